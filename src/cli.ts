@@ -1,0 +1,103 @@
+import path from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError, loadConfig } from './config.ts';
+import { generateDemoData } from './demo/demo-data.ts';
+import { startServer } from './server.ts';
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+function integer(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('must be an integer');
+  return n;
+}
+
+const program = new Command()
+  .name('audiences')
+  .description('Audience API: count intent segments and export them as Parquet')
+  .showHelpAfterError();
+
+program
+  .command('start', { isDefault: true })
+  .description('run the API with its in-process worker (embedded mode: SQLite, local files, DuckDB)')
+  .action(async () => {
+    const server = await startServer(loadConfigOrExit());
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      console.error(`${signal}: shutting down`);
+      await server.close();
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+  });
+
+program
+  .command('demo-data')
+  .description('write a seeded, realistic intent tree (day=/prefix=/score=/*.parquet)')
+  .requiredOption('--out <dir>', 'folder to write the tree into')
+  .option('--rows <n>', 'total rows', positiveInteger, 1_500_000)
+  .option('--days <n>', 'consecutive days', positiveInteger, 7)
+  .option('--prefixes <n>', 'topic prefixes', positiveInteger, 10)
+  .option('--seed <n>', 'random seed (same seed, same rows)', integer, 42)
+  .option('--start-day <day>', 'first day, YYYY-MM-DD', '2024-05-01')
+  .action(
+    async (options: {
+      out: string;
+      rows: number;
+      days: number;
+      prefixes: number;
+      seed: number;
+      startDay: string;
+    }) => {
+      const { SingleBar, Presets } = await import('cli-progress');
+      const bar = new SingleBar(
+        { format: 'demo data [{bar}] {percentage}% | {value}/{total}', hideCursor: true },
+        Presets.shades_classic,
+      );
+      let started = false;
+      const result = await generateDemoData(
+        {
+          out: path.resolve(options.out),
+          rows: options.rows,
+          days: options.days,
+          prefixes: options.prefixes,
+          seed: options.seed,
+          startDay: options.startDay,
+        },
+        (done, total) => {
+          if (!started) {
+            bar.start(total, 0);
+            started = true;
+          }
+          bar.update(done);
+        },
+      );
+      if (started) bar.stop();
+      console.log(
+        `wrote ${result.rows} rows in ${result.files} files (${(result.bytes / 1e6).toFixed(1)} MB) to ${path.resolve(options.out)} in ${(result.elapsedMs / 1000).toFixed(1)} s`,
+      );
+      console.log(`days: ${result.days.join(', ')}`);
+      console.log(`prefixes: ${result.prefixes.join(', ')}`);
+    },
+  );
+
+function loadConfigOrExit() {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`configuration error: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+await program.parseAsync(process.argv);

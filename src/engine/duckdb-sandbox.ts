@@ -1,0 +1,99 @@
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+
+export interface SandboxOptions {
+  /** The only folders the instance may read or write (a job's input and output folders). */
+  allowedDirectories: readonly string[];
+  /** Spill folder for queries larger than memory; must be inside an allowed folder. */
+  tempDirectory: string;
+  /** DuckDB size string, e.g. `512MB`. */
+  memoryLimit: string;
+  threads: number;
+  /** A statement running longer than this is interrupted and fails with `EngineTimeoutError`. */
+  timeoutMs?: number;
+}
+
+export class EngineTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`the query ran longer than ${Math.round(timeoutMs / 1000)} s and was stopped`);
+    this.name = 'EngineTimeoutError';
+  }
+}
+
+/** Quotes a string as a SQL literal. */
+export function sqlString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** Quotes a name as a SQL identifier. */
+export function sqlIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/**
+ * One DuckDB instance for one job, locked down before any query runs: it can touch only the
+ * allowed folders, cannot load extensions or reach the network, and its settings cannot be changed
+ * back by a query.
+ */
+export class Sandbox {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+    private readonly timeoutMs: number | undefined,
+  ) {}
+
+  static async open(options: SandboxOptions): Promise<Sandbox> {
+    const instance = await DuckDBInstance.create(':memory:', {
+      threads: String(options.threads),
+      memory_limit: options.memoryLimit,
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+    });
+    const connection = await instance.connect();
+    try {
+      const dirs = options.allowedDirectories.map((dir) => sqlString(withSlash(dir))).join(', ');
+      await connection.run(`SET allowed_directories = [${dirs}]`);
+      await connection.run(`SET temp_directory = ${sqlString(options.tempDirectory)}`);
+      await connection.run('SET enable_external_access = false');
+      await connection.run('SET lock_configuration = true');
+    } catch (error) {
+      connection.closeSync();
+      instance.closeSync();
+      throw error;
+    }
+    return new Sandbox(instance, connection, options.timeoutMs);
+  }
+
+  /** Runs a statement and returns its rows as plain objects (BIGINT as bigint). */
+  async query(sql: string, params?: DuckDBValue[]): Promise<Record<string, unknown>[]> {
+    return this.withTimeout(async () => {
+      const reader = await this.connection.runAndReadAll(sql, params);
+      return reader.getRowObjects() as Record<string, unknown>[];
+    });
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+
+  private async withTimeout<T>(run: () => Promise<T>): Promise<T> {
+    if (!this.timeoutMs) return run();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      this.connection.interrupt();
+    }, this.timeoutMs);
+    try {
+      return await run();
+    } catch (error) {
+      if (timedOut) throw new EngineTimeoutError(this.timeoutMs);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function withSlash(dir: string): string {
+  return dir.endsWith('/') ? dir : `${dir}/`;
+}

@@ -1,0 +1,96 @@
+import type { Sandbox } from './duckdb-sandbox.ts';
+import { sqlIdentifier, sqlString } from './duckdb-sandbox.ts';
+import type { ColumnInfo } from './sql-guard.ts';
+
+/** Parquet files read as one relation, with Hive `k=v` path segments as columns. */
+export interface ParquetSource {
+  files: readonly string[];
+  /** Types of the Hive columns; undefined lets DuckDB infer them. */
+  hiveTypes?: Readonly<Record<string, string>>;
+}
+
+/** The file-name column the engine adds; named so it cannot collide with a data column. */
+const FILE_COLUMN = '__audiences_file';
+const SAFE_TYPE = /^[A-Z]+(\(\d+(,\s*\d+)?\))?$/;
+
+function relation(source: ParquetSource, withFileName: boolean): string {
+  const files = source.files.map(sqlString).join(', ');
+  const options = ['hive_partitioning = true'];
+  if (source.hiveTypes) {
+    const types = Object.entries(source.hiveTypes).map(([name, type]) => {
+      if (!SAFE_TYPE.test(type)) throw new Error(`unsupported hive type ${type}`);
+      return `${sqlString(name)}: ${type}`;
+    });
+    options.push(`hive_types = {${types.join(', ')}}`);
+  }
+  if (withFileName) options.push(`filename = ${sqlString(FILE_COLUMN)}`);
+  return `read_parquet([${files}], ${options.join(', ')})`;
+}
+
+/** Columns of the relation, Hive columns included (reads the footer of the first file only). */
+export async function describeColumns(sandbox: Sandbox, source: ParquetSource): Promise<ColumnInfo[]> {
+  const first = source.files.slice(0, 1);
+  const rows = await sandbox.query(`DESCRIBE SELECT * FROM ${relation({ ...source, files: first }, false)}`);
+  return rows.map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+}
+
+/**
+ * Rows per file. Without a filter the counts come from the Parquet footers alone; with one, a
+ * single grouped query scans the whole batch.
+ */
+export async function countByFile(
+  sandbox: Sandbox,
+  source: ParquetSource,
+  whereSql: string | undefined,
+): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  if (source.files.length === 0) return counts;
+  const sql = whereSql
+    ? `SELECT ${FILE_COLUMN} AS file, count(*) AS n FROM ${relation(source, true)} WHERE ${whereSql} GROUP BY ALL`
+    : `SELECT file_name AS file, num_rows AS n FROM parquet_file_metadata([${source.files.map(sqlString).join(', ')}])`;
+  for (const row of await sandbox.query(sql)) {
+    counts.set(String(row.file), Number(row.n));
+  }
+  return counts;
+}
+
+export interface ExportOptions {
+  /** Columns to write, in order. */
+  columns: readonly string[];
+  whereSql?: string;
+  /** At most this many rows. */
+  limit?: number;
+  /** Folder the Parquet files are written into (created by DuckDB). */
+  targetDir: string;
+  /** Largest file before DuckDB starts the next one. @defaultValue `512MB` */
+  fileSize?: string;
+}
+
+export interface ExportedFile {
+  path: string;
+  rows: number;
+}
+
+/** Writes the selected rows as zstd Parquet files `data_{i}.parquet`; empty files are not kept. */
+export async function exportRows(
+  sandbox: Sandbox,
+  source: ParquetSource,
+  options: ExportOptions,
+): Promise<ExportedFile[]> {
+  const columns = options.columns.map(sqlIdentifier).join(', ');
+  const where = options.whereSql ? ` WHERE ${options.whereSql}` : '';
+  const limit = options.limit !== undefined ? ` LIMIT ${Math.trunc(options.limit)}` : '';
+  const query = `SELECT ${columns} FROM ${relation(source, false)}${where}${limit}`;
+  const [result] = await sandbox.query(
+    `COPY (${query}) TO ${sqlString(options.targetDir)} (FORMAT parquet, COMPRESSION zstd, ` +
+      `FILE_SIZE_BYTES ${sqlString(options.fileSize ?? '512MB')}, FILENAME_PATTERN 'data_{i}', OVERWRITE)`,
+  );
+  if (Number(result?.Count ?? 0) === 0) return [];
+  const written = await sandbox.query(
+    `SELECT file_name AS file, num_rows AS n FROM parquet_file_metadata(${sqlString(`${options.targetDir}/*.parquet`)})`,
+  );
+  return written
+    .map((row) => ({ path: String(row.file), rows: Number(row.n) }))
+    .filter((file) => file.rows > 0)
+    .sort((a, b) => (a.path < b.path ? -1 : 1));
+}

@@ -1,0 +1,76 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { AccountService } from '../accounts/account-service.ts';
+import { AppError } from '../errors.ts';
+import type { DownloadService } from '../tasks/download-service.ts';
+import type { TaskService } from '../tasks/task-service.ts';
+import { sendProblem, toAppError } from './problem.ts';
+import { accountRoutes } from './routes/account-routes.ts';
+import { downloadRoutes } from './routes/download-routes.ts';
+import { healthRoutes, type ReadinessCheck } from './routes/health-routes.ts';
+import { taskRoutes } from './routes/task-routes.ts';
+import { Problem } from './schemas.ts';
+
+export interface AppDependencies {
+  accounts: AccountService;
+  tasks: TaskService;
+  downloads: DownloadService;
+  readiness: ReadinessCheck[];
+  publicUrl: string;
+  logger: FastifyServerOptions['logger'];
+  /** @defaultValue 64 KiB: task bodies are small; anything larger is a mistake or an attack. */
+  bodyLimit?: number;
+}
+
+/** Builds the HTTP app: external plugins, then the app's own, then routes. Routes only call the domain. */
+export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger,
+    bodyLimit: deps.bodyLimit ?? 64 * 1024,
+    disableRequestLogging: false,
+    ajv: {
+      // Reject unknown fields instead of silently dropping them; never coerce a client's types.
+      customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, useDefaults: false },
+    },
+    requestIdHeader: false,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Audiences API',
+        version: '1.0.0',
+        description: 'Count intent audience segments and export them as Parquet files.',
+      },
+      servers: [{ url: deps.publicUrl }],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.addSchema(Problem);
+
+  app.setErrorHandler((error, request, reply) => {
+    const appError = toAppError(error as Error, request);
+    if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
+    return sendProblem(reply, appError);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, new AppError('not_found', `no route ${request.method} ${request.url.split('?')[0]}`)),
+  );
+
+  await app.register(healthRoutes, { checks: deps.readiness });
+  await app.register(accountRoutes, { accounts: deps.accounts });
+  await app.register(taskRoutes, { accounts: deps.accounts, tasks: deps.tasks });
+  await app.register(downloadRoutes, { downloads: deps.downloads });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

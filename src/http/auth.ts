@@ -1,0 +1,49 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AccountService, Principal } from '../accounts/account-service.ts';
+import { AppError } from '../errors.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+const UNAUTHORIZED = 'send a valid X-API-Key header (or Authorization: Bearer <token> from /auth/v1/login)';
+
+function bearer(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const [scheme, token] = header.split(' ');
+  return scheme?.toLowerCase() === 'bearer' && token ? token : '';
+}
+
+/** Task routes: an API key, or a user's JWT. */
+export function requireApiAccess(accounts: AccountService) {
+  return async (request: FastifyRequest, _reply: FastifyReply) => {
+    const key = request.headers['x-api-key'];
+    if (typeof key === 'string') {
+      request.principal = await accounts.authenticateKey(key);
+    } else {
+      const token = bearer(request);
+      if (token) request.principal = await accounts.authenticateToken(token);
+    }
+    if (!request.principal) throw new AppError('unauthorized', UNAUTHORIZED);
+  };
+}
+
+/** Account routes (API clients): a user's JWT only, so a leaked key cannot mint more keys. */
+export function requireUser(accounts: AccountService) {
+  return async (request: FastifyRequest, _reply: FastifyReply) => {
+    const token = bearer(request);
+    if (token) request.principal = await accounts.authenticateToken(token);
+    if (!request.principal) {
+      throw new AppError('unauthorized', 'send Authorization: Bearer <token> from POST /auth/v1/login');
+    }
+  };
+}
+
+/** The caller set by the auth hook; routes behind it always have one. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new AppError('unauthorized', UNAUTHORIZED);
+  return request.principal;
+}

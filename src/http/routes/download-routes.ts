@@ -1,0 +1,32 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { DownloadService } from '../../tasks/download-service.ts';
+import { DownloadParams, DownloadQuery, problems } from '../schemas.ts';
+
+/** Signed, expiring download links of local exports; the link itself is the credential. */
+export const downloadRoutes: FastifyPluginAsyncTypebox<{ downloads: DownloadService }> = async (
+  app,
+  { downloads },
+) => {
+  app.get(
+    '/api/v1/downloads/:file_id/:name',
+    {
+      schema: {
+        tags: ['tasks'],
+        summary: 'Download one exported file through a link from the task detail',
+        params: DownloadParams,
+        querystring: DownloadQuery,
+        response: { ...problems(403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { file_id, name } = request.params;
+      const file = await downloads.open(file_id, name, request.query.expires, request.query.signature);
+      return reply
+        .header('content-type', 'application/vnd.apache.parquet')
+        .header('content-length', String(file.sizeBytes))
+        .header('content-disposition', `attachment; filename="${file.name}"`)
+        .header('cache-control', 'private, no-store')
+        .send(file.stream);
+    },
+  );
+};

@@ -1,0 +1,205 @@
+import { type TSchema, Type } from '@sinclair/typebox';
+
+/** Every error answer: an RFC 9457 problem document with a stable `code`. */
+export const Problem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    code: Type.String(),
+    errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
+  },
+  { $id: 'Problem', description: 'RFC 9457 problem document' },
+);
+
+export const problems = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((status) => [status, Type.Ref('Problem')])) as Record<number, TSchema>;
+
+const Email = Type.String({ format: 'email', maxLength: 254 });
+const Name = (description: string) => Type.String({ minLength: 1, maxLength: 200, description });
+
+export const RegisterBody = Type.Object(
+  {
+    email: Email,
+    password: Type.String({ minLength: 12, maxLength: 256, description: 'At least 12 characters' }),
+    first_name: Name('First name'),
+    last_name: Name('Last name'),
+    organization_name: Name('Name of the organisation created for this user'),
+  },
+  { additionalProperties: false },
+);
+
+export const RegisterReply = Type.Object({
+  user_id: Type.String(),
+  organization_id: Type.String(),
+  organization_name: Type.String(),
+  email: Type.String(),
+  first_name: Type.String(),
+  last_name: Type.String(),
+  created_at: Type.String({ format: 'date-time' }),
+});
+
+export const LoginBody = Type.Object(
+  {
+    email: Type.String({ minLength: 1, maxLength: 254 }),
+    password: Type.String({ minLength: 1, maxLength: 256 }),
+  },
+  { additionalProperties: false },
+);
+
+export const LoginReply = Type.Object({
+  user_id: Type.String(),
+  organization_id: Type.String(),
+  token: Type.String(),
+  token_type: Type.Literal('Bearer'),
+  expires_at: Type.String({ format: 'date-time' }),
+});
+
+export const ClientBody = Type.Object(
+  { name: Name('A name to tell the client apart') },
+  { additionalProperties: false },
+);
+
+export const ClientCreatedReply = Type.Object({
+  client_id: Type.String(),
+  name: Type.String(),
+  api_key: Type.String({ description: 'Shown this once; send it as X-API-Key' }),
+  api_secret: Type.String({ description: 'Shown this once; stored only as a hash' }),
+  key_prefix: Type.String(),
+  created_at: Type.String({ format: 'date-time' }),
+});
+
+export const ClientView = Type.Object({
+  client_id: Type.String(),
+  name: Type.String(),
+  key_prefix: Type.String(),
+  created_at: Type.String({ format: 'date-time' }),
+  revoked_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+
+export const ClientList = Type.Object({ clients: Type.Array(ClientView) });
+
+export const ClientParams = Type.Object({ client_id: Type.String({ maxLength: 64 }) });
+
+const Expression = {
+  limit: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 1_000_000_000,
+      description: 'Most rows exported per job; skips counting',
+    }),
+  ),
+  perform_unload: Type.Optional(
+    Type.Boolean({
+      default: true,
+      description: 'false: count only, export later with POST /api/v1/tasks/{id}/unload',
+    }),
+  ),
+  select: Type.Optional(
+    Type.String({ maxLength: 8192, description: 'Comma-separated column names to export' }),
+  ),
+  where_expr: Type.Optional(
+    Type.String({
+      maxLength: 8192,
+      description: "A SQL boolean filter, e.g. intent_score >= 80 AND country = 'US'",
+    }),
+  ),
+};
+
+export const IntentTaskBody = Type.Object(
+  {
+    days: Type.Array(Type.String({ maxLength: 32 }), {
+      minItems: 1,
+      maxItems: 3660,
+      description: 'YYYY-MM-DD or YYYYMMDD',
+    }),
+    topic_id_prefixes: Type.Array(Type.String({ maxLength: 128 }), { minItems: 1, maxItems: 10_000 }),
+    scores: Type.Array(Type.String({ maxLength: 16 }), {
+      minItems: 1,
+      maxItems: 3,
+      description: 'low, medium, high',
+    }),
+    input_path: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+    ...Expression,
+  },
+  { additionalProperties: false },
+);
+
+export const GenericTaskBody = Type.Object(
+  { input_path: Type.String({ minLength: 1, maxLength: 1024 }), ...Expression },
+  { additionalProperties: false },
+);
+
+export const TaskCreatedReply = Type.Object({
+  task_id: Type.String(),
+  status: Type.String(),
+  total_jobs: Type.Integer(),
+  completed_jobs: Type.Integer(),
+});
+
+export const TaskParams = Type.Object({ task_id: Type.String({ maxLength: 64 }) });
+
+const TaskError = Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]);
+const Timestamps = {
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' }),
+  completed_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  expires_at: Type.String({ format: 'date-time' }),
+};
+const TaskSummaryFields = {
+  task_id: Type.String(),
+  type: Type.String({ enum: ['intent_hive', 'generic_parquet'] }),
+  status: Type.String({ enum: ['in_progress', 'counted', 'unloading', 'completed', 'failed'] }),
+  total_jobs: Type.Integer(),
+  completed_jobs: Type.Integer(),
+  failed_jobs: Type.Integer(),
+  total_count: Type.Union([Type.Integer(), Type.Null()]),
+  error: TaskError,
+  ...Timestamps,
+};
+
+export const TaskSummary = Type.Object(TaskSummaryFields);
+
+export const TaskDetail = Type.Object({
+  ...TaskSummaryFields,
+  counts: Type.Record(Type.String(), Type.Integer(), { description: 'Rows per partition' }),
+  outputs: Type.Record(Type.String(), Type.String(), {
+    description: 'Storage folder of each exported partition',
+  }),
+  output_links: Type.Array(Type.String(), { description: 'One signed, expiring download URL per file' }),
+  files: Type.Array(
+    Type.Object({
+      partition: Type.String(),
+      uri: Type.String(),
+      url: Type.String(),
+      rows: Type.Integer(),
+      size_bytes: Type.Integer(),
+    }),
+  ),
+  request: Type.Unknown({ description: 'The normalised request' }),
+});
+
+export const TaskListQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: '1-100, default 20' })),
+    cursor: Type.Optional(Type.String({ maxLength: 512, description: 'next_cursor of the previous page' })),
+  },
+  { additionalProperties: false },
+);
+
+export const TaskList = Type.Object({
+  tasks: Type.Array(TaskSummary),
+  next_cursor: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const DownloadParams = Type.Object({
+  file_id: Type.String({ maxLength: 64 }),
+  name: Type.String({ maxLength: 256 }),
+});
+
+/** Checked by the route itself, so a missing or malformed signature is a 403 like a wrong one. */
+export const DownloadQuery = Type.Object({
+  expires: Type.Optional(Type.String({ maxLength: 32 })),
+  signature: Type.Optional(Type.String({ maxLength: 128 })),
+});

@@ -1,0 +1,151 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { AccountService } from './accounts/account-service.ts';
+import { TokenService } from './accounts/tokens.ts';
+import type { Config } from './config.ts';
+import { generateDemoData } from './demo/demo-data.ts';
+import { closeSqlGuard } from './engine/sql-guard.ts';
+import { buildApp } from './http/app.ts';
+import { loggerOptions } from './logger.ts';
+import { MemoryQueue } from './queue/memory-queue.ts';
+import { LocalStorage } from './storage/local-storage.ts';
+import { openStore } from './store/open-store.ts';
+import { DownloadLinks } from './tasks/download-links.ts';
+import { DownloadService } from './tasks/download-service.ts';
+import { InputSchemas } from './tasks/input-schema.ts';
+import { JobRunner } from './tasks/job-runner.ts';
+import { TaskService } from './tasks/task-service.ts';
+import { TaskViews } from './tasks/task-view.ts';
+
+/** Demo tree size on first start: a week, 10 prefixes, 1.5 million rows. */
+const DEMO = { rows: 1_500_000, days: 7, prefixes: 10, seed: 42 };
+export const MAX_PARTITIONS_PER_TASK = 20_000;
+export const MAX_ACTIVE_TASKS = 50;
+
+export interface RunningServer {
+  app: FastifyInstance;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the embedded service: SQLite store, in-process queue and worker, local files, DuckDB. */
+export async function startServer(config: Config): Promise<RunningServer> {
+  const log = pino(loggerOptions(config.logLevel) as pino.LoggerOptions);
+  fs.mkdirSync(config.outputPath, { recursive: true });
+  await prepareIntentData(config, log);
+
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const queue = new MemoryQueue(config.workerConcurrency);
+  const storage = new LocalStorage(path.join(config.outputPath, '.staging'));
+  const links = new DownloadLinks(config.linkSecret, config.publicUrl, config.linkTtlMs);
+  const accounts = new AccountService(store, new TokenService(config.jwtSecret, config.jwtTtlMs));
+  const engine = {
+    memoryLimit: config.duckdbMemoryLimit,
+    threads: config.duckdbThreads,
+    timeoutMs: config.jobTimeoutMs,
+  };
+  const tasks = new TaskService({
+    store,
+    queue,
+    storage,
+    schemas: new InputSchemas(engine),
+    views: new TaskViews(store, links),
+    intentInputPath: config.intentInputPath,
+    inputPolicy: {
+      roots: config.localInputRoots.map(realOrSelf),
+      // Other organisations' exports live there.
+      forbidden: [realOrSelf(config.outputPath)],
+    },
+    taskTtlMs: config.taskTtlMs,
+    workerConcurrency: config.workerConcurrency,
+    maxPartitions: MAX_PARTITIONS_PER_TASK,
+    maxActiveTasks: MAX_ACTIVE_TASKS,
+  });
+  const runner = new JobRunner({
+    store,
+    queue,
+    storage,
+    outputPath: config.outputPath,
+    engine,
+    unloadPlanner: tasks.unloadPlanner,
+    log: (message, fields) => log.warn(fields, message),
+  });
+
+  const app = await buildApp({
+    accounts,
+    tasks,
+    downloads: new DownloadService(store, storage, links),
+    readiness: [
+      { name: 'store', check: () => store.ping() },
+      { name: 'queue', check: () => queue.ping() },
+    ],
+    publicUrl: config.publicUrl,
+    logger: loggerOptions(config.logLevel),
+  });
+
+  await queue.start(runner.handle);
+  // The store is the truth: whatever was queued or running when the process stopped runs again.
+  const resumed = await store.resumableJobIds(new Date().toISOString());
+  if (resumed.length > 0) log.info({ jobs: resumed.length }, 'resuming unfinished jobs');
+  await queue.enqueue(resumed);
+
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  log.info({ url, docs: `${url}/docs` }, 'audiences is listening');
+
+  return {
+    app,
+    url,
+    async close() {
+      await app.close();
+      await queue.close();
+      await store.close();
+      await closeSqlGuard();
+    },
+  };
+}
+
+function realOrSelf(dir: string): string {
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    return path.resolve(dir);
+  }
+}
+
+/** Generates the demo tree on first start, then logs what the intent tree holds. */
+async function prepareIntentData(config: Config, log: pino.Logger): Promise<void> {
+  const root = config.intentInputPath;
+  const empty = !fs.existsSync(root) || fs.readdirSync(root).length === 0;
+  if (empty && config.demoData) {
+    log.info({ path: root, ...DEMO }, 'generating the demo intent tree (first start)');
+    const result = await generateDemoData({ out: root, ...DEMO });
+    log.info(
+      { rows: result.rows, files: result.files, bytes: result.bytes, ms: Math.round(result.elapsedMs) },
+      'demo intent tree ready',
+    );
+  }
+  fs.mkdirSync(root, { recursive: true });
+  const days = segmentValues(root, 'day');
+  const prefixes = new Set(days.flatMap((day) => segmentValues(path.join(root, `day=${day}`), 'prefix')));
+  log.info(
+    { path: root, days, prefixes: [...prefixes].sort() },
+    days.length > 0 ? 'intent data available' : 'the intent tree is empty',
+  );
+}
+
+function segmentValues(dir: string, key: string): string[] {
+  try {
+    return fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && entry.name.startsWith(`${key}=`))
+      .map((entry) => entry.name.slice(key.length + 1))
+      .sort();
+  } catch {
+    return [];
+  }
+}

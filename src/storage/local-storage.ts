@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { PublishedFile, Storage, StoredObject } from './storage.ts';
+
+/** Local folders: inputs are read in place, exports are renamed into their final folder. */
+export class LocalStorage implements Storage {
+  constructor(private readonly scratchRoot: string) {}
+
+  async list(folderUri: string, options: { recursive: boolean; limit?: number }): Promise<StoredObject[]> {
+    const found: StoredObject[] = [];
+    await walk(folderUri, options.recursive, found, options.limit ?? Number.POSITIVE_INFINITY);
+    return found.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
+  }
+
+  async stage(objects: readonly StoredObject[]): Promise<string[]> {
+    return objects.map((o) => o.uri);
+  }
+
+  localInputDirs(rootUri: string): string[] {
+    return [rootUri];
+  }
+
+  scratchDir(): string {
+    fs.mkdirSync(this.scratchRoot, { recursive: true });
+    return this.scratchRoot;
+  }
+
+  async publish(localFiles: readonly string[], destUri: string): Promise<PublishedFile[]> {
+    // Replace the partition's folder as a whole: a re-run job leaves no file of its earlier run.
+    await fsp.rm(destUri, { recursive: true, force: true });
+    await fsp.mkdir(destUri, { recursive: true });
+    const published: PublishedFile[] = [];
+    for (const file of [...localFiles].sort()) {
+      const target = path.join(destUri, path.basename(file));
+      await fsp.rename(file, target);
+      published.push({ uri: target, sizeBytes: (await fsp.stat(target)).size });
+    }
+    return published;
+  }
+
+  async read(uri: string): Promise<Readable> {
+    await fsp.access(uri, fs.constants.R_OK);
+    return fs.createReadStream(uri);
+  }
+
+  join(folderUri: string, relative: string): string {
+    return path.join(folderUri, relative);
+  }
+}
+
+/** Depth-first in name order; symlinks are neither followed nor listed, so a link cannot lead out of the root. */
+async function walk(dir: string, recursive: boolean, found: StoredObject[], limit: number): Promise<void> {
+  let entries: fs.Dirent[];
+  try {
+    entries = await fsp.readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    if (
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ||
+      (error as NodeJS.ErrnoException).code === 'ENOTDIR'
+    ) {
+      return;
+    }
+    throw error;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    if (found.length >= limit) return;
+    // Hidden and underscore files are writer leftovers (_SUCCESS, .crc, in-progress temp files).
+    if (entry.name.startsWith('.') || entry.name.startsWith('_')) continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (recursive) await walk(full, recursive, found, limit);
+    } else if (entry.isFile() && entry.name.endsWith('.parquet')) {
+      found.push({ uri: full, size: (await fsp.stat(full)).size });
+    }
+  }
+}

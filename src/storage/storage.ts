@@ -1,0 +1,41 @@
+import type { Readable } from 'node:stream';
+
+/** A Parquet object or file found under an input location. */
+export interface StoredObject {
+  /** Storage URI (a local absolute path for local storage). */
+  uri: string;
+  size: number;
+}
+
+/** One exported file after it reached its destination. */
+export interface PublishedFile {
+  uri: string;
+  sizeBytes: number;
+}
+
+/**
+ * Where inputs are read and exports written. Speaks URIs; knows nothing of tasks or HTTP.
+ * Local storage reads in place; object stores stage inputs to a local cache and upload outputs.
+ */
+export interface Storage {
+  /**
+   * Parquet files under a folder URI, sorted by URI; empty when the folder does not exist. With
+   * `limit`, stops after that many (the first in walk order).
+   */
+  list(folderUri: string, options: { recursive: boolean; limit?: number }): Promise<StoredObject[]>;
+  /** Local paths DuckDB can read for these objects (the same paths for local storage). */
+  stage(objects: readonly StoredObject[]): Promise<string[]>;
+  /** Folders DuckDB must be allowed to read for objects under this input root. */
+  localInputDirs(rootUri: string): string[];
+  /** A local folder to write exports into before `publish`. */
+  scratchDir(): string;
+  /**
+   * Moves the files of one exported partition from a local folder to `destUri` (a folder), replacing
+   * whatever was there, and returns them in name order.
+   */
+  publish(localFiles: readonly string[], destUri: string): Promise<PublishedFile[]>;
+  /** A readable stream of a stored file, for the download route. */
+  read(uri: string): Promise<Readable>;
+  /** Joins a folder URI and a relative path. */
+  join(folderUri: string, relative: string): string;
+}

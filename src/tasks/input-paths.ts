@@ -1,0 +1,58 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { AppError } from '../errors.ts';
+
+export interface InputPathPolicy {
+  /** Real paths of the folders `input_path` may name. */
+  roots: readonly string[];
+  /** Real paths no input may reach into (the export tree: other organisations' files). */
+  forbidden: readonly string[];
+}
+
+const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
+
+function forbidden(message: string): AppError {
+  return new AppError('input_path_forbidden', `input_path: ${message}`, [{ field: 'input_path', message }]);
+}
+
+/** True when `child` is `parent` or inside it. */
+export function isWithin(parent: string, child: string): boolean {
+  const relative = path.relative(parent, child);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+/**
+ * Resolves a client's `input_path` to a real local folder inside an allowed root, after `..` and
+ * symlinks; anything else is a 400 that says what is allowed.
+ */
+export async function resolveLocalInput(raw: string, policy: InputPathPolicy): Promise<string> {
+  if (raw.trim() === '' || raw.includes('\0')) throw forbidden('must be a non-empty path without NUL bytes');
+  if (raw.startsWith('\\\\') || raw.startsWith('//')) throw forbidden('network (UNC) paths are not allowed');
+  if (SCHEME.test(raw)) {
+    throw forbidden(
+      `"${raw.slice(0, 16)}..." names a URL scheme; use a local folder under an allowed input root`,
+    );
+  }
+  if (raw.startsWith('~')) throw forbidden('home-directory paths (~) are not allowed; use an absolute path');
+  if (!path.isAbsolute(raw)) throw forbidden('must be an absolute path under an allowed input root');
+  const lexical = path.resolve(raw);
+  // Check before touching the disk so a probe cannot learn which outside paths exist.
+  if (!policy.roots.some((root) => isWithin(root, lexical))) {
+    throw forbidden('is outside the folders this server allows as input');
+  }
+  let real: string;
+  try {
+    real = await fs.realpath(lexical);
+  } catch {
+    throw new AppError('input_path_not_found', 'input_path: no such folder', [
+      { field: 'input_path', message: 'no such folder' },
+    ]);
+  }
+  if (!policy.roots.some((root) => isWithin(root, real))) {
+    throw forbidden('is outside the folders this server allows as input');
+  }
+  if (policy.forbidden.some((dir) => isWithin(dir, real) || isWithin(real, dir))) {
+    throw forbidden('may not include the export folder');
+  }
+  return real;
+}

@@ -1,0 +1,42 @@
+import path from 'node:path';
+import { Sandbox, type SandboxOptions } from '../engine/duckdb-sandbox.ts';
+import { describeColumns } from '../engine/parquet-queries.ts';
+import type { ColumnInfo } from '../engine/sql-guard.ts';
+import type { StoredObject } from '../storage/storage.ts';
+
+export type EngineLimits = Pick<SandboxOptions, 'memoryLimit' | 'threads' | 'timeoutMs'>;
+
+/**
+ * Columns of an input, read from one file's footer. Cached by file and size, so creating many tasks
+ * over the same tree opens DuckDB once.
+ */
+export class InputSchemas {
+  private readonly cache = new Map<string, ColumnInfo[]>();
+
+  constructor(private readonly limits: EngineLimits) {}
+
+  async columns(
+    file: StoredObject,
+    localPath: string,
+    hiveTypes?: Record<string, string>,
+  ): Promise<ColumnInfo[]> {
+    const key = `${file.uri}\n${file.size}\n${JSON.stringify(hiveTypes ?? null)}`;
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const dir = path.dirname(localPath);
+    const sandbox = await Sandbox.open({
+      ...this.limits,
+      threads: 1,
+      allowedDirectories: [dir],
+      tempDirectory: dir,
+    });
+    try {
+      const columns = await describeColumns(sandbox, { files: [localPath], hiveTypes });
+      if (this.cache.size >= 256) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(key, columns);
+      return columns;
+    } finally {
+      sandbox.close();
+    }
+  }
+}

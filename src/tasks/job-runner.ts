@@ -1,0 +1,190 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { EngineTimeoutError, Sandbox } from '../engine/duckdb-sandbox.ts';
+import { countByFile, exportRows, type ParquetSource } from '../engine/parquet-queries.ts';
+import { JobError } from '../errors.ts';
+import type { JobQueue } from '../queue/queue.ts';
+import type { Storage, StoredObject } from '../storage/storage.ts';
+import type { JobOutcome, JobRecord, Store, TaskRecord, UnloadPlanner } from '../store/store.ts';
+import type { EngineLimits } from './input-schema.ts';
+import { JOB_KINDS } from './job-catalog.ts';
+import type { StoredRequest, TaskPlan } from './task-model.ts';
+
+export interface JobRunnerOptions {
+  store: Store;
+  queue: JobQueue;
+  storage: Storage;
+  /** Root of exports: files land in `{outputPath}/{organization_id}/{task_id}/{partition}/`. */
+  outputPath: string;
+  engine: EngineLimits;
+  unloadPlanner: UnloadPlanner;
+  clock?: () => Date;
+  log?: (message: string, fields: Record<string, unknown>) => void;
+}
+
+interface PartitionInput {
+  partition: string;
+  objects: StoredObject[];
+  localPaths: string[];
+}
+
+/**
+ * Runs one delivered job: claims it in the store, queries DuckDB, records the outcome, and hands
+ * any jobs the outcome released back to the queue. Safe to run twice for the same id.
+ */
+export class JobRunner {
+  private readonly clock: () => Date;
+
+  constructor(private readonly options: JobRunnerOptions) {
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  readonly handle = async (jobId: string): Promise<void> => {
+    const { store, queue } = this.options;
+    const claimed = await store.claimJob(jobId, this.now());
+    if (!claimed) return;
+    const { job, task } = claimed;
+    const kind = JOB_KINDS[job.phase];
+    try {
+      const outcome = job.phase === 'count' ? await this.count(job, task) : await this.unload(job, task);
+      const released = await store.completeJob(jobId, outcome, this.now(), this.options.unloadPlanner);
+      if (released.length > 0) await queue.enqueue(released);
+    } catch (error) {
+      const failure = describeFailure(error);
+      this.options.log?.('job failed', { jobId, taskId: task.id, attempt: job.attempts, code: failure.code });
+      if (failure.permanent || job.attempts >= kind.maxAttempts) {
+        await store.failJob(jobId, { code: failure.code, message: failure.message }, this.now());
+      } else {
+        await store.requeueJob(jobId, failure.message, this.now());
+        await queue.enqueue([jobId], { delayMs: kind.backoffMs(job.attempts) });
+      }
+    }
+  };
+
+  private async count(job: JobRecord, task: TaskRecord): Promise<JobOutcome> {
+    const plan = (task.request as StoredRequest).plan;
+    const inputs = await this.inputs(job, plan);
+    const files = inputs.flatMap((input) => input.localPaths);
+    const counts: Record<string, number> = Object.fromEntries(job.partitions.map((p) => [p, 0]));
+    if (files.length === 0) return { counts, files: [] };
+    const byFile = await this.withSandbox(job, plan, (sandbox) =>
+      countByFile(sandbox, source(files, plan), plan.whereSql ?? undefined),
+    );
+    for (const input of inputs) {
+      counts[input.partition] = input.localPaths.reduce((sum, file) => sum + (byFile.get(file) ?? 0), 0);
+    }
+    return { counts, files: [] };
+  }
+
+  private async unload(job: JobRecord, task: TaskRecord): Promise<JobOutcome> {
+    const plan = (task.request as StoredRequest).plan;
+    const inputs = await this.inputs(job, plan);
+    const counts: Record<string, number> = Object.fromEntries(job.partitions.map((p) => [p, 0]));
+    const files: JobOutcome['files'] = [];
+    let remaining = plan.limit ?? Number.POSITIVE_INFINITY;
+    await this.withSandbox(job, plan, async (sandbox, scratch) => {
+      for (const [index, input] of inputs.entries()) {
+        if (input.localPaths.length === 0 || remaining <= 0) continue;
+        const targetDir = path.join(scratch, String(index));
+        const written = await exportRows(sandbox, source(input.localPaths, plan), {
+          columns: plan.columns,
+          whereSql: plan.whereSql ?? undefined,
+          limit: Number.isFinite(remaining) ? remaining : undefined,
+          targetDir,
+        });
+        const destination = this.options.storage.join(
+          this.options.outputPath,
+          `${task.organizationId}/${task.id}/${input.partition}`,
+        );
+        const published = await this.options.storage.publish(
+          written.map((file) => file.path),
+          destination,
+        );
+        published.forEach((file, i) => {
+          const rows = written[i]!.rows;
+          files.push({
+            id: fileId(task.id, file.uri),
+            partition: input.partition,
+            uri: file.uri,
+            rows,
+            sizeBytes: file.sizeBytes,
+          });
+          counts[input.partition] = (counts[input.partition] ?? 0) + rows;
+          remaining -= rows;
+        });
+      }
+    });
+    return { counts, files };
+  }
+
+  private async inputs(job: JobRecord, plan: TaskPlan): Promise<PartitionInput[]> {
+    const { storage } = this.options;
+    return Promise.all(
+      job.partitions.map(async (partition) => {
+        const folder = partition === '.' ? plan.inputRoot : storage.join(plan.inputRoot, partition);
+        const objects = await storage.list(folder, { recursive: !plan.nestedPartitions });
+        return { partition, objects, localPaths: await storage.stage(objects) };
+      }),
+    );
+  }
+
+  /** One locked-down DuckDB per job, allowed only the job's input root and its own scratch folder. */
+  private async withSandbox<T>(
+    job: JobRecord,
+    plan: TaskPlan,
+    run: (sandbox: Sandbox, scratch: string) => Promise<T>,
+  ): Promise<T> {
+    const scratch = path.join(this.options.storage.scratchDir(), job.id);
+    await fs.rm(scratch, { recursive: true, force: true });
+    await fs.mkdir(path.join(scratch, 'tmp'), { recursive: true });
+    try {
+      const sandbox = await Sandbox.open({
+        ...this.options.engine,
+        allowedDirectories: [...this.options.storage.localInputDirs(plan.inputRoot), scratch],
+        tempDirectory: path.join(scratch, 'tmp'),
+      });
+      try {
+        return await run(sandbox, scratch);
+      } finally {
+        sandbox.close();
+      }
+    } finally {
+      await fs.rm(scratch, { recursive: true, force: true });
+    }
+  }
+
+  private now(): string {
+    return this.clock().toISOString();
+  }
+}
+
+function source(files: string[], plan: TaskPlan): ParquetSource {
+  return { files, ...(plan.hiveTypes ? { hiveTypes: plan.hiveTypes } : {}) };
+}
+
+/** Stable per task and file, so a link handed out before a job re-ran still works. */
+function fileId(taskId: string, uri: string): string {
+  return createHash('sha256').update(`${taskId}\n${uri}`).digest('hex').slice(0, 32);
+}
+
+/** Turns an engine or storage failure into an error a user can act on, and decides whether to retry. */
+export function describeFailure(error: unknown): { code: string; message: string; permanent: boolean } {
+  if (error instanceof JobError)
+    return { code: error.code, message: error.message, permanent: error.permanent };
+  if (error instanceof EngineTimeoutError) {
+    return {
+      code: 'job_timeout',
+      message: `${error.message}; narrow the task or ask for a longer JOB_TIMEOUT`,
+      permanent: true,
+    };
+  }
+  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 500);
+  if (/Out of Memory/i.test(message)) {
+    return { code: 'out_of_memory', message: `the query ran out of memory: ${message}`, permanent: true };
+  }
+  if (/Invalid Input Error|Binder Error|Conversion Error|Parquet|magic bytes|Corrupt/i.test(message)) {
+    return { code: 'input_unreadable', message: `the input could not be read: ${message}`, permanent: true };
+  }
+  return { code: 'job_failed', message, permanent: false };
+}

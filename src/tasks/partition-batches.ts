@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import type { JobPhase, NewJob } from '../store/store.ts';
+
+/** Bounds of one job: enough partitions to amortise a DuckDB start, few enough to show progress. */
+export interface BatchLimits {
+  maxPartitions: number;
+  /** Files per job, when known (generic trees are listed before planning). */
+  maxFiles: number;
+}
+
+export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxPartitions: 1000, maxFiles: 256 };
+const MIN_PARTITIONS_PER_JOB = 32;
+
+/**
+ * Partitions per job for a task of `total` partitions: about four jobs per worker slot, so the
+ * slots stay busy and progress moves, never tiny jobs of one partition each.
+ */
+export function partitionsPerJob(total: number, concurrency: number, limits = DEFAULT_BATCH_LIMITS): number {
+  const even = Math.ceil(total / Math.max(1, concurrency * 4));
+  return Math.min(limits.maxPartitions, Math.max(MIN_PARTITIONS_PER_JOB, even));
+}
+
+/**
+ * Splits partitions (in order) into batches of at most `perJob` partitions and, when file counts
+ * are given, at most `limits.maxFiles` files (a single larger partition gets a job of its own).
+ */
+export function batchPartitions(
+  partitions: readonly string[],
+  perJob: number,
+  filesOf?: (partition: string) => number,
+  limits = DEFAULT_BATCH_LIMITS,
+): string[][] {
+  const batches: string[][] = [];
+  let current: string[] = [];
+  let files = 0;
+  for (const partition of partitions) {
+    const n = filesOf?.(partition) ?? 0;
+    if (current.length > 0 && (current.length >= perJob || files + n > limits.maxFiles)) {
+      batches.push(current);
+      current = [];
+      files = 0;
+    }
+    current.push(partition);
+    files += n;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/** Job rows for batches of one phase. */
+export function jobsFor(phase: JobPhase, batches: readonly string[][], status: NewJob['status']): NewJob[] {
+  return batches.map((partitions, seq) => ({
+    id: randomUUID(),
+    phase,
+    seq,
+    partitions: [...partitions],
+    status,
+  }));
+}

@@ -1,0 +1,88 @@
+import path from 'node:path';
+import { mergeCounts } from '../store/counts.ts';
+import type { FileRecord, JobRecord, Store, TaskRecord } from '../store/store.ts';
+import type { DownloadLinks } from './download-links.ts';
+import type { StoredRequest } from './task-model.ts';
+
+export interface TaskSummary {
+  task_id: string;
+  type: string;
+  status: string;
+  total_jobs: number;
+  completed_jobs: number;
+  failed_jobs: number;
+  total_count: number | null;
+  error: { code: string; message: string } | null;
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
+  expires_at: string;
+}
+
+export interface TaskDetail extends TaskSummary {
+  counts: Record<string, number>;
+  outputs: Record<string, string>;
+  output_links: string[];
+  files: Array<{ partition: string; uri: string; url: string; rows: number; size_bytes: number }>;
+  request: unknown;
+}
+
+/** Shapes stored tasks into the API's task answers. */
+export class TaskViews {
+  constructor(
+    private readonly store: Store,
+    private readonly links: DownloadLinks,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  summary(task: TaskRecord): TaskSummary {
+    return {
+      task_id: task.id,
+      type: task.type,
+      status: task.status,
+      total_jobs: task.totalJobs,
+      completed_jobs: task.completedJobs,
+      failed_jobs: task.failedJobs,
+      total_count: task.totalCount,
+      error: task.error,
+      created_at: task.createdAt,
+      updated_at: task.updatedAt,
+      completed_at: task.completedAt,
+      expires_at: task.expiresAt,
+    };
+  }
+
+  async detail(task: TaskRecord): Promise<TaskDetail> {
+    const [jobs, files] = await Promise.all([this.store.listJobs(task.id), this.store.listFiles(task.id)]);
+    const now = this.clock();
+    const fileViews = files.map((file) => ({
+      partition: file.partition,
+      uri: file.uri,
+      url: this.links.url(file.id, path.basename(file.uri), now),
+      rows: file.rows,
+      size_bytes: file.sizeBytes,
+    }));
+    return {
+      ...this.summary(task),
+      counts: countsOf(jobs),
+      outputs: outputsOf(files),
+      output_links: fileViews.map((file) => file.url),
+      files: fileViews,
+      request: (task.request as StoredRequest).view,
+    };
+  }
+}
+
+/** Counts come from the count jobs, or from the export jobs of a task with a limit (it has no count phase). */
+function countsOf(jobs: JobRecord[]): Record<string, number> {
+  const countJobs = jobs.filter((job) => job.phase === 'count');
+  const source = countJobs.length > 0 ? countJobs : jobs;
+  const merged = mergeCounts(source.filter((job) => job.status === 'done').map((job) => job.counts));
+  return Object.fromEntries(Object.entries(merged).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function outputsOf(files: FileRecord[]): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  for (const file of files) outputs[file.partition] ??= path.dirname(file.uri);
+  return outputs;
+}
