@@ -29,7 +29,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const app = Fastify({
     logger: deps.logger,
     bodyLimit: deps.bodyLimit ?? 64 * 1024,
-    disableRequestLogging: false,
     ajv: {
       // Reject unknown fields instead of silently dropping them; never coerce a client's types.
       customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, useDefaults: false },

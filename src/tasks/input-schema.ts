@@ -18,9 +18,10 @@ export class InputSchemas {
   async columns(
     file: StoredObject,
     localPath: string,
+    hive: boolean,
     hiveTypes?: Record<string, string>,
   ): Promise<ColumnInfo[]> {
-    const key = `${file.uri}\n${file.size}\n${JSON.stringify(hiveTypes ?? null)}`;
+    const key = `${file.uri}\n${file.size}\n${hive}\n${JSON.stringify(hiveTypes ?? null)}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
     const dir = path.dirname(localPath);
@@ -31,7 +32,7 @@ export class InputSchemas {
       tempDirectory: dir,
     });
     try {
-      const columns = await describeColumns(sandbox, { files: [localPath], hiveTypes });
+      const columns = await describeColumns(sandbox, { files: [localPath], hive, hiveTypes });
       if (this.cache.size >= 256) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(key, columns);
       return columns;

@@ -160,7 +160,7 @@ export class JobRunner {
 }
 
 function source(files: string[], plan: TaskPlan): ParquetSource {
-  return { files, ...(plan.hiveTypes ? { hiveTypes: plan.hiveTypes } : {}) };
+  return { files, hive: plan.hive, ...(plan.hiveTypes ? { hiveTypes: plan.hiveTypes } : {}) };
 }
 
 /** Stable per task and file, so a link handed out before a job re-ran still works. */

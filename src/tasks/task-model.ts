@@ -25,6 +25,8 @@ export type Score = (typeof SCORES)[number];
 /** What the worker needs to run a task's jobs, fixed at creation. */
 export interface TaskPlan {
   inputRoot: string;
+  /** Read `k=v` folders as columns: always for intent trees, for generic trees whose folders all share the same keys. */
+  hive: boolean;
   /** Hive column types (intent data); absent lets DuckDB infer them. */
   hiveTypes?: Record<string, string>;
   /** The filter rendered from the validated expression tree; never the client's text. */

@@ -104,8 +104,8 @@ export class TaskService {
       }
     }
     const sample = await this.firstFile(inputRoot);
-    const columns = sample ? await this.columnsOf(sample, INTENT_HIVE_TYPES) : undefined;
-    const plan = await this.plan(body, inputRoot, columns, INTENT_HIVE_TYPES, false);
+    const columns = sample ? await this.columnsOf(sample, true, INTENT_HIVE_TYPES) : undefined;
+    const plan = await this.plan(body, inputRoot, columns, true, INTENT_HIVE_TYPES, false);
     const view: IntentRequestView = {
       days,
       topic_id_prefixes: prefixes,
@@ -140,8 +140,9 @@ export class TaskService {
     }
     const partitions = [...filesPerPartition.keys()].sort();
     this.checkPartitionCount(partitions.length);
-    const columns = await this.columnsOf(files[0]!, undefined);
-    const plan = await this.plan(body, inputRoot, columns, undefined, true);
+    const hive = sameHiveKeys(partitions);
+    const columns = await this.columnsOf(files[0]!, hive, undefined);
+    const plan = await this.plan(body, inputRoot, columns, hive, undefined, true);
     const view: GenericRequestView = {
       input_path: inputRoot,
       limit: plan.limit,
@@ -259,6 +260,7 @@ export class TaskService {
     body: CommonTaskBody,
     inputRoot: string,
     columns: ColumnInfo[] | undefined,
+    hive: boolean,
     hiveTypes: Record<string, string> | undefined,
     nestedPartitions: boolean,
   ): Promise<TaskPlan> {
@@ -284,6 +286,7 @@ export class TaskService {
     }
     return {
       inputRoot,
+      hive,
       ...(hiveTypes ? { hiveTypes } : {}),
       whereSql,
       columns: selected,
@@ -327,15 +330,31 @@ export class TaskService {
     return first;
   }
 
-  private async columnsOf(file: StoredObject, hiveTypes: Record<string, string> | undefined) {
+  private async columnsOf(file: StoredObject, hive: boolean, hiveTypes: Record<string, string> | undefined) {
     const [local] = await this.options.storage.stage([file]);
     try {
-      return await this.options.schemas.columns(file, local!, hiveTypes);
+      return await this.options.schemas.columns(file, local!, hive, hiveTypes);
     } catch (error) {
       const message = `could not read ${path.basename(file.uri)} as Parquet (${firstLine(error)})`;
       throw new AppError('input_unreadable', `input_path: ${message}`, [{ field: 'input_path', message }]);
     }
   }
+}
+
+/**
+ * DuckDB reads `k=v` folders as columns only when every file has the same keys, so a generic tree
+ * gets Hive columns when all its partition folders share one key list (and it has one at all).
+ */
+export function sameHiveKeys(partitions: readonly string[]): boolean {
+  const keysOf = (partition: string) =>
+    partition === '.'
+      ? ''
+      : partition
+          .split('/')
+          .map((segment) => segment.split('=', 1)[0] + (segment.includes('=') ? '=' : ''))
+          .join('/');
+  const first = keysOf(partitions[0] ?? '.');
+  return first.includes('=') && partitions.every((p) => keysOf(p) === first);
 }
 
 function noDataFor(field: 'where_expr' | 'select'): ExpressionError {

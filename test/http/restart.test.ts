@@ -1,0 +1,127 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { apiClient, call, signUp } from '../support/api.ts';
+import { duck, expectedIntentCounts } from '../support/duck.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+let dataDir: string;
+let port: number;
+let child: ChildProcess | undefined;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address() as net.AddressInfo;
+      server.close(() => resolve(address.port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** Starts `audiences start` as its own process, the way `npm start` does. */
+async function start(): Promise<string> {
+  child = spawn(process.execPath, [path.join(root, 'bin/audiences.js'), 'start'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      DEMO_DATA: '0',
+      INTENT_INPUT_PATH: inject('intentTree'),
+      WORKER_CONCURRENCY: '1',
+      DUCKDB_THREADS: '1',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return url;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('server did not start');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function kill(): Promise<void> {
+  const process_ = child!;
+  child = undefined;
+  return new Promise((resolve) => {
+    process_.on('exit', () => resolve());
+    process_.kill('SIGKILL');
+  });
+}
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-restart-'));
+  port = await freePort();
+});
+afterAll(async () => {
+  if (child) await kill();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('restart', () => {
+  it('keeps accounts, keys and tasks, and finishes a task that was running when the process died', async () => {
+    let url = await start();
+    const account = await signUp(url);
+    let api = apiClient(url, account.apiKey);
+    const tree = inject('intentTree');
+    const prefixes = (
+      await duck<{ v: string }>(
+        `SELECT DISTINCT prefix AS v FROM read_parquet('${tree}/**/*.parquet', hive_partitioning = true) ORDER BY 1`,
+      )
+    ).map((r) => r.v);
+    const where = 'intent_score >= 20';
+    const created = await api.post('/api/v1/intent_hive_tasks', {
+      days: ['2024-05-01', '2024-05-02', '2024-05-03'],
+      topic_id_prefixes: prefixes,
+      scores: ['low', 'medium', 'high'],
+      where_expr: where,
+    });
+    expect(created.status).toBe(202);
+    const taskId = created.body.task_id;
+    // Kill it as soon as the export has started: the first export files are being written.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const status = (await api.get(`/api/v1/status/${taskId}`)).body;
+      if (status.status === 'unloading') break;
+      if (status.status === 'completed') throw new Error('the task finished before it could be interrupted');
+      if (Date.now() > deadline) throw new Error('the task never started exporting');
+    }
+    await kill();
+
+    url = await start();
+    api = apiClient(url, account.apiKey);
+    const login = await call(url, 'POST', '/auth/v1/login', {
+      body: { email: account.email, password: account.password },
+    });
+    expect(login.status).toBe(200);
+    const task = await api.waitFor(taskId, ['completed']);
+    const expected = await expectedIntentCounts(tree, where);
+    expect(Object.fromEntries(Object.entries(task.counts).filter(([, n]) => (n as number) > 0))).toEqual(
+      expected,
+    );
+    const total = Object.values(expected).reduce((a, b) => a + b, 0);
+    expect(task.total_count).toBe(total);
+    // Every row exported exactly once: no file of the interrupted run is left over or listed twice.
+    const exportDir = path.join(dataDir, 'exports', account.organizationId, taskId);
+    const [onDisk] = await duck<{ n: bigint }>(
+      `SELECT count(*) AS n FROM read_parquet('${exportDir}/**/*.parquet')`,
+    );
+    expect(Number(onDisk!.n)).toBe(total);
+    expect(task.files.reduce((sum: number, f: { rows: number }) => sum + f.rows, 0)).toBe(total);
+    const list = await api.get('/api/v1/status');
+    expect(list.body.tasks.map((t: { task_id: string }) => t.task_id)).toContain(taskId);
+    await kill();
+  });
+});

@@ -1,0 +1,186 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClient, signUp, startTestServer, type TestServer } from '../support/api.ts';
+import { duck, expectedIntentCounts } from '../support/duck.ts';
+
+let t: TestServer;
+let api: ReturnType<typeof apiClient>;
+let prefixes: string[];
+
+beforeAll(async () => {
+  t = await startTestServer();
+  api = apiClient(t.url, (await signUp(t.url)).apiKey);
+  prefixes = (
+    await duck<{ v: string }>(
+      `SELECT DISTINCT prefix AS v FROM read_parquet('${t.intentTree}/**/*.parquet', hive_partitioning = true) ORDER BY 1`,
+    )
+  ).map((r) => r.v);
+});
+afterAll(async () => t?.close());
+
+describe('count first, export later', () => {
+  it('goes in_progress -> counted -> unloading -> completed, exporting what was counted', async () => {
+    const body = {
+      days: ['2024-05-01'],
+      topic_id_prefixes: prefixes.slice(0, 2),
+      scores: ['medium', 'high'],
+    };
+    const created = await api.post('/api/v1/intent_hive_tasks', { ...body, perform_unload: false });
+    expect(created.body.status).toBe('in_progress');
+    const counted = await api.waitFor(created.body.task_id, ['counted']);
+    const expected = await expectedIntentCounts(
+      t.intentTree,
+      `day = DATE '2024-05-01' AND prefix IN ('${prefixes[0]}', '${prefixes[1]}') AND score IN ('medium', 'high')`,
+    );
+    expect(counted.counts).toEqual(expected);
+    expect(counted.files).toEqual([]);
+    expect(counted.completed_at).toBeNull();
+
+    const unload = await api.post(`/api/v1/tasks/${created.body.task_id}/unload`);
+    expect(unload.status).toBe(202);
+    expect(['unloading', 'completed']).toContain(unload.body.status);
+    const again = await api.post(`/api/v1/tasks/${created.body.task_id}/unload`);
+    expect([409]).toContain(again.status);
+    expect(again.body.code).toBe('task_state_conflict');
+
+    const done = await api.waitFor(created.body.task_id, ['completed']);
+    expect(done.total_count).toBe(Object.values(expected).reduce((a, b) => a + b, 0));
+    const rowsPerPartition: Record<string, number> = {};
+    for (const file of done.files)
+      rowsPerPartition[file.partition] = (rowsPerPartition[file.partition] ?? 0) + file.rows;
+    expect(rowsPerPartition).toEqual(expected);
+    expect(done.completed_jobs).toBe(done.total_jobs);
+  });
+
+  it('answers 409 to an unload of a task that is not counted', async () => {
+    const created = await api.post('/api/v1/intent_hive_tasks', {
+      days: ['2024-05-01'],
+      topic_id_prefixes: prefixes.slice(0, 1),
+      scores: ['high'],
+    });
+    await api.waitFor(created.body.task_id, ['completed']);
+    const reply = await api.post(`/api/v1/tasks/${created.body.task_id}/unload`);
+    expect(reply.status).toBe(409);
+    expect(reply.headers.get('content-type')).toContain('application/problem+json');
+    expect(reply.body.detail).toMatch(/completed/);
+  });
+});
+
+describe('limit', () => {
+  it('skips counting and exports at most limit rows per job', async () => {
+    const created = await api.post('/api/v1/intent_hive_tasks', {
+      days: ['2024-05-01', '2024-05-02'],
+      topic_id_prefixes: prefixes,
+      scores: ['low', 'medium', 'high'],
+      limit: 1000,
+      select: 'person_id, topic_id',
+    });
+    expect(created.status).toBe(202);
+    expect(created.body.status).toBe('unloading');
+    const task = await api.waitFor(created.body.task_id, ['completed']);
+    const exported = task.files.reduce((sum: number, f: { rows: number }) => sum + f.rows, 0);
+    expect(task.total_count).toBe(exported);
+    expect(Object.values(task.counts).reduce((a: number, b) => a + (b as number), 0)).toBe(exported);
+    expect(exported).toBeGreaterThan(0);
+    expect(exported).toBeLessThanOrEqual(1000 * task.total_jobs);
+    // Each job exported at most `limit` rows: rows of one job's partitions never exceed it.
+    const [read] = await duck<{ n: bigint }>(
+      `SELECT count(*) AS n FROM read_parquet([${task.files.map((f: { uri: string }) => `'${f.uri}'`).join(', ')}])`,
+    );
+    expect(Number(read!.n)).toBe(exported);
+  });
+
+  it('rejects limit together with perform_unload: false', async () => {
+    const reply = await api.post('/api/v1/intent_hive_tasks', {
+      days: ['2024-05-01'],
+      topic_id_prefixes: prefixes.slice(0, 1),
+      scores: ['high'],
+      limit: 10,
+      perform_unload: false,
+    });
+    expect(reply.status).toBe(400);
+    expect(reply.body.errors[0].field).toBe('limit');
+  });
+});
+
+describe('generic Parquet tasks', () => {
+  it('counts and exports any tree under an allowed root, Hive segments as columns', async () => {
+    const root = path.join(t.dataDir, 'generic');
+    fs.mkdirSync(path.join(root, 'region=eu', 'kind=a'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'region=us'), { recursive: true });
+    await duck(`COPY (SELECT range AS id, range % 7 AS bucket FROM range(1000)) TO '${root}/top.parquet'`);
+    await duck(
+      `COPY (SELECT range AS id, range % 7 AS bucket FROM range(500)) TO '${root}/region=eu/kind=a/a.parquet'`,
+    );
+    await duck(
+      `COPY (SELECT range AS id, range % 7 AS bucket FROM range(300)) TO '${root}/region=us/u1.parquet'`,
+    );
+    await duck(
+      `COPY (SELECT range AS id, range % 7 AS bucket FROM range(200)) TO '${root}/region=us/u2.parquet'`,
+    );
+
+    const created = await api.post('/api/v1/generic_parquet_tasks', {
+      input_path: root,
+      where_expr: 'bucket < 3',
+    });
+    expect(created.status).toBe(202);
+    const task = await api.waitFor(created.body.task_id, ['completed']);
+    const expected: Record<string, number> = {};
+    for (const [partition, glob] of [
+      ['.', `${root}/top.parquet`],
+      ['region=eu/kind=a', `${root}/region=eu/kind=a/*.parquet`],
+      ['region=us', `${root}/region=us/*.parquet`],
+    ] as const) {
+      const [row] = await duck<{ n: bigint }>(
+        `SELECT count(*) AS n FROM read_parquet('${glob}') WHERE bucket < 3`,
+      );
+      expected[partition] = Number(row!.n);
+    }
+    expect(task.counts).toEqual(expected);
+    expect(task.type).toBe('generic_parquet');
+    const usFile = task.files.find((f: { partition: string }) => f.partition === 'region=us');
+    const columns = (
+      await duck<{ column_name: string }>(
+        `DESCRIBE SELECT * FROM read_parquet('${usFile.uri}', hive_partitioning = false)`,
+      )
+    ).map((c) => c.column_name);
+    expect(columns).toEqual(['id', 'bucket']);
+  });
+
+  it('reads Hive segments as columns when every folder has the same keys', async () => {
+    const root = path.join(t.dataDir, 'uniform');
+    for (const [region, rows] of [
+      ['eu', 400],
+      ['us', 250],
+    ] as const) {
+      fs.mkdirSync(path.join(root, `region=${region}`), { recursive: true });
+      await duck(`COPY (SELECT range AS id FROM range(${rows})) TO '${root}/region=${region}/part.parquet'`);
+    }
+    const created = await api.post('/api/v1/generic_parquet_tasks', {
+      input_path: root,
+      where_expr: "region = 'us' AND id >= 50",
+      select: 'id, region',
+    });
+    expect(created.status).toBe(202);
+    const task = await api.waitFor(created.body.task_id, ['completed']);
+    expect(task.counts).toEqual({ 'region=eu': 0, 'region=us': 200 });
+    const [file] = task.files;
+    const rows = await duck<{ id: bigint; region: string }>(
+      `SELECT id, region FROM read_parquet('${file.uri}', hive_partitioning = false) ORDER BY id`,
+    );
+    expect(rows).toHaveLength(200);
+    expect(rows.every((r) => r.region === 'us')).toBe(true);
+  });
+
+  it('reads a mixed layout without Hive columns and says so when one is named', async () => {
+    const root = path.join(t.dataDir, 'generic');
+    const reply = await api.post('/api/v1/generic_parquet_tasks', {
+      input_path: root,
+      where_expr: "region = 'us'",
+    });
+    expect(reply.status).toBe(400);
+    expect(reply.body.errors[0].field).toBe('where_expr');
+    expect(reply.body.detail).toMatch(/region/);
+  });
+});

@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/open-store.ts';
+import type { NewJob, Store, TaskRecord, UnloadPlanner } from '../../src/store/store.ts';
+
+let dir: string;
+let store: Store;
+const ORG = 'org-1';
+const now = () => new Date().toISOString();
+
+beforeEach(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-store-'));
+  store = await openStore({ dataDir: dir });
+  await store.createOrganizationWithUser(
+    { id: ORG, name: 'Acme', createdAt: now() },
+    {
+      id: 'u1',
+      organizationId: ORG,
+      email: 'a@example.com',
+      passwordHash: 'x',
+      firstName: 'A',
+      lastName: 'B',
+      createdAt: now(),
+    },
+  );
+});
+afterEach(async () => {
+  await store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function task(performUnload: boolean, jobs: number): { record: TaskRecord; jobs: NewJob[] } {
+  const created = new Date().toISOString();
+  return {
+    record: {
+      id: randomUUID(),
+      organizationId: ORG,
+      type: 'intent_hive',
+      status: 'in_progress',
+      request: { view: { perform_unload: performUnload } },
+      totalJobs: jobs,
+      completedJobs: 0,
+      failedJobs: 0,
+      totalCount: null,
+      error: null,
+      createdAt: created,
+      updatedAt: created,
+      completedAt: null,
+      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    },
+    jobs: Array.from({ length: jobs }, (_, seq) => ({
+      id: randomUUID(),
+      phase: 'count' as const,
+      seq,
+      partitions: [`p${seq}`],
+      status: 'queued' as const,
+    })),
+  };
+}
+
+/** Plans one export job per non-empty partition, or holds the task when it was created count-only. */
+const planner: UnloadPlanner = (t, counts) => {
+  if (!(t.request as { view: { perform_unload: boolean } }).view.perform_unload && t.status === 'in_progress')
+    return null;
+  return Object.keys(counts)
+    .filter((p) => counts[p]! > 0)
+    .map((p, seq) => ({
+      id: randomUUID(),
+      phase: 'unload' as const,
+      seq,
+      partitions: [p],
+      status: 'queued' as const,
+    }));
+};
+
+async function runAll(jobIds: string[], rows: (i: number) => number) {
+  await Promise.all(jobIds.map((id) => store.claimJob(id, now())));
+  return Promise.all(
+    jobIds.map((id, i) =>
+      store.completeJob(id, { counts: { [`p${i}`]: rows(i) }, files: [] }, now(), planner),
+    ),
+  );
+}
+
+describe('completion', () => {
+  it('moves the task on exactly once when many jobs finish at the same moment', async () => {
+    const { record, jobs } = task(true, 40);
+    await store.insertTask(record, jobs);
+    const released = await runAll(
+      jobs.map((j) => j.id),
+      (i) => (i % 4 === 0 ? 0 : i),
+    );
+    // Exactly one completion (the last) released the export jobs: one per non-empty partition.
+    const releasing = released.filter((ids) => ids.length > 0);
+    expect(releasing).toHaveLength(1);
+    expect(releasing[0]).toHaveLength(30);
+    const after = (await store.findTask(ORG, record.id, now()))!;
+    expect(after.status).toBe('unloading');
+    expect(after.completedJobs).toBe(40);
+    expect(after.totalJobs).toBe(70);
+    const expectedTotal = Array.from({ length: 40 }, (_, i) => (i % 4 === 0 ? 0 : i)).reduce(
+      (a, b) => a + b,
+      0,
+    );
+    expect(after.totalCount).toBe(expectedTotal);
+  });
+
+  it('stops at counted when the export is held, and unload moves it on once', async () => {
+    const { record, jobs } = task(false, 3);
+    await store.insertTask(record, jobs);
+    await runAll(
+      jobs.map((j) => j.id),
+      () => 5,
+    );
+    expect((await store.findTask(ORG, record.id, now()))!.status).toBe('counted');
+    const [first, second] = await Promise.all([
+      store.startUnload(ORG, record.id, now(), planner),
+      store.startUnload(ORG, record.id, now(), planner),
+    ]);
+    expect([first.outcome, second.outcome].sort()).toEqual(['conflict', 'started']);
+    expect(await store.startUnload('other-org', record.id, now(), planner)).toEqual({ outcome: 'not_found' });
+  });
+
+  it('ignores a duplicate delivery of a finished job', async () => {
+    const { record, jobs } = task(false, 2);
+    await store.insertTask(record, jobs);
+    const [a] = jobs;
+    await store.claimJob(a!.id, now());
+    await store.completeJob(a!.id, { counts: { p0: 7 }, files: [] }, now(), planner);
+    expect(await store.claimJob(a!.id, now())).toBeUndefined();
+    expect(await store.completeJob(a!.id, { counts: { p0: 7 }, files: [] }, now(), planner)).toEqual([]);
+    const after = (await store.findTask(ORG, record.id, now()))!;
+    expect(after.completedJobs).toBe(1);
+    expect(after.status).toBe('in_progress');
+  });
+
+  it('replaces the counts and files of a job that runs again', async () => {
+    const { record, jobs } = task(true, 1);
+    await store.insertTask(record, jobs);
+    const [job] = jobs;
+    await store.claimJob(job!.id, now());
+    const released = await store.completeJob(job!.id, { counts: { p0: 3 }, files: [] }, now(), planner);
+    const [unloadId] = released;
+    await store.claimJob(unloadId!, now());
+    // The worker died after claiming; a second claim (redelivery) runs it again.
+    await store.claimJob(unloadId!, now());
+    const file = { id: 'f'.repeat(32), partition: 'p0', uri: '/x/p0/data_0.parquet', rows: 3, sizeBytes: 10 };
+    await store.completeJob(unloadId!, { counts: { p0: 3 }, files: [file] }, now(), planner);
+    expect(await store.listFiles(record.id)).toHaveLength(1);
+    const after = (await store.findTask(ORG, record.id, now()))!;
+    expect(after.status).toBe('completed');
+    expect(after.totalCount).toBe(3);
+  });
+
+  it('fails the task when a job fails for good, and no later job of it runs', async () => {
+    const { record, jobs } = task(true, 2);
+    await store.insertTask(record, jobs);
+    const [a, b] = jobs;
+    await store.claimJob(a!.id, now());
+    await store.failJob(a!.id, { code: 'input_unreadable', message: 'bad file x.parquet' }, now());
+    const after = (await store.findTask(ORG, record.id, now()))!;
+    expect(after.status).toBe('failed');
+    expect(after.error).toEqual({ code: 'input_unreadable', message: 'bad file x.parquet' });
+    expect(after.failedJobs).toBe(1);
+    expect(await store.claimJob(b!.id, now())).toBeUndefined();
+    expect(await store.resumableJobIds(now())).toEqual([]);
+  });
+
+  it('hides expired tasks and other organisations tasks', async () => {
+    const { record, jobs } = task(true, 1);
+    await store.insertTask(record, jobs);
+    expect(await store.findTask('other', record.id, now())).toBeUndefined();
+    const later = new Date(Date.now() + 2 * 86_400_000).toISOString();
+    expect(await store.findTask(ORG, record.id, later)).toBeUndefined();
+    expect(await store.resumableJobIds(later)).toEqual([]);
+  });
+});

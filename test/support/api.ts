@@ -1,0 +1,129 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { inject } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { type RunningServer, startServer } from '../../src/server.ts';
+
+export interface TestServer {
+  server: RunningServer;
+  url: string;
+  dataDir: string;
+  intentTree: string;
+  close(): Promise<void>;
+}
+
+/** A real server on a free port over its own SQLite file and export folder, reading the shared tree. */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-test-'));
+  const intentTree = inject('intentTree');
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    PORT: '0',
+    DEMO_DATA: '0',
+    INTENT_INPUT_PATH: intentTree,
+    LOCAL_INPUT_ROOTS: `${dataDir},${intentTree}`,
+    LOG_LEVEL: 'silent',
+    WORKER_CONCURRENCY: '2',
+    DUCKDB_THREADS: '2',
+    DUCKDB_MEMORY_LIMIT: '1GB',
+    ...env,
+  });
+  const server = await startServer(config);
+  return {
+    server,
+    url: server.url,
+    dataDir,
+    intentTree,
+    async close() {
+      await server.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Reply<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** A JSON HTTP call; the body is parsed when it is JSON. */
+export async function call<T = any>(
+  url: string,
+  method: string,
+  pathname: string,
+  options: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+): Promise<Reply<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  let body: string | undefined;
+  if (options.rawBody !== undefined) body = options.rawBody;
+  else if (options.body !== undefined) body = JSON.stringify(options.body);
+  if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
+    headers['content-type'] = 'application/json';
+  }
+  const response = await fetch(url + pathname, { method, headers, body });
+  const text = await response.text();
+  let parsed: unknown = text;
+  if ((response.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text);
+  return { status: response.status, headers: response.headers, body: parsed as T };
+}
+
+export interface Account {
+  email: string;
+  password: string;
+  organizationId: string;
+  token: string;
+  apiKey: string;
+  clientId: string;
+}
+
+let accounts = 0;
+
+/** Registers a user with its organisation, logs in and creates an API client. */
+export async function signUp(url: string, organization = 'Acme'): Promise<Account> {
+  accounts += 1;
+  const email = `user${accounts}-${Date.now()}@example.com`;
+  const password = 'correct horse battery staple';
+  const registered = await call(url, 'POST', '/auth/v1/register', {
+    body: { email, password, first_name: 'Ada', last_name: 'Lovelace', organization_name: organization },
+  });
+  if (registered.status !== 201)
+    throw new Error(`register: ${registered.status} ${JSON.stringify(registered.body)}`);
+  const login = await call(url, 'POST', '/auth/v1/login', { body: { email, password } });
+  const client = await call(url, 'POST', '/client/v1', {
+    body: { name: 'tests' },
+    headers: { authorization: `Bearer ${login.body.token}` },
+  });
+  return {
+    email,
+    password,
+    organizationId: registered.body.organization_id,
+    token: login.body.token,
+    apiKey: client.body.api_key,
+    clientId: client.body.client_id,
+  };
+}
+
+/** Task API calls with an API key. */
+export function apiClient(url: string, apiKey: string) {
+  const headers = { 'x-api-key': apiKey };
+  return {
+    post: (pathname: string, body?: unknown) => call(url, 'POST', pathname, { body, headers }),
+    get: (pathname: string) => call(url, 'GET', pathname, { headers }),
+    /** Polls the task until it reaches one of `statuses` (tests may poll; the worker never does). */
+    async waitFor(taskId: string, statuses: string[], timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const reply = await call(url, 'GET', `/api/v1/status/${taskId}`, { headers });
+        if (reply.status !== 200) throw new Error(`status ${reply.status}: ${JSON.stringify(reply.body)}`);
+        if (statuses.includes(reply.body.status)) return reply.body;
+        if (reply.body.status === 'failed' && !statuses.includes('failed')) {
+          throw new Error(`task failed: ${JSON.stringify(reply.body.error)}`);
+        }
+        if (Date.now() > deadline) throw new Error(`task still ${reply.body.status} after ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { batchPartitions, jobsFor, partitionsPerJob } from '../../src/tasks/partition-batches.ts';
+
+const keys = (n: number) => Array.from({ length: n }, (_, i) => `p${String(i).padStart(5, '0')}`);
+
+describe('partitionsPerJob', () => {
+  it('never plans tiny jobs: at least 32 partitions per job', () => {
+    expect(partitionsPerJob(1, 2)).toBe(32);
+    expect(partitionsPerJob(100, 2)).toBe(32);
+  });
+
+  it('spreads large tasks over about four jobs per worker slot, capped at 1000 partitions', () => {
+    expect(partitionsPerJob(800, 2)).toBe(100);
+    expect(partitionsPerJob(10_000, 2)).toBe(1000);
+    expect(partitionsPerJob(1_000_000, 2)).toBe(1000);
+  });
+});
+
+describe('batchPartitions', () => {
+  it('keeps every partition exactly once, in order', () => {
+    const partitions = keys(1000);
+    const batches = batchPartitions(partitions, 64);
+    expect(batches.flat()).toEqual(partitions);
+    expect(batches).toHaveLength(Math.ceil(1000 / 64));
+    expect(Math.max(...batches.map((b) => b.length))).toBe(64);
+  });
+
+  it('bounds batches by files when file counts are known', () => {
+    const partitions = keys(10);
+    const files = new Map(partitions.map((p, i) => [p, i === 3 ? 300 : 100]));
+    const batches = batchPartitions(partitions, 1000, (p) => files.get(p)!, {
+      maxPartitions: 1000,
+      maxFiles: 256,
+    });
+    expect(batches.flat()).toEqual(partitions);
+    for (const batch of batches) {
+      const n = batch.reduce((sum, p) => sum + files.get(p)!, 0);
+      // A partition larger than the bound gets a job of its own.
+      expect(n <= 256 || batch.length === 1).toBe(true);
+    }
+    expect(batches.find((b) => b.includes('p00003'))).toEqual(['p00003']);
+  });
+
+  it('plans no job for no partitions', () => {
+    expect(batchPartitions([], 32)).toEqual([]);
+  });
+});
+
+describe('jobsFor', () => {
+  it('numbers jobs of a phase and gives each a unique id', () => {
+    const jobs = jobsFor('count', [['a'], ['b', 'c']], 'queued');
+    expect(jobs.map((j) => [j.phase, j.seq, j.partitions, j.status])).toEqual([
+      ['count', 0, ['a'], 'queued'],
+      ['count', 1, ['b', 'c'], 'queued'],
+    ]);
+    expect(new Set(jobs.map((j) => j.id)).size).toBe(2);
+  });
+});
