@@ -27,6 +27,10 @@ export interface Config {
   duckdbMemoryLimit: string;
   /** Longest a single job may run before it fails its task. */
   jobTimeoutMs: number;
+  /** Requests per minute per API key (or token, or address without either). */
+  rateLimitPerMinute: number;
+  /** Most tasks one organisation may have in progress. */
+  maxActiveTasks: number;
   logLevel: string;
 }
 
@@ -151,6 +155,8 @@ export function loadConfig(env: Env = process.env): Config {
     duckdbThreads: integer(env, 'DUCKDB_THREADS', Math.max(1, cores), 1, 256),
     duckdbMemoryLimit: memoryLimit(env),
     jobTimeoutMs: parseDuration('JOB_TIMEOUT', env.JOB_TIMEOUT || '30m'),
+    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 1200, 1, 10_000_000),
+    maxActiveTasks: integer(env, 'MAX_ACTIVE_TASKS', 50, 1, 100_000),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

@@ -22,7 +22,6 @@ import { TaskViews } from './tasks/task-view.ts';
 /** Demo tree size on first start: a week, 10 prefixes, 1.5 million rows. */
 const DEMO = { rows: 1_500_000, days: 7, prefixes: 10, seed: 42 };
 export const MAX_PARTITIONS_PER_TASK = 20_000;
-export const MAX_ACTIVE_TASKS = 50;
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -61,7 +60,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     taskTtlMs: config.taskTtlMs,
     workerConcurrency: config.workerConcurrency,
     maxPartitions: MAX_PARTITIONS_PER_TASK,
-    maxActiveTasks: MAX_ACTIVE_TASKS,
+    maxActiveTasks: config.maxActiveTasks,
   });
   const runner = new JobRunner({
     store,
@@ -83,6 +82,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     ],
     publicUrl: config.publicUrl,
     logger: loggerOptions(config.logLevel),
+    rateLimitPerMinute: config.rateLimitPerMinute,
   });
 
   await queue.start(runner.handle);

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { AppError } from '../errors.ts';
+import { AppError, invalidField } from '../errors.ts';
 import type { ClientRecord, Store } from '../store/store.ts';
 import { issueKey, looksLikeKey, sha256 } from './api-keys.ts';
+import { LoginThrottle } from './login-throttle.ts';
+import { passwordProblem } from './password-policy.ts';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.ts';
 import type { TokenService } from './tokens.ts';
 
@@ -32,10 +34,13 @@ export class AccountService {
   constructor(
     private readonly store: Store,
     private readonly tokens: TokenService,
+    private readonly throttle = new LoginThrottle(),
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
   async register(input: RegisterInput) {
+    const problem = passwordProblem(input.password, normaliseEmail(input.email));
+    if (problem) throw invalidField('password', problem);
     const now = this.clock().toISOString();
     const organization = { id: randomUUID(), name: input.organizationName.trim(), createdAt: now };
     const user = {
@@ -61,11 +66,23 @@ export class AccountService {
     };
   }
 
-  async login(email: string, password: string) {
-    const user = await this.store.findUserByEmail(normaliseEmail(email));
+  /** `address` is the client's IP address, throttled alongside the e-mail. */
+  async login(email: string, password: string, address: string) {
+    const normalised = normaliseEmail(email);
+    const wait = this.throttle.retryAfter(normalised, address);
+    if (wait > 0) {
+      throw new AppError('rate_limited', `too many failed logins; try again in ${wait} s`, [], {
+        'retry-after': String(wait),
+      });
+    }
+    const user = await this.store.findUserByEmail(normalised);
     // Unknown e-mails pay for a hash too, so timing does not tell which e-mails exist.
     const valid = await verifyPassword(user?.passwordHash ?? (await decoyHash()), password);
-    if (!user || !valid) throw new AppError('invalid_credentials', 'e-mail or password is wrong');
+    if (!user || !valid) {
+      this.throttle.recordFailure(normalised, address);
+      throw new AppError('invalid_credentials', 'e-mail or password is wrong');
+    }
+    this.throttle.recordSuccess(normalised);
     const { token, expiresAt } = await this.tokens.sign(
       { userId: user.id, organizationId: user.organizationId },
       this.clock(),

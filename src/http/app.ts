@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { AccountService } from '../accounts/account-service.ts';
 import { AppError } from '../errors.ts';
 import type { DownloadService } from '../tasks/download-service.ts';
@@ -22,6 +24,17 @@ export interface AppDependencies {
   logger: FastifyServerOptions['logger'];
   /** @defaultValue 64 KiB: task bodies are small; anything larger is a mistake or an attack. */
   bodyLimit?: number;
+  /** Requests per minute per API key, token or (without either) client address. */
+  rateLimitPerMinute: number;
+}
+
+/** Whom a request counts against: its credential when it has one, else its address. */
+function rateLimitKey(request: FastifyRequest): string {
+  const credential = request.headers['x-api-key'] ?? request.headers.authorization;
+  if (typeof credential === 'string' && credential !== '') {
+    return `c:${createHash('sha256').update(credential).digest('base64url')}`;
+  }
+  return `a:${request.ip}`;
 }
 
 /** Builds the HTTP app: external plugins, then the app's own, then routes. Routes only call the domain. */
@@ -55,6 +68,19 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.addSchema(Problem);
+  await app.register(rateLimit, {
+    max: deps.rateLimitPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: rateLimitKey,
+    // Probes and the docs are not rate limited: an orchestrator must always reach them.
+    allowList: (request) => /^\/(healthz|readyz|docs|openapi\.json)/.test(request.url),
+    enableDraftSpec: true,
+    errorResponseBuilder: (_request, context) =>
+      new AppError(
+        'rate_limited',
+        `too many requests; at most ${context.max} a minute, try again in ${context.after}`,
+      ),
+  });
 
   app.setErrorHandler((error, request, reply) => {
     const appError = toAppError(error as Error, request);

@@ -22,7 +22,10 @@ const Name = (description: string) => Type.String({ minLength: 1, maxLength: 200
 export const RegisterBody = Type.Object(
   {
     email: Email,
-    password: Type.String({ minLength: 12, maxLength: 256, description: 'At least 12 characters' }),
+    password: Type.String({
+      maxLength: 256,
+      description: 'At least 12 characters, not a common password',
+    }),
     first_name: Name('First name'),
     last_name: Name('Last name'),
     organization_name: Name('Name of the organisation created for this user'),

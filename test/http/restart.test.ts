@@ -36,6 +36,7 @@ async function start(): Promise<string> {
       WORKER_CONCURRENCY: '1',
       DUCKDB_THREADS: '1',
       LOG_LEVEL: 'warn',
+      RATE_LIMIT_PER_MINUTE: '100000',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -97,6 +98,7 @@ describe('restart', () => {
       if (status.status === 'unloading') break;
       if (status.status === 'completed') throw new Error('the task finished before it could be interrupted');
       if (Date.now() > deadline) throw new Error('the task never started exporting');
+      await new Promise((resolve) => setTimeout(resolve, 5));
     }
     await kill();
 

@@ -27,6 +27,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     WORKER_CONCURRENCY: '2',
     DUCKDB_THREADS: '2',
     DUCKDB_MEMORY_LIMIT: '1GB',
+    // Tests poll statuses quickly; the limit itself is tested with a low value.
+    RATE_LIMIT_PER_MINUTE: '100000',
     ...env,
   });
   const server = await startServer(config);
@@ -84,7 +86,7 @@ let accounts = 0;
 export async function signUp(url: string, organization = 'Acme'): Promise<Account> {
   accounts += 1;
   const email = `user${accounts}-${Date.now()}@example.com`;
-  const password = 'correct horse battery staple';
+  const password = 'violet-Tangerine-Harbor-42';
   const registered = await call(url, 'POST', '/auth/v1/register', {
     body: { email, password, first_name: 'Ada', last_name: 'Lovelace', organization_name: organization },
   });

@@ -49,10 +49,10 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService
         tags: ['accounts'],
         summary: 'Exchange e-mail and password for a JWT',
         body: LoginBody,
-        response: { 200: LoginReply, ...problems(400, 401) },
+        response: { 200: LoginReply, ...problems(400, 401, 429) },
       },
     },
-    async (request) => accounts.login(request.body.email, request.body.password),
+    async (request) => accounts.login(request.body.email, request.body.password, request.ip),
   );
 
   const userOnly = requireUser(accounts);
