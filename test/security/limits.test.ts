@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, call, signUp, startTestServer, type TestServer } from '../support/api.ts';
+import { apiClient, call, type Reply, signUp, startTestServer, type TestServer } from '../support/api.ts';
 
 let t: TestServer;
 
@@ -18,7 +18,7 @@ describe('requests per key per minute', () => {
     const b = await signUp(t.url);
     // Sign-ups spent part of the address's budget on unauthenticated calls; keys have their own.
     const statuses: number[] = [];
-    let last: Awaited<ReturnType<typeof call>> | undefined;
+    let last: Reply | undefined;
     for (let i = 0; i < 16; i++) {
       last = await call(t.url, 'GET', '/api/v1/status', { headers: { 'x-api-key': a.apiKey } });
       statuses.push(last.status);
