@@ -7,8 +7,11 @@ import path from 'node:path';
 export interface Config {
   port: number;
   host: string;
-  /** Base of the download links handed out. @defaultValue `http://HOST:PORT` */
-  publicUrl: string;
+  /**
+   * Base of the download links handed out; unset means `http://HOST:PORT` with the port the server
+   * actually listens on (so `PORT=0` works).
+   */
+  publicUrl: string | undefined;
   dataDir: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
@@ -121,13 +124,15 @@ export function loadConfig(env: Env = process.env): Config {
   const redisUrl = env.REDIS_URL || undefined;
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl))
     throw new ConfigError('REDIS_URL', 'must be a redis:// URL');
-  let publicUrl = env.PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  try {
-    const url = new URL(publicUrl);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
-    publicUrl = publicUrl.replace(/\/+$/, '');
-  } catch {
-    throw new ConfigError('PUBLIC_URL', `"${publicUrl}" must be an http(s) URL`);
+  let publicUrl = env.PUBLIC_URL || undefined;
+  if (publicUrl) {
+    try {
+      const url = new URL(publicUrl);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
+      publicUrl = publicUrl.replace(/\/+$/, '');
+    } catch {
+      throw new ConfigError('PUBLIC_URL', `"${publicUrl}" must be an http(s) URL`);
+    }
   }
   const localInputRoots = (env.LOCAL_INPUT_ROOTS || dataDir)
     .split(',')

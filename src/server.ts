@@ -38,7 +38,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const queue = new MemoryQueue(config.workerConcurrency);
   const storage = new LocalStorage(path.join(config.outputPath, '.staging'));
-  const links = new DownloadLinks(config.linkSecret, config.publicUrl, config.linkTtlMs);
+  let publicUrl = config.publicUrl ?? '';
+  const links = new DownloadLinks(config.linkSecret, () => publicUrl, config.linkTtlMs);
   const accounts = new AccountService(store, new TokenService(config.jwtSecret, config.jwtTtlMs));
   const engine = {
     memoryLimit: config.duckdbMemoryLimit,
@@ -95,6 +96,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  publicUrl = config.publicUrl ?? url;
   log.info({ url, docs: `${url}/docs` }, 'audiences is listening');
 
   return {

@@ -20,7 +20,8 @@ export interface AppDependencies {
   tasks: TaskService;
   downloads: DownloadService;
   readiness: ReadinessCheck[];
-  publicUrl: string;
+  /** Base URL for the OpenAPI `servers` entry; unset means the origin the document is served from. */
+  publicUrl: string | undefined;
   logger: FastifyServerOptions['logger'];
   /** @defaultValue 64 KiB: task bodies are small; anything larger is a mistake or an attack. */
   bodyLimit?: number;
@@ -47,7 +48,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, useDefaults: false },
     },
     requestIdHeader: false,
+    // Malformed URLs never reach the router; answer them with problem documents too.
+    frameworkErrors: (error, request, reply) => {
+      void sendProblem(reply, toAppError(error, request));
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // Only JSON bodies: a text/plain body is a 415, not a string that fails validation.
+  app.removeContentTypeParser('text/plain');
 
   await app.register(swagger, {
     openapi: {
@@ -57,7 +64,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         version: '1.0.0',
         description: 'Count intent audience segments and export them as Parquet files.',
       },
-      servers: [{ url: deps.publicUrl }],
+      servers: [{ url: deps.publicUrl ?? '/' }],
       components: {
         securitySchemes: {
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },

@@ -7,14 +7,16 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export class DownloadLinks {
   constructor(
     private readonly secret: string,
-    private readonly publicUrl: string,
+    /** Read at each signing: the base is known only once the server listens. */
+    private readonly publicUrl: () => string,
     private readonly ttlMs: number,
   ) {}
 
   url(fileId: string, fileName: string, now: Date): string {
-    const expires = Math.floor((now.getTime() + this.ttlMs) / 1000);
+    // Rounded up, so a link is valid for at least the TTL.
+    const expires = Math.ceil((now.getTime() + this.ttlMs) / 1000);
     const query = `expires=${expires}&signature=${this.sign(fileId, expires)}`;
-    return `${this.publicUrl}/api/v1/downloads/${fileId}/${encodeURIComponent(fileName)}?${query}`;
+    return `${this.publicUrl()}/api/v1/downloads/${fileId}/${encodeURIComponent(fileName)}?${query}`;
   }
 
   /** True when the signature matches the file and has not expired at `now`. */
