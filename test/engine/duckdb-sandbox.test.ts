@@ -1,0 +1,102 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EngineTimeoutError, Sandbox } from '../../src/engine/duckdb-sandbox.ts';
+import { duck } from '../support/duck.ts';
+
+/**
+ * Defence in depth: these queries bypass the expression guard and go straight to a job's DuckDB.
+ * The sandbox alone must keep them inside the job's folders.
+ */
+let root: string;
+let input: string;
+let output: string;
+let outside: string;
+let sandbox: Sandbox;
+
+beforeAll(async () => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-sandbox-'));
+  input = path.join(root, 'input');
+  output = path.join(root, 'output');
+  outside = path.join(root, 'other-org');
+  for (const dir of [input, output, outside]) fs.mkdirSync(dir, { recursive: true });
+  await duck(`COPY (SELECT 1 AS ok) TO '${input}/in.parquet'`);
+  await duck(`COPY (SELECT 'secret row' AS s) TO '${outside}/secret.parquet'`);
+  fs.writeFileSync(path.join(outside, 'secret.txt'), 'top secret');
+  // A link planted inside the allowed folder that points outside it.
+  fs.symlinkSync(path.join(outside, 'secret.parquet'), path.join(input, 'link.parquet'));
+  fs.symlinkSync(outside, path.join(input, 'linked-dir'));
+  sandbox = await Sandbox.open({
+    allowedDirectories: [input, output],
+    tempDirectory: path.join(output, 'tmp'),
+    memoryLimit: '256MB',
+    threads: 1,
+  });
+});
+afterAll(() => {
+  sandbox?.close();
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+describe('the job sandbox, without the expression guard', () => {
+  it('reads and writes inside its folders', async () => {
+    expect(await sandbox.query(`SELECT ok FROM read_parquet('${input}/in.parquet')`)).toEqual([{ ok: 1 }]);
+    await sandbox.query(`COPY (SELECT 2 AS x) TO '${output}/out.parquet'`);
+    expect(fs.existsSync(path.join(output, 'out.parquet'))).toBe(true);
+  });
+
+  it.each([
+    ['a system file as CSV', `SELECT * FROM read_csv('/etc/passwd')`],
+    ['a system file as text', `SELECT * FROM read_text('/etc/hostname')`],
+    ['another folder', `SELECT * FROM read_parquet('${outside}/secret.parquet')`],
+    ['another folder by traversal', `SELECT * FROM read_parquet('${input}/../other-org/secret.parquet')`],
+    ['another folder as a blob', `SELECT * FROM read_blob('${outside}/secret.txt')`],
+    ['a glob outside', `SELECT * FROM glob('${outside}/*')`],
+    ['a glob that climbs out', `SELECT * FROM glob('${input}/../*/*')`],
+    ['a write outside', `COPY (SELECT 1) TO '${outside}/planted.parquet'`],
+    ['a write by traversal', `COPY (SELECT 1) TO '${output}/../other-org/planted.parquet'`],
+    ['a database file', `ATTACH '${outside}/x.duckdb' AS x`],
+    ['re-enabling external access', 'SET enable_external_access = true'],
+    ['widening the folders', `SET allowed_directories = ['/']`],
+    ['resetting the lock', 'RESET lock_configuration'],
+    ['installing an extension', 'INSTALL httpfs'],
+    ['loading an extension', 'LOAD httpfs'],
+    ['the network', `SELECT * FROM read_parquet('https://example.com/x.parquet')`],
+    ['an environment variable', `SELECT getenv('HOME')`],
+  ])('refuses %s', async (_name, sql) => {
+    await expect(sandbox.query(sql)).rejects.toThrow(
+      /Permission|disabled|locked|not allowed|Catalog|Invalid Input|IO Error|getenv/i,
+    );
+    expect(fs.existsSync(path.join(outside, 'planted.parquet'))).toBe(false);
+  });
+
+  it('does not follow a planted link out of its folder', async () => {
+    let leaked: unknown[] = [];
+    try {
+      leaked = await sandbox.query(`SELECT * FROM read_parquet('${input}/link.parquet')`);
+    } catch {
+      // refusing is the expected answer
+    }
+    expect(JSON.stringify(leaked)).not.toContain('secret row');
+  });
+
+  it('stops a query that runs past its time limit', async () => {
+    const slow = await Sandbox.open({
+      allowedDirectories: [input, output],
+      tempDirectory: path.join(output, 'tmp'),
+      memoryLimit: '256MB',
+      threads: 1,
+      timeoutMs: 100,
+    });
+    try {
+      await expect(
+        slow.query('SELECT count(*) FROM range(10000000000) a WHERE hash(a.range) % 7 = 3'),
+      ).rejects.toBeInstanceOf(EngineTimeoutError);
+      // The instance is still usable after the interrupt.
+      expect(await slow.query('SELECT 42 AS answer')).toEqual([{ answer: 42 }]);
+    } finally {
+      slow.close();
+    }
+  });
+});
