@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { isObjectUri, type ObjectLocation, parseObjectUri } from './storage/object-location.ts';
 
 /** Everything the service reads from its environment, validated once at start. */
 export interface Config {
@@ -30,6 +31,18 @@ export interface Config {
   duckdbMemoryLimit: string;
   /** Longest a single job may run before it fails its task. */
   jobTimeoutMs: number;
+  /** S3 (and S3-compatible) settings; credentials come from the standard AWS provider chain. */
+  s3: { endpoint?: string; forcePathStyle: boolean; region?: string };
+  /** GCS through its S3-interoperable XML API with HMAC keys. */
+  gcs: { endpoint: string; accessKeyId?: string; secretAccessKey?: string };
+  /** Buckets (and prefixes) a task's `input_path` may name. @defaultValue the bucket of INTENT_INPUT_PATH */
+  inputBuckets: ObjectLocation[];
+  /** Local cache of staged object-store inputs, and its cap in bytes. */
+  stagingDir: string;
+  stagingCacheBytes: number;
+  /** Per-request timeout and attempts (with backoff) against object stores. */
+  storageTimeoutMs: number;
+  storageMaxAttempts: number;
   /** Requests per minute per API key (or token, or address without either). */
   rateLimitPerMinute: number;
   /** Most tasks one organisation may have in progress. */
@@ -73,11 +86,53 @@ function flag(env: Env, variable: string, fallback: boolean): boolean {
   throw new ConfigError(variable, `"${raw}" must be 1/0 or true/false`);
 }
 
+/** A local folder, or an `s3://` / `gs://` location. */
 function location(variable: string, value: string): string {
+  if (isObjectUri(value)) {
+    const parsed = parseObjectUri(value);
+    if (!parsed)
+      throw new ConfigError(variable, `"${value}" is not a valid bucket location (s3://bucket/prefix)`);
+    return value.replace(/\/+$/, '');
+  }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
-    throw new ConfigError(variable, `"${value}": only local paths are supported in this build`);
+    throw new ConfigError(variable, `"${value}": use a local path, s3://bucket/prefix or gs://bucket/prefix`);
   }
   return path.resolve(value);
+}
+
+function localOnly(variable: string, value: string): string {
+  const resolved = location(variable, value);
+  if (isObjectUri(resolved)) throw new ConfigError(variable, 'must be a local folder');
+  return resolved;
+}
+
+/** A byte size: a plain number of bytes or e.g. 512MB, 10GB. */
+function bytes(env: Env, variable: string, fallback: number): number {
+  const raw = env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  const match = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB)?$/i.exec(raw.trim());
+  if (!match) throw new ConfigError(variable, `"${raw}" must be a size such as 536870912, 512MB or 10GB`);
+  const unit = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12 }[(match[2] ?? 'B').toUpperCase() as 'B'];
+  return Math.floor(Number(match[1]) * unit);
+}
+
+function buckets(variable: string, raw: string | undefined, fallback: string): ObjectLocation[] {
+  const entries = raw
+    ? raw
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean)
+    : [];
+  if (entries.length === 0) {
+    const intent = parseObjectUri(fallback);
+    return intent ? [{ ...intent, key: '' }] : [];
+  }
+  return entries.map((entry) => {
+    const parsed = parseObjectUri(entry.replace(/\/+$/, ''));
+    if (!parsed)
+      throw new ConfigError(variable, `"${entry}" must be s3://bucket[/prefix] or gs://bucket[/prefix]`);
+    return parsed;
+  });
 }
 
 /** Reads a secret from the environment or from a file in DATA_DIR, creating it once. */
@@ -138,7 +193,16 @@ export function loadConfig(env: Env = process.env): Config {
     .split(',')
     .map((root) => root.trim())
     .filter(Boolean)
-    .map((root) => location('LOCAL_INPUT_ROOTS', root));
+    .map((root) => localOnly('LOCAL_INPUT_ROOTS', root));
+  const intentInputPath = location(
+    'INTENT_INPUT_PATH',
+    env.INTENT_INPUT_PATH || path.join(dataDir, 'intent'),
+  );
+  const s3Endpoint = env.S3_ENDPOINT || undefined;
+  if (s3Endpoint && !/^https?:\/\//.test(s3Endpoint))
+    throw new ConfigError('S3_ENDPOINT', 'must be an http(s) URL');
+  const gcsEndpoint = env.GCS_ENDPOINT || 'https://storage.googleapis.com';
+  if (!/^https?:\/\//.test(gcsEndpoint)) throw new ConfigError('GCS_ENDPOINT', 'must be an http(s) URL');
   const cores = os.availableParallelism();
   return {
     port,
@@ -147,7 +211,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     databaseUrl,
     redisUrl,
-    intentInputPath: location('INTENT_INPUT_PATH', env.INTENT_INPUT_PATH || path.join(dataDir, 'intent')),
+    intentInputPath,
     outputPath: location('OUTPUT_PATH', env.OUTPUT_PATH || path.join(dataDir, 'exports')),
     localInputRoots,
     demoData: flag(env, 'DEMO_DATA', true),
@@ -160,6 +224,22 @@ export function loadConfig(env: Env = process.env): Config {
     duckdbThreads: integer(env, 'DUCKDB_THREADS', Math.max(1, cores), 1, 256),
     duckdbMemoryLimit: memoryLimit(env),
     jobTimeoutMs: parseDuration('JOB_TIMEOUT', env.JOB_TIMEOUT || '30m'),
+    s3: {
+      ...(s3Endpoint ? { endpoint: s3Endpoint } : {}),
+      forcePathStyle: flag(env, 'S3_FORCE_PATH_STYLE', false),
+      // S3-compatible stores ignore the region but the SDK needs one.
+      ...(env.S3_REGION || s3Endpoint ? { region: env.S3_REGION || 'us-east-1' } : {}),
+    },
+    gcs: {
+      endpoint: gcsEndpoint,
+      ...(env.GCS_HMAC_ACCESS_KEY_ID ? { accessKeyId: env.GCS_HMAC_ACCESS_KEY_ID } : {}),
+      ...(env.GCS_HMAC_SECRET ? { secretAccessKey: env.GCS_HMAC_SECRET } : {}),
+    },
+    inputBuckets: buckets('INPUT_BUCKETS', env.INPUT_BUCKETS, intentInputPath),
+    stagingDir: localOnly('STAGING_DIR', env.STAGING_DIR || path.join(dataDir, 'cache')),
+    stagingCacheBytes: bytes(env, 'STAGING_CACHE_BYTES', 10e9),
+    storageTimeoutMs: parseDuration('STORAGE_TIMEOUT', env.STORAGE_TIMEOUT || '30s'),
+    storageMaxAttempts: integer(env, 'STORAGE_MAX_ATTEMPTS', 4, 1, 20),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 1200, 1, 10_000_000),
     maxActiveTasks: integer(env, 'MAX_ACTIVE_TASKS', 50, 1, 100_000),
     logLevel: env.LOG_LEVEL || 'info',

@@ -11,6 +11,11 @@ import { buildApp } from './http/app.ts';
 import { loggerOptions } from './logger.ts';
 import { MemoryQueue } from './queue/memory-queue.ts';
 import { LocalStorage } from './storage/local-storage.ts';
+import { isObjectUri, parseObjectUri } from './storage/object-location.ts';
+import { ObjectStorage } from './storage/object-storage.ts';
+import { createObjectClient } from './storage/s3-clients.ts';
+import { StagingCache } from './storage/staging-cache.ts';
+import { StorageRouter } from './storage/storage-router.ts';
 import { openStore } from './store/open-store.ts';
 import { DownloadLinks } from './tasks/download-links.ts';
 import { DownloadService } from './tasks/download-service.ts';
@@ -26,18 +31,39 @@ export const MAX_PARTITIONS_PER_TASK = 20_000;
 export interface RunningServer {
   app: FastifyInstance;
   url: string;
+  /** Object-store backends, whose transfer metrics tests and benchmarks read. */
+  objectStorage: { s3: ObjectStorage; gs: ObjectStorage };
+  stagingCache: StagingCache;
   close(): Promise<void>;
 }
 
 /** Starts the embedded service: SQLite store, in-process queue and worker, local files, DuckDB. */
 export async function startServer(config: Config): Promise<RunningServer> {
   const log = pino(loggerOptions(config.logLevel) as pino.LoggerOptions);
-  fs.mkdirSync(config.outputPath, { recursive: true });
-  await prepareIntentData(config, log);
+  const localOutput = !isObjectUri(config.outputPath);
+  if (localOutput) fs.mkdirSync(config.outputPath, { recursive: true });
+  if (!isObjectUri(config.intentInputPath)) await prepareIntentData(config, log);
 
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const queue = new MemoryQueue(config.workerConcurrency);
-  const storage = new LocalStorage(path.join(config.outputPath, '.staging'));
+  // Exports are written next to their destination so the final move is a rename; uploads start from DATA_DIR.
+  const local = new LocalStorage(
+    localOutput ? path.join(config.outputPath, '.staging') : path.join(config.dataDir, 'scratch'),
+  );
+  const stagingCache = new StagingCache(config.stagingDir, config.stagingCacheBytes);
+  await stagingCache.clear();
+  const clientOptions = {
+    s3: config.s3,
+    gcs: config.gcs,
+    maxAttempts: config.storageMaxAttempts,
+    timeoutMs: config.storageTimeoutMs,
+  };
+  const objectStorage = {
+    s3: new ObjectStorage(createObjectClient('s3', clientOptions), 's3', stagingCache, local.scratchDir()),
+    gs: new ObjectStorage(createObjectClient('gs', clientOptions), 'gs', stagingCache, local.scratchDir()),
+  };
+  const storage = new StorageRouter(local, objectStorage);
+  const outputObject = parseObjectUri(config.outputPath);
   let publicUrl = config.publicUrl ?? '';
   const links = new DownloadLinks(config.linkSecret, () => publicUrl, config.linkTtlMs);
   const accounts = new AccountService(store, new TokenService(config.jwtSecret, config.jwtTtlMs));
@@ -51,12 +77,14 @@ export async function startServer(config: Config): Promise<RunningServer> {
     queue,
     storage,
     schemas: new InputSchemas(engine),
-    views: new TaskViews(store, links),
+    views: new TaskViews(store, links, storage, config.linkTtlMs),
     intentInputPath: config.intentInputPath,
     inputPolicy: {
       roots: config.localInputRoots.map(realOrSelf),
       // Other organisations' exports live there.
-      forbidden: [realOrSelf(config.outputPath)],
+      forbidden: localOutput ? [realOrSelf(config.outputPath)] : [],
+      buckets: config.inputBuckets,
+      forbiddenObjects: outputObject ? [outputObject] : [],
     },
     taskTtlMs: config.taskTtlMs,
     workerConcurrency: config.workerConcurrency,
@@ -102,6 +130,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
   return {
     app,
     url,
+    objectStorage,
+    stagingCache,
     async close() {
       await app.close();
       await queue.close();

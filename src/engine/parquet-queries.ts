@@ -5,6 +5,8 @@ import type { ColumnInfo } from './sql-guard.ts';
 /** Parquet files read as one relation, with Hive `k=v` path segments as columns. */
 export interface ParquetSource {
   files: readonly string[];
+  /** Read `k=v` path segments as columns. @defaultValue true */
+  hive?: boolean;
   /** Types of the Hive columns; undefined lets DuckDB infer them. */
   hiveTypes?: Readonly<Record<string, string>>;
 }
@@ -15,7 +17,7 @@ const SAFE_TYPE = /^[A-Z]+(\(\d+(,\s*\d+)?\))?$/;
 
 function relation(source: ParquetSource, withFileName: boolean): string {
   const files = source.files.map(sqlString).join(', ');
-  const options = ['hive_partitioning = true'];
+  const options = [`hive_partitioning = ${source.hive !== false}`];
   if (source.hiveTypes) {
     const types = Object.entries(source.hiveTypes).map(([name, type]) => {
       if (!SAFE_TYPE.test(type)) throw new Error(`unsupported hive type ${type}`);

@@ -36,7 +36,10 @@ export function toAppError(error: FastifyError | Error, request: FastifyRequest)
   }
   switch (fastifyError.code) {
     case 'FST_ERR_BAD_URL':
-      return new AppError('validation_failed', 'the URL is not valid (broken percent-encoding); encode it again');
+      return new AppError(
+        'validation_failed',
+        'the URL is not valid (broken percent-encoding); encode it again',
+      );
     case 'FST_ERR_MAX_PARAM_LENGTH':
       return new AppError('validation_failed', 'a path segment of the URL is too long');
     case 'FST_ERR_CTP_INVALID_JSON':

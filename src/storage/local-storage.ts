@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { PublishedFile, Storage, StoredObject } from './storage.ts';
+import type { PublishedFile, StagedFiles, Storage, StoredObject } from './storage.ts';
 
 /** Local folders: inputs are read in place, exports are renamed into their final folder. */
 export class LocalStorage implements Storage {
@@ -14,8 +14,12 @@ export class LocalStorage implements Storage {
     return found.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
   }
 
-  async stage(objects: readonly StoredObject[]): Promise<string[]> {
-    return objects.map((o) => o.uri);
+  async stage(objects: readonly StoredObject[]): Promise<StagedFiles> {
+    return { paths: objects.map((o) => o.uri), release: () => undefined };
+  }
+
+  async link(): Promise<undefined> {
+    return undefined;
   }
 
   localInputDirs(rootUri: string): string[] {

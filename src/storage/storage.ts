@@ -5,12 +5,29 @@ export interface StoredObject {
   /** Storage URI (a local absolute path for local storage). */
   uri: string;
   size: number;
+  /** Version tag of an object-store object; a changed ETag means changed content. */
+  etag?: string;
 }
 
 /** One exported file after it reached its destination. */
 export interface PublishedFile {
   uri: string;
   sizeBytes: number;
+}
+
+/** Local copies of inputs, held until `release` (the staging cache does not evict them before). */
+export interface StagedFiles {
+  /** One local path per staged object, in the same order. */
+  paths: string[];
+  release(): void;
+}
+
+export interface StageOptions {
+  /**
+   * Only the Parquet footer is needed (counts without a filter, schemas): object stores fetch it
+   * with ranged reads into a sparse local file instead of downloading the object.
+   */
+  footersOnly?: boolean;
 }
 
 /**
@@ -24,18 +41,20 @@ export interface Storage {
    */
   list(folderUri: string, options: { recursive: boolean; limit?: number }): Promise<StoredObject[]>;
   /** Local paths DuckDB can read for these objects (the same paths for local storage). */
-  stage(objects: readonly StoredObject[]): Promise<string[]>;
+  stage(objects: readonly StoredObject[], options?: StageOptions): Promise<StagedFiles>;
   /** Folders DuckDB must be allowed to read for objects under this input root. */
   localInputDirs(rootUri: string): string[];
   /** A local folder to write exports into before `publish`. */
   scratchDir(): string;
   /**
    * Moves the files of one exported partition from a local folder to `destUri` (a folder), replacing
-   * whatever was there, and returns them in name order.
+   * whatever was there, and returns them in name order. A file is returned only once it is complete.
    */
   publish(localFiles: readonly string[], destUri: string): Promise<PublishedFile[]>;
   /** A readable stream of a stored file, for the download route. */
   read(uri: string): Promise<Readable>;
+  /** A presigned GET URL valid for `ttlMs`, or undefined when the API serves the file itself. */
+  link(uri: string, ttlMs: number, fileName: string): Promise<string | undefined>;
   /** Joins a folder URI and a relative path. */
   join(folderUri: string, relative: string): string;
 }

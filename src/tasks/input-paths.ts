@@ -1,12 +1,22 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../errors.ts';
+import {
+  isWithinObject,
+  type ObjectLocation,
+  objectUri,
+  parseObjectUri,
+} from '../storage/object-location.ts';
 
 export interface InputPathPolicy {
   /** Real paths of the folders `input_path` may name. */
   roots: readonly string[];
   /** Real paths no input may reach into (the export tree: other organisations' files). */
   forbidden: readonly string[];
+  /** Buckets (and prefixes) `input_path` may name with `s3://` or `gs://`. */
+  buckets?: readonly ObjectLocation[];
+  /** Object locations no input may reach into (an export tree in a bucket). */
+  forbiddenObjects?: readonly ObjectLocation[];
 }
 
 const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
@@ -19,6 +29,35 @@ function forbidden(message: string): AppError {
 export function isWithin(parent: string, child: string): boolean {
   const relative = path.relative(parent, child);
   return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+/**
+ * Resolves a client's `input_path`: an `s3://`/`gs://` location inside an allowed bucket, or a local
+ * folder (see resolveLocalInput).
+ */
+export async function resolveInput(raw: string, policy: InputPathPolicy): Promise<string> {
+  if (!/^(s3|gs):\/\//i.test(raw)) return resolveLocalInput(raw, policy);
+  const location = parseObjectUri(raw);
+  if (!location) {
+    throw forbidden(
+      'is not a valid bucket location; use s3://bucket/prefix or gs://bucket/prefix (lower case, no ..)',
+    );
+  }
+  const allowed = policy.buckets ?? [];
+  if (!allowed.some((outer) => isWithinObject(outer, location))) {
+    const names = allowed.map(objectUri).join(', ') || 'none';
+    throw forbidden(
+      `${objectUri(location)} is not in a bucket this server allows as input (allowed: ${names})`,
+    );
+  }
+  if (
+    (policy.forbiddenObjects ?? []).some(
+      (dir) => isWithinObject(dir, location) || isWithinObject(location, dir),
+    )
+  ) {
+    throw forbidden('may not include the export location');
+  }
+  return objectUri(location);
 }
 
 /**

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { EngineTimeoutError, Sandbox } from '../engine/duckdb-sandbox.ts';
 import { countByFile, exportRows, type ParquetSource } from '../engine/parquet-queries.ts';
 import { JobError } from '../errors.ts';
+import { mapLimit } from '../map-limit.ts';
 import type { JobQueue } from '../queue/queue.ts';
 import type { Storage, StoredObject } from '../storage/storage.ts';
 import type { JobOutcome, JobRecord, Store, TaskRecord, UnloadPlanner } from '../store/store.ts';
@@ -29,6 +30,17 @@ interface PartitionInput {
   localPaths: string[];
 }
 
+/** The inputs of one job, staged locally until `release`. */
+interface JobInputs {
+  partitions: PartitionInput[];
+  /** Local path → storage URI, so error messages name the object, not the cache file. */
+  uriOf: Map<string, string>;
+  release(): void;
+}
+
+/** Partition folders listed at once (each is one LIST request on an object store). */
+const PARALLEL_LISTINGS = 16;
+
 /**
  * Runs one delivered job: claims it in the store, queries DuckDB, records the outcome, and hands
  * any jobs the outcome released back to the queue. Safe to run twice for the same id.
@@ -46,12 +58,19 @@ export class JobRunner {
     if (!claimed) return;
     const { job, task } = claimed;
     const kind = JOB_KINDS[job.phase];
+    let inputs: JobInputs | undefined;
     try {
-      const outcome = job.phase === 'count' ? await this.count(job, task) : await this.unload(job, task);
+      const plan = (task.request as StoredRequest).plan;
+      // An unfiltered count needs only the Parquet footers (ranged reads on object stores).
+      inputs = await this.inputs(job, plan, job.phase === 'count' && plan.whereSql === null);
+      const outcome =
+        job.phase === 'count'
+          ? await this.count(job, plan, inputs)
+          : await this.unload(job, task, plan, inputs);
       const released = await store.completeJob(jobId, outcome, this.now(), this.options.unloadPlanner);
       if (released.length > 0) await queue.enqueue(released);
     } catch (error) {
-      const failure = describeFailure(error);
+      const failure = describeFailure(error, inputs?.uriOf);
       this.options.log?.('job failed', { jobId, taskId: task.id, attempt: job.attempts, code: failure.code });
       if (failure.permanent || job.attempts >= kind.maxAttempts) {
         await store.failJob(jobId, { code: failure.code, message: failure.message }, this.now());
@@ -59,32 +78,35 @@ export class JobRunner {
         await store.requeueJob(jobId, failure.message, this.now());
         await queue.enqueue([jobId], { delayMs: kind.backoffMs(job.attempts) });
       }
+    } finally {
+      inputs?.release();
     }
   };
 
-  private async count(job: JobRecord, task: TaskRecord): Promise<JobOutcome> {
-    const plan = (task.request as StoredRequest).plan;
-    const inputs = await this.inputs(job, plan);
-    const files = inputs.flatMap((input) => input.localPaths);
+  private async count(job: JobRecord, plan: TaskPlan, inputs: JobInputs): Promise<JobOutcome> {
+    const files = inputs.partitions.flatMap((input) => input.localPaths);
     const counts: Record<string, number> = Object.fromEntries(job.partitions.map((p) => [p, 0]));
     if (files.length === 0) return { counts, files: [] };
     const byFile = await this.withSandbox(job, plan, (sandbox) =>
       countByFile(sandbox, source(files, plan), plan.whereSql ?? undefined),
     );
-    for (const input of inputs) {
+    for (const input of inputs.partitions) {
       counts[input.partition] = input.localPaths.reduce((sum, file) => sum + (byFile.get(file) ?? 0), 0);
     }
     return { counts, files: [] };
   }
 
-  private async unload(job: JobRecord, task: TaskRecord): Promise<JobOutcome> {
-    const plan = (task.request as StoredRequest).plan;
-    const inputs = await this.inputs(job, plan);
+  private async unload(
+    job: JobRecord,
+    task: TaskRecord,
+    plan: TaskPlan,
+    inputs: JobInputs,
+  ): Promise<JobOutcome> {
     const counts: Record<string, number> = Object.fromEntries(job.partitions.map((p) => [p, 0]));
     const files: JobOutcome['files'] = [];
     let remaining = plan.limit ?? Number.POSITIVE_INFINITY;
     await this.withSandbox(job, plan, async (sandbox, scratch) => {
-      for (const [index, input] of inputs.entries()) {
+      for (const [index, input] of inputs.partitions.entries()) {
         if (input.localPaths.length === 0 || remaining <= 0) continue;
         const targetDir = path.join(scratch, String(index));
         const written = await exportRows(sandbox, source(input.localPaths, plan), {
@@ -118,15 +140,24 @@ export class JobRunner {
     return { counts, files };
   }
 
-  private async inputs(job: JobRecord, plan: TaskPlan): Promise<PartitionInput[]> {
+  private async inputs(job: JobRecord, plan: TaskPlan, footersOnly: boolean): Promise<JobInputs> {
     const { storage } = this.options;
-    return Promise.all(
-      job.partitions.map(async (partition) => {
-        const folder = partition === '.' ? plan.inputRoot : storage.join(plan.inputRoot, partition);
-        const objects = await storage.list(folder, { recursive: !plan.nestedPartitions });
-        return { partition, objects, localPaths: await storage.stage(objects) };
-      }),
-    );
+    const listed: StoredObject[][] = new Array(job.partitions.length);
+    await mapLimit(job.partitions, PARALLEL_LISTINGS, async (partition, i) => {
+      const folder = partition === '.' ? plan.inputRoot : storage.join(plan.inputRoot, partition);
+      listed[i] = await storage.list(folder, { recursive: !plan.nestedPartitions });
+    });
+    const staged = await storage.stage(listed.flat(), { footersOnly });
+    const uriOf = new Map<string, string>();
+    let offset = 0;
+    const partitions = job.partitions.map((partition, i) => {
+      const objects = listed[i]!;
+      const localPaths = staged.paths.slice(offset, offset + objects.length);
+      offset += objects.length;
+      localPaths.forEach((local, j) => uriOf.set(local, objects[j]!.uri));
+      return { partition, objects, localPaths };
+    });
+    return { partitions, uriOf, release: staged.release };
   }
 
   /** One locked-down DuckDB per job, allowed only the job's input root and its own scratch folder. */
@@ -169,7 +200,10 @@ function fileId(taskId: string, uri: string): string {
 }
 
 /** Turns an engine or storage failure into an error a user can act on, and decides whether to retry. */
-export function describeFailure(error: unknown): { code: string; message: string; permanent: boolean } {
+export function describeFailure(
+  error: unknown,
+  uriOf: ReadonlyMap<string, string> = new Map(),
+): { code: string; message: string; permanent: boolean } {
   if (error instanceof JobError)
     return { code: error.code, message: error.message, permanent: error.permanent };
   if (error instanceof EngineTimeoutError) {
@@ -179,7 +213,9 @@ export function describeFailure(error: unknown): { code: string; message: string
       permanent: true,
     };
   }
-  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 500);
+  let message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 1000);
+  for (const [local, uri] of uriOf) message = message.replaceAll(local, uri);
+  message = message.slice(0, 500);
   if (/Out of Memory/i.test(message)) {
     return { code: 'out_of_memory', message: `the query ran out of memory: ${message}`, permanent: true };
   }

@@ -4,11 +4,11 @@ import type { Principal } from '../accounts/account-service.ts';
 import { type ColumnInfo, ExpressionError, guardSelect, guardWhere } from '../engine/sql-guard.ts';
 import { AppError, invalidField } from '../errors.ts';
 import type { JobQueue } from '../queue/queue.ts';
-import type { Storage, StoredObject } from '../storage/storage.ts';
+import type { StagedFiles, Storage, StoredObject } from '../storage/storage.ts';
 import type { NewJob, Store, TaskCursor, TaskRecord, UnloadPlanner } from '../store/store.ts';
 import { parseDays } from './days.ts';
 import type { InputPathPolicy } from './input-paths.ts';
-import { resolveLocalInput } from './input-paths.ts';
+import { resolveInput } from './input-paths.ts';
 import type { InputSchemas } from './input-schema.ts';
 import { batchPartitions, jobsFor, partitionsPerJob } from './partition-batches.ts';
 import {
@@ -94,7 +94,7 @@ export class TaskService {
     const inputRoot =
       body.input_path === undefined
         ? this.options.intentInputPath
-        : await resolveLocalInput(body.input_path, this.options.inputPolicy);
+        : await resolveInput(body.input_path, this.options.inputPolicy);
     await this.checkCapacity(principal);
 
     const partitions: string[] = [];
@@ -125,7 +125,7 @@ export class TaskService {
 
   async createGenericTask(principal: Principal, body: GenericTaskBody): Promise<CreatedTask> {
     this.checkLimit(body);
-    const inputRoot = await resolveLocalInput(body.input_path, this.options.inputPolicy);
+    const inputRoot = await resolveInput(body.input_path, this.options.inputPolicy);
     await this.checkCapacity(principal);
     const files = await this.options.storage.list(inputRoot, { recursive: true });
     if (files.length === 0) {
@@ -135,7 +135,8 @@ export class TaskService {
     }
     const filesPerPartition = new Map<string, number>();
     for (const file of files) {
-      const partition = path.relative(inputRoot, path.dirname(file.uri)) || '.';
+      const relative = file.uri.slice(inputRoot.replace(/\/+$/, '').length + 1);
+      const partition = relative.includes('/') ? relative.slice(0, relative.lastIndexOf('/')) : '.';
       filesPerPartition.set(partition, (filesPerPartition.get(partition) ?? 0) + 1);
     }
     const partitions = [...filesPerPartition.keys()].sort();
@@ -331,12 +332,16 @@ export class TaskService {
   }
 
   private async columnsOf(file: StoredObject, hive: boolean, hiveTypes: Record<string, string> | undefined) {
-    const [local] = await this.options.storage.stage([file]);
+    // The schema is in the footer: one ranged read on an object store, never the whole object.
+    let staged: StagedFiles | undefined;
     try {
-      return await this.options.schemas.columns(file, local!, hive, hiveTypes);
+      staged = await this.options.storage.stage([file], { footersOnly: true });
+      return await this.options.schemas.columns(file, staged.paths[0]!, hive, hiveTypes);
     } catch (error) {
-      const message = `could not read ${path.basename(file.uri)} as Parquet (${firstLine(error)})`;
+      const message = `could not read ${file.uri} as Parquet (${firstLine(error)})`;
       throw new AppError('input_unreadable', `input_path: ${message}`, [{ field: 'input_path', message }]);
+    } finally {
+      staged?.release();
     }
   }
 }

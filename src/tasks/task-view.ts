@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { Storage } from '../storage/storage.ts';
 import { mergeCounts } from '../store/counts.ts';
 import type { FileRecord, JobRecord, Store, TaskRecord } from '../store/store.ts';
 import type { DownloadLinks } from './download-links.ts';
@@ -32,6 +33,8 @@ export class TaskViews {
   constructor(
     private readonly store: Store,
     private readonly links: DownloadLinks,
+    private readonly storage: Storage,
+    private readonly linkTtlMs: number,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -55,13 +58,20 @@ export class TaskViews {
   async detail(task: TaskRecord): Promise<TaskDetail> {
     const [jobs, files] = await Promise.all([this.store.listJobs(task.id), this.store.listFiles(task.id)]);
     const now = this.clock();
-    const fileViews = files.map((file) => ({
-      partition: file.partition,
-      uri: file.uri,
-      url: this.links.url(file.id, path.basename(file.uri), now),
-      rows: file.rows,
-      size_bytes: file.sizeBytes,
-    }));
+    // Signed afresh at each read: presigned by the object store, or through the API's download route.
+    const fileViews = await Promise.all(
+      files.map(async (file) => {
+        const name = path.basename(file.uri);
+        const presigned = await this.storage.link(file.uri, this.linkTtlMs, name);
+        return {
+          partition: file.partition,
+          uri: file.uri,
+          url: presigned ?? this.links.url(file.id, name, now),
+          rows: file.rows,
+          size_bytes: file.sizeBytes,
+        };
+      }),
+    );
     return {
       ...this.summary(task),
       counts: countsOf(jobs),

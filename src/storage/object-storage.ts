@@ -1,0 +1,269 @@
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { mapLimit } from '../map-limit.ts';
+import { objectError } from './object-errors.ts';
+import { type ObjectLocation, type ObjectScheme, objectUri, parseObjectUri } from './object-location.ts';
+import type { StagingCache } from './staging-cache.ts';
+import type { PublishedFile, StagedFiles, StageOptions, Storage, StoredObject } from './storage.ts';
+
+/** Ranged downloads: parts of this size, this many at once. */
+const PART_BYTES = 8 * 1024 * 1024;
+const PARALLEL_PARTS = 4;
+const PARALLEL_OBJECTS = 8;
+/** One read of an object's tail usually holds the whole Parquet footer. */
+const TAIL_BYTES = 64 * 1024;
+const PARQUET_MAGIC = Buffer.from('PAR1');
+
+/** Bytes moved, for tests and benchmarks (footer-only counts must stay small). */
+export class TransferMetrics {
+  bytesDownloaded = 0;
+  bytesUploaded = 0;
+  requests = 0;
+}
+
+/**
+ * An S3-compatible bucket (AWS, MinIO, R2, GCS interop, ...). Inputs are staged into the local
+ * cache for DuckDB; exports are uploaded with multipart uploads and linked with presigned URLs.
+ */
+export class ObjectStorage implements Storage {
+  constructor(
+    private readonly client: S3Client,
+    private readonly scheme: ObjectScheme,
+    private readonly cache: StagingCache,
+    private readonly scratchRoot: string,
+    readonly metrics = new TransferMetrics(),
+  ) {}
+
+  async list(folderUri: string, options: { recursive: boolean; limit?: number }): Promise<StoredObject[]> {
+    const folder = this.locate(folderUri);
+    const prefix = folder.key ? `${folder.key}/` : '';
+    const limit = options.limit ?? Number.POSITIVE_INFINITY;
+    const found: StoredObject[] = [];
+    let token: string | undefined;
+    do {
+      const page: ListObjectsV2CommandOutput = await this.send(folderUri, () =>
+        this.client.send(
+          new ListObjectsV2Command({
+            Bucket: folder.bucket,
+            Prefix: prefix,
+            ContinuationToken: token,
+            ...(options.recursive ? {} : { Delimiter: '/' }),
+          }),
+        ),
+      );
+      for (const object of page.Contents ?? []) {
+        const key = object.Key ?? '';
+        const relative = key.slice(prefix.length).split('/');
+        // Hidden and underscore names are writer leftovers (_SUCCESS, .tmp folders), as on disk.
+        if (
+          !key.endsWith('.parquet') ||
+          relative.some((part) => part.startsWith('.') || part.startsWith('_'))
+        )
+          continue;
+        found.push({
+          uri: objectUri({ ...folder, key }),
+          size: object.Size ?? 0,
+          etag: object.ETag ?? '',
+        });
+        if (found.length >= limit) break;
+      }
+      token = page.IsTruncated && found.length < limit ? page.NextContinuationToken : undefined;
+    } while (token);
+    return found.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
+  }
+
+  async stage(objects: readonly StoredObject[], options: StageOptions = {}): Promise<StagedFiles> {
+    const footers = options.footersOnly === true;
+    const paths = objects.map((object) => this.localPath(object.uri, footers));
+    const held: string[] = [];
+    const release = () => {
+      for (const localPath of held.splice(0)) this.cache.release(localPath);
+    };
+    try {
+      await mapLimit(objects, PARALLEL_OBJECTS, async (object, i) => {
+        const localPath = paths[i]!;
+        const etag = object.etag ?? '';
+        if (footers) {
+          await this.cache.acquire(localPath, etag, Math.min(object.size, TAIL_BYTES), (target) =>
+            this.downloadFooter(object, target),
+          );
+        } else {
+          await this.cache.acquire(localPath, etag, object.size, (target) =>
+            this.downloadWhole(object, target),
+          );
+        }
+        held.push(localPath);
+      });
+    } catch (error) {
+      release();
+      throw error;
+    }
+    return { paths, release };
+  }
+
+  localInputDirs(rootUri: string): string[] {
+    return [this.localPath(rootUri, false), this.localPath(rootUri, true)];
+  }
+
+  scratchDir(): string {
+    return this.scratchRoot;
+  }
+
+  async publish(localFiles: readonly string[], destUri: string): Promise<PublishedFile[]> {
+    const dest = this.locate(destUri);
+    const published: PublishedFile[] = [];
+    for (const file of [...localFiles].sort()) {
+      const key = `${dest.key}/${path.basename(file)}`;
+      const size = (await fs.stat(file)).size;
+      await this.send(objectUri({ ...dest, key }), async () => {
+        const upload = new Upload({
+          client: this.client,
+          params: { Bucket: dest.bucket, Key: key, Body: createReadStream(file) },
+          partSize: PART_BYTES,
+          queueSize: PARALLEL_PARTS,
+          leavePartsOnError: false,
+        });
+        await upload.done();
+      });
+      this.metrics.bytesUploaded += size;
+      published.push({ uri: objectUri({ ...dest, key }), sizeBytes: size });
+    }
+    // An earlier run of the job may have written more files: remove those, never duplicate them.
+    const keep = new Set(published.map((file) => file.uri));
+    const stale = (await this.list(destUri, { recursive: false })).filter((object) => !keep.has(object.uri));
+    if (stale.length > 0) {
+      await this.send(destUri, () =>
+        this.client.send(
+          new DeleteObjectsCommand({
+            Bucket: dest.bucket,
+            Delete: { Objects: stale.map((object) => ({ Key: this.locate(object.uri).key })) },
+          }),
+        ),
+      );
+    }
+    return published;
+  }
+
+  async read(uri: string): Promise<Readable> {
+    const location = this.locate(uri);
+    const reply = await this.send(uri, () =>
+      this.client.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key })),
+    );
+    return reply.Body as Readable;
+  }
+
+  async link(uri: string, ttlMs: number, fileName: string): Promise<string> {
+    const location = this.locate(uri);
+    const command = new GetObjectCommand({
+      Bucket: location.bucket,
+      Key: location.key,
+      ResponseContentDisposition: `attachment; filename="${fileName.replace(/["\\]/g, '')}"`,
+    });
+    // SigV4 presigned URLs live at most 7 days.
+    const expiresIn = Math.max(1, Math.min(7 * 86_400, Math.ceil(ttlMs / 1000)));
+    return getSignedUrl(this.client, command, { expiresIn });
+  }
+
+  join(folderUri: string, relative: string): string {
+    return `${folderUri.replace(/\/+$/, '')}/${relative}`;
+  }
+
+  private locate(uri: string): ObjectLocation {
+    const location = parseObjectUri(uri);
+    if (!location || location.scheme !== this.scheme) throw new Error(`not a ${this.scheme}:// URI: ${uri}`);
+    return location;
+  }
+
+  /** Where a staged copy lives: the key's path is kept, so Hive folders stay columns for DuckDB. */
+  private localPath(uri: string, footers: boolean): string {
+    const location = this.locate(uri);
+    return path.join(
+      this.cache.root,
+      footers ? 'footers' : 'objects',
+      location.scheme,
+      location.bucket,
+      location.key,
+    );
+  }
+
+  private async downloadWhole(object: StoredObject, target: string): Promise<void> {
+    const handle = await fs.open(target, 'w');
+    try {
+      const ranges: Array<[number, number]> = [];
+      for (let start = 0; start < object.size; start += PART_BYTES) {
+        ranges.push([start, Math.min(object.size, start + PART_BYTES) - 1]);
+      }
+      await mapLimit(ranges, PARALLEL_PARTS, async ([start, end]) => {
+        const bytes = await this.getRange(object, start, end);
+        await handle.write(bytes, 0, bytes.length, start);
+      });
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** A sparse file of the object's size holding only the magic bytes and the footer. */
+  private async downloadFooter(object: StoredObject, target: string): Promise<void> {
+    const size = object.size;
+    const tailStart = Math.max(0, size - TAIL_BYTES);
+    let tail = await this.getRange(object, tailStart, size - 1);
+    if (tail.length < 8 || !tail.subarray(tail.length - 4).equals(PARQUET_MAGIC)) {
+      throw objectError(object.uri, new Error('not a Parquet file (no PAR1 footer)'));
+    }
+    const footerLength = tail.readUInt32LE(tail.length - 8);
+    let footerStart = size - 8 - footerLength;
+    if (footerStart < 4) throw objectError(object.uri, new Error('corrupt Parquet footer'));
+    if (footerStart < tailStart) {
+      tail = Buffer.concat([await this.getRange(object, footerStart, tailStart - 1), tail]);
+    } else {
+      tail = tail.subarray(footerStart - tailStart);
+    }
+    footerStart = size - tail.length;
+    const handle = await fs.open(target, 'w');
+    try {
+      await handle.truncate(size);
+      await handle.write(PARQUET_MAGIC, 0, 4, 0);
+      await handle.write(tail, 0, tail.length, footerStart);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  private async getRange(object: StoredObject, start: number, end: number): Promise<Buffer> {
+    const location = this.locate(object.uri);
+    const reply = await this.send(object.uri, () =>
+      this.client.send(
+        new GetObjectCommand({
+          Bucket: location.bucket,
+          Key: location.key,
+          Range: `bytes=${start}-${end}`,
+          // The object must still be the one that was listed; a change fails the job clearly.
+          ...(object.etag ? { IfMatch: object.etag } : {}),
+        }),
+      ),
+    );
+    const bytes = Buffer.from(await reply.Body!.transformToByteArray());
+    this.metrics.bytesDownloaded += bytes.length;
+    return bytes;
+  }
+
+  private async send<T>(uri: string, run: () => Promise<T>): Promise<T> {
+    this.metrics.requests += 1;
+    try {
+      return await run();
+    } catch (error) {
+      throw objectError(uri, error);
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import type { Readable } from 'node:stream';
+import { JobError } from '../errors.ts';
+import type { LocalStorage } from './local-storage.ts';
+import type { ObjectScheme } from './object-location.ts';
+import type { ObjectStorage } from './object-storage.ts';
+import type { PublishedFile, StagedFiles, StageOptions, Storage, StoredObject } from './storage.ts';
+
+/** One Storage over every kind of URI: local paths, `s3://` and `gs://`, each to its backend. */
+export class StorageRouter implements Storage {
+  constructor(
+    private readonly local: LocalStorage,
+    private readonly objects: Partial<Record<ObjectScheme, ObjectStorage>>,
+  ) {}
+
+  list(folderUri: string, options: { recursive: boolean; limit?: number }): Promise<StoredObject[]> {
+    return this.pick(folderUri).list(folderUri, options);
+  }
+
+  async stage(objects: readonly StoredObject[], options?: StageOptions): Promise<StagedFiles> {
+    if (objects.length === 0) return { paths: [], release: () => undefined };
+    return this.pick(objects[0]!.uri).stage(objects, options);
+  }
+
+  localInputDirs(rootUri: string): string[] {
+    return this.pick(rootUri).localInputDirs(rootUri);
+  }
+
+  scratchDir(): string {
+    return this.local.scratchDir();
+  }
+
+  publish(localFiles: readonly string[], destUri: string): Promise<PublishedFile[]> {
+    return this.pick(destUri).publish(localFiles, destUri);
+  }
+
+  read(uri: string): Promise<Readable> {
+    return this.pick(uri).read(uri);
+  }
+
+  link(uri: string, ttlMs: number, fileName: string): Promise<string | undefined> {
+    return this.pick(uri).link(uri, ttlMs, fileName);
+  }
+
+  join(folderUri: string, relative: string): string {
+    return this.pick(folderUri).join(folderUri, relative);
+  }
+
+  private pick(uri: string): Storage {
+    const scheme = /^(s3|gs):\/\//.exec(uri)?.[1] as ObjectScheme | undefined;
+    if (!scheme) return this.local;
+    const backend = this.objects[scheme];
+    if (!backend)
+      throw new JobError('storage_not_configured', `${scheme}:// storage is not configured on this server`);
+    return backend;
+  }
+}
