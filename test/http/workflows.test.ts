@@ -19,40 +19,21 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-describe('count first, export later', () => {
-  it('goes in_progress -> counted -> unloading -> completed, exporting what was counted', async () => {
-    const body = {
+describe('limit', () => {
+  it('rejects limit together with perform_unload: false', async () => {
+    const reply = await api.post('/api/v1/intent_hive_tasks', {
       days: ['2024-05-01'],
-      topic_id_prefixes: prefixes.slice(0, 2),
-      scores: ['medium', 'high'],
-    };
-    const created = await api.post('/api/v1/intent_hive_tasks', { ...body, perform_unload: false });
-    expect(created.body.status).toBe('in_progress');
-    const counted = await api.waitFor(created.body.task_id, ['counted']);
-    const expected = await expectedIntentCounts(
-      t.intentTree,
-      `day = DATE '2024-05-01' AND prefix IN ('${prefixes[0]}', '${prefixes[1]}') AND score IN ('medium', 'high')`,
-    );
-    expect(counted.counts).toEqual(expected);
-    expect(counted.files).toEqual([]);
-    expect(counted.completed_at).toBeNull();
-
-    const unload = await api.post(`/api/v1/tasks/${created.body.task_id}/unload`);
-    expect(unload.status).toBe(202);
-    expect(['unloading', 'completed']).toContain(unload.body.status);
-    const again = await api.post(`/api/v1/tasks/${created.body.task_id}/unload`);
-    expect([409]).toContain(again.status);
-    expect(again.body.code).toBe('task_state_conflict');
-
-    const done = await api.waitFor(created.body.task_id, ['completed']);
-    expect(done.total_count).toBe(Object.values(expected).reduce((a, b) => a + b, 0));
-    const rowsPerPartition: Record<string, number> = {};
-    for (const file of done.files)
-      rowsPerPartition[file.partition] = (rowsPerPartition[file.partition] ?? 0) + file.rows;
-    expect(rowsPerPartition).toEqual(expected);
-    expect(done.completed_jobs).toBe(done.total_jobs);
+      topic_id_prefixes: prefixes.slice(0, 1),
+      scores: ['high'],
+      limit: 10,
+      perform_unload: false,
+    });
+    expect(reply.status).toBe(400);
+    expect(reply.body.errors[0].field).toBe('limit');
   });
+});
 
+describe('unload conflicts', () => {
   it('answers 409 to an unload of a task that is not counted', async () => {
     const created = await api.post('/api/v1/intent_hive_tasks', {
       days: ['2024-05-01'],
@@ -64,43 +45,6 @@ describe('count first, export later', () => {
     expect(reply.status).toBe(409);
     expect(reply.headers.get('content-type')).toContain('application/problem+json');
     expect(reply.body.detail).toMatch(/completed/);
-  });
-});
-
-describe('limit', () => {
-  it('skips counting and exports at most limit rows per job', async () => {
-    const created = await api.post('/api/v1/intent_hive_tasks', {
-      days: ['2024-05-01', '2024-05-02'],
-      topic_id_prefixes: prefixes,
-      scores: ['low', 'medium', 'high'],
-      limit: 1000,
-      select: 'person_id, topic_id',
-    });
-    expect(created.status).toBe(202);
-    expect(created.body.status).toBe('unloading');
-    const task = await api.waitFor(created.body.task_id, ['completed']);
-    const exported = task.files.reduce((sum: number, f: { rows: number }) => sum + f.rows, 0);
-    expect(task.total_count).toBe(exported);
-    expect(Object.values(task.counts).reduce((a: number, b) => a + (b as number), 0)).toBe(exported);
-    expect(exported).toBeGreaterThan(0);
-    expect(exported).toBeLessThanOrEqual(1000 * task.total_jobs);
-    // Each job exported at most `limit` rows: rows of one job's partitions never exceed it.
-    const [read] = await duck<{ n: bigint }>(
-      `SELECT count(*) AS n FROM read_parquet([${task.files.map((f: { uri: string }) => `'${f.uri}'`).join(', ')}])`,
-    );
-    expect(Number(read!.n)).toBe(exported);
-  });
-
-  it('rejects limit together with perform_unload: false', async () => {
-    const reply = await api.post('/api/v1/intent_hive_tasks', {
-      days: ['2024-05-01'],
-      topic_id_prefixes: prefixes.slice(0, 1),
-      scores: ['high'],
-      limit: 10,
-      perform_unload: false,
-    });
-    expect(reply.status).toBe(400);
-    expect(reply.body.errors[0].field).toBe('limit');
   });
 });
 

@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, inject } from 'vitest';
+import { startTestServer } from '../support/api.ts';
+import { type S3Server, startS3 } from '../support/s3.ts';
+import { taskSuite } from '../support/task-suite.ts';
+
+let s3: S3Server;
+
+beforeAll(async () => {
+  s3 = await startS3();
+  for (const bucket of ['intent', 'exports', 'gcs-intent', 'gcs-exports']) await s3.createBucket(bucket);
+  await s3.uploadTree(inject('intentTree'), 'intent', 'tree');
+  await s3.uploadTree(inject('intentTree'), 'gcs-intent', 'daily/intent');
+});
+afterAll(async () => s3?.close());
+
+taskSuite('tasks over an S3 tree, exported to S3', {
+  start: () =>
+    startTestServer({
+      ...s3.env,
+      INTENT_INPUT_PATH: 's3://intent/tree',
+      OUTPUT_PATH: 's3://exports/audiences',
+    }),
+  outputRoot: () => 's3://exports/audiences',
+  localTree: () => inject('intentTree'),
+});
+
+taskSuite('tasks over a GCS tree, exported to a local folder', {
+  start: () => startTestServer({ ...s3.env, INTENT_INPUT_PATH: 'gs://gcs-intent/daily/intent' }),
+  outputRoot: (t) => `${t.dataDir}/exports`,
+  localTree: () => inject('intentTree'),
+});
+
+taskSuite('tasks over a local tree, exported to GCS', {
+  start: () => startTestServer({ ...s3.env, OUTPUT_PATH: 'gs://gcs-exports/out' }),
+  outputRoot: () => 'gs://gcs-exports/out',
+  localTree: () => inject('intentTree'),
+});
