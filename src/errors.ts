@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   rate_limited: { status: 429, title: 'Too many requests' },
   internal_error: { status: 500, title: 'Internal error' },
   not_ready: { status: 503, title: 'The service is not ready' },
+  storage_unavailable: { status: 503, title: 'The storage service did not answer' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

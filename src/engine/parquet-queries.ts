@@ -57,8 +57,8 @@ export async function countByFile(
 }
 
 export interface ExportOptions {
-  /** Columns to write, in order. */
-  columns: readonly string[];
+  /** Columns to write, in order; undefined writes every column of the relation. */
+  columns?: readonly string[];
   whereSql?: string;
   /** At most this many rows. */
   limit?: number;
@@ -79,7 +79,7 @@ export async function exportRows(
   source: ParquetSource,
   options: ExportOptions,
 ): Promise<ExportedFile[]> {
-  const columns = options.columns.map(sqlIdentifier).join(', ');
+  const columns = options.columns ? options.columns.map(sqlIdentifier).join(', ') : '*';
   const where = options.whereSql ? ` WHERE ${options.whereSql}` : '';
   const limit = options.limit !== undefined ? ` LIMIT ${Math.trunc(options.limit)}` : '';
   const query = `SELECT ${columns} FROM ${relation(source, false)}${where}${limit}`;

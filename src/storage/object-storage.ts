@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { JobError } from '../errors.ts';
 import { mapLimit } from '../map-limit.ts';
 import { objectError } from './object-errors.ts';
 import { type ObjectLocation, type ObjectScheme, objectUri, parseObjectUri } from './object-location.ts';
@@ -21,8 +22,8 @@ import type { PublishedFile, StagedFiles, StageOptions, Storage, StoredObject } 
 const PART_BYTES = 8 * 1024 * 1024;
 const PARALLEL_PARTS = 4;
 const PARALLEL_OBJECTS = 8;
-/** One read of an object's tail usually holds the whole Parquet footer. */
-const TAIL_BYTES = 64 * 1024;
+/** Room a footer takes in the cache before its size is known. */
+const FOOTER_RESERVE_BYTES = 64 * 1024;
 const PARQUET_MAGIC = Buffer.from('PAR1');
 
 /** Bytes moved, for tests and benchmarks (footer-only counts must stay small). */
@@ -95,7 +96,7 @@ export class ObjectStorage implements Storage {
         const localPath = paths[i]!;
         const etag = object.etag ?? '';
         if (footers) {
-          await this.cache.acquire(localPath, etag, Math.min(object.size, TAIL_BYTES), (target) =>
+          await this.cache.acquire(localPath, etag, Math.min(object.size, FOOTER_RESERVE_BYTES), (target) =>
             this.downloadFooter(object, target),
           );
         } else {
@@ -213,28 +214,27 @@ export class ObjectStorage implements Storage {
     }
   }
 
-  /** A sparse file of the object's size holding only the magic bytes and the footer. */
+  /**
+   * A sparse file of the object's size holding only the magic bytes and the footer: two ranged reads
+   * (the 8-byte trailer, then exactly the footer), so a count downloads a tiny fraction of the data.
+   */
   private async downloadFooter(object: StoredObject, target: string): Promise<void> {
     const size = object.size;
-    const tailStart = Math.max(0, size - TAIL_BYTES);
-    let tail = await this.getRange(object, tailStart, size - 1);
-    if (tail.length < 8 || !tail.subarray(tail.length - 4).equals(PARQUET_MAGIC)) {
-      throw objectError(object.uri, new Error('not a Parquet file (no PAR1 footer)'));
+    if (size < 12) throw new JobError('input_unreadable', `${object.uri}: not a Parquet file (too small)`);
+    const trailer = await this.getRange(object, size - 8, size - 1);
+    if (trailer.length !== 8 || !trailer.subarray(4).equals(PARQUET_MAGIC)) {
+      throw new JobError('input_unreadable', `${object.uri}: not a Parquet file (no PAR1 footer)`);
     }
-    const footerLength = tail.readUInt32LE(tail.length - 8);
-    let footerStart = size - 8 - footerLength;
-    if (footerStart < 4) throw objectError(object.uri, new Error('corrupt Parquet footer'));
-    if (footerStart < tailStart) {
-      tail = Buffer.concat([await this.getRange(object, footerStart, tailStart - 1), tail]);
-    } else {
-      tail = tail.subarray(footerStart - tailStart);
-    }
-    footerStart = size - tail.length;
+    const footerLength = trailer.readUInt32LE(0);
+    const footerStart = size - 8 - footerLength;
+    if (footerStart < 4) throw new JobError('input_unreadable', `${object.uri}: corrupt Parquet footer`);
+    const footer = await this.getRange(object, footerStart, size - 9);
     const handle = await fs.open(target, 'w');
     try {
       await handle.truncate(size);
       await handle.write(PARQUET_MAGIC, 0, 4, 0);
-      await handle.write(tail, 0, tail.length, footerStart);
+      await handle.write(footer, 0, footer.length, footerStart);
+      await handle.write(trailer, 0, 8, size - 8);
     } finally {
       await handle.close();
     }

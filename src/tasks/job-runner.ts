@@ -109,8 +109,10 @@ export class JobRunner {
       for (const [index, input] of inputs.partitions.entries()) {
         if (input.localPaths.length === 0 || remaining <= 0) continue;
         const targetDir = path.join(scratch, String(index));
-        const written = await exportRows(sandbox, source(input.localPaths, plan), {
-          columns: plan.columns,
+        // Without a column list the files' own columns are written: read them without Hive columns.
+        const from = plan.columns ? source(input.localPaths, plan) : { files: input.localPaths, hive: false };
+        const written = await exportRows(sandbox, from, {
+          ...(plan.columns ? { columns: plan.columns } : {}),
           whereSql: plan.whereSql ?? undefined,
           limit: Number.isFinite(remaining) ? remaining : undefined,
           targetDir,

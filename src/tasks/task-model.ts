@@ -31,8 +31,8 @@ export interface TaskPlan {
   hiveTypes?: Record<string, string>;
   /** The filter rendered from the validated expression tree; never the client's text. */
   whereSql: string | null;
-  /** Columns written to exports, in order. */
-  columns: string[];
+  /** Columns written to exports, in order; null: the files' own columns. */
+  columns: string[] | null;
   limit: number | null;
   /** Partition folders hold sub-partitions (generic trees), so list them non-recursively. */
   nestedPartitions: boolean;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Principal } from '../accounts/account-service.ts';
 import { type ColumnInfo, ExpressionError, guardSelect, guardWhere } from '../engine/sql-guard.ts';
-import { AppError, invalidField } from '../errors.ts';
+import { AppError, invalidField, JobError } from '../errors.ts';
 import type { JobQueue } from '../queue/queue.ts';
 import type { StagedFiles, Storage, StoredObject } from '../storage/storage.ts';
 import type { NewJob, Store, TaskCursor, TaskRecord, UnloadPlanner } from '../store/store.ts';
@@ -103,9 +103,18 @@ export class TaskService {
         for (const score of scores) partitions.push(intentPartitionKey(day, prefix, score));
       }
     }
-    const sample = await this.firstFile(inputRoot);
+    // The schema is needed only to check an expression or a column list.
+    const sample = needsSchema(body) ? await this.firstFile(inputRoot) : undefined;
     const columns = sample ? await this.columnsOf(sample, true, INTENT_HIVE_TYPES) : undefined;
-    const plan = await this.plan(body, inputRoot, columns, true, INTENT_HIVE_TYPES, false);
+    const plan = await this.plan(
+      body,
+      inputRoot,
+      columns,
+      true,
+      INTENT_HIVE_TYPES,
+      Object.keys(INTENT_HIVE_TYPES),
+      false,
+    );
     const view: IntentRequestView = {
       days,
       topic_id_prefixes: prefixes,
@@ -127,7 +136,7 @@ export class TaskService {
     this.checkLimit(body);
     const inputRoot = await resolveInput(body.input_path, this.options.inputPolicy);
     await this.checkCapacity(principal);
-    const files = await this.options.storage.list(inputRoot, { recursive: true });
+    const files = await this.fromStorage(() => this.options.storage.list(inputRoot, { recursive: true }));
     if (files.length === 0) {
       throw new AppError('input_path_not_found', 'input_path: the folder holds no .parquet files', [
         { field: 'input_path', message: 'the folder holds no .parquet files' },
@@ -142,8 +151,9 @@ export class TaskService {
     const partitions = [...filesPerPartition.keys()].sort();
     this.checkPartitionCount(partitions.length);
     const hive = sameHiveKeys(partitions);
-    const columns = await this.columnsOf(files[0]!, hive, undefined);
-    const plan = await this.plan(body, inputRoot, columns, hive, undefined, true);
+    const columns = needsSchema(body) ? await this.columnsOf(files[0]!, hive, undefined) : undefined;
+    const hiveKeys = hive ? partitions[0]!.split('/').map((segment) => segment.split('=', 1)[0]!) : [];
+    const plan = await this.plan(body, inputRoot, columns, hive, undefined, hiveKeys, true);
     const view: GenericRequestView = {
       input_path: inputRoot,
       limit: plan.limit,
@@ -263,12 +273,16 @@ export class TaskService {
     columns: ColumnInfo[] | undefined,
     hive: boolean,
     hiveTypes: Record<string, string> | undefined,
+    hiveKeys: readonly string[],
     nestedPartitions: boolean,
   ): Promise<TaskPlan> {
     const known = columns ?? [];
-    const dataColumns = known.filter((c) => !(hiveTypes && c.name in hiveTypes)).map((c) => c.name);
     let whereSql: string | null = null;
-    let selected = dataColumns;
+    // Without `select`, exports hold the files' own columns (partition columns stay in the path):
+    // named when the schema is known, else all columns of files read without Hive columns.
+    let selected: string[] | null = columns
+      ? known.map((c) => c.name).filter((name) => !hiveKeys.includes(name))
+      : null;
     try {
       if (body.where_expr !== undefined) {
         if (!columns) throw noDataFor('where_expr');
@@ -327,8 +341,24 @@ export class TaskService {
   }
 
   private async firstFile(root: string): Promise<StoredObject | undefined> {
-    const [first] = await this.options.storage.list(root, { recursive: true, limit: 1 });
+    const [first] = await this.fromStorage(() =>
+      this.options.storage.list(root, { recursive: true, limit: 1 }),
+    );
     return first;
+  }
+
+  /** Storage failures at creation are the client's to fix (400) or passing (503), never a 500. */
+  private async fromStorage<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (!(error instanceof JobError)) throw error;
+      if (!error.permanent)
+        throw new AppError('storage_unavailable', `input_path: ${error.message}; try again later`);
+      throw new AppError('input_unreadable', `input_path: ${error.message}`, [
+        { field: 'input_path', message: error.message },
+      ]);
+    }
   }
 
   private async columnsOf(file: StoredObject, hive: boolean, hiveTypes: Record<string, string> | undefined) {
@@ -360,6 +390,10 @@ export function sameHiveKeys(partitions: readonly string[]): boolean {
           .join('/');
   const first = keysOf(partitions[0] ?? '.');
   return first.includes('=') && partitions.every((p) => keysOf(p) === first);
+}
+
+function needsSchema(body: CommonTaskBody): boolean {
+  return body.where_expr !== undefined || body.select !== undefined;
 }
 
 function noDataFor(field: 'where_expr' | 'select'): ExpressionError {
