@@ -155,7 +155,12 @@ async function prepareIntentData(config: Config, log: pino.Logger): Promise<void
   const empty = !fs.existsSync(root) || fs.readdirSync(root).length === 0;
   if (empty && config.demoData) {
     log.info({ path: root, ...DEMO }, 'generating the demo intent tree (first start)');
-    const result = await generateDemoData({ out: root, ...DEMO });
+    // Written beside the target and renamed into place, so an interrupted start leaves no half tree.
+    const partial = `${root}.partial`;
+    fs.rmSync(partial, { recursive: true, force: true });
+    const result = await generateDemoData({ out: partial, ...DEMO });
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.renameSync(partial, root);
     log.info(
       { rows: result.rows, files: result.files, bytes: result.bytes, ms: Math.round(result.elapsedMs) },
       'demo intent tree ready',

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +15,10 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-  const dir = path.join(os.tmpdir(), `audiences-test-tree-${Object.values(TEST_TREE).join('-')}`);
+  // Keyed by the options and the generator's source, so a changed generator builds a fresh tree.
+  const generator = fs.readFileSync(path.resolve(import.meta.dirname, '../src/demo/demo-data.ts'));
+  const version = createHash('sha256').update(generator).digest('hex').slice(0, 12);
+  const dir = path.join(os.tmpdir(), `audiences-test-tree-${Object.values(TEST_TREE).join('-')}-${version}`);
   const marker = path.join(dir, '.complete');
   if (!fs.existsSync(marker)) {
     fs.rmSync(dir, { recursive: true, force: true });

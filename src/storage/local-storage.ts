@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { JobError } from '../errors.ts';
 import type { PublishedFile, StagedFiles, Storage, StoredObject } from './storage.ts';
 
 /** Local folders: inputs are read in place, exports are renamed into their final folder. */
@@ -14,7 +15,25 @@ export class LocalStorage implements Storage {
     return found.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
   }
 
+  /** Read in place, after checking each file is still the one that was listed. */
   async stage(objects: readonly StoredObject[]): Promise<StagedFiles> {
+    for (const object of objects) {
+      let size: number;
+      try {
+        size = (await fsp.stat(object.uri)).size;
+      } catch {
+        throw new JobError(
+          'object_not_found',
+          `${object.uri}: the file does not exist (it may have been deleted while the task ran)`,
+        );
+      }
+      if (size !== object.size) {
+        throw new JobError(
+          'object_changed',
+          `${object.uri}: the file changed while the task ran; run the task again`,
+        );
+      }
+    }
     return { paths: objects.map((o) => o.uri), release: () => undefined };
   }
 

@@ -126,7 +126,8 @@ export class StagingCache {
       // Everything left is held by running jobs: try again once they are done.
       throw new JobError(
         'staging_full',
-        `the staging cache is full with inputs of running jobs (STAGING_CACHE_BYTES=${this.capBytes})`,
+        `the staging cache (STAGING_CACHE_BYTES=${this.capBytes}) cannot hold the inputs of the running jobs; ` +
+          'raise it or lower WORKER_CONCURRENCY',
         false,
       );
     }

@@ -7,6 +7,7 @@ import type {
   FileRecord,
   JobOutcome,
   JobRecord,
+  ManifestEntry,
   NewJob,
   OrganizationRecord,
   Store,
@@ -209,7 +210,7 @@ export class KyselyStore implements Store {
   async listJobs(taskId: string): Promise<JobRecord[]> {
     const rows = await this.db
       .selectFrom('jobs')
-      .selectAll()
+      .select(JOB_COLUMNS)
       .where('task_id', '=', taskId)
       .orderBy('phase')
       .orderBy('seq')
@@ -226,6 +227,18 @@ export class KyselyStore implements Store {
       .orderBy('uri')
       .execute();
     return rows.map(toFile);
+  }
+
+  async countManifest(taskId: string): Promise<Record<string, ManifestEntry[]>> {
+    const rows = await this.db
+      .selectFrom('jobs')
+      .select('manifest')
+      .where('task_id', '=', taskId)
+      .where('phase', '=', 'count')
+      .execute();
+    const merged: Record<string, ManifestEntry[]> = {};
+    for (const row of rows) if (row.manifest) Object.assign(merged, JSON.parse(row.manifest));
+    return merged;
   }
 
   async findFile(fileId: string) {
@@ -269,7 +282,13 @@ export class KyselyStore implements Store {
 
       await trx
         .updateTable('jobs')
-        .set({ status: 'done', counts: JSON.stringify(outcome.counts), error: null, updated_at: now })
+        .set({
+          status: 'done',
+          counts: JSON.stringify(outcome.counts),
+          manifest: outcome.manifest ? JSON.stringify(outcome.manifest) : null,
+          error: null,
+          updated_at: now,
+        })
         .where('id', '=', jobId)
         .execute();
       // A job that ran before (at-least-once delivery) replaces its own files.
@@ -445,6 +464,7 @@ async function insertJobs(db: Db, taskId: string, jobs: NewJob[], now: string): 
           partitions: JSON.stringify(job.partitions),
           status: job.status,
           counts: null,
+          manifest: null,
           error: null,
           updated_at: now,
         })),
@@ -482,7 +502,21 @@ function toTask(row: Selectable<TaskTable>): TaskRecord {
   };
 }
 
-function toJob(row: Selectable<JobTable>): JobRecord {
+/** Job columns without the manifest, which only the export reads. */
+const JOB_COLUMNS = [
+  'id',
+  'task_id',
+  'phase',
+  'seq',
+  'partitions',
+  'status',
+  'attempts',
+  'counts',
+  'error',
+  'updated_at',
+] as const;
+
+function toJob(row: Omit<Selectable<JobTable>, 'manifest'>): JobRecord {
   return {
     id: row.id,
     taskId: row.task_id,

@@ -87,6 +87,12 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('files_job').on('files').column('job_id').execute();
     },
   },
+  '0002_job_manifest': {
+    async up(db: Kysely<unknown>) {
+      // The objects a count job read, per partition, so the export reads exactly those.
+      await db.schema.alterTable('jobs').addColumn('manifest', 'text').execute();
+    },
+  },
 };
 
 class CodeMigrations implements MigrationProvider {

@@ -68,6 +68,8 @@ export interface JobTable {
   attempts: Generated<number>;
   /** JSON object {partition: rows} written by the job, replaced when it runs again. */
   counts: string | null;
+  /** JSON object {partition: [{uri, size, etag}]} of the objects a count job read. */
+  manifest: string | null;
   error: string | null;
   updated_at: string;
 }

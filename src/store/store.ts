@@ -85,10 +85,19 @@ export interface FileRecord {
   createdAt: string;
 }
 
+/** One input object as a job read it; a changed `etag` means changed content. */
+export interface ManifestEntry {
+  uri: string;
+  size: number;
+  etag?: string;
+}
+
 /** What a finished job hands back: its counts and files replace whatever an earlier run wrote. */
 export interface JobOutcome {
   counts: Record<string, number>;
   files: Array<Pick<FileRecord, 'id' | 'partition' | 'uri' | 'rows' | 'sizeBytes'>>;
+  /** The objects a count job read, per partition. */
+  manifest?: Record<string, ManifestEntry[]>;
 }
 
 /**
@@ -127,6 +136,8 @@ export interface Store {
   countActiveTasks(organizationId: string): Promise<number>;
   listJobs(taskId: string): Promise<JobRecord[]>;
   listFiles(taskId: string): Promise<FileRecord[]>;
+  /** The objects the task's count jobs read, per partition (empty for a task without a count phase). */
+  countManifest(taskId: string): Promise<Record<string, ManifestEntry[]>>;
   findFile(fileId: string): Promise<(FileRecord & { organizationId: string; expiresAt: string }) | undefined>;
 
   /**

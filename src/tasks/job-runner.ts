@@ -7,7 +7,14 @@ import { JobError } from '../errors.ts';
 import { mapLimit } from '../map-limit.ts';
 import type { JobQueue } from '../queue/queue.ts';
 import type { Storage, StoredObject } from '../storage/storage.ts';
-import type { JobOutcome, JobRecord, Store, TaskRecord, UnloadPlanner } from '../store/store.ts';
+import type {
+  JobOutcome,
+  JobRecord,
+  ManifestEntry,
+  Store,
+  TaskRecord,
+  UnloadPlanner,
+} from '../store/store.ts';
 import type { EngineLimits } from './input-schema.ts';
 import { JOB_KINDS } from './job-catalog.ts';
 import type { StoredRequest, TaskPlan } from './task-model.ts';
@@ -62,7 +69,10 @@ export class JobRunner {
     try {
       const plan = (task.request as StoredRequest).plan;
       // An unfiltered count needs only the Parquet footers (ranged reads on object stores).
-      inputs = await this.inputs(job, plan, job.phase === 'count' && plan.whereSql === null);
+      // An export reads exactly the objects its task counted; a task with a limit was never counted.
+      const manifest =
+        job.phase === 'unload' && plan.limit === null ? await store.countManifest(task.id) : {};
+      inputs = await this.inputs(job, plan, job.phase === 'count' && plan.whereSql === null, manifest);
       const outcome =
         job.phase === 'count'
           ? await this.count(job, plan, inputs)
@@ -86,14 +96,14 @@ export class JobRunner {
   private async count(job: JobRecord, plan: TaskPlan, inputs: JobInputs): Promise<JobOutcome> {
     const files = inputs.partitions.flatMap((input) => input.localPaths);
     const counts: Record<string, number> = Object.fromEntries(job.partitions.map((p) => [p, 0]));
-    if (files.length === 0) return { counts, files: [] };
+    if (files.length === 0) return { counts, files: [], manifest: manifestOf(inputs) };
     const byFile = await this.withSandbox(job, plan, (sandbox) =>
       countByFile(sandbox, source(files, plan), plan.whereSql ?? undefined),
     );
     for (const input of inputs.partitions) {
       counts[input.partition] = input.localPaths.reduce((sum, file) => sum + (byFile.get(file) ?? 0), 0);
     }
-    return { counts, files: [] };
+    return { counts, files: [], manifest: manifestOf(inputs) };
   }
 
   private async unload(
@@ -142,10 +152,20 @@ export class JobRunner {
     return { counts, files };
   }
 
-  private async inputs(job: JobRecord, plan: TaskPlan, footersOnly: boolean): Promise<JobInputs> {
+  private async inputs(
+    job: JobRecord,
+    plan: TaskPlan,
+    footersOnly: boolean,
+    manifest: Record<string, ManifestEntry[]>,
+  ): Promise<JobInputs> {
     const { storage } = this.options;
     const listed: StoredObject[][] = new Array(job.partitions.length);
     await mapLimit(job.partitions, PARALLEL_LISTINGS, async (partition, i) => {
+      const counted = manifest[partition];
+      if (counted) {
+        listed[i] = counted;
+        return;
+      }
       const folder = partition === '.' ? plan.inputRoot : storage.join(plan.inputRoot, partition);
       listed[i] = await storage.list(folder, { recursive: !plan.nestedPartitions });
     });
@@ -192,6 +212,15 @@ export class JobRunner {
   }
 }
 
+function manifestOf(inputs: JobInputs): Record<string, ManifestEntry[]> {
+  return Object.fromEntries(
+    inputs.partitions.map((input) => [
+      input.partition,
+      input.objects.map((o) => ({ uri: o.uri, size: o.size, ...(o.etag ? { etag: o.etag } : {}) })),
+    ]),
+  );
+}
+
 function source(files: string[], plan: TaskPlan): ParquetSource {
   return { files, hive: plan.hive, ...(plan.hiveTypes ? { hiveTypes: plan.hiveTypes } : {}) };
 }
@@ -221,7 +250,15 @@ export function describeFailure(
   if (/Out of Memory/i.test(message)) {
     return { code: 'out_of_memory', message: `the query ran out of memory: ${message}`, permanent: true };
   }
-  if (/Invalid Input Error|Binder Error|Conversion Error|Parquet|magic bytes|Corrupt/i.test(message)) {
+  // The client's filter failed on the data (a cast of a text to a number, an overflow): theirs to change.
+  if (/^(Conversion|Out of Range|Binder) Error/i.test(message)) {
+    return {
+      code: 'expression_failed',
+      message: `where_expr failed on the data: ${message}`,
+      permanent: true,
+    };
+  }
+  if (/Invalid Input Error|Parquet|magic bytes|Corrupt|IO Error/i.test(message)) {
     return { code: 'input_unreadable', message: `the input could not be read: ${message}`, permanent: true };
   }
   return { code: 'job_failed', message, permanent: false };

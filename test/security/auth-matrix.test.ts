@@ -276,7 +276,7 @@ describe('the forging helpers are right (controls)', () => {
     expect((await call(t.url, 'GET', '/client/v1', { headers: bearer(token) })).status).toBe(200);
   });
 
-  it('A and B real credentials work on their own resources', async () => {
+  it("B's real credentials work on B's own routes", async () => {
     expect((await call(t.url, 'GET', '/api/v1/status', { headers: { 'x-api-key': b.apiKey } })).status).toBe(
       200,
     );
@@ -326,6 +326,60 @@ describe.each(ROUTES)('$name', (route) => {
     expect(reply.status, reply.text.slice(0, 300)).toBeLessThan(300);
     expect(reply.text).not.toContain(aTask.task_id);
     expectNoDataOfA(reply.text, false);
+  });
+});
+
+/**
+ * Credentials are checked before anything else of the request is looked at: an anonymous caller
+ * gets the same 401 whatever it sends, never a validation report of the body, params or query
+ * (and the server does not parse up to 64 KiB of JSON for somebody it does not know).
+ */
+describe('credentials come before the request is read', () => {
+  const INVALID_REQUESTS: Array<{ name: string; method: string; path: () => string; rawBody?: string }> = [
+    {
+      name: 'intent task, malformed JSON',
+      method: 'POST',
+      path: () => '/api/v1/intent_hive_tasks',
+      rawBody: '{"days":',
+    },
+    {
+      name: 'intent task, schema-invalid body',
+      method: 'POST',
+      path: () => '/api/v1/intent_hive_tasks',
+      rawBody: '{}',
+    },
+    {
+      name: 'intent task, body over the size limit',
+      method: 'POST',
+      path: () => '/api/v1/intent_hive_tasks',
+      rawBody: JSON.stringify({ where_expr: 'x'.repeat(70_000) }),
+    },
+    {
+      name: 'generic task, schema-invalid body',
+      method: 'POST',
+      path: () => '/api/v1/generic_parquet_tasks',
+      rawBody: '[]',
+    },
+    { name: 'status list, invalid query', method: 'GET', path: () => '/api/v1/status?limit=abc&x=1' },
+    { name: 'status, id too long', method: 'GET', path: () => `/api/v1/status/${'a'.repeat(80)}` },
+    { name: 'unload, id too long', method: 'POST', path: () => `/api/v1/tasks/${'a'.repeat(80)}/unload` },
+    { name: 'client, schema-invalid body', method: 'POST', path: () => '/client/v1', rawBody: '{"name":""}' },
+    { name: 'client revoke, id too long', method: 'DELETE', path: () => `/client/v1/${'a'.repeat(80)}` },
+  ];
+  const credentials = BAD_CREDENTIALS.filter((c) =>
+    ['no credentials', 'a bad API key', 'an expired JWT'].includes(c.name),
+  );
+  it.each(INVALID_REQUESTS)('$name: 401 without, with a bad key, with an expired JWT', async (request) => {
+    const answers: Array<[string, number, unknown]> = [];
+    for (const credential of credentials) {
+      const reply = await call(t.url, request.method, request.path(), {
+        headers: await credential.headers(),
+        ...(request.rawBody === undefined ? {} : { rawBody: request.rawBody }),
+      });
+      answers.push([credential.name, reply.status, reply.body.code]);
+      expect(reply.headers.get('content-type')).toContain('application/problem+json');
+    }
+    expect(answers).toEqual(credentials.map((c) => [c.name, 401, 'unauthorized']));
   });
 });
 

@@ -123,6 +123,8 @@ export function apiClient(url: string, apiKey: string) {
         if (reply.body.status === 'failed' && !statuses.includes('failed')) {
           throw new Error(`task failed: ${JSON.stringify(reply.body.error)}`);
         }
+        if (reply.body.status === 'completed')
+          throw new Error(`task completed, expected ${statuses.join(' or ')}`);
         if (Date.now() > deadline) throw new Error(`task still ${reply.body.status} after ${timeoutMs} ms`);
         await new Promise((resolve) => setTimeout(resolve, 25));
       }

@@ -61,7 +61,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService
   app.post(
     '/client/v1',
     {
-      preHandler: userOnly,
+      onRequest: userOnly,
       schema: {
         tags: ['clients'],
         summary: 'Create an API client; its key and secret are shown this once',
@@ -77,7 +77,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService
   app.get(
     '/client/v1',
     {
-      preHandler: userOnly,
+      onRequest: userOnly,
       schema: {
         tags: ['clients'],
         summary: "The organisation's API clients (key prefix only)",
@@ -91,7 +91,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService
   app.delete(
     '/client/v1/:client_id',
     {
-      preHandler: userOnly,
+      onRequest: userOnly,
       schema: {
         tags: ['clients'],
         summary: 'Revoke an API client; its key stops working at once',

@@ -21,7 +21,8 @@ interface Options {
 
 /** Creating, reading and unloading tasks. */
 export const taskRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { accounts, tasks }) => {
-  app.addHook('preHandler', requireApiAccess(accounts));
+  // onRequest: credentials are checked before the body is read or validated.
+  app.addHook('onRequest', requireApiAccess(accounts));
   const security: Array<Record<string, string[]>> = [{ apiKey: [] }, { bearer: [] }];
 
   app.post(

@@ -1,0 +1,114 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const SECTIONS = [
+  '## Machine',
+  '## How it was measured',
+  '## Targets',
+  '## 1. Un-filtered count',
+  '## 2. Filtered count',
+  '## 3. Filtered export',
+  '## 4. Small task latency',
+  '## 5. Status reads under load',
+  '## 6. Growth with the number of partitions',
+  '## 7. Export memory',
+];
+/** A figure with its unit, as the report writes them. */
+const FIGURE = /\d[\d,]*(\.\d+)?\s?(ms|s|MB|GB|×|req\/s)/;
+
+/** The report's text under one `## ` heading. */
+function sectionOf(report: string, heading: string): string {
+  const start = report.indexOf(`${heading}\n`);
+  if (start < 0) return '';
+  const next = report.indexOf('\n## ', start + heading.length);
+  return report.slice(start, next < 0 ? undefined : next);
+}
+
+// Runs the real harness in tiny mode (servers as child processes, raw DuckDB, autocannon) into a
+// temporary file; it checks the report's shape and never any timing.
+describe('npm run bench -- --tiny', () => {
+  let dir: string;
+  let report: string;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-bench-'));
+    const out = path.join(dir, 'BENCHMARKS.md');
+    await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'bench/run.ts', '--tiny', '--quiet', '--out', out],
+      {
+        cwd: root,
+        timeout: 300_000,
+        maxBuffer: 16 << 20,
+      },
+    );
+    report = fs.readFileSync(out, 'utf8');
+  }, 320_000);
+
+  afterAll(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('has every section, each with figures', () => {
+    for (const heading of SECTIONS) {
+      const text = sectionOf(report, heading);
+      expect(text, heading).not.toBe('');
+      expect(text, heading).toMatch(FIGURE);
+    }
+  });
+
+  it('states the machine, the date and the commands', () => {
+    const machine = sectionOf(report, '## Machine');
+    expect(machine).toMatch(/\| cores \| \d+/);
+    expect(machine).toMatch(/\| memory \| [\d.]+ GB/);
+    expect(report).toMatch(/on \d{4}-\d{2}-\d{2}/);
+    expect(report).toContain('npm run bench');
+    expect(report).toContain('Tiny mode');
+  });
+
+  it('has the table of targets, each met or not met with a measured figure', () => {
+    const rows = sectionOf(report, '## Targets')
+      .split('\n')
+      .filter((line) => line.startsWith('| ') && !line.startsWith('| target') && !line.startsWith('| ---'));
+    expect(rows).toHaveLength(7);
+    for (const row of rows) {
+      expect(row).toMatch(/\| (met|\*\*not met\*\*) \|$/);
+      expect(row).toMatch(FIGURE);
+    }
+    for (const target of [
+      'filtered count',
+      'filtered export',
+      'un-filtered count',
+      'small task',
+      'status reads',
+      'partition task',
+      'export memory',
+    ]) {
+      expect(
+        rows.some((row) => row.includes(target)),
+        target,
+      ).toBe(true);
+    }
+  });
+
+  it('reports the medians and ratios of every comparison, and no missing figure', () => {
+    for (const heading of SECTIONS.slice(3, 7)) {
+      const text = sectionOf(report, heading);
+      expect(text, heading).toMatch(/\*\*Ratio API \/ raw \(medians\): \d+\.\d+×\*\*/);
+      expect(text, heading).toMatch(/\| API \(create → status\) \| [\d.]+ m?s \|/);
+      expect(text, heading).toMatch(/\| raw DuckDB \(fresh instance\) \| [\d.]+ m?s \|/);
+    }
+    expect(sectionOf(report, '## 5. Status reads under load')).toMatch(
+      /\*\*API \/ bare requests\/s: \d+\.\d+\*\*/,
+    );
+    expect(sectionOf(report, '## 6. Growth with the number of partitions')).toMatch(/linear/);
+    expect(sectionOf(report, '## 7. Export memory')).toMatch(/peak RSS \(VmHWM\) \| \*\*\d+ MB\*\*/);
+    expect(report).not.toMatch(/NaN|\bn\/a\b|undefined/);
+  });
+});

@@ -1,0 +1,322 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { apiClient, signUp, startTestServer, type TestServer } from '../support/api.ts';
+import { duck, expectedIntentCounts } from '../support/duck.ts';
+import { type S3Server, startS3 } from '../support/s3.ts';
+
+let s3: S3Server;
+let tree: string;
+let treeBytes: number;
+let scratch: string;
+const ALL = {
+  days: ['2024-05-01', '2024-05-02', '2024-05-03'],
+  topic_id_prefixes: ['4eyes_101', '4eyes_102', '4eyes_103', '4eyes_104'],
+  scores: ['low', 'medium', 'high'],
+};
+const WHERE = "intent_score >= 50 AND country <> 'US'";
+
+/** Counts without the partitions that have no rows (the independent query only lists those). */
+const nonZero = (counts: Record<string, number>) =>
+  Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
+
+function treeSize(dir: string): number {
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.parquet'))
+    .reduce((sum, e) => sum + fs.statSync(path.join(e.parentPath, e.name)).size, 0);
+}
+
+beforeAll(async () => {
+  tree = inject('intentTree');
+  treeBytes = treeSize(tree);
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-objects-'));
+  s3 = await startS3();
+  for (const bucket of ['intent', 'exports', 'many', 'gcs-intent']) await s3.createBucket(bucket);
+  await s3.uploadTree(tree, 'intent', 'tree');
+  await s3.uploadTree(tree, 'gcs-intent', 'tree');
+});
+afterAll(async () => {
+  await s3?.close();
+  fs.rmSync(scratch, { recursive: true, force: true });
+});
+
+async function session(env: Record<string, string>) {
+  const t = await startTestServer({ ...s3.env, ...env });
+  const api = apiClient(t.url, (await signUp(t.url)).apiKey);
+  return { t, api };
+}
+
+describe('reading from a bucket', () => {
+  let t: TestServer;
+  let api: ReturnType<typeof apiClient>;
+  beforeAll(async () => {
+    ({ t, api } = await session({ INTENT_INPUT_PATH: 's3://intent/tree', OUTPUT_PATH: 's3://exports/out' }));
+  });
+  afterAll(async () => t?.close());
+
+  it('counts without a filter from the Parquet footers alone (under 1% of the tree downloaded)', async () => {
+    const before = t.server.objectStorage.s3.metrics.bytesDownloaded;
+    const created = await api.post('/api/v1/intent_hive_tasks', { ...ALL, perform_unload: false });
+    const task = await api.waitFor(created.body.task_id, ['counted']);
+    expect(task.counts).toEqual(await expectedIntentCounts(tree));
+    const downloaded = t.server.objectStorage.s3.metrics.bytesDownloaded - before;
+    expect(downloaded).toBeGreaterThan(0);
+    expect(downloaded / treeBytes).toBeLessThan(0.01);
+  });
+
+  it('stages whole objects for a filtered count and reuses them for the export', async () => {
+    const metrics = t.server.objectStorage.s3.metrics;
+    const before = metrics.bytesDownloaded;
+    const created = await api.post('/api/v1/intent_hive_tasks', {
+      ...ALL,
+      where_expr: WHERE,
+      perform_unload: false,
+    });
+    const counted = await api.waitFor(created.body.task_id, ['counted']);
+    expect(nonZero(counted.counts)).toEqual(await expectedIntentCounts(tree, WHERE));
+    const countBytes = metrics.bytesDownloaded - before;
+    expect(countBytes).toBeGreaterThanOrEqual(treeBytes);
+
+    const afterCount = metrics.bytesDownloaded;
+    await api.post(`/api/v1/tasks/${created.body.task_id}/unload`);
+    const done = await api.waitFor(created.body.task_id, ['completed']);
+    // The export read the copies the count staged: the objects' ETags had not changed.
+    expect(metrics.bytesDownloaded - afterCount).toBe(0);
+    expect(done.files.reduce((sum: number, f: { rows: number }) => sum + f.rows, 0)).toBe(
+      counted.total_count,
+    );
+    for (const file of done.files) expect(file.uri.startsWith(`s3://exports/out/`)).toBe(true);
+    // Presigned for LINK_TTL (24 h by default), signed afresh at each read.
+    const url = new URL(done.output_links[0]);
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('86400');
+    expect((await fetch(done.output_links[0])).status).toBe(200);
+  });
+
+  it('refuses buckets the operator did not allow', async () => {
+    const reply = await api.post('/api/v1/generic_parquet_tasks', { input_path: 's3://exports/out' });
+    expect(reply.status).toBe(400);
+    expect(reply.body.code).toBe('input_path_forbidden');
+    expect(reply.body.detail).toMatch(/s3:\/\/intent/);
+  });
+
+  it('fails a task over a corrupt object with an error that names it', async () => {
+    const key = 'tree/day=2024-05-03/prefix=4eyes_103/score=low/data_9.parquet';
+    await s3.client.send(
+      new PutObjectCommand({ Bucket: 'intent', Key: key, Body: Buffer.from('not parquet at all') }),
+    );
+    try {
+      for (const where of [undefined, WHERE]) {
+        const created = await api.post('/api/v1/intent_hive_tasks', {
+          days: ['2024-05-03'],
+          topic_id_prefixes: ['4eyes_103'],
+          scores: ['low'],
+          perform_unload: false,
+          ...(where ? { where_expr: where } : {}),
+        });
+        const failed = await api.waitFor(created.body.task_id, ['failed']);
+        expect(failed.error.code).toBe('input_unreadable');
+        expect(failed.error.message).toContain(`s3://intent/${key}`);
+      }
+    } finally {
+      await s3.client.send(new DeleteObjectCommand({ Bucket: 'intent', Key: key }));
+    }
+  });
+});
+
+describe('listing', () => {
+  it('pages through more than 1,000 objects', async () => {
+    // 1,100 small files in 11 folders: the listing takes two pages, the task has 11 partitions.
+    const file = path.join(scratch, 'two-rows.parquet');
+    await duck(`COPY (SELECT range AS id FROM range(2)) TO '${file}'`);
+    const body = fs.readFileSync(file);
+    for (let i = 0; i < 1100; i++) {
+      const key = `tree/folder=${String(i % 11).padStart(2, '0')}/part-${String(i).padStart(4, '0')}.parquet`;
+      await s3.client.send(new PutObjectCommand({ Bucket: 'many', Key: key, Body: body }));
+    }
+    const { t, api } = await session({ INPUT_BUCKETS: 's3://many', OUTPUT_PATH: 's3://exports/many' });
+    try {
+      const created = await api.post('/api/v1/generic_parquet_tasks', {
+        input_path: 's3://many/tree',
+        perform_unload: false,
+      });
+      expect(created.status).toBe(202);
+      const task = await api.waitFor(created.body.task_id, ['counted']);
+      expect(Object.keys(task.counts)).toHaveLength(11);
+      expect(task.total_count).toBe(2200);
+      expect(task.counts['folder=10']).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('the staging cache', () => {
+  it('stays under its cap and evicts what no job holds', async () => {
+    // Room for the larger of the two jobs (32 of 36 partitions), not for both: the second evicts.
+    const cap = Math.ceil(treeBytes * 0.95);
+    const { t, api } = await session({
+      INTENT_INPUT_PATH: 's3://intent/tree',
+      OUTPUT_PATH: 's3://exports/capped',
+      STAGING_CACHE_BYTES: String(cap),
+      WORKER_CONCURRENCY: '1',
+    });
+    try {
+      const created = await api.post('/api/v1/intent_hive_tasks', {
+        ...ALL,
+        where_expr: WHERE,
+        perform_unload: false,
+      });
+      const task = await api.waitFor(created.body.task_id, ['counted']);
+      expect(nonZero(task.counts)).toEqual(await expectedIntentCounts(tree, WHERE));
+      expect(t.server.stagingCache.bytes).toBeLessThanOrEqual(cap);
+      expect(treeSize(path.join(t.dataDir, 'cache'))).toBeLessThanOrEqual(cap);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('failures a user can act on', () => {
+  it('a missing bucket: 400 at creation when the input is read there, a failed task otherwise', async () => {
+    const { t, api } = await session({
+      INTENT_INPUT_PATH: 's3://no-such-bucket/tree',
+      STORAGE_MAX_ATTEMPTS: '1',
+    });
+    try {
+      const early = await api.post('/api/v1/intent_hive_tasks', { ...ALL, where_expr: WHERE });
+      expect(early.status).toBe(400);
+      expect(early.body.detail).toMatch(/no-such-bucket.*does not exist/);
+      const created = await api.post('/api/v1/intent_hive_tasks', ALL);
+      expect(created.status).toBe(202);
+      const failed = await api.waitFor(created.body.task_id, ['failed']);
+      expect(failed.error.code).toBe('bucket_not_found');
+      expect(failed.error.message).toMatch(/s3:\/\/no-such-bucket\/tree\/.*the bucket does not exist/);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('an object deleted after counting fails the export, naming the object', async () => {
+    // A server of its own: its staging cache holds no copy that would still serve the object.
+    const { t, api } = await session({
+      INTENT_INPUT_PATH: 's3://intent/tree',
+      OUTPUT_PATH: 's3://exports/out',
+    });
+    const created = await api.post('/api/v1/intent_hive_tasks', {
+      days: ['2024-05-02'],
+      topic_id_prefixes: ['4eyes_102'],
+      scores: ['high'],
+      perform_unload: false,
+    });
+    await api.waitFor(created.body.task_id, ['counted']);
+    const key = 'tree/day=2024-05-02/prefix=4eyes_102/score=high/data_0.parquet';
+    const body = fs.readFileSync(
+      path.join(tree, 'day=2024-05-02/prefix=4eyes_102/score=high/data_0.parquet'),
+    );
+    await s3.client.send(new DeleteObjectCommand({ Bucket: 'intent', Key: key }));
+    try {
+      await api.post(`/api/v1/tasks/${created.body.task_id}/unload`);
+      const failed = await api.waitFor(created.body.task_id, ['failed']);
+      expect(failed.error.code).toBe('object_not_found');
+      expect(failed.error.message).toContain(`s3://intent/${key}`);
+      expect(failed.files).toEqual([]);
+    } finally {
+      await s3.client.send(new PutObjectCommand({ Bucket: 'intent', Key: key, Body: body }));
+      await t.close();
+    }
+  });
+
+  it('access denied: the task fails saying so', async () => {
+    const { t, api } = await session({
+      INTENT_INPUT_PATH: 'gs://gcs-intent/tree',
+      GCS_HMAC_ACCESS_KEY_ID: 'NOT-A-KEY',
+      STORAGE_MAX_ATTEMPTS: '1',
+    });
+    try {
+      const created = await api.post('/api/v1/intent_hive_tasks', ALL);
+      const failed = await api.waitFor(created.body.task_id, ['failed']);
+      expect(failed.error.code).toBe('access_denied');
+      expect(failed.error.message).toMatch(/gs:\/\/gcs-intent\/tree.*access denied/);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('an endpoint that does not answer: 503 at creation, a failed task after retries, never a 500', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const server = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as net.AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    const { t, api } = await session({
+      S3_ENDPOINT: `http://127.0.0.1:${closed}`,
+      INTENT_INPUT_PATH: 's3://intent/tree',
+      STORAGE_MAX_ATTEMPTS: '2',
+      STORAGE_TIMEOUT: '2s',
+    });
+    try {
+      const early = await api.post('/api/v1/intent_hive_tasks', { ...ALL, where_expr: WHERE });
+      expect(early.status).toBe(503);
+      expect(early.body.code).toBe('storage_unavailable');
+      const created = await api.post('/api/v1/intent_hive_tasks', ALL);
+      const failed = await api.waitFor(created.body.task_id, ['failed'], 60_000);
+      expect(failed.error.code).toBe('storage_unreachable');
+      expect(failed.error.message).toMatch(/s3:\/\/intent\/tree/);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('transient 503s are retried with backoff and the task completes', async () => {
+    // A proxy in front of the real server that answers every third request with 503 SlowDown.
+    let seen = 0;
+    const upstream = new URL(s3.endpoint);
+    const proxy = http.createServer((request, response) => {
+      seen += 1;
+      if (seen % 3 === 0) {
+        response.writeHead(503, { 'content-type': 'application/xml' });
+        response.end('<Error><Code>SlowDown</Code><Message>Reduce your request rate.</Message></Error>');
+        return;
+      }
+      const forward = http.request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          path: request.url,
+          method: request.method,
+          headers: request.headers,
+        },
+        (reply) => {
+          response.writeHead(reply.statusCode ?? 502, reply.headers);
+          reply.pipe(response);
+        },
+      );
+      request.pipe(forward);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const { port } = proxy.address() as net.AddressInfo;
+    const { t, api } = await session({
+      S3_ENDPOINT: `http://127.0.0.1:${port}`,
+      INTENT_INPUT_PATH: 's3://intent/tree',
+    });
+    try {
+      const created = await api.post('/api/v1/intent_hive_tasks', {
+        ...ALL,
+        where_expr: WHERE,
+        perform_unload: false,
+      });
+      const task = await api.waitFor(created.body.task_id, ['counted'], 60_000);
+      expect(nonZero(task.counts)).toEqual(await expectedIntentCounts(tree, WHERE));
+      expect(seen).toBeGreaterThan(3);
+    } finally {
+      await t.close();
+      proxy.close();
+    }
+  });
+});
