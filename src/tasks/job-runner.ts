@@ -176,7 +176,7 @@ export class JobRunner {
       const objects = listed[i]!;
       const localPaths = staged.paths.slice(offset, offset + objects.length);
       offset += objects.length;
-      localPaths.forEach((local, j) => uriOf.set(local, objects[j]!.uri));
+      for (const [j, local] of localPaths.entries()) uriOf.set(local, objects[j]!.uri);
       return { partition, objects, localPaths };
     });
     return { partitions, uriOf, release: staged.release };

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import type { Principal } from '../accounts/account-service.ts';
 import { type ColumnInfo, ExpressionError, guardSelect, guardWhere } from '../engine/sql-guard.ts';
 import { AppError, invalidField, JobError } from '../errors.ts';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, signUp, startTestServer, type TestServer } from '../support/api.ts';
-import { duck, expectedIntentCounts } from '../support/duck.ts';
+import { duck } from '../support/duck.ts';
 
 let t: TestServer;
 let api: ReturnType<typeof apiClient>;

@@ -44,6 +44,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   };
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: tests read answers as loose JSON and assert on them
 export interface Reply<T = any> {
   status: number;
   headers: Headers;
@@ -51,6 +52,7 @@ export interface Reply<T = any> {
 }
 
 /** A JSON HTTP call; the body is parsed when it is JSON. */
+// biome-ignore lint/suspicious/noExplicitAny: see Reply
 export async function call<T = any>(
   url: string,
   method: string,
