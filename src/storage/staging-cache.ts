@@ -95,11 +95,8 @@ export class StagingCache {
         `an input object of ${bytes} bytes does not fit the staging cache (STAGING_CACHE_BYTES=${this.capBytes})`,
       );
     }
-    await this.makeRoom(bytes);
-    // Reserve before the download, so concurrent fills cannot overshoot the cap together.
     const entry: Entry = { etag, bytes, lastUsed: ++this.tick, pins: 1 };
-    this.entries.set(localPath, entry);
-    this.usedBytes += bytes;
+    await this.reserve(localPath, entry);
     const temp = `${localPath}.${process.pid}.${this.tick}.part`;
     try {
       await fs.mkdir(path.dirname(localPath), { recursive: true });
@@ -113,16 +110,28 @@ export class StagingCache {
     }
   }
 
-  private async makeRoom(bytes: number): Promise<void> {
-    if (this.usedBytes + bytes <= this.capBytes) return;
+  /**
+   * Counts the entry in, evicting idle copies first when needed. The check and the count happen
+   * with no await between them, so fills racing each other cannot overshoot the cap together.
+   */
+  private async reserve(localPath: string, entry: Entry): Promise<void> {
+    const fits = () => {
+      if (this.usedBytes + entry.bytes > this.capBytes) return false;
+      this.entries.set(localPath, entry);
+      this.usedBytes += entry.bytes;
+      return true;
+    };
+    if (fits()) return;
     const idle = [...this.entries.entries()]
-      .filter(([, entry]) => entry.pins === 0)
+      .filter(([, other]) => other.pins === 0)
       .sort(([, a], [, b]) => a.lastUsed - b.lastUsed);
-    for (const [localPath, entry] of idle) {
-      if (this.usedBytes + bytes <= this.capBytes) return;
-      await this.evict(localPath, entry);
+    for (const [otherPath, other] of idle) {
+      // A concurrent fill may have evicted or pinned it since the snapshot.
+      if (this.entries.get(otherPath) !== other || other.pins > 0) continue;
+      await this.evict(otherPath, other);
+      if (fits()) return;
     }
-    if (this.usedBytes + bytes > this.capBytes) {
+    if (!fits()) {
       // Everything left is held by running jobs: try again once they are done.
       throw new JobError(
         'staging_full',
@@ -134,6 +143,7 @@ export class StagingCache {
   }
 
   private async evict(localPath: string, entry: Entry): Promise<void> {
+    if (this.entries.get(localPath) !== entry) return;
     this.entries.delete(localPath);
     this.usedBytes -= entry.bytes;
     await fs.rm(localPath, { force: true });

@@ -6,11 +6,12 @@ const keys = (n: number) => Array.from({ length: n }, (_, i) => `p${String(i).pa
 describe('partitionsPerJob', () => {
   it('never plans tiny jobs: at least 32 partitions per job', () => {
     expect(partitionsPerJob(1, 2)).toBe(32);
-    expect(partitionsPerJob(100, 2)).toBe(32);
+    expect(partitionsPerJob(40, 2)).toBe(32);
   });
 
-  it('spreads large tasks over about four jobs per worker slot, capped at 1000 partitions', () => {
-    expect(partitionsPerJob(800, 2)).toBe(100);
+  it('spreads a task over one job per worker slot, capped at 1000 partitions', () => {
+    expect(partitionsPerJob(300, 2)).toBe(150);
+    expect(partitionsPerJob(800, 4)).toBe(200);
     expect(partitionsPerJob(10_000, 2)).toBe(1000);
     expect(partitionsPerJob(1_000_000, 2)).toBe(1000);
   });
