@@ -164,7 +164,7 @@ export class ObjectStorage implements Storage {
     return reply.Body as Readable;
   }
 
-  async link(uri: string, ttlMs: number, fileName: string): Promise<string> {
+  async link(uri: string, validForMs: number, fileName: string, signedAt: Date): Promise<string> {
     const location = this.locate(uri);
     const command = new GetObjectCommand({
       Bucket: location.bucket,
@@ -172,8 +172,8 @@ export class ObjectStorage implements Storage {
       ResponseContentDisposition: `attachment; filename="${fileName.replace(/["\\]/g, '')}"`,
     });
     // SigV4 presigned URLs live at most 7 days.
-    const expiresIn = Math.max(1, Math.min(7 * 86_400, Math.ceil(ttlMs / 1000)));
-    return getSignedUrl(this.client, command, { expiresIn });
+    const expiresIn = Math.max(1, Math.min(7 * 86_400, Math.ceil(validForMs / 1000)));
+    return getSignedUrl(this.client, command, { expiresIn, signingDate: signedAt });
   }
 
   join(folderUri: string, relative: string): string {

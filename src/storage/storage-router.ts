@@ -37,8 +37,8 @@ export class StorageRouter implements Storage {
     return this.pick(uri).read(uri);
   }
 
-  link(uri: string, ttlMs: number, fileName: string): Promise<string | undefined> {
-    return this.pick(uri).link(uri, ttlMs, fileName);
+  link(uri: string, validForMs: number, fileName: string, signedAt: Date): Promise<string | undefined> {
+    return this.pick(uri).link(uri, validForMs, fileName, signedAt);
   }
 
   join(folderUri: string, relative: string): string {

@@ -53,8 +53,11 @@ export interface Storage {
   publish(localFiles: readonly string[], destUri: string): Promise<PublishedFile[]>;
   /** A readable stream of a stored file, for the download route. */
   read(uri: string): Promise<Readable>;
-  /** A presigned GET URL valid for `ttlMs`, or undefined when the API serves the file itself. */
-  link(uri: string, ttlMs: number, fileName: string): Promise<string | undefined>;
+  /**
+   * A presigned GET URL signed at `signedAt` and valid for `validForMs` from then, or undefined when
+   * the API serves the file itself.
+   */
+  link(uri: string, validForMs: number, fileName: string, signedAt: Date): Promise<string | undefined>;
   /** Joins a folder URI and a relative path. */
   join(folderUri: string, relative: string): string;
 }

@@ -151,6 +151,7 @@ export class KyselyStore implements Store {
           completed_jobs: task.completedJobs,
           failed_jobs: task.failedJobs,
           total_count: task.totalCount,
+          counts: task.countsJson,
           error_code: task.error?.code ?? null,
           error_message: task.error?.message ?? null,
           created_at: task.createdAt,
@@ -180,9 +181,11 @@ export class KyselyStore implements Store {
     limit: number,
     after?: TaskCursor,
   ): Promise<TaskRecord[]> {
+    // Listings leave out the counts, which can be large; the detail reads them.
     let query = this.db
       .selectFrom('tasks')
-      .selectAll()
+      .select(TASK_SUMMARY_COLUMNS)
+      .select(sql<null>`null`.as('counts'))
       .where('organization_id', '=', organizationId)
       .where('expires_at', '>', now);
     if (after) {
@@ -332,12 +335,15 @@ export class KyselyStore implements Store {
       const counts = await phaseCounts(trx, task.id, job.phase);
       const totalCount = Object.values(counts).reduce((sum, rows) => sum + rows, 0);
       if (job.phase === 'unload') {
+        // A task with a limit has no count phase: the rows its export jobs wrote are its counts.
+        const counted = task.counts !== null;
         await trx
           .updateTable('tasks')
           .set({
             status: 'completed',
             completed_jobs: completedJobs,
-            total_count: task.total_count ?? totalCount,
+            total_count: counted ? task.total_count : totalCount,
+            counts: counted ? task.counts : countsJson(counts),
             updated_at: now,
             completed_at: now,
           })
@@ -356,6 +362,7 @@ export class KyselyStore implements Store {
           completed_jobs: completedJobs,
           total_jobs: task.total_jobs + (unloadJobs?.length ?? 0),
           total_count: totalCount,
+          counts: countsJson(counts),
           updated_at: now,
           completed_at: status === 'completed' ? now : null,
         })
@@ -473,6 +480,15 @@ async function insertJobs(db: Db, taskId: string, jobs: NewJob[], now: string): 
   }
 }
 
+/**
+ * The final counts, sorted by partition and serialised once when a phase ends, so a status read of
+ * a large task does not merge its jobs' counts again.
+ */
+function countsJson(counts: Record<string, number>): string {
+  const sorted = Object.keys(counts).sort();
+  return JSON.stringify(Object.fromEntries(sorted.map((partition) => [partition, counts[partition]])));
+}
+
 async function phaseCounts(db: Db, taskId: string, phase: string): Promise<Record<string, number>> {
   const rows = await db
     .selectFrom('jobs')
@@ -494,6 +510,7 @@ function toTask(row: Selectable<TaskTable>): TaskRecord {
     completedJobs: row.completed_jobs,
     failedJobs: row.failed_jobs,
     totalCount: row.total_count === null ? null : Number(row.total_count),
+    countsJson: row.counts,
     error: row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -501,6 +518,24 @@ function toTask(row: Selectable<TaskTable>): TaskRecord {
     expiresAt: row.expires_at,
   };
 }
+
+const TASK_SUMMARY_COLUMNS = [
+  'id',
+  'organization_id',
+  'type',
+  'status',
+  'request',
+  'total_jobs',
+  'completed_jobs',
+  'failed_jobs',
+  'total_count',
+  'error_code',
+  'error_message',
+  'created_at',
+  'updated_at',
+  'completed_at',
+  'expires_at',
+] as const;
 
 /** Job columns without the manifest, which only the export reads. */
 const JOB_COLUMNS = [

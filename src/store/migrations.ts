@@ -93,6 +93,11 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('jobs').addColumn('manifest', 'text').execute();
     },
   },
+  '0003_task_counts': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('tasks').addColumn('counts', 'text').execute();
+    },
+  },
 };
 
 class CodeMigrations implements MigrationProvider {

@@ -49,6 +49,8 @@ export interface TaskTable {
   completed_jobs: number;
   failed_jobs: number;
   total_count: number | null;
+  /** JSON {partition: rows}, sorted, written when the counts are final. */
+  counts: string | null;
   error_code: string | null;
   error_message: string | null;
   created_at: string;

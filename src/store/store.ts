@@ -52,6 +52,8 @@ export interface TaskRecord {
   completedJobs: number;
   failedJobs: number;
   totalCount: number | null;
+  /** The final counts as sorted JSON once counting ended (null while counting). */
+  countsJson: string | null;
   error: TaskError | null;
   createdAt: string;
   updatedAt: string;

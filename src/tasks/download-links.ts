@@ -12,9 +12,12 @@ export class DownloadLinks {
     private readonly ttlMs: number,
   ) {}
 
-  url(fileId: string, fileName: string, now: Date): string {
-    // Rounded up, so a link is valid for at least the TTL.
-    const expires = Math.ceil((now.getTime() + this.ttlMs) / 1000);
+  /**
+   * A link signed at `signedAt` (the start of the current signing window) and valid for `validForMs`
+   * from then; rounded up to whole seconds, so never shorter.
+   */
+  url(fileId: string, fileName: string, signedAt: Date, validForMs: number = this.ttlMs): string {
+    const expires = Math.ceil((signedAt.getTime() + validForMs) / 1000);
     const query = `expires=${expires}&signature=${this.sign(fileId, expires)}`;
     return `${this.publicUrl()}/api/v1/downloads/${fileId}/${encodeURIComponent(fileName)}?${query}`;
   }

@@ -165,9 +165,10 @@ export class TaskService {
     return this.insert(principal, 'generic_parquet', { view, plan }, batches);
   }
 
-  async get(principal: Principal, taskId: string): Promise<TaskDetail> {
+  /** The task detail, serialised (large answers of settled tasks are served from a cache). */
+  async getJson(principal: Principal, taskId: string): Promise<string> {
     const task = await this.find(principal, taskId);
-    return this.options.views.detail(task);
+    return this.options.views.detailJson(task);
   }
 
   async list(principal: Principal, limit: number, cursor: string | undefined) {
@@ -255,6 +256,7 @@ export class TaskService {
       completedJobs: 0,
       failedJobs: 0,
       totalCount: null,
+      countsJson: null,
       error: null,
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),

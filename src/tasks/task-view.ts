@@ -28,15 +28,45 @@ export interface TaskDetail extends TaskSummary {
   request: unknown;
 }
 
+/** Statuses whose answer changes only when the task row does (its `updated_at`). */
+const SETTLED = new Set(['counted', 'completed', 'failed']);
+const CACHED_ANSWERS = 256;
+
 /** Shapes stored tasks into the API's task answers. */
 export class TaskViews {
+  /**
+   * Links are signed at the start of a signing window (a hundredth of the link TTL, at most a minute)
+   * and stay valid for the TTL plus the window, so every read gets a link valid for at least the TTL
+   * and reads within one window get the same answer, which is then served from this cache.
+   */
+  private readonly signingWindowMs: number;
+  private readonly answers = new Map<string, string>();
+
   constructor(
     private readonly store: Store,
     private readonly links: DownloadLinks,
     private readonly storage: Storage,
     private readonly linkTtlMs: number,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.signingWindowMs = Math.min(60_000, Math.max(1, Math.floor(linkTtlMs / 100)));
+  }
+
+  /** The task detail as JSON; settled tasks are serialised once per signing window. */
+  async detailJson(task: TaskRecord): Promise<string> {
+    const now = this.clock().getTime();
+    const signedAt = new Date(now - (now % this.signingWindowMs));
+    const key = `${task.id}\n${task.updatedAt}\n${signedAt.getTime()}`;
+    const settled = SETTLED.has(task.status);
+    const cached = settled ? this.answers.get(key) : undefined;
+    if (cached) return cached;
+    const json = JSON.stringify(await this.detail(task, signedAt));
+    if (settled) {
+      if (this.answers.size >= CACHED_ANSWERS) this.answers.delete(this.answers.keys().next().value!);
+      this.answers.set(key, json);
+    }
+    return json;
+  }
 
   summary(task: TaskRecord): TaskSummary {
     return {
@@ -55,18 +85,22 @@ export class TaskViews {
     };
   }
 
-  async detail(task: TaskRecord): Promise<TaskDetail> {
-    const [jobs, files] = await Promise.all([this.store.listJobs(task.id), this.store.listFiles(task.id)]);
-    const now = this.clock();
+  async detail(task: TaskRecord, signedAt: Date): Promise<TaskDetail> {
+    // Final counts are stored on the task; only a task still counting merges its jobs' counts.
+    const [counts, files] = await Promise.all([
+      task.countsJson === null ? this.store.listJobs(task.id).then(countsOf) : JSON.parse(task.countsJson),
+      this.store.listFiles(task.id),
+    ]);
+    const validFor = this.linkTtlMs + this.signingWindowMs;
     // Signed afresh at each read: presigned by the object store, or through the API's download route.
     const fileViews = await Promise.all(
       files.map(async (file) => {
         const name = path.basename(file.uri);
-        const presigned = await this.storage.link(file.uri, this.linkTtlMs, name);
+        const presigned = await this.storage.link(file.uri, validFor, name, signedAt);
         return {
           partition: file.partition,
           uri: file.uri,
-          url: presigned ?? this.links.url(file.id, name, now),
+          url: presigned ?? this.links.url(file.id, name, signedAt, validFor),
           rows: file.rows,
           size_bytes: file.sizeBytes,
         };
@@ -74,7 +108,7 @@ export class TaskViews {
     );
     return {
       ...this.summary(task),
-      counts: countsOf(jobs),
+      counts,
       outputs: outputsOf(files),
       output_links: fileViews.map((file) => file.url),
       files: fileViews,

@@ -101,9 +101,18 @@ describe('reading from a bucket', () => {
       counted.total_count,
     );
     for (const file of done.files) expect(file.uri.startsWith(`s3://exports/out/`)).toBe(true);
-    // Presigned for LINK_TTL (24 h by default), signed afresh at each read.
+    // Presigned for at least LINK_TTL (24 h by default) from the read: signed at the start of the
+    // current minute, valid for the TTL plus that minute.
     const url = new URL(done.output_links[0]);
-    expect(url.searchParams.get('X-Amz-Expires')).toBe('86400');
+    const signedAt = Date.parse(
+      (url.searchParams.get('X-Amz-Date') ?? '').replace(
+        /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/,
+        '$1-$2-$3T$4:$5:$6Z',
+      ),
+    );
+    const validUntil = signedAt + Number(url.searchParams.get('X-Amz-Expires')) * 1000;
+    expect(validUntil).toBeGreaterThanOrEqual(Date.now() + 86_400_000 - 5_000);
+    expect(validUntil).toBeLessThanOrEqual(Date.now() + 86_400_000 + 61_000);
     expect((await fetch(done.output_links[0])).status).toBe(200);
   });
 

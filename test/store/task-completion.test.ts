@@ -45,6 +45,7 @@ function task(performUnload: boolean, jobs: number): { record: TaskRecord; jobs:
       completedJobs: 0,
       failedJobs: 0,
       totalCount: null,
+      countsJson: null,
       error: null,
       createdAt: created,
       updatedAt: created,

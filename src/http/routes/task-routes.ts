@@ -92,7 +92,12 @@ export const taskRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { acco
         response: { 200: TaskDetail, ...problems(401, 404) },
       },
     },
-    async (request) => tasks.get(principalOf(request), request.params.task_id),
+    async (request, reply) => {
+      const json = await tasks.getJson(principalOf(request), request.params.task_id);
+      // Already JSON (the domain caches large answers), so Fastify sends the string as is; the
+      // schema above still documents its shape.
+      return reply.type('application/json; charset=utf-8').send(json as never);
+    },
   );
 
   app.post(
