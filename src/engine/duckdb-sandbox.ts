@@ -53,6 +53,8 @@ export class Sandbox {
       const dirs = options.allowedDirectories.map((dir) => sqlString(withSlash(dir))).join(', ');
       await connection.run(`SET allowed_directories = [${dirs}]`);
       await connection.run(`SET temp_directory = ${sqlString(options.tempDirectory)}`);
+      // A job's batch holds up to 1000 partitions: keep a file open for each while exporting.
+      await connection.run('SET partitioned_write_max_open_files = 1000');
       await connection.run('SET enable_external_access = false');
       await connection.run('SET lock_configuration = true');
     } catch (error) {

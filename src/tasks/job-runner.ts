@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { EngineTimeoutError, Sandbox } from '../engine/duckdb-sandbox.ts';
-import { countByFile, exportRows, type ParquetSource } from '../engine/parquet-queries.ts';
+import {
+  countByFile,
+  exportPartitioned,
+  exportRows,
+  type ParquetSource,
+  type PartitionedFile,
+} from '../engine/parquet-queries.ts';
 import { JobError } from '../errors.ts';
 import { mapLimit } from '../map-limit.ts';
 import type { JobQueue } from '../queue/queue.ts';
@@ -114,42 +120,86 @@ export class JobRunner {
   ): Promise<JobOutcome> {
     const counts: Record<string, number> = Object.fromEntries(job.partitions.map((p) => [p, 0]));
     const files: JobOutcome['files'] = [];
-    let remaining = plan.limit ?? Number.POSITIVE_INFINITY;
     await this.withSandbox(job, plan, async (sandbox, scratch) => {
-      for (const [index, input] of inputs.partitions.entries()) {
-        if (input.localPaths.length === 0 || remaining <= 0) continue;
-        const targetDir = path.join(scratch, String(index));
-        // Without a column list the files' own columns are written: read them without Hive columns.
-        const from = plan.columns ? source(input.localPaths, plan) : { files: input.localPaths, hive: false };
-        const written = await exportRows(sandbox, from, {
-          ...(plan.columns ? { columns: plan.columns } : {}),
-          whereSql: plan.whereSql ?? undefined,
-          limit: Number.isFinite(remaining) ? remaining : undefined,
-          targetDir,
-        });
+      const written = plan.hiveTypes
+        ? await this.exportIntent(sandbox, scratch, plan, inputs)
+        : await this.exportByFolder(sandbox, scratch, plan, inputs);
+      for (const partition of job.partitions) {
+        const local = written.filter((file) => file.partition === partition);
+        if (local.length === 0) continue;
         const destination = this.options.storage.join(
           this.options.outputPath,
-          `${task.organizationId}/${task.id}/${input.partition}`,
+          `${task.organizationId}/${task.id}/${partition}`,
         );
         const published = await this.options.storage.publish(
-          written.map((file) => file.path),
+          local.map((file) => file.path),
           destination,
         );
-        published.forEach((file, i) => {
-          const rows = written[i]!.rows;
+        // publish returns files in name order, like `local`.
+        const byName = new Map(local.map((file) => [path.basename(file.path), file.rows]));
+        for (const file of published) {
+          const rows = byName.get(path.basename(file.uri)) ?? 0;
           files.push({
             id: fileId(task.id, file.uri),
-            partition: input.partition,
+            partition,
             uri: file.uri,
             rows,
             sizeBytes: file.sizeBytes,
           });
-          counts[input.partition] = (counts[input.partition] ?? 0) + rows;
-          remaining -= rows;
-        });
+          counts[partition] = (counts[partition] ?? 0) + rows;
+        }
       }
     });
     return { counts, files };
+  }
+
+  /** Intent partitions are column values: one `COPY … PARTITION_BY` writes the whole batch. */
+  private async exportIntent(
+    sandbox: Sandbox,
+    scratch: string,
+    plan: TaskPlan,
+    inputs: JobInputs,
+  ): Promise<PartitionedFile[]> {
+    const files = inputs.partitions.flatMap((input) => input.localPaths);
+    if (files.length === 0) return [];
+    return exportPartitioned(sandbox, source(files, plan), {
+      ...(plan.columns ? { columns: plan.columns } : {}),
+      whereSql: plan.whereSql ?? undefined,
+      limit: plan.limit ?? undefined,
+      targetDir: path.join(scratch, 'out'),
+      partitionBy: [
+        { column: 'day', value: `strftime("day", '%Y-%m-%d')` },
+        { column: 'prefix', value: '"prefix"' },
+        { column: 'score', value: '"score"' },
+      ],
+    });
+  }
+
+  /** Generic partitions are folders: one `COPY` each, until the job's `limit` is spent. */
+  private async exportByFolder(
+    sandbox: Sandbox,
+    scratch: string,
+    plan: TaskPlan,
+    inputs: JobInputs,
+  ): Promise<PartitionedFile[]> {
+    const written: PartitionedFile[] = [];
+    let remaining = plan.limit ?? Number.POSITIVE_INFINITY;
+    for (const [index, input] of inputs.partitions.entries()) {
+      if (input.localPaths.length === 0 || remaining <= 0) continue;
+      // Without a column list the files' own columns are written: read them without Hive columns.
+      const from = plan.columns ? source(input.localPaths, plan) : { files: input.localPaths, hive: false };
+      const files = await exportRows(sandbox, from, {
+        ...(plan.columns ? { columns: plan.columns } : {}),
+        whereSql: plan.whereSql ?? undefined,
+        limit: Number.isFinite(remaining) ? remaining : undefined,
+        targetDir: path.join(scratch, String(index)),
+      });
+      for (const file of files) {
+        written.push({ ...file, partition: input.partition });
+        remaining -= file.rows;
+      }
+    }
+    return written;
   }
 
   private async inputs(
