@@ -1,73 +1,41 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiClient, call, signUp } from '../support/api.ts';
 import { duck, expectedIntentCounts } from '../support/duck.ts';
+import { freePort, type ServerProcess, spawnServer } from '../support/server-process.ts';
 
-const root = path.resolve(import.meta.dirname, '../..');
 let dataDir: string;
-let port: number;
-let child: ChildProcess | undefined;
+let port: string;
+let server: ServerProcess | undefined;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address() as net.AddressInfo;
-      server.close(() => resolve(address.port));
-    });
-    server.on('error', reject);
-  });
-}
-
-/** Starts `audiences start` as its own process, the way `npm start` does. */
+/** Starts `audiences start` on the same folder and port each time, as a restart would. */
 async function start(): Promise<string> {
-  child = spawn(process.execPath, [path.join(root, 'bin/audiences.js'), 'start'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      DEMO_DATA: '0',
-      INTENT_INPUT_PATH: inject('intentTree'),
-      WORKER_CONCURRENCY: '1',
-      DUCKDB_THREADS: '1',
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_PER_MINUTE: '100000',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  server = await spawnServer({
+    DATA_DIR: dataDir,
+    PORT: port,
+    INTENT_INPUT_PATH: inject('intentTree'),
+    WORKER_CONCURRENCY: '1',
+    DUCKDB_THREADS: '1',
+    LOG_LEVEL: 'warn',
   });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return url;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('server did not start');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  return server.url;
 }
 
-function kill(): Promise<void> {
-  const process_ = child!;
-  child = undefined;
-  return new Promise((resolve) => {
-    process_.on('exit', () => resolve());
-    process_.kill('SIGKILL');
-  });
+/** The process dies at once, wherever it is: no shutdown hook runs. */
+async function kill(): Promise<void> {
+  const running = server;
+  server = undefined;
+  await running?.stop('SIGKILL');
 }
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-restart-'));
-  port = await freePort();
+  port = String(await freePort());
 });
 afterAll(async () => {
-  if (child) await kill();
+  await kill();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -1,78 +1,37 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiClient, call } from '../support/api.ts';
+import { type ServerProcess, spawnServer } from '../support/server-process.ts';
 
 /**
  * The real process at LOG_LEVEL=trace, through a whole user journey: no credential, secret or
  * link signature may reach its stdout or stderr.
  */
 
-const root = path.resolve(import.meta.dirname, '../..');
 let dataDir: string;
-let child: ChildProcess | undefined;
-let exited: Promise<number | null> | undefined;
-const output: Buffer[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address() as net.AddressInfo;
-      server.close(() => resolve(address.port));
-    });
-    server.on('error', reject);
-  });
-}
+let server: ServerProcess | undefined;
 
 async function start(): Promise<string> {
-  const port = await freePort();
-  const proc = spawn(process.execPath, [path.join(root, 'bin/audiences.js'), 'start'], {
-    cwd: root,
-    env: {
-      ...process.env,
+  server = await spawnServer(
+    {
       DATA_DIR: dataDir,
-      PORT: String(port),
-      DEMO_DATA: '0',
       INTENT_INPUT_PATH: inject('intentTree'),
       WORKER_CONCURRENCY: '2',
       DUCKDB_THREADS: '1',
       LOG_LEVEL: 'trace',
-      RATE_LIMIT_PER_MINUTE: '100000',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child = proc;
-  exited = new Promise((resolve) => proc.on('exit', (code) => resolve(code)));
-  proc.stdout!.on('data', (chunk: Buffer) => output.push(chunk));
-  proc.stderr!.on('data', (chunk: Buffer) => output.push(chunk));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return url;
-    } catch {
-      // not listening yet
-    }
-    if (proc.exitCode !== null) throw new Error(`server exited: ${Buffer.concat(output).toString('utf8')}`);
-    if (Date.now() > deadline) throw new Error('server did not start');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+    { capture: true },
+  );
+  return server.url;
 }
 
 /** SIGTERM, then wait for the exit, so every log line is flushed before the scan. */
 async function stop(): Promise<number | null> {
-  const proc = child;
-  child = undefined;
-  if (!proc || !exited) return null;
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 15_000);
-  proc.kill('SIGTERM');
-  const code = await exited;
-  clearTimeout(timer);
-  return code;
+  const running = server;
+  server = undefined;
+  return running ? running.stop('SIGTERM') : null;
 }
 
 beforeAll(() => {
@@ -172,6 +131,7 @@ describe('logs at trace level', () => {
       (await call(url, 'POST', '/api/v1/intent_hive_tasks', { rawBody: '{"days":', headers: auth })).status,
     ).toBe(400);
 
+    const output = server!.output;
     expect(await stop()).toBe(0);
     const logs = Buffer.concat(output).toString('utf8');
 
