@@ -53,6 +53,8 @@ interface JobInputs {
 
 /** Partition folders listed at once (each is one LIST request on an object store). */
 const PARALLEL_LISTINGS = 16;
+/** Partitions published at once (each upload is a few requests on an object store). */
+const PARALLEL_PUBLISHES = 4;
 
 /**
  * Runs one delivered job: claims it in the store, queries DuckDB, records the outcome, and hands
@@ -124,9 +126,12 @@ export class JobRunner {
       const written = plan.hiveTypes
         ? await this.exportIntent(sandbox, scratch, plan, inputs)
         : await this.exportByFolder(sandbox, scratch, plan, inputs);
-      for (const partition of job.partitions) {
-        const local = written.filter((file) => file.partition === partition);
-        if (local.length === 0) continue;
+      const byPartition = new Map<string, PartitionedFile[]>();
+      for (const file of written)
+        byPartition.set(file.partition, [...(byPartition.get(file.partition) ?? []), file]);
+      // Uploads of different partitions overlap; an object store is latency-bound per request.
+      await mapLimit([...byPartition.keys()].sort(), PARALLEL_PUBLISHES, async (partition) => {
+        const local = byPartition.get(partition)!;
         const destination = this.options.storage.join(
           this.options.outputPath,
           `${task.organizationId}/${task.id}/${partition}`,
@@ -135,7 +140,6 @@ export class JobRunner {
           local.map((file) => file.path),
           destination,
         );
-        // publish returns files in name order, like `local`.
         const byName = new Map(local.map((file) => [path.basename(file.path), file.rows]));
         for (const file of published) {
           const rows = byName.get(path.basename(file.uri)) ?? 0;
@@ -148,8 +152,9 @@ export class JobRunner {
           });
           counts[partition] = (counts[partition] ?? 0) + rows;
         }
-      }
+      });
     });
+    files.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
     return { counts, files };
   }
 
