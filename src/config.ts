@@ -28,7 +28,8 @@ export interface Config {
   jwtTtlMs: number;
   workerConcurrency: number;
   duckdbThreads: number;
-  duckdbMemoryLimit: string;
+  /** Memory of all running jobs' DuckDB instances together, in bytes; each job gets its share. */
+  duckdbMemoryBytes: number;
   /** Longest a single job may run before it fails its task. */
   jobTimeoutMs: number;
   /** S3 (and S3-compatible) settings; credentials come from the standard AWS provider chain. */
@@ -110,9 +111,20 @@ function localOnly(variable: string, value: string): string {
 function bytes(env: Env, variable: string, fallback: number): number {
   const raw = env[variable];
   if (raw === undefined || raw === '') return fallback;
-  const match = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB)?$/i.exec(raw.trim());
+  const match = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)?$/i.exec(raw.trim());
   if (!match) throw new ConfigError(variable, `"${raw}" must be a size such as 536870912, 512MB or 10GB`);
-  const unit = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12 }[(match[2] ?? 'B').toUpperCase() as 'B'];
+  const units = {
+    B: 1,
+    KB: 1e3,
+    MB: 1e6,
+    GB: 1e9,
+    TB: 1e12,
+    KIB: 2 ** 10,
+    MIB: 2 ** 20,
+    GIB: 2 ** 30,
+    TIB: 2 ** 40,
+  };
+  const unit = units[(match[2] ?? 'B').toUpperCase() as keyof typeof units];
   return Math.floor(Number(match[1]) * unit);
 }
 
@@ -153,19 +165,6 @@ function secret(env: Env, variable: string, dataDir: string, file: string, requi
     fs.writeFileSync(target, value, { mode: 0o600, flag: 'wx' });
     return value;
   }
-}
-
-function memoryLimit(env: Env): string {
-  const raw = env.DUCKDB_MEMORY_LIMIT;
-  if (raw === undefined || raw === '') {
-    // A quarter of the machine per job keeps several jobs and the API comfortably inside RAM.
-    const mb = Math.max(256, Math.floor(os.totalmem() / 4 / 1024 / 1024));
-    return `${mb}MB`;
-  }
-  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(raw.trim())) {
-    throw new ConfigError('DUCKDB_MEMORY_LIMIT', `"${raw}" must be a size such as 512MB or 2GB`);
-  }
-  return raw.trim();
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -222,7 +221,11 @@ export function loadConfig(env: Env = process.env): Config {
     jwtTtlMs: parseDuration('JWT_TTL', env.JWT_TTL || '12h'),
     workerConcurrency: integer(env, 'WORKER_CONCURRENCY', Math.max(1, Math.min(4, cores)), 1, 64),
     duckdbThreads: integer(env, 'DUCKDB_THREADS', Math.max(1, cores), 1, 256),
-    duckdbMemoryLimit: memoryLimit(env),
+    // Half the machine for queries by default; DuckDB spills to disk beyond its limit.
+    duckdbMemoryBytes: Math.max(
+      128e6,
+      bytes(env, 'DUCKDB_MEMORY_LIMIT', Math.max(256e6, Math.floor(os.totalmem() / 2))),
+    ),
     jobTimeoutMs: parseDuration('JOB_TIMEOUT', env.JOB_TIMEOUT || '30m'),
     s3: {
       ...(s3Endpoint ? { endpoint: s3Endpoint } : {}),

@@ -68,7 +68,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const links = new DownloadLinks(config.linkSecret, () => publicUrl, config.linkTtlMs);
   const accounts = new AccountService(store, new TokenService(config.jwtSecret, config.jwtTtlMs));
   const engine = {
-    memoryLimit: config.duckdbMemoryLimit,
+    // DUCKDB_MEMORY_LIMIT is the budget of all jobs at once: each worker slot gets its share, of which
+    // DuckDB's buffer manager gets three quarters (the Parquet reader and writer allocate beyond it).
+    memoryLimit: `${Math.floor((0.75 * config.duckdbMemoryBytes) / config.workerConcurrency / 1e6)}MB`,
     threads: config.duckdbThreads,
     timeoutMs: config.jobTimeoutMs,
   };

@@ -124,7 +124,13 @@ export class JobRunner {
     const files: JobOutcome['files'] = [];
     await this.withSandbox(job, plan, async (sandbox, scratch) => {
       const written = plan.hiveTypes
-        ? await this.exportIntent(sandbox, scratch, plan, inputs)
+        ? await this.exportIntent(sandbox, scratch, plan, inputs).catch((error: unknown) => {
+            // Writing every partition at once keeps a buffer per open file; when the job's memory
+            // cannot hold them, write one partition at a time instead.
+            if (!/Out of Memory/i.test(String(error))) throw error;
+            this.options.log?.('export by partition after running out of memory', { jobId: job.id });
+            return this.exportByFolder(sandbox, scratch, plan, inputs);
+          })
         : await this.exportByFolder(sandbox, scratch, plan, inputs);
       const byPartition = new Map<string, PartitionedFile[]>();
       for (const file of written)

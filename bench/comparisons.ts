@@ -1,0 +1,270 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AudiencesApi, IntentTaskBody, TaskRun } from './api.ts';
+import type { CpuMonitor } from './cpu-monitor.ts';
+import type { Dataset } from './dataset.ts';
+import type { BenchOptions } from './options.ts';
+import {
+  countSql,
+  exportSql,
+  fileColumns,
+  type RawResult,
+  rawQuery,
+  smallCountSql,
+  totalOf,
+} from './raw-duckdb.ts';
+import { allPartitions, FILTER, onePartition } from './workload.ts';
+
+/** One API-versus-raw comparison: every sample of both sides, in run order. */
+export interface Comparison {
+  key: 'count' | 'filtered' | 'export' | 'small';
+  title: string;
+  apiMs: number[];
+  rawMs: number[];
+  /** Cores other processes on the machine used during each sample (same order). */
+  apiForeign: number[];
+  rawForeign: number[];
+  /** Further raw variants measured in the same alternation (diagnostics, not targets). */
+  variants: Array<{ label: string; ms: number[]; foreign: number[] }>;
+  apiRuns: TaskRun[];
+  /** Extra API runs polled only every `pollMs`: the server's own time without the 2 ms polling load. */
+  slowPoll: { pollMs: number; runs: TaskRun[] };
+  /** What both sides produced, to show they did the same work. */
+  apiRows: number;
+  rawRows: number;
+  /** Partitions whose counts differ between the two sides (counts only). */
+  mismatches: number | undefined;
+  apiRequest: IntentTaskBody;
+  rawSql: string;
+  variantSql: string[];
+}
+
+interface Side {
+  label: string;
+  run: () => Promise<number>;
+}
+
+/** Each side's samples, and the cores other processes used during each sample. */
+interface Alternation {
+  ms: number[][];
+  foreign: number[][];
+}
+
+/**
+ * Runs each side once to warm up (not recorded), then `pairs` rounds, rotating which side goes
+ * first so neither always runs on a warmer machine.
+ */
+async function alternate(
+  sides: Side[],
+  pairs: number,
+  cpu: CpuMonitor,
+  log: (m: string) => void,
+): Promise<Alternation> {
+  for (const side of sides) await side.run();
+  const result: Alternation = { ms: sides.map(() => []), foreign: sides.map(() => []) };
+  for (let round = 0; round < pairs; round++) {
+    for (let k = 0; k < sides.length; k++) {
+      const index = (round + k) % sides.length;
+      const mark = cpu.mark();
+      result.ms[index]!.push(await sides[index]!.run());
+      result.foreign[index]!.push(cpu.since(mark).foreignCores);
+    }
+    log(
+      `  round ${round + 1}/${pairs}: ${sides.map((s, i) => `${s.label} ${result.ms[i]!.at(-1)!.toFixed(0)} ms`).join(', ')}`,
+    );
+  }
+  return result;
+}
+
+function partitionKey(row: Record<string, unknown>): string {
+  return `day=${String(row.day)}/prefix=${String(row.prefix)}/score=${String(row.score)}`;
+}
+
+function countMismatches(api: Record<string, number>, raw: Record<string, unknown>[]): number {
+  const rawCounts = new Map(raw.map((row) => [partitionKey(row), Number(row.n)]));
+  const keys = new Set([...Object.keys(api).filter((k) => api[k]! > 0), ...rawCounts.keys()]);
+  let mismatches = 0;
+  for (const key of keys) if ((api[key] ?? 0) !== (rawCounts.get(key) ?? 0)) mismatches += 1;
+  return mismatches;
+}
+
+export class Comparisons {
+  constructor(
+    private readonly options: BenchOptions,
+    private readonly dataset: Dataset,
+    private readonly api: AudiencesApi,
+    /** DATA_DIR of the service under test (its exports land in DATA_DIR/exports). */
+    private readonly dataDir: string,
+    private readonly cpu: CpuMonitor,
+  ) {}
+
+  private raw(sql: string, last: { result?: RawResult }) {
+    return async () => {
+      last.result = await rawQuery(sql, this.options.threads);
+      return last.result.ms;
+    };
+  }
+
+  private apiSide(body: IntentTaskBody, target: string, runs: TaskRun[], after?: (run: TaskRun) => void) {
+    return async () => {
+      const run = await this.api.run(body, target);
+      runs.push(run);
+      after?.(run);
+      return run.totalMs;
+    };
+  }
+
+  private async slowPoll(body: IntentTaskBody, target: string, after?: (run: TaskRun) => void) {
+    const runs: TaskRun[] = [];
+    for (let i = 0; i < this.options.slowPollRuns; i++) {
+      const run = await this.api.run(body, target, this.options.slowPollMs);
+      after?.(run);
+      runs.push(run);
+    }
+    return { pollMs: this.options.slowPollMs, runs };
+  }
+
+  /** 1 and 2: counts of every partition, un-filtered or filtered, against one GROUP BY. */
+  async count(filtered: boolean): Promise<Comparison> {
+    const where = filtered ? FILTER : undefined;
+    const body = allPartitions(this.dataset, {
+      perform_unload: false,
+      ...(where ? { where_expr: where } : {}),
+    });
+    const sql = countSql(this.dataset.dir, where);
+    const runs: TaskRun[] = [];
+    const last: { result?: RawResult } = {};
+    this.options.log(`${filtered ? 'filtered' : 'un-filtered'} count: ${this.options.pairs} pairs`);
+    const sides = await alternate(
+      [
+        { label: 'api', run: this.apiSide(body, 'counted', runs) },
+        { label: 'raw', run: this.raw(sql, last) },
+      ],
+      this.options.pairs,
+      this.cpu,
+      this.options.log,
+    );
+    const final = runs.at(-1)!.detail;
+    const slowPoll = await this.slowPoll(body, 'counted');
+    return {
+      key: filtered ? 'filtered' : 'count',
+      title: filtered ? 'Filtered count' : 'Un-filtered count',
+      apiMs: sides.ms[0]!,
+      rawMs: sides.ms[1]!,
+      apiForeign: sides.foreign[0]!,
+      rawForeign: sides.foreign[1]!,
+      variants: [],
+      apiRuns: runs.slice(1),
+      slowPoll,
+      apiRows: final.total_count ?? Number.NaN,
+      rawRows: totalOf(last.result!.rows),
+      mismatches: countMismatches(final.counts, last.result!.rows),
+      apiRequest: body,
+      rawSql: sql,
+      variantSql: [],
+    };
+  }
+
+  /** 3: the filtered export, against one partitioned COPY of the same rows. */
+  async export(): Promise<Comparison> {
+    const body = allPartitions(this.dataset, { where_expr: FILTER });
+    const columns = await fileColumns(this.dataset.dir, this.options.threads);
+    const target = path.join(this.options.scratchDir, 'raw-export');
+    const sql = exportSql(this.dataset.dir, columns, FILTER, target);
+    const zstdSql = exportSql(this.dataset.dir, columns, FILTER, target, ', COMPRESSION zstd');
+    const runs: TaskRun[] = [];
+    let rawRows = 0;
+    const rawExport = (statement: string) => async () => {
+      fs.rmSync(target, { recursive: true, force: true });
+      const result = await rawQuery(statement, this.options.threads);
+      rawRows = totalOf(result.rows, 'Count');
+      fs.rmSync(target, { recursive: true, force: true });
+      return result.ms;
+    };
+    let apiRows = 0;
+    const cleanUp = (run: TaskRun) => {
+      apiRows = run.detail.files.reduce((sum, file) => sum + file.rows, 0);
+      this.removeExports(run.taskId);
+    };
+    this.options.log(`export: ${this.options.exportPairs} rounds`);
+    const sides = await alternate(
+      [
+        { label: 'api', run: this.apiSide(body, 'completed', runs, cleanUp) },
+        { label: 'raw', run: rawExport(sql) },
+        { label: 'raw zstd', run: rawExport(zstdSql) },
+      ],
+      this.options.exportPairs,
+      this.cpu,
+      this.options.log,
+    );
+    const slowPoll = await this.slowPoll(body, 'completed', cleanUp);
+    return {
+      key: 'export',
+      title: 'Filtered export',
+      apiMs: sides.ms[0]!,
+      rawMs: sides.ms[1]!,
+      apiForeign: sides.foreign[0]!,
+      rawForeign: sides.foreign[1]!,
+      variants: [
+        {
+          label: 'raw, COMPRESSION zstd (the service writes zstd)',
+          ms: sides.ms[2]!,
+          foreign: sides.foreign[2]!,
+        },
+      ],
+      apiRuns: runs.slice(1),
+      slowPoll,
+      apiRows,
+      rawRows,
+      mismatches: undefined,
+      apiRequest: body,
+      rawSql: sql,
+      variantSql: [zstdSql],
+    };
+  }
+
+  /** 4: a one-partition count, against a count of that one folder. */
+  async small(): Promise<Comparison> {
+    const { body, dir, key } = onePartition(this.dataset);
+    const sql = smallCountSql(dir);
+    const runs: TaskRun[] = [];
+    const last: { result?: RawResult } = {};
+    this.options.log(`small task: ${this.options.pairs} pairs`);
+    const sides = await alternate(
+      [
+        { label: 'api', run: this.apiSide(body, 'counted', runs) },
+        { label: 'raw', run: this.raw(sql, last) },
+      ],
+      this.options.pairs,
+      this.cpu,
+      this.options.log,
+    );
+    const final = runs.at(-1)!.detail;
+    const slowPoll = await this.slowPoll(body, 'counted');
+    return {
+      key: 'small',
+      title: 'Small task (one partition)',
+      apiMs: sides.ms[0]!,
+      rawMs: sides.ms[1]!,
+      apiForeign: sides.foreign[0]!,
+      rawForeign: sides.foreign[1]!,
+      variants: [],
+      apiRuns: runs.slice(1),
+      slowPoll,
+      apiRows: final.total_count ?? Number.NaN,
+      rawRows: totalOf(last.result!.rows),
+      mismatches: (final.counts[key] ?? 0) === totalOf(last.result!.rows) ? 0 : 1,
+      apiRequest: body,
+      rawSql: sql,
+      variantSql: [],
+    };
+  }
+
+  /** Deletes a task's export folder (DATA_DIR/exports/{organization}/{task}) to keep the disk bounded. */
+  removeExports(taskId: string): void {
+    const root = path.join(this.dataDir, 'exports');
+    for (const organization of fs.readdirSync(root)) {
+      fs.rmSync(path.join(root, organization, taskId), { recursive: true, force: true });
+    }
+  }
+}

@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { generateDemoData } from '../src/demo/demo-data.ts';
+import type { BenchOptions } from './options.ts';
+
+export interface Dataset {
+  /** Root of the intent tree. */
+  dir: string;
+  rows: number;
+  files: number;
+  bytes: number;
+  days: string[];
+  prefixes: string[];
+  /** Generation time, when this run generated it. */
+  generatedMs: number | undefined;
+}
+
+interface Marker {
+  rows: number;
+  files: number;
+  bytes: number;
+  days: string[];
+  prefixes: string[];
+  elapsedMs: number;
+}
+
+/** The intent tree of this run's size, generated once with the project's own generator and cached. */
+export async function ensureDataset(options: BenchOptions): Promise<Dataset> {
+  const { rows, days, prefixes, seed } = options.tree;
+  const dir = path.join(options.workDir, `tree-${rows}-${days}d-${prefixes}p-seed${seed}`);
+  const markerFile = path.join(dir, '.complete.json');
+  if (fs.existsSync(markerFile)) {
+    const marker = JSON.parse(fs.readFileSync(markerFile, 'utf8')) as Marker;
+    options.log(`intent tree cached: ${dir} (${marker.rows} rows, ${marker.files} files)`);
+    return { dir, ...marker, generatedMs: undefined };
+  }
+  options.log(`generating the intent tree (${rows} rows, ${days} days, ${prefixes} prefixes) into ${dir}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  const result = await generateDemoData({ out: dir, rows, days, prefixes, seed, threads: options.threads });
+  const marker: Marker = {
+    rows: result.rows,
+    files: result.files,
+    bytes: result.bytes,
+    days: result.days,
+    prefixes: result.prefixes,
+    elapsedMs: result.elapsedMs,
+  };
+  fs.writeFileSync(markerFile, JSON.stringify(marker, null, 2));
+  options.log(`intent tree ready in ${(result.elapsedMs / 1000).toFixed(1)} s`);
+  return { dir, ...marker, generatedMs: result.elapsedMs };
+}

@@ -1,0 +1,104 @@
+import os from 'node:os';
+import path from 'node:path';
+
+/** Sizes and switches of one benchmark run (full by default, tiny for the test and a quick look). */
+export interface BenchOptions {
+  tiny: boolean;
+  /** Repository root (where bin/audiences.js lives). */
+  root: string;
+  /** Cache folder (git-ignored): the generated trees, logs and results of the last runs. */
+  workDir: string;
+  /** This run's own folder inside workDir (DATA_DIRs, raw exports), deleted at the end. */
+  scratchDir: string;
+  /** Server logs of the last run of this mode. */
+  logDir: string;
+  /** Where the Markdown report is written. */
+  reportPath: string;
+  tree: { rows: number; days: number; prefixes: number; seed: number };
+  /** Measured pairs (API, raw) per comparison, after one warm-up pair. */
+  pairs: number;
+  exportPairs: number;
+  /** Threads of DuckDB on both sides. */
+  threads: number;
+  /** DUCKDB_MEMORY_LIMIT of the main server (unset: the service's default). */
+  memoryLimit: string | undefined;
+  /** DUCKDB_MEMORY_LIMIT of the memory run. */
+  lowMemoryLimit: string;
+  autocannon: { connections: number; durationSec: number };
+  growth: { sizes: number[]; tasksPerSize: number; readsPerTask: number };
+  /** Polling interval while waiting for a task, in ms. */
+  pollMs: number;
+  /** Extra API runs per comparison polled only every `slowPollMs` (is polling slowing the server?). */
+  slowPollRuns: number;
+  /** Before each section, wait (up to 2 min) until other processes leave the cores alone. */
+  waitForQuiet: boolean;
+  /** Attempts at a section that other work on the machine disturbed (the last one is reported). */
+  sectionAttempts: number;
+  slowPollMs: number;
+  log: (message: string) => void;
+}
+
+const USAGE = `usage: npm run bench -- [--tiny] [--out FILE]
+
+  --tiny        a quick run (200k rows in 30 files, 2 pairs, short load test); also BENCH_TINY=1
+  --out FILE    write the report to FILE instead of BENCHMARKS.md; also BENCH_OUT=FILE
+  --work DIR    cache and scratch folder (default .bench); also BENCH_WORK_DIR=DIR
+  --quiet       no progress lines on stderr`;
+
+export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, root: string): BenchOptions {
+  let tiny = ['1', 'true', 'yes'].includes((env.BENCH_TINY ?? '').toLowerCase());
+  let out = env.BENCH_OUT;
+  let work = env.BENCH_WORK_DIR;
+  let quiet = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = () => {
+      const next = argv[++i];
+      if (next === undefined) throw new Error(`${arg} needs a value\n${USAGE}`);
+      return next;
+    };
+    if (arg === '--tiny') tiny = true;
+    else if (arg === '--out') out = value();
+    else if (arg.startsWith('--out=')) out = arg.slice('--out='.length);
+    else if (arg === '--work') work = value();
+    else if (arg === '--quiet') quiet = true;
+    else if (arg === '--help' || arg === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    } else throw new Error(`unknown argument ${arg}\n${USAGE}`);
+  }
+  const threads = Math.max(1, os.availableParallelism());
+  const started = performance.now();
+  const log = quiet
+    ? () => {}
+    : (message: string) =>
+        process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(1)}s] ${message}\n`);
+  const workDir = path.resolve(root, work ?? '.bench');
+  const mode = tiny ? 'tiny' : 'full';
+  return {
+    tiny,
+    root,
+    workDir,
+    scratchDir: path.join(workDir, `run-${mode}-${process.pid}`),
+    logDir: path.join(workDir, `logs-${mode}`),
+    reportPath: path.resolve(root, out ?? 'BENCHMARKS.md'),
+    tree: tiny
+      ? { rows: 200_000, days: 2, prefixes: 5, seed: 1 }
+      : { rows: 10_000_000, days: 10, prefixes: 10, seed: 1 },
+    pairs: tiny ? 2 : 7,
+    exportPairs: tiny ? 2 : 5,
+    threads,
+    memoryLimit: undefined,
+    lowMemoryLimit: '256MB',
+    autocannon: tiny ? { connections: 100, durationSec: 1 } : { connections: 100, durationSec: 10 },
+    growth: tiny
+      ? { sizes: [1, 100, 1_000], tasksPerSize: 2, readsPerTask: 5 }
+      : { sizes: [1, 100, 1_000, 10_000], tasksPerSize: 3, readsPerTask: 10 },
+    pollMs: 2,
+    slowPollRuns: tiny ? 1 : 3,
+    slowPollMs: 100,
+    waitForQuiet: !tiny,
+    sectionAttempts: tiny ? 1 : 3,
+    log,
+  };
+}

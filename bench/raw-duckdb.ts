@@ -1,0 +1,88 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+
+/**
+ * The raw side: what a user's one-off script pays. Each call opens a fresh in-memory DuckDB, runs
+ * one statement, reads its result and closes; the time covers all of it.
+ */
+export interface RawResult {
+  ms: number;
+  rows: Record<string, unknown>[];
+}
+
+export function quote(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+export function treeGlob(tree: string): string {
+  return `read_parquet(${quote(`${tree}/**/*.parquet`)}, hive_partitioning = true)`;
+}
+
+export async function rawQuery(
+  sql: string,
+  threads: number,
+  config: Record<string, string> = {},
+): Promise<RawResult> {
+  const started = performance.now();
+  const instance = await DuckDBInstance.create(':memory:', { threads: String(threads), ...config });
+  try {
+    const connection = await instance.connect();
+    try {
+      const reader = await connection.runAndReadAll(sql);
+      const rows = reader.getRowObjects() as Record<string, unknown>[];
+      return { ms: performance.now() - started, rows };
+    } finally {
+      connection.closeSync();
+    }
+  } finally {
+    instance.closeSync();
+  }
+}
+
+/** 1 and 2: rows per partition of the whole tree, optionally filtered. */
+export function countSql(tree: string, where?: string): string {
+  return `SELECT day, prefix, score, count(*) AS n FROM ${treeGlob(tree)}${where ? ` WHERE ${where}` : ''} GROUP BY ALL`;
+}
+
+/** 3: the filtered rows written as Parquet, one folder per partition. */
+export function exportSql(
+  tree: string,
+  columns: string[],
+  where: string,
+  target: string,
+  extra = '',
+): string {
+  const list = [...columns, 'day', 'prefix', 'score'].map((c) => `"${c}"`).join(', ');
+  return (
+    `COPY (SELECT ${list} FROM ${treeGlob(tree)} WHERE ${where}) TO ${quote(target)} ` +
+    `(FORMAT parquet, PARTITION_BY (day, prefix, score)${extra})`
+  );
+}
+
+/** 4: one partition's rows. */
+export function smallCountSql(partitionDir: string): string {
+  return `SELECT count(*) AS n FROM read_parquet(${quote(`${partitionDir}/*.parquet`)})`;
+}
+
+export function totalOf(rows: Record<string, unknown>[], column = 'n'): number {
+  return rows.reduce((sum, row) => sum + Number(row[column]), 0);
+}
+
+/** The columns inside the files (not the Hive ones), in file order. */
+export async function fileColumns(tree: string, threads: number): Promise<string[]> {
+  const { rows } = await rawQuery(
+    `DESCRIBE SELECT * FROM read_parquet(${quote(`${tree}/**/*.parquet`)}, hive_partitioning = false)`,
+    threads,
+  );
+  return rows.map((row) => String(row.column_name));
+}
+
+export async function duckdbVersion(): Promise<string> {
+  const { rows } = await rawQuery('SELECT version() AS v', 1);
+  return String(rows[0]?.v);
+}
+
+/** Opening and closing an empty in-memory instance: the fixed cost a per-job DuckDB pays. */
+export async function instanceStartupMs(threads: number): Promise<number> {
+  const { ms } = await rawQuery('SELECT 1', threads);
+  return ms;
+}

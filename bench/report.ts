@@ -1,0 +1,310 @@
+import type { TaskRun } from './api.ts';
+import type { Comparison } from './comparisons.ts';
+import { type CpuLoad, NOISY_CORES } from './cpu-monitor.ts';
+import type { LoadResult } from './load-test.ts';
+import type { BenchResults } from './results.ts';
+import { RATE_LIMIT } from './service.ts';
+import { int, mb, median, ms, ratio, samples } from './stats.ts';
+import { comparisonRatio, evaluateTargets, growthVerdict } from './targets.ts';
+
+const HEADINGS: Record<Comparison['key'], string> = {
+  count: '1. Un-filtered count',
+  filtered: '2. Filtered count',
+  export: '3. Filtered export',
+  small: '4. Small task latency',
+};
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function loadRow(label: string, r: LoadResult, foreign: number | undefined): string[] {
+  return [
+    label,
+    int(r.requestsPerSec),
+    ms(r.p50Ms),
+    ms(r.p99Ms),
+    ms(r.maxMs),
+    int(r.non2xx),
+    int(r.errors),
+    foreign === undefined ? '' : foreign.toFixed(1),
+  ];
+}
+
+function cores(values: readonly number[]): string {
+  return values.map((v) => v.toFixed(1)).join(', ');
+}
+
+function timeline(run: TaskRun): string {
+  return run.progress.map((p) => `${p.status} ${p.completed}/${p.total} at ${ms(p.atMs)}`).join(' → ');
+}
+
+function loadLine(load: CpuLoad | undefined): string {
+  if (!load) return '';
+  const noisy =
+    load.foreignCores > NOISY_CORES ? ' — **other work on the machine disturbed this section**' : '';
+  const retried = load.disturbedAttempts?.length
+    ? ` Measured again after ${load.disturbedAttempts.length} disturbed attempt${load.disturbedAttempts.length > 1 ? 's' : ''} (other work: ${load.disturbedAttempts.map((c) => c.toFixed(2)).join(', ')} cores), not shown.`
+    : '';
+  return `- CPU during this section (${load.seconds.toFixed(0)} s): this benchmark ${load.oursCores.toFixed(2)} cores, other processes ${load.foreignCores.toFixed(2)} cores on average${noisy}.${retried}`;
+}
+
+function comparisonSection(c: Comparison, pairs: number, load: CpuLoad | undefined): string {
+  const runs = c.apiRuns;
+  const rows = [
+    ['API (create → status)', ms(median(c.apiMs)), samples(c.apiMs), cores(c.apiForeign)],
+    ['raw DuckDB (fresh instance)', ms(median(c.rawMs)), samples(c.rawMs), cores(c.rawForeign)],
+    ...c.variants.map((v) => [`${v.label} — diagnostic`, ms(median(v.ms)), samples(v.ms), cores(v.foreign)]),
+  ];
+  const check =
+    c.mismatches === undefined
+      ? `rows exported: API ${int(c.apiRows)}, raw ${int(c.rawRows)} (${c.apiRows === c.rawRows ? 'equal' : 'DIFFERENT'})`
+      : `rows counted: API ${int(c.apiRows)}, raw ${int(c.rawRows)}; partitions whose counts differ: ${c.mismatches}`;
+  const last = runs.at(-1);
+  return [
+    `## ${HEADINGS[c.key]}`,
+    '',
+    `API request (\`POST /api/v1/intent_hive_tasks\`, timed to status \`${c.key === 'export' ? 'completed' : 'counted'}\`):`,
+    '',
+    '```json',
+    JSON.stringify(c.apiRequest.days.length > 3 ? abbreviate(c.apiRequest) : c.apiRequest),
+    '```',
+    '',
+    'Raw side:',
+    '',
+    '```sql',
+    c.rawSql,
+    ...c.variantSql.map((sql) => `-- diagnostic variant:\n${sql}`),
+    '```',
+    '',
+    table(
+      [
+        'side',
+        'median',
+        `samples in run order, ms (${pairs} rounds after a warm-up)`,
+        'other processes during each sample, cores',
+      ],
+      rows,
+    ),
+    '',
+    `**Ratio API / raw (medians): ${ratio(comparisonRatio(c))}**; per round: ${c.apiMs.map((a, i) => (a / c.rawMs[i]!).toFixed(2)).join(', ')}.`,
+    '',
+    `- Same work: ${check}.`,
+    `- Jobs per task: ${runs[0]?.detail.total_jobs ?? 'n/a'}; create (POST → 202): median ${ms(median(runs.map((r) => r.createMs)))}.`,
+    `- Server's own time (\`updated_at − created_at\`): median ${ms(median(runs.map((r) => r.serverMs)))} (the rest is detection by polling and the create request).`,
+    `- Polling: median ${int(median(runs.map((r) => r.polls)))} status reads per task, each median ${ms(median(runs.map((r) => r.pollMedianMs)))}.`,
+    ...(last ? [`- Progress of the last API run: ${timeline(last)}.`] : []),
+    `- Polling only every ${c.slowPoll.pollMs} ms instead (${c.slowPoll.runs.length} extra run${c.slowPoll.runs.length > 1 ? 's' : ''}): ` +
+      `server's own time median ${ms(median(c.slowPoll.runs.map((r) => r.serverMs)))} ` +
+      `(${ms(median(runs.map((r) => r.serverMs)))} with ~2 ms polling), samples ${samples(c.slowPoll.runs.map((r) => r.serverMs))}.`,
+    loadLine(load),
+    '',
+  ].join('\n');
+}
+
+/** Long day lists shown as their first and last entries. */
+function abbreviate(body: Comparison['apiRequest']): Record<string, unknown> {
+  return { ...body, days: [body.days[0], '…', body.days.at(-1)], _days: body.days.length };
+}
+
+function noisyWarning(results: BenchResults): string {
+  const noisy = Object.entries(results.load).filter(
+    ([name, l]) => name !== 'total' && l.foreignCores > NOISY_CORES,
+  );
+  const total = results.load.total;
+  const overall = total
+    ? `Other processes used ${total.foreignCores.toFixed(2)} of the ${results.machine.cores} cores on average during the run.`
+    : '';
+  if (noisy.length === 0) return `${overall}\n`;
+  return `> **Shared machine**: ${overall} Sections disturbed (> ${NOISY_CORES} cores of other work): ${noisy.map(([name, l]) => `${name} (${l.foreignCores.toFixed(2)})`).join(', ')}. Their figures are less reliable.\n`;
+}
+
+export function renderReport(results: BenchResults): string {
+  const { machine, dataset } = results;
+  const targets = evaluateTargets(results);
+  const missed = targets.filter((t) => !t.met);
+  const date = results.startedAt.slice(0, 10);
+  const out: string[] = [];
+  out.push(
+    '# Benchmarks',
+    '',
+    `Generated by \`${results.command}\` on ${date} (started ${results.startedAt}, took ${(results.durationMs / 60_000).toFixed(1)} min).`,
+    results.tiny
+      ? '\n> **Tiny mode**: a small tree and few rounds, to check the harness works. Its figures say little; run `npm run bench` for the real ones.\n'
+      : '',
+    `**${targets.length - missed.length} of ${targets.length} targets met.**${missed.length ? ` Not met: ${missed.map((t) => t.target).join('; ')}.` : ''}`,
+    '',
+    noisyWarning(results),
+    '## Machine',
+    '',
+    table(
+      ['', ''],
+      [
+        ['cores', `${machine.cores} (${machine.cpuModel})`],
+        ['memory', `${(machine.memoryBytes / 1e9).toFixed(1)} GB`],
+        ['OS', machine.os],
+        ['Node', machine.node],
+        ['DuckDB', machine.duckdb],
+        ['Fastify', machine.fastify],
+        ['code measured', machine.commit],
+        [
+          'src/ hash at server start',
+          results.service.srcHash === results.memory.srcHash
+            ? `${results.service.srcHash} (both servers)`
+            : `main server ${results.service.srcHash}, memory-test server ${results.memory.srcHash} (**src/ changed during the run**)`,
+        ],
+      ],
+    ),
+    '',
+    '## How it was measured',
+    '',
+    '```sh',
+    'npm run bench                           # full run, writes BENCHMARKS.md (this file)',
+    'npm run bench -- --tiny                 # quick check (200k rows, 2 rounds); also BENCH_TINY=1',
+    'npm run bench -- --tiny --out /tmp/b.md # report elsewhere; also BENCH_OUT=FILE',
+    '```',
+    '',
+    `- **Data**: \`generateDemoData({ rows: ${int(dataset.rows)}, days: ${dataset.days.length}, prefixes: ${dataset.prefixes.length}, seed: 1 })\`, ` +
+      `${dataset.files} files (${mb(dataset.bytes)}), cached in \`.bench/\`${dataset.generatedMs ? ` (generated in this run in ${ms(dataset.generatedMs)})` : ''}. ` +
+      `Days ${dataset.days[0]} … ${dataset.days.at(-1)}, prefixes ${dataset.prefixes[0]} … ${dataset.prefixes.at(-1)}, scores low/medium/high.`,
+    '- **Service under test**: `node bin/audiences.js start` as a child process of the harness, over a fresh `DATA_DIR=.bench/data-<run>` ' +
+      `(SQLite store, in-process queue), with \`DEMO_DATA=0 INTENT_INPUT_PATH=<tree> LOCAL_INPUT_ROOTS=<tree> RATE_LIMIT_PER_MINUTE=${RATE_LIMIT} ` +
+      `MAX_ACTIVE_TASKS=100000 LOG_LEVEL=warn DUCKDB_THREADS=${results.threads}\`. Effective settings (read back with the service's own \`loadConfig\`): ` +
+      `WORKER_CONCURRENCY ${results.service.workerConcurrency}, DUCKDB_THREADS ${results.service.duckdbThreads}, DUCKDB_MEMORY_LIMIT ${results.service.duckdbMemoryLimit}. ` +
+      `(\`RATE_LIMIT_PER_MINUTE\` is ${RATE_LIMIT}, the most \`src/config.ts\` accepts.) A user is registered and an API client created through the API.`,
+    `- **Raw side** (what a one-off script pays): in the harness process, \`DuckDBInstance.create(':memory:', { threads: '${results.threads}' })\`, connect, ` +
+      'run the statement, read the result, close; the time covers all of it. Same thread count as each job of the service.',
+    `- **API side**: from sending \`POST /api/v1/intent_hive_tasks\` to receiving the first \`GET /api/v1/status/{id}\` that shows the target status; ` +
+      `the harness keeps one status read in flight and starts one every ~${results.pollMs} ms (keep-alive HTTP/1.1).`,
+    `- **Rounds**: one warm-up of each side (not recorded), then ${results.pairs} rounds (${results.exportPairs} for the export), rotating which side goes first. ` +
+      'Figures are medians; ratios are median API / median raw. Export folders of both sides are deleted after every run.',
+    '- Everything runs on the same machine: the harness (polling, autocannon, raw DuckDB) shares the cores with the server.',
+    `- **Shared machine**: CPU use is read from \`/proc\` and split into this benchmark's process tree and everything else. ${results.tiny ? 'In tiny mode nothing is retried.' : `Before each section the harness waits (up to 2 min) until other processes use under 0.3 cores; a section during which they used more than ${NOISY_CORES} cores on average is measured again (up to 3 attempts, the last is shown).`} Each section states the cores other processes used.`,
+    '',
+    '## Targets',
+    '',
+    table(
+      ['target', 'goal', 'measured', 'result'],
+      targets.map((t) => [t.target, t.goal, t.measured, t.met ? 'met' : '**not met**']),
+    ),
+    '',
+  );
+  for (const c of results.comparisons) {
+    out.push(
+      comparisonSection(c, c.key === 'export' ? results.exportPairs : results.pairs, results.load[c.key]),
+    );
+  }
+
+  const t = results.throughput;
+  const apiRps = median(t.api.map((r) => r.requestsPerSec));
+  const bareRps = median(t.bare.map((r) => r.requestsPerSec));
+  out.push(
+    '## 5. Status reads under load',
+    '',
+    `\`GET /api/v1/status/{id}\` (with \`X-API-Key\`) of a completed task over ${int(t.partitions)} partitions ` +
+      `(${t.shape}, \`high\`; the tree's prefixes first, the rest absent; \`where_expr: ${t.taskFilter}\`: ${t.nonEmpty} partitions with rows, ${t.filesInTask} exported files, ` +
+      `status answer ${int(t.bodyBytes)} bytes), under autocannon (${t.connections} connections, ${t.durationSec} s per round, in the harness process), ` +
+      'against a bare `Fastify()` app in its own child process answering the same URL with the same JSON (no auth, no rate limit, no store). ' +
+      'A 1 s warm-up of each, then rounds in the order shown.',
+    '',
+    table(
+      ['round', 'requests/s', 'p50', 'p99', 'max', 'non-2xx', 'errors (timeouts)', 'other processes, cores'],
+      [
+        ...t.api.map((r, i) => loadRow(`API ${i + 1}`, r, t.apiForeign[i])),
+        ...t.bare.map((r, i) => loadRow(`bare ${i + 1}`, r, t.bareForeign[i])),
+      ],
+    ),
+    '',
+    `**API / bare requests/s: ${(apiRps / bareRps).toFixed(2)}** (${int(apiRps)} vs ${int(bareRps)}); API p99 ${ms(Math.max(...t.api.map((r) => r.p99Ms)))} (worst round).`,
+    `One read on an idle server (sequential, keep-alive): median ${ms(median(t.idleReadMs))} (samples ${samples(t.idleReadMs)}).`,
+    '',
+    loadLine(results.load.throughput),
+    '',
+  );
+
+  const g = results.growth;
+  const metric = (pick: (p: (typeof g)[number]) => number[]) =>
+    growthVerdict(g.map((p) => ({ partitions: p.partitions, value: median(pick(p)) })));
+  const verdicts = [
+    ['create (POST → 202)', metric((p) => p.createMs)],
+    ['time to `counted`', metric((p) => p.countedMs)],
+    ['status read', metric((p) => p.readMs)],
+  ] as const;
+  out.push(
+    '## 6. Growth with the number of partitions',
+    '',
+    'Count-only tasks (`perform_unload: false`, no filter) of days × prefixes × score `high`; the tree has ' +
+      `${dataset.prefixes.length} prefixes, the others are absent (count 0). ${results.tiny ? 'Few' : 'Several'} tasks per size; ` +
+      'status read = median of sequential reads of the counted task, one value per task.',
+    '',
+    table(
+      [
+        'partitions',
+        'shape',
+        'jobs',
+        'create',
+        'to `counted`',
+        'status read',
+        'status bytes',
+        'samples: create / counted / read (ms)',
+      ],
+      g.map((p) => [
+        int(p.partitions),
+        p.shape,
+        int(p.jobs),
+        ms(median(p.createMs)),
+        ms(median(p.countedMs)),
+        ms(median(p.readMs)),
+        int(p.bodyBytes),
+        `${samples(p.createMs)} / ${samples(p.countedMs)} / ${samples(p.readMs)}`,
+      ]),
+    ),
+    '',
+    'Growth exponent per step (log Δtime / log Δpartitions: 1 = linear, below 1 = better; fixed costs make the small steps look flat, the last step is the telling one):',
+    '',
+    table(
+      ['metric', 'exponents', 'largest step'],
+      verdicts.map(([name, v]) => [name, v.steps, v.verdict]),
+    ),
+    '',
+    loadLine(results.load.growth),
+    '',
+  );
+
+  const m = results.memory;
+  const raw =
+    'error' in m.raw
+      ? `failed: ${m.raw.error}`
+      : `peak RSS ${mb(m.raw.peakRssBytes)}, ${ms(m.raw.ms)}, ${int(m.raw.rows)} rows`;
+  out.push(
+    '## 7. Export memory',
+    '',
+    `A fresh server child process with \`DUCKDB_MEMORY_LIMIT=${m.memoryLimit}\` exports every row of the tree ` +
+      '(all partitions, no filter, `perform_unload` default); its RSS is read from `/proc/<pid>/status` ' +
+      "(VmHWM, the kernel's peak over the process's life, and VmRSS sampled every 20 ms). MB = 10^6 bytes, as DuckDB counts them.",
+    '',
+    table(
+      ['', ''],
+      [
+        ['peak RSS (VmHWM)', `**${mb(m.peakHwm)}**`],
+        ['peak RSS sampled during the export', mb(m.peakSampled)],
+        ['RSS before the export (idle, after sign-up)', mb(m.idleRss)],
+        ['goal', `≤ ${m.memoryLimit} + 300 MB = ${mb(m.limitBytes + 300e6)}`],
+        ['export time (create → completed)', ms(m.exportMs)],
+        ['exported', `${int(m.rows)} rows, ${int(m.files)} files, ${mb(m.bytes)}, ${m.jobs} jobs`],
+        ['context: raw DuckDB process, same limit, same COPY (zstd, PARTITION_BY)', raw],
+      ],
+    ),
+    '',
+    loadLine(results.load.memory),
+    '',
+    '## Diagnostics',
+    '',
+    `- Opening and closing an empty in-memory DuckDB (\`threads: '${results.threads}'\`) in the harness: median ${ms(median(results.instanceStartupMs))} ` +
+      `(samples ${samples(results.instanceStartupMs)}). Every job of the service pays at least this once.`,
+    '- Server logs of the run: `.bench/logs-<mode>/`; every figure as JSON: `.bench/results-<mode>.json`.',
+    '',
+  );
+  return out.join('\n');
+}

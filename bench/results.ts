@@ -1,0 +1,37 @@
+import type { Comparison } from './comparisons.ts';
+import type { CpuLoad } from './cpu-monitor.ts';
+import type { Dataset } from './dataset.ts';
+import type { GrowthPoint } from './growth.ts';
+import type { Machine } from './machine.ts';
+import type { MemoryResult } from './memory.ts';
+import type { ThroughputResult } from './throughput.ts';
+
+/** Everything one run measured; the report is rendered from this (also saved as JSON in .bench/). */
+export interface BenchResults {
+  tiny: boolean;
+  startedAt: string;
+  durationMs: number;
+  command: string;
+  machine: Machine;
+  dataset: Dataset;
+  threads: number;
+  pairs: number;
+  exportPairs: number;
+  pollMs: number;
+  /** The service's effective settings, read back with its own loadConfig. */
+  service: {
+    srcHash: string;
+    workerConcurrency: number;
+    duckdbThreads: number;
+    duckdbMemoryLimit: string;
+    rateLimit: number;
+  };
+  /** Opening and closing an empty in-memory DuckDB (what each job pays at least once). */
+  instanceStartupMs: number[];
+  comparisons: Comparison[];
+  throughput: ThroughputResult;
+  growth: GrowthPoint[];
+  memory: MemoryResult;
+  /** CPU use per section: this benchmark versus other processes on the machine. */
+  load: Record<string, CpuLoad>;
+}

@@ -1,0 +1,151 @@
+/**
+ * `npm run bench`: measures the service against raw DuckDB and writes BENCHMARKS.md.
+ * See BENCHMARKS.md ("How it was measured") and `npm run bench -- --help`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../src/config.ts';
+import { AudiencesApi } from './api.ts';
+import { Comparisons } from './comparisons.ts';
+import { type CpuLoad, CpuMonitor, NOISY_CORES, waitForQuiet } from './cpu-monitor.ts';
+import { ensureDataset } from './dataset.ts';
+import { measureGrowth } from './growth.ts';
+import { describeMachine } from './machine.ts';
+import { measureMemory, startMemoryService } from './memory.ts';
+import { type BenchOptions, parseOptions } from './options.ts';
+import { instanceStartupMs } from './raw-duckdb.ts';
+import { renderReport } from './report.ts';
+import type { BenchResults } from './results.ts';
+import { ChildServer } from './server-process.ts';
+import { type StartedService, startService } from './service.ts';
+import { measureThroughput } from './throughput.ts';
+
+async function main(options: BenchOptions): Promise<void> {
+  const startedAt = new Date();
+  const started = performance.now();
+  const cpu = new CpuMonitor();
+  const load: Record<string, CpuLoad> = {};
+  const total = cpu.mark();
+  /** Runs one section and records how busy the machine was meanwhile. */
+  // On a shared machine a section that other work disturbed is measured again (up to
+  // options.sectionAttempts times); the report says which attempt it shows and why.
+  const section = async <T>(name: string, measure: () => Promise<T>): Promise<T> => {
+    const disturbed: number[] = [];
+    for (let attempt = 1; ; attempt++) {
+      if (options.waitForQuiet) {
+        await waitForQuiet(cpu, { cores: 0.3, windowMs: 2000, maxMs: 120_000, log: options.log });
+      }
+      const mark = cpu.mark();
+      const result = await measure();
+      const used = cpu.since(mark);
+      options.log(
+        `${name} done: ${used.oursCores.toFixed(2)} cores ours, ${used.foreignCores.toFixed(2)} cores other processes`,
+      );
+      load[name] = { ...used, disturbedAttempts: disturbed };
+      if (used.foreignCores <= NOISY_CORES || attempt >= options.sectionAttempts) return result;
+      disturbed.push(used.foreignCores);
+      options.log(`${name} was disturbed by other work; measuring it again`);
+    }
+  };
+
+  const dataset = await ensureDataset(options);
+  const machine = await describeMachine(options.root);
+  const startup: number[] = [];
+  for (let i = 0; i < 7; i++) startup.push(await instanceStartupMs(options.threads));
+
+  options.log('starting the service under test');
+  // The memory test's server starts now too (and idles until section 7), so both servers run the
+  // same code even while others edit src/.
+  const [service, memoryService] = await Promise.all([
+    startService(options, dataset, 'main'),
+    startMemoryService(options, dataset),
+  ]);
+  let prestarted: StartedService | undefined = memoryService;
+  const api = new AudiencesApi(service.server.url, options.pollMs);
+  let measured: Pick<BenchResults, 'comparisons' | 'growth' | 'throughput' | 'service'>;
+  try {
+    await api.signUp('main');
+    const config = loadConfig(service.env);
+    const comparisons = new Comparisons(options, dataset, api, service.dataDir, cpu);
+    const count = await section('count', () => comparisons.count(false));
+    const filtered = await section('filtered', () => comparisons.count(true));
+    const exported = await section('export', () => comparisons.export());
+    const small = await section('small', () => comparisons.small());
+    const growth = await section('growth', () => measureGrowth(options, dataset, api));
+    const throughput = await section('throughput', () => measureThroughput(options, dataset, api, cpu));
+    measured = {
+      comparisons: [count, filtered, exported, small],
+      growth,
+      throughput,
+      service: {
+        srcHash: service.srcHash,
+        workerConcurrency: config.workerConcurrency,
+        duckdbThreads: config.duckdbThreads,
+        duckdbMemoryLimit: `${Math.round(config.duckdbMemoryBytes / 1e6)}MB`,
+        rateLimit: config.rateLimitPerMinute,
+      },
+    };
+  } catch (error) {
+    await memoryService.server.stop();
+    throw error;
+  } finally {
+    api.close();
+    await service.server.stop();
+    fs.rmSync(service.dataDir, { recursive: true, force: true });
+  }
+  const memory = await section('memory', () => {
+    // A measurement repeated after a disturbance gets a fresh server.
+    const fresh = prestarted;
+    prestarted = undefined;
+    return measureMemory(options, dataset, fresh);
+  });
+  load.total = cpu.since(total);
+
+  const results: BenchResults = {
+    tiny: options.tiny,
+    startedAt: startedAt.toISOString(),
+    durationMs: performance.now() - started,
+    command: options.tiny ? 'npm run bench -- --tiny' : 'npm run bench',
+    machine,
+    dataset,
+    threads: options.threads,
+    pairs: options.pairs,
+    exportPairs: options.exportPairs,
+    pollMs: options.pollMs,
+    instanceStartupMs: startup,
+    ...measured,
+    memory,
+    load,
+  };
+  fs.writeFileSync(
+    path.join(options.workDir, `results-${options.tiny ? 'tiny' : 'full'}.json`),
+    JSON.stringify(results, null, 2),
+  );
+  fs.mkdirSync(path.dirname(options.reportPath), { recursive: true });
+  fs.writeFileSync(options.reportPath, renderReport(results));
+  options.log(`report written to ${options.reportPath}`);
+}
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const options = parseOptions(process.argv.slice(2), process.env, root);
+const cleanUp = () => fs.rmSync(options.scratchDir, { recursive: true, force: true });
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    ChildServer.killAll();
+    cleanUp();
+    process.exit(130);
+  });
+}
+fs.mkdirSync(options.scratchDir, { recursive: true });
+fs.rmSync(options.logDir, { recursive: true, force: true });
+fs.mkdirSync(options.logDir, { recursive: true });
+try {
+  await main(options);
+} catch (error) {
+  ChildServer.killAll();
+  console.error(error);
+  process.exitCode = 1;
+} finally {
+  cleanUp();
+}

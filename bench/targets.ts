@@ -1,0 +1,80 @@
+import type { Comparison } from './comparisons.ts';
+import { exponent } from './growth.ts';
+import type { BenchResults } from './results.ts';
+import { mb, median, ms, ratio } from './stats.ts';
+
+export interface TargetRow {
+  target: string;
+  goal: string;
+  measured: string;
+  met: boolean;
+}
+
+export function comparisonRatio(comparison: Comparison): number {
+  return median(comparison.apiMs) / median(comparison.rawMs);
+}
+
+function byKey(results: BenchResults, key: Comparison['key']): Comparison {
+  const found = results.comparisons.find((c) => c.key === key);
+  if (!found) throw new Error(`missing comparison ${key}`);
+  return found;
+}
+
+/** The issue's targets, each with the figure measured and whether it is met. */
+export function evaluateTargets(results: BenchResults): TargetRow[] {
+  const rows = `${(results.dataset.rows / 1e6).toFixed(results.dataset.rows < 1e6 ? 1 : 0)}M rows`;
+  const ratioRow = (key: Comparison['key'], target: string, limit: number): TargetRow => {
+    const value = comparisonRatio(byKey(results, key));
+    return { target, goal: `API / raw ≤ ${limit}`, measured: ratio(value), met: value <= limit };
+  };
+  const t = results.throughput;
+  const apiRps = median(t.api.map((r) => r.requestsPerSec));
+  const bareRps = median(t.bare.map((r) => r.requestsPerSec));
+  const p99 = Math.max(...t.api.map((r) => r.p99Ms));
+  const largest = results.growth.at(-1)!;
+  const createMs = median(largest.createMs);
+  const readMs = median(largest.readMs);
+  const m = results.memory;
+  const memoryGoal = m.limitBytes + 300e6;
+  return [
+    ratioRow('filtered', `filtered count (${rows})`, 1.15),
+    ratioRow('export', `filtered export (${rows})`, 1.15),
+    ratioRow('count', `un-filtered count (${rows})`, 1.5),
+    ratioRow('small', 'small task latency (one partition)', 3),
+    {
+      target: `status reads (${t.connections} connections, ${t.partitions.toLocaleString('en-US')}-partition task)`,
+      goal: '≥ 0.5 of bare Fastify requests/s, p99 ≤ 20 ms',
+      measured: `${(apiRps / bareRps).toFixed(2)} of bare (${apiRps.toFixed(0)} / ${bareRps.toFixed(0)} req/s), p99 ${ms(p99)} (bare: ${ms(Math.max(...t.bare.map((r) => r.p99Ms)))})`,
+      met: apiRps / bareRps >= 0.5 && p99 <= 20,
+    },
+    {
+      target: `${largest.partitions.toLocaleString('en-US')}-partition task${largest.partitions < 10_000 ? ' (tiny mode: largest size run)' : ''}`,
+      goal: 'create ≤ 100 ms and status read ≤ 50 ms',
+      measured: `create ${ms(createMs)}, status read ${ms(readMs)}`,
+      met: createMs <= 100 && readMs <= 50,
+    },
+    {
+      target: `export memory (all ${rows}, DUCKDB_MEMORY_LIMIT=${m.memoryLimit})`,
+      goal: `peak RSS ≤ ${m.memoryLimit} + 300 MB = ${mb(memoryGoal)}`,
+      measured: `peak RSS ${mb(m.peakHwm)}`,
+      met: m.peakHwm <= memoryGoal,
+    },
+  ];
+}
+
+/** Growth verdict for one metric: exponents of each step and whether the largest step is linear or better. */
+export function growthVerdict(points: Array<{ partitions: number; value: number }>): {
+  steps: string;
+  verdict: string;
+} {
+  const steps: string[] = [];
+  let last = Number.NaN;
+  for (let i = 1; i < points.length; i++) {
+    const a = points[i - 1]!;
+    const b = points[i]!;
+    last = exponent(a.partitions, a.value, b.partitions, b.value);
+    steps.push(`${a.partitions}→${b.partitions}: ${last.toFixed(2)}`);
+  }
+  const verdict = last <= 0.9 ? 'better than linear' : last <= 1.1 ? 'linear' : 'worse than linear';
+  return { steps: steps.join('; '), verdict };
+}
