@@ -20,7 +20,7 @@ import {
   type TaskPlan,
   type TaskType,
 } from './task-model.ts';
-import type { TaskDetail, TaskViews } from './task-view.ts';
+import type { TaskViews } from './task-view.ts';
 
 export interface CommonTaskBody {
   input_path?: string;
