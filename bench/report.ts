@@ -114,7 +114,7 @@ function noisyWarning(results: BenchResults): string {
   );
   const total = results.load.total;
   const overall = total
-    ? `Other processes used ${total.foreignCores.toFixed(2)} of the ${results.machine.cores} cores on average during the run.`
+    ? `Other processes used ${total.foreignCores.toFixed(2)} of the ${results.machine.cores} cores on average over the whole run (waits for a quiet machine included); each section below states its own figure.`
     : '';
   if (noisy.length === 0) return `${overall}\n`;
   return `> **Shared machine**: ${overall} Sections disturbed (> ${NOISY_CORES} cores of other work): ${noisy.map(([name, l]) => `${name} (${l.foreignCores.toFixed(2)})`).join(', ')}. Their figures are less reliable.\n`;

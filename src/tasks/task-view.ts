@@ -28,8 +28,6 @@ export interface TaskDetail extends TaskSummary {
   request: unknown;
 }
 
-/** Statuses whose answer changes only when the task row does (its `updated_at`). */
-const SETTLED = new Set(['counted', 'completed', 'failed']);
 const CACHED_ANSWERS = 256;
 
 /** Shapes stored tasks into the API's task answers. */
@@ -52,19 +50,22 @@ export class TaskViews {
     this.signingWindowMs = Math.min(60_000, Math.max(1, Math.floor(linkTtlMs / 100)));
   }
 
-  /** The task detail as JSON; settled tasks are serialised once per signing window. */
+  /**
+   * The task detail as JSON, serialised once per version of the task and signing window. Every
+   * change a reader can see (a job done or failed, a new status) goes through the task row, so its
+   * status, job counters and `updated_at` name the version; a client polling a running task costs
+   * one store read, not a merge of every job's counts.
+   */
   async detailJson(task: TaskRecord): Promise<string> {
     const now = this.clock().getTime();
     const signedAt = new Date(now - (now % this.signingWindowMs));
-    const key = `${task.id}\n${task.updatedAt}\n${signedAt.getTime()}`;
-    const settled = SETTLED.has(task.status);
-    const cached = settled ? this.answers.get(key) : undefined;
+    const version = [task.status, task.completedJobs, task.failedJobs, task.totalJobs, task.updatedAt];
+    const key = `${task.id}\n${version.join('\n')}\n${signedAt.getTime()}`;
+    const cached = this.answers.get(key);
     if (cached) return cached;
     const json = JSON.stringify(await this.detail(task, signedAt));
-    if (settled) {
-      if (this.answers.size >= CACHED_ANSWERS) this.answers.delete(this.answers.keys().next().value!);
-      this.answers.set(key, json);
-    }
+    if (this.answers.size >= CACHED_ANSWERS) this.answers.delete(this.answers.keys().next().value!);
+    this.answers.set(key, json);
     return json;
   }
 
