@@ -2,7 +2,6 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  type ColumnInfo,
   closeSqlGuard,
   EXPRESSION_LIMITS,
   ExpressionError,
@@ -10,17 +9,7 @@ import {
   guardSelect,
   guardWhere,
 } from '../../src/engine/sql-guard.ts';
-
-const COLUMNS: ColumnInfo[] = [
-  { name: 'person_id', type: 'VARCHAR' },
-  { name: 'topic_id', type: 'VARCHAR' },
-  { name: 'intent_score', type: 'INTEGER' },
-  { name: 'country', type: 'VARCHAR' },
-  { name: 'last_seen', type: 'TIMESTAMP' },
-  { name: 'score', type: 'VARCHAR' },
-  { name: 'day', type: 'DATE' },
-];
-const OPTIONS = { orderedColumns: { score: ['low', 'medium', 'high'] } };
+import { COLUMNS, OPTIONS } from './guard-fixtures.ts';
 
 /** Inputs that must all be refused with the same code and a message matching `message`. */
 interface Family {

@@ -2,7 +2,6 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type ColumnInfo,
   closeSqlGuard,
   EXPRESSION_LIMITS,
   ExpressionError,
@@ -10,17 +9,7 @@ import {
   guardWhere,
 } from '../../src/engine/sql-guard.ts';
 import { type AstNode, RenderError, renderCondition } from '../../src/engine/sql-render.ts';
-
-const COLUMNS: ColumnInfo[] = [
-  { name: 'person_id', type: 'VARCHAR' },
-  { name: 'topic_id', type: 'VARCHAR' },
-  { name: 'intent_score', type: 'INTEGER' },
-  { name: 'country', type: 'VARCHAR' },
-  { name: 'last_seen', type: 'TIMESTAMP' },
-  { name: 'score', type: 'VARCHAR' },
-  { name: 'day', type: 'DATE' },
-];
-const OPTIONS = { orderedColumns: { score: ['low', 'medium', 'high'] } };
+import { COLUMNS, OPTIONS } from './guard-fixtures.ts';
 
 // The tricky country values are data: a guard that pasted text into SQL would break on them.
 const ROWS = `
