@@ -131,10 +131,26 @@ export class Comparisons {
       perform_unload: false,
       ...(where ? { where_expr: where } : {}),
     });
-    const sql = countSql(this.dataset.dir, where);
+    return this.countComparison(
+      filtered ? 'filtered' : 'count',
+      filtered ? 'Filtered count' : 'Un-filtered count',
+      body,
+      countSql(this.dataset.dir, where),
+      (counts, rows) => countMismatches(counts, rows),
+    );
+  }
+
+  /** A task timed to `counted` against one raw count, alternating sides. */
+  private async countComparison(
+    key: Comparison['key'],
+    title: string,
+    body: IntentTaskBody,
+    sql: string,
+    mismatches: (counts: Record<string, number>, rows: RawResult['rows']) => number,
+  ): Promise<Comparison> {
     const runs: TaskRun[] = [];
     const last: { result?: RawResult } = {};
-    this.options.log(`${filtered ? 'filtered' : 'un-filtered'} count: ${this.options.pairs} pairs`);
+    this.options.log(`${title.toLowerCase()}: ${this.options.pairs} pairs`);
     const sides = await alternate(
       [
         { label: 'api', run: this.apiSide(body, 'counted', runs) },
@@ -147,8 +163,8 @@ export class Comparisons {
     const final = runs.at(-1)!.detail;
     const slowPoll = await this.slowPoll(body, 'counted');
     return {
-      key: filtered ? 'filtered' : 'count',
-      title: filtered ? 'Filtered count' : 'Un-filtered count',
+      key,
+      title,
       apiMs: sides.ms[0]!,
       rawMs: sides.ms[1]!,
       apiForeign: sides.foreign[0]!,
@@ -158,7 +174,7 @@ export class Comparisons {
       slowPoll,
       apiRows: final.total_count ?? Number.NaN,
       rawRows: totalOf(last.result!.rows),
-      mismatches: countMismatches(final.counts, last.result!.rows),
+      mismatches: mismatches(final.counts, last.result!.rows),
       apiRequest: body,
       rawSql: sql,
       variantSql: [],
@@ -226,38 +242,13 @@ export class Comparisons {
   /** 4: a one-partition count, against a count of that one folder. */
   async small(): Promise<Comparison> {
     const { body, dir, key } = onePartition(this.dataset);
-    const sql = smallCountSql(dir);
-    const runs: TaskRun[] = [];
-    const last: { result?: RawResult } = {};
-    this.options.log(`small task: ${this.options.pairs} pairs`);
-    const sides = await alternate(
-      [
-        { label: 'api', run: this.apiSide(body, 'counted', runs) },
-        { label: 'raw', run: this.raw(sql, last) },
-      ],
-      this.options.pairs,
-      this.cpu,
-      this.options.log,
+    return this.countComparison(
+      'small',
+      'Small task (one partition)',
+      body,
+      smallCountSql(dir),
+      (counts, rows) => ((counts[key] ?? 0) === totalOf(rows) ? 0 : 1),
     );
-    const final = runs.at(-1)!.detail;
-    const slowPoll = await this.slowPoll(body, 'counted');
-    return {
-      key: 'small',
-      title: 'Small task (one partition)',
-      apiMs: sides.ms[0]!,
-      rawMs: sides.ms[1]!,
-      apiForeign: sides.foreign[0]!,
-      rawForeign: sides.foreign[1]!,
-      variants: [],
-      apiRuns: runs.slice(1),
-      slowPoll,
-      apiRows: final.total_count ?? Number.NaN,
-      rawRows: totalOf(last.result!.rows),
-      mismatches: (final.counts[key] ?? 0) === totalOf(last.result!.rows) ? 0 : 1,
-      apiRequest: body,
-      rawSql: sql,
-      variantSql: [],
-    };
   }
 
   /** Deletes a task's export folder (DATA_DIR/exports/{organization}/{task}) to keep the disk bounded. */
