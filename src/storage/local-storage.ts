@@ -3,7 +3,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { JobError } from '../errors.ts';
-import type { PublishedFile, StagedFiles, Storage, StoredObject } from './storage.ts';
+import type { PublishedFile, StagedFiles, StageOptions, Storage, StoredObject } from './storage.ts';
 
 /** Local folders: inputs are read in place, exports are renamed into their final folder. */
 export class LocalStorage implements Storage {
@@ -15,9 +15,10 @@ export class LocalStorage implements Storage {
     return found.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
   }
 
-  /** Read in place, after checking each file is still the one that was listed. */
-  async stage(objects: readonly StoredObject[]): Promise<StagedFiles> {
-    for (const object of objects) {
+  /** Read in place; with `verify`, after checking each file is still the one that was listed. */
+  async stage(objects: readonly StoredObject[], options: StageOptions = {}): Promise<StagedFiles> {
+    // A listing that just happened needs no second stat of every file.
+    for (const object of options.verify ? objects : []) {
       let size: number;
       try {
         size = (await fsp.stat(object.uri)).size;

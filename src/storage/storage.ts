@@ -28,6 +28,11 @@ export interface StageOptions {
    * with ranged reads into a sparse local file instead of downloading the object.
    */
   footersOnly?: boolean;
+  /**
+   * The objects were listed by an earlier job (a count's manifest): check they are still the same.
+   * Object stores always check (each read is conditional on the listed ETag).
+   */
+  verify?: boolean;
 }
 
 /**

@@ -21,7 +21,7 @@ export class InputSchemas {
     hive: boolean,
     hiveTypes?: Record<string, string>,
   ): Promise<ColumnInfo[]> {
-    const key = `${file.uri}\n${file.size}\n${hive}\n${JSON.stringify(hiveTypes ?? null)}`;
+    const key = `${file.uri}\n${file.size}\n${file.etag ?? ''}\n${hive}\n${JSON.stringify(hiveTypes ?? null)}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
     const dir = path.dirname(localPath);

@@ -230,7 +230,8 @@ export class JobRunner {
       const folder = partition === '.' ? plan.inputRoot : storage.join(plan.inputRoot, partition);
       listed[i] = await storage.list(folder, { recursive: !plan.nestedPartitions });
     });
-    const staged = await storage.stage(listed.flat(), { footersOnly });
+    const fromManifest = job.partitions.some((partition) => manifest[partition] !== undefined);
+    const staged = await storage.stage(listed.flat(), { footersOnly, verify: fromManifest });
     const uriOf = new Map<string, string>();
     let offset = 0;
     const partitions = job.partitions.map((partition, i) => {

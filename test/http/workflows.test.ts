@@ -127,4 +127,23 @@ describe('generic Parquet tasks', () => {
     expect(reply.body.errors[0].field).toBe('where_expr');
     expect(reply.body.detail).toMatch(/region/);
   });
+
+  it('fails the export when a counted file was deleted, naming the file', async () => {
+    const root = path.join(t.dataDir, 'vanishing');
+    fs.mkdirSync(path.join(root, 'part=a'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'part=b'), { recursive: true });
+    await duck(`COPY (SELECT range AS id FROM range(100)) TO '${root}/part=a/x.parquet'`);
+    await duck(`COPY (SELECT range AS id FROM range(50)) TO '${root}/part=b/y.parquet'`);
+    const created = await api.post('/api/v1/generic_parquet_tasks', {
+      input_path: root,
+      perform_unload: false,
+    });
+    const counted = await api.waitFor(created.body.task_id, ['counted']);
+    expect(counted.counts).toEqual({ 'part=a': 100, 'part=b': 50 });
+    fs.rmSync(path.join(root, 'part=b/y.parquet'));
+    await api.post(`/api/v1/tasks/${created.body.task_id}/unload`);
+    const failed = await api.waitFor(created.body.task_id, ['failed']);
+    expect(failed.error.code).toBe('object_not_found');
+    expect(failed.error.message).toContain(path.join(fs.realpathSync(root), 'part=b/y.parquet'));
+  });
 });
