@@ -1,4 +1,4 @@
-import type { ColumnInfo } from '../../src/engine/sql-guard.ts';
+import { type ColumnInfo, ExpressionError } from '../../src/engine/sql-guard.ts';
 
 /** The columns both guard test files check expressions against (an intent tree's, abridged). */
 export const COLUMNS: ColumnInfo[] = [
@@ -12,3 +12,14 @@ export const COLUMNS: ColumnInfo[] = [
 ];
 
 export const OPTIONS = { orderedColumns: { score: ['low', 'medium', 'high'] } };
+
+/** The ExpressionError a guard call is refused with; fails when it is accepted or throws anything else. */
+export async function rejection(run: () => Promise<unknown>): Promise<ExpressionError> {
+  try {
+    await run();
+  } catch (error) {
+    if (error instanceof ExpressionError) return error;
+    throw error;
+  }
+  throw new Error('the input was accepted');
+}

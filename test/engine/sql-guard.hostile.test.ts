@@ -9,7 +9,7 @@ import {
   guardSelect,
   guardWhere,
 } from '../../src/engine/sql-guard.ts';
-import { COLUMNS, OPTIONS } from './guard-fixtures.ts';
+import { COLUMNS, OPTIONS, rejection } from './guard-fixtures.ts';
 
 /** Inputs that must all be refused with the same code and a message matching `message`. */
 interface Family {
@@ -694,16 +694,6 @@ function label(input: unknown): string {
 
 function cases(family: Family) {
   return family.inputs.map((input, index) => ({ name: `#${index + 1} ${label(input)}`, input }));
-}
-
-async function rejection(run: () => Promise<unknown>): Promise<ExpressionError> {
-  try {
-    await run();
-  } catch (error) {
-    if (error instanceof ExpressionError) return error;
-    throw error;
-  }
-  throw new Error('the input was accepted');
 }
 
 afterAll(async () => {

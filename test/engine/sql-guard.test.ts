@@ -1,15 +1,9 @@
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  closeSqlGuard,
-  EXPRESSION_LIMITS,
-  ExpressionError,
-  guardSelect,
-  guardWhere,
-} from '../../src/engine/sql-guard.ts';
+import { closeSqlGuard, EXPRESSION_LIMITS, guardSelect, guardWhere } from '../../src/engine/sql-guard.ts';
 import { type AstNode, RenderError, renderCondition } from '../../src/engine/sql-render.ts';
-import { COLUMNS, OPTIONS } from './guard-fixtures.ts';
+import { COLUMNS, OPTIONS, rejection } from './guard-fixtures.ts';
 
 // The tricky country values are data: a guard that pasted text into SQL would break on them.
 const ROWS = `
@@ -29,16 +23,6 @@ let connection: DuckDBConnection;
 async function ids(where: string): Promise<string[]> {
   const reader = await connection.runAndReadAll(`SELECT person_id FROM t WHERE ${where} ORDER BY person_id`);
   return reader.getRows().map((row) => String(row[0]));
-}
-
-async function rejection(run: () => Promise<unknown>): Promise<ExpressionError> {
-  try {
-    await run();
-  } catch (error) {
-    if (error instanceof ExpressionError) return error;
-    throw error;
-  }
-  throw new Error('the input was accepted');
 }
 
 beforeAll(async () => {
