@@ -1,5 +1,5 @@
 import { HttpClient } from './http-client.ts';
-import { median, sleep } from './stats.ts';
+import { sleep } from './stats.ts';
 
 export interface IntentTaskBody {
   days: string[];
@@ -34,9 +34,10 @@ export interface TaskRun {
   totalMs: number;
   /** Server's own clock: `updated_at` − `created_at` of the final read. */
   serverMs: number;
-  polls: number;
-  /** Median duration of one status read while polling. */
-  pollMedianMs: number;
+  /** Status reads made while waiting (long polls, or polls). */
+  reads: number;
+  /** How the harness waited: long polling, or polling every `pollMs`. */
+  waitedBy: 'long-poll' | 'poll';
   /** Harness time (ms from create) at which each new `completed_jobs` value was first seen. */
   progress: Array<{ atMs: number; status: string; completed: number; total: number }>;
   detail: TaskDetail;
@@ -49,10 +50,7 @@ export class AudiencesApi {
   readonly http: HttpClient;
   apiKey = '';
 
-  constructor(
-    readonly url: string,
-    private readonly pollMs: number,
-  ) {
+  constructor(readonly url: string) {
     this.http = new HttpClient(url);
   }
 
@@ -88,60 +86,78 @@ export class AudiencesApi {
     return { taskId: reply.body.task_id, ms: reply.ms };
   }
 
-  async status(taskId: string): Promise<{ detail: TaskDetail; ms: number }> {
-    const reply = await this.http.json<TaskDetail>('GET', `/api/v1/status/${taskId}`, {
-      headers: this.headers,
-      expect: 200,
-    });
-    return { detail: reply.body, ms: reply.ms };
+  /** One status read; with `etag`, a long poll that waits up to `waitSec` for the task to change. */
+  async status(
+    taskId: string,
+    etag?: string,
+    waitSec = 60,
+  ): Promise<{ detail: TaskDetail | undefined; etag: string | undefined; ms: number }> {
+    const reply = await this.http.request(
+      'GET',
+      `/api/v1/status/${taskId}${etag ? `?wait=${waitSec}` : ''}`,
+      { headers: etag ? { ...this.headers, 'if-none-match': etag } : this.headers },
+    );
+    const tag = reply.headers.etag;
+    if (reply.status === 304) return { detail: undefined, etag: tag ?? etag, ms: reply.ms };
+    if (reply.status !== 200) throw new Error(`GET status ${taskId}: ${reply.status} ${reply.text.slice(0, 500)}`);
+    return { detail: JSON.parse(reply.text) as TaskDetail, etag: tag, ms: reply.ms };
   }
 
-  /** Creates a task and polls its status (one read in flight, one every `pollMs`) until `target`. */
+  /**
+   * Creates a task and waits until it reaches `target`. By default with long polling, as the API
+   * documents for clients: each read sends the ETag of the last answer and `wait`, so the answer
+   * comes the moment the task changes. With `pollMs`, a polling client instead: one read in flight,
+   * one every `pollMs`, without ETags.
+   */
   async run(
     body: IntentTaskBody,
     target: string,
-    pollMs = this.pollMs,
+    pollMs?: number,
     timeoutMs = 30 * 60_000,
   ): Promise<TaskRun> {
     const started = performance.now();
     const { taskId, ms: createMs } = await this.create(body);
     const progress: TaskRun['progress'] = [];
-    const pollTimes: number[] = [];
+    let reads = 0;
     let lastKey = '';
+    let etag: string | undefined;
     for (;;) {
       const sent = performance.now();
-      const { detail, ms } = await this.status(taskId);
+      const read = await this.status(taskId, pollMs === undefined ? etag : undefined);
       const now = performance.now();
-      pollTimes.push(ms);
-      const key = `${detail.status}/${detail.completed_jobs}/${detail.total_jobs}`;
-      if (key !== lastKey) {
-        lastKey = key;
-        progress.push({
-          atMs: now - started,
-          status: detail.status,
-          completed: detail.completed_jobs,
-          total: detail.total_jobs,
-        });
+      reads += 1;
+      etag = read.etag;
+      const detail = read.detail;
+      if (detail) {
+        const key = `${detail.status}/${detail.completed_jobs}/${detail.total_jobs}`;
+        if (key !== lastKey) {
+          lastKey = key;
+          progress.push({
+            atMs: now - started,
+            status: detail.status,
+            completed: detail.completed_jobs,
+            total: detail.total_jobs,
+          });
+        }
+        if (detail.status === target) {
+          return {
+            taskId,
+            createMs,
+            totalMs: now - started,
+            serverMs: Date.parse(detail.updated_at) - Date.parse(detail.created_at),
+            reads,
+            waitedBy: pollMs === undefined ? 'long-poll' : 'poll',
+            progress,
+            detail,
+          };
+        }
+        if (detail.status === 'failed') {
+          throw new Error(`task ${taskId} failed: ${JSON.stringify(detail.error)}`);
+        }
       }
-      if (detail.status === target) {
-        return {
-          taskId,
-          createMs,
-          totalMs: now - started,
-          serverMs: Date.parse(detail.updated_at) - Date.parse(detail.created_at),
-          polls: pollTimes.length,
-          pollMedianMs: median(pollTimes),
-          progress,
-          detail,
-        };
-      }
-      if (detail.status === 'failed') {
-        throw new Error(`task ${taskId} failed: ${JSON.stringify(detail.error)}`);
-      }
-      if (now - started > timeoutMs)
-        throw new Error(`task ${taskId} still ${detail.status} after ${timeoutMs} ms`);
-      const wait = pollMs - (now - sent);
-      if (wait >= 1) await sleep(wait);
+      if (now - started > timeoutMs) throw new Error(`task ${taskId} still ${lastKey} after ${timeoutMs} ms`);
+      const pause = pollMs === undefined ? 0 : pollMs - (now - sent);
+      if (pause >= 1) await sleep(pause);
     }
   }
 

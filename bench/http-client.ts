@@ -2,6 +2,7 @@ import http from 'node:http';
 
 export interface HttpReply {
   status: number;
+  headers: http.IncomingHttpHeaders;
   text: string;
   /** From sending the request to the last byte of the answer. */
   ms: number;
@@ -47,6 +48,7 @@ export class HttpClient {
           res.on('end', () =>
             resolve({
               status: res.statusCode ?? 0,
+              headers: res.headers,
               text: Buffer.concat(chunks).toString('utf8'),
               ms: performance.now() - started,
             }),

@@ -48,7 +48,7 @@ export async function measureMemory(
     `memory: fresh server with DUCKDB_MEMORY_LIMIT=${memoryLimit}, exporting all ${dataset.rows} rows`,
   );
   const { server, dataDir, srcHash } = prestarted ?? (await startMemoryService(options, dataset));
-  const api = new AudiencesApi(server.url, 20);
+  const api = new AudiencesApi(server.url);
   let result: Omit<MemoryResult, 'raw'>;
   try {
     await api.signUp('memory');

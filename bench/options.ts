@@ -26,15 +26,13 @@ export interface BenchOptions {
   lowMemoryLimit: string;
   autocannon: { connections: number; durationSec: number };
   growth: { sizes: number[]; tasksPerSize: number; readsPerTask: number };
-  /** Polling interval while waiting for a task, in ms. */
+  /** Extra API runs per comparison by a client that polls every `pollMs` instead of long polling. */
+  pollRuns: number;
   pollMs: number;
-  /** Extra API runs per comparison polled only every `slowPollMs` (is polling slowing the server?). */
-  slowPollRuns: number;
   /** Before each section, wait (up to 2 min) until other processes leave the cores alone. */
   waitForQuiet: boolean;
   /** Attempts at a section that other work on the machine disturbed (the last one is reported). */
   sectionAttempts: number;
-  slowPollMs: number;
   log: (message: string) => void;
 }
 
@@ -94,9 +92,8 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, ro
     growth: tiny
       ? { sizes: [1, 100, 1_000], tasksPerSize: 2, readsPerTask: 5 }
       : { sizes: [1, 100, 1_000, 10_000], tasksPerSize: 3, readsPerTask: 10 },
+    pollRuns: tiny ? 1 : 3,
     pollMs: 2,
-    slowPollRuns: tiny ? 1 : 3,
-    slowPollMs: 100,
     waitForQuiet: !tiny,
     sectionAttempts: tiny ? 1 : 3,
     log,

@@ -92,12 +92,12 @@ function comparisonSection(c: Comparison, pairs: number, load: CpuLoad | undefin
     '',
     `- Same work: ${check}.`,
     `- Jobs per task: ${runs[0]?.detail.total_jobs ?? 'n/a'}; create (POST → 202): median ${ms(median(runs.map((r) => r.createMs)))}.`,
-    `- Server's own time (\`updated_at − created_at\`): median ${ms(median(runs.map((r) => r.serverMs)))} (the rest is detection by polling and the create request).`,
-    `- Polling: median ${int(median(runs.map((r) => r.polls)))} status reads per task, each median ${ms(median(runs.map((r) => r.pollMedianMs)))}.`,
+    `- Server's own time (\`updated_at − created_at\`): median ${ms(median(runs.map((r) => r.serverMs)))} (the rest is the create request and the answer of the waiting read).`,
+    `- Long polling: median ${int(median(runs.map((r) => r.reads)))} status reads per task (one per change of the task).`,
     ...(last ? [`- Progress of the last API run: ${timeline(last)}.`] : []),
-    `- Polling only every ${c.slowPoll.pollMs} ms instead (${c.slowPoll.runs.length} extra run${c.slowPoll.runs.length > 1 ? 's' : ''}): ` +
-      `server's own time median ${ms(median(c.slowPoll.runs.map((r) => r.serverMs)))} ` +
-      `(${ms(median(runs.map((r) => r.serverMs)))} with ~2 ms polling), samples ${samples(c.slowPoll.runs.map((r) => r.serverMs))}.`,
+    `- A client polling every ${c.polled.pollMs} ms instead, without ETags (${c.polled.runs.length} extra run${c.polled.runs.length > 1 ? 's' : ''}, diagnostic): ` +
+      `create → status median ${ms(median(c.polled.runs.map((r) => r.totalMs)))}, server's own time ${ms(median(c.polled.runs.map((r) => r.serverMs)))}, ` +
+      `${int(median(c.polled.runs.map((r) => r.reads)))} reads per task; samples ${samples(c.polled.runs.map((r) => r.totalMs))}.`,
     loadLine(load),
     '',
   ].join('\n');
@@ -176,10 +176,11 @@ export function renderReport(results: BenchResults): string {
     `- **Raw side** (what a one-off script pays): in the harness process, \`DuckDBInstance.create(':memory:', { threads: '${results.threads}' })\`, connect, ` +
       'run the statement, read the result, close; the time covers all of it. Same thread count as each job of the service.',
     `- **API side**: from sending \`POST /api/v1/intent_hive_tasks\` to receiving the first \`GET /api/v1/status/{id}\` that shows the target status; ` +
-      `the harness keeps one status read in flight and starts one every ~${results.pollMs} ms (keep-alive HTTP/1.1).`,
+      'the harness waits the way the API documents for clients, with long polling: a first `GET`, then each `GET` sends the `ETag` of the last answer in `If-None-Match` with `?wait=60`, ' +
+      `and the server answers the moment the task changes (keep-alive HTTP/1.1). A client polling every ${results.pollMs} ms instead is measured too, as a diagnostic.`,
     `- **Rounds**: one warm-up of each side (not recorded), then ${results.pairs} rounds (${results.exportPairs} for the export), rotating which side goes first. ` +
       'Figures are medians; ratios are median API / median raw. Export folders of both sides are deleted after every run.',
-    '- Everything runs on the same machine: the harness (polling, autocannon, raw DuckDB) shares the cores with the server.',
+    '- Everything runs on the same machine: the harness (status reads, autocannon, raw DuckDB) shares the cores with the server.',
     `- **Shared machine**: CPU use is read from \`/proc\` and split into this benchmark's process tree and everything else. ${results.tiny ? 'In tiny mode nothing is retried.' : `Before each section the harness waits (up to 2 min) until other processes use under 0.3 cores; a section during which they used more than ${NOISY_CORES} cores on average is measured again (up to 3 attempts, the last is shown).`} Each section states the cores other processes used.`,
     '',
     '## Targets',

@@ -62,7 +62,7 @@ async function main(options: BenchOptions): Promise<void> {
     startMemoryService(options, dataset),
   ]);
   let prestarted: StartedService | undefined = memoryService;
-  const api = new AudiencesApi(service.server.url, options.pollMs);
+  const api = new AudiencesApi(service.server.url);
   let measured: Pick<BenchResults, 'comparisons' | 'growth' | 'throughput' | 'service'>;
   try {
     await api.signUp('main');

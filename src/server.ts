@@ -21,6 +21,7 @@ import { DownloadLinks } from './tasks/download-links.ts';
 import { DownloadService } from './tasks/download-service.ts';
 import { InputSchemas } from './tasks/input-schema.ts';
 import { JobRunner } from './tasks/job-runner.ts';
+import { TaskChanges } from './tasks/task-changes.ts';
 import { TaskService } from './tasks/task-service.ts';
 import { TaskViews } from './tasks/task-view.ts';
 
@@ -34,6 +35,8 @@ export interface RunningServer {
   /** Object-store backends, whose transfer metrics tests and benchmarks read. */
   objectStorage: { s3: ObjectStorage; gs: ObjectStorage };
   stagingCache: StagingCache;
+  /** Readers waiting for task changes (long polls), for tests to check none is left behind. */
+  changes: TaskChanges;
   close(): Promise<void>;
 }
 
@@ -74,8 +77,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
     threads: config.duckdbThreads,
     timeoutMs: config.jobTimeoutMs,
   };
+  const changes = new TaskChanges();
   const tasks = new TaskService({
     store,
+    changes,
     queue,
     storage,
     schemas: new InputSchemas(engine),
@@ -100,6 +105,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     outputPath: config.outputPath,
     engine,
     unloadPlanner: tasks.unloadPlanner,
+    changes,
     log: (message, fields) => log.warn(fields, message),
   });
 
@@ -134,7 +140,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
     url,
     objectStorage,
     stagingCache,
+    changes,
     async close() {
+      // Readers waiting for a change get their answer now rather than hold the close up.
+      changes.close();
       await app.close();
       await queue.close();
       await store.close();

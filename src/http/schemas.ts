@@ -191,6 +191,23 @@ export const TaskListQuery = Type.Object(
   { additionalProperties: false },
 );
 
+export const MAX_WAIT_SECONDS = 60;
+
+export const TaskStatusQuery = Type.Object(
+  {
+    wait: Type.Optional(
+      Type.String({
+        pattern: '^[0-9]{1,2}$',
+        description:
+          `0-${MAX_WAIT_SECONDS} seconds. With If-None-Match holding the ETag of the current answer, ` +
+          'the request waits up to this long for the task to change: 200 with the new detail as soon ' +
+          'as it does, 304 if it did not (long polling).',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const TaskList = Type.Object({
   tasks: Type.Array(TaskSummary),
   next_cursor: Type.Union([Type.String(), Type.Null()]),

@@ -23,6 +23,7 @@ import type {
 } from '../store/store.ts';
 import type { EngineLimits } from './input-schema.ts';
 import { JOB_KINDS } from './job-catalog.ts';
+import type { TaskChanges } from './task-changes.ts';
 import type { StoredRequest, TaskPlan } from './task-model.ts';
 
 export interface JobRunnerOptions {
@@ -33,6 +34,8 @@ export interface JobRunnerOptions {
   outputPath: string;
   engine: EngineLimits;
   unloadPlanner: UnloadPlanner;
+  /** Told after each change of a task this runner commits, to wake readers waiting on it. */
+  changes?: TaskChanges;
   clock?: () => Date;
   log?: (message: string, fields: Record<string, unknown>) => void;
 }
@@ -98,6 +101,7 @@ export class JobRunner {
       }
     } finally {
       inputs?.release();
+      this.options.changes?.notify(task.id);
     }
   };
 

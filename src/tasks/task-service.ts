@@ -20,6 +20,7 @@ import {
   type TaskPlan,
   type TaskType,
 } from './task-model.ts';
+import type { TaskChanges } from './task-changes.ts';
 import type { TaskViews } from './task-view.ts';
 
 export interface CommonTaskBody {
@@ -46,6 +47,8 @@ export interface TaskServiceOptions {
   storage: Storage;
   schemas: InputSchemas;
   views: TaskViews;
+  /** Wakes readers waiting for a task to change; without it, waits end at their deadline. */
+  changes?: TaskChanges;
   intentInputPath: string;
   inputPolicy: InputPathPolicy;
   taskTtlMs: number;
@@ -61,6 +64,19 @@ export interface TaskServiceOptions {
 export const INTENT_HIVE_TYPES = { day: 'DATE', prefix: 'VARCHAR', score: 'VARCHAR' };
 const ORDERED_COLUMNS = { score: SCORES };
 const PREFIX = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+/** Conditions of a status read: `If-None-Match` and how long to wait for a change. */
+export interface ReadConditions {
+  ifNoneMatch?: string;
+  waitMs?: number;
+  /** Aborts the wait (the client went away). */
+  signal?: AbortSignal;
+}
+
+export type TaskAnswer = { etag: string; json: string; notModified?: never } | { etag: string; notModified: true };
+
+/** A waiting reader reads the store again this often, to see changes made by other processes. */
+const RECHECK_MS = 2_000;
 
 export interface CreatedTask {
   task_id: string;
@@ -165,10 +181,33 @@ export class TaskService {
     return this.insert(principal, 'generic_parquet', { view, plan }, batches);
   }
 
-  /** The task detail, serialised (large answers of settled tasks are served from a cache). */
-  async getJson(principal: Principal, taskId: string): Promise<string> {
-    const task = await this.find(principal, taskId);
-    return this.options.views.detailJson(task);
+  /**
+   * The task detail, serialised (large answers of settled tasks are served from a cache), with its
+   * entity tag. A reader that already holds the current version (`ifNoneMatch`) gets `notModified`,
+   * after waiting up to `waitMs` for the task to change (long polling).
+   */
+  async getJson(principal: Principal, taskId: string, conditions: ReadConditions = {}): Promise<TaskAnswer> {
+    const { views, changes } = this.options;
+    const deadline = this.clock().getTime() + (conditions.waitMs ?? 0);
+    for (;;) {
+      // Watch before reading, so a change committed in between still wakes this reader.
+      const watch = conditions.ifNoneMatch && conditions.waitMs ? changes?.watch(taskId) : undefined;
+      const task = await this.find(principal, taskId).catch((error: unknown) => {
+        watch?.cancel();
+        throw error;
+      });
+      const etag = views.etag(task);
+      if (!conditions.ifNoneMatch || !etagMatches(conditions.ifNoneMatch, etag)) {
+        watch?.cancel();
+        return { etag, json: await views.detailJson(task) };
+      }
+      const remaining = deadline - this.clock().getTime();
+      if (!watch || remaining <= 0 || conditions.signal?.aborted) {
+        watch?.cancel();
+        return { etag, notModified: true };
+      }
+      await watch.next(Math.min(remaining, RECHECK_MS), conditions.signal);
+    }
   }
 
   async list(principal: Principal, limit: number, cursor: string | undefined) {
@@ -193,6 +232,7 @@ export class TaskService {
       this.unloadPlanner,
     );
     if (result.outcome === 'not_found') throw taskNotFound(taskId);
+    if (result.outcome !== 'conflict') this.options.changes?.notify(taskId);
     if (result.outcome === 'conflict') {
       const task = await this.find(principal, taskId);
       throw new AppError(
@@ -439,4 +479,10 @@ function decodeCursor(cursor: string): TaskCursor {
     // fall through to the 400 below
   }
   throw invalidField('cursor', 'is not a cursor this API handed out; use next_cursor from the previous page');
+}
+
+/** `If-None-Match` against an entity tag, weak comparison (RFC 9110 §13.1.2): `*` or any listed tag. */
+function etagMatches(header: string, etag: string): boolean {
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  return header.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === opaque(etag));
 }

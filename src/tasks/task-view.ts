@@ -59,14 +59,21 @@ export class TaskViews {
   async detailJson(task: TaskRecord): Promise<string> {
     const now = this.clock().getTime();
     const signedAt = new Date(now - (now % this.signingWindowMs));
-    const version = [task.status, task.completedJobs, task.failedJobs, task.totalJobs, task.updatedAt];
-    const key = `${task.id}\n${version.join('\n')}\n${signedAt.getTime()}`;
+    const key = `${task.id}\n${versionOf(task)}\n${signedAt.getTime()}`;
     const cached = this.answers.get(key);
     if (cached) return cached;
     const json = JSON.stringify(await this.detail(task, signedAt));
     if (this.answers.size >= CACHED_ANSWERS) this.answers.delete(this.answers.keys().next().value!);
     this.answers.set(key, json);
     return json;
+  }
+
+  /**
+   * A weak entity tag of the task's state: it changes whenever anything in the detail does, except
+   * the signatures of the links, which a client's earlier copy still holds valid ones of.
+   */
+  etag(task: TaskRecord): string {
+    return `W/"${versionOf(task)}"`;
   }
 
   summary(task: TaskRecord): TaskSummary {
@@ -116,6 +123,12 @@ export class TaskViews {
       request: (task.request as StoredRequest).view,
     };
   }
+}
+
+/** Every change a reader can see goes through the task row: its status, job counters and time. */
+function versionOf(task: TaskRecord): string {
+  const updated = Date.parse(task.updatedAt).toString(36);
+  return `${task.status}.${task.totalJobs}.${task.completedJobs}.${task.failedJobs}.${updated}`;
 }
 
 /** Counts come from the count jobs, or from the export jobs of a task with a limit (it has no count phase). */

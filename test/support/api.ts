@@ -115,20 +115,32 @@ export function apiClient(url: string, apiKey: string) {
   return {
     post: (pathname: string, body?: unknown) => call(url, 'POST', pathname, { body, headers }),
     get: (pathname: string) => call(url, 'GET', pathname, { headers }),
-    /** Polls the task until it reaches one of `statuses` (tests may poll; the worker never does). */
+    /**
+     * Waits for the task to reach one of `statuses` with the API's long polling: each read sends
+     * the ETag of the previous answer and waits for the next change.
+     */
     async waitFor(taskId: string, statuses: string[], timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
+      // biome-ignore lint/suspicious/noExplicitAny: see Reply
+      let last: any;
+      let etag: string | undefined;
       for (;;) {
-        const reply = await call(url, 'GET', `/api/v1/status/${taskId}`, { headers });
-        if (reply.status !== 200) throw new Error(`status ${reply.status}: ${JSON.stringify(reply.body)}`);
-        if (statuses.includes(reply.body.status)) return reply.body;
-        if (reply.body.status === 'failed' && !statuses.includes('failed')) {
-          throw new Error(`task failed: ${JSON.stringify(reply.body.error)}`);
+        const reply = await call(url, 'GET', `/api/v1/status/${taskId}${etag ? '?wait=5' : ''}`, {
+          headers: etag ? { ...headers, 'if-none-match': etag } : headers,
+        });
+        if (reply.status === 304) {
+          if (Date.now() > deadline) throw new Error(`task still ${last.status} after ${timeoutMs} ms`);
+          continue;
         }
-        if (reply.body.status === 'completed')
-          throw new Error(`task completed, expected ${statuses.join(' or ')}`);
-        if (Date.now() > deadline) throw new Error(`task still ${reply.body.status} after ${timeoutMs} ms`);
-        await new Promise((resolve) => setTimeout(resolve, 25));
+        if (reply.status !== 200) throw new Error(`status ${reply.status}: ${JSON.stringify(reply.body)}`);
+        last = reply.body;
+        etag = reply.headers.get('etag') ?? undefined;
+        if (statuses.includes(last.status)) return last;
+        if (last.status === 'failed' && !statuses.includes('failed')) {
+          throw new Error(`task failed: ${JSON.stringify(last.error)}`);
+        }
+        if (last.status === 'completed') throw new Error(`task completed, expected ${statuses.join(' or ')}`);
+        if (Date.now() > deadline) throw new Error(`task still ${last.status} after ${timeoutMs} ms`);
       }
     },
   };

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
 import type { AccountService } from '../../accounts/account-service.ts';
 import { AppError } from '../../errors.ts';
 import type { TaskService } from '../../tasks/task-service.ts';
@@ -9,9 +9,11 @@ import {
   problems,
   TaskCreatedReply,
   TaskDetail,
+  MAX_WAIT_SECONDS,
   TaskList,
   TaskListQuery,
   TaskParams,
+  TaskStatusQuery,
 } from '../schemas.ts';
 
 interface Options {
@@ -87,16 +89,45 @@ export const taskRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { acco
       schema: {
         tags: ['tasks'],
         summary: 'Task detail: counts, progress, outputs and download links',
+        description:
+          'Every answer carries an ETag. Send it back in If-None-Match to get 304 while the task is ' +
+          'unchanged, and add ?wait=N to have the request wait up to N seconds for the next change.',
         security,
         params: TaskParams,
-        response: { 200: TaskDetail, ...problems(401, 404) },
+        querystring: TaskStatusQuery,
+        headers: Type.Object({ 'if-none-match': Type.Optional(Type.String({ maxLength: 1024 })) }),
+        response: {
+          200: TaskDetail,
+          304: Type.Null({ description: 'unchanged since the ETag sent in If-None-Match' }),
+          ...problems(400, 401, 404),
+        },
       },
     },
     async (request, reply) => {
-      const json = await tasks.getJson(principalOf(request), request.params.task_id);
-      // Already JSON (the domain caches large answers), so Fastify sends the string as is; the
-      // schema above still documents its shape.
-      return reply.type('application/json; charset=utf-8').send(json as never);
+      const wait = request.query.wait === undefined ? 0 : Number(request.query.wait);
+      if (wait > MAX_WAIT_SECONDS) {
+        throw new AppError('validation_failed', `wait: must be from 0 to ${MAX_WAIT_SECONDS} seconds`, [
+          { field: 'wait', message: `must be from 0 to ${MAX_WAIT_SECONDS} seconds` },
+        ]);
+      }
+      // A client that hangs up ends its wait.
+      const gone = new AbortController();
+      const onClose = () => gone.abort();
+      request.raw.once('close', onClose);
+      try {
+        const answer = await tasks.getJson(principalOf(request), request.params.task_id, {
+          ifNoneMatch: request.headers['if-none-match'],
+          waitMs: wait * 1000,
+          signal: gone.signal,
+        });
+        reply.header('etag', answer.etag).header('cache-control', 'private, no-cache');
+        if (answer.notModified) return reply.status(304).send(null);
+        // Already JSON (the domain caches large answers), so Fastify sends the string as is; the
+        // schema above still documents its shape.
+        return reply.type('application/json; charset=utf-8').send(answer.json as never);
+      } finally {
+        request.raw.off('close', onClose);
+      }
     },
   );
 

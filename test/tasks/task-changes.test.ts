@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { TaskChanges } from '../../src/tasks/task-changes.ts';
+
+/** Resolves to 'woken' or 'pending' after the current turn of the event loop. */
+async function state(promise: Promise<void>): Promise<'woken' | 'pending'> {
+  return Promise.race([
+    promise.then(() => 'woken' as const),
+    new Promise<'pending'>((resolve) => setImmediate(() => resolve('pending'))),
+  ]);
+}
+
+describe('TaskChanges', () => {
+  it('wakes the readers of the task that changed, and only them', async () => {
+    const changes = new TaskChanges();
+    const a1 = changes.watch('a').next(60_000);
+    const a2 = changes.watch('a').next(60_000);
+    const b = changes.watch('b').next(60_000);
+    expect(changes.size).toBe(3);
+    changes.notify('a');
+    expect(await state(a1)).toBe('woken');
+    expect(await state(a2)).toBe('woken');
+    expect(await state(b)).toBe('pending');
+    expect(changes.size).toBe(1);
+    changes.notify('b');
+    expect(await state(b)).toBe('woken');
+    expect(changes.size).toBe(0);
+  });
+
+  it('keeps a change that happens between the watch and the wait', async () => {
+    const changes = new TaskChanges();
+    const watch = changes.watch('a');
+    changes.notify('a');
+    expect(await state(watch.next(60_000))).toBe('woken');
+  });
+
+  it('ends a wait at its timeout, on abort, or on close, and leaves nothing registered', async () => {
+    const changes = new TaskChanges();
+    await changes.watch('a').next(5);
+    expect(changes.size).toBe(0);
+
+    const controller = new AbortController();
+    const aborted = changes.watch('a').next(60_000, controller.signal);
+    expect(await state(aborted)).toBe('pending');
+    controller.abort();
+    expect(await state(aborted)).toBe('woken');
+    expect(changes.size).toBe(0);
+
+    const cancelled = changes.watch('a');
+    cancelled.cancel();
+    expect(changes.size).toBe(0);
+
+    const open = changes.watch('b').next(60_000);
+    changes.close();
+    expect(await state(open)).toBe('woken');
+    // After close, waits end at once.
+    expect(await state(changes.watch('c').next(60_000))).toBe('woken');
+    expect(changes.size).toBe(0);
+  });
+});
