@@ -99,7 +99,8 @@ export class AudiencesApi {
     );
     const tag = reply.headers.etag;
     if (reply.status === 304) return { detail: undefined, etag: tag ?? etag, ms: reply.ms };
-    if (reply.status !== 200) throw new Error(`GET status ${taskId}: ${reply.status} ${reply.text.slice(0, 500)}`);
+    if (reply.status !== 200)
+      throw new Error(`GET status ${taskId}: ${reply.status} ${reply.text.slice(0, 500)}`);
     return { detail: JSON.parse(reply.text) as TaskDetail, etag: tag, ms: reply.ms };
   }
 

@@ -36,20 +36,15 @@ export async function describeColumns(sandbox: Sandbox, source: ParquetSource): 
   return rows.map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
 }
 
-/**
- * Rows per file. Without a filter the counts come from the Parquet footers alone; with one, a
- * single grouped query scans the whole batch.
- */
+/** Rows per file that pass the filter: one grouped query scans the whole batch. */
 export async function countByFile(
   sandbox: Sandbox,
   source: ParquetSource,
-  whereSql: string | undefined,
+  whereSql: string,
 ): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   if (source.files.length === 0) return counts;
-  const sql = whereSql
-    ? `SELECT ${FILE_COLUMN} AS file, count(*) AS n FROM ${relation(source, true)} WHERE ${whereSql} GROUP BY ALL`
-    : `SELECT file_name AS file, num_rows AS n FROM parquet_file_metadata([${source.files.map(sqlString).join(', ')}])`;
+  const sql = `SELECT ${FILE_COLUMN} AS file, count(*) AS n FROM ${relation(source, true)} WHERE ${whereSql} GROUP BY ALL`;
   for (const row of await sandbox.query(sql)) {
     counts.set(String(row.file), Number(row.n));
   }

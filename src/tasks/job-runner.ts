@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { EngineTimeoutError, Sandbox } from '../engine/duckdb-sandbox.ts';
+import { ParquetFooterError, parquetRowCounts } from '../engine/parquet-footer.ts';
 import {
   countByFile,
   exportPartitioned,
@@ -76,18 +77,23 @@ export class JobRunner {
     if (!claimed) return;
     const { job, task } = claimed;
     const kind = JOB_KINDS[job.phase];
+    const plan = (task.request as StoredRequest).plan;
+    // An un-filtered count reads only Parquet footers and needs no engine. Otherwise the job's DuckDB
+    // opens while its inputs are listed and staged: the two waits overlap.
+    const engine = job.phase === 'count' && plan.whereSql === null ? undefined : this.openEngine(job, plan);
+    // Its failure is handled where it is awaited; until then it must not count as unhandled.
+    engine?.catch(() => undefined);
     let inputs: JobInputs | undefined;
     try {
-      const plan = (task.request as StoredRequest).plan;
-      // An unfiltered count needs only the Parquet footers (ranged reads on object stores).
+      // An un-filtered count needs only the Parquet footers (ranged reads on object stores).
       // An export reads exactly the objects its task counted; a task with a limit was never counted.
       const manifest =
         job.phase === 'unload' && plan.limit === null ? await store.countManifest(task.id) : {};
       inputs = await this.inputs(job, plan, job.phase === 'count' && plan.whereSql === null, manifest);
       const outcome =
         job.phase === 'count'
-          ? await this.count(job, plan, inputs)
-          : await this.unload(job, task, plan, inputs);
+          ? await this.count(job, plan, inputs, engine)
+          : await this.unload(job, task, plan, inputs, engine!);
       const released = await store.completeJob(jobId, outcome, this.now(), this.options.unloadPlanner);
       if (released.length > 0) await queue.enqueue(released);
     } catch (error) {
@@ -102,16 +108,26 @@ export class JobRunner {
     } finally {
       inputs?.release();
       this.options.changes?.notify(task.id);
+      // Closing DuckDB blocks the thread for a few milliseconds: readers woken above are answered first.
+      if (engine) await new Promise((resolve) => setImmediate(resolve)).then(() => closeEngine(engine));
     }
   };
 
-  private async count(job: JobRecord, plan: TaskPlan, inputs: JobInputs): Promise<JobOutcome> {
+  private async count(
+    job: JobRecord,
+    plan: TaskPlan,
+    inputs: JobInputs,
+    engine: Promise<JobEngine> | undefined,
+  ): Promise<JobOutcome> {
     const files = inputs.partitions.flatMap((input) => input.localPaths);
     const counts: Record<string, number> = Object.fromEntries(job.partitions.map((p) => [p, 0]));
     if (files.length === 0) return { counts, files: [], manifest: manifestOf(inputs) };
-    const byFile = await this.withSandbox(job, plan, (sandbox) =>
-      countByFile(sandbox, source(files, plan), plan.whereSql ?? undefined),
-    );
+    // Without a filter the footers hold the answer.
+    const whereSql = plan.whereSql;
+    const byFile =
+      whereSql === null || !engine
+        ? await parquetRowCounts(files).then((rows) => new Map(files.map((file, i) => [file, rows[i]!])))
+        : await countByFile((await engine).sandbox, source(files, plan), whereSql);
     for (const input of inputs.partitions) {
       counts[input.partition] = input.localPaths.reduce((sum, file) => sum + (byFile.get(file) ?? 0), 0);
     }
@@ -123,46 +139,46 @@ export class JobRunner {
     task: TaskRecord,
     plan: TaskPlan,
     inputs: JobInputs,
+    engine: Promise<JobEngine>,
   ): Promise<JobOutcome> {
     const counts: Record<string, number> = Object.fromEntries(job.partitions.map((p) => [p, 0]));
     const files: JobOutcome['files'] = [];
-    await this.withSandbox(job, plan, async (sandbox, scratch) => {
-      const written = plan.hiveTypes
-        ? await this.exportIntent(sandbox, scratch, plan, inputs).catch((error: unknown) => {
-            // Writing every partition at once keeps a buffer per open file; when the job's memory
-            // cannot hold them, write one partition at a time instead.
-            if (!/Out of Memory/i.test(String(error))) throw error;
-            this.options.log?.('export by partition after running out of memory', { jobId: job.id });
-            return this.exportByFolder(sandbox, scratch, plan, inputs);
-          })
-        : await this.exportByFolder(sandbox, scratch, plan, inputs);
-      const byPartition = new Map<string, PartitionedFile[]>();
-      for (const file of written)
-        byPartition.set(file.partition, [...(byPartition.get(file.partition) ?? []), file]);
-      // Uploads of different partitions overlap; an object store is latency-bound per request.
-      await mapLimit([...byPartition.keys()].sort(), PARALLEL_PUBLISHES, async (partition) => {
-        const local = byPartition.get(partition)!;
-        const destination = this.options.storage.join(
-          this.options.outputPath,
-          `${task.organizationId}/${task.id}/${partition}`,
-        );
-        const published = await this.options.storage.publish(
-          local.map((file) => file.path),
-          destination,
-        );
-        const byName = new Map(local.map((file) => [path.basename(file.path), file.rows]));
-        for (const file of published) {
-          const rows = byName.get(path.basename(file.uri)) ?? 0;
-          files.push({
-            id: fileId(task.id, file.uri),
-            partition,
-            uri: file.uri,
-            rows,
-            sizeBytes: file.sizeBytes,
-          });
-          counts[partition] = (counts[partition] ?? 0) + rows;
-        }
-      });
+    const { sandbox, scratch } = await engine;
+    const written = plan.hiveTypes
+      ? await this.exportIntent(sandbox, scratch, plan, inputs).catch((error: unknown) => {
+          // Writing every partition at once keeps a buffer per open file; when the job's memory
+          // cannot hold them, write one partition at a time instead.
+          if (!/Out of Memory/i.test(String(error))) throw error;
+          this.options.log?.('export by partition after running out of memory', { jobId: job.id });
+          return this.exportByFolder(sandbox, scratch, plan, inputs);
+        })
+      : await this.exportByFolder(sandbox, scratch, plan, inputs);
+    const byPartition = new Map<string, PartitionedFile[]>();
+    for (const file of written)
+      byPartition.set(file.partition, [...(byPartition.get(file.partition) ?? []), file]);
+    // Uploads of different partitions overlap; an object store is latency-bound per request.
+    await mapLimit([...byPartition.keys()].sort(), PARALLEL_PUBLISHES, async (partition) => {
+      const local = byPartition.get(partition)!;
+      const destination = this.options.storage.join(
+        this.options.outputPath,
+        `${task.organizationId}/${task.id}/${partition}`,
+      );
+      const published = await this.options.storage.publish(
+        local.map((file) => file.path),
+        destination,
+      );
+      const byName = new Map(local.map((file) => [path.basename(file.path), file.rows]));
+      for (const file of published) {
+        const rows = byName.get(path.basename(file.uri)) ?? 0;
+        files.push({
+          id: fileId(task.id, file.uri),
+          partition,
+          uri: file.uri,
+          rows,
+          sizeBytes: file.sizeBytes,
+        });
+        counts[partition] = (counts[partition] ?? 0) + rows;
+      }
     });
     files.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
     return { counts, files };
@@ -249,11 +265,7 @@ export class JobRunner {
   }
 
   /** One locked-down DuckDB per job, allowed only the job's input root and its own scratch folder. */
-  private async withSandbox<T>(
-    job: JobRecord,
-    plan: TaskPlan,
-    run: (sandbox: Sandbox, scratch: string) => Promise<T>,
-  ): Promise<T> {
+  private async openEngine(job: JobRecord, plan: TaskPlan): Promise<JobEngine> {
     const scratch = path.join(this.options.storage.scratchDir(), job.id);
     await fs.rm(scratch, { recursive: true, force: true });
     await fs.mkdir(path.join(scratch, 'tmp'), { recursive: true });
@@ -263,19 +275,30 @@ export class JobRunner {
         allowedDirectories: [...this.options.storage.localInputDirs(plan.inputRoot), scratch],
         tempDirectory: path.join(scratch, 'tmp'),
       });
-      try {
-        return await run(sandbox, scratch);
-      } finally {
-        sandbox.close();
-      }
-    } finally {
+      return { sandbox, scratch };
+    } catch (error) {
       await fs.rm(scratch, { recursive: true, force: true });
+      throw error;
     }
   }
 
   private now(): string {
     return this.clock().toISOString();
   }
+}
+
+/** A job's DuckDB and the scratch folder it writes into. */
+interface JobEngine {
+  sandbox: Sandbox;
+  scratch: string;
+}
+
+/** Closes a job's engine and removes its scratch folder; an engine that failed to open has neither. */
+async function closeEngine(engine: Promise<JobEngine>): Promise<void> {
+  const opened = await engine.catch(() => undefined);
+  if (!opened) return;
+  opened.sandbox.close();
+  await fs.rm(opened.scratch, { recursive: true, force: true });
 }
 
 function manifestOf(inputs: JobInputs): Record<string, ManifestEntry[]> {
@@ -313,6 +336,9 @@ export function describeFailure(
   let message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 1000);
   for (const [local, uri] of uriOf) message = message.replaceAll(local, uri);
   message = message.slice(0, 500);
+  if (error instanceof ParquetFooterError) {
+    return { code: 'input_unreadable', message: `the input could not be read: ${message}`, permanent: true };
+  }
   if (/Out of Memory/i.test(message)) {
     return { code: 'out_of_memory', message: `the query ran out of memory: ${message}`, permanent: true };
   }

@@ -10,6 +10,7 @@ import type { InputPathPolicy } from './input-paths.ts';
 import { resolveInput } from './input-paths.ts';
 import type { InputSchemas } from './input-schema.ts';
 import { batchPartitions, jobsFor, partitionsPerJob } from './partition-batches.ts';
+import type { TaskChanges } from './task-changes.ts';
 import {
   type GenericRequestView,
   type IntentRequestView,
@@ -20,7 +21,6 @@ import {
   type TaskPlan,
   type TaskType,
 } from './task-model.ts';
-import type { TaskChanges } from './task-changes.ts';
 import type { TaskViews } from './task-view.ts';
 
 export interface CommonTaskBody {
@@ -73,7 +73,9 @@ export interface ReadConditions {
   signal?: AbortSignal;
 }
 
-export type TaskAnswer = { etag: string; json: string; notModified?: never } | { etag: string; notModified: true };
+export type TaskAnswer =
+  | { etag: string; json: string; notModified?: never }
+  | { etag: string; notModified: true };
 
 /** A waiting reader reads the store again this often, to see changes made by other processes. */
 const RECHECK_MS = 2_000;

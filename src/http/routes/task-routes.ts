@@ -6,10 +6,10 @@ import { principalOf, requireApiAccess } from '../auth.ts';
 import {
   GenericTaskBody,
   IntentTaskBody,
+  MAX_WAIT_SECONDS,
   problems,
   TaskCreatedReply,
   TaskDetail,
-  MAX_WAIT_SECONDS,
   TaskList,
   TaskListQuery,
   TaskParams,
