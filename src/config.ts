@@ -30,6 +30,8 @@ export interface Config {
   duckdbThreads: number;
   /** Memory of all running jobs' DuckDB instances together, in bytes; each job gets its share. */
   duckdbMemoryBytes: number;
+  /** Codec of exported Parquet files. */
+  exportCompression: ExportCompression;
   /** Longest a single job may run before it fails its task. */
   jobTimeoutMs: number;
   /** S3 (and S3-compatible) settings; credentials come from the standard AWS provider chain. */
@@ -50,6 +52,9 @@ export interface Config {
   maxActiveTasks: number;
   logLevel: string;
 }
+
+export const EXPORT_COMPRESSIONS = ['snappy', 'zstd', 'gzip', 'uncompressed'] as const;
+export type ExportCompression = (typeof EXPORT_COMPRESSIONS)[number];
 
 export class ConfigError extends Error {
   constructor(variable: string, message: string) {
@@ -226,6 +231,7 @@ export function loadConfig(env: Env = process.env): Config {
       128e6,
       bytes(env, 'DUCKDB_MEMORY_LIMIT', Math.max(256e6, Math.floor(os.totalmem() / 2))),
     ),
+    exportCompression: exportCompression(env.EXPORT_COMPRESSION || 'snappy'),
     jobTimeoutMs: parseDuration('JOB_TIMEOUT', env.JOB_TIMEOUT || '30m'),
     s3: {
       ...(s3Endpoint ? { endpoint: s3Endpoint } : {}),
@@ -247,4 +253,15 @@ export function loadConfig(env: Env = process.env): Config {
     maxActiveTasks: integer(env, 'MAX_ACTIVE_TASKS', 50, 1, 100_000),
     logLevel: env.LOG_LEVEL || 'info',
   };
+}
+
+function exportCompression(value: string): ExportCompression {
+  const codec = value.toLowerCase();
+  if (!(EXPORT_COMPRESSIONS as readonly string[]).includes(codec)) {
+    throw new ConfigError(
+      'EXPORT_COMPRESSION',
+      `"${value}" must be one of ${EXPORT_COMPRESSIONS.join(', ')}`,
+    );
+  }
+  return codec as ExportCompression;
 }

@@ -104,6 +104,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     storage,
     outputPath: config.outputPath,
     engine,
+    compression: config.exportCompression,
     unloadPlanner: tasks.unloadPlanner,
     changes,
     log: (message, fields) => log.warn(fields, message),

@@ -61,6 +61,17 @@ export interface ExportOptions {
   targetDir: string;
   /** Largest file before DuckDB starts the next one. @defaultValue `512MB` */
   fileSize?: string;
+  /** Parquet codec. @defaultValue `snappy` (DuckDB's own default, read by every Parquet reader) */
+  compression?: ParquetCompression;
+}
+
+export type ParquetCompression = 'snappy' | 'zstd' | 'gzip' | 'uncompressed';
+const CODECS: readonly ParquetCompression[] = ['snappy', 'zstd', 'gzip', 'uncompressed'];
+
+function codec(compression: ParquetCompression | undefined): string {
+  const chosen = compression ?? 'snappy';
+  if (!CODECS.includes(chosen)) throw new Error(`unsupported compression ${chosen}`);
+  return chosen;
 }
 
 export interface ExportedFile {
@@ -68,7 +79,7 @@ export interface ExportedFile {
   rows: number;
 }
 
-/** Writes the selected rows as zstd Parquet files `data_{i}.parquet`; empty files are not kept. */
+/** Writes the selected rows as Parquet files `data_{i}.parquet`; empty files are not kept. */
 export async function exportRows(
   sandbox: Sandbox,
   source: ParquetSource,
@@ -79,7 +90,7 @@ export async function exportRows(
   const limit = options.limit !== undefined ? ` LIMIT ${Math.trunc(options.limit)}` : '';
   const query = `SELECT ${columns} FROM ${relation(source, false)}${where}${limit}`;
   const [result] = await sandbox.query(
-    `COPY (${query}) TO ${sqlString(options.targetDir)} (FORMAT parquet, COMPRESSION zstd, ` +
+    `COPY (${query}) TO ${sqlString(options.targetDir)} (FORMAT parquet, COMPRESSION ${codec(options.compression)}, ` +
       `FILE_SIZE_BYTES ${sqlString(options.fileSize ?? '512MB')}, FILENAME_PATTERN 'data_{i}', OVERWRITE)`,
   );
   if (Number(result?.Count ?? 0) === 0) return [];
@@ -101,6 +112,7 @@ export interface PartitionedExportOptions {
   targetDir: string;
   /** Columns whose values name the partition folders, with the SQL that formats each value. */
   partitionBy: ReadonlyArray<{ column: string; value: string }>;
+  compression?: ParquetCompression;
 }
 
 export interface PartitionedFile extends ExportedFile {
@@ -128,7 +140,7 @@ export async function exportPartitioned(
   const query = `SELECT ${columns}, ${parts.join(', ')} FROM ${relation(source, false)}${where}${limit}`;
   const partitionBy = options.partitionBy.map(({ column }) => sqlIdentifier(PART + column)).join(', ');
   const [result] = await sandbox.query(
-    `COPY (${query}) TO ${sqlString(options.targetDir)} (FORMAT parquet, COMPRESSION zstd, ` +
+    `COPY (${query}) TO ${sqlString(options.targetDir)} (FORMAT parquet, COMPRESSION ${codec(options.compression)}, ` +
       `PARTITION_BY (${partitionBy}), FILENAME_PATTERN 'data_{i}', OVERWRITE)`,
   );
   if (Number(result?.Count ?? 0) === 0) return [];

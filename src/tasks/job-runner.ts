@@ -7,6 +7,7 @@ import {
   countByFile,
   exportPartitioned,
   exportRows,
+  type ParquetCompression,
   type ParquetSource,
   type PartitionedFile,
 } from '../engine/parquet-queries.ts';
@@ -34,6 +35,8 @@ export interface JobRunnerOptions {
   /** Root of exports: files land in `{outputPath}/{organization_id}/{task_id}/{partition}/`. */
   outputPath: string;
   engine: EngineLimits;
+  /** Codec of exported files. @defaultValue `snappy` */
+  compression?: ParquetCompression;
   unloadPlanner: UnloadPlanner;
   /** Told after each change of a task this runner commits, to wake readers waiting on it. */
   changes?: TaskChanges;
@@ -198,6 +201,7 @@ export class JobRunner {
       whereSql: plan.whereSql ?? undefined,
       limit: plan.limit ?? undefined,
       targetDir: path.join(scratch, 'out'),
+      ...(this.options.compression ? { compression: this.options.compression } : {}),
       partitionBy: [
         { column: 'day', value: `strftime("day", '%Y-%m-%d')` },
         { column: 'prefix', value: '"prefix"' },
@@ -224,6 +228,7 @@ export class JobRunner {
         whereSql: plan.whereSql ?? undefined,
         limit: Number.isFinite(remaining) ? remaining : undefined,
         targetDir: path.join(scratch, String(index)),
+        ...(this.options.compression ? { compression: this.options.compression } : {}),
       });
       for (const file of files) {
         written.push({ ...file, partition: input.partition });

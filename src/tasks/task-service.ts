@@ -283,16 +283,16 @@ export class TaskService {
     batches: string[][],
   ): Promise<CreatedTask> {
     const now = this.clock();
-    // With a limit there is no count phase: the export jobs run at once and their rows are the counts.
-    const jobs: NewJob[] =
-      request.plan.limit === null
-        ? jobsFor('count', batches, 'queued')
-        : jobsFor('unload', batches, 'queued');
+    // A task that exports has no count phase: its export jobs run at once, in one pass over the data,
+    // and the rows they write are its counts (exact, or capped by a limit). Only a task held for
+    // review (perform_unload: false) is counted first.
+    const exportsNow = request.view.perform_unload;
+    const jobs: NewJob[] = jobsFor(exportsNow ? 'unload' : 'count', batches, 'queued');
     const task: TaskRecord = {
       id: randomUUID(),
       organizationId: principal.organizationId,
       type,
-      status: request.plan.limit === null ? 'in_progress' : 'unloading',
+      status: exportsNow ? 'unloading' : 'in_progress',
       request,
       totalJobs: jobs.length,
       completedJobs: 0,

@@ -19,6 +19,36 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
+describe('EXPORT_COMPRESSION', () => {
+  it('writes exports with the configured codec', async () => {
+    const zstd = await startTestServer({ EXPORT_COMPRESSION: 'zstd' });
+    try {
+      const client = apiClient(zstd.url, (await signUp(zstd.url)).apiKey);
+      const created = await client.post('/api/v1/intent_hive_tasks', {
+        days: ['2024-05-01'],
+        topic_id_prefixes: prefixes.slice(0, 2),
+        scores: ['high'],
+      });
+      const task = await client.waitFor(created.body.task_id, ['completed']);
+      expect(task.files.length).toBeGreaterThan(0);
+      const files = task.files.map((f: { uri: string }) => `'${f.uri}'`).join(', ');
+      const codecs = await duck<{ codec: string }>(
+        `SELECT DISTINCT compression AS codec FROM parquet_metadata([${files}])`,
+      );
+      expect(codecs.map((c) => c.codec)).toEqual(['ZSTD']);
+      const [rows] = await duck<{ n: bigint }>(`SELECT count(*) AS n FROM read_parquet([${files}])`);
+      const [expected] = await duck<{ n: bigint }>(
+        `SELECT count(*) AS n FROM read_parquet('${t.intentTree}/**/*.parquet', hive_partitioning = true)
+         WHERE day = '2024-05-01' AND score = 'high' AND prefix IN ('${prefixes[0]}', '${prefixes[1]}')`,
+      );
+      expect(Number(rows!.n)).toBe(Number(expected!.n));
+      expect(task.total_count).toBe(Number(expected!.n));
+    } finally {
+      await zstd.close();
+    }
+  });
+});
+
 describe('limit', () => {
   it('rejects limit together with perform_unload: false', async () => {
     const reply = await api.post('/api/v1/intent_hive_tasks', {
