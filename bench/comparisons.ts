@@ -187,9 +187,9 @@ export class Comparisons {
     const columns = await fileColumns(this.dataset.dir, this.options.threads);
     const target = path.join(this.options.scratchDir, 'raw-export');
     const sql = exportSql(this.dataset.dir, columns, FILTER, target);
-    const zstdSql = exportSql(this.dataset.dir, columns, FILTER, target, ', COMPRESSION zstd');
     const runs: TaskRun[] = [];
     let rawRows = 0;
+    // Both sides write snappy, DuckDB's default and the service's (EXPORT_COMPRESSION).
     const rawExport = (statement: string) => async () => {
       fs.rmSync(target, { recursive: true, force: true });
       const result = await rawQuery(statement, this.options.threads);
@@ -207,7 +207,6 @@ export class Comparisons {
       [
         { label: 'api', run: this.apiSide(body, 'completed', runs, cleanUp) },
         { label: 'raw', run: rawExport(sql) },
-        { label: 'raw zstd', run: rawExport(zstdSql) },
       ],
       this.options.exportPairs,
       this.cpu,
@@ -221,13 +220,7 @@ export class Comparisons {
       rawMs: sides.ms[1]!,
       apiForeign: sides.foreign[0]!,
       rawForeign: sides.foreign[1]!,
-      variants: [
-        {
-          label: 'raw, COMPRESSION zstd (the service writes zstd)',
-          ms: sides.ms[2]!,
-          foreign: sides.foreign[2]!,
-        },
-      ],
+      variants: [],
       apiRuns: runs.slice(1),
       polled,
       apiRows,
@@ -235,7 +228,7 @@ export class Comparisons {
       mismatches: undefined,
       apiRequest: body,
       rawSql: sql,
-      variantSql: [zstdSql],
+      variantSql: [],
     };
   }
 

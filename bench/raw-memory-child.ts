@@ -10,7 +10,7 @@ const [tree, target, memoryLimit, threads] = process.argv.slice(2) as [string, s
 try {
   const columns = await fileColumns(tree, Number(threads));
   fs.rmSync(target, { recursive: true, force: true });
-  const sql = exportSql(tree, columns, 'true', target, ', COMPRESSION zstd');
+  const sql = exportSql(tree, columns, 'true', target);
   const result = await rawQuery(sql, Number(threads), {
     memory_limit: memoryLimit,
     temp_directory: `${target}.tmp`,

@@ -294,7 +294,7 @@ export function renderReport(results: BenchResults): string {
         ['goal', `≤ ${m.memoryLimit} + 300 MB = ${mb(m.limitBytes + 300e6)}`],
         ['export time (create → completed)', ms(m.exportMs)],
         ['exported', `${int(m.rows)} rows, ${int(m.files)} files, ${mb(m.bytes)}, ${m.jobs} jobs`],
-        ['context: raw DuckDB process, same limit, same COPY (zstd, PARTITION_BY)', raw],
+        ['context: raw DuckDB process, same limit, same COPY (snappy, PARTITION_BY)', raw],
       ],
     ),
     '',

@@ -108,6 +108,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     unloadPlanner: tasks.unloadPlanner,
     changes,
     log: (message, fields) => log.warn(fields, message),
+    trace: (message, fields) => log.info(fields, message),
   });
 
   const app = await buildApp({

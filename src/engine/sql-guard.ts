@@ -440,8 +440,27 @@ async function openParser(): Promise<Parser> {
   return { instance, connection };
 }
 
-/** Parses one statement on the shared connection; calls are queued because a connection runs one query at a time. */
-function serialize(sql: string): Promise<string> {
+/** Parses of recent statements: parsing is pure, and clients send the same segments again and again. */
+const recentParses = new Map<string, string>();
+const PARSES_KEPT = 512;
+/** Larger parse trees (long IN lists) are not kept, so the cache stays under PARSES_KEPT × 32 KB. */
+const LARGEST_KEPT = 32 * 1024;
+
+/**
+ * Parses one statement on the shared connection; calls are queued because a connection runs one
+ * query at a time. A statement parsed recently is answered from memory.
+ */
+async function serialize(sql: string): Promise<string> {
+  const known = recentParses.get(sql);
+  if (known !== undefined) return known;
+  const json = await parse(sql);
+  if (json.length > LARGEST_KEPT) return json;
+  if (recentParses.size >= PARSES_KEPT) recentParses.delete(recentParses.keys().next().value!);
+  recentParses.set(sql, json);
+  return json;
+}
+
+function parse(sql: string): Promise<string> {
   const run = queue.then(async () => {
     if (!parser) {
       const opening = openParser();

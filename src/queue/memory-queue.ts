@@ -30,7 +30,9 @@ export class MemoryQueue implements JobQueue {
       this.pending.add(id);
       this.waiting.push(id);
     }
-    this.drain();
+    // Delivered on the next turn of the event loop: the caller (a request creating a task) answers
+    // its client first, instead of waiting behind the start of the jobs it queued.
+    setImmediate(() => this.drain());
   }
 
   async start(handler: JobHandler): Promise<void> {

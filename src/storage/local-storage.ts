@@ -74,11 +74,34 @@ export class LocalStorage implements Storage {
   }
 }
 
-/** Depth-first in name order; symlinks are neither followed nor listed, so a link cannot lead out of the root. */
+/** File-system calls between two yields to the event loop while listing. */
+const CALLS_PER_TURN = 64;
+
+/**
+ * Depth-first in name order; symlinks are neither followed nor listed, so a link cannot lead out of
+ * the root. The calls are synchronous (a `readdir` or `stat` of a cached folder takes microseconds,
+ * while the thread pool adds a hand-off to each and is shared with DuckDB's start-up), and the walk
+ * yields to the event loop every few dozen calls.
+ */
 async function walk(dir: string, recursive: boolean, found: StoredObject[], limit: number): Promise<void> {
+  const budget = { calls: 0 };
+  await walkFolder(dir, recursive, found, limit, budget);
+}
+
+async function walkFolder(
+  dir: string,
+  recursive: boolean,
+  found: StoredObject[],
+  limit: number,
+  budget: { calls: number },
+): Promise<void> {
+  const spend = async () => {
+    if (++budget.calls % CALLS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+  };
   let entries: fs.Dirent[];
   try {
-    entries = await fsp.readdir(dir, { withFileTypes: true });
+    await spend();
+    entries = fs.readdirSync(dir, { withFileTypes: true });
   } catch (error) {
     if (
       (error as NodeJS.ErrnoException).code === 'ENOENT' ||
@@ -95,9 +118,10 @@ async function walk(dir: string, recursive: boolean, found: StoredObject[], limi
     if (entry.name.startsWith('.') || entry.name.startsWith('_')) continue;
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (recursive) await walk(full, recursive, found, limit);
+      if (recursive) await walkFolder(full, recursive, found, limit, budget);
     } else if (entry.isFile() && entry.name.endsWith('.parquet')) {
-      found.push({ uri: full, size: (await fsp.stat(full)).size });
+      await spend();
+      found.push({ uri: full, size: fs.statSync(full).size });
     }
   }
 }

@@ -41,7 +41,10 @@ export interface JobRunnerOptions {
   /** Told after each change of a task this runner commits, to wake readers waiting on it. */
   changes?: TaskChanges;
   clock?: () => Date;
+  /** Problems worth a warning (a failed job, a fallback). */
   log?: (message: string, fields: Record<string, unknown>) => void;
+  /** Each finished job with where its time went, in ms (at info level). */
+  trace?: (message: string, fields: Record<string, unknown>) => void;
 }
 
 interface PartitionInput {
@@ -87,18 +90,35 @@ export class JobRunner {
     // Its failure is handled where it is awaited; until then it must not count as unhandled.
     engine?.catch(() => undefined);
     let inputs: JobInputs | undefined;
+    const started = performance.now();
+    const times: Record<string, number> = {};
+    const lap = (name: string, since: number) => {
+      times[name] = Math.round(performance.now() - since);
+      return performance.now();
+    };
     try {
       // An un-filtered count needs only the Parquet footers (ranged reads on object stores).
-      // An export reads exactly the objects its task counted; a task with a limit was never counted.
+      // An export reads exactly the objects a count of the same task read, if it had one.
       const manifest =
         job.phase === 'unload' && plan.limit === null ? await store.countManifest(task.id) : {};
       inputs = await this.inputs(job, plan, job.phase === 'count' && plan.whereSql === null, manifest);
+      let mark = lap('inputs', started);
       const outcome =
         job.phase === 'count'
           ? await this.count(job, plan, inputs, engine)
-          : await this.unload(job, task, plan, inputs, engine!);
+          : await this.unload(job, task, plan, inputs, engine!, lap);
+      mark = lap(job.phase, mark);
       const released = await store.completeJob(jobId, outcome, this.now(), this.options.unloadPlanner);
       if (released.length > 0) await queue.enqueue(released);
+      lap('store', mark);
+      this.options.trace?.('job done', {
+        jobId,
+        taskId: task.id,
+        phase: job.phase,
+        partitions: job.partitions.length,
+        files: inputs.partitions.reduce((n, p) => n + p.localPaths.length, 0),
+        ms: { ...times, total: Math.round(performance.now() - started) },
+      });
     } catch (error) {
       const failure = describeFailure(error, inputs?.uriOf);
       this.options.log?.('job failed', { jobId, taskId: task.id, attempt: job.attempts, code: failure.code });
@@ -143,10 +163,13 @@ export class JobRunner {
     plan: TaskPlan,
     inputs: JobInputs,
     engine: Promise<JobEngine>,
+    lap: (name: string, since: number) => number,
   ): Promise<JobOutcome> {
     const counts: Record<string, number> = Object.fromEntries(job.partitions.map((p) => [p, 0]));
     const files: JobOutcome['files'] = [];
+    let mark = performance.now();
     const { sandbox, scratch } = await engine;
+    mark = lap('engineWait', mark);
     const written = plan.hiveTypes
       ? await this.exportIntent(sandbox, scratch, plan, inputs).catch((error: unknown) => {
           // Writing every partition at once keeps a buffer per open file; when the job's memory
@@ -156,6 +179,7 @@ export class JobRunner {
           return this.exportByFolder(sandbox, scratch, plan, inputs);
         })
       : await this.exportByFolder(sandbox, scratch, plan, inputs);
+    mark = lap('write', mark);
     const byPartition = new Map<string, PartitionedFile[]>();
     for (const file of written)
       byPartition.set(file.partition, [...(byPartition.get(file.partition) ?? []), file]);
@@ -183,6 +207,7 @@ export class JobRunner {
         counts[partition] = (counts[partition] ?? 0) + rows;
       }
     });
+    lap('publish', mark);
     files.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
     return { counts, files };
   }
