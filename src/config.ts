@@ -248,7 +248,7 @@ export function loadConfig(env: Env = process.env): Config {
     stagingDir: localOnly('STAGING_DIR', env.STAGING_DIR || path.join(dataDir, 'cache')),
     stagingCacheBytes: bytes(env, 'STAGING_CACHE_BYTES', 10e9),
     storageTimeoutMs: parseDuration('STORAGE_TIMEOUT', env.STORAGE_TIMEOUT || '30s'),
-    storageMaxAttempts: integer(env, 'STORAGE_MAX_ATTEMPTS', 4, 1, 20),
+    storageMaxAttempts: integer(env, 'STORAGE_MAX_ATTEMPTS', 6, 1, 20),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 1200, 1, 10_000_000),
     maxActiveTasks: integer(env, 'MAX_ACTIVE_TASKS', 50, 1, 100_000),
     logLevel: env.LOG_LEVEL || 'info',

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
@@ -21,6 +22,7 @@ import { DownloadLinks } from './tasks/download-links.ts';
 import { DownloadService } from './tasks/download-service.ts';
 import { InputSchemas } from './tasks/input-schema.ts';
 import { JobRunner } from './tasks/job-runner.ts';
+import { jobsPerTask } from './tasks/partition-batches.ts';
 import { TaskChanges } from './tasks/task-changes.ts';
 import { TaskService } from './tasks/task-service.ts';
 import { TaskViews } from './tasks/task-view.ts';
@@ -94,7 +96,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       forbiddenObjects: outputObject ? [outputObject] : [],
     },
     taskTtlMs: config.taskTtlMs,
-    workerConcurrency: config.workerConcurrency,
+    jobsPerTask: jobsPerTask(os.availableParallelism(), config.workerConcurrency, config.duckdbThreads),
     maxPartitions: MAX_PARTITIONS_PER_TASK,
     maxActiveTasks: config.maxActiveTasks,
   });
@@ -104,6 +106,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     storage,
     outputPath: config.outputPath,
     engine,
+    warmEngines: config.workerConcurrency,
     compression: config.exportCompression,
     unloadPlanner: tasks.unloadPlanner,
     changes,
@@ -148,6 +151,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       changes.close();
       await app.close();
       await queue.close();
+      await runner.close();
       await store.close();
       await closeSqlGuard();
     },

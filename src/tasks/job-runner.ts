@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { EngineTimeoutError, Sandbox } from '../engine/duckdb-sandbox.ts';
+import { EngineTimeoutError, type Sandbox, SandboxPool } from '../engine/duckdb-sandbox.ts';
 import { ParquetFooterError, parquetRowCounts } from '../engine/parquet-footer.ts';
 import {
   countByFile,
@@ -35,6 +35,8 @@ export interface JobRunnerOptions {
   /** Root of exports: files land in `{outputPath}/{organization_id}/{task_id}/{partition}/`. */
   outputPath: string;
   engine: EngineLimits;
+  /** DuckDB instances kept started ahead of jobs (one per worker slot hides each start-up). */
+  warmEngines?: number;
   /** Codec of exported files. @defaultValue `snappy` */
   compression?: ParquetCompression;
   unloadPlanner: UnloadPlanner;
@@ -72,9 +74,18 @@ const PARALLEL_PUBLISHES = 4;
  */
 export class JobRunner {
   private readonly clock: () => Date;
+  private readonly engines: SandboxPool;
 
   constructor(private readonly options: JobRunnerOptions) {
     this.clock = options.clock ?? (() => new Date());
+    const { threads, memoryLimit } = options.engine;
+    this.engines = new SandboxPool({ threads, memoryLimit }, options.warmEngines ?? 0);
+    this.engines.warm();
+  }
+
+  /** Closes the DuckDB instances kept ready (after the queue has stopped delivering jobs). */
+  async close(): Promise<void> {
+    await this.engines.close();
   }
 
   readonly handle = async (jobId: string): Promise<void> => {
@@ -300,8 +311,8 @@ export class JobRunner {
     await fs.rm(scratch, { recursive: true, force: true });
     await fs.mkdir(path.join(scratch, 'tmp'), { recursive: true });
     try {
-      const sandbox = await Sandbox.open({
-        ...this.options.engine,
+      const sandbox = await this.engines.open({
+        timeoutMs: this.options.engine.timeoutMs,
         allowedDirectories: [...this.options.storage.localInputDirs(plan.inputRoot), scratch],
         tempDirectory: path.join(scratch, 'tmp'),
       });

@@ -12,12 +12,22 @@ export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxPartitions: 1000, maxFiles
 const MIN_PARTITIONS_PER_JOB = 32;
 
 /**
- * Partitions per job for a task of `total` partitions: one job per worker slot, so every slot works
- * and each DuckDB start-up (about 10-40 ms) is paid as few times as possible; at most 1000
- * partitions a job, so large tasks still show progress; never tiny jobs of a few partitions each.
+ * Jobs one task is spread over, so that its jobs together use every core and no more: a job's
+ * DuckDB already runs `threads` threads, and two instances sharing the same cores only add a second
+ * start-up and contend with each other. With the defaults (`DUCKDB_THREADS` = cores) that is one
+ * job; with fewer threads per job, enough jobs to fill the cores, at most one per worker slot.
  */
-export function partitionsPerJob(total: number, concurrency: number, limits = DEFAULT_BATCH_LIMITS): number {
-  const even = Math.ceil(total / Math.max(1, concurrency));
+export function jobsPerTask(cores: number, workerConcurrency: number, threadsPerJob: number): number {
+  return Math.max(1, Math.min(workerConcurrency, Math.ceil(cores / Math.max(1, threadsPerJob))));
+}
+
+/**
+ * Partitions per job for a task of `total` partitions spread over `jobs` jobs, so each DuckDB
+ * start-up (about 10-40 ms) is paid as few times as possible; at most 1000 partitions a job, so
+ * large tasks still show progress; never tiny jobs of a few partitions each.
+ */
+export function partitionsPerJob(total: number, jobs: number, limits = DEFAULT_BATCH_LIMITS): number {
+  const even = Math.ceil(total / Math.max(1, jobs));
   return Math.min(limits.maxPartitions, Math.max(MIN_PARTITIONS_PER_JOB, even));
 }
 

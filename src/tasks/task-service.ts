@@ -52,7 +52,8 @@ export interface TaskServiceOptions {
   intentInputPath: string;
   inputPolicy: InputPathPolicy;
   taskTtlMs: number;
-  workerConcurrency: number;
+  /** Jobs a task is spread over (see `jobsPerTask`). */
+  jobsPerTask: number;
   /** Most partitions (days × prefixes × scores, or folders) one task may cover. */
   maxPartitions: number;
   /** Most tasks an organisation may have in progress at once. */
@@ -144,7 +145,7 @@ export class TaskService {
     };
     const batches = batchPartitions(
       partitions,
-      partitionsPerJob(partitions.length, this.options.workerConcurrency),
+      partitionsPerJob(partitions.length, this.options.jobsPerTask),
     );
     return this.insert(principal, 'intent_hive', { view, plan }, batches);
   }
@@ -178,7 +179,7 @@ export class TaskService {
       select: body.select === undefined ? null : plan.columns,
       where_expr: body.where_expr ?? null,
     };
-    const perJob = partitionsPerJob(partitions.length, this.options.workerConcurrency);
+    const perJob = partitionsPerJob(partitions.length, this.options.jobsPerTask);
     const batches = batchPartitions(partitions, perJob, (p) => filesPerPartition.get(p) ?? 0);
     return this.insert(principal, 'generic_parquet', { view, plan }, batches);
   }
@@ -261,7 +262,7 @@ export class TaskService {
       .sort();
     const batches = batchPartitions(
       partitions,
-      partitionsPerJob(partitions.length, this.options.workerConcurrency),
+      partitionsPerJob(partitions.length, this.options.jobsPerTask),
     );
     return jobsFor('unload', batches, 'queued');
   };

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineTimeoutError, Sandbox } from '../../src/engine/duckdb-sandbox.ts';
+import { EngineTimeoutError, Sandbox, SandboxPool } from '../../src/engine/duckdb-sandbox.ts';
 import { duck } from '../support/duck.ts';
 
 /**
@@ -14,6 +14,8 @@ let input: string;
 let output: string;
 let outside: string;
 let sandbox: Sandbox;
+let pool: SandboxPool;
+let pooled: Sandbox;
 
 beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-sandbox-'));
@@ -33,13 +35,27 @@ beforeAll(async () => {
     memoryLimit: '256MB',
     threads: 1,
   });
+  // Jobs get theirs from a pool of instances started ahead and locked down when taken.
+  pool = new SandboxPool({ memoryLimit: '256MB', threads: 1 }, 1);
+  pool.warm();
+  pooled = await pool.open({ allowedDirectories: [input, output], tempDirectory: path.join(output, 'tmp') });
 });
-afterAll(() => {
+afterAll(async () => {
   sandbox?.close();
+  pooled?.close();
+  await pool?.close();
   fs.rmSync(root, { recursive: true, force: true });
 });
 
-describe('the job sandbox, without the expression guard', () => {
+describe.each([
+  ['opened directly', () => sandbox],
+  ['taken from the pool', () => pooled],
+])('the job sandbox (%s), without the expression guard', (_how, current) => {
+  let sandbox: Sandbox;
+  beforeAll(() => {
+    sandbox = current();
+  });
+
   it('reads and writes inside its folders', async () => {
     expect(await sandbox.query(`SELECT ok FROM read_parquet('${input}/in.parquet')`)).toEqual([{ ok: 1 }]);
     await sandbox.query(`COPY (SELECT 2 AS x) TO '${output}/out.parquet'`);
@@ -80,7 +96,9 @@ describe('the job sandbox, without the expression guard', () => {
     }
     expect(JSON.stringify(leaked)).not.toContain('secret row');
   });
+});
 
+describe('the job sandbox', () => {
   it('stops a query that runs past its time limit', async () => {
     const slow = await Sandbox.open({
       allowedDirectories: [input, output],
@@ -97,6 +115,39 @@ describe('the job sandbox, without the expression guard', () => {
       expect(await slow.query('SELECT 42 AS answer')).toEqual([{ answer: 42 }]);
     } finally {
       slow.close();
+    }
+  });
+});
+
+describe('SandboxPool', () => {
+  it("hands each job its own instance, confined to that job's folders, and refills itself", async () => {
+    const jobs = new SandboxPool({ memoryLimit: '128MB', threads: 1 }, 2);
+    jobs.warm();
+    const a = await jobs.open({ allowedDirectories: [input], tempDirectory: path.join(input, 'tmp') });
+    const b = await jobs.open({ allowedDirectories: [outside], tempDirectory: path.join(outside, 'tmp') });
+    const c = await jobs.open({ allowedDirectories: [output], tempDirectory: path.join(output, 'tmp') });
+    try {
+      // Each is confined to the folders given when it was taken, not to another job's.
+      expect(await a.query(`SELECT ok FROM read_parquet('${input}/in.parquet')`)).toEqual([{ ok: 1 }]);
+      await expect(a.query(`SELECT * FROM read_parquet('${outside}/secret.parquet')`)).rejects.toThrow(
+        /Permission|not allowed/i,
+      );
+      expect(await b.query(`SELECT s FROM read_parquet('${outside}/secret.parquet')`)).toEqual([
+        { s: 'secret row' },
+      ]);
+      await expect(b.query(`SELECT ok FROM read_parquet('${input}/in.parquet')`)).rejects.toThrow(
+        /Permission|not allowed/i,
+      );
+      await expect(c.query(`SELECT ok FROM read_parquet('${input}/in.parquet')`)).rejects.toThrow(
+        /Permission|not allowed/i,
+      );
+      // Nothing carries over: a table made in one is not in another.
+      await a.query('CREATE TABLE mine AS SELECT 1 AS x');
+      await expect(b.query('SELECT * FROM mine')).rejects.toThrow(/Catalog|does not exist/i);
+      await expect(c.query("SET memory_limit = '10GB'")).rejects.toThrow(/locked/i);
+    } finally {
+      for (const s of [a, b, c]) s.close();
+      await jobs.close();
     }
   });
 });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { batchPartitions, jobsFor, partitionsPerJob } from '../../src/tasks/partition-batches.ts';
+import {
+  batchPartitions,
+  jobsFor,
+  jobsPerTask,
+  partitionsPerJob,
+} from '../../src/tasks/partition-batches.ts';
 
 const keys = (n: number) => Array.from({ length: n }, (_, i) => `p${String(i).padStart(5, '0')}`);
 
@@ -9,11 +14,27 @@ describe('partitionsPerJob', () => {
     expect(partitionsPerJob(40, 2)).toBe(32);
   });
 
-  it('spreads a task over one job per worker slot, capped at 1000 partitions', () => {
+  it('spreads a task evenly over its jobs, capped at 1000 partitions', () => {
     expect(partitionsPerJob(300, 2)).toBe(150);
     expect(partitionsPerJob(800, 4)).toBe(200);
     expect(partitionsPerJob(10_000, 2)).toBe(1000);
     expect(partitionsPerJob(1_000_000, 2)).toBe(1000);
+  });
+});
+
+describe('jobsPerTask', () => {
+  it("is one job when each job's DuckDB already uses every core", () => {
+    expect(jobsPerTask(2, 2, 2)).toBe(1);
+    expect(jobsPerTask(8, 4, 8)).toBe(1);
+    expect(jobsPerTask(2, 2, 16)).toBe(1);
+  });
+
+  it('fills the cores with jobs of fewer threads, at most one per worker slot', () => {
+    expect(jobsPerTask(8, 4, 2)).toBe(4);
+    expect(jobsPerTask(8, 2, 2)).toBe(2);
+    expect(jobsPerTask(8, 4, 3)).toBe(3);
+    expect(jobsPerTask(2, 1, 1)).toBe(1);
+    expect(jobsPerTask(1, 4, 0)).toBe(1);
   });
 });
 
