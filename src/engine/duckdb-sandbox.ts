@@ -124,13 +124,21 @@ function withSlash(dir: string): string {
   return dir.endsWith('/') ? dir : `${dir}/`;
 }
 
+/** How long a finished job's instance waits before it is closed (see `SandboxPool.retire`). */
+const RETIRE_AFTER_MS = 100;
+
 /**
  * Keeps up to `size` prepared instances ready, so a job locks one down (a few SET statements)
- * instead of starting DuckDB on its critical path; each one taken is replaced in the background.
- * Prepared instances hold no data and run nothing until they are locked to one job.
+ * instead of starting DuckDB on its critical path. Prepared instances hold no data and run nothing
+ * until they are locked to one job.
+ *
+ * Closing an instance blocks the thread for 5-20 ms (DuckDB frees its buffers and joins its
+ * threads), so a finished job's instance is retired: closed a moment later, when the answer to the
+ * job's client has gone and the next job, if any, is busy in DuckDB, and replaced after that.
  */
 export class SandboxPool {
   private readonly ready: Array<Promise<PreparedInstance | undefined>> = [];
+  private readonly retiring = new Map<NodeJS.Timeout, () => void>();
   private closed = false;
 
   constructor(
@@ -138,23 +146,36 @@ export class SandboxPool {
     private readonly size: number,
   ) {}
 
-  /** Fills the pool (at start, in the background). */
+  /** Fills the pool (at start, and after each retired instance is closed). */
   warm(): void {
     while (!this.closed && this.ready.length < this.size) this.ready.push(this.prepare());
   }
 
   /** A sandbox for one job: a ready instance when there is one, else a new one. */
   async open(options: Omit<SandboxOptions, 'threads' | 'memoryLimit'>): Promise<Sandbox> {
-    const next = this.ready.shift();
-    // Replaced once this job has its instance, so the replacement does not compete with it.
-    const prepared = (await next) ?? (await Sandbox.prepare(this.settings));
-    setImmediate(() => this.warm());
+    const prepared = (await this.ready.shift()) ?? (await Sandbox.prepare(this.settings));
     return Sandbox.lock(prepared, { ...this.settings, ...options });
   }
 
-  /** Closes the ready instances; later opens start their own. */
+  /** Closes a job's sandbox shortly, then runs `after` (the job's clean-up) and refills the pool. */
+  retire(sandbox: Sandbox, after: () => void = () => {}): void {
+    const finish = () => {
+      this.retiring.delete(timer);
+      sandbox.close();
+      after();
+      this.warm();
+    };
+    const timer = setTimeout(finish, RETIRE_AFTER_MS);
+    this.retiring.set(timer, finish);
+  }
+
+  /** Closes retiring and ready instances at once; later opens start their own. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const [timer, finish] of [...this.retiring]) {
+      clearTimeout(timer);
+      finish();
+    }
     const waiting = this.ready.splice(0);
     for (const prepared of await Promise.all(waiting)) {
       prepared?.connection.closeSync();

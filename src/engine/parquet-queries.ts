@@ -89,16 +89,13 @@ export async function exportRows(
   const where = options.whereSql ? ` WHERE ${options.whereSql}` : '';
   const limit = options.limit !== undefined ? ` LIMIT ${Math.trunc(options.limit)}` : '';
   const query = `SELECT ${columns} FROM ${relation(source, false)}${where}${limit}`;
-  const [result] = await sandbox.query(
-    `COPY (${query}) TO ${sqlString(options.targetDir)} (FORMAT parquet, COMPRESSION ${codec(options.compression)}, ` +
-      `FILE_SIZE_BYTES ${sqlString(options.fileSize ?? '512MB')}, FILENAME_PATTERN 'data_{i}', OVERWRITE)`,
-  );
-  if (Number(result?.Count ?? 0) === 0) return [];
+  // RETURN_STATS answers one row per written file with its row count: no second pass over footers.
   const written = await sandbox.query(
-    `SELECT file_name AS file, num_rows AS n FROM parquet_file_metadata(${sqlString(`${options.targetDir}/*.parquet`)})`,
+    `COPY (${query}) TO ${sqlString(options.targetDir)} (FORMAT parquet, COMPRESSION ${codec(options.compression)}, ` +
+      `FILE_SIZE_BYTES ${sqlString(options.fileSize ?? '512MB')}, FILENAME_PATTERN 'data_{i}', OVERWRITE, RETURN_STATS)`,
   );
   return written
-    .map((row) => ({ path: String(row.file), rows: Number(row.n) }))
+    .map((row) => ({ path: String(row.filename), rows: Number(row.count) }))
     .filter((file) => file.rows > 0)
     .sort((a, b) => (a.path < b.path ? -1 : 1));
 }
@@ -139,24 +136,19 @@ export async function exportPartitioned(
   const limit = options.limit !== undefined ? ` LIMIT ${Math.trunc(options.limit)}` : '';
   const query = `SELECT ${columns}, ${parts.join(', ')} FROM ${relation(source, false)}${where}${limit}`;
   const partitionBy = options.partitionBy.map(({ column }) => sqlIdentifier(PART + column)).join(', ');
-  const [result] = await sandbox.query(
-    `COPY (${query}) TO ${sqlString(options.targetDir)} (FORMAT parquet, COMPRESSION ${codec(options.compression)}, ` +
-      `PARTITION_BY (${partitionBy}), FILENAME_PATTERN 'data_{i}', OVERWRITE)`,
-  );
-  if (Number(result?.Count ?? 0) === 0) return [];
-  const depth = options.partitionBy.map(() => '*').join('/');
   const written = await sandbox.query(
-    `SELECT file_name AS file, num_rows AS n FROM parquet_file_metadata(${sqlString(`${options.targetDir}/${depth}/*.parquet`)})`,
+    `COPY (${query}) TO ${sqlString(options.targetDir)} (FORMAT parquet, COMPRESSION ${codec(options.compression)}, ` +
+      `PARTITION_BY (${partitionBy}), FILENAME_PATTERN 'data_{i}', OVERWRITE, RETURN_STATS)`,
   );
   return written
     .map((row) => {
-      const file = String(row.file);
+      const file = String(row.filename);
       const folders = file
         .slice(options.targetDir.length + 1)
         .split('/')
         .slice(0, -1);
       const partition = folders.map((folder) => decodeURIComponent(folder.slice(PART.length))).join('/');
-      return { path: file, rows: Number(row.n), partition };
+      return { path: file, rows: Number(row.count), partition };
     })
     .filter((file) => file.rows > 0)
     .sort((a, b) => (a.path < b.path ? -1 : 1));

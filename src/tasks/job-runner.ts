@@ -142,8 +142,7 @@ export class JobRunner {
     } finally {
       inputs?.release();
       this.options.changes?.notify(task.id);
-      // Closing DuckDB blocks the thread for a few milliseconds: readers woken above are answered first.
-      if (engine) await new Promise((resolve) => setImmediate(resolve)).then(() => closeEngine(engine));
+      if (engine) await this.retireEngine(engine);
     }
   };
 
@@ -305,6 +304,21 @@ export class JobRunner {
     return { partitions, uriOf, release: staged.release };
   }
 
+  /**
+   * Hands a finished job's DuckDB back to the pool, which closes it shortly (closing blocks the
+   * thread, and the readers woken by the job's end are answered first), then removes its scratch
+   * folder. An engine that failed to open has neither.
+   */
+  private async retireEngine(engine: Promise<JobEngine>): Promise<void> {
+    const opened = await engine.catch(() => undefined);
+    if (!opened) return;
+    this.engines.retire(opened.sandbox, () => {
+      fs.rm(opened.scratch, { recursive: true, force: true }).catch((error: unknown) =>
+        this.options.log?.('scratch folder not removed', { scratch: opened.scratch, error: String(error) }),
+      );
+    });
+  }
+
   /** One locked-down DuckDB per job, allowed only the job's input root and its own scratch folder. */
   private async openEngine(job: JobRecord, plan: TaskPlan): Promise<JobEngine> {
     const scratch = path.join(this.options.storage.scratchDir(), job.id);
@@ -332,14 +346,6 @@ export class JobRunner {
 interface JobEngine {
   sandbox: Sandbox;
   scratch: string;
-}
-
-/** Closes a job's engine and removes its scratch folder; an engine that failed to open has neither. */
-async function closeEngine(engine: Promise<JobEngine>): Promise<void> {
-  const opened = await engine.catch(() => undefined);
-  if (!opened) return;
-  opened.sandbox.close();
-  await fs.rm(opened.scratch, { recursive: true, force: true });
 }
 
 function manifestOf(inputs: JobInputs): Record<string, ManifestEntry[]> {
