@@ -75,12 +75,17 @@ export class Sandbox {
     const { instance, connection } = prepared;
     try {
       const dirs = options.allowedDirectories.map((dir) => sqlString(withSlash(dir))).join(', ');
-      await connection.run(`SET allowed_directories = [${dirs}]`);
-      await connection.run(`SET temp_directory = ${sqlString(options.tempDirectory)}`);
-      // A job's batch holds up to 1000 partitions: keep a file open for each while exporting.
-      await connection.run('SET partitioned_write_max_open_files = 1000');
-      await connection.run('SET enable_external_access = false');
-      await connection.run('SET lock_configuration = true');
+      // One round trip; the statements run in order and the last one locks the rest in place.
+      await connection.run(
+        [
+          `SET allowed_directories = [${dirs}]`,
+          `SET temp_directory = ${sqlString(options.tempDirectory)}`,
+          // A job's batch holds up to 1000 partitions: keep a file open for each while exporting.
+          'SET partitioned_write_max_open_files = 1000',
+          'SET enable_external_access = false',
+          'SET lock_configuration = true',
+        ].join(';\n'),
+      );
     } catch (error) {
       connection.closeSync();
       instance.closeSync();

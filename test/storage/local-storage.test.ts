@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LocalStorage } from '../../src/storage/local-storage.ts';
+
+let root: string;
+let storage: LocalStorage;
+
+function write(file: string, bytes: number): string {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, Buffer.alloc(bytes, 1));
+  return file;
+}
+
+beforeEach(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-local-'));
+  storage = new LocalStorage(path.join(root, 'scratch'));
+});
+afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+describe('LocalStorage.publish', () => {
+  it("moves a partition's files into place with their sizes, creating the folders", async () => {
+    const files = [
+      write(`${root}/scratch/job/a/data_1.parquet`, 7),
+      write(`${root}/scratch/job/a/data_0.parquet`, 5),
+    ];
+    const dest = `${root}/exports/org/task/day=2024-05-01/prefix=x/score=high`;
+    const published = await storage.publish(files, dest);
+    expect(published).toEqual([
+      { uri: `${dest}/data_0.parquet`, sizeBytes: 5 },
+      { uri: `${dest}/data_1.parquet`, sizeBytes: 7 },
+    ]);
+    expect(fs.readdirSync(dest).sort()).toEqual(['data_0.parquet', 'data_1.parquet']);
+    expect(fs.existsSync(files[0]!)).toBe(false);
+  });
+
+  it('moves only the files named when their folder holds others, and leaves the others behind', async () => {
+    const keep = write(`${root}/scratch/job/b/data_0.parquet`, 3);
+    const other = write(`${root}/scratch/job/b/data_1.parquet`, 0);
+    const dest = `${root}/exports/org/task/p`;
+    const published = await storage.publish([keep], dest);
+    expect(published).toEqual([{ uri: `${dest}/data_0.parquet`, sizeBytes: 3 }]);
+    expect(fs.readdirSync(dest)).toEqual(['data_0.parquet']);
+    expect(fs.existsSync(other)).toBe(true);
+  });
+
+  it('replaces what an earlier run of the job published there', async () => {
+    const dest = `${root}/exports/org/task/p`;
+    await storage.publish(
+      [write(`${root}/scratch/run1/data_0.parquet`, 4), write(`${root}/scratch/run1/data_1.parquet`, 4)],
+      dest,
+    );
+    const published = await storage.publish([write(`${root}/scratch/run2/data_0.parquet`, 9)], dest);
+    expect(published).toEqual([{ uri: `${dest}/data_0.parquet`, sizeBytes: 9 }]);
+    expect(fs.readdirSync(dest)).toEqual(['data_0.parquet']);
+  });
+});
