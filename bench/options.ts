@@ -84,7 +84,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, ro
       ? { rows: 200_000, days: 2, prefixes: 5, seed: 1 }
       : { rows: 10_000_000, days: 10, prefixes: 10, seed: 1 },
     pairs: tiny ? 2 : 7,
-    exportPairs: tiny ? 2 : 5,
+    exportPairs: tiny ? 2 : 7,
     threads,
     memoryLimit: undefined,
     lowMemoryLimit: '256MB',

@@ -19,6 +19,9 @@ export interface ThroughputResult {
   durationSec: number;
   api: LoadResult[];
   bare: LoadResult[];
+  /** API rounds whose requests accept gzip, as curl --compressed, browsers and HTTP libraries send. */
+  apiGzip: LoadResult[];
+  apiGzipForeign: number[];
   /** Cores other processes used during each round (same order as api / bare). */
   apiForeign: number[];
   bareForeign: number[];
@@ -60,17 +63,26 @@ export async function measureThroughput(
     readyPath: '/healthz',
   });
   const { connections, durationSec } = options.autocannon;
-  const results = { api: [] as LoadResult[], bare: [] as LoadResult[] };
-  const foreign = { api: [] as number[], bare: [] as number[] };
+  const results = { api: [] as LoadResult[], bare: [] as LoadResult[], apiGzip: [] as LoadResult[] };
+  const foreign = { api: [] as number[], bare: [] as number[], apiGzip: [] as number[] };
   try {
     const targets = {
       api: () => loadTest(api.url + statusPath, api.headers, connections, durationSec),
       bare: () => loadTest(bare.url + statusPath, {}, connections, durationSec),
+      apiGzip: () =>
+        loadTest(
+          api.url + statusPath,
+          { ...api.headers, 'accept-encoding': 'gzip' },
+          connections,
+          durationSec,
+        ),
     };
     // Warm-up (JIT, connection set-up), not recorded.
     await loadTest(api.url + statusPath, api.headers, connections, 1);
     await loadTest(bare.url + statusPath, {}, connections, 1);
-    const order: Array<'api' | 'bare'> = options.tiny ? ['api', 'bare'] : ['api', 'bare', 'bare', 'api'];
+    const order: Array<'api' | 'bare' | 'apiGzip'> = options.tiny
+      ? ['api', 'bare', 'apiGzip']
+      : ['api', 'bare', 'bare', 'api', 'apiGzip', 'apiGzip'];
     for (const side of order) {
       const mark = cpu.mark();
       const result = await targets[side]();
@@ -94,6 +106,7 @@ export async function measureThroughput(
     ...results,
     apiForeign: foreign.api,
     bareForeign: foreign.bare,
+    apiGzipForeign: foreign.apiGzip,
     idleReadMs,
     taskFilter: THROUGHPUT_FILTER,
   };

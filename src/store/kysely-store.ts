@@ -15,6 +15,7 @@ import type {
   TaskError,
   TaskRecord,
   TaskStatus,
+  TaskVersion,
   UnloadPlanner,
   UnloadStart,
   UserRecord,
@@ -173,6 +174,30 @@ export class KyselyStore implements Store {
       .where('expires_at', '>', now)
       .executeTakeFirst();
     return row && toTask(row);
+  }
+
+  async findTaskVersion(
+    organizationId: string,
+    taskId: string,
+    now: string,
+  ): Promise<TaskVersion | undefined> {
+    const row = await this.db
+      .selectFrom('tasks')
+      .select(['id', 'status', 'total_jobs', 'completed_jobs', 'failed_jobs', 'updated_at'])
+      .where('id', '=', taskId)
+      .where('organization_id', '=', organizationId)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    return (
+      row && {
+        id: row.id,
+        status: row.status as TaskStatus,
+        totalJobs: row.total_jobs,
+        completedJobs: row.completed_jobs,
+        failedJobs: row.failed_jobs,
+        updatedAt: row.updated_at,
+      }
+    );
   }
 
   async listTasks(

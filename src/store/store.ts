@@ -61,6 +61,11 @@ export interface TaskRecord {
   expiresAt: string;
 }
 
+export type TaskVersion = Pick<
+  TaskRecord,
+  'id' | 'status' | 'totalJobs' | 'completedJobs' | 'failedJobs' | 'updatedAt'
+>;
+
 export interface NewJob {
   id: string;
   phase: JobPhase;
@@ -134,6 +139,11 @@ export interface Store {
   insertTask(task: TaskRecord, jobs: NewJob[]): Promise<void>;
   /** The organisation's task, unless it expired before `now`. */
   findTask(organizationId: string, taskId: string, now: string): Promise<TaskRecord | undefined>;
+  /**
+   * What names a task's version (status, job counters, `updated_at`), without the large columns:
+   * a status read served from cache needs nothing more.
+   */
+  findTaskVersion(organizationId: string, taskId: string, now: string): Promise<TaskVersion | undefined>;
   listTasks(organizationId: string, now: string, limit: number, after?: TaskCursor): Promise<TaskRecord[]>;
   countActiveTasks(organizationId: string): Promise<number>;
   listJobs(taskId: string): Promise<JobRecord[]>;

@@ -21,7 +21,7 @@ import {
   type TaskPlan,
   type TaskType,
 } from './task-model.ts';
-import type { TaskViews } from './task-view.ts';
+import type { SerializedDetail, TaskViews } from './task-view.ts';
 
 export interface CommonTaskBody {
   input_path?: string;
@@ -75,7 +75,7 @@ export interface ReadConditions {
 }
 
 export type TaskAnswer =
-  | { etag: string; json: string; notModified?: never }
+  | { etag: string; detail: SerializedDetail; notModified?: never }
   | { etag: string; notModified: true };
 
 /** A waiting reader reads the store again this often, to see changes made by other processes. */
@@ -195,14 +195,23 @@ export class TaskService {
     for (;;) {
       // Watch before reading, so a change committed in between still wakes this reader.
       const watch = conditions.ifNoneMatch && conditions.waitMs ? changes?.watch(taskId) : undefined;
-      const task = await this.find(principal, taskId).catch((error: unknown) => {
+      // The version alone answers a read of a cached or unchanged task; the full row only on a miss.
+      const version = await this.options.store.findTaskVersion(
+        principal.organizationId,
+        taskId,
+        this.clock().toISOString(),
+      );
+      if (!version) {
         watch?.cancel();
-        throw error;
-      });
-      const etag = views.etag(task);
+        throw taskNotFound(taskId);
+      }
+      const etag = views.etag(version);
       if (!conditions.ifNoneMatch || !etagMatches(conditions.ifNoneMatch, etag)) {
         watch?.cancel();
-        return { etag, json: await views.detailJson(task) };
+        const cached = views.cachedDetail(version);
+        if (cached) return { etag, detail: cached };
+        const task = await this.find(principal, taskId);
+        return { etag: views.etag(task), detail: await views.detailJson(task) };
       }
       const remaining = deadline - this.clock().getTime();
       if (!watch || remaining <= 0 || conditions.signal?.aborted) {

@@ -1,7 +1,8 @@
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { Storage } from '../storage/storage.ts';
 import { mergeCounts } from '../store/counts.ts';
-import type { FileRecord, JobRecord, Store, TaskRecord } from '../store/store.ts';
+import type { FileRecord, JobRecord, Store, TaskRecord, TaskVersion } from '../store/store.ts';
 import type { DownloadLinks } from './download-links.ts';
 import type { StoredRequest } from './task-model.ts';
 
@@ -30,6 +31,22 @@ export interface TaskDetail extends TaskSummary {
 
 const CACHED_ANSWERS = 256;
 
+/**
+ * A task detail serialised once: the JSON bytes, and their gzip form made on first demand, so a
+ * client that accepts gzip (most do) gets a large answer in a tenth of the bytes without the server
+ * compressing it again for every read.
+ */
+export class SerializedDetail {
+  private compressed: Buffer | undefined;
+
+  constructor(readonly json: Buffer) {}
+
+  gzip(): Buffer {
+    this.compressed ??= gzipSync(this.json, { level: 6 });
+    return this.compressed;
+  }
+}
+
 /** Shapes stored tasks into the API's task answers. */
 export class TaskViews {
   /**
@@ -38,7 +55,7 @@ export class TaskViews {
    * and reads within one window get the same answer, which is then served from this cache.
    */
   private readonly signingWindowMs: number;
-  private readonly answers = new Map<string, string>();
+  private readonly answers = new Map<string, SerializedDetail>();
 
   constructor(
     private readonly store: Store,
@@ -56,23 +73,32 @@ export class TaskViews {
    * status, job counters and `updated_at` name the version; a client polling a running task costs
    * one store read, not a merge of every job's counts.
    */
-  async detailJson(task: TaskRecord): Promise<string> {
-    const now = this.clock().getTime();
-    const signedAt = new Date(now - (now % this.signingWindowMs));
-    const key = `${task.id}\n${versionOf(task)}\n${signedAt.getTime()}`;
-    const cached = this.answers.get(key);
+  async detailJson(task: TaskRecord): Promise<SerializedDetail> {
+    const cached = this.cachedDetail(task);
     if (cached) return cached;
-    const json = JSON.stringify(await this.detail(task, signedAt));
+    const { key, signedAt } = this.cacheKey(task);
+    const json = new SerializedDetail(Buffer.from(JSON.stringify(await this.detail(task, signedAt))));
     if (this.answers.size >= CACHED_ANSWERS) this.answers.delete(this.answers.keys().next().value!);
     this.answers.set(key, json);
     return json;
+  }
+
+  /** The serialised detail of this version of the task, if it is cached for the current window. */
+  cachedDetail(task: TaskVersion): SerializedDetail | undefined {
+    return this.answers.get(this.cacheKey(task).key);
+  }
+
+  private cacheKey(task: TaskVersion): { key: string; signedAt: Date } {
+    const now = this.clock().getTime();
+    const signedAt = new Date(now - (now % this.signingWindowMs));
+    return { key: `${task.id}\n${versionOf(task)}\n${signedAt.getTime()}`, signedAt };
   }
 
   /**
    * A weak entity tag of the task's state: it changes whenever anything in the detail does, except
    * the signatures of the links, which a client's earlier copy still holds valid ones of.
    */
-  etag(task: TaskRecord): string {
+  etag(task: TaskVersion): string {
     return `W/"${versionOf(task)}"`;
   }
 
@@ -126,7 +152,7 @@ export class TaskViews {
 }
 
 /** Every change a reader can see goes through the task row: its status, job counters and time. */
-function versionOf(task: TaskRecord): string {
+function versionOf(task: TaskVersion): string {
   const updated = Date.parse(task.updatedAt).toString(36);
   return `${task.status}.${task.totalJobs}.${task.completedJobs}.${task.failedJobs}.${updated}`;
 }

@@ -1,4 +1,7 @@
+import http from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acceptsGzip } from '../../src/http/routes/task-routes.ts';
 import { type Account, apiClient, call, signUp, startTestServer, type TestServer } from '../support/api.ts';
 import { duck } from '../support/duck.ts';
 
@@ -174,5 +177,72 @@ describe('long polling (?wait=N with If-None-Match)', () => {
     const after = await status(id, a);
     expect(after.status).toBe(200);
     expect(after.body.status).toBe('counted');
+  });
+});
+
+/** A GET with exactly these headers (fetch would add and undo its own Accept-Encoding). */
+function rawGet(pathname: string, headers: Record<string, string>) {
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>(
+    (resolve, reject) => {
+      const request = http.get(`${t.url}${pathname}`, { headers }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            body: Buffer.concat(chunks),
+          }),
+        );
+      });
+      request.on('error', reject);
+    },
+  );
+}
+
+describe('compressed status answers', () => {
+  it('sends a large answer gzipped to a client that accepts gzip, the same JSON as uncompressed', async () => {
+    const id = await countTask(['2024-05-01', '2024-05-02', '2024-05-03']);
+    await apiA.waitFor(id, ['counted']);
+    const path = `/api/v1/status/${id}`;
+    const plain = await rawGet(path, { 'x-api-key': a.apiKey });
+    expect(plain.status).toBe(200);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers.vary).toMatch(/accept-encoding/i);
+    expect(plain.body.length).toBeGreaterThan(1024);
+
+    const zipped = await rawGet(path, { 'x-api-key': a.apiKey, 'accept-encoding': 'br;q=1.0, gzip;q=0.8' });
+    expect(zipped.status).toBe(200);
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers['content-type']).toMatch(/application\/json/);
+    expect(zipped.headers.etag).toBe(plain.headers.etag);
+    expect(zipped.body.length).toBeLessThan(plain.body.length / 3);
+    expect(JSON.parse(gunzipSync(zipped.body).toString('utf8'))).toEqual(
+      JSON.parse(plain.body.toString('utf8')),
+    );
+
+    // gzip refused with q=0 means the plain bytes.
+    const refused = await rawGet(path, { 'x-api-key': a.apiKey, 'accept-encoding': 'gzip;q=0, identity' });
+    expect(refused.headers['content-encoding']).toBeUndefined();
+    expect(refused.body.equals(plain.body)).toBe(true);
+  });
+
+  it.each([
+    ['gzip', true],
+    ['gzip, deflate, br', true],
+    ['GZIP;q=0.5', true],
+    ['x-gzip', true],
+    ['*', true],
+    ['*;q=0.1, br', true],
+    ['gzip;q=0', false],
+    ['gzip;q=0, *', false],
+    ['gzip;q=0.0', false],
+    ['*;q=0', false],
+    ['br, deflate', false],
+    ['identity', false],
+    ['', false],
+    ['gzip;q=abc', false],
+  ])('Accept-Encoding %j accepts gzip: %s', (header, expected) => {
+    expect(acceptsGzip(header)).toBe(expected);
   });
 });

@@ -21,6 +21,27 @@ interface Options {
   tasks: TaskService;
 }
 
+/** Answers smaller than this are not worth compressing. */
+const GZIP_FROM_BYTES = 1024;
+
+/** Whether an Accept-Encoding header accepts gzip (RFC 9110 §12.5.3: `gzip`, `x-gzip` or `*`, q > 0). */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  let gzip: boolean | undefined;
+  let star = false;
+  for (const part of header.toLowerCase().split(',')) {
+    const [coding = '', ...params] = part
+      .trim()
+      .split(';')
+      .map((p) => p.trim());
+    const q = params.find((p) => p.startsWith('q='));
+    const accepted = q === undefined || Number(q.slice(2)) > 0;
+    if (coding === 'gzip' || coding === 'x-gzip') gzip = accepted;
+    else if (coding === '*') star = accepted;
+  }
+  return gzip ?? star;
+}
+
 /** Creating, reading and unloading tasks. */
 export const taskRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { accounts, tasks }) => {
   // onRequest: credentials are checked before the body is read or validated.
@@ -120,11 +141,19 @@ export const taskRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { acco
           waitMs: wait * 1000,
           signal: gone.signal,
         });
-        reply.header('etag', answer.etag).header('cache-control', 'private, no-cache');
+        reply
+          .header('etag', answer.etag)
+          .header('cache-control', 'private, no-cache')
+          .header('vary', 'accept-encoding');
         if (answer.notModified) return reply.status(304).send(null);
-        // Already JSON (the domain caches large answers), so Fastify sends the string as is; the
-        // schema above still documents its shape.
-        return reply.type('application/json; charset=utf-8').send(answer.json as never);
+        // Already JSON bytes (the domain caches answers), so Fastify sends them as they are; the
+        // schema above still documents their shape. Large answers go gzipped to clients that accept it.
+        reply.type('application/json; charset=utf-8');
+        const { json } = answer.detail;
+        if (json.length >= GZIP_FROM_BYTES && acceptsGzip(request.headers['accept-encoding'])) {
+          return reply.header('content-encoding', 'gzip').send(answer.detail.gzip() as never);
+        }
+        return reply.send(json as never);
       } finally {
         request.raw.off('close', onClose);
       }
