@@ -24,6 +24,15 @@ async function duckRows(files: string[]): Promise<number[]> {
   return files.map((file) => byFile.get(file)!);
 }
 
+/** A copy of the file with every byte of its footer set to `byte` (length and magic kept). */
+function fillFooter(byte: number): (bytes: Buffer) => Buffer {
+  return (bytes) => {
+    const copy = Buffer.from(bytes);
+    copy.fill(byte, copy.length - 8 - copy.readUInt32LE(copy.length - 8), copy.length - 8);
+    return copy;
+  };
+}
+
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-footer-'));
   await write('one row', 'SELECT 1 AS a');
@@ -83,24 +92,8 @@ describe('parquetRowCounts', () => {
         },
         /footer length \d+ does not fit/,
       ],
-      [
-        'footer zeroed',
-        (b) => {
-          const copy = Buffer.from(b);
-          copy.fill(0, copy.length - 8 - copy.readUInt32LE(copy.length - 8), copy.length - 8);
-          return copy;
-        },
-        /footer is damaged/,
-      ],
-      [
-        'footer of 0xff bytes',
-        (b) => {
-          const copy = Buffer.from(b);
-          copy.fill(0xff, copy.length - 8 - copy.readUInt32LE(copy.length - 8), copy.length - 8);
-          return copy;
-        },
-        /footer is damaged/,
-      ],
+      ['footer zeroed', fillFooter(0), /footer is damaged/],
+      ['footer of 0xff bytes', fillFooter(0xff), /footer is damaged/],
     ];
     it.each(damaged)('%s', async (_label, damage, reason) => {
       const file = path.join(dir, `damaged-${Math.random().toString(36).slice(2)}.parquet`);

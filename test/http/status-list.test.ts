@@ -22,15 +22,13 @@ const tasksB: string[] = [];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function createTask(api: ReturnType<typeof apiClient>, day: string): Promise<string> {
-  const created = await api.post('/api/v1/intent_hive_tasks', {
+function createTask(api: ReturnType<typeof apiClient>, day: string): Promise<string> {
+  return api.createIntentTask({
     days: [day],
     topic_id_prefixes: [prefix],
     scores: ['high'],
     perform_unload: false,
   });
-  expect(created.status).toBe(202);
-  return created.body.task_id;
 }
 
 beforeAll(async () => {

@@ -115,6 +115,13 @@ export function apiClient(url: string, apiKey: string) {
   return {
     post: (pathname: string, body?: unknown) => call(url, 'POST', pathname, { body, headers }),
     get: (pathname: string) => call(url, 'GET', pathname, { headers }),
+    /** Creates an intent task (202 expected) and returns its id. */
+    async createIntentTask(body: Record<string, unknown>): Promise<string> {
+      const created = await call(url, 'POST', '/api/v1/intent_hive_tasks', { body, headers });
+      if (created.status !== 202)
+        throw new Error(`create: ${created.status} ${JSON.stringify(created.body)}`);
+      return created.body.task_id;
+    },
     /**
      * Waits for the task to reach one of `statuses` with the API's long polling: each read sends
      * the ETag of the previous answer and waits for the next change.
