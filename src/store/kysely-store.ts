@@ -183,21 +183,12 @@ export class KyselyStore implements Store {
   ): Promise<TaskVersion | undefined> {
     const row = await this.db
       .selectFrom('tasks')
-      .select(['id', 'status', 'total_jobs', 'completed_jobs', 'failed_jobs', 'updated_at'])
+      .select(TASK_VERSION_COLUMNS)
       .where('id', '=', taskId)
       .where('organization_id', '=', organizationId)
       .where('expires_at', '>', now)
       .executeTakeFirst();
-    return (
-      row && {
-        id: row.id,
-        status: row.status as TaskStatus,
-        totalJobs: row.total_jobs,
-        completedJobs: row.completed_jobs,
-        failedJobs: row.failed_jobs,
-        updatedAt: row.updated_at,
-      }
-    );
+    return row && toTaskVersion(row);
   }
 
   async listTasks(
@@ -524,21 +515,36 @@ async function phaseCounts(db: Db, taskId: string, phase: string): Promise<Recor
   return mergeCounts(rows.map((r) => (r.counts === null ? null : JSON.parse(r.counts))));
 }
 
-function toTask(row: Selectable<TaskTable>): TaskRecord {
+const TASK_VERSION_COLUMNS = [
+  'id',
+  'status',
+  'total_jobs',
+  'completed_jobs',
+  'failed_jobs',
+  'updated_at',
+] as const;
+
+function toTaskVersion(row: Pick<Selectable<TaskTable>, (typeof TASK_VERSION_COLUMNS)[number]>): TaskVersion {
   return {
     id: row.id,
-    organizationId: row.organization_id,
-    type: row.type,
     status: row.status as TaskStatus,
-    request: JSON.parse(row.request),
     totalJobs: row.total_jobs,
     completedJobs: row.completed_jobs,
     failedJobs: row.failed_jobs,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toTask(row: Selectable<TaskTable>): TaskRecord {
+  return {
+    ...toTaskVersion(row),
+    organizationId: row.organization_id,
+    type: row.type,
+    request: JSON.parse(row.request),
     totalCount: row.total_count === null ? null : Number(row.total_count),
     countsJson: row.counts,
     error: row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : null,
     createdAt: row.created_at,
-    updatedAt: row.updated_at,
     completedAt: row.completed_at,
     expiresAt: row.expires_at,
   };

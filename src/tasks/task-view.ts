@@ -74,9 +74,9 @@ export class TaskViews {
    * one store read, not a merge of every job's counts.
    */
   async detailJson(task: TaskRecord): Promise<SerializedDetail> {
-    const cached = this.cachedDetail(task);
-    if (cached) return cached;
     const { key, signedAt } = this.cacheKey(task);
+    const cached = this.answers.get(key);
+    if (cached) return cached;
     const json = new SerializedDetail(Buffer.from(JSON.stringify(await this.detail(task, signedAt))));
     if (this.answers.size >= CACHED_ANSWERS) this.answers.delete(this.answers.keys().next().value!);
     this.answers.set(key, json);

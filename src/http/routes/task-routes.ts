@@ -3,6 +3,7 @@ import type { AccountService } from '../../accounts/account-service.ts';
 import { AppError } from '../../errors.ts';
 import type { TaskService } from '../../tasks/task-service.ts';
 import { principalOf, requireApiAccess } from '../auth.ts';
+import { acceptsGzip } from '../content-encoding.ts';
 import {
   GenericTaskBody,
   IntentTaskBody,
@@ -23,24 +24,6 @@ interface Options {
 
 /** Answers smaller than this are not worth compressing. */
 const GZIP_FROM_BYTES = 1024;
-
-/** Whether an Accept-Encoding header accepts gzip (RFC 9110 §12.5.3: `gzip`, `x-gzip` or `*`, q > 0). */
-export function acceptsGzip(header: string | undefined): boolean {
-  if (!header) return false;
-  let gzip: boolean | undefined;
-  let star = false;
-  for (const part of header.toLowerCase().split(',')) {
-    const [coding = '', ...params] = part
-      .trim()
-      .split(';')
-      .map((p) => p.trim());
-    const q = params.find((p) => p.startsWith('q='));
-    const accepted = q === undefined || Number(q.slice(2)) > 0;
-    if (coding === 'gzip' || coding === 'x-gzip') gzip = accepted;
-    else if (coding === '*') star = accepted;
-  }
-  return gzip ?? star;
-}
 
 /** Creating, reading and unloading tasks. */
 export const taskRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { accounts, tasks }) => {
