@@ -36,8 +36,6 @@ export interface TaskRun {
   serverMs: number;
   /** Status reads made while waiting (long polls, or polls). */
   reads: number;
-  /** How the harness waited: long polling, or polling every `pollMs`. */
-  waitedBy: 'long-poll' | 'poll';
   /** Harness time (ms from create) at which each new `completed_jobs` value was first seen. */
   progress: Array<{ atMs: number; status: string; completed: number; total: number }>;
   detail: TaskDetail;
@@ -147,7 +145,6 @@ export class AudiencesApi {
             totalMs: now - started,
             serverMs: Date.parse(detail.updated_at) - Date.parse(detail.created_at),
             reads,
-            waitedBy: pollMs === undefined ? 'long-poll' : 'poll',
             progress,
             detail,
           };

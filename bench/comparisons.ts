@@ -76,6 +76,24 @@ async function alternate(
   return result;
 }
 
+/** The samples of an API-versus-raw alternation (API side first), as a comparison reports them. */
+function measured(
+  sides: Alternation,
+  runs: TaskRun[],
+  polled: Comparison['polled'],
+): Pick<Comparison, 'apiMs' | 'rawMs' | 'apiForeign' | 'rawForeign' | 'variants' | 'apiRuns' | 'polled'> {
+  return {
+    apiMs: sides.ms[0]!,
+    rawMs: sides.ms[1]!,
+    apiForeign: sides.foreign[0]!,
+    rawForeign: sides.foreign[1]!,
+    variants: [],
+    // The first run is the warm-up.
+    apiRuns: runs.slice(1),
+    polled,
+  };
+}
+
 function partitionKey(row: Record<string, unknown>): string {
   return `day=${String(row.day)}/prefix=${String(row.prefix)}/score=${String(row.score)}`;
 }
@@ -165,13 +183,7 @@ export class Comparisons {
     return {
       key,
       title,
-      apiMs: sides.ms[0]!,
-      rawMs: sides.ms[1]!,
-      apiForeign: sides.foreign[0]!,
-      rawForeign: sides.foreign[1]!,
-      variants: [],
-      apiRuns: runs.slice(1),
-      polled,
+      ...measured(sides, runs, polled),
       apiRows: final.total_count ?? Number.NaN,
       rawRows: totalOf(last.result!.rows),
       mismatches: mismatches(final.counts, last.result!.rows),
@@ -216,13 +228,7 @@ export class Comparisons {
     return {
       key: 'export',
       title: 'Filtered export',
-      apiMs: sides.ms[0]!,
-      rawMs: sides.ms[1]!,
-      apiForeign: sides.foreign[0]!,
-      rawForeign: sides.foreign[1]!,
-      variants: [],
-      apiRuns: runs.slice(1),
-      polled,
+      ...measured(sides, runs, polled),
       apiRows,
       rawRows,
       mismatches: undefined,

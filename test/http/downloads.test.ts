@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, signUp, startTestServer, type TestServer } from '../support/api.ts';
-import { duck } from '../support/duck.ts';
+import { duck, intentPrefixes } from '../support/duck.ts';
 
 interface FileView {
   partition: string;
@@ -37,10 +37,7 @@ async function exportTask(client: ReturnType<typeof apiClient>, scores: string[]
 beforeAll(async () => {
   t = await startTestServer();
   api = apiClient(t.url, (await signUp(t.url)).apiKey);
-  const [first] = await duck<{ v: string }>(
-    `SELECT min(prefix) AS v FROM read_parquet('${t.intentTree}/**/*.parquet', hive_partitioning = true)`,
-  );
-  prefix = first!.v;
+  [prefix] = (await intentPrefixes(t.intentTree)) as [string];
   task = await exportTask(api, ['low', 'medium', 'high']);
 });
 afterAll(async () => {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiClient, call, signUp } from '../support/api.ts';
-import { duck, expectedIntentCounts } from '../support/duck.ts';
+import { duck, expectedIntentCounts, intentPrefixes } from '../support/duck.ts';
 import { freePort, type ServerProcess, spawnServer } from '../support/server-process.ts';
 
 let dataDir: string;
@@ -45,11 +45,7 @@ describe('restart', () => {
     const account = await signUp(url);
     let api = apiClient(url, account.apiKey);
     const tree = inject('intentTree');
-    const prefixes = (
-      await duck<{ v: string }>(
-        `SELECT DISTINCT prefix AS v FROM read_parquet('${tree}/**/*.parquet', hive_partitioning = true) ORDER BY 1`,
-      )
-    ).map((r) => r.v);
+    const prefixes = await intentPrefixes(tree);
     const where = 'intent_score >= 20';
     const created = await api.post('/api/v1/intent_hive_tasks', {
       days: ['2024-05-01', '2024-05-02', '2024-05-03'],

@@ -8,7 +8,7 @@ import {
   startTestServer,
   type TestServer,
 } from '../support/api.ts';
-import { duck } from '../support/duck.ts';
+import { intentPrefixes } from '../support/duck.ts';
 
 let t: TestServer;
 let a: Account;
@@ -37,10 +37,7 @@ beforeAll(async () => {
   b = await signUp(t.url, 'Org B');
   apiA = apiClient(t.url, a.apiKey);
   apiB = apiClient(t.url, b.apiKey);
-  const [first] = await duck<{ v: string }>(
-    `SELECT min(prefix) AS v FROM read_parquet('${t.intentTree}/**/*.parquet', hive_partitioning = true)`,
-  );
-  prefix = first!.v;
+  [prefix] = (await intentPrefixes(t.intentTree)) as [string];
   // Interleave the two organisations; a short pause keeps creation times distinct, so
   // "newest first" has exactly one right answer.
   const days = ['2024-05-01', '2024-05-02', '2024-05-03', '20240501', '20240502'];

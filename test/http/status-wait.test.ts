@@ -1,9 +1,9 @@
 import http from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acceptsGzip } from '../../src/http/routes/task-routes.ts';
+import { acceptsGzip } from '../../src/http/content-encoding.ts';
 import { type Account, apiClient, call, signUp, startTestServer, type TestServer } from '../support/api.ts';
-import { duck } from '../support/duck.ts';
+import { intentPrefixes } from '../support/duck.ts';
 
 let t: TestServer;
 let a: Account;
@@ -32,10 +32,7 @@ beforeAll(async () => {
   a = await signUp(t.url, 'Org A');
   b = await signUp(t.url, 'Org B');
   apiA = apiClient(t.url, a.apiKey);
-  const rows = await duck<{ v: string }>(
-    `SELECT DISTINCT prefix AS v FROM read_parquet('${t.intentTree}/**/*.parquet', hive_partitioning = true) ORDER BY 1`,
-  );
-  prefixes = rows.map((row) => row.v);
+  prefixes = await intentPrefixes(t.intentTree);
 });
 afterAll(async () => t?.close());
 

@@ -10,7 +10,7 @@ import {
   startTestServer,
   type TestServer,
 } from '../support/api.ts';
-import { duck } from '../support/duck.ts';
+import { duck, intentPrefixes } from '../support/duck.ts';
 
 let t: TestServer;
 let account: Account;
@@ -21,10 +21,7 @@ beforeAll(async () => {
   t = await startTestServer();
   account = await signUp(t.url);
   api = apiClient(t.url, account.apiKey);
-  const [first] = await duck<{ v: string }>(
-    `SELECT min(prefix) AS v FROM read_parquet('${t.intentTree}/**/*.parquet', hive_partitioning = true)`,
-  );
-  prefix = first!.v;
+  [prefix] = (await intentPrefixes(t.intentTree)) as [string];
 });
 afterAll(async () => t?.close());
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, signUp, startTestServer, type TestServer } from '../support/api.ts';
-import { duck } from '../support/duck.ts';
+import { duck, intentPrefixes } from '../support/duck.ts';
 
 let t: TestServer;
 let api: ReturnType<typeof apiClient>;
@@ -11,11 +11,7 @@ let prefixes: string[];
 beforeAll(async () => {
   t = await startTestServer();
   api = apiClient(t.url, (await signUp(t.url)).apiKey);
-  prefixes = (
-    await duck<{ v: string }>(
-      `SELECT DISTINCT prefix AS v FROM read_parquet('${t.intentTree}/**/*.parquet', hive_partitioning = true) ORDER BY 1`,
-    )
-  ).map((r) => r.v);
+  prefixes = await intentPrefixes(t.intentTree);
 });
 afterAll(async () => t?.close());
 

@@ -27,3 +27,11 @@ export async function expectedIntentCounts(tree: string, where = 'true'): Promis
     rows.map((r) => [`day=${r.day}/prefix=${r.prefix}/score=${r.score}`, Number(r.n)]),
   );
 }
+
+/** The topic prefixes present in an intent tree, sorted, straight from the files. */
+export async function intentPrefixes(tree: string): Promise<string[]> {
+  const rows = await duck<{ v: string }>(
+    `SELECT DISTINCT prefix AS v FROM read_parquet('${tree}/**/*.parquet', hive_partitioning = true) ORDER BY 1`,
+  );
+  return rows.map((row) => row.v);
+}

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Account, apiClient, signUp, type TestServer } from './api.ts';
-import { duck, expectedIntentCounts } from './duck.ts';
+import { duck, expectedIntentCounts, intentPrefixes } from './duck.ts';
 
 export interface SuiteTarget {
   /** Starts the server under test, configured for this storage combination. */
@@ -36,11 +36,7 @@ export function taskSuite(name: string, target: SuiteTarget): void {
       tree = target.localTree(t);
       account = await signUp(t.url);
       api = apiClient(t.url, account.apiKey);
-      prefixes = (
-        await duck<{ v: string }>(
-          `SELECT DISTINCT prefix AS v FROM read_parquet('${tree}/**/*.parquet', hive_partitioning = true) ORDER BY 1`,
-        )
-      ).map((r) => r.v);
+      prefixes = await intentPrefixes(tree);
       downloads = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-downloads-'));
     });
     afterAll(async () => {
