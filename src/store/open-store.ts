@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { KyselyStore } from './kysely-store.ts';
 import type { Database } from './schema.ts';
@@ -27,5 +27,35 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  return KyselyStore.open(new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), 'sqlite');
+  return KyselyStore.open(
+    new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }),
+    'sqlite',
+  );
+}
+
+/** Prepared statements kept, by SQL text; least recently used ones go first. */
+const STATEMENTS_KEPT = 256;
+
+/**
+ * better-sqlite3 with its prepared statements kept by SQL text. Kysely prepares every query anew,
+ * and preparing was the largest single cost of a status read (more than running the query).
+ * Reusing a statement is safe here: better-sqlite3 runs it to completion synchronously, and the
+ * store never streams results (a statement held by an open iterator could not be reused).
+ */
+function withStatementCache(database: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (statement) {
+        statements.delete(sql);
+      } else {
+        statement = database.prepare(sql);
+        if (statements.size >= STATEMENTS_KEPT) statements.delete(statements.keys().next().value!);
+      }
+      statements.set(sql, statement);
+      return statement;
+    },
+  };
 }

@@ -114,15 +114,16 @@ export const taskRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { acco
           { field: 'wait', message: `must be from 0 to ${MAX_WAIT_SECONDS} seconds` },
         ]);
       }
-      // A client that hangs up ends its wait.
-      const gone = new AbortController();
-      const onClose = () => gone.abort();
-      request.raw.once('close', onClose);
+      const ifNoneMatch = request.headers['if-none-match'];
+      // A client that hangs up ends its wait (only a conditional read with a wait can wait).
+      const gone = wait > 0 && ifNoneMatch !== undefined ? new AbortController() : undefined;
+      const onClose = () => gone?.abort();
+      if (gone) request.raw.once('close', onClose);
       try {
         const answer = await tasks.getJson(principalOf(request), request.params.task_id, {
-          ifNoneMatch: request.headers['if-none-match'],
+          ...(ifNoneMatch !== undefined ? { ifNoneMatch } : {}),
           waitMs: wait * 1000,
-          signal: gone.signal,
+          ...(gone ? { signal: gone.signal } : {}),
         });
         reply
           .header('etag', answer.etag)
@@ -138,7 +139,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { acco
         }
         return reply.send(json as never);
       } finally {
-        request.raw.off('close', onClose);
+        if (gone) request.raw.off('close', onClose);
       }
     },
   );
