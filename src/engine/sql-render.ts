@@ -4,6 +4,7 @@
  * text reaches the output except through `quoteIdentifier` / `quoteString` / numbers we format
  * ourselves, so comments and quote tricks in the input cannot survive.
  */
+import { quoteIdentifier, quoteString } from './sql-quote.ts';
 
 /** One node of DuckDB's serialised parse tree. */
 export type AstNode = { readonly [key: string]: unknown };
@@ -26,16 +27,6 @@ export interface RenderScope {
   ordered: ReadonlyMap<string, readonly string[]>;
   maxDepth: number;
   maxInList: number;
-}
-
-/** Quotes a name as a SQL identifier. */
-export function quoteIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-/** Quotes a string as a SQL literal (standard strings: backslash has no special meaning). */
-export function quoteString(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
 }
 
 /**
