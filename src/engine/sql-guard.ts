@@ -5,19 +5,14 @@
  * checked tree by `sql-render.ts`.
  */
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import {
-  type AstNode,
-  checkKeys,
-  FORBIDDEN_HINT,
-  findForbiddenCharacter,
-  hasShape,
-  isNode,
-  RenderError,
-  type RenderScope,
-  renderCondition,
-  resolveColumn,
-  table,
-} from './sql-render.ts';
+import { type AstNode, checkKeys, hasShape, isNode, RenderError } from './sql-ast.ts';
+import { resolveColumn } from './sql-columns.ts';
+import { type RenderScope, renderCondition } from './sql-render.ts';
+import { FORBIDDEN_HINT, findForbiddenCharacter } from './sql-scan.ts';
+
+function table<T>(entries: Record<string, T>): ReadonlyMap<string, T> {
+  return new Map(Object.entries(entries));
+}
 
 /** A column of the data being filtered; `type` is a DuckDB type name such as `VARCHAR` or `BIGINT`. */
 export interface ColumnInfo {

@@ -1,8 +1,9 @@
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AstNode, RenderError } from '../../src/engine/sql-ast.ts';
 import { closeSqlGuard, EXPRESSION_LIMITS, guardSelect, guardWhere } from '../../src/engine/sql-guard.ts';
-import { type AstNode, RenderError, renderCondition } from '../../src/engine/sql-render.ts';
+import { renderCondition } from '../../src/engine/sql-render.ts';
 import { COLUMNS, OPTIONS, rejection } from './guard-fixtures.ts';
 
 // The tricky country values are data: a guard that pasted text into SQL would break on them.
