@@ -1,8 +1,9 @@
 /**
- * The allowlist for customer expressions (`where_expr`), in one place for security review: every
- * parse-tree node type, operator, function and CAST type that may reach the SQL we run, and the
- * constructs refused by name. Anything not listed here is refused. `sql-render.ts` applies these
- * tables to DuckDB's parse tree; `sql-guard.ts` checks the statement around the expression.
+ * The allowlist for customer expressions (`where_expr`, `select`), in one place for security review:
+ * every parse-tree node type, operator, function and CAST type that may reach the SQL we run, the
+ * constructs refused by name, and the exact shape of the statement the text is parsed in. Anything
+ * not listed here is refused. `sql-render.ts` applies the expression tables to DuckDB's parse tree;
+ * `sql-guard.ts` checks the statement around the text.
  *
  * Keys come from parsed customer text (function names such as `constructor` or `__proto__`), so the
  * tables are Maps and Sets, never plain objects whose inherited properties a key could reach.
@@ -115,6 +116,68 @@ export const UNSTABLE =
   /^(random|setseed|uuid|gen_random_uuid|uuidv[47]|nextval|currval|now|today|current_(date|time|timestamp|localtimestamp)|get_current_\w+|transaction_timestamp|localtime\w*)$/;
 export const SYSTEM =
   /^(read_\w+|\w+_scan|glob|parquet_\w+|sniff_csv|query|query_table|sql_auto_complete|getenv|getvariable|current_\w+|set_config|version|duckdb_\w+|pragma_\w+|which_secret|json_execute_serialized_sql)$/;
+
+// The statement around the customer's text. `where_expr` is parsed as `SELECT * FROM t WHERE <text>`
+// and `select` as `SELECT <text>\nFROM t`; the parsed statement must have exactly this shape, so the
+// text cannot have added a clause, a table or a second statement.
+
+/** Fields the SELECT node may have; each is then checked to be empty or ours. */
+export const SELECT_KEYS = [
+  'type',
+  'modifiers',
+  'cte_map',
+  'select_list',
+  'from_table',
+  'where_clause',
+  'group_expressions',
+  'group_sets',
+  'aggregate_handling',
+  'having',
+  'sample',
+  'qualify',
+];
+
+/** The select list of a where_expr statement: our own bare `*`. */
+export const BARE_STAR = {
+  class: 'STAR',
+  type: 'STAR',
+  alias: '',
+  relation_name: '',
+  exclude_list: [],
+  replace_list: [],
+  columns: false,
+  expr: null,
+  qualified_exclude_list: [],
+  rename_list: [],
+};
+
+/** The FROM clause of both statements: our own table `t`. */
+export const OUR_TABLE = {
+  type: 'BASE_TABLE',
+  alias: '',
+  sample: null,
+  schema_name: '',
+  table_name: 't',
+  column_name_alias: [],
+  catalog_name: '',
+  at_clause: null,
+};
+
+/** Modifiers (all refused) → the message saying so. */
+export const MODIFIERS = table({
+  ORDER_MODIFIER: 'ORDER BY is not allowed',
+  LIMIT_MODIFIER: 'LIMIT and OFFSET are not allowed',
+  LIMIT_PERCENT_MODIFIER: 'LIMIT and OFFSET are not allowed',
+  DISTINCT_MODIFIER: 'DISTINCT is not allowed',
+});
+
+/** Select-list items other than plain column names (all refused) → how the message names them. */
+export const SELECT_ITEMS = table({
+  CONSTANT: 'a constant value',
+  SUBQUERY: 'a subquery',
+  POSITIONAL_REFERENCE: 'a positional reference (#1)',
+  WINDOW: 'a window function',
+});
 
 function table<T>(entries: Record<string, T>): ReadonlyMap<string, T> {
   return new Map(Object.entries(entries));
