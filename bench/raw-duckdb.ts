@@ -1,4 +1,5 @@
 import { DuckDBInstance } from '@duckdb/node-api';
+import { quoteString } from '../src/engine/sql-quote.ts';
 
 /**
  * The raw side: what a user's one-off script pays. Each call opens a fresh in-memory DuckDB, runs
@@ -9,12 +10,8 @@ export interface RawResult {
   rows: Record<string, unknown>[];
 }
 
-export function quote(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
 export function treeGlob(tree: string): string {
-  return `read_parquet(${quote(`${tree}/**/*.parquet`)}, hive_partitioning = true)`;
+  return `read_parquet(${quoteString(`${tree}/**/*.parquet`)}, hive_partitioning = true)`;
 }
 
 export async function rawQuery(
@@ -53,14 +50,14 @@ export function exportSql(
 ): string {
   const list = [...columns, 'day', 'prefix', 'score'].map((c) => `"${c}"`).join(', ');
   return (
-    `COPY (SELECT ${list} FROM ${treeGlob(tree)} WHERE ${where}) TO ${quote(target)} ` +
+    `COPY (SELECT ${list} FROM ${treeGlob(tree)} WHERE ${where}) TO ${quoteString(target)} ` +
     `(FORMAT parquet, PARTITION_BY (day, prefix, score)${extra})`
   );
 }
 
 /** 4: one partition's rows. */
 export function smallCountSql(partitionDir: string): string {
-  return `SELECT count(*) AS n FROM read_parquet(${quote(`${partitionDir}/*.parquet`)})`;
+  return `SELECT count(*) AS n FROM read_parquet(${quoteString(`${partitionDir}/*.parquet`)})`;
 }
 
 export function totalOf(rows: Record<string, unknown>[], column = 'n'): number {
@@ -70,7 +67,7 @@ export function totalOf(rows: Record<string, unknown>[], column = 'n'): number {
 /** The columns inside the files (not the Hive ones), in file order. */
 export async function fileColumns(tree: string, threads: number): Promise<string[]> {
   const { rows } = await rawQuery(
-    `DESCRIBE SELECT * FROM read_parquet(${quote(`${tree}/**/*.parquet`)}, hive_partitioning = false)`,
+    `DESCRIBE SELECT * FROM read_parquet(${quoteString(`${tree}/**/*.parquet`)}, hive_partitioning = false)`,
     threads,
   );
   return rows.map((row) => String(row.column_name));

@@ -7,7 +7,7 @@ import { AccountService } from './accounts/account-service.ts';
 import { TokenService } from './accounts/tokens.ts';
 import type { Config } from './config.ts';
 import { generateDemoData } from './demo/demo-data.ts';
-import { closeSqlGuard } from './engine/sql-guard.ts';
+import { SqlGuard } from './engine/sql-guard.ts';
 import { buildApp } from './http/app.ts';
 import { loggerOptions } from './logger.ts';
 import { MemoryQueue } from './queue/memory-queue.ts';
@@ -80,9 +80,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
     timeoutMs: config.jobTimeoutMs,
   };
   const changes = new TaskChanges();
+  const guard = new SqlGuard();
   const tasks = new TaskService({
     store,
     changes,
+    guard,
     queue,
     storage,
     schemas: new InputSchemas(engine),
@@ -153,7 +155,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       await queue.close();
       await runner.close();
       await store.close();
-      await closeSqlGuard();
+      await guard.close();
     },
   };
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { sqlString } from '../engine/duckdb-sandbox.ts';
+import { quoteString } from '../engine/sql-quote.ts';
 
 export interface DemoDataOptions {
   /** Folder to write the tree into; created if missing. Every day folder written is replaced whole. */
@@ -204,11 +204,11 @@ function splitRows(rows: number, days: string[], leaves: number): number[] {
 }
 
 function sqlList(values: readonly string[]): string {
-  return `[${values.map(sqlString).join(', ')}]`;
+  return `[${values.map(quoteString).join(', ')}]`;
 }
 
 function sqlPairs(values: ReadonlyArray<readonly [string, string]>, a: string, b: string): string {
-  return `[${values.map(([x, y]) => `{${a}: ${sqlString(x)}, ${b}: ${sqlString(y)}}`).join(', ')}]`;
+  return `[${values.map(([x, y]) => `{${a}: ${quoteString(x)}, ${b}: ${quoteString(y)}}`).join(', ')}]`;
 }
 
 /** Macros for hash-based randomness, and the small tables every row joins: topics, companies, people. */
@@ -297,11 +297,11 @@ function dayCopySql(dir: string, day: string, first: number, people: number, P: 
         company_id, company_domain, job_title, seniority, industry, country,
         (1 + floor(pow(u_events, 3) * [5, 15, 40][score_idx + 1]))::INTEGER AS event_count,
         -- Mostly business hours, always inside the partition's day.
-        TIMESTAMP ${sqlString(day)} + to_microseconds(floor(CASE WHEN u_time < 0.7
+        TIMESTAMP ${quoteString(day)} + to_microseconds(floor(CASE WHEN u_time < 0.7
           THEN (8 + 10 * u_time / 0.7) * 3600e6 ELSE (u_time - 0.7) / 0.3 * 86400e6 END)::BIGINT) AS last_seen,
         prefix, ${sqlList(SCORES)}[score_idx + 1] AS score
       FROM placed JOIN topics ON topic_idx = prefix_idx * ${T} + topic_in_prefix
-    ) TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (prefix, score), FILENAME_PATTERN 'data_{i}')`;
+    ) TO ${quoteString(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (prefix, score), FILENAME_PATTERN 'data_{i}')`;
 }
 
 /** Counts the written files, failing if any leaf holds anything but its single `data_0.parquet`. */

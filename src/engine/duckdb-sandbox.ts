@@ -1,4 +1,5 @@
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { quoteString } from './sql-quote.ts';
 
 export interface SandboxOptions {
   /** The only folders the instance may read or write (a job's input and output folders). */
@@ -23,16 +24,6 @@ export class EngineTimeoutError extends Error {
     super(`the query ran longer than ${Math.round(timeoutMs / 1000)} s and was stopped`);
     this.name = 'EngineTimeoutError';
   }
-}
-
-/** Quotes a string as a SQL literal. */
-export function sqlString(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
-/** Quotes a name as a SQL identifier. */
-export function sqlIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
 }
 
 /**
@@ -74,12 +65,12 @@ export class Sandbox {
   static async lock(prepared: PreparedInstance, options: SandboxOptions): Promise<Sandbox> {
     const { instance, connection } = prepared;
     try {
-      const dirs = options.allowedDirectories.map((dir) => sqlString(withSlash(dir))).join(', ');
+      const dirs = options.allowedDirectories.map((dir) => quoteString(withSlash(dir))).join(', ');
       // One round trip; the statements run in order and the last one locks the rest in place.
       await connection.run(
         [
           `SET allowed_directories = [${dirs}]`,
-          `SET temp_directory = ${sqlString(options.tempDirectory)}`,
+          `SET temp_directory = ${quoteString(options.tempDirectory)}`,
           // A job's batch holds up to 1000 partitions: keep a file open for each while exporting.
           'SET partitioned_write_max_open_files = 1000',
           'SET enable_external_access = false',

@@ -1,6 +1,6 @@
 import type { Sandbox } from './duckdb-sandbox.ts';
-import { sqlIdentifier, sqlString } from './duckdb-sandbox.ts';
 import type { ColumnInfo } from './sql-guard.ts';
+import { quoteIdentifier, quoteString } from './sql-quote.ts';
 
 /** Parquet files read as one relation, with Hive `k=v` path segments as columns. */
 export interface ParquetSource {
@@ -16,16 +16,16 @@ const FILE_COLUMN = '__audiences_file';
 const SAFE_TYPE = /^[A-Z]+(\(\d+(,\s*\d+)?\))?$/;
 
 function relation(source: ParquetSource, withFileName: boolean): string {
-  const files = source.files.map(sqlString).join(', ');
+  const files = source.files.map(quoteString).join(', ');
   const options = [`hive_partitioning = ${source.hive !== false}`];
   if (source.hiveTypes) {
     const types = Object.entries(source.hiveTypes).map(([name, type]) => {
       if (!SAFE_TYPE.test(type)) throw new Error(`unsupported hive type ${type}`);
-      return `${sqlString(name)}: ${type}`;
+      return `${quoteString(name)}: ${type}`;
     });
     options.push(`hive_types = {${types.join(', ')}}`);
   }
-  if (withFileName) options.push(`filename = ${sqlString(FILE_COLUMN)}`);
+  if (withFileName) options.push(`filename = ${quoteString(FILE_COLUMN)}`);
   return `read_parquet([${files}], ${options.join(', ')})`;
 }
 
@@ -85,14 +85,14 @@ export async function exportRows(
   source: ParquetSource,
   options: ExportOptions,
 ): Promise<ExportedFile[]> {
-  const columns = options.columns ? options.columns.map(sqlIdentifier).join(', ') : '*';
+  const columns = options.columns ? options.columns.map(quoteIdentifier).join(', ') : '*';
   const where = options.whereSql ? ` WHERE ${options.whereSql}` : '';
   const limit = options.limit !== undefined ? ` LIMIT ${Math.trunc(options.limit)}` : '';
   const query = `SELECT ${columns} FROM ${relation(source, false)}${where}${limit}`;
   // RETURN_STATS answers one row per written file with its row count: no second pass over footers.
   const written = await sandbox.query(
-    `COPY (${query}) TO ${sqlString(options.targetDir)} (FORMAT parquet, COMPRESSION ${codec(options.compression)}, ` +
-      `FILE_SIZE_BYTES ${sqlString(options.fileSize ?? '512MB')}, FILENAME_PATTERN 'data_{i}', OVERWRITE, RETURN_STATS)`,
+    `COPY (${query}) TO ${quoteString(options.targetDir)} (FORMAT parquet, COMPRESSION ${codec(options.compression)}, ` +
+      `FILE_SIZE_BYTES ${quoteString(options.fileSize ?? '512MB')}, FILENAME_PATTERN 'data_{i}', OVERWRITE, RETURN_STATS)`,
   );
   return written
     .map((row) => ({ path: String(row.filename), rows: Number(row.count) }))
@@ -129,15 +129,17 @@ export async function exportPartitioned(
   source: ParquetSource,
   options: PartitionedExportOptions,
 ): Promise<PartitionedFile[]> {
-  const keys = options.partitionBy.map(({ column }) => sqlIdentifier(column)).join(', ');
-  const columns = options.columns ? options.columns.map(sqlIdentifier).join(', ') : `* EXCLUDE (${keys})`;
-  const parts = options.partitionBy.map(({ column, value }) => `${value} AS ${sqlIdentifier(PART + column)}`);
+  const keys = options.partitionBy.map(({ column }) => quoteIdentifier(column)).join(', ');
+  const columns = options.columns ? options.columns.map(quoteIdentifier).join(', ') : `* EXCLUDE (${keys})`;
+  const parts = options.partitionBy.map(
+    ({ column, value }) => `${value} AS ${quoteIdentifier(PART + column)}`,
+  );
   const where = options.whereSql ? ` WHERE ${options.whereSql}` : '';
   const limit = options.limit !== undefined ? ` LIMIT ${Math.trunc(options.limit)}` : '';
   const query = `SELECT ${columns}, ${parts.join(', ')} FROM ${relation(source, false)}${where}${limit}`;
-  const partitionBy = options.partitionBy.map(({ column }) => sqlIdentifier(PART + column)).join(', ');
+  const partitionBy = options.partitionBy.map(({ column }) => quoteIdentifier(PART + column)).join(', ');
   const written = await sandbox.query(
-    `COPY (${query}) TO ${sqlString(options.targetDir)} (FORMAT parquet, COMPRESSION ${codec(options.compression)}, ` +
+    `COPY (${query}) TO ${quoteString(options.targetDir)} (FORMAT parquet, COMPRESSION ${codec(options.compression)}, ` +
       `PARTITION_BY (${partitionBy}), FILENAME_PATTERN 'data_{i}', OVERWRITE, RETURN_STATS)`,
   );
   return written

@@ -1,23 +1,33 @@
 /**
- * Checks a where_expr parse tree (the JSON that DuckDB's `json_serialize_sql` produces) against an
- * allowlist and renders the SQL that will actually run from that tree. Nothing of the customer's
- * text reaches the output except through `quoteIdentifier` / `quoteString` / numbers we format
- * ourselves, so comments and quote tricks in the input cannot survive.
+ * Checks a where_expr parse tree (the JSON that DuckDB's `json_serialize_sql` produces) against the
+ * allowlist in `sql-allowlist.ts` and renders the SQL that will actually run from that tree. Nothing
+ * of the customer's text reaches the output except through `quoteIdentifier` / `quoteString` /
+ * numbers we format ourselves, so comments and quote tricks in the input cannot survive.
  */
-
-/** One node of DuckDB's serialised parse tree. */
-export type AstNode = { readonly [key: string]: unknown };
-
-/** Why a tree was rejected; the guard turns it into an `ExpressionError` for the right field. */
-export class RenderError extends Error {
-  constructor(
-    readonly code: 'expression_invalid' | 'expression_too_long' | 'expression_too_deep',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RenderError';
-  }
-}
+import {
+  AGGREGATES,
+  COMMON_KEYS,
+  COMPARISONS,
+  CONJUNCTIONS,
+  CONSTRUCTORS,
+  FUNCTIONS,
+  INTEGER_TYPES,
+  KEYS,
+  MAX_PAD,
+  MAYBE_BOOLEAN,
+  OPERATORS,
+  RANGE_COMPARISONS,
+  REJECTED,
+  SYSTEM,
+  UNARY,
+  UNSTABLE,
+} from './sql-allowlist.ts';
+import { type AstNode, checkKeys, invalid, isNode, nodes, RenderError, stringConstant } from './sql-ast.ts';
+import { asciiLower, resolveColumn } from './sql-columns.ts';
+import { castType, decimal, tooLarge } from './sql-literals.ts';
+import { checkOrderedValue, rankExpression, rankOf } from './sql-ordered.ts';
+import { quoteIdentifier, quoteString } from './sql-quote.ts';
+import { FORBIDDEN_HINT, findForbiddenCharacter } from './sql-scan.ts';
 
 /** What the renderer needs to know about the data and the limits. */
 export interface RenderScope {
@@ -26,251 +36,6 @@ export interface RenderScope {
   ordered: ReadonlyMap<string, readonly string[]>;
   maxDepth: number;
   maxInList: number;
-}
-
-/** Quotes a name as a SQL identifier. */
-export function quoteIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-/** Quotes a string as a SQL literal (standard strings: backslash has no special meaning). */
-export function quoteString(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
-/**
- * Characters rejected anywhere in the input and in string constants: C0/C1 controls except tab and
- * line breaks, and invisible or text-direction characters that make the text read differently
- * from how it parses.
- */
-function isForbidden(code: number): boolean {
-  if (code < 0x20) return code !== 0x09 && code !== 0x0a && code !== 0x0d;
-  if (code < 0x7f) return false;
-  return (
-    code <= 0x9f ||
-    code === 0xad ||
-    code === 0x61c ||
-    (code >= 0x200b && code <= 0x200f) ||
-    (code >= 0x2028 && code <= 0x202e) ||
-    (code >= 0x2060 && code <= 0x2064) ||
-    (code >= 0x2066 && code <= 0x2069) ||
-    code === 0xfeff ||
-    (code >= 0xd800 && code <= 0xdfff) // only reachable for an unpaired surrogate
-  );
-}
-
-/** Describes the first forbidden character in `text` (e.g. `U+202E at position 5`), or returns undefined. */
-export function findForbiddenCharacter(text: string): string | undefined {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.codePointAt(i)!;
-    if (isForbidden(code))
-      return `U+${code.toString(16).toUpperCase().padStart(4, '0')} at position ${i + 1}`;
-    if (code > 0xffff) i++;
-  }
-  return undefined;
-}
-
-/** How to fix a forbidden character. */
-export const FORBIDDEN_HINT = 'remove control, invisible and text-direction characters';
-
-/** DuckDB folds unquoted identifiers with ASCII rules only, so we do the same. */
-function asciiLower(text: string): string {
-  return text.replace(/[A-Z]/g, (c) => c.toLowerCase());
-}
-
-/** Finds a column the way DuckDB binds one: exact name first, then case-insensitively. */
-export function resolveColumn(columns: RenderScope['columns'], name: string): string {
-  if (columns.some((c) => c.name === name)) return name;
-  const matches = columns.filter((c) => asciiLower(c.name) === asciiLower(name));
-  if (matches.length === 1) return matches[0]!.name;
-  if (matches.length > 1) {
-    throw new RenderError(
-      'expression_invalid',
-      `column "${name}" is ambiguous; write it with its exact case in double quotes`,
-    );
-  }
-  throw new RenderError('expression_invalid', unknownColumnMessage(columns, name));
-}
-
-const SESSION_WORDS = new Set(
-  words(`current_date current_time current_timestamp localtime localtimestamp now today current_user user
-    session_user current_role current_schema current_catalog current_database`),
-);
-
-function unknownColumnMessage(columns: RenderScope['columns'], name: string): string {
-  const names = columns.map((c) => c.name);
-  const list = names.length > 30 ? `${names.slice(0, 30).join(', ')}, …` : names.join(', ');
-  let hint = '';
-  if (SESSION_WORDS.has(asciiLower(name)))
-    hint = ' (current time, date, user and session values are not allowed)';
-  else if (/[^\x20-\x7e]/.test(name) && !names.some((n) => /[^\x20-\x7e]/.test(n))) {
-    hint = ' (it contains non-ASCII characters; retype it)';
-  } else {
-    const close = names.find((n) => editDistance(asciiLower(n), asciiLower(name)) <= 2);
-    if (close) hint = ` (did you mean "${close}"?)`;
-  }
-  return `unknown column "${name}"${hint}; available columns: ${list}`;
-}
-
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 2) return 3;
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(
-        previous[j]! + 1,
-        row[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = row;
-  }
-  return previous[b.length]!;
-}
-
-function words(text: string): string[] {
-  return text.trim().split(/\s+/);
-}
-
-/**
- * A lookup table as a Map: keys come from parsed customer text (function names such as
- * `constructor` or `__proto__`), which must never reach inherited object properties.
- */
-export function table<T>(entries: Record<string, T>): ReadonlyMap<string, T> {
-  return new Map(Object.entries(entries));
-}
-
-const COMPARISONS = table({
-  COMPARE_EQUAL: '=',
-  COMPARE_NOTEQUAL: '<>',
-  COMPARE_LESSTHAN: '<',
-  COMPARE_GREATERTHAN: '>',
-  COMPARE_LESSTHANOREQUALTO: '<=',
-  COMPARE_GREATERTHANOREQUALTO: '>=',
-  COMPARE_DISTINCT_FROM: 'IS DISTINCT FROM',
-  COMPARE_NOT_DISTINCT_FROM: 'IS NOT DISTINCT FROM',
-});
-const RANGE_COMPARISONS = new Set(['<', '>', '<=', '>=']);
-const CONJUNCTIONS = table({ CONJUNCTION_AND: 'AND', CONJUNCTION_OR: 'OR' });
-const UNARY = table({
-  OPERATOR_NOT: 'NOT',
-  OPERATOR_IS_NULL: 'IS NULL',
-  OPERATOR_IS_NOT_NULL: 'IS NOT NULL',
-});
-
-/** Operators (DuckDB serialises them as functions) → how many operands they take. */
-const OPERATORS: ReadonlyMap<string, readonly number[]> = new Map([
-  ...words('* / % // || ~~ !~~ ~~* !~~* ~~~ ^@').map((op): [string, number[]] => [op, [2]]),
-  ['+', [1, 2]],
-  ['-', [1, 2]],
-]);
-
-/**
- * Pure scalar functions: deterministic, no access to files, settings, sequences or other rows.
- * Some are only reachable through syntax: EXTRACT → date_part, POSITION → position,
- * LIKE … ESCAPE → like_escape, INTERVAL n DAY → to_days(trunc(n)).
- */
-const FUNCTIONS = new Set(
-  words(`lower upper lcase ucase length strlen trim ltrim rtrim substr substring left right concat starts_with
-    ends_with prefix suffix contains replace split_part lpad rpad position strpos instr regexp_matches
-    regexp_full_match like_escape not_like_escape ilike_escape not_ilike_escape nullif abs round floor ceil ceiling
-    sign trunc greatest least date_trunc date_part datepart year quarter month week day dayofmonth dayofweek
-    dayofyear isodow hour minute second strftime epoch make_date to_timestamp to_years to_months to_weeks to_days
-    to_hours to_minutes to_seconds md5 sha256 hash`),
-);
-
-/** Functions and operators that may return a boolean, so they can stand alone as a condition. */
-const MAYBE_BOOLEAN = new Set(
-  words(`~~ !~~ ~~* !~~* ~~~ ^@ starts_with ends_with prefix suffix contains regexp_matches regexp_full_match
-    like_escape not_like_escape ilike_escape not_ilike_escape nullif greatest least`),
-);
-
-const AGGREGATES =
-  /^(count|count_star|sum|avg|mean|min|max|any_value|first|last|arg_?(min|max)|string_agg|group_concat|list|array_agg|median|mode|quantile\w*|stddev\w*|var\w*|bool_(and|or)|bit_(and|or|xor)|product|histogram|approx_\w+|entropy|kurtosis|skewness|corr|covar\w*|regr_\w+|fsum|sumkahan|favg)$/;
-const UNSTABLE =
-  /^(random|setseed|uuid|gen_random_uuid|uuidv[47]|nextval|currval|now|today|current_(date|time|timestamp|localtimestamp)|get_current_\w+|transaction_timestamp|localtime\w*)$/;
-const SYSTEM =
-  /^(read_\w+|\w+_scan|glob|parquet_\w+|sniff_csv|query|query_table|sql_auto_complete|getenv|getvariable|current_\w+|set_config|version|duckdb_\w+|pragma_\w+|which_secret|json_execute_serialized_sql)$/;
-const CONSTRUCTORS = new Set(['list_value', 'struct_pack', 'row', 'map', 'array_value', 'union_value']);
-
-const CAST_TYPES = new Set(
-  words(
-    'BOOLEAN TINYINT SMALLINT INTEGER BIGINT HUGEINT UTINYINT USMALLINT UINTEGER UBIGINT FLOAT DOUBLE VARCHAR DATE TIMESTAMP TIME INTERVAL',
-  ),
-);
-
-const INTEGER_TYPES = new Set(
-  words('TINYINT SMALLINT INTEGER BIGINT HUGEINT UTINYINT USMALLINT UINTEGER UBIGINT'),
-);
-/** lpad/rpad build strings of the requested length for every row; cap it so a filter cannot exhaust memory. */
-const MAX_PAD = 1000;
-
-const REJECTED = table({
-  SUBQUERY: 'subqueries (SELECT, EXISTS, IN (SELECT …), ANY/ALL) are not allowed',
-  WINDOW: 'window functions (… OVER …) are not allowed',
-  LAMBDA: 'lambda functions (x -> …) and list comprehensions are not allowed',
-  STAR: '* and COLUMNS(…) are not allowed; name the columns',
-  PARAMETER: 'parameters ($1, ?, $name) are not allowed; write the value itself',
-  POSITIONAL_REFERENCE: 'positional references (#1) are not allowed; use the column name',
-  COLLATE: 'COLLATE is not allowed; use lower(…) or ILIKE for case-insensitive matching',
-  ARRAY_EXTRACT: 'indexing and field access ([…], .field) are not allowed',
-  ARRAY_SLICE: 'indexing and field access ([…], .field) are not allowed',
-  STRUCT_EXTRACT: 'indexing and field access ([…], .field) are not allowed',
-  ARRAY_CONSTRUCTOR: 'list, struct and row constructors ([…], {…}, ROW(…)) are not allowed',
-});
-
-const COMMON_KEYS = ['class', 'type', 'alias', 'query_location'];
-const KEYS = table<readonly string[]>({
-  COLUMN_REF: ['column_names'],
-  CONSTANT: ['value'],
-  COMPARISON: ['left', 'right'],
-  CONJUNCTION: ['children'],
-  OPERATOR: ['children'],
-  BETWEEN: ['input', 'lower', 'upper'],
-  CASE: ['case_checks', 'else_expr'],
-  CAST: ['child', 'cast_type', 'try_cast'],
-  FUNCTION: words('function_name schema children filter order_bys distinct is_operator export_state catalog'),
-});
-
-function invalid(message: string): never {
-  throw new RenderError('expression_invalid', message);
-}
-
-/** A JSON object (not an array or null). */
-export function isNode(value: unknown): value is AstNode {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** True when `node` has exactly the keys of `expected` (plus `query_location`) with equal JSON values. */
-export function hasShape(node: AstNode, expected: Record<string, unknown>): boolean {
-  const keys = Object.keys(node).filter((key) => key !== 'query_location');
-  return (
-    keys.length === Object.keys(expected).length &&
-    keys.every(
-      (key) => Object.hasOwn(expected, key) && JSON.stringify(node[key]) === JSON.stringify(expected[key]),
-    )
-  );
-}
-
-function nodes(value: unknown): AstNode[] {
-  if (!Array.isArray(value) || !value.every(isNode)) invalid('unsupported syntax (malformed parse tree)');
-  return value;
-}
-
-/** Rejects fields this code does not know, so a parser upgrade cannot smuggle in new semantics. */
-export function checkKeys(node: AstNode, allowed: readonly string[], what: string): void {
-  for (const key of Object.keys(node)) {
-    if (!allowed.includes(key)) invalid(`unsupported syntax (${what} with "${key}")`);
-  }
-}
-
-/** The string value of a plain VARCHAR constant, or undefined for anything else. */
-function stringConstant(node: AstNode): string | undefined {
-  if (node.class !== 'CONSTANT' || !isNode(node.value) || !isNode(node.value.type)) return undefined;
-  return node.value.type.id === 'VARCHAR' && typeof node.value.value === 'string'
-    ? node.value.value
-    : undefined;
 }
 
 /** Renders a validated where_expr tree as SQL. */
@@ -566,71 +331,4 @@ function checkFunctionArguments(name: string, children: AstNode[]): void {
       );
     }
   }
-}
-
-function castType(type: unknown): string {
-  if (!isNode(type)) invalid('unsupported CAST');
-  checkKeys(type, ['id', 'type_info'], 'CAST type');
-  const id = String(type.id);
-  if (id === 'DECIMAL' && isNode(type.type_info)) {
-    const { width, scale } = decimalInfo(type.type_info);
-    return `DECIMAL(${width}, ${scale})`;
-  }
-  if (!CAST_TYPES.has(id) || type.type_info !== null) {
-    const shown = id === 'UNBOUND' && isNode(type.type_info) ? String(type.type_info.name) : id;
-    invalid(`CAST to ${shown} is not allowed; allowed types: ${[...CAST_TYPES].join(', ')}, DECIMAL(p,s)`);
-  }
-  return id;
-}
-
-function decimalInfo(info: AstNode): { width: number; scale: number } {
-  const { width, scale } = info;
-  if (typeof width !== 'number' || typeof scale !== 'number') invalid('unsupported DECIMAL type');
-  const shape = { type: 'DECIMAL_TYPE_INFO', alias: '', extension_info: null, width, scale };
-  const inRange =
-    Number.isInteger(width) && Number.isInteger(scale) && 0 <= scale && scale <= width && width <= 38;
-  if (!inRange || !hasShape(info, shape)) invalid('unsupported DECIMAL type');
-  return { width, scale };
-}
-
-function decimal(info: unknown, value: unknown): string {
-  if (!isNode(info)) invalid('unsupported DECIMAL constant');
-  const { width, scale } = decimalInfo(info);
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) invalid(tooLarge());
-  const digits = String(Math.abs(value)).padStart(scale + 1, '0');
-  const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
-  return `CAST('${value < 0 ? '-' : ''}${text}' AS DECIMAL(${width}, ${scale}))`;
-}
-
-function tooLarge(): string {
-  return `a number has too many digits; use at most 15 significant digits (integers up to ${Number.MAX_SAFE_INTEGER})`;
-}
-
-function orderedValues(column: string, values: readonly string[]): string {
-  return `"${column}" is ordered and takes only these values: ${values.map(quoteString).join(', ')}`;
-}
-
-/** The rank of the string constant an ordered column is range-compared with. */
-function rankOf(column: string, values: readonly string[], other: unknown, op: string): number {
-  const value = isNode(other) ? stringConstant(other) : undefined;
-  if (value === undefined) {
-    invalid(
-      `${orderedValues(column, values)}; with ${op} compare it only with one of them, e.g. "${column}" >= ${quoteString(values[values.length - 1] ?? '')}`,
-    );
-  }
-  const rank = values.indexOf(value);
-  if (rank < 0) invalid(`${quoteString(value)} is not a valid value: ${orderedValues(column, values)}`);
-  return rank;
-}
-
-function checkOrderedValue([column, values]: [string, readonly string[]], other: unknown): void {
-  const value = isNode(other) ? stringConstant(other) : undefined;
-  if (value !== undefined && !values.includes(value)) {
-    invalid(`${quoteString(value)} is not a valid value: ${orderedValues(column, values)}`);
-  }
-}
-
-function rankExpression(column: string, values: readonly string[]): string {
-  const whens = values.map((v, i) => `WHEN ${quoteString(v)} THEN ${i}`).join(' ');
-  return `(CASE ${quoteIdentifier(column)} ${whens} END)`;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../accounts/account-service.ts';
-import { type ColumnInfo, ExpressionError, guardSelect, guardWhere } from '../engine/sql-guard.ts';
+import { type ColumnInfo, ExpressionError, type SqlGuard } from '../engine/sql-guard.ts';
 import { AppError, invalidField, JobError } from '../errors.ts';
 import type { JobQueue } from '../queue/queue.ts';
 import type { StagedFiles, Storage, StoredObject } from '../storage/storage.ts';
@@ -47,6 +47,8 @@ export interface TaskServiceOptions {
   storage: Storage;
   schemas: InputSchemas;
   views: TaskViews;
+  /** Checks where_expr and select; its owner (the server) closes it. */
+  guard: SqlGuard;
   /** Wakes readers waiting for a task to change; without it, waits end at their deadline. */
   changes?: TaskChanges;
   intentInputPath: string;
@@ -339,13 +341,13 @@ export class TaskService {
     try {
       if (body.where_expr !== undefined) {
         if (!columns) throw noDataFor('where_expr');
-        whereSql = await guardWhere(body.where_expr, known, {
+        whereSql = await this.options.guard.where(body.where_expr, known, {
           orderedColumns: hiveTypes ? ORDERED_COLUMNS : {},
         });
       }
       if (body.select !== undefined) {
         if (!columns) throw noDataFor('select');
-        selected = await guardSelect(body.select, known);
+        selected = await this.options.guard.select(body.select, known);
       }
     } catch (error) {
       if (error instanceof ExpressionError)

@@ -2,12 +2,10 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  closeSqlGuard,
   EXPRESSION_LIMITS,
   ExpressionError,
   type ExpressionErrorCode,
-  guardSelect,
-  guardWhere,
+  SqlGuard,
 } from '../../src/engine/sql-guard.ts';
 import { COLUMNS, OPTIONS, rejection } from './guard-fixtures.ts';
 
@@ -696,8 +694,10 @@ function cases(family: Family) {
   return family.inputs.map((input, index) => ({ name: `#${index + 1} ${label(input)}`, input }));
 }
 
+const guard = new SqlGuard();
+
 afterAll(async () => {
-  await closeSqlGuard();
+  await guard.close();
 });
 
 describe('hostile corpus', () => {
@@ -714,7 +714,7 @@ describe('hostile corpus', () => {
 describe.each(WHERE)('where_expr: $name', (family) => {
   it.each(cases(family))('rejects $name', async ({ input }) => {
     const started = performance.now();
-    const error = await rejection(() => guardWhere(input as string, COLUMNS, OPTIONS));
+    const error = await rejection(() => guard.where(input as string, COLUMNS, OPTIONS));
     expect(performance.now() - started).toBeLessThan(2000);
     expect(error.field).toBe('where_expr');
     expect(error.code).toBe(family.code ?? 'expression_invalid');
@@ -757,14 +757,14 @@ describe('random combinations of hostile fragments', () => {
         fc.asyncProperty(soup, async (expr) => {
           let rendered: string;
           try {
-            rendered = await guardWhere(expr, COLUMNS, OPTIONS);
+            rendered = await guard.where(expr, COLUMNS, OPTIONS);
           } catch (error) {
             expect(error).toBeInstanceOf(ExpressionError);
             return;
           }
           accepted++;
-          const again = await guardWhere(rendered, COLUMNS, OPTIONS);
-          expect(await guardWhere(again, COLUMNS, OPTIONS)).toBe(again);
+          const again = await guard.where(rendered, COLUMNS, OPTIONS);
+          expect(await guard.where(again, COLUMNS, OPTIONS)).toBe(again);
           try {
             await connection.run(`SELECT count(*) FROM t WHERE ${rendered}`);
           } catch (error) {
@@ -786,7 +786,7 @@ describe('random combinations of hostile fragments', () => {
 
 describe.each(SELECT)('select: $name', (family) => {
   it.each(cases(family))('rejects $name', async ({ input }) => {
-    const error = await rejection(() => guardSelect(input as string, COLUMNS));
+    const error = await rejection(() => guard.select(input as string, COLUMNS));
     expect(error.field).toBe('select');
     expect(error.code).toBe(family.code ?? 'expression_invalid');
     expect(error.message).toMatch(/^select: /);

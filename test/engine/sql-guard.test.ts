@@ -1,8 +1,9 @@
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeSqlGuard, EXPRESSION_LIMITS, guardSelect, guardWhere } from '../../src/engine/sql-guard.ts';
-import { type AstNode, RenderError, renderCondition } from '../../src/engine/sql-render.ts';
+import { type AstNode, RenderError } from '../../src/engine/sql-ast.ts';
+import { EXPRESSION_LIMITS, SqlGuard } from '../../src/engine/sql-guard.ts';
+import { renderCondition } from '../../src/engine/sql-render.ts';
 import { COLUMNS, OPTIONS, rejection } from './guard-fixtures.ts';
 
 // The tricky country values are data: a guard that pasted text into SQL would break on them.
@@ -19,6 +20,7 @@ const ALL_IDS = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8'];
 
 let instance: DuckDBInstance;
 let connection: DuckDBConnection;
+const guard = new SqlGuard();
 
 async function ids(where: string): Promise<string[]> {
   const reader = await connection.runAndReadAll(`SELECT person_id FROM t WHERE ${where} ORDER BY person_id`);
@@ -36,7 +38,7 @@ beforeAll(async () => {
 afterAll(async () => {
   connection.closeSync();
   instance.closeSync();
-  await closeSqlGuard();
+  await guard.close();
 });
 
 /** [customer expression, hand-written SQL selecting the same rows] */
@@ -101,9 +103,9 @@ const EQUIVALENT: [string, string][] = [
   ['NOT (intent_score > 50)', "person_id IN ('p1', 'p5', 'p7')"],
 ];
 
-describe('guardWhere renders SQL that selects the same rows as a hand-written query', () => {
+describe('SqlGuard.where renders SQL that selects the same rows as a hand-written query', () => {
   it.each(EQUIVALENT)('%s', async (expr, independent) => {
-    const rendered = await guardWhere(expr, COLUMNS, OPTIONS);
+    const rendered = await guard.where(expr, COLUMNS, OPTIONS);
     const expected = await ids(independent);
     expect(await ids(rendered)).toEqual(expected);
   });
@@ -182,11 +184,11 @@ async function outcome(where: string): Promise<string[] | string> {
   }
 }
 
-describe('guardWhere on generated expressions', () => {
+describe('SqlGuard.where on generated expressions', () => {
   it('accepts them and selects exactly the rows the expression itself selects', async () => {
     await fc.assert(
       fc.asyncProperty(generated, async (expr) => {
-        const rendered = await guardWhere(expr, COLUMNS);
+        const rendered = await guard.where(expr, COLUMNS);
         expect(await outcome(rendered)).toEqual(await outcome(expr));
       }),
       { numRuns: 300 },
@@ -194,20 +196,20 @@ describe('guardWhere on generated expressions', () => {
   });
 });
 
-describe('guardWhere output', () => {
+describe('SqlGuard.where output', () => {
   it('keeps comments and the customer text out of the SQL', async () => {
-    const sql = await guardWhere("country = 'FR' -- ; DROP TABLE t", COLUMNS, OPTIONS);
+    const sql = await guard.where("country = 'FR' -- ; DROP TABLE t", COLUMNS, OPTIONS);
     expect(sql).toBe(`("country" = 'FR')`);
   });
 
   it('renders ordered comparisons as ranks', async () => {
-    const sql = await guardWhere("score >= 'medium'", COLUMNS, OPTIONS);
+    const sql = await guard.where("score >= 'medium'", COLUMNS, OPTIONS);
     expect(sql).toBe(`((CASE "score" WHEN 'low' THEN 0 WHEN 'medium' THEN 1 WHEN 'high' THEN 2 END) >= 1)`);
   });
 
   it('matches ordered column names case-insensitively and ignores unknown ones', async () => {
     const options = { orderedColumns: { SCORE: ['low', 'medium', 'high'], missing: ['a', 'b'] } };
-    expect(await ids(await guardWhere("Score > 'low'", COLUMNS, options))).toEqual([
+    expect(await ids(await guard.where("Score > 'low'", COLUMNS, options))).toEqual([
       'p2',
       'p3',
       'p4',
@@ -218,11 +220,11 @@ describe('guardWhere output', () => {
 
   it('compares strings lexically when the column is not declared ordered', async () => {
     // Plain VARCHAR order: 'high' < 'low' < 'medium'.
-    expect(await ids(await guardWhere("score >= 'medium'", COLUMNS))).toEqual(['p2', 'p4', 'p8']);
+    expect(await ids(await guard.where("score >= 'medium'", COLUMNS))).toEqual(['p2', 'p4', 'p8']);
   });
 
   it('names the allowed values when an ordered column gets an unknown one', async () => {
-    const error = await rejection(() => guardWhere("score >= 'urgent'", COLUMNS, OPTIONS));
+    const error = await rejection(() => guard.where("score >= 'urgent'", COLUMNS, OPTIONS));
     expect(error.message).toBe(
       `where_expr: 'urgent' is not a valid value: "score" is ordered and takes only these values: 'low', 'medium', 'high'`,
     );
@@ -230,22 +232,22 @@ describe('guardWhere output', () => {
 
   it('renders quoted identifiers with the canonical column name', async () => {
     const columns = [{ name: 'we"ird', type: 'VARCHAR' }];
-    expect(await guardWhere(`"WE""IRD" = 'x'`, columns)).toBe(`("we""ird" = 'x')`);
+    expect(await guard.where(`"WE""IRD" = 'x'`, columns)).toBe(`("we""ird" = 'x')`);
   });
 
   it('keeps integers and decimals exact, and refuses digits JSON would lose', async () => {
-    expect(await guardWhere('intent_score = 9007199254740991', COLUMNS)).toBe(
+    expect(await guard.where('intent_score = 9007199254740991', COLUMNS)).toBe(
       `("intent_score" = 9007199254740991)`,
     );
-    expect(await guardWhere('intent_score > -0.005', COLUMNS)).toBe(
+    expect(await guard.where('intent_score > -0.005', COLUMNS)).toBe(
       `("intent_score" > CAST('-0.005' AS DECIMAL(4, 3)))`,
     );
-    const error = await rejection(() => guardWhere('intent_score = 9007199254740993', COLUMNS));
+    const error = await rejection(() => guard.where('intent_score = 9007199254740993', COLUMNS));
     expect(error.message).toMatch(/too many digits/);
   });
 
   it('suggests the closest column for a typo', async () => {
-    const error = await rejection(() => guardWhere("scroe = 'x'", COLUMNS));
+    const error = await rejection(() => guard.where("scroe = 'x'", COLUMNS));
     expect(error).toMatchObject({ field: 'where_expr', code: 'expression_invalid' });
     expect(error.message).toMatch(
       /^where_expr: unknown column "scroe" \(did you mean "score"\?\); available columns: person_id,/,
@@ -253,7 +255,7 @@ describe('guardWhere output', () => {
   });
 
   it('points at the character where a syntax error starts', async () => {
-    const error = await rejection(() => guardWhere("country = 'é' AND )", COLUMNS));
+    const error = await rejection(() => guard.where("country = 'é' AND )", COLUMNS));
     expect(error.message).toBe(
       'where_expr: syntax error at or near ")" (at character 19); check brackets, quotes and operators',
     );
@@ -293,12 +295,12 @@ describe('guardWhere output', () => {
   it('accepts an expression exactly at the length limit', async () => {
     const expr = `country = '${'x'.repeat(EXPRESSION_LIMITS.maxLength - 12)}'`;
     expect(expr).toHaveLength(EXPRESSION_LIMITS.maxLength);
-    await expect(guardWhere(expr, COLUMNS)).resolves.toContain('xxx');
+    await expect(guard.where(expr, COLUMNS)).resolves.toContain('xxx');
   });
 
   it('accepts brackets nested exactly to the depth limit', async () => {
     const depth = EXPRESSION_LIMITS.maxDepth;
-    await expect(guardWhere(`${'('.repeat(depth)}country = 'x'${')'.repeat(depth)}`, COLUMNS)).resolves.toBe(
+    await expect(guard.where(`${'('.repeat(depth)}country = 'x'${')'.repeat(depth)}`, COLUMNS)).resolves.toBe(
       `("country" = 'x')`,
     );
   });
@@ -306,19 +308,19 @@ describe('guardWhere output', () => {
   it('does not count brackets inside strings, quoted names or comments', async () => {
     const parens = '('.repeat(100);
     const expr = `country = '${parens}' OR "${parens}x" IS NULL OR country = $$${parens}$$ /* ${parens} */`;
-    await expect(guardWhere(expr, [...COLUMNS, { name: `${parens}x`, type: 'VARCHAR' }])).resolves.toContain(
+    await expect(guard.where(expr, [...COLUMNS, { name: `${parens}x`, type: 'VARCHAR' }])).resolves.toContain(
       parens,
     );
   });
 });
 
-describe('guardSelect', () => {
+describe('SqlGuard.select', () => {
   it('returns canonical column names in the order given', async () => {
-    expect(await guardSelect('Score, person_id, "DAY"', COLUMNS)).toEqual(['score', 'person_id', 'day']);
+    expect(await guard.select('Score, person_id, "DAY"', COLUMNS)).toEqual(['score', 'person_id', 'day']);
   });
 
   it('allows whitespace, newlines and a trailing comment', async () => {
-    expect(await guardSelect('\n  country,\n  topic_id -- the topic', COLUMNS)).toEqual([
+    expect(await guard.select('\n  country,\n  topic_id -- the topic', COLUMNS)).toEqual([
       'country',
       'topic_id',
     ]);
@@ -331,7 +333,7 @@ describe('guardSelect', () => {
       ['country AS c', 'select: aliases are not allowed (country AS c); remove the alias'],
       ['lower(country)', 'select: only plain column names are allowed, found function call lower(…)'],
     ]) {
-      const error = await rejection(() => guardSelect(select!, COLUMNS));
+      const error = await rejection(() => guard.select(select!, COLUMNS));
       expect(error).toMatchObject({ field: 'select', code: 'expression_invalid', message });
     }
   });
@@ -341,8 +343,8 @@ describe('the shared parser', () => {
   it('handles 50 concurrent calls', async () => {
     const calls = Array.from({ length: 50 }, (_, i) =>
       i % 2 === 0
-        ? guardWhere(`intent_score > ${i} AND score >= 'medium'`, COLUMNS, OPTIONS)
-        : guardSelect(i % 3 === 0 ? 'country, day' : 'person_id', COLUMNS),
+        ? guard.where(`intent_score > ${i} AND score >= 'medium'`, COLUMNS, OPTIONS)
+        : guard.select(i % 3 === 0 ? 'country, day' : 'person_id', COLUMNS),
     );
     const results = await Promise.all(calls);
     results.forEach((result, i) => {
@@ -353,16 +355,30 @@ describe('the shared parser', () => {
 
   it('keeps working when rejected and accepted calls interleave', async () => {
     const calls = Array.from({ length: 20 }, (_, i) =>
-      guardWhere(i % 2 ? 'nope = 1' : 'intent_score = 1', COLUMNS),
+      guard.where(i % 2 ? 'nope = 1' : 'intent_score = 1', COLUMNS),
     );
     const settled = await Promise.allSettled(calls);
     settled.forEach((outcome, i) => {
       expect(outcome.status).toBe(i % 2 ? 'rejected' : 'fulfilled');
     });
   });
+});
 
-  it('reopens after closeSqlGuard', async () => {
-    await closeSqlGuard();
-    await expect(guardWhere('intent_score = 1', COLUMNS)).resolves.toBe(`("intent_score" = 1)`);
+describe('SqlGuard.close', () => {
+  it('lets calls made before it finish, then refuses calls that need the parser', async () => {
+    const own = new SqlGuard();
+    const before = own.select('country', COLUMNS);
+    await own.close();
+    await expect(before).resolves.toEqual(['country']);
+    await expect(own.where('intent_score = 1', COLUMNS)).rejects.toThrow('the SQL parser is closed');
+    await expect(own.select('country', COLUMNS)).rejects.toThrow('the SQL parser is closed');
+    // Text the cheap checks refuse never reaches the parser, so its answer does not change.
+    await expect(rejection(() => own.where(' ', COLUMNS))).resolves.toMatchObject({ field: 'where_expr' });
+  });
+
+  it('closes a guard that never parsed anything', async () => {
+    const own = new SqlGuard();
+    await own.close();
+    await expect(own.where('intent_score = 1', COLUMNS)).rejects.toThrow('the SQL parser is closed');
   });
 });
