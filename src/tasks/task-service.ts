@@ -4,13 +4,14 @@ import { type ColumnInfo, ExpressionError, guardSelect, guardWhere } from '../en
 import { AppError, invalidField, JobError } from '../errors.ts';
 import type { JobQueue } from '../queue/queue.ts';
 import type { StagedFiles, Storage, StoredObject } from '../storage/storage.ts';
-import type { NewJob, Store, TaskCursor, TaskRecord, UnloadPlanner } from '../store/store.ts';
+import type { NewJob, Store, TaskRecord, UnloadPlanner } from '../store/store.ts';
 import { parseDays } from './days.ts';
 import type { InputPathPolicy } from './input-paths.ts';
 import { resolveInput } from './input-paths.ts';
 import type { InputSchemas } from './input-schema.ts';
 import { batchPartitions, jobsFor, partitionsPerJob } from './partition-batches.ts';
 import type { TaskChanges } from './task-changes.ts';
+import { decodeCursor, encodeCursor } from './task-cursor.ts';
 import {
   type GenericRequestView,
   type IntentRequestView,
@@ -477,20 +478,6 @@ function taskNotFound(taskId: string): AppError {
 
 function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200);
-}
-
-function encodeCursor(cursor: TaskCursor): string {
-  return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): TaskCursor {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof createdAt === 'string' && typeof id === 'string') return { createdAt, id };
-  } catch {
-    // fall through to the 400 below
-  }
-  throw invalidField('cursor', 'is not a cursor this API handed out; use next_cursor from the previous page');
 }
 
 /** `If-None-Match` against an entity tag, weak comparison (RFC 9110 §13.1.2): `*` or any listed tag. */
