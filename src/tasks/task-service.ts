@@ -22,7 +22,8 @@ import {
   type TaskPlan,
   type TaskType,
 } from './task-model.ts';
-import type { SerializedDetail, TaskViews } from './task-view.ts';
+import { type ReadConditions, type TaskAnswer, TaskReader, taskNotFound } from './task-reader.ts';
+import type { TaskViews } from './task-view.ts';
 
 export interface CommonTaskBody {
   input_path?: string;
@@ -67,21 +68,6 @@ export const INTENT_HIVE_TYPES = { day: 'DATE', prefix: 'VARCHAR', score: 'VARCH
 const ORDERED_COLUMNS = { score: SCORES };
 const PREFIX = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
-/** Conditions of a status read: `If-None-Match` and how long to wait for a change. */
-export interface ReadConditions {
-  ifNoneMatch?: string;
-  waitMs?: number;
-  /** Aborts the wait (the client went away). */
-  signal?: AbortSignal;
-}
-
-export type TaskAnswer =
-  | { etag: string; detail: SerializedDetail; notModified?: never }
-  | { etag: string; notModified: true };
-
-/** A waiting reader reads the store again this often, to see changes made by other processes. */
-const RECHECK_MS = 2_000;
-
 export interface CreatedTask {
   task_id: string;
   status: string;
@@ -92,9 +78,12 @@ export interface CreatedTask {
 /** Creating, reading and unloading tasks: the domain behind the task routes. */
 export class TaskService {
   private readonly clock: () => Date;
+  private readonly reader: TaskReader;
 
   constructor(private readonly options: TaskServiceOptions) {
     this.clock = options.clock ?? (() => new Date());
+    const { store, views, changes } = options;
+    this.reader = new TaskReader({ store, views, changes, clock: this.clock });
   }
 
   async createIntentTask(principal: Principal, body: IntentTaskBody): Promise<CreatedTask> {
@@ -185,42 +174,9 @@ export class TaskService {
     return this.insert(principal, 'generic_parquet', { view, plan }, batches);
   }
 
-  /**
-   * The task detail, serialised (large answers of settled tasks are served from a cache), with its
-   * entity tag. A reader that already holds the current version (`ifNoneMatch`) gets `notModified`,
-   * after waiting up to `waitMs` for the task to change (long polling).
-   */
-  async getJson(principal: Principal, taskId: string, conditions: ReadConditions = {}): Promise<TaskAnswer> {
-    const { views, changes } = this.options;
-    const deadline = this.clock().getTime() + (conditions.waitMs ?? 0);
-    for (;;) {
-      // Watch before reading, so a change committed in between still wakes this reader.
-      const watch = conditions.ifNoneMatch && conditions.waitMs ? changes?.watch(taskId) : undefined;
-      // The version alone answers a read of a cached or unchanged task; the full row only on a miss.
-      const version = await this.options.store.findTaskVersion(
-        principal.organizationId,
-        taskId,
-        this.clock().toISOString(),
-      );
-      if (!version) {
-        watch?.cancel();
-        throw taskNotFound(taskId);
-      }
-      const etag = views.etag(version);
-      if (!conditions.ifNoneMatch || !etagMatches(conditions.ifNoneMatch, etag)) {
-        watch?.cancel();
-        const cached = views.cachedDetail(version);
-        if (cached) return { etag, detail: cached };
-        const task = await this.find(principal, taskId);
-        return { etag: views.etag(task), detail: await views.detailJson(task) };
-      }
-      const remaining = deadline - this.clock().getTime();
-      if (!watch || remaining <= 0 || conditions.signal?.aborted) {
-        watch?.cancel();
-        return { etag, notModified: true };
-      }
-      await watch.next(Math.min(remaining, RECHECK_MS), conditions.signal);
-    }
+  /** The task detail with its entity tag, or `notModified`; see `TaskReader.read`. */
+  getJson(principal: Principal, taskId: string, conditions?: ReadConditions): Promise<TaskAnswer> {
+    return this.reader.read(principal, taskId, conditions);
   }
 
   async list(principal: Principal, limit: number, cursor: string | undefined) {
@@ -247,14 +203,14 @@ export class TaskService {
     if (result.outcome === 'not_found') throw taskNotFound(taskId);
     if (result.outcome !== 'conflict') this.options.changes?.notify(taskId);
     if (result.outcome === 'conflict') {
-      const task = await this.find(principal, taskId);
+      const task = await this.reader.find(principal, taskId);
       throw new AppError(
         'task_state_conflict',
         `task ${taskId} is ${task.status}; only a counted task (created with perform_unload: false) can be unloaded`,
       );
     }
     await this.options.queue.enqueue(result.released);
-    const task = await this.find(principal, taskId);
+    const task = await this.reader.find(principal, taskId);
     return {
       task_id: task.id,
       status: task.status,
@@ -276,16 +232,6 @@ export class TaskService {
     );
     return jobsFor('unload', batches, 'queued');
   };
-
-  private async find(principal: Principal, taskId: string): Promise<TaskRecord> {
-    const task = await this.options.store.findTask(
-      principal.organizationId,
-      taskId,
-      this.clock().toISOString(),
-    );
-    if (!task) throw taskNotFound(taskId);
-    return task;
-  }
 
   private async insert(
     principal: Principal,
@@ -472,16 +418,6 @@ function uniqueStrings(
   return [...seen];
 }
 
-function taskNotFound(taskId: string): AppError {
-  return new AppError('task_not_found', `no task ${taskId} in your organisation (it may have expired)`);
-}
-
 function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200);
-}
-
-/** `If-None-Match` against an entity tag, weak comparison (RFC 9110 §13.1.2): `*` or any listed tag. */
-function etagMatches(header: string, etag: string): boolean {
-  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
-  return header.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === opaque(etag));
 }
