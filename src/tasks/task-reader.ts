@@ -1,8 +1,9 @@
 import type { Principal } from '../accounts/account-service.ts';
 import { AppError } from '../errors.ts';
 import type { Store, TaskRecord } from '../store/store.ts';
+import type { SerializedDetail } from './task-answer-cache.ts';
 import type { TaskChanges } from './task-changes.ts';
-import type { SerializedDetail, TaskViews } from './task-view.ts';
+import type { TaskViews } from './task-view.ts';
 
 export interface TaskReaderOptions {
   store: Store;
