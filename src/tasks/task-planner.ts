@@ -53,13 +53,14 @@ export interface PlannedTask {
   batches: string[][];
 }
 
-/** What `plan` needs to know of a request and its input. */
+/** What `plan` needs to know of a request and its input (`hive`, `hiveTypes`, `nestedPartitions`: see `TaskPlan`). */
 interface PlanInput {
   body: CommonTaskBody;
   inputRoot: string;
   /** The input's columns, read only when the request names some (`where_expr`, `select`). */
   columns: ColumnInfo[] | undefined;
   hive: boolean;
+  /** Known types of the Hive columns (the intent tree); undefined lets DuckDB infer them. */
   hiveTypes: Record<string, string> | undefined;
   /** Partition columns: exports keep them in their path, not in the files. */
   hiveKeys: readonly string[];
