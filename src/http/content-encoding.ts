@@ -1,17 +1,10 @@
+import Negotiator from 'negotiator';
+
 /** Whether an Accept-Encoding header accepts gzip (RFC 9110 §12.5.3: `gzip`, `x-gzip` or `*`, q > 0). */
 export function acceptsGzip(header: string | undefined): boolean {
-  if (!header) return false;
-  let gzip: boolean | undefined;
-  let star = false;
-  for (const part of header.toLowerCase().split(',')) {
-    const [coding = '', ...params] = part
-      .trim()
-      .split(';')
-      .map((p) => p.trim());
-    const q = params.find((p) => p.startsWith('q='));
-    const accepted = q === undefined || Number(q.slice(2)) > 0;
-    if (coding === 'gzip' || coding === 'x-gzip') gzip = accepted;
-    else if (coding === '*') star = accepted;
-  }
-  return gzip ?? star;
+  const negotiator = new Negotiator({ headers: { 'accept-encoding': header } });
+  if (negotiator.encoding(['gzip']) !== undefined) return true;
+  // x-gzip is gzip (RFC 9110 §8.4.1.3), which Negotiator does not know: offered it as a name of its
+  // own, it would take `*` for x-gzip even when gzip itself is refused (`gzip;q=0, *`).
+  return negotiator.encodings().some((coding) => coding.toLowerCase() === 'x-gzip');
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { LRUCache } from 'lru-cache';
 import { Sandbox, type SandboxOptions } from '../engine/duckdb-sandbox.ts';
 import { describeColumns } from '../engine/parquet-queries.ts';
 import type { ColumnInfo } from '../engine/sql-guard.ts';
@@ -11,7 +12,7 @@ export type EngineLimits = Pick<SandboxOptions, 'memoryLimit' | 'threads' | 'tim
  * over the same tree opens DuckDB once.
  */
 export class InputSchemas {
-  private readonly cache = new Map<string, ColumnInfo[]>();
+  private readonly cache = new LRUCache<string, ColumnInfo[]>({ max: 256 });
 
   constructor(private readonly limits: EngineLimits) {}
 
@@ -33,7 +34,6 @@ export class InputSchemas {
     });
     try {
       const columns = await describeColumns(sandbox, { files: [localPath], hive, hiveTypes });
-      if (this.cache.size >= 256) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(key, columns);
       return columns;
     } finally {

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
 import type { Storage } from '../storage/storage.ts';
 import { mergeCounts } from '../store/counts.ts';
 import type { FileRecord, JobRecord, Store, TaskRecord, TaskVersion } from '../store/store.ts';
 import type { DownloadLinks } from './download-links.ts';
+import { AnswerCache, type SerializedDetail } from './task-answer-cache.ts';
 import type { StoredRequest } from './task-model.ts';
 
 export interface TaskSummary {
@@ -29,24 +29,6 @@ export interface TaskDetail extends TaskSummary {
   request: unknown;
 }
 
-const CACHED_ANSWERS = 256;
-
-/**
- * A task detail serialised once: the JSON bytes, and their gzip form made on first demand, so a
- * client that accepts gzip (most do) gets a large answer in a tenth of the bytes without the server
- * compressing it again for every read.
- */
-export class SerializedDetail {
-  private compressed: Buffer | undefined;
-
-  constructor(readonly json: Buffer) {}
-
-  gzip(): Buffer {
-    this.compressed ??= gzipSync(this.json, { level: 6 });
-    return this.compressed;
-  }
-}
-
 /** Shapes stored tasks into the API's task answers. */
 export class TaskViews {
   /**
@@ -55,7 +37,7 @@ export class TaskViews {
    * and reads within one window get the same answer, which is then served from this cache.
    */
   private readonly signingWindowMs: number;
-  private readonly answers = new Map<string, SerializedDetail>();
+  private readonly answers = new AnswerCache();
 
   constructor(
     private readonly store: Store,
@@ -77,10 +59,7 @@ export class TaskViews {
     const { key, signedAt } = this.cacheKey(task);
     const cached = this.answers.get(key);
     if (cached) return cached;
-    const json = new SerializedDetail(Buffer.from(JSON.stringify(await this.detail(task, signedAt))));
-    if (this.answers.size >= CACHED_ANSWERS) this.answers.delete(this.answers.keys().next().value!);
-    this.answers.set(key, json);
-    return json;
+    return this.answers.add(key, Buffer.from(JSON.stringify(await this.detail(task, signedAt))));
   }
 
   /** The serialised detail of this version of the task, if it is cached for the current window. */

@@ -4,6 +4,7 @@ import { AppError } from '../../errors.ts';
 import type { TaskService } from '../../tasks/task-service.ts';
 import { principalOf, requireApiAccess } from '../auth.ts';
 import { acceptsGzip } from '../content-encoding.ts';
+import { etagMatches } from '../entity-tags.ts';
 import {
   GenericTaskBody,
   IntentTaskBody,
@@ -115,15 +116,16 @@ export const taskRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { acco
         ]);
       }
       const ifNoneMatch = request.headers['if-none-match'];
+      const isCurrent = ifNoneMatch ? (etag: string) => etagMatches(ifNoneMatch, etag) : undefined;
       // A client that hangs up ends its wait (only a conditional read with a wait can wait).
-      const gone = wait > 0 && ifNoneMatch !== undefined ? new AbortController() : undefined;
+      const gone = wait > 0 && isCurrent ? new AbortController() : undefined;
       const onClose = () => gone?.abort();
       if (gone) request.raw.once('close', onClose);
       try {
         const answer = await tasks.getJson(principalOf(request), request.params.task_id, {
-          ...(ifNoneMatch !== undefined ? { ifNoneMatch } : {}),
+          isCurrent,
           waitMs: wait * 1000,
-          ...(gone ? { signal: gone.signal } : {}),
+          signal: gone?.signal,
         });
         reply
           .header('etag', answer.etag)

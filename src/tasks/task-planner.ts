@@ -1,0 +1,330 @@
+import { type ColumnInfo, ExpressionError, type SqlGuard } from '../engine/sql-guard.ts';
+import { AppError, invalidField, JobError } from '../errors.ts';
+import type { StagedFiles, Storage, StoredObject } from '../storage/storage.ts';
+import { parseDays } from './days.ts';
+import type { InputPathPolicy } from './input-paths.ts';
+import { resolveInput } from './input-paths.ts';
+import type { InputSchemas } from './input-schema.ts';
+import { batchPartitions, partitionsPerJob } from './partition-batches.ts';
+import {
+  type GenericRequestView,
+  type IntentRequestView,
+  intentPartitionKey,
+  SCORES,
+  type Score,
+  type StoredRequest,
+  type TaskPlan,
+  type TaskType,
+} from './task-model.ts';
+
+export interface CommonTaskBody {
+  input_path?: string;
+  limit?: number;
+  perform_unload?: boolean;
+  select?: string;
+  where_expr?: string;
+}
+
+export interface IntentTaskBody extends CommonTaskBody {
+  days: string[];
+  topic_id_prefixes: string[];
+  scores: string[];
+}
+
+export interface GenericTaskBody extends CommonTaskBody {
+  input_path: string;
+}
+
+export interface TaskPlannerOptions {
+  storage: Storage;
+  /** Checks where_expr and select; its owner (the server) closes it. */
+  guard: SqlGuard;
+  schemas: InputSchemas;
+  intentInputPath: string;
+  inputPolicy: InputPathPolicy;
+  /** Jobs a task is spread over (see `jobsPerTask`). */
+  jobsPerTask: number;
+  /** Most partitions (days × prefixes × scores, or folders) one task may cover. */
+  maxPartitions: number;
+}
+
+/** A task ready to be stored: its request as stored, and its partitions batched into jobs. */
+export interface PlannedTask {
+  type: TaskType;
+  request: StoredRequest;
+  batches: string[][];
+}
+
+/** What `plan` needs to know of a request and its input (`hive`, `hiveTypes`, `nestedPartitions`: see `TaskPlan`). */
+interface PlanInput {
+  body: CommonTaskBody;
+  inputRoot: string;
+  /** The input's columns, read only when the request names some (`where_expr`, `select`). */
+  columns: ColumnInfo[] | undefined;
+  hive: boolean;
+  /** Known types of the Hive columns (the intent tree); undefined lets DuckDB infer them. */
+  hiveTypes: Record<string, string> | undefined;
+  /** Partition columns: exports keep them in their path, not in the files. */
+  hiveKeys: readonly string[];
+  nestedPartitions: boolean;
+}
+
+/** The intent tree's Hive columns and their types. */
+const INTENT_HIVE_TYPES = { day: 'DATE', prefix: 'VARCHAR', score: 'VARCHAR' };
+const ORDERED_COLUMNS = { score: SCORES };
+const PREFIX = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+/**
+ * Turns a task request into its plan and partitions: validates the body, resolves the input, reads
+ * its schema when an expression or column list needs it, and batches the partitions into jobs.
+ */
+export class TaskPlanner {
+  constructor(private readonly options: TaskPlannerOptions) {}
+
+  /**
+   * An intent task: every day × prefix × score is a partition. `admit` runs once the body is valid and
+   * before any input is read (the caller's capacity check).
+   */
+  async intent(body: IntentTaskBody, admit: () => Promise<void>): Promise<PlannedTask> {
+    const days = parseDays(body.days);
+    const prefixes = uniqueStrings(body.topic_id_prefixes, 'topic_id_prefixes', (value) =>
+      PREFIX.test(value)
+        ? undefined
+        : 'use letters, digits, "_", "-" or "." (a topic prefix such as 4eyes_103)',
+    );
+    const scores = uniqueStrings(body.scores, 'scores', (value) =>
+      (SCORES as readonly string[]).includes(value) ? undefined : 'is not a score; use low, medium or high',
+    ) as Score[];
+    this.checkLimit(body);
+    const partitionCount = days.length * prefixes.length * scores.length;
+    this.checkPartitionCount(partitionCount);
+    const inputRoot =
+      body.input_path === undefined
+        ? this.options.intentInputPath
+        : await resolveInput(body.input_path, this.options.inputPolicy);
+    await admit();
+
+    const partitions: string[] = [];
+    for (const day of days) {
+      for (const prefix of prefixes) {
+        for (const score of scores) partitions.push(intentPartitionKey(day, prefix, score));
+      }
+    }
+    // The schema is needed only to check an expression or a column list.
+    const sample = needsSchema(body) ? await this.firstFile(inputRoot) : undefined;
+    const columns = sample ? await this.columnsOf(sample, true, INTENT_HIVE_TYPES) : undefined;
+    const plan = await this.plan({
+      body,
+      inputRoot,
+      columns,
+      hive: true,
+      hiveTypes: INTENT_HIVE_TYPES,
+      hiveKeys: Object.keys(INTENT_HIVE_TYPES),
+      nestedPartitions: false,
+    });
+    const view: IntentRequestView = {
+      days,
+      topic_id_prefixes: prefixes,
+      scores,
+      input_path: inputRoot,
+      limit: plan.limit,
+      perform_unload: body.perform_unload ?? true,
+      select: body.select === undefined ? null : plan.columns,
+      where_expr: body.where_expr ?? null,
+    };
+    const batches = batchPartitions(
+      partitions,
+      partitionsPerJob(partitions.length, this.options.jobsPerTask),
+    );
+    return { type: 'intent_hive', request: { view, plan }, batches };
+  }
+
+  /**
+   * A generic task: every folder holding Parquet files is a partition, and jobs are balanced by file
+   * count. `admit` runs as in `intent`.
+   */
+  async generic(body: GenericTaskBody, admit: () => Promise<void>): Promise<PlannedTask> {
+    this.checkLimit(body);
+    const inputRoot = await resolveInput(body.input_path, this.options.inputPolicy);
+    await admit();
+    const files = await this.fromStorage(() => this.options.storage.list(inputRoot, { recursive: true }));
+    if (files.length === 0) {
+      throw new AppError('input_path_not_found', 'input_path: the folder holds no .parquet files', [
+        { field: 'input_path', message: 'the folder holds no .parquet files' },
+      ]);
+    }
+    const filesPerPartition = new Map<string, number>();
+    for (const file of files) {
+      const relative = file.uri.slice(inputRoot.replace(/\/+$/, '').length + 1);
+      const partition = relative.includes('/') ? relative.slice(0, relative.lastIndexOf('/')) : '.';
+      filesPerPartition.set(partition, (filesPerPartition.get(partition) ?? 0) + 1);
+    }
+    const partitions = [...filesPerPartition.keys()].sort();
+    this.checkPartitionCount(partitions.length);
+    const hive = sameHiveKeys(partitions);
+    const columns = needsSchema(body) ? await this.columnsOf(files[0]!, hive, undefined) : undefined;
+    const hiveKeys = hive ? partitions[0]!.split('/').map((segment) => segment.split('=', 1)[0]!) : [];
+    const plan = await this.plan({
+      body,
+      inputRoot,
+      columns,
+      hive,
+      hiveTypes: undefined,
+      hiveKeys,
+      nestedPartitions: true,
+    });
+    const view: GenericRequestView = {
+      input_path: inputRoot,
+      limit: plan.limit,
+      perform_unload: body.perform_unload ?? true,
+      select: body.select === undefined ? null : plan.columns,
+      where_expr: body.where_expr ?? null,
+    };
+    const perJob = partitionsPerJob(partitions.length, this.options.jobsPerTask);
+    const batches = batchPartitions(partitions, perJob, (p) => filesPerPartition.get(p) ?? 0);
+    return { type: 'generic_parquet', request: { view, plan }, batches };
+  }
+
+  /** The plan stored with the task: the filter and columns checked against the input's schema. */
+  private async plan({
+    body,
+    inputRoot,
+    columns,
+    hive,
+    hiveTypes,
+    hiveKeys,
+    nestedPartitions,
+  }: PlanInput): Promise<TaskPlan> {
+    const known = columns ?? [];
+    let whereSql: string | null = null;
+    // Without `select`, exports hold the files' own columns (partition columns stay in the path):
+    // named when the schema is known, else all columns of files read without Hive columns.
+    let selected: string[] | null = columns
+      ? known.map((c) => c.name).filter((name) => !hiveKeys.includes(name))
+      : null;
+    try {
+      if (body.where_expr !== undefined) {
+        if (!columns) throw noDataFor('where_expr');
+        whereSql = await this.options.guard.where(body.where_expr, known, {
+          orderedColumns: hiveTypes ? ORDERED_COLUMNS : {},
+        });
+      }
+      if (body.select !== undefined) {
+        if (!columns) throw noDataFor('select');
+        selected = await this.options.guard.select(body.select, known);
+      }
+    } catch (error) {
+      if (error instanceof ExpressionError)
+        throw new AppError(error.code, error.message, [{ field: error.field, message: error.message }]);
+      throw error;
+    }
+    return {
+      inputRoot,
+      hive,
+      ...(hiveTypes ? { hiveTypes } : {}),
+      whereSql,
+      columns: selected,
+      limit: body.limit ?? null,
+      nestedPartitions,
+    };
+  }
+
+  private checkLimit(body: CommonTaskBody): void {
+    if (body.limit !== undefined && body.perform_unload === false) {
+      throw invalidField(
+        'limit',
+        'a task with a limit exports straight away; drop limit to count first, or drop perform_unload: false',
+      );
+    }
+  }
+
+  private checkPartitionCount(count: number): void {
+    if (count > this.options.maxPartitions) {
+      throw new AppError(
+        'too_many_partitions',
+        `the task covers ${count} partitions; the limit is ${this.options.maxPartitions}. Split it into several tasks`,
+      );
+    }
+  }
+
+  private async firstFile(root: string): Promise<StoredObject | undefined> {
+    const [first] = await this.fromStorage(() =>
+      this.options.storage.list(root, { recursive: true, limit: 1 }),
+    );
+    return first;
+  }
+
+  /** Storage failures at creation are the client's to fix (400) or passing (503), never a 500. */
+  private async fromStorage<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (!(error instanceof JobError)) throw error;
+      if (!error.permanent)
+        throw new AppError('storage_unavailable', `input_path: ${error.message}; try again later`);
+      throw new AppError('input_unreadable', `input_path: ${error.message}`, [
+        { field: 'input_path', message: error.message },
+      ]);
+    }
+  }
+
+  private async columnsOf(file: StoredObject, hive: boolean, hiveTypes: Record<string, string> | undefined) {
+    // The schema is in the footer: one ranged read on an object store, never the whole object.
+    let staged: StagedFiles | undefined;
+    try {
+      staged = await this.options.storage.stage([file], { footersOnly: true });
+      return await this.options.schemas.columns(file, staged.paths[0]!, hive, hiveTypes);
+    } catch (error) {
+      const message = `could not read ${file.uri} as Parquet (${firstLine(error)})`;
+      throw new AppError('input_unreadable', `input_path: ${message}`, [{ field: 'input_path', message }]);
+    } finally {
+      staged?.release();
+    }
+  }
+}
+
+/**
+ * DuckDB reads `k=v` folders as columns only when every file has the same keys, so a generic tree
+ * gets Hive columns when all its partition folders share one key list (and it has one at all).
+ */
+export function sameHiveKeys(partitions: readonly string[]): boolean {
+  const keysOf = (partition: string) =>
+    partition === '.'
+      ? ''
+      : partition
+          .split('/')
+          .map((segment) => segment.split('=', 1)[0] + (segment.includes('=') ? '=' : ''))
+          .join('/');
+  const first = keysOf(partitions[0] ?? '.');
+  return first.includes('=') && partitions.every((p) => keysOf(p) === first);
+}
+
+function needsSchema(body: CommonTaskBody): boolean {
+  return body.where_expr !== undefined || body.select !== undefined;
+}
+
+function noDataFor(field: 'where_expr' | 'select'): ExpressionError {
+  return new ExpressionError(
+    field,
+    'expression_invalid',
+    `${field}: the input holds no data yet, so its columns are unknown`,
+  );
+}
+
+function uniqueStrings(
+  values: readonly string[],
+  field: string,
+  problem: (value: string) => string | undefined,
+) {
+  const seen = new Set<string>();
+  values.forEach((value, index) => {
+    const message = problem(value);
+    if (message) throw invalidField(`${field}[${index}]`, `${JSON.stringify(value).slice(0, 60)} ${message}`);
+    seen.add(value);
+  });
+  return [...seen];
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200);
+}
