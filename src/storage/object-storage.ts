@@ -11,8 +11,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import pMap from 'p-map';
 import { JobError } from '../errors.ts';
-import { mapLimit } from '../map-limit.ts';
 import { objectError } from './object-errors.ts';
 import { type ObjectLocation, type ObjectScheme, objectUri, parseObjectUri } from './object-location.ts';
 import type { StagingCache } from './staging-cache.ts';
@@ -92,20 +92,24 @@ export class ObjectStorage implements Storage {
       for (const localPath of held.splice(0)) this.cache.release(localPath);
     };
     try {
-      await mapLimit(objects, PARALLEL_OBJECTS, async (object, i) => {
-        const localPath = paths[i]!;
-        const etag = object.etag ?? '';
-        if (footers) {
-          await this.cache.acquire(localPath, etag, Math.min(object.size, FOOTER_RESERVE_BYTES), (target) =>
-            this.downloadFooter(object, target),
-          );
-        } else {
-          await this.cache.acquire(localPath, etag, object.size, (target) =>
-            this.downloadWhole(object, target),
-          );
-        }
-        held.push(localPath);
-      });
+      await pMap(
+        objects,
+        async (object, i) => {
+          const localPath = paths[i]!;
+          const etag = object.etag ?? '';
+          if (footers) {
+            await this.cache.acquire(localPath, etag, Math.min(object.size, FOOTER_RESERVE_BYTES), (target) =>
+              this.downloadFooter(object, target),
+            );
+          } else {
+            await this.cache.acquire(localPath, etag, object.size, (target) =>
+              this.downloadWhole(object, target),
+            );
+          }
+          held.push(localPath);
+        },
+        { concurrency: PARALLEL_OBJECTS },
+      );
     } catch (error) {
       release();
       throw error;
@@ -205,10 +209,14 @@ export class ObjectStorage implements Storage {
       for (let start = 0; start < object.size; start += PART_BYTES) {
         ranges.push([start, Math.min(object.size, start + PART_BYTES) - 1]);
       }
-      await mapLimit(ranges, PARALLEL_PARTS, async ([start, end]) => {
-        const bytes = await this.getRange(object, start, end);
-        await handle.write(bytes, 0, bytes.length, start);
-      });
+      await pMap(
+        ranges,
+        async ([start, end]) => {
+          const bytes = await this.getRange(object, start, end);
+          await handle.write(bytes, 0, bytes.length, start);
+        },
+        { concurrency: PARALLEL_PARTS },
+      );
     } finally {
       await handle.close();
     }

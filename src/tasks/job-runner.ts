@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import pMap from 'p-map';
 import { EngineTimeoutError, type Sandbox, SandboxPool } from '../engine/duckdb-sandbox.ts';
 import { ParquetFooterError, parquetRowCounts } from '../engine/parquet-footer.ts';
 import {
@@ -12,7 +13,6 @@ import {
   type PartitionedFile,
 } from '../engine/parquet-queries.ts';
 import { JobError } from '../errors.ts';
-import { mapLimit } from '../map-limit.ts';
 import type { JobQueue } from '../queue/queue.ts';
 import type { Storage, StoredObject } from '../storage/storage.ts';
 import type {
@@ -194,29 +194,33 @@ export class JobRunner {
     for (const file of written)
       byPartition.set(file.partition, [...(byPartition.get(file.partition) ?? []), file]);
     // Uploads of different partitions overlap; an object store is latency-bound per request.
-    await mapLimit([...byPartition.keys()].sort(), PARALLEL_PUBLISHES, async (partition) => {
-      const local = byPartition.get(partition)!;
-      const destination = this.options.storage.join(
-        this.options.outputPath,
-        `${task.organizationId}/${task.id}/${partition}`,
-      );
-      const published = await this.options.storage.publish(
-        local.map((file) => file.path),
-        destination,
-      );
-      const byName = new Map(local.map((file) => [path.basename(file.path), file.rows]));
-      for (const file of published) {
-        const rows = byName.get(path.basename(file.uri)) ?? 0;
-        files.push({
-          id: fileId(task.id, file.uri),
-          partition,
-          uri: file.uri,
-          rows,
-          sizeBytes: file.sizeBytes,
-        });
-        counts[partition] = (counts[partition] ?? 0) + rows;
-      }
-    });
+    await pMap(
+      [...byPartition.keys()].sort(),
+      async (partition) => {
+        const local = byPartition.get(partition)!;
+        const destination = this.options.storage.join(
+          this.options.outputPath,
+          `${task.organizationId}/${task.id}/${partition}`,
+        );
+        const published = await this.options.storage.publish(
+          local.map((file) => file.path),
+          destination,
+        );
+        const byName = new Map(local.map((file) => [path.basename(file.path), file.rows]));
+        for (const file of published) {
+          const rows = byName.get(path.basename(file.uri)) ?? 0;
+          files.push({
+            id: fileId(task.id, file.uri),
+            partition,
+            uri: file.uri,
+            rows,
+            sizeBytes: file.sizeBytes,
+          });
+          counts[partition] = (counts[partition] ?? 0) + rows;
+        }
+      },
+      { concurrency: PARALLEL_PUBLISHES },
+    );
     lap('publish', mark);
     files.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
     return { counts, files };
@@ -281,16 +285,16 @@ export class JobRunner {
     manifest: Record<string, ManifestEntry[]>,
   ): Promise<JobInputs> {
     const { storage } = this.options;
-    const listed: StoredObject[][] = new Array(job.partitions.length);
-    await mapLimit(job.partitions, PARALLEL_LISTINGS, async (partition, i) => {
-      const counted = manifest[partition];
-      if (counted) {
-        listed[i] = counted;
-        return;
-      }
-      const folder = partition === '.' ? plan.inputRoot : storage.join(plan.inputRoot, partition);
-      listed[i] = await storage.list(folder, { recursive: !plan.nestedPartitions });
-    });
+    const listed = await pMap(
+      job.partitions,
+      (partition): Promise<StoredObject[]> | StoredObject[] => {
+        const counted = manifest[partition];
+        if (counted) return counted;
+        const folder = partition === '.' ? plan.inputRoot : storage.join(plan.inputRoot, partition);
+        return storage.list(folder, { recursive: !plan.nestedPartitions });
+      },
+      { concurrency: PARALLEL_LISTINGS },
+    );
     const fromManifest = job.partitions.some((partition) => manifest[partition] !== undefined);
     const staged = await storage.stage(listed.flat(), { footersOnly, verify: fromManifest });
     const uriOf = new Map<string, string>();
