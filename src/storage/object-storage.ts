@@ -12,11 +12,11 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import pMap from 'p-map';
-import { JobError } from '../errors.ts';
 import { objectError } from './object-errors.ts';
 import { type ObjectLocation, type ObjectScheme, objectUri, parseObjectUri } from './object-location.ts';
 import type { StagingCache } from './staging-cache.ts';
 import type { PublishedFile, StagedFiles, StageOptions, Storage, StoredObject } from './storage.ts';
+import { StorageError } from './storage-error.ts';
 
 /** Ranged downloads: parts of this size, this many at once. */
 const PART_BYTES = 8 * 1024 * 1024;
@@ -228,14 +228,15 @@ export class ObjectStorage implements Storage {
    */
   private async downloadFooter(object: StoredObject, target: string): Promise<void> {
     const size = object.size;
-    if (size < 12) throw new JobError('input_unreadable', `${object.uri}: not a Parquet file (too small)`);
+    if (size < 12)
+      throw new StorageError('input_unreadable', `${object.uri}: not a Parquet file (too small)`);
     const trailer = await this.getRange(object, size - 8, size - 1);
     if (trailer.length !== 8 || !trailer.subarray(4).equals(PARQUET_MAGIC)) {
-      throw new JobError('input_unreadable', `${object.uri}: not a Parquet file (no PAR1 footer)`);
+      throw new StorageError('input_unreadable', `${object.uri}: not a Parquet file (no PAR1 footer)`);
     }
     const footerLength = trailer.readUInt32LE(0);
     const footerStart = size - 8 - footerLength;
-    if (footerStart < 4) throw new JobError('input_unreadable', `${object.uri}: corrupt Parquet footer`);
+    if (footerStart < 4) throw new StorageError('input_unreadable', `${object.uri}: corrupt Parquet footer`);
     const footer = await this.getRange(object, footerStart, size - 9);
     const handle = await fs.open(target, 'w');
     try {

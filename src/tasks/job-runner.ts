@@ -12,9 +12,10 @@ import {
   type ParquetSource,
   type PartitionedFile,
 } from '../engine/parquet-queries.ts';
-import { JobError } from '../errors.ts';
+import { JobError, TASK_ERROR_CODES, type TaskErrorCode } from '../errors.ts';
 import type { JobQueue } from '../queue/queue.ts';
 import type { Storage, StoredObject } from '../storage/storage.ts';
+import { StorageError } from '../storage/storage-error.ts';
 import type {
   JobOutcome,
   JobRecord,
@@ -371,39 +372,45 @@ function fileId(taskId: string, uri: string): string {
   return createHash('sha256').update(`${taskId}\n${uri}`).digest('hex').slice(0, 32);
 }
 
+/** What a failed job records: the task's `error` and whether trying again can help. */
+export interface JobFailure {
+  code: TaskErrorCode;
+  message: string;
+  permanent: boolean;
+}
+
 /** Turns an engine or storage failure into an error a user can act on, and decides whether to retry. */
-export function describeFailure(
-  error: unknown,
-  uriOf: ReadonlyMap<string, string> = new Map(),
-): { code: string; message: string; permanent: boolean } {
-  if (error instanceof JobError)
+export function describeFailure(error: unknown, uriOf: ReadonlyMap<string, string> = new Map()): JobFailure {
+  // A storage code is a task code as it is (the type checks it); the error knows its permanence.
+  if (error instanceof JobError || error instanceof StorageError)
     return { code: error.code, message: error.message, permanent: error.permanent };
   if (error instanceof EngineTimeoutError) {
-    return {
-      code: 'job_timeout',
-      message: `${error.message}; narrow the task or ask for a longer JOB_TIMEOUT`,
-      permanent: true,
-    };
+    return failure('job_timeout', `${error.message}; narrow the task or ask for a longer JOB_TIMEOUT`);
   }
   let message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 1000);
   for (const [local, uri] of uriOf) message = message.replaceAll(local, uri);
   message = message.slice(0, 500);
   if (error instanceof ParquetFooterError) {
-    return { code: 'input_unreadable', message: `the input could not be read: ${message}`, permanent: true };
+    return failure('input_unreadable', `the input could not be read: ${message}`);
   }
   if (/Out of Memory/i.test(message)) {
-    return { code: 'out_of_memory', message: `the query ran out of memory: ${message}`, permanent: true };
+    return failure('out_of_memory', `the query ran out of memory: ${message}`);
   }
   // The client's filter failed on the data (a cast of a text to a number, an overflow): theirs to change.
   if (/^(Conversion|Out of Range|Binder) Error/i.test(message)) {
-    return {
-      code: 'expression_failed',
-      message: `where_expr failed on the data: ${message}`,
-      permanent: true,
-    };
+    return failure('expression_failed', `where_expr failed on the data: ${message}`);
   }
   if (/Invalid Input Error|Parquet|magic bytes|Corrupt|IO Error/i.test(message)) {
-    return { code: 'input_unreadable', message: `the input could not be read: ${message}`, permanent: true };
+    return failure('input_unreadable', `the input could not be read: ${message}`);
   }
-  return { code: 'job_failed', message, permanent: false };
+  return failure('job_failed', message);
+}
+
+/** Codes whose permanence the catalogue fixes. */
+type FixedTaskErrorCode = {
+  [K in TaskErrorCode]: (typeof TASK_ERROR_CODES)[K]['permanent'] extends boolean ? K : never;
+}[TaskErrorCode];
+
+function failure(code: FixedTaskErrorCode, message: string): JobFailure {
+  return { code, message, permanent: TASK_ERROR_CODES[code].permanent };
 }

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../accounts/account-service.ts';
 import { type ColumnInfo, ExpressionError, guardSelect, guardWhere } from '../engine/sql-guard.ts';
-import { AppError, invalidField, JobError } from '../errors.ts';
+import { AppError, invalidField } from '../errors.ts';
 import type { JobQueue } from '../queue/queue.ts';
 import type { StagedFiles, Storage, StoredObject } from '../storage/storage.ts';
+import { StorageError } from '../storage/storage-error.ts';
 import type { NewJob, Store, TaskCursor, TaskRecord, UnloadPlanner } from '../store/store.ts';
 import { parseDays } from './days.ts';
 import type { InputPathPolicy } from './input-paths.ts';
@@ -405,7 +406,7 @@ export class TaskService {
     try {
       return await run();
     } catch (error) {
-      if (!(error instanceof JobError)) throw error;
+      if (!(error instanceof StorageError)) throw error;
       if (!error.permanent)
         throw new AppError('storage_unavailable', `input_path: ${error.message}; try again later`);
       throw new AppError('input_unreadable', `input_path: ${error.message}`, [
