@@ -53,7 +53,7 @@ export async function writeExport(job: ExportJob): Promise<PartitionedFile[]> {
   }
 }
 
-/** Moves written files to their partition's folder in storage; the published files, by URI. */
+/** Moves written files to their partition's folder in storage; returns them as published, sorted by URI. */
 export async function publishExport(
   written: readonly PartitionedFile[],
   { storage, outputPath, task }: ExportDestination,
