@@ -57,13 +57,45 @@ export function invalidField(field: string, message: string): AppError {
   return new AppError('validation_failed', `${field}: ${message}`, [{ field, message }]);
 }
 
+/**
+ * Every code a failed task's `error` can carry; `docs/errors.md` ("Task errors") documents each one
+ * (a test keeps them in step). `permanent` says whether a job failing with the code fails the task
+ * at once (`true`) or is tried again until its attempts are spent (`false`); `null` where it depends
+ * on the cause, and whoever raises the error decides.
+ */
+export const TASK_ERROR_CODES = {
+  input_unreadable: { permanent: true, meaning: 'a file could not be read as Parquet' },
+  expression_failed: { permanent: true, meaning: 'where_expr failed on the data' },
+  object_not_found: { permanent: true, meaning: 'an input object was deleted after the task listed it' },
+  object_changed: {
+    permanent: null,
+    meaning: 'an input object changed after the task listed it, or while a job read it',
+  },
+  bucket_not_found: { permanent: true, meaning: 'the bucket does not exist' },
+  access_denied: { permanent: true, meaning: 'the credentials may not read or write the object' },
+  storage_unreachable: { permanent: false, meaning: 'the storage endpoint did not answer' },
+  storage_unavailable: { permanent: false, meaning: 'the storage service failed (5xx, throttling)' },
+  storage_error: { permanent: false, meaning: 'the storage service answered with another error' },
+  storage_not_configured: { permanent: true, meaning: 'the URI scheme has no storage on this server' },
+  staging_full: { permanent: false, meaning: "the staging cache cannot hold the running jobs' inputs" },
+  staging_too_small: { permanent: true, meaning: 'one input object is larger than the staging cache' },
+  job_timeout: { permanent: true, meaning: 'a query ran longer than JOB_TIMEOUT' },
+  out_of_memory: { permanent: true, meaning: 'a query needed more than DUCKDB_MEMORY_LIMIT' },
+  job_failed: { permanent: false, meaning: 'any other failure' },
+} as const satisfies Record<string, { permanent: boolean | null; meaning: string }>;
+
+export type TaskErrorCode = keyof typeof TASK_ERROR_CODES;
+
 /** A failure of a job that a user can act on (bad data, missing input); stored as the task's `error`. */
 export class JobError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: TaskErrorCode,
     message: string,
-    /** Retrying cannot help (corrupt file, bad column): fail the task at once. */
-    readonly permanent = true,
+    /**
+     * Retrying cannot help (corrupt file, bad column): fail the task at once.
+     * @defaultValue the code's permanence in `TASK_ERROR_CODES`, else `true`
+     */
+    readonly permanent: boolean = TASK_ERROR_CODES[code].permanent ?? true,
   ) {
     super(message);
     this.name = 'JobError';

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { JobError } from '../errors.ts';
 import { nextTurn } from '../next-turn.ts';
 import type { PublishedFile, StagedFiles, StageOptions, Storage, StoredObject } from './storage.ts';
+import { StorageError } from './storage-error.ts';
 
 /** Local folders: inputs are read in place, exports are renamed into their final folder. */
 export class LocalStorage implements Storage {
@@ -25,13 +25,13 @@ export class LocalStorage implements Storage {
       try {
         size = fs.statSync(object.uri).size;
       } catch {
-        throw new JobError(
+        throw new StorageError(
           'object_not_found',
           `${object.uri}: the file does not exist (it may have been deleted while the task ran)`,
         );
       }
       if (size !== object.size) {
-        throw new JobError(
+        throw new StorageError(
           'object_changed',
           `${object.uri}: the file changed while the task ran; run the task again`,
         );

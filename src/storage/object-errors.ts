@@ -1,4 +1,4 @@
-import { JobError } from '../errors.ts';
+import { StorageError, type StorageErrorCode } from './storage-error.ts';
 
 interface ServiceError {
   name?: string;
@@ -9,16 +9,16 @@ interface ServiceError {
 }
 
 /**
- * Names the object and the cause in words a user can act on, and tells the job runner whether
- * trying again can help (the SDK has already retried transient errors with backoff).
+ * Names the object and the cause in words a user can act on, and tells the caller whether trying
+ * again can help (the SDK has already retried transient errors with backoff).
  */
 export function objectError(uri: string, error: unknown): Error {
-  if (error instanceof JobError) return error;
+  if (error instanceof StorageError) return error;
   const e = (error ?? {}) as ServiceError;
   const status = e.$metadata?.httpStatusCode;
   const name = e.name ?? e.code ?? '';
-  const say = (code: string, what: string, permanent = true) =>
-    new JobError(code, `${uri}: ${what}`, permanent);
+  const say = (code: StorageErrorCode, what: string, permanent = true) =>
+    new StorageError(code, `${uri}: ${what}`, permanent);
   if (name === 'NoSuchBucket') return say('bucket_not_found', 'the bucket does not exist');
   if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) {
     return say('object_not_found', 'the object does not exist (it may have been deleted while the task ran)');

@@ -11,12 +11,12 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { JobError } from '../errors.ts';
-import { mapLimit } from '../map-limit.ts';
+import pMap from 'p-map';
 import { objectError } from './object-errors.ts';
 import { type ObjectLocation, type ObjectScheme, objectUri, parseObjectUri } from './object-location.ts';
 import type { StagingCache } from './staging-cache.ts';
 import type { PublishedFile, StagedFiles, StageOptions, Storage, StoredObject } from './storage.ts';
+import { StorageError } from './storage-error.ts';
 
 /** Ranged downloads: parts of this size, this many at once. */
 const PART_BYTES = 8 * 1024 * 1024;
@@ -92,20 +92,24 @@ export class ObjectStorage implements Storage {
       for (const localPath of held.splice(0)) this.cache.release(localPath);
     };
     try {
-      await mapLimit(objects, PARALLEL_OBJECTS, async (object, i) => {
-        const localPath = paths[i]!;
-        const etag = object.etag ?? '';
-        if (footers) {
-          await this.cache.acquire(localPath, etag, Math.min(object.size, FOOTER_RESERVE_BYTES), (target) =>
-            this.downloadFooter(object, target),
-          );
-        } else {
-          await this.cache.acquire(localPath, etag, object.size, (target) =>
-            this.downloadWhole(object, target),
-          );
-        }
-        held.push(localPath);
-      });
+      await pMap(
+        objects,
+        async (object, i) => {
+          const localPath = paths[i]!;
+          const etag = object.etag ?? '';
+          if (footers) {
+            await this.cache.acquire(localPath, etag, Math.min(object.size, FOOTER_RESERVE_BYTES), (target) =>
+              this.downloadFooter(object, target),
+            );
+          } else {
+            await this.cache.acquire(localPath, etag, object.size, (target) =>
+              this.downloadWhole(object, target),
+            );
+          }
+          held.push(localPath);
+        },
+        { concurrency: PARALLEL_OBJECTS },
+      );
     } catch (error) {
       release();
       throw error;
@@ -205,10 +209,14 @@ export class ObjectStorage implements Storage {
       for (let start = 0; start < object.size; start += PART_BYTES) {
         ranges.push([start, Math.min(object.size, start + PART_BYTES) - 1]);
       }
-      await mapLimit(ranges, PARALLEL_PARTS, async ([start, end]) => {
-        const bytes = await this.getRange(object, start, end);
-        await handle.write(bytes, 0, bytes.length, start);
-      });
+      await pMap(
+        ranges,
+        async ([start, end]) => {
+          const bytes = await this.getRange(object, start, end);
+          await handle.write(bytes, 0, bytes.length, start);
+        },
+        { concurrency: PARALLEL_PARTS },
+      );
     } finally {
       await handle.close();
     }
@@ -220,14 +228,15 @@ export class ObjectStorage implements Storage {
    */
   private async downloadFooter(object: StoredObject, target: string): Promise<void> {
     const size = object.size;
-    if (size < 12) throw new JobError('input_unreadable', `${object.uri}: not a Parquet file (too small)`);
+    if (size < 12)
+      throw new StorageError('input_unreadable', `${object.uri}: not a Parquet file (too small)`);
     const trailer = await this.getRange(object, size - 8, size - 1);
     if (trailer.length !== 8 || !trailer.subarray(4).equals(PARQUET_MAGIC)) {
-      throw new JobError('input_unreadable', `${object.uri}: not a Parquet file (no PAR1 footer)`);
+      throw new StorageError('input_unreadable', `${object.uri}: not a Parquet file (no PAR1 footer)`);
     }
     const footerLength = trailer.readUInt32LE(0);
     const footerStart = size - 8 - footerLength;
-    if (footerStart < 4) throw new JobError('input_unreadable', `${object.uri}: corrupt Parquet footer`);
+    if (footerStart < 4) throw new StorageError('input_unreadable', `${object.uri}: corrupt Parquet footer`);
     const footer = await this.getRange(object, footerStart, size - 9);
     const handle = await fs.open(target, 'w');
     try {

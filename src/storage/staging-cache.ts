@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { JobError } from '../errors.ts';
+import { StorageError } from './storage-error.ts';
 
 interface Entry {
   etag: string;
@@ -81,7 +81,7 @@ export class StagingCache {
     const stale = this.entries.get(localPath);
     if (stale) {
       if (stale.pins > 0) {
-        throw new JobError(
+        throw new StorageError(
           'object_changed',
           `${path.basename(localPath)} changed while another job was reading it`,
           false,
@@ -90,7 +90,7 @@ export class StagingCache {
       await this.evict(localPath, stale);
     }
     if (bytes > this.capBytes) {
-      throw new JobError(
+      throw new StorageError(
         'staging_too_small',
         `an input object of ${bytes} bytes does not fit the staging cache (STAGING_CACHE_BYTES=${this.capBytes})`,
       );
@@ -133,7 +133,7 @@ export class StagingCache {
     }
     if (!fits()) {
       // Everything left is held by running jobs: try again once they are done.
-      throw new JobError(
+      throw new StorageError(
         'staging_full',
         `the staging cache (STAGING_CACHE_BYTES=${this.capBytes}) cannot hold the inputs of the running jobs; ` +
           'raise it or lower WORKER_CONCURRENCY',

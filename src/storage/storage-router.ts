@@ -1,9 +1,9 @@
 import type { Readable } from 'node:stream';
-import { JobError } from '../errors.ts';
 import type { LocalStorage } from './local-storage.ts';
 import type { ObjectScheme } from './object-location.ts';
 import type { ObjectStorage } from './object-storage.ts';
 import type { PublishedFile, StagedFiles, StageOptions, Storage, StoredObject } from './storage.ts';
+import { StorageError } from './storage-error.ts';
 
 /** One Storage over every kind of URI: local paths, `s3://` and `gs://`, each to its backend. */
 export class StorageRouter implements Storage {
@@ -50,7 +50,10 @@ export class StorageRouter implements Storage {
     if (!scheme) return this.local;
     const backend = this.objects[scheme];
     if (!backend)
-      throw new JobError('storage_not_configured', `${scheme}:// storage is not configured on this server`);
+      throw new StorageError(
+        'storage_not_configured',
+        `${scheme}:// storage is not configured on this server`,
+      );
     return backend;
   }
 }

@@ -1,6 +1,7 @@
 import { type ColumnInfo, ExpressionError, type SqlGuard } from '../engine/sql-guard.ts';
-import { AppError, invalidField, JobError } from '../errors.ts';
+import { AppError, invalidField } from '../errors.ts';
 import type { StagedFiles, Storage, StoredObject } from '../storage/storage.ts';
+import { StorageError } from '../storage/storage-error.ts';
 import { parseDays } from './days.ts';
 import type { InputPathPolicy } from './input-paths.ts';
 import { resolveInput } from './input-paths.ts';
@@ -259,7 +260,7 @@ export class TaskPlanner {
     try {
       return await run();
     } catch (error) {
-      if (!(error instanceof JobError)) throw error;
+      if (!(error instanceof StorageError)) throw error;
       if (!error.permanent)
         throw new AppError('storage_unavailable', `input_path: ${error.message}; try again later`);
       throw new AppError('input_unreadable', `input_path: ${error.message}`, [

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JobError } from '../../src/errors.ts';
 import { StagingCache } from '../../src/storage/staging-cache.ts';
+import { StorageError } from '../../src/storage/storage-error.ts';
 
 let root: string;
 beforeEach(() => {
@@ -71,8 +71,8 @@ describe('StagingCache', () => {
   it('refuses an object larger than the whole cache', async () => {
     const cache = new StagingCache(root, 100);
     const error = await cache.acquire(path.join(root, 'big'), 'e', 101, writer(101)).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(JobError);
-    expect((error as JobError).code).toBe('staging_too_small');
+    expect(error).toBeInstanceOf(StorageError);
+    expect((error as StorageError).code).toBe('staging_too_small');
     expect(cache.bytes).toBe(0);
   });
 });

@@ -1,0 +1,71 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { type Sandbox, SandboxPool } from '../engine/duckdb-sandbox.ts';
+import type { Storage } from '../storage/storage.ts';
+import type { EngineLimits } from './input-schema.ts';
+import type { TaskPlan } from './task-model.ts';
+
+/** A job's DuckDB and the scratch folder it writes into. */
+export interface JobEngine {
+  sandbox: Sandbox;
+  scratch: string;
+}
+
+export interface JobEnginesOptions {
+  storage: Storage;
+  engine: EngineLimits;
+  /** DuckDB instances kept started ahead of jobs. @defaultValue 0 */
+  warm?: number;
+  /** Problems worth a warning (a scratch folder left behind). */
+  log?: (message: string, fields: Record<string, unknown>) => void;
+}
+
+/** Opens and retires the locked-down DuckDB of each job, with the scratch folder it may write. */
+export class JobEngines {
+  private readonly pool: SandboxPool;
+
+  constructor(private readonly options: JobEnginesOptions) {
+    const { threads, memoryLimit } = options.engine;
+    this.pool = new SandboxPool({ threads, memoryLimit }, options.warm ?? 0);
+    this.pool.warm();
+  }
+
+  /** One locked-down DuckDB per job, allowed only the job's input root and its own scratch folder. */
+  async open(jobId: string, plan: TaskPlan): Promise<JobEngine> {
+    const { storage } = this.options;
+    const scratch = path.join(storage.scratchDir(), jobId);
+    await fs.rm(scratch, { recursive: true, force: true });
+    await fs.mkdir(path.join(scratch, 'tmp'), { recursive: true });
+    try {
+      const sandbox = await this.pool.open({
+        timeoutMs: this.options.engine.timeoutMs,
+        allowedDirectories: [...storage.localInputDirs(plan.inputRoot), scratch],
+        tempDirectory: path.join(scratch, 'tmp'),
+      });
+      return { sandbox, scratch };
+    } catch (error) {
+      await fs.rm(scratch, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /**
+   * Hands a finished job's DuckDB back to the pool, which closes it shortly (closing blocks the
+   * thread, and the readers woken by the job's end are answered first), then removes its scratch
+   * folder. An engine that failed to open has neither.
+   */
+  async retire(engine: Promise<JobEngine>): Promise<void> {
+    const opened = await engine.catch(() => undefined);
+    if (!opened) return;
+    this.pool.retire(opened.sandbox, () => {
+      fs.rm(opened.scratch, { recursive: true, force: true }).catch((error: unknown) =>
+        this.options.log?.('scratch folder not removed', { scratch: opened.scratch, error: String(error) }),
+      );
+    });
+  }
+
+  /** Closes the DuckDB instances kept ready (after the queue has stopped delivering jobs). */
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}
