@@ -39,7 +39,10 @@ export class AccountService {
   ) {}
 
   async register(input: RegisterInput) {
-    const problem = passwordProblem(input.password, normaliseEmail(input.email));
+    const problem = await passwordProblem(input.password, {
+      email: normaliseEmail(input.email),
+      names: [input.firstName, input.lastName, input.organizationName],
+    });
     if (problem) throw invalidField('password', problem);
     const now = this.clock().toISOString();
     const organization = { id: randomUUID(), name: input.organizationName.trim(), createdAt: now };
