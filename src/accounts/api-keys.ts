@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 export const API_KEY_PREFIX = 'dlvr_';
 /** Characters of the key shown in listings so a user can tell keys apart. */
@@ -28,12 +28,6 @@ export function issueKey(): IssuedKey {
 /** Keys carry 256 random bits, so a fast hash is enough (no password stretching needed). */
 export function sha256(value: string): string {
   return createHash('sha256').update(value).digest('hex');
-}
-
-export function sameHash(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 /** Cheap shape check before touching the store. */
