@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import ms from 'ms';
 import { isObjectUri, type ObjectLocation, parseObjectUri } from './storage/object-location.ts';
 
 /** Everything the service reads from its environment, validated once at start. */
@@ -15,7 +16,6 @@ export interface Config {
   publicUrl: string | undefined;
   dataDir: string;
   databaseUrl: string | undefined;
-  redisUrl: string | undefined;
   intentInputPath: string;
   outputPath: string;
   localInputRoots: string[];
@@ -65,13 +65,15 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-const DURATION = /^(\d+)(ms|s|m|h|d)$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
+/** A duration such as 300ms, 30s, 15m, 24h or 7d, in milliseconds. */
 export function parseDuration(variable: string, value: string): number {
-  const match = DURATION.exec(value.trim());
-  if (!match) throw new ConfigError(variable, `"${value}" is not a duration; use e.g. 30s, 15m, 24h, 7d`);
-  return Number(match[1]) * UNIT_MS[match[2]!]!;
+  const text = value.trim();
+  // A unit is required: a bare number would be milliseconds, a surprise in a TTL.
+  const duration = /^\d.*[a-z]$/i.test(text) ? ms(text as ms.StringValue) : undefined;
+  if (duration === undefined || Number.isNaN(duration)) {
+    throw new ConfigError(variable, `"${value}" is not a duration; use e.g. 30s, 15m, 24h, 7d`);
+  }
+  return Math.round(duration);
 }
 
 function integer(env: Env, variable: string, fallback: number, min: number, max: number): number {
@@ -180,9 +182,6 @@ export function loadConfig(env: Env = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL', 'must be a postgres:// URL');
   }
-  const redisUrl = env.REDIS_URL || undefined;
-  if (redisUrl && !/^rediss?:\/\//.test(redisUrl))
-    throw new ConfigError('REDIS_URL', 'must be a redis:// URL');
   let publicUrl = env.PUBLIC_URL || undefined;
   if (publicUrl) {
     try {
@@ -214,7 +213,6 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl,
     dataDir,
     databaseUrl,
-    redisUrl,
     intentInputPath,
     outputPath: location('OUTPUT_PATH', env.OUTPUT_PATH || path.join(dataDir, 'exports')),
     localInputRoots,

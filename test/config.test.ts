@@ -30,3 +30,64 @@ describe('EXPORT_COMPRESSION', () => {
     },
   );
 });
+
+describe('durations (TASK_TTL, LINK_TTL, JWT_TTL, JOB_TIMEOUT, STORAGE_TIMEOUT)', () => {
+  it('defaults to the values the README lists', () => {
+    const config = loadConfig({ DATA_DIR: dataDir });
+    expect(config.taskTtlMs).toBe(7 * 24 * 3600 * 1000);
+    expect(config.linkTtlMs).toBe(24 * 3600 * 1000);
+    expect(config.jwtTtlMs).toBe(12 * 3600 * 1000);
+    expect(config.jobTimeoutMs).toBe(30 * 60 * 1000);
+    expect(config.storageTimeoutMs).toBe(30 * 1000);
+  });
+
+  it.each([
+    ['300ms', 300],
+    ['1s', 1000],
+    ['30s', 30_000],
+    ['15m', 900_000],
+    ['24h', 86_400_000],
+    ['7d', 604_800_000],
+    [' 2h ', 7_200_000],
+  ])('reads %j as %i ms', (value, expected) => {
+    expect(loadConfig({ DATA_DIR: dataDir, JOB_TIMEOUT: value }).jobTimeoutMs).toBe(expected);
+  });
+
+  it.each(['30', '-1h', 'soon', 'h', '1.5.5h', '10 parsecs'])(
+    'refuses %j, naming the variable and showing the format',
+    (value) => {
+      expect(() => loadConfig({ DATA_DIR: dataDir, LINK_TTL: value })).toThrow(ConfigError);
+      expect(() => loadConfig({ DATA_DIR: dataDir, LINK_TTL: value })).toThrow(
+        /^LINK_TTL: .* is not a duration; use e\.g\. 30s, 15m, 24h, 7d$/,
+      );
+    },
+  );
+});
+
+describe('sizes (DUCKDB_MEMORY_LIMIT, STAGING_CACHE_BYTES)', () => {
+  it("defaults the staging cache to the README's 10GB, in decimal units as DuckDB counts them", () => {
+    expect(loadConfig({ DATA_DIR: dataDir }).stagingCacheBytes).toBe(10_000_000_000);
+  });
+
+  it.each([
+    ['536870912', 536_870_912],
+    ['512MB', 512_000_000],
+    ['10GB', 10_000_000_000],
+    ['1.5gb', 1_500_000_000],
+    ['64 KiB', 65_536],
+    ['2MiB', 2_097_152],
+    ['1GiB', 1_073_741_824],
+  ])('reads %j as %i bytes', (value, expected) => {
+    expect(loadConfig({ DATA_DIR: dataDir, STAGING_CACHE_BYTES: value }).stagingCacheBytes).toBe(expected);
+  });
+
+  it('raises a DuckDB memory limit below 128MB to 128MB', () => {
+    expect(loadConfig({ DATA_DIR: dataDir, DUCKDB_MEMORY_LIMIT: '1MB' }).duckdbMemoryBytes).toBe(128_000_000);
+  });
+
+  it.each(['lots', '-1GB', '10 parsecs', 'GB'])('refuses %j, naming the variable', (value) => {
+    expect(() => loadConfig({ DATA_DIR: dataDir, DUCKDB_MEMORY_LIMIT: value })).toThrow(
+      /^DUCKDB_MEMORY_LIMIT: .* must be a size such as 536870912, 512MB or 10GB$/,
+    );
+  });
+});
