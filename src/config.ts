@@ -114,7 +114,10 @@ function localOnly(variable: string, value: string): string {
   return resolved;
 }
 
-/** A byte size: a plain number of bytes or e.g. 512MB, 10GB. */
+/**
+ * A byte size: a plain number of bytes or e.g. 512MB, 10GB, 2GiB. KB/MB/GB are decimal, as DuckDB
+ * counts them, and KiB/MiB/GiB binary (the `bytes` package reads MB as 2^20 and knows no MiB).
+ */
 function bytes(env: Env, variable: string, fallback: number): number {
   const raw = env[variable];
   if (raw === undefined || raw === '') return fallback;
