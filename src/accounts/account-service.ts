@@ -14,6 +14,7 @@ export interface Principal {
   clientId?: string;
 }
 
+/** What a sign-up sends; names are trimmed, the e-mail trimmed and lower-cased. */
 export interface RegisterInput {
   email: string;
   password: string;
@@ -22,6 +23,7 @@ export interface RegisterInput {
   organizationName: string;
 }
 
+/** An API client as listed: never its key or secret, only the prefix that tells keys apart. */
 export interface ClientView {
   client_id: string;
   name: string;
@@ -30,7 +32,16 @@ export interface ClientView {
   revoked_at: string | null;
 }
 
+/**
+ * Users, their organisations and API clients: sign-up, login, key management, and turning a key or
+ * token into the {@link Principal} that every other request runs as. Errors are {@link AppError}s
+ * with the codes of `docs/errors.md`.
+ */
 export class AccountService {
+  /**
+   * @param throttle - the failed-login counter; an in-memory {@link LoginThrottle} unless given
+   * @param clock - where time stamps and token expiry come from; a test may fix it
+   */
   constructor(
     private readonly store: Store,
     private readonly tokens: TokenService,
@@ -38,6 +49,13 @@ export class AccountService {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
+  /**
+   * Creates a user and a new organisation it belongs to, and answers both (never the password).
+   *
+   * @throws AppError `validation_failed` on the `password` field when the password policy refuses it
+   *   (the message says what to change); `email_taken` when the e-mail (in any letter case) already has an
+   *   account (nothing is created).
+   */
   async register(input: RegisterInput) {
     const problem = await passwordProblem(input.password, {
       email: normaliseEmail(input.email),
@@ -69,7 +87,14 @@ export class AccountService {
     };
   }
 
-  /** `address` is the client's IP address, throttled alongside the e-mail. */
+  /**
+   * Exchanges e-mail and password for a signed JWT (HS256) and its expiry.
+   *
+   * @param address - the client's IP address, throttled alongside the e-mail
+   * @throws AppError `invalid_credentials` for an unknown e-mail and for a wrong password alike (same
+   *   message, same time cost); `rate_limited` with `Retry-After` once the e-mail or the address has
+   *   failed too often, even when the password is right.
+   */
   async login(email: string, password: string, address: string) {
     const normalised = normaliseEmail(email);
     const wait = this.throttle.retryAfter(normalised, address);
@@ -99,6 +124,10 @@ export class AccountService {
     };
   }
 
+  /**
+   * Issues an API client for the caller's organisation. The answer is the only time the key and the
+   * secret are shown: only their SHA-256 hashes are stored.
+   */
   async createClient(principal: Principal, name: string) {
     const issued = issueKey();
     const client: ClientRecord = {
@@ -123,6 +152,7 @@ export class AccountService {
     };
   }
 
+  /** The API clients of the caller's organisation, newest first, revoked ones included (with `revoked_at`). */
   async listClients(principal: Principal): Promise<ClientView[]> {
     const clients = await this.store.listClients(principal.organizationId);
     return clients.map((c) => ({
@@ -134,6 +164,12 @@ export class AccountService {
     }));
   }
 
+  /**
+   * Revokes a client of the caller's organisation; its key stops authenticating at once.
+   *
+   * @throws AppError `not_found` when no active client has that id in the caller's organisation (an
+   *   already revoked one, or another organisation's, alike).
+   */
   async revokeClient(principal: Principal, clientId: string): Promise<void> {
     const revoked = await this.store.revokeClient(
       principal.organizationId,
@@ -143,18 +179,21 @@ export class AccountService {
     if (!revoked) throw new AppError('not_found', `no active client ${clientId} in your organisation`);
   }
 
+  /** The API client a key belongs to, or undefined for a malformed, unknown or revoked key. */
   async authenticateKey(apiKey: string): Promise<Principal | undefined> {
     if (!looksLikeKey(apiKey)) return undefined;
     const client = await this.store.findActiveClientByKeyHash(sha256(apiKey));
     return client && { organizationId: client.organizationId, clientId: client.id };
   }
 
+  /** The user a JWT was issued to, or undefined for an expired, tampered or foreign token. */
   async authenticateToken(token: string): Promise<Principal | undefined> {
     const claims = await this.tokens.verify(token);
     return claims && { organizationId: claims.organizationId, userId: claims.userId };
   }
 }
 
+/** E-mails are compared trimmed and lower-cased, so `Ada@Example.com` is the same account. */
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
