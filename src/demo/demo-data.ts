@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { quoteString } from '../engine/sql-quote.ts';
+import { SCORES } from '../tasks/task-model.ts';
 
 export interface DemoDataOptions {
   /** Folder to write the tree into; created if missing. Every day folder written is replaced whole. */
@@ -31,7 +32,6 @@ export interface DemoDataResult {
   elapsedMs: number;
 }
 
-const SCORES = ['low', 'medium', 'high'] as const;
 const TOPICS_PER_PREFIX = 20;
 /** Average rows per person: the pool is much smaller than the rows, so people recur across days and topics. */
 const ROWS_PER_PERSON = 40;
