@@ -1,3 +1,4 @@
+import { compareText } from '../compare.ts';
 import type { Sandbox } from './duckdb-sandbox.ts';
 import type { ColumnInfo } from './sql-guard.ts';
 import { quoteIdentifier, quoteString } from './sql-quote.ts';
@@ -97,7 +98,7 @@ export async function exportRows(
   return written
     .map((row) => ({ path: String(row.filename), rows: Number(row.count) }))
     .filter((file) => file.rows > 0)
-    .sort((a, b) => (a.path < b.path ? -1 : 1));
+    .sort((a, b) => compareText(a.path, b.path));
 }
 
 export interface PartitionedExportOptions {
@@ -153,5 +154,5 @@ export async function exportPartitioned(
       return { path: file, rows: Number(row.count), partition };
     })
     .filter((file) => file.rows > 0)
-    .sort((a, b) => (a.path < b.path ? -1 : 1));
+    .sort((a, b) => compareText(a.path, b.path));
 }

@@ -3,6 +3,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { setImmediate } from 'node:timers/promises';
+import { compareText } from '../compare.ts';
 import type { PublishedFile, StagedFiles, StageOptions, Storage, StoredObject } from './storage.ts';
 import { StorageError } from './storage-error.ts';
 
@@ -13,7 +14,7 @@ export class LocalStorage implements Storage {
   async list(folderUri: string, options: { recursive: boolean; limit?: number }): Promise<StoredObject[]> {
     const found: StoredObject[] = [];
     await walk(folderUri, options.recursive, found, options.limit ?? Number.POSITIVE_INFINITY);
-    return found.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
+    return found.sort((a, b) => compareText(a.uri, b.uri));
   }
 
   /** Read in place; with `verify`, after checking each file is still the one that was listed. */
@@ -133,7 +134,7 @@ async function walkFolder(
     }
     throw error;
   }
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  entries.sort((a, b) => compareText(a.name, b.name));
   for (const entry of entries) {
     if (found.length >= limit) return;
     // Hidden and underscore files are writer leftovers (_SUCCESS, .crc, in-progress temp files).

@@ -12,6 +12,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import pMap from 'p-map';
+import { compareText } from '../compare.ts';
 import { objectError } from './object-errors.ts';
 import { type ObjectLocation, type ObjectScheme, objectUri, parseObjectUri } from './object-location.ts';
 import type { StagingCache } from './staging-cache.ts';
@@ -81,7 +82,7 @@ export class ObjectStorage implements Storage {
       }
       token = page.IsTruncated && found.length < limit ? page.NextContinuationToken : undefined;
     } while (token);
-    return found.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
+    return found.sort((a, b) => compareText(a.uri, b.uri));
   }
 
   async stage(objects: readonly StoredObject[], options: StageOptions = {}): Promise<StagedFiles> {
