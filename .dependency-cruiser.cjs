@@ -1,0 +1,36 @@
+/**
+ * The layers of README "Architecture" and STYLE.md: dependencies only point down. `npm run check`
+ * (and so `npm test`) fails on a violation; type-only imports count too.
+ * @type {import('dependency-cruiser').IConfiguration}
+ */
+module.exports = {
+  forbidden: [
+    {
+      name: 'engine-storage-stay-below-the-domain',
+      comment:
+        'engine/ (DuckDB, SQL, Parquet) and storage/ (local folders, object stores) are libraries the ' +
+        'task domain uses; they must not know about tasks, HTTP or the store. Move the type or helper ' +
+        'they need down into engine/, storage/ or a module at the src/ root.',
+      severity: 'error',
+      from: { path: '^src/(engine|storage)/' },
+      to: { path: '^src/(tasks|http|store)/' },
+    },
+    {
+      name: 'http-talks-to-the-domain-only',
+      comment:
+        'http/ parses requests, calls a domain service (tasks/, accounts/) and shapes the answer; it ' +
+        'never queries the store or DuckDB itself. Add a domain function (or move the type to the ' +
+        'domain) instead of importing store/ or engine/.',
+      severity: 'error',
+      from: { path: '^src/http/' },
+      to: { path: '^src/(store|engine)/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    // Count `import type` too: a type import is still a dependency on the layer.
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js', '.json'] },
+  },
+};
