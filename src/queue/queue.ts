@@ -3,8 +3,8 @@ export type JobHandler = (jobId: string) => Promise<void>;
 
 /**
  * Delivers job ids to one handler, at least once. It knows nothing of tasks: the store holds every
- * job's state, so a queue that loses its contents is refilled from the store on start, and the
- * handler must treat a delivery it has seen before as the store says (a finished job is skipped).
+ * job's state, so a queue that loses its contents is refilled from the store on start. An id can
+ * be delivered more than once: the handler asks the store whether the job is still to run.
  */
 export interface JobQueue {
   /**
