@@ -52,11 +52,6 @@ export class MemoryQueue implements JobQueue {
     await Promise.allSettled([...this.running]);
   }
 
-  /** Number of jobs waiting or running (for tests and readiness). */
-  get size(): number {
-    return this.pending.size;
-  }
-
   private drain(): void {
     const handler = this.handler;
     if (!handler) return;

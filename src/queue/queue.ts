@@ -3,14 +3,27 @@ export type JobHandler = (jobId: string) => Promise<void>;
 
 /**
  * Delivers job ids to one handler, at least once. It knows nothing of tasks: the store holds every
- * job's state, so a queue that loses its contents is refilled from the store on start.
+ * job's state, so a queue that loses its contents is refilled from the store on start. An id can
+ * be delivered more than once: the handler asks the store whether the job is still to run.
  */
 export interface JobQueue {
+  /**
+   * Accepts ids for delivery, in order; resolves once they are accepted, before they are
+   * delivered. With `delayMs`, the ids are accepted only after that delay (a retry's backoff).
+   * An id already waiting or being handled is not delivered a second time at once. Ids enqueued
+   * before `start` wait for it; after `close` they are ignored.
+   */
   enqueue(jobIds: readonly string[], options?: { delayMs?: number }): Promise<void>;
-  /** Starts delivering to the handler with the queue's concurrency. */
+  /**
+   * Starts delivering to the handler, at most the queue's concurrency at a time. A handler that
+   * rejects does not stop the queue: it records failures in the store itself.
+   */
   start(handler: JobHandler): Promise<void>;
-  /** Throws when the queue cannot take or deliver jobs. */
+  /** Rejects when the queue cannot take or deliver jobs (for readiness). */
   ping(): Promise<void>;
-  /** Stops delivering and waits for running handlers. */
+  /**
+   * Stops delivering, drops the ids not yet delivered (waiting or delayed: the store still holds
+   * them) and resolves once the running handlers have settled.
+   */
   close(): Promise<void>;
 }

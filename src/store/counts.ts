@@ -1,9 +1,18 @@
-/** Merges per-job `{partition: rows}` objects (a partition belongs to one job per phase, so sums are exact). */
-export function mergeCounts(parts: ReadonlyArray<Record<string, number> | null>): Record<string, number> {
+import type { JobPhase, JobRecord } from './store.ts';
+
+/**
+ * The counts of a task's finished jobs of one phase, merged into `{partition: rows}`. Sums are
+ * exact: a partition belongs to one job per phase.
+ */
+export function countsOfJobs(
+  jobs: ReadonlyArray<Pick<JobRecord, 'phase' | 'status' | 'counts'>>,
+  phase: JobPhase,
+): Record<string, number> {
   const merged: Record<string, number> = {};
-  for (const part of parts) {
-    if (!part) continue;
-    for (const [partition, rows] of Object.entries(part)) merged[partition] = (merged[partition] ?? 0) + rows;
+  for (const job of jobs) {
+    if (job.phase !== phase || job.status !== 'done' || !job.counts) continue;
+    for (const [partition, rows] of Object.entries(job.counts))
+      merged[partition] = (merged[partition] ?? 0) + rows;
   }
   return merged;
 }

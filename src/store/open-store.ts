@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely';
+import { CamelCasePlugin, Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import pg from 'pg';
 import { KyselyStore } from './kysely-store.ts';
 import type { Database } from './schema.ts';
@@ -17,8 +18,11 @@ export interface StoreOptions {
 /** Opens the configured store and brings its schema up to date. */
 export async function openStore(options: StoreOptions): Promise<Store> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
-    return KyselyStore.open(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, types: { getTypeParser } });
+    return KyselyStore.open(
+      new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] }),
+      'postgres',
+    );
   }
   fs.mkdirSync(options.dataDir, { recursive: true });
   const database = new SQLite(path.join(options.dataDir, 'audiences.sqlite'));
@@ -28,10 +32,20 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   return KyselyStore.open(
-    new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }),
+    new Kysely<Database>({
+      dialect: new SqliteDialect({ database: withStatementCache(database) }),
+      plugins: [new CamelCasePlugin()],
+    }),
     'sqlite',
   );
 }
+
+/**
+ * `bigint` columns (rows, bytes, counts) come back as numbers, as SQLite gives them, instead of
+ * pg's strings: the values stay far below 2^53.
+ */
+const getTypeParser: typeof pg.types.getTypeParser = (oid: number, format?: 'text' | 'binary') =>
+  oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format);
 
 /** Prepared statements kept, by SQL text; least recently used ones go first. */
 const STATEMENTS_KEPT = 256;
@@ -41,20 +55,18 @@ const STATEMENTS_KEPT = 256;
  * and preparing was the largest single cost of a status read (more than running the query).
  * Reusing a statement is safe here: better-sqlite3 runs it to completion synchronously, and the
  * store never streams results (a statement held by an open iterator could not be reused).
+ * An evicted statement needs no finalising: better-sqlite3 frees it when it is collected.
  */
 function withStatementCache(database: SQLite.Database): SqliteDatabase {
-  const statements = new Map<string, SQLite.Statement>();
+  const statements = new LRUCache<string, SQLite.Statement>({ max: STATEMENTS_KEPT });
   return {
     close: () => database.close(),
     prepare(sql: string) {
       let statement = statements.get(sql);
-      if (statement) {
-        statements.delete(sql);
-      } else {
+      if (!statement) {
         statement = database.prepare(sql);
-        if (statements.size >= STATEMENTS_KEPT) statements.delete(statements.keys().next().value!);
+        statements.set(sql, statement);
       }
-      statements.set(sql, statement);
       return statement;
     },
   };

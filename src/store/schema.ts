@@ -1,10 +1,15 @@
 import type { Generated } from 'kysely';
+import type { JobPhase, JobStatus, TaskStatus } from './store.ts';
 
-/** Tables as Kysely sees them. Timestamps are ISO 8601 UTC text (sortable, same in every dialect). */
+/**
+ * Tables as Kysely sees them, in camelCase: `CamelCasePlugin` maps each name to the snake_case
+ * column (`organizationId` ↔ `organization_id`). Timestamps are ISO 8601 UTC text (sortable, same in
+ * every dialect).
+ */
 export interface Database {
   organizations: OrganizationTable;
   users: UserTable;
-  api_clients: ApiClientTable;
+  apiClients: ApiClientTable;
   tasks: TaskTable;
   jobs: JobTable;
   files: FileTable;
@@ -13,76 +18,76 @@ export interface Database {
 export interface OrganizationTable {
   id: string;
   name: string;
-  created_at: string;
+  createdAt: string;
 }
 
 export interface UserTable {
   id: string;
-  organization_id: string;
+  organizationId: string;
   email: string;
-  password_hash: string;
-  first_name: string;
-  last_name: string;
-  created_at: string;
+  passwordHash: string;
+  firstName: string;
+  lastName: string;
+  createdAt: string;
 }
 
 export interface ApiClientTable {
   id: string;
-  organization_id: string;
+  organizationId: string;
   name: string;
-  key_hash: string;
-  key_prefix: string;
-  secret_hash: string;
-  created_by: string;
-  created_at: string;
-  revoked_at: string | null;
+  keyHash: string;
+  keyPrefix: string;
+  secretHash: string;
+  createdBy: string;
+  createdAt: string;
+  revokedAt: string | null;
 }
 
 export interface TaskTable {
   id: string;
-  organization_id: string;
+  organizationId: string;
   type: string;
-  status: string;
+  status: TaskStatus;
   /** The normalised request, JSON. */
   request: string;
-  total_jobs: number;
-  completed_jobs: number;
-  failed_jobs: number;
-  total_count: number | null;
+  totalJobs: number;
+  completedJobs: number;
+  failedJobs: number;
+  totalCount: number | null;
   /** JSON {partition: rows}, sorted, written when the counts are final. */
   counts: string | null;
-  error_code: string | null;
-  error_message: string | null;
-  created_at: string;
-  updated_at: string;
-  completed_at: string | null;
-  expires_at: string;
+  errorCode: string | null;
+  errorMessage: string | null;
+  createdAt: string;
+  updatedAt: string;
+  completedAt: string | null;
+  expiresAt: string;
 }
 
 export interface JobTable {
   id: string;
-  task_id: string;
-  phase: string;
+  taskId: string;
+  phase: JobPhase;
   seq: number;
   /** JSON array of partition keys. */
   partitions: string;
-  status: string;
+  status: JobStatus;
   attempts: Generated<number>;
   /** JSON object {partition: rows} written by the job, replaced when it runs again. */
   counts: string | null;
   /** JSON object {partition: [{uri, size, etag}]} of the objects a count job read. */
   manifest: string | null;
   error: string | null;
-  updated_at: string;
+  updatedAt: string;
 }
 
 export interface FileTable {
   id: string;
-  task_id: string;
-  job_id: string;
+  taskId: string;
+  jobId: string;
   partition: string;
   uri: string;
   rows: number;
-  size_bytes: number;
-  created_at: string;
+  sizeBytes: number;
+  createdAt: string;
 }

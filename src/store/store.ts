@@ -123,56 +123,104 @@ export type UnloadStart =
   | { outcome: 'not_found' }
   | { outcome: 'conflict' };
 
+/**
+ * Every method is safe to call concurrently. Methods that change several rows do it in one
+ * transaction, so a process that dies midway leaves the previous state; the job moves
+ * (`claimJob` … `startUnload`) check the job's and task's status inside that transaction, which
+ * makes a repeated or stale call a no-op: the queue delivers at least once.
+ */
 export interface Store {
+  /** Resolves when the database answers a trivial query; rejects when it cannot be reached. */
   ping(): Promise<void>;
+  /** Closes the SQLite file or the PostgreSQL pool; the store is unusable afterwards. */
   close(): Promise<void>;
 
-  /** Creates both in one transaction; false when the e-mail is taken. */
+  /**
+   * Creates both in one transaction; false (and nothing written) when the e-mail is taken. The
+   * e-mail is compared as given: the caller normalises it.
+   */
   createOrganizationWithUser(organization: OrganizationRecord, user: UserRecord): Promise<boolean>;
+  /** The user with exactly this (normalised) e-mail. */
   findUserByEmail(email: string): Promise<UserRecord | undefined>;
+  /** Rejects when the key hash is already stored (it is unique). */
   insertClient(client: ClientRecord): Promise<void>;
+  /** The organisation's clients, revoked ones included, newest first. */
   listClients(organizationId: string): Promise<ClientRecord[]>;
-  /** True when an active client of that organisation was revoked. */
+  /**
+   * True when an active client of that organisation was revoked; false for an unknown client,
+   * another organisation's, or one already revoked (so revoking twice keeps the first time).
+   */
   revokeClient(organizationId: string, clientId: string, at: string): Promise<boolean>;
+  /** The unrevoked client whose key has this hash: what authenticates an API request. */
   findActiveClientByKeyHash(keyHash: string): Promise<ClientRecord | undefined>;
 
+  /**
+   * Stores the task and its jobs in one transaction (jobs start with no attempt and no counts).
+   * It does not enqueue them: the caller does, once they are stored.
+   */
   insertTask(task: TaskRecord, jobs: NewJob[]): Promise<void>;
   /** The organisation's task, unless it expired before `now`. */
   findTask(organizationId: string, taskId: string, now: string): Promise<TaskRecord | undefined>;
   /**
    * What names a task's version (status, job counters, `updated_at`), without the large columns:
-   * a status read served from cache needs nothing more.
+   * a status read served from cache needs nothing more. Same visibility as `findTask`.
    */
   findTaskVersion(organizationId: string, taskId: string, now: string): Promise<TaskVersion | undefined>;
+  /**
+   * A page of the organisation's unexpired tasks, newest first (`createdAt`, then `id`), starting
+   * after the cursor. Listed tasks have `countsJson: null`: the counts can be large.
+   */
   listTasks(organizationId: string, now: string, limit: number, after?: TaskCursor): Promise<TaskRecord[]>;
+  /** The organisation's tasks still running (`in_progress` or `unloading`), for its concurrency limit. */
   countActiveTasks(organizationId: string): Promise<number>;
+  /** The task's jobs, count phase first, each phase in `seq` order. */
   listJobs(taskId: string): Promise<JobRecord[]>;
+  /** The task's output files by partition, then URI. */
   listFiles(taskId: string): Promise<FileRecord[]>;
   /** The objects the task's count jobs read, per partition (empty for a task without a count phase). */
   countManifest(taskId: string): Promise<Record<string, ManifestEntry[]>>;
+  /** A file with its task's organisation and expiry, expired or not: the caller decides whether to serve it. */
   findFile(fileId: string): Promise<(FileRecord & { organizationId: string; expiresAt: string }) | undefined>;
 
   /**
-   * Marks a deliverable job running and returns it with its task; undefined when the job is
-   * finished, not released, or its task failed or expired (a stale or duplicate delivery).
+   * Marks a deliverable job running, counts one more attempt, and returns it with its task;
+   * undefined when the job is finished, not released, or its task failed or expired (a stale or
+   * duplicate delivery). A job already running is claimed again: its worker may have died.
    */
   claimJob(jobId: string, now: string): Promise<{ job: JobRecord; task: TaskRecord } | undefined>;
   /**
    * Records a job's outcome and, when it was the last of its phase, moves the task on, all in one
-   * transaction. Returns the ids of jobs it released to the queue.
+   * transaction: its counts and files replace those of an earlier run of the same job; the end of
+   * the count phase stores the final counts and asks `planUnload` for the export jobs; the end of
+   * the export completes the task. Returns the ids of jobs it released to the queue (the caller
+   * enqueues them). A job already done, or of a task no longer active, is left as it is ([]).
    */
   completeJob(jobId: string, outcome: JobOutcome, now: string, planUnload: UnloadPlanner): Promise<string[]>;
-  /** Puts a running job back in the queue after a transient failure. */
+  /**
+   * Puts a running job back to `queued` after a transient failure, keeping the error; a no-op
+   * when the job is no longer running. The caller enqueues it again.
+   */
   requeueJob(jobId: string, error: string, now: string): Promise<void>;
-  /** Fails the job for good and, with it, the task. */
+  /**
+   * Fails the job for good and, with it, the task, in one transaction. The task keeps the first
+   * error it got; a job not queued or running is left as it is.
+   */
   failJob(jobId: string, error: TaskError, now: string): Promise<void>;
-  /** Moves a `counted` task to `unloading` with its export jobs. */
+  /**
+   * Moves a `counted` task to `unloading` with the export jobs `planUnload` returns (straight to
+   * `completed` when there are none), in one transaction. `not_found` for an unknown, expired or
+   * other organisation's task; `conflict` when the task is not `counted` (so only one of two
+   * concurrent calls starts). The caller enqueues the `released` ids.
+   */
   startUnload(
     organizationId: string,
     taskId: string,
     now: string,
     planUnload: UnloadPlanner,
   ): Promise<UnloadStart>;
-  /** Jobs that were released or running when the process stopped, oldest task first. */
+  /**
+   * Jobs that were released or running when the process stopped, of active unexpired tasks,
+   * oldest task first: what a starting process enqueues again.
+   */
   resumableJobIds(now: string): Promise<string[]>;
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Storage } from '../storage/storage.ts';
-import { mergeCounts } from '../store/counts.ts';
+import { countsOfJobs } from '../store/counts.ts';
 import type { FileRecord, JobRecord, Store, TaskRecord, TaskVersion } from '../store/store.ts';
 import type { DownloadLinks } from './download-links.ts';
 import { AnswerCache, type SerializedDetail } from './task-answer-cache.ts';
@@ -138,9 +138,7 @@ function versionOf(task: TaskVersion): string {
 
 /** Counts come from the count jobs, or from the export jobs of a task with a limit (it has no count phase). */
 function countsOf(jobs: JobRecord[]): Record<string, number> {
-  const countJobs = jobs.filter((job) => job.phase === 'count');
-  const source = countJobs.length > 0 ? countJobs : jobs;
-  const merged = mergeCounts(source.filter((job) => job.status === 'done').map((job) => job.counts));
+  const merged = countsOfJobs(jobs, jobs.some((job) => job.phase === 'count') ? 'count' : 'unload');
   return Object.fromEntries(Object.entries(merged).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 

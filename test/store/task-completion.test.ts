@@ -1,92 +1,91 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/store/open-store.ts';
 import type { NewJob, Store, TaskRecord, UnloadPlanner } from '../../src/store/store.ts';
+import { type OpenedStore, STORE_BACKENDS } from './store-backends.ts';
 
-let dir: string;
+let opened: OpenedStore;
 let store: Store;
 const ORG = 'org-1';
 const now = () => new Date().toISOString();
 
-beforeEach(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-store-'));
-  store = await openStore({ dataDir: dir });
-  await store.createOrganizationWithUser(
-    { id: ORG, name: 'Acme', createdAt: now() },
-    {
-      id: 'u1',
-      organizationId: ORG,
-      email: 'a@example.com',
-      passwordHash: 'x',
-      firstName: 'A',
-      lastName: 'B',
-      createdAt: now(),
-    },
-  );
-});
-afterEach(async () => {
-  await store.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+describe.each(STORE_BACKENDS)('completion on $name', (backend) => {
+  beforeEach(async () => {
+    opened = await backend.open();
+    store = opened.store;
+    await store.createOrganizationWithUser(
+      { id: ORG, name: 'Acme', createdAt: now() },
+      {
+        id: 'u1',
+        organizationId: ORG,
+        email: 'a@example.com',
+        passwordHash: 'x',
+        firstName: 'A',
+        lastName: 'B',
+        createdAt: now(),
+      },
+    );
+  });
+  afterEach(async () => {
+    await opened.dispose();
+  });
 
-function task(performUnload: boolean, jobs: number): { record: TaskRecord; jobs: NewJob[] } {
-  const created = new Date().toISOString();
-  return {
-    record: {
-      id: randomUUID(),
-      organizationId: ORG,
-      type: 'intent_hive',
-      status: 'in_progress',
-      request: { view: { perform_unload: performUnload } },
-      totalJobs: jobs,
-      completedJobs: 0,
-      failedJobs: 0,
-      totalCount: null,
-      countsJson: null,
-      error: null,
-      createdAt: created,
-      updatedAt: created,
-      completedAt: null,
-      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
-    },
-    jobs: Array.from({ length: jobs }, (_, seq) => ({
-      id: randomUUID(),
-      phase: 'count' as const,
-      seq,
-      partitions: [`p${seq}`],
-      status: 'queued' as const,
-    })),
+  function task(performUnload: boolean, jobs: number): { record: TaskRecord; jobs: NewJob[] } {
+    const created = new Date().toISOString();
+    return {
+      record: {
+        id: randomUUID(),
+        organizationId: ORG,
+        type: 'intent_hive',
+        status: 'in_progress',
+        request: { view: { perform_unload: performUnload } },
+        totalJobs: jobs,
+        completedJobs: 0,
+        failedJobs: 0,
+        totalCount: null,
+        countsJson: null,
+        error: null,
+        createdAt: created,
+        updatedAt: created,
+        completedAt: null,
+        expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+      },
+      jobs: Array.from({ length: jobs }, (_, seq) => ({
+        id: randomUUID(),
+        phase: 'count' as const,
+        seq,
+        partitions: [`p${seq}`],
+        status: 'queued' as const,
+      })),
+    };
+  }
+
+  /** Plans one export job per non-empty partition, or holds the task when it was created count-only. */
+  const planner: UnloadPlanner = (t, counts) => {
+    if (
+      !(t.request as { view: { perform_unload: boolean } }).view.perform_unload &&
+      t.status === 'in_progress'
+    )
+      return null;
+    return Object.keys(counts)
+      .filter((p) => counts[p]! > 0)
+      .map((p, seq) => ({
+        id: randomUUID(),
+        phase: 'unload' as const,
+        seq,
+        partitions: [p],
+        status: 'queued' as const,
+      }));
   };
-}
 
-/** Plans one export job per non-empty partition, or holds the task when it was created count-only. */
-const planner: UnloadPlanner = (t, counts) => {
-  if (!(t.request as { view: { perform_unload: boolean } }).view.perform_unload && t.status === 'in_progress')
-    return null;
-  return Object.keys(counts)
-    .filter((p) => counts[p]! > 0)
-    .map((p, seq) => ({
-      id: randomUUID(),
-      phase: 'unload' as const,
-      seq,
-      partitions: [p],
-      status: 'queued' as const,
-    }));
-};
+  async function runAll(jobIds: string[], rows: (i: number) => number) {
+    await Promise.all(jobIds.map((id) => store.claimJob(id, now())));
+    return Promise.all(
+      jobIds.map((id, i) =>
+        store.completeJob(id, { counts: { [`p${i}`]: rows(i) }, files: [] }, now(), planner),
+      ),
+    );
+  }
 
-async function runAll(jobIds: string[], rows: (i: number) => number) {
-  await Promise.all(jobIds.map((id) => store.claimJob(id, now())));
-  return Promise.all(
-    jobIds.map((id, i) =>
-      store.completeJob(id, { counts: { [`p${i}`]: rows(i) }, files: [] }, now(), planner),
-    ),
-  );
-}
-
-describe('completion', () => {
   it('moves the task on exactly once when many jobs finish at the same moment', async () => {
     const { record, jobs } = task(true, 40);
     await store.insertTask(record, jobs);

@@ -1,0 +1,248 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type {
+  ClientRecord,
+  NewJob,
+  Store,
+  TaskRecord,
+  UnloadPlanner,
+  UserRecord,
+} from '../../src/store/store.ts';
+import { type OpenedStore, STORE_BACKENDS } from './store-backends.ts';
+
+const ORG = 'org-1';
+const CREATED = '2024-06-01T10:00:00.000Z';
+const NOW = '2024-06-02T00:00:00.000Z';
+const EXPIRES = '2024-06-10T00:00:00.000Z';
+
+const user: UserRecord = {
+  id: 'u1',
+  organizationId: ORG,
+  email: 'a@example.com',
+  passwordHash: 'hash',
+  firstName: 'Ada',
+  lastName: 'Byron',
+  createdAt: CREATED,
+};
+
+function client(id: string, createdAt: string): ClientRecord {
+  return {
+    id,
+    organizationId: ORG,
+    name: `client ${id}`,
+    keyHash: `key-${id}`,
+    keyPrefix: `kp-${id}`,
+    secretHash: `secret-${id}`,
+    createdBy: 'u1',
+    createdAt,
+    revokedAt: null,
+  };
+}
+
+function task(id: string, createdAt: string, overrides: Partial<TaskRecord> = {}): TaskRecord {
+  return {
+    id,
+    organizationId: ORG,
+    type: 'intent_hive',
+    status: 'in_progress',
+    request: { view: { days: ['2024-05-01'] }, nested: { a: [1, 2] } },
+    totalJobs: 2,
+    completedJobs: 0,
+    failedJobs: 0,
+    totalCount: null,
+    countsJson: null,
+    error: null,
+    createdAt,
+    updatedAt: createdAt,
+    completedAt: null,
+    expiresAt: EXPIRES,
+    ...overrides,
+  };
+}
+
+function countJobs(taskId: string, partitions: string[][]): NewJob[] {
+  return partitions.map((parts, seq) => ({
+    id: `${taskId}-c${seq}`,
+    phase: 'count',
+    seq,
+    partitions: parts,
+    status: 'queued',
+  }));
+}
+
+const holdExport: UnloadPlanner = () => null;
+
+describe.each(STORE_BACKENDS)('store on $name', (backend) => {
+  let opened: OpenedStore;
+  let store: Store;
+
+  beforeEach(async () => {
+    opened = await backend.open();
+    store = opened.store;
+    expect(await store.createOrganizationWithUser({ id: ORG, name: 'Acme', createdAt: CREATED }, user)).toBe(
+      true,
+    );
+  });
+  afterEach(async () => {
+    await opened.dispose();
+  });
+
+  it('answers ping while open', async () => {
+    await expect(store.ping()).resolves.toBeUndefined();
+  });
+
+  it('finds a user by e-mail and refuses a second organisation with the same e-mail', async () => {
+    expect(await store.findUserByEmail('a@example.com')).toEqual(user);
+    expect(await store.findUserByEmail('b@example.com')).toBeUndefined();
+    const taken = await store.createOrganizationWithUser(
+      { id: 'org-2', name: 'Other', createdAt: CREATED },
+      { ...user, id: 'u2', organizationId: 'org-2' },
+    );
+    expect(taken).toBe(false);
+  });
+
+  it('lists clients newest first, finds active ones by key hash, and revokes once', async () => {
+    const older = client('c1', '2024-06-01T10:00:00.000Z');
+    const newer = client('c2', '2024-06-01T11:00:00.000Z');
+    await store.insertClient(older);
+    await store.insertClient(newer);
+    expect(await store.listClients(ORG)).toEqual([newer, older]);
+    expect(await store.listClients('org-2')).toEqual([]);
+    expect(await store.findActiveClientByKeyHash('key-c1')).toEqual(older);
+
+    expect(await store.revokeClient('org-2', 'c1', NOW)).toBe(false);
+    expect(await store.revokeClient(ORG, 'c1', NOW)).toBe(true);
+    expect(await store.revokeClient(ORG, 'c1', NOW)).toBe(false);
+    expect(await store.findActiveClientByKeyHash('key-c1')).toBeUndefined();
+    expect(await store.listClients(ORG)).toEqual([newer, { ...older, revokedAt: NOW }]);
+  });
+
+  it('returns a task as it was inserted, and its version', async () => {
+    const record = task('t1', CREATED);
+    await store.insertTask(record, countJobs('t1', [['p0'], ['p1', 'p2']]));
+    expect(await store.findTask(ORG, 't1', NOW)).toEqual(record);
+    expect(await store.findTaskVersion(ORG, 't1', NOW)).toEqual({
+      id: 't1',
+      status: 'in_progress',
+      totalJobs: 2,
+      completedJobs: 0,
+      failedJobs: 0,
+      updatedAt: CREATED,
+    });
+    expect(await store.findTaskVersion('org-2', 't1', NOW)).toBeUndefined();
+    expect(await store.findTaskVersion(ORG, 't1', EXPIRES)).toBeUndefined();
+    expect(await store.countActiveTasks(ORG)).toBe(1);
+  });
+
+  it('pages tasks newest first with a cursor, without their counts', async () => {
+    const counted = task('t2', '2024-06-01T12:00:00.000Z', {
+      status: 'completed',
+      totalCount: 12,
+      countsJson: '{"p0":12}',
+      error: { code: 'x', message: 'y' },
+    });
+    await store.insertTask(task('t1', '2024-06-01T11:00:00.000Z'), []);
+    await store.insertTask(counted, []);
+    // Same creation time as t2: the id breaks the tie.
+    await store.insertTask(task('t3', '2024-06-01T12:00:00.000Z'), []);
+
+    const first = await store.listTasks(ORG, NOW, 2);
+    expect(first.map((t) => t.id)).toEqual(['t3', 't2']);
+    expect(first[1]).toEqual({ ...counted, countsJson: null });
+    const rest = await store.listTasks(ORG, NOW, 2, { createdAt: first[1]!.createdAt, id: first[1]!.id });
+    expect(rest.map((t) => t.id)).toEqual(['t1']);
+    expect(await store.listTasks(ORG, EXPIRES, 10)).toEqual([]);
+    expect(await store.countActiveTasks(ORG)).toBe(2);
+  });
+
+  it('claims a job with its task, and lists jobs with their counts', async () => {
+    const record = task('t1', CREATED);
+    await store.insertTask(record, countJobs('t1', [['p0'], ['p1', 'p2']]));
+    const claimed = await store.claimJob('t1-c1', NOW);
+    expect(claimed).toEqual({
+      job: {
+        id: 't1-c1',
+        taskId: 't1',
+        phase: 'count',
+        seq: 1,
+        partitions: ['p1', 'p2'],
+        status: 'running',
+        attempts: 1,
+        counts: null,
+        error: null,
+      },
+      task: record,
+    });
+    await store.requeueJob('t1-c1', 'timed out', NOW);
+    await store.claimJob('t1-c0', NOW);
+    await store.completeJob('t1-c0', { counts: { p0: 4 }, files: [] }, NOW, holdExport);
+
+    expect(await store.listJobs('t1')).toEqual([
+      {
+        id: 't1-c0',
+        taskId: 't1',
+        phase: 'count',
+        seq: 0,
+        partitions: ['p0'],
+        status: 'done',
+        attempts: 1,
+        counts: { p0: 4 },
+        error: null,
+      },
+      {
+        id: 't1-c1',
+        taskId: 't1',
+        phase: 'count',
+        seq: 1,
+        partitions: ['p1', 'p2'],
+        status: 'queued',
+        attempts: 1,
+        counts: null,
+        error: 'timed out',
+      },
+    ]);
+    expect(await store.resumableJobIds(NOW)).toEqual(['t1-c1']);
+  });
+
+  it('records the final counts, the manifest and the files of a task', async () => {
+    await store.insertTask(task('t1', CREATED, { totalJobs: 2 }), countJobs('t1', [['p0'], ['p1']]));
+    const manifest0 = { p0: [{ uri: '/in/p0/a.parquet', size: 10, etag: 'e0' }] };
+    const manifest1 = { p1: [{ uri: '/in/p1/a.parquet', size: 20 }] };
+    await store.claimJob('t1-c0', NOW);
+    await store.completeJob('t1-c0', { counts: { p0: 5 }, files: [], manifest: manifest0 }, NOW, holdExport);
+    await store.claimJob('t1-c1', NOW);
+    await store.completeJob('t1-c1', { counts: { p1: 7 }, files: [], manifest: manifest1 }, NOW, holdExport);
+
+    const counted = await store.findTask(ORG, 't1', NOW);
+    expect(counted).toMatchObject({ status: 'counted', totalCount: 12, countsJson: '{"p0":5,"p1":7}' });
+    expect(await store.countManifest('t1')).toEqual({ ...manifest0, ...manifest1 });
+
+    const exportJob: NewJob = { id: 't1-u0', phase: 'unload', seq: 0, partitions: ['p1'], status: 'queued' };
+    expect(await store.startUnload(ORG, 't1', NOW, () => [exportJob])).toEqual({
+      outcome: 'started',
+      released: ['t1-u0'],
+    });
+    await store.claimJob('t1-u0', NOW);
+    const file = {
+      id: 'f1',
+      partition: 'p1',
+      uri: '/out/p1/data_0.parquet',
+      rows: 7,
+      sizeBytes: 3_000_000_000,
+    };
+    expect(await store.completeJob('t1-u0', { counts: { p1: 7 }, files: [file] }, NOW, holdExport)).toEqual(
+      [],
+    );
+
+    const stored = { ...file, taskId: 't1', jobId: 't1-u0', createdAt: NOW };
+    expect(await store.listFiles('t1')).toEqual([stored]);
+    expect(await store.findFile('f1')).toEqual({ ...stored, organizationId: ORG, expiresAt: EXPIRES });
+    expect(await store.findFile('f2')).toBeUndefined();
+    expect(await store.findTask(ORG, 't1', NOW)).toMatchObject({
+      status: 'completed',
+      totalJobs: 3,
+      completedJobs: 3,
+      completedAt: NOW,
+    });
+    expect(await store.countActiveTasks(ORG)).toBe(0);
+  });
+});
