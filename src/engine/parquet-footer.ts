@@ -27,6 +27,11 @@ const FILES_PER_TURN = 32;
  *
  * The reads are synchronous (open, read the tail, close: about 20 µs per cached file, four times
  * less than through the thread pool), a few dozen files at a time between yields to the event loop.
+ *
+ * Why not a library: hyparquet's metadata reader decodes the whole footer (schema, every row group
+ * and column chunk). Over the benchmark tree's 300 files (`npm run bench:footers`) it took 260 ms as
+ * documented and 15 ms on these same synchronous tail reads, against 3.4 ms here; the un-filtered
+ * count as a whole takes about 45 ms.
  */
 export async function parquetRowCounts(files: readonly string[]): Promise<number[]> {
   const counts: number[] = [];

@@ -187,7 +187,7 @@ async function parseWrapped(
   if (statements.length !== 1)
     fail(field, 'only one expression is allowed; remove ";" and anything after it');
   const statement = statements[0]!;
-  checkKeys(statement, ['node', 'named_param_map'], 'statement');
+  withField(field, () => checkKeys(statement, ['node', 'named_param_map'], 'statement'));
   if (!Array.isArray(statement.named_param_map) || statement.named_param_map.length > 0) {
     fail(field, 'parameters ($1, ?, $name) are not allowed; write the value itself');
   }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import pMap from 'p-map';
+import { compareText } from '../compare.ts';
 import type { Sandbox } from '../engine/duckdb-sandbox.ts';
 import {
   exportPartitioned,
@@ -85,7 +86,7 @@ export async function publishExport(
     },
     { concurrency: PARALLEL_PUBLISHES },
   );
-  return files.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
+  return files.sort((a, b) => compareText(a.uri, b.uri));
 }
 
 /** Intent partitions are column values: one `COPY … PARTITION_BY` writes the whole batch. */

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { compareText } from '../compare.ts';
 import type { Storage } from '../storage/storage.ts';
 import { countsOfJobs } from '../store/counts.ts';
 import type { FileRecord, JobRecord, Store, TaskRecord, TaskVersion } from '../store/store.ts';
@@ -139,7 +140,7 @@ function versionOf(task: TaskVersion): string {
 /** Counts come from the count jobs, or from the export jobs of a task with a limit (it has no count phase). */
 function countsOf(jobs: JobRecord[]): Record<string, number> {
   const merged = countsOfJobs(jobs, jobs.some((job) => job.phase === 'count') ? 'count' : 'unload');
-  return Object.fromEntries(Object.entries(merged).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return Object.fromEntries(Object.entries(merged).sort(([a], [b]) => compareText(a, b)));
 }
 
 function outputsOf(files: FileRecord[]): Record<string, string> {
