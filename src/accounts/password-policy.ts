@@ -1,4 +1,4 @@
-import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
+import { Worker } from 'node:worker_threads';
 
 /**
  * What a new password must be: long enough and hard to guess. Length beats composition rules
@@ -17,32 +17,69 @@ const MIN_SCORE = 4;
 
 /**
  * Only this many leading characters are scored: zxcvbn's cost grows steeply with length (seconds for
- * 256 characters, on the event loop of an unauthenticated route), and a password whose first 64
- * characters are strong is strong.
+ * 256 characters), and a password whose first 64 characters are strong is strong.
  */
 const SCORED_LENGTH = 64;
 
-let strength: Promise<ZxcvbnFactory> | undefined;
-
-/** Built on first use: the dictionaries take a few hundred milliseconds to load and index. */
-function strengthMeter(): Promise<ZxcvbnFactory> {
-  strength ??= Promise.all([
-    import('@zxcvbn-ts/core'),
-    import('@zxcvbn-ts/language-common'),
-    import('@zxcvbn-ts/language-en'),
-  ]).then(
-    ([{ ZxcvbnFactory }, common, en]) =>
-      new ZxcvbnFactory({
-        dictionary: { ...common.dictionary, ...en.dictionary },
-        graphs: common.adjacencyGraphs,
-        translations: en.translations,
-        maxLength: SCORED_LENGTH,
-        // Each allowed substitution multiplies the variants tried; leaked passwords rarely use more.
-        l33tMaxSubstitutions: 8,
-      }),
-  );
-  return strength;
+interface Strength {
+  score: number;
+  warning: string | null;
+  suggestions: string[];
 }
+
+/**
+ * zxcvbn in a worker thread (`password-strength-worker.js`), started for a check and ended as soon as
+ * no check is waiting. Its dictionaries hold about 60 MB and made the main heap grow some 170 MB more
+ * at the peak of an export (measured), which the API process should not carry for the registrations
+ * it rarely serves; starting it costs about 0.2 s per registration (or burst of registrations).
+ * A worker that fails rejects the checks it holds and is replaced on the next one.
+ */
+class StrengthMeter {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, { resolve(s: Strength): void; reject(e: Error): void }>();
+  private nextId = 0;
+
+  check(password: string, userInputs: string[]): Promise<Strength> {
+    const worker = this.start();
+    const id = this.nextId++;
+    return new Promise<Strength>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ id, password, userInputs });
+    });
+  }
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(new URL('./password-strength-worker.js', import.meta.url), {
+      workerData: { maxLength: SCORED_LENGTH },
+    });
+    // An idle meter never keeps the process alive.
+    worker.unref();
+    worker.on('message', ({ id, ...strength }: Strength & { id: number }) => {
+      this.pending.get(id)?.resolve(strength);
+      this.pending.delete(id);
+      if (this.pending.size === 0) this.stop(worker);
+    });
+    const fail = (error: Error) => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      for (const { reject } of this.pending.values()) reject(error);
+      this.pending.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`the password strength worker exited (${code})`)));
+    this.worker = worker;
+    return worker;
+  }
+
+  private stop(worker: Worker): void {
+    if (this.worker !== worker || this.pending.size > 0) return;
+    this.worker = undefined;
+    void worker.terminate();
+  }
+}
+
+const meter = new StrengthMeter();
 
 /** Who is registering: the e-mail and names a password must not be built from. */
 export interface PasswordOwner {
@@ -60,10 +97,13 @@ export async function passwordProblem(password: string, owner: PasswordOwner): P
   if (local.length >= 4 && password.toLowerCase().includes(local)) {
     return 'must not contain your e-mail address';
   }
-  const meter = await strengthMeter();
-  const { score, feedback } = meter.check(password, [owner.email, local, ...owner.names]);
+  const { score, warning, suggestions } = await meter.check(password.slice(0, SCORED_LENGTH), [
+    owner.email,
+    local,
+    ...owner.names,
+  ]);
   if (score >= MIN_SCORE) return undefined;
   // zxcvbn explains only scores up to 2; a 3 gets the generic advice.
-  const advice = [feedback.warning, ...feedback.suggestions].filter(Boolean).join(' ');
+  const advice = [warning, ...suggestions].filter(Boolean).join(' ');
   return `is too easy to guess: ${advice || 'Add more words that are less common.'}`;
 }

@@ -28,6 +28,14 @@ describe('passwordProblem', () => {
     expect(await passwordProblem(password, grace)).toMatch(message);
   });
 
+  it('answers checks made at once, each with its own verdict, and again after the meter went idle', async () => {
+    const passwords = ['violet-Tangerine-Harbor-42', 'password1234', 'Kettle-Orbit-Maple', 'Summer2024!!'];
+    const verdicts = await Promise.all(passwords.map((password) => passwordProblem(password, grace)));
+    expect(verdicts.map((verdict) => verdict === undefined)).toEqual([true, false, true, false]);
+    // The worker ends once no check waits; the next check starts a new one.
+    expect(await passwordProblem('password1234', grace)).toMatch(/commonly used password/);
+  });
+
   it('refuses a password containing the e-mail name even when it is otherwise strong', async () => {
     expect(await passwordProblem('grace.hopper-Tangerine-Harbor-42', grace)).toBe(
       'must not contain your e-mail address',
