@@ -230,3 +230,36 @@ describe('GET /metrics under a rate limit', () => {
     expect(sampleSum(scraped, 'audiences_http_requests_total', { route: '/metrics' })).toBe(4);
   });
 });
+
+describe('GET /metrics after a job failed', () => {
+  let failing: TestServer;
+  beforeAll(async () => {
+    failing = await startTestServer();
+  });
+  afterAll(async () => {
+    await failing?.close();
+  });
+
+  it('counts the run as failed, with its duration and without rows', async () => {
+    const root = path.join(failing.dataDir, 'broken');
+    fs.mkdirSync(root);
+    await duck(`COPY (SELECT range AS id FROM range(100)) TO '${root}/a.parquet'`);
+    fs.writeFileSync(path.join(root, 'b.parquet'), 'this is not a Parquet file');
+    const failingApi = apiClient(failing.url, (await signUp(failing.url)).apiKey);
+    const created = await failingApi.post('/api/v1/generic_parquet_tasks', {
+      input_path: root,
+      where_expr: 'id >= 0',
+      perform_unload: false,
+    });
+    expect(created.status).toBe(202);
+    const task = await failingApi.waitFor(created.body.task_id, ['failed']);
+    expect(task.error.code).toBe('input_unreadable');
+
+    const scraped = parseScrape(await (await fetch(`${failing.url}/metrics`)).text());
+    expect(sampleSum(scraped, 'audiences_jobs_total', { phase: 'count', outcome: 'failed' })).toBe(1);
+    expect(sampleSum(scraped, 'audiences_jobs_total', { outcome: 'done' })).toBe(0);
+    expect(sampleSum(scraped, 'audiences_job_duration_seconds_count', { phase: 'count' })).toBe(1);
+    expect(sampleSum(scraped, 'audiences_rows_read_total')).toBe(0);
+    expect(sampleSum(scraped, 'audiences_tasks', { status: 'failed' })).toBe(1);
+  });
+});
