@@ -1,5 +1,6 @@
 import { parquetRowCounts } from '../engine/parquet-footer.ts';
 import { countByFile, type ParquetCompression } from '../engine/parquet-queries.ts';
+import type { JobMetrics, JobVolume } from '../metrics/job-metrics.ts';
 import type { JobQueue } from '../queue/queue.ts';
 import type { Storage } from '../storage/storage.ts';
 import type { JobOutcome, JobRecord, Store, TaskRecord, UnloadPlanner } from '../store/store.ts';
@@ -31,6 +32,8 @@ export interface JobRunnerOptions {
   log?: (message: string, fields: Record<string, unknown>) => void;
   /** Each finished job with where its time went, in ms (at info level). */
   trace?: (message: string, fields: Record<string, unknown>) => void;
+  /** Records each settled run: outcome, duration and, when done, rows and bytes. */
+  metrics?: JobMetrics;
 }
 
 /**
@@ -90,6 +93,12 @@ export class JobRunner {
       const released = await store.completeJob(jobId, outcome, this.now(), this.options.unloadPlanner);
       if (released.length > 0) await queue.enqueue(released);
       lap('store', mark);
+      this.options.metrics?.jobSettled(
+        job.phase,
+        'done',
+        secondsSince(started),
+        volumeOf(outcome, inputs, footersOnly),
+      );
       this.options.trace?.('job done', {
         jobId,
         taskId: task.id,
@@ -103,9 +112,11 @@ export class JobRunner {
       this.options.log?.('job failed', { jobId, taskId: task.id, attempt: job.attempts, code: failure.code });
       if (failure.permanent || job.attempts >= kind.maxAttempts) {
         await store.failJob(jobId, { code: failure.code, message: failure.message }, this.now());
+        this.options.metrics?.jobSettled(job.phase, 'failed', secondsSince(started));
       } else {
         await store.requeueJob(jobId, failure.message, this.now());
         await queue.enqueue([jobId], { delayMs: kind.backoffMs(job.attempts) });
+        this.options.metrics?.jobSettled(job.phase, 'requeued', secondsSince(started));
       }
     } finally {
       inputs?.release();
@@ -166,4 +177,19 @@ export class JobRunner {
   private now(): string {
     return this.clock().toISOString();
   }
+}
+
+function secondsSince(start: number): number {
+  return (performance.now() - start) / 1000;
+}
+
+/** What a finished job read and wrote; a footers-only count opened no object in full. */
+function volumeOf(outcome: JobOutcome, inputs: JobInputs, footersOnly: boolean): JobVolume {
+  const objects = inputs.partitions.flatMap((input) => input.objects);
+  return {
+    rowsRead: Object.values(outcome.counts).reduce((sum, n) => sum + n, 0),
+    bytesRead: footersOnly ? 0 : objects.reduce((sum, object) => sum + object.size, 0),
+    rowsWritten: outcome.files.reduce((sum, file) => sum + file.rows, 0),
+    bytesWritten: outcome.files.reduce((sum, file) => sum + file.sizeBytes, 0),
+  };
 }
