@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { ACTIVE, type Dialect, insertJobs, JobTransitions } from './job-transitions.ts';
 import { migrateToLatest } from './migrations.ts';
 import type { Database } from './schema.ts';
@@ -11,8 +11,10 @@ import type {
   NewJob,
   OrganizationRecord,
   Store,
+  TaskAdmission,
   TaskCursor,
   TaskError,
+  TaskLimits,
   TaskRecord,
   TaskStatus,
   TaskVersion,
@@ -38,7 +40,7 @@ export class KyselyStore implements Store {
 
   private constructor(
     private readonly db: Kysely<Database>,
-    dialect: Dialect,
+    private readonly dialect: Dialect,
   ) {
     this.transitions = new JobTransitions(db, dialect);
   }
@@ -58,17 +60,24 @@ export class KyselyStore implements Store {
   }
 
   async createOrganizationWithUser(organization: OrganizationRecord, user: UserRecord): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
-      const taken = await trx
-        .selectFrom('users')
-        .select('id')
-        .where('email', '=', user.email)
-        .executeTakeFirst();
-      if (taken) return false;
-      await trx.insertInto('organizations').values(organization).execute();
-      await trx.insertInto('users').values(user).execute();
-      return true;
-    });
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        await trx.insertInto('organizations').values(organization).execute();
+        // The unique index decides, not a prior read: of concurrent sign-ups for one e-mail, PostgreSQL
+        // makes the others wait for the first and then skips their rows.
+        const inserted = await trx
+          .insertInto('users')
+          .values(user)
+          .onConflict((conflict) => conflict.column('email').doNothing())
+          .executeTakeFirst();
+        if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) throw new EmailTaken();
+        return true;
+      });
+    } catch (error) {
+      // Thrown to roll the organisation back.
+      if (error instanceof EmailTaken) return false;
+      throw error;
+    }
   }
 
   async findUserByEmail(email: string): Promise<UserRecord | undefined> {
@@ -109,11 +118,42 @@ export class KyselyStore implements Store {
       .executeTakeFirst();
   }
 
-  async insertTask(task: TaskRecord, jobs: NewJob[]): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+  async insertTask(task: TaskRecord, jobs: NewJob[], limits?: TaskLimits): Promise<TaskAdmission> {
+    return this.db.transaction().execute(async (trx) => {
+      if (limits) {
+        await this.lockOrganization(trx, task.organizationId);
+        const active = await countActive(trx, task.organizationId);
+        if (active >= limits.maxActiveTasks) return { admitted: false, active };
+      }
       await trx.insertInto('tasks').values(toTaskRow(task)).execute();
       await insertJobs(trx, task.id, jobs, task.createdAt);
+      return { admitted: true };
     });
+  }
+
+  /**
+   * Serialises the admissions of one organisation until the transaction ends, so its count of
+   * tasks in progress cannot change between reading it and inserting. PostgreSQL locks the
+   * organisation's row (`FOR NO KEY UPDATE`: foreign-key checks of other inserts do not wait).
+   * SQLite takes the database's write lock with a first statement that writes: one process runs its
+   * transactions one at a time anyway, and another process on the same file then waits
+   * (`busy_timeout`) instead of counting from a stale snapshot.
+   */
+  private async lockOrganization(trx: Transaction<Database>, organizationId: string): Promise<void> {
+    if (this.dialect === 'postgres') {
+      await trx
+        .selectFrom('organizations')
+        .select('id')
+        .where('id', '=', organizationId)
+        .forNoKeyUpdate()
+        .execute();
+    } else {
+      await trx
+        .updateTable('organizations')
+        .set((eb) => ({ name: eb.ref('name') }))
+        .where('id', '=', organizationId)
+        .execute();
+    }
   }
 
   async findTask(organizationId: string, taskId: string, now: string): Promise<TaskRecord | undefined> {
@@ -166,14 +206,8 @@ export class KyselyStore implements Store {
     return rows.map(toTask);
   }
 
-  async countActiveTasks(organizationId: string): Promise<number> {
-    const row = await this.db
-      .selectFrom('tasks')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('organizationId', '=', organizationId)
-      .where('status', 'in', ACTIVE)
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+  countActiveTasks(organizationId: string): Promise<number> {
+    return countActive(this.db, organizationId);
   }
 
   async countTasksByStatus(now: string): Promise<Record<TaskStatus, number>> {
@@ -277,3 +311,17 @@ export class KyselyStore implements Store {
     return rows.map((r) => r.id);
   }
 }
+
+/** The organisation's tasks still running (`in_progress` or `unloading`). */
+async function countActive(db: Kysely<Database> | Transaction<Database>, organizationId: string) {
+  const row = await db
+    .selectFrom('tasks')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('organizationId', '=', organizationId)
+    .where('status', 'in', ACTIVE)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Rolls back a sign-up whose e-mail turned out to be taken. */
+class EmailTaken extends Error {}

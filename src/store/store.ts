@@ -118,6 +118,15 @@ export interface TaskCursor {
   id: string;
 }
 
+/** The cap `insertTask` enforces for the task's organisation. */
+export interface TaskLimits {
+  /** Most tasks the organisation may have in progress (`in_progress` or `unloading`) at once. */
+  maxActiveTasks: number;
+}
+
+/** Whether `insertTask` stored the task; when it did not, how many of the organisation's tasks were in progress. */
+export type TaskAdmission = { admitted: true } | { admitted: false; active: number };
+
 export type UnloadStart =
   | { outcome: 'started'; released: string[] }
   | { outcome: 'not_found' }
@@ -136,8 +145,9 @@ export interface Store {
   close(): Promise<void>;
 
   /**
-   * Creates both in one transaction; false (and nothing written) when the e-mail is taken. The
-   * e-mail is compared as given: the caller normalises it.
+   * Creates both in one transaction; false (and nothing written) when the e-mail is taken, also
+   * when another call takes it concurrently (exactly one of several concurrent calls for one e-mail
+   * answers true). The e-mail is compared as given: the caller normalises it.
    */
   createOrganizationWithUser(organization: OrganizationRecord, user: UserRecord): Promise<boolean>;
   /** The user with exactly this (normalised) e-mail. */
@@ -157,8 +167,13 @@ export interface Store {
   /**
    * Stores the task and its jobs in one transaction (jobs start with no attempt and no counts).
    * It does not enqueue them: the caller does, once they are stored.
+   *
+   * With `limits`, the task is admitted only while its organisation has fewer than
+   * `maxActiveTasks` tasks in progress (as `countActiveTasks` counts them), checked and inserted
+   * atomically: concurrent calls for one organisation, from any number of processes, never take
+   * it past the cap. A refused task writes nothing and the answer says how many were in progress.
    */
-  insertTask(task: TaskRecord, jobs: NewJob[]): Promise<void>;
+  insertTask(task: TaskRecord, jobs: NewJob[], limits?: TaskLimits): Promise<TaskAdmission>;
   /** The organisation's task, unless it expired before `now`. */
   findTask(organizationId: string, taskId: string, now: string): Promise<TaskRecord | undefined>;
   /**

@@ -140,20 +140,30 @@ export class TaskService {
       completedAt: null,
       expiresAt: new Date(now.getTime() + this.options.taskTtlMs).toISOString(),
     };
-    await this.options.store.insertTask(task, jobs);
+    // The final word on the cap: checked and inserted atomically, whatever runs concurrently.
+    const admission = await this.options.store.insertTask(task, jobs, {
+      maxActiveTasks: this.options.maxActiveTasks,
+    });
+    if (!admission.admitted) throw this.tooManyActive(admission.active);
     await this.options.queue.enqueue(jobs.map((job) => job.id));
     return { task_id: task.id, status: task.status, total_jobs: task.totalJobs, completed_jobs: 0 };
   }
 
+  /**
+   * The early, cheap check: an organisation at its cap hears so before any input is read. It can
+   * pass for several concurrent requests at once; `insert` admits atomically.
+   */
   private async checkCapacity(principal: Principal): Promise<void> {
     const active = await this.options.store.countActiveTasks(principal.organizationId);
-    if (active >= this.options.maxActiveTasks) {
-      throw new AppError(
-        'too_many_active_tasks',
-        `your organisation has ${active} tasks in progress (the limit is ${this.options.maxActiveTasks}); wait for some to finish`,
-        [],
-        { 'retry-after': '5' },
-      );
-    }
+    if (active >= this.options.maxActiveTasks) throw this.tooManyActive(active);
+  }
+
+  private tooManyActive(active: number): AppError {
+    return new AppError(
+      'too_many_active_tasks',
+      `your organisation has ${active} tasks in progress (the limit is ${this.options.maxActiveTasks}); wait for some to finish`,
+      [],
+      { 'retry-after': '5' },
+    );
   }
 }
