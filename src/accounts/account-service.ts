@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError, invalidField } from '../errors.ts';
 import type { ClientRecord, Store } from '../store/store.ts';
 import { issueKey, looksLikeKey, sha256 } from './api-keys.ts';
-import { LoginThrottle } from './login-throttle.ts';
+import { type LoginThrottle, MemoryLoginThrottle } from './login-throttle.ts';
 import { passwordProblem } from './password-policy.ts';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.ts';
 import type { TokenService } from './tokens.ts';
@@ -39,13 +39,13 @@ export interface ClientView {
  */
 export class AccountService {
   /**
-   * @param throttle - the failed-login counter; an in-memory {@link LoginThrottle} unless given
+   * @param throttle - the failed-login counter; a {@link MemoryLoginThrottle} (this process only) unless given
    * @param clock - where time stamps and token expiry come from; a test may fix it
    */
   constructor(
     private readonly store: Store,
     private readonly tokens: TokenService,
-    private readonly throttle = new LoginThrottle(),
+    private readonly throttle: LoginThrottle = new MemoryLoginThrottle(),
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -93,11 +93,13 @@ export class AccountService {
    * @param address - the client's IP address, throttled alongside the e-mail
    * @throws AppError `invalid_credentials` for an unknown e-mail and for a wrong password alike (same
    *   message, same time cost); `rate_limited` with `Retry-After` once the e-mail or the address has
-   *   failed too often, even when the password is right.
+   *   failed too often, even when the password is right. Attempts still being checked count as
+   *   failures, so concurrent guesses cannot outrun the limit.
    */
   async login(email: string, password: string, address: string) {
     const normalised = normaliseEmail(email);
-    const wait = this.throttle.retryAfter(normalised, address);
+    const attemptId = randomUUID();
+    const wait = await this.throttle.begin(normalised, address, attemptId);
     if (wait > 0) {
       throw new AppError('rate_limited', `too many failed logins; try again in ${wait} s`, [], {
         'retry-after': String(wait),
@@ -106,11 +108,9 @@ export class AccountService {
     const user = await this.store.findUserByEmail(normalised);
     // Unknown e-mails pay for a hash too, so timing does not tell which e-mails exist.
     const valid = await verifyPassword(user?.passwordHash ?? (await decoyHash()), password);
-    if (!user || !valid) {
-      this.throttle.recordFailure(normalised, address);
-      throw new AppError('invalid_credentials', 'e-mail or password is wrong');
-    }
-    this.throttle.recordSuccess(normalised);
+    // A failure is already counted (by `begin`); only a success has anything to undo.
+    if (!user || !valid) throw new AppError('invalid_credentials', 'e-mail or password is wrong');
+    await this.throttle.succeeded(normalised, address, attemptId);
     const { token, expiresAt } = await this.tokens.sign(
       { userId: user.id, organizationId: user.organizationId },
       this.clock(),

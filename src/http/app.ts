@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import type { Redis } from 'ioredis';
 import type { AccountService } from '../accounts/account-service.ts';
 import { AppError } from '../errors.ts';
 import type { Metrics } from '../metrics/metrics.ts';
@@ -31,6 +32,14 @@ export interface AppDependencies {
   rateLimitPerMinute: number;
   /** Served at `GET /metrics`; its `http` part, when present, records every answered request. */
   metrics?: Metrics;
+  /**
+   * Where the requests are counted. Unset: in this process's memory, each process on its own. A
+   * Redis client: in Redis, shared by every process given the same Redis and prefix, so the limit
+   * holds for the whole deployment. The app does not close the client.
+   */
+  rateLimitRedis?: Redis;
+  /** Starts the rate-limit keys in Redis. @defaultValue `audiences:rate:` */
+  rateLimitPrefix?: string;
 }
 
 /** Whom a request counts against: its credential when it has one, else its address. */
@@ -83,6 +92,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     max: deps.rateLimitPerMinute,
     timeWindow: 60_000,
     keyGenerator: rateLimitKey,
+    ...(deps.rateLimitRedis && {
+      redis: deps.rateLimitRedis,
+      nameSpace: deps.rateLimitPrefix ?? 'audiences:rate:',
+    }),
     // Probes and the docs are not rate limited: an orchestrator must always reach them.
     allowList: (request) => /^\/(healthz|readyz|docs|openapi\.json)/.test(request.url),
     enableDraftSpec: true,

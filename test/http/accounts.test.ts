@@ -84,6 +84,21 @@ describe('registration', () => {
     expect((await login(email)).status).toBe(200);
   });
 
+  it('gives one of 10 concurrent sign-ups with one e-mail the account and the others 409 email_taken', async () => {
+    const email = uniqueEmail('race');
+    const replies = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        register(i % 2 ? email : email.toUpperCase(), PASSWORD, `Race ${i}`),
+      ),
+    );
+    expect(replies.filter((r) => r.status === 201)).toHaveLength(1);
+    for (const reply of replies.filter((r) => r.status !== 201)) expectProblem(reply, 409, 'email_taken');
+    const winner = replies.find((r) => r.status === 201)!;
+    const loggedIn = await login(email);
+    expect(loggedIn.status).toBe(200);
+    expect(loggedIn.body.organization_id).toBe(winner.body.organization_id);
+  });
+
   it('refuses a 5-character password with a 400 naming password', async () => {
     const email = uniqueEmail();
     const reply = await register(email, 'abcde');

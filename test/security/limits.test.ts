@@ -55,6 +55,19 @@ describe('login throttling', () => {
     expect(blocked.body.code).toBe('rate_limited');
   });
 
+  it('lets no more than five of 20 concurrent wrong passwords be checked', async () => {
+    const account = await signUp(t.url);
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        call(t.url, 'POST', '/auth/v1/login', {
+          body: { email: account.email, password: 'a wrong guess!!' },
+        }),
+      ),
+    );
+    expect(replies.filter((r) => r.status === 401)).toHaveLength(5);
+    expect(replies.filter((r) => r.status === 429 && r.body.code === 'rate_limited')).toHaveLength(15);
+  });
+
   it('throttles an unknown e-mail the same way, so a 429 does not reveal whether an account exists', async () => {
     const known = await signUp(t.url);
     const unknown = `nobody-${Date.now()}@example.com`;
