@@ -12,11 +12,13 @@ export interface TestRedis {
   close(): Promise<void>;
 }
 
-/** A client and a key prefix of its own, so tests never see or remove each other's keys. */
-export async function openTestRedis(): Promise<TestRedis> {
+/**
+ * A client and a key prefix of its own, so tests never see or remove each other's keys. Given the
+ * prefix of another, it is a second process of the same deployment.
+ */
+export async function openTestRedis(prefix = `test:${randomUUID()}:`): Promise<TestRedis> {
   const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
-  const prefix = `test:${randomUUID()}:`;
   return {
     redis,
     prefix,

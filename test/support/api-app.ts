@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { AccountService } from '../../src/accounts/account-service.ts';
+import type { LoginThrottle } from '../../src/accounts/login-throttle.ts';
+import { TokenService } from '../../src/accounts/tokens.ts';
+import { SqlGuard } from '../../src/engine/sql-guard.ts';
+import { buildApp } from '../../src/http/app.ts';
+import { MemoryQueue } from '../../src/queue/memory-queue.ts';
+import { LocalStorage } from '../../src/storage/local-storage.ts';
+import { StorageRouter } from '../../src/storage/storage-router.ts';
+import type { Store } from '../../src/store/store.ts';
+import { DownloadLinks } from '../../src/tasks/download-links.ts';
+import { DownloadService } from '../../src/tasks/download-service.ts';
+import { InputSchemas } from '../../src/tasks/input-schema.ts';
+import { TaskService } from '../../src/tasks/task-service.ts';
+import { TaskViews } from '../../src/tasks/task-view.ts';
+
+export interface ApiAppOptions {
+  store: Store;
+  /** @defaultValue 50 */
+  maxActiveTasks?: number;
+  /** @defaultValue 100000 */
+  rateLimitPerMinute?: number;
+  rateLimitRedis?: Redis;
+  rateLimitPrefix?: string;
+  /** @defaultValue a fresh in-memory throttle */
+  throttle?: LoginThrottle;
+}
+
+export interface ApiApp {
+  app: FastifyInstance;
+  url: string;
+  close(): Promise<void>;
+}
+
+const SECRET = 'a test secret of at least thirty-two bytes';
+
+/**
+ * An API process and nothing else, like one `audiences serve` replica: the real app over the given
+ * store, with a queue no worker takes jobs from, so the tasks it creates stay in progress. Several
+ * of them over one store (and one Redis) are a scaled-out deployment in one test process. Intent
+ * tasks without `where_expr` or `select` read no input, so no data is needed.
+ */
+export async function startApiApp(options: ApiAppOptions): Promise<ApiApp> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-api-'));
+  const storage = new StorageRouter(new LocalStorage(path.join(dir, 'scratch')), {});
+  const links = new DownloadLinks(SECRET, () => url, 60_000);
+  const guard = new SqlGuard();
+  const queue = new MemoryQueue(1);
+  const tokens = new TokenService(SECRET, 3_600_000);
+  const tasks = new TaskService({
+    store: options.store,
+    queue,
+    guard,
+    storage,
+    schemas: new InputSchemas({ memoryLimit: '256MB', threads: 1, timeoutMs: 30_000 }),
+    views: new TaskViews(options.store, links, storage, 60_000),
+    intentInputPath: path.join(dir, 'intent'),
+    inputPolicy: { roots: [dir], forbidden: [] },
+    taskTtlMs: 86_400_000,
+    jobsPerTask: 2,
+    maxPartitions: 1000,
+    maxActiveTasks: options.maxActiveTasks ?? 50,
+  });
+  const app = await buildApp({
+    accounts: new AccountService(options.store, tokens, options.throttle),
+    tasks,
+    downloads: new DownloadService(options.store, storage, links),
+    readiness: [],
+    publicUrl: undefined,
+    logger: false,
+    rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000,
+    rateLimitRedis: options.rateLimitRedis,
+    rateLimitPrefix: options.rateLimitPrefix,
+  });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    app,
+    url,
+    async close() {
+      await app.close();
+      await queue.close();
+      await guard.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
