@@ -74,8 +74,8 @@ describe('MemoryQueue', () => {
   });
 
   it('delivers a delayed id only once its delay has passed', async () => {
-    // Only timers are faked: deliveries still happen on the next turn of the real event loop.
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    // Only timers and the clock are faked: deliveries still happen on the next turn of the real event loop.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const queue = new MemoryQueue(2);
     const h = heldHandler();
     await queue.start(h.handler);
@@ -113,7 +113,7 @@ describe('MemoryQueue', () => {
   });
 
   it('closes once running handlers settle, and drops waiting and delayed ids', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const queue = new MemoryQueue(1);
     const h = heldHandler();
     await queue.start(h.handler);
@@ -145,5 +145,37 @@ describe('MemoryQueue', () => {
     await expect(queue.ping()).resolves.toBeUndefined();
     await queue.close();
     await expect(queue.ping()).rejects.toThrow('queue is closed');
+  });
+
+  it('waits again when a delay timer fires before the clock reached its end', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const queue = new MemoryQueue(1);
+    const h = heldHandler();
+    await queue.start(h.handler);
+    await queue.enqueue(['later'], { delayMs: 1_000 });
+    // The clock falls 5 ms behind the timer, as libuv's loop time can fall behind the real one.
+    vi.setSystemTime(Date.now() - 5);
+    vi.advanceTimersByTime(1_000);
+    await turn();
+    expect(h.delivered).toEqual([]);
+    vi.advanceTimersByTime(5);
+    await turn();
+    expect(h.delivered).toEqual(['later']);
+    await h.settle('later');
+    await queue.close();
+  });
+
+  it('counts the ids waiting and delayed as its depth, not those running', async () => {
+    const queue = new MemoryQueue(1);
+    const h = heldHandler();
+    await queue.enqueue(['a', 'b', 'c']);
+    await queue.enqueue(['d'], { delayMs: 60_000 });
+    expect(await queue.depth()).toBe(4);
+    await queue.start(h.handler);
+    expect(await queue.depth()).toBe(3);
+    for (const id of ['a', 'b', 'c']) await h.settle(id);
+    expect(await queue.depth()).toBe(1);
+    await queue.close();
+    expect(await queue.depth()).toBe(0);
   });
 });
