@@ -14,8 +14,9 @@ export interface BullMqQueueOptions {
   concurrency: number;
   /**
    * How long a delivery stays locked to this process without renewal (BullMQ renews it every half
-   * of this while the handler runs). A process that dies leaves its locks to expire: its jobs are
-   * delivered again after at most `lockDurationMs + stalledIntervalMs`.
+   * of this while the handler runs). A process that dies leaves its locks to expire: while another
+   * worker runs, its jobs are delivered again within about `lockDurationMs + stalledIntervalMs`.
+   * Every process of a queue should use the same values.
    * @defaultValue `30_000` (BullMQ's default, and the store lease's default time)
    */
   lockDurationMs?: number;
@@ -46,10 +47,15 @@ interface Delivery {
  * BullMQ ids. An immediate delivery of id `X` always has the BullMQ id `j.X`, so while `j.X` waits
  * or runs BullMQ drops a second one: no delivery twice at once. A delayed delivery (a retry's
  * backoff) gets an id of its own, `j.X.delayed.{uuid}`: the job runner enqueues its retry while
- * BullMQ still holds `j.X` as active, and reusing `j.X` would drop that retry. (So a delayed id can
- * meet an immediate one of the same job: the store's claim lets only one of them run it.) Finished and failed jobs
- * are removed at once, which keeps Redis small and frees `X` for the next enqueue. BullMQ never
- * retries on its own (`attempts: 1`); the store decides retries.
+ * BullMQ still holds `j.X` as active, and reusing `j.X` would drop that retry. So a delayed delivery
+ * can meet an immediate one of the same job; the store's claim lets only one of them run it.
+ * Finished and failed jobs are removed at once, which keeps Redis small and frees `j.X` for the
+ * next enqueue. BullMQ never retries on its own (`attempts: 1`): the store decides retries.
+ *
+ * A process that dies mid-job leaves the job active in Redis under a lock it no longer renews; once
+ * the lock expires, the stalled-job check of any live worker puts it back to wait (see
+ * `lockDurationMs`). That redelivery may come before the store's lease of the dead worker expired:
+ * the handler then ignores it, and whatever takes over expired leases must enqueue the job again.
  */
 export class BullMqQueue implements JobQueue {
   private readonly name: string;
