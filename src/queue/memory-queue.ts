@@ -8,7 +8,8 @@ export class MemoryQueue implements JobQueue {
   private readonly waiting: string[] = [];
   /** Ids waiting or running, so a duplicate enqueue is not delivered twice at once. */
   private readonly pending = new Set<string>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Each delay's timer with the number of ids it holds back (for `depth`). */
+  private readonly timers = new Map<NodeJS.Timeout, number>();
   private readonly running = new Set<Promise<void>>();
   private handler: JobHandler | undefined;
   private closed = false;
@@ -18,11 +19,7 @@ export class MemoryQueue implements JobQueue {
   async enqueue(jobIds: readonly string[], options: { delayMs?: number } = {}): Promise<void> {
     if (this.closed) return;
     if (options.delayMs && options.delayMs > 0) {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        void this.enqueue(jobIds);
-      }, options.delayMs);
-      this.timers.add(timer);
+      this.delay(jobIds, Date.now() + options.delayMs);
       return;
     }
     for (const id of jobIds) {
@@ -44,12 +41,33 @@ export class MemoryQueue implements JobQueue {
     if (this.closed) throw new Error('queue is closed');
   }
 
+  async depth(): Promise<number> {
+    let delayed = 0;
+    for (const count of this.timers.values()) delayed += count;
+    return this.waiting.length + delayed;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of this.timers.keys()) clearTimeout(timer);
     this.timers.clear();
     this.waiting.length = 0;
     await Promise.allSettled([...this.running]);
+  }
+
+  /** Accepts the ids at `due` (ms since the epoch). */
+  private delay(jobIds: readonly string[], due: number): void {
+    // A timer can fire a millisecond or two early (libuv measures from the start of the loop's
+    // turn): the rest is waited again, so an id is never accepted before its delay has passed.
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        if (Date.now() < due) this.delay(jobIds, due);
+        else void this.enqueue(jobIds);
+      },
+      Math.max(0, due - Date.now()),
+    );
+    this.timers.set(timer, jobIds.length);
   }
 
   private drain(): void {

@@ -22,6 +22,11 @@ export interface JobQueue {
   /** Rejects when the queue cannot take or deliver jobs (for readiness). */
   ping(): Promise<void>;
   /**
+   * How many ids wait for delivery: those waiting for a free slot plus those delayed, not those
+   * being handled (the queue-depth metric). A shared queue counts every process's ids.
+   */
+  depth(): Promise<number>;
+  /**
    * Stops delivering, drops the ids not yet delivered (waiting or delayed: the store still holds
    * them) and resolves once the running handlers have settled.
    */

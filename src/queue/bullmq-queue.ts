@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import { type Job, Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { JobHandler, JobQueue } from './queue.ts';
+
+export interface BullMqQueueOptions {
+  /** Redis to share with every other process, e.g. `redis://127.0.0.1:6379`. */
+  redisUrl: string;
+  /** The queue every API process and worker shares. @defaultValue `'audiences-jobs'` */
+  name?: string;
+  /** BullMQ's key prefix: keys are `{prefix}:{name}:…`. @defaultValue `'audiences'` */
+  prefix?: string;
+  /** Handlers running at once in this process (the worker's slots). */
+  concurrency: number;
+  /**
+   * How long a delivery stays locked to this process without renewal (BullMQ renews it every half
+   * of this while the handler runs). A process that dies leaves its locks to expire: while another
+   * worker runs, its jobs are delivered again within about `lockDurationMs + stalledIntervalMs`.
+   * Every process of a queue should use the same values.
+   * @defaultValue `30_000` (BullMQ's default, and the store lease's default time)
+   */
+  lockDurationMs?: number;
+  /** How often this process looks for jobs whose lock expired (stalled). @defaultValue `30_000` */
+  stalledIntervalMs?: number;
+  /**
+   * How many times one delivery is recovered from a stall before BullMQ drops it (the store still
+   * holds the job: the reconciler enqueues it again).
+   * @defaultValue `3`
+   */
+  maxStalledCount?: number;
+  /** How long `ping` waits for Redis before it rejects. @defaultValue `2_000` */
+  pingTimeoutMs?: number;
+  /** Told of Redis errors and of handlers that rejected (the handler records the job's failure). */
+  log?: (message: string, fields: Record<string, unknown>) => void;
+}
+
+/** What a BullMQ job carries: only the store's job id. */
+interface Delivery {
+  jobId: string;
+}
+
+/**
+ * The scaled-out queue: job ids travel through BullMQ on Redis to the handler of every process that
+ * called `start` (at most `concurrency` at a time in each), so any number of processes share one
+ * queue. Delivery is at least once; the store decides whether a delivered job still has to run.
+ *
+ * BullMQ ids. An immediate delivery of id `X` always has the BullMQ id `j.X`, so while `j.X` waits
+ * or runs BullMQ drops a second one: no delivery twice at once. A delayed delivery (a retry's
+ * backoff) gets an id of its own, `j.X.delayed.{uuid}`: the job runner enqueues its retry while
+ * BullMQ still holds `j.X` as active, and reusing `j.X` would drop that retry. So a delayed delivery
+ * can meet an immediate one of the same job; the store's claim lets only one of them run it.
+ * Finished and failed jobs are removed at once, which keeps Redis small and frees `j.X` for the
+ * next enqueue. BullMQ never retries on its own (`attempts: 1`): the store decides retries.
+ *
+ * A process that dies mid-job leaves the job active in Redis under a lock it no longer renews; once
+ * the lock expires, the stalled-job check of any live worker puts it back to wait (see
+ * `lockDurationMs`). That redelivery may come before the store's lease of the dead worker expired:
+ * the handler then ignores it, and whatever takes over expired leases must enqueue the job again.
+ */
+export class BullMqQueue implements JobQueue {
+  private readonly name: string;
+  private readonly prefix: string;
+  private readonly connection: Redis;
+  private readonly queue: Queue<Delivery>;
+  private worker: Worker<Delivery> | undefined;
+  private workerConnection: Redis | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly options: BullMqQueueOptions) {
+    this.name = options.name ?? 'audiences-jobs';
+    this.prefix = options.prefix ?? 'audiences';
+    // Commands wait through a short Redis outage (ioredis retries them) rather than fail at once.
+    this.connection = this.redis({});
+    this.queue = new Queue<Delivery>(this.name, {
+      connection: this.connection,
+      prefix: this.prefix,
+      defaultJobOptions: { attempts: 1, removeOnComplete: true, removeOnFail: true },
+    });
+    this.queue.on('error', (error) => this.logError('queue', error));
+  }
+
+  async enqueue(jobIds: readonly string[], options: { delayMs?: number } = {}): Promise<void> {
+    if (this.closing) return;
+    const delay = options.delayMs && options.delayMs > 0 ? Math.ceil(options.delayMs) : 0;
+    const ids = [...new Set(jobIds)];
+    if (ids.length === 0) return;
+    await this.queue.addBulk(
+      ids.map((jobId) => ({
+        name: 'job',
+        data: { jobId },
+        opts:
+          delay > 0 ? { jobId: `${bullId(jobId)}.delayed.${randomUUID()}`, delay } : { jobId: bullId(jobId) },
+      })),
+    );
+  }
+
+  async start(handler: JobHandler): Promise<void> {
+    if (this.closing || this.worker) return;
+    // A worker blocks on Redis while it waits for jobs: BullMQ requires unlimited retries on its
+    // connection so that a Redis restart pauses it instead of failing it.
+    this.workerConnection = this.redis({ maxRetriesPerRequest: null });
+    this.worker = new Worker<Delivery>(this.name, (job) => this.deliver(handler, job), {
+      connection: this.workerConnection,
+      prefix: this.prefix,
+      concurrency: this.options.concurrency,
+      lockDuration: this.options.lockDurationMs ?? 30_000,
+      stalledInterval: this.options.stalledIntervalMs ?? 30_000,
+      maxStalledCount: this.options.maxStalledCount ?? 3,
+    });
+    this.worker.on('error', (error) => this.logError('worker', error));
+  }
+
+  async ping(): Promise<void> {
+    if (this.closing) throw new Error('queue is closed');
+    const timeoutMs = this.options.pingTimeoutMs ?? 2_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`redis did not answer within ${timeoutMs} ms (${this.connection.status})`)),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([this.connection.ping(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async depth(): Promise<number> {
+    return this.queue.getJobCountByTypes('waiting', 'delayed');
+  }
+
+  /**
+   * Stops taking jobs, waits for the running handlers, and closes the connections. The ids not yet
+   * delivered stay in Redis for the other processes (and for this one's successor).
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      // Not forced: the worker keeps renewing its locks until the running handlers settle.
+      await this.worker?.close().catch((error: unknown) => this.logError('worker', error));
+      await this.queue.close().catch((error: unknown) => this.logError('queue', error));
+      await Promise.all([
+        disconnect(this.connection),
+        this.workerConnection && disconnect(this.workerConnection),
+      ]);
+    })();
+    return this.closing;
+  }
+
+  private async deliver(handler: JobHandler, job: Job<Delivery>): Promise<void> {
+    try {
+      await handler(job.data.jobId);
+    } catch (error) {
+      // The handler records failures in the store; the queue only keeps going.
+      this.options.log?.('job handler rejected', { jobId: job.data.jobId, error: messageOf(error) });
+    }
+  }
+
+  private redis(options: { maxRetriesPerRequest?: null }): Redis {
+    const redis = new Redis(this.options.redisUrl, options);
+    // BullMQ reports connection errors through the queue and the worker; this listener only keeps
+    // ioredis from printing them as unhandled.
+    redis.on('error', () => undefined);
+    return redis;
+  }
+
+  private logError(source: string, error: unknown): void {
+    this.options.log?.('redis error', { source, queue: this.name, error: messageOf(error) });
+  }
+}
+
+/**
+ * BullMQ refuses integer-like custom ids and ids with `:`: the prefix and the escapes rule out both,
+ * and an escaped `.` keeps `j.X` apart from every `j.Y.delayed.{uuid}`.
+ */
+function bullId(jobId: string): string {
+  return `j.${jobId.replaceAll('%', '%25').replaceAll(':', '%3A').replaceAll('.', '%2E')}`;
+}
+
+async function disconnect(redis: Redis): Promise<void> {
+  if (redis.status === 'end') return;
+  if (redis.status !== 'ready') {
+    redis.disconnect();
+    return;
+  }
+  await redis.quit().catch(() => redis.disconnect());
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

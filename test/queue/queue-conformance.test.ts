@@ -1,0 +1,175 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  heldHandler,
+  QUEUE_BACKENDS,
+  type QueueSpace,
+  quiet,
+  releaseAll,
+  turn,
+  waitFor,
+} from './queue-backends.ts';
+
+describe.each(QUEUE_BACKENDS)('JobQueue ($name)', (backend) => {
+  let space: QueueSpace;
+  beforeEach(() => {
+    space = backend.space();
+  });
+  afterEach(async () => {
+    await releaseAll();
+    await space.dispose();
+  });
+
+  it('delivers in FIFO order, never more than `concurrency` at once', async () => {
+    const queue = space.open({ concurrency: 2 });
+    const h = heldHandler();
+    // Ids enqueued before start wait for it.
+    await queue.enqueue(['a', 'b']);
+    await queue.start(h.handler);
+    await queue.enqueue(['c', 'd', 'e']);
+    await waitFor(() => h.delivered.length >= 2);
+    await quiet();
+    expect(h.delivered).toEqual(['a', 'b']);
+
+    await h.settle('b');
+    await waitFor(() => h.delivered.length >= 3);
+    expect(h.delivered).toEqual(['a', 'b', 'c']);
+    expect(h.running().sort()).toEqual(['a', 'c']);
+    await h.settle('a');
+    await h.settle('c');
+    await waitFor(() => h.delivered.length >= 5);
+    expect(h.delivered).toEqual(['a', 'b', 'c', 'd', 'e']);
+    await h.settle('d');
+    await h.settle('e');
+    expect(h.maxRunning()).toBe(2);
+  });
+
+  it('does not deliver an id again while it waits or runs, but does once it settled', async () => {
+    const queue = space.open({ concurrency: 1 });
+    const h = heldHandler();
+    await queue.start(h.handler);
+    await queue.enqueue(['a', 'b']);
+    await waitFor(() => h.delivered.length >= 1);
+    expect(h.delivered).toEqual(['a']);
+
+    // `a` is running and `b` waiting: both duplicates are dropped.
+    await queue.enqueue(['a', 'b', 'b']);
+    await quiet();
+    await h.settle('a');
+    await waitFor(() => h.delivered.length >= 2);
+    await h.settle('b');
+    await quiet();
+    expect(h.delivered).toEqual(['a', 'b']);
+
+    // Delivery is at least once: a settled id enqueued again runs again.
+    await queue.enqueue(['a']);
+    await waitFor(() => h.delivered.length >= 3);
+    expect(h.delivered).toEqual(['a', 'b', 'a']);
+    await h.settle('a');
+  });
+
+  it('delivers a delayed id after its delay, never before', async () => {
+    const queue = space.open({ concurrency: 2 });
+    const h = heldHandler();
+    await queue.start(h.handler);
+    const enqueuedAt = Date.now();
+    await queue.enqueue(['later'], { delayMs: 300 });
+    await queue.enqueue(['now']);
+    await waitFor(() => h.delivered.includes('now'));
+    await waitFor(() => h.delivered.includes('later'));
+    expect(h.delivered).toEqual(['now', 'later']);
+    const waited = h.deliveredAt[1]! - enqueuedAt;
+    expect(waited).toBeGreaterThanOrEqual(300);
+    // Generous: only that the delay ends at all, not how promptly.
+    expect(waited).toBeLessThan(10_000);
+    await h.settleAll();
+  });
+
+  it('delivers the retry a handler enqueues with a delay for its own id while it still runs', async () => {
+    const queue = space.open({ concurrency: 1 });
+    const delivered: number[] = [];
+    let retriedAt = 0;
+    // Like the job runner on a transient failure: re-enqueue its own id with a backoff, then settle.
+    await queue.start(async (id) => {
+      delivered.push(Date.now());
+      if (delivered.length === 1) {
+        retriedAt = Date.now();
+        await queue.enqueue([id], { delayMs: 300 });
+      }
+    });
+    await queue.enqueue(['flaky']);
+    await waitFor(() => delivered.length >= 2);
+    expect(delivered[1]! - retriedAt).toBeGreaterThanOrEqual(300);
+    await quiet();
+    expect(delivered).toHaveLength(2);
+  });
+
+  it('keeps delivering after a handler rejects', async () => {
+    const queue = space.open({ concurrency: 1 });
+    const h = heldHandler();
+    await queue.start(h.handler);
+    await queue.enqueue(['bad', 'good']);
+    await waitFor(() => h.delivered.length >= 1);
+    await h.settle('bad', new Error('disk on fire'));
+    await waitFor(() => h.delivered.length >= 2);
+    expect(h.delivered).toEqual(['bad', 'good']);
+    await h.settle('good');
+    // The rejected id is free again, like a settled one.
+    await queue.enqueue(['bad']);
+    await waitFor(() => h.delivered.length >= 3);
+    expect(h.delivered).toEqual(['bad', 'good', 'bad']);
+    await h.settle('bad');
+  });
+
+  it('closes once running handlers settle, and delivers nothing after', async () => {
+    const queue = space.open({ concurrency: 1 });
+    const h = heldHandler();
+    await queue.start(h.handler);
+    await queue.enqueue(['running', 'waiting']);
+    await queue.enqueue(['delayed'], { delayMs: 300 });
+    await waitFor(() => h.delivered.length >= 1);
+    expect(h.delivered).toEqual(['running']);
+
+    let closed = false;
+    const closing = queue.close().then(() => {
+      closed = true;
+    });
+    await quiet(100);
+    expect(closed).toBe(false);
+    await h.settle('running');
+    await closing;
+    expect(closed).toBe(true);
+
+    // Ids enqueued after close are ignored; waiting and delayed ones are not delivered here.
+    await queue.enqueue(['after-close']);
+    await quiet(600);
+    expect(h.delivered).toEqual(['running']);
+    await expect(queue.close()).resolves.toBeUndefined();
+  });
+
+  it('answers ping until it is closed', async () => {
+    const queue = space.open({ concurrency: 1 });
+    await expect(queue.ping()).resolves.toBeUndefined();
+    await queue.close();
+    await expect(queue.ping()).rejects.toThrow('queue is closed');
+  });
+
+  it('counts the ids waiting and delayed as its depth, not those running', async () => {
+    const queue = space.open({ concurrency: 1 });
+    const h = heldHandler();
+    expect(await queue.depth()).toBe(0);
+    await queue.enqueue(['a', 'b', 'c']);
+    await queue.enqueue(['d'], { delayMs: 60_000 });
+    // A duplicate of a waiting id adds nothing.
+    await queue.enqueue(['b']);
+    expect(await queue.depth()).toBe(4);
+
+    await queue.start(h.handler);
+    await waitFor(() => h.delivered.length >= 1);
+    await turn();
+    expect(await queue.depth()).toBe(3);
+    await h.settle('a');
+    await waitFor(() => h.delivered.length >= 2);
+    expect(await queue.depth()).toBe(2);
+    await h.settleAll();
+  });
+});
