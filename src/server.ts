@@ -103,14 +103,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
     maxPartitions: MAX_PARTITIONS_PER_TASK,
     maxActiveTasks: config.maxActiveTasks,
   });
-  // Embedded: one registry shows the API's and the worker's metrics. The memory queue has no depth
-  // to report yet (`jobs.queueDepth`).
+  // Embedded: one registry shows the API's and the worker's metrics.
   const metrics = new Metrics({
     http: {
       taskCounts: () => store.countTasksByStatus(new Date().toISOString()),
       onError: (err) => log.warn({ err }, 'metrics: tasks by status could not be read'),
     },
-    jobs: {},
+    jobs: { queueDepth: () => queue.depth() },
   });
   const runner = new JobRunner({
     store,
