@@ -10,6 +10,7 @@ import { generateDemoData } from './demo/demo-data.ts';
 import { SqlGuard } from './engine/sql-guard.ts';
 import { buildApp } from './http/app.ts';
 import { loggerOptions } from './logger.ts';
+import { Metrics } from './metrics/metrics.ts';
 import { MemoryQueue } from './queue/memory-queue.ts';
 import { LocalStorage } from './storage/local-storage.ts';
 import { isObjectUri, parseObjectUri } from './storage/object-location.ts';
@@ -104,6 +105,15 @@ export async function startServer(config: Config): Promise<RunningServer> {
     maxPartitions: MAX_PARTITIONS_PER_TASK,
     maxActiveTasks: config.maxActiveTasks,
   });
+  // Embedded: one registry shows the API's and the worker's metrics. The memory queue has no depth
+  // to report yet (`jobs.queueDepth`).
+  const metrics = new Metrics({
+    http: {
+      taskCounts: () => store.countTasksByStatus(new Date().toISOString()),
+      onError: (err) => log.warn({ err }, 'metrics: tasks by status could not be read'),
+    },
+    jobs: {},
+  });
   const owner = newLeaseOwner();
   const runner = new JobRunner({
     owner,
@@ -118,6 +128,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     changes,
     log: (message, fields) => log.warn(fields, message),
     trace: (message, fields) => log.info(fields, message),
+    ...(metrics.jobs ? { metrics: metrics.jobs } : {}),
   });
 
   const app = await buildApp({
@@ -131,6 +142,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     publicUrl: config.publicUrl,
     logger: loggerOptions(config.logLevel),
     rateLimitPerMinute: config.rateLimitPerMinute,
+    metrics,
   });
 
   await queue.start(runner.handle);

@@ -6,12 +6,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { AccountService } from '../accounts/account-service.ts';
 import { AppError } from '../errors.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { DownloadService } from '../tasks/download-service.ts';
 import type { TaskService } from '../tasks/task-service.ts';
 import { sendProblem, toAppError } from './problem.ts';
 import { accountRoutes } from './routes/account-routes.ts';
 import { downloadRoutes } from './routes/download-routes.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health-routes.ts';
+import { metricsRoutes } from './routes/metrics-routes.ts';
 import { taskRoutes } from './routes/task-routes.ts';
 import { Problem } from './schemas.ts';
 
@@ -27,6 +29,8 @@ export interface AppDependencies {
   bodyLimit?: number;
   /** Requests per minute per API key, token or (without either) client address. */
   rateLimitPerMinute: number;
+  /** Served at `GET /metrics`; its `http` part, when present, records every answered request. */
+  metrics?: Metrics;
 }
 
 /** Whom a request counts against: its credential when it has one, else its address. */
@@ -89,6 +93,19 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       ),
   });
 
+  const httpMetrics = deps.metrics?.http;
+  if (httpMetrics) {
+    // The route's pattern, never its URL: no id or key reaches a label. Unmatched requests have none.
+    app.addHook('onResponse', async (request, reply) => {
+      httpMetrics.requestAnswered(
+        request.method,
+        request.routeOptions.url,
+        reply.statusCode,
+        reply.elapsedTime / 1000,
+      );
+    });
+  }
+
   app.setErrorHandler((error, request, reply) => {
     const appError = toAppError(error as Error, request);
     if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
@@ -102,6 +119,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(accountRoutes, { accounts: deps.accounts });
   await app.register(taskRoutes, { accounts: deps.accounts, tasks: deps.tasks });
   await app.register(downloadRoutes, { downloads: deps.downloads });
+  if (deps.metrics) await app.register(metricsRoutes, { metrics: deps.metrics });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

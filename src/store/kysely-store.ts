@@ -17,6 +17,7 @@ import type {
   TaskCursor,
   TaskError,
   TaskRecord,
+  TaskStatus,
   TaskVersion,
   UnloadPlanner,
   UnloadStart,
@@ -178,6 +179,25 @@ export class KyselyStore implements Store {
       .where('status', 'in', ACTIVE)
       .executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  async countTasksByStatus(now: string): Promise<Record<TaskStatus, number>> {
+    const rows = await this.db
+      .selectFrom('tasks')
+      .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+      .where('expiresAt', '>', now)
+      .groupBy('status')
+      .execute();
+    const counts: Record<TaskStatus, number> = {
+      in_progress: 0,
+      counted: 0,
+      unloading: 0,
+      completed: 0,
+      failed: 0,
+    };
+    // PostgreSQL's count is a bigint, which pg hands back as a string.
+    for (const row of rows) counts[row.status] = Number(row.n);
+    return counts;
   }
 
   async listJobs(taskId: string): Promise<JobRecord[]> {

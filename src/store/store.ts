@@ -218,6 +218,11 @@ export interface Store {
   listTasks(organizationId: string, now: string, limit: number, after?: TaskCursor): Promise<TaskRecord[]>;
   /** The organisation's tasks still running (`in_progress` or `unloading`), for its concurrency limit. */
   countActiveTasks(organizationId: string): Promise<number>;
+  /**
+   * Unexpired tasks (`expiresAt` after `now`) of every organisation, by status; each status is
+   * present, 0 when no task has it. For the `audiences_tasks` gauge: it names no task or organisation.
+   */
+  countTasksByStatus(now: string): Promise<Record<TaskStatus, number>>;
   /** The task's jobs, count phase first, each phase in `seq` order. */
   listJobs(taskId: string): Promise<JobRecord[]>;
   /** The task's output files by partition, then URI. */

@@ -1,5 +1,6 @@
 import { parquetRowCounts } from '../engine/parquet-footer.ts';
 import { countByFile, type ParquetCompression } from '../engine/parquet-queries.ts';
+import type { JobMetrics, JobVolume } from '../metrics/job-metrics.ts';
 import type { JobQueue } from '../queue/queue.ts';
 import type { Storage } from '../storage/storage.ts';
 import type { JobOutcome, JobRecord, Store, TaskRecord, UnloadPlanner } from '../store/store.ts';
@@ -43,6 +44,8 @@ export interface JobRunnerOptions {
   log?: (message: string, fields: Record<string, unknown>) => void;
   /** Each finished job with where its time went, in ms (at info level). */
   trace?: (message: string, fields: Record<string, unknown>) => void;
+  /** Records each settled run: outcome, duration and, when done, rows and bytes. */
+  metrics?: JobMetrics;
 }
 
 /**
@@ -81,6 +84,7 @@ export class JobRunner {
     if (!claimed) return;
     const { job, task } = claimed;
     if (claimed.recovered) {
+      this.options.metrics?.leasesRecovered();
       this.options.log?.('job taken over from an expired lease', {
         jobId,
         taskId: task.id,
@@ -136,6 +140,12 @@ export class JobRunner {
         await queue.enqueue(completion.released);
       }
       lap('store', mark);
+      this.options.metrics?.jobSettled(
+        job.phase,
+        'done',
+        secondsSince(started),
+        volumeOf(outcome, inputs, footersOnly),
+      );
       this.options.trace?.('job done', {
         jobId,
         taskId: task.id,
@@ -158,10 +168,14 @@ export class JobRunner {
           this.now(),
         );
         if (failed.outcome === 'lease_lost') this.leaseLost(jobId, task.id);
+        else this.options.metrics?.jobSettled(job.phase, 'failed', secondsSince(started));
       } else {
         const requeued = await store.requeueJob(jobId, owner, failure.message, this.now());
         if (requeued.outcome === 'lease_lost') this.leaseLost(jobId, task.id);
-        else await queue.enqueue([jobId], { delayMs: kind.backoffMs(job.attempts) });
+        else {
+          await queue.enqueue([jobId], { delayMs: kind.backoffMs(job.attempts) });
+          this.options.metrics?.jobSettled(job.phase, 'requeued', secondsSince(started));
+        }
       }
     } finally {
       lease.stop();
@@ -238,4 +252,19 @@ class LeaseLostError extends Error {
   constructor(jobId: string) {
     super(`lease of job ${jobId} lost`);
   }
+}
+
+function secondsSince(start: number): number {
+  return (performance.now() - start) / 1000;
+}
+
+/** What a finished job read and wrote; a footers-only count opened no object in full. */
+function volumeOf(outcome: JobOutcome, inputs: JobInputs, footersOnly: boolean): JobVolume {
+  const objects = inputs.partitions.flatMap((input) => input.objects);
+  return {
+    rowsRead: Object.values(outcome.counts).reduce((sum, n) => sum + n, 0),
+    bytesRead: footersOnly ? 0 : objects.reduce((sum, object) => sum + object.size, 0),
+    rowsWritten: outcome.files.reduce((sum, file) => sum + file.rows, 0),
+    bytesWritten: outcome.files.reduce((sum, file) => sum + file.sizeBytes, 0),
+  };
 }

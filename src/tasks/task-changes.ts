@@ -1,3 +1,5 @@
+import type { ChangeFeed, ChangeSubscription } from '../changes/change-feed.ts';
+
 /** A pending wait for the next change of one task. */
 export interface TaskWatch {
   /** Resolves at the task's next change, after `ms`, or when `signal` aborts, whichever comes first. */
@@ -6,18 +8,46 @@ export interface TaskWatch {
   cancel(): void;
 }
 
+export interface TaskChangesOptions {
+  /**
+   * Carries notifications between processes: `notify` publishes to it, and a change published by any
+   * process wakes this one's readers. The caller owns the feed and closes it after `close` and after
+   * everything that notifies has stopped. Without a feed, only readers of this process are woken
+   * (the embedded mode, where the job runner and the readers share the process).
+   */
+  feed?: ChangeFeed;
+}
+
 /**
  * Wakes status readers that wait for a task to change (long polling). The job runner and the task
  * service call `notify` after each change they commit. The notification is only a shortcut: a
- * waiting reader also reads the store again on its own every few seconds, so a change committed by
- * another process is still seen.
+ * waiting reader also reads the store again on its own every few seconds, so a change whose
+ * notification was lost (another process without a feed, Redis down) is still seen.
  */
 export class TaskChanges {
   private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly feed: ChangeFeed | undefined;
+  private subscription: ChangeSubscription | undefined;
   private closed = false;
+
+  constructor(options: TaskChangesOptions = {}) {
+    this.feed = options.feed;
+  }
+
+  /**
+   * Subscribes to the feed (the first `watch` does it too) and resolves once changes published by
+   * other processes reach this one. It never rejects; during a feed outage it waits.
+   */
+  listening(): Promise<void> {
+    if (!this.feed || this.closed) return Promise.resolve();
+    // Subscribed at the first need, so a process that only notifies (a worker) listens to nothing.
+    this.subscription ??= this.feed.subscribe((taskId) => this.wake(taskId));
+    return this.subscription.ready;
+  }
 
   /** Starts watching before the task is read, so a change between the read and the wait is not lost. */
   watch(taskId: string): TaskWatch {
+    void this.listening();
     let changed = false;
     let wake: (() => void) | undefined;
     const onChange = () => {
@@ -48,12 +78,20 @@ export class TaskChanges {
     };
   }
 
-  /** The task changed: wakes everyone waiting on it. */
+  /**
+   * The task changed: wakes everyone waiting on it, here at once and in other processes through the
+   * feed. Never throws, even when the feed is down (still after `close`, so changes committed while
+   * the process stops reach the others).
+   */
   notify(taskId: string): void {
-    const waiting = this.waiters.get(taskId);
-    if (!waiting) return;
-    this.waiters.delete(taskId);
-    for (const onChange of waiting) onChange();
+    this.wake(taskId);
+    if (!this.feed) return;
+    try {
+      // A feed logs its own failures; this process's readers are already woken.
+      Promise.resolve(this.feed.publish(taskId)).catch(() => {});
+    } catch {
+      // Likewise for a feed that throws instead of rejecting.
+    }
   }
 
   /** Number of readers waiting, over all tasks. */
@@ -63,12 +101,24 @@ export class TaskChanges {
     return total;
   }
 
-  /** Wakes every waiting reader and answers later waits at once (the server is stopping). */
+  /**
+   * Wakes every waiting reader, answers later waits at once and stops listening to the feed (the
+   * server is stopping). The feed itself stays open: its owner closes it.
+   */
   close(): void {
     this.closed = true;
+    this.subscription?.cancel();
     const all = [...this.waiters.values()];
     this.waiters.clear();
     for (const waiting of all) for (const onChange of waiting) onChange();
+  }
+
+  /** Wakes this process's readers of the task (a change notified here or published elsewhere). */
+  private wake(taskId: string): void {
+    const waiting = this.waiters.get(taskId);
+    if (!waiting) return;
+    this.waiters.delete(taskId);
+    for (const onChange of waiting) onChange();
   }
 
   private add(taskId: string, onChange: () => void): void {

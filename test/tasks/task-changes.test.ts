@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { ChangeFeed } from '../../src/changes/change-feed.ts';
+import { InProcessChangeFeed } from '../../src/changes/in-process-change-feed.ts';
 import { TaskChanges } from '../../src/tasks/task-changes.ts';
 
 /** Resolves to 'woken' or 'pending' after the current turn of the event loop. */
@@ -55,5 +57,46 @@ describe('TaskChanges', () => {
     // After close, waits end at once.
     expect(await state(changes.watch('c').next(60_000))).toBe('woken');
     expect(changes.size).toBe(0);
+  });
+
+  it('subscribes to its feed at the first watch only, so a process that only notifies listens to nothing', async () => {
+    const feed = new InProcessChangeFeed();
+    let subscriptions = 0;
+    const counting: ChangeFeed = {
+      publish: (taskId) => feed.publish(taskId),
+      subscribe: (onChange) => {
+        subscriptions += 1;
+        return feed.subscribe(onChange);
+      },
+      close: () => feed.close(),
+    };
+    const worker = new TaskChanges({ feed: counting });
+    const api = new TaskChanges({ feed: counting });
+    worker.notify('a');
+    expect(subscriptions).toBe(0);
+    const wait = api.watch('a').next(60_000);
+    api.watch('b').cancel();
+    expect(subscriptions).toBe(1);
+    worker.notify('a');
+    expect(await state(wait)).toBe('woken');
+  });
+
+  it('never throws from notify when its feed throws or rejects, and still wakes its own readers', async () => {
+    for (const publish of [
+      () => {
+        throw new Error('feed down');
+      },
+      () => Promise.reject(new Error('feed down')),
+    ]) {
+      const feed: ChangeFeed = {
+        publish,
+        subscribe: () => ({ ready: Promise.resolve(), cancel: () => {} }),
+        close: async () => {},
+      };
+      const changes = new TaskChanges({ feed });
+      const wait = changes.watch('a').next(60_000);
+      expect(() => changes.notify('a')).not.toThrow();
+      expect(await state(wait)).toBe('woken');
+    }
   });
 });
