@@ -22,6 +22,8 @@ import { openStore } from './store/open-store.ts';
 import { DownloadLinks } from './tasks/download-links.ts';
 import { DownloadService } from './tasks/download-service.ts';
 import { InputSchemas } from './tasks/input-schema.ts';
+import { newLeaseOwner } from './tasks/job-lease.ts';
+import { JobReconciler } from './tasks/job-reconciler.ts';
 import { JobRunner } from './tasks/job-runner.ts';
 import { jobsPerTask } from './tasks/partition-batches.ts';
 import { TaskChanges } from './tasks/task-changes.ts';
@@ -111,7 +113,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
     },
     jobs: { queueDepth: () => queue.depth() },
   });
+  const owner = newLeaseOwner();
   const runner = new JobRunner({
+    owner,
     store,
     queue,
     storage,
@@ -142,9 +146,20 @@ export async function startServer(config: Config): Promise<RunningServer> {
 
   await queue.start(runner.handle);
   // The store is the truth: whatever was queued or running when the process stopped runs again.
+  // On its SQLite file this process is the only worker, so the leases it finds are its previous
+  // run's: released now, their jobs resume at once rather than when the leases expire. A shared
+  // PostgreSQL store may have other live workers: their jobs wait for their leases to expire.
+  if (!config.databaseUrl) await store.releaseOtherLeases(owner, new Date().toISOString());
   const resumed = await store.resumableJobIds(new Date().toISOString());
   if (resumed.length > 0) log.info({ jobs: resumed.length }, 'resuming unfinished jobs');
   await queue.enqueue(resumed);
+  // Later, jobs whose lease expires (on a shared store) or that the queue lost.
+  const reconciler = new JobReconciler({
+    store,
+    queue,
+    log: (message, fields) => log.warn(fields, message),
+  });
+  reconciler.start();
 
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
@@ -163,6 +178,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       // Readers waiting for a change get their answer now rather than hold the close up.
       changes.close();
       await app.close();
+      await reconciler.stop();
       await queue.close();
       await runner.close();
       await store.close();

@@ -2,26 +2,33 @@ import type { Kysely, Transaction } from 'kysely';
 import { countsOfJobs } from './counts.ts';
 import type { Database } from './schema.ts';
 import type {
+  JobCompletion,
   JobOutcome,
   JobPhase,
-  JobRecord,
+  LeaseLost,
   NewJob,
   TaskError,
-  TaskRecord,
   TaskStatus,
   UnloadPlanner,
   UnloadStart,
 } from './store.ts';
-import { JOB_COLUMNS, toJob, toTask } from './task-rows.ts';
+import { toTask } from './task-rows.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 type Db = Kysely<Database> | Transaction<Database>;
 
 export const ACTIVE: TaskStatus[] = ['in_progress', 'unloading'];
+export const LEASE_LOST: LeaseLost = { outcome: 'lease_lost' };
+/** A job leaving `running` leaves its lease behind. */
+const NO_LEASE = { leaseOwner: null, leaseExpiresAt: null };
 
 /**
- * The moves of a job and its task, each in one transaction: claiming, completing (which may end
- * the phase and move the task on), re-queueing, failing, and starting the export of a counted task.
+ * The moves of a job and its task, each in one transaction: completing (which may end the phase
+ * and move the task on), failing, and starting the export of a counted task. Claims and other
+ * lease moves are in `job-leases.ts`. A job's outcome is recorded only by the worker holding its
+ * lease: the job's row is updated on that condition first, so on PostgreSQL a concurrent takeover
+ * either waits for the row and then finds the job finished, or wins and makes the update match
+ * nothing.
  */
 export class JobTransitions {
   constructor(
@@ -29,45 +36,34 @@ export class JobTransitions {
     private readonly dialect: Dialect,
   ) {}
 
-  async claimJob(jobId: string, now: string): Promise<{ job: JobRecord; task: TaskRecord } | undefined> {
-    return this.db.transaction().execute(async (trx) => {
-      const job = await trx.selectFrom('jobs').select(JOB_COLUMNS).where('id', '=', jobId).executeTakeFirst();
-      if (!job || (job.status !== 'queued' && job.status !== 'running')) return undefined;
-      const task = await trx
-        .selectFrom('tasks')
-        .selectAll()
-        .where('id', '=', job.taskId)
-        .where('status', 'in', ACTIVE)
-        .where('expiresAt', '>', now)
-        .executeTakeFirst();
-      if (!task) return undefined;
-      await trx
-        .updateTable('jobs')
-        .set({ status: 'running', attempts: job.attempts + 1, updatedAt: now })
-        .where('id', '=', jobId)
-        .execute();
-      return { job: toJob({ ...job, status: 'running', attempts: job.attempts + 1 }), task: toTask(task) };
-    });
-  }
-
-  async completeJob(jobId: string, outcome: JobOutcome, now: string, planUnload: UnloadPlanner) {
-    return this.db.transaction().execute(async (trx) => {
-      const job = await trx.selectFrom('jobs').selectAll().where('id', '=', jobId).executeTakeFirst();
-      if (!job || (job.status !== 'queued' && job.status !== 'running')) return [];
+  async completeJob(
+    jobId: string,
+    owner: string,
+    outcome: JobOutcome,
+    now: string,
+    planUnload: UnloadPlanner,
+  ): Promise<JobCompletion> {
+    return this.db.transaction().execute(async (trx): Promise<JobCompletion> => {
+      const job = await heldJob(trx, jobId, owner);
+      if (!job) return LEASE_LOST;
       const task = await this.lockTask(trx, job.taskId);
-      if (!task || !ACTIVE.includes(task.status)) return [];
-
-      await trx
+      if (!task || !ACTIVE.includes(task.status)) return { outcome: 'task_inactive' };
+      const moved = await trx
         .updateTable('jobs')
         .set({
           status: 'done',
           counts: JSON.stringify(outcome.counts),
           manifest: outcome.manifest ? JSON.stringify(outcome.manifest) : null,
           error: null,
+          ...NO_LEASE,
           updatedAt: now,
         })
         .where('id', '=', jobId)
-        .execute();
+        .where('status', '=', 'running')
+        .where('leaseOwner', '=', owner)
+        .executeTakeFirst();
+      // Taken over since the read: the new owner's lease stands and nothing was written.
+      if (Number(moved.numUpdatedRows) === 0) return LEASE_LOST;
       // A job that ran before (at-least-once delivery) replaces its own files.
       await trx.deleteFrom('files').where('jobId', '=', jobId).execute();
       if (outcome.files.length > 0) {
@@ -102,7 +98,7 @@ export class JobTransitions {
           .set({ completedJobs, updatedAt: now })
           .where('id', '=', task.id)
           .execute();
-        return [];
+        return { outcome: 'recorded', released: [] };
       }
 
       // The last job of its phase moves the task on.
@@ -123,7 +119,7 @@ export class JobTransitions {
           })
           .where('id', '=', task.id)
           .execute();
-        return [];
+        return { outcome: 'recorded', released: [] };
       }
       const unloadJobs = planUnload(toTask({ ...task, completedJobs, totalCount }), counts);
       const status: TaskStatus =
@@ -142,30 +138,32 @@ export class JobTransitions {
         .where('id', '=', task.id)
         .execute();
       if (unloadJobs && unloadJobs.length > 0) await insertJobs(trx, task.id, unloadJobs, now);
-      return (unloadJobs ?? []).filter((j) => j.status === 'queued').map((j) => j.id);
+      return {
+        outcome: 'recorded',
+        released: (unloadJobs ?? []).filter((j) => j.status === 'queued').map((j) => j.id),
+      };
     });
   }
 
-  async requeueJob(jobId: string, error: string, now: string): Promise<void> {
-    await this.db
-      .updateTable('jobs')
-      .set({ status: 'queued', error, updatedAt: now })
-      .where('id', '=', jobId)
-      .where('status', '=', 'running')
-      .execute();
-  }
-
-  async failJob(jobId: string, error: TaskError, now: string): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      const job = await trx.selectFrom('jobs').selectAll().where('id', '=', jobId).executeTakeFirst();
-      if (!job || (job.status !== 'queued' && job.status !== 'running')) return;
-      const task = await this.lockTask(trx, job.taskId);
-      if (!task) return;
-      await trx
+  async failJob(
+    jobId: string,
+    owner: string,
+    error: TaskError,
+    now: string,
+  ): Promise<{ outcome: 'failed' } | LeaseLost> {
+    return this.db.transaction().execute(async (trx) => {
+      const job = await heldJob(trx, jobId, owner);
+      if (!job) return LEASE_LOST;
+      // The job belongs to its task (a foreign key): the task is there.
+      const task = (await this.lockTask(trx, job.taskId))!;
+      const moved = await trx
         .updateTable('jobs')
-        .set({ status: 'failed', error: error.message, updatedAt: now })
+        .set({ status: 'failed', error: error.message, ...NO_LEASE, updatedAt: now })
         .where('id', '=', jobId)
-        .execute();
+        .where('status', '=', 'running')
+        .where('leaseOwner', '=', owner)
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) === 0) return LEASE_LOST;
       await trx
         .updateTable('tasks')
         .set((eb) => ({
@@ -177,6 +175,7 @@ export class JobTransitions {
         }))
         .where('id', '=', task.id)
         .execute();
+      return { outcome: 'failed' as const };
     });
   }
 
@@ -246,6 +245,17 @@ export async function insertJobs(db: Db, taskId: string, jobs: NewJob[], now: st
 function countsJson(counts: Record<string, number>): string {
   const sorted = Object.keys(counts).sort();
   return JSON.stringify(Object.fromEntries(sorted.map((partition) => [partition, counts[partition]])));
+}
+
+/** The job if it is running under `owner`'s lease (the update that follows re-checks it). */
+async function heldJob(trx: Transaction<Database>, jobId: string, owner: string) {
+  return trx
+    .selectFrom('jobs')
+    .select(['taskId', 'phase'])
+    .where('id', '=', jobId)
+    .where('status', '=', 'running')
+    .where('leaseOwner', '=', owner)
+    .executeTakeFirst();
 }
 
 /** Called once every job of the phase is done. */

@@ -1,12 +1,15 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { JobLeases } from './job-leases.ts';
 import { ACTIVE, type Dialect, insertJobs, JobTransitions } from './job-transitions.ts';
 import { migrateToLatest } from './migrations.ts';
 import type { Database } from './schema.ts';
 import type {
+  ClaimedJob,
   ClientRecord,
   FileRecord,
   JobOutcome,
   JobRecord,
+  LeaseRequest,
   ManifestEntry,
   NewJob,
   OrganizationRecord,
@@ -37,12 +40,14 @@ import {
  */
 export class KyselyStore implements Store {
   private readonly transitions: JobTransitions;
+  private readonly leases: JobLeases;
 
   private constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
   ) {
     this.transitions = new JobTransitions(db, dialect);
+    this.leases = new JobLeases(db);
   }
 
   static async open(db: Kysely<Database>, dialect: Dialect): Promise<KyselyStore> {
@@ -272,20 +277,32 @@ export class KyselyStore implements Store {
       .executeTakeFirst();
   }
 
-  claimJob(jobId: string, now: string) {
-    return this.transitions.claimJob(jobId, now);
+  claimJob(jobId: string, lease: LeaseRequest): Promise<ClaimedJob | undefined> {
+    return this.leases.claimJob(jobId, lease);
   }
 
-  completeJob(jobId: string, outcome: JobOutcome, now: string, planUnload: UnloadPlanner) {
-    return this.transitions.completeJob(jobId, outcome, now, planUnload);
+  renewLease(jobId: string, owner: string, now: string, leaseMs: number): Promise<boolean> {
+    return this.leases.renewLease(jobId, owner, now, leaseMs);
   }
 
-  requeueJob(jobId: string, error: string, now: string): Promise<void> {
-    return this.transitions.requeueJob(jobId, error, now);
+  completeJob(jobId: string, owner: string, outcome: JobOutcome, now: string, planUnload: UnloadPlanner) {
+    return this.transitions.completeJob(jobId, owner, outcome, now, planUnload);
   }
 
-  failJob(jobId: string, error: TaskError, now: string): Promise<void> {
-    return this.transitions.failJob(jobId, error, now);
+  requeueJob(jobId: string, owner: string, error: string, now: string) {
+    return this.leases.requeueJob(jobId, owner, error, now);
+  }
+
+  failJob(jobId: string, owner: string, error: TaskError, now: string) {
+    return this.transitions.failJob(jobId, owner, error, now);
+  }
+
+  releaseLeases(owner: string, now: string): Promise<string[]> {
+    return this.leases.releaseLeases(owner, now);
+  }
+
+  releaseOtherLeases(owner: string, now: string): Promise<string[]> {
+    return this.leases.releaseOtherLeases(owner, now);
   }
 
   startUnload(
@@ -297,18 +314,8 @@ export class KyselyStore implements Store {
     return this.transitions.startUnload(organizationId, taskId, now, planUnload);
   }
 
-  async resumableJobIds(now: string): Promise<string[]> {
-    const rows = await this.db
-      .selectFrom('jobs')
-      .innerJoin('tasks', 'tasks.id', 'jobs.taskId')
-      .select('jobs.id')
-      .where('jobs.status', 'in', ['queued', 'running'])
-      .where('tasks.status', 'in', ACTIVE)
-      .where('tasks.expiresAt', '>', now)
-      .orderBy('tasks.createdAt')
-      .orderBy('jobs.seq')
-      .execute();
-    return rows.map((r) => r.id);
+  resumableJobIds(now: string): Promise<string[]> {
+    return this.leases.resumableJobIds(now);
   }
 }
 

@@ -98,6 +98,23 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('tasks').addColumn('counts', 'text').execute();
     },
   },
+  '0004_job_leases': {
+    async up(db: Kysely<unknown>) {
+      // Who runs a job and until when (ISO 8601 text, like every timestamp): set by a claim, pushed
+      // on by renewals, cleared when the job leaves `running`. One column per statement: SQLite
+      // adds a single column at a time.
+      await db.schema.alterTable('jobs').addColumn('lease_owner', 'text').execute();
+      await db.schema.alterTable('jobs').addColumn('lease_expires_at', 'text').execute();
+      // Resumable jobs: queued ones, and running ones whose lease expired.
+      await db.schema
+        .createIndex('jobs_status_lease')
+        .on('jobs')
+        .columns(['status', 'lease_expires_at'])
+        .execute();
+      // A worker handing back its jobs at shutdown.
+      await db.schema.createIndex('jobs_lease_owner').on('jobs').column('lease_owner').execute();
+    },
+  },
 };
 
 class CodeMigrations implements MigrationProvider {

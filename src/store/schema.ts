@@ -79,6 +79,10 @@ export interface JobTable {
   manifest: string | null;
   error: string | null;
   updatedAt: string;
+  /** The worker running the job; null unless `running`. */
+  leaseOwner: string | null;
+  /** When the lease ends unless renewed; a `running` job past it may be taken over. */
+  leaseExpiresAt: string | null;
 }
 
 export interface FileTable {

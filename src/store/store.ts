@@ -79,6 +79,10 @@ export interface JobRecord extends NewJob {
   attempts: number;
   counts: Record<string, number> | null;
   error: string | null;
+  /** The worker holding the job while it is `running`; null otherwise. */
+  leaseOwner: string | null;
+  /** When that lease ends unless renewed; null unless `running`. */
+  leaseExpiresAt: string | null;
 }
 
 export interface FileRecord {
@@ -127,6 +131,41 @@ export interface TaskLimits {
 /** Whether `insertTask` stored the task; when it did not, how many of the organisation's tasks were in progress. */
 export type TaskAdmission = { admitted: true } | { admitted: false; active: number };
 
+/**
+ * A claim of a job by one worker for `leaseMs` from `now`. The owner names the worker (host,
+ * process and a random part): two live workers never share one.
+ */
+export interface LeaseRequest {
+  owner: string;
+  now: string;
+  leaseMs: number;
+}
+
+export interface ClaimedJob {
+  job: JobRecord;
+  task: TaskRecord;
+  /**
+   * The job was `running` under a lease that had expired (its worker died or stalled) and this
+   * claim took it over: a recovered lease.
+   */
+  recovered: boolean;
+}
+
+/**
+ * The job is no longer `running` under the caller's lease: another worker took it over, or it
+ * was handed back or finished. Nothing was written.
+ */
+export interface LeaseLost {
+  outcome: 'lease_lost';
+}
+
+export type JobCompletion =
+  /** The outcome is stored; `released` are the jobs it released (the caller enqueues them). */
+  | { outcome: 'recorded'; released: string[] }
+  /** The task failed or expired meanwhile: nothing was written, the job stays as it was. */
+  | { outcome: 'task_inactive' }
+  | LeaseLost;
+
 export type UnloadStart =
   | { outcome: 'started'; released: string[] }
   | { outcome: 'not_found' }
@@ -137,6 +176,12 @@ export type UnloadStart =
  * transaction, so a process that dies midway leaves the previous state; the job moves
  * (`claimJob` … `startUnload`) check the job's and task's status inside that transaction, which
  * makes a repeated or stale call a no-op: the queue delivers at least once.
+ *
+ * A running job is leased to one worker (`claimJob`): the lease names its owner and expiry, the
+ * worker renews it while the job runs, and only the owner can record the job's outcome. Another
+ * worker may take a job over only once its lease has expired; an expired lease that nobody took
+ * over still belongs to its owner. Every lease check is one conditional `UPDATE` (or happens under
+ * the job's row lock), so it holds with many processes on one PostgreSQL database.
  */
 export interface Store {
   /** Resolves when the database answers a trivial query; rejects when it cannot be reached. */
@@ -203,29 +248,70 @@ export interface Store {
   findFile(fileId: string): Promise<(FileRecord & { organizationId: string; expiresAt: string }) | undefined>;
 
   /**
-   * Marks a deliverable job running, counts one more attempt, and returns it with its task;
-   * undefined when the job is finished, not released, or its task failed or expired (a stale or
-   * duplicate delivery). A job already running is claimed again: its worker may have died.
+   * Leases a job to `owner` until `now + leaseMs`, marks it running, counts one more attempt, and
+   * returns it with its task. A `queued` job can be claimed, and a `running` one whose lease
+   * expired (a takeover: `recovered`); never one under another live lease. Undefined when the job
+   * is held, finished, not released, or its task failed or expired (a stale or duplicate
+   * delivery). Of concurrent claims, exactly one wins.
    */
-  claimJob(jobId: string, now: string): Promise<{ job: JobRecord; task: TaskRecord } | undefined>;
+  claimJob(jobId: string, lease: LeaseRequest): Promise<ClaimedJob | undefined>;
   /**
-   * Records a job's outcome and, when it was the last of its phase, moves the task on, all in one
-   * transaction: its counts and files replace those of an earlier run of the same job; the end of
-   * the count phase stores the final counts and asks `planUnload` for the export jobs; the end of
-   * the export completes the task. Returns the ids of jobs it released to the queue (the caller
-   * enqueues them). A job already done, or of a task no longer active, is left as it is ([]).
+   * Extends the owner's lease to `now + leaseMs`; false when the lease is lost (the job was taken
+   * over, handed back or finished): the worker should stop, since the store refuses its outcome.
+   * An expired lease nobody took over is renewed.
    */
-  completeJob(jobId: string, outcome: JobOutcome, now: string, planUnload: UnloadPlanner): Promise<string[]>;
+  renewLease(jobId: string, owner: string, now: string, leaseMs: number): Promise<boolean>;
   /**
-   * Puts a running job back to `queued` after a transient failure, keeping the error; a no-op
-   * when the job is no longer running. The caller enqueues it again.
+   * Records the outcome of the owner's job and, when it was the last of its phase, moves the task
+   * on, all in one transaction: its counts and files replace those of an earlier run of the same
+   * job; the end of the count phase stores the final counts and asks `planUnload` for the export
+   * jobs; the end of the export completes the task. `lease_lost` when the job is not running under
+   * `owner`'s lease (taken over, or already done): nothing is written, so a worker that was taken
+   * over never overwrites the new owner's results.
    */
-  requeueJob(jobId: string, error: string, now: string): Promise<void>;
+  completeJob(
+    jobId: string,
+    owner: string,
+    outcome: JobOutcome,
+    now: string,
+    planUnload: UnloadPlanner,
+  ): Promise<JobCompletion>;
   /**
-   * Fails the job for good and, with it, the task, in one transaction. The task keeps the first
-   * error it got; a job not queued or running is left as it is.
+   * Puts the owner's running job back to `queued` after a transient failure, keeping the error
+   * and releasing the lease; the caller enqueues it again. `lease_lost` (and no change) when the
+   * job is not running under `owner`'s lease.
    */
-  failJob(jobId: string, error: TaskError, now: string): Promise<void>;
+  requeueJob(
+    jobId: string,
+    owner: string,
+    error: string,
+    now: string,
+  ): Promise<{ outcome: 'requeued' } | LeaseLost>;
+  /**
+   * Fails the owner's job for good and, with it, the task, in one transaction. The task keeps the
+   * first error it got. `lease_lost` (and no change) when the job is not running under `owner`'s
+   * lease.
+   */
+  failJob(
+    jobId: string,
+    owner: string,
+    error: TaskError,
+    now: string,
+  ): Promise<{ outcome: 'failed' } | LeaseLost>;
+  /**
+   * Hands every job `owner` holds back to `queued` (a graceful shutdown), without counting the
+   * interrupted run as an attempt, and returns their ids for the caller to enqueue. The owner's
+   * own later calls for those jobs get `lease_lost`.
+   */
+  releaseLeases(owner: string, now: string): Promise<string[]>;
+  /**
+   * Hands every running job not held by `owner` back to `queued`, live lease or not, and returns
+   * their ids. Only for a process that knows it is the store's only worker (the embedded mode on
+   * its SQLite file): the leases it finds are those of its own previous run, which died, and its
+   * restart resumes their jobs at once instead of waiting for the leases to expire. Never call it
+   * where other workers share the store.
+   */
+  releaseOtherLeases(owner: string, now: string): Promise<string[]>;
   /**
    * Moves a `counted` task to `unloading` with the export jobs `planUnload` returns (straight to
    * `completed` when there are none), in one transaction. `not_found` for an unknown, expired or
@@ -239,8 +325,10 @@ export interface Store {
     planUnload: UnloadPlanner,
   ): Promise<UnloadStart>;
   /**
-   * Jobs that were released or running when the process stopped, of active unexpired tasks,
-   * oldest task first: what a starting process enqueues again.
+   * The jobs of active unexpired tasks that some worker should run now, oldest task first: the
+   * `queued` ones (the queue may have lost them) and the `running` ones whose lease expired at
+   * `now` (their worker died). Never a job under a live lease. What a starting process and the
+   * reconciler enqueue.
    */
   resumableJobIds(now: string): Promise<string[]>;
 }

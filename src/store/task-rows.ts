@@ -41,6 +41,8 @@ export const JOB_COLUMNS = [
   'attempts',
   'counts',
   'error',
+  'leaseOwner',
+  'leaseExpiresAt',
 ] as const;
 
 export function toTask(row: Selectable<TaskTable>): TaskRecord {

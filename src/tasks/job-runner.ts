@@ -10,6 +10,7 @@ import { type JobEngine, JobEngines } from './job-engines.ts';
 import { publishExport, writeExport } from './job-export.ts';
 import { describeFailure } from './job-failure.ts';
 import { type JobInputs, manifestOf, parquetSource, stageInputs } from './job-inputs.ts';
+import { DEFAULT_LEASE_MS, JobLease, newLeaseOwner } from './job-lease.ts';
 import type { TaskChanges } from './task-changes.ts';
 import type { StoredRequest, TaskPlan } from './task-model.ts';
 
@@ -25,6 +26,17 @@ export interface JobRunnerOptions {
   /** Codec of exported files. @defaultValue `snappy` */
   compression?: ParquetCompression;
   unloadPlanner: UnloadPlanner;
+  /**
+   * Names this worker in the leases it takes; unique per process.
+   * @defaultValue `newLeaseOwner()`: `{hostname}:{pid}:{random}`
+   */
+  owner?: string;
+  /**
+   * How long a claim holds a job without renewal (renewed every third of it while the job runs):
+   * a dead worker's jobs are taken over this long after its last renewal.
+   * @defaultValue 30 s
+   */
+  leaseMs?: number;
   /** Told after each change of a task this runner commits, to wake readers waiting on it. */
   changes?: TaskChanges;
   clock?: () => Date;
@@ -37,14 +49,20 @@ export interface JobRunnerOptions {
 }
 
 /**
- * Runs one delivered job: claims it in the store, queries DuckDB, records the outcome, and hands
- * any jobs the outcome released back to the queue. Safe to run twice for the same id.
+ * Runs one delivered job: claims it in the store with a lease, queries DuckDB, records the
+ * outcome, and hands any jobs the outcome released back to the queue. Safe to run twice for the
+ * same id, and on many workers at once: only the lease holder runs a job and records its outcome.
  */
 export class JobRunner {
+  /** The lease owner of this runner's jobs. */
+  readonly owner: string;
+  private readonly leaseMs: number;
   private readonly clock: () => Date;
   private readonly engines: JobEngines;
 
   constructor(private readonly options: JobRunnerOptions) {
+    this.owner = options.owner ?? newLeaseOwner();
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.clock = options.clock ?? (() => new Date());
     this.engines = new JobEngines({
       storage: options.storage,
@@ -61,9 +79,26 @@ export class JobRunner {
 
   readonly handle = async (jobId: string): Promise<void> => {
     const { store, queue } = this.options;
-    const claimed = await store.claimJob(jobId, this.now());
+    const { owner, leaseMs, clock } = this;
+    const claimed = await store.claimJob(jobId, { owner, now: this.now(), leaseMs });
     if (!claimed) return;
     const { job, task } = claimed;
+    if (claimed.recovered) {
+      this.options.metrics?.leasesRecovered();
+      this.options.log?.('job taken over from an expired lease', {
+        jobId,
+        taskId: task.id,
+        attempt: job.attempts,
+      });
+    }
+    const lease = new JobLease({
+      store,
+      jobId,
+      owner,
+      leaseMs,
+      clock,
+      ...(this.options.log ? { log: this.options.log } : {}),
+    });
     const kind = JOB_KINDS[job.phase];
     const plan = (task.request as StoredRequest).plan;
     // An un-filtered count reads only Parquet footers and needs no engine. Otherwise the job's DuckDB
@@ -88,10 +123,22 @@ export class JobRunner {
       const outcome =
         job.phase === 'count'
           ? await this.count(job, plan, inputs, engine)
-          : await this.unload(job, task, plan, inputs, engine!, lap);
+          : await this.unload(job, task, plan, inputs, engine!, lap, lease);
       mark = lap(job.phase, mark);
-      const released = await store.completeJob(jobId, outcome, this.now(), this.options.unloadPlanner);
-      if (released.length > 0) await queue.enqueue(released);
+      // Renewals stop before the outcome is recorded: one answered after it would find the job done.
+      lease.stop();
+      if (lease.lost) return;
+      const completion = await store.completeJob(
+        jobId,
+        owner,
+        outcome,
+        this.now(),
+        this.options.unloadPlanner,
+      );
+      if (completion.outcome === 'lease_lost') return this.leaseLost(jobId, task.id);
+      if (completion.outcome === 'recorded' && completion.released.length > 0) {
+        await queue.enqueue(completion.released);
+      }
       lap('store', mark);
       this.options.metrics?.jobSettled(
         job.phase,
@@ -108,17 +155,30 @@ export class JobRunner {
         ms: { ...times, total: Math.round(performance.now() - started) },
       });
     } catch (error) {
+      lease.stop();
+      // Another worker runs the job now: this run's failure is no longer the job's.
+      if (lease.lost) return;
       const failure = describeFailure(error, inputs?.uriOf);
       this.options.log?.('job failed', { jobId, taskId: task.id, attempt: job.attempts, code: failure.code });
       if (failure.permanent || job.attempts >= kind.maxAttempts) {
-        await store.failJob(jobId, { code: failure.code, message: failure.message }, this.now());
-        this.options.metrics?.jobSettled(job.phase, 'failed', secondsSince(started));
+        const failed = await store.failJob(
+          jobId,
+          owner,
+          { code: failure.code, message: failure.message },
+          this.now(),
+        );
+        if (failed.outcome === 'lease_lost') this.leaseLost(jobId, task.id);
+        else this.options.metrics?.jobSettled(job.phase, 'failed', secondsSince(started));
       } else {
-        await store.requeueJob(jobId, failure.message, this.now());
-        await queue.enqueue([jobId], { delayMs: kind.backoffMs(job.attempts) });
-        this.options.metrics?.jobSettled(job.phase, 'requeued', secondsSince(started));
+        const requeued = await store.requeueJob(jobId, owner, failure.message, this.now());
+        if (requeued.outcome === 'lease_lost') this.leaseLost(jobId, task.id);
+        else {
+          await queue.enqueue([jobId], { delayMs: kind.backoffMs(job.attempts) });
+          this.options.metrics?.jobSettled(job.phase, 'requeued', secondsSince(started));
+        }
       }
     } finally {
+      lease.stop();
       inputs?.release();
       this.options.changes?.notify(task.id);
       if (engine) await this.engines.retire(engine);
@@ -153,6 +213,7 @@ export class JobRunner {
     inputs: JobInputs,
     engine: Promise<JobEngine>,
     lap: (name: string, since: number) => number,
+    lease: JobLease,
   ): Promise<JobOutcome> {
     const { storage, outputPath, compression, log } = this.options;
     let mark = performance.now();
@@ -167,6 +228,9 @@ export class JobRunner {
       ...(log ? { log: (message, fields) => log(message, { jobId: job.id, ...fields }) } : {}),
     });
     mark = lap('write', mark);
+    // Publishing replaces the partitions' folders: a worker that lost the job must not touch the
+    // files its new owner may already have recorded.
+    if (!(await lease.renew())) throw new LeaseLostError(job.id);
     const files = await publishExport(written, { storage, outputPath, task });
     lap('publish', mark);
     const counts: Record<string, number> = Object.fromEntries(job.partitions.map((p) => [p, 0]));
@@ -174,8 +238,19 @@ export class JobRunner {
     return { counts, files };
   }
 
+  private leaseLost(jobId: string, taskId: string): void {
+    this.options.log?.('lease lost: the outcome was not recorded', { jobId, taskId, owner: this.owner });
+  }
+
   private now(): string {
     return this.clock().toISOString();
+  }
+}
+
+/** Ends a run whose lease was lost before it could publish. */
+class LeaseLostError extends Error {
+  constructor(jobId: string) {
+    super(`lease of job ${jobId} lost`);
   }
 }
 

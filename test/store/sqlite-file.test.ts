@@ -51,8 +51,10 @@ it('reads and moves on the rows of a SQLite file written by migrations 0001-0003
     expect(await store.findUserByEmail('a@example.com')).toMatchObject({ id: 'u1', organizationId: 'o1' });
     expect(await store.findActiveClientByKeyHash('key-hash')).toMatchObject({ id: 'c1', keyPrefix: 'kp' });
     expect(await store.resumableJobIds(NOW)).toEqual(['j1']);
-    expect(await store.claimJob('j1', NOW)).toMatchObject({ job: { taskId: 't1', partitions: ['p0'] } });
-    await store.completeJob('j1', { counts: { p0: 9 }, files: [] }, NOW, () => null);
+    expect(await store.claimJob('j1', { owner: 'w1', now: NOW, leaseMs: 30_000 })).toMatchObject({
+      job: { taskId: 't1', partitions: ['p0'] },
+    });
+    await store.completeJob('j1', 'w1', { counts: { p0: 9 }, files: [] }, NOW, () => null);
     expect(await store.findTask('o1', 't1', NOW)).toMatchObject({ status: 'counted', totalCount: 9 });
   } finally {
     await store.close();

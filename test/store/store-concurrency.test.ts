@@ -120,8 +120,8 @@ describe.each(STORE_BACKENDS)('concurrent calls on $name', (backend) => {
       active: 2,
     });
 
-    await store.claimJob('t1-c0', NOW);
-    await store.failJob('t1-c0', { code: 'x', message: 'y' }, NOW);
+    await store.claimJob('t1-c0', { owner: 'w1', now: NOW, leaseMs: 30_000 });
+    await store.failJob('t1-c0', 'w1', { code: 'x', message: 'y' }, NOW);
     expect(await store.insertTask(task('t3', 'a'), jobsOf('t3'), limits)).toEqual({ admitted: true });
     expect(await store.countActiveTasks('a')).toBe(2);
   });

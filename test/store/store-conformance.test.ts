@@ -70,6 +70,9 @@ function countJobs(taskId: string, partitions: string[][]): NewJob[] {
 }
 
 const holdExport: UnloadPlanner = () => null;
+const WORKER = 'worker-1';
+const LEASE = { owner: WORKER, now: NOW, leaseMs: 30_000 };
+const LEASE_END = '2024-06-02T00:00:30.000Z';
 
 describe.each(STORE_BACKENDS)('store on $name', (backend) => {
   let opened: OpenedStore;
@@ -157,7 +160,7 @@ describe.each(STORE_BACKENDS)('store on $name', (backend) => {
   it('claims a job with its task, and lists jobs with their counts', async () => {
     const record = task('t1', CREATED);
     await store.insertTask(record, countJobs('t1', [['p0'], ['p1', 'p2']]));
-    const claimed = await store.claimJob('t1-c1', NOW);
+    const claimed = await store.claimJob('t1-c1', LEASE);
     expect(claimed).toEqual({
       job: {
         id: 't1-c1',
@@ -169,12 +172,15 @@ describe.each(STORE_BACKENDS)('store on $name', (backend) => {
         attempts: 1,
         counts: null,
         error: null,
+        leaseOwner: WORKER,
+        leaseExpiresAt: LEASE_END,
       },
       task: record,
+      recovered: false,
     });
-    await store.requeueJob('t1-c1', 'timed out', NOW);
-    await store.claimJob('t1-c0', NOW);
-    await store.completeJob('t1-c0', { counts: { p0: 4 }, files: [] }, NOW, holdExport);
+    expect(await store.requeueJob('t1-c1', WORKER, 'timed out', NOW)).toEqual({ outcome: 'requeued' });
+    await store.claimJob('t1-c0', LEASE);
+    await store.completeJob('t1-c0', WORKER, { counts: { p0: 4 }, files: [] }, NOW, holdExport);
 
     expect(await store.listJobs('t1')).toEqual([
       {
@@ -187,6 +193,8 @@ describe.each(STORE_BACKENDS)('store on $name', (backend) => {
         attempts: 1,
         counts: { p0: 4 },
         error: null,
+        leaseOwner: null,
+        leaseExpiresAt: null,
       },
       {
         id: 't1-c1',
@@ -198,6 +206,8 @@ describe.each(STORE_BACKENDS)('store on $name', (backend) => {
         attempts: 1,
         counts: null,
         error: 'timed out',
+        leaseOwner: null,
+        leaseExpiresAt: null,
       },
     ]);
     expect(await store.resumableJobIds(NOW)).toEqual(['t1-c1']);
@@ -207,10 +217,22 @@ describe.each(STORE_BACKENDS)('store on $name', (backend) => {
     await store.insertTask(task('t1', CREATED, { totalJobs: 2 }), countJobs('t1', [['p0'], ['p1']]));
     const manifest0 = { p0: [{ uri: '/in/p0/a.parquet', size: 10, etag: 'e0' }] };
     const manifest1 = { p1: [{ uri: '/in/p1/a.parquet', size: 20 }] };
-    await store.claimJob('t1-c0', NOW);
-    await store.completeJob('t1-c0', { counts: { p0: 5 }, files: [], manifest: manifest0 }, NOW, holdExport);
-    await store.claimJob('t1-c1', NOW);
-    await store.completeJob('t1-c1', { counts: { p1: 7 }, files: [], manifest: manifest1 }, NOW, holdExport);
+    await store.claimJob('t1-c0', LEASE);
+    await store.completeJob(
+      't1-c0',
+      WORKER,
+      { counts: { p0: 5 }, files: [], manifest: manifest0 },
+      NOW,
+      holdExport,
+    );
+    await store.claimJob('t1-c1', LEASE);
+    await store.completeJob(
+      't1-c1',
+      WORKER,
+      { counts: { p1: 7 }, files: [], manifest: manifest1 },
+      NOW,
+      holdExport,
+    );
 
     const counted = await store.findTask(ORG, 't1', NOW);
     expect(counted).toMatchObject({ status: 'counted', totalCount: 12, countsJson: '{"p0":5,"p1":7}' });
@@ -221,7 +243,7 @@ describe.each(STORE_BACKENDS)('store on $name', (backend) => {
       outcome: 'started',
       released: ['t1-u0'],
     });
-    await store.claimJob('t1-u0', NOW);
+    await store.claimJob('t1-u0', LEASE);
     const file = {
       id: 'f1',
       partition: 'p1',
@@ -229,9 +251,9 @@ describe.each(STORE_BACKENDS)('store on $name', (backend) => {
       rows: 7,
       sizeBytes: 3_000_000_000,
     };
-    expect(await store.completeJob('t1-u0', { counts: { p1: 7 }, files: [file] }, NOW, holdExport)).toEqual(
-      [],
-    );
+    expect(
+      await store.completeJob('t1-u0', WORKER, { counts: { p1: 7 }, files: [file] }, NOW, holdExport),
+    ).toEqual({ outcome: 'recorded', released: [] });
 
     const stored = { ...file, taskId: 't1', jobId: 't1-u0', createdAt: NOW };
     expect(await store.listFiles('t1')).toEqual([stored]);

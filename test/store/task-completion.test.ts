@@ -1,12 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NewJob, Store, TaskRecord, UnloadPlanner } from '../../src/store/store.ts';
+import type { JobCompletion, NewJob, Store, TaskRecord, UnloadPlanner } from '../../src/store/store.ts';
 import { type OpenedStore, STORE_BACKENDS } from './store-backends.ts';
 
 let opened: OpenedStore;
 let store: Store;
 const ORG = 'org-1';
 const now = () => new Date().toISOString();
+const WORKER = 'worker-1';
+const lease = () => ({ owner: WORKER, now: now(), leaseMs: 30_000 });
+
+function releasedBy(completion: JobCompletion): string[] {
+  if (completion.outcome !== 'recorded') throw new Error(`not recorded: ${completion.outcome}`);
+  return completion.released;
+}
 
 describe.each(STORE_BACKENDS)('completion on $name', (backend) => {
   beforeEach(async () => {
@@ -78,10 +85,12 @@ describe.each(STORE_BACKENDS)('completion on $name', (backend) => {
   };
 
   async function runAll(jobIds: string[], rows: (i: number) => number) {
-    await Promise.all(jobIds.map((id) => store.claimJob(id, now())));
+    await Promise.all(jobIds.map((id) => store.claimJob(id, lease())));
     return Promise.all(
       jobIds.map((id, i) =>
-        store.completeJob(id, { counts: { [`p${i}`]: rows(i) }, files: [] }, now(), planner),
+        store
+          .completeJob(id, WORKER, { counts: { [`p${i}`]: rows(i) }, files: [] }, now(), planner)
+          .then(releasedBy),
       ),
     );
   }
@@ -128,10 +137,12 @@ describe.each(STORE_BACKENDS)('completion on $name', (backend) => {
     const { record, jobs } = task(false, 2);
     await store.insertTask(record, jobs);
     const [a] = jobs;
-    await store.claimJob(a!.id, now());
-    await store.completeJob(a!.id, { counts: { p0: 7 }, files: [] }, now(), planner);
-    expect(await store.claimJob(a!.id, now())).toBeUndefined();
-    expect(await store.completeJob(a!.id, { counts: { p0: 7 }, files: [] }, now(), planner)).toEqual([]);
+    await store.claimJob(a!.id, lease());
+    await store.completeJob(a!.id, WORKER, { counts: { p0: 7 }, files: [] }, now(), planner);
+    expect(await store.claimJob(a!.id, lease())).toBeUndefined();
+    expect(await store.completeJob(a!.id, WORKER, { counts: { p0: 7 }, files: [] }, now(), planner)).toEqual({
+      outcome: 'lease_lost',
+    });
     const after = (await store.findTask(ORG, record.id, now()))!;
     expect(after.completedJobs).toBe(1);
     expect(after.status).toBe('in_progress');
@@ -141,14 +152,22 @@ describe.each(STORE_BACKENDS)('completion on $name', (backend) => {
     const { record, jobs } = task(true, 1);
     await store.insertTask(record, jobs);
     const [job] = jobs;
-    await store.claimJob(job!.id, now());
-    const released = await store.completeJob(job!.id, { counts: { p0: 3 }, files: [] }, now(), planner);
-    const [unloadId] = released;
-    await store.claimJob(unloadId!, now());
-    // The worker died after claiming; a second claim (redelivery) runs it again.
-    await store.claimJob(unloadId!, now());
+    await store.claimJob(job!.id, lease());
+    const completion = await store.completeJob(
+      job!.id,
+      WORKER,
+      { counts: { p0: 3 }, files: [] },
+      now(),
+      planner,
+    );
+    const [unloadId] = releasedBy(completion);
+    await store.claimJob(unloadId!, lease());
+    // The worker died after claiming; once its lease expired, another worker takes the job over.
+    const later = new Date(Date.now() + 60_000).toISOString();
+    const takeover = await store.claimJob(unloadId!, { owner: 'worker-2', now: later, leaseMs: 30_000 });
+    expect(takeover).toMatchObject({ recovered: true, job: { attempts: 2, leaseOwner: 'worker-2' } });
     const file = { id: 'f'.repeat(32), partition: 'p0', uri: '/x/p0/data_0.parquet', rows: 3, sizeBytes: 10 };
-    await store.completeJob(unloadId!, { counts: { p0: 3 }, files: [file] }, now(), planner);
+    await store.completeJob(unloadId!, 'worker-2', { counts: { p0: 3 }, files: [file] }, later, planner);
     expect(await store.listFiles(record.id)).toHaveLength(1);
     const after = (await store.findTask(ORG, record.id, now()))!;
     expect(after.status).toBe('completed');
@@ -159,13 +178,13 @@ describe.each(STORE_BACKENDS)('completion on $name', (backend) => {
     const { record, jobs } = task(true, 2);
     await store.insertTask(record, jobs);
     const [a, b] = jobs;
-    await store.claimJob(a!.id, now());
-    await store.failJob(a!.id, { code: 'input_unreadable', message: 'bad file x.parquet' }, now());
+    await store.claimJob(a!.id, lease());
+    await store.failJob(a!.id, WORKER, { code: 'input_unreadable', message: 'bad file x.parquet' }, now());
     const after = (await store.findTask(ORG, record.id, now()))!;
     expect(after.status).toBe('failed');
     expect(after.error).toEqual({ code: 'input_unreadable', message: 'bad file x.parquet' });
     expect(after.failedJobs).toBe(1);
-    expect(await store.claimJob(b!.id, now())).toBeUndefined();
+    expect(await store.claimJob(b!.id, lease())).toBeUndefined();
     expect(await store.resumableJobIds(now())).toEqual([]);
   });
 

@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import type { Store } from '../store/store.ts';
+
+/** How long a claim holds a job without renewal: a dead worker's jobs are taken over after it. */
+export const DEFAULT_LEASE_MS = 30_000;
+
+/**
+ * Names one worker process for its leases: host and pid tell an operator where a job runs, the
+ * random part keeps a restarted process (same pid in a fresh container) from passing for the
+ * one that died.
+ */
+export function newLeaseOwner(): string {
+  return `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+}
+
+export interface JobLeaseOptions {
+  store: Store;
+  jobId: string;
+  owner: string;
+  leaseMs: number;
+  clock: () => Date;
+  /** Told once, when a renewal finds the lease lost, or a renewal fails. */
+  log?: (message: string, fields: Record<string, unknown>) => void;
+}
+
+/**
+ * Keeps a claimed job's lease alive: renews it every third of the lease while the job runs, so
+ * two renewals can fail (a slow store) before another worker may take the job over. Once a
+ * renewal finds the lease lost, `lost` stays true and renewals stop.
+ */
+export class JobLease {
+  private lostLease = false;
+  private stopped = false;
+  private renewing: Promise<boolean> | undefined;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly options: JobLeaseOptions) {
+    this.timer = setInterval(() => {
+      // A renewal still waiting on the store is not doubled.
+      if (!this.renewing) void this.renew();
+    }, options.leaseMs / 3);
+    // A lease alone does not keep the process alive.
+    this.timer.unref();
+  }
+
+  /** True once the store said another worker holds the job (or it was handed back). */
+  get lost(): boolean {
+    return this.lostLease;
+  }
+
+  /**
+   * Renews now and tells whether the lease is still held: called before a step that must not
+   * happen twice (publishing an export). A store error counts as held: the outcome is checked
+   * by the store when it is recorded.
+   */
+  async renew(): Promise<boolean> {
+    if (this.lostLease || this.stopped) return !this.lostLease;
+    const { store, jobId, owner, leaseMs, clock, log } = this.options;
+    this.renewing = store.renewLease(jobId, owner, clock().toISOString(), leaseMs).catch((error) => {
+      log?.('lease renewal failed', { jobId, owner, error: String(error) });
+      return true;
+    });
+    try {
+      const held = await this.renewing;
+      // A renewal answered after the job was recorded finds it done: that is no loss.
+      if (!held && !this.stopped && !this.lostLease) {
+        this.lostLease = true;
+        clearInterval(this.timer);
+        log?.('lease lost', { jobId, owner });
+      }
+      return !this.lostLease;
+    } finally {
+      this.renewing = undefined;
+    }
+  }
+
+  /** Stops renewing: call when the job is settled (or abandoned). */
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+  }
+}

@@ -1,0 +1,155 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MemoryQueue } from '../../src/queue/memory-queue.ts';
+import { openStore } from '../../src/store/open-store.ts';
+import type { NewJob, Store } from '../../src/store/store.ts';
+import { JobReconciler } from '../../src/tasks/job-reconciler.ts';
+
+/**
+ * The queue lost jobs the store says are queued (Redis restarted empty), or a worker died with a
+ * job: the reconciler's passes enqueue them. Fake timers and clock; a real SQLite store and the
+ * memory queue.
+ */
+
+const T0 = Date.parse('2024-06-02T00:00:00.000Z');
+const INTERVAL = 30_000;
+const LEASE_MS = 30_000;
+const CREATED = '2024-06-01T00:00:00.000Z';
+
+let dir: string;
+let store: Store;
+let queue: MemoryQueue;
+let now: number;
+let passes: number;
+let delivered: string[];
+let deliveredOne: () => void;
+
+/** Resolves once the queue has delivered `count` ids in all. */
+function deliveries(count: number): Promise<void> {
+  return new Promise((resolve) => {
+    deliveredOne = () => {
+      if (delivered.length >= count) resolve();
+    };
+  });
+}
+
+beforeEach(async () => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-reconciler-'));
+  store = await openStore({ dataDir: dir });
+  queue = new MemoryQueue(4);
+  now = T0;
+  passes = 0;
+  delivered = [];
+  deliveredOne = () => undefined;
+  // Nothing runs the jobs: the test sees what the queue delivers.
+  await queue.start(async (id) => {
+    delivered.push(id);
+    deliveredOne();
+  });
+  await store.createOrganizationWithUser(
+    { id: 'org-1', name: 'Acme', createdAt: CREATED },
+    {
+      id: 'u1',
+      organizationId: 'org-1',
+      email: 'a@example.com',
+      passwordHash: 'x',
+      firstName: 'A',
+      lastName: 'B',
+      createdAt: CREATED,
+    },
+  );
+  const jobs: NewJob[] = ['j0', 'j1'].map((id, seq) => ({
+    id,
+    phase: 'count',
+    seq,
+    partitions: [`p${seq}`],
+    status: 'queued',
+  }));
+  await store.insertTask(
+    {
+      id: 't1',
+      organizationId: 'org-1',
+      type: 'intent_hive',
+      status: 'in_progress',
+      request: {},
+      totalJobs: 2,
+      completedJobs: 0,
+      failedJobs: 0,
+      totalCount: null,
+      countsJson: null,
+      error: null,
+      createdAt: CREATED,
+      updatedAt: CREATED,
+      completedAt: null,
+      expiresAt: '2024-06-10T00:00:00.000Z',
+    },
+    jobs,
+  );
+});
+afterEach(async () => {
+  vi.useRealTimers();
+  await queue.close();
+  await store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function reconciler(): JobReconciler {
+  // The store as the reconciler sees it, counting its passes.
+  const counting: Store = Object.assign(Object.create(store) as Store, {
+    resumableJobIds(at: string) {
+      passes += 1;
+      return store.resumableJobIds(at);
+    },
+  });
+  return new JobReconciler({ store: counting, queue, intervalMs: INTERVAL, clock: () => new Date(now) });
+}
+
+describe('the job reconciler', () => {
+  it('enqueues a queued job nobody delivered within one interval, and one whose lease expired at the next pass', async () => {
+    // j1 runs on a worker (a live lease, until T0 + 31 s); j0 is queued in the store, but the queue lost it.
+    const claimedAt = new Date(T0 + 1000).toISOString();
+    expect(await store.claimJob('j1', { owner: 'w1', now: claimedAt, leaseMs: LEASE_MS })).toBeDefined();
+    const reconciling = reconciler();
+    reconciling.start();
+    try {
+      await vi.advanceTimersByTimeAsync(INTERVAL - 1);
+      expect(passes).toBe(0);
+
+      let delivery = deliveries(1);
+      now = T0 + INTERVAL;
+      await vi.advanceTimersByTimeAsync(1);
+      expect(passes).toBe(1);
+      await delivery;
+      expect(delivered).toEqual(['j0']);
+
+      // The worker running j1 died: no renewal since it claimed. The next pass, after its lease
+      // expired, enqueues it (and j0 again: it is still queued in the store).
+      delivery = deliveries(3);
+      now = T0 + 2 * INTERVAL;
+      await vi.advanceTimersByTimeAsync(INTERVAL);
+      expect(passes).toBe(2);
+      await delivery;
+      expect(delivered).toEqual(['j0', 'j0', 'j1']);
+    } finally {
+      await reconciling.stop();
+    }
+  });
+
+  it('leaves a job under a live lease alone, and stops passing once stopped', async () => {
+    await store.claimJob('j0', { owner: 'w1', now: new Date(T0).toISOString(), leaseMs: 10 * LEASE_MS });
+    await store.claimJob('j1', { owner: 'w2', now: new Date(T0).toISOString(), leaseMs: 10 * LEASE_MS });
+    const reconciling = reconciler();
+    reconciling.start();
+    now = T0 + INTERVAL;
+    await vi.advanceTimersByTimeAsync(INTERVAL);
+    expect(passes).toBe(1);
+    expect(await reconciling.reconcile()).toBe(0);
+    await reconciling.stop();
+    await vi.advanceTimersByTimeAsync(10 * INTERVAL);
+    expect(passes).toBe(2);
+    expect(delivered).toEqual([]);
+  });
+});
