@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, checkScaledOut, loadConfig } from './config.ts';
 import { generateDemoData } from './demo/demo-data.ts';
-import { startServer } from './server.ts';
+import { type Roles, startService } from './server.ts';
+import { openStore } from './store/open-store.ts';
 
 function positiveInteger(value: string): number {
   const n = Number(value);
@@ -21,21 +22,48 @@ const program = new Command()
   .description('Audience API: count intent segments and export them as Parquet')
   .showHelpAfterError();
 
+/** Runs the roles until SIGINT/SIGTERM, then stops gracefully (a worker hands back what it still runs). */
+async function run(roles: Roles, command: string): Promise<void> {
+  const config = loadConfigOrExit();
+  if (roles.api !== roles.worker) exitOnConfigError(() => checkScaledOut(config, command));
+  const service = await startService(config, roles);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`${signal}: shutting down`);
+    await service.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
 program
   .command('start', { isDefault: true })
   .description('run the API with its in-process worker (embedded mode: SQLite, local files, DuckDB)')
+  .action(() => run({ api: true, worker: true }, 'start'));
+
+program
+  .command('serve')
+  .description('run the API only (scaled out: needs DATABASE_URL, REDIS_URL, JWT_SECRET, LINK_SECRET)')
+  .action(() => run({ api: true, worker: false }, 'serve'));
+
+program
+  .command('worker')
+  .description('run jobs only (scaled out: needs DATABASE_URL and REDIS_URL; METRICS_PORT serves /metrics)')
+  .action(() => run({ api: false, worker: true }, 'worker'));
+
+program
+  .command('migrate')
+  .description(
+    "apply the store's migrations and exit (several at once are safe: one migrates, the others wait)",
+  )
   .action(async () => {
-    const server = await startServer(loadConfigOrExit());
-    let stopping = false;
-    const stop = async (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      console.error(`${signal}: shutting down`);
-      await server.close();
-      process.exit(0);
-    };
-    process.on('SIGINT', () => void stop('SIGINT'));
-    process.on('SIGTERM', () => void stop('SIGTERM'));
+    const config = loadConfigOrExit();
+    const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    await store.close();
+    console.log(`the store is up to date (${config.databaseUrl ? 'PostgreSQL' : 'SQLite'})`);
   });
 
 program
@@ -89,8 +117,13 @@ program
   );
 
 function loadConfigOrExit() {
+  return exitOnConfigError(() => loadConfig());
+}
+
+/** A configuration error stops the process with a message naming the variable (exit code 2). */
+function exitOnConfigError<T>(read: () => T): T {
   try {
-    return loadConfig();
+    return read();
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`configuration error: ${error.message}`);

@@ -16,6 +16,14 @@ export interface Config {
   publicUrl: string | undefined;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** Redis of a scaled-out deployment: its job queue, task-change feed, rate limits and login throttle. */
+  redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel of this deployment (several may share one Redis). */
+  redisPrefix: string;
+  /** Where a worker process (`audiences worker`) serves `/metrics`; unset: it serves none. */
+  metricsPort: number | undefined;
+  /** How long a stopping worker lets its running jobs finish before it hands them back. */
+  shutdownGraceMs: number;
   intentInputPath: string;
   outputPath: string;
   localInputRoots: string[];
@@ -185,6 +193,19 @@ export function loadConfig(env: Env = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL', 'must be a postgres:// URL');
   }
+  const redisUrl = env.REDIS_URL || undefined;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl))
+    throw new ConfigError('REDIS_URL', 'must be a redis:// URL');
+  if (redisUrl && !databaseUrl) {
+    throw new ConfigError(
+      'REDIS_URL',
+      'needs DATABASE_URL too: the SQLite store belongs to one process, so a Redis-shared deployment must keep its store in PostgreSQL',
+    );
+  }
+  const redisPrefix = env.REDIS_PREFIX || 'audiences';
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(redisPrefix)) {
+    throw new ConfigError('REDIS_PREFIX', 'use 1-64 letters, digits, "_", "-" or "."');
+  }
   let publicUrl = env.PUBLIC_URL || undefined;
   if (publicUrl) {
     try {
@@ -216,6 +237,10 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl,
     dataDir,
     databaseUrl,
+    redisUrl,
+    redisPrefix,
+    metricsPort: env.METRICS_PORT ? integer(env, 'METRICS_PORT', 0, 0, 65_535) : undefined,
+    shutdownGraceMs: parseDuration('SHUTDOWN_GRACE', env.SHUTDOWN_GRACE || '30s'),
     intentInputPath,
     outputPath: location('OUTPUT_PATH', env.OUTPUT_PATH || path.join(dataDir, 'exports')),
     localInputRoots,
@@ -254,6 +279,25 @@ export function loadConfig(env: Env = process.env): Config {
     maxActiveTasks: integer(env, 'MAX_ACTIVE_TASKS', 50, 1, 100_000),
     logLevel: env.LOG_LEVEL || 'info',
   };
+}
+
+/**
+ * What `audiences serve` and `audiences worker` need beyond the embedded defaults: a store and a
+ * Redis every process shares (the secrets are required with DATABASE_URL already).
+ */
+export function checkScaledOut(config: Config, command: string): void {
+  if (!config.databaseUrl) {
+    throw new ConfigError(
+      'DATABASE_URL',
+      `\`audiences ${command}\` needs a PostgreSQL store every process shares (postgres://...)`,
+    );
+  }
+  if (!config.redisUrl) {
+    throw new ConfigError(
+      'REDIS_URL',
+      `\`audiences ${command}\` needs a Redis every process shares (redis://...)`,
+    );
+  }
 }
 
 function exportCompression(value: string): ExportCompression {

@@ -2,16 +2,22 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
 import pino from 'pino';
 import { AccountService } from './accounts/account-service.ts';
+import { RedisLoginThrottle } from './accounts/redis-login-throttle.ts';
 import { TokenService } from './accounts/tokens.ts';
+import { RedisChangeFeed } from './changes/redis-change-feed.ts';
 import type { Config } from './config.ts';
 import { generateDemoData } from './demo/demo-data.ts';
 import { SqlGuard } from './engine/sql-guard.ts';
 import { buildApp } from './http/app.ts';
 import { loggerOptions } from './logger.ts';
 import { Metrics } from './metrics/metrics.ts';
+import { startMetricsServer } from './metrics/metrics-server.ts';
+import { BullMqQueue } from './queue/bullmq-queue.ts';
 import { MemoryQueue } from './queue/memory-queue.ts';
+import type { JobQueue } from './queue/queue.ts';
 import { LocalStorage } from './storage/local-storage.ts';
 import { isObjectUri, parseObjectUri } from './storage/object-location.ts';
 import { ObjectStorage } from './storage/object-storage.ts';
@@ -34,9 +40,18 @@ import { TaskViews } from './tasks/task-view.ts';
 const DEMO = { rows: 1_500_000, days: 7, prefixes: 10, seed: 42 };
 export const MAX_PARTITIONS_PER_TASK = 20_000;
 
-export interface RunningServer {
-  app: FastifyInstance;
-  url: string;
+/** What a process runs: the HTTP API, the job worker, or both (the embedded `audiences start`). */
+export interface Roles {
+  api: boolean;
+  worker: boolean;
+}
+
+export interface RunningService {
+  /** The API, when this process serves it. */
+  app?: FastifyInstance;
+  url?: string;
+  /** A worker-only process's `/metrics` (METRICS_PORT). */
+  metricsUrl?: string;
   /** Object-store backends, whose transfer metrics tests and benchmarks read. */
   objectStorage: { s3: ObjectStorage; gs: ObjectStorage };
   stagingCache: StagingCache;
@@ -45,15 +60,45 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Starts the embedded service: SQLite store, in-process queue and worker, local files, DuckDB. */
+export interface RunningServer extends RunningService {
+  app: FastifyInstance;
+  url: string;
+}
+
+/** Starts the API and its worker in one process (`audiences start`: embedded unless DATABASE_URL/REDIS_URL). */
 export async function startServer(config: Config): Promise<RunningServer> {
+  const service = await startService(config, { api: true, worker: true });
+  const { app, url } = service;
+  if (!app || !url) throw new Error('the API did not start');
+  return { ...service, app, url };
+}
+
+/**
+ * Starts what `roles` asks for. Embedded (no REDIS_URL): the in-process queue and change
+ * notifications, limits in memory. Scaled out (REDIS_URL, with a PostgreSQL store): BullMQ delivers
+ * job ids to any worker, task changes and limits are shared through Redis, so any number of API and
+ * worker processes serve one deployment.
+ */
+export async function startService(config: Config, roles: Roles): Promise<RunningService> {
   const log = pino(loggerOptions(config.logLevel) as pino.LoggerOptions);
   const localOutput = !isObjectUri(config.outputPath);
   if (localOutput) fs.mkdirSync(config.outputPath, { recursive: true });
-  if (!isObjectUri(config.intentInputPath)) await prepareIntentData(config, log);
+  // Only the one-process start generates the demo tree: processes sharing a folder must not race on it.
+  const demo = roles.api && roles.worker && !config.redisUrl;
+  if (!isObjectUri(config.intentInputPath)) await prepareIntentData(config, log, demo);
 
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const queue = new MemoryQueue(config.workerConcurrency);
+  const { redisUrl, redisPrefix } = config;
+  const warn = (message: string, fields: Record<string, unknown>) => log.warn(fields, message);
+  const queue: JobQueue = redisUrl
+    ? new BullMqQueue({ redisUrl, prefix: redisPrefix, concurrency: config.workerConcurrency, log: warn })
+    : new MemoryQueue(config.workerConcurrency);
+  const feed = redisUrl ? new RedisChangeFeed({ redisUrl, prefix: redisPrefix, log: warn }) : undefined;
+  // Limits want to fail fast rather than wait out a Redis outage (BullMQ's connections wait).
+  const limitsRedis =
+    redisUrl && roles.api
+      ? new Redis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2_000 })
+      : undefined;
   // Exports are written next to their destination so the final move is a rename; uploads start from DATA_DIR.
   const local = new LocalStorage(
     localOutput ? path.join(config.outputPath, '.staging') : path.join(config.dataDir, 'scratch'),
@@ -74,7 +119,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const outputObject = parseObjectUri(config.outputPath);
   let publicUrl = config.publicUrl ?? '';
   const links = new DownloadLinks(config.linkSecret, () => publicUrl, config.linkTtlMs);
-  const accounts = new AccountService(store, new TokenService(config.jwtSecret, config.jwtTtlMs));
+  const accounts = new AccountService(
+    store,
+    new TokenService(config.jwtSecret, config.jwtTtlMs),
+    ...(limitsRedis ? [new RedisLoginThrottle(limitsRedis, { prefix: `${redisPrefix}:login:` })] : []),
+  );
   const engine = {
     // DUCKDB_MEMORY_LIMIT is the budget of all jobs at once: each worker slot gets its share, of which
     // DuckDB's buffer manager gets three quarters (the Parquet reader and writer allocate beyond it).
@@ -82,7 +131,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     threads: config.duckdbThreads,
     timeoutMs: config.jobTimeoutMs,
   };
-  const changes = new TaskChanges();
+  const changes = new TaskChanges(feed ? { feed } : {});
   const guard = new SqlGuard();
   const tasks = new TaskService({
     store,
@@ -105,13 +154,15 @@ export async function startServer(config: Config): Promise<RunningServer> {
     maxPartitions: MAX_PARTITIONS_PER_TASK,
     maxActiveTasks: config.maxActiveTasks,
   });
-  // Embedded: one registry shows the API's and the worker's metrics.
+  // One registry per process: an embedded one shows the API's and the worker's metrics.
   const metrics = new Metrics({
-    http: {
-      taskCounts: () => store.countTasksByStatus(new Date().toISOString()),
-      onError: (err) => log.warn({ err }, 'metrics: tasks by status could not be read'),
-    },
-    jobs: { queueDepth: () => queue.depth() },
+    ...(roles.api && {
+      http: {
+        taskCounts: () => store.countTasksByStatus(new Date().toISOString()),
+        onError: (err: unknown) => log.warn({ err }, 'metrics: tasks by status could not be read'),
+      },
+    }),
+    ...(roles.worker && { jobs: { queueDepth: () => queue.depth() } }),
   });
   const owner = newLeaseOwner();
   const runner = new JobRunner({
@@ -130,61 +181,98 @@ export async function startServer(config: Config): Promise<RunningServer> {
     ...(metrics.jobs ? { metrics: metrics.jobs } : {}),
   });
 
-  const app = await buildApp({
-    accounts,
-    tasks,
-    downloads: new DownloadService(store, storage, links),
-    readiness: [
-      { name: 'store', check: () => store.ping() },
-      { name: 'queue', check: () => queue.ping() },
-    ],
-    publicUrl: config.publicUrl,
-    logger: loggerOptions(config.logLevel),
-    rateLimitPerMinute: config.rateLimitPerMinute,
-    metrics,
-  });
+  let app: FastifyInstance | undefined;
+  let url: string | undefined;
+  if (roles.api) {
+    app = await buildApp({
+      accounts,
+      tasks,
+      downloads: new DownloadService(store, storage, links),
+      readiness: [
+        { name: 'store', check: () => store.ping() },
+        { name: 'queue', check: () => queue.ping() },
+      ],
+      publicUrl: config.publicUrl,
+      logger: loggerOptions(config.logLevel),
+      rateLimitPerMinute: config.rateLimitPerMinute,
+      ...(limitsRedis && { rateLimitRedis: limitsRedis, rateLimitPrefix: `${redisPrefix}:rate:` }),
+      metrics,
+    });
+  }
 
-  await queue.start(runner.handle);
-  // The store is the truth: whatever was queued or running when the process stopped runs again.
-  // On its SQLite file this process is the only worker, so the leases it finds are its previous
-  // run's: released now, their jobs resume at once rather than when the leases expire. A shared
-  // PostgreSQL store may have other live workers: their jobs wait for their leases to expire.
-  if (!config.databaseUrl) await store.releaseOtherLeases(owner, new Date().toISOString());
-  const resumed = await store.resumableJobIds(new Date().toISOString());
-  if (resumed.length > 0) log.info({ jobs: resumed.length }, 'resuming unfinished jobs');
-  await queue.enqueue(resumed);
-  // Later, jobs whose lease expires (on a shared store) or that the queue lost.
-  const reconciler = new JobReconciler({
-    store,
-    queue,
-    log: (message, fields) => log.warn(fields, message),
-  });
-  reconciler.start();
+  let reconciler: JobReconciler | undefined;
+  let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
+  if (roles.worker) {
+    await queue.start(runner.handle);
+    // The store is the truth: whatever was queued or running when the process stopped runs again.
+    // On its SQLite file this process is the only worker, so the leases it finds are its previous
+    // run's: released now, their jobs resume at once rather than when the leases expire. A shared
+    // PostgreSQL store may have other live workers: their jobs wait for their leases to expire.
+    if (!config.databaseUrl) await store.releaseOtherLeases(owner, new Date().toISOString());
+    const resumed = await store.resumableJobIds(new Date().toISOString());
+    if (resumed.length > 0) log.info({ jobs: resumed.length }, 'resuming unfinished jobs');
+    await queue.enqueue(resumed);
+    // Later, jobs whose lease expires (on a shared store) or that the queue lost.
+    reconciler = new JobReconciler({ store, queue, log: warn });
+    reconciler.start();
+    if (!roles.api && config.metricsPort !== undefined) {
+      metricsServer = await startMetricsServer(metrics, config.metricsPort, config.host);
+    }
+  }
 
-  await app.listen({ port: config.port, host: config.host });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  publicUrl = config.publicUrl ?? url;
-  log.info({ url, docs: `${url}/docs` }, 'audiences is listening');
+  if (app) {
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    publicUrl = config.publicUrl ?? url;
+    log.info({ url, docs: `${url}/docs` }, 'audiences is listening');
+  }
+  if (!roles.api) {
+    log.info(
+      { owner, concurrency: config.workerConcurrency, metrics: metricsServer?.url },
+      'audiences worker is running',
+    );
+  }
 
   return {
-    app,
-    url,
+    ...(app && url ? { app, url } : {}),
+    ...(metricsServer ? { metricsUrl: metricsServer.url } : {}),
     objectStorage,
     stagingCache,
     changes,
     async close() {
       // Readers waiting for a change get their answer now rather than hold the close up.
       changes.close();
-      await app.close();
-      await reconciler.stop();
-      await queue.close();
+      await app?.close();
+      await reconciler?.stop();
+      // Running jobs get SHUTDOWN_GRACE to finish; whatever still runs then is handed back.
+      const drained = await settlesWithin(queue.close(), config.shutdownGraceMs);
+      if (roles.worker) {
+        const handedBack = await store.releaseLeases(owner, new Date().toISOString());
+        if (!drained || handedBack.length > 0) log.warn({ jobs: handedBack }, 'handed running jobs back');
+      }
       await runner.close();
+      await metricsServer?.close();
       await store.close();
       await guard.close();
+      await feed?.close();
+      await limitsRedis?.quit();
     },
   };
+}
+
+/** Whether `work` settled within `ms` (it goes on either way). */
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function realOrSelf(dir: string): string {
@@ -196,10 +284,10 @@ function realOrSelf(dir: string): string {
 }
 
 /** Generates the demo tree on first start, then logs what the intent tree holds. */
-async function prepareIntentData(config: Config, log: pino.Logger): Promise<void> {
+async function prepareIntentData(config: Config, log: pino.Logger, demo: boolean): Promise<void> {
   const root = config.intentInputPath;
   const empty = !fs.existsSync(root) || fs.readdirSync(root).length === 0;
-  if (empty && config.demoData) {
+  if (empty && demo && config.demoData) {
     log.info({ path: root, ...DEMO }, 'generating the demo intent tree (first start)');
     // Written beside the target and renamed into place, so an interrupted start leaves no half tree.
     const partial = `${root}.partial`;
