@@ -2,15 +2,9 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/store.ts';
-
-/**
- * A PostgreSQL server the store tests may create databases on (each test gets a database of its
- * own and drops it after). The default is the local server of the development machine.
- */
-const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+import { POSTGRES_ADMIN_URL, query } from '../support/postgres.ts';
 
 export interface OpenedStore {
   store: Store;
@@ -59,11 +53,5 @@ export const STORE_BACKENDS: StoreBackend[] = [
 ];
 
 async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
+  await query(POSTGRES_ADMIN_URL, statement);
 }
