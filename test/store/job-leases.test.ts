@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NewJob, Store, TaskRecord, UnloadPlanner } from '../../src/store/store.ts';
+import { queuedJobs, seedOrganization, taskRecord } from '../support/store-records.ts';
 import { type OpenedStore, STORE_BACKENDS } from './store-backends.ts';
 
 const ORG = 'org-1';
@@ -16,30 +17,18 @@ const holdExport: UnloadPlanner = () => null;
 
 function task(id: string, jobs: number, phase: NewJob['phase'] = 'count'): [TaskRecord, NewJob[]] {
   return [
-    {
+    taskRecord({
       id,
       organizationId: ORG,
-      type: 'intent_hive',
       status: phase === 'count' ? 'in_progress' : 'unloading',
-      request: {},
       totalJobs: jobs,
-      completedJobs: 0,
-      failedJobs: 0,
-      totalCount: null,
-      countsJson: null,
-      error: null,
       createdAt: CREATED,
-      updatedAt: CREATED,
-      completedAt: null,
       expiresAt: EXPIRES,
-    },
-    Array.from({ length: jobs }, (_, seq) => ({
-      id: `${id}-j${seq}`,
+    }),
+    queuedJobs(
+      Array.from({ length: jobs }, (_, seq) => `${id}-j${seq}`),
       phase,
-      seq,
-      partitions: [`p${seq}`],
-      status: 'queued' as const,
-    })),
+    ),
   ];
 }
 
@@ -54,18 +43,7 @@ describe.each(STORE_BACKENDS)('job leases on $name', (backend) => {
   beforeEach(async () => {
     opened = await backend.open();
     store = opened.store;
-    await store.createOrganizationWithUser(
-      { id: ORG, name: 'Acme', createdAt: CREATED },
-      {
-        id: 'u1',
-        organizationId: ORG,
-        email: 'a@example.com',
-        passwordHash: 'x',
-        firstName: 'A',
-        lastName: 'B',
-        createdAt: CREATED,
-      },
-    );
+    await seedOrganization(store, { id: ORG, createdAt: CREATED });
   });
   afterEach(async () => {
     await opened.dispose();

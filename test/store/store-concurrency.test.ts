@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ClientRecord, NewJob, Store, TaskRecord, UserRecord } from '../../src/store/store.ts';
+import { organizationRecord, queuedJobs, taskRecord, userRecord } from '../support/store-records.ts';
 import { type OpenedStore, STORE_BACKENDS } from './store-backends.ts';
 
 /**
@@ -12,43 +13,26 @@ const NOW = '2024-06-02T00:00:00.000Z';
 const EXPIRES = '2024-06-10T00:00:00.000Z';
 
 function organization(id: string) {
-  return { id, name: `org ${id}`, createdAt: CREATED };
+  return organizationRecord({ id, name: `org ${id}`, createdAt: CREATED });
 }
 
 function user(id: string, organizationId: string, email: string): UserRecord {
-  return {
-    id,
-    organizationId,
-    email,
-    passwordHash: 'hash',
-    firstName: 'Ada',
-    lastName: 'Byron',
-    createdAt: CREATED,
-  };
+  return userRecord({ id, organizationId, email, createdAt: CREATED });
 }
 
 function task(id: string, organizationId: string, status: TaskRecord['status'] = 'in_progress'): TaskRecord {
-  return {
+  return taskRecord({
     id,
     organizationId,
-    type: 'intent_hive',
     status,
     request: { view: {} },
-    totalJobs: 1,
-    completedJobs: 0,
-    failedJobs: 0,
-    totalCount: null,
-    countsJson: null,
-    error: null,
     createdAt: CREATED,
-    updatedAt: CREATED,
-    completedAt: null,
     expiresAt: EXPIRES,
-  };
+  });
 }
 
 function jobsOf(taskId: string): NewJob[] {
-  return [{ id: `${taskId}-c0`, phase: 'count', seq: 0, partitions: ['p0'], status: 'queued' }];
+  return queuedJobs([`${taskId}-c0`]);
 }
 
 function client(id: string, organizationId: string): ClientRecord {

@@ -7,6 +7,7 @@ import type {
   UnloadPlanner,
   UserRecord,
 } from '../../src/store/store.ts';
+import { taskRecord, userRecord } from '../support/store-records.ts';
 import { type OpenedStore, STORE_BACKENDS } from './store-backends.ts';
 
 const ORG = 'org-1';
@@ -14,15 +15,7 @@ const CREATED = '2024-06-01T10:00:00.000Z';
 const NOW = '2024-06-02T00:00:00.000Z';
 const EXPIRES = '2024-06-10T00:00:00.000Z';
 
-const user: UserRecord = {
-  id: 'u1',
-  organizationId: ORG,
-  email: 'a@example.com',
-  passwordHash: 'hash',
-  firstName: 'Ada',
-  lastName: 'Byron',
-  createdAt: CREATED,
-};
+const user: UserRecord = userRecord({ organizationId: ORG, createdAt: CREATED });
 
 function client(id: string, createdAt: string): ClientRecord {
   return {
@@ -39,24 +32,16 @@ function client(id: string, createdAt: string): ClientRecord {
 }
 
 function task(id: string, createdAt: string, overrides: Partial<TaskRecord> = {}): TaskRecord {
-  return {
+  return taskRecord({
     id,
     organizationId: ORG,
-    type: 'intent_hive',
-    status: 'in_progress',
     request: { view: { days: ['2024-05-01'] }, nested: { a: [1, 2] } },
     totalJobs: 2,
-    completedJobs: 0,
-    failedJobs: 0,
-    totalCount: null,
-    countsJson: null,
-    error: null,
     createdAt,
     updatedAt: createdAt,
-    completedAt: null,
     expiresAt: EXPIRES,
     ...overrides,
-  };
+  });
 }
 
 function countJobs(taskId: string, partitions: string[][]): NewJob[] {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobCompletion, NewJob, Store, TaskRecord, UnloadPlanner } from '../../src/store/store.ts';
+import { queuedJobs, seedOrganization, taskRecord } from '../support/store-records.ts';
 import { type OpenedStore, STORE_BACKENDS } from './store-backends.ts';
 
 let opened: OpenedStore;
@@ -19,50 +20,23 @@ describe.each(STORE_BACKENDS)('completion on $name', (backend) => {
   beforeEach(async () => {
     opened = await backend.open();
     store = opened.store;
-    await store.createOrganizationWithUser(
-      { id: ORG, name: 'Acme', createdAt: now() },
-      {
-        id: 'u1',
-        organizationId: ORG,
-        email: 'a@example.com',
-        passwordHash: 'x',
-        firstName: 'A',
-        lastName: 'B',
-        createdAt: now(),
-      },
-    );
+    await seedOrganization(store, { id: ORG, createdAt: now() });
   });
   afterEach(async () => {
     await opened.dispose();
   });
 
   function task(performUnload: boolean, jobs: number): { record: TaskRecord; jobs: NewJob[] } {
-    const created = new Date().toISOString();
     return {
-      record: {
+      record: taskRecord({
         id: randomUUID(),
         organizationId: ORG,
-        type: 'intent_hive',
-        status: 'in_progress',
         request: { view: { perform_unload: performUnload } },
         totalJobs: jobs,
-        completedJobs: 0,
-        failedJobs: 0,
-        totalCount: null,
-        countsJson: null,
-        error: null,
-        createdAt: created,
-        updatedAt: created,
-        completedAt: null,
+        createdAt: new Date().toISOString(),
         expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
-      },
-      jobs: Array.from({ length: jobs }, (_, seq) => ({
-        id: randomUUID(),
-        phase: 'count' as const,
-        seq,
-        partitions: [`p${seq}`],
-        status: 'queued' as const,
-      })),
+      }),
+      jobs: queuedJobs(Array.from({ length: jobs }, () => randomUUID())),
     };
   }
 

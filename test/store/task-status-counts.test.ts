@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store, TaskRecord, TaskStatus } from '../../src/store/store.ts';
+import { seedOrganization, taskRecord } from '../support/store-records.ts';
 import { type OpenedStore, STORE_BACKENDS } from './store-backends.ts';
 
 const CREATED = '2024-06-01T10:00:00.000Z';
@@ -8,23 +9,7 @@ const LATER = '2024-06-10T00:00:00.000Z';
 const EARLIER = '2024-06-01T12:00:00.000Z';
 
 function task(id: string, organizationId: string, status: TaskStatus, expiresAt = LATER): TaskRecord {
-  return {
-    id,
-    organizationId,
-    type: 'intent_hive',
-    status,
-    request: {},
-    totalJobs: 1,
-    completedJobs: 0,
-    failedJobs: 0,
-    totalCount: null,
-    countsJson: null,
-    error: null,
-    createdAt: CREATED,
-    updatedAt: CREATED,
-    completedAt: null,
-    expiresAt,
-  };
+  return taskRecord({ id, organizationId, status, createdAt: CREATED, expiresAt });
 }
 
 describe.each(STORE_BACKENDS)('countTasksByStatus on $name', (backend) => {
@@ -35,17 +20,10 @@ describe.each(STORE_BACKENDS)('countTasksByStatus on $name', (backend) => {
     opened = await backend.open();
     store = opened.store;
     for (const org of ['org-a', 'org-b']) {
-      await store.createOrganizationWithUser(
+      await seedOrganization(
+        store,
         { id: org, name: org, createdAt: CREATED },
-        {
-          id: `u-${org}`,
-          organizationId: org,
-          email: `${org}@example.com`,
-          passwordHash: 'x',
-          firstName: 'A',
-          lastName: 'B',
-          createdAt: CREATED,
-        },
+        { id: `u-${org}`, email: `${org}@example.com` },
       );
     }
   });

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { JobLease, newLeaseOwner } from '../../src/tasks/job-lease.ts';
+import { queuedJobs, seedOrganization, taskRecord } from '../support/store-records.ts';
 
 /** A running job's lease kept alive, over a real SQLite store; fake intervals and clock. */
 
@@ -23,37 +24,10 @@ beforeEach(async () => {
   store = await openStore({ dataDir: dir });
   now = T0;
   renewals = 0;
-  await store.createOrganizationWithUser(
-    { id: 'org-1', name: 'Acme', createdAt: CREATED },
-    {
-      id: 'u1',
-      organizationId: 'org-1',
-      email: 'a@example.com',
-      passwordHash: 'x',
-      firstName: 'A',
-      lastName: 'B',
-      createdAt: CREATED,
-    },
-  );
+  await seedOrganization(store, { createdAt: CREATED });
   await store.insertTask(
-    {
-      id: 't1',
-      organizationId: 'org-1',
-      type: 'intent_hive',
-      status: 'in_progress',
-      request: {},
-      totalJobs: 1,
-      completedJobs: 0,
-      failedJobs: 0,
-      totalCount: null,
-      countsJson: null,
-      error: null,
-      createdAt: CREATED,
-      updatedAt: CREATED,
-      completedAt: null,
-      expiresAt: '2024-06-10T00:00:00.000Z',
-    },
-    [{ id: 'j1', phase: 'count', seq: 0, partitions: ['p0'], status: 'queued' }],
+    taskRecord({ id: 't1', createdAt: CREATED, expiresAt: '2024-06-10T00:00:00.000Z' }),
+    queuedJobs(['j1']),
   );
 });
 afterEach(async () => {

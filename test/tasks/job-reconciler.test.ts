@@ -4,8 +4,9 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemoryQueue } from '../../src/queue/memory-queue.ts';
 import { openStore } from '../../src/store/open-store.ts';
-import type { NewJob, Store } from '../../src/store/store.ts';
+import type { Store } from '../../src/store/store.ts';
 import { JobReconciler } from '../../src/tasks/job-reconciler.ts';
+import { queuedJobs, seedOrganization, taskRecord } from '../support/store-records.ts';
 
 /**
  * The queue lost jobs the store says are queued (Redis restarted empty), or a worker died with a
@@ -49,44 +50,10 @@ beforeEach(async () => {
     delivered.push(id);
     deliveredOne();
   });
-  await store.createOrganizationWithUser(
-    { id: 'org-1', name: 'Acme', createdAt: CREATED },
-    {
-      id: 'u1',
-      organizationId: 'org-1',
-      email: 'a@example.com',
-      passwordHash: 'x',
-      firstName: 'A',
-      lastName: 'B',
-      createdAt: CREATED,
-    },
-  );
-  const jobs: NewJob[] = ['j0', 'j1'].map((id, seq) => ({
-    id,
-    phase: 'count',
-    seq,
-    partitions: [`p${seq}`],
-    status: 'queued',
-  }));
+  await seedOrganization(store, { createdAt: CREATED });
   await store.insertTask(
-    {
-      id: 't1',
-      organizationId: 'org-1',
-      type: 'intent_hive',
-      status: 'in_progress',
-      request: {},
-      totalJobs: 2,
-      completedJobs: 0,
-      failedJobs: 0,
-      totalCount: null,
-      countsJson: null,
-      error: null,
-      createdAt: CREATED,
-      updatedAt: CREATED,
-      completedAt: null,
-      expiresAt: '2024-06-10T00:00:00.000Z',
-    },
-    jobs,
+    taskRecord({ id: 't1', totalJobs: 2, createdAt: CREATED, expiresAt: '2024-06-10T00:00:00.000Z' }),
+    queuedJobs(['j0', 'j1']),
   );
 });
 afterEach(async () => {

@@ -5,10 +5,11 @@ import { afterEach, beforeAll, beforeEach, describe, expect, inject, it } from '
 import { MemoryQueue } from '../../src/queue/memory-queue.ts';
 import { LocalStorage } from '../../src/storage/local-storage.ts';
 import { openStore } from '../../src/store/open-store.ts';
-import type { JobPhase, Store, TaskRecord } from '../../src/store/store.ts';
+import type { JobPhase, Store } from '../../src/store/store.ts';
 import { JobRunner } from '../../src/tasks/job-runner.ts';
 import type { StoredRequest } from '../../src/tasks/task-model.ts';
 import { duck, expectedIntentCounts } from '../support/duck.ts';
+import { seedOrganization, taskRecord } from '../support/store-records.ts';
 
 /**
  * A worker whose lease is taken over while its job runs must not record its outcome nor touch the
@@ -56,18 +57,7 @@ afterEach(async () => {
 
 async function insertTask(phase: JobPhase): Promise<void> {
   const created = new Date(T0 - 60_000).toISOString();
-  await store.createOrganizationWithUser(
-    { id: ORG, name: 'Acme', createdAt: created },
-    {
-      id: 'u1',
-      organizationId: ORG,
-      email: 'a@example.com',
-      passwordHash: 'x',
-      firstName: 'A',
-      lastName: 'B',
-      createdAt: created,
-    },
-  );
+  await seedOrganization(store, { id: ORG, createdAt: created });
   const request: StoredRequest = {
     view: { perform_unload: phase === 'unload' } as StoredRequest['view'],
     plan: {
@@ -80,23 +70,14 @@ async function insertTask(phase: JobPhase): Promise<void> {
       nestedPartitions: false,
     },
   };
-  const task: TaskRecord = {
+  const task = taskRecord({
     id: TASK,
     organizationId: ORG,
-    type: 'intent_hive',
     status: phase === 'count' ? 'in_progress' : 'unloading',
     request,
-    totalJobs: 1,
-    completedJobs: 0,
-    failedJobs: 0,
-    totalCount: null,
-    countsJson: null,
-    error: null,
     createdAt: created,
-    updatedAt: created,
-    completedAt: null,
     expiresAt: new Date(T0 + 86_400_000).toISOString(),
-  };
+  });
   await store.insertTask(task, [{ id: JOB, phase, seq: 0, partitions, status: 'queued' }]);
 }
 

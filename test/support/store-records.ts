@@ -1,0 +1,79 @@
+import type {
+  JobPhase,
+  NewJob,
+  OrganizationRecord,
+  Store,
+  TaskRecord,
+  UserRecord,
+} from '../../src/store/store.ts';
+
+/**
+ * Store records for tests, built with plain defaults: a test passes explicitly every value its
+ * assertions depend on.
+ */
+
+export const FIXTURE_CREATED = '2024-06-01T10:00:00.000Z';
+export const FIXTURE_EXPIRES = '2024-06-10T00:00:00.000Z';
+
+/** Organisation `org-1`, "Acme". */
+export function organizationRecord(overrides: Partial<OrganizationRecord> = {}): OrganizationRecord {
+  return { id: 'org-1', name: 'Acme', createdAt: FIXTURE_CREATED, ...overrides };
+}
+
+/** User `u1` of `org-1`, a@example.com. */
+export function userRecord(overrides: Partial<UserRecord> = {}): UserRecord {
+  return {
+    id: 'u1',
+    organizationId: 'org-1',
+    email: 'a@example.com',
+    passwordHash: 'x',
+    firstName: 'A',
+    lastName: 'B',
+    createdAt: FIXTURE_CREATED,
+    ...overrides,
+  };
+}
+
+/**
+ * Creates an organisation with its first user (by default `u1` of `org-1`); the user belongs to the
+ * organisation and is created with it unless told otherwise. Resolves to whether it was created.
+ */
+export function seedOrganization(
+  store: Store,
+  organization: Partial<OrganizationRecord> = {},
+  user: Partial<UserRecord> = {},
+): Promise<boolean> {
+  const org = organizationRecord(organization);
+  return store.createOrganizationWithUser(
+    org,
+    userRecord({ organizationId: org.id, createdAt: org.createdAt, ...user }),
+  );
+}
+
+/** A fresh task `t1` of `org-1`, in progress with one job; `updatedAt` follows `createdAt`. */
+export function taskRecord(overrides: Partial<TaskRecord> = {}): TaskRecord {
+  const createdAt = overrides.createdAt ?? FIXTURE_CREATED;
+  return {
+    id: 't1',
+    organizationId: 'org-1',
+    type: 'intent_hive',
+    status: 'in_progress',
+    request: {},
+    totalJobs: 1,
+    completedJobs: 0,
+    failedJobs: 0,
+    totalCount: null,
+    countsJson: null,
+    error: null,
+    createdAt,
+    updatedAt: createdAt,
+    completedAt: null,
+    expiresAt: FIXTURE_EXPIRES,
+    ...overrides,
+  };
+}
+
+/** Queued jobs with these ids, in order: job `seq` reads partition `p<seq>`. */
+export function queuedJobs(ids: string[], phase: JobPhase = 'count'): NewJob[] {
+  return ids.map((id, seq) => ({ id, phase, seq, partitions: [`p${seq}`], status: 'queued' }));
+}
