@@ -1,5 +1,13 @@
 import type { Generated } from 'kysely';
-import type { JobPhase, JobStatus, TaskStatus } from './store.ts';
+import type {
+  ClientRecord,
+  FileRecord,
+  JobPhase,
+  JobStatus,
+  OrganizationRecord,
+  TaskStatus,
+  UserRecord,
+} from './store.ts';
 
 /**
  * Tables as Kysely sees them, in camelCase: `CamelCasePlugin` maps each name to the snake_case
@@ -7,40 +15,13 @@ import type { JobPhase, JobStatus, TaskStatus } from './store.ts';
  * every dialect).
  */
 export interface Database {
-  organizations: OrganizationTable;
-  users: UserTable;
-  apiClients: ApiClientTable;
+  // Rows of these tables are the store's records as they are.
+  organizations: OrganizationRecord;
+  users: UserRecord;
+  apiClients: ClientRecord;
   tasks: TaskTable;
   jobs: JobTable;
-  files: FileTable;
-}
-
-export interface OrganizationTable {
-  id: string;
-  name: string;
-  createdAt: string;
-}
-
-export interface UserTable {
-  id: string;
-  organizationId: string;
-  email: string;
-  passwordHash: string;
-  firstName: string;
-  lastName: string;
-  createdAt: string;
-}
-
-export interface ApiClientTable {
-  id: string;
-  organizationId: string;
-  name: string;
-  keyHash: string;
-  keyPrefix: string;
-  secretHash: string;
-  createdBy: string;
-  createdAt: string;
-  revokedAt: string | null;
+  files: FileRecord;
 }
 
 export interface TaskTable {
@@ -83,15 +64,4 @@ export interface JobTable {
   leaseOwner: string | null;
   /** When the lease ends unless renewed; a `running` job past it may be taken over. */
   leaseExpiresAt: string | null;
-}
-
-export interface FileTable {
-  id: string;
-  taskId: string;
-  jobId: string;
-  partition: string;
-  uri: string;
-  rows: number;
-  sizeBytes: number;
-  createdAt: string;
 }
