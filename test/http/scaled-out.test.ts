@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Account, apiClient, call, signUp } from '../support/api.ts';
+import { downloadFiles } from '../support/downloads.ts';
 import { duck, expectedIntentCounts, intentPrefixes } from '../support/duck.ts';
 import { databaseUrl, POSTGRES_ADMIN_URL, query } from '../support/postgres.ts';
 import { parseScrape, sampleSum } from '../support/prometheus.ts';
@@ -109,19 +110,9 @@ async function follow(taskId: string, statuses: string[], timeoutMs = 60_000) {
   }
 }
 
-/** Downloads files through their links into the downloads folder; returns the local copies. */
-async function download(files: Array<{ url: string; rows: number; size_bytes: number }>) {
-  const copies: string[] = [];
-  for (const [i, file] of files.entries()) {
-    const response = await fetch(file.url);
-    expect(response.status, file.url).toBe(200);
-    const bytes = Buffer.from(await response.arrayBuffer());
-    expect(bytes.length).toBe(file.size_bytes);
-    const copy = path.join(downloads, `${Date.now()}-${i}.parquet`);
-    fs.writeFileSync(copy, bytes);
-    copies.push(copy);
-  }
-  return copies;
+/** Downloads files through their links (status, size and rows checked); returns the local copies. */
+function download(files: Parameters<typeof downloadFiles>[0]) {
+  return downloadFiles(files, downloads);
 }
 
 const json = (row: unknown) => JSON.stringify(row, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));

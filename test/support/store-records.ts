@@ -6,6 +6,7 @@ import type {
   TaskRecord,
   UserRecord,
 } from '../../src/store/store.ts';
+import type { TaskPlan } from '../../src/tasks/task-model.ts';
 
 /**
  * Store records for tests, built with plain defaults: a test passes explicitly every value its
@@ -76,4 +77,17 @@ export function taskRecord(overrides: Partial<TaskRecord> = {}): TaskRecord {
 /** Queued jobs with these ids, in order: job `seq` reads partition `p<seq>`. */
 export function queuedJobs(ids: string[], phase: JobPhase = 'count'): NewJob[] {
   return ids.map((id, seq) => ({ id, phase, seq, partitions: [`p${seq}`], status: 'queued' }));
+}
+
+/** The plan of an intent task over `inputRoot` without `where_expr`, `select` or `limit`. */
+export function intentPlan(inputRoot: string): TaskPlan {
+  return {
+    inputRoot,
+    hive: true,
+    hiveTypes: { day: 'DATE', prefix: 'VARCHAR', score: 'VARCHAR' },
+    whereSql: null,
+    columns: null,
+    limit: null,
+    nestedPartitions: false,
+  };
 }

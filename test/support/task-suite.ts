@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Account, apiClient, signUp, type TestServer } from './api.ts';
+import { downloadFiles } from './downloads.ts';
 import { duck, expectedIntentCounts, intentPrefixes } from './duck.ts';
 
 export interface SuiteTarget {
@@ -44,26 +45,7 @@ export function taskSuite(name: string, target: SuiteTarget): void {
       fs.rmSync(downloads, { recursive: true, force: true });
     });
 
-    /** Downloads every file through its link and checks size and rows; returns the local copies. */
-    async function download(
-      files: Array<{ url: string; rows: number; size_bytes: number }>,
-    ): Promise<string[]> {
-      const copies: string[] = [];
-      for (const [i, file] of files.entries()) {
-        const response = await fetch(file.url);
-        expect(response.status, file.url).toBe(200);
-        const bytes = Buffer.from(await response.arrayBuffer());
-        expect(bytes.length).toBe(file.size_bytes);
-        const copy = path.join(downloads, `${Date.now()}-${i}.parquet`);
-        fs.writeFileSync(copy, bytes);
-        const [meta] = await duck<{ n: bigint }>(
-          `SELECT sum(num_rows) AS n FROM parquet_file_metadata('${copy}')`,
-        );
-        expect(Number(meta!.n)).toBe(file.rows);
-        copies.push(copy);
-      }
-      return copies;
-    }
+    const download = (files: Parameters<typeof downloadFiles>[0]) => downloadFiles(files, downloads);
 
     it('counts every partition exactly and exports every selected row once', async () => {
       const where = "intent_score >= 60 AND country IN ('US', 'DE', 'GB')";

@@ -12,6 +12,7 @@ import { stageInputs } from '../../src/tasks/job-inputs.ts';
 import type { TaskPlan } from '../../src/tasks/task-model.ts';
 import { apiClient, signUp } from '../support/api.ts';
 import { duck, expectedIntentCounts, intentPrefixes } from '../support/duck.ts';
+import { intentPlan } from '../support/store-records.ts';
 
 /**
  * One job exporting all 36 partitions of the shared tree (300,000 rows). Writing them in one
@@ -32,15 +33,7 @@ beforeAll(async () => {
   storage = new LocalStorage(scratchRoot);
   expected = await expectedIntentCounts(tree);
   // What an intent task without `where_expr` or `select` plans.
-  plan = {
-    inputRoot: tree,
-    hive: true,
-    hiveTypes: { day: 'DATE', prefix: 'VARCHAR', score: 'VARCHAR' },
-    whereSql: null,
-    columns: null,
-    limit: null,
-    nestedPartitions: false,
-  };
+  plan = intentPlan(tree);
 });
 afterAll(() => fs.rmSync(scratchRoot, { recursive: true, force: true }));
 

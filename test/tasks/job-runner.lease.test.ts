@@ -9,7 +9,7 @@ import type { JobPhase, Store } from '../../src/store/store.ts';
 import { JobRunner } from '../../src/tasks/job-runner.ts';
 import type { StoredRequest } from '../../src/tasks/task-model.ts';
 import { duck, expectedIntentCounts } from '../support/duck.ts';
-import { seedOrganization, taskRecord } from '../support/store-records.ts';
+import { intentPlan, seedOrganization, taskRecord } from '../support/store-records.ts';
 
 /**
  * A worker whose lease is taken over while its job runs must not record its outcome nor touch the
@@ -60,15 +60,7 @@ async function insertTask(phase: JobPhase): Promise<void> {
   await seedOrganization(store, { id: ORG, createdAt: created });
   const request: StoredRequest = {
     view: { perform_unload: phase === 'unload' } as StoredRequest['view'],
-    plan: {
-      inputRoot: tree,
-      hive: true,
-      hiveTypes: { day: 'DATE', prefix: 'VARCHAR', score: 'VARCHAR' },
-      whereSql: null,
-      columns: null,
-      limit: null,
-      nestedPartitions: false,
-    },
+    plan: intentPlan(tree),
   };
   const task = taskRecord({
     id: TASK,
