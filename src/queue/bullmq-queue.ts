@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { JobHandler, JobQueue } from './queue.ts';
+import type { EnqueueOptions, JobHandler, JobQueue } from './queue.ts';
 
 export interface BullMqQueueOptions {
   /** Redis to share with every other process, e.g. `redis://127.0.0.1:6379`. */
@@ -34,10 +34,41 @@ export interface BullMqQueueOptions {
   log?: (message: string, fields: Record<string, unknown>) => void;
 }
 
-/** What a BullMQ job carries: only the store's job id. */
+/** What a BullMQ job carries: the store's job id and its group (see `EnqueueOptions.group`). */
 interface Delivery {
   jobId: string;
+  group?: string;
 }
+
+/** BullMQ's highest priority number (the lowest priority). */
+const MAX_PRIORITY = 2_097_151;
+/** How long a group remembers an id that was never delivered (dropped by BullMQ, or lost). */
+const GROUP_MEMORY_MS = 60 * 60 * 1000;
+
+/**
+ * Each id's place in its group's line: the ids of one group waiting in this queue, in a sorted set
+ * (`KEYS[1]`, scored by when they came). `ARGV[1]` is now (ms), `ARGV[2]` how long an undelivered id
+ * is remembered, `ARGV[3]` the prefix of BullMQ's job keys, the rest the BullMQ ids to place. A new
+ * id's place is the number of its group's ids then waiting, itself included. An id BullMQ still holds
+ * (waiting or running: BullMQ drops the add) joins no line and gets place 1, which it never uses.
+ */
+const PLACE_IN_GROUP = `
+local key = KEYS[1]
+local now = tonumber(ARGV[1])
+local memory = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - memory)
+local places = {}
+for i = 4, #ARGV do
+  if redis.call('EXISTS', ARGV[3] .. ARGV[i]) == 1 then
+    places[#places + 1] = 1
+  else
+    redis.call('ZADD', key, 'NX', now, ARGV[i])
+    places[#places + 1] = redis.call('ZCARD', key)
+  end
+end
+redis.call('PEXPIRE', key, memory)
+return places
+`;
 
 /**
  * The scaled-out queue: job ids travel through BullMQ on Redis to the handler of every process that
@@ -51,6 +82,13 @@ interface Delivery {
  * can meet an immediate one of the same job; the store's claim lets only one of them run it.
  * Finished and failed jobs are removed at once, which keeps Redis small and frees `j.X` for the
  * next enqueue. BullMQ never retries on its own (`attempts: 1`): the store decides retries.
+ *
+ * Groups. Every id is added with a BullMQ priority: its place in its group's line (1 when the group
+ * has nothing else waiting, 2 when it has one, ...), the line kept in a sorted set per group next to
+ * the queue's keys and left when the id is delivered. BullMQ delivers lower numbers first and equal
+ * ones in order, so the groups take turns: a group's first waiting id goes ahead of another's second.
+ * An id BullMQ never delivers (a stalled job it gave up on) leaves its group's line after an hour; a
+ * Redis that lost its contents lost the lines with them.
  *
  * A process that dies mid-job leaves the job active in Redis under a lock it no longer renews; once
  * the lock expires, the stalled-job check of any live worker puts it back to wait (see
@@ -79,17 +117,33 @@ export class BullMqQueue implements JobQueue {
     this.queue.on('error', (error) => this.logError('queue', error));
   }
 
-  async enqueue(jobIds: readonly string[], options: { delayMs?: number } = {}): Promise<void> {
+  async enqueue(jobIds: readonly string[], options: EnqueueOptions = {}): Promise<void> {
     if (this.closing) return;
     const delay = options.delayMs && options.delayMs > 0 ? Math.ceil(options.delayMs) : 0;
+    const group = options.group ?? '';
     const ids = [...new Set(jobIds)];
     if (ids.length === 0) return;
+    const bullIds = ids.map((jobId) =>
+      delay > 0 ? `${bullId(jobId)}.delayed.${randomUUID()}` : bullId(jobId),
+    );
+    const places = (await this.connection.eval(
+      PLACE_IN_GROUP,
+      1,
+      this.groupKey(group),
+      Date.now(),
+      GROUP_MEMORY_MS,
+      `${this.prefix}:${this.name}:`,
+      ...bullIds,
+    )) as number[];
     await this.queue.addBulk(
-      ids.map((jobId) => ({
+      ids.map((jobId, i) => ({
         name: 'job',
-        data: { jobId },
-        opts:
-          delay > 0 ? { jobId: `${bullId(jobId)}.delayed.${randomUUID()}`, delay } : { jobId: bullId(jobId) },
+        data: { jobId, group },
+        opts: {
+          jobId: bullIds[i]!,
+          priority: Math.min(MAX_PRIORITY, places[i]!),
+          ...(delay > 0 ? { delay } : {}),
+        },
       })),
     );
   }
@@ -128,7 +182,7 @@ export class BullMqQueue implements JobQueue {
   }
 
   async depth(): Promise<number> {
-    return this.queue.getJobCountByTypes('waiting', 'delayed');
+    return this.queue.getJobCountByTypes('waiting', 'prioritized', 'delayed');
   }
 
   /**
@@ -149,12 +203,23 @@ export class BullMqQueue implements JobQueue {
   }
 
   private async deliver(handler: JobHandler, job: Job<Delivery>): Promise<void> {
+    // The id leaves its group's line: the group's next ids move up.
+    if (job.id) {
+      await this.connection
+        .zrem(this.groupKey(job.data.group ?? ''), job.id)
+        .catch((error: unknown) => this.logError('queue', error));
+    }
     try {
       await handler(job.data.jobId);
     } catch (error) {
       // The handler records failures in the store; the queue only keeps going.
       this.options.log?.('job handler rejected', { jobId: job.data.jobId, error: messageOf(error) });
     }
+  }
+
+  /** The sorted set holding a group's waiting ids (under the queue's own keys). */
+  private groupKey(group: string): string {
+    return `${this.prefix}:${this.name}:group:${group}`;
   }
 
   private redis(options: { maxRetriesPerRequest?: null }): Redis {

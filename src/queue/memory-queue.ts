@@ -1,11 +1,25 @@
-import type { JobHandler, JobQueue } from './queue.ts';
+import TinyQueue from 'tinyqueue';
+import type { EnqueueOptions, JobHandler, JobQueue } from './queue.ts';
+
+/** A waiting id: its place in its group's line when it came, and the order it came in. */
+interface Waiting {
+  id: string;
+  group: string;
+  place: number;
+  seq: number;
+}
 
 /**
- * The embedded queue: a FIFO in memory, delivered to the handler as soon as a slot is free (no
- * polling). On restart the worker refills it from the store.
+ * The embedded queue, in memory, delivered to the handler as soon as a slot is free (no polling).
+ * Groups take turns the way the shared queue's do: an id's place is the number of its group's ids
+ * waiting when it came (1 for a group with nothing waiting), and the lowest place goes first, ties in
+ * the order they came. On restart the worker refills it from the store.
  */
 export class MemoryQueue implements JobQueue {
-  private readonly waiting: string[] = [];
+  private readonly waiting = new TinyQueue<Waiting>([], (a, b) => a.place - b.place || a.seq - b.seq);
+  /** Ids waiting per group (a group with none is absent). */
+  private readonly waitingPerGroup = new Map<string, number>();
+  private seq = 0;
   /** Ids waiting or running, so a duplicate enqueue is not delivered twice at once. */
   private readonly pending = new Set<string>();
   /** Each delay's timer with the number of ids it holds back (for `depth`). */
@@ -16,16 +30,19 @@ export class MemoryQueue implements JobQueue {
 
   constructor(private readonly concurrency: number) {}
 
-  async enqueue(jobIds: readonly string[], options: { delayMs?: number } = {}): Promise<void> {
+  async enqueue(jobIds: readonly string[], options: EnqueueOptions = {}): Promise<void> {
     if (this.closed) return;
+    const group = options.group ?? '';
     if (options.delayMs && options.delayMs > 0) {
-      this.delay(jobIds, Date.now() + options.delayMs);
+      this.delay(jobIds, group, Date.now() + options.delayMs);
       return;
     }
     for (const id of jobIds) {
       if (this.pending.has(id)) continue;
       this.pending.add(id);
-      this.waiting.push(id);
+      const place = (this.waitingPerGroup.get(group) ?? 0) + 1;
+      this.waitingPerGroup.set(group, place);
+      this.waiting.push({ id, group, place, seq: this.seq++ });
     }
     // Delivered on the next turn of the event loop: the caller (a request creating a task) answers
     // its client first, instead of waiting behind the start of the jobs it queued.
@@ -51,19 +68,20 @@ export class MemoryQueue implements JobQueue {
     this.closed = true;
     for (const timer of this.timers.keys()) clearTimeout(timer);
     this.timers.clear();
-    this.waiting.length = 0;
+    while (this.waiting.length > 0) this.waiting.pop();
+    this.waitingPerGroup.clear();
     await Promise.allSettled([...this.running]);
   }
 
   /** Accepts the ids at `due` (ms since the epoch). */
-  private delay(jobIds: readonly string[], due: number): void {
+  private delay(jobIds: readonly string[], group: string, due: number): void {
     // A timer can fire a millisecond or two early (libuv measures from the start of the loop's
     // turn): the rest is waited again, so an id is never accepted before its delay has passed.
     const timer = setTimeout(
       () => {
         this.timers.delete(timer);
-        if (Date.now() < due) this.delay(jobIds, due);
-        else void this.enqueue(jobIds);
+        if (Date.now() < due) this.delay(jobIds, group, due);
+        else void this.enqueue(jobIds, { group });
       },
       Math.max(0, due - Date.now()),
     );
@@ -74,7 +92,10 @@ export class MemoryQueue implements JobQueue {
     const handler = this.handler;
     if (!handler) return;
     while (!this.closed && this.running.size < this.concurrency && this.waiting.length > 0) {
-      const id = this.waiting.shift()!;
+      const { id, group } = this.waiting.pop()!;
+      const left = this.waitingPerGroup.get(group)! - 1;
+      if (left > 0) this.waitingPerGroup.set(group, left);
+      else this.waitingPerGroup.delete(group);
       const run = handler(id)
         .catch(() => {
           // The handler records failures in the store; nothing to do here but keep the queue alive.

@@ -1,6 +1,19 @@
 /** Receives one job id; resolves when the job is settled (done, re-queued or failed). */
 export type JobHandler = (jobId: string) => Promise<void>;
 
+export interface EnqueueOptions {
+  /** Accept the ids only after this delay (a retry's backoff). */
+  delayMs?: number;
+  /**
+   * Whose ids these are (an organisation). Groups take turns at the queue's slots: an id's place is
+   * the number of its group's ids waiting when it came (1 when the group had none), the lowest place
+   * goes first and equal places in the order they came. However many ids one group has waiting,
+   * another group's first id waits behind at most one of them per group.
+   * @defaultValue `''` (one group: plain FIFO)
+   */
+  group?: string;
+}
+
 /**
  * Delivers job ids to one handler, at least once. It knows nothing of tasks: the store holds every
  * job's state, so a queue that loses its contents is refilled from the store on start. An id can
@@ -8,12 +21,13 @@ export type JobHandler = (jobId: string) => Promise<void>;
  */
 export interface JobQueue {
   /**
-   * Accepts ids for delivery, in order; resolves once they are accepted, before they are
-   * delivered. With `delayMs`, the ids are accepted only after that delay (a retry's backoff).
-   * An id already waiting or being handled is not delivered a second time at once. Ids enqueued
-   * before `start` wait for it; after `close` they are ignored.
+   * Accepts ids for delivery, in order within their group, the groups taking turns (see
+   * `EnqueueOptions.group`); resolves once they are accepted, before they are delivered. With
+   * `delayMs`, the ids are accepted only after that delay. An id already waiting or being handled is
+   * not delivered a second time at once. Ids enqueued before `start` wait for it; after `close`
+   * they are ignored.
    */
-  enqueue(jobIds: readonly string[], options?: { delayMs?: number }): Promise<void>;
+  enqueue(jobIds: readonly string[], options?: EnqueueOptions): Promise<void>;
   /**
    * Starts delivering to the handler, at most the queue's concurrency at a time. A handler that
    * rejects does not stop the queue: it records failures in the store itself.

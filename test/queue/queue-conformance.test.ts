@@ -43,6 +43,36 @@ describe.each(QUEUE_BACKENDS)('JobQueue ($name)', (backend) => {
     expect(h.maxRunning()).toBe(2);
   });
 
+  it('lets groups take turns: a group with many ids waiting does not hold back another', async () => {
+    const queue = space.open({ concurrency: 1 });
+    const h = heldHandler();
+    await queue.enqueue(['a1', 'a2', 'a3', 'a4'], { group: 'org-a' });
+    await queue.enqueue(['b1', 'b2'], { group: 'org-b' });
+    await queue.enqueue(['c1'], { group: 'org-c' });
+    await queue.start(h.handler);
+    for (let n = 1; n <= 7; n++) {
+      await waitFor(() => h.delivered.length >= n);
+      await h.settle(h.delivered[n - 1]!);
+    }
+    // One of each group in turn, each group's own ids in order, then what is left of org-a.
+    expect(h.delivered).toEqual(['a1', 'b1', 'c1', 'a2', 'b2', 'a3', 'a4']);
+  });
+
+  it("delivers a group's first id ahead of the ids another group queued earlier", async () => {
+    const queue = space.open({ concurrency: 1 });
+    const h = heldHandler();
+    await queue.start(h.handler);
+    await queue.enqueue(['a1', 'a2', 'a3', 'a4', 'a5'], { group: 'org-a' });
+    await waitFor(() => h.delivered.length >= 1);
+    // a1 runs, a2-a5 wait: org-b's id arrives now and goes next.
+    await queue.enqueue(['b1'], { group: 'org-b' });
+    await quiet(100);
+    await h.settle('a1');
+    await waitFor(() => h.delivered.length >= 2);
+    expect(h.delivered).toEqual(['a1', 'b1']);
+    await h.settleAll();
+  });
+
   it('does not deliver an id again while it waits or runs, but does once it settled', async () => {
     const queue = space.open({ concurrency: 1 });
     const h = heldHandler();
