@@ -34,7 +34,15 @@ export interface Config {
   taskTtlMs: number;
   linkTtlMs: number;
   jwtTtlMs: number;
+  /** Export jobs run at once by one worker process. */
   workerConcurrency: number;
+  /** Count jobs run at once by one worker process, beside the exports (counts never wait for them). */
+  countConcurrency: number;
+  /**
+   * Input bytes one job reads at most when it can be split: a job over more partitions hands the
+   * rest to new jobs, so a large task spreads over every worker and no job holds a slot for long.
+   */
+  jobMaxBytes: number;
   duckdbThreads: number;
   /** Memory of all running jobs' DuckDB instances together, in bytes; each job gets its share. */
   duckdbMemoryBytes: number;
@@ -231,6 +239,7 @@ export function loadConfig(env: Env = process.env): Config {
   const gcsEndpoint = env.GCS_ENDPOINT || 'https://storage.googleapis.com';
   if (!/^https?:\/\//.test(gcsEndpoint)) throw new ConfigError('GCS_ENDPOINT', 'must be an http(s) URL');
   const cores = os.availableParallelism();
+  const workerConcurrency = integer(env, 'WORKER_CONCURRENCY', Math.max(1, Math.min(4, cores)), 1, 64);
   return {
     port,
     host,
@@ -250,7 +259,15 @@ export function loadConfig(env: Env = process.env): Config {
     taskTtlMs: parseDuration('TASK_TTL', env.TASK_TTL || '7d'),
     linkTtlMs: parseDuration('LINK_TTL', env.LINK_TTL || '24h'),
     jwtTtlMs: parseDuration('JWT_TTL', env.JWT_TTL || '12h'),
-    workerConcurrency: integer(env, 'WORKER_CONCURRENCY', Math.max(1, Math.min(4, cores)), 1, 64),
+    workerConcurrency,
+    countConcurrency: integer(
+      env,
+      'COUNT_CONCURRENCY',
+      Math.max(1, Math.floor(workerConcurrency / 2)),
+      1,
+      64,
+    ),
+    jobMaxBytes: Math.max(1e6, bytes(env, 'JOB_MAX_BYTES', 256e6)),
     duckdbThreads: integer(env, 'DUCKDB_THREADS', Math.max(1, cores), 1, 256),
     // Half the machine for queries by default; DuckDB spills to disk beyond its limit.
     duckdbMemoryBytes: Math.max(

@@ -25,9 +25,11 @@ import { createObjectClient } from './storage/s3-clients.ts';
 import { StagingCache } from './storage/staging-cache.ts';
 import { StorageRouter } from './storage/storage-router.ts';
 import { openStore } from './store/open-store.ts';
+import type { JobPhase } from './store/store.ts';
 import { DownloadLinks } from './tasks/download-links.ts';
 import { DownloadService } from './tasks/download-service.ts';
 import { InputSchemas } from './tasks/input-schema.ts';
+import { JobLanes } from './tasks/job-lanes.ts';
 import { newLeaseOwner } from './tasks/job-lease.ts';
 import { JobReconciler } from './tasks/job-reconciler.ts';
 import { JobRunner } from './tasks/job-runner.ts';
@@ -90,9 +92,15 @@ export async function startService(config: Config, roles: Roles): Promise<Runnin
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const { redisUrl, redisPrefix } = config;
   const warn = (message: string, fields: Record<string, unknown>) => log.warn(fields, message);
-  const queue: JobQueue = redisUrl
-    ? new BullMqQueue({ redisUrl, prefix: redisPrefix, concurrency: config.workerConcurrency, log: warn })
-    : new MemoryQueue(config.workerConcurrency);
+  // Counts and exports wait in lanes of their own, each with its slots in every worker.
+  const lane = (phase: JobPhase, concurrency: number): JobQueue =>
+    redisUrl
+      ? new BullMqQueue({ redisUrl, prefix: redisPrefix, name: `audiences-${phase}`, concurrency, log: warn })
+      : new MemoryQueue(concurrency);
+  const queue = new JobLanes({
+    count: lane('count', config.countConcurrency),
+    unload: lane('unload', config.workerConcurrency),
+  });
   const feed = redisUrl ? new RedisChangeFeed({ redisUrl, prefix: redisPrefix, log: warn }) : undefined;
   // Limits want to fail fast rather than wait out a Redis outage (BullMQ's connections wait).
   const limitsRedis =
@@ -125,9 +133,10 @@ export async function startService(config: Config, roles: Roles): Promise<Runnin
     ...(limitsRedis ? [new RedisLoginThrottle(limitsRedis, { prefix: `${redisPrefix}:login:` })] : []),
   );
   const engine = {
-    // DUCKDB_MEMORY_LIMIT is the budget of all jobs at once: each worker slot gets its share, of which
-    // DuckDB's buffer manager gets three quarters (the Parquet reader and writer allocate beyond it).
-    memoryLimit: `${Math.floor((0.75 * config.duckdbMemoryBytes) / config.workerConcurrency / 1e6)}MB`,
+    // DUCKDB_MEMORY_LIMIT is the budget of all jobs at once: each worker slot (export or count) gets
+    // its share, of which DuckDB's buffer manager gets three quarters (the Parquet reader and writer
+    // allocate beyond it).
+    memoryLimit: `${Math.floor((0.75 * config.duckdbMemoryBytes) / (config.workerConcurrency + config.countConcurrency) / 1e6)}MB`,
     threads: config.duckdbThreads,
     timeoutMs: config.jobTimeoutMs,
   };
@@ -173,6 +182,7 @@ export async function startService(config: Config, roles: Roles): Promise<Runnin
     outputPath: config.outputPath,
     engine,
     warmEngines: config.workerConcurrency,
+    maxJobBytes: config.jobMaxBytes,
     compression: config.exportCompression,
     unloadPlanner: tasks.unloadPlanner,
     changes,
@@ -209,7 +219,7 @@ export async function startService(config: Config, roles: Roles): Promise<Runnin
     // run's: released now, their jobs resume at once rather than when the leases expire. A shared
     // PostgreSQL store may have other live workers: their jobs wait for their leases to expire.
     if (!config.databaseUrl) await store.releaseOtherLeases(owner, new Date().toISOString());
-    const resumed = await store.resumableJobIds(new Date().toISOString());
+    const resumed = await store.resumableJobs(new Date().toISOString());
     if (resumed.length > 0) log.info({ jobs: resumed.length }, 'resuming unfinished jobs');
     await queue.enqueue(resumed);
     // Later, jobs whose lease expires (on a shared store) or that the queue lost.

@@ -1,7 +1,7 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import { ACTIVE, LEASE_LOST } from './job-transitions.ts';
 import type { Database } from './schema.ts';
-import type { ClaimedJob, LeaseRequest } from './store.ts';
+import type { ClaimedJob, JobRef, LeaseRequest } from './store.ts';
 import { JOB_COLUMNS, toJob, toTask } from './task-rows.ts';
 
 /**
@@ -72,7 +72,7 @@ export class JobLeases {
     return Number(result.numUpdatedRows) > 0 ? { outcome: 'requeued' as const } : LEASE_LOST;
   }
 
-  async releaseLeases(owner: string, now: string): Promise<string[]> {
+  async releaseLeases(owner: string, now: string): Promise<JobRef[]> {
     const rows = await this.db
       .updateTable('jobs')
       // The run was interrupted by a shutdown, not by the job: it does not use up an attempt.
@@ -81,10 +81,10 @@ export class JobLeases {
       .where('leaseOwner', '=', owner)
       .returning('id')
       .execute();
-    return rows.map((row) => row.id);
+    return this.refsOf(rows.map((row) => row.id));
   }
 
-  async releaseOtherLeases(owner: string, now: string): Promise<string[]> {
+  async releaseOtherLeases(owner: string, now: string): Promise<JobRef[]> {
     const rows = await this.db
       .updateTable('jobs')
       // The previous run may have died of its job (out of memory): its attempt stays counted.
@@ -93,14 +93,14 @@ export class JobLeases {
       .where((eb) => eb.or([eb('leaseOwner', 'is', null), eb('leaseOwner', '!=', owner)]))
       .returning('id')
       .execute();
-    return rows.map((row) => row.id);
+    return this.refsOf(rows.map((row) => row.id));
   }
 
-  async resumableJobIds(now: string): Promise<string[]> {
-    const rows = await this.db
+  async resumableJobs(now: string): Promise<JobRef[]> {
+    return this.db
       .selectFrom('jobs')
       .innerJoin('tasks', 'tasks.id', 'jobs.taskId')
-      .select('jobs.id')
+      .select(['jobs.id', 'jobs.phase', 'tasks.organizationId'])
       .where((eb) =>
         eb.or([
           eb('jobs.status', '=', 'queued'),
@@ -112,7 +112,23 @@ export class JobLeases {
       .orderBy('tasks.createdAt')
       .orderBy('jobs.seq')
       .execute();
-    return rows.map((r) => r.id);
+  }
+
+  /** The queue's view of the jobs with these ids. */
+  private async refsOf(ids: string[]): Promise<JobRef[]> {
+    const refs: JobRef[] = [];
+    // Chunked under SQLite's bound-parameter limit.
+    for (let i = 0; i < ids.length; i += 500) {
+      refs.push(
+        ...(await this.db
+          .selectFrom('jobs')
+          .innerJoin('tasks', 'tasks.id', 'jobs.taskId')
+          .select(['jobs.id', 'jobs.phase', 'tasks.organizationId'])
+          .where('jobs.id', 'in', ids.slice(i, i + 500))
+          .execute()),
+      );
+    }
+    return refs;
   }
 }
 

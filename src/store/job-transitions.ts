@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { countsOfJobs } from './counts.ts';
 import type { Database } from './schema.ts';
@@ -5,6 +6,7 @@ import type {
   JobCompletion,
   JobOutcome,
   JobPhase,
+  JobRef,
   LeaseLost,
   NewJob,
   TaskError,
@@ -138,10 +140,52 @@ export class JobTransitions {
         .where('id', '=', task.id)
         .execute();
       if (unloadJobs && unloadJobs.length > 0) await insertJobs(trx, task.id, unloadJobs, now);
-      return {
-        outcome: 'recorded',
-        released: (unloadJobs ?? []).filter((j) => j.status === 'queued').map((j) => j.id),
-      };
+      const queued = (unloadJobs ?? []).filter((j) => j.status === 'queued');
+      return { outcome: 'recorded', released: refsOf(queued, task.organizationId) };
+    });
+  }
+
+  async splitJob(
+    jobId: string,
+    owner: string,
+    { keep, rest }: { keep: string[]; rest: string[][] },
+    now: string,
+  ): Promise<{ outcome: 'split'; released: JobRef[] } | { outcome: 'task_inactive' } | LeaseLost> {
+    return this.db.transaction().execute(async (trx) => {
+      const job = await heldJob(trx, jobId, owner);
+      if (!job) return LEASE_LOST;
+      const task = await this.lockTask(trx, job.taskId);
+      if (!task || !ACTIVE.includes(task.status) || task.expiresAt <= now) {
+        return { outcome: 'task_inactive' as const };
+      }
+      const narrowed = await trx
+        .updateTable('jobs')
+        .set({ partitions: JSON.stringify(keep), updatedAt: now })
+        .where('id', '=', jobId)
+        .where('status', '=', 'running')
+        .where('leaseOwner', '=', owner)
+        .executeTakeFirst();
+      if (Number(narrowed.numUpdatedRows) === 0) return LEASE_LOST;
+      const last = await trx
+        .selectFrom('jobs')
+        .select((eb) => eb.fn.max<number>('seq').as('seq'))
+        .where('taskId', '=', task.id)
+        .where('phase', '=', job.phase)
+        .executeTakeFirstOrThrow();
+      const jobs: NewJob[] = rest.map((partitions, i) => ({
+        id: randomUUID(),
+        phase: job.phase,
+        seq: Number(last.seq) + 1 + i,
+        partitions,
+        status: 'queued',
+      }));
+      await insertJobs(trx, task.id, jobs, now);
+      await trx
+        .updateTable('tasks')
+        .set({ totalJobs: task.totalJobs + jobs.length, updatedAt: now })
+        .where('id', '=', task.id)
+        .execute();
+      return { outcome: 'split' as const, released: refsOf(jobs, task.organizationId) };
     });
   }
 
@@ -204,7 +248,7 @@ export class JobTransitions {
         .where('id', '=', task.id)
         .execute();
       await insertJobs(trx, task.id, jobs, now);
-      return { outcome: 'started' as const, released: jobs.map((j) => j.id) };
+      return { outcome: 'started' as const, released: refsOf(jobs, task.organizationId) };
     });
   }
 
@@ -236,6 +280,10 @@ export async function insertJobs(db: Db, taskId: string, jobs: NewJob[], now: st
       )
       .execute();
   }
+}
+
+function refsOf(jobs: readonly NewJob[], organizationId: string): JobRef[] {
+  return jobs.map((job) => ({ id: job.id, phase: job.phase, organizationId }));
 }
 
 /**

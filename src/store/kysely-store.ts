@@ -9,6 +9,7 @@ import type {
   FileRecord,
   JobOutcome,
   JobRecord,
+  JobRef,
   LeaseRequest,
   ManifestEntry,
   NewJob,
@@ -289,6 +290,10 @@ export class KyselyStore implements Store {
     return this.transitions.completeJob(jobId, owner, outcome, now, planUnload);
   }
 
+  splitJob(jobId: string, owner: string, split: { keep: string[]; rest: string[][] }, now: string) {
+    return this.transitions.splitJob(jobId, owner, split, now);
+  }
+
   requeueJob(jobId: string, owner: string, error: string, now: string) {
     return this.leases.requeueJob(jobId, owner, error, now);
   }
@@ -297,11 +302,11 @@ export class KyselyStore implements Store {
     return this.transitions.failJob(jobId, owner, error, now);
   }
 
-  releaseLeases(owner: string, now: string): Promise<string[]> {
+  releaseLeases(owner: string, now: string): Promise<JobRef[]> {
     return this.leases.releaseLeases(owner, now);
   }
 
-  releaseOtherLeases(owner: string, now: string): Promise<string[]> {
+  releaseOtherLeases(owner: string, now: string): Promise<JobRef[]> {
     return this.leases.releaseOtherLeases(owner, now);
   }
 
@@ -314,8 +319,8 @@ export class KyselyStore implements Store {
     return this.transitions.startUnload(organizationId, taskId, now, planUnload);
   }
 
-  resumableJobIds(now: string): Promise<string[]> {
-    return this.leases.resumableJobIds(now);
+  resumableJobs(now: string): Promise<JobRef[]> {
+    return this.leases.resumableJobs(now);
   }
 }
 

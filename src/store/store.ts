@@ -85,6 +85,13 @@ export interface JobRecord extends NewJob {
   leaseExpiresAt: string | null;
 }
 
+/** A job as the queue needs to know it: which lane (its phase) and whose turn (its organisation). */
+export interface JobRef {
+  id: string;
+  phase: JobPhase;
+  organizationId: string;
+}
+
 export interface FileRecord {
   id: string;
   taskId: string;
@@ -161,13 +168,13 @@ export interface LeaseLost {
 
 export type JobCompletion =
   /** The outcome is stored; `released` are the jobs it released (the caller enqueues them). */
-  | { outcome: 'recorded'; released: string[] }
+  | { outcome: 'recorded'; released: JobRef[] }
   /** The task failed or expired meanwhile: nothing was written, the job stays as it was. */
   | { outcome: 'task_inactive' }
   | LeaseLost;
 
 export type UnloadStart =
-  | { outcome: 'started'; released: string[] }
+  | { outcome: 'started'; released: JobRef[] }
   | { outcome: 'not_found' }
   | { outcome: 'conflict' };
 
@@ -277,6 +284,19 @@ export interface Store {
     planUnload: UnloadPlanner,
   ): Promise<JobCompletion>;
   /**
+   * Narrows the owner's running job to `keep` (some of its partitions) and stores the rest as new
+   * `queued` jobs of the same phase, one per batch of `rest`, after the task's other jobs; the task's
+   * job total grows by as many, all in one transaction. The caller enqueues the `released` jobs and
+   * runs on with `keep`. `lease_lost` (and no change) when the job is not running under `owner`'s
+   * lease; `task_inactive` when its task failed or expired meanwhile.
+   */
+  splitJob(
+    jobId: string,
+    owner: string,
+    split: { keep: string[]; rest: string[][] },
+    now: string,
+  ): Promise<{ outcome: 'split'; released: JobRef[] } | { outcome: 'task_inactive' } | LeaseLost>;
+  /**
    * Puts the owner's running job back to `queued` after a transient failure, keeping the error
    * and releasing the lease; the caller enqueues it again. `lease_lost` (and no change) when the
    * job is not running under `owner`'s lease.
@@ -300,23 +320,23 @@ export interface Store {
   ): Promise<{ outcome: 'failed' } | LeaseLost>;
   /**
    * Hands every job `owner` holds back to `queued` (a graceful shutdown), without counting the
-   * interrupted run as an attempt, and returns their ids for the caller to enqueue. The owner's
+   * interrupted run as an attempt, and returns them for the caller to enqueue. The owner's
    * own later calls for those jobs get `lease_lost`.
    */
-  releaseLeases(owner: string, now: string): Promise<string[]>;
+  releaseLeases(owner: string, now: string): Promise<JobRef[]>;
   /**
    * Hands every running job not held by `owner` back to `queued`, live lease or not, and returns
-   * their ids. Only for a process that knows it is the store's only worker (the embedded mode on
+   * them. Only for a process that knows it is the store's only worker (the embedded mode on
    * its SQLite file): the leases it finds are those of its own previous run, which died, and its
    * restart resumes their jobs at once instead of waiting for the leases to expire. Never call it
    * where other workers share the store.
    */
-  releaseOtherLeases(owner: string, now: string): Promise<string[]>;
+  releaseOtherLeases(owner: string, now: string): Promise<JobRef[]>;
   /**
    * Moves a `counted` task to `unloading` with the export jobs `planUnload` returns (straight to
    * `completed` when there are none), in one transaction. `not_found` for an unknown, expired or
    * other organisation's task; `conflict` when the task is not `counted` (so only one of two
-   * concurrent calls starts). The caller enqueues the `released` ids.
+   * concurrent calls starts). The caller enqueues the `released` jobs.
    */
   startUnload(
     organizationId: string,
@@ -330,5 +350,5 @@ export interface Store {
    * `now` (their worker died). Never a job under a live lease. What a starting process and the
    * reconciler enqueue.
    */
-  resumableJobIds(now: string): Promise<string[]>;
+  resumableJobs(now: string): Promise<JobRef[]>;
 }

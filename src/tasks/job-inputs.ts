@@ -19,39 +19,51 @@ export interface JobInputs {
   release(): void;
 }
 
-export interface StageInputsOptions {
-  /** Only the Parquet footers are read (an un-filtered count): ranged reads on object stores. */
-  footersOnly: boolean;
-  /** Objects a count of the same task read, by partition: read exactly those, checked unchanged. */
-  manifest: Record<string, ManifestEntry[]>;
-}
-
 /** Partition folders listed at once (each is one LIST request on an object store). */
 const PARALLEL_LISTINGS = 16;
 
-/** Lists a job's partitions (unless the manifest has them) and stages their objects for DuckDB. */
-export async function stageInputs(
+/** The objects of one partition, listed (or read from a count's manifest) but not staged yet. */
+export interface ListedPartition {
+  partition: string;
+  objects: StoredObject[];
+  /** The objects come from a count's manifest: staging checks they did not change. */
+  counted: boolean;
+}
+
+/** Lists a job's partitions, or takes them from the manifest of the task's count where it has them. */
+export function listInputs(
   storage: Storage,
   partitions: readonly string[],
   plan: TaskPlan,
-  { footersOnly, manifest }: StageInputsOptions,
-): Promise<JobInputs> {
-  const listed = await pMap(
+  manifest: Record<string, ManifestEntry[]>,
+): Promise<ListedPartition[]> {
+  return pMap(
     partitions,
-    (partition): Promise<StoredObject[]> | StoredObject[] => {
+    async (partition): Promise<ListedPartition> => {
       const counted = manifest[partition];
-      if (counted) return counted;
+      if (counted) return { partition, objects: counted, counted: true };
       const folder = partition === '.' ? plan.inputRoot : storage.join(plan.inputRoot, partition);
-      return storage.list(folder, { recursive: !plan.nestedPartitions });
+      const objects = await storage.list(folder, { recursive: !plan.nestedPartitions });
+      return { partition, objects, counted: false };
     },
     { concurrency: PARALLEL_LISTINGS },
   );
-  const fromManifest = partitions.some((partition) => manifest[partition] !== undefined);
-  const staged = await storage.stage(listed.flat(), { footersOnly, verify: fromManifest });
+}
+
+/** Stages listed partitions' objects for DuckDB (only their footers when `footersOnly`). */
+export async function stageInputs(
+  storage: Storage,
+  listed: readonly ListedPartition[],
+  { footersOnly }: { footersOnly: boolean },
+): Promise<JobInputs> {
+  const verify = listed.some((input) => input.counted);
+  const staged = await storage.stage(
+    listed.flatMap((input) => input.objects),
+    { footersOnly, verify },
+  );
   const uriOf = new Map<string, string>();
   let offset = 0;
-  const inputs = partitions.map((partition, i) => {
-    const objects = listed[i]!;
+  const inputs = listed.map(({ partition, objects }) => {
     const localPaths = staged.paths.slice(offset, offset + objects.length);
     offset += objects.length;
     for (const [j, local] of localPaths.entries()) uriOf.set(local, objects[j]!.uri);

@@ -1,9 +1,9 @@
-import type { JobQueue } from '../queue/queue.ts';
 import type { Store } from '../store/store.ts';
+import type { JobLanes } from './job-lanes.ts';
 
 export interface JobReconcilerOptions {
   store: Store;
-  queue: JobQueue;
+  queue: JobLanes;
   /**
    * Time between two passes. With 30 s leases, a job whose worker died runs again within a
    * minute of its last renewal, and a job the queue lost within this interval.
@@ -19,7 +19,7 @@ export interface JobReconcilerOptions {
 
 /**
  * The queue only delivers, the store is the truth: every `intervalMs` the reconciler enqueues
- * what the store says should run now (`resumableJobIds`): queued jobs the queue may have lost (a
+ * what the store says should run now (`resumableJobs`): queued jobs the queue may have lost (a
  * Redis restarted empty, a `FLUSHALL`) and running jobs whose lease expired (their worker died).
  * The queue does not deliver again an id already waiting, and the store's claim refuses a job
  * another worker holds, so enqueuing a job twice costs one look-up.
@@ -54,11 +54,11 @@ export class JobReconciler {
   /** One pass: enqueues the resumable jobs and resolves with how many there were. */
   async reconcile(): Promise<number> {
     const { store, queue, trace } = this.options;
-    const ids = await store.resumableJobIds(this.clock().toISOString());
-    if (ids.length === 0) return 0;
-    await queue.enqueue(ids);
-    trace?.('enqueued resumable jobs', { jobs: ids.length });
-    return ids.length;
+    const jobs = await store.resumableJobs(this.clock().toISOString());
+    if (jobs.length === 0) return 0;
+    await queue.enqueue(jobs);
+    trace?.('enqueued resumable jobs', { jobs: jobs.length });
+    return jobs.length;
   }
 
   private schedule(): void {

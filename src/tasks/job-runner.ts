@@ -1,7 +1,6 @@
 import { parquetRowCounts } from '../engine/parquet-footer.ts';
 import { countByFile, type ParquetCompression } from '../engine/parquet-queries.ts';
 import type { JobMetrics, JobVolume } from '../metrics/job-metrics.ts';
-import type { JobQueue } from '../queue/queue.ts';
 import type { Storage } from '../storage/storage.ts';
 import type { JobOutcome, JobRecord, Store, TaskRecord, UnloadPlanner } from '../store/store.ts';
 import type { EngineLimits } from './input-schema.ts';
@@ -9,20 +8,35 @@ import { JOB_KINDS } from './job-catalog.ts';
 import { type JobEngine, JobEngines } from './job-engines.ts';
 import { publishExport, writeExport } from './job-export.ts';
 import { describeFailure } from './job-failure.ts';
-import { type JobInputs, manifestOf, parquetSource, stageInputs } from './job-inputs.ts';
+import {
+  type JobInputs,
+  type ListedPartition,
+  listInputs,
+  manifestOf,
+  parquetSource,
+  stageInputs,
+} from './job-inputs.ts';
+import type { JobLanes } from './job-lanes.ts';
 import { DEFAULT_LEASE_MS, JobLease, newLeaseOwner } from './job-lease.ts';
+import { batchByBytes } from './partition-batches.ts';
 import type { TaskChanges } from './task-changes.ts';
 import type { StoredRequest, TaskPlan } from './task-model.ts';
 
 export interface JobRunnerOptions {
   store: Store;
-  queue: JobQueue;
+  queue: JobLanes;
   storage: Storage;
   /** Root of exports: files land in `{outputPath}/{organization_id}/{task_id}/{partition}/`. */
   outputPath: string;
   engine: EngineLimits;
   /** DuckDB instances kept started ahead of jobs (one per worker slot hides each start-up). */
   warmEngines?: number;
+  /**
+   * Input bytes a job reads at most: a job over more partitions keeps the first ones up to it and
+   * hands the rest to new jobs (not a task with a `limit`, whose jobs each export up to it, nor a
+   * count that reads only footers). Undefined: jobs run as planned.
+   */
+  maxJobBytes?: number;
   /** Codec of exported files. @defaultValue `snappy` */
   compression?: ParquetCompression;
   unloadPlanner: UnloadPlanner;
@@ -82,7 +96,8 @@ export class JobRunner {
     const { owner, leaseMs, clock } = this;
     const claimed = await store.claimJob(jobId, { owner, now: this.now(), leaseMs });
     if (!claimed) return;
-    const { job, task } = claimed;
+    const { task } = claimed;
+    let { job } = claimed;
     if (claimed.recovered) {
       this.options.metrics?.leasesRecovered();
       this.options.log?.('job taken over from an expired lease', {
@@ -118,7 +133,11 @@ export class JobRunner {
       // An export reads exactly the objects a count of the same task read, if it had one.
       const manifest =
         job.phase === 'unload' && plan.limit === null ? await store.countManifest(task.id) : {};
-      inputs = await stageInputs(this.options.storage, job.partitions, plan, { footersOnly, manifest });
+      const listed = await listInputs(this.options.storage, job.partitions, plan, manifest);
+      const kept = footersOnly ? listed : await this.split(job, task, plan, listed);
+      if (!kept) return;
+      job = { ...job, partitions: kept.map((input) => input.partition) };
+      inputs = await stageInputs(this.options.storage, kept, { footersOnly });
       let mark = lap('inputs', started);
       const outcome =
         job.phase === 'count'
@@ -173,7 +192,9 @@ export class JobRunner {
         const requeued = await store.requeueJob(jobId, owner, failure.message, this.now());
         if (requeued.outcome === 'lease_lost') this.leaseLost(jobId, task.id);
         else {
-          await queue.enqueue([jobId], { delayMs: kind.backoffMs(job.attempts) });
+          await queue.enqueue([{ id: jobId, phase: job.phase, organizationId: task.organizationId }], {
+            delayMs: kind.backoffMs(job.attempts),
+          });
           this.options.metrics?.jobSettled(job.phase, 'requeued', secondsSince(started));
         }
       }
@@ -184,6 +205,37 @@ export class JobRunner {
       if (engine) await this.engines.retire(engine);
     }
   };
+
+  /**
+   * Bounds the job's input by `maxJobBytes`: keeps its first partitions up to the bound and stores
+   * the rest as new jobs, enqueued at once so other slots and workers take them. Undefined when the
+   * job may not go on (its lease was lost, its task ended).
+   */
+  private async split(
+    job: JobRecord,
+    task: TaskRecord,
+    plan: TaskPlan,
+    listed: ListedPartition[],
+  ): Promise<ListedPartition[] | undefined> {
+    const { maxJobBytes, store, queue } = this.options;
+    if (maxJobBytes === undefined || plan.limit !== null || listed.length < 2) return listed;
+    const sizes = listed.map(({ partition, objects }) => ({
+      partition,
+      bytes: objects.reduce((sum, object) => sum + object.size, 0),
+    }));
+    const [keep, ...rest] = batchByBytes(sizes, maxJobBytes);
+    if (!keep || rest.length === 0) return listed;
+    const split = await store.splitJob(job.id, this.owner, { keep, rest }, this.now());
+    if (split.outcome === 'lease_lost') {
+      this.leaseLost(job.id, task.id);
+      return undefined;
+    }
+    if (split.outcome === 'task_inactive') return undefined;
+    await queue.enqueue(split.released);
+    this.options.trace?.('job split', { jobId: job.id, taskId: task.id, jobs: 1 + rest.length });
+    const kept = new Set(keep);
+    return listed.filter((input) => kept.has(input.partition));
+  }
 
   private async count(
     job: JobRecord,

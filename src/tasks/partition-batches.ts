@@ -41,18 +41,44 @@ export function batchPartitions(
   filesOf?: (partition: string) => number,
   limits = DEFAULT_BATCH_LIMITS,
 ): string[][] {
+  return fill(partitions, (partition) => filesOf?.(partition) ?? 0, limits.maxFiles, perJob);
+}
+
+/**
+ * Splits partitions (in order) into batches of at most `maxBytes` input bytes each; a partition
+ * larger than that gets a batch of its own. The bound of a job's input, once it is listed.
+ */
+export function batchByBytes(
+  partitions: ReadonlyArray<{ partition: string; bytes: number }>,
+  maxBytes: number,
+): string[][] {
+  const bytesOf = new Map(partitions.map((p) => [p.partition, p.bytes]));
+  return fill(
+    partitions.map((p) => p.partition),
+    (partition) => bytesOf.get(partition) ?? 0,
+    maxBytes,
+  );
+}
+
+/** Fills batches in order up to `maxSize` (summed over `sizeOf`) and `maxCount` partitions. */
+function fill(
+  partitions: readonly string[],
+  sizeOf: (partition: string) => number,
+  maxSize: number,
+  maxCount = Number.POSITIVE_INFINITY,
+): string[][] {
   const batches: string[][] = [];
   let current: string[] = [];
-  let files = 0;
+  let size = 0;
   for (const partition of partitions) {
-    const n = filesOf?.(partition) ?? 0;
-    if (current.length > 0 && (current.length >= perJob || files + n > limits.maxFiles)) {
+    const n = sizeOf(partition);
+    if (current.length > 0 && (current.length >= maxCount || size + n > maxSize)) {
       batches.push(current);
       current = [];
-      files = 0;
+      size = 0;
     }
     current.push(partition);
-    files += n;
+    size += n;
   }
   if (current.length > 0) batches.push(current);
   return batches;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../accounts/account-service.ts';
 import { AppError } from '../errors.ts';
-import type { JobQueue } from '../queue/queue.ts';
 import type { NewJob, Store, TaskRecord, UnloadPlanner } from '../store/store.ts';
+import type { JobLanes } from './job-lanes.ts';
 import { batchPartitions, jobsFor, partitionsPerJob } from './partition-batches.ts';
 import type { TaskChanges } from './task-changes.ts';
 import { decodeCursor, encodeCursor } from './task-cursor.ts';
@@ -19,7 +19,7 @@ import type { TaskViews } from './task-view.ts';
 
 export interface TaskServiceOptions extends TaskPlannerOptions {
   store: Store;
-  queue: JobQueue;
+  queue: JobLanes;
   views: TaskViews;
   /** Wakes readers waiting for a task to change; without it, waits end at their deadline. */
   changes?: TaskChanges;
@@ -145,7 +145,9 @@ export class TaskService {
       maxActiveTasks: this.options.maxActiveTasks,
     });
     if (!admission.admitted) throw this.tooManyActive(admission.active);
-    await this.options.queue.enqueue(jobs.map((job) => job.id));
+    await this.options.queue.enqueue(
+      jobs.map((job) => ({ id: job.id, phase: job.phase, organizationId: task.organizationId })),
+    );
     return { task_id: task.id, status: task.status, total_jobs: task.totalJobs, completed_jobs: 0 };
   }
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NewJob, Store, TaskRecord, UnloadPlanner } from '../../src/store/store.ts';
-import { queuedJobs, seedOrganization, taskRecord } from '../support/store-records.ts';
+import { idsOf, queuedJobs, seedOrganization, taskRecord } from '../support/store-records.ts';
 import { type OpenedStore, STORE_BACKENDS } from './store-backends.ts';
 
 const ORG = 'org-1';
@@ -132,7 +132,7 @@ describe.each(STORE_BACKENDS)('job leases on $name', (backend) => {
     expect(await store.failJob('t1-j0', B, { code: 'x', message: 'y' }, at(1))).toEqual(lost);
     expect(await store.requeueJob('t1-j0', B, 'timed out', at(1))).toEqual(lost);
     expect(await snapshot('t1')).toEqual(before);
-    expect(await store.resumableJobIds(at(1))).toEqual([]);
+    expect(idsOf(await store.resumableJobs(at(1)))).toEqual([]);
   });
 
   it('keeps the results of the worker that took a job over from the one that lost it', async () => {
@@ -196,13 +196,13 @@ describe.each(STORE_BACKENDS)('job leases on $name', (backend) => {
     await store.insertTask(...task('t1', 3));
     await claim('t1-j0', A, 0);
     await claim('t1-j1', B, 20_000);
-    expect(await store.resumableJobIds(at(1))).toEqual(['t1-j2']);
-    expect(await store.resumableJobIds(at(LEASE_MS - 1))).toEqual(['t1-j2']);
-    expect(await store.resumableJobIds(at(LEASE_MS))).toEqual(['t1-j0', 't1-j2']);
-    expect(await store.resumableJobIds(at(20_000 + LEASE_MS))).toEqual(['t1-j0', 't1-j1', 't1-j2']);
+    expect(idsOf(await store.resumableJobs(at(1)))).toEqual(['t1-j2']);
+    expect(idsOf(await store.resumableJobs(at(LEASE_MS - 1)))).toEqual(['t1-j2']);
+    expect(idsOf(await store.resumableJobs(at(LEASE_MS)))).toEqual(['t1-j0', 't1-j2']);
+    expect(idsOf(await store.resumableJobs(at(20_000 + LEASE_MS)))).toEqual(['t1-j0', 't1-j1', 't1-j2']);
     // A renewal keeps it out again.
     await store.renewLease('t1-j0', A, at(LEASE_MS), LEASE_MS);
-    expect(await store.resumableJobIds(at(LEASE_MS + 1))).toEqual(['t1-j2']);
+    expect(idsOf(await store.resumableJobs(at(LEASE_MS + 1)))).toEqual(['t1-j2']);
   });
 
   it('hands back every job of one owner at shutdown, without using up an attempt', async () => {
@@ -210,8 +210,8 @@ describe.each(STORE_BACKENDS)('job leases on $name', (backend) => {
     await claim('t1-j0', A, 0);
     await claim('t1-j1', A, 0);
     await claim('t1-j2', B, 0);
-    expect((await store.releaseLeases(A, at(1))).sort()).toEqual(['t1-j0', 't1-j1']);
-    expect(await store.resumableJobIds(at(2))).toEqual(['t1-j0', 't1-j1']);
+    expect(idsOf(await store.releaseLeases(A, at(1))).sort()).toEqual(['t1-j0', 't1-j1']);
+    expect(idsOf(await store.resumableJobs(at(2)))).toEqual(['t1-j0', 't1-j1']);
     const [j0, , j2] = await store.listJobs('t1');
     expect(j0).toMatchObject({ status: 'queued', attempts: 0, leaseOwner: null, leaseExpiresAt: null });
     expect(j2).toMatchObject({ status: 'running', attempts: 1, leaseOwner: B });
@@ -231,8 +231,8 @@ describe.each(STORE_BACKENDS)('job leases on $name', (backend) => {
     await claim('t1-j0', A, 0);
     await claim('t1-j1', B, 0);
     await claim('t1-j2', C, 0);
-    expect((await store.releaseOtherLeases(C, at(1))).sort()).toEqual(['t1-j0', 't1-j1']);
-    expect(await store.resumableJobIds(at(2))).toEqual(['t1-j0', 't1-j1', 't1-j3']);
+    expect(idsOf(await store.releaseOtherLeases(C, at(1))).sort()).toEqual(['t1-j0', 't1-j1']);
+    expect(idsOf(await store.resumableJobs(at(2)))).toEqual(['t1-j0', 't1-j1', 't1-j3']);
     expect((await store.listJobs('t1')).map((j) => [j.status, j.attempts, j.leaseOwner])).toEqual([
       ['queued', 1, null],
       ['queued', 1, null],

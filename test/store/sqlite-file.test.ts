@@ -4,6 +4,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.ts';
+import { idsOf } from '../support/store-records.ts';
 
 /**
  * The SQLite schema as migrations 0001-0003 wrote it (copied from such a file with `.schema`):
@@ -50,7 +51,7 @@ it('reads and moves on the rows of a SQLite file written by migrations 0001-0003
   try {
     expect(await store.findUserByEmail('a@example.com')).toMatchObject({ id: 'u1', organizationId: 'o1' });
     expect(await store.findActiveClientByKeyHash('key-hash')).toMatchObject({ id: 'c1', keyPrefix: 'kp' });
-    expect(await store.resumableJobIds(NOW)).toEqual(['j1']);
+    expect(idsOf(await store.resumableJobs(NOW))).toEqual(['j1']);
     expect(await store.claimJob('j1', { owner: 'w1', now: NOW, leaseMs: 30_000 })).toMatchObject({
       job: { taskId: 't1', partitions: ['p0'] },
     });

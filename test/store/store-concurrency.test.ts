@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ClientRecord, NewJob, Store, TaskRecord, UserRecord } from '../../src/store/store.ts';
-import { organizationRecord, queuedJobs, taskRecord, userRecord } from '../support/store-records.ts';
+import { idsOf, organizationRecord, queuedJobs, taskRecord, userRecord } from '../support/store-records.ts';
 import { type OpenedStore, STORE_BACKENDS } from './store-backends.ts';
 
 /**
@@ -89,7 +89,7 @@ describe.each(STORE_BACKENDS)('concurrent calls on $name', (backend) => {
       expect((await store.listJobs(id)).map((j) => j.id)).toEqual(mine[i]!.admitted ? [`${id}-c0`] : []);
     }
     expect((await store.listTasks('a', NOW, 100)).map((t) => t.id).sort()).toEqual(admitted.sort());
-    expect(await store.resumableJobIds(NOW)).toHaveLength(5 + 4);
+    expect(idsOf(await store.resumableJobs(NOW))).toHaveLength(5 + 4);
   });
 
   it('counts only tasks in progress against the cap, and admits again once one ends', async () => {

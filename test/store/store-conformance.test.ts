@@ -7,7 +7,7 @@ import type {
   UnloadPlanner,
   UserRecord,
 } from '../../src/store/store.ts';
-import { taskRecord, userRecord } from '../support/store-records.ts';
+import { idsOf, taskRecord, userRecord } from '../support/store-records.ts';
 import { type OpenedStore, STORE_BACKENDS } from './store-backends.ts';
 
 const ORG = 'org-1';
@@ -195,7 +195,7 @@ describe.each(STORE_BACKENDS)('store on $name', (backend) => {
         leaseExpiresAt: null,
       },
     ]);
-    expect(await store.resumableJobIds(NOW)).toEqual(['t1-c1']);
+    expect(await store.resumableJobs(NOW)).toEqual([{ id: 't1-c1', phase: 'count', organizationId: ORG }]);
   });
 
   it('records the final counts, the manifest and the files of a task', async () => {
@@ -226,7 +226,7 @@ describe.each(STORE_BACKENDS)('store on $name', (backend) => {
     const exportJob: NewJob = { id: 't1-u0', phase: 'unload', seq: 0, partitions: ['p1'], status: 'queued' };
     expect(await store.startUnload(ORG, 't1', NOW, () => [exportJob])).toEqual({
       outcome: 'started',
-      released: ['t1-u0'],
+      released: [{ id: 't1-u0', phase: 'unload', organizationId: ORG }],
     });
     await store.claimJob('t1-u0', LEASE);
     const file = {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobCompletion, NewJob, Store, TaskRecord, UnloadPlanner } from '../../src/store/store.ts';
-import { queuedJobs, seedOrganization, taskRecord } from '../support/store-records.ts';
+import { idsOf, queuedJobs, seedOrganization, taskRecord } from '../support/store-records.ts';
 import { type OpenedStore, STORE_BACKENDS } from './store-backends.ts';
 
 let opened: OpenedStore;
@@ -13,7 +13,7 @@ const lease = () => ({ owner: WORKER, now: now(), leaseMs: 30_000 });
 
 function releasedBy(completion: JobCompletion): string[] {
   if (completion.outcome !== 'recorded') throw new Error(`not recorded: ${completion.outcome}`);
-  return completion.released;
+  return idsOf(completion.released);
 }
 
 describe.each(STORE_BACKENDS)('completion on $name', (backend) => {
@@ -159,7 +159,7 @@ describe.each(STORE_BACKENDS)('completion on $name', (backend) => {
     expect(after.error).toEqual({ code: 'input_unreadable', message: 'bad file x.parquet' });
     expect(after.failedJobs).toBe(1);
     expect(await store.claimJob(b!.id, lease())).toBeUndefined();
-    expect(await store.resumableJobIds(now())).toEqual([]);
+    expect(idsOf(await store.resumableJobs(now()))).toEqual([]);
   });
 
   it('hides expired tasks and other organisations tasks', async () => {
@@ -168,6 +168,6 @@ describe.each(STORE_BACKENDS)('completion on $name', (backend) => {
     expect(await store.findTask('other', record.id, now())).toBeUndefined();
     const later = new Date(Date.now() + 2 * 86_400_000).toISOString();
     expect(await store.findTask(ORG, record.id, later)).toBeUndefined();
-    expect(await store.resumableJobIds(later)).toEqual([]);
+    expect(idsOf(await store.resumableJobs(later))).toEqual([]);
   });
 });

@@ -8,7 +8,6 @@ import type { LoginThrottle } from '../../src/accounts/login-throttle.ts';
 import { TokenService } from '../../src/accounts/tokens.ts';
 import { SqlGuard } from '../../src/engine/sql-guard.ts';
 import { buildApp } from '../../src/http/app.ts';
-import { MemoryQueue } from '../../src/queue/memory-queue.ts';
 import { LocalStorage } from '../../src/storage/local-storage.ts';
 import { StorageRouter } from '../../src/storage/storage-router.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -17,6 +16,7 @@ import { DownloadService } from '../../src/tasks/download-service.ts';
 import { InputSchemas } from '../../src/tasks/input-schema.ts';
 import { TaskService } from '../../src/tasks/task-service.ts';
 import { TaskViews } from '../../src/tasks/task-view.ts';
+import { memoryLanes } from './lanes.ts';
 
 export interface ApiAppOptions {
   store: Store;
@@ -49,7 +49,7 @@ export async function startApiApp(options: ApiAppOptions): Promise<ApiApp> {
   const storage = new StorageRouter(new LocalStorage(path.join(dir, 'scratch')), {});
   const links = new DownloadLinks(SECRET, () => url, 60_000);
   const guard = new SqlGuard();
-  const queue = new MemoryQueue(1);
+  const queue = memoryLanes(1);
   const tokens = new TokenService(SECRET, 3_600_000);
   const tasks = new TaskService({
     store: options.store,

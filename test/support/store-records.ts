@@ -91,3 +91,8 @@ export function intentPlan(inputRoot: string): TaskPlan {
     nestedPartitions: false,
   };
 }
+
+/** The ids of job references (what a store hands the queue), in their order. */
+export function idsOf(jobs: ReadonlyArray<{ id: string }>): string[] {
+  return jobs.map((job) => job.id);
+}

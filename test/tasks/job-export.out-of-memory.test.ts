@@ -8,7 +8,7 @@ import { startServer } from '../../src/server.ts';
 import { LocalStorage } from '../../src/storage/local-storage.ts';
 import { JobEngines } from '../../src/tasks/job-engines.ts';
 import { writeExport } from '../../src/tasks/job-export.ts';
-import { stageInputs } from '../../src/tasks/job-inputs.ts';
+import { listInputs, stageInputs } from '../../src/tasks/job-inputs.ts';
 import type { TaskPlan } from '../../src/tasks/task-model.ts';
 import { apiClient, signUp } from '../support/api.ts';
 import { duck, expectedIntentCounts, intentPrefixes } from '../support/duck.ts';
@@ -48,10 +48,8 @@ interface Written {
  */
 async function withExport(memoryLimit: string, check: (result: Written) => Promise<void>): Promise<void> {
   const engines = new JobEngines({ storage, engine: { memoryLimit, threads: 1, timeoutMs: 120_000 } });
-  const inputs = await stageInputs(storage, Object.keys(expected).sort(), plan, {
-    footersOnly: false,
-    manifest: {},
-  });
+  const listed = await listInputs(storage, Object.keys(expected).sort(), plan, {});
+  const inputs = await stageInputs(storage, listed, { footersOnly: false });
   const engine = engines.open(`job-${memoryLimit}`, plan);
   const logged: Written['logged'] = [];
   try {
@@ -124,12 +122,15 @@ describe('an intent task whose export does not fit the job memory in one pass', 
         INTENT_INPUT_PATH: tree,
         LOCAL_INPUT_ROOTS: `${dataDir},${tree}`,
         LOG_LEVEL: 'silent',
-        // One worker and one thread: the whole task is one export job over all 36 partitions.
+        // One export slot (and one count slot) and one thread: the whole task is one export job
+        // over all 36 partitions.
         WORKER_CONCURRENCY: '1',
+        COUNT_CONCURRENCY: '1',
         DUCKDB_THREADS: '1',
       }),
-      // Below the 128 MB that DUCKDB_MEMORY_LIMIT accepts: a job gets three quarters, 24 MB.
-      duckdbMemoryBytes: 32e6,
+      // Below the 128 MB that DUCKDB_MEMORY_LIMIT accepts: each of the two slots gets three quarters
+      // of its half, 24 MB.
+      duckdbMemoryBytes: 64e6,
     };
     const server = await startServer(config);
     try {

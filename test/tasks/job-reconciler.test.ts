@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MemoryQueue } from '../../src/queue/memory-queue.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/store.ts';
+import type { JobLanes } from '../../src/tasks/job-lanes.ts';
 import { JobReconciler } from '../../src/tasks/job-reconciler.ts';
+import { memoryLanes } from '../support/lanes.ts';
 import { queuedJobs, seedOrganization, taskRecord } from '../support/store-records.ts';
 
 /**
@@ -21,7 +22,7 @@ const CREATED = '2024-06-01T00:00:00.000Z';
 
 let dir: string;
 let store: Store;
-let queue: MemoryQueue;
+let queue: JobLanes;
 let now: number;
 let passes: number;
 let delivered: string[];
@@ -40,7 +41,7 @@ beforeEach(async () => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-reconciler-'));
   store = await openStore({ dataDir: dir });
-  queue = new MemoryQueue(4);
+  queue = memoryLanes(4);
   now = T0;
   passes = 0;
   delivered = [];
@@ -66,9 +67,9 @@ afterEach(async () => {
 function reconciler(): JobReconciler {
   // The store as the reconciler sees it, counting its passes.
   const counting: Store = Object.assign(Object.create(store) as Store, {
-    resumableJobIds(at: string) {
+    resumableJobs(at: string) {
       passes += 1;
-      return store.resumableJobIds(at);
+      return store.resumableJobs(at);
     },
   });
   return new JobReconciler({ store: counting, queue, intervalMs: INTERVAL, clock: () => new Date(now) });

@@ -2,13 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { MemoryQueue } from '../../src/queue/memory-queue.ts';
 import { LocalStorage } from '../../src/storage/local-storage.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import type { JobPhase, Store } from '../../src/store/store.ts';
+import type { JobLanes } from '../../src/tasks/job-lanes.ts';
 import { JobRunner } from '../../src/tasks/job-runner.ts';
 import type { StoredRequest } from '../../src/tasks/task-model.ts';
 import { duck, expectedIntentCounts } from '../support/duck.ts';
+import { memoryLanes } from '../support/lanes.ts';
 import { intentPlan, seedOrganization, taskRecord } from '../support/store-records.ts';
 
 /**
@@ -32,7 +33,7 @@ let expected: Record<string, number>;
 let partitions: string[];
 let dir: string;
 let store: Store;
-let queue: MemoryQueue;
+let queue: JobLanes;
 const delivered: string[] = [];
 
 beforeAll(async () => {
@@ -43,7 +44,7 @@ beforeAll(async () => {
 beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-runner-lease-'));
   store = await openStore({ dataDir: path.join(dir, 'data') });
-  queue = new MemoryQueue(1);
+  queue = memoryLanes(1);
   delivered.length = 0;
   await queue.start(async (id) => {
     delivered.push(id);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  batchByBytes,
   batchPartitions,
   jobsFor,
   jobsPerTask,
@@ -65,6 +66,26 @@ describe('batchPartitions', () => {
 
   it('plans no job for no partitions', () => {
     expect(batchPartitions([], 32)).toEqual([]);
+  });
+});
+
+describe('batchByBytes', () => {
+  const sized = (sizes: number[]) => sizes.map((bytes, i) => ({ partition: `p${i}`, bytes }));
+
+  it('fills batches in order up to the bound, never past it', () => {
+    expect(batchByBytes(sized([40, 50, 10, 30, 80, 20]), 100)).toEqual([
+      ['p0', 'p1', 'p2'],
+      ['p3'],
+      ['p4', 'p5'],
+    ]);
+  });
+
+  it('gives a partition over the bound a batch of its own, and keeps empty ones with their neighbours', () => {
+    expect(batchByBytes(sized([10, 250, 0, 90, 0]), 100)).toEqual([['p0'], ['p1'], ['p2', 'p3', 'p4']]);
+  });
+
+  it('keeps everything in one batch when it fits', () => {
+    expect(batchByBytes(sized([1, 2, 3]), 100)).toEqual([['p0', 'p1', 'p2']]);
   });
 });
 

@@ -1,0 +1,51 @@
+import type { JobHandler, JobQueue } from '../queue/queue.ts';
+import type { JobPhase, JobRef } from '../store/store.ts';
+
+/**
+ * Where jobs wait: one queue per phase, each with slots of its own, so a count never waits behind
+ * an export (the exports of any number of tasks hold only the export slots). In each queue the
+ * organisations take turns (the queue's groups), so one organisation's many jobs do not hold back
+ * another's few.
+ */
+export class JobLanes {
+  constructor(private readonly queues: Readonly<Record<JobPhase, JobQueue>>) {}
+
+  /** Enqueues each job in its phase's queue, in its organisation's group, in the order given. */
+  async enqueue(jobs: readonly JobRef[], options: { delayMs?: number } = {}): Promise<void> {
+    const batches = new Map<string, { phase: JobPhase; group: string; ids: string[] }>();
+    for (const job of jobs) {
+      const key = `${job.phase}\n${job.organizationId}`;
+      const batch = batches.get(key);
+      if (batch) batch.ids.push(job.id);
+      else batches.set(key, { phase: job.phase, group: job.organizationId, ids: [job.id] });
+    }
+    for (const { phase, group, ids } of batches.values()) {
+      await this.queues[phase].enqueue(ids, { ...options, group });
+    }
+  }
+
+  /** Starts delivering every lane's jobs to the handler. */
+  async start(handler: JobHandler): Promise<void> {
+    await Promise.all(this.lanes().map((queue) => queue.start(handler)));
+  }
+
+  /** Rejects when any lane cannot take or deliver jobs. */
+  async ping(): Promise<void> {
+    await Promise.all(this.lanes().map((queue) => queue.ping()));
+  }
+
+  /** Jobs waiting in every lane (see `JobQueue.depth`). */
+  async depth(): Promise<number> {
+    const depths = await Promise.all(this.lanes().map((queue) => queue.depth()));
+    return depths.reduce((sum, n) => sum + n, 0);
+  }
+
+  /** Closes every lane (see `JobQueue.close`). */
+  async close(): Promise<void> {
+    await Promise.all(this.lanes().map((queue) => queue.close()));
+  }
+
+  private lanes(): JobQueue[] {
+    return [this.queues.count, this.queues.unload];
+  }
+}

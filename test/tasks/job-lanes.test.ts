@@ -1,0 +1,35 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryQueue } from '../../src/queue/memory-queue.ts';
+import { JobLanes } from '../../src/tasks/job-lanes.ts';
+import { heldHandler, releaseAll, waitFor } from '../queue/queue-backends.ts';
+
+let lanes: JobLanes | undefined;
+afterEach(async () => {
+  await releaseAll();
+  await lanes?.close();
+});
+
+describe('job lanes', () => {
+  it('runs a count while exports hold every export slot, and takes turns between organisations', async () => {
+    lanes = new JobLanes({ count: new MemoryQueue(1), unload: new MemoryQueue(1) });
+    const h = heldHandler();
+    await lanes.start(h.handler);
+    // Organisation A: two exports (one slot) and two counts; B comes later with one count.
+    await lanes.enqueue([
+      { id: 'a-export-1', phase: 'unload', organizationId: 'A' },
+      { id: 'a-export-2', phase: 'unload', organizationId: 'A' },
+      { id: 'a-count-1', phase: 'count', organizationId: 'A' },
+      { id: 'a-count-2', phase: 'count', organizationId: 'A' },
+    ]);
+    await waitFor(() => h.delivered.length >= 2);
+    await lanes.enqueue([{ id: 'b-count', phase: 'count', organizationId: 'B' }]);
+    expect(h.running().sort()).toEqual(['a-count-1', 'a-export-1']);
+    expect(await lanes.depth()).toBe(3);
+
+    // The export still runs; the count slot frees and B's count goes ahead of A's second.
+    await h.settle('a-count-1');
+    await waitFor(() => h.delivered.length >= 3);
+    expect(h.delivered[2]).toBe('b-count');
+    expect(h.running().sort()).toEqual(['a-export-1', 'b-count']);
+  });
+});
