@@ -1,0 +1,21 @@
+import { startTestServer } from '../support/api.ts';
+import { startDeployment } from '../support/deployment.ts';
+import { taskSuite } from '../support/task-suite.ts';
+
+// The core task suite in the other modes: jobs split by input bytes in one process, and a
+// scaled-out deployment (2 × serve, 2 × worker on PostgreSQL and Redis) whose workers share the
+// split jobs of each task.
+
+taskSuite('tasks whose jobs are split by input bytes (JOB_MAX_BYTES=1MB), embedded', {
+  start: () => startTestServer({ JOB_MAX_BYTES: '1MB' }),
+  outputRoot: (t) => `${t.dataDir}/exports`,
+  localTree: (t) => t.intentTree,
+  splitsJobs: true,
+});
+
+taskSuite('tasks on 2 serve and 2 worker processes (PostgreSQL, Redis), jobs split by input bytes', {
+  start: () => startDeployment({ apis: 2, workers: 2, env: { JOB_MAX_BYTES: '1MB' } }),
+  outputRoot: (t) => `${t.dataDir}/exports`,
+  localTree: (t) => t.intentTree,
+  splitsJobs: true,
+});

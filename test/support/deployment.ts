@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { inject } from 'vitest';
+import { databaseUrl, POSTGRES_ADMIN_URL, query } from './postgres.ts';
+import { openTestRedis, TEST_REDIS_URL } from './redis.ts';
+import { type ProcessEnv, runCommand, type ServerProcess, spawnCommand } from './server-process.ts';
+
+export interface Deployment {
+  /** The first API process. */
+  url: string;
+  apis: ServerProcess[];
+  workers: ServerProcess[];
+  /** Folder of the deployment's own files: `exports/` is the OUTPUT_PATH every process shares. */
+  dataDir: string;
+  intentTree: string;
+  /** Stops every process (SIGTERM), drops the database and the Redis keys, removes the folders. */
+  close(): Promise<void>;
+}
+
+/**
+ * A scaled-out deployment of the shared test tree, the way an operator runs one: `audiences migrate`,
+ * then `apis` × `audiences serve` and `workers` × `audiences worker` on a fresh PostgreSQL database and
+ * a Redis prefix of their own, all writing to one export folder.
+ */
+export async function startDeployment(
+  options: { apis?: number; workers?: number; env?: ProcessEnv } = {},
+): Promise<Deployment> {
+  const database = `audiences_deploy_${randomUUID().replaceAll('-', '')}`;
+  const prefix = `test-deploy-${randomUUID()}`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-deploy-'));
+  const intentTree = inject('intentTree');
+  const processes: ServerProcess[] = [];
+  const dirOf = (name: string) => {
+    const dir = path.join(dataDir, name);
+    fs.mkdirSync(dir, { recursive: true });
+    return dir;
+  };
+  await query(POSTGRES_ADMIN_URL, `CREATE DATABASE ${database}`);
+  const close = async () => {
+    for (const child of processes) await child.stop();
+    await query(POSTGRES_ADMIN_URL, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await (await openTestRedis(prefix)).close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const shared: ProcessEnv = {
+      DATABASE_URL: databaseUrl(database),
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: prefix,
+      JWT_SECRET: `jwt-${randomUUID()}-${randomUUID()}`,
+      LINK_SECRET: `link-${randomUUID()}-${randomUUID()}`,
+      INTENT_INPUT_PATH: intentTree,
+      LOCAL_INPUT_ROOTS: intentTree,
+      OUTPUT_PATH: path.join(dataDir, 'exports'),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      WORKER_CONCURRENCY: '1',
+      COUNT_CONCURRENCY: '1',
+      DUCKDB_THREADS: '1',
+      PUBLIC_URL: undefined,
+      ...options.env,
+    };
+    const migrated = await runCommand(
+      'migrate',
+      { ...shared, DATA_DIR: dirOf('migrate') },
+      { timeoutMs: 60_000 },
+    );
+    if (migrated.code !== 0) throw new Error(`migrate exited ${migrated.code}: ${migrated.output}`);
+    const started = await Promise.allSettled([
+      ...Array.from({ length: options.apis ?? 1 }, (_, i) =>
+        spawnCommand('serve', { ...shared, DATA_DIR: dirOf(`api${i}`) }, { capture: true }),
+      ),
+      ...Array.from({ length: options.workers ?? 1 }, (_, i) =>
+        spawnCommand('worker', { ...shared, DATA_DIR: dirOf(`worker${i}`) }, { capture: true }),
+      ),
+    ]);
+    for (const result of started) if (result.status === 'fulfilled') processes.push(result.value);
+    for (const result of started) if (result.status === 'rejected') throw result.reason;
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const apis = processes.slice(0, options.apis ?? 1);
+  return {
+    url: apis[0]!.url,
+    apis,
+    workers: processes.slice(apis.length),
+    dataDir,
+    intentTree,
+    close,
+  };
+}
