@@ -91,3 +91,24 @@ describe('sizes (DUCKDB_MEMORY_LIMIT, STAGING_CACHE_BYTES)', () => {
     );
   });
 });
+
+describe('job slots and sizes (WORKER_CONCURRENCY, COUNT_CONCURRENCY, JOB_MAX_BYTES)', () => {
+  it('gives counts half the export slots, at least one, and bounds jobs at 256MB, as the README says', () => {
+    const two = loadConfig({ DATA_DIR: dataDir, WORKER_CONCURRENCY: '2' });
+    expect(two.countConcurrency).toBe(1);
+    expect(two.jobMaxBytes).toBe(256_000_000);
+    expect(loadConfig({ DATA_DIR: dataDir, WORKER_CONCURRENCY: '1' }).countConcurrency).toBe(1);
+    expect(loadConfig({ DATA_DIR: dataDir, WORKER_CONCURRENCY: '4' }).countConcurrency).toBe(2);
+  });
+
+  it('reads both when set, and raises a job bound below 1MB to 1MB', () => {
+    const config = loadConfig({ DATA_DIR: dataDir, COUNT_CONCURRENCY: '3', JOB_MAX_BYTES: '64MiB' });
+    expect(config.countConcurrency).toBe(3);
+    expect(config.jobMaxBytes).toBe(64 * 2 ** 20);
+    expect(loadConfig({ DATA_DIR: dataDir, JOB_MAX_BYTES: '10KB' }).jobMaxBytes).toBe(1_000_000);
+  });
+
+  it('refuses a count slot count of 0, naming the variable', () => {
+    expect(() => loadConfig({ DATA_DIR: dataDir, COUNT_CONCURRENCY: '0' })).toThrow(/^COUNT_CONCURRENCY: /);
+  });
+});
