@@ -81,6 +81,15 @@ export const TASK_ERROR_CODES = {
   staging_too_small: { permanent: true, meaning: 'one input object is larger than the staging cache' },
   job_timeout: { permanent: true, meaning: 'a query ran longer than JOB_TIMEOUT' },
   out_of_memory: { permanent: true, meaning: 'a query needed more than DUCKDB_MEMORY_LIMIT' },
+  input_empty: { permanent: true, meaning: 'the input held no .parquet files when a worker listed it' },
+  too_many_partitions: {
+    permanent: true,
+    meaning: 'the input has more partition folders than a task may cover',
+  },
+  input_layout_mixed: {
+    permanent: true,
+    meaning: 'the input mixes folder layouts, unlike the objects the task was planned from',
+  },
   job_failed: { permanent: false, meaning: 'any other failure' },
 } as const satisfies Record<string, { permanent: boolean | null; meaning: string }>;
 

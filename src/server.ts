@@ -185,6 +185,7 @@ export async function startService(config: Config, roles: Roles): Promise<Runnin
     maxJobBytes: config.jobMaxBytes,
     compression: config.exportCompression,
     unloadPlanner: tasks.unloadPlanner,
+    listPlanner: tasks.listPlanner,
     changes,
     log: (message, fields) => log.warn(fields, message),
     trace: (message, fields) => log.info(fields, message),

@@ -189,6 +189,42 @@ export class JobTransitions {
     });
   }
 
+  async expandJob(
+    jobId: string,
+    owner: string,
+    jobs: NewJob[],
+    now: string,
+  ): Promise<{ outcome: 'expanded'; released: JobRef[] } | { outcome: 'task_inactive' } | LeaseLost> {
+    return this.db.transaction().execute(async (trx) => {
+      const job = await heldJob(trx, jobId, owner);
+      if (!job) return LEASE_LOST;
+      const task = await this.lockTask(trx, job.taskId);
+      if (!task || !ACTIVE.includes(task.status) || task.expiresAt <= now) {
+        return { outcome: 'task_inactive' as const };
+      }
+      const done = await trx
+        .updateTable('jobs')
+        .set({ status: 'done', error: null, ...NO_LEASE, updatedAt: now })
+        .where('id', '=', jobId)
+        .where('status', '=', 'running')
+        .where('leaseOwner', '=', owner)
+        .executeTakeFirst();
+      if (Number(done.numUpdatedRows) === 0) return LEASE_LOST;
+      await insertJobs(trx, task.id, jobs, now);
+      await trx
+        .updateTable('tasks')
+        .set({
+          totalJobs: task.totalJobs + jobs.length,
+          completedJobs: task.completedJobs + 1,
+          updatedAt: now,
+        })
+        .where('id', '=', task.id)
+        .execute();
+      const queued = jobs.filter((j) => j.status === 'queued');
+      return { outcome: 'expanded' as const, released: refsOf(queued, task.organizationId) };
+    });
+  }
+
   async failJob(
     jobId: string,
     owner: string,

@@ -294,6 +294,10 @@ export class KyselyStore implements Store {
     return this.transitions.splitJob(jobId, owner, split, now);
   }
 
+  expandJob(jobId: string, owner: string, jobs: NewJob[], now: string) {
+    return this.transitions.expandJob(jobId, owner, jobs, now);
+  }
+
   requeueJob(jobId: string, owner: string, error: string, now: string) {
     return this.leases.requeueJob(jobId, owner, error, now);
   }

@@ -4,7 +4,11 @@
  */
 
 export type TaskStatus = 'in_progress' | 'counted' | 'unloading' | 'completed' | 'failed';
-export type JobPhase = 'count' | 'unload';
+/**
+ * `list`: lists a large input and plans the task's count or export jobs (a generic task whose input
+ * is too large to list while the client waits); `count` and `unload` read partitions.
+ */
+export type JobPhase = 'list' | 'count' | 'unload';
 /** `pending`: planned but not released to the queue yet. */
 export type JobStatus = 'pending' | 'queued' | 'running' | 'done' | 'failed';
 
@@ -296,6 +300,17 @@ export interface Store {
     split: { keep: string[]; rest: string[][] },
     now: string,
   ): Promise<{ outcome: 'split'; released: JobRef[] } | { outcome: 'task_inactive' } | LeaseLost>;
+  /**
+   * Finishes the owner's `list` job with the jobs it planned: marks it done, stores `jobs` (queued)
+   * and adds them to the task's job total, all in one transaction. The caller enqueues the
+   * `released` jobs. `lease_lost` and `task_inactive` as for `splitJob`.
+   */
+  expandJob(
+    jobId: string,
+    owner: string,
+    jobs: NewJob[],
+    now: string,
+  ): Promise<{ outcome: 'expanded'; released: JobRef[] } | { outcome: 'task_inactive' } | LeaseLost>;
   /**
    * Puts the owner's running job back to `queued` after a transient failure, keeping the error
    * and releasing the lease; the caller enqueues it again. `lease_lost` (and no change) when the

@@ -10,6 +10,7 @@ export interface JobKind {
 
 /** Every job the worker runs, declared once with its retry policy; the time limit is JOB_TIMEOUT. */
 export const JOB_KINDS: Record<JobPhase, JobKind> = {
+  list: { phase: 'list', maxAttempts: 3, backoffMs: (attempt) => 500 * 4 ** (attempt - 1) },
   count: { phase: 'count', maxAttempts: 3, backoffMs: (attempt) => 500 * 4 ** (attempt - 1) },
   unload: { phase: 'unload', maxAttempts: 3, backoffMs: (attempt) => 1000 * 4 ** (attempt - 1) },
 };

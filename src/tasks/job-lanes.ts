@@ -1,6 +1,12 @@
 import type { JobHandler, JobQueue } from '../queue/queue.ts';
 import type { JobPhase, JobRef } from '../store/store.ts';
 
+type Lane = 'count' | 'unload';
+
+function laneOf(phase: JobPhase): Lane {
+  return phase === 'unload' ? 'unload' : 'count';
+}
+
 /**
  * Where jobs wait: one queue per phase, each with slots of its own, so a count never waits behind
  * an export (the exports of any number of tasks hold only the export slots). In each queue the
@@ -8,19 +14,23 @@ import type { JobPhase, JobRef } from '../store/store.ts';
  * another's few.
  */
 export class JobLanes {
-  constructor(private readonly queues: Readonly<Record<JobPhase, JobQueue>>) {}
+  constructor(private readonly queues: Readonly<Record<Lane, JobQueue>>) {}
 
-  /** Enqueues each job in its phase's queue, in its organisation's group, in the order given. */
+  /**
+   * Enqueues each job in its lane (exports in the export lane, listings and counts in the count
+   * lane), in its organisation's group, in the order given.
+   */
   async enqueue(jobs: readonly JobRef[], options: { delayMs?: number } = {}): Promise<void> {
-    const batches = new Map<string, { phase: JobPhase; group: string; ids: string[] }>();
+    const batches = new Map<string, { lane: Lane; group: string; ids: string[] }>();
     for (const job of jobs) {
-      const key = `${job.phase}\n${job.organizationId}`;
+      const lane = laneOf(job.phase);
+      const key = `${lane}\n${job.organizationId}`;
       const batch = batches.get(key);
       if (batch) batch.ids.push(job.id);
-      else batches.set(key, { phase: job.phase, group: job.organizationId, ids: [job.id] });
+      else batches.set(key, { lane, group: job.organizationId, ids: [job.id] });
     }
-    for (const { phase, group, ids } of batches.values()) {
-      await this.queues[phase].enqueue(ids, { ...options, group });
+    for (const { lane, group, ids } of batches.values()) {
+      await this.queues[lane].enqueue(ids, { ...options, group });
     }
   }
 

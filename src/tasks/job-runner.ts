@@ -1,8 +1,8 @@
 import { parquetRowCounts } from '../engine/parquet-footer.ts';
 import { countByFile, type ParquetCompression } from '../engine/parquet-queries.ts';
 import type { JobMetrics, JobVolume } from '../metrics/job-metrics.ts';
-import type { Storage } from '../storage/storage.ts';
-import type { JobOutcome, JobRecord, Store, TaskRecord, UnloadPlanner } from '../store/store.ts';
+import type { Storage, StoredObject } from '../storage/storage.ts';
+import type { JobOutcome, JobRecord, NewJob, Store, TaskRecord, UnloadPlanner } from '../store/store.ts';
 import type { EngineLimits } from './input-schema.ts';
 import { JOB_KINDS } from './job-catalog.ts';
 import { type JobEngine, JobEngines } from './job-engines.ts';
@@ -40,6 +40,8 @@ export interface JobRunnerOptions {
   /** Codec of exported files. @defaultValue `snappy` */
   compression?: ParquetCompression;
   unloadPlanner: UnloadPlanner;
+  /** Plans the jobs of a task whose input a `list` job listed (`TaskService.listPlanner`). */
+  listPlanner: (task: TaskRecord, files: readonly StoredObject[]) => NewJob[];
   /**
    * Names this worker in the leases it takes; unique per process.
    * @defaultValue `newLeaseOwner()`: `{hostname}:{pid}:{random}`
@@ -119,7 +121,7 @@ export class JobRunner {
     // An un-filtered count reads only Parquet footers and needs no engine. Otherwise the job's DuckDB
     // opens while its inputs are listed and staged: the two waits overlap.
     const footersOnly = job.phase === 'count' && plan.whereSql === null;
-    const engine = footersOnly ? undefined : this.engines.open(job.id, plan);
+    const engine = footersOnly || job.phase === 'list' ? undefined : this.engines.open(job.id, plan);
     // Its failure is handled where it is awaited; until then it must not count as unhandled.
     engine?.catch(() => undefined);
     let inputs: JobInputs | undefined;
@@ -130,6 +132,12 @@ export class JobRunner {
       return performance.now();
     };
     try {
+      if (job.phase === 'list') {
+        if (await this.expand(job, task, plan, lease)) {
+          this.options.metrics?.jobSettled('list', 'done', secondsSince(started));
+        }
+        return;
+      }
       // An export reads exactly the objects a count of the same task read, if it had one.
       const manifest =
         job.phase === 'unload' && plan.limit === null ? await store.countManifest(task.id) : {};
@@ -205,6 +213,29 @@ export class JobRunner {
       if (engine) await this.engines.retire(engine);
     }
   };
+
+  /**
+   * A `list` job: lists the task's whole input and stores the jobs planned from it in its place.
+   * False when its outcome was not recorded (the lease was lost, the task ended).
+   */
+  private async expand(job: JobRecord, task: TaskRecord, plan: TaskPlan, lease: JobLease): Promise<boolean> {
+    const { storage, store, queue, listPlanner } = this.options;
+    const files = await storage.list(plan.inputRoot, { recursive: true });
+    const jobs = listPlanner(task, files);
+    lease.stop();
+    if (lease.lost) return false;
+    const expanded = await store.expandJob(job.id, this.owner, jobs, this.now());
+    if (expanded.outcome === 'lease_lost') this.leaseLost(job.id, task.id);
+    if (expanded.outcome !== 'expanded') return false;
+    await queue.enqueue(expanded.released);
+    this.options.trace?.('input listed', {
+      jobId: job.id,
+      taskId: task.id,
+      files: files.length,
+      jobs: jobs.length,
+    });
+    return true;
+  }
 
   /**
    * Bounds the job's input by `maxJobBytes`: keeps its first partitions up to the bound and stores

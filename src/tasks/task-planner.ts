@@ -1,5 +1,5 @@
 import { type ColumnInfo, ExpressionError, type SqlGuard } from '../engine/sql-guard.ts';
-import { AppError, invalidField } from '../errors.ts';
+import { AppError, invalidField, JobError } from '../errors.ts';
 import type { StagedFiles, Storage, StoredObject } from '../storage/storage.ts';
 import { StorageError } from '../storage/storage-error.ts';
 import { parseDays } from './days.ts';
@@ -49,11 +49,16 @@ export interface TaskPlannerOptions {
   maxPartitions: number;
 }
 
-/** A task ready to be stored: its request as stored, and its partitions batched into jobs. */
+/**
+ * A task ready to be stored: its request as stored, and its partitions batched into jobs; or, for an
+ * input too large to list while the client waits (`listing`), no batches yet: a `list` job lists it
+ * and plans them (`listed`).
+ */
 export interface PlannedTask {
   type: TaskType;
   request: StoredRequest;
   batches: string[][];
+  listing?: boolean;
 }
 
 /** What `plan` needs to know of a request and its input (`hive`, `hiveTypes`, `nestedPartitions`: see `TaskPlan`). */
@@ -74,6 +79,12 @@ interface PlanInput {
 const INTENT_HIVE_TYPES = { day: 'DATE', prefix: 'VARCHAR', score: 'VARCHAR' };
 const ORDERED_COLUMNS = { score: SCORES };
 const PREFIX = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+/**
+ * Objects of a generic input listed while the client waits: one LIST page of an object store. An
+ * input with more is listed by a worker (a `list` job), so creating a task over a bucket never lists
+ * the bucket in the request.
+ */
+export const LISTED_AT_CREATION = 1000;
 
 /**
  * Turns a task request into its plan and partitions: validates the body, resolves the input, reads
@@ -142,26 +153,25 @@ export class TaskPlanner {
 
   /**
    * A generic task: every folder holding Parquet files is a partition, and jobs are balanced by file
-   * count. `admit` runs as in `intent`.
+   * count. `admit` runs as in `intent`. An input of more than `LISTED_AT_CREATION` objects is planned
+   * from its first ones (its layout and schema) and listed in full by a worker.
    */
   async generic(body: GenericTaskBody, admit: () => Promise<void>): Promise<PlannedTask> {
     this.checkLimit(body);
     const inputRoot = await resolveInput(body.input_path, this.options.inputPolicy);
     await admit();
-    const files = await this.fromStorage(() => this.options.storage.list(inputRoot, { recursive: true }));
+    const files = await this.fromStorage(() =>
+      this.options.storage.list(inputRoot, { recursive: true, limit: LISTED_AT_CREATION }),
+    );
     if (files.length === 0) {
       throw new AppError('input_path_not_found', 'input_path: the folder holds no .parquet files', [
         { field: 'input_path', message: 'the folder holds no .parquet files' },
       ]);
     }
-    const filesPerPartition = new Map<string, number>();
-    for (const file of files) {
-      const relative = file.uri.slice(inputRoot.replace(/\/+$/, '').length + 1);
-      const partition = relative.includes('/') ? relative.slice(0, relative.lastIndexOf('/')) : '.';
-      filesPerPartition.set(partition, (filesPerPartition.get(partition) ?? 0) + 1);
-    }
+    const listing = files.length >= LISTED_AT_CREATION;
+    const filesPerPartition = partitionFiles(files, inputRoot);
     const partitions = [...filesPerPartition.keys()].sort();
-    this.checkPartitionCount(partitions.length);
+    if (!listing) this.checkPartitionCount(partitions.length);
     const hive = sameHiveKeys(partitions);
     const columns = needsSchema(body) ? await this.columnsOf(files[0]!, hive, undefined) : undefined;
     const hiveKeys = hive ? partitions[0]!.split('/').map((segment) => segment.split('=', 1)[0]!) : [];
@@ -181,9 +191,39 @@ export class TaskPlanner {
       select: body.select === undefined ? null : plan.columns,
       where_expr: body.where_expr ?? null,
     };
+    const request = { view, plan };
+    if (listing) return { type: 'generic_parquet', request, batches: [], listing };
+    return { type: 'generic_parquet', request, batches: this.batchesOf(filesPerPartition) };
+  }
+
+  /**
+   * The partitions of a generic task batched into jobs, once a `list` job listed its whole input.
+   * Throws a `JobError` when the input cannot be a task as planned: it holds no files any more, more
+   * partitions than a task may cover, or a layout other than the one its first objects showed.
+   */
+  listed(plan: TaskPlan, files: readonly StoredObject[]): string[][] {
+    if (files.length === 0) throw new JobError('input_empty', `${plan.inputRoot} holds no .parquet files`);
+    const filesPerPartition = partitionFiles(files, plan.inputRoot);
+    const partitions = [...filesPerPartition.keys()];
+    if (partitions.length > this.options.maxPartitions) {
+      throw new JobError(
+        'too_many_partitions',
+        `the input has ${partitions.length} partition folders; a task covers at most ${this.options.maxPartitions}. Give input_path a narrower folder`,
+      );
+    }
+    if (sameHiveKeys(partitions.sort()) !== plan.hive) {
+      throw new JobError(
+        'input_layout_mixed',
+        `the folders under ${plan.inputRoot} do not all use the same k=v keys, unlike its first ${LISTED_AT_CREATION} objects; give input_path a folder of one layout`,
+      );
+    }
+    return this.batchesOf(filesPerPartition);
+  }
+
+  private batchesOf(filesPerPartition: ReadonlyMap<string, number>): string[][] {
+    const partitions = [...filesPerPartition.keys()].sort();
     const perJob = partitionsPerJob(partitions.length, this.options.jobsPerTask);
-    const batches = batchPartitions(partitions, perJob, (p) => filesPerPartition.get(p) ?? 0);
-    return { type: 'generic_parquet', request: { view, plan }, batches };
+    return batchPartitions(partitions, perJob, (p) => filesPerPartition.get(p) ?? 0);
   }
 
   /** The plan stored with the task: the filter and columns checked against the input's schema. */
@@ -282,6 +322,18 @@ export class TaskPlanner {
       staged?.release();
     }
   }
+}
+
+/** Files per partition folder (relative to the root; `.` for the root itself). */
+function partitionFiles(files: readonly StoredObject[], inputRoot: string): Map<string, number> {
+  const filesPerPartition = new Map<string, number>();
+  const root = inputRoot.replace(/\/+$/, '');
+  for (const file of files) {
+    const relative = file.uri.slice(root.length + 1);
+    const partition = relative.includes('/') ? relative.slice(0, relative.lastIndexOf('/')) : '.';
+    filesPerPartition.set(partition, (filesPerPartition.get(partition) ?? 0) + 1);
+  }
+  return filesPerPartition;
 }
 
 /**

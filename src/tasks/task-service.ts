@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../accounts/account-service.ts';
 import { AppError } from '../errors.ts';
+import type { StoredObject } from '../storage/storage.ts';
 import type { NewJob, Store, TaskRecord, UnloadPlanner } from '../store/store.ts';
 import type { JobLanes } from './job-lanes.ts';
 import { batchPartitions, jobsFor, partitionsPerJob } from './partition-batches.ts';
@@ -34,6 +35,15 @@ export interface CreatedTask {
   status: string;
   total_jobs: number;
   completed_jobs: number;
+}
+
+/**
+ * A task that exports has no count phase: its export jobs run at once, in one pass over the data,
+ * and the rows they write are its counts (exact, or capped by a limit). Only a task held for review
+ * (perform_unload: false) is counted first.
+ */
+function firstPhase(request: StoredRequest): 'count' | 'unload' {
+  return request.view.perform_unload ? 'unload' : 'count';
 }
 
 /** Creating, reading and unloading tasks: the domain behind the task routes. */
@@ -116,13 +126,22 @@ export class TaskService {
     return jobsFor('unload', batches, 'queued');
   };
 
-  private async insert(principal: Principal, { type, request, batches }: PlannedTask): Promise<CreatedTask> {
+  /** Plans the count or export jobs of a generic task once a `list` job listed its whole input. */
+  readonly listPlanner = (task: TaskRecord, files: readonly StoredObject[]): NewJob[] => {
+    const request = task.request as StoredRequest;
+    return jobsFor(firstPhase(request), this.planner.listed(request.plan, files), 'queued');
+  };
+
+  private async insert(
+    principal: Principal,
+    { type, request, batches, listing }: PlannedTask,
+  ): Promise<CreatedTask> {
     const now = this.clock();
-    // A task that exports has no count phase: its export jobs run at once, in one pass over the data,
-    // and the rows they write are its counts (exact, or capped by a limit). Only a task held for
-    // review (perform_unload: false) is counted first.
     const exportsNow = request.view.perform_unload;
-    const jobs: NewJob[] = jobsFor(exportsNow ? 'unload' : 'count', batches, 'queued');
+    // An input too large to list now gets one job that lists it and plans the others.
+    const jobs: NewJob[] = listing
+      ? [{ id: randomUUID(), phase: 'list', seq: 0, partitions: [], status: 'queued' }]
+      : jobsFor(firstPhase(request), batches, 'queued');
     const task: TaskRecord = {
       id: randomUUID(),
       organizationId: principal.organizationId,

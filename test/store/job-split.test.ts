@@ -93,4 +93,32 @@ describe.each(STORE_BACKENDS)('splitting a job on $name', (backend) => {
     });
     expect(await store.listJobs('t1')).toHaveLength(2);
   });
+
+  it('replaces a list job with the jobs it planned, counted in the task', async () => {
+    await store.insertTask(taskRecord({ id: 't2', totalJobs: 1 }), [
+      { id: 'l0', phase: 'list', seq: 0, partitions: [], status: 'queued' },
+    ]);
+    await store.claimJob('l0', LEASE);
+    const planned = [
+      { id: 'c0', phase: 'count' as const, seq: 0, partitions: ['a', 'b'], status: 'queued' as const },
+      { id: 'c1', phase: 'count' as const, seq: 1, partitions: ['c'], status: 'queued' as const },
+    ];
+    expect(await store.expandJob('l0', W2, planned, NOW)).toEqual({ outcome: 'lease_lost' });
+    expect(await store.expandJob('l0', W1, planned, NOW)).toEqual({
+      outcome: 'expanded',
+      released: [
+        { id: 'c0', phase: 'count', organizationId: ORG },
+        { id: 'c1', phase: 'count', organizationId: ORG },
+      ],
+    });
+    const jobs = await store.listJobs('t2');
+    expect(jobs.map((job) => [job.id, job.phase, job.status])).toEqual([
+      ['c0', 'count', 'queued'],
+      ['c1', 'count', 'queued'],
+      ['l0', 'list', 'done'],
+    ]);
+    expect(await store.findTask(ORG, 't2', NOW)).toMatchObject({ totalJobs: 3, completedJobs: 1 });
+    // A repeated delivery of the list job finds it done.
+    expect(await store.expandJob('l0', W1, planned, NOW)).toEqual({ outcome: 'lease_lost' });
+  });
 });

@@ -91,6 +91,7 @@ function runner(owner: string, now: number, runnerStore: Store, logged: Logged[]
     outputPath: path.join(dir, 'exports'),
     engine: { memoryLimit: '256MB', threads: 1, timeoutMs: 60_000 },
     unloadPlanner: () => null,
+    listPlanner: () => [],
     log: (message, fields) => logged.push({ message, fields }),
   });
 }
