@@ -184,7 +184,7 @@ export async function startService(config: Config, roles: Roles): Promise<Runnin
     warmEngines: config.workerConcurrency,
     maxJobBytes: config.jobMaxBytes,
     compression: config.exportCompression,
-    unloadPlanner: tasks.unloadPlanner,
+    lifecycle: tasks.lifecycle,
     listPlanner: tasks.listPlanner,
     changes,
     log: (message, fields) => log.warn(fields, message),

@@ -10,8 +10,9 @@ import type {
   LeaseLost,
   NewJob,
   TaskError,
+  TaskLifecycle,
+  TaskMove,
   TaskStatus,
-  UnloadPlanner,
   UnloadStart,
 } from './store.ts';
 import { toTask } from './task-rows.ts';
@@ -43,7 +44,7 @@ export class JobTransitions {
     owner: string,
     outcome: JobOutcome,
     now: string,
-    planUnload: UnloadPlanner,
+    lifecycle: TaskLifecycle,
   ): Promise<JobCompletion> {
     return this.db.transaction().execute(async (trx): Promise<JobCompletion> => {
       const job = await heldJob(trx, jobId, owner);
@@ -103,45 +104,10 @@ export class JobTransitions {
         return { outcome: 'recorded', released: [] };
       }
 
-      // The last job of its phase moves the task on.
+      // The last job of its phase: the lifecycle moves the task on.
       const counts = await phaseCounts(trx, task.id, job.phase);
-      const totalCount = Object.values(counts).reduce((sum, rows) => sum + rows, 0);
-      if (job.phase === 'unload') {
-        // A task with a limit has no count phase: the rows its export jobs wrote are its counts.
-        const counted = task.counts !== null;
-        await trx
-          .updateTable('tasks')
-          .set({
-            status: 'completed',
-            completedJobs,
-            totalCount: counted ? task.totalCount : totalCount,
-            counts: counted ? task.counts : countsJson(counts),
-            updatedAt: now,
-            completedAt: now,
-          })
-          .where('id', '=', task.id)
-          .execute();
-        return { outcome: 'recorded', released: [] };
-      }
-      const unloadJobs = planUnload(toTask({ ...task, completedJobs, totalCount }), counts);
-      const status: TaskStatus =
-        unloadJobs === null ? 'counted' : unloadJobs.length > 0 ? 'unloading' : 'completed';
-      await trx
-        .updateTable('tasks')
-        .set({
-          status,
-          completedJobs,
-          totalJobs: task.totalJobs + (unloadJobs?.length ?? 0),
-          totalCount,
-          counts: countsJson(counts),
-          updatedAt: now,
-          completedAt: status === 'completed' ? now : null,
-        })
-        .where('id', '=', task.id)
-        .execute();
-      if (unloadJobs && unloadJobs.length > 0) await insertJobs(trx, task.id, unloadJobs, now);
-      const queued = (unloadJobs ?? []).filter((j) => j.status === 'queued');
-      return { outcome: 'recorded', released: refsOf(queued, task.organizationId) };
+      const move = lifecycle.phaseEnded(toTask({ ...task, completedJobs }), job.phase, counts);
+      return { outcome: 'recorded', released: await applyMove(trx, task, move, now, completedJobs) };
     });
   }
 
@@ -263,28 +229,17 @@ export class JobTransitions {
     organizationId: string,
     taskId: string,
     now: string,
-    planUnload: UnloadPlanner,
+    lifecycle: TaskLifecycle,
   ): Promise<UnloadStart> {
     return this.db.transaction().execute(async (trx) => {
       const task = await this.lockTask(trx, taskId);
       if (!task || task.organizationId !== organizationId || task.expiresAt <= now) {
         return { outcome: 'not_found' as const };
       }
-      if (task.status !== 'counted') return { outcome: 'conflict' as const };
-      const counts = await phaseCounts(trx, task.id, 'count');
-      const jobs = planUnload(toTask(task), counts) ?? [];
-      await trx
-        .updateTable('tasks')
-        .set({
-          status: jobs.length > 0 ? 'unloading' : 'completed',
-          totalJobs: task.totalJobs + jobs.length,
-          updatedAt: now,
-          completedAt: jobs.length > 0 ? null : now,
-        })
-        .where('id', '=', task.id)
-        .execute();
-      await insertJobs(trx, task.id, jobs, now);
-      return { outcome: 'started' as const, released: refsOf(jobs, task.organizationId) };
+      const move = lifecycle.unloadRequested(toTask(task), await phaseCounts(trx, task.id, 'count'));
+      if (!move) return { outcome: 'conflict' as const };
+      const released = await applyMove(trx, task, move, now, task.completedJobs);
+      return { outcome: 'started' as const, released };
     });
   }
 
@@ -316,6 +271,41 @@ export async function insertJobs(db: Db, taskId: string, jobs: NewJob[], now: st
       )
       .execute();
   }
+}
+
+/**
+ * Writes a lifecycle move on the locked task row: its status (and completion time), its job
+ * counters, its final counts when the move ends counting, and the jobs it adds. Returns the added
+ * queued jobs for the caller to enqueue.
+ */
+async function applyMove(
+  trx: Transaction<Database>,
+  task: { id: string; organizationId: string; totalJobs: number },
+  move: TaskMove,
+  now: string,
+  completedJobs: number,
+): Promise<JobRef[]> {
+  const counts = move.counts;
+  await trx
+    .updateTable('tasks')
+    .set({
+      status: move.status,
+      completedJobs,
+      totalJobs: task.totalJobs + move.jobs.length,
+      ...(counts
+        ? {
+            counts: countsJson(counts),
+            totalCount: Object.values(counts).reduce((sum, rows) => sum + rows, 0),
+          }
+        : {}),
+      updatedAt: now,
+      completedAt: move.status === 'completed' ? now : null,
+    })
+    .where('id', '=', task.id)
+    .execute();
+  if (move.jobs.length > 0) await insertJobs(trx, task.id, move.jobs, now);
+  const queued = move.jobs.filter((job) => job.status === 'queued');
+  return refsOf(queued, task.organizationId);
 }
 
 function refsOf(jobs: readonly NewJob[], organizationId: string): JobRef[] {

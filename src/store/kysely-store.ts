@@ -18,11 +18,11 @@ import type {
   TaskAdmission,
   TaskCursor,
   TaskError,
+  TaskLifecycle,
   TaskLimits,
   TaskRecord,
   TaskStatus,
   TaskVersion,
-  UnloadPlanner,
   UnloadStart,
   UserRecord,
 } from './store.ts';
@@ -286,8 +286,8 @@ export class KyselyStore implements Store {
     return this.leases.renewLease(jobId, owner, now, leaseMs);
   }
 
-  completeJob(jobId: string, owner: string, outcome: JobOutcome, now: string, planUnload: UnloadPlanner) {
-    return this.transitions.completeJob(jobId, owner, outcome, now, planUnload);
+  completeJob(jobId: string, owner: string, outcome: JobOutcome, now: string, lifecycle: TaskLifecycle) {
+    return this.transitions.completeJob(jobId, owner, outcome, now, lifecycle);
   }
 
   splitJob(jobId: string, owner: string, split: { keep: string[]; rest: string[][] }, now: string) {
@@ -318,9 +318,9 @@ export class KyselyStore implements Store {
     organizationId: string,
     taskId: string,
     now: string,
-    planUnload: UnloadPlanner,
+    lifecycle: TaskLifecycle,
   ): Promise<UnloadStart> {
-    return this.transitions.startUnload(organizationId, taskId, now, planUnload);
+    return this.transitions.startUnload(organizationId, taskId, now, lifecycle);
   }
 
   resumableJobs(now: string): Promise<JobRef[]> {

@@ -122,11 +122,28 @@ export interface JobOutcome {
   manifest?: Record<string, ManifestEntry[]>;
 }
 
+/** A move of a task's state: its new status, the jobs it adds, and its final counts if it ends counting. */
+export interface TaskMove {
+  status: TaskStatus;
+  /** Jobs the move adds to the task (its `totalJobs` grows by as many); the queued ones are released. */
+  jobs: NewJob[];
+  /** The task's final counts, when the move ends its counting: stored sorted, with their total. */
+  counts?: Record<string, number>;
+}
+
 /**
- * Plans the export jobs of a task once its counts are known (empty partitions need no job);
- * null keeps the task `counted` until a client asks for the export.
+ * The task state machine, which the domain decides (`tasks/task-lifecycle.ts`) and the store
+ * writes in the same transaction as what triggered the move.
  */
-export type UnloadPlanner = (task: TaskRecord, counts: Record<string, number>) => NewJob[] | null;
+export interface TaskLifecycle {
+  /** The last job of `phase` is done; `counts` are the phase's counts, merged. */
+  phaseEnded(task: TaskRecord, phase: JobPhase, counts: Record<string, number>): TaskMove;
+  /**
+   * A client asks for the task's export (`counts` are its final counts): the move, or undefined
+   * when the task's status does not allow it.
+   */
+  unloadRequested(task: TaskRecord, counts: Record<string, number>): TaskMove | undefined;
+}
 
 export interface TaskCursor {
   createdAt: string;
@@ -274,9 +291,8 @@ export interface Store {
   renewLease(jobId: string, owner: string, now: string, leaseMs: number): Promise<boolean>;
   /**
    * Records the outcome of the owner's job and, when it was the last of its phase, moves the task
-   * on, all in one transaction: its counts and files replace those of an earlier run of the same
-   * job; the end of the count phase stores the final counts and asks `planUnload` for the export
-   * jobs; the end of the export completes the task. `lease_lost` when the job is not running under
+   * on as `lifecycle.phaseEnded` decides, all in one transaction: its counts and files replace those
+   * of an earlier run of the same job. `lease_lost` when the job is not running under
    * `owner`'s lease (taken over, or already done): nothing is written, so a worker that was taken
    * over never overwrites the new owner's results.
    */
@@ -285,7 +301,7 @@ export interface Store {
     owner: string,
     outcome: JobOutcome,
     now: string,
-    planUnload: UnloadPlanner,
+    lifecycle: TaskLifecycle,
   ): Promise<JobCompletion>;
   /**
    * Narrows the owner's running job to `keep` (some of its partitions) and stores the rest as new
@@ -348,16 +364,16 @@ export interface Store {
    */
   releaseOtherLeases(owner: string, now: string): Promise<JobRef[]>;
   /**
-   * Moves a `counted` task to `unloading` with the export jobs `planUnload` returns (straight to
-   * `completed` when there are none), in one transaction. `not_found` for an unknown, expired or
-   * other organisation's task; `conflict` when the task is not `counted` (so only one of two
-   * concurrent calls starts). The caller enqueues the `released` jobs.
+   * Moves the task as `lifecycle.unloadRequested` decides, given its final counts, in one
+   * transaction. `not_found` for an unknown, expired or other organisation's task; `conflict` when
+   * the lifecycle refuses (of two concurrent calls, the second sees the first's move). The caller
+   * enqueues the `released` jobs.
    */
   startUnload(
     organizationId: string,
     taskId: string,
     now: string,
-    planUnload: UnloadPlanner,
+    lifecycle: TaskLifecycle,
   ): Promise<UnloadStart>;
   /**
    * The jobs of active unexpired tasks that some worker should run now, oldest task first: the

@@ -2,7 +2,7 @@ import { parquetRowCounts } from '../engine/parquet-footer.ts';
 import { countByFile, type ParquetCompression } from '../engine/parquet-queries.ts';
 import type { JobMetrics, JobVolume } from '../metrics/job-metrics.ts';
 import type { Storage, StoredObject } from '../storage/storage.ts';
-import type { JobOutcome, JobRecord, NewJob, Store, TaskRecord, UnloadPlanner } from '../store/store.ts';
+import type { JobOutcome, JobRecord, NewJob, Store, TaskLifecycle, TaskRecord } from '../store/store.ts';
 import type { EngineLimits } from './input-schema.ts';
 import { JOB_KINDS } from './job-catalog.ts';
 import { type JobEngine, JobEngines } from './job-engines.ts';
@@ -39,7 +39,8 @@ export interface JobRunnerOptions {
   maxJobBytes?: number;
   /** Codec of exported files. @defaultValue `snappy` */
   compression?: ParquetCompression;
-  unloadPlanner: UnloadPlanner;
+  /** Where a task goes when a job ends its phase (`TaskService.lifecycle`). */
+  lifecycle: TaskLifecycle;
   /** Plans the jobs of a task whose input a `list` job listed (`TaskService.listPlanner`). */
   listPlanner: (task: TaskRecord, files: readonly StoredObject[]) => NewJob[];
   /**
@@ -155,13 +156,7 @@ export class JobRunner {
       // Renewals stop before the outcome is recorded: one answered after it would find the job done.
       lease.stop();
       if (lease.lost) return;
-      const completion = await store.completeJob(
-        jobId,
-        owner,
-        outcome,
-        this.now(),
-        this.options.unloadPlanner,
-      );
+      const completion = await store.completeJob(jobId, owner, outcome, this.now(), this.options.lifecycle);
       if (completion.outcome === 'lease_lost') return this.leaseLost(jobId, task.id);
       if (completion.outcome === 'recorded' && completion.released.length > 0) {
         await queue.enqueue(completion.released);

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '../accounts/account-service.ts';
 import { AppError } from '../errors.ts';
 import type { StoredObject } from '../storage/storage.ts';
-import type { NewJob, Store, TaskRecord, UnloadPlanner } from '../store/store.ts';
+import type { NewJob, Store, TaskLifecycle, TaskRecord } from '../store/store.ts';
 import type { JobLanes } from './job-lanes.ts';
 import { batchPartitions, jobsFor, partitionsPerJob } from './partition-batches.ts';
 import type { TaskChanges } from './task-changes.ts';
 import { decodeCursor, encodeCursor } from './task-cursor.ts';
+import { taskLifecycle } from './task-lifecycle.ts';
 import type { StoredRequest } from './task-model.ts';
 import {
   type GenericTaskBody,
@@ -91,7 +92,7 @@ export class TaskService {
       principal.organizationId,
       taskId,
       now,
-      this.unloadPlanner,
+      this.lifecycle,
     );
     if (result.outcome === 'not_found') throw taskNotFound(taskId);
     if (result.outcome !== 'conflict') this.options.changes?.notify(taskId);
@@ -112,10 +113,8 @@ export class TaskService {
     };
   }
 
-  /** Plans export jobs over the partitions that have rows; null while the client holds the export. */
-  readonly unloadPlanner: UnloadPlanner = (task, counts) => {
-    const request = task.request as StoredRequest;
-    if (!request.view.perform_unload && task.status === 'in_progress') return null;
+  /** The task state machine, with export jobs over the partitions that have rows. */
+  readonly lifecycle: TaskLifecycle = taskLifecycle((_task, counts) => {
     const partitions = Object.keys(counts)
       .filter((p) => (counts[p] ?? 0) > 0)
       .sort();
@@ -124,7 +123,7 @@ export class TaskService {
       partitionsPerJob(partitions.length, this.options.jobsPerTask),
     );
     return jobsFor('unload', batches, 'queued');
-  };
+  });
 
   /** Plans the count or export jobs of a generic task once a `list` job listed its whole input. */
   readonly listPlanner = (task: TaskRecord, files: readonly StoredObject[]): NewJob[] => {

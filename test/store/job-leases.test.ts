@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NewJob, Store, TaskRecord, UnloadPlanner } from '../../src/store/store.ts';
+import type { NewJob, Store, TaskRecord } from '../../src/store/store.ts';
+import { taskLifecycle } from '../../src/tasks/task-lifecycle.ts';
 import { idsOf, queuedJobs, seedOrganization, taskRecord } from '../support/store-records.ts';
 import { type OpenedStore, STORE_BACKENDS } from './store-backends.ts';
 
@@ -13,7 +14,8 @@ const at = (ms: number) => new Date(T0 + ms).toISOString();
 const A = 'host-a:100:aaaa';
 const B = 'host-b:200:bbbb';
 const C = 'host-c:300:cccc';
-const holdExport: UnloadPlanner = () => null;
+/** The domain's lifecycle: a count ends `counted`, an export `completed`. */
+const holdExport = taskLifecycle(() => []);
 
 function task(id: string, jobs: number, phase: NewJob['phase'] = 'count'): [TaskRecord, NewJob[]] {
   return [

@@ -4,6 +4,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.ts';
+import { taskLifecycle } from '../../src/tasks/task-lifecycle.ts';
 import { idsOf } from '../support/store-records.ts';
 
 /**
@@ -55,7 +56,13 @@ it('reads and moves on the rows of a SQLite file written by migrations 0001-0003
     expect(await store.claimJob('j1', { owner: 'w1', now: NOW, leaseMs: 30_000 })).toMatchObject({
       job: { taskId: 't1', partitions: ['p0'] },
     });
-    await store.completeJob('j1', 'w1', { counts: { p0: 9 }, files: [] }, NOW, () => null);
+    await store.completeJob(
+      'j1',
+      'w1',
+      { counts: { p0: 9 }, files: [] },
+      NOW,
+      taskLifecycle(() => []),
+    );
     expect(await store.findTask('o1', 't1', NOW)).toMatchObject({ status: 'counted', totalCount: 9 });
   } finally {
     await store.close();

@@ -1,13 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type {
-  ClientRecord,
-  NewJob,
-  Store,
-  TaskRecord,
-  UnloadPlanner,
-  UserRecord,
-} from '../../src/store/store.ts';
-import { idsOf, taskRecord, userRecord } from '../support/store-records.ts';
+import type { ClientRecord, NewJob, Store, TaskRecord, UserRecord } from '../../src/store/store.ts';
+import { taskLifecycle } from '../../src/tasks/task-lifecycle.ts';
+import { taskRecord, userRecord } from '../support/store-records.ts';
 import { type OpenedStore, STORE_BACKENDS } from './store-backends.ts';
 
 const ORG = 'org-1';
@@ -54,7 +48,8 @@ function countJobs(taskId: string, partitions: string[][]): NewJob[] {
   }));
 }
 
-const holdExport: UnloadPlanner = () => null;
+/** The domain's lifecycle: a count ends `counted`, an export `completed`. */
+const holdExport = taskLifecycle(() => []);
 const WORKER = 'worker-1';
 const LEASE = { owner: WORKER, now: NOW, leaseMs: 30_000 };
 const LEASE_END = '2024-06-02T00:00:30.000Z';
@@ -224,7 +219,14 @@ describe.each(STORE_BACKENDS)('store on $name', (backend) => {
     expect(await store.countManifest('t1')).toEqual({ ...manifest0, ...manifest1 });
 
     const exportJob: NewJob = { id: 't1-u0', phase: 'unload', seq: 0, partitions: ['p1'], status: 'queued' };
-    expect(await store.startUnload(ORG, 't1', NOW, () => [exportJob])).toEqual({
+    expect(
+      await store.startUnload(
+        ORG,
+        't1',
+        NOW,
+        taskLifecycle(() => [exportJob]),
+      ),
+    ).toEqual({
       outcome: 'started',
       released: [{ id: 't1-u0', phase: 'unload', organizationId: ORG }],
     });

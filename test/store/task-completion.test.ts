@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { JobCompletion, NewJob, Store, TaskRecord, UnloadPlanner } from '../../src/store/store.ts';
+import type { JobCompletion, NewJob, Store, TaskLifecycle, TaskRecord } from '../../src/store/store.ts';
+import { taskLifecycle } from '../../src/tasks/task-lifecycle.ts';
 import { idsOf, queuedJobs, seedOrganization, taskRecord } from '../support/store-records.ts';
 import { type OpenedStore, STORE_BACKENDS } from './store-backends.ts';
 
@@ -40,22 +41,25 @@ describe.each(STORE_BACKENDS)('completion on $name', (backend) => {
     };
   }
 
-  /** Plans one export job per non-empty partition, or holds the task when it was created count-only. */
-  const planner: UnloadPlanner = (t, counts) => {
-    if (
-      !(t.request as { view: { perform_unload: boolean } }).view.perform_unload &&
-      t.status === 'in_progress'
-    )
-      return null;
-    return Object.keys(counts)
+  /** One export job per non-empty partition. */
+  const exportJobs = (counts: Record<string, number>): NewJob[] =>
+    Object.keys(counts)
       .filter((p) => counts[p]! > 0)
-      .map((p, seq) => ({
-        id: randomUUID(),
-        phase: 'unload' as const,
-        seq,
-        partitions: [p],
-        status: 'queued' as const,
-      }));
+      .map((p, seq) => ({ id: randomUUID(), phase: 'unload', seq, partitions: [p], status: 'queued' }));
+  /**
+   * The domain's lifecycle, except that the end of a count exports at once when the task asked
+   * for it (`perform_unload`): a phase end that releases jobs, for the store to apply exactly once.
+   */
+  const domain = taskLifecycle((_t, counts) => exportJobs(counts));
+  const planner: TaskLifecycle = {
+    phaseEnded(t, phase, counts) {
+      if (phase !== 'count' || !(t.request as { view: { perform_unload: boolean } }).view.perform_unload) {
+        return domain.phaseEnded(t, phase, counts);
+      }
+      const jobs = exportJobs(counts);
+      return { status: jobs.length > 0 ? 'unloading' : 'completed', jobs, counts };
+    },
+    unloadRequested: (t, counts) => domain.unloadRequested(t, counts),
   };
 
   async function runAll(jobIds: string[], rows: (i: number) => number) {

@@ -7,6 +7,7 @@ import { openStore } from '../../src/store/open-store.ts';
 import type { JobPhase, Store } from '../../src/store/store.ts';
 import type { JobLanes } from '../../src/tasks/job-lanes.ts';
 import { JobRunner } from '../../src/tasks/job-runner.ts';
+import { taskLifecycle } from '../../src/tasks/task-lifecycle.ts';
 import type { StoredRequest } from '../../src/tasks/task-model.ts';
 import { duck, expectedIntentCounts } from '../support/duck.ts';
 import { memoryLanes } from '../support/lanes.ts';
@@ -90,7 +91,7 @@ function runner(owner: string, now: number, runnerStore: Store, logged: Logged[]
     storage,
     outputPath: path.join(dir, 'exports'),
     engine: { memoryLimit: '256MB', threads: 1, timeoutMs: 60_000 },
-    unloadPlanner: () => null,
+    lifecycle: taskLifecycle(() => []),
     listPlanner: () => [],
     log: (message, fields) => logged.push({ message, fields }),
   });
@@ -173,14 +174,14 @@ describe('a job whose lease is taken over while it runs', () => {
     const loggedA: Logged[] = [];
     const storeA = storeWith({
       // Worker B takes the job over (its run is still going) just as A reports its outcome.
-      async completeJob(jobId, owner, outcome, now, planUnload) {
+      async completeJob(jobId, owner, outcome, now, lifecycle) {
         const takeover = await store.claimJob(jobId, {
           owner: B,
           now: new Date(T0 + LEASE_MS).toISOString(),
           leaseMs: LEASE_MS,
         });
         expect(takeover).toMatchObject({ recovered: true });
-        return store.completeJob(jobId, owner, outcome, now, planUnload);
+        return store.completeJob(jobId, owner, outcome, now, lifecycle);
       },
     });
     const workerA = runner(A, T0, storeA, loggedA);

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import type { NewJob, TaskRecord } from '../../src/store/store.ts';
+import { taskLifecycle } from '../../src/tasks/task-lifecycle.ts';
+import { taskRecord } from '../support/store-records.ts';
+
+const exportJob: NewJob = { id: 'u0', phase: 'unload', seq: 0, partitions: ['p1'], status: 'queued' };
+const planned: Array<Record<string, number>> = [];
+const lifecycle = taskLifecycle((_task, counts) => {
+  planned.push(counts);
+  return Object.values(counts).some((n) => n > 0) ? [exportJob] : [];
+});
+const task = (overrides: Partial<TaskRecord>) => taskRecord(overrides);
+
+describe('the task lifecycle', () => {
+  it('ends a count at counted, with the counts, and plans no export', () => {
+    planned.length = 0;
+    expect(lifecycle.phaseEnded(task({ status: 'in_progress' }), 'count', { p0: 0, p1: 4 })).toEqual({
+      status: 'counted',
+      jobs: [],
+      counts: { p0: 0, p1: 4 },
+    });
+    expect(planned).toEqual([]);
+  });
+
+  it('completes an export; the export gives the counts only to a task that was not counted first', () => {
+    expect(lifecycle.phaseEnded(task({ status: 'unloading' }), 'unload', { p1: 3 })).toEqual({
+      status: 'completed',
+      jobs: [],
+      counts: { p1: 3 },
+    });
+    expect(
+      lifecycle.phaseEnded(task({ status: 'unloading', countsJson: '{"p1":4}' }), 'unload', { p1: 4 }),
+    ).toEqual({ status: 'completed', jobs: [] });
+  });
+
+  it('starts the export of a counted task, or completes it when nothing has rows', () => {
+    expect(lifecycle.unloadRequested(task({ status: 'counted' }), { p0: 0, p1: 4 })).toEqual({
+      status: 'unloading',
+      jobs: [exportJob],
+    });
+    expect(lifecycle.unloadRequested(task({ status: 'counted' }), { p0: 0 })).toEqual({
+      status: 'completed',
+      jobs: [],
+    });
+  });
+
+  it.each(['in_progress', 'unloading', 'completed', 'failed'] as const)(
+    'refuses the export of a task %s',
+    (status) => {
+      expect(lifecycle.unloadRequested(task({ status }), { p1: 4 })).toBeUndefined();
+    },
+  );
+});
