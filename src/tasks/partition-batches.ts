@@ -45,19 +45,29 @@ export function batchPartitions(
 }
 
 /**
- * Splits partitions (in order) into batches of at most `maxBytes` input bytes each; a partition
- * larger than that gets a batch of its own. The bound of a job's input, once it is listed.
+ * Splits partitions (in order) into as few batches as keep each under `maxBytes` input bytes, as
+ * even as the order allows (the smallest bound that still needs no more batches), so the jobs that
+ * run side by side end together; a partition larger than `maxBytes` gets a batch of its own. The
+ * bound of a job's input, once it is listed.
  */
 export function batchByBytes(
   partitions: ReadonlyArray<{ partition: string; bytes: number }>,
   maxBytes: number,
 ): string[][] {
+  const names = partitions.map((p) => p.partition);
   const bytesOf = new Map(partitions.map((p) => [p.partition, p.bytes]));
-  return fill(
-    partitions.map((p) => p.partition),
-    (partition) => bytesOf.get(partition) ?? 0,
-    maxBytes,
-  );
+  const sizeOf = (partition: string) => bytesOf.get(partition) ?? 0;
+  const batches = fill(names, sizeOf, maxBytes).length;
+  const total = partitions.reduce((sum, p) => sum + p.bytes, 0);
+  // Fewer bytes per batch never means fewer batches: search the smallest bound that gives as many.
+  let low = Math.ceil(total / Math.max(1, batches));
+  let high = maxBytes;
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (fill(names, sizeOf, middle).length <= batches) high = middle;
+    else low = middle + 1;
+  }
+  return fill(names, sizeOf, high);
 }
 
 /** Fills batches in order up to `maxSize` (summed over `sizeOf`) and `maxCount` partitions. */

@@ -84,6 +84,11 @@ describe('batchByBytes', () => {
     expect(batchByBytes(sized([10, 250, 0, 90, 0]), 100)).toEqual([['p0'], ['p1'], ['p2', 'p3', 'p4']]);
   });
 
+  it('makes the batches as even as the order allows, never more of them', () => {
+    // In order up to 40 bytes: 4, 4 and 1 partitions; as even: 3, 3 and 3.
+    expect(batchByBytes(sized(Array(9).fill(10)), 40).map((batch) => batch.length)).toEqual([3, 3, 3]);
+  });
+
   it('keeps everything in one batch when it fits', () => {
     expect(batchByBytes(sized([1, 2, 3]), 100)).toEqual([['p0', 'p1', 'p2']]);
   });
