@@ -181,7 +181,8 @@ export async function startService(config: Config, roles: Roles): Promise<Runnin
     storage,
     outputPath: config.outputPath,
     engine,
-    warmEngines: config.workerConcurrency,
+    // An API-only process runs no jobs: it keeps no DuckDB started for them.
+    warmEngines: roles.worker ? config.workerConcurrency : 0,
     maxJobBytes: config.jobMaxBytes,
     compression: config.exportCompression,
     unloadPlanner: tasks.unloadPlanner,
