@@ -96,14 +96,16 @@ export class JobLeases {
     return this.refsOf(rows.map((row) => row.id));
   }
 
-  async resumableJobs(now: string): Promise<JobRef[]> {
+  async resumableJobs(now: string, queuedBefore?: string): Promise<JobRef[]> {
     return this.db
       .selectFrom('jobs')
       .innerJoin('tasks', 'tasks.id', 'jobs.taskId')
       .select(['jobs.id', 'jobs.phase', 'tasks.organizationId'])
       .where((eb) =>
         eb.or([
-          eb('jobs.status', '=', 'queued'),
+          queuedBefore === undefined
+            ? eb('jobs.status', '=', 'queued')
+            : eb.and([eb('jobs.status', '=', 'queued'), eb('jobs.updatedAt', '<=', queuedBefore)]),
           eb.and([eb('jobs.status', '=', 'running'), expired(eb, now)]),
         ]),
       )

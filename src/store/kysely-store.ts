@@ -319,8 +319,8 @@ export class KyselyStore implements Store {
     return this.transitions.startUnload(organizationId, taskId, now, planUnload);
   }
 
-  resumableJobs(now: string): Promise<JobRef[]> {
-    return this.leases.resumableJobs(now);
+  resumableJobs(now: string, queuedBefore?: string): Promise<JobRef[]> {
+    return this.leases.resumableJobs(now, queuedBefore);
   }
 }
 

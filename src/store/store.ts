@@ -349,6 +349,11 @@ export interface Store {
    * `queued` ones (the queue may have lost them) and the `running` ones whose lease expired at
    * `now` (their worker died). Never a job under a live lease. What a starting process and the
    * reconciler enqueue.
+   *
+   * With `queuedBefore` (the reconciler's), only the `queued` jobs last updated at or before it: a
+   * job queued or requeued with a retry's backoff since then is still the queue's to deliver.
+   * Running jobs whose lease expired are returned either way. Without it (a starting process),
+   * every `queued` job.
    */
-  resumableJobs(now: string): Promise<JobRef[]>;
+  resumableJobs(now: string, queuedBefore?: string): Promise<JobRef[]>;
 }

@@ -205,6 +205,20 @@ describe.each(STORE_BACKENDS)('job leases on $name', (backend) => {
     expect(idsOf(await store.resumableJobs(at(LEASE_MS + 1)))).toEqual(['t1-j2']);
   });
 
+  it('leaves out with queuedBefore a job requeued after it, never an expired lease', async () => {
+    await store.insertTask(...task('t1', 3));
+    // j0 failed for a while and was requeued at 1000 (with a retry's backoff); j1's worker died.
+    await claim('t1-j0', A, 0);
+    expect(await store.requeueJob('t1-j0', A, 'timed out', at(1000))).toEqual({ outcome: 'requeued' });
+    await claim('t1-j1', B, 0);
+    const now = at(LEASE_MS);
+    expect(idsOf(await store.resumableJobs(now, at(999)))).toEqual(['t1-j1', 't1-j2']);
+    // j1 was updated (claimed) at 0, after this queuedBefore, and is returned all the same.
+    expect(idsOf(await store.resumableJobs(now, CREATED))).toEqual(['t1-j1', 't1-j2']);
+    expect(idsOf(await store.resumableJobs(now, at(1000)))).toEqual(['t1-j0', 't1-j1', 't1-j2']);
+    expect(idsOf(await store.resumableJobs(now))).toEqual(['t1-j0', 't1-j1', 't1-j2']);
+  });
+
   it('hands back every job of one owner at shutdown, without using up an attempt', async () => {
     await store.insertTask(...task('t1', 3));
     await claim('t1-j0', A, 0);

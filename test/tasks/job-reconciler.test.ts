@@ -67,9 +67,9 @@ afterEach(async () => {
 function reconciler(): JobReconciler {
   // The store as the reconciler sees it, counting its passes.
   const counting: Store = Object.assign(Object.create(store) as Store, {
-    resumableJobs(at: string) {
+    resumableJobs(at: string, queuedBefore?: string) {
       passes += 1;
-      return store.resumableJobs(at);
+      return store.resumableJobs(at, queuedBefore);
     },
   });
   return new JobReconciler({ store: counting, queue, intervalMs: INTERVAL, clock: () => new Date(now) });
@@ -101,6 +101,29 @@ describe('the job reconciler', () => {
       expect(passes).toBe(2);
       await delivery;
       expect(delivered).toEqual(['j0', 'j0', 'j1']);
+    } finally {
+      await reconciling.stop();
+    }
+  });
+
+  it('leaves a job requeued within the last interval to its backoff, and enqueues it at the next pass', async () => {
+    // j0 failed and was requeued (its retry delayed) 5 s before the pass; j1 has been queued since CREATED.
+    await store.claimJob('j0', { owner: 'w1', now: new Date(T0).toISOString(), leaseMs: LEASE_MS });
+    await store.requeueJob('j0', 'w1', 'timed out', new Date(T0 + INTERVAL - 5000).toISOString());
+    const reconciling = reconciler();
+    reconciling.start();
+    try {
+      let delivery = deliveries(1);
+      now = T0 + INTERVAL;
+      await vi.advanceTimersByTimeAsync(INTERVAL);
+      await delivery;
+      expect(delivered).toEqual(['j1']);
+
+      delivery = deliveries(3);
+      now = T0 + 2 * INTERVAL;
+      await vi.advanceTimersByTimeAsync(INTERVAL);
+      await delivery;
+      expect(delivered).toEqual(['j1', 'j0', 'j1']);
     } finally {
       await reconciling.stop();
     }
