@@ -1,8 +1,8 @@
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import { ACTIVE, LEASE_LOST } from './job-transitions.ts';
 import type { Database } from './schema.ts';
 import type { ClaimedJob, JobRef, LeaseRequest } from './store.ts';
-import { JOB_COLUMNS, toJob, toTask } from './task-rows.ts';
+import { JOB_COLUMNS, TASK_SUMMARY_COLUMNS, toJob, toTask } from './task-rows.ts';
 
 /**
  * Who runs which job: claims, renewals and hand-backs of job leases, and the jobs nobody holds.
@@ -22,9 +22,11 @@ export class JobLeases {
     if (!seen) return undefined;
     const takeover = seen.status === 'running';
     if (!(seen.status === 'queued' || (takeover && isExpired(seen.leaseExpiresAt, now)))) return undefined;
+    // The job needs its task's request and state, not its final counts, which can be large.
     const task = await this.db
       .selectFrom('tasks')
-      .selectAll()
+      .select(TASK_SUMMARY_COLUMNS)
+      .select(sql<null>`null`.as('counts'))
       .where('id', '=', seen.taskId)
       .where('status', 'in', ACTIVE)
       .where('expiresAt', '>', now)

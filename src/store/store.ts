@@ -150,6 +150,7 @@ export interface LeaseRequest {
 
 export interface ClaimedJob {
   job: JobRecord;
+  /** The job's task, without its counts (`countsJson: null`), which can be large. */
   task: TaskRecord;
   /**
    * The job was `running` under a lease that had expired (its worker died or stalled) and this
