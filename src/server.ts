@@ -187,7 +187,7 @@ export async function startService(config: Config, roles: Roles): Promise<Runnin
     compression: config.exportCompression,
     unloadPlanner: tasks.unloadPlanner,
     changes,
-    log: (message, fields) => log.warn(fields, message),
+    log: warn,
     trace: (message, fields) => log.info(fields, message),
     ...(metrics.jobs ? { metrics: metrics.jobs } : {}),
   });
