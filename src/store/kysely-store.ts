@@ -230,7 +230,8 @@ export class KyselyStore implements Store {
       completed: 0,
       failed: 0,
     };
-    // PostgreSQL's count is a bigint, which pg hands back as a string.
+    // count(*) is a bigint on PostgreSQL, which open-store.ts has pg parse as a number (not pg's
+    // default string): both dialects give a number.
     for (const row of rows) counts[row.status] = Number(row.n);
     return counts;
   }
