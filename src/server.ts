@@ -52,8 +52,6 @@ export interface RunningService {
   /** The API, when this process serves it. */
   app?: FastifyInstance;
   url?: string;
-  /** A worker-only process's `/metrics` (METRICS_PORT). */
-  metricsUrl?: string;
   /** Object-store backends, whose transfer metrics tests and benchmarks read. */
   objectStorage: { s3: ObjectStorage; gs: ObjectStorage };
   stagingCache: StagingCache;
@@ -248,7 +246,6 @@ export async function startService(config: Config, roles: Roles): Promise<Runnin
 
   return {
     ...(app && url ? { app, url } : {}),
-    ...(metricsServer ? { metricsUrl: metricsServer.url } : {}),
     objectStorage,
     stagingCache,
     changes,
