@@ -222,7 +222,12 @@ export async function startService(config: Config, roles: Roles): Promise<Runnin
     if (resumed.length > 0) log.info({ jobs: resumed.length }, 'resuming unfinished jobs');
     await queue.enqueue(resumed);
     // Later, jobs whose lease expires (on a shared store) or that the queue lost.
-    reconciler = new JobReconciler({ store, queue, log: warn });
+    reconciler = new JobReconciler({
+      store,
+      queue,
+      log: warn,
+      ...(metrics.jobs ? { metrics: metrics.jobs } : {}),
+    });
     reconciler.start();
     if (!roles.api && config.metricsPort !== undefined) {
       metricsServer = await startMetricsServer(metrics, config.metricsPort, config.host);

@@ -1,7 +1,7 @@
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import { ACTIVE, LEASE_LOST } from './job-transitions.ts';
 import type { Database } from './schema.ts';
-import type { ClaimedJob, JobRef, LeaseRequest } from './store.ts';
+import type { ClaimedJob, JobRef, LeaseRequest, ResumableJob } from './store.ts';
 import { JOB_COLUMNS, TASK_SUMMARY_COLUMNS, toJob, toTask } from './task-rows.ts';
 
 /**
@@ -98,11 +98,11 @@ export class JobLeases {
     return this.refsOf(rows.map((row) => row.id));
   }
 
-  async resumableJobs(now: string, queuedBefore?: string): Promise<JobRef[]> {
-    return this.db
+  async resumableJobs(now: string, queuedBefore?: string): Promise<ResumableJob[]> {
+    const rows = await this.db
       .selectFrom('jobs')
       .innerJoin('tasks', 'tasks.id', 'jobs.taskId')
-      .select(['jobs.id', 'jobs.phase', 'tasks.organizationId'])
+      .select(['jobs.id', 'jobs.phase', 'tasks.organizationId', 'jobs.status'])
       .where((eb) =>
         eb.or([
           queuedBefore === undefined
@@ -116,6 +116,7 @@ export class JobLeases {
       .orderBy('tasks.createdAt')
       .orderBy('jobs.seq')
       .execute();
+    return rows.map(({ status, ...ref }) => ({ ...ref, leaseExpired: status === 'running' }));
   }
 
   /** The queue's view of the jobs with these ids. */

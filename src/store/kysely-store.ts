@@ -14,6 +14,7 @@ import type {
   ManifestEntry,
   NewJob,
   OrganizationRecord,
+  ResumableJob,
   Store,
   TaskAdmission,
   TaskCursor,
@@ -320,7 +321,7 @@ export class KyselyStore implements Store {
     return this.transitions.startUnload(organizationId, taskId, now, planUnload);
   }
 
-  resumableJobs(now: string, queuedBefore?: string): Promise<JobRef[]> {
+  resumableJobs(now: string, queuedBefore?: string): Promise<ResumableJob[]> {
     return this.leases.resumableJobs(now, queuedBefore);
   }
 }

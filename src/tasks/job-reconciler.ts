@@ -1,3 +1,4 @@
+import type { JobMetrics } from '../metrics/job-metrics.ts';
 import type { Store } from '../store/store.ts';
 import type { JobLanes } from './job-lanes.ts';
 
@@ -15,6 +16,8 @@ export interface JobReconcilerOptions {
   log?: (message: string, fields: Record<string, unknown>) => void;
   /** Passes that enqueued jobs, with how many (at info level). */
   trace?: (message: string, fields: Record<string, unknown>) => void;
+  /** Counts the jobs under an expired lease each pass enqueues (`leasesExpired`). */
+  metrics?: JobMetrics;
 }
 
 /**
@@ -62,6 +65,8 @@ export class JobReconciler {
     const jobs = await store.resumableJobs(now.toISOString(), queuedBefore);
     if (jobs.length === 0) return 0;
     await queue.enqueue(jobs);
+    const expired = jobs.filter((job) => job.leaseExpired).length;
+    if (expired > 0) this.options.metrics?.leasesExpired(expired);
     trace?.('enqueued resumable jobs', { jobs: jobs.length });
     return jobs.length;
   }

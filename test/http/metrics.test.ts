@@ -197,7 +197,7 @@ describe('GET /metrics (embedded: API and worker in one registry)', () => {
     expect(samples.filter((s) => s.name === 'audiences_queue_depth').map((s) => s.value)).toEqual([0]);
   });
 
-  it('defines the lease counters at 0 (the lease work increments them)', () => {
+  it('defines the lease counters at 0 (the reconciler and the job runner increment them)', () => {
     expect(samples.find((s) => s.name === 'audiences_leases_expired_total')?.value).toBe(0);
     expect(samples.find((s) => s.name === 'audiences_leases_recovered_total')?.value).toBe(0);
   });

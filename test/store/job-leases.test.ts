@@ -199,6 +199,7 @@ describe.each(STORE_BACKENDS)('job leases on $name', (backend) => {
     expect(idsOf(await store.resumableJobs(at(1)))).toEqual(['t1-j2']);
     expect(idsOf(await store.resumableJobs(at(LEASE_MS - 1)))).toEqual(['t1-j2']);
     expect(idsOf(await store.resumableJobs(at(LEASE_MS)))).toEqual(['t1-j0', 't1-j2']);
+    expect((await store.resumableJobs(at(LEASE_MS))).map((job) => job.leaseExpired)).toEqual([true, false]);
     expect(idsOf(await store.resumableJobs(at(20_000 + LEASE_MS)))).toEqual(['t1-j0', 't1-j1', 't1-j2']);
     // A renewal keeps it out again.
     await store.renewLease('t1-j0', A, at(LEASE_MS), LEASE_MS);

@@ -195,7 +195,9 @@ describe.each(STORE_BACKENDS)('store on $name', (backend) => {
         leaseExpiresAt: null,
       },
     ]);
-    expect(await store.resumableJobs(NOW)).toEqual([{ id: 't1-c1', phase: 'count', organizationId: ORG }]);
+    expect(await store.resumableJobs(NOW)).toEqual([
+      { id: 't1-c1', phase: 'count', organizationId: ORG, leaseExpired: false },
+    ]);
   });
 
   it('records the final counts, the manifest and the files of a task', async () => {
