@@ -1,11 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NewJob, Store, TaskRecord, UnloadPlanner } from '../../src/store/store.ts';
-import { idsOf, queuedJobs, seedOrganization, taskRecord } from '../support/store-records.ts';
+import {
+  FIXTURE_CREATED,
+  FIXTURE_EXPIRES,
+  idsOf,
+  queuedJobs,
+  seedOrganization,
+  taskRecord,
+} from '../support/store-records.ts';
 import { type OpenedStore, STORE_BACKENDS } from './store-backends.ts';
 
 const ORG = 'org-1';
-const CREATED = '2024-06-01T10:00:00.000Z';
-const EXPIRES = '2024-06-10T00:00:00.000Z';
 const LEASE_MS = 30_000;
 /** Times as fake `now` strings, in ms after the first claim. */
 const T0 = Date.parse('2024-06-02T00:00:00.000Z');
@@ -22,8 +27,8 @@ function task(id: string, jobs: number, phase: NewJob['phase'] = 'count'): [Task
       organizationId: ORG,
       status: phase === 'count' ? 'in_progress' : 'unloading',
       totalJobs: jobs,
-      createdAt: CREATED,
-      expiresAt: EXPIRES,
+      createdAt: FIXTURE_CREATED,
+      expiresAt: FIXTURE_EXPIRES,
     }),
     queuedJobs(
       Array.from({ length: jobs }, (_, seq) => `${id}-j${seq}`),
@@ -43,7 +48,7 @@ describe.each(STORE_BACKENDS)('job leases on $name', (backend) => {
   beforeEach(async () => {
     opened = await backend.open();
     store = opened.store;
-    await seedOrganization(store, { id: ORG, createdAt: CREATED });
+    await seedOrganization(store, { id: ORG, createdAt: FIXTURE_CREATED });
   });
   afterEach(async () => {
     await opened.dispose();
@@ -215,7 +220,7 @@ describe.each(STORE_BACKENDS)('job leases on $name', (backend) => {
     const now = at(LEASE_MS);
     expect(idsOf(await store.resumableJobs(now, at(999)))).toEqual(['t1-j1', 't1-j2']);
     // j1 was updated (claimed) at 0, after this queuedBefore, and is returned all the same.
-    expect(idsOf(await store.resumableJobs(now, CREATED))).toEqual(['t1-j1', 't1-j2']);
+    expect(idsOf(await store.resumableJobs(now, FIXTURE_CREATED))).toEqual(['t1-j1', 't1-j2']);
     expect(idsOf(await store.resumableJobs(now, at(1000)))).toEqual(['t1-j0', 't1-j1', 't1-j2']);
     expect(idsOf(await store.resumableJobs(now))).toEqual(['t1-j0', 't1-j1', 't1-j2']);
   });

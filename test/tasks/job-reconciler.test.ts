@@ -9,7 +9,7 @@ import type { JobLanes } from '../../src/tasks/job-lanes.ts';
 import { JobReconciler } from '../../src/tasks/job-reconciler.ts';
 import { memoryLanes } from '../support/lanes.ts';
 import { parseScrape, sampleSum } from '../support/prometheus.ts';
-import { queuedJobs, seedOrganization, taskRecord } from '../support/store-records.ts';
+import { FIXTURE_EXPIRES, queuedJobs, seedOrganization, taskRecord } from '../support/store-records.ts';
 
 /**
  * The queue lost jobs the store says are queued (Redis restarted empty), or a worker died with a
@@ -55,7 +55,7 @@ beforeEach(async () => {
   });
   await seedOrganization(store, { createdAt: CREATED });
   await store.insertTask(
-    taskRecord({ id: 't1', totalJobs: 2, createdAt: CREATED, expiresAt: '2024-06-10T00:00:00.000Z' }),
+    taskRecord({ id: 't1', totalJobs: 2, createdAt: CREATED, expiresAt: FIXTURE_EXPIRES }),
     queuedJobs(['j0', 'j1']),
   );
 });
