@@ -110,3 +110,8 @@ export class JobError extends Error {
     this.name = 'JobError';
   }
 }
+
+/** What a thrown value says, for a log line: an `Error`'s message, anything else as a string. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

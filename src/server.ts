@@ -52,8 +52,6 @@ export interface RunningService {
   /** The API, when this process serves it. */
   app?: FastifyInstance;
   url?: string;
-  /** A worker-only process's `/metrics` (METRICS_PORT). */
-  metricsUrl?: string;
   /** Object-store backends, whose transfer metrics tests and benchmarks read. */
   objectStorage: { s3: ObjectStorage; gs: ObjectStorage };
   stagingCache: StagingCache;
@@ -181,13 +179,14 @@ export async function startService(config: Config, roles: Roles): Promise<Runnin
     storage,
     outputPath: config.outputPath,
     engine,
-    warmEngines: config.workerConcurrency,
+    // An API-only process runs no jobs: it keeps no DuckDB started for them.
+    warmEngines: roles.worker ? config.workerConcurrency : 0,
     maxJobBytes: config.jobMaxBytes,
     compression: config.exportCompression,
     lifecycle: tasks.lifecycle,
     listPlanner: tasks.listPlanner,
     changes,
-    log: (message, fields) => log.warn(fields, message),
+    log: warn,
     trace: (message, fields) => log.info(fields, message),
     ...(metrics.jobs ? { metrics: metrics.jobs } : {}),
   });
@@ -224,7 +223,12 @@ export async function startService(config: Config, roles: Roles): Promise<Runnin
     if (resumed.length > 0) log.info({ jobs: resumed.length }, 'resuming unfinished jobs');
     await queue.enqueue(resumed);
     // Later, jobs whose lease expires (on a shared store) or that the queue lost.
-    reconciler = new JobReconciler({ store, queue, log: warn });
+    reconciler = new JobReconciler({
+      store,
+      queue,
+      log: warn,
+      ...(metrics.jobs ? { metrics: metrics.jobs } : {}),
+    });
     reconciler.start();
     if (!roles.api && config.metricsPort !== undefined) {
       metricsServer = await startMetricsServer(metrics, config.metricsPort, config.host);
@@ -248,7 +252,6 @@ export async function startService(config: Config, roles: Roles): Promise<Runnin
 
   return {
     ...(app && url ? { app, url } : {}),
-    ...(metricsServer ? { metricsUrl: metricsServer.url } : {}),
     objectStorage,
     stagingCache,
     changes,

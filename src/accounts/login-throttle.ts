@@ -99,6 +99,6 @@ export function throttleKeys(email: string, address: string): [ThrottleKey, Thro
 }
 
 /** Whole seconds until `at`, at least 1: a `Retry-After` of 0 would invite an immediate retry. */
-export function secondsUntil(at: number, now: number): number {
+function secondsUntil(at: number, now: number): number {
   return Math.max(1, Math.ceil((at - now) / 1000));
 }

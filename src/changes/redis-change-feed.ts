@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { messageOf } from '../errors.ts';
 import type { ChangeFeed, ChangeSubscription } from './change-feed.ts';
 
 export interface RedisChangeFeedOptions {
@@ -138,8 +139,4 @@ export class RedisChangeFeed implements ChangeFeed {
     });
     return connection;
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

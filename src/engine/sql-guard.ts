@@ -5,7 +5,7 @@
  * `sql-render.ts`.
  */
 import { BARE_STAR, MODIFIERS, OUR_TABLE, SELECT_ITEMS, SELECT_KEYS } from './sql-allowlist.ts';
-import { type AstNode, checkKeys, hasShape, isNode, RenderError } from './sql-ast.ts';
+import { type AstNode, checkKeys, hasShape, isNode, nodes, RenderError } from './sql-ast.ts';
 import { resolveColumn } from './sql-columns.ts';
 import { SqlParser } from './sql-parser.ts';
 import { type RenderScope, renderCondition } from './sql-render.ts';
@@ -17,7 +17,7 @@ export interface ColumnInfo {
   type: string;
 }
 
-export type ExpressionErrorCode = 'expression_invalid' | 'expression_too_long' | 'expression_too_deep';
+export type ExpressionErrorCode = RenderError['code'];
 
 /** A customer expression was refused; `message` names the problem and what to change. */
 export class ExpressionError extends Error {
@@ -66,7 +66,7 @@ export class SqlGuard {
     const field = 'where_expr';
     withField(field, () => precheck(expr, field, EXPRESSION_LIMITS));
     const node = await parseWrapped(this.parser, field, WHERE_PREFIX, expr, '');
-    const list = nodeArray(field, node.select_list);
+    const list = withField(field, () => nodes(node.select_list));
     if (list.length !== 1 || !hasShape(list[0]!, BARE_STAR))
       fail(field, 'unsupported syntax (the select list changed)');
     const where = node.where_clause;
@@ -85,7 +85,7 @@ export class SqlGuard {
       fail(field, 'list column names only; FROM, WHERE and other clauses are not allowed');
     }
     const names: string[] = [];
-    for (const item of nodeArray(field, node.select_list)) {
+    for (const item of withField(field, () => nodes(node.select_list))) {
       names.push(withField(field, () => selectedColumn(item, columns)));
     }
     const seen = new Set<string>();
@@ -158,11 +158,6 @@ function withField<T>(field: Field, run: () => T): T {
   }
 }
 
-function nodeArray(field: Field, value: unknown): AstNode[] {
-  if (!Array.isArray(value) || !value.every(isNode)) fail(field, 'unsupported syntax (malformed parse tree)');
-  return value;
-}
-
 /** Parses `prefix + text + suffix`, checks the statement shape around the text and returns the SELECT node. */
 async function parseWrapped(
   parser: SqlParser,
@@ -183,7 +178,7 @@ async function parseWrapped(
   if (!isNode(parsed)) fail(field, 'could not be parsed');
   if (parsed.error !== false)
     fail(field, parserMessage(parsed, sql, prefix.length, text.length), parserCode(parsed));
-  const statements = nodeArray(field, parsed.statements);
+  const statements = withField(field, () => nodes(parsed.statements));
   if (statements.length !== 1)
     fail(field, 'only one expression is allowed; remove ";" and anything after it');
   const statement = statements[0]!;
@@ -201,7 +196,7 @@ async function parseWrapped(
     );
   }
   withField(field, () => checkKeys(node, SELECT_KEYS, 'query'));
-  const modifier = nodeArray(field, node.modifiers)[0];
+  const modifier = withField(field, () => nodes(node.modifiers))[0];
   if (modifier)
     fail(field, MODIFIERS.get(String(modifier.type)) ?? 'ORDER BY, LIMIT and DISTINCT are not allowed');
   if (!isNode(node.cte_map) || JSON.stringify(node.cte_map) !== '{"map":[]}')

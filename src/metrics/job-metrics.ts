@@ -81,7 +81,7 @@ export class JobMetrics {
     });
     this.leasesExpiredTotal = new Counter({
       name: 'audiences_leases_expired_total',
-      help: 'Job leases found past their expiry (their worker died or stalled).',
+      help: "Running jobs found under an expired lease (their worker died or stalled) and enqueued again by this worker's reconciler, once per pass that finds them.",
       registers,
     });
     this.leasesRecoveredTotal = new Counter({
@@ -118,12 +118,15 @@ export class JobMetrics {
     this.bytesWritten.inc(volume.bytesWritten);
   }
 
-  /** For the lease work: `n` leases were found expired (counted by whoever detects it). */
+  /**
+   * `n` running jobs were found under an expired lease and enqueued again (by the reconciler). A
+   * job still unclaimed at the next pass counts again, and every worker's reconciler sees it.
+   */
   leasesExpired(n = 1): void {
     this.leasesExpiredTotal.inc(n);
   }
 
-  /** For the lease work: `n` jobs with an expired lease were claimed again by a live worker. */
+  /** `n` jobs with an expired lease were claimed again by a live worker (by the job runner). */
   leasesRecovered(n = 1): void {
     this.leasesRecoveredTotal.inc(n);
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { messageOf } from '../errors.ts';
 import type { EnqueueOptions, JobHandler, JobQueue } from './queue.ts';
 
 export interface BullMqQueueOptions {
@@ -250,8 +251,4 @@ async function disconnect(redis: Redis): Promise<void> {
     return;
   }
   await redis.quit().catch(() => redis.disconnect());
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -89,6 +89,7 @@ export class ObjectStorage implements Storage {
     const footers = options.footersOnly === true;
     const paths = objects.map((object) => this.localPath(object.uri, footers));
     const held: string[] = [];
+    let failed = false;
     const release = () => {
       for (const localPath of held.splice(0)) this.cache.release(localPath);
     };
@@ -107,11 +108,15 @@ export class ObjectStorage implements Storage {
               this.downloadWhole(object, target),
             );
           }
-          held.push(localPath);
+          // A download still under way when another failed ends after the release below: it lets go
+          // of its own pin, which nobody else would.
+          if (failed) this.cache.release(localPath);
+          else held.push(localPath);
         },
         { concurrency: PARALLEL_OBJECTS },
       );
     } catch (error) {
+      failed = true;
       release();
       throw error;
     }

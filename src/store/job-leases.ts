@@ -1,8 +1,8 @@
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import { ACTIVE, LEASE_LOST } from './job-transitions.ts';
 import type { Database } from './schema.ts';
-import type { ClaimedJob, JobRef, LeaseRequest } from './store.ts';
-import { JOB_COLUMNS, toJob, toTask } from './task-rows.ts';
+import type { ClaimedJob, JobRef, LeaseRequest, ResumableJob } from './store.ts';
+import { JOB_COLUMNS, TASK_SUMMARY_COLUMNS, toJob, toTask } from './task-rows.ts';
 
 /**
  * Who runs which job: claims, renewals and hand-backs of job leases, and the jobs nobody holds.
@@ -22,9 +22,11 @@ export class JobLeases {
     if (!seen) return undefined;
     const takeover = seen.status === 'running';
     if (!(seen.status === 'queued' || (takeover && isExpired(seen.leaseExpiresAt, now)))) return undefined;
+    // The job needs its task's request and state, not its final counts, which can be large.
     const task = await this.db
       .selectFrom('tasks')
-      .selectAll()
+      .select(TASK_SUMMARY_COLUMNS)
+      .select(sql<null>`null`.as('counts'))
       .where('id', '=', seen.taskId)
       .where('status', 'in', ACTIVE)
       .where('expiresAt', '>', now)
@@ -96,14 +98,16 @@ export class JobLeases {
     return this.refsOf(rows.map((row) => row.id));
   }
 
-  async resumableJobs(now: string): Promise<JobRef[]> {
-    return this.db
+  async resumableJobs(now: string, queuedBefore?: string): Promise<ResumableJob[]> {
+    const rows = await this.db
       .selectFrom('jobs')
       .innerJoin('tasks', 'tasks.id', 'jobs.taskId')
-      .select(['jobs.id', 'jobs.phase', 'tasks.organizationId'])
+      .select(['jobs.id', 'jobs.phase', 'tasks.organizationId', 'jobs.status'])
       .where((eb) =>
         eb.or([
-          eb('jobs.status', '=', 'queued'),
+          queuedBefore === undefined
+            ? eb('jobs.status', '=', 'queued')
+            : eb.and([eb('jobs.status', '=', 'queued'), eb('jobs.updatedAt', '<=', queuedBefore)]),
           eb.and([eb('jobs.status', '=', 'running'), expired(eb, now)]),
         ]),
       )
@@ -112,6 +116,7 @@ export class JobLeases {
       .orderBy('tasks.createdAt')
       .orderBy('jobs.seq')
       .execute();
+    return rows.map(({ status, ...ref }) => ({ ...ref, leaseExpired: status === 'running' }));
   }
 
   /** The queue's view of the jobs with these ids. */

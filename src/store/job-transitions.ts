@@ -27,11 +27,12 @@ const NO_LEASE = { leaseOwner: null, leaseExpiresAt: null };
 
 /**
  * The moves of a job and its task, each in one transaction: completing (which may end the phase
- * and move the task on), failing, and starting the export of a counted task. Claims and other
- * lease moves are in `job-leases.ts`. A job's outcome is recorded only by the worker holding its
- * lease: the job's row is updated on that condition first, so on PostgreSQL a concurrent takeover
- * either waits for the row and then finds the job finished, or wins and makes the update match
- * nothing.
+ * and move the task on), splitting, failing, and starting the export of a counted task. Claims and
+ * other lease moves are in `job-leases.ts`. A job's outcome is recorded only by the worker holding
+ * its lease: each of its moves reads the job as running under that owner (`heldJob`), locks its task
+ * (`lockTask`), then updates the job on the same condition before it writes anything else. So on
+ * PostgreSQL a concurrent takeover either waits for the job's row and then finds the job finished,
+ * or wins first and makes the conditional update match nothing (the move then writes nothing).
  */
 export class JobTransitions {
   constructor(

@@ -14,6 +14,7 @@ import type {
   ManifestEntry,
   NewJob,
   OrganizationRecord,
+  ResumableJob,
   Store,
   TaskAdmission,
   TaskCursor,
@@ -230,7 +231,8 @@ export class KyselyStore implements Store {
       completed: 0,
       failed: 0,
     };
-    // PostgreSQL's count is a bigint, which pg hands back as a string.
+    // count(*) is a bigint on PostgreSQL, which open-store.ts has pg parse as a number (not pg's
+    // default string): both dialects give a number.
     for (const row of rows) counts[row.status] = Number(row.n);
     return counts;
   }
@@ -323,8 +325,8 @@ export class KyselyStore implements Store {
     return this.transitions.startUnload(organizationId, taskId, now, lifecycle);
   }
 
-  resumableJobs(now: string): Promise<JobRef[]> {
-    return this.leases.resumableJobs(now);
+  resumableJobs(now: string, queuedBefore?: string): Promise<ResumableJob[]> {
+    return this.leases.resumableJobs(now, queuedBefore);
   }
 }
 

@@ -1,7 +1,10 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 
-/** Migrations live in code so a fresh clone and every replica agree on the schema. */
-const migrations: Record<string, Migration> = {
+/**
+ * Migrations live in code so a fresh clone and every replica agree on the schema. Exported for the
+ * tests that check a store applied exactly these.
+ */
+export const migrations: Record<string, Migration> = {
   '0001_initial': {
     async up(db: Kysely<unknown>) {
       await db.schema

@@ -96,6 +96,12 @@ export interface JobRef {
   organizationId: string;
 }
 
+/** A job some worker should run now (`resumableJobs`). */
+export interface ResumableJob extends JobRef {
+  /** It is `running` under a lease that expired (its worker died or stalled), not `queued`. */
+  leaseExpired: boolean;
+}
+
 export interface FileRecord {
   id: string;
   taskId: string;
@@ -171,6 +177,7 @@ export interface LeaseRequest {
 
 export interface ClaimedJob {
   job: JobRecord;
+  /** The job's task, without its counts (`countsJson: null`), which can be large. */
   task: TaskRecord;
   /**
    * The job was `running` under a lease that had expired (its worker died or stalled) and this
@@ -378,8 +385,13 @@ export interface Store {
   /**
    * The jobs of active unexpired tasks that some worker should run now, oldest task first: the
    * `queued` ones (the queue may have lost them) and the `running` ones whose lease expired at
-   * `now` (their worker died). Never a job under a live lease. What a starting process and the
-   * reconciler enqueue.
+   * `now` (their worker died: `leaseExpired`). Never a job under a live lease. What a starting
+   * process and the reconciler enqueue.
+   *
+   * With `queuedBefore` (the reconciler's), only the `queued` jobs last updated at or before it: a
+   * job queued or requeued with a retry's backoff since then is still the queue's to deliver.
+   * Running jobs whose lease expired are returned either way. Without it (a starting process),
+   * every `queued` job.
    */
-  resumableJobs(now: string): Promise<JobRef[]>;
+  resumableJobs(now: string, queuedBefore?: string): Promise<ResumableJob[]>;
 }

@@ -1,3 +1,4 @@
+import type { JobMetrics } from '../metrics/job-metrics.ts';
 import type { Store } from '../store/store.ts';
 import type { JobLanes } from './job-lanes.ts';
 
@@ -15,12 +16,15 @@ export interface JobReconcilerOptions {
   log?: (message: string, fields: Record<string, unknown>) => void;
   /** Passes that enqueued jobs, with how many (at info level). */
   trace?: (message: string, fields: Record<string, unknown>) => void;
+  /** Counts the jobs under an expired lease each pass enqueues (`leasesExpired`). */
+  metrics?: JobMetrics;
 }
 
 /**
  * The queue only delivers, the store is the truth: every `intervalMs` the reconciler enqueues
- * what the store says should run now (`resumableJobs`): queued jobs the queue may have lost (a
- * Redis restarted empty, a `FLUSHALL`) and running jobs whose lease expired (their worker died).
+ * what the store says should run now (`resumableJobs`): jobs queued for at least an interval that
+ * the queue may have lost (a Redis restarted empty, a `FLUSHALL`) and running jobs whose lease
+ * expired (their worker died).
  * The queue does not deliver again an id already waiting, and the store's claim refuses a job
  * another worker holds, so enqueuing a job twice costs one look-up.
  */
@@ -54,9 +58,15 @@ export class JobReconciler {
   /** One pass: enqueues the resumable jobs and resolves with how many there were. */
   async reconcile(): Promise<number> {
     const { store, queue, trace } = this.options;
-    const jobs = await store.resumableJobs(this.clock().toISOString());
+    const now = this.clock();
+    // A job queued (or requeued with a retry's backoff) within the last interval is still the
+    // queue's to deliver: only the next pass counts it as lost.
+    const queuedBefore = new Date(now.getTime() - this.intervalMs).toISOString();
+    const jobs = await store.resumableJobs(now.toISOString(), queuedBefore);
     if (jobs.length === 0) return 0;
     await queue.enqueue(jobs);
+    const expired = jobs.filter((job) => job.leaseExpired).length;
+    if (expired > 0) this.options.metrics?.leasesExpired(expired);
     trace?.('enqueued resumable jobs', { jobs: jobs.length });
     return jobs.length;
   }

@@ -1,6 +1,6 @@
 import { type ColumnInfo, ExpressionError, type SqlGuard } from '../engine/sql-guard.ts';
 import { AppError, invalidField, JobError } from '../errors.ts';
-import type { StagedFiles, Storage, StoredObject } from '../storage/storage.ts';
+import type { Storage, StoredObject } from '../storage/storage.ts';
 import { StorageError } from '../storage/storage-error.ts';
 import { parseDays } from './days.ts';
 import type { InputPathPolicy } from './input-paths.ts';
@@ -310,16 +310,16 @@ export class TaskPlanner {
   }
 
   private async columnsOf(file: StoredObject, hive: boolean, hiveTypes: Record<string, string> | undefined) {
-    // The schema is in the footer: one ranged read on an object store, never the whole object.
-    let staged: StagedFiles | undefined;
+    // The schema is in the footer: one ranged read on an object store, never the whole object. A
+    // storage failure is answered as such (a passing one is a 503), not as an unreadable file.
+    const staged = await this.fromStorage(() => this.options.storage.stage([file], { footersOnly: true }));
     try {
-      staged = await this.options.storage.stage([file], { footersOnly: true });
       return await this.options.schemas.columns(file, staged.paths[0]!, hive, hiveTypes);
     } catch (error) {
       const message = `could not read ${file.uri} as Parquet (${firstLine(error)})`;
       throw new AppError('input_unreadable', `input_path: ${message}`, [{ field: 'input_path', message }]);
     } finally {
-      staged?.release();
+      staged.release();
     }
   }
 }

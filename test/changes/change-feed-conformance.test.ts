@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ChangeFeed } from '../../src/changes/change-feed.ts';
 import { InProcessChangeFeed } from '../../src/changes/in-process-change-feed.ts';
 import { RedisChangeFeed } from '../../src/changes/redis-change-feed.ts';
 import { TaskChanges } from '../../src/tasks/task-changes.ts';
-
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+import { openTestRedis, TEST_REDIS_URL as redisUrl, type TestRedis } from '../support/redis.ts';
 
 /** Two `TaskChanges` standing for two processes, linked by a feed. */
 interface Pair {
@@ -151,19 +149,19 @@ describe.each(backends)('task changes across processes over a feed: $name', (bac
 });
 
 describe('task changes over Redis when Redis fails', () => {
-  let admin: Redis;
+  let admin: TestRedis;
   const feeds: ChangeFeed[] = [];
   const instances: TaskChanges[] = [];
 
-  beforeAll(() => {
-    admin = new Redis(redisUrl);
+  beforeAll(async () => {
+    admin = await openTestRedis();
   });
   afterEach(async () => {
     for (const changes of instances.splice(0)) changes.close();
     await Promise.all(feeds.splice(0).map((feed) => feed.close()));
   });
   afterAll(async () => {
-    await admin.quit();
+    await admin.close();
   });
 
   function process(options: ConstructorParameters<typeof RedisChangeFeed>[0]): TaskChanges {
@@ -176,7 +174,7 @@ describe('task changes over Redis when Redis fails', () => {
 
   /** `CLIENT LIST` entries of the connection with this name (ours: the name holds a fresh UUID). */
   async function clientsNamed(name: string): Promise<Map<string, string>[]> {
-    const list = (await admin.client('LIST')) as string;
+    const list = (await admin.redis.client('LIST')) as string;
     return list
       .split('\n')
       .filter((line) => line.trim() !== '')
@@ -201,7 +199,7 @@ describe('task changes over Redis when Redis fails', () => {
     const [before] = await clientsNamed(`${prefix}:a:sub`);
     expect(before?.get('sub')).toBe('1');
     // Only our own connection, by the id found under its unique name.
-    expect(await admin.client('KILL', 'ID', before!.get('id')!)).toBe(1);
+    expect(await admin.redis.client('KILL', 'ID', before!.get('id')!)).toBe(1);
 
     await vi.waitFor(
       async () => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Account, apiClient, call, signUp, startTestServer, type TestServer } from '../support/api.ts';
 import { duck, expectedIntentCounts, intentPrefixes } from '../support/duck.ts';
-import { parseScrape, type Sample, sampleSum } from '../support/prometheus.ts';
+import { parseScrape, type Sample, sampleSum, sampleValue } from '../support/prometheus.ts';
 
 const STATUS_ROUTE = '/api/v1/status/:task_id';
 const COUNT_DAY = '2024-05-01';
@@ -142,10 +142,12 @@ describe('GET /metrics (embedded: API and worker in one registry)', () => {
   });
 
   it('shows tasks by status, read from the store', () => {
-    expect(sampleSum(samples, 'audiences_tasks', { status: 'completed' })).toBe(1);
-    expect(sampleSum(samples, 'audiences_tasks', { status: 'counted' })).toBe(1);
-    expect(sampleSum(samples, 'audiences_tasks', { status: 'in_progress' })).toBe(0);
-    expect(sampleSum(samples, 'audiences_tasks', { status: 'failed' })).toBe(0);
+    // Every status is shown, 0 included.
+    expect(sampleValue(samples, 'audiences_tasks', { status: 'completed' })).toBe(1);
+    expect(sampleValue(samples, 'audiences_tasks', { status: 'counted' })).toBe(1);
+    expect(sampleValue(samples, 'audiences_tasks', { status: 'in_progress' })).toBe(0);
+    expect(sampleValue(samples, 'audiences_tasks', { status: 'unloading' })).toBe(0);
+    expect(sampleValue(samples, 'audiences_tasks', { status: 'failed' })).toBe(0);
   });
 
   it('counts the jobs each task ran, by phase and outcome', () => {
@@ -156,8 +158,9 @@ describe('GET /metrics (embedded: API and worker in one registry)', () => {
     expect(sampleSum(samples, 'audiences_jobs_total', { phase: 'count', outcome: 'done' })).toBe(
       counted.total_jobs,
     );
-    expect(sampleSum(samples, 'audiences_jobs_total', { outcome: 'requeued' })).toBe(0);
-    expect(sampleSum(samples, 'audiences_jobs_total', { outcome: 'failed' })).toBe(0);
+    // Every run was done: no sample has another outcome.
+    const outcomes = samples.filter((s) => s.name === 'audiences_jobs_total').map((s) => s.labels.outcome);
+    expect(new Set(outcomes)).toEqual(new Set(['done']));
     expect(sampleSum(samples, 'audiences_job_duration_seconds_count', { phase: 'unload' })).toBe(
       exported.total_jobs,
     );
@@ -197,7 +200,7 @@ describe('GET /metrics (embedded: API and worker in one registry)', () => {
     expect(samples.filter((s) => s.name === 'audiences_queue_depth').map((s) => s.value)).toEqual([0]);
   });
 
-  it('defines the lease counters at 0 (the lease work increments them)', () => {
+  it('defines the lease counters at 0 (the reconciler and the job runner increment them)', () => {
     expect(samples.find((s) => s.name === 'audiences_leases_expired_total')?.value).toBe(0);
     expect(samples.find((s) => s.name === 'audiences_leases_recovered_total')?.value).toBe(0);
   });
@@ -259,11 +262,17 @@ describe('GET /metrics after a job failed', () => {
     const task = await failingApi.waitFor(created.body.task_id, ['failed']);
     expect(task.error.code).toBe('input_unreadable');
 
-    const scraped = parseScrape(await (await fetch(`${failing.url}/metrics`)).text());
-    expect(sampleSum(scraped, 'audiences_jobs_total', { phase: 'count', outcome: 'failed' })).toBe(1);
-    expect(sampleSum(scraped, 'audiences_jobs_total', { outcome: 'done' })).toBe(0);
-    expect(sampleSum(scraped, 'audiences_job_duration_seconds_count', { phase: 'count' })).toBe(1);
-    expect(sampleSum(scraped, 'audiences_rows_read_total')).toBe(0);
-    expect(sampleSum(scraped, 'audiences_tasks', { status: 'failed' })).toBe(1);
+    const text = await (await fetch(`${failing.url}/metrics`)).text();
+    const scraped = parseScrape(text);
+    // The one run is the failed count: no other phase or outcome has a sample.
+    expect(scraped.filter((s) => s.name === 'audiences_jobs_total')).toEqual([
+      { name: 'audiences_jobs_total', labels: { phase: 'count', outcome: 'failed' }, value: 1 },
+    ]);
+    expect(sampleValue(scraped, 'audiences_job_duration_seconds_count', { phase: 'count' })).toBe(1);
+    // A failed run records no rows: the counter is there, with no phase that read any.
+    expect(text).toContain('# TYPE audiences_rows_read_total counter');
+    expect(scraped.filter((s) => s.name === 'audiences_rows_read_total')).toEqual([]);
+    expect(sampleValue(scraped, 'audiences_rows_written_total')).toBe(0);
+    expect(sampleValue(scraped, 'audiences_tasks', { status: 'failed' })).toBe(1);
   });
 });

@@ -2,15 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BullMqQueue } from '../../src/queue/bullmq-queue.ts';
-import {
-  bullMqSpace,
-  heldHandler,
-  keysOf,
-  quiet,
-  releaseAll,
-  TEST_REDIS_URL,
-  waitFor,
-} from './queue-backends.ts';
+import { TEST_REDIS_URL } from '../support/redis.ts';
+import { bullMqSpace, heldHandler, keysOf, quiet, releaseAll, waitFor } from './queue-backends.ts';
 
 // The behaviour every queue shares is in queue-conformance.test.ts; these are BullMQ's own: several
 // processes on one queue, a process that dies, and what stays in Redis.

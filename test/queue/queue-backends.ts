@@ -3,9 +3,7 @@ import { Redis } from 'ioredis';
 import { BullMqQueue, type BullMqQueueOptions } from '../../src/queue/bullmq-queue.ts';
 import { MemoryQueue } from '../../src/queue/memory-queue.ts';
 import type { JobHandler, JobQueue } from '../../src/queue/queue.ts';
-
-/** The Redis the BullMQ tests share with other suites: each test keeps to a key prefix of its own. */
-export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+import { openTestRedis, TEST_REDIS_URL } from '../support/redis.ts';
 
 /**
  * One test's queue: every `open` in it shares one queue, as the processes of a deployment would
@@ -64,7 +62,7 @@ export function bullMqSpace() {
     },
     async dispose() {
       await Promise.all(opened.map((queue) => queue.close()));
-      await deleteKeys(`${prefix}:*`);
+      await (await openTestRedis(`${prefix}:`)).close();
     },
   };
 }
@@ -81,17 +79,6 @@ export async function keysOf(pattern: string): Promise<string[]> {
       keys.push(...batch);
     } while (cursor !== '0');
     return keys;
-  } finally {
-    redis.disconnect();
-  }
-}
-
-async function deleteKeys(pattern: string): Promise<void> {
-  const keys = await keysOf(pattern);
-  if (keys.length === 0) return;
-  const redis = new Redis(TEST_REDIS_URL);
-  try {
-    await redis.unlink(...keys);
   } finally {
     redis.disconnect();
   }

@@ -299,35 +299,14 @@ describe('failures a user can act on', () => {
   });
 
   it('transient 503s are retried with backoff and the task completes', async () => {
-    // A proxy in front of the real server that answers every third request with 503 SlowDown.
+    // Every third request answered with 503 SlowDown.
     let seen = 0;
-    const upstream = new URL(s3.endpoint);
-    const proxy = http.createServer((request, response) => {
+    const proxy = await slowDownProxy(() => {
       seen += 1;
-      if (seen % 3 === 0) {
-        response.writeHead(503, { 'content-type': 'application/xml' });
-        response.end('<Error><Code>SlowDown</Code><Message>Reduce your request rate.</Message></Error>');
-        return;
-      }
-      const forward = http.request(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          path: request.url,
-          method: request.method,
-          headers: request.headers,
-        },
-        (reply) => {
-          response.writeHead(reply.statusCode ?? 502, reply.headers);
-          reply.pipe(response);
-        },
-      );
-      request.pipe(forward);
+      return seen % 3 === 0;
     });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    const { port } = proxy.address() as net.AddressInfo;
     const { t, api } = await session({
-      S3_ENDPOINT: `http://127.0.0.1:${port}`,
+      S3_ENDPOINT: proxy.endpoint,
       INTENT_INPUT_PATH: 's3://intent/tree',
     });
     try {
@@ -344,4 +323,51 @@ describe('failures a user can act on', () => {
       proxy.close();
     }
   });
+
+  it('a footer read that keeps failing with 503s at creation: 503 storage_unavailable, not a 400', async () => {
+    // Listings pass; every ranged read (the footer a where_expr is checked against) is throttled.
+    const proxy = await slowDownProxy((request) => request.headers.range !== undefined);
+    const { t, api } = await session({
+      S3_ENDPOINT: proxy.endpoint,
+      INTENT_INPUT_PATH: 's3://intent/tree',
+      STORAGE_MAX_ATTEMPTS: '2',
+    });
+    try {
+      const early = await api.post('/api/v1/intent_hive_tasks', { ...ALL, where_expr: WHERE });
+      expect(early.status).toBe(503);
+      expect(early.body.code).toBe('storage_unavailable');
+    } finally {
+      await t.close();
+      proxy.close();
+    }
+  });
 });
+
+/** A proxy in front of the S3 server that answers the requests `refuse` picks with 503 SlowDown. */
+async function slowDownProxy(refuse: (request: http.IncomingMessage) => boolean) {
+  const upstream = new URL(s3.endpoint);
+  const proxy = http.createServer((request, response) => {
+    if (refuse(request)) {
+      response.writeHead(503, { 'content-type': 'application/xml' });
+      response.end('<Error><Code>SlowDown</Code><Message>Reduce your request rate.</Message></Error>');
+      return;
+    }
+    const forward = http.request(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        path: request.url,
+        method: request.method,
+        headers: request.headers,
+      },
+      (reply) => {
+        response.writeHead(reply.statusCode ?? 502, reply.headers);
+        reply.pipe(response);
+      },
+    );
+    request.pipe(forward);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const { port } = proxy.address() as net.AddressInfo;
+  return { endpoint: `http://127.0.0.1:${port}`, close: () => proxy.close() };
+}

@@ -1,12 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NewJob, Store, TaskRecord } from '../../src/store/store.ts';
 import { taskLifecycle } from '../../src/tasks/task-lifecycle.ts';
-import { idsOf, queuedJobs, seedOrganization, taskRecord } from '../support/store-records.ts';
+import {
+  FIXTURE_CREATED,
+  FIXTURE_EXPIRES,
+  idsOf,
+  queuedJobs,
+  seedOrganization,
+  taskRecord,
+} from '../support/store-records.ts';
 import { type OpenedStore, STORE_BACKENDS } from './store-backends.ts';
 
 const ORG = 'org-1';
-const CREATED = '2024-06-01T10:00:00.000Z';
-const EXPIRES = '2024-06-10T00:00:00.000Z';
 const LEASE_MS = 30_000;
 /** Times as fake `now` strings, in ms after the first claim. */
 const T0 = Date.parse('2024-06-02T00:00:00.000Z');
@@ -24,8 +29,8 @@ function task(id: string, jobs: number, phase: NewJob['phase'] = 'count'): [Task
       organizationId: ORG,
       status: phase === 'count' ? 'in_progress' : 'unloading',
       totalJobs: jobs,
-      createdAt: CREATED,
-      expiresAt: EXPIRES,
+      createdAt: FIXTURE_CREATED,
+      expiresAt: FIXTURE_EXPIRES,
     }),
     queuedJobs(
       Array.from({ length: jobs }, (_, seq) => `${id}-j${seq}`),
@@ -45,7 +50,7 @@ describe.each(STORE_BACKENDS)('job leases on $name', (backend) => {
   beforeEach(async () => {
     opened = await backend.open();
     store = opened.store;
-    await seedOrganization(store, { id: ORG, createdAt: CREATED });
+    await seedOrganization(store, { id: ORG, createdAt: FIXTURE_CREATED });
   });
   afterEach(async () => {
     await opened.dispose();
@@ -201,10 +206,25 @@ describe.each(STORE_BACKENDS)('job leases on $name', (backend) => {
     expect(idsOf(await store.resumableJobs(at(1)))).toEqual(['t1-j2']);
     expect(idsOf(await store.resumableJobs(at(LEASE_MS - 1)))).toEqual(['t1-j2']);
     expect(idsOf(await store.resumableJobs(at(LEASE_MS)))).toEqual(['t1-j0', 't1-j2']);
+    expect((await store.resumableJobs(at(LEASE_MS))).map((job) => job.leaseExpired)).toEqual([true, false]);
     expect(idsOf(await store.resumableJobs(at(20_000 + LEASE_MS)))).toEqual(['t1-j0', 't1-j1', 't1-j2']);
     // A renewal keeps it out again.
     await store.renewLease('t1-j0', A, at(LEASE_MS), LEASE_MS);
     expect(idsOf(await store.resumableJobs(at(LEASE_MS + 1)))).toEqual(['t1-j2']);
+  });
+
+  it('leaves out with queuedBefore a job requeued after it, never an expired lease', async () => {
+    await store.insertTask(...task('t1', 3));
+    // j0 failed for a while and was requeued at 1000 (with a retry's backoff); j1's worker died.
+    await claim('t1-j0', A, 0);
+    expect(await store.requeueJob('t1-j0', A, 'timed out', at(1000))).toEqual({ outcome: 'requeued' });
+    await claim('t1-j1', B, 0);
+    const now = at(LEASE_MS);
+    expect(idsOf(await store.resumableJobs(now, at(999)))).toEqual(['t1-j1', 't1-j2']);
+    // j1 was updated (claimed) at 0, after this queuedBefore, and is returned all the same.
+    expect(idsOf(await store.resumableJobs(now, FIXTURE_CREATED))).toEqual(['t1-j1', 't1-j2']);
+    expect(idsOf(await store.resumableJobs(now, at(1000)))).toEqual(['t1-j0', 't1-j1', 't1-j2']);
+    expect(idsOf(await store.resumableJobs(now))).toEqual(['t1-j0', 't1-j1', 't1-j2']);
   });
 
   it('hands back every job of one owner at shutdown, without using up an attempt', async () => {

@@ -1,6 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ClientRecord, NewJob, Store, TaskRecord, UserRecord } from '../../src/store/store.ts';
-import { idsOf, organizationRecord, queuedJobs, taskRecord, userRecord } from '../support/store-records.ts';
+import {
+  FIXTURE_CREATED,
+  FIXTURE_EXPIRES,
+  idsOf,
+  organizationRecord,
+  queuedJobs,
+  taskRecord,
+  userRecord,
+} from '../support/store-records.ts';
 import { type OpenedStore, STORE_BACKENDS } from './store-backends.ts';
 
 /**
@@ -8,16 +16,14 @@ import { type OpenedStore, STORE_BACKENDS } from './store-backends.ts';
  * the cap on tasks in progress and the uniqueness of an e-mail. On PostgreSQL the calls run on
  * separate pooled connections, truly concurrently; SQLite must give the same answers.
  */
-const CREATED = '2024-06-01T10:00:00.000Z';
 const NOW = '2024-06-02T00:00:00.000Z';
-const EXPIRES = '2024-06-10T00:00:00.000Z';
 
 function organization(id: string) {
-  return organizationRecord({ id, name: `org ${id}`, createdAt: CREATED });
+  return organizationRecord({ id, name: `org ${id}`, createdAt: FIXTURE_CREATED });
 }
 
 function user(id: string, organizationId: string, email: string): UserRecord {
-  return userRecord({ id, organizationId, email, createdAt: CREATED });
+  return userRecord({ id, organizationId, email, createdAt: FIXTURE_CREATED });
 }
 
 function task(id: string, organizationId: string, status: TaskRecord['status'] = 'in_progress'): TaskRecord {
@@ -26,8 +32,8 @@ function task(id: string, organizationId: string, status: TaskRecord['status'] =
     organizationId,
     status,
     request: { view: {} },
-    createdAt: CREATED,
-    expiresAt: EXPIRES,
+    createdAt: FIXTURE_CREATED,
+    expiresAt: FIXTURE_EXPIRES,
   });
 }
 
@@ -44,7 +50,7 @@ function client(id: string, organizationId: string): ClientRecord {
     keyPrefix: `kp-${id}`,
     secretHash: `secret-${id}`,
     createdBy: 'u',
-    createdAt: CREATED,
+    createdAt: FIXTURE_CREATED,
     revokedAt: null,
   };
 }

@@ -1,15 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store, TaskRecord, TaskStatus } from '../../src/store/store.ts';
-import { seedOrganization, taskRecord } from '../support/store-records.ts';
+import { FIXTURE_CREATED, FIXTURE_EXPIRES, seedOrganization, taskRecord } from '../support/store-records.ts';
 import { type OpenedStore, STORE_BACKENDS } from './store-backends.ts';
 
-const CREATED = '2024-06-01T10:00:00.000Z';
 const NOW = '2024-06-02T00:00:00.000Z';
-const LATER = '2024-06-10T00:00:00.000Z';
 const EARLIER = '2024-06-01T12:00:00.000Z';
 
-function task(id: string, organizationId: string, status: TaskStatus, expiresAt = LATER): TaskRecord {
-  return taskRecord({ id, organizationId, status, createdAt: CREATED, expiresAt });
+function task(
+  id: string,
+  organizationId: string,
+  status: TaskStatus,
+  expiresAt = FIXTURE_EXPIRES,
+): TaskRecord {
+  return taskRecord({ id, organizationId, status, createdAt: FIXTURE_CREATED, expiresAt });
 }
 
 describe.each(STORE_BACKENDS)('countTasksByStatus on $name', (backend) => {
@@ -22,7 +25,7 @@ describe.each(STORE_BACKENDS)('countTasksByStatus on $name', (backend) => {
     for (const org of ['org-a', 'org-b']) {
       await seedOrganization(
         store,
-        { id: org, name: org, createdAt: CREATED },
+        { id: org, name: org, createdAt: FIXTURE_CREATED },
         { id: `u-${org}`, email: `${org}@example.com` },
       );
     }
@@ -62,6 +65,6 @@ describe.each(STORE_BACKENDS)('countTasksByStatus on $name', (backend) => {
       failed: 1,
     });
     // Expiry is measured against the time asked about.
-    expect((await store.countTasksByStatus(CREATED)).completed).toBe(4);
+    expect((await store.countTasksByStatus(FIXTURE_CREATED)).completed).toBe(4);
   });
 });

@@ -30,3 +30,22 @@ export function sampleSum(samples: Sample[], name: string, labels: Record<string
     .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
     .reduce((sum, s) => sum + s.value, 0);
 }
+
+/**
+ * The value of the one sample named `name` with exactly `labels`, undefined when there is none: a
+ * check of its value then fails rather than passing on a sample that is not there.
+ */
+export function sampleValue(
+  samples: Sample[],
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
+  const found = samples.filter(
+    (s) =>
+      s.name === name &&
+      Object.keys(s.labels).length === Object.keys(labels).length &&
+      Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+  );
+  if (found.length > 1) throw new Error(`${found.length} samples ${name} ${JSON.stringify(labels)}`);
+  return found[0]?.value;
+}

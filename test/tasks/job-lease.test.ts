@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { JobLease, newLeaseOwner } from '../../src/tasks/job-lease.ts';
-import { queuedJobs, seedOrganization, taskRecord } from '../support/store-records.ts';
+import { FIXTURE_EXPIRES, queuedJobs, seedOrganization, taskRecord } from '../support/store-records.ts';
 
 /** A running job's lease kept alive, over a real SQLite store; fake intervals and clock. */
 
@@ -26,7 +26,7 @@ beforeEach(async () => {
   renewals = 0;
   await seedOrganization(store, { createdAt: CREATED });
   await store.insertTask(
-    taskRecord({ id: 't1', createdAt: CREATED, expiresAt: '2024-06-10T00:00:00.000Z' }),
+    taskRecord({ id: 't1', createdAt: CREATED, expiresAt: FIXTURE_EXPIRES }),
     queuedJobs(['j1']),
   );
 });

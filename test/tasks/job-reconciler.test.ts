@@ -2,12 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Metrics } from '../../src/metrics/metrics.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import type { JobLanes } from '../../src/tasks/job-lanes.ts';
 import { JobReconciler } from '../../src/tasks/job-reconciler.ts';
 import { memoryLanes } from '../support/lanes.ts';
-import { queuedJobs, seedOrganization, taskRecord } from '../support/store-records.ts';
+import { parseScrape, sampleSum } from '../support/prometheus.ts';
+import { FIXTURE_EXPIRES, queuedJobs, seedOrganization, taskRecord } from '../support/store-records.ts';
 
 /**
  * The queue lost jobs the store says are queued (Redis restarted empty), or a worker died with a
@@ -53,7 +55,7 @@ beforeEach(async () => {
   });
   await seedOrganization(store, { createdAt: CREATED });
   await store.insertTask(
-    taskRecord({ id: 't1', totalJobs: 2, createdAt: CREATED, expiresAt: '2024-06-10T00:00:00.000Z' }),
+    taskRecord({ id: 't1', totalJobs: 2, createdAt: CREATED, expiresAt: FIXTURE_EXPIRES }),
     queuedJobs(['j0', 'j1']),
   );
 });
@@ -64,15 +66,27 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function reconciler(): JobReconciler {
+function reconciler(metrics?: Metrics): JobReconciler {
   // The store as the reconciler sees it, counting its passes.
   const counting: Store = Object.assign(Object.create(store) as Store, {
-    resumableJobs(at: string) {
+    resumableJobs(at: string, queuedBefore?: string) {
       passes += 1;
-      return store.resumableJobs(at);
+      return store.resumableJobs(at, queuedBefore);
     },
   });
-  return new JobReconciler({ store: counting, queue, intervalMs: INTERVAL, clock: () => new Date(now) });
+  return new JobReconciler({
+    store: counting,
+    queue,
+    intervalMs: INTERVAL,
+    clock: () => new Date(now),
+    ...(metrics?.jobs ? { metrics: metrics.jobs } : {}),
+  });
+}
+
+async function leasesExpired(metrics: Metrics): Promise<number> {
+  const samples = parseScrape(await metrics.scrape());
+  expect(samples.some((s) => s.name === 'audiences_leases_expired_total')).toBe(true);
+  return sampleSum(samples, 'audiences_leases_expired_total');
 }
 
 describe('the job reconciler', () => {
@@ -80,7 +94,8 @@ describe('the job reconciler', () => {
     // j1 runs on a worker (a live lease, until T0 + 31 s); j0 is queued in the store, but the queue lost it.
     const claimedAt = new Date(T0 + 1000).toISOString();
     expect(await store.claimJob('j1', { owner: 'w1', now: claimedAt, leaseMs: LEASE_MS })).toBeDefined();
-    const reconciling = reconciler();
+    const metrics = new Metrics({ jobs: {}, defaultMetrics: false });
+    const reconciling = reconciler(metrics);
     reconciling.start();
     try {
       await vi.advanceTimersByTimeAsync(INTERVAL - 1);
@@ -92,6 +107,8 @@ describe('the job reconciler', () => {
       expect(passes).toBe(1);
       await delivery;
       expect(delivered).toEqual(['j0']);
+      // A queued job is no expired lease.
+      expect(await leasesExpired(metrics)).toBe(0);
 
       // The worker running j1 died: no renewal since it claimed. The next pass, after its lease
       // expired, enqueues it (and j0 again: it is still queued in the store).
@@ -101,6 +118,30 @@ describe('the job reconciler', () => {
       expect(passes).toBe(2);
       await delivery;
       expect(delivered).toEqual(['j0', 'j0', 'j1']);
+      expect(await leasesExpired(metrics)).toBe(1);
+    } finally {
+      await reconciling.stop();
+    }
+  });
+
+  it('leaves a job requeued within the last interval to its backoff, and enqueues it at the next pass', async () => {
+    // j0 failed and was requeued (its retry delayed) 5 s before the pass; j1 has been queued since CREATED.
+    await store.claimJob('j0', { owner: 'w1', now: new Date(T0).toISOString(), leaseMs: LEASE_MS });
+    await store.requeueJob('j0', 'w1', 'timed out', new Date(T0 + INTERVAL - 5000).toISOString());
+    const reconciling = reconciler();
+    reconciling.start();
+    try {
+      let delivery = deliveries(1);
+      now = T0 + INTERVAL;
+      await vi.advanceTimersByTimeAsync(INTERVAL);
+      await delivery;
+      expect(delivered).toEqual(['j1']);
+
+      delivery = deliveries(3);
+      now = T0 + 2 * INTERVAL;
+      await vi.advanceTimersByTimeAsync(INTERVAL);
+      await delivery;
+      expect(delivered).toEqual(['j1', 'j0', 'j1']);
     } finally {
       await reconciling.stop();
     }

@@ -26,7 +26,7 @@ describe('the status answer cache', () => {
   it('counts the gzip form once it is made, evicting to stay within the bound', () => {
     const cache = new AnswerCache({ maxBytes: 10 * KB });
     cache.add('a', incompressible(3 * KB));
-    cache.add('b', incompressible(3 * KB));
+    const b = cache.add('b', incompressible(3 * KB));
     const c = cache.add('c', incompressible(3 * KB));
     expect(cache.cachedBytes).toBe(9 * KB);
 
@@ -37,7 +37,7 @@ describe('the status answer cache', () => {
     expect(cache.cachedBytes).toBe(3 * KB + 3 * KB + zipped.length);
     expect(cache.cachedBytes).toBeLessThanOrEqual(10 * KB);
     expect(cache.get('a')).toBeUndefined();
-    expect(cache.get('b')).toBeDefined();
+    expect(cache.get('b')).toBe(b);
     expect(cache.get('c')).toBe(c);
     // Made once: a second call neither compresses nor counts again.
     expect(c.gzip()).toBe(zipped);
@@ -46,12 +46,12 @@ describe('the status answer cache', () => {
 
   it('serves an answer larger than the bound without keeping it or evicting others', () => {
     const cache = new AnswerCache({ maxBytes: 10 * KB });
-    cache.add('small', Buffer.alloc(2 * KB, 'x'));
+    const small = cache.add('small', Buffer.alloc(2 * KB, 'x'));
     const json = Buffer.alloc(20 * KB, 'y');
     const big = cache.add('big', json);
     expect(big.json).toBe(json);
     expect(cache.get('big')).toBeUndefined();
-    expect(cache.get('small')).toBeDefined();
+    expect(cache.get('small')).toBe(small);
     expect(cache.cachedBytes).toBe(2 * KB);
     // Its gzip form is still made for the client, and still not kept.
     expect(gunzipSync(big.gzip()).equals(json)).toBe(true);
