@@ -18,6 +18,7 @@ const SECTIONS = [
   '## 5. Status reads under load',
   '## 6. Growth with the number of partitions',
   '## 7. Export memory',
+  '## 9. Scaled-out export',
 ];
 /** A figure with its unit, as the report writes them. */
 const FIGURE = /\d[\d,]*(\.\d+)?\s?(ms|s|MB|GB|×|req\/s)/;
@@ -76,7 +77,7 @@ describe('npm run bench -- --tiny', () => {
     const rows = sectionOf(report, '## Targets')
       .split('\n')
       .filter((line) => line.startsWith('| ') && !line.startsWith('| target') && !line.startsWith('| ---'));
-    expect(rows).toHaveLength(7);
+    expect(rows).toHaveLength(8);
     for (const row of rows) {
       expect(row).toMatch(/\| (met|\*\*not met\*\*) \|$/);
       expect(row).toMatch(FIGURE);
@@ -89,6 +90,7 @@ describe('npm run bench -- --tiny', () => {
       'status reads',
       'partition task',
       'export memory',
+      'filtered export scaled out',
     ]) {
       expect(
         rows.some((row) => row.includes(target)),
@@ -109,6 +111,9 @@ describe('npm run bench -- --tiny', () => {
     );
     expect(sectionOf(report, '## 6. Growth with the number of partitions')).toMatch(/linear/);
     expect(sectionOf(report, '## 7. Export memory')).toMatch(/peak RSS \(VmHWM\) \| \*\*\d+ MB\*\*/);
+    const scaled = sectionOf(report, '## 9. Scaled-out export');
+    expect(scaled).toMatch(/\*\*Ratio scaled out \/ embedded \(medians\): \d+\.\d+×\*\*/);
+    expect(scaled).toMatch(/every run exported the same [\d,]+ rows/);
     expect(report).not.toMatch(/NaN|\bn\/a\b|undefined/);
   });
 });
