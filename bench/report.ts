@@ -1,12 +1,20 @@
 import type { TaskRun } from './api.ts';
 import type { Comparison } from './comparisons.ts';
 import { type CpuLoad, NOISY_CORES } from './cpu-monitor.ts';
+import type { FairnessResult } from './fairness.ts';
 import type { LoadResult } from './load-test.ts';
 import type { BenchResults } from './results.ts';
 import { SCALED_CHOICE } from './scaled-export.ts';
 import { RATE_LIMIT } from './service.ts';
 import { int, mb, median, ms, ratio, samples } from './stats.ts';
-import { comparisonRatio, evaluateTargets, growthVerdict, scaledRatio, scaledRowsEqual } from './targets.ts';
+import {
+  aRunning,
+  comparisonRatio,
+  evaluateTargets,
+  growthVerdict,
+  scaledRatio,
+  scaledRowsEqual,
+} from './targets.ts';
 
 const HEADINGS: Record<Comparison['key'], string> = {
   count: '1. Un-filtered count',
@@ -111,6 +119,86 @@ function abbreviate(body: Comparison['apiRequest']): Record<string, unknown> {
 
 const SCALED_LOAD_NOTE =
   "In the scaled-out sections the PostgreSQL backends of the deployment's database count as this benchmark's CPU; the Redis server (shared with anything else on the machine) counts as other processes.";
+
+function fairnessMode(f: FairnessResult, treeRows: number, load: CpuLoad | undefined): string {
+  const exports = f.aExports;
+  const wrote = [...new Set(exports.rows)];
+  return [
+    `**${f.mode}**: ${f.setup}.`,
+    '',
+    `- A's exports at each of B's samples (how many overlapped B's task; share of B's task's life during which one ran or waited; those still \`unloading\` right after B's count, jobs done / total each): ` +
+      f.samples
+        .map(
+          (s, i) =>
+            `#${i + 1} ${s.aOverlapping} overlapping, ${(s.aCover * 100).toFixed(0)}%, ${s.aUnloading.length ? s.aUnloading.map((u) => `${u.completed}/${u.total}`).join(' and ') : 'none unloading'}`,
+        )
+        .join('; ') +
+      '.',
+    `- B's first sample came ${ms(f.loadLeadMs)} after A's first create. Server's own time of B's samples (\`updated_at − created_at\`): ${samples(f.samples.map((s) => s.serverMs))} ms.`,
+    `- A created ${exports.created} exports in this section; the ${exports.ms.length} that finished took ${samples(exports.ms)} ms (create → completed), ` +
+      `${exports.jobs.length ? `${int(median(exports.jobs))} jobs each (after splitting by input bytes)` : 'n/a jobs'}, ` +
+      `and wrote ${wrote.map(int).join(' / ')} rows each (the tree has ${int(treeRows)}: ${wrote.length === 1 && wrote[0] === treeRows ? 'equal' : '**DIFFERENT**'}).`,
+    `- Same work: B counted ${int(f.bCount)} rows in its partition, raw DuckDB counts ${int(f.rawCount)} (${f.bCount === f.rawCount ? 'equal' : 'DIFFERENT'}).`,
+    loadLine(load),
+    '',
+  ].join('\n');
+}
+
+function fairnessSection(results: BenchResults): string {
+  const f = results.fairness;
+  const first = f[0]!;
+  return [
+    '## 8. Fairness between organisations',
+    '',
+    `Organisation A (an account of its own) keeps ${first.aParallel} un-filtered exports of the whole tree in flight ` +
+      '(all days, prefixes and scores; `perform_unload` default): each is replaced by a new one the moment it completes, so A always has exports running or queued. ' +
+      `Once A's exports are \`unloading\` and 1 s has passed, organisation B (a second account) creates a one-partition filtered count (\`perform_unload: false\`) ` +
+      `and waits for \`counted\` with long polling, ${first.samples.length} times one after another${first.gapMs > 0 ? `, ${ms(first.gapMs)} apart` : ''}. ` +
+      "The reference is the same count on the idle service just before A starts (after a warm-up). Then the harness waits for A's exports in flight to complete. " +
+      "A's exports ran or waited throughout a sample when, on the service's clock, at least one of them had been created and not yet completed " +
+      "(`created_at` to `completed_at`) at every moment from B's task's `created_at` to its `updated_at` at `counted`.",
+    '',
+    "B's request, then A's:",
+    '',
+    '```json',
+    JSON.stringify(first.bRequest),
+    JSON.stringify(first.aRequest.days.length > 3 ? abbreviate(first.aRequest) : first.aRequest),
+    '```',
+    '',
+    table(
+      [
+        'mode',
+        'B idle: median',
+        'B while A exports: median',
+        'max',
+        'samples while A exports, ms',
+        "A's exports running or queued throughout each sample",
+        'other processes during each sample, cores',
+      ],
+      f.map((m) => [
+        m.mode,
+        ms(median(m.idleMs)),
+        `**${ms(median(m.samples.map((s) => s.ms)))}**`,
+        `**${ms(Math.max(...m.samples.map((s) => s.ms)))}**`,
+        samples(m.samples.map((s) => s.ms)),
+        m.samples.map((s) => (aRunning(s) ? 'yes' : `**no** (${(s.aCover * 100).toFixed(0)}%)`)).join(', '),
+        cores(m.samples.map((s) => s.foreign)),
+      ]),
+    ),
+    '',
+    `Idle samples, ms: ${f.map((m) => `${m.mode} ${samples(m.idleMs)}`).join('; ')}.`,
+    '',
+    ...f.map((m) =>
+      fairnessMode(
+        m,
+        results.dataset.rows,
+        results.load[m.mode === 'embedded' ? 'fairness' : 'fairness-scaled'],
+      ),
+    ),
+    SCALED_LOAD_NOTE,
+    '',
+  ].join('\n');
+}
 
 function scaledExportSection(results: BenchResults): string {
   const r = results.scaledExport;
@@ -243,7 +331,7 @@ export function renderReport(results: BenchResults): string {
       `and the server answers the moment the task changes (keep-alive HTTP/1.1). A client polling every ${results.pollMs} ms instead is measured too, as a diagnostic.`,
     `- **Rounds**: one warm-up of each side (not recorded), then ${results.pairs} rounds (${results.exportPairs} for the export), rotating which side goes first. ` +
       'Figures are medians; ratios are median API / median raw. Export folders of both sides are deleted after every run.',
-    '- **Scaled out** (section 9): deployments of 1 `audiences serve` + 2 `audiences worker` processes, started as README "Scaling out" does, ' +
+    '- **Scaled out** (sections 8 and 9): deployments of 1 `audiences serve` + 2 `audiences worker` processes, started as README "Scaling out" does, ' +
       'each on a fresh database of the local PostgreSQL server (`BENCH_POSTGRES_URL`) and a key prefix of its own on the local Redis (`BENCH_REDIS_URL`), its processes sharing one `OUTPUT_PATH` folder; ' +
       "the database is dropped and the prefix's keys deleted at the end. The settings of each are stated in its section.",
     '- Everything runs on the same machine: the harness (status reads, autocannon, raw DuckDB) shares the cores with the servers.',
@@ -370,6 +458,7 @@ export function renderReport(results: BenchResults): string {
     '',
     loadLine(results.load.memory),
     '',
+    fairnessSection(results),
     scaledExportSection(results),
     '## Diagnostics',
     '',

@@ -1,6 +1,7 @@
 import type { Comparison } from './comparisons.ts';
 import type { CpuLoad } from './cpu-monitor.ts';
 import type { Dataset } from './dataset.ts';
+import type { FairnessResult } from './fairness.ts';
 import type { GrowthPoint } from './growth.ts';
 import type { Machine } from './machine.ts';
 import type { MemoryResult } from './memory.ts';
@@ -35,6 +36,8 @@ export interface BenchResults {
   throughput: ThroughputResult;
   growth: GrowthPoint[];
   memory: MemoryResult;
+  /** B's one-partition count while A exports: embedded, then scaled out. */
+  fairness: FairnessResult[];
   scaledExport: ScaledExportResult;
   /** The scaled-out deployments started, with the hash of src/ when each started. */
   deployments: Array<{ name: string; srcHash: string }>;

@@ -17,6 +17,7 @@ import {
   stopAllDeployments,
   type WorkerSettings,
 } from './deployment.ts';
+import { measureFairness } from './fairness.ts';
 import { measureGrowth } from './growth.ts';
 import { describeMachine } from './machine.ts';
 import { measureMemory, startMemoryService } from './memory.ts';
@@ -74,7 +75,7 @@ async function main(options: BenchOptions): Promise<void> {
   const api = new AudiencesApi(service.server.url);
   let measured: Pick<
     BenchResults,
-    'comparisons' | 'growth' | 'throughput' | 'service' | 'scaledExport' | 'deployments'
+    'comparisons' | 'growth' | 'throughput' | 'service' | 'fairness' | 'scaledExport' | 'deployments'
   >;
   try {
     await api.signUp('main');
@@ -87,10 +88,12 @@ async function main(options: BenchOptions): Promise<void> {
     const growth = await section('growth', () => measureGrowth(options, dataset, api));
     const throughput = await section('throughput', () => measureThroughput(options, dataset, api, cpu));
     const embedded = {
+      mode: 'embedded' as const,
       setup: `1 \`audiences start\` process (SQLite store, in-process queues): ${settingsOf(service.env)}`,
       url: service.server.url,
       outputDir: path.join(service.dataDir, 'exports'),
     };
+    const fairness = await section('fairness', () => measureFairness(options, dataset, cpu, embedded));
     const scaled = await scaledOut(options, dataset, 'export', SCALED_SETTINGS, async (deployments) => {
       const services: ExportService[] = [
         { label: 'embedded', setup: embedded.setup, api, outputDir: embedded.outputDir },
@@ -109,12 +112,28 @@ async function main(options: BenchOptions): Promise<void> {
         for (const s of services.slice(1)) s.api.close();
       }
     });
+    const fairnessScaled = await scaledOut(
+      options,
+      dataset,
+      'fairness',
+      SCALED_SETTINGS.slice(0, 1),
+      ([deployment]) =>
+        section('fairness-scaled', () =>
+          measureFairness(options, dataset, cpu, {
+            mode: 'scaled out',
+            setup: deploymentSetup(deployment!),
+            url: deployment!.url,
+            outputDir: deployment!.outputDir,
+          }),
+        ),
+    );
     measured = {
       comparisons: [count, filtered, exported, small],
       growth,
       throughput,
+      fairness: [fairness, fairnessScaled.result],
       scaledExport: scaled.result,
-      deployments: scaled.deployments,
+      deployments: [...scaled.deployments, ...fairnessScaled.deployments],
       service: {
         srcHash: service.srcHash,
         workerConcurrency: config.workerConcurrency,

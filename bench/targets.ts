@@ -1,4 +1,5 @@
 import type { Comparison } from './comparisons.ts';
+import type { FairnessResult, FairnessSample } from './fairness.ts';
 import { exponent } from './growth.ts';
 import type { BenchResults } from './results.ts';
 import type { ScaledExportResult } from './scaled-export.ts';
@@ -13,6 +14,23 @@ export interface TargetRow {
 
 export function comparisonRatio(comparison: Comparison): number {
   return median(comparison.apiMs) / median(comparison.rawMs);
+}
+
+/** A's exports ran or waited throughout B's sample. */
+export function aRunning(sample: FairnessSample): boolean {
+  return sample.aCover >= 1;
+}
+
+function fairnessRow(f: FairnessResult): TargetRow {
+  const busy = f.samples.map((s) => s.ms);
+  const running = f.samples.filter(aRunning).length;
+  const worst = Math.max(...busy);
+  return {
+    target: `B's one-partition count while A exports (${f.mode})`,
+    goal: "< 1 s, median and max, with A's exports running or queued throughout every sample",
+    measured: `median ${ms(median(busy))}, max ${ms(worst)} (idle: median ${ms(median(f.idleMs))}); A's exports throughout ${running} of ${f.samples.length} samples`,
+    met: median(busy) < 1000 && worst < 1000 && running === f.samples.length,
+  };
 }
 
 /** Median scaled-out time over median embedded time, for the side at `index` (1: the judged one). */
@@ -87,6 +105,7 @@ export function evaluateTargets(results: BenchResults): TargetRow[] {
       measured: `peak RSS ${mb(m.peakHwm)}`,
       met: m.peakHwm <= memoryGoal,
     },
+    ...results.fairness.map(fairnessRow),
     scaledRow(results.scaledExport, rows),
   ];
 }
