@@ -116,6 +116,20 @@ export class AudiencesApi {
   ): Promise<TaskRun> {
     const started = performance.now();
     const { taskId, ms: createMs } = await this.create(body);
+    return this.follow(taskId, target, { started, createMs, pollMs, timeoutMs });
+  }
+
+  /**
+   * Waits until a created task reaches `target` (see `run`); `started` is when its create was sent,
+   * on `performance.now()`'s clock.
+   */
+  async follow(
+    taskId: string,
+    target: string,
+    timing: { started: number; createMs: number; pollMs?: number; timeoutMs?: number },
+  ): Promise<TaskRun> {
+    const { started, createMs, pollMs } = timing;
+    const timeoutMs = timing.timeoutMs ?? 30 * 60_000;
     const progress: TaskRun['progress'] = [];
     let reads = 0;
     let lastKey = '';

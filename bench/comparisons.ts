@@ -13,6 +13,7 @@ import {
   smallCountSql,
   totalOf,
 } from './raw-duckdb.ts';
+import { removeTaskExports } from './service.ts';
 import { allPartitions, FILTER, onePartition } from './workload.ts';
 
 /** One API-versus-raw comparison: every sample of both sides, in run order. */
@@ -39,13 +40,13 @@ export interface Comparison {
   variantSql: string[];
 }
 
-interface Side {
+export interface Side {
   label: string;
   run: () => Promise<number>;
 }
 
 /** Each side's samples, and the cores other processes used during each sample. */
-interface Alternation {
+export interface Alternation {
   ms: number[][];
   foreign: number[][];
 }
@@ -54,7 +55,7 @@ interface Alternation {
  * Runs each side once to warm up (not recorded), then `pairs` rounds, rotating which side goes
  * first so neither always runs on a warmer machine.
  */
-async function alternate(
+export async function alternate(
   sides: Side[],
   pairs: number,
   cpu: CpuMonitor,
@@ -252,9 +253,6 @@ export class Comparisons {
 
   /** Deletes a task's export folder (DATA_DIR/exports/{organization}/{task}) to keep the disk bounded. */
   removeExports(taskId: string): void {
-    const root = path.join(this.dataDir, 'exports');
-    for (const organization of fs.readdirSync(root)) {
-      fs.rmSync(path.join(root, organization, taskId), { recursive: true, force: true });
-    }
+    removeTaskExports(path.join(this.dataDir, 'exports'), taskId);
   }
 }

@@ -43,15 +43,40 @@ function processTicks(pid: number): { ppid: number; own: number; reaped: number 
   }
 }
 
+/** Fragments of process titles whose processes count as this benchmark's (see `countAsOurs`). */
+const adopted = new Set<string>();
+
+/**
+ * Counts the processes whose command line contains `fragment` as this benchmark's, though they are
+ * not its children: the PostgreSQL backends of a deployment's database (their title names it).
+ * Returns the function that stops counting them.
+ */
+export function countAsOurs(fragment: string): () => void {
+  adopted.add(fragment);
+  return () => adopted.delete(fragment);
+}
+
+function isAdopted(pid: number): boolean {
+  try {
+    const command = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    for (const fragment of adopted) if (command.includes(fragment)) return true;
+  } catch {
+    // gone
+  }
+  return false;
+}
+
 function ourTicks(): number {
   const root = process.pid;
   const all = new Map<number, { ppid: number; own: number; reaped: number }>();
+  let total = 0;
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     const ticks = processTicks(Number(name));
-    if (ticks) all.set(Number(name), ticks);
+    if (!ticks) continue;
+    all.set(Number(name), ticks);
+    if (adopted.size > 0 && isAdopted(Number(name))) total += ticks.own;
   }
-  let total = 0;
   const stack = [root];
   const seen = new Set<number>();
   while (stack.length > 0) {

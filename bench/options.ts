@@ -29,6 +29,15 @@ export interface BenchOptions {
   /** Extra API runs per comparison by a client that polls every `pollMs` instead of long polling. */
   pollRuns: number;
   pollMs: number;
+  /**
+   * Fairness (section 8): B's one-partition count, `samples` times on an idle service and as many
+   * times while organisation A keeps `exports` full exports in flight, `gapMs` apart.
+   */
+  fairness: { samples: number; exports: number; gapMs: number };
+  /** A PostgreSQL server the scaled-out deployments create their databases on (and drop them). */
+  postgresUrl: string;
+  /** The Redis the scaled-out deployments share, each under a key prefix of its own. */
+  redisUrl: string;
   /** Before each section, wait (up to 2 min) until other processes leave the cores alone. */
   waitForQuiet: boolean;
   /** Attempts at a section that other work on the machine disturbed (the last one is reported). */
@@ -41,7 +50,12 @@ const USAGE = `usage: npm run bench -- [--tiny] [--out FILE]
   --tiny        a quick run (200k rows in 30 files, 2 pairs, short load test); also BENCH_TINY=1
   --out FILE    write the report to FILE instead of BENCHMARKS.md; also BENCH_OUT=FILE
   --work DIR    cache and scratch folder (default .bench); also BENCH_WORK_DIR=DIR
-  --quiet       no progress lines on stderr`;
+  --quiet       no progress lines on stderr
+
+The scaled-out sections need PostgreSQL and Redis: BENCH_POSTGRES_URL (a user that may create
+databases; default postgres://postgres@127.0.0.1:5432/postgres) and BENCH_REDIS_URL (default
+redis://127.0.0.1:6379). Each run creates a database of its own and drops it, and deletes only the
+keys under its own Redis prefix.`;
 
 export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, root: string): BenchOptions {
   let tiny = ['1', 'true', 'yes'].includes((env.BENCH_TINY ?? '').toLowerCase());
@@ -92,6 +106,9 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, ro
     growth: tiny
       ? { sizes: [1, 100, 1_000], tasksPerSize: 2, readsPerTask: 5 }
       : { sizes: [1, 100, 1_000, 10_000], tasksPerSize: 3, readsPerTask: 10 },
+    fairness: { samples: 5, exports: 2, gapMs: tiny ? 0 : 1000 },
+    postgresUrl: env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    redisUrl: env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
     pollRuns: tiny ? 1 : 3,
     pollMs: 2,
     waitForQuiet: !tiny,

@@ -55,9 +55,9 @@ export function exportSql(
   );
 }
 
-/** 4: one partition's rows. */
-export function smallCountSql(partitionDir: string): string {
-  return `SELECT count(*) AS n FROM read_parquet(${quoteString(`${partitionDir}/*.parquet`)})`;
+/** 4 and 8: one partition's rows, optionally filtered. */
+export function smallCountSql(partitionDir: string, where?: string): string {
+  return `SELECT count(*) AS n FROM read_parquet(${quoteString(`${partitionDir}/*.parquet`)})${where ? ` WHERE ${where}` : ''}`;
 }
 
 export function totalOf(rows: Record<string, unknown>[], column = 'n'): number {

@@ -1,11 +1,20 @@
 import type { TaskRun } from './api.ts';
 import type { Comparison } from './comparisons.ts';
 import { type CpuLoad, NOISY_CORES } from './cpu-monitor.ts';
+import type { FairnessResult } from './fairness.ts';
 import type { LoadResult } from './load-test.ts';
 import type { BenchResults } from './results.ts';
+import { SCALED_CHOICE } from './scaled-export.ts';
 import { RATE_LIMIT } from './service.ts';
 import { int, mb, median, ms, ratio, samples } from './stats.ts';
-import { comparisonRatio, evaluateTargets, growthVerdict } from './targets.ts';
+import {
+  aRunning,
+  comparisonRatio,
+  evaluateTargets,
+  growthVerdict,
+  scaledRatio,
+  scaledRowsEqual,
+} from './targets.ts';
 
 const HEADINGS: Record<Comparison['key'], string> = {
   count: '1. Un-filtered count',
@@ -108,6 +117,153 @@ function abbreviate(body: Comparison['apiRequest']): Record<string, unknown> {
   return { ...body, days: [body.days[0], '…', body.days.at(-1)], _days: body.days.length };
 }
 
+const SCALED_LOAD_NOTE =
+  "In the scaled-out sections the PostgreSQL backends of the deployment's database count as this benchmark's CPU; the Redis server (shared with anything else on the machine) counts as other processes.";
+
+function fairnessMode(f: FairnessResult, treeRows: number, load: CpuLoad | undefined): string {
+  const exports = f.aExports;
+  const wrote = [...new Set(exports.rows)];
+  return [
+    `**${f.mode}**: ${f.setup}.`,
+    '',
+    `- A's exports at each of B's samples (how many overlapped B's task; share of B's task's life during which one ran or waited; those still \`unloading\` right after B's count, jobs done / total each): ` +
+      f.samples
+        .map(
+          (s, i) =>
+            `#${i + 1} ${s.aOverlapping} overlapping, ${(s.aCover * 100).toFixed(0)}%, ${s.aUnloading.length ? s.aUnloading.map((u) => `${u.completed}/${u.total}`).join(' and ') : 'none unloading'}`,
+        )
+        .join('; ') +
+      '.',
+    `- B's first sample came ${ms(f.loadLeadMs)} after A's first create. Server's own time of B's samples (\`updated_at − created_at\`): ${samples(f.samples.map((s) => s.serverMs))} ms.`,
+    `- A created ${exports.created} exports in this section; the ${exports.ms.length} that finished took ${samples(exports.ms)} ms (create → completed), ` +
+      `${exports.jobs.length ? `${int(median(exports.jobs))} jobs each (after splitting by input bytes)` : 'n/a jobs'}, ` +
+      `and wrote ${wrote.map(int).join(' / ')} rows each (the tree has ${int(treeRows)}: ${wrote.length === 1 && wrote[0] === treeRows ? 'equal' : '**DIFFERENT**'}).`,
+    `- Same work: B counted ${int(f.bCount)} rows in its partition, raw DuckDB counts ${int(f.rawCount)} (${f.bCount === f.rawCount ? 'equal' : 'DIFFERENT'}).`,
+    loadLine(load),
+    '',
+  ].join('\n');
+}
+
+function fairnessSection(results: BenchResults): string {
+  const f = results.fairness;
+  const first = f[0]!;
+  return [
+    '## 8. Fairness between organisations',
+    '',
+    `Organisation A (an account of its own) keeps ${first.aParallel} un-filtered exports of the whole tree in flight ` +
+      '(all days, prefixes and scores; `perform_unload` default): each is replaced by a new one the moment it completes, so A always has exports running or queued. ' +
+      `Once A's exports are \`unloading\` and 1 s has passed, organisation B (a second account) creates a one-partition filtered count (\`perform_unload: false\`) ` +
+      `and waits for \`counted\` with long polling, ${first.samples.length} times one after another${first.gapMs > 0 ? `, ${ms(first.gapMs)} apart` : ''}. ` +
+      "The reference is the same count on the idle service just before A starts (after a warm-up). Then the harness waits for A's exports in flight to complete. " +
+      "A's exports ran or waited throughout a sample when, on the service's clock, at least one of them had been created and not yet completed " +
+      "(`created_at` to `completed_at`) at every moment from B's task's `created_at` to its `updated_at` at `counted`.",
+    '',
+    "B's request, then A's:",
+    '',
+    '```json',
+    JSON.stringify(first.bRequest),
+    JSON.stringify(first.aRequest.days.length > 3 ? abbreviate(first.aRequest) : first.aRequest),
+    '```',
+    '',
+    table(
+      [
+        'mode',
+        'B idle: median',
+        'B while A exports: median',
+        'max',
+        'samples while A exports, ms',
+        "A's exports running or queued throughout each sample",
+        'other processes during each sample, cores',
+      ],
+      f.map((m) => [
+        m.mode,
+        ms(median(m.idleMs)),
+        `**${ms(median(m.samples.map((s) => s.ms)))}**`,
+        `**${ms(Math.max(...m.samples.map((s) => s.ms)))}**`,
+        samples(m.samples.map((s) => s.ms)),
+        m.samples.map((s) => (aRunning(s) ? 'yes' : `**no** (${(s.aCover * 100).toFixed(0)}%)`)).join(', '),
+        cores(m.samples.map((s) => s.foreign)),
+      ]),
+    ),
+    '',
+    `Idle samples, ms: ${f.map((m) => `${m.mode} ${samples(m.idleMs)}`).join('; ')}.`,
+    '',
+    ...f.map((m) =>
+      fairnessMode(
+        m,
+        results.dataset.rows,
+        results.load[m.mode === 'embedded' ? 'fairness' : 'fairness-scaled'],
+      ),
+    ),
+    SCALED_LOAD_NOTE,
+    '',
+  ].join('\n');
+}
+
+function scaledExportSection(results: BenchResults): string {
+  const r = results.scaledExport;
+  const [embedded, judged, ...others] = r.sides;
+  return [
+    '## 9. Scaled-out export',
+    '',
+    'The request of the filtered export (3), timed to `completed`, on the embedded service of the sections above and on ' +
+      `${r.sides.length - 1} scaled-out deployments of 1 \`serve\` + ${judged!.jobsPerWorker?.length ?? 2} \`worker\` processes, started the way README "Scaling out" does ` +
+      '(`audiences migrate`, then the processes; each deployment on a fresh PostgreSQL database and a Redis key prefix of its own, its processes sharing one `OUTPUT_PATH` folder; ' +
+      "the database is dropped and the prefix's keys deleted after). All run at once; only the one a task is sent to works. " +
+      `One warm-up of each, then ${r.rounds} rounds rotating which goes first; every run's files are counted and deleted.`,
+    '',
+    table(
+      [
+        'service',
+        'median',
+        `samples in run order, ms (${r.rounds} rounds after a warm-up)`,
+        'scaled out / embedded',
+        'rows exported (each run)',
+        'jobs per task',
+        'export jobs run per worker',
+        'other processes during each sample, cores',
+      ],
+      r.sides.map((side, i) => [
+        i === 1 ? `**${side.label}** (judged)` : i > 1 ? `${side.label} (diagnostic)` : side.label,
+        ms(median(side.ms)),
+        samples(side.ms),
+        i === 0 ? '' : ratio(scaledRatio(r, i)),
+        [...new Set(side.rows)].map(int).join(', '),
+        [...new Set(side.runs.map((run) => run.detail.total_jobs))].join(', '),
+        side.jobsPerWorker ? side.jobsPerWorker.join(' / ') : '',
+        cores(side.foreign),
+      ]),
+    ),
+    '',
+    `**Ratio scaled out / embedded (medians): ${ratio(scaledRatio(r))}** with ${judged!.label.replace('scaled out, ', '')}; ` +
+      `per round: ${judged!.ms.map((v, i) => (v / embedded!.ms[i]!).toFixed(2)).join(', ')}.` +
+      (others.length
+        ? ` Diagnostic: ${others.map((o, i) => `${o.label.replace('scaled out, ', '')} ${ratio(scaledRatio(r, i + 2))}`).join('; ')}.`
+        : ''),
+    '',
+    `- Same work: every run exported ${scaledRowsEqual(r) ? `the same ${int(embedded!.rows[0]!)} rows` : '**different row counts** (see the table)'}; section 3's raw COPY wrote ${int(results.comparisons.find((c) => c.key === 'export')?.rawRows ?? Number.NaN)}.`,
+    ...r.sides.map((side) => `- ${side.label}: ${side.setup}.`),
+    `- Worker settings: ${SCALED_CHOICE}`,
+    `- Progress of the last scaled-out run (${judged!.label.replace('scaled out, ', '')}): ${judged!.runs.at(-1) ? timeline(judged!.runs.at(-1)!) : 'n/a'}.`,
+    loadLine(results.load['scaled-export']),
+    `- ${SCALED_LOAD_NOTE}`,
+    '',
+  ].join('\n');
+}
+
+/** The hash of src/ every server started with, or each one's when src/ changed during the run. */
+function srcHashes(results: BenchResults): string {
+  const servers = [
+    ['main server', results.service.srcHash],
+    ['memory-test server', results.memory.srcHash],
+    ...results.deployments.map((d) => [`deployment ${d.name}`, d.srcHash]),
+  ];
+  if (servers.every(([, hash]) => hash === results.service.srcHash)) {
+    return `${results.service.srcHash} (every server and deployment)`;
+  }
+  return `${servers.map(([name, hash]) => `${name} ${hash}`).join(', ')} (**src/ changed during the run**)`;
+}
+
 function noisyWarning(results: BenchResults): string {
   const noisy = Object.entries(results.load).filter(
     ([name, l]) => name !== 'total' && l.foreignCores > NOISY_CORES,
@@ -148,12 +304,7 @@ export function renderReport(results: BenchResults): string {
         ['DuckDB', machine.duckdb],
         ['Fastify', machine.fastify],
         ['code measured', machine.commit],
-        [
-          'src/ hash at server start',
-          results.service.srcHash === results.memory.srcHash
-            ? `${results.service.srcHash} (both servers)`
-            : `main server ${results.service.srcHash}, memory-test server ${results.memory.srcHash} (**src/ changed during the run**)`,
-        ],
+        ['src/ hash at server start', srcHashes(results)],
       ],
     ),
     '',
@@ -180,7 +331,10 @@ export function renderReport(results: BenchResults): string {
       `and the server answers the moment the task changes (keep-alive HTTP/1.1). A client polling every ${results.pollMs} ms instead is measured too, as a diagnostic.`,
     `- **Rounds**: one warm-up of each side (not recorded), then ${results.pairs} rounds (${results.exportPairs} for the export), rotating which side goes first. ` +
       'Figures are medians; ratios are median API / median raw. Export folders of both sides are deleted after every run.',
-    '- Everything runs on the same machine: the harness (status reads, autocannon, raw DuckDB) shares the cores with the server.',
+    '- **Scaled out** (sections 8 and 9): deployments of 1 `audiences serve` + 2 `audiences worker` processes, started as README "Scaling out" does, ' +
+      'each on a fresh database of the local PostgreSQL server (`BENCH_POSTGRES_URL`) and a key prefix of its own on the local Redis (`BENCH_REDIS_URL`), its processes sharing one `OUTPUT_PATH` folder; ' +
+      "the database is dropped and the prefix's keys deleted at the end. The settings of each are stated in its section.",
+    '- Everything runs on the same machine: the harness (status reads, autocannon, raw DuckDB) shares the cores with the servers.',
     `- **Shared machine**: CPU use is read from \`/proc\` and split into this benchmark's process tree and everything else. ${results.tiny ? 'In tiny mode nothing is retried.' : `Before each section the harness waits (up to 2 min) until other processes use under 0.3 cores; a section during which they used more than ${NOISY_CORES} cores on average is measured again (up to 3 attempts, the last is shown).`} Each section states the cores other processes used.`,
     '',
     '## Targets',
@@ -304,6 +458,8 @@ export function renderReport(results: BenchResults): string {
     '',
     loadLine(results.load.memory),
     '',
+    fairnessSection(results),
+    scaledExportSection(results),
     '## Diagnostics',
     '',
     `- Opening and closing an empty in-memory DuckDB (\`threads: '${results.threads}'\`) in the harness: median ${ms(median(results.instanceStartupMs))} ` +

@@ -1,9 +1,11 @@
 import type { Comparison } from './comparisons.ts';
 import type { CpuLoad } from './cpu-monitor.ts';
 import type { Dataset } from './dataset.ts';
+import type { FairnessResult } from './fairness.ts';
 import type { GrowthPoint } from './growth.ts';
 import type { Machine } from './machine.ts';
 import type { MemoryResult } from './memory.ts';
+import type { ScaledExportResult } from './scaled-export.ts';
 import type { ThroughputResult } from './throughput.ts';
 
 /** Everything one run measured; the report is rendered from this (also saved as JSON in .bench/). */
@@ -22,6 +24,8 @@ export interface BenchResults {
   service: {
     srcHash: string;
     workerConcurrency: number;
+    countConcurrency: number;
+    jobMaxBytes: number;
     duckdbThreads: number;
     duckdbMemoryLimit: string;
     rateLimit: number;
@@ -32,6 +36,11 @@ export interface BenchResults {
   throughput: ThroughputResult;
   growth: GrowthPoint[];
   memory: MemoryResult;
+  /** B's one-partition count while A exports: embedded, then scaled out. */
+  fairness: FairnessResult[];
+  scaledExport: ScaledExportResult;
+  /** The scaled-out deployments started, with the hash of src/ when each started. */
+  deployments: Array<{ name: string; srcHash: string }>;
   /** CPU use per section: this benchmark versus other processes on the machine. */
   load: Record<string, CpuLoad>;
 }

@@ -9,7 +9,15 @@ import { loadConfig } from '../src/config.ts';
 import { AudiencesApi } from './api.ts';
 import { Comparisons } from './comparisons.ts';
 import { type CpuLoad, CpuMonitor, NOISY_CORES, waitForQuiet } from './cpu-monitor.ts';
-import { ensureDataset } from './dataset.ts';
+import { type Dataset, ensureDataset } from './dataset.ts';
+import {
+  checkBackends,
+  type Deployment,
+  startDeployment,
+  stopAllDeployments,
+  type WorkerSettings,
+} from './deployment.ts';
+import { measureFairness } from './fairness.ts';
 import { measureGrowth } from './growth.ts';
 import { describeMachine } from './machine.ts';
 import { measureMemory, startMemoryService } from './memory.ts';
@@ -17,6 +25,7 @@ import { type BenchOptions, parseOptions } from './options.ts';
 import { instanceStartupMs } from './raw-duckdb.ts';
 import { renderReport } from './report.ts';
 import type { BenchResults } from './results.ts';
+import { type ExportService, measureScaledExport, SCALED_SETTINGS } from './scaled-export.ts';
 import { ChildServer } from './server-process.ts';
 import { type StartedService, startService } from './service.ts';
 import { measureThroughput } from './throughput.ts';
@@ -49,6 +58,7 @@ async function main(options: BenchOptions): Promise<void> {
     }
   };
 
+  await checkBackends(options);
   const dataset = await ensureDataset(options);
   const machine = await describeMachine(options.root);
   const startup: number[] = [];
@@ -63,7 +73,10 @@ async function main(options: BenchOptions): Promise<void> {
   ]);
   let prestarted: StartedService | undefined = memoryService;
   const api = new AudiencesApi(service.server.url);
-  let measured: Pick<BenchResults, 'comparisons' | 'growth' | 'throughput' | 'service'>;
+  let measured: Pick<
+    BenchResults,
+    'comparisons' | 'growth' | 'throughput' | 'service' | 'fairness' | 'scaledExport' | 'deployments'
+  >;
   try {
     await api.signUp('main');
     const config = loadConfig(service.env);
@@ -74,13 +87,58 @@ async function main(options: BenchOptions): Promise<void> {
     const small = await section('small', () => comparisons.small());
     const growth = await section('growth', () => measureGrowth(options, dataset, api));
     const throughput = await section('throughput', () => measureThroughput(options, dataset, api, cpu));
+    const embedded = {
+      mode: 'embedded' as const,
+      setup: `1 \`audiences start\` process (SQLite store, in-process queues): ${settingsOf(service.env)}`,
+      url: service.server.url,
+      outputDir: path.join(service.dataDir, 'exports'),
+    };
+    const fairness = await section('fairness', () => measureFairness(options, dataset, cpu, embedded));
+    const scaled = await scaledOut(options, dataset, 'export', SCALED_SETTINGS, async (deployments) => {
+      const services: ExportService[] = [
+        { label: 'embedded', setup: embedded.setup, api, outputDir: embedded.outputDir },
+        ...deployments.map((deployment) => ({
+          label: `scaled out, ${deployment.settings.label}`,
+          setup: deploymentSetup(deployment),
+          api: new AudiencesApi(deployment.url),
+          outputDir: deployment.outputDir,
+          deployment,
+        })),
+      ];
+      try {
+        for (const s of services.slice(1)) await s.api.signUp(s.deployment!.name);
+        return await section('scaled-export', () => measureScaledExport(options, dataset, cpu, services));
+      } finally {
+        for (const s of services.slice(1)) s.api.close();
+      }
+    });
+    const fairnessScaled = await scaledOut(
+      options,
+      dataset,
+      'fairness',
+      SCALED_SETTINGS.slice(0, 1),
+      ([deployment]) =>
+        section('fairness-scaled', () =>
+          measureFairness(options, dataset, cpu, {
+            mode: 'scaled out',
+            setup: deploymentSetup(deployment!),
+            url: deployment!.url,
+            outputDir: deployment!.outputDir,
+          }),
+        ),
+    );
     measured = {
       comparisons: [count, filtered, exported, small],
       growth,
       throughput,
+      fairness: [fairness, fairnessScaled.result],
+      scaledExport: scaled.result,
+      deployments: [...scaled.deployments, ...fairnessScaled.deployments],
       service: {
         srcHash: service.srcHash,
         workerConcurrency: config.workerConcurrency,
+        countConcurrency: config.countConcurrency,
+        jobMaxBytes: config.jobMaxBytes,
         duckdbThreads: config.duckdbThreads,
         duckdbMemoryLimit: `${Math.round(config.duckdbMemoryBytes / 1e6)}MB`,
         rateLimit: config.rateLimitPerMinute,
@@ -127,11 +185,53 @@ async function main(options: BenchOptions): Promise<void> {
   options.log(`report written to ${options.reportPath}`);
 }
 
+/** The settings that shape how a service schedules jobs, read back with its own loadConfig. */
+function settingsOf(env: Record<string, string>): string {
+  const config = loadConfig(env);
+  return (
+    `WORKER_CONCURRENCY ${config.workerConcurrency}, COUNT_CONCURRENCY ${config.countConcurrency}, ` +
+    `DUCKDB_THREADS ${config.duckdbThreads}, JOB_MAX_BYTES ${Math.round(config.jobMaxBytes / 1e6)}MB`
+  );
+}
+
+function deploymentSetup(deployment: Deployment): string {
+  return (
+    `1 \`audiences serve\` + ${deployment.workers.length} \`audiences worker\` processes (PostgreSQL store, BullMQ on Redis), ` +
+    `each with ${settingsOf(deployment.env)}`
+  );
+}
+
+/**
+ * Runs `measure` on fresh scaled-out deployments (named `{name}{n}`), one per entry of `settings`,
+ * started in parallel, and stops them after.
+ */
+async function scaledOut<T>(
+  options: BenchOptions,
+  dataset: Dataset,
+  name: string,
+  settings: WorkerSettings[],
+  measure: (deployments: Deployment[]) => Promise<T>,
+): Promise<{ result: T; deployments: Array<{ name: string; srcHash: string }> }> {
+  options.log(`starting ${settings.length} scaled-out deployment(s) of 1 serve + 2 workers`);
+  const started = await Promise.allSettled(
+    settings.map((s, i) => startDeployment(options, dataset, `${name}${i + 1}`, s)),
+  );
+  const deployments = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  try {
+    for (const r of started) if (r.status === 'rejected') throw r.reason;
+    const result = await measure(deployments);
+    return { result, deployments: deployments.map((d) => ({ name: d.name, srcHash: d.srcHash })) };
+  } finally {
+    await Promise.all(deployments.map((d) => d.stop()));
+  }
+}
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const options = parseOptions(process.argv.slice(2), process.env, root);
 const cleanUp = () => fs.rmSync(options.scratchDir, { recursive: true, force: true });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
+  process.on(signal, async () => {
+    await stopAllDeployments();
     ChildServer.killAll();
     cleanUp();
     process.exit(130);
@@ -143,6 +243,7 @@ fs.mkdirSync(options.logDir, { recursive: true });
 try {
   await main(options);
 } catch (error) {
+  await stopAllDeployments();
   ChildServer.killAll();
   console.error(error);
   process.exitCode = 1;

@@ -48,8 +48,8 @@ export class ChildServer {
   }
 
   /**
-   * Spawns `node {args}` in `cwd` with `env` (plus PORT and HOST), and waits until `readyPath`
-   * answers 200.
+   * Spawns `node {args}` in `cwd` with `env` (plus HOST and a free port in `portVariable`), and
+   * waits until `readyPath` answers 200 on that port.
    */
   static async start(options: {
     name: string;
@@ -58,13 +58,20 @@ export class ChildServer {
     env: Record<string, string>;
     logFile: string;
     readyPath: string;
+    /** The variable that takes the port (a worker's is METRICS_PORT). @defaultValue `'PORT'` */
+    portVariable?: string;
     timeoutMs?: number;
   }): Promise<ChildServer> {
     const port = await freePort();
     fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
     const child = spawn(process.execPath, options.args, {
       cwd: options.cwd,
-      env: { ...process.env, ...options.env, PORT: String(port), HOST: '127.0.0.1' },
+      env: {
+        ...process.env,
+        ...options.env,
+        [options.portVariable ?? 'PORT']: String(port),
+        HOST: '127.0.0.1',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const server = new ChildServer(options.name, child, `http://127.0.0.1:${port}`, options.logFile);

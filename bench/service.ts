@@ -59,3 +59,14 @@ export async function startService(
   });
   return { server, dataDir, env, srcHash: hash };
 }
+
+/**
+ * Deletes a task's export folder ({OUTPUT_PATH}/{organization}/{task}) to keep the disk bounded.
+ * `outputDir` is the service's OUTPUT_PATH (embedded: DATA_DIR/exports).
+ */
+export function removeTaskExports(outputDir: string, taskId: string): void {
+  if (!fs.existsSync(outputDir)) return;
+  for (const organization of fs.readdirSync(outputDir)) {
+    fs.rmSync(path.join(outputDir, organization, taskId), { recursive: true, force: true });
+  }
+}

@@ -1,6 +1,8 @@
 import type { Comparison } from './comparisons.ts';
+import type { FairnessResult, FairnessSample } from './fairness.ts';
 import { exponent } from './growth.ts';
 import type { BenchResults } from './results.ts';
+import type { ScaledExportResult } from './scaled-export.ts';
 import { mb, median, ms, ratio } from './stats.ts';
 
 export interface TargetRow {
@@ -12,6 +14,46 @@ export interface TargetRow {
 
 export function comparisonRatio(comparison: Comparison): number {
   return median(comparison.apiMs) / median(comparison.rawMs);
+}
+
+/** A's exports ran or waited throughout B's sample. */
+export function aRunning(sample: FairnessSample): boolean {
+  return sample.aCover >= 1;
+}
+
+function fairnessRow(f: FairnessResult): TargetRow {
+  const busy = f.samples.map((s) => s.ms);
+  const running = f.samples.filter(aRunning).length;
+  const worst = Math.max(...busy);
+  return {
+    target: `B's one-partition count while A exports (${f.mode})`,
+    goal: "< 1 s, median and max, with A's exports running or queued throughout every sample",
+    measured: `median ${ms(median(busy))}, max ${ms(worst)} (idle: median ${ms(median(f.idleMs))}); A's exports throughout ${running} of ${f.samples.length} samples`,
+    met: median(busy) < 1000 && worst < 1000 && running === f.samples.length,
+  };
+}
+
+/** Median scaled-out time over median embedded time, for the side at `index` (1: the judged one). */
+export function scaledRatio(result: ScaledExportResult, index = 1): number {
+  return median(result.sides[index]!.ms) / median(result.sides[0]!.ms);
+}
+
+/** Every measured run of every side exported as many rows as the embedded service's first. */
+export function scaledRowsEqual(result: ScaledExportResult): boolean {
+  const expected = result.sides[0]!.rows[0];
+  return result.sides.every((side) => side.rows.every((rows) => rows === expected));
+}
+
+function scaledRow(result: ScaledExportResult, rows: string): TargetRow {
+  const value = scaledRatio(result);
+  const side = result.sides[1]!;
+  const equal = scaledRowsEqual(result);
+  return {
+    target: `filtered export scaled out (${rows}, 1 serve + ${side.jobsPerWorker?.length ?? 2} workers)`,
+    goal: 'scaled out / embedded ≤ 1.15, same rows',
+    measured: `${ratio(value)} (${ms(median(side.ms))} / ${ms(median(result.sides[0]!.ms))}; ${side.label.replace('scaled out, ', '')}); rows ${equal ? 'equal' : 'DIFFERENT'}`,
+    met: value <= 1.15 && equal,
+  };
 }
 
 function byKey(results: BenchResults, key: Comparison['key']): Comparison {
@@ -63,6 +105,8 @@ export function evaluateTargets(results: BenchResults): TargetRow[] {
       measured: `peak RSS ${mb(m.peakHwm)}`,
       met: m.peakHwm <= memoryGoal,
     },
+    ...results.fairness.map(fairnessRow),
+    scaledRow(results.scaledExport, rows),
   ];
 }
 

@@ -18,6 +18,8 @@ const SECTIONS = [
   '## 5. Status reads under load',
   '## 6. Growth with the number of partitions',
   '## 7. Export memory',
+  '## 8. Fairness between organisations',
+  '## 9. Scaled-out export',
 ];
 /** A figure with its unit, as the report writes them. */
 const FIGURE = /\d[\d,]*(\.\d+)?\s?(ms|s|MB|GB|×|req\/s)/;
@@ -76,7 +78,7 @@ describe('npm run bench -- --tiny', () => {
     const rows = sectionOf(report, '## Targets')
       .split('\n')
       .filter((line) => line.startsWith('| ') && !line.startsWith('| target') && !line.startsWith('| ---'));
-    expect(rows).toHaveLength(7);
+    expect(rows).toHaveLength(10);
     for (const row of rows) {
       expect(row).toMatch(/\| (met|\*\*not met\*\*) \|$/);
       expect(row).toMatch(FIGURE);
@@ -89,6 +91,9 @@ describe('npm run bench -- --tiny', () => {
       'status reads',
       'partition task',
       'export memory',
+      "B's one-partition count while A exports (embedded)",
+      "B's one-partition count while A exports (scaled out)",
+      'filtered export scaled out',
     ]) {
       expect(
         rows.some((row) => row.includes(target)),
@@ -109,6 +114,17 @@ describe('npm run bench -- --tiny', () => {
     );
     expect(sectionOf(report, '## 6. Growth with the number of partitions')).toMatch(/linear/);
     expect(sectionOf(report, '## 7. Export memory')).toMatch(/peak RSS \(VmHWM\) \| \*\*\d+ MB\*\*/);
+    const fairness = sectionOf(report, '## 8. Fairness between organisations');
+    for (const mode of ['embedded', 'scaled out']) {
+      expect(fairness, mode).toMatch(
+        new RegExp(`\\| ${mode} \\| [\\d.]+ m?s \\| \\*\\*[\\d.]+ m?s\\*\\* \\| \\*\\*[\\d.]+ m?s\\*\\* \\|`),
+      );
+    }
+    expect(fairness).toContain('raw DuckDB counts');
+    expect(fairness).not.toContain('DIFFERENT');
+    const scaled = sectionOf(report, '## 9. Scaled-out export');
+    expect(scaled).toMatch(/\*\*Ratio scaled out \/ embedded \(medians\): \d+\.\d+×\*\*/);
+    expect(scaled).toMatch(/every run exported the same [\d,]+ rows/);
     expect(report).not.toMatch(/NaN|\bn\/a\b|undefined/);
   });
 });
