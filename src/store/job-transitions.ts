@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, Transaction, Updateable } from 'kysely';
 import { countsOfJobs } from './counts.ts';
 import type { Database } from './schema.ts';
 import type {
@@ -118,21 +118,8 @@ export class JobTransitions {
     { keep, rest }: { keep: string[]; rest: string[][] },
     now: string,
   ): Promise<{ outcome: 'split'; released: JobRef[] } | { outcome: 'task_inactive' } | LeaseLost> {
-    return this.db.transaction().execute(async (trx) => {
-      const job = await heldJob(trx, jobId, owner);
-      if (!job) return LEASE_LOST;
-      const task = await this.lockTask(trx, job.taskId);
-      if (!task || !ACTIVE.includes(task.status) || task.expiresAt <= now) {
-        return { outcome: 'task_inactive' as const };
-      }
-      const narrowed = await trx
-        .updateTable('jobs')
-        .set({ partitions: JSON.stringify(keep), updatedAt: now })
-        .where('id', '=', jobId)
-        .where('status', '=', 'running')
-        .where('leaseOwner', '=', owner)
-        .executeTakeFirst();
-      if (Number(narrowed.numUpdatedRows) === 0) return LEASE_LOST;
+    const narrowed = { partitions: JSON.stringify(keep), updatedAt: now };
+    return this.moveHeldJob(jobId, owner, now, narrowed, async (trx, job, task) => {
       const last = await trx
         .selectFrom('jobs')
         .select((eb) => eb.fn.max<number>('seq').as('seq'))
@@ -162,21 +149,8 @@ export class JobTransitions {
     jobs: NewJob[],
     now: string,
   ): Promise<{ outcome: 'expanded'; released: JobRef[] } | { outcome: 'task_inactive' } | LeaseLost> {
-    return this.db.transaction().execute(async (trx) => {
-      const job = await heldJob(trx, jobId, owner);
-      if (!job) return LEASE_LOST;
-      const task = await this.lockTask(trx, job.taskId);
-      if (!task || !ACTIVE.includes(task.status) || task.expiresAt <= now) {
-        return { outcome: 'task_inactive' as const };
-      }
-      const done = await trx
-        .updateTable('jobs')
-        .set({ status: 'done', error: null, ...NO_LEASE, updatedAt: now })
-        .where('id', '=', jobId)
-        .where('status', '=', 'running')
-        .where('leaseOwner', '=', owner)
-        .executeTakeFirst();
-      if (Number(done.numUpdatedRows) === 0) return LEASE_LOST;
+    const done = { status: 'done' as const, error: null, ...NO_LEASE, updatedAt: now };
+    return this.moveHeldJob(jobId, owner, now, done, async (trx, _job, task) => {
       await insertJobs(trx, task.id, jobs, now);
       await trx
         .updateTable('tasks')
@@ -241,6 +215,40 @@ export class JobTransitions {
       if (!move) return { outcome: 'conflict' as const };
       const released = await applyMove(trx, task, move, now, task.completedJobs);
       return { outcome: 'started' as const, released };
+    });
+  }
+
+  /**
+   * In one transaction: updates the owner's running job with `change`, its task locked and still
+   * active, then runs `then`. `lease_lost` or `task_inactive` (and nothing written) otherwise.
+   */
+  private moveHeldJob<T>(
+    jobId: string,
+    owner: string,
+    now: string,
+    change: Updateable<Database['jobs']>,
+    then: (
+      trx: Transaction<Database>,
+      job: { taskId: string; phase: JobPhase },
+      task: NonNullable<Awaited<ReturnType<JobTransitions['lockTask']>>>,
+    ) => Promise<T>,
+  ): Promise<T | { outcome: 'task_inactive' } | LeaseLost> {
+    return this.db.transaction().execute(async (trx) => {
+      const job = await heldJob(trx, jobId, owner);
+      if (!job) return LEASE_LOST;
+      const task = await this.lockTask(trx, job.taskId);
+      if (!task || !ACTIVE.includes(task.status) || task.expiresAt <= now) {
+        return { outcome: 'task_inactive' as const };
+      }
+      const moved = await trx
+        .updateTable('jobs')
+        .set(change)
+        .where('id', '=', jobId)
+        .where('status', '=', 'running')
+        .where('leaseOwner', '=', owner)
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) === 0) return LEASE_LOST;
+      return then(trx, job, task);
     });
   }
 
