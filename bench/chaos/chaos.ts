@@ -1,0 +1,436 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import pMap from 'p-map';
+import { AudiencesApi } from '../api.ts';
+import { sleep } from '../stats.ts';
+import { ChaosClient, type ClientStats, newClientStats } from './client.ts';
+import { type Crash, Deployment, type Role } from './deployment.ts';
+import { type Kill, Monkey } from './monkey.ts';
+import { Oracle } from './oracle.ts';
+import { Random } from './random.ts';
+import { RecoveryWatch } from './recovery.ts';
+import { StoreWatch } from './store-watch.ts';
+import {
+  Checks,
+  type CheckTally,
+  type Detail,
+  type Failure,
+  type FinalTask,
+  type Verification,
+  verify,
+} from './verify.ts';
+import { type Kind, type Organisation, type TaskSpec, Workload } from './workload.ts';
+
+export interface ChaosSettings {
+  /** Root of the intent tree the deployment reads. */
+  tree: string;
+  /** This run's folder (output, DATA_DIRs, Redis, logs); created, and removed at the end unless `keep`. */
+  runDir: string;
+  keep: boolean;
+  tasks: number;
+  kills: number;
+  organisations: number;
+  apis: number;
+  workers: number;
+  /** Tasks are created and processes killed over this long; then the run waits for the tasks to finish. */
+  workloadMs: number;
+  /** How long the tasks may take to finish after the workload. */
+  drainTimeoutMs: number;
+  seed: number;
+  /** Share of kills aimed at workers. @defaultValue 0.6 */
+  workerShare?: number;
+  /** Share of worker kills that wait for a worker holding a job. @defaultValue 0.75 */
+  midJobShare?: number;
+  log: (message: string) => void;
+}
+
+/** Everything a chaos run saw and checked; RELIABILITY.md is written from it. */
+export interface ChaosResult {
+  startedAt: string;
+  durationMs: number;
+  settings: Omit<ChaosSettings, 'log'>;
+  tree: { rows: number; days: string[]; prefixes: string[]; columns: string[] };
+  organisations: string[];
+  kills: Kill[];
+  /** Per restart: kill → ready, and when it was ready (ms from the start of the chaos). */
+  restarts: Array<{ slot: string; role: Role; ms: number; atMs: number }>;
+  failedStarts: Array<{ slot: string; error: string }>;
+  crashes: Crash[];
+  /** Per worker kill that held jobs: ms until every one of them ran again (null: never). */
+  workerRecoveries: Array<{
+    slot: string;
+    pid: number;
+    atMs: number;
+    jobs: number;
+    recoveryMs: number | null;
+  }>;
+  flush:
+    | {
+        atMs: number;
+        lost: number;
+        reenqueuedMs: number[];
+        ranMs: number[];
+        unrecovered: number;
+        quietEndedMs: number | undefined;
+      }
+    | undefined;
+  tasks: Array<{
+    id: string;
+    org: string;
+    kind: Kind | 'untracked';
+    status: string;
+    jobs: number;
+    uncertainCreate: boolean;
+  }>;
+  createFailures: Array<{ org: string; kind: Kind; error: string }>;
+  client: ClientStats;
+  store: {
+    jobs: number;
+    maxAttempts: number;
+    jobsRunMoreThanOnce: number;
+    /** Tasks with a phase of 2 or more jobs. */
+    splitTasks: number;
+  };
+  logs: { takeovers: number; leaseLost: number; jobFailures: number };
+  drain: { ms: number; timedOut: boolean };
+  verification: Verification | undefined;
+  checks: Record<string, CheckTally>;
+  failures: Failure[];
+  ok: boolean;
+  logDir: string;
+}
+
+/**
+ * A chaos run (see bench/chaos/README in RELIABILITY.md): a scaled-out deployment on a fresh
+ * PostgreSQL database and a private Redis, clients of several organisations creating tasks at random
+ * moments through any API, `kill -9` of random workers and APIs (each restarted at once) and one
+ * FLUSHALL, then the end checks against an independent DuckDB.
+ */
+export async function runChaos(settings: ChaosSettings): Promise<ChaosResult> {
+  const { log } = settings;
+  const startedAt = new Date();
+  const began = Date.now();
+  fs.mkdirSync(settings.runDir, { recursive: true });
+  const seed = settings.seed;
+  const checks = new Checks();
+
+  log(`loading the intent tree into the oracle: ${settings.tree}`);
+  const oracle = await Oracle.open(settings.tree, 2);
+  log(`oracle: ${oracle.rows} rows, ${oracle.days.length} days, ${oracle.prefixes.length} prefixes`);
+  log(`starting ${settings.apis} serve and ${settings.workers} worker processes`);
+  const deployment = await Deployment.start({
+    runDir: settings.runDir,
+    tree: settings.tree,
+    apis: settings.apis,
+    workers: settings.workers,
+    log,
+  });
+  const interrupted = () => {
+    deployment.killAll();
+    void deployment.redis.stop();
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  const store = new StoreWatch(deployment.databaseUrl);
+  const recovery = new RecoveryWatch(store, deployment.redis);
+  try {
+    const organisations: Organisation[] = [];
+    for (let i = 0; i < settings.organisations; i++) {
+      const api = new AudiencesApi(deployment.apiUrls[i % deployment.apiUrls.length]!);
+      const label = String.fromCharCode(65 + i);
+      await api.signUp(`chaos-${label.toLowerCase()}-${seed}`);
+      organisations.push({ label, apiKey: api.apiKey });
+      api.close();
+    }
+
+    const start = Date.now();
+    const deadline = start + settings.workloadMs + settings.drainTimeoutMs;
+    const rng = new Random(seed);
+    const client = new ChaosClient(deployment.apiUrls, new Random(seed + 1), newClientStats(), deadline);
+    const workload = new Workload({
+      rng: new Random(seed + 2),
+      jitter: new Random(seed + 3),
+      client,
+      organisations,
+      tree: { days: oracle.days, prefixes: oracle.prefixes },
+      log,
+    });
+    const monkey = new Monkey({
+      deployment,
+      store,
+      recovery,
+      rng: new Random(seed + 4),
+      kills: settings.kills,
+      workloadMs: settings.workloadMs,
+      workerShare: settings.workerShare ?? 0.6,
+      midJobShare: settings.midJobShare ?? 0.75,
+      flushAtMs: settings.workloadMs * (0.3 + 0.25 * rng.next()),
+      flushQuietMs: 60_000,
+      log,
+    });
+    recovery.start();
+    log(
+      `chaos: ${settings.tasks} tasks and ${settings.kills} kills over ${Math.round(settings.workloadMs / 1000)} s`,
+    );
+    await Promise.all([
+      workload.run(start, rng.moments(settings.tasks, 0, settings.workloadMs * 0.95)),
+      monkey.run(start),
+    ]);
+    log('workload and kills done; waiting for the restarts and for every task to finish');
+    await deployment.settle();
+    const drainStart = Date.now();
+    const timedOut = !(await drain(client, organisations, deadline, log));
+    const drainMs = Date.now() - drainStart;
+
+    // Every task of every organisation, as the API lists it, with its final detail.
+    const listed = await listAll(client, organisations);
+    const tracked = new Map(workload.tasks.map((task) => [task.id, task]));
+    const storeTasks = await store.allTasks();
+    const orgOf = new Map(storeTasks.map((task) => [task.id, task.organizationId]));
+    const finals: FinalTask[] = await pMap(
+      [...listed.entries()],
+      async ([id, org]) => {
+        const reply = await client.call('GET', `/api/v1/status/${id}`, {
+          apiKey: organisations[org]!.apiKey,
+        });
+        const detail = reply.body as Detail;
+        const known = tracked.get(id);
+        return {
+          id,
+          org,
+          organizationId: orgOf.get(id) ?? '',
+          kind: known?.kind ?? 'untracked',
+          spec: known?.spec ?? specOf(detail),
+          tracked: known,
+          detail,
+        };
+      },
+      { concurrency: 8 },
+    );
+    for (const task of workload.tasks) {
+      checks.check(
+        'every task id a client got back is listed by the API',
+        listed.has(task.id),
+        task.id,
+        () => `task ${task.id} (${task.kind}) is not in its organisation's list`,
+      );
+    }
+    const unlisted = storeTasks.filter((task) => !listed.has(task.id));
+    checks.check('the API lists every task of the store', unlisted.length === 0, undefined, () =>
+      unlisted.map((task) => `${task.id} (${task.status})`).join(', '),
+    );
+    const unfinished = finals.filter((task) => ['in_progress', 'unloading'].includes(task.detail.status));
+    checks.check(
+      'every task finished before the deadline',
+      unfinished.length === 0,
+      undefined,
+      () =>
+        `${unfinished.length} tasks still in work: ${unfinished.map((task) => `${task.id} ${task.detail.status}`).join(', ')}`,
+    );
+
+    // Recovery: every job a killed worker held, and every job the FLUSHALL lost, ran again.
+    const settleBy = Date.now() + 10_000;
+    while (recovery.pending > 0 && Date.now() < settleBy) await sleep(200);
+    await recovery.stop();
+    for (const kill of recovery.kills) {
+      const lost = kill.jobs.filter((id) => !(id in kill.recoveredMs));
+      checks.check(
+        'every job a killed worker held ran again',
+        lost.length === 0,
+        undefined,
+        () => `${kill.slot} (pid ${kill.pid}): ${lost.join(', ')} never ran again`,
+      );
+    }
+    const flush = recovery.flush;
+    if (flush) {
+      const lost = flush.lost.filter((id) => !(id in flush.ranMs));
+      checks.check(
+        'every queued job the FLUSHALL lost ran again',
+        lost.length === 0,
+        undefined,
+        () => `${lost.join(', ')} never ran again`,
+      );
+    }
+    checks.check('no process exited on its own', deployment.crashes.length === 0, undefined, () =>
+      deployment.crashes.map((c) => `${c.slot} pid ${c.pid} exited ${c.code} (log ${c.logFile})`).join('; '),
+    );
+    const down = deployment.slots.filter((slot) => !slot.process);
+    checks.check('every process is up at the end', down.length === 0, undefined, () =>
+      down.map((slot) => slot.name).join(', '),
+    );
+    checks.check('every create was answered 202', workload.createFailures.length === 0, undefined, () =>
+      workload.createFailures
+        .map((f) => `${f.kind} of ${organisations[f.org]!.label}: ${f.error}`)
+        .join('; '),
+    );
+
+    log(`checking ${finals.length} tasks against the oracle`);
+    const jobs = await store.allJobs();
+    const verification = await verify(
+      { tasks: finals, jobs, oracle, outputPath: deployment.outputPath, log },
+      checks,
+    );
+    const logs = scanLogs(deployment.logDir);
+    const result: ChaosResult = {
+      startedAt: startedAt.toISOString(),
+      durationMs: Date.now() - began,
+      settings: { ...settings, log: undefined } as Omit<ChaosSettings, 'log'>,
+      tree: { rows: oracle.rows, days: oracle.days, prefixes: oracle.prefixes, columns: oracle.columns },
+      organisations: organisations.map((o) => o.label),
+      kills: monkey.kills,
+      restarts: deployment.restarts.map(({ readyAt, ...restart }) => ({ ...restart, atMs: readyAt - start })),
+      failedStarts: deployment.failedStarts,
+      crashes: deployment.crashes,
+      workerRecoveries: recovery.kills.map((kill) => {
+        const times = kill.jobs.map((id) => kill.recoveredMs[id]);
+        return {
+          slot: kill.slot,
+          pid: kill.pid,
+          atMs: kill.killedAt - start,
+          jobs: kill.jobs.length,
+          recoveryMs: times.every((t) => t !== undefined) ? Math.max(...(times as number[])) : null,
+        };
+      }),
+      flush: flush && {
+        atMs: flush.at - start,
+        lost: flush.lost.length,
+        reenqueuedMs: Object.values(flush.reenqueuedMs),
+        ranMs: Object.values(flush.ranMs),
+        unrecovered: flush.lost.filter((id) => !(id in flush.ranMs)).length,
+        quietEndedMs: monkey.flush?.quietEndedMs,
+      },
+      tasks: finals.map((task) => ({
+        id: task.id,
+        org: organisations[task.org]!.label,
+        kind: task.kind,
+        status: task.detail.status,
+        jobs: task.detail.total_jobs,
+        uncertainCreate: task.tracked?.uncertainCreate ?? false,
+      })),
+      createFailures: workload.createFailures.map((f) => ({
+        org: organisations[f.org]!.label,
+        kind: f.kind,
+        error: f.error,
+      })),
+      client: client.stats,
+      store: {
+        jobs: jobs.length,
+        maxAttempts: Math.max(0, ...jobs.map((job) => job.attempts)),
+        jobsRunMoreThanOnce: jobs.filter((job) => job.attempts > 1).length,
+        splitTasks: splitTasks(jobs),
+      },
+      logs,
+      drain: { ms: drainMs, timedOut },
+      verification,
+      checks: checks.tallies,
+      failures: checks.failures,
+      ok: checks.failures.length === 0,
+      logDir: deployment.logDir,
+    };
+    return result;
+  } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+    await recovery.stop();
+    await store.close();
+    await deployment.stop();
+    oracle.close();
+    if (!settings.keep) {
+      for (const dir of ['output', 'data', 'redis', 'migrate']) {
+        fs.rmSync(path.join(settings.runDir, dir), { recursive: true, force: true });
+      }
+    }
+  }
+}
+
+/** Waits until no task of any organisation is in work (true), or the deadline passes (false). */
+async function drain(
+  client: ChaosClient,
+  organisations: readonly Organisation[],
+  deadline: number,
+  log: (message: string) => void,
+): Promise<boolean> {
+  let lastLog = 0;
+  while (Date.now() < deadline) {
+    const statuses = await listStatuses(client, organisations);
+    const working = [...statuses.values()].filter((s) => s === 'in_progress' || s === 'unloading').length;
+    if (working === 0) return true;
+    if (Date.now() - lastLog > 15_000) {
+      log(`${working} of ${statuses.size} tasks still in work`);
+      lastLog = Date.now();
+    }
+    await sleep(2_000);
+  }
+  return false;
+}
+
+/** Task id → status, every organisation's whole list (pages of 100). */
+async function listStatuses(client: ChaosClient, organisations: readonly Organisation[]) {
+  const statuses = new Map<string, string>();
+  for (const org of organisations) {
+    for await (const task of pages(client, org)) statuses.set(task.task_id, task.status);
+  }
+  return statuses;
+}
+
+/** Task id → index of its organisation. */
+async function listAll(client: ChaosClient, organisations: readonly Organisation[]) {
+  const owners = new Map<string, number>();
+  for (const [i, org] of organisations.entries()) {
+    for await (const task of pages(client, org)) owners.set(task.task_id, i);
+  }
+  return owners;
+}
+
+async function* pages(client: ChaosClient, org: Organisation) {
+  let cursor: string | null = null;
+  do {
+    const query: string = `/api/v1/status?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const reply = await client.call('GET', query, { apiKey: org.apiKey });
+    if (reply.status !== 200) throw new Error(`GET ${query}: ${reply.status} ${JSON.stringify(reply.body)}`);
+    yield* reply.body.tasks as Array<{ task_id: string; status: string }>;
+    cursor = reply.body.next_cursor;
+  } while (cursor);
+}
+
+/** The spec of a task no client tracked, from the request its detail shows. */
+function specOf(detail: Detail): TaskSpec {
+  const r = detail.request;
+  return {
+    days: r.days,
+    prefixes: r.topic_id_prefixes,
+    scores: r.scores,
+    where: r.where_expr,
+    select: r.select,
+    limit: r.limit,
+    performUnload: r.perform_unload,
+  };
+}
+
+/** Tasks that have a phase of 2 or more jobs. */
+function splitTasks(jobs: ReadonlyArray<{ taskId: string; phase: string }>): number {
+  const perPhase = new Map<string, number>();
+  for (const job of jobs)
+    perPhase.set(`${job.taskId}/${job.phase}`, (perPhase.get(`${job.taskId}/${job.phase}`) ?? 0) + 1);
+  return new Set([...perPhase].filter(([, n]) => n >= 2).map(([key]) => key.split('/')[0])).size;
+}
+
+/** Counts of the workers' own words about leases and failures, from their logs (JSON lines). */
+function scanLogs(dir: string): ChaosResult['logs'] {
+  const counts = { takeovers: 0, leaseLost: 0, jobFailures: 0 };
+  for (const file of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+    for (const line of fs.readFileSync(path.join(dir, file), 'utf8').split('\n')) {
+      if (!line.startsWith('{')) continue;
+      let msg = '';
+      try {
+        msg = (JSON.parse(line) as { msg?: string }).msg ?? '';
+      } catch {
+        // The last line of a killed process may be cut short.
+      }
+      if (msg === 'job taken over from an expired lease') counts.takeovers += 1;
+      else if (msg.startsWith('lease lost')) counts.leaseLost += 1;
+      else if (msg === 'job failed') counts.jobFailures += 1;
+    }
+  }
+  return counts;
+}
