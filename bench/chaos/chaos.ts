@@ -21,6 +21,13 @@ import {
 } from './verify.ts';
 import { type Kind, type Organisation, type TaskSpec, Workload } from './workload.ts';
 
+/**
+ * The bound src/tasks/job-reconciler.ts documents: "with 30 s leases, a job whose worker died runs
+ * again within a minute of its last renewal" (the last renewal came before the kill).
+ */
+export const RECOVERY_BOUND_MS = 60_000;
+export const RECOVERY_BOUND_CHECK = "a killed worker's jobs ran again within a minute of the kill";
+
 export interface ChaosSettings {
   /** Root of the intent tree the deployment reads. */
   tree: string;
@@ -50,19 +57,26 @@ export interface ChaosResult {
   durationMs: number;
   settings: Omit<ChaosSettings, 'log'>;
   tree: { rows: number; days: string[]; prefixes: string[]; columns: string[] };
+  /** JOB_MAX_BYTES of the deployment. */
+  jobMaxBytes: number;
   organisations: string[];
   kills: Kill[];
   /** Per restart: kill → ready, and when it was ready (ms from the start of the chaos). */
   restarts: Array<{ slot: string; role: Role; ms: number; atMs: number }>;
   failedStarts: Array<{ slot: string; error: string }>;
   crashes: Crash[];
-  /** Per worker kill that held jobs: ms until every one of them ran again (null: never). */
+  /**
+   * Per worker kill that held jobs: ms from the kill until every one of them ran again (null:
+   * never), until the last of their leases ended, and until the queue last held a dead delivery.
+   */
   workerRecoveries: Array<{
     slot: string;
     pid: number;
     atMs: number;
     jobs: number;
     recoveryMs: number | null;
+    leaseEndedMs: number | null;
+    deliveryHeldMs: number | null;
   }>;
   flush:
     | {
@@ -118,11 +132,15 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResult> {
   const oracle = await Oracle.open(settings.tree, 2);
   log(`oracle: ${oracle.rows} rows, ${oracle.days.length} days, ${oracle.prefixes.length} prefixes`);
   log(`starting ${settings.apis} serve and ${settings.workers} worker processes`);
+  // Jobs of more than about four partition files split at their start (JOB_MAX_BYTES), so most
+  // tasks spread over several jobs and workers.
+  const jobMaxBytes = Math.max(1_000_000, Math.round(4 * averageFileBytes(settings.tree)));
   const deployment = await Deployment.start({
     runDir: settings.runDir,
     tree: settings.tree,
     apis: settings.apis,
     workers: settings.workers,
+    jobMaxBytes,
     log,
   });
   const interrupted = () => {
@@ -240,6 +258,21 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResult> {
         undefined,
         () => `${kill.slot} (pid ${kill.pid}): ${lost.join(', ')} never ran again`,
       );
+      const late = kill.jobs.filter(
+        (id) => (kill.recoveredMs[id] ?? Number.POSITIVE_INFINITY) > RECOVERY_BOUND_MS,
+      );
+      checks.check(
+        RECOVERY_BOUND_CHECK,
+        late.length === 0,
+        undefined,
+        () =>
+          `${kill.slot} (pid ${kill.pid}, killed at ${((kill.killedAt - start) / 1000).toFixed(1)} s): ${late
+            .map(
+              (id) =>
+                `job ${id} ran again ${((kill.recoveredMs[id] ?? Number.NaN) / 1000).toFixed(1)} s after the kill`,
+            )
+            .join('; ')}`,
+      );
     }
     const flush = recovery.flush;
     if (flush) {
@@ -276,6 +309,7 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResult> {
       durationMs: Date.now() - began,
       settings: { ...settings, log: undefined } as Omit<ChaosSettings, 'log'>,
       tree: { rows: oracle.rows, days: oracle.days, prefixes: oracle.prefixes, columns: oracle.columns },
+      jobMaxBytes,
       organisations: organisations.map((o) => o.label),
       kills: monkey.kills,
       restarts: deployment.restarts.map(({ readyAt, ...restart }) => ({ ...restart, atMs: readyAt - start })),
@@ -289,6 +323,8 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResult> {
           atMs: kill.killedAt - start,
           jobs: kill.jobs.length,
           recoveryMs: times.every((t) => t !== undefined) ? Math.max(...(times as number[])) : null,
+          leaseEndedMs: maxOf(Object.values(kill.leaseEndedMs)),
+          deliveryHeldMs: maxOf(Object.values(kill.deliveryHeldMs)),
         };
       }),
       flush: flush && {
@@ -405,6 +441,17 @@ function specOf(detail: Detail): TaskSpec {
     limit: r.limit,
     performUnload: r.perform_unload,
   };
+}
+
+function maxOf(values: readonly number[]): number | null {
+  return values.length === 0 ? null : Math.max(...values);
+}
+
+/** Mean size of the tree's Parquet files. */
+function averageFileBytes(tree: string): number {
+  const files = (fs.readdirSync(tree, { recursive: true }) as string[]).filter((f) => f.endsWith('.parquet'));
+  const bytes = files.reduce((sum, file) => sum + fs.statSync(path.join(tree, file)).size, 0);
+  return files.length === 0 ? 0 : bytes / files.length;
 }
 
 /** Tasks that have a phase of 2 or more jobs. */

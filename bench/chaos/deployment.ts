@@ -42,6 +42,8 @@ export interface DeploymentOptions {
   tree: string;
   apis: number;
   workers: number;
+  /** JOB_MAX_BYTES of every process: jobs over more input split at their start. */
+  jobMaxBytes: number;
   log: (message: string) => void;
 }
 
@@ -104,8 +106,11 @@ export class Deployment {
         HOST: '127.0.0.1',
         PUBLIC_URL: undefined,
         MAX_ACTIVE_TASKS: '100000',
+        WORKER_CONCURRENCY: '1',
+        COUNT_CONCURRENCY: '1',
         DUCKDB_THREADS: '1',
         DUCKDB_MEMORY_LIMIT: '1GB',
+        JOB_MAX_BYTES: String(options.jobMaxBytes),
       };
       const deployment = new Deployment(options, database, redis, env);
       fs.mkdirSync(deployment.logDir, { recursive: true });
@@ -214,10 +219,9 @@ export class Deployment {
       ...this.env,
       DATA_DIR: slot.dataDir,
       ...(slot.role === 'serve'
-        ? // The APIs run no job; these two only plan: tasks over more than 32 partitions get 2 jobs.
-          { PORT: String(slot.port), LOG_LEVEL: 'warn', WORKER_CONCURRENCY: '2' }
-        : // At info a worker logs its lease owner at start and each job it records.
-          { LOG_LEVEL: 'info', WORKER_CONCURRENCY: '1', METRICS_PORT: undefined }),
+        ? { PORT: String(slot.port), LOG_LEVEL: 'warn' }
+        : // At info a worker logs its lease owner at start and each job it records or splits.
+          { LOG_LEVEL: 'info', METRICS_PORT: undefined }),
     };
     // Two cores start five processes at once: give them time.
     const child = await spawnCommand(slot.role, env, { logFile, readyTimeoutMs: 90_000 });

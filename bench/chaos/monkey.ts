@@ -69,16 +69,26 @@ export class Monkey {
     // The first kill is a worker's mid-job, the second an API's; then the mix is random.
     let role: Role =
       done === 0 ? 'worker' : done === 1 ? 'serve' : rng.chance(workerShare) ? 'worker' : 'serve';
-    if (role === 'worker' && this.quiet()) role = 'serve';
+    const quiet = this.quiet();
+    if (quiet) role = 'serve';
     const wantsBusy = role === 'worker' && (done === 0 || rng.chance(midJobShare));
-    const victim = await this.chooseVictim(role, wantsBusy);
+    // While workers are left alone, an API kill waits for an API to be up rather than hit a worker.
+    const victim = await this.chooseVictim(role, wantsBusy, !quiet);
     const { pid, killedAt } = await deployment.kill(victim);
     let held: string[] = [];
     if (victim.role === 'worker') {
       // The process is gone: what the store still leases to it waits for another worker.
       held = await store.heldBy(pid);
       if (held.length > 0) {
-        recovery.trackKill({ slot: victim.name, pid, killedAt, jobs: held, recoveredMs: {} });
+        recovery.trackKill({
+          slot: victim.name,
+          pid,
+          killedAt,
+          jobs: held,
+          recoveredMs: {},
+          leaseEndedMs: {},
+          deliveryHeldMs: {},
+        });
       }
     }
     this.kills.push({
@@ -93,8 +103,11 @@ export class Monkey {
     }
   }
 
-  /** A live process of `role` (of the other role if none is up); a busy worker when asked, if one turns up. */
-  private async chooseVictim(role: Role, busy: boolean): Promise<Slot> {
+  /**
+   * A live process of `role` (of the other role if none is up and `either`); a busy worker when
+   * asked, if one turns up within 5 s.
+   */
+  private async chooseVictim(role: Role, busy: boolean, either: boolean): Promise<Slot> {
     const { deployment, store, rng } = this.options;
     const deadline = Date.now() + 5_000;
     for (;;) {
@@ -111,7 +124,7 @@ export class Monkey {
         }
       }
       if (up.length > 0) return rng.pick(up);
-      const other = deployment.up(role === 'worker' ? 'serve' : 'worker');
+      const other = either ? deployment.up(role === 'worker' ? 'serve' : 'worker') : [];
       if (other.length > 0) return rng.pick(other);
       await sleep(200);
     }
@@ -144,10 +157,13 @@ export class Monkey {
     }
     const at = Date.now();
     await deployment.redis.flushAll();
+    // A delivery a worker had already taken is claimed within milliseconds: a job still queued a
+    // second later had its delivery in Redis, and lost it.
+    this.flush = { at, atMs: at - start, quietEndedMs: undefined };
+    await sleep(1_000);
     const after = new Set(await store.queuedJobs());
     const lost = before.filter((id) => after.has(id));
     recovery.trackFlush({ at, lost, reenqueuedMs: {}, ranMs: {} });
-    this.flush = { at, atMs: at - start, quietEndedMs: undefined };
     log(`FLUSHALL at ${((at - start) / 1000).toFixed(1)} s: ${lost.length} queued jobs lost their delivery`);
   }
 }

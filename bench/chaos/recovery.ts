@@ -11,12 +11,19 @@ export interface WorkerKillRecovery {
   jobs: string[];
   /** Per job: ms from the kill until the store showed it running on another worker, or done. */
   recoveredMs: Record<string, number>;
+  /** Per job: ms from the kill until the dead worker's lease ended (the store's `lease_expires_at`). */
+  leaseEndedMs: Record<string, number>;
+  /**
+   * Per job: ms from the kill until the queue last showed its delivery active (BullMQ's active
+   * list) while the store still named the dead worker: how long the queue held the dead delivery.
+   */
+  deliveryHeldMs: Record<string, number>;
 }
 
 /** The queued jobs a FLUSHALL took out of the queue, and when each came back and ran. */
 export interface FlushRecovery {
   at: number;
-  /** Queued in the store just before and just after the FLUSHALL: their deliveries were lost. */
+  /** Queued in the store just before and still a second after the FLUSHALL: their deliveries were lost. */
   lost: string[];
   /** Per job: ms until its delivery was back in Redis (or it was already claimed). */
   reenqueuedMs: Record<string, number>;
@@ -82,6 +89,11 @@ export class RecoveryWatch {
     }
   }
 
+  /** A BullMQ key of the deployment: `{prefix}:{queue}:{name}`, one queue per phase (src/server.ts). */
+  private queueKey(phase: string | undefined, name: string): string {
+    return `${Deployment.REDIS_PREFIX}:audiences-${phase ?? 'count'}:${name}`;
+  }
+
   private async pass(): Promise<void> {
     const now = Date.now();
     const waiting = this.kills.flatMap((kill) =>
@@ -92,18 +104,26 @@ export class RecoveryWatch {
     const states = new Map(
       (await this.store.jobStates([...waiting.map((w) => w.id), ...lost])).map((job) => [job.id, job]),
     );
-    for (const { kill, id } of waiting) {
+    const held = waiting.length > 0 ? this.redis.client.pipeline() : undefined;
+    for (const { id } of waiting) held?.lpos(this.queueKey(states.get(id)?.phase, 'active'), `j.${id}`);
+    const active = (await held?.exec()) ?? [];
+    for (const [i, { kill, id }] of waiting.entries()) {
       const job = states.get(id);
       const prefix = this.store.ownerPrefix(kill.pid);
       // Still running under the dead worker's lease: not yet taken over.
-      if (job && job.status === 'running' && job.leaseOwner?.startsWith(prefix)) continue;
+      if (job && job.status === 'running' && job.leaseOwner?.startsWith(prefix)) {
+        if (job.leaseExpiresAt) kill.leaseEndedMs[id] = Date.parse(job.leaseExpiresAt) - kill.killedAt;
+        if (active[i]?.[1] !== null && active[i]?.[1] !== undefined)
+          kill.deliveryHeldMs[id] = now - kill.killedAt;
+        continue;
+      }
       kill.recoveredMs[id] = now - kill.killedAt;
     }
     if (!flush) return;
     const unseen = lost.filter((id) => !(id in flush.reenqueuedMs));
     if (unseen.length > 0) {
       const pipeline = this.redis.client.pipeline();
-      for (const id of unseen) pipeline.exists(`${Deployment.REDIS_PREFIX}:audiences-jobs:j.${id}`);
+      for (const id of unseen) pipeline.exists(this.queueKey(states.get(id)?.phase, `j.${id}`));
       const found = (await pipeline.exec()) ?? [];
       unseen.forEach((id, i) => {
         if (found[i]?.[1] === 1) flush.reenqueuedMs[id] = now - flush.at;

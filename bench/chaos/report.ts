@@ -1,6 +1,6 @@
 import type { Machine } from '../machine.ts';
 import { int, mb, median, percentile } from '../stats.ts';
-import type { ChaosResult } from './chaos.ts';
+import { type ChaosResult, RECOVERY_BOUND_MS } from './chaos.ts';
 import { KINDS } from './workload.ts';
 
 /** What RELIABILITY.md says about the run besides the result. */
@@ -52,6 +52,19 @@ export function renderReliability(result: ChaosResult, context: ReportContext): 
   const midJob = workerKills.filter((k) => k.heldJobs > 0);
   const recoveries = result.workerRecoveries.flatMap((r) => (r.recoveryMs === null ? [] : [r.recoveryMs]));
   const unrecovered = result.workerRecoveries.filter((r) => r.recoveryMs === null).length;
+  const late = recoveries.filter((ms) => ms > RECOVERY_BOUND_MS);
+  const leaseEnded = result.workerRecoveries.flatMap((r) =>
+    r.leaseEndedMs === null ? [] : [r.leaseEndedMs],
+  );
+  const waits = result.workerRecoveries.flatMap((r) =>
+    r.recoveryMs === null || r.leaseEndedMs === null ? [] : [Math.max(0, r.recoveryMs - r.leaseEndedMs)],
+  );
+  const held = result.workerRecoveries.flatMap((r) => (r.deliveryHeldMs === null ? [] : [r.deliveryHeldMs]));
+  const heldAfterLease = result.workerRecoveries.flatMap((r) =>
+    r.deliveryHeldMs === null || r.leaseEndedMs === null
+      ? []
+      : [Math.max(0, r.deliveryHeldMs - r.leaseEndedMs)],
+  );
   const restartsOf = (role: string) => result.restarts.filter((r) => r.role === role).map((r) => r.ms);
   const untracked = result.tasks.filter((t) => t.kind === 'untracked').length;
   const tracked = result.tasks.length - untracked;
@@ -122,8 +135,8 @@ export function renderReliability(result: ChaosResult, context: ReportContext): 
     ),
     '',
     `- **Intent tree**: \`generateDemoData\` (src/demo/demo-data.ts) with ${int(context.tree.rows)} rows over ${result.tree.days.length} days (${result.tree.days[0]} … ${result.tree.days.at(-1)}) and ${result.tree.prefixes.length} prefixes, ${int(context.tree.files)} files (${mb(context.tree.bytes)})${context.tree.seed === undefined ? '' : `, seed ${context.tree.seed}`}, cached under \`.bench/\`.`,
-    `- **Deployment** (README "Scaling out"): \`audiences migrate\`, then ${settings.apis} \`audiences serve\` and ${settings.workers} \`audiences worker\` processes of \`bin/audiences.js\`, on a fresh PostgreSQL database (dropped at the end) and a private \`redis-server\` on a free port of 127.0.0.1 (\`--save "" --appendonly no\`, stopped at the end), all sharing one \`OUTPUT_PATH\` folder and the tree. Workers: \`WORKER_CONCURRENCY=1 DUCKDB_THREADS=1 DUCKDB_MEMORY_LIMIT=1GB LOG_LEVEL=info\`. APIs: \`LOG_LEVEL=warn\`, and \`WORKER_CONCURRENCY=2 DUCKDB_THREADS=1\`, which only shapes planning there (an API runs no job): a task over more than 32 partitions gets 2 jobs. \`MAX_ACTIVE_TASKS=100000\`, \`RATE_LIMIT_PER_MINUTE=100000\`. Leases are the default 30 s (renewed every 10 s); the reconciler passes every 30 s on each worker (its interval is not configurable: \`src/config.ts\` has no setting for it).`,
-    `- **Clients**: ${result.organisations.length} organisations signed up through the API. ${int(settings.tasks)} tasks were created at random moments over ${seconds(settings.workloadMs)}, each by a random organisation through a random API, of six kinds (below) over 1-2 days, 1-3 prefixes and 1-3 scores (15% of them wide: every day, 36 partitions or more). Every call went to either API and was retried with backoff on a refused or cut connection, a timeout, a 5xx or a 429. Count-then-unload clients followed their task with long polls (\`?wait=20\` + \`If-None-Match\`) and asked for the export once it was counted; a retried unload told 409 was accepted when the task was unloading or completed (its first attempt had gone through).`,
+    `- **Deployment** (README "Scaling out"): \`audiences migrate\`, then ${settings.apis} \`audiences serve\` and ${settings.workers} \`audiences worker\` processes of \`bin/audiences.js\`, on a fresh PostgreSQL database (dropped at the end) and a private \`redis-server\` on a free port of 127.0.0.1 (\`--save "" --appendonly no\`, stopped at the end), all sharing one \`OUTPUT_PATH\` folder and the tree. Every process: \`WORKER_CONCURRENCY=1 COUNT_CONCURRENCY=1 DUCKDB_THREADS=1 DUCKDB_MEMORY_LIMIT=1GB JOB_MAX_BYTES=${result.jobMaxBytes}\` (about four partition files: most tasks split into several jobs at their start), \`MAX_ACTIVE_TASKS=100000 RATE_LIMIT_PER_MINUTE=100000\`; workers log at info, APIs at warn. Leases are the default 30 s (renewed every 10 s); the reconciler passes every 30 s on each worker (its interval is not configurable: \`src/config.ts\` has no setting for it).`,
+    `- **Clients**: ${result.organisations.length} organisations signed up through the API. ${int(settings.tasks)} tasks were created at random moments over ${seconds(settings.workloadMs)}, each by a random organisation through a random API, of six kinds (below) over 1-2 days, 1-3 prefixes and 1-3 scores (15% of them wide: every day, 33 partitions or more). Every call went to either API and was retried with backoff on a refused or cut connection, a timeout, a 5xx or a 429. Count-then-unload clients followed their task with long polls (\`?wait=20\` + \`If-None-Match\`) and asked for the export once it was counted; a retried unload told 409 was accepted when the task was unloading or completed (its first attempt had gone through).`,
     `- **Chaos**: ${result.kills.length} \`kill -9\` (SIGKILL) at random moments over the same ${seconds(settings.workloadMs)}, ${Math.round((settings.workerShare ?? 0.6) * 100)}% aimed at workers (of those, ${Math.round((settings.midJobShare ?? 0.75) * 100)}% waited up to 5 s for a worker that held a job, so most hit one mid-job; the first kill always did), the rest at APIs; each killed process was replaced by a new one of the same role at once (the same port for an API). One \`FLUSHALL\` of the private Redis came at a random moment between 30% and 55% of the run, once every worker was up and the store had queued jobs; after it, kills went to APIs only until the lost jobs had run again (at most 60 s), because a worker's start enqueues every queued job and would hide whether the reconciler brings them back.`,
     `- **End**: the run waited (up to ${seconds(settings.drainTimeoutMs)}) until no task was in work (${result.drain.timedOut ? '**timed out**' : `${seconds(result.drain.ms)} after the workload`}), then listed every organisation's tasks through the API and checked each one (below).`,
     '',
@@ -159,14 +172,16 @@ export function renderReliability(result: ChaosResult, context: ReportContext): 
     `For each of the ${midJob.length} worker kills that left jobs leased to the dead process (\`jobs.lease_owner\` = \`{hostname}:{pid}:{random}\`, read from the store right after the process exited), the time from the kill until every one of those jobs was running under another worker's lease or done, read from the store every 200 ms:`,
     '',
     `- **median ${seconds(median(recoveries))}, max ${seconds(recoveries.length ? Math.max(...recoveries) : Number.NaN)}** (p90 ${seconds(percentile(recoveries, 90))}; ${unrecovered} never recovered).`,
-    `- By design the lease must lapse first: it is renewed every 10 s and lasts 30 s, so it ends 20-30 s after the kill; then the next reconciler pass (every 30 s on each live worker) or a BullMQ stalled-job redelivery hands the job to a worker. Distribution: ${histogram(recoveries)}.`,
+    `- Distribution: ${histogram(recoveries)}. Over a minute (the bound \`src/tasks/job-reconciler.ts\` states: "runs again within a minute of its last renewal"): ${late.length} of ${recoveries.length}.`,
+    `- By design the lease must lapse first: it is renewed every 10 s and lasts 30 s, so it ended ${spread(leaseEnded)} after the kill. Then the next reconciler pass (every 30 s on each live worker), a starting worker (it enqueues every resumable job) or BullMQ's stalled-job check hands the job to a worker. After its lease had ended, a job waited ${spread(waits)} more.`,
+    `- Meanwhile the queue still held the dead worker's delivery as active (the job's id in BullMQ's active list): until ${spread(held)} after the kill, that is ${spread(heldAfterLease)} after the lease ended. While BullMQ holds an id, a second enqueue of the same id is dropped (src/queue/bullmq-queue.ts), so the reconciler's and the starting workers' re-enqueues of these jobs did nothing until BullMQ's stalled-job check (every 30 s, and only on its second sighting of a job without a lock) let the delivery go.`,
     `- In the store at the end: ${int(result.store.jobs)} jobs, ${int(result.store.jobsRunMoreThanOnce)} claimed more than once, at most ${result.store.maxAttempts} claims for one job. The workers logged ${result.logs.takeovers} takeovers of expired leases, ${result.logs.leaseLost} lost leases and ${result.logs.jobFailures} job failures.`,
     '',
     '## FLUSHALL',
     '',
     flush
       ? [
-          `At ${seconds(flush.atMs)} into the run, \`FLUSHALL\` emptied the private Redis while the store had ${flush.lost} queued jobs whose deliveries were in it (queued in the store just before and just after).`,
+          `At ${seconds(flush.atMs)} into the run, \`FLUSHALL\` emptied the private Redis while the store had ${flush.lost} queued jobs whose deliveries were in it (queued in the store just before it and still a second after it; a delivery a worker had already taken is claimed within milliseconds).`,
           '',
           `- Delivery back in Redis (the job's BullMQ key seen, or the job already claimed): ${spread(flush.reenqueuedMs)}.`,
           `- Ran again (claimed by a worker, per the store): ${spread(flush.ranMs)}; ${flush.unrecovered} never ran.`,

@@ -8,6 +8,8 @@ export interface JobState {
   phase: string;
   status: string;
   leaseOwner: string | null;
+  /** ISO 8601; null unless running. */
+  leaseExpiresAt: string | null;
   attempts: number;
 }
 
@@ -63,7 +65,8 @@ export class StoreWatch {
   async jobStates(ids: readonly string[]): Promise<JobState[]> {
     if (ids.length === 0) return [];
     const { rows } = await this.pool.query<JobState>(
-      `SELECT id, task_id AS "taskId", phase, status, lease_owner AS "leaseOwner", attempts
+      `SELECT id, task_id AS "taskId", phase, status, lease_owner AS "leaseOwner",
+              lease_expires_at AS "leaseExpiresAt", attempts
        FROM jobs WHERE id = ANY($1::text[])`,
       [ids],
     );
@@ -73,7 +76,8 @@ export class StoreWatch {
   /** Every job of the store, for the end checks and the report. */
   async allJobs(): Promise<Array<JobState & { partitions: string[] }>> {
     const { rows } = await this.pool.query<JobState & { partitions: string }>(
-      `SELECT id, task_id AS "taskId", phase, status, lease_owner AS "leaseOwner", attempts, partitions
+      `SELECT id, task_id AS "taskId", phase, status, lease_owner AS "leaseOwner",
+              lease_expires_at AS "leaseExpiresAt", attempts, partitions
        FROM jobs ORDER BY task_id, phase, seq`,
     );
     return rows.map((row) => ({ ...row, partitions: JSON.parse(row.partitions) as string[] }));

@@ -86,7 +86,7 @@ export interface TreeShape {
   prefixes: string[];
 }
 
-/** A random task of `kind` over the tree: mostly a few partitions, sometimes a wide one (2 jobs). */
+/** A random task of `kind` over the tree: mostly a few partitions, sometimes a wide one (every day). */
 export function randomTask(
   rng: Random,
   kind: Kind,
