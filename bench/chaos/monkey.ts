@@ -143,18 +143,21 @@ export class Monkey {
 
   /**
    * FLUSHALL of the private Redis once every worker is up (a worker starting afterwards would
-   * enqueue the lost jobs itself) and the store has queued jobs (waits up to 30 s for both).
+   * enqueue the lost jobs itself) and jobs wait in the queue (waits up to 60 s for both).
    */
   private async flushAll(start: number): Promise<void> {
     const { deployment, store, recovery, log } = this.options;
     const workers = deployment.slots.filter((slot) => slot.role === 'worker').length;
-    const deadline = Date.now() + 30_000;
-    while (deployment.up('worker').length < workers && Date.now() < deadline) await sleep(100);
-    let before = await store.queuedJobs();
-    while (before.length === 0 && Date.now() < deadline) {
-      await sleep(100);
-      before = await store.queuedJobs();
+    const deadline = Date.now() + 60_000;
+    // A backlog: jobs the store has queued for half a second or more (no free slot took them).
+    let seen = new Set(await store.queuedJobs());
+    while (Date.now() < deadline) {
+      await sleep(500);
+      const queued = await store.queuedJobs();
+      if (deployment.up('worker').length === workers && queued.some((id) => seen.has(id))) break;
+      seen = new Set(queued);
     }
+    const before = await store.queuedJobs();
     const at = Date.now();
     await deployment.redis.flushAll();
     // A delivery a worker had already taken is claimed within milliseconds: a job still queued a

@@ -1,3 +1,4 @@
+import type { CpuLoad } from '../cpu-monitor.ts';
 import type { Machine } from '../machine.ts';
 import { int, mb, median, percentile } from '../stats.ts';
 import { type ChaosResult, RECOVERY_BOUND_MS } from './chaos.ts';
@@ -8,6 +9,8 @@ export interface ReportContext {
   command: string;
   machine: Machine;
   tree: { rows: number; files: number; bytes: number; seed: number | undefined };
+  /** CPU of the run and of everything else on the machine meanwhile (a shared machine). */
+  load: CpuLoad | undefined;
   postgres: string;
   redis: string;
 }
@@ -130,6 +133,12 @@ export function renderReliability(result: ChaosResult, context: ReportContext): 
         ],
         ['software', `Node ${machine.node}, DuckDB ${machine.duckdb}, ${context.postgres}, ${context.redis}`],
         ['code', machine.commit],
+        [
+          'CPU during the run',
+          context.load
+            ? `this run (harness, processes, DuckDB) ${context.load.oursCores.toFixed(2)} cores, other processes on the machine ${context.load.foreignCores.toFixed(2)} cores, on average over ${seconds(context.load.seconds * 1000)}`
+            : 'not measured',
+        ],
         ['seed', String(settings.seed)],
       ],
     ),
@@ -137,7 +146,7 @@ export function renderReliability(result: ChaosResult, context: ReportContext): 
     `- **Intent tree**: \`generateDemoData\` (src/demo/demo-data.ts) with ${int(context.tree.rows)} rows over ${result.tree.days.length} days (${result.tree.days[0]} … ${result.tree.days.at(-1)}) and ${result.tree.prefixes.length} prefixes, ${int(context.tree.files)} files (${mb(context.tree.bytes)})${context.tree.seed === undefined ? '' : `, seed ${context.tree.seed}`}, cached under \`.bench/\`.`,
     `- **Deployment** (README "Scaling out"): \`audiences migrate\`, then ${settings.apis} \`audiences serve\` and ${settings.workers} \`audiences worker\` processes of \`bin/audiences.js\`, on a fresh PostgreSQL database (dropped at the end) and a private \`redis-server\` on a free port of 127.0.0.1 (\`--save "" --appendonly no\`, stopped at the end), all sharing one \`OUTPUT_PATH\` folder and the tree. Every process: \`WORKER_CONCURRENCY=1 COUNT_CONCURRENCY=1 DUCKDB_THREADS=1 DUCKDB_MEMORY_LIMIT=1GB JOB_MAX_BYTES=${result.jobMaxBytes}\` (about four partition files: most tasks split into several jobs at their start), \`MAX_ACTIVE_TASKS=100000 RATE_LIMIT_PER_MINUTE=100000\`; workers log at info, APIs at warn. Leases are the default 30 s (renewed every 10 s); the reconciler passes every 30 s on each worker (its interval is not configurable: \`src/config.ts\` has no setting for it).`,
     `- **Clients**: ${result.organisations.length} organisations signed up through the API. ${int(settings.tasks)} tasks were created at random moments over ${seconds(settings.workloadMs)}, each by a random organisation through a random API, of six kinds (below) over 1-2 days, 1-3 prefixes and 1-3 scores (15% of them wide: every day, 33 partitions or more). Every call went to either API and was retried with backoff on a refused or cut connection, a timeout, a 5xx or a 429. Count-then-unload clients followed their task with long polls (\`?wait=20\` + \`If-None-Match\`) and asked for the export once it was counted; a retried unload told 409 was accepted when the task was unloading or completed (its first attempt had gone through).`,
-    `- **Chaos**: ${result.kills.length} \`kill -9\` (SIGKILL) at random moments over the same ${seconds(settings.workloadMs)}, ${Math.round((settings.workerShare ?? 0.6) * 100)}% aimed at workers (of those, ${Math.round((settings.midJobShare ?? 0.75) * 100)}% waited up to 5 s for a worker that held a job, so most hit one mid-job; the first kill always did), the rest at APIs; each killed process was replaced by a new one of the same role at once (the same port for an API). One \`FLUSHALL\` of the private Redis came at a random moment between 30% and 55% of the run, once every worker was up and the store had queued jobs; after it, kills went to APIs only until the lost jobs had run again (at most 60 s), because a worker's start enqueues every queued job and would hide whether the reconciler brings them back.`,
+    `- **Chaos**: ${result.kills.length} \`kill -9\` (SIGKILL) at random moments over the same ${seconds(settings.workloadMs)}, ${Math.round((settings.workerShare ?? 0.6) * 100)}% aimed at workers (of those, ${Math.round((settings.midJobShare ?? 0.75) * 100)}% waited up to 5 s for a worker that held a job, so most hit one mid-job; the first kill always did), the rest at APIs; each killed process was replaced by a new one of the same role at once (the same port for an API). One \`FLUSHALL\` of the private Redis came at a random moment between 30% and 55% of the run, once every worker was up and jobs had waited in the queue for half a second (a backlog; the harness waits up to 60 s for one); after it, kills went to APIs only until the lost jobs had run again (at most 60 s), because a worker's start enqueues every queued job and would hide whether the reconciler brings them back.`,
     `- **End**: the run waited (up to ${seconds(settings.drainTimeoutMs)}) until no task was in work (${result.drain.timedOut ? '**timed out**' : `${seconds(result.drain.ms)} after the workload`}), then listed every organisation's tasks through the API and checked each one (below).`,
     '',
     '## Kills and restarts',

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CpuMonitor } from '../cpu-monitor.ts';
 import { ensureDataset } from '../dataset.ts';
 import { describeMachine } from '../machine.ts';
 import { runChaos } from './chaos.ts';
@@ -122,6 +123,8 @@ try {
   const runDir = path.join(options.work, `chaos-${new Date().toISOString().replaceAll(/[:.]/g, '-')}`);
   const durationMs = 1000 * (options.durationSec ?? Math.max(options.kills * 4.5, options.tasks * 1.4, 20));
   const machine = await describeMachine(root);
+  const cpu = new CpuMonitor();
+  const mark = cpu.mark();
   const result = await runChaos({
     tree,
     runDir,
@@ -148,6 +151,7 @@ try {
       bytes: dataset?.bytes ?? treeBytes(tree),
       seed: dataset ? 11 : undefined,
     },
+    load: cpu.since(mark),
     postgres: `PostgreSQL ${version('psql', ['--version'], /\d+(\.\d+)+/)}`,
     redis: `Redis ${version('redis-server', ['--version'], /\d+\.\d+\.\d+/)}`,
   });

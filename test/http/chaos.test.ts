@@ -43,9 +43,14 @@ beforeAll(async () => {
   });
 }, 300_000);
 
+/** Failures but the known one of the recovery time (see the todo below). */
+function unexpectedFailures() {
+  return result.failures.filter((failure) => failure.check !== RECOVERY_BOUND_CHECK);
+}
+
 afterAll(() => {
   // The processes' logs stay when something failed, for the failure's evidence.
-  if (result?.ok) fs.rmSync(runDir, { recursive: true, force: true });
+  if (result && unexpectedFailures().length === 0) fs.rmSync(runDir, { recursive: true, force: true });
   else if (runDir) console.error(`chaos logs kept in ${runDir}/logs\n${progress.join('\n')}`);
 });
 
@@ -94,7 +99,7 @@ describe('chaos (short): 2 serve + 3 workers under kill -9 and a FLUSHALL', () =
   });
 
   it('no check failed, but for the recovery time (below)', () => {
-    const failures = result.failures.filter((failure) => failure.check !== RECOVERY_BOUND_CHECK);
+    const failures = unexpectedFailures();
     expect(failures, JSON.stringify(failures, null, 2)).toEqual([]);
   });
 
@@ -109,6 +114,7 @@ describe('chaos (short): 2 serve + 3 workers under kill -9 and a FLUSHALL', () =
       command: 'npm test (test/http/chaos.test.ts)',
       machine: await describeMachine(root),
       tree: { rows: result.tree.rows, files: 36, bytes: 0, seed: 7 },
+      load: undefined,
       postgres: 'PostgreSQL',
       redis: 'Redis',
     });
