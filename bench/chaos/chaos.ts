@@ -1,32 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import pMap from 'p-map';
 import { AudiencesApi } from '../api.ts';
 import { sleep } from '../stats.ts';
 import { ChaosClient, type ClientStats, newClientStats } from './client.ts';
 import { type Crash, Deployment, type Role } from './deployment.ts';
+import { drain, finalTasks } from './final-tasks.ts';
 import { type Kill, Monkey } from './monkey.ts';
 import { Oracle } from './oracle.ts';
 import { Random } from './random.ts';
-import { RecoveryWatch } from './recovery.ts';
+import { type FlushSummary, type KillRecovery, RecoveryWatch } from './recovery.ts';
 import { StoreWatch } from './store-watch.ts';
-import {
-  Checks,
-  type CheckTally,
-  type Detail,
-  type Failure,
-  type FinalTask,
-  type Verification,
-  verify,
-} from './verify.ts';
-import { type Kind, type Organisation, type TaskSpec, Workload } from './workload.ts';
-
-/**
- * The bound src/tasks/job-reconciler.ts documents: "with 30 s leases, a job whose worker died runs
- * again within a minute of its last renewal" (the last renewal came before the kill).
- */
-export const RECOVERY_BOUND_MS = 60_000;
-export const RECOVERY_BOUND_CHECK = "a killed worker's jobs ran again within a minute of the kill";
+import { Checks, type CheckTally, type Failure, type Verification, verify } from './verify.ts';
+import { type Kind, type Organisation, Workload } from './workload.ts';
 
 export interface ChaosSettings {
   /** Root of the intent tree the deployment reads. */
@@ -48,6 +33,8 @@ export interface ChaosSettings {
   workerShare?: number;
   /** Share of worker kills that wait for a worker holding a job. @defaultValue 0.75 */
   midJobShare?: number;
+  /** How long the FLUSHALL waits for jobs waiting in the queue. @defaultValue 60 s */
+  flushWaitMs?: number;
   log: (message: string) => void;
 }
 
@@ -65,29 +52,9 @@ export interface ChaosResult {
   restarts: Array<{ slot: string; role: Role; ms: number; atMs: number }>;
   failedStarts: Array<{ slot: string; error: string }>;
   crashes: Crash[];
-  /**
-   * Per worker kill that held jobs: ms from the kill until every one of them ran again (null:
-   * never), until the last of their leases ended, and until the queue last held a dead delivery.
-   */
-  workerRecoveries: Array<{
-    slot: string;
-    pid: number;
-    atMs: number;
-    jobs: number;
-    recoveryMs: number | null;
-    leaseEndedMs: number | null;
-    deliveryHeldMs: number | null;
-  }>;
-  flush:
-    | {
-        atMs: number;
-        lost: number;
-        reenqueuedMs: number[];
-        ranMs: number[];
-        unrecovered: number;
-        quietEndedMs: number | undefined;
-      }
-    | undefined;
+  /** Per worker kill that left jobs behind: when they ran again, when the leases ended, how long the queue held them. */
+  workerRecoveries: KillRecovery[];
+  flush: (FlushSummary & { quietEndedMs: number | undefined }) | undefined;
   tasks: Array<{
     id: string;
     org: string;
@@ -184,6 +151,7 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResult> {
       midJobShare: settings.midJobShare ?? 0.75,
       flushAtMs: settings.workloadMs * (0.3 + 0.25 * rng.next()),
       flushQuietMs: 60_000,
+      flushWaitMs: settings.flushWaitMs ?? 60_000,
       log,
     });
     recovery.start();
@@ -200,90 +168,19 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResult> {
     const timedOut = !(await drain(client, organisations, deadline, log));
     const drainMs = Date.now() - drainStart;
 
-    // Every task of every organisation, as the API lists it, with its final detail.
-    const listed = await listAll(client, organisations);
-    const tracked = new Map(workload.tasks.map((task) => [task.id, task]));
-    const storeTasks = await store.allTasks();
-    const orgOf = new Map(storeTasks.map((task) => [task.id, task.organizationId]));
-    const finals: FinalTask[] = await pMap(
-      [...listed.entries()],
-      async ([id, org]) => {
-        const reply = await client.call('GET', `/api/v1/status/${id}`, {
-          apiKey: organisations[org]!.apiKey,
-        });
-        const detail = reply.body as Detail;
-        const known = tracked.get(id);
-        return {
-          id,
-          org,
-          organizationId: orgOf.get(id) ?? '',
-          kind: known?.kind ?? 'untracked',
-          spec: known?.spec ?? specOf(detail),
-          tracked: known,
-          detail,
-        };
-      },
-      { concurrency: 8 },
-    );
-    for (const task of workload.tasks) {
-      checks.check(
-        'every task id a client got back is listed by the API',
-        listed.has(task.id),
-        task.id,
-        () => `task ${task.id} (${task.kind}) is not in its organisation's list`,
-      );
-    }
-    const unlisted = storeTasks.filter((task) => !listed.has(task.id));
-    checks.check('the API lists every task of the store', unlisted.length === 0, undefined, () =>
-      unlisted.map((task) => `${task.id} (${task.status})`).join(', '),
-    );
-    const unfinished = finals.filter((task) => ['in_progress', 'unloading'].includes(task.detail.status));
-    checks.check(
-      'every task finished before the deadline',
-      unfinished.length === 0,
-      undefined,
-      () =>
-        `${unfinished.length} tasks still in work: ${unfinished.map((task) => `${task.id} ${task.detail.status}`).join(', ')}`,
-    );
+    const finals = await finalTasks({
+      client,
+      organisations,
+      tracked: workload.tasks,
+      storeTasks: await store.allTasks(),
+      checks,
+    });
 
     // Recovery: every job a killed worker held, and every job the FLUSHALL lost, ran again.
     const settleBy = Date.now() + 10_000;
     while (recovery.pending > 0 && Date.now() < settleBy) await sleep(200);
     await recovery.stop();
-    for (const kill of recovery.kills) {
-      const lost = kill.jobs.filter((id) => !(id in kill.recoveredMs));
-      checks.check(
-        'every job a killed worker held ran again',
-        lost.length === 0,
-        undefined,
-        () => `${kill.slot} (pid ${kill.pid}): ${lost.join(', ')} never ran again`,
-      );
-      const late = kill.jobs.filter(
-        (id) => (kill.recoveredMs[id] ?? Number.POSITIVE_INFINITY) > RECOVERY_BOUND_MS,
-      );
-      checks.check(
-        RECOVERY_BOUND_CHECK,
-        late.length === 0,
-        undefined,
-        () =>
-          `${kill.slot} (pid ${kill.pid}, killed at ${((kill.killedAt - start) / 1000).toFixed(1)} s): ${late
-            .map(
-              (id) =>
-                `job ${id} ran again ${((kill.recoveredMs[id] ?? Number.NaN) / 1000).toFixed(1)} s after the kill`,
-            )
-            .join('; ')}`,
-      );
-    }
-    const flush = recovery.flush;
-    if (flush) {
-      const lost = flush.lost.filter((id) => !(id in flush.ranMs));
-      checks.check(
-        'every queued job the FLUSHALL lost ran again',
-        lost.length === 0,
-        undefined,
-        () => `${lost.join(', ')} never ran again`,
-      );
-    }
+    recovery.check(checks, start);
     checks.check('no process exited on its own', deployment.crashes.length === 0, undefined, () =>
       deployment.crashes.map((c) => `${c.slot} pid ${c.pid} exited ${c.code} (log ${c.logFile})`).join('; '),
     );
@@ -315,24 +212,9 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResult> {
       restarts: deployment.restarts.map(({ readyAt, ...restart }) => ({ ...restart, atMs: readyAt - start })),
       failedStarts: deployment.failedStarts,
       crashes: deployment.crashes,
-      workerRecoveries: recovery.kills.map((kill) => {
-        const times = kill.jobs.map((id) => kill.recoveredMs[id]);
-        return {
-          slot: kill.slot,
-          pid: kill.pid,
-          atMs: kill.killedAt - start,
-          jobs: kill.jobs.length,
-          recoveryMs: times.every((t) => t !== undefined) ? Math.max(...(times as number[])) : null,
-          leaseEndedMs: maxOf(Object.values(kill.leaseEndedMs)),
-          deliveryHeldMs: maxOf(Object.values(kill.deliveryHeldMs)),
-        };
-      }),
-      flush: flush && {
-        atMs: flush.at - start,
-        lost: flush.lost.length,
-        reenqueuedMs: Object.values(flush.reenqueuedMs),
-        ranMs: Object.values(flush.ranMs),
-        unrecovered: flush.lost.filter((id) => !(id in flush.ranMs)).length,
+      workerRecoveries: recovery.killSummaries(start),
+      flush: recovery.flush && {
+        ...recovery.flushSummary(start)!,
         quietEndedMs: monkey.flush?.quietEndedMs,
       },
       tasks: finals.map((task) => ({
@@ -377,74 +259,6 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResult> {
       }
     }
   }
-}
-
-/** Waits until no task of any organisation is in work (true), or the deadline passes (false). */
-async function drain(
-  client: ChaosClient,
-  organisations: readonly Organisation[],
-  deadline: number,
-  log: (message: string) => void,
-): Promise<boolean> {
-  let lastLog = 0;
-  while (Date.now() < deadline) {
-    const statuses = await listStatuses(client, organisations);
-    const working = [...statuses.values()].filter((s) => s === 'in_progress' || s === 'unloading').length;
-    if (working === 0) return true;
-    if (Date.now() - lastLog > 15_000) {
-      log(`${working} of ${statuses.size} tasks still in work`);
-      lastLog = Date.now();
-    }
-    await sleep(2_000);
-  }
-  return false;
-}
-
-/** Task id → status, every organisation's whole list (pages of 100). */
-async function listStatuses(client: ChaosClient, organisations: readonly Organisation[]) {
-  const statuses = new Map<string, string>();
-  for (const org of organisations) {
-    for await (const task of pages(client, org)) statuses.set(task.task_id, task.status);
-  }
-  return statuses;
-}
-
-/** Task id → index of its organisation. */
-async function listAll(client: ChaosClient, organisations: readonly Organisation[]) {
-  const owners = new Map<string, number>();
-  for (const [i, org] of organisations.entries()) {
-    for await (const task of pages(client, org)) owners.set(task.task_id, i);
-  }
-  return owners;
-}
-
-async function* pages(client: ChaosClient, org: Organisation) {
-  let cursor: string | null = null;
-  do {
-    const query: string = `/api/v1/status?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-    const reply = await client.call('GET', query, { apiKey: org.apiKey });
-    if (reply.status !== 200) throw new Error(`GET ${query}: ${reply.status} ${JSON.stringify(reply.body)}`);
-    yield* reply.body.tasks as Array<{ task_id: string; status: string }>;
-    cursor = reply.body.next_cursor;
-  } while (cursor);
-}
-
-/** The spec of a task no client tracked, from the request its detail shows. */
-function specOf(detail: Detail): TaskSpec {
-  const r = detail.request;
-  return {
-    days: r.days,
-    prefixes: r.topic_id_prefixes,
-    scores: r.scores,
-    where: r.where_expr,
-    select: r.select,
-    limit: r.limit,
-    performUnload: r.perform_unload,
-  };
-}
-
-function maxOf(values: readonly number[]): number | null {
-  return values.length === 0 ? null : Math.max(...values);
 }
 
 /** Mean size of the tree's Parquet files. */

@@ -35,6 +35,8 @@ export interface MonkeyOptions {
    * brings them back.
    */
   flushQuietMs: number;
+  /** How long the FLUSHALL waits for a backlog (jobs waiting in the queue) before it goes ahead. */
+  flushWaitMs: number;
   log: (message: string) => void;
 }
 
@@ -143,12 +145,12 @@ export class Monkey {
 
   /**
    * FLUSHALL of the private Redis once every worker is up (a worker starting afterwards would
-   * enqueue the lost jobs itself) and jobs wait in the queue (waits up to 60 s for both).
+   * enqueue the lost jobs itself) and jobs wait in the queue (waits up to `flushWaitMs` for both).
    */
   private async flushAll(start: number): Promise<void> {
     const { deployment, store, recovery, log } = this.options;
     const workers = deployment.slots.filter((slot) => slot.role === 'worker').length;
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + this.options.flushWaitMs;
     // A backlog: jobs the store has queued for half a second or more (no free slot took them).
     let seen = new Set(await store.queuedJobs());
     while (Date.now() < deadline) {

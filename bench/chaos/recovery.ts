@@ -2,6 +2,37 @@ import { sleep } from '../stats.ts';
 import { Deployment } from './deployment.ts';
 import type { PrivateRedis } from './private-redis.ts';
 import type { StoreWatch } from './store-watch.ts';
+import type { Checks } from './verify.ts';
+
+/**
+ * The bound src/tasks/job-reconciler.ts documents: "with 30 s leases, a job whose worker died runs
+ * again within a minute of its last renewal" (the last renewal came before the kill).
+ */
+export const RECOVERY_BOUND_MS = 60_000;
+export const RECOVERY_BOUND_CHECK = "a killed worker's jobs ran again within a minute of the kill";
+
+/** A worker kill that left jobs behind, as the report shows it (ms from the start of the chaos, or from the kill). */
+export interface KillRecovery {
+  slot: string;
+  pid: number;
+  atMs: number;
+  jobs: number;
+  /** Until every job ran again (null: one never did). */
+  recoveryMs: number | null;
+  /** Until the last of the dead worker's leases ended. */
+  leaseEndedMs: number | null;
+  /** Until the queue last held one of its dead deliveries. */
+  deliveryHeldMs: number | null;
+}
+
+/** The FLUSHALL as the report shows it. */
+export interface FlushSummary {
+  atMs: number;
+  lost: number;
+  reenqueuedMs: number[];
+  ranMs: number[];
+  unrecovered: number;
+}
 
 /** The jobs a killed worker held (running, leased to it in the store) and when each ran again. */
 export interface WorkerKillRecovery {
@@ -71,6 +102,68 @@ export class RecoveryWatch {
     return !!flush && flush.lost.every((id) => id in flush.ranMs);
   }
 
+  /**
+   * Checks that every job a killed worker held, and every job the FLUSHALL lost, ran again, and
+   * that each killed worker's jobs did so within RECOVERY_BOUND_MS. `start` is the chaos's start.
+   */
+  check(checks: Checks, start: number): void {
+    for (const kill of this.kills) {
+      const lost = kill.jobs.filter((id) => !(id in kill.recoveredMs));
+      checks.check(
+        'every job a killed worker held ran again',
+        lost.length === 0,
+        undefined,
+        () => `${kill.slot} (pid ${kill.pid}): ${lost.join(', ')} never ran again`,
+      );
+      const late = kill.jobs.filter(
+        (id) => (kill.recoveredMs[id] ?? Number.POSITIVE_INFINITY) > RECOVERY_BOUND_MS,
+      );
+      checks.check(RECOVERY_BOUND_CHECK, late.length === 0, undefined, () => {
+        const times = late.map((id) => `job ${id} ran again ${seconds(kill.recoveredMs[id])} after the kill`);
+        return `${kill.slot} (pid ${kill.pid}, killed at ${seconds(kill.killedAt - start)}): ${times.join('; ')}`;
+      });
+    }
+    const flush = this.flush;
+    if (flush) {
+      const lost = flush.lost.filter((id) => !(id in flush.ranMs));
+      checks.check(
+        'every queued job the FLUSHALL lost ran again',
+        lost.length === 0,
+        undefined,
+        () => `${lost.join(', ')} never ran again`,
+      );
+    }
+  }
+
+  /** Each worker kill that left jobs behind, summed up per kill. */
+  killSummaries(start: number): KillRecovery[] {
+    return this.kills.map((kill) => {
+      const times = kill.jobs.map((id) => kill.recoveredMs[id]);
+      return {
+        slot: kill.slot,
+        pid: kill.pid,
+        atMs: kill.killedAt - start,
+        jobs: kill.jobs.length,
+        recoveryMs: times.every((t) => t !== undefined) ? Math.max(...(times as number[])) : null,
+        leaseEndedMs: maxOf(Object.values(kill.leaseEndedMs)),
+        deliveryHeldMs: maxOf(Object.values(kill.deliveryHeldMs)),
+      };
+    });
+  }
+
+  flushSummary(start: number): FlushSummary | undefined {
+    const flush = this.flush;
+    return (
+      flush && {
+        atMs: flush.at - start,
+        lost: flush.lost.length,
+        reenqueuedMs: Object.values(flush.reenqueuedMs),
+        ranMs: Object.values(flush.ranMs),
+        unrecovered: flush.lost.filter((id) => !(id in flush.ranMs)).length,
+      }
+    );
+  }
+
   /** Jobs still waiting to run again. */
   get pending(): number {
     const kills = this.kills.reduce((n, k) => n + k.jobs.filter((id) => !(id in k.recoveredMs)).length, 0);
@@ -136,4 +229,12 @@ export class RecoveryWatch {
       flush.reenqueuedMs[id] ??= now - flush.at;
     }
   }
+}
+
+function maxOf(values: readonly number[]): number | null {
+  return values.length === 0 ? null : Math.max(...values);
+}
+
+function seconds(ms: number | undefined): string {
+  return `${((ms ?? Number.NaN) / 1000).toFixed(1)} s`;
 }

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type ChaosResult, RECOVERY_BOUND_CHECK, runChaos } from '../../bench/chaos/chaos.ts';
+import { type ChaosResult, runChaos } from '../../bench/chaos/chaos.ts';
+import { RECOVERY_BOUND_CHECK } from '../../bench/chaos/recovery.ts';
 import { renderReliability } from '../../bench/chaos/report.ts';
 import { describeMachine } from '../../bench/machine.ts';
 
@@ -39,6 +40,7 @@ beforeAll(async () => {
     workloadMs: 20_000,
     drainTimeoutMs: 180_000,
     seed: 7,
+    flushWaitMs: 10_000,
     log: (message) => progress.push(message),
   });
 }, 300_000);
