@@ -180,10 +180,12 @@ export class Deployment {
     await query(POSTGRES_ADMIN_URL, `DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`);
   }
 
-  /** Kills every process at once (the run was interrupted). */
-  killAll(): void {
+  /** The run was interrupted: kills every process at once, stops Redis, drops the database. */
+  async abort(): Promise<void> {
     this.stopping = true;
     for (const slot of this.slots) if (slot.process) process.kill(slot.process.pid, 'SIGKILL');
+    await this.redis.stop();
+    await query(POSTGRES_ADMIN_URL, `DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`);
   }
 
   private addSlot(name: string, role: Role, port: number | undefined): void {
