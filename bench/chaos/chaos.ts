@@ -13,6 +13,9 @@ import { StoreWatch } from './store-watch.ts';
 import { Checks, type CheckTally, type Failure, type Verification, verify } from './verify.ts';
 import { type Kind, type Organisation, Workload } from './workload.ts';
 
+/** After the FLUSHALL, workers are left alone until the lost jobs ran again, or this long. */
+export const FLUSH_QUIET_MS = 90_000;
+
 export interface ChaosSettings {
   /** Root of the intent tree the deployment reads. */
   tree: string;
@@ -150,7 +153,7 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResult> {
       workerShare: settings.workerShare ?? 0.6,
       midJobShare: settings.midJobShare ?? 0.75,
       flushAtMs: settings.workloadMs * (0.3 + 0.25 * rng.next()),
-      flushQuietMs: 60_000,
+      flushQuietMs: FLUSH_QUIET_MS,
       flushWaitMs: settings.flushWaitMs ?? 60_000,
       log,
     });

@@ -132,6 +132,14 @@ export class RecoveryWatch {
         undefined,
         () => `${lost.join(', ')} never ran again`,
       );
+      // Issue 10: "a reconciler re-enqueues jobs ... the queue lost (Redis restarted empty, FLUSHALL), within a minute".
+      const late = flush.lost.filter((id) => (flush.reenqueuedMs[id] ?? Number.POSITIVE_INFINITY) > 60_000);
+      checks.check(
+        'every queued job the FLUSHALL lost was enqueued again within a minute',
+        late.length === 0,
+        undefined,
+        () => late.map((id) => `${id} after ${seconds(flush.reenqueuedMs[id])}`).join(', '),
+      );
     }
   }
 
