@@ -12,8 +12,8 @@ import { describeMachine } from '../../bench/machine.ts';
  * The short version of `npm run chaos` (bench/chaos/), the same code: 2 `serve` and 3 `worker`
  * processes on a fresh PostgreSQL database and a private Redis, 24 tasks from 3 organisations,
  * 8 `kill -9`s (the first of a worker holding a job, the second of an API) and one FLUSHALL, then
- * every end check of the full run. Most of its time is the 30 s lease of the job a killed worker
- * held, and the reconciler's 30 s pass that brings back what the FLUSHALL lost.
+ * every end check of the full run. Most of its time is spent waiting for the jobs of a killed
+ * worker: their 30 s lease, then BullMQ's stalled-job check (see the todo below).
  */
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
