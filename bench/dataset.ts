@@ -25,7 +25,9 @@ interface Marker {
 }
 
 /** The intent tree of this run's size, generated once with the project's own generator and cached. */
-export async function ensureDataset(options: BenchOptions): Promise<Dataset> {
+export async function ensureDataset(
+  options: Pick<BenchOptions, 'tree' | 'workDir' | 'threads' | 'log'>,
+): Promise<Dataset> {
   const { rows, days, prefixes, seed } = options.tree;
   const dir = path.join(options.workDir, `tree-${rows}-${days}d-${prefixes}p-seed${seed}`);
   const markerFile = path.join(dir, '.complete.json');

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { freePort, type ServerProcess, spawnServer } from '../../harness/server-process.ts';
 import { apiClient, call, signUp } from '../support/api.ts';
 import { duck, expectedIntentCounts, intentPrefixes } from '../support/duck.ts';
-import { freePort, type ServerProcess, spawnServer } from '../support/server-process.ts';
 
 let dataDir: string;
 let port: string;

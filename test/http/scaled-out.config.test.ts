@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { databaseUrl, POSTGRES_ADMIN_URL, query } from '../../harness/postgres.ts';
+import { type AudiencesCommand, type ProcessEnv, runCommand } from '../../harness/server-process.ts';
 import { migrations } from '../../src/store/migrations.ts';
-import { databaseUrl, POSTGRES_ADMIN_URL, query } from '../support/postgres.ts';
 import { TEST_REDIS_URL } from '../support/redis.ts';
-import { type AudiencesCommand, type ProcessEnv, runCommand } from '../support/server-process.ts';
 
 /**
  * A scaled-out process given a setting that cannot work stops at start, before it serves anything,

@@ -3,19 +3,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type Account, apiClient, call, signUp } from '../support/api.ts';
-import { downloadFiles } from '../support/downloads.ts';
-import { duck, expectedIntentCounts, intentPrefixes } from '../support/duck.ts';
-import { databaseUrl, POSTGRES_ADMIN_URL, query } from '../support/postgres.ts';
-import { parseScrape, sampleSum } from '../support/prometheus.ts';
-import { openTestRedis, TEST_REDIS_URL } from '../support/redis.ts';
+import { databaseUrl, POSTGRES_ADMIN_URL, query } from '../../harness/postgres.ts';
 import {
   type CommandResult,
   type ProcessEnv,
   runCommand,
   type ServerProcess,
   spawnCommand,
-} from '../support/server-process.ts';
+} from '../../harness/server-process.ts';
+import { type Account, apiClient, call, signUp } from '../support/api.ts';
+import { downloadFiles } from '../support/downloads.ts';
+import { duck, expectedIntentCounts, intentPrefixes } from '../support/duck.ts';
+import { parseScrape, sampleSum } from '../support/prometheus.ts';
+import { openTestRedis, TEST_REDIS_URL } from '../support/redis.ts';
 
 /**
  * One scaled-out deployment, the way an operator runs it: `audiences migrate`, then two

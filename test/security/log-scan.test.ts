@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type ServerProcess, spawnServer } from '../../harness/server-process.ts';
 import { apiClient, call } from '../support/api.ts';
-import { type ServerProcess, spawnServer } from '../support/server-process.ts';
 
 /**
  * The real process at LOG_LEVEL=trace, through a whole user journey: no credential, secret or

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { POSTGRES_ADMIN_URL, query } from '../../harness/postgres.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/store.ts';
-import { POSTGRES_ADMIN_URL, query } from '../support/postgres.ts';
 
 export interface OpenedStore {
   store: Store;

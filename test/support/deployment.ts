@@ -3,9 +3,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
-import { databaseUrl, POSTGRES_ADMIN_URL, query } from './postgres.ts';
+import { databaseUrl, POSTGRES_ADMIN_URL, query } from '../../harness/postgres.ts';
+import {
+  type ProcessEnv,
+  runCommand,
+  type ServerProcess,
+  spawnCommand,
+} from '../../harness/server-process.ts';
 import { openTestRedis, TEST_REDIS_URL } from './redis.ts';
-import { type ProcessEnv, runCommand, type ServerProcess, spawnCommand } from './server-process.ts';
 
 export interface Deployment {
   /** The first API process. */

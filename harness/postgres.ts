@@ -1,8 +1,9 @@
 import pg from 'pg';
 
 /**
- * A PostgreSQL server tests may create databases on (each test file or test gets a database of its
- * own and drops it after). The default is the local server of the development machine and of CI.
+ * A PostgreSQL server tests and the chaos run may create databases on (each test file, test or run
+ * gets a database of its own and drops it after). The default is the local server of the
+ * development machine and of CI.
  */
 export const POSTGRES_ADMIN_URL =
   process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -1,10 +1,16 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
-const root = path.resolve(import.meta.dirname, '../..');
+/**
+ * Runs `bin/audiences.js` commands as processes of their own, the way an operator does: the tests
+ * (test/) and the chaos run (bench/chaos/) share it. Nothing here imports Vitest.
+ */
 
-/** A command of `bin/audiences.js` a test runs as its own process. */
+const root = path.resolve(import.meta.dirname, '..');
+
+/** A command of `bin/audiences.js` run as its own process. */
 export type AudiencesCommand = 'start' | 'serve' | 'worker' | 'migrate';
 
 /**
@@ -19,8 +25,19 @@ export interface ServerProcess {
   pid: number;
   /** Everything the process wrote to stdout and stderr (when captured). */
   output: Buffer[];
+  /** Settles when the process has exited, with its exit code (null when a signal ended it). */
+  exited: Promise<number | null>;
   /** Sends the signal and waits for the exit (SIGTERM falls back to SIGKILL after 15 s). */
   stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<number | null>;
+}
+
+export interface SpawnOptions {
+  /** Keep stdout and stderr in `output`. */
+  capture?: boolean;
+  /** Append stdout and stderr to this file (a long run's logs, kept out of memory). */
+  logFile?: string;
+  /** How long the process may take to become ready. @defaultValue 30 s */
+  readyTimeoutMs?: number;
 }
 
 export interface CommandResult {
@@ -46,15 +63,22 @@ function childEnv(env: ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined));
 }
 
-function launch(command: AudiencesCommand, env: ProcessEnv, capture: boolean) {
+function launch(command: AudiencesCommand, env: ProcessEnv, capture: boolean, logFile?: string) {
   const output: Buffer[] = [];
+  const piped = capture || logFile !== undefined;
   const child = spawn(process.execPath, [path.join(root, 'bin/audiences.js'), command], {
     cwd: root,
     env: childEnv(env),
-    stdio: ['ignore', capture ? 'pipe' : 'ignore', capture ? 'pipe' : 'inherit'],
+    stdio: ['ignore', piped ? 'pipe' : 'ignore', piped ? 'pipe' : 'inherit'],
   });
-  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk));
-  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk));
+  const log = logFile === undefined ? undefined : fs.createWriteStream(logFile, { flags: 'a' });
+  const keep = (chunk: Buffer) => {
+    if (capture) output.push(chunk);
+    log?.write(chunk);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  child.on('close', () => log?.end());
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   // After 'exit', once stdout and stderr are drained too.
   const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
@@ -69,27 +93,33 @@ function launch(command: AudiencesCommand, env: ProcessEnv, capture: boolean) {
 export async function spawnCommand(
   command: Exclude<AudiencesCommand, 'migrate'>,
   env: ProcessEnv,
-  options: { capture?: boolean } = {},
+  options: SpawnOptions = {},
 ): Promise<ServerProcess> {
   const worker = command === 'worker';
   const portVariable = worker ? 'METRICS_PORT' : 'PORT';
   const port = env[portVariable] ?? String(await freePort());
-  const { child, output, exited } = launch(command, { ...env, [portVariable]: port }, !!options.capture);
+  const { child, output, exited } = launch(
+    command,
+    { ...env, [portVariable]: port },
+    !!options.capture,
+    options.logFile,
+  );
   const url = `http://127.0.0.1:${port}`;
   const readiness = `${url}${worker ? '/metrics' : '/healthz'}`;
-  const deadline = Date.now() + 30_000;
+  const said = () => Buffer.concat(output).toString('utf8') || `see ${options.logFile ?? 'its stderr'}`;
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
   for (;;) {
     try {
       if ((await fetch(readiness)).ok) break;
     } catch {
       // not listening yet
     }
-    if (child.exitCode !== null) {
-      throw new Error(`audiences ${command} exited: ${Buffer.concat(output).toString('utf8')}`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`audiences ${command} exited: ${said()}`);
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`audiences ${command} did not start: ${Buffer.concat(output).toString('utf8')}`);
+      throw new Error(`audiences ${command} did not start: ${said()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -97,6 +127,7 @@ export async function spawnCommand(
     url,
     pid: child.pid!,
     output,
+    exited,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
@@ -109,7 +140,7 @@ export async function spawnCommand(
 }
 
 /** Starts `audiences start` (the API with its in-process worker), the way `npm start` does. */
-export function spawnServer(env: ProcessEnv, options: { capture?: boolean } = {}): Promise<ServerProcess> {
+export function spawnServer(env: ProcessEnv, options: SpawnOptions = {}): Promise<ServerProcess> {
   return spawnCommand('start', env, options);
 }
 

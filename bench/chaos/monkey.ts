@@ -1,0 +1,174 @@
+import { sleep } from '../stats.ts';
+import type { Deployment, Role, Slot } from './deployment.ts';
+import type { Random } from './random.ts';
+import type { RecoveryWatch } from './recovery.ts';
+import type { StoreWatch } from './store-watch.ts';
+
+/** One `kill -9`. */
+export interface Kill {
+  slot: string;
+  role: Role;
+  pid: number;
+  /** ms from the start of the chaos. */
+  atMs: number;
+  /** Jobs the store had leased to the process when it died (workers). */
+  heldJobs: number;
+}
+
+export interface MonkeyOptions {
+  deployment: Deployment;
+  store: StoreWatch;
+  recovery: RecoveryWatch;
+  rng: Random;
+  kills: number;
+  /** Kills are spread over [first kill, workloadMs] from the start. */
+  workloadMs: number;
+  /** Share of kills aimed at workers (the rest at APIs). */
+  workerShare: number;
+  /** Share of worker kills that wait (up to 5 s) for a worker holding a job. */
+  midJobShare: number;
+  /** When the FLUSHALL comes, ms from the start. */
+  flushAtMs: number;
+  /**
+   * After the FLUSHALL, workers are left alone (kills go to APIs) until the lost jobs ran again or
+   * this long: a worker's start enqueues every queued job, which would hide whether the reconciler
+   * brings them back.
+   */
+  flushQuietMs: number;
+  /** How long the FLUSHALL waits for a backlog (jobs waiting in the queue) before it goes ahead. */
+  flushWaitMs: number;
+  log: (message: string) => void;
+}
+
+/** Kills processes at random moments (each restarted at once by the deployment) and flushes Redis once. */
+export class Monkey {
+  readonly kills: Kill[] = [];
+  /** ms from the start when the FLUSHALL came, and when the quiet time after it ended. */
+  flush: { at: number; atMs: number; quietEndedMs: number | undefined } | undefined;
+  private start = 0;
+
+  constructor(private readonly options: MonkeyOptions) {}
+
+  async run(start: number): Promise<void> {
+    this.start = start;
+    const { rng, kills, workloadMs, flushAtMs } = this.options;
+    const moments = rng.moments(kills, Math.min(2_000, workloadMs / 10), workloadMs);
+    const events: Array<{ atMs: number; flush: boolean }> = [
+      ...moments.map((atMs) => ({ atMs, flush: false })),
+      { atMs: flushAtMs, flush: true },
+    ].sort((a, b) => a.atMs - b.atMs);
+    for (const event of events) {
+      const wait = start + event.atMs - Date.now();
+      if (wait > 0) await sleep(wait);
+      if (event.flush) await this.flushAll(start);
+      else await this.killOne(start);
+    }
+  }
+
+  private async killOne(start: number): Promise<void> {
+    const { deployment, store, recovery, rng, workerShare, midJobShare, log } = this.options;
+    const done = this.kills.length;
+    // The first kill is a worker's mid-job, the second an API's; then the mix is random.
+    let role: Role =
+      done === 0 ? 'worker' : done === 1 ? 'serve' : rng.chance(workerShare) ? 'worker' : 'serve';
+    const quiet = this.quiet();
+    if (quiet) role = 'serve';
+    const wantsBusy = role === 'worker' && (done === 0 || rng.chance(midJobShare));
+    // While workers are left alone, an API kill waits for an API to be up rather than hit a worker.
+    const victim = await this.chooseVictim(role, wantsBusy, !quiet);
+    const { pid, killedAt } = await deployment.kill(victim);
+    let held: string[] = [];
+    if (victim.role === 'worker') {
+      // The process is gone: what the store still leases to it waits for another worker.
+      held = await store.heldBy(pid);
+      if (held.length > 0) {
+        recovery.trackKill({
+          slot: victim.name,
+          pid,
+          killedAt,
+          jobs: held,
+          recoveredMs: {},
+          leaseEndedMs: {},
+          deliveryHeldMs: {},
+        });
+      }
+    }
+    this.kills.push({
+      slot: victim.name,
+      role: victim.role,
+      pid,
+      atMs: killedAt - start,
+      heldJobs: held.length,
+    });
+    if (this.kills.length % 10 === 0) {
+      log(`${this.kills.length} kills (${this.kills.filter((k) => k.role === 'worker').length} workers)`);
+    }
+  }
+
+  /**
+   * A live process of `role` (of the other role if none is up and `either`); a busy worker when
+   * asked, if one turns up within 5 s.
+   */
+  private async chooseVictim(role: Role, busy: boolean, either: boolean): Promise<Slot> {
+    const { deployment, store, rng } = this.options;
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      const up = deployment.up(role);
+      if (busy && up.length > 0) {
+        const pids = deployment.workerPids();
+        const held = (await store.busyPids())
+          .map((pid) => pids.get(pid))
+          .filter((slot) => slot !== undefined);
+        if (held.length > 0) return rng.pick(held);
+        if (Date.now() < deadline) {
+          await sleep(100);
+          continue;
+        }
+      }
+      if (up.length > 0) return rng.pick(up);
+      const other = either ? deployment.up(role === 'worker' ? 'serve' : 'worker') : [];
+      if (other.length > 0) return rng.pick(other);
+      await sleep(200);
+    }
+  }
+
+  private quiet(): boolean {
+    const flush = this.flush;
+    if (!flush || flush.quietEndedMs !== undefined) return false;
+    const { recovery, flushQuietMs } = this.options;
+    if (recovery.flushSettled || Date.now() - flush.at > flushQuietMs) {
+      flush.quietEndedMs = Date.now() - this.start;
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * FLUSHALL of the private Redis once every worker is up (a worker starting afterwards would
+   * enqueue the lost jobs itself) and jobs wait in the queue (waits up to `flushWaitMs` for both).
+   */
+  private async flushAll(start: number): Promise<void> {
+    const { deployment, store, recovery, log } = this.options;
+    const workers = deployment.slots.filter((slot) => slot.role === 'worker').length;
+    const deadline = Date.now() + this.options.flushWaitMs;
+    // A backlog: jobs the store has queued for half a second or more (no free slot took them).
+    let seen = new Set(await store.queuedJobs());
+    while (Date.now() < deadline) {
+      await sleep(500);
+      const queued = await store.queuedJobs();
+      if (deployment.up('worker').length === workers && queued.some((id) => seen.has(id))) break;
+      seen = new Set(queued);
+    }
+    const before = await store.queuedJobs();
+    const at = Date.now();
+    await deployment.redis.flushAll();
+    // A delivery a worker had already taken is claimed within milliseconds: a job still queued a
+    // second later had its delivery in Redis, and lost it.
+    this.flush = { at, atMs: at - start, quietEndedMs: undefined };
+    await sleep(1_000);
+    const after = new Set(await store.queuedJobs());
+    const lost = before.filter((id) => after.has(id));
+    recovery.trackFlush({ at, lost, reenqueuedMs: {}, ranMs: {} });
+    log(`FLUSHALL at ${((at - start) / 1000).toFixed(1)} s: ${lost.length} queued jobs lost their delivery`);
+  }
+}
