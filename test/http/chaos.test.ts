@@ -105,12 +105,6 @@ describe('chaos (short): 2 serve + 3 workers under kill -9 and a FLUSHALL', () =
     expect(failures, JSON.stringify(failures, null, 2)).toEqual([]);
   });
 
-  // Known bug (RELIABILITY.md, Failures): the reconciler's re-enqueue of a job whose lease expired
-  // is dropped while BullMQ still holds the dead worker's delivery as active, so the job waits for
-  // BullMQ's stalled-job check (two passes 30 s apart): about 60-70 s after the kill, not the
-  // minute after the last renewal that src/tasks/job-reconciler.ts states.
-  it.todo("a killed worker's jobs run again within a minute of the kill");
-
   it('the report states every figure', async () => {
     const report = renderReliability(result, {
       command: 'npm test (test/http/chaos.test.ts)',
