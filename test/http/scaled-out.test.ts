@@ -1,21 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { databaseUrl, POSTGRES_ADMIN_URL, query } from '../../harness/postgres.ts';
-import {
-  type CommandResult,
-  type ProcessEnv,
-  runCommand,
-  type ServerProcess,
-  spawnCommand,
-} from '../../harness/server-process.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { query } from '../../harness/postgres.ts';
+import type { ServerProcess } from '../../harness/server-process.ts';
 import { type Account, apiClient, call, signUp } from '../support/api.ts';
+import { type Deployment, startDeployment } from '../support/deployment.ts';
 import { downloadFiles } from '../support/downloads.ts';
 import { duck, expectedIntentCounts, intentPrefixes } from '../support/duck.ts';
 import { parseScrape, sampleSum } from '../support/prometheus.ts';
-import { openTestRedis, TEST_REDIS_URL } from '../support/redis.ts';
 
 /**
  * One scaled-out deployment, the way an operator runs it: `audiences migrate`, then two
@@ -26,17 +19,13 @@ import { openTestRedis, TEST_REDIS_URL } from '../support/redis.ts';
 /** A wake-up through Redis takes milliseconds; the store re-check, the fallback, comes every 2 s. */
 const WAKE_LIMIT_MS = 1_000;
 
-const database = `audiences_scaled_${randomUUID().replaceAll('-', '')}`;
-const prefix = `test-scaled-${randomUUID()}`;
-const dirs: string[] = [];
-const processes: ServerProcess[] = [];
-let migrated: CommandResult;
+let deployment: Deployment;
+let downloads: string;
 let api1: ServerProcess;
 let api2: ServerProcess;
 let worker: ServerProcess;
 let tree: string;
 let prefixes: string[];
-let downloads: string;
 let account: Account;
 
 /** What a reader on API 2 saw: when it asked, what it held, and when and what it got back. */
@@ -49,20 +38,10 @@ interface Poll {
 }
 const polls: Poll[] = [];
 
-function tempDir(name: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `audiences-scaled-${name}-`));
-  dirs.push(dir);
-  return dir;
-}
-
-async function admin(statement: string): Promise<void> {
-  await query(POSTGRES_ADMIN_URL, statement);
-}
-
 /** Tables in the deployment's database, straight from the catalogue. */
 async function tables(): Promise<string[]> {
   const rows = await query<{ name: string }>(
-    databaseUrl(database),
+    deployment.databaseUrl,
     "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
   );
   return rows.map((row) => row.name);
@@ -119,50 +98,18 @@ const json = (row: unknown) => JSON.stringify(row, (_k, v) => (typeof v === 'big
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
 beforeAll(async () => {
-  tree = inject('intentTree');
+  // At info, the worker logs when each job is recorded: the moment a waiting reader should hear of it.
+  deployment = await startDeployment({ apis: 2, workers: 1, workerEnv: { LOG_LEVEL: 'info' } });
+  [api1, api2] = deployment.apis as [ServerProcess, ServerProcess];
+  [worker] = deployment.workers as [ServerProcess];
+  tree = deployment.intentTree;
   prefixes = await intentPrefixes(tree);
-  downloads = tempDir('downloads');
-  await admin(`CREATE DATABASE ${database}`);
-  const shared: ProcessEnv = {
-    DATABASE_URL: databaseUrl(database),
-    REDIS_URL: TEST_REDIS_URL,
-    REDIS_PREFIX: prefix,
-    JWT_SECRET: `jwt-${randomUUID()}-${randomUUID()}`,
-    LINK_SECRET: `link-${randomUUID()}-${randomUUID()}`,
-    INTENT_INPUT_PATH: tree,
-    LOCAL_INPUT_ROOTS: tree,
-    OUTPUT_PATH: tempDir('output'),
-    DEMO_DATA: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    WORKER_CONCURRENCY: '1',
-    DUCKDB_THREADS: '1',
-    PUBLIC_URL: undefined,
-  };
-  migrated = await runCommand('migrate', { ...shared, DATA_DIR: tempDir('migrate') }, { timeoutMs: 60_000 });
-  if (migrated.code !== 0) throw new Error(`migrate exited ${migrated.code}: ${migrated.output}`);
-  const started = await Promise.allSettled([
-    spawnCommand('serve', { ...shared, DATA_DIR: tempDir('api1') }, { capture: true }),
-    spawnCommand('serve', { ...shared, DATA_DIR: tempDir('api2') }, { capture: true }),
-    // At info, the worker logs when each job is recorded: the moment a waiting reader should hear of it.
-    spawnCommand('worker', { ...shared, DATA_DIR: tempDir('worker'), LOG_LEVEL: 'info' }, { capture: true }),
-  ]);
-  for (const result of started) if (result.status === 'fulfilled') processes.push(result.value);
-  for (const result of started) if (result.status === 'rejected') throw result.reason;
-  [api1, api2, worker] = processes as [ServerProcess, ServerProcess, ServerProcess];
+  downloads = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-scaled-downloads-'));
 });
 
 afterAll(async () => {
-  for (const child of processes) {
-    const code = await child.stop();
-    if (code !== 0)
-      console.error(`a process exited ${code}:\n${Buffer.concat(child.output).toString('utf8')}`);
-  }
-  await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  // Every key, channel and queue of the deployment lives under its prefix; only those go.
-  const redis = await openTestRedis(prefix);
-  await redis.close();
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  await deployment?.close();
+  fs.rmSync(downloads, { recursive: true, force: true });
 });
 
 describe('scaled out: migrate, 2 serve and 1 worker on PostgreSQL and Redis', () => {
@@ -170,7 +117,7 @@ describe('scaled out: migrate, 2 serve and 1 worker on PostgreSQL and Redis', ()
   let countFirstTask: string;
 
   it('migrate creates the store in the shared database and exits 0', async () => {
-    expect(migrated.code, migrated.output).toBe(0);
+    expect(deployment.migrated.code, deployment.migrated.output).toBe(0);
     const created = await tables();
     expect(created.length).toBeGreaterThan(0);
     expect(created).toContain('tasks');

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { inject } from 'vitest';
 import { databaseUrl, POSTGRES_ADMIN_URL, query } from '../../harness/postgres.ts';
 import {
+  type CommandResult,
   type ProcessEnv,
   runCommand,
   type ServerProcess,
@@ -20,7 +21,14 @@ export interface Deployment {
   /** Folder of the deployment's own files: `exports/` is the OUTPUT_PATH every process shares. */
   dataDir: string;
   intentTree: string;
-  /** Stops every process (SIGTERM), drops the database and the Redis keys, removes the folders. */
+  /** The deployment's own PostgreSQL database. */
+  databaseUrl: string;
+  /** What `audiences migrate` answered (it exited 0, or the start failed). */
+  migrated: CommandResult;
+  /**
+   * Stops every process (SIGTERM; an exit other than 0 is printed with the process's output), drops
+   * the database and the Redis keys, removes the folders.
+   */
   close(): Promise<void>;
 }
 
@@ -30,7 +38,14 @@ export interface Deployment {
  * a Redis prefix of their own, all writing to one export folder.
  */
 export async function startDeployment(
-  options: { apis?: number; workers?: number; env?: ProcessEnv } = {},
+  options: {
+    apis?: number;
+    workers?: number;
+    /** Every process's settings beyond the defaults below. */
+    env?: ProcessEnv;
+    /** The workers' settings beyond `env`. */
+    workerEnv?: ProcessEnv;
+  } = {},
 ): Promise<Deployment> {
   const database = `audiences_deploy_${randomUUID().replaceAll('-', '')}`;
   const prefix = `test-deploy-${randomUUID()}`;
@@ -44,11 +59,16 @@ export async function startDeployment(
   };
   await query(POSTGRES_ADMIN_URL, `CREATE DATABASE ${database}`);
   const close = async () => {
-    for (const child of processes) await child.stop();
+    for (const child of processes) {
+      const code = await child.stop();
+      if (code !== 0)
+        console.error(`a process exited ${code}:\n${Buffer.concat(child.output).toString('utf8')}`);
+    }
     await query(POSTGRES_ADMIN_URL, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     await (await openTestRedis(prefix)).close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
+  let migrated: CommandResult;
   try {
     const shared: ProcessEnv = {
       DATABASE_URL: databaseUrl(database),
@@ -67,18 +87,18 @@ export async function startDeployment(
       PUBLIC_URL: undefined,
       ...options.env,
     };
-    const migrated = await runCommand(
-      'migrate',
-      { ...shared, DATA_DIR: dirOf('migrate') },
-      { timeoutMs: 60_000 },
-    );
+    migrated = await runCommand('migrate', { ...shared, DATA_DIR: dirOf('migrate') }, { timeoutMs: 60_000 });
     if (migrated.code !== 0) throw new Error(`migrate exited ${migrated.code}: ${migrated.output}`);
     const started = await Promise.allSettled([
       ...Array.from({ length: options.apis ?? 1 }, (_, i) =>
         spawnCommand('serve', { ...shared, DATA_DIR: dirOf(`api${i}`) }, { capture: true }),
       ),
       ...Array.from({ length: options.workers ?? 1 }, (_, i) =>
-        spawnCommand('worker', { ...shared, DATA_DIR: dirOf(`worker${i}`) }, { capture: true }),
+        spawnCommand(
+          'worker',
+          { ...shared, ...options.workerEnv, DATA_DIR: dirOf(`worker${i}`) },
+          { capture: true },
+        ),
       ),
     ]);
     for (const result of started) if (result.status === 'fulfilled') processes.push(result.value);
@@ -94,6 +114,8 @@ export async function startDeployment(
     workers: processes.slice(apis.length),
     dataDir,
     intentTree,
+    databaseUrl: databaseUrl(database),
+    migrated,
     close,
   };
 }
