@@ -1,20 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { TaskDetail } from '../api.ts';
 import { addFingerprints, type Fingerprint, type Oracle } from './oracle.ts';
 import type { JobState } from './store-watch.ts';
 import type { Kind, TaskSpec, TrackedTask } from './workload.ts';
 
-/** The task detail fields the checks read (see DESIGN.md §2). */
-export interface Detail {
-  task_id: string;
-  status: string;
-  total_jobs: number;
-  completed_jobs: number;
-  failed_jobs: number;
-  total_count: number | null;
-  counts: Record<string, number>;
-  files: Array<{ partition: string; uri: string; url: string; rows: number; size_bytes: number }>;
-  error: { code: string; message: string } | null;
+/** The task detail fields the checks read (see DESIGN.md §2): the bench's, with links and the request. */
+export interface Detail extends Omit<TaskDetail, 'files'> {
+  files: Array<TaskDetail['files'][number] & { url: string }>;
   request: {
     days: string[];
     topic_id_prefixes: string[];
