@@ -204,14 +204,14 @@ export class TaskPlanner {
   listed(plan: TaskPlan, files: readonly StoredObject[]): string[][] {
     if (files.length === 0) throw new JobError('input_empty', `${plan.inputRoot} holds no .parquet files`);
     const filesPerPartition = partitionFiles(files, plan.inputRoot);
-    const partitions = [...filesPerPartition.keys()];
+    const partitions = [...filesPerPartition.keys()].sort();
     if (partitions.length > this.options.maxPartitions) {
       throw new JobError(
         'too_many_partitions',
         `the input has ${partitions.length} partition folders; a task covers at most ${this.options.maxPartitions}. Give input_path a narrower folder`,
       );
     }
-    if (sameHiveKeys(partitions.sort()) !== plan.hive) {
+    if (sameHiveKeys(partitions) !== plan.hive) {
       throw new JobError(
         'input_layout_mixed',
         `the folders under ${plan.inputRoot} do not all use the same k=v keys, unlike its first ${LISTED_AT_CREATION} objects; give input_path a folder of one layout`,
