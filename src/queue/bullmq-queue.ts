@@ -80,7 +80,11 @@ return places
  * or runs BullMQ drops a second one: no delivery twice at once. A delayed delivery (a retry's
  * backoff) gets an id of its own, `j.X.delayed.{uuid}`: the job runner enqueues its retry while
  * BullMQ still holds `j.X` as active, and reusing `j.X` would drop that retry. So a delayed delivery
- * can meet an immediate one of the same job; the store's claim lets only one of them run it.
+ * can meet an immediate one of the same job; the store's claim lets only one of them run it. So does
+ * a redelivery (`redeliver`, `j.X.redelivered.{uuid}`): the job of a worker that died is still
+ * active in BullMQ under `j.X` until a stalled check notices the lost lock (up to
+ * `lockDurationMs + stalledIntervalMs`, a minute by default), and an add under `j.X` would wait
+ * for that check instead of running the job as soon as the store's lease expired.
  * Finished and failed jobs are removed at once, which keeps Redis small and frees `j.X` for the
  * next enqueue. BullMQ never retries on its own (`attempts: 1`): the store decides retries.
  *
@@ -94,7 +98,8 @@ return places
  * A process that dies mid-job leaves the job active in Redis under a lock it no longer renews; once
  * the lock expires, the stalled-job check of any live worker puts it back to wait (see
  * `lockDurationMs`). That redelivery may come before the store's lease of the dead worker expired:
- * the handler then ignores it, and whatever takes over expired leases must enqueue the job again.
+ * the handler then ignores it, and whatever takes over expired leases must enqueue the job again
+ * (with `redeliver`).
  */
 export class BullMqQueue implements JobQueue {
   private readonly name: string;
@@ -124,9 +129,11 @@ export class BullMqQueue implements JobQueue {
     const group = options.group ?? '';
     const ids = [...new Set(jobIds)];
     if (ids.length === 0) return;
-    const bullIds = ids.map((jobId) =>
-      delay > 0 ? `${bullId(jobId)}.delayed.${randomUUID()}` : bullId(jobId),
-    );
+    const bullIds = ids.map((jobId) => {
+      if (delay > 0) return `${bullId(jobId)}.delayed.${randomUUID()}`;
+      if (options.redeliver) return `${bullId(jobId)}.redelivered.${randomUUID()}`;
+      return bullId(jobId);
+    });
     const places = (await this.connection.eval(
       PLACE_IN_GROUP,
       1,
@@ -238,7 +245,7 @@ export class BullMqQueue implements JobQueue {
 
 /**
  * BullMQ refuses integer-like custom ids and ids with `:`: the prefix and the escapes rule out both,
- * and an escaped `.` keeps `j.X` apart from every `j.Y.delayed.{uuid}`.
+ * and an escaped `.` keeps `j.X` apart from every `j.Y.delayed.{uuid}` and `j.Y.redelivered.{uuid}`.
  */
 function bullId(jobId: string): string {
   return `j.${jobId.replaceAll('%', '%25').replaceAll(':', '%3A').replaceAll('.', '%2E')}`;

@@ -20,8 +20,10 @@ export class MemoryQueue implements JobQueue {
   /** Ids waiting per group (a group with none is absent). */
   private readonly waitingPerGroup = new Map<string, number>();
   private seq = 0;
-  /** Ids waiting or running, so a duplicate enqueue is not delivered twice at once. */
-  private readonly pending = new Set<string>();
+  /** Ids waiting, so a duplicate enqueue is not delivered twice at once. */
+  private readonly queued = new Set<string>();
+  /** Ids being handled, with how many deliveries of each run (more than one after `redeliver`). */
+  private readonly handling = new Map<string, number>();
   /** Each delay's timer with the number of ids it holds back (for `depth`). */
   private readonly timers = new Map<NodeJS.Timeout, number>();
   private readonly running = new Set<Promise<void>>();
@@ -38,8 +40,8 @@ export class MemoryQueue implements JobQueue {
       return;
     }
     for (const id of jobIds) {
-      if (this.pending.has(id)) continue;
-      this.pending.add(id);
+      if (this.queued.has(id) || (this.handling.has(id) && !options.redeliver)) continue;
+      this.queued.add(id);
       const place = (this.waitingPerGroup.get(group) ?? 0) + 1;
       this.waitingPerGroup.set(group, place);
       this.waiting.push({ id, group, place, seq: this.seq++ });
@@ -69,6 +71,7 @@ export class MemoryQueue implements JobQueue {
     for (const timer of this.timers.keys()) clearTimeout(timer);
     this.timers.clear();
     while (this.waiting.length > 0) this.waiting.pop();
+    this.queued.clear();
     this.waitingPerGroup.clear();
     await Promise.allSettled([...this.running]);
   }
@@ -93,6 +96,8 @@ export class MemoryQueue implements JobQueue {
     if (!handler) return;
     while (!this.closed && this.running.size < this.concurrency && this.waiting.length > 0) {
       const { id, group } = this.waiting.pop()!;
+      this.queued.delete(id);
+      this.handling.set(id, (this.handling.get(id) ?? 0) + 1);
       const left = this.waitingPerGroup.get(group)! - 1;
       if (left > 0) this.waitingPerGroup.set(group, left);
       else this.waitingPerGroup.delete(group);
@@ -102,7 +107,9 @@ export class MemoryQueue implements JobQueue {
         })
         .finally(() => {
           this.running.delete(run);
-          this.pending.delete(id);
+          const others = this.handling.get(id)! - 1;
+          if (others > 0) this.handling.set(id, others);
+          else this.handling.delete(id);
           this.drain();
         });
       this.running.add(run);

@@ -12,6 +12,14 @@ export interface EnqueueOptions {
    * @defaultValue `''` (one group: plain FIFO)
    */
   group?: string;
+  /**
+   * The ids' earlier deliveries are dead (the worker that held them died and its lease expired):
+   * deliver them even while the queue still counts one of them as being handled, which a shared
+   * queue does until it notices the dead process. Such an id may meet another delivery of itself;
+   * the handler's claim in the store lets only one of them run the job.
+   * @defaultValue `false`
+   */
+  redeliver?: boolean;
 }
 
 /**
@@ -24,8 +32,8 @@ export interface JobQueue {
    * Accepts ids for delivery, in order within their group, the groups taking turns (see
    * `EnqueueOptions.group`); resolves once they are accepted, before they are delivered. With
    * `delayMs`, the ids are accepted only after that delay. An id already waiting or being handled is
-   * not delivered a second time at once. Ids enqueued before `start` wait for it; after `close`
-   * they are ignored.
+   * not delivered a second time at once, unless enqueued with `redeliver`. Ids enqueued before
+   * `start` wait for it; after `close` they are ignored.
    */
   enqueue(jobIds: readonly string[], options?: EnqueueOptions): Promise<void>;
   /**

@@ -18,19 +18,24 @@ export class JobLanes {
 
   /**
    * Enqueues each job in its lane (exports in the export lane, listings and counts in the count
-   * lane), in its organisation's group, in the order given.
+   * lane), in its organisation's group, in the order given. A job whose lease expired
+   * (`leaseExpired`: its worker died) is redelivered at once (see `EnqueueOptions.redeliver`).
    */
-  async enqueue(jobs: readonly JobRef[], options: { delayMs?: number } = {}): Promise<void> {
-    const batches = new Map<string, { lane: Lane; group: string; ids: string[] }>();
+  async enqueue(
+    jobs: readonly (JobRef & { leaseExpired?: boolean })[],
+    options: { delayMs?: number } = {},
+  ): Promise<void> {
+    const batches = new Map<string, { lane: Lane; group: string; redeliver: boolean; ids: string[] }>();
     for (const job of jobs) {
       const lane = laneOf(job.phase);
-      const key = `${lane}\n${job.organizationId}`;
+      const redeliver = job.leaseExpired === true;
+      const key = `${lane}\n${job.organizationId}\n${redeliver}`;
       const batch = batches.get(key);
       if (batch) batch.ids.push(job.id);
-      else batches.set(key, { lane, group: job.organizationId, ids: [job.id] });
+      else batches.set(key, { lane, group: job.organizationId, redeliver, ids: [job.id] });
     }
-    for (const { lane, group, ids } of batches.values()) {
-      await this.queues[lane].enqueue(ids, { ...options, group });
+    for (const { lane, group, redeliver, ids } of batches.values()) {
+      await this.queues[lane].enqueue(ids, { ...options, group, ...(redeliver && { redeliver }) });
     }
   }
 

@@ -49,14 +49,13 @@ describe('BullMqQueue', () => {
     expect(hb.maxRunning()).toBeLessThanOrEqual(2);
   });
 
-  it('delivers the job of a process killed mid-job to another process once its lock expires', async () => {
+  /** Starts the dying-worker fixture, lets it take `jobId`, and kills it mid-job (SIGKILL). */
+  async function killMidJob(jobId: string, lockDurationMs: number): Promise<void> {
     const fixture = path.join(import.meta.dirname, 'fixtures/dying-worker.ts');
     const dying = spawn(
       process.execPath,
-      ['--import', 'tsx', fixture, TEST_REDIS_URL, space.name, space.prefix],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
+      ['--import', 'tsx', fixture, TEST_REDIS_URL, space.name, space.prefix, String(lockDurationMs)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     child = dying;
     let output = '';
@@ -67,10 +66,14 @@ describe('BullMqQueue', () => {
     await waitFor(() => output.includes('started\n'), 30_000);
 
     const producer = space.open({ concurrency: 1 });
-    await producer.enqueue(['orphan']);
-    await waitFor(() => output.includes('running orphan\n'));
+    await producer.enqueue([jobId]);
+    await waitFor(() => output.includes(`running ${jobId}\n`));
     dying.kill('SIGKILL');
     await exited;
+  }
+
+  it('delivers the job of a process killed mid-job to another process once its lock expires', async () => {
+    await killMidJob('orphan', 1_000);
 
     // The dead process's lock lasts 1 s; this one looks for stalled jobs every 500 ms.
     const survivor = space.open({ concurrency: 1, lockDurationMs: 1_000, stalledIntervalMs: 500 });
@@ -81,6 +84,23 @@ describe('BullMqQueue', () => {
     await h.settle('orphan');
     await quiet();
     expect(h.delivered).toEqual(['orphan']);
+  });
+
+  it("delivers a redelivery of a dead process's job at once, before BullMQ notices the lost lock", async () => {
+    // The dead process's lock lasts a minute and the survivor looks for stalled jobs every 30 s
+    // (the defaults' order): BullMQ holds `orphan` as active for up to a minute and a half.
+    await killMidJob('orphan', 60_000);
+    const survivor = space.open({ concurrency: 1 });
+    const h = heldHandler();
+    await survivor.start(h.handler);
+    // A plain enqueue waits for the stalled check; a redelivery (the store's lease expired) does not.
+    await survivor.enqueue(['orphan']);
+    await quiet(1_000);
+    expect(h.delivered).toEqual([]);
+    await survivor.enqueue(['orphan'], { redeliver: true });
+    await waitFor(() => h.delivered.length >= 1, 10_000);
+    expect(h.delivered).toEqual(['orphan']);
+    await h.settle('orphan');
   });
 
   it('leaves the ids a closed process did not take to the others, and drops ids enqueued after close', async () => {

@@ -97,6 +97,26 @@ describe.each(QUEUE_BACKENDS)('JobQueue ($name)', (backend) => {
     await h.settle('a');
   });
 
+  it('delivers an id enqueued with `redeliver` again while it runs (its worker is taken as dead)', async () => {
+    const queue = space.open({ concurrency: 2 });
+    const h = heldHandler();
+    await queue.start(h.handler);
+    await queue.enqueue(['a'], { group: 'org-a' });
+    await waitFor(() => h.delivered.length >= 1);
+    // A plain duplicate of the running id is dropped; a redelivery is not.
+    await queue.enqueue(['a'], { group: 'org-a' });
+    await quiet();
+    expect(h.delivered).toEqual(['a']);
+    await queue.enqueue(['a'], { group: 'org-a', redeliver: true });
+    await waitFor(() => h.delivered.length >= 2);
+    expect(h.delivered).toEqual(['a', 'a']);
+    expect(h.running()).toEqual(['a', 'a']);
+    await h.settle('a');
+    await h.settle('a');
+    await quiet();
+    expect(h.delivered).toEqual(['a', 'a']);
+  });
+
   it('delivers a delayed id after its delay, never before', async () => {
     const queue = space.open({ concurrency: 2 });
     const h = heldHandler();

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryQueue } from '../../src/queue/memory-queue.ts';
 import { JobLanes } from '../../src/tasks/job-lanes.ts';
-import { heldHandler, releaseAll, waitFor } from '../queue/queue-backends.ts';
+import { heldHandler, quiet, releaseAll, waitFor } from '../queue/queue-backends.ts';
 
 let lanes: JobLanes | undefined;
 afterEach(async () => {
@@ -31,5 +31,21 @@ describe('job lanes', () => {
     await waitFor(() => h.delivered.length >= 3);
     expect(h.delivered[2]).toBe('b-count');
     expect(h.running().sort()).toEqual(['a-export-1', 'b-count']);
+  });
+
+  it('redelivers a job whose lease expired even while the queue still counts it as running', async () => {
+    lanes = new JobLanes({ count: new MemoryQueue(2), unload: new MemoryQueue(2) });
+    const h = heldHandler();
+    await lanes.start(h.handler);
+    const job = { id: 'a-export', phase: 'unload', organizationId: 'A' } as const;
+    await lanes.enqueue([job]);
+    await waitFor(() => h.delivered.length >= 1);
+    // The reconciler finds it again: queued (a lost delivery) is dropped, an expired lease is not.
+    await lanes.enqueue([{ ...job, leaseExpired: false }]);
+    await lanes.enqueue([{ ...job, leaseExpired: true }]);
+    await waitFor(() => h.delivered.length >= 2);
+    await quiet();
+    expect(h.delivered).toEqual(['a-export', 'a-export']);
+    expect(h.running()).toEqual(['a-export', 'a-export']);
   });
 });
