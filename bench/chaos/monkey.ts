@@ -145,18 +145,22 @@ export class Monkey {
 
   /**
    * FLUSHALL of the private Redis once every worker is up (a worker starting afterwards would
-   * enqueue the lost jobs itself) and jobs wait in the queue (waits up to `flushWaitMs` for both).
+   * enqueue the lost jobs itself) and a backlog of jobs waits in the queue (waits up to
+   * `flushWaitMs` for both).
    */
   private async flushAll(start: number): Promise<void> {
     const { deployment, store, recovery, log } = this.options;
     const workers = deployment.slots.filter((slot) => slot.role === 'worker').length;
     const deadline = Date.now() + this.options.flushWaitMs;
-    // A backlog: jobs the store has queued for half a second or more (no free slot took them).
+    // A backlog: more jobs queued for half a second or more (no free slot took them) than the
+    // workers' slots (one count and one export slot each) can take in the second after the flush.
+    const backlog = 2 * workers + 1;
     let seen = new Set(await store.queuedJobs());
     while (Date.now() < deadline) {
       await sleep(500);
       const queued = await store.queuedJobs();
-      if (deployment.up('worker').length === workers && queued.some((id) => seen.has(id))) break;
+      const waited = queued.filter((id) => seen.has(id)).length;
+      if (deployment.up('worker').length === workers && waited >= backlog) break;
       seen = new Set(queued);
     }
     const before = await store.queuedJobs();

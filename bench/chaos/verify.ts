@@ -109,7 +109,7 @@ export async function verify(options: VerifyOptions, checks: Checks): Promise<Ve
   for (const job of options.jobs) jobsOf.set(job.taskId, [...(jobsOf.get(job.taskId) ?? []), job]);
 
   for (const [i, task] of options.tasks.entries()) {
-    await verifyTask(task, jobsOf.get(task.id) ?? [], options, result, check);
+    await verifyTask({ task, jobs: jobsOf.get(task.id) ?? [], options, result, check });
     if ((i + 1) % 100 === 0) options.log(`checked ${i + 1} of ${options.tasks.length} tasks`);
   }
 
@@ -143,13 +143,17 @@ export async function verify(options: VerifyOptions, checks: Checks): Promise<Ve
 
 type CheckFn = (name: string, ok: boolean, taskId: string | undefined, detail: () => string) => boolean;
 
-async function verifyTask(
-  task: FinalTask,
-  jobs: Array<JobState & { partitions: string[] }>,
-  options: VerifyOptions,
-  result: Verification,
-  check: CheckFn,
-): Promise<void> {
+/** One task under verification: its jobs in the store, the run's options, the tallies to add to. */
+interface TaskUnderCheck {
+  task: FinalTask;
+  jobs: Array<JobState & { partitions: string[] }>;
+  options: VerifyOptions;
+  result: Verification;
+  check: CheckFn;
+}
+
+async function verifyTask(subject: TaskUnderCheck): Promise<void> {
+  const { task, options, result, check } = subject;
   const { oracle } = options;
   const { detail, spec, id } = task;
   const expected = expectedStatus(task);
@@ -217,16 +221,11 @@ async function verifyTask(
     check('a counted task has no files', detail.files.length === 0, id, () => `${detail.files.length} files`);
     return;
   }
-  await verifyExport(task, jobs, options, result, check);
+  await verifyExport(subject);
 }
 
-async function verifyExport(
-  task: FinalTask,
-  jobs: Array<JobState & { partitions: string[] }>,
-  options: VerifyOptions,
-  result: Verification,
-  check: CheckFn,
-): Promise<void> {
+async function verifyExport(subject: TaskUnderCheck): Promise<void> {
+  const { task, jobs, options, result, check } = subject;
   const { oracle, outputPath } = options;
   const { detail, spec, id } = task;
   const files = detail.files;
