@@ -41,6 +41,12 @@ import { TaskViews } from './tasks/task-view.ts';
 /** Demo tree size on first start: a week, 10 prefixes, 1.5 million rows. */
 const DEMO = { rows: 1_500_000, days: 7, prefixes: 10, seed: 42 };
 export const MAX_PARTITIONS_PER_TASK = 20_000;
+/**
+ * An export slot's memory in count slots' (see `engine` below). Measured: with
+ * DUCKDB_MEMORY_LIMIT=256MB and 2 DuckDB threads, an export of the 10M-row tree runs out of memory
+ * at 64MB per slot and runs at 96MB; a filtered count of it runs at a third of that.
+ */
+const EXPORT_MEMORY_SHARES = 3;
 
 /** What a process runs: the HTTP API, the job worker, or both (the embedded `audiences start`). */
 export interface Roles {
@@ -130,14 +136,19 @@ export async function startService(config: Config, roles: Roles): Promise<Runnin
     new TokenService(config.jwtSecret, config.jwtTtlMs),
     ...(limitsRedis ? [new RedisLoginThrottle(limitsRedis, { prefix: `${redisPrefix}:login:` })] : []),
   );
+  // DUCKDB_MEMORY_LIMIT is the budget of all jobs at once, shared by the slots: an export slot gets
+  // EXPORT_MEMORY_SHARES shares and a count slot one (an export reads every column and writes
+  // Parquet; a count reads a few columns into one aggregate). DuckDB's buffer manager gets three
+  // quarters of a slot's memory: the Parquet reader and writer allocate beyond it.
+  const share =
+    (0.75 * config.duckdbMemoryBytes) /
+    (EXPORT_MEMORY_SHARES * config.workerConcurrency + config.countConcurrency);
   const engine = {
-    // DUCKDB_MEMORY_LIMIT is the budget of all jobs at once: each worker slot (export or count) gets
-    // its share, of which DuckDB's buffer manager gets three quarters (the Parquet reader and writer
-    // allocate beyond it).
-    memoryLimit: `${Math.floor((0.75 * config.duckdbMemoryBytes) / (config.workerConcurrency + config.countConcurrency) / 1e6)}MB`,
+    memoryLimit: `${Math.floor((EXPORT_MEMORY_SHARES * share) / 1e6)}MB`,
     threads: config.duckdbThreads,
     timeoutMs: config.jobTimeoutMs,
   };
+  const countEngine = { ...engine, memoryLimit: `${Math.floor(share / 1e6)}MB` };
   const changes = new TaskChanges(feed ? { feed } : {});
   const guard = new SqlGuard();
   const tasks = new TaskService({
@@ -179,8 +190,11 @@ export async function startService(config: Config, roles: Roles): Promise<Runnin
     storage,
     outputPath: config.outputPath,
     engine,
+    countEngine,
     // An API-only process runs no jobs: it keeps no DuckDB started for them.
-    warmEngines: roles.worker ? config.workerConcurrency : 0,
+    ...(roles.worker && {
+      warmEngines: { unload: config.workerConcurrency, count: config.countConcurrency },
+    }),
     maxJobBytes: config.jobMaxBytes,
     compression: config.exportCompression,
     lifecycle: tasks.lifecycle,

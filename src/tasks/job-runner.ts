@@ -28,9 +28,20 @@ export interface JobRunnerOptions {
   storage: Storage;
   /** Root of exports: files land in `{outputPath}/{organization_id}/{task_id}/{partition}/`. */
   outputPath: string;
+  /** The DuckDB of an export job (and of a count job, unless `countEngine` says otherwise). */
   engine: EngineLimits;
-  /** DuckDB instances kept started ahead of jobs (one per worker slot hides each start-up). */
-  warmEngines?: number;
+  /**
+   * The DuckDB of a filtered count job: it reads a few columns and aggregates them, so it can do
+   * with less memory than an export, which reads every column and writes Parquet.
+   * @defaultValue `engine`
+   */
+  countEngine?: EngineLimits;
+  /**
+   * DuckDB instances kept started ahead of jobs, for exports and for counts (one per worker slot
+   * hides each start-up).
+   * @defaultValue none
+   */
+  warmEngines?: { unload: number; count: number };
   /**
    * Input bytes a job reads at most: a job over more partitions keeps the first ones up to it and
    * hands the rest to new jobs (not a task with a `limit`, whose jobs each export up to it, nor a
@@ -75,23 +86,29 @@ export class JobRunner {
   readonly owner: string;
   private readonly leaseMs: number;
   private readonly clock: () => Date;
-  private readonly engines: JobEngines;
+  /** The DuckDB instances of export jobs, and of filtered count jobs. */
+  private readonly engines: Readonly<Record<'unload' | 'count', JobEngines>>;
 
   constructor(private readonly options: JobRunnerOptions) {
     this.owner = options.owner ?? newLeaseOwner();
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.clock = options.clock ?? (() => new Date());
-    this.engines = new JobEngines({
-      storage: options.storage,
-      engine: options.engine,
-      warm: options.warmEngines ?? 0,
-      ...(options.log ? { log: options.log } : {}),
-    });
+    const engines = (engine: EngineLimits, warm: number) =>
+      new JobEngines({
+        storage: options.storage,
+        engine,
+        warm,
+        ...(options.log ? { log: options.log } : {}),
+      });
+    this.engines = {
+      unload: engines(options.engine, options.warmEngines?.unload ?? 0),
+      count: engines(options.countEngine ?? options.engine, options.warmEngines?.count ?? 0),
+    };
   }
 
   /** Closes the DuckDB instances kept ready (after the queue has stopped delivering jobs). */
   async close(): Promise<void> {
-    await this.engines.close();
+    await Promise.all([this.engines.unload.close(), this.engines.count.close()]);
   }
 
   readonly handle = async (jobId: string): Promise<void> => {
@@ -122,7 +139,8 @@ export class JobRunner {
     // An un-filtered count reads only Parquet footers and needs no engine. Otherwise the job's DuckDB
     // opens while its inputs are listed and staged: the two waits overlap.
     const footersOnly = job.phase === 'count' && plan.whereSql === null;
-    const engine = footersOnly || job.phase === 'list' ? undefined : this.engines.open(job.id, plan);
+    const engines = job.phase === 'unload' ? this.engines.unload : this.engines.count;
+    const engine = footersOnly || job.phase === 'list' ? undefined : engines.open(job.id, plan);
     // Its failure is handled where it is awaited; until then it must not count as unhandled.
     engine?.catch(() => undefined);
     let inputs: JobInputs | undefined;
@@ -205,7 +223,7 @@ export class JobRunner {
       lease.stop();
       inputs?.release();
       this.options.changes?.notify(task.id);
-      if (engine) await this.engines.retire(engine);
+      if (engine) await engines.retire(engine);
     }
   };
 
