@@ -11,10 +11,12 @@ import { Random } from './random.ts';
 import { type FlushSummary, type KillRecovery, RecoveryWatch } from './recovery.ts';
 import { StoreWatch } from './store-watch.ts';
 import { Checks, type CheckTally, type Failure, type Verification, verify } from './verify.ts';
-import { type Kind, type Organisation, Workload } from './workload.ts';
+import { type Kind, type Moment, type Organisation, Workload } from './workload.ts';
 
 /** After the FLUSHALL, workers are left alone until the lost jobs ran again, or this long. */
 export const FLUSH_QUIET_MS = 90_000;
+/** Wide filtered counts created just before the FLUSHALL (at most a quarter of the run's tasks). */
+export const FLUSH_BURST_TASKS = 4;
 
 export interface ChaosSettings {
   /** Root of the intent tree the deployment reads. */
@@ -135,6 +137,14 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResult> {
     const deadline = start + settings.workloadMs + settings.drainTimeoutMs;
     const rng = new Random(seed);
     const client = new ChaosClient(deployment.apiUrls, new Random(seed + 1), newClientStats(), deadline);
+    // The FLUSHALL must find jobs waiting in the queue: a burst of wide filtered counts (about a
+    // third of a tree each) comes just before it, part of the run's tasks.
+    const flushAtMs = settings.workloadMs * (0.3 + 0.25 * rng.next());
+    const burst = Math.min(FLUSH_BURST_TASKS, Math.floor(settings.tasks / 4));
+    const moments: Moment[] = [
+      ...rng.moments(settings.tasks - burst, 0, settings.workloadMs * 0.95).map((atMs) => ({ atMs })),
+      ...Array.from({ length: burst }, (_, i) => ({ atMs: flushAtMs - 1_000 + i * 50, burst: true })),
+    ].sort((a, b) => a.atMs - b.atMs);
     const workload = new Workload({
       rng: new Random(seed + 2),
       jitter: new Random(seed + 3),
@@ -152,7 +162,7 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResult> {
       workloadMs: settings.workloadMs,
       workerShare: settings.workerShare ?? 0.6,
       midJobShare: settings.midJobShare ?? 0.75,
-      flushAtMs: settings.workloadMs * (0.3 + 0.25 * rng.next()),
+      flushAtMs,
       flushQuietMs: FLUSH_QUIET_MS,
       flushWaitMs: settings.flushWaitMs ?? 60_000,
       log,
@@ -161,10 +171,7 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResult> {
     log(
       `chaos: ${settings.tasks} tasks and ${settings.kills} kills over ${Math.round(settings.workloadMs / 1000)} s`,
     );
-    await Promise.all([
-      workload.run(start, rng.moments(settings.tasks, 0, settings.workloadMs * 0.95)),
-      monkey.run(start),
-    ]);
+    await Promise.all([workload.run(start, moments), monkey.run(start)]);
     log('workload and kills done; waiting for the restarts and for every task to finish');
     await deployment.settle();
     const drainStart = Date.now();

@@ -86,13 +86,16 @@ export interface TreeShape {
   prefixes: string[];
 }
 
-/** A random task of `kind` over the tree: mostly a few partitions, sometimes a wide one (every day). */
+/**
+ * A random task of `kind` over the tree: mostly a few partitions, sometimes (or when `wide` is
+ * true) a wide one (every day).
+ */
 export function randomTask(
   rng: Random,
   kind: Kind,
   tree: TreeShape,
+  wide = rng.chance(0.15),
 ): { spec: TaskSpec; body: Record<string, unknown> } {
-  const wide = rng.chance(0.15);
   const days = wide ? tree.days : rng.sample(tree.days, rng.int(1, Math.min(2, tree.days.length)));
   const perPrefix = days.length * SCORES.length;
   const prefixes = wide
@@ -122,6 +125,12 @@ export function randomTask(
   return { spec: { days, prefixes, scores, where, select, limit, performUnload }, body };
 }
 
+/** When a task is created (ms from the start), and whether it belongs to the burst before the FLUSHALL. */
+export interface Moment {
+  atMs: number;
+  burst?: boolean;
+}
+
 export interface WorkloadOptions {
   /** Draws the tasks (kind, organisation, body): the same sequence for the same seed. */
   rng: Random;
@@ -143,16 +152,20 @@ export class Workload {
 
   constructor(private readonly options: WorkloadOptions) {}
 
-  /** Creates one task at each moment (ms from `start`); resolves when every create and unload is settled. */
-  async run(start: number, moments: readonly number[]): Promise<void> {
+  /**
+   * Creates one task at each moment (ms from `start`): a random one, or at a `burst` moment a wide
+   * filtered count (jobs enough to queue behind every slot). Resolves when every create and unload
+   * is settled.
+   */
+  async run(start: number, moments: readonly Moment[]): Promise<void> {
     const { rng, organisations, tree } = this.options;
     const creates: Array<Promise<void>> = [];
-    for (const [i, moment] of moments.entries()) {
-      const wait = start + moment - Date.now();
+    for (const [i, { atMs, burst }] of moments.entries()) {
+      const wait = start + atMs - Date.now();
       if (wait > 0) await sleep(wait);
-      const kind = rng.weighted(KIND_WEIGHTS);
+      const kind = burst ? 'filtered_count' : rng.weighted(KIND_WEIGHTS);
       const org = rng.int(0, organisations.length - 1);
-      creates.push(this.create(org, kind, randomTask(rng, kind, tree)));
+      creates.push(this.create(org, kind, randomTask(rng, kind, tree, burst || undefined)));
       if ((i + 1) % 50 === 0) this.options.log(`${i + 1} of ${moments.length} tasks requested`);
     }
     await Promise.all(creates);
