@@ -267,7 +267,7 @@ export function loadConfig(env: Env = process.env): Config {
       1,
       64,
     ),
-    jobMaxBytes: Math.max(1e6, bytes(env, 'JOB_MAX_BYTES', 256e6)),
+    jobMaxBytes: Math.max(1e6, bytes(env, 'JOB_MAX_BYTES', 512e6)),
     duckdbThreads: integer(env, 'DUCKDB_THREADS', Math.max(1, cores), 1, 256),
     // Half the machine for queries by default; DuckDB spills to disk beyond its limit.
     duckdbMemoryBytes: Math.max(

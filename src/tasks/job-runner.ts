@@ -22,6 +22,14 @@ import { batchByBytes } from './partition-batches.ts';
 import type { TaskChanges } from './task-changes.ts';
 import type { StoredRequest, TaskPlan } from './task-model.ts';
 
+/**
+ * How many times `maxJobBytes` a filtered count job may read: it reads only the columns of its
+ * filter into one aggregate, several times faster per input byte than an export, which reads every
+ * column and writes them. (Measured on the 10M-row tree: the filtered count of all 549 MB takes
+ * 0.15 s, its export 2.7 s.) A count split as finely as an export pays each job's start for little.
+ */
+export const COUNT_JOB_BYTES = 4;
+
 export interface JobRunnerOptions {
   store: Store;
   queue: JobLanes;
@@ -43,8 +51,8 @@ export interface JobRunnerOptions {
    */
   warmEngines?: { unload: number; count: number };
   /**
-   * Input bytes a job reads at most: a job over more partitions keeps the first ones up to it and
-   * hands the rest to new jobs (not a task with a `limit`, whose jobs each export up to it, nor a
+   * Input bytes an export job reads at most (a filtered count job `COUNT_JOB_BYTES` times as many):
+   * a job over more partitions keeps the first ones up to it and hands the rest to new jobs (not a task with a `limit`, whose jobs each export up to it, nor a
    * count that reads only footers). Undefined: jobs run as planned.
    */
   maxJobBytes?: number;
@@ -251,7 +259,8 @@ export class JobRunner {
   }
 
   /**
-   * Bounds the job's input by `maxJobBytes`: keeps its first partitions up to the bound and stores
+   * Bounds the job's input by `maxJobBytes` (a filtered count's by `COUNT_JOB_BYTES` times that):
+   * keeps its first partitions up to the bound and stores
    * the rest as new jobs, enqueued at once so other slots and workers take them. Undefined when the
    * job may not go on (its lease was lost, its task ended).
    */
@@ -267,7 +276,8 @@ export class JobRunner {
       partition,
       bytes: objects.reduce((sum, object) => sum + object.size, 0),
     }));
-    const [keep, ...rest] = batchByBytes(sizes, maxJobBytes);
+    const bound = job.phase === 'count' ? COUNT_JOB_BYTES * maxJobBytes : maxJobBytes;
+    const [keep, ...rest] = batchByBytes(sizes, bound);
     if (!keep || rest.length === 0) return listed;
     const split = await store.splitJob(job.id, this.owner, { keep, rest }, this.now());
     if (split.outcome === 'lease_lost') {

@@ -10,12 +10,12 @@ taskSuite('tasks whose jobs are split by input bytes (JOB_MAX_BYTES=1MB), embedd
   start: () => startTestServer({ JOB_MAX_BYTES: '1MB' }),
   outputRoot: (t) => `${t.dataDir}/exports`,
   localTree: (t) => t.intentTree,
-  splitsJobs: true,
+  jobMaxBytes: 1_000_000,
 });
 
 taskSuite('tasks on 2 serve and 2 worker processes (PostgreSQL, Redis), jobs split by input bytes', {
   start: () => startDeployment({ apis: 2, workers: 2, env: { JOB_MAX_BYTES: '1MB' } }),
   outputRoot: (t) => `${t.dataDir}/exports`,
   localTree: (t) => t.intentTree,
-  splitsJobs: true,
+  jobMaxBytes: 1_000_000,
 });

@@ -22,10 +22,10 @@ export interface SuiteTarget {
   /** A local copy of the intent tree the server reads, for independent DuckDB answers. */
   localTree(t: SuiteServer): string;
   /**
-   * The service splits jobs by input bytes (a small JOB_MAX_BYTES): an export over the whole tree
-   * ends with more jobs than it was planned with.
+   * The service's JOB_MAX_BYTES when it is small enough to split jobs over the test tree: an export
+   * over the whole tree ends with more jobs than it was planned with.
    */
-  splitsJobs?: boolean;
+  jobMaxBytes?: number;
 }
 
 const ALL_DAYS = ['2024-05-01', '20240502', '2024-05-03'];
@@ -60,6 +60,32 @@ export function taskSuite(name: string, target: SuiteTarget): void {
 
     const download = (files: Parameters<typeof downloadFiles>[0]) => downloadFiles(files, downloads);
 
+    it.runIf(target.jobMaxBytes)(
+      "splits a filtered count into jobs of four times an export job's input bytes",
+      async () => {
+        const files = fs.readdirSync(tree, { recursive: true, encoding: 'utf8' });
+        const bytes = files
+          .filter((file) => file.endsWith('.parquet'))
+          .reduce((sum, file) => sum + fs.statSync(path.join(tree, file)).size, 0);
+        const created = await api.post('/api/v1/intent_hive_tasks', {
+          days: ALL_DAYS,
+          topic_id_prefixes: prefixes,
+          scores: ['low', 'medium', 'high'],
+          where_expr: 'intent_score >= 60',
+          perform_unload: false,
+        });
+        expect(created.status).toBe(202);
+        const task = await api.waitFor(created.body.task_id, ['counted']);
+        const bound = target.jobMaxBytes!;
+        // At least one job per 4 × JOB_MAX_BYTES, fewer than one per JOB_MAX_BYTES (an export's).
+        expect(task.total_jobs).toBeGreaterThanOrEqual(Math.ceil(bytes / (4 * bound)));
+        expect(task.total_jobs).toBeLessThan(Math.ceil(bytes / bound));
+        expect(task.total_count).toBe(
+          Object.values(await expectedIntentCounts(tree, 'intent_score >= 60')).reduce((a, b) => a + b, 0),
+        );
+      },
+    );
+
     it('counts every partition exactly and exports every selected row once', async () => {
       const where = "intent_score >= 60 AND country IN ('US', 'DE', 'GB')";
       const created = await api.post('/api/v1/intent_hive_tasks', {
@@ -76,7 +102,7 @@ export function taskSuite(name: string, target: SuiteTarget): void {
       expect(created.body.total_jobs).toBeGreaterThan(0);
 
       const task = await api.waitFor(created.body.task_id, ['completed']);
-      if (target.splitsJobs) expect(task.total_jobs).toBeGreaterThan(created.body.total_jobs);
+      if (target.jobMaxBytes) expect(task.total_jobs).toBeGreaterThan(created.body.total_jobs);
       else expect(task.total_jobs).toBe(created.body.total_jobs);
       const expected = await expectedIntentCounts(tree, where);
       const nonEmpty = Object.fromEntries(Object.entries(task.counts).filter(([, n]) => (n as number) > 0));
