@@ -6,8 +6,7 @@ import type { Storage, StoredObject } from '../storage/storage.ts';
 import { StorageError } from '../storage/storage-error.ts';
 import type { FooterRows } from './footer-rows.ts';
 import type { InputSchemas } from './input-schema.ts';
-import { SCORES } from './task-model.ts';
-import { INTENT_HIVE_TYPES } from './task-planner.ts';
+import { INTENT_HIVE_TYPES, SCORES } from './task-model.ts';
 
 /** What the intent data holds, for pickers: the answer of `GET /api/v1/catalog/intent`. */
 export interface IntentCatalogView {

@@ -1,14 +1,15 @@
 import { type ColumnInfo, ExpressionError, type SqlGuard } from '../engine/sql-guard.ts';
 import { AppError, invalidField, JobError } from '../errors.ts';
 import type { Storage, StoredObject } from '../storage/storage.ts';
-import { StorageError } from '../storage/storage-error.ts';
 import { parseDays } from './days.ts';
 import type { InputPathPolicy } from './input-paths.ts';
 import { resolveInput } from './input-paths.ts';
 import type { InputSchemas } from './input-schema.ts';
 import { batchPartitions, partitionsPerJob } from './partition-batches.ts';
+import { fromStorage } from './request-storage.ts';
 import {
   type GenericRequestView,
+  INTENT_HIVE_TYPES,
   type IntentRequestView,
   intentPartitionKey,
   SCORES,
@@ -93,8 +94,6 @@ interface PlanInput {
   nestedPartitions: boolean;
 }
 
-/** The intent tree's Hive columns and their types. */
-export const INTENT_HIVE_TYPES = { day: 'DATE', prefix: 'VARCHAR', score: 'VARCHAR' };
 const ORDERED_COLUMNS = { score: SCORES };
 const PREFIX = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 /**
@@ -347,23 +346,6 @@ export class TaskPlanner {
     } finally {
       staged.release();
     }
-  }
-}
-
-/**
- * Storage failures while a request waits (creating or estimating a task) are the client's to fix
- * (400) or passing (503), never a 500.
- */
-export async function fromStorage<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (!(error instanceof StorageError)) throw error;
-    if (!error.permanent)
-      throw new AppError('storage_unavailable', `input_path: ${error.message}; try again later`);
-    throw new AppError('input_unreadable', `input_path: ${error.message}`, [
-      { field: 'input_path', message: error.message },
-    ]);
   }
 }
 
