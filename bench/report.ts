@@ -10,6 +10,7 @@ import { int, mb, median, ms, ratio, samples } from './stats.ts';
 import {
   aRunning,
   comparisonRatio,
+  estimateMatches,
   evaluateTargets,
   growthVerdict,
   scaledRatio,
@@ -251,6 +252,46 @@ function scaledExportSection(results: BenchResults): string {
   ].join('\n');
 }
 
+function estimateSection(results: BenchResults): string {
+  const e = results.estimate;
+  const a = e.answer;
+  return [
+    '## 10. Estimate (dry run)',
+    '',
+    `\`POST /api/v1/intent_hive_tasks/estimate\` with the body of a task over every partition of the tree, timed from sending the request to the last byte of the answer ` +
+      "(it lists each partition folder and sums the files' footer row counts, which the service remembers per file), " +
+      'against a fresh DuckDB listing the same files and summing their footers. ' +
+      `One estimate before the rounds (no footer cached yet), one warm-up of each side, then ${e.apiMs.length} rounds rotating which side goes first.`,
+    '',
+    '```json',
+    JSON.stringify(e.request.days.length > 3 ? abbreviate(e.request) : e.request),
+    '```',
+    '',
+    '```sql',
+    e.rawSql,
+    '```',
+    '',
+    table(
+      [
+        'side',
+        'median',
+        `samples in run order, ms (${e.apiMs.length} rounds after a warm-up)`,
+        'other processes during each sample, cores',
+      ],
+      [
+        ['API estimate', `**${ms(median(e.apiMs))}**`, samples(e.apiMs), cores(e.apiForeign)],
+        ['raw DuckDB (fresh instance)', ms(median(e.rawMs)), samples(e.rawMs), cores(e.rawForeign)],
+      ],
+    ),
+    '',
+    `- First estimate of the run (footers read, not cached): ${ms(e.coldMs)}.`,
+    `- Answer: ${int(a.partitions)} partitions, ${int(a.partitions_with_data)} with data, ${int(a.files)} files, ${mb(a.bytes)}, ${int(a.rows)} rows (exact: ${a.rows_exact}).`,
+    `- Same work: raw DuckDB found ${int(e.rawFiles)} files and ${int(e.rawRows)} rows (${estimateMatches(e) ? 'equal' : '**DIFFERENT**'}).`,
+    loadLine(results.load.estimate),
+    '',
+  ].join('\n');
+}
+
 /** The hash of src/ every server started with, or each one's when src/ changed during the run. */
 function srcHashes(results: BenchResults): string {
   const servers = [
@@ -460,6 +501,7 @@ export function renderReport(results: BenchResults): string {
     '',
     fairnessSection(results),
     scaledExportSection(results),
+    estimateSection(results),
     '## Diagnostics',
     '',
     `- Opening and closing an empty in-memory DuckDB (\`threads: '${results.threads}'\`) in the harness: median ${ms(median(results.instanceStartupMs))} ` +

@@ -1,6 +1,7 @@
 import type { Comparison } from './comparisons.ts';
 import type { CpuLoad } from './cpu-monitor.ts';
 import type { Dataset } from './dataset.ts';
+import type { EstimateResult } from './estimate.ts';
 import type { FairnessResult } from './fairness.ts';
 import type { GrowthPoint } from './growth.ts';
 import type { Machine } from './machine.ts';
@@ -33,6 +34,8 @@ export interface BenchResults {
   /** Opening and closing an empty in-memory DuckDB (what each job pays at least once). */
   instanceStartupMs: number[];
   comparisons: Comparison[];
+  /** The dry run over the whole tree against raw DuckDB reading the same footers. */
+  estimate: EstimateResult;
   throughput: ThroughputResult;
   growth: GrowthPoint[];
   memory: MemoryResult;

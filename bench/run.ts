@@ -17,6 +17,7 @@ import {
   stopAllDeployments,
   type WorkerSettings,
 } from './deployment.ts';
+import { measureEstimate } from './estimate.ts';
 import { measureFairness } from './fairness.ts';
 import { measureGrowth } from './growth.ts';
 import { describeMachine } from './machine.ts';
@@ -75,7 +76,14 @@ async function main(options: BenchOptions): Promise<void> {
   const api = new AudiencesApi(service.server.url);
   let measured: Pick<
     BenchResults,
-    'comparisons' | 'growth' | 'throughput' | 'service' | 'fairness' | 'scaledExport' | 'deployments'
+    | 'comparisons'
+    | 'estimate'
+    | 'growth'
+    | 'throughput'
+    | 'service'
+    | 'fairness'
+    | 'scaledExport'
+    | 'deployments'
   >;
   try {
     await api.signUp('main');
@@ -85,6 +93,7 @@ async function main(options: BenchOptions): Promise<void> {
     const filtered = await section('filtered', () => comparisons.count(true));
     const exported = await section('export', () => comparisons.export());
     const small = await section('small', () => comparisons.small());
+    const estimate = await section('estimate', () => measureEstimate(options, dataset, api, cpu));
     const growth = await section('growth', () => measureGrowth(options, dataset, api));
     const throughput = await section('throughput', () => measureThroughput(options, dataset, api, cpu));
     const embedded = {
@@ -129,6 +138,7 @@ async function main(options: BenchOptions): Promise<void> {
     );
     measured = {
       comparisons: [count, filtered, exported, small],
+      estimate,
       growth,
       throughput,
       fairness: [fairness, fairnessScaled.result],

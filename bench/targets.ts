@@ -1,4 +1,5 @@
 import type { Comparison } from './comparisons.ts';
+import type { EstimateResult } from './estimate.ts';
 import type { FairnessResult, FairnessSample } from './fairness.ts';
 import { exponent } from './growth.ts';
 import type { BenchResults } from './results.ts';
@@ -30,6 +31,23 @@ function fairnessRow(f: FairnessResult): TargetRow {
     goal: "< 1 s, median and max, with A's exports running or queued throughout every sample",
     measured: `median ${ms(median(busy))}, max ${ms(worst)} (idle: median ${ms(median(f.idleMs))}); A's exports throughout ${running} of ${f.samples.length} samples`,
     met: median(busy) < 1000 && worst < 1000 && running === f.samples.length,
+  };
+}
+
+/** The estimate's answer matches raw DuckDB's footers: as many files, as many rows. */
+export function estimateMatches(estimate: EstimateResult): boolean {
+  return estimate.answer.files === estimate.rawFiles && estimate.answer.rows === estimate.rawRows;
+}
+
+function estimateRow(results: BenchResults, rows: string): TargetRow {
+  const e = results.estimate;
+  const value = median(e.apiMs);
+  const same = estimateMatches(e);
+  return {
+    target: `estimate of the whole tree (${rows}, ${e.answer.files} files)`,
+    goal: '≤ 50 ms (median), same files and rows as the footers',
+    measured: `${ms(value)} (raw DuckDB ${ms(median(e.rawMs))}; first, footers not cached: ${ms(e.coldMs)}); files and rows ${same ? 'equal' : 'DIFFERENT'}`,
+    met: value <= 50 && same,
   };
 }
 
@@ -105,6 +123,7 @@ export function evaluateTargets(results: BenchResults): TargetRow[] {
       measured: `peak RSS ${mb(m.peakHwm)}`,
       met: m.peakHwm <= memoryGoal,
     },
+    estimateRow(results, rows),
     ...results.fairness.map(fairnessRow),
     scaledRow(results.scaledExport, rows),
   ];

@@ -32,6 +32,8 @@ export interface Config {
   /** Secret that signs download links; generated into DATA_DIR like the JWT secret. */
   linkSecret: string;
   taskTtlMs: number;
+  /** How long the catalog of an object-store intent tree is served before the tree is listed again. */
+  catalogTtlMs: number;
   linkTtlMs: number;
   jwtTtlMs: number;
   /** Export jobs run at once by one worker process. */
@@ -90,6 +92,18 @@ export function parseDuration(variable: string, value: string): number {
     throw new ConfigError(variable, `"${value}" is not a duration; use e.g. 30s, 15m, 24h, 7d`);
   }
   return Math.round(duration);
+}
+
+/** Seconds as a bare number (`60`), or a duration with its unit (`90s`, `5m`), in milliseconds. */
+function seconds(env: Env, variable: string, fallback: number): number {
+  const raw = env[variable]?.trim();
+  if (raw === undefined || raw === '') return fallback * 1000;
+  if (/^\d{1,9}$/.test(raw)) return Number(raw) * 1000;
+  try {
+    return parseDuration(variable, raw);
+  } catch {
+    throw new ConfigError(variable, `"${raw}" must be seconds (60) or a duration such as 90s or 5m`);
+  }
 }
 
 function integer(env: Env, variable: string, fallback: number, min: number, max: number): number {
@@ -257,6 +271,7 @@ export function loadConfig(env: Env = process.env): Config {
     jwtSecret: secret(env, 'JWT_SECRET', dataDir, 'jwt-secret', databaseUrl !== undefined),
     linkSecret: secret(env, 'LINK_SECRET', dataDir, 'link-secret', databaseUrl !== undefined),
     taskTtlMs: parseDuration('TASK_TTL', env.TASK_TTL || '7d'),
+    catalogTtlMs: seconds(env, 'CATALOG_TTL', 60),
     linkTtlMs: parseDuration('LINK_TTL', env.LINK_TTL || '24h'),
     jwtTtlMs: parseDuration('JWT_TTL', env.JWT_TTL || '12h'),
     workerConcurrency,

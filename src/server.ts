@@ -28,7 +28,9 @@ import { openStore } from './store/open-store.ts';
 import type { JobPhase } from './store/store.ts';
 import { DownloadLinks } from './tasks/download-links.ts';
 import { DownloadService } from './tasks/download-service.ts';
+import { FooterRows } from './tasks/footer-rows.ts';
 import { InputSchemas } from './tasks/input-schema.ts';
+import { IntentCatalog } from './tasks/intent-catalog.ts';
 import { JobLanes } from './tasks/job-lanes.ts';
 import { newLeaseOwner } from './tasks/job-lease.ts';
 import { JobReconciler } from './tasks/job-reconciler.ts';
@@ -151,13 +153,17 @@ export async function startService(config: Config, roles: Roles): Promise<Runnin
   const countEngine = { ...engine, memoryLimit: `${Math.floor(share / 1e6)}MB` };
   const changes = new TaskChanges(feed ? { feed } : {});
   const guard = new SqlGuard();
+  const schemas = new InputSchemas(engine);
+  // Footer row counts, shared by the catalog and estimates: a file's footer is read once.
+  const footers = new FooterRows(storage);
   const tasks = new TaskService({
     store,
     changes,
     guard,
     queue,
     storage,
-    schemas: new InputSchemas(engine),
+    schemas,
+    footers,
     views: new TaskViews(store, links, storage, config.linkTtlMs),
     intentInputPath: config.intentInputPath,
     inputPolicy: {
@@ -211,6 +217,13 @@ export async function startService(config: Config, roles: Roles): Promise<Runnin
     app = await buildApp({
       accounts,
       tasks,
+      catalog: new IntentCatalog({
+        storage,
+        footers,
+        schemas,
+        intentInputPath: config.intentInputPath,
+        ttlMs: config.catalogTtlMs,
+      }),
       downloads: new DownloadService(store, storage, links),
       readiness: [
         { name: 'store', check: () => store.ping() },

@@ -112,3 +112,18 @@ describe('job slots and sizes (WORKER_CONCURRENCY, COUNT_CONCURRENCY, JOB_MAX_BY
     expect(() => loadConfig({ DATA_DIR: dataDir, COUNT_CONCURRENCY: '0' })).toThrow(/^COUNT_CONCURRENCY: /);
   });
 });
+
+describe('CATALOG_TTL', () => {
+  it('defaults to 60 seconds and takes seconds or a duration', () => {
+    expect(loadConfig({ DATA_DIR: dataDir }).catalogTtlMs).toBe(60_000);
+    expect(loadConfig({ DATA_DIR: dataDir, CATALOG_TTL: '5' }).catalogTtlMs).toBe(5_000);
+    expect(loadConfig({ DATA_DIR: dataDir, CATALOG_TTL: '0' }).catalogTtlMs).toBe(0);
+    expect(loadConfig({ DATA_DIR: dataDir, CATALOG_TTL: '5m' }).catalogTtlMs).toBe(300_000);
+  });
+
+  it.each(['-1', 'soon', '1.5', '10 parsecs'])('refuses %j, naming the variable and the formats', (value) => {
+    expect(() => loadConfig({ DATA_DIR: dataDir, CATALOG_TTL: value })).toThrow(
+      /^CATALOG_TTL: .* must be seconds \(60\) or a duration such as 90s or 5m$/,
+    );
+  });
+});

@@ -5,7 +5,7 @@ import { setImmediate } from 'node:timers/promises';
 export class ParquetFooterError extends Error {
   constructor(
     readonly path: string,
-    reason: string,
+    readonly reason: string,
   ) {
     super(`${path}: not a readable Parquet file (${reason})`);
     this.name = 'ParquetFooterError';

@@ -9,9 +9,11 @@ import type { AccountService } from '../accounts/account-service.ts';
 import { AppError } from '../errors.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { DownloadService } from '../tasks/download-service.ts';
+import type { IntentCatalog } from '../tasks/intent-catalog.ts';
 import type { TaskService } from '../tasks/task-service.ts';
 import { sendProblem, toAppError } from './problem.ts';
 import { accountRoutes } from './routes/account-routes.ts';
+import { catalogRoutes } from './routes/catalog-routes.ts';
 import { downloadRoutes } from './routes/download-routes.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health-routes.ts';
 import { metricsRoutes } from './routes/metrics-routes.ts';
@@ -21,6 +23,7 @@ import { Problem } from './schemas.ts';
 export interface AppDependencies {
   accounts: AccountService;
   tasks: TaskService;
+  catalog: IntentCatalog;
   downloads: DownloadService;
   readiness: ReadinessCheck[];
   /** Base URL for the OpenAPI `servers` entry; unset means the origin the document is served from. */
@@ -131,6 +134,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(healthRoutes, { checks: deps.readiness });
   await app.register(accountRoutes, { accounts: deps.accounts });
   await app.register(taskRoutes, { accounts: deps.accounts, tasks: deps.tasks });
+  await app.register(catalogRoutes, { accounts: deps.accounts, catalog: deps.catalog });
   await app.register(downloadRoutes, { downloads: deps.downloads });
   if (deps.metrics) await app.register(metricsRoutes, { metrics: deps.metrics });
 

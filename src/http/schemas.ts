@@ -141,6 +141,35 @@ export const TaskCreatedReply = Type.Object({
   completed_jobs: Type.Integer(),
 });
 
+export const TaskEstimateReply = Type.Object({
+  partitions: Type.Integer({
+    description: 'Partitions the request covers: days × prefixes × scores, or the folders of a generic tree',
+  }),
+  partitions_with_data: Type.Integer({ description: 'Partitions holding at least one Parquet file' }),
+  missing_partitions: Type.Array(Type.String(), {
+    description: 'Requested partitions holding no Parquet file, in request order: the first 100',
+  }),
+  missing_partitions_truncated: Type.Boolean({ description: 'More partitions are missing than listed' }),
+  files: Type.Integer({ description: 'Parquet files the task would read' }),
+  bytes: Type.Integer({ description: 'Input bytes the task would read' }),
+  rows: Type.Integer({
+    description: 'Rows in those files, from their footers: exact without where_expr, an upper bound with it',
+  }),
+  rows_exact: Type.Boolean({ description: 'false when where_expr may leave rows out' }),
+});
+
+export const IntentCatalogReply = Type.Object({
+  days: Type.Array(Type.String({ format: 'date' }), { description: 'Days with data, ascending' }),
+  prefixes: Type.Array(Type.String(), { description: 'Topic prefixes with data, sorted' }),
+  scores: Type.Array(Type.String(), { description: 'Scores with data: low, medium, high order' }),
+  columns: Type.Array(Type.Object({ name: Type.String(), type: Type.String() }), {
+    description: 'Columns of the data (DuckDB types), the partition columns day, prefix and score included',
+  }),
+  files: Type.Integer(),
+  rows: Type.Integer({ description: 'Rows of every file, from the Parquet footers' }),
+  bytes: Type.Integer(),
+});
+
 export const TaskParams = Type.Object({ task_id: Type.String({ maxLength: 64 }) });
 
 const TaskError = Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]);

@@ -144,7 +144,10 @@ async function walkFolder(
       if (recursive) await walkFolder(full, recursive, found, limit, budget);
     } else if (entry.isFile() && entry.name.endsWith('.parquet')) {
       await spend();
-      found.push({ uri: full, size: fs.statSync(full).size });
+      const stat = fs.statSync(full);
+      // The modification time stands in for an object store's ETag: a file rewritten with the same
+      // size still reads as changed to whoever caches what it read (footers, schemas).
+      found.push({ uri: full, size: stat.size, etag: `mtime:${stat.mtimeMs}` });
     }
   }
 }

@@ -5,7 +5,10 @@ export interface StoredObject {
   /** Storage URI (a local absolute path for local storage). */
   uri: string;
   size: number;
-  /** Version tag of an object-store object; a changed ETag means changed content. */
+  /**
+   * Version tag: an object store's ETag, or a local file's modification time. A changed tag means
+   * changed content.
+   */
   etag?: string;
 }
 

@@ -21,6 +21,8 @@ export interface GenericRequestView {
 export type TaskType = 'intent_hive' | 'generic_parquet';
 export const SCORES = ['low', 'medium', 'high'] as const;
 export type Score = (typeof SCORES)[number];
+/** The intent tree's Hive columns and their types. */
+export const INTENT_HIVE_TYPES = { day: 'DATE', prefix: 'VARCHAR', score: 'VARCHAR' };
 
 /** What the worker needs to run a task's jobs, fixed at creation. */
 export interface TaskPlan {

@@ -1,14 +1,15 @@
 import { type ColumnInfo, ExpressionError, type SqlGuard } from '../engine/sql-guard.ts';
 import { AppError, invalidField, JobError } from '../errors.ts';
 import type { Storage, StoredObject } from '../storage/storage.ts';
-import { StorageError } from '../storage/storage-error.ts';
 import { parseDays } from './days.ts';
 import type { InputPathPolicy } from './input-paths.ts';
 import { resolveInput } from './input-paths.ts';
 import type { InputSchemas } from './input-schema.ts';
 import { batchPartitions, partitionsPerJob } from './partition-batches.ts';
+import { fromStorage } from './request-storage.ts';
 import {
   type GenericRequestView,
+  INTENT_HIVE_TYPES,
   type IntentRequestView,
   intentPartitionKey,
   SCORES,
@@ -61,6 +62,24 @@ export interface PlannedTask {
   listing?: boolean;
 }
 
+/** A request validated and resolved against its input, before its partitions are batched into jobs. */
+export interface CheckedIntent {
+  request: StoredRequest;
+  /** Every `day=…/prefix=…/score=…` the request covers, in day, prefix, score order. */
+  partitions: string[];
+}
+
+/** A generic request validated against its listed input. */
+export interface CheckedGeneric {
+  request: StoredRequest;
+  /** The objects listed (the first `LISTED_AT_CREATION` at creation, all of them for an estimate). */
+  files: StoredObject[];
+  /** Files per partition folder of `files`. */
+  filesPerPartition: Map<string, number>;
+  /** The input holds more objects than were listed: a worker lists the rest. */
+  listing: boolean;
+}
+
 /** What `plan` needs to know of a request and its input (`hive`, `hiveTypes`, `nestedPartitions`: see `TaskPlan`). */
 interface PlanInput {
   body: CommonTaskBody;
@@ -75,8 +94,6 @@ interface PlanInput {
   nestedPartitions: boolean;
 }
 
-/** The intent tree's Hive columns and their types. */
-const INTENT_HIVE_TYPES = { day: 'DATE', prefix: 'VARCHAR', score: 'VARCHAR' };
 const ORDERED_COLUMNS = { score: SCORES };
 const PREFIX = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 /**
@@ -98,6 +115,19 @@ export class TaskPlanner {
    * before any input is read (the caller's capacity check).
    */
   async intent(body: IntentTaskBody, admit: () => Promise<void>): Promise<PlannedTask> {
+    const { request, partitions } = await this.checkIntent(body, admit);
+    const batches = batchPartitions(
+      partitions,
+      partitionsPerJob(partitions.length, this.options.jobsPerTask),
+    );
+    return { type: 'intent_hive', request, batches };
+  }
+
+  /**
+   * Validates an intent request and resolves its input: every 400 a create can answer, without
+   * planning jobs (an estimate stops here). `admit` runs as in `intent`.
+   */
+  async checkIntent(body: IntentTaskBody, admit: () => Promise<void>): Promise<CheckedIntent> {
     const days = parseDays(body.days);
     const prefixes = uniqueStrings(body.topic_id_prefixes, 'topic_id_prefixes', (value) =>
       PREFIX.test(value)
@@ -144,11 +174,7 @@ export class TaskPlanner {
       select: body.select === undefined ? null : plan.columns,
       where_expr: body.where_expr ?? null,
     };
-    const batches = batchPartitions(
-      partitions,
-      partitionsPerJob(partitions.length, this.options.jobsPerTask),
-    );
-    return { type: 'intent_hive', request: { view, plan }, batches };
+    return { request: { view, plan }, partitions };
   }
 
   /**
@@ -157,18 +183,35 @@ export class TaskPlanner {
    * from its first ones (its layout and schema) and listed in full by a worker.
    */
   async generic(body: GenericTaskBody, admit: () => Promise<void>): Promise<PlannedTask> {
+    const { request, filesPerPartition, listing } = await this.checkGeneric(body, admit, LISTED_AT_CREATION);
+    if (listing) return { type: 'generic_parquet', request, batches: [], listing };
+    return { type: 'generic_parquet', request, batches: this.batchesOf(filesPerPartition) };
+  }
+
+  /**
+   * Validates a generic request against its input, listing at most `listLimit` objects (all of them
+   * when undefined, as an estimate does): every 400 a create can answer. `admit` runs as in `intent`.
+   */
+  async checkGeneric(
+    body: GenericTaskBody,
+    admit: () => Promise<void>,
+    listLimit: number | undefined,
+  ): Promise<CheckedGeneric> {
     this.checkLimit(body);
     const inputRoot = await resolveInput(body.input_path, this.options.inputPolicy);
     await admit();
-    const files = await this.fromStorage(() =>
-      this.options.storage.list(inputRoot, { recursive: true, limit: LISTED_AT_CREATION }),
+    const files = await fromStorage(() =>
+      this.options.storage.list(inputRoot, {
+        recursive: true,
+        ...(listLimit === undefined ? {} : { limit: listLimit }),
+      }),
     );
     if (files.length === 0) {
       throw new AppError('input_path_not_found', 'input_path: the folder holds no .parquet files', [
         { field: 'input_path', message: 'the folder holds no .parquet files' },
       ]);
     }
-    const listing = files.length >= LISTED_AT_CREATION;
+    const listing = listLimit !== undefined && files.length >= listLimit;
     const filesPerPartition = partitionFiles(files, inputRoot);
     const partitions = [...filesPerPartition.keys()].sort();
     if (!listing) this.checkPartitionCount(partitions.length);
@@ -191,9 +234,7 @@ export class TaskPlanner {
       select: body.select === undefined ? null : plan.columns,
       where_expr: body.where_expr ?? null,
     };
-    const request = { view, plan };
-    if (listing) return { type: 'generic_parquet', request, batches: [], listing };
-    return { type: 'generic_parquet', request, batches: this.batchesOf(filesPerPartition) };
+    return { request: { view, plan }, files, filesPerPartition, listing };
   }
 
   /**
@@ -289,30 +330,14 @@ export class TaskPlanner {
   }
 
   private async firstFile(root: string): Promise<StoredObject | undefined> {
-    const [first] = await this.fromStorage(() =>
-      this.options.storage.list(root, { recursive: true, limit: 1 }),
-    );
+    const [first] = await fromStorage(() => this.options.storage.list(root, { recursive: true, limit: 1 }));
     return first;
-  }
-
-  /** Storage failures at creation are the client's to fix (400) or passing (503), never a 500. */
-  private async fromStorage<T>(run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      if (!(error instanceof StorageError)) throw error;
-      if (!error.permanent)
-        throw new AppError('storage_unavailable', `input_path: ${error.message}; try again later`);
-      throw new AppError('input_unreadable', `input_path: ${error.message}`, [
-        { field: 'input_path', message: error.message },
-      ]);
-    }
   }
 
   private async columnsOf(file: StoredObject, hive: boolean, hiveTypes: Record<string, string> | undefined) {
     // The schema is in the footer: one ranged read on an object store, never the whole object. A
     // storage failure is answered as such (a passing one is a 503), not as an unreadable file.
-    const staged = await this.fromStorage(() => this.options.storage.stage([file], { footersOnly: true }));
+    const staged = await fromStorage(() => this.options.storage.stage([file], { footersOnly: true }));
     try {
       return await this.options.schemas.columns(file, staged.paths[0]!, hive, hiveTypes);
     } catch (error) {

@@ -3,10 +3,12 @@ import type { Principal } from '../accounts/account-service.ts';
 import { AppError } from '../errors.ts';
 import type { StoredObject } from '../storage/storage.ts';
 import type { NewJob, Store, TaskLifecycle, TaskRecord } from '../store/store.ts';
+import type { FooterRows } from './footer-rows.ts';
 import type { JobLanes } from './job-lanes.ts';
 import { batchPartitions, jobsFor, partitionsPerJob } from './partition-batches.ts';
 import type { TaskChanges } from './task-changes.ts';
 import { decodeCursor, encodeCursor } from './task-cursor.ts';
+import { type TaskEstimate, TaskEstimator } from './task-estimator.ts';
 import { taskLifecycle } from './task-lifecycle.ts';
 import type { StoredRequest } from './task-model.ts';
 import {
@@ -28,6 +30,8 @@ export interface TaskServiceOptions extends TaskPlannerOptions {
   taskTtlMs: number;
   /** Most tasks an organisation may have in progress at once. */
   maxActiveTasks: number;
+  /** Rows of input files from their footers, shared with the intent catalog. */
+  footers: FooterRows;
   clock?: () => Date;
 }
 
@@ -52,12 +56,18 @@ export class TaskService {
   private readonly clock: () => Date;
   private readonly planner: TaskPlanner;
   private readonly reader: TaskReader;
+  private readonly estimator: TaskEstimator;
 
   constructor(private readonly options: TaskServiceOptions) {
     this.clock = options.clock ?? (() => new Date());
     this.planner = new TaskPlanner(options);
     const { store, views, changes } = options;
     this.reader = new TaskReader({ store, views, changes, clock: this.clock });
+    this.estimator = new TaskEstimator({
+      planner: this.planner,
+      storage: options.storage,
+      footers: options.footers,
+    });
   }
 
   async createIntentTask(principal: Principal, body: IntentTaskBody): Promise<CreatedTask> {
@@ -66,6 +76,19 @@ export class TaskService {
 
   async createGenericTask(principal: Principal, body: GenericTaskBody): Promise<CreatedTask> {
     return this.insert(principal, await this.planner.generic(body, () => this.checkCapacity(principal)));
+  }
+
+  /**
+   * What an intent task would read (partitions, files, bytes, rows from footers), validated as a
+   * create is; stores nothing and does not count against the cap on tasks in progress.
+   */
+  estimateIntentTask(body: IntentTaskBody): Promise<TaskEstimate> {
+    return this.estimator.intent(body);
+  }
+
+  /** What a generic task would read; see `estimateIntentTask`. */
+  estimateGenericTask(body: GenericTaskBody): Promise<TaskEstimate> {
+    return this.estimator.generic(body);
   }
 
   /** The task detail with its entity tag, or `notModified`; see `TaskReader.read`. */

@@ -20,6 +20,7 @@ const SECTIONS = [
   '## 7. Export memory',
   '## 8. Fairness between organisations',
   '## 9. Scaled-out export',
+  '## 10. Estimate (dry run)',
 ];
 /** A figure with its unit, as the report writes them. */
 const FIGURE = /\d[\d,]*(\.\d+)?\s?(ms|s|MB|GB|×|req\/s)/;
@@ -78,7 +79,7 @@ describe('npm run bench -- --tiny', () => {
     const rows = sectionOf(report, '## Targets')
       .split('\n')
       .filter((line) => line.startsWith('| ') && !line.startsWith('| target') && !line.startsWith('| ---'));
-    expect(rows).toHaveLength(10);
+    expect(rows).toHaveLength(11);
     for (const row of rows) {
       expect(row).toMatch(/\| (met|\*\*not met\*\*) \|$/);
       expect(row).toMatch(FIGURE);
@@ -94,6 +95,7 @@ describe('npm run bench -- --tiny', () => {
       "B's one-partition count while A exports (embedded)",
       "B's one-partition count while A exports (scaled out)",
       'filtered export scaled out',
+      'estimate of the whole tree',
     ]) {
       expect(
         rows.some((row) => row.includes(target)),
@@ -125,6 +127,10 @@ describe('npm run bench -- --tiny', () => {
     const scaled = sectionOf(report, '## 9. Scaled-out export');
     expect(scaled).toMatch(/\*\*Ratio scaled out \/ embedded \(medians\): \d+\.\d+×\*\*/);
     expect(scaled).toMatch(/every run exported the same [\d,]+ rows/);
+    const estimate = sectionOf(report, '## 10. Estimate (dry run)');
+    expect(estimate).toMatch(/\| API estimate \| \*\*[\d.]+ m?s\*\* \|/);
+    expect(estimate).toMatch(/\| raw DuckDB \(fresh instance\) \| [\d.]+ m?s \|/);
+    expect(estimate).toContain('(equal)');
     expect(report).not.toMatch(/NaN|\bn\/a\b|undefined/);
   });
 });

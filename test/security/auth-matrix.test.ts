@@ -55,6 +55,19 @@ const ROUTES: Route[] = [
     path: () => '/api/v1/generic_parquet_tasks',
     body: () => ({ input_path: `${t.intentTree}/day=2024-05-01/prefix=4eyes_101`, perform_unload: false }),
   },
+  {
+    name: 'POST /api/v1/intent_hive_tasks/estimate',
+    method: 'POST',
+    path: () => '/api/v1/intent_hive_tasks/estimate',
+    body: intentBody,
+  },
+  {
+    name: 'POST /api/v1/generic_parquet_tasks/estimate',
+    method: 'POST',
+    path: () => '/api/v1/generic_parquet_tasks/estimate',
+    body: () => ({ input_path: `${t.intentTree}/day=2024-05-01/prefix=4eyes_101`, perform_unload: false }),
+  },
+  { name: 'GET /api/v1/catalog/intent', method: 'GET', path: () => '/api/v1/catalog/intent' },
   { name: 'GET /api/v1/status', method: 'GET', path: () => '/api/v1/status' },
   {
     name: 'GET /api/v1/status/{id}',
@@ -359,6 +372,12 @@ describe('credentials come before the request is read', () => {
       method: 'POST',
       path: () => '/api/v1/generic_parquet_tasks',
       rawBody: '[]',
+    },
+    {
+      name: 'intent estimate, schema-invalid body',
+      method: 'POST',
+      path: () => '/api/v1/intent_hive_tasks/estimate',
+      rawBody: '{}',
     },
     { name: 'status list, invalid query', method: 'GET', path: () => '/api/v1/status?limit=abc&x=1' },
     { name: 'status, id too long', method: 'GET', path: () => `/api/v1/status/${'a'.repeat(80)}` },

@@ -56,3 +56,20 @@ describe('LocalStorage.publish', () => {
     expect(fs.readdirSync(dest)).toEqual(['data_0.parquet']);
   });
 });
+
+describe('LocalStorage.list', () => {
+  it('tags each file with its modification time, so a rewrite of the same size reads as a change', async () => {
+    const file = write(`${root}/tree/day=2024-05-01/data_0.parquet`, 16);
+    fs.utimesSync(file, new Date('2024-05-01T00:00:00Z'), new Date('2024-05-01T00:00:00Z'));
+    const [before] = await storage.list(`${root}/tree`, { recursive: true });
+    expect(before).toEqual({ uri: file, size: 16, etag: expect.any(String) });
+
+    fs.writeFileSync(file, Buffer.alloc(16, 2));
+    fs.utimesSync(file, new Date('2024-05-02T00:00:00Z'), new Date('2024-05-02T00:00:00Z'));
+    const [after] = await storage.list(`${root}/tree`, { recursive: true });
+    expect(after!.size).toBe(before!.size);
+    expect(after!.etag).not.toBe(before!.etag);
+    // Listing again without a change gives the same tag.
+    expect((await storage.list(`${root}/tree`, { recursive: true }))[0]).toEqual(after);
+  });
+});

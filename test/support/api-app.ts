@@ -13,7 +13,9 @@ import { StorageRouter } from '../../src/storage/storage-router.ts';
 import type { Store } from '../../src/store/store.ts';
 import { DownloadLinks } from '../../src/tasks/download-links.ts';
 import { DownloadService } from '../../src/tasks/download-service.ts';
+import { FooterRows } from '../../src/tasks/footer-rows.ts';
 import { InputSchemas } from '../../src/tasks/input-schema.ts';
+import { IntentCatalog } from '../../src/tasks/intent-catalog.ts';
 import { TaskService } from '../../src/tasks/task-service.ts';
 import { TaskViews } from '../../src/tasks/task-view.ts';
 import { memoryLanes } from './lanes.ts';
@@ -51,14 +53,18 @@ export async function startApiApp(options: ApiAppOptions): Promise<ApiApp> {
   const guard = new SqlGuard();
   const queue = memoryLanes(1);
   const tokens = new TokenService(SECRET, 3_600_000);
+  const schemas = new InputSchemas({ memoryLimit: '256MB', threads: 1, timeoutMs: 30_000 });
+  const footers = new FooterRows(storage);
+  const intentInputPath = path.join(dir, 'intent');
   const tasks = new TaskService({
     store: options.store,
     queue,
     guard,
     storage,
-    schemas: new InputSchemas({ memoryLimit: '256MB', threads: 1, timeoutMs: 30_000 }),
+    schemas,
+    footers,
     views: new TaskViews(options.store, links, storage, 60_000),
-    intentInputPath: path.join(dir, 'intent'),
+    intentInputPath,
     inputPolicy: { roots: [dir], forbidden: [] },
     taskTtlMs: 86_400_000,
     jobsPerTask: 2,
@@ -68,6 +74,7 @@ export async function startApiApp(options: ApiAppOptions): Promise<ApiApp> {
   const app = await buildApp({
     accounts: new AccountService(options.store, tokens, options.throttle),
     tasks,
+    catalog: new IntentCatalog({ storage, footers, schemas, intentInputPath, ttlMs: 60_000 }),
     downloads: new DownloadService(options.store, storage, links),
     readiness: [],
     publicUrl: undefined,

@@ -12,6 +12,7 @@ import {
   problems,
   TaskCreatedReply,
   TaskDetail,
+  TaskEstimateReply,
   TaskList,
   TaskListQuery,
   TaskParams,
@@ -64,6 +65,41 @@ export const taskRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { acco
       const created = await tasks.createGenericTask(principalOf(request), request.body);
       return reply.status(202).header('location', `/api/v1/status/${created.task_id}`).send(created);
     },
+  );
+
+  const estimateDescription =
+    'Takes the body of a create and answers at once, from listings and Parquet footers, what the task ' +
+    'would read. The same validation and errors as a create; nothing is stored, and an estimate does ' +
+    'not count against the cap on tasks in progress.';
+
+  app.post(
+    '/api/v1/intent_hive_tasks/estimate',
+    {
+      schema: {
+        tags: ['tasks'],
+        summary: 'Dry run of an intent task: partitions, files, bytes and rows it would read',
+        description: estimateDescription,
+        security,
+        body: IntentTaskBody,
+        response: { 200: TaskEstimateReply, ...problems(400, 401, 413, 415, 429, 503) },
+      },
+    },
+    async (request) => tasks.estimateIntentTask(request.body),
+  );
+
+  app.post(
+    '/api/v1/generic_parquet_tasks/estimate',
+    {
+      schema: {
+        tags: ['tasks'],
+        summary: 'Dry run of a generic Parquet task: partitions, files, bytes and rows it would read',
+        description: estimateDescription,
+        security,
+        body: GenericTaskBody,
+        response: { 200: TaskEstimateReply, ...problems(400, 401, 413, 415, 429, 503) },
+      },
+    },
+    async (request) => tasks.estimateGenericTask(request.body),
   );
 
   app.get(

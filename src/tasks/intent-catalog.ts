@@ -1,0 +1,127 @@
+import { compareText } from '../compare.ts';
+import type { ColumnInfo } from '../engine/sql-guard.ts';
+import { AppError } from '../errors.ts';
+import { isObjectUri } from '../storage/object-location.ts';
+import type { Storage, StoredObject } from '../storage/storage.ts';
+import { StorageError } from '../storage/storage-error.ts';
+import type { FooterRows } from './footer-rows.ts';
+import type { InputSchemas } from './input-schema.ts';
+import { INTENT_HIVE_TYPES, SCORES } from './task-model.ts';
+
+/** What the intent data holds, for pickers: the answer of `GET /api/v1/catalog/intent`. */
+export interface IntentCatalogView {
+  /** Days with rows, ascending (`YYYY-MM-DD`). */
+  days: string[];
+  /** Topic prefixes with rows, sorted. */
+  prefixes: string[];
+  /** Scores with rows, in their order (low, medium, high). */
+  scores: string[];
+  /** Columns a `where_expr` or `select` may name, the partition columns included. */
+  columns: ColumnInfo[];
+  files: number;
+  /** Rows of every file, from the Parquet footers. */
+  rows: number;
+  bytes: number;
+}
+
+export interface IntentCatalogOptions {
+  storage: Storage;
+  footers: FooterRows;
+  schemas: InputSchemas;
+  intentInputPath: string;
+  /** How long the catalog of an object-store tree is served before the tree is listed again. */
+  ttlMs: number;
+  /** @defaultValue `Date.now` */
+  now?: () => number;
+}
+
+/** `day=…/prefix=…/score=…/file.parquet`, relative to the tree's root. */
+const LAYOUT = /^day=([^/]+)\/prefix=([^/]+)\/score=([^/]+)\/[^/]+$/;
+
+/**
+ * The intent tree's catalog. A local tree is listed at each request (a walk of a few hundred files
+ * takes milliseconds), so a change shows at once; an object-store tree is listed again once
+ * `ttlMs` has passed. Footer row counts and the schema come from caches keyed by each file's
+ * size and etag, so only new or changed files are read.
+ */
+export class IntentCatalog {
+  private readonly now: () => number;
+  private cached: { view: IntentCatalogView; at: number } | undefined;
+  private refreshing: Promise<IntentCatalogView> | undefined;
+
+  constructor(private readonly options: IntentCatalogOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async get(): Promise<IntentCatalogView> {
+    const cached = this.cached;
+    if (cached && isObjectUri(this.options.intentInputPath) && this.now() - cached.at < this.options.ttlMs) {
+      return cached.view;
+    }
+    // Requests arriving during a refresh share it rather than list the tree again.
+    this.refreshing ??= this.refresh().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async refresh(): Promise<IntentCatalogView> {
+    const at = this.now();
+    const root = this.options.intentInputPath.replace(/\/+$/, '');
+    try {
+      const listed = await this.options.storage.list(root, { recursive: true });
+      // Files outside the day=/prefix=/score= layout are not intent data: no task reads them.
+      const files = listed.flatMap((object) => {
+        const match = LAYOUT.exec(object.uri.slice(root.length + 1));
+        return match ? [{ object, day: match[1]!, prefix: match[2]!, score: match[3]! }] : [];
+      });
+      const rows = await this.options.footers.rows(files.map((file) => file.object));
+      const days = new Set<string>();
+      const prefixes = new Set<string>();
+      const scores = new Set<string>();
+      files.forEach((file, i) => {
+        // A value shows once it has rows, as it would in a query of the data.
+        if (rows[i]! === 0) return;
+        days.add(file.day);
+        prefixes.add(file.prefix);
+        scores.add(file.score);
+      });
+      const view: IntentCatalogView = {
+        days: [...days].sort(compareText),
+        prefixes: [...prefixes].sort(compareText),
+        scores: [...scores].sort(byScore),
+        columns: files[0] ? await this.columnsOf(files[0].object) : [],
+        files: files.length,
+        rows: rows.reduce((sum, n) => sum + n, 0),
+        bytes: files.reduce((sum, file) => sum + file.object.size, 0),
+      };
+      this.cached = { view, at };
+      return view;
+    } catch (error) {
+      if (!(error instanceof StorageError)) throw error;
+      // The tree is the server's, not the caller's: its location stays out of the answer.
+      throw new AppError(
+        'storage_unavailable',
+        `the intent data could not be read (${error.code})${error.permanent ? '' : '; try again later'}`,
+      );
+    }
+  }
+
+  private async columnsOf(file: StoredObject): Promise<ColumnInfo[]> {
+    const staged = await this.options.storage.stage([file], { footersOnly: true });
+    try {
+      return await this.options.schemas.columns(file, staged.paths[0]!, true, INTENT_HIVE_TYPES);
+    } finally {
+      staged.release();
+    }
+  }
+}
+
+/** Scores in their order (low < medium < high), anything else after them by name. */
+function byScore(a: string, b: string): number {
+  const rank = (score: string) => {
+    const index = (SCORES as readonly string[]).indexOf(score);
+    return index < 0 ? SCORES.length : index;
+  };
+  return rank(a) - rank(b) || compareText(a, b);
+}

@@ -1,0 +1,101 @@
+import { AppError } from '../errors.ts';
+import type { Storage, StoredObject } from '../storage/storage.ts';
+import { type FooterRows, UnreadableFooterError } from './footer-rows.ts';
+import { listInputs } from './job-inputs.ts';
+import { fromStorage } from './request-storage.ts';
+import type { StoredRequest } from './task-model.ts';
+import type { GenericTaskBody, IntentTaskBody, TaskPlanner } from './task-planner.ts';
+
+/** Missing partitions an estimate names; `missing_partitions_truncated` says when there are more. */
+export const MISSING_PARTITIONS_SHOWN = 100;
+
+/** What a task would read, from listings and Parquet footers: the answer of an estimate. */
+export interface TaskEstimate {
+  /** Partitions the request covers (intent: days × prefixes × scores; generic: folders found). */
+  partitions: number;
+  /** Partitions holding at least one Parquet file. */
+  partitions_with_data: number;
+  /** Requested partitions holding no Parquet file, in request order, at most `MISSING_PARTITIONS_SHOWN`. */
+  missing_partitions: string[];
+  missing_partitions_truncated: boolean;
+  files: number;
+  /** Input bytes the task would read (the files' sizes). */
+  bytes: number;
+  /** Rows in those files, from their footers. */
+  rows: number;
+  /** `rows` is the exact count (no `where_expr`), else an upper bound. */
+  rows_exact: boolean;
+}
+
+export interface TaskEstimatorOptions {
+  planner: TaskPlanner;
+  storage: Storage;
+  footers: FooterRows;
+}
+
+/** Nothing to admit: an estimate stores nothing, so it never counts against the cap on tasks in progress. */
+const admitAll = async () => undefined;
+
+/**
+ * Dry runs: a request validated exactly as a create validates it (the planner's checks, the same
+ * 400s), then its input listed and its files' footers read. Nothing is stored or queued.
+ */
+export class TaskEstimator {
+  constructor(private readonly options: TaskEstimatorOptions) {}
+
+  async intent(body: IntentTaskBody): Promise<TaskEstimate> {
+    const { request, partitions } = await this.options.planner.checkIntent(body, admitAll);
+    // Each partition folder listed as a job lists it (one LIST per partition on an object store).
+    const listed = await fromStorage(() => listInputs(this.options.storage, partitions, request.plan, {}));
+    const missing = listed.filter((input) => input.objects.length === 0).map((input) => input.partition);
+    const objects = listed.flatMap((input) => input.objects);
+    return this.estimate(request, objects, {
+      partitions: partitions.length,
+      partitionsWithData: partitions.length - missing.length,
+      missing,
+    });
+  }
+
+  async generic(body: GenericTaskBody): Promise<TaskEstimate> {
+    // The whole input is listed (a create lists its first objects and leaves the rest to a worker).
+    const { request, files, filesPerPartition } = await this.options.planner.checkGeneric(
+      body,
+      admitAll,
+      undefined,
+    );
+    return this.estimate(request, files, {
+      partitions: filesPerPartition.size,
+      partitionsWithData: filesPerPartition.size,
+      missing: [],
+    });
+  }
+
+  private async estimate(
+    request: StoredRequest,
+    objects: readonly StoredObject[],
+    found: { partitions: number; partitionsWithData: number; missing: readonly string[] },
+  ): Promise<TaskEstimate> {
+    const rows = await this.rowsOf(objects);
+    return {
+      partitions: found.partitions,
+      partitions_with_data: found.partitionsWithData,
+      missing_partitions: found.missing.slice(0, MISSING_PARTITIONS_SHOWN),
+      missing_partitions_truncated: found.missing.length > MISSING_PARTITIONS_SHOWN,
+      files: objects.length,
+      bytes: objects.reduce((sum, object) => sum + object.size, 0),
+      rows: rows.reduce((sum, n) => sum + n, 0),
+      rows_exact: request.plan.whereSql === null,
+    };
+  }
+
+  private async rowsOf(objects: readonly StoredObject[]): Promise<number[]> {
+    try {
+      return await fromStorage(() => this.options.footers.rows(objects));
+    } catch (error) {
+      if (!(error instanceof UnreadableFooterError)) throw error;
+      throw new AppError('input_unreadable', `input_path: ${error.message}`, [
+        { field: 'input_path', message: error.message },
+      ]);
+    }
+  }
+}
