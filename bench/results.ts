@@ -5,6 +5,7 @@ import type { FairnessResult } from './fairness.ts';
 import type { GrowthPoint } from './growth.ts';
 import type { Machine } from './machine.ts';
 import type { MemoryResult } from './memory.ts';
+import type { PreviewResult } from './preview.ts';
 import type { ScaledExportResult } from './scaled-export.ts';
 import type { ThroughputResult } from './throughput.ts';
 
@@ -33,6 +34,8 @@ export interface BenchResults {
   /** Opening and closing an empty in-memory DuckDB (what each job pays at least once). */
   instanceStartupMs: number[];
   comparisons: Comparison[];
+  /** A task's preview against the same rows from raw DuckDB. */
+  preview: PreviewResult;
   throughput: ThroughputResult;
   growth: GrowthPoint[];
   memory: MemoryResult;

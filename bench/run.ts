@@ -22,6 +22,7 @@ import { measureGrowth } from './growth.ts';
 import { describeMachine } from './machine.ts';
 import { measureMemory, startMemoryService } from './memory.ts';
 import { type BenchOptions, parseOptions } from './options.ts';
+import { measurePreview } from './preview.ts';
 import { instanceStartupMs } from './raw-duckdb.ts';
 import { renderReport } from './report.ts';
 import type { BenchResults } from './results.ts';
@@ -75,7 +76,14 @@ async function main(options: BenchOptions): Promise<void> {
   const api = new AudiencesApi(service.server.url);
   let measured: Pick<
     BenchResults,
-    'comparisons' | 'growth' | 'throughput' | 'service' | 'fairness' | 'scaledExport' | 'deployments'
+    | 'comparisons'
+    | 'preview'
+    | 'growth'
+    | 'throughput'
+    | 'service'
+    | 'fairness'
+    | 'scaledExport'
+    | 'deployments'
   >;
   try {
     await api.signUp('main');
@@ -85,6 +93,7 @@ async function main(options: BenchOptions): Promise<void> {
     const filtered = await section('filtered', () => comparisons.count(true));
     const exported = await section('export', () => comparisons.export());
     const small = await section('small', () => comparisons.small());
+    const preview = await section('preview', () => measurePreview(options, dataset, api, cpu));
     const growth = await section('growth', () => measureGrowth(options, dataset, api));
     const throughput = await section('throughput', () => measureThroughput(options, dataset, api, cpu));
     const embedded = {
@@ -129,6 +138,7 @@ async function main(options: BenchOptions): Promise<void> {
     );
     measured = {
       comparisons: [count, filtered, exported, small],
+      preview,
       growth,
       throughput,
       fairness: [fairness, fairnessScaled.result],

@@ -20,6 +20,7 @@ const SECTIONS = [
   '## 7. Export memory',
   '## 8. Fairness between organisations',
   '## 9. Scaled-out export',
+  '## 10. Preview',
 ];
 /** A figure with its unit, as the report writes them. */
 const FIGURE = /\d[\d,]*(\.\d+)?\s?(ms|s|MB|GB|×|req\/s)/;
@@ -78,7 +79,7 @@ describe('npm run bench -- --tiny', () => {
     const rows = sectionOf(report, '## Targets')
       .split('\n')
       .filter((line) => line.startsWith('| ') && !line.startsWith('| target') && !line.startsWith('| ---'));
-    expect(rows).toHaveLength(10);
+    expect(rows).toHaveLength(11);
     for (const row of rows) {
       expect(row).toMatch(/\| (met|\*\*not met\*\*) \|$/);
       expect(row).toMatch(FIGURE);
@@ -88,6 +89,7 @@ describe('npm run bench -- --tiny', () => {
       'filtered export',
       'un-filtered count',
       'small task',
+      'preview of 20 rows',
       'status reads',
       'partition task',
       'export memory',
@@ -125,6 +127,10 @@ describe('npm run bench -- --tiny', () => {
     const scaled = sectionOf(report, '## 9. Scaled-out export');
     expect(scaled).toMatch(/\*\*Ratio scaled out \/ embedded \(medians\): \d+\.\d+×\*\*/);
     expect(scaled).toMatch(/every run exported the same [\d,]+ rows/);
+    const preview = sectionOf(report, '## 10. Preview');
+    expect(preview).toMatch(/\*\*Preview median: [\d.]+ m?s\*\*/);
+    expect(preview).toMatch(/\| API \(request → answer\) \| [\d.]+ m?s \| [\d., ]+ \| 20 \|/);
+    expect(preview).toMatch(/\| raw DuckDB \(fresh instance\) \| [\d.]+ m?s \| [\d., ]+ \| 20 \|/);
     expect(report).not.toMatch(/NaN|\bn\/a\b|undefined/);
   });
 });
