@@ -46,7 +46,7 @@ describe('previewRows', () => {
       { name: 'ts', type: 'TIMESTAMP' },
       { name: 'tz', type: 'TIMESTAMP WITH TIME ZONE' },
       { name: 'list', type: 'VARCHAR[]' },
-      { name: 'st', type: 'STRUCT(a BIGINT)' },
+      { name: 'st', type: 'STRUCT("a" BIGINT)' },
       { name: '__proto__', type: 'VARCHAR' },
     ]);
     expect(preview.rows.map((row) => JSON.stringify(row))).toEqual([
