@@ -3,6 +3,7 @@ import type { Comparison } from './comparisons.ts';
 import { type CpuLoad, NOISY_CORES } from './cpu-monitor.ts';
 import type { FairnessResult } from './fairness.ts';
 import type { LoadResult } from './load-test.ts';
+import { PREVIEW_ROWS, PREVIEW_TARGET_MS } from './preview.ts';
 import type { BenchResults } from './results.ts';
 import { SCALED_CHOICE } from './scaled-export.ts';
 import { RATE_LIMIT } from './service.ts';
@@ -292,6 +293,35 @@ function estimateSection(results: BenchResults): string {
   ].join('\n');
 }
 
+function previewSection(results: BenchResults): string {
+  const p = results.preview;
+  const api = median(p.apiMs);
+  const raw = median(p.rawMs);
+  return [
+    '## 11. Preview',
+    '',
+    `\`GET /api/v1/tasks/{id}/preview?limit=${PREVIEW_ROWS}\` of a counted task over every partition of the tree ` +
+      `(\`where_expr: ${p.request.where_expr}\`, no \`select\`: the files' own columns), timed from sending the request to its last byte, ` +
+      `against the same rows asked of raw DuckDB in a fresh instance: \`${p.rawSql.replace(/read_parquet\('[^']*'/, "read_parquet('<tree>/**/*.parquet'")}\`. ` +
+      `The service reads the task's partitions in key order, one partition's files at a time, in a DuckDB of one thread (the raw side has ${results.threads}). ` +
+      `One warm-up of each side, then ${results.pairs} rounds, rotating which side goes first.`,
+    '',
+    table(
+      ['side', 'median', 'samples (ms)', 'rows', 'other processes, cores'],
+      [
+        ['API (request → answer)', ms(api), samples(p.apiMs), int(p.apiRows), cores(p.apiForeign)],
+        ['raw DuckDB (fresh instance)', ms(raw), samples(p.rawMs), int(p.rawRows), cores(p.rawForeign)],
+      ],
+    ),
+    '',
+    `**Preview median: ${ms(api)}** (target ≤ ${PREVIEW_TARGET_MS} ms); ratio API / raw ${ratio(api / raw)}. ` +
+      `The task was \`${p.taskStatus}\`; the answer's columns: ${p.columns.join(', ')}.`,
+    '',
+    loadLine(results.load.preview),
+    '',
+  ].join('\n');
+}
+
 /** The hash of src/ every server started with, or each one's when src/ changed during the run. */
 function srcHashes(results: BenchResults): string {
   const servers = [
@@ -502,6 +532,7 @@ export function renderReport(results: BenchResults): string {
     fairnessSection(results),
     scaledExportSection(results),
     estimateSection(results),
+    previewSection(results),
     '## Diagnostics',
     '',
     `- Opening and closing an empty in-memory DuckDB (\`threads: '${results.threads}'\`) in the harness: median ${ms(median(results.instanceStartupMs))} ` +

@@ -6,6 +6,7 @@ import type { FairnessResult } from './fairness.ts';
 import type { GrowthPoint } from './growth.ts';
 import type { Machine } from './machine.ts';
 import type { MemoryResult } from './memory.ts';
+import type { PreviewResult } from './preview.ts';
 import type { ScaledExportResult } from './scaled-export.ts';
 import type { ThroughputResult } from './throughput.ts';
 
@@ -36,6 +37,8 @@ export interface BenchResults {
   comparisons: Comparison[];
   /** The dry run over the whole tree against raw DuckDB reading the same footers. */
   estimate: EstimateResult;
+  /** A task's preview against the same rows from raw DuckDB. */
+  preview: PreviewResult;
   throughput: ThroughputResult;
   growth: GrowthPoint[];
   memory: MemoryResult;

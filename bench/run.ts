@@ -23,6 +23,7 @@ import { measureGrowth } from './growth.ts';
 import { describeMachine } from './machine.ts';
 import { measureMemory, startMemoryService } from './memory.ts';
 import { type BenchOptions, parseOptions } from './options.ts';
+import { measurePreview } from './preview.ts';
 import { instanceStartupMs } from './raw-duckdb.ts';
 import { renderReport } from './report.ts';
 import type { BenchResults } from './results.ts';
@@ -78,6 +79,7 @@ async function main(options: BenchOptions): Promise<void> {
     BenchResults,
     | 'comparisons'
     | 'estimate'
+    | 'preview'
     | 'growth'
     | 'throughput'
     | 'service'
@@ -94,6 +96,7 @@ async function main(options: BenchOptions): Promise<void> {
     const exported = await section('export', () => comparisons.export());
     const small = await section('small', () => comparisons.small());
     const estimate = await section('estimate', () => measureEstimate(options, dataset, api, cpu));
+    const preview = await section('preview', () => measurePreview(options, dataset, api, cpu));
     const growth = await section('growth', () => measureGrowth(options, dataset, api));
     const throughput = await section('throughput', () => measureThroughput(options, dataset, api, cpu));
     const embedded = {
@@ -139,6 +142,7 @@ async function main(options: BenchOptions): Promise<void> {
     measured = {
       comparisons: [count, filtered, exported, small],
       estimate,
+      preview,
       growth,
       throughput,
       fairness: [fairness, fairnessScaled.result],

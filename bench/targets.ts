@@ -2,6 +2,7 @@ import type { Comparison } from './comparisons.ts';
 import type { EstimateResult } from './estimate.ts';
 import type { FairnessResult, FairnessSample } from './fairness.ts';
 import { exponent } from './growth.ts';
+import { PREVIEW_ROWS, PREVIEW_TARGET_MS } from './preview.ts';
 import type { BenchResults } from './results.ts';
 import type { ScaledExportResult } from './scaled-export.ts';
 import { mb, median, ms, ratio } from './stats.ts';
@@ -101,6 +102,7 @@ export function evaluateTargets(results: BenchResults): TargetRow[] {
     ratioRow('export', `filtered export (${rows})`, 1.15),
     ratioRow('count', `un-filtered count (${rows})`, 1.5),
     ratioRow('small', 'small task latency (one partition)', 3),
+    previewRow(results, rows),
     {
       target: `status reads (${t.connections} connections, ${t.partitions.toLocaleString('en-US')}-partition task)`,
       goal: '≥ 0.5 of bare Fastify requests/s, p99 ≤ 20 ms',
@@ -127,6 +129,18 @@ export function evaluateTargets(results: BenchResults): TargetRow[] {
     ...results.fairness.map(fairnessRow),
     scaledRow(results.scaledExport, rows),
   ];
+}
+
+function previewRow(results: BenchResults, rows: string): TargetRow {
+  const p = results.preview;
+  const api = median(p.apiMs);
+  const same = p.apiRows === PREVIEW_ROWS && p.rawRows === PREVIEW_ROWS;
+  return {
+    target: `preview of ${PREVIEW_ROWS} rows of a filtered task (${rows})`,
+    goal: `≤ ${PREVIEW_TARGET_MS} ms (median), ${PREVIEW_ROWS} rows`,
+    measured: `${ms(api)} (raw DuckDB ${ms(median(p.rawMs))}, ${ratio(api / median(p.rawMs))}); rows ${same ? PREVIEW_ROWS : `API ${p.apiRows}, raw ${p.rawRows}`}`,
+    met: api <= PREVIEW_TARGET_MS && same,
+  };
 }
 
 /** Growth verdict for one metric: exponents of each step and whether the largest step is linear or better. */

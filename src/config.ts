@@ -52,6 +52,8 @@ export interface Config {
   exportCompression: ExportCompression;
   /** Longest a single job may run before it fails its task. */
   jobTimeoutMs: number;
+  /** Longest a task preview may look for its rows before it answers 504. */
+  previewTimeoutMs: number;
   /** S3 (and S3-compatible) settings; credentials come from the standard AWS provider chain. */
   s3: { endpoint?: string; forcePathStyle: boolean; region?: string };
   /** GCS through its S3-interoperable XML API with HMAC keys. */
@@ -291,6 +293,7 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     exportCompression: exportCompression(env.EXPORT_COMPRESSION || 'snappy'),
     jobTimeoutMs: parseDuration('JOB_TIMEOUT', env.JOB_TIMEOUT || '30m'),
+    previewTimeoutMs: parseDuration('PREVIEW_TIMEOUT', env.PREVIEW_TIMEOUT || '10s'),
     s3: {
       ...(s3Endpoint ? { endpoint: s3Endpoint } : {}),
       forcePathStyle: flag(env, 'S3_FORCE_PATH_STYLE', false),

@@ -20,12 +20,15 @@ export const ERROR_CODES = {
   task_not_found: { status: 404, title: 'Task not found' },
   email_taken: { status: 409, title: 'The e-mail is already registered' },
   task_state_conflict: { status: 409, title: 'The task is not in a state that allows this' },
+  preview_failed: { status: 422, title: 'The preview could not read the segment' },
   body_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'The body must be JSON' },
   rate_limited: { status: 429, title: 'Too many requests' },
   internal_error: { status: 500, title: 'Internal error' },
   not_ready: { status: 503, title: 'The service is not ready' },
   storage_unavailable: { status: 503, title: 'The storage service did not answer' },
+  preview_busy: { status: 503, title: 'Too many previews are running' },
+  preview_timeout: { status: 504, title: 'The preview took too long' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -177,6 +177,8 @@ export async function startService(config: Config, roles: Roles): Promise<Runnin
     jobsPerTask: jobsPerTask(os.availableParallelism(), config.workerConcurrency, config.duckdbThreads),
     maxPartitions: MAX_PARTITIONS_PER_TASK,
     maxActiveTasks: config.maxActiveTasks,
+    // A preview is one thread of the API process with a job slot's share of memory.
+    preview: { memoryLimit: engine.memoryLimit, timeoutMs: config.previewTimeoutMs },
   });
   // One registry per process: an embedded one shows the API's and the worker's metrics.
   const metrics = new Metrics({
@@ -294,6 +296,7 @@ export async function startService(config: Config, roles: Roles): Promise<Runnin
         if (!drained || handedBack.length > 0) log.warn({ jobs: handedBack }, 'handed running jobs back');
       }
       await runner.close();
+      await tasks.close();
       await metricsServer?.close();
       await store.close();
       await guard.close();

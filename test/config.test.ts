@@ -31,14 +31,17 @@ describe('EXPORT_COMPRESSION', () => {
   );
 });
 
-describe('durations (TASK_TTL, LINK_TTL, JWT_TTL, JOB_TIMEOUT, STORAGE_TIMEOUT)', () => {
+describe('durations (TASK_TTL, LINK_TTL, JWT_TTL, JOB_TIMEOUT, PREVIEW_TIMEOUT, STORAGE_TIMEOUT)', () => {
   it('defaults to the values the README lists', () => {
     const config = loadConfig({ DATA_DIR: dataDir });
     expect(config.taskTtlMs).toBe(7 * 24 * 3600 * 1000);
     expect(config.linkTtlMs).toBe(24 * 3600 * 1000);
     expect(config.jwtTtlMs).toBe(12 * 3600 * 1000);
     expect(config.jobTimeoutMs).toBe(30 * 60 * 1000);
+    expect(config.previewTimeoutMs).toBe(10 * 1000);
     expect(config.storageTimeoutMs).toBe(30 * 1000);
+    expect(loadConfig({ DATA_DIR: dataDir, PREVIEW_TIMEOUT: '2s' }).previewTimeoutMs).toBe(2000);
+    expect(() => loadConfig({ DATA_DIR: dataDir, PREVIEW_TIMEOUT: 'soon' })).toThrow(/^PREVIEW_TIMEOUT: /);
   });
 
   it.each([

@@ -1,10 +1,18 @@
-import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import {
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBValue,
+  type DuckDBValueConverter,
+} from '@duckdb/node-api';
 import { quoteString } from './sql-quote.ts';
 
 export interface SandboxOptions {
   /** The only folders the instance may read or write (a job's input and output folders). */
   allowedDirectories: readonly string[];
-  /** Spill folder for queries larger than memory; must be inside an allowed folder. */
+  /**
+   * Spill folder for queries larger than memory; must be inside an allowed folder. An empty string
+   * turns spilling off (a query that outgrows the memory limit fails instead).
+   */
   tempDirectory: string;
   /** DuckDB size string, e.g. `512MB`. */
   memoryLimit: string;
@@ -24,6 +32,12 @@ export class EngineTimeoutError extends Error {
     super(`the query ran longer than ${Math.round(timeoutMs / 1000)} s and was stopped`);
     this.name = 'EngineTimeoutError';
   }
+}
+
+/** A query's answer as a table: its columns in order and its rows keyed by column name. */
+export interface QueryTable<T> {
+  columns: Array<{ name: string; type: string }>;
+  rows: Array<Record<string, T | null>>;
 }
 
 /**
@@ -90,6 +104,24 @@ export class Sandbox {
     return this.withTimeout(async () => {
       const reader = await this.connection.runAndReadAll(sql, params);
       return reader.getRowObjects() as Record<string, unknown>[];
+    });
+  }
+
+  /**
+   * Runs a query and returns its columns (name and DuckDB type, in order) and its rows, each value
+   * converted by `converter`. Rows are built as own properties, whatever the column names.
+   */
+  async table<T>(sql: string, converter: DuckDBValueConverter<T>): Promise<QueryTable<T>> {
+    return this.withTimeout(async () => {
+      const reader = await this.connection.runAndReadAll(sql);
+      const names = reader.columnNames();
+      const types = reader.columnTypes();
+      return {
+        columns: names.map((name, i) => ({ name, type: types[i]!.toString() })),
+        rows: reader
+          .convertRows(converter)
+          .map((values) => Object.fromEntries(names.map((name, i) => [name, values[i] ?? null]))),
+      };
     });
   }
 

@@ -1,5 +1,7 @@
+import type { Json } from '@duckdb/node-api';
 import { compareText } from '../compare.ts';
-import type { Sandbox } from './duckdb-sandbox.ts';
+import type { QueryTable, Sandbox } from './duckdb-sandbox.ts';
+import { jsonValue } from './json-values.ts';
 import type { ColumnInfo } from './sql-guard.ts';
 import { quoteIdentifier, quoteString } from './sql-quote.ts';
 
@@ -50,6 +52,35 @@ export async function countByFile(
     counts.set(String(row.file), Number(row.n));
   }
   return counts;
+}
+
+export interface PreviewOptions {
+  /** Columns to show, in order; undefined shows every column of the relation but `exclude`. */
+  columns?: readonly string[];
+  /** Columns left out when `columns` is undefined (partition columns, which stay in the path). */
+  exclude?: readonly string[];
+  whereSql?: string;
+  /** At most this many rows (0: only the columns). */
+  limit: number;
+}
+
+/**
+ * The first `limit` rows that pass the filter, in the files' order, with their columns and DuckDB
+ * types; values as JSON (see `jsonValue`). Stops reading as soon as it has them.
+ */
+export async function previewRows(
+  sandbox: Sandbox,
+  source: ParquetSource,
+  options: PreviewOptions,
+): Promise<QueryTable<Json>> {
+  if (source.files.length === 0) return { columns: [], rows: [] };
+  let columns = '*';
+  if (options.columns) columns = options.columns.map(quoteIdentifier).join(', ');
+  else if (options.exclude && options.exclude.length > 0)
+    columns = `* EXCLUDE (${options.exclude.map(quoteIdentifier).join(', ')})`;
+  const where = options.whereSql ? ` WHERE ${options.whereSql}` : '';
+  const limit = Math.max(0, Math.trunc(options.limit));
+  return sandbox.table(`SELECT ${columns} FROM ${relation(source, false)}${where} LIMIT ${limit}`, jsonValue);
 }
 
 export interface ExportOptions {

@@ -237,6 +237,37 @@ export const TaskStatusQuery = Type.Object(
   { additionalProperties: false },
 );
 
+export const PREVIEW_LIMITS = { min: 1, max: 100, default: 20 };
+
+export const TaskPreviewQuery = Type.Object(
+  {
+    limit: Type.Optional(
+      Type.String({ pattern: '^[0-9]{1,3}$', description: 'Rows to show: 1-100, default 20' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const TaskPreview = Type.Object({
+  columns: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      type: Type.String({ description: 'DuckDB type, e.g. VARCHAR, BIGINT, TIMESTAMP, VARCHAR[]' }),
+    }),
+    {
+      description:
+        "The columns an export of the task holds, in order: the selected ones, else the files' own " +
+        '(intent partition columns day, prefix, score stay in the path unless selected)',
+    },
+  ),
+  rows: Type.Array(Type.Record(Type.String(), Type.Unknown()), {
+    description:
+      'The first rows found walking the partitions in key order (not a random sample), keyed by ' +
+      'column in `columns` order. DATE and TIMESTAMP as ISO 8601 strings (UTC), BIGINT as a number ' +
+      'when it is a safe integer (else a string), lists as arrays, NULL as null.',
+  }),
+});
+
 export const TaskList = Type.Object({
   tasks: Type.Array(TaskSummary),
   next_cursor: Type.Union([Type.String(), Type.Null()]),

@@ -18,6 +18,7 @@ import {
   TaskPlanner,
   type TaskPlannerOptions,
 } from './task-planner.ts';
+import { type PreviewLimits, type TaskPreview, TaskPreviews } from './task-preview.ts';
 import { type ReadConditions, type TaskAnswer, TaskReader, taskNotFound } from './task-reader.ts';
 import type { TaskViews } from './task-view.ts';
 
@@ -32,6 +33,8 @@ export interface TaskServiceOptions extends TaskPlannerOptions {
   maxActiveTasks: number;
   /** Rows of input files from their footers, shared with the intent catalog. */
   footers: FooterRows;
+  /** How previews are bounded. @defaultValue 256MB, 10 s, 2 at once */
+  preview?: PreviewLimits;
   clock?: () => Date;
 }
 
@@ -57,17 +60,25 @@ export class TaskService {
   private readonly planner: TaskPlanner;
   private readonly reader: TaskReader;
   private readonly estimator: TaskEstimator;
+  private readonly previews: TaskPreviews;
 
   constructor(private readonly options: TaskServiceOptions) {
     this.clock = options.clock ?? (() => new Date());
     this.planner = new TaskPlanner(options);
-    const { store, views, changes } = options;
+    const { store, views, changes, storage } = options;
     this.reader = new TaskReader({ store, views, changes, clock: this.clock });
-    this.estimator = new TaskEstimator({
-      planner: this.planner,
-      storage: options.storage,
-      footers: options.footers,
+    this.estimator = new TaskEstimator({ planner: this.planner, storage, footers: options.footers });
+    this.previews = new TaskPreviews({
+      store,
+      storage,
+      limits: options.preview ?? { memoryLimit: '256MB', timeoutMs: 10_000 },
+      clock: this.clock,
     });
+  }
+
+  /** Closes what the service keeps open (the DuckDB instance ready for previews). */
+  async close(): Promise<void> {
+    await this.previews.close();
   }
 
   async createIntentTask(principal: Principal, body: IntentTaskBody): Promise<CreatedTask> {
@@ -94,6 +105,14 @@ export class TaskService {
   /** The task detail with its entity tag, or `notModified`; see `TaskReader.read`. */
   getJson(principal: Principal, taskId: string, conditions?: ReadConditions): Promise<TaskAnswer> {
     return this.reader.read(principal, taskId, conditions);
+  }
+
+  /**
+   * The first `limit` rows of the task's segment (its filter and columns applied), read now without
+   * exporting: for any task of the caller's organisation that has not failed (409) or expired (404).
+   */
+  async preview(principal: Principal, taskId: string, limit: number): Promise<TaskPreview> {
+    return this.previews.preview(await this.reader.find(principal, taskId), limit);
   }
 
   async list(principal: Principal, limit: number, cursor: string | undefined) {

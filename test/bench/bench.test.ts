@@ -21,6 +21,7 @@ const SECTIONS = [
   '## 8. Fairness between organisations',
   '## 9. Scaled-out export',
   '## 10. Estimate (dry run)',
+  '## 11. Preview',
 ];
 /** A figure with its unit, as the report writes them. */
 const FIGURE = /\d[\d,]*(\.\d+)?\s?(ms|s|MB|GB|×|req\/s)/;
@@ -79,7 +80,7 @@ describe('npm run bench -- --tiny', () => {
     const rows = sectionOf(report, '## Targets')
       .split('\n')
       .filter((line) => line.startsWith('| ') && !line.startsWith('| target') && !line.startsWith('| ---'));
-    expect(rows).toHaveLength(11);
+    expect(rows).toHaveLength(12);
     for (const row of rows) {
       expect(row).toMatch(/\| (met|\*\*not met\*\*) \|$/);
       expect(row).toMatch(FIGURE);
@@ -89,6 +90,7 @@ describe('npm run bench -- --tiny', () => {
       'filtered export',
       'un-filtered count',
       'small task',
+      'preview of 20 rows',
       'status reads',
       'partition task',
       'export memory',
@@ -131,6 +133,10 @@ describe('npm run bench -- --tiny', () => {
     expect(estimate).toMatch(/\| API estimate \| \*\*[\d.]+ m?s\*\* \|/);
     expect(estimate).toMatch(/\| raw DuckDB \(fresh instance\) \| [\d.]+ m?s \|/);
     expect(estimate).toContain('(equal)');
+    const preview = sectionOf(report, '## 11. Preview');
+    expect(preview).toMatch(/\*\*Preview median: [\d.]+ m?s\*\*/);
+    expect(preview).toMatch(/\| API \(request → answer\) \| [\d.]+ m?s \| [\d., ]+ \| 20 \|/);
+    expect(preview).toMatch(/\| raw DuckDB \(fresh instance\) \| [\d.]+ m?s \| [\d., ]+ \| 20 \|/);
     expect(report).not.toMatch(/NaN|\bn\/a\b|undefined/);
   });
 });

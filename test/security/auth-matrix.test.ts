@@ -82,6 +82,12 @@ const ROUTES: Route[] = [
     ownsResource: 'task',
   },
   {
+    name: 'GET /api/v1/tasks/{id}/preview',
+    method: 'GET',
+    path: () => `/api/v1/tasks/${aTask.task_id}/preview`,
+    ownsResource: 'task',
+  },
+  {
     name: 'POST /client/v1',
     method: 'POST',
     path: () => '/client/v1',

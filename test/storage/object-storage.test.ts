@@ -147,6 +147,30 @@ describe('reading from a bucket', () => {
   });
 });
 
+describe('previewing a bucket', () => {
+  it('downloads only the partitions it reads: 5 rows cost the first partition, not the tree', async () => {
+    const { t, api } = await session({ INTENT_INPUT_PATH: 's3://intent/tree' });
+    try {
+      // Counted from the footers alone, so the preview is the first to download whole objects.
+      const taskId = await api.createIntentTask({ ...ALL, perform_unload: false });
+      await api.waitFor(taskId, ['counted']);
+      const metrics = t.server.objectStorage.s3.metrics;
+      const before = metrics.bytesDownloaded;
+      const preview = await api.get(`/api/v1/tasks/${taskId}/preview?limit=5`);
+      expect(preview.status).toBe(200);
+      expect(preview.body.rows).toHaveLength(5);
+      // The first partition in key order (score=high sorts before low and medium).
+      const first = treeSize(path.join(tree, 'day=2024-05-01/prefix=4eyes_101/score=high'));
+      const downloaded = metrics.bytesDownloaded - before;
+      expect(downloaded).toBeGreaterThanOrEqual(first);
+      expect(downloaded).toBeLessThan(first + 256 * 1024);
+      expect(downloaded / treeBytes).toBeLessThan(0.2);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('listing', () => {
   it('pages through more than 1,000 objects', async () => {
     // 1,100 small files in 11 folders: the listing takes two pages, the task has 11 partitions.

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Account, apiClient, signUp } from './api.ts';
 import { downloadFiles } from './downloads.ts';
 import { duck, expectedIntentCounts, intentPrefixes } from './duck.ts';
+import { columnsOf, intentRelation, rowsOutsideSegment } from './preview.ts';
 
 /** What the suite needs of the service under test: one process or a deployment of several. */
 export interface SuiteServer {
@@ -269,6 +270,149 @@ export function taskSuite(name: string, target: SuiteTarget): void {
         `SELECT count(*) AS n FROM read_parquet([${copies.map((c) => `'${c}'`).join(', ')}])`,
       );
       expect(Number(read!.n)).toBe(exported);
+    });
+
+    it('previews a segment in any status: rows that pass the filter, exactly the selected columns', async () => {
+      const where = "intent_score >= 60 AND country IN ('US', 'DE', 'GB')";
+      const select = 'person_id, intent_score, country, day, score, last_seen';
+      const relation = intentRelation(tree);
+      const created = await api.post('/api/v1/intent_hive_tasks', {
+        days: ALL_DAYS,
+        topic_id_prefixes: prefixes,
+        scores: ['low', 'medium', 'high'],
+        where_expr: where,
+        select,
+        perform_unload: false,
+      });
+      expect(created.status).toBe(202);
+      const columns = await columnsOf(select, relation);
+      expect(columns.map((c) => c.type)).toContain('TIMESTAMP');
+      const [segment] = await duck<{ n: bigint }>(`SELECT count(*) AS n FROM ${relation} WHERE ${where}`);
+      expect(Number(segment!.n)).toBeGreaterThan(100);
+
+      // While it is counted (in_progress or already counted), and again once counted: 20 rows by default.
+      const early = await api.get(`/api/v1/tasks/${created.body.task_id}/preview`);
+      expect(early.status).toBe(200);
+      expect(early.body.columns).toEqual(columns);
+      expect(early.body.rows).toHaveLength(20);
+      for (const row of early.body.rows) expect(Object.keys(row)).toEqual(columns.map((c) => c.name));
+      expect(await rowsOutsideSegment(relation, where, columns, early.body.rows)).toBe(0);
+
+      await api.waitFor(created.body.task_id, ['counted']);
+      for (const limit of [1, 7, 100]) {
+        const preview = await api.get(`/api/v1/tasks/${created.body.task_id}/preview?limit=${limit}`);
+        expect(preview.status).toBe(200);
+        expect(preview.body.columns).toEqual(columns);
+        expect(preview.body.rows).toHaveLength(limit);
+        expect(await rowsOutsideSegment(relation, where, columns, preview.body.rows)).toBe(0);
+      }
+      // The first rows in partition order, not a sample: 7 rows all come from the first partition
+      // (in key order) that has at least 7 of them.
+      const [first] = await duck<{ day: string; prefix: string; score: string }>(
+        `SELECT strftime(day, '%Y-%m-%d') AS day, prefix, score FROM ${relation} WHERE ${where}
+         GROUP BY ALL HAVING count(*) >= 7 ORDER BY day, prefix, score LIMIT 1`,
+      );
+      const [firstAny] = await duck<{ day: string; prefix: string; score: string }>(
+        `SELECT strftime(day, '%Y-%m-%d') AS day, prefix, score FROM ${relation} WHERE ${where}
+         ORDER BY day, prefix, score LIMIT 1`,
+      );
+      expect(firstAny).toEqual(first);
+      const seven = await api.get(`/api/v1/tasks/${created.body.task_id}/preview?limit=7`);
+      const inFirst = `${where} AND day = DATE '${first!.day}' AND prefix = '${first!.prefix}' AND score = '${first!.score}'`;
+      expect(await rowsOutsideSegment(relation, inFirst, columns, seven.body.rows)).toBe(0);
+
+      // Exporting and exported tasks answer the same way.
+      await api.post(`/api/v1/tasks/${created.body.task_id}/unload`);
+      const exporting = await api.get(`/api/v1/tasks/${created.body.task_id}/preview?limit=5`);
+      expect(exporting.status).toBe(200);
+      expect(await rowsOutsideSegment(relation, where, columns, exporting.body.rows)).toBe(0);
+      await api.waitFor(created.body.task_id, ['completed']);
+      const done = await api.get(`/api/v1/tasks/${created.body.task_id}/preview?limit=5`);
+      expect(done.body.rows).toHaveLength(5);
+      expect(await rowsOutsideSegment(relation, where, columns, done.body.rows)).toBe(0);
+    });
+
+    it('previews the columns an export holds when nothing is selected, and an empty segment', async () => {
+      const [prefix] = prefixes;
+      const taskId = await api.createIntentTask({
+        days: ['2024-05-02'],
+        topic_id_prefixes: [prefix],
+        scores: ['high'],
+        perform_unload: false,
+      });
+      const preview = await api.get(`/api/v1/tasks/${taskId}/preview?limit=3`);
+      expect(preview.status).toBe(200);
+      // The files' own columns: day, prefix and score stay in the path, as in an export.
+      const source = `${tree}/day=2024-05-02/prefix=${prefix}/score=high/data_0.parquet`;
+      const own = await columnsOf('*', `read_parquet('${source}', hive_partitioning = false)`);
+      expect(preview.body.columns).toEqual(own);
+      expect(preview.body.rows).toHaveLength(3);
+      const where = `day = DATE '2024-05-02' AND prefix = '${prefix}' AND score = 'high'`;
+      expect(await rowsOutsideSegment(intentRelation(tree), where, own, preview.body.rows)).toBe(0);
+
+      // No row passes: the columns still say what an export would hold.
+      const none = await api.createIntentTask({
+        days: ['2024-05-01', '2023-01-01'],
+        topic_id_prefixes: [prefix, 'no_such_prefix'],
+        scores: ['low', 'high'],
+        where_expr: 'intent_score > 1000',
+        select: 'hem_sha256, intent_score',
+      });
+      const selected = await columnsOf('hem_sha256, intent_score', intentRelation(tree));
+      const empty = await api.get(`/api/v1/tasks/${none}/preview`);
+      expect(empty.status).toBe(200);
+      expect(empty.body).toEqual({ columns: selected, rows: [] });
+      // No partition holds a file at all: the columns come from the input's first file.
+      const nowhere = await api.createIntentTask({
+        days: ['2023-01-01'],
+        topic_id_prefixes: ['no_such_prefix'],
+        scores: ['high'],
+        where_expr: 'intent_score > 50',
+        select: 'hem_sha256, intent_score',
+      });
+      await api.waitFor(nowhere, ['completed']);
+      const nothing = await api.get(`/api/v1/tasks/${nowhere}/preview`);
+      expect(nothing.status).toBe(200);
+      expect(nothing.body).toEqual({ columns: selected, rows: [] });
+    });
+
+    it("refuses a limit out of 1-100, a failed task, and another organisation's task", async () => {
+      const [prefix] = prefixes;
+      const taskId = await api.createIntentTask({
+        days: ['2024-05-01'],
+        topic_id_prefixes: [prefix],
+        scores: ['high'],
+        perform_unload: false,
+      });
+      for (const limit of ['0', '101', 'abc', '-1']) {
+        const bad = await api.get(`/api/v1/tasks/${taskId}/preview?limit=${limit}`);
+        expect(bad.status).toBe(400);
+        expect(bad.body.code).toBe('validation_failed');
+        expect(bad.body.errors.map((e: { field: string }) => e.field.replace('querystring.', ''))).toEqual([
+          'limit',
+        ]);
+      }
+      const other = apiClient(t.url, (await signUp(t.url, 'Other')).apiKey);
+      for (const id of [taskId, '00000000-0000-4000-8000-000000000000']) {
+        const hidden = await other.get(`/api/v1/tasks/${id}/preview`);
+        expect(hidden.status).toBe(404);
+        expect(hidden.body.code).toBe('task_not_found');
+      }
+
+      // The filter fails on the data (a name is not a number): the task fails, and has no preview.
+      const failing = await api.createIntentTask({
+        days: ['2024-05-01'],
+        topic_id_prefixes: [prefix],
+        scores: ['high'],
+        where_expr: 'CAST(topic_name AS INTEGER) > 0',
+        perform_unload: false,
+      });
+      const failed = await api.waitFor(failing, ['failed']);
+      expect(failed.error.code).toBe('expression_failed');
+      const refused = await api.get(`/api/v1/tasks/${failing}/preview`);
+      expect(refused.status).toBe(409);
+      expect(refused.body.code).toBe('task_state_conflict');
+      expect(refused.body.detail).toContain('failed');
     });
   });
 }

@@ -9,6 +9,7 @@ import {
   GenericTaskBody,
   IntentTaskBody,
   MAX_WAIT_SECONDS,
+  PREVIEW_LIMITS,
   problems,
   TaskCreatedReply,
   TaskDetail,
@@ -16,6 +17,8 @@ import {
   TaskList,
   TaskListQuery,
   TaskParams,
+  TaskPreview,
+  TaskPreviewQuery,
   TaskStatusQuery,
 } from '../schemas.ts';
 
@@ -196,6 +199,35 @@ export const taskRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { acco
     async (request, reply) => {
       const started = await tasks.unload(principalOf(request), request.params.task_id);
       return reply.status(202).header('location', `/api/v1/status/${started.task_id}`).send(started);
+    },
+  );
+
+  app.get(
+    '/api/v1/tasks/:task_id/preview',
+    {
+      schema: {
+        tags: ['tasks'],
+        summary: "Sample rows of the task's segment, without exporting",
+        description:
+          "The first `limit` rows that pass the task's `where_expr`, with its `select` columns, read " +
+          'now from its input (local, S3 or GCS) by the API process: for a task in any status but ' +
+          '`failed` (409). Not a random sample: the partitions are walked in key order until enough ' +
+          'rows are found.',
+        security,
+        params: TaskParams,
+        querystring: TaskPreviewQuery,
+        response: { 200: TaskPreview, ...problems(400, 401, 404, 409, 422, 503, 504) },
+      },
+    },
+    async (request) => {
+      const { min, max } = PREVIEW_LIMITS;
+      const limit = request.query.limit === undefined ? PREVIEW_LIMITS.default : Number(request.query.limit);
+      if (limit < min || limit > max) {
+        throw new AppError('validation_failed', `limit: must be from ${min} to ${max}`, [
+          { field: 'limit', message: `must be from ${min} to ${max}` },
+        ]);
+      }
+      return tasks.preview(principalOf(request), request.params.task_id, limit);
     },
   );
 };
