@@ -177,8 +177,8 @@ export async function startService(config: Config, roles: Roles): Promise<Runnin
     jobsPerTask: jobsPerTask(os.availableParallelism(), config.workerConcurrency, config.duckdbThreads),
     maxPartitions: MAX_PARTITIONS_PER_TASK,
     maxActiveTasks: config.maxActiveTasks,
-    // A preview is one thread of the API process with a job slot's share of memory.
-    preview: { memoryLimit: engine.memoryLimit, timeoutMs: config.previewTimeoutMs },
+    // A preview is one thread of the API process reading a few rows: a count slot's share of memory.
+    preview: { memoryLimit: countEngine.memoryLimit, timeoutMs: config.previewTimeoutMs },
   });
   // One registry per process: an embedded one shows the API's and the worker's metrics.
   const metrics = new Metrics({
