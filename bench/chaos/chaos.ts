@@ -15,7 +15,7 @@ import { type Kind, type Moment, type Organisation, Workload } from './workload.
 
 /** After the FLUSHALL, workers are left alone until the lost jobs ran again, or this long. */
 export const FLUSH_QUIET_MS = 90_000;
-/** Wide filtered counts created just before the FLUSHALL (at most a quarter of the run's tasks). */
+/** Wide exports created just before the FLUSHALL (at most a quarter of the run's tasks). */
 export const FLUSH_BURST_TASKS = 4;
 
 export interface ChaosSettings {
@@ -137,7 +137,7 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResult> {
     const deadline = start + settings.workloadMs + settings.drainTimeoutMs;
     const rng = new Random(seed);
     const client = new ChaosClient(deployment.apiUrls, new Random(seed + 1), newClientStats(), deadline);
-    // The FLUSHALL must find jobs waiting in the queue: a burst of wide filtered counts (about a
+    // The FLUSHALL must find jobs waiting in the queue: a burst of wide exports (about a
     // third of a tree each) comes just before it, part of the run's tasks.
     const flushAtMs = settings.workloadMs * (0.3 + 0.25 * rng.next());
     const burst = Math.min(FLUSH_BURST_TASKS, Math.floor(settings.tasks / 4));

@@ -154,7 +154,7 @@ export class Workload {
 
   /**
    * Creates one task at each moment (ms from `start`): a random one, or at a `burst` moment a wide
-   * filtered count (jobs enough to queue behind every slot). Resolves when every create and unload
+   * export (jobs enough to queue behind every slot). Resolves when every create and unload
    * is settled.
    */
   async run(start: number, moments: readonly Moment[]): Promise<void> {
@@ -163,7 +163,7 @@ export class Workload {
     for (const [i, { atMs, burst }] of moments.entries()) {
       const wait = start + atMs - Date.now();
       if (wait > 0) await sleep(wait);
-      const kind = burst ? 'filtered_count' : rng.weighted(KIND_WEIGHTS);
+      const kind = burst ? 'export' : rng.weighted(KIND_WEIGHTS);
       const org = rng.int(0, organisations.length - 1);
       creates.push(this.create(org, kind, randomTask(rng, kind, tree, burst || undefined)));
       if ((i + 1) % 50 === 0) this.options.log(`${i + 1} of ${moments.length} tasks requested`);
