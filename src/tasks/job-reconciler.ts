@@ -6,11 +6,18 @@ export interface JobReconcilerOptions {
   store: Store;
   queue: JobLanes;
   /**
-   * Time between two passes. With 30 s leases, a job whose worker died runs again within a
-   * minute of its last renewal, and a job the queue lost within this interval.
+   * How long a queued job may wait before the reconciler counts it as lost by the queue and
+   * enqueues it again (once per this interval): the queue delivers it before then unless it lost it.
    * @defaultValue 30 s
    */
   intervalMs?: number;
+  /**
+   * Time between two looks for jobs under an expired lease (their worker died): such a job is
+   * redelivered at most this long after its lease expired, so a dead worker's jobs run again
+   * within the lease time (30 s after its last renewal) plus this. One indexed query a pass.
+   * @defaultValue 5 s (at most `intervalMs`)
+   */
+  leaseCheckMs?: number;
   clock?: () => Date;
   /** Passes that failed (the next one still comes). */
   log?: (message: string, fields: Record<string, unknown>) => void;
@@ -21,29 +28,37 @@ export interface JobReconcilerOptions {
 }
 
 /**
- * The queue only delivers, the store is the truth: every `intervalMs` the reconciler enqueues
- * what the store says should run now (`resumableJobs`): jobs queued for at least an interval that
- * the queue may have lost (a Redis restarted empty, a `FLUSHALL`) and running jobs whose lease
- * expired (their worker died).
+ * The queue only delivers, the store is the truth: the reconciler enqueues what the store says
+ * should run now (`resumableJobs`): every `leaseCheckMs`, running jobs whose lease expired (their
+ * worker died); every `intervalMs`, also jobs queued for at least an interval that the queue may
+ * have lost (a Redis restarted empty, a `FLUSHALL`).
  * The queue does not deliver again an id already waiting, and the store's claim refuses a job
  * another worker holds, so enqueuing a job twice costs one look-up.
  */
 export class JobReconciler {
   private readonly intervalMs: number;
+  private readonly leaseCheckMs: number;
   private readonly clock: () => Date;
+  /** When the last pass that looked for lost queued jobs ran (ms since the epoch). */
+  private lastFullPass: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private stopped = true;
 
   constructor(private readonly options: JobReconcilerOptions) {
     this.intervalMs = options.intervalMs ?? 30_000;
+    this.leaseCheckMs = Math.min(options.leaseCheckMs ?? 5_000, this.intervalMs);
     this.clock = options.clock ?? (() => new Date());
   }
 
-  /** Schedules a pass every `intervalMs`, the first one `intervalMs` from now. */
+  /**
+   * Schedules a pass every `leaseCheckMs`, the first one `leaseCheckMs` from now; the first that
+   * also looks for lost queued jobs comes `intervalMs` from now.
+   */
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.lastFullPass = this.clock().getTime();
     this.schedule();
   }
 
@@ -55,13 +70,19 @@ export class JobReconciler {
     await this.running?.catch(() => undefined);
   }
 
-  /** One pass: enqueues the resumable jobs and resolves with how many there were. */
-  async reconcile(): Promise<number> {
+  /**
+   * One pass: enqueues the jobs under an expired lease and, once an interval has passed since the
+   * last time (or when `full`), the queued jobs the queue may have lost; resolves with how many.
+   */
+  async reconcile(full = false): Promise<number> {
     const { store, queue, trace } = this.options;
     const now = this.clock();
+    const lookForLost =
+      full || this.lastFullPass === undefined || now.getTime() - this.lastFullPass >= this.intervalMs;
+    if (lookForLost) this.lastFullPass = now.getTime();
     // A job queued (or requeued with a retry's backoff) within the last interval is still the
-    // queue's to deliver: only the next pass counts it as lost.
-    const queuedBefore = new Date(now.getTime() - this.intervalMs).toISOString();
+    // queue's to deliver: only a later pass counts it as lost. Between those passes, no queued job.
+    const queuedBefore = new Date(lookForLost ? now.getTime() - this.intervalMs : 0).toISOString();
     const jobs = await store.resumableJobs(now.toISOString(), queuedBefore);
     if (jobs.length === 0) return 0;
     await queue.enqueue(jobs);
@@ -82,7 +103,7 @@ export class JobReconciler {
         this.running = undefined;
         if (!this.stopped) this.schedule();
       });
-    }, this.intervalMs);
+    }, this.leaseCheckMs);
     // The server's own handles keep the process alive; the reconciler alone does not.
     this.timer.unref();
   }

@@ -66,7 +66,8 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function reconciler(metrics?: Metrics): JobReconciler {
+/** A reconciler over the test's store, looking for expired leases every `leaseCheckMs` (default: each interval). */
+function reconciler(metrics?: Metrics, leaseCheckMs = INTERVAL): JobReconciler {
   // The store as the reconciler sees it, counting its passes.
   const counting: Store = Object.assign(Object.create(store) as Store, {
     resumableJobs(at: string, queuedBefore?: string) {
@@ -78,6 +79,7 @@ function reconciler(metrics?: Metrics): JobReconciler {
     store: counting,
     queue,
     intervalMs: INTERVAL,
+    leaseCheckMs,
     clock: () => new Date(now),
     ...(metrics?.jobs ? { metrics: metrics.jobs } : {}),
   });
@@ -160,5 +162,41 @@ describe('the job reconciler', () => {
     await vi.advanceTimersByTimeAsync(10 * INTERVAL);
     expect(passes).toBe(2);
     expect(delivered).toEqual([]);
+  });
+
+  it('looks for expired leases every leaseCheckMs, and for lost queued jobs only every interval', async () => {
+    // j1 runs on a worker that dies right after its claim: its lease ends at T0 + 31 s. j0 is
+    // queued in the store, lost by the queue.
+    await store.claimJob('j1', { owner: 'w1', now: new Date(T0 + 1000).toISOString(), leaseMs: LEASE_MS });
+    const reconciling = reconciler(undefined, 5_000);
+    reconciling.start();
+    try {
+      // Passes at 5, 10, ... 30 s: nothing expired yet, and j0 waits for the interval.
+      for (let tick = 1; tick <= 5; tick++) {
+        now = T0 + tick * 5_000;
+        await vi.advanceTimersByTimeAsync(5_000);
+      }
+      expect(passes).toBe(5);
+      expect(delivered).toEqual([]);
+
+      // At 30 s: a full pass (an interval since the start) finds j0 lost; j1's lease still runs.
+      let delivery = deliveries(1);
+      now = T0 + 30_000;
+      await vi.advanceTimersByTimeAsync(5_000);
+      await delivery;
+      expect(delivered).toEqual(['j0']);
+
+      // At 35 s j1's lease has expired: it is redelivered at once, j0 not again before 60 s.
+      delivery = deliveries(2);
+      now = T0 + 35_000;
+      await vi.advanceTimersByTimeAsync(5_000);
+      await delivery;
+      // The memory queue delivers on the next turns of the event loop: a third delivery would be there.
+      for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+      expect(delivered).toEqual(['j0', 'j1']);
+      expect(passes).toBe(7);
+    } finally {
+      await reconciling.stop();
+    }
   });
 });
