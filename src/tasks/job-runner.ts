@@ -54,7 +54,7 @@ export interface JobRunnerOptions {
   /**
    * Input bytes an export job reads at most (a filtered count job `COUNT_JOB_BYTES` times as many):
    * a job over more partitions keeps the first ones up to it and hands the rest to new jobs (not a task with a `limit`, whose jobs each export up to it, nor a
-   * count that reads only footers). Undefined: jobs run as planned.
+   * count that reads only footers, nor the one count job of a task counted whole: `countsWhole`). Undefined: jobs run as planned.
    */
   maxJobBytes?: number;
   /** Codec of exported files. @defaultValue `snappy` */
