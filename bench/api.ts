@@ -8,6 +8,7 @@ export interface IntentTaskBody {
   perform_unload?: boolean;
   where_expr?: string;
   select?: string;
+  unique_by?: string;
 }
 
 export interface TaskDetail {
@@ -18,6 +19,8 @@ export interface TaskDetail {
   failed_jobs: number;
   total_count: number | null;
   counts: Record<string, number>;
+  unique_count?: number | null;
+  unique_counts?: Record<string, number> | null;
   files: Array<{ partition: string; uri: string; rows: number; size_bytes: number }>;
   error: { code: string; message: string } | null;
   created_at: string;

@@ -17,6 +17,7 @@ import {
   scaledRatio,
   scaledRowsEqual,
 } from './targets.ts';
+import { UNIQUE_TARGET_RATIO, uniqueMatches } from './unique.ts';
 
 const HEADINGS: Record<Comparison['key'], string> = {
   count: '1. Un-filtered count',
@@ -322,6 +323,38 @@ function previewSection(results: BenchResults): string {
   ].join('\n');
 }
 
+function uniqueSection(results: BenchResults): string {
+  const u = results.unique;
+  const api = median(u.apiMs);
+  const raw = median(u.rawMs);
+  return [
+    '## 12. Unique people',
+    '',
+    `A counted task over every partition of the tree with \`where_expr: ${u.request.where_expr}\` and ` +
+      `\`unique_by: ${u.request.unique_by}\`, timed from the create to the status read that shows it \`counted\`, ` +
+      `against raw DuckDB in a fresh instance answering the same figures in one statement: ` +
+      `\`${u.rawSql.replace(/read_parquet\('[^']*'/, "read_parquet('<tree>/**/*.parquet'")}\`. ` +
+      `The service counts such a task with one job (${int(u.jobs)} here), whose DuckDB scans the files once into a ` +
+      `temporary table of the partition and \`person_id\` of each passing row, then aggregates that table. ` +
+      `One warm-up of each side, then ${results.pairs} rounds, rotating which side goes first.`,
+    '',
+    table(
+      ['side', 'median', 'samples (ms)', 'other processes, cores'],
+      [
+        ['API (create → counted)', ms(api), samples(u.apiMs), cores(u.apiForeign)],
+        ['raw DuckDB (fresh instance)', ms(raw), samples(u.rawMs), cores(u.rawForeign)],
+      ],
+    ),
+    '',
+    `**Ratio API / raw (medians): ${ratio(api / raw)}** (target ≤ ${UNIQUE_TARGET_RATIO}×).`,
+    `- Figures: ${int(u.api.rows)} rows, ${int(u.api.unique)} distinct people in the segment, ` +
+      `${int(u.api.uniqueSum)} summed over partitions (raw DuckDB: ${int(u.raw.rows)}, ${int(u.raw.unique)}, ` +
+      `${int(u.raw.uniqueSum)}: ${uniqueMatches(u) ? 'equal' : '**DIFFERENT**'}).`,
+    loadLine(results.load.unique),
+    '',
+  ].join('\n');
+}
+
 /** The hash of src/ every server started with, or each one's when src/ changed during the run. */
 function srcHashes(results: BenchResults): string {
   const servers = [
@@ -533,6 +566,7 @@ export function renderReport(results: BenchResults): string {
     scaledExportSection(results),
     estimateSection(results),
     previewSection(results),
+    uniqueSection(results),
     '## Diagnostics',
     '',
     `- Opening and closing an empty in-memory DuckDB (\`threads: '${results.threads}'\`) in the harness: median ${ms(median(results.instanceStartupMs))} ` +

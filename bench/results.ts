@@ -9,6 +9,7 @@ import type { MemoryResult } from './memory.ts';
 import type { PreviewResult } from './preview.ts';
 import type { ScaledExportResult } from './scaled-export.ts';
 import type { ThroughputResult } from './throughput.ts';
+import type { UniqueResult } from './unique.ts';
 
 /** Everything one run measured; the report is rendered from this (also saved as JSON in .bench/). */
 export interface BenchResults {
@@ -39,6 +40,8 @@ export interface BenchResults {
   estimate: EstimateResult;
   /** A task's preview against the same rows from raw DuckDB. */
   preview: PreviewResult;
+  /** A count with unique_by against raw DuckDB's count(DISTINCT) over the same files and filter. */
+  unique: UniqueResult;
   throughput: ThroughputResult;
   growth: GrowthPoint[];
   memory: MemoryResult;

@@ -31,6 +31,7 @@ import { type ExportService, measureScaledExport, SCALED_SETTINGS } from './scal
 import { ChildServer } from './server-process.ts';
 import { type StartedService, startService } from './service.ts';
 import { measureThroughput } from './throughput.ts';
+import { measureUnique } from './unique.ts';
 
 async function main(options: BenchOptions): Promise<void> {
   const startedAt = new Date();
@@ -80,6 +81,7 @@ async function main(options: BenchOptions): Promise<void> {
     | 'comparisons'
     | 'estimate'
     | 'preview'
+    | 'unique'
     | 'growth'
     | 'throughput'
     | 'service'
@@ -97,6 +99,7 @@ async function main(options: BenchOptions): Promise<void> {
     const small = await section('small', () => comparisons.small());
     const estimate = await section('estimate', () => measureEstimate(options, dataset, api, cpu));
     const preview = await section('preview', () => measurePreview(options, dataset, api, cpu));
+    const unique = await section('unique', () => measureUnique(options, dataset, api, cpu));
     const growth = await section('growth', () => measureGrowth(options, dataset, api));
     const throughput = await section('throughput', () => measureThroughput(options, dataset, api, cpu));
     const embedded = {
@@ -143,6 +146,7 @@ async function main(options: BenchOptions): Promise<void> {
       comparisons: [count, filtered, exported, small],
       estimate,
       preview,
+      unique,
       growth,
       throughput,
       fairness: [fairness, fairnessScaled.result],

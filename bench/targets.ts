@@ -6,6 +6,7 @@ import { PREVIEW_ROWS, PREVIEW_TARGET_MS } from './preview.ts';
 import type { BenchResults } from './results.ts';
 import type { ScaledExportResult } from './scaled-export.ts';
 import { mb, median, ms, ratio } from './stats.ts';
+import { UNIQUE_TARGET_RATIO, uniqueMatches } from './unique.ts';
 
 export interface TargetRow {
   target: string;
@@ -38,6 +39,18 @@ function fairnessRow(f: FairnessResult): TargetRow {
 /** The estimate's answer matches raw DuckDB's footers: as many files, as many rows. */
 export function estimateMatches(estimate: EstimateResult): boolean {
   return estimate.answer.files === estimate.rawFiles && estimate.answer.rows === estimate.rawRows;
+}
+
+function uniqueRow(results: BenchResults, rows: string): TargetRow {
+  const u = results.unique;
+  const value = median(u.apiMs) / median(u.rawMs);
+  const same = uniqueMatches(u);
+  return {
+    target: `unique people: filtered count with unique_by (${rows})`,
+    goal: `API / raw count(DISTINCT) ≤ ${UNIQUE_TARGET_RATIO}, same figures`,
+    measured: `${ratio(value)} (${ms(median(u.apiMs))} / ${ms(median(u.rawMs))}); figures ${same ? 'equal' : 'DIFFERENT'}`,
+    met: value <= UNIQUE_TARGET_RATIO && same,
+  };
 }
 
 function estimateRow(results: BenchResults, rows: string): TargetRow {
@@ -126,6 +139,7 @@ export function evaluateTargets(results: BenchResults): TargetRow[] {
       met: m.peakHwm <= memoryGoal,
     },
     estimateRow(results, rows),
+    uniqueRow(results, rows),
     ...results.fairness.map(fairnessRow),
     scaledRow(results.scaledExport, rows),
   ];

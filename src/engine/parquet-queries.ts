@@ -187,3 +187,134 @@ export async function exportPartitioned(
     .filter((file) => file.rows > 0)
     .sort((a, b) => compareText(a.path, b.path));
 }
+
+export interface SegmentFiguresOptions {
+  /** The filter rendered from a checked expression; null counts every row. */
+  whereSql: string | null;
+  /** Also count the distinct values of this column (a checked column name). */
+  uniqueBy: string | null;
+  /** Columns (checked names) whose most frequent values are listed, with the rest summed up. */
+  breakdownBy: readonly string[];
+  /** Values listed per breakdown column before the rest are summed into one "other" entry. */
+  top: number;
+}
+
+/** Rows, and distinct values of the `uniqueBy` column (null without one). */
+export interface RowsAndUnique {
+  rows: number;
+  unique: number | null;
+}
+
+/** One listed value of a breakdown column (NULL is a value of its own). */
+export interface ValueFigures extends RowsAndUnique {
+  value: Json;
+}
+
+export interface BreakdownFigures {
+  column: string;
+  /** The `top` most frequent values: by rows descending, then value ascending (NULL last). */
+  values: ValueFigures[];
+  /** Every other value taken together (distinct values counted over all of them); null when none is left. */
+  other: RowsAndUnique | null;
+}
+
+export interface SegmentFigures {
+  /** Per group of files, in the order of `groups`. */
+  groups: RowsAndUnique[];
+  /** The whole segment: a value found in several groups counts once. */
+  whole: RowsAndUnique;
+  breakdowns: BreakdownFigures[];
+}
+
+const SEGMENT = '__audiences_segment';
+const GROUP = '__audiences_group';
+const UNIQUE = '__audiences_unique';
+const breakdownColumn = (i: number) => `__audiences_b${i}`;
+
+/**
+ * Exact figures of a filtered segment in one scan of the files: rows per group of files, distinct
+ * values of one column per group and over the whole segment, and the top values of a few columns.
+ * The scan keeps only the columns these need in a temporary table (which spills to the instance's
+ * temp folder when it outgrows memory); the aggregates then read that table, never the files again.
+ * `groups[i]` is the group of `source.files[i]`.
+ */
+export async function segmentFigures(
+  sandbox: Sandbox,
+  source: ParquetSource,
+  groups: readonly number[],
+  options: SegmentFiguresOptions,
+): Promise<SegmentFigures> {
+  const groupCount = groups.length === 0 ? 0 : Math.max(...groups) + 1;
+  const empty: RowsAndUnique = { rows: 0, unique: options.uniqueBy === null ? null : 0 };
+  if (source.files.length === 0) {
+    return {
+      groups: Array.from({ length: groupCount }, () => ({ ...empty })),
+      whole: { ...empty },
+      breakdowns: options.breakdownBy.map((column) => ({ column, values: [], other: null })),
+    };
+  }
+  const fileGroups = source.files.map((file, i) => `(${quoteString(file)}, ${Math.trunc(groups[i]!)})`);
+  const kept = [
+    `g.${quoteIdentifier(GROUP)}`,
+    ...(options.uniqueBy === null ? [] : [`r.${quoteIdentifier(options.uniqueBy)} AS ${UNIQUE}`]),
+    ...options.breakdownBy.map((column, i) => `r.${quoteIdentifier(column)} AS ${breakdownColumn(i)}`),
+  ];
+  const where = options.whereSql === null ? '' : ` WHERE ${options.whereSql}`;
+  await sandbox.query(
+    `CREATE OR REPLACE TEMP TABLE ${SEGMENT} AS SELECT ${kept.join(', ')} ` +
+      `FROM (SELECT * FROM ${relation(source, true)}${where}) r ` +
+      `JOIN (VALUES ${fileGroups.join(', ')}) g(${FILE_COLUMN}, ${GROUP}) USING (${FILE_COLUMN})`,
+  );
+  try {
+    const distinct = options.uniqueBy === null ? 'NULL' : `count(DISTINCT ${UNIQUE})`;
+    const rows = await sandbox.query(
+      `SELECT ${GROUP} AS g, grouping(${GROUP}) AS whole, count(*) AS n, ${distinct} AS u ` +
+        `FROM ${SEGMENT} GROUP BY GROUPING SETS ((${GROUP}), ())`,
+    );
+    const perGroup = Array.from({ length: groupCount }, () => ({ ...empty }));
+    let whole = { ...empty };
+    for (const row of rows) {
+      const figures = { rows: Number(row.n), unique: row.u === null ? null : Number(row.u) };
+      if (Number(row.whole) === 1) whole = figures;
+      else perGroup[Number(row.g)] = figures;
+    }
+    const breakdowns: BreakdownFigures[] = [];
+    for (const [i, column] of options.breakdownBy.entries()) {
+      breakdowns.push(await breakdown(sandbox, column, breakdownColumn(i), options));
+    }
+    return { groups: perGroup, whole, breakdowns };
+  } finally {
+    await sandbox.query(`DROP TABLE IF EXISTS ${SEGMENT}`);
+  }
+}
+
+/** One column's top values and the rest, from the segment table. */
+async function breakdown(
+  sandbox: Sandbox,
+  column: string,
+  name: string,
+  options: SegmentFiguresOptions,
+): Promise<BreakdownFigures> {
+  const top = Math.max(1, Math.trunc(options.top));
+  const ranked =
+    `WITH v AS (SELECT ${name} AS value, count(*) AS n FROM ${SEGMENT} GROUP BY ALL), ` +
+    `r AS (SELECT value, n, row_number() OVER (ORDER BY n DESC, value ASC NULLS LAST) AS rank FROM v) `;
+  // Without distinct values the ranked counts suffice; with them, the rows of the values outside
+  // the top are read again from the table to count their distinct values together.
+  const sql =
+    options.uniqueBy === null
+      ? `${ranked}SELECT least(rank, ${top + 1}) AS bucket, any_value(value) AS value, sum(n) AS n, NULL AS u ` +
+        `FROM r GROUP BY 1 ORDER BY 1`
+      : `${ranked}SELECT least(r.rank, ${top + 1}) AS bucket, any_value(r.value) AS value, count(*) AS n, ` +
+        `count(DISTINCT s.${UNIQUE}) AS u FROM ${SEGMENT} s JOIN r ON s.${name} IS NOT DISTINCT FROM r.value ` +
+        `GROUP BY 1 ORDER BY 1`;
+  const { rows } = await sandbox.table(sql, jsonValue);
+  const values: ValueFigures[] = [];
+  let other: RowsAndUnique | null = null;
+  for (const row of rows) {
+    const figures = { rows: Number(row.n), unique: row.u === null ? null : Number(row.u) };
+    if (Number(row.bucket) > top) other = figures;
+    else values.push({ value: row.value ?? null, ...figures });
+  }
+  return { column, values, other };
+}

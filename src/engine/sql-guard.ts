@@ -22,7 +22,8 @@ export type ExpressionErrorCode = RenderError['code'];
 /** A customer expression was refused; `message` names the problem and what to change. */
 export class ExpressionError extends Error {
   constructor(
-    readonly field: 'where_expr' | 'select',
+    /** The request field: `where_expr`, `select`, or one that names columns (`unique_by`, `breakdown_by[1]`). */
+    readonly field: string,
     readonly code: ExpressionErrorCode,
     message: string,
   ) {
@@ -77,15 +78,8 @@ export class SqlGuard {
   /** Validates a select list (plain column names only, comma-separated, no duplicates) and returns the column names in order. */
   async select(select: string, columns: readonly ColumnInfo[]): Promise<string[]> {
     const field = 'select';
-    withField(field, () => precheck(select, field, EXPRESSION_LIMITS));
-    const node = await parseWrapped(this.parser, field, SELECT_PREFIX, select, SELECT_SUFFIX);
-    // Our own `t` must be the table: a select list that brings its own `FROM t --` is refused.
-    const ownTable = Buffer.byteLength(SELECT_PREFIX + select + SELECT_SUFFIX) - 't'.length;
-    if ((node.from_table as AstNode).query_location !== ownTable || node.where_clause !== null) {
-      fail(field, 'list column names only; FROM, WHERE and other clauses are not allowed');
-    }
     const names: string[] = [];
-    for (const item of withField(field, () => nodes(node.select_list))) {
+    for (const item of await this.selectItems(select, field)) {
       names.push(withField(field, () => selectedColumn(item, columns)));
     }
     const seen = new Set<string>();
@@ -95,6 +89,28 @@ export class SqlGuard {
     }
     if (names.length === 0) fail(field, 'list at least one column name');
     return names;
+  }
+
+  /**
+   * Validates one plain column name (as `select` checks each of its names) for the request field
+   * `field`, and returns the column's exact name.
+   */
+  async column(name: string, columns: readonly ColumnInfo[], field: string): Promise<string> {
+    const items = await this.selectItems(name, field);
+    if (items.length !== 1) fail(field, `name exactly one column, not ${items.length}`);
+    return withField(field, () => selectedColumn(items[0]!, columns));
+  }
+
+  /** The items of a select list of column names, parsed for `field` (not yet checked as names). */
+  private async selectItems(text: string, field: Field): Promise<AstNode[]> {
+    withField(field, () => precheck(text, 'select', EXPRESSION_LIMITS));
+    const node = await parseWrapped(this.parser, field, SELECT_PREFIX, text, SELECT_SUFFIX);
+    // Our own `t` must be the table: a select list that brings its own `FROM t --` is refused.
+    const ownTable = Buffer.byteLength(SELECT_PREFIX + text + SELECT_SUFFIX) - 't'.length;
+    if ((node.from_table as AstNode).query_location !== ownTable || node.where_clause !== null) {
+      fail(field, 'list column names only; FROM, WHERE and other clauses are not allowed');
+    }
+    return withField(field, () => nodes(node.select_list));
   }
 
   /**

@@ -108,6 +108,23 @@ const Expression = {
       description: "A SQL boolean filter, e.g. intent_score >= 80 AND country = 'US'",
     }),
   ),
+  unique_by: Type.Optional(
+    Type.String({
+      maxLength: 256,
+      description:
+        'A column (e.g. person_id) whose distinct values the count also counts, exactly: unique_count ' +
+        'over the whole segment, unique_counts per partition. Not with limit',
+    }),
+  ),
+  breakdown_by: Type.Optional(
+    Type.Array(Type.String({ maxLength: 256 }), {
+      minItems: 1,
+      maxItems: 3,
+      description:
+        'Up to 3 distinct columns (e.g. country, seniority): breakdowns lists the top 50 values of each ' +
+        'by count, then one "(other)" entry for the rest. Not with limit',
+    }),
+  ),
 };
 
 export const IntentTaskBody = Type.Object(
@@ -208,6 +225,36 @@ export const TaskDetail = Type.Object({
       rows: Type.Integer(),
       size_bytes: Type.Integer(),
     }),
+  ),
+  unique_count: Type.Union([Type.Integer(), Type.Null()], {
+    description:
+      'Distinct non-null values of unique_by over the whole segment (a value in several partitions ' +
+      'counts once); null until counted, and without unique_by',
+  }),
+  unique_counts: Type.Union([Type.Record(Type.String(), Type.Integer()), Type.Null()], {
+    description: 'Distinct values of unique_by per partition; null until counted, and without unique_by',
+  }),
+  breakdowns: Type.Union(
+    [
+      Type.Record(
+        Type.String(),
+        Type.Array(
+          Type.Object({
+            value: Type.Unknown({ description: 'The value (null for NULL), or "(other)" for the rest' }),
+            count: Type.Integer(),
+            unique_count: Type.Optional(
+              Type.Integer({ description: 'Distinct unique_by values (with unique_by)' }),
+            ),
+          }),
+        ),
+      ),
+      Type.Null(),
+    ],
+    {
+      description:
+        'Per breakdown_by column: its top 50 values by count (then value), and one "(other)" entry ' +
+        'summing the rest when there are more; null until counted, and without breakdown_by',
+    },
   ),
   request: Type.Unknown({ description: 'The normalised request' }),
 });

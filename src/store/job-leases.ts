@@ -27,6 +27,7 @@ export class JobLeases {
       .selectFrom('tasks')
       .select(TASK_SUMMARY_COLUMNS)
       .select(sql<null>`null`.as('counts'))
+      .select(sql<null>`null`.as('figures'))
       .where('id', '=', seen.taskId)
       .where('status', 'in', ACTIVE)
       .where('expiresAt', '>', now)

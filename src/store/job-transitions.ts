@@ -68,6 +68,13 @@ export class JobTransitions {
         .executeTakeFirst();
       // Taken over since the read: the new owner's lease stands and nothing was written.
       if (Number(moved.numUpdatedRows) === 0) return LEASE_LOST;
+      if (outcome.figures !== undefined) {
+        await trx
+          .updateTable('tasks')
+          .set({ figures: JSON.stringify(outcome.figures) })
+          .where('id', '=', task.id)
+          .execute();
+      }
       // A job that ran before (at-least-once delivery) replaces its own files.
       await trx.deleteFrom('files').where('jobId', '=', jobId).execute();
       if (outcome.files.length > 0) {

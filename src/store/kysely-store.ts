@@ -199,6 +199,7 @@ export class KyselyStore implements Store {
       .selectFrom('tasks')
       .select(TASK_SUMMARY_COLUMNS)
       .select(sql<null>`null`.as('counts'))
+      .select(sql<null>`null`.as('figures'))
       .where('organizationId', '=', organizationId)
       .where('expiresAt', '>', now);
     if (after) {

@@ -118,6 +118,12 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('jobs_lease_owner').on('jobs').column('lease_owner').execute();
     },
   },
+  '0005_task_figures': {
+    async up(db: Kysely<unknown>) {
+      // Figures of a task's whole segment (distinct values, breakdowns), JSON, once it is counted.
+      await db.schema.alterTable('tasks').addColumn('figures', 'text').execute();
+    },
+  },
 };
 
 class CodeMigrations implements MigrationProvider {

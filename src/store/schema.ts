@@ -37,6 +37,8 @@ export interface TaskTable {
   totalCount: number | null;
   /** JSON {partition: rows}, sorted, written when the counts are final. */
   counts: string | null;
+  /** JSON figures of the whole segment (`JobOutcome.figures`), written by the task's count job. */
+  figures: string | null;
   errorCode: string | null;
   errorMessage: string | null;
   createdAt: string;

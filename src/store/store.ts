@@ -58,6 +58,11 @@ export interface TaskRecord {
   totalCount: number | null;
   /** The final counts as sorted JSON once counting ended (null while counting). */
   countsJson: string | null;
+  /**
+   * Figures of the whole segment as JSON (`JobOutcome.figures`), once the task's count job wrote
+   * them; null before, and for a task without such figures.
+   */
+  figuresJson: string | null;
   error: TaskError | null;
   createdAt: string;
   updatedAt: string;
@@ -126,6 +131,11 @@ export interface JobOutcome {
   files: Array<Pick<FileRecord, 'id' | 'partition' | 'uri' | 'rows' | 'sizeBytes'>>;
   /** The objects a count job read, per partition. */
   manifest?: Record<string, ManifestEntry[]>;
+  /**
+   * Figures of the task's whole segment (any JSON value), from a count job that read all of the
+   * task's partitions: stored on the task as they are, replacing any written before.
+   */
+  figures?: unknown;
 }
 
 /** A move of a task's state: its new status, the jobs it adds, and its final counts if it ends counting. */
@@ -177,7 +187,7 @@ export interface LeaseRequest {
 
 export interface ClaimedJob {
   job: JobRecord;
-  /** The job's task, without its counts (`countsJson: null`), which can be large. */
+  /** The job's task, without its counts and figures (`countsJson`, `figuresJson` null), which can be large. */
   task: TaskRecord;
   /**
    * The job was `running` under a lease that had expired (its worker died or stalled) and this
@@ -263,7 +273,7 @@ export interface Store {
   findTaskVersion(organizationId: string, taskId: string, now: string): Promise<TaskVersion | undefined>;
   /**
    * A page of the organisation's unexpired tasks, newest first (`createdAt`, then `id`), starting
-   * after the cursor. Listed tasks have `countsJson: null`: the counts can be large.
+   * after the cursor. Listed tasks have `countsJson` and `figuresJson` null: they can be large.
    */
   listTasks(organizationId: string, now: string, limit: number, after?: TaskCursor): Promise<TaskRecord[]>;
   /** The organisation's tasks still running (`in_progress` or `unloading`), for its concurrency limit. */

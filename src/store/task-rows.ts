@@ -16,7 +16,7 @@ export const TASK_VERSION_COLUMNS = [
   'updatedAt',
 ] as const;
 
-/** Task columns without the counts, which can be large: listings leave them out. */
+/** Task columns without the counts and figures, which can be large: listings leave them out. */
 export const TASK_SUMMARY_COLUMNS = [
   ...TASK_VERSION_COLUMNS,
   'organizationId',
@@ -46,21 +46,23 @@ export const JOB_COLUMNS = [
 ] as const;
 
 export function toTask(row: Selectable<TaskTable>): TaskRecord {
-  const { request, counts, errorCode, errorMessage, ...columns } = row;
+  const { request, counts, figures, errorCode, errorMessage, ...columns } = row;
   return {
     ...columns,
     request: JSON.parse(request),
     countsJson: counts,
+    figuresJson: figures,
     error: errorCode ? { code: errorCode, message: errorMessage ?? '' } : null,
   };
 }
 
 export function toTaskRow(task: TaskRecord): Insertable<TaskTable> {
-  const { request, countsJson, error, ...columns } = task;
+  const { request, countsJson, figuresJson, error, ...columns } = task;
   return {
     ...columns,
     request: JSON.stringify(request),
     counts: countsJson,
+    figures: figuresJson,
     errorCode: error?.code ?? null,
     errorMessage: error?.message ?? null,
   };

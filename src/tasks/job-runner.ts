@@ -8,6 +8,7 @@ import { JOB_KINDS } from './job-catalog.ts';
 import { type JobEngine, JobEngines } from './job-engines.ts';
 import { publishExport, writeExport } from './job-export.ts';
 import { describeFailure } from './job-failure.ts';
+import { countWhole } from './job-figures.ts';
 import {
   type JobInputs,
   type ListedPartition,
@@ -20,7 +21,7 @@ import type { JobLanes } from './job-lanes.ts';
 import { DEFAULT_LEASE_MS, JobLease, newLeaseOwner } from './job-lease.ts';
 import { batchByBytes } from './partition-batches.ts';
 import type { TaskChanges } from './task-changes.ts';
-import type { StoredRequest, TaskPlan } from './task-model.ts';
+import { countsWhole, type StoredRequest, type TaskPlan } from './task-model.ts';
 
 /**
  * How many times `maxJobBytes` a filtered count job may read: it reads only the columns of its
@@ -53,7 +54,7 @@ export interface JobRunnerOptions {
   /**
    * Input bytes an export job reads at most (a filtered count job `COUNT_JOB_BYTES` times as many):
    * a job over more partitions keeps the first ones up to it and hands the rest to new jobs (not a task with a `limit`, whose jobs each export up to it, nor a
-   * count that reads only footers). Undefined: jobs run as planned.
+   * count that reads only footers, nor the one count job of a task counted whole: `countsWhole`). Undefined: jobs run as planned.
    */
   maxJobBytes?: number;
   /** Codec of exported files. @defaultValue `snappy` */
@@ -146,7 +147,7 @@ export class JobRunner {
     const plan = (task.request as StoredRequest).plan;
     // An un-filtered count reads only Parquet footers and needs no engine. Otherwise the job's DuckDB
     // opens while its inputs are listed and staged: the two waits overlap.
-    const footersOnly = job.phase === 'count' && plan.whereSql === null;
+    const footersOnly = job.phase === 'count' && plan.whereSql === null && !countsWhole(plan);
     const engines = job.phase === 'unload' ? this.engines.unload : this.engines.count;
     const engine = footersOnly || job.phase === 'list' ? undefined : engines.open(job.id, plan);
     // Its failure is handled where it is awaited; until then it must not count as unhandled.
@@ -271,6 +272,8 @@ export class JobRunner {
     listed: ListedPartition[],
   ): Promise<ListedPartition[] | undefined> {
     const { maxJobBytes, store, queue } = this.options;
+    // A count with figures over the whole segment needs all of it in one job (see `countsWhole`).
+    if (job.phase === 'count' && countsWhole(plan)) return listed;
     if (maxJobBytes === undefined || plan.limit !== null || listed.length < 2) return listed;
     const sizes = listed.map(({ partition, objects }) => ({
       partition,
@@ -299,6 +302,10 @@ export class JobRunner {
   ): Promise<JobOutcome> {
     const files = inputs.partitions.flatMap((input) => input.localPaths);
     const counts: Record<string, number> = Object.fromEntries(job.partitions.map((p) => [p, 0]));
+    if (countsWhole(plan)) {
+      const figures = await countWhole(job, plan, inputs, (await engine!).sandbox);
+      return { counts: figures.counts, files: [], manifest: manifestOf(inputs), figures: figures.view };
+    }
     if (files.length === 0) return { counts, files: [], manifest: manifestOf(inputs) };
     // Without a filter the footers hold the answer.
     const whereSql = plan.whereSql;

@@ -1,4 +1,5 @@
 import type { NewJob, TaskLifecycle, TaskRecord } from '../store/store.ts';
+import type { StoredRequest } from './task-model.ts';
 
 /** Plans the export jobs of a counted task from its counts (empty partitions need no job). */
 export type ExportPlanner = (task: TaskRecord, counts: Record<string, number>) => NewJob[];
@@ -11,6 +12,10 @@ export type ExportPlanner = (task: TaskRecord, counts: Record<string, number>) =
  *   are its counts, and the end of the export makes it `completed`.
  * - A task held for review (`perform_unload: false`) starts `in_progress`; the end of its count makes
  *   it `counted` with the final counts.
+ * - A task that exports at once but has figures over its whole segment (`unique_by`, `breakdown_by`)
+ *   is counted first too: it starts `in_progress`, and the end of its count makes it `unloading` with
+ *   export jobs over its non-empty partitions at once (or `completed` when every count is 0), with
+ *   no `unload` call.
  * - `unload` moves a `counted` task to `unloading` with export jobs over its non-empty partitions, or
  *   straight to `completed` when every count is 0. Any other status refuses it (a conflict).
  * - A job that fails for good fails its task (the store keeps the first error).
@@ -22,8 +27,10 @@ export function taskLifecycle(planExport: ExportPlanner): TaskLifecycle {
         // A task counted first keeps the counts of its count; one that exported at once has only these.
         return { status: 'completed', jobs: [], ...(task.countsJson === null ? { counts } : {}) };
       }
-      // Only a task held for review is counted: it waits for its `unload`.
-      return { status: 'counted', jobs: [], counts };
+      // A task held for review waits for its `unload`; one counted for its figures exports at once.
+      if (!exportsAtOnce(task)) return { status: 'counted', jobs: [], counts };
+      const jobs = planExport(task, counts);
+      return { status: jobs.length > 0 ? 'unloading' : 'completed', jobs, counts };
     },
     unloadRequested(task, counts) {
       if (task.status !== 'counted') return undefined;
@@ -31,4 +38,9 @@ export function taskLifecycle(planExport: ExportPlanner): TaskLifecycle {
       return { status: jobs.length > 0 ? 'unloading' : 'completed', jobs };
     },
   };
+}
+
+/** The task's request asks for its export without an `unload` call (`perform_unload: true`). */
+function exportsAtOnce(task: TaskRecord): boolean {
+  return (task.request as Partial<StoredRequest>).view?.perform_unload === true;
 }

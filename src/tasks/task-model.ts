@@ -8,6 +8,8 @@ export interface IntentRequestView {
   perform_unload: boolean;
   select: string[] | null;
   where_expr: string | null;
+  unique_by: string | null;
+  breakdown_by: string[] | null;
 }
 
 export interface GenericRequestView {
@@ -16,6 +18,8 @@ export interface GenericRequestView {
   perform_unload: boolean;
   select: string[] | null;
   where_expr: string | null;
+  unique_by: string | null;
+  breakdown_by: string[] | null;
 }
 
 export type TaskType = 'intent_hive' | 'generic_parquet';
@@ -38,6 +42,36 @@ export interface TaskPlan {
   limit: number | null;
   /** Partition folders hold sub-partitions (generic trees), so list them non-recursively. */
   nestedPartitions: boolean;
+  /** Column whose distinct values the count also counts (`unique_by`); absent in plans stored before it. */
+  uniqueBy?: string | null;
+  /** Columns whose top values the count lists (`breakdown_by`); absent in plans stored before it. */
+  breakdownBy?: string[] | null;
+}
+
+/** Values listed per breakdown column before the rest are summed into one `(other)` entry. */
+export const BREAKDOWN_TOP = 50;
+/** The value shown for the rest of a breakdown column's values. */
+export const BREAKDOWN_OTHER = '(other)';
+
+/**
+ * A task whose count computes figures over its whole segment (`unique_by`, `breakdown_by`): one job
+ * counts all its partitions, so that every value is seen by that one job and its figures are exact.
+ */
+export function countsWhole(plan: TaskPlan): boolean {
+  return (plan.uniqueBy ?? null) !== null || (plan.breakdownBy ?? null) !== null;
+}
+
+/** The figures of a task counted whole (see `countsWhole`), as the task detail shows them. */
+export interface SegmentFiguresView {
+  unique_count: number | null;
+  unique_counts: Record<string, number> | null;
+  breakdowns: Record<string, BreakdownEntry[]> | null;
+}
+
+export interface BreakdownEntry {
+  value: unknown;
+  count: number;
+  unique_count?: number;
 }
 
 /** The JSON stored in `tasks.request`. */

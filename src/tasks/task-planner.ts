@@ -8,6 +8,7 @@ import type { InputSchemas } from './input-schema.ts';
 import { batchPartitions, partitionsPerJob } from './partition-batches.ts';
 import { fromStorage } from './request-storage.ts';
 import {
+  countsWhole,
   type GenericRequestView,
   INTENT_HIVE_TYPES,
   type IntentRequestView,
@@ -25,6 +26,8 @@ export interface CommonTaskBody {
   perform_unload?: boolean;
   select?: string;
   where_expr?: string;
+  unique_by?: string;
+  breakdown_by?: string[];
 }
 
 export interface IntentTaskBody extends CommonTaskBody {
@@ -116,10 +119,9 @@ export class TaskPlanner {
    */
   async intent(body: IntentTaskBody, admit: () => Promise<void>): Promise<PlannedTask> {
     const { request, partitions } = await this.checkIntent(body, admit);
-    const batches = batchPartitions(
-      partitions,
-      partitionsPerJob(partitions.length, this.options.jobsPerTask),
-    );
+    const batches = countsWhole(request.plan)
+      ? [partitions]
+      : batchPartitions(partitions, partitionsPerJob(partitions.length, this.options.jobsPerTask));
     return { type: 'intent_hive', request, batches };
   }
 
@@ -173,6 +175,8 @@ export class TaskPlanner {
       perform_unload: body.perform_unload ?? true,
       select: body.select === undefined ? null : plan.columns,
       where_expr: body.where_expr ?? null,
+      unique_by: plan.uniqueBy ?? null,
+      breakdown_by: plan.breakdownBy ?? null,
     };
     return { request: { view, plan }, partitions };
   }
@@ -185,7 +189,7 @@ export class TaskPlanner {
   async generic(body: GenericTaskBody, admit: () => Promise<void>): Promise<PlannedTask> {
     const { request, filesPerPartition, listing } = await this.checkGeneric(body, admit, LISTED_AT_CREATION);
     if (listing) return { type: 'generic_parquet', request, batches: [], listing };
-    return { type: 'generic_parquet', request, batches: this.batchesOf(filesPerPartition) };
+    return { type: 'generic_parquet', request, batches: this.batchesOf(request.plan, filesPerPartition) };
   }
 
   /**
@@ -233,6 +237,8 @@ export class TaskPlanner {
       perform_unload: body.perform_unload ?? true,
       select: body.select === undefined ? null : plan.columns,
       where_expr: body.where_expr ?? null,
+      unique_by: plan.uniqueBy ?? null,
+      breakdown_by: plan.breakdownBy ?? null,
     };
     return { request: { view, plan }, files, filesPerPartition, listing };
   }
@@ -258,11 +264,12 @@ export class TaskPlanner {
         `the folders under ${plan.inputRoot} do not all use the same k=v keys, unlike its first ${LISTED_AT_CREATION} objects; give input_path a folder of one layout`,
       );
     }
-    return this.batchesOf(filesPerPartition);
+    return this.batchesOf(plan, filesPerPartition);
   }
 
-  private batchesOf(filesPerPartition: ReadonlyMap<string, number>): string[][] {
+  private batchesOf(plan: TaskPlan, filesPerPartition: ReadonlyMap<string, number>): string[][] {
     const partitions = [...filesPerPartition.keys()].sort();
+    if (countsWhole(plan)) return [partitions];
     const perJob = partitionsPerJob(partitions.length, this.options.jobsPerTask);
     return batchPartitions(partitions, perJob, (p) => filesPerPartition.get(p) ?? 0);
   }
@@ -279,6 +286,8 @@ export class TaskPlanner {
   }: PlanInput): Promise<TaskPlan> {
     const known = columns ?? [];
     let whereSql: string | null = null;
+    let uniqueBy: string | null = null;
+    let breakdownBy: string[] | null = null;
     // Without `select`, exports hold the files' own columns (partition columns stay in the path):
     // named when the schema is known, else all columns of files read without Hive columns.
     let selected: string[] | null = columns
@@ -295,6 +304,24 @@ export class TaskPlanner {
         if (!columns) throw noDataFor('select');
         selected = await this.options.guard.select(body.select, known);
       }
+      if (body.unique_by !== undefined) {
+        if (!columns) throw noDataFor('unique_by');
+        uniqueBy = await this.options.guard.column(body.unique_by, known, 'unique_by');
+      }
+      if (body.breakdown_by !== undefined) {
+        if (!columns) throw noDataFor('breakdown_by');
+        breakdownBy = [];
+        for (const [i, name] of body.breakdown_by.entries()) {
+          const column = await this.options.guard.column(name, known, `breakdown_by[${i}]`);
+          if (breakdownBy.includes(column)) {
+            throw invalidField(
+              `breakdown_by[${i}]`,
+              `column "${column}" is listed more than once; list each column once`,
+            );
+          }
+          breakdownBy.push(column);
+        }
+      }
     } catch (error) {
       if (error instanceof ExpressionError)
         throw new AppError(error.code, error.message, [{ field: error.field, message: error.message }]);
@@ -308,6 +335,8 @@ export class TaskPlanner {
       columns: selected,
       limit: body.limit ?? null,
       nestedPartitions,
+      uniqueBy,
+      breakdownBy,
     };
   }
 
@@ -317,6 +346,15 @@ export class TaskPlanner {
         'limit',
         'a task with a limit exports straight away; drop limit to count first, or drop perform_unload: false',
       );
+    }
+    // A limited export counts only the rows it wrote: no figure over the whole segment.
+    for (const field of ['unique_by', 'breakdown_by'] as const) {
+      if (body.limit !== undefined && body[field] !== undefined) {
+        throw invalidField(
+          'limit',
+          `a task with a limit exports at most limit rows per job and counts only those, so it cannot have ${field}; drop limit, or drop ${field}`,
+        );
+      }
     }
   }
 
@@ -378,10 +416,15 @@ export function sameHiveKeys(partitions: readonly string[]): boolean {
 }
 
 function needsSchema(body: CommonTaskBody): boolean {
-  return body.where_expr !== undefined || body.select !== undefined;
+  return (
+    body.where_expr !== undefined ||
+    body.select !== undefined ||
+    body.unique_by !== undefined ||
+    body.breakdown_by !== undefined
+  );
 }
 
-function noDataFor(field: 'where_expr' | 'select'): ExpressionError {
+function noDataFor(field: string): ExpressionError {
   return new ExpressionError(
     field,
     'expression_invalid',

@@ -10,7 +10,7 @@ import type { TaskChanges } from './task-changes.ts';
 import { decodeCursor, encodeCursor } from './task-cursor.ts';
 import { type TaskEstimate, TaskEstimator } from './task-estimator.ts';
 import { taskLifecycle } from './task-lifecycle.ts';
-import type { StoredRequest } from './task-model.ts';
+import { countsWhole, type StoredRequest } from './task-model.ts';
 import {
   type GenericTaskBody,
   type IntentTaskBody,
@@ -47,11 +47,12 @@ export interface CreatedTask {
 
 /**
  * A task that exports has no count phase: its export jobs run at once, in one pass over the data,
- * and the rows they write are its counts (exact, or capped by a limit). Only a task held for review
- * (perform_unload: false) is counted first.
+ * and the rows they write are its counts (exact, or capped by a limit). A task held for review
+ * (perform_unload: false) is counted first, and so is one with figures over its whole segment
+ * (`unique_by`, `breakdown_by`), which only its count computes; it then exports without an `unload`.
  */
 function firstPhase(request: StoredRequest): 'count' | 'unload' {
-  return request.view.perform_unload ? 'unload' : 'count';
+  return request.view.perform_unload && !countsWhole(request.plan) ? 'unload' : 'count';
 }
 
 /** Creating, reading and unloading tasks: the domain behind the task routes. */
@@ -178,7 +179,7 @@ export class TaskService {
     { type, request, batches, listing }: PlannedTask,
   ): Promise<CreatedTask> {
     const now = this.clock();
-    const exportsNow = request.view.perform_unload;
+    const exportsNow = firstPhase(request) === 'unload';
     // An input too large to list now gets one job that lists it and plans the others.
     const jobs: NewJob[] = listing
       ? [{ id: randomUUID(), phase: 'list', seq: 0, partitions: [], status: 'queued' }]
@@ -194,6 +195,7 @@ export class TaskService {
       failedJobs: 0,
       totalCount: null,
       countsJson: null,
+      figuresJson: null,
       error: null,
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),

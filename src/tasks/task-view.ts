@@ -5,7 +5,7 @@ import { countsOfJobs } from '../store/counts.ts';
 import type { FileRecord, JobRecord, Store, TaskRecord, TaskVersion } from '../store/store.ts';
 import type { DownloadLinks } from './download-links.ts';
 import { AnswerCache, type SerializedDetail } from './task-answer-cache.ts';
-import type { StoredRequest } from './task-model.ts';
+import type { SegmentFiguresView, StoredRequest } from './task-model.ts';
 
 export interface TaskSummary {
   task_id: string;
@@ -22,7 +22,7 @@ export interface TaskSummary {
   expires_at: string;
 }
 
-export interface TaskDetail extends TaskSummary {
+export interface TaskDetail extends TaskSummary, SegmentFiguresView {
   counts: Record<string, number>;
   outputs: Record<string, string>;
   output_links: string[];
@@ -126,7 +126,8 @@ export class TaskViews {
       outputs: outputsOf(files),
       output_links: fileViews.map((file) => file.url),
       files: fileViews,
-      request: (task.request as StoredRequest).view,
+      ...figuresOf(task),
+      request: requestOf(task),
     };
   }
 }
@@ -147,4 +148,16 @@ function outputsOf(files: FileRecord[]): Record<string, string> {
   const outputs: Record<string, string> = {};
   for (const file of files) outputs[file.partition] ??= path.dirname(file.uri);
   return outputs;
+}
+
+/** Figures of the whole segment once the task's count wrote them; null before and without any. */
+function figuresOf(task: TaskRecord): SegmentFiguresView {
+  const none: SegmentFiguresView = { unique_count: null, unique_counts: null, breakdowns: null };
+  return task.figuresJson === null ? none : { ...none, ...JSON.parse(task.figuresJson) };
+}
+
+/** The request as normalised at creation; tasks stored before `unique_by` and `breakdown_by` had neither. */
+function requestOf(task: TaskRecord): StoredRequest['view'] {
+  const view = (task.request as StoredRequest).view;
+  return { ...view, unique_by: view.unique_by ?? null, breakdown_by: view.breakdown_by ?? null };
 }

@@ -22,6 +22,7 @@ const SECTIONS = [
   '## 9. Scaled-out export',
   '## 10. Estimate (dry run)',
   '## 11. Preview',
+  '## 12. Unique people',
 ];
 /** A figure with its unit, as the report writes them. */
 const FIGURE = /\d[\d,]*(\.\d+)?\s?(ms|s|MB|GB|×|req\/s)/;
@@ -80,7 +81,7 @@ describe('npm run bench -- --tiny', () => {
     const rows = sectionOf(report, '## Targets')
       .split('\n')
       .filter((line) => line.startsWith('| ') && !line.startsWith('| target') && !line.startsWith('| ---'));
-    expect(rows).toHaveLength(12);
+    expect(rows).toHaveLength(13);
     for (const row of rows) {
       expect(row).toMatch(/\| (met|\*\*not met\*\*) \|$/);
       expect(row).toMatch(FIGURE);
@@ -98,6 +99,7 @@ describe('npm run bench -- --tiny', () => {
       "B's one-partition count while A exports (scaled out)",
       'filtered export scaled out',
       'estimate of the whole tree',
+      'unique people: filtered count with unique_by',
     ]) {
       expect(
         rows.some((row) => row.includes(target)),
@@ -137,6 +139,11 @@ describe('npm run bench -- --tiny', () => {
     expect(preview).toMatch(/\*\*Preview median: [\d.]+ m?s\*\*/);
     expect(preview).toMatch(/\| API \(request → answer\) \| [\d.]+ m?s \| [\d., ]+ \| 20 \|/);
     expect(preview).toMatch(/\| raw DuckDB \(fresh instance\) \| [\d.]+ m?s \| [\d., ]+ \| 20 \|/);
+    const unique = sectionOf(report, '## 12. Unique people');
+    expect(unique).toMatch(/\*\*Ratio API \/ raw \(medians\): \d+\.\d+×\*\*/);
+    expect(unique).toMatch(/\| API \(create → counted\) \| [\d.]+ m?s \|/);
+    expect(unique).toMatch(/\| raw DuckDB \(fresh instance\) \| [\d.]+ m?s \|/);
+    expect(unique).toContain(': equal).');
     expect(report).not.toMatch(/NaN|\bn\/a\b|undefined/);
   });
 });

@@ -339,6 +339,29 @@ describe('SqlGuard.select', () => {
   });
 });
 
+describe('SqlGuard.column', () => {
+  it('returns the canonical name of one plain column, quoted or not', async () => {
+    expect(await guard.column('Person_ID', COLUMNS, 'unique_by')).toBe('person_id');
+    expect(await guard.column(' "day" -- the day', COLUMNS, 'breakdown_by[1]')).toBe('day');
+  });
+
+  it('rejects anything but one known column, naming the field it was given', async () => {
+    for (const [name, message] of [
+      ['person_id, country', 'unique_by: name exactly one column, not 2'],
+      ['lower(country)', 'unique_by: only plain column names are allowed, found function call lower(…)'],
+      ['country AS c', 'unique_by: aliases are not allowed (country AS c); remove the alias'],
+      ['*', 'unique_by: * and COLUMNS(…) are not allowed; list the column names'],
+      ['country; DROP TABLE t', expect.stringMatching(/^unique_by: syntax error/)],
+    ] as const) {
+      const error = await rejection(() => guard.column(name!, COLUMNS, 'unique_by'));
+      expect(error).toMatchObject({ field: 'unique_by', code: 'expression_invalid', message });
+    }
+    const unknown = await rejection(() => guard.column('shoe_size', COLUMNS, 'breakdown_by[2]'));
+    expect(unknown).toMatchObject({ field: 'breakdown_by[2]', code: 'expression_invalid' });
+    expect(unknown.message).toMatch(/^breakdown_by\[2\]: unknown column "shoe_size"/);
+  });
+});
+
 describe('the shared parser', () => {
   it('handles 50 concurrent calls', async () => {
     const calls = Array.from({ length: 50 }, (_, i) =>

@@ -84,6 +84,32 @@ describe('GET /openapi.json', () => {
     expect(schema.additionalProperties).toBe(false);
   });
 
+  it('documents unique_by and breakdown_by in every task body, and their figures in the task detail', () => {
+    for (const pathname of [
+      '/api/v1/intent_hive_tasks',
+      '/api/v1/generic_parquet_tasks',
+      '/api/v1/intent_hive_tasks/estimate',
+      '/api/v1/generic_parquet_tasks/estimate',
+    ]) {
+      const body = resolve(document, document.paths[pathname].post.requestBody);
+      const schema = resolve(document, body.content['application/json'].schema);
+      expect(schema.properties.unique_by.type, pathname).toBe('string');
+      expect(schema.properties.breakdown_by, pathname).toMatchObject({
+        type: 'array',
+        minItems: 1,
+        maxItems: 3,
+      });
+    }
+    const detail = resolve(
+      document,
+      document.paths['/api/v1/status/{task_id}'].get.responses['200'].content['application/json'].schema,
+    );
+    for (const field of ['unique_count', 'unique_counts', 'breakdowns']) {
+      expect(Object.keys(detail.properties)).toContain(field);
+      expect(detail.required).toContain(field);
+    }
+  });
+
   it('lists input_path as required in the generic task body', () => {
     const operation = document.paths['/api/v1/generic_parquet_tasks'].post;
     const schema = resolve(

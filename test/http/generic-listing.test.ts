@@ -71,6 +71,32 @@ describe('generic tasks over more than 1,000 objects', () => {
     expect(got).toEqual(want);
   });
 
+  it('with unique_by, are counted by one job over every partition the listing found', async () => {
+    const where = 'shard >= 100';
+    const created = await api.post('/api/v1/generic_parquet_tasks', {
+      input_path: root,
+      where_expr: where,
+      unique_by: 'bucket',
+      perform_unload: false,
+    });
+    expect(created.body).toMatchObject({ status: 'in_progress', total_jobs: 1 });
+    const task = await api.waitFor(created.body.task_id, ['counted'], 120_000);
+    // The listing job, then a single count job.
+    expect(task.total_jobs).toBe(2);
+    expect(task.counts).toEqual(await expectedCounts(root, where));
+    const rows = await duck<{ shard: bigint; u: bigint }>(
+      `SELECT shard, count(DISTINCT bucket) FILTER (WHERE ${where}) AS u
+       FROM read_parquet('${root}/**/*.parquet', hive_partitioning = true) GROUP BY shard`,
+    );
+    expect(task.unique_counts).toEqual(
+      Object.fromEntries(rows.map((r) => [`shard=${r.shard}`, Number(r.u)])),
+    );
+    const [whole] = await duck<{ u: bigint }>(
+      `SELECT count(DISTINCT bucket) AS u FROM read_parquet('${root}/**/*.parquet', hive_partitioning = true) WHERE ${where}`,
+    );
+    expect(task.unique_count).toBe(Number(whole!.u));
+  });
+
   it('fail with input_layout_mixed when folders past the first 1,000 objects use another layout', async () => {
     const mixed = path.join(t.dataDir, 'mixed');
     fs.cpSync(root, mixed, { recursive: true });

@@ -146,6 +146,73 @@ describe('where_expr and select', () => {
   });
 });
 
+describe('unique_by and breakdown_by', () => {
+  it('refuses a unique_by that is not one known column, naming unique_by', async () => {
+    const unknown = await api.post(INTENT, body({ unique_by: 'persn_id' }));
+    expectFieldError(unknown, 'unique_by', 'expression_invalid');
+    expect(unknown.body.detail).toContain('person_id');
+    for (const bad of [
+      'person_id, country',
+      'lower(country)',
+      'person_id AS p',
+      '*',
+      '',
+      'x FROM t',
+      '1; DROP TABLE t',
+    ]) {
+      expectFieldError(await api.post(INTENT, body({ unique_by: bad })), 'unique_by', 'expression_invalid');
+    }
+    expectFieldError(await api.post(INTENT, body({ unique_by: ['person_id'] })), 'unique_by');
+  });
+
+  it('refuses breakdown_by of no, more than 3, unknown or repeated columns, naming the entry', async () => {
+    expectFieldError(await api.post(INTENT, body({ breakdown_by: [] })), 'breakdown_by');
+    const four = ['country', 'seniority', 'industry', 'job_title'];
+    expectFieldError(await api.post(INTENT, body({ breakdown_by: four })), 'breakdown_by');
+    expectFieldError(await api.post(INTENT, body({ breakdown_by: 'country' })), 'breakdown_by');
+    const unknown = await api.post(INTENT, body({ breakdown_by: ['country', 'shoe_size_xyz'] }));
+    expectFieldError(unknown, 'breakdown_by[1]', 'expression_invalid');
+    expect(unknown.body.detail).toContain('shoe_size_xyz');
+    const twice = await api.post(INTENT, body({ breakdown_by: ['country', 'seniority', 'COUNTRY'] }));
+    expectFieldError(twice, 'breakdown_by[2]');
+    expect(twice.body.detail).toContain('more than once');
+    expectFieldError(
+      await api.post(INTENT, body({ breakdown_by: ['country', 'count(*)'] })),
+      'breakdown_by[1]',
+      'expression_invalid',
+    );
+  });
+
+  it('refuses unique_by or breakdown_by with a limit, saying what to drop', async () => {
+    for (const extra of [{ unique_by: 'person_id' }, { breakdown_by: ['country'] }]) {
+      const reply = await api.post(INTENT, body({ ...extra, perform_unload: true, limit: 10 }));
+      expectFieldError(reply, 'limit');
+      expect(reply.body.detail).toContain(`drop ${Object.keys(extra)[0]}`);
+      const generic = await api.post(GENERIC, { input_path: t.intentTree, ...extra, limit: 10 });
+      expectFieldError(generic, 'limit');
+    }
+  });
+
+  it('validates them in an estimate as a create does', async () => {
+    const estimate = `${INTENT}/estimate`;
+    const ok = await api.post(estimate, body({ unique_by: 'person_id', breakdown_by: ['day', 'country'] }));
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expectFieldError(
+      await api.post(estimate, body({ unique_by: 'nobody' })),
+      'unique_by',
+      'expression_invalid',
+    );
+    expectFieldError(
+      await api.post(`${GENERIC}/estimate`, {
+        input_path: t.intentTree,
+        breakdown_by: ['country', 'country'],
+      }),
+      'breakdown_by[1]',
+    );
+    expectFieldError(await api.post(estimate, body({ breakdown_by: [], limit: 5 })), 'breakdown_by');
+  });
+});
+
 describe('input_path', () => {
   const forbidden = () => ['/etc', 'file:///etc', `${t.intentTree}/../../../../etc`, '~/x', '//server/share'];
 

@@ -119,6 +119,7 @@ describe.each(STORE_BACKENDS)('store on $name', (backend) => {
       status: 'completed',
       totalCount: 12,
       countsJson: '{"p0":12}',
+      figuresJson: '{"unique_count":3}',
       error: { code: 'x', message: 'y' },
     });
     await store.insertTask(task('t1', '2024-06-01T11:00:00.000Z'), []);
@@ -128,7 +129,7 @@ describe.each(STORE_BACKENDS)('store on $name', (backend) => {
 
     const first = await store.listTasks(ORG, NOW, 2);
     expect(first.map((t) => t.id)).toEqual(['t3', 't2']);
-    expect(first[1]).toEqual({ ...counted, countsJson: null });
+    expect(first[1]).toEqual({ ...counted, countsJson: null, figuresJson: null });
     const rest = await store.listTasks(ORG, NOW, 2, { createdAt: first[1]!.createdAt, id: first[1]!.id });
     expect(rest.map((t) => t.id)).toEqual(['t1']);
     expect(await store.listTasks(ORG, FIXTURE_EXPIRES, 10)).toEqual([]);
@@ -191,6 +192,37 @@ describe.each(STORE_BACKENDS)('store on $name', (backend) => {
     expect(await store.resumableJobs(NOW)).toEqual([
       { id: 't1-c1', phase: 'count', organizationId: ORG, leaseExpired: false },
     ]);
+  });
+
+  it("stores a count job's figures with its task, replacing earlier ones, left out of claims and listings", async () => {
+    await store.insertTask(task('t1', FIXTURE_CREATED), countJobs('t1', [['p0'], ['p1']]));
+    const figures = {
+      unique_count: 9,
+      unique_counts: { p0: 5 },
+      breakdowns: { country: [{ value: null, count: 4, unique_count: 2 }] },
+    };
+    await store.claimJob('t1-c0', LEASE);
+    expect(
+      await store.completeJob('t1-c0', WORKER, { counts: { p0: 5 }, files: [], figures }, NOW, holdExport),
+    ).toEqual({ outcome: 'recorded', released: [] });
+    expect(JSON.parse((await store.findTask(ORG, 't1', NOW))!.figuresJson!)).toEqual(figures);
+    // The claim hands the job its task without the figures, which can be large.
+    expect(await store.claimJob('t1-c1', LEASE)).toMatchObject({ task: { id: 't1', figuresJson: null } });
+    const replaced = { unique_count: 10, unique_counts: null, breakdowns: null };
+    await store.completeJob(
+      't1-c1',
+      WORKER,
+      { counts: { p1: 7 }, files: [], figures: replaced },
+      NOW,
+      holdExport,
+    );
+    const counted = await store.findTask(ORG, 't1', NOW);
+    expect(counted).toMatchObject({ status: 'counted', totalCount: 12 });
+    expect(JSON.parse(counted!.figuresJson!)).toEqual(replaced);
+    // A task without figures has none; listings leave them out like the counts.
+    await store.insertTask(task('t2', '2024-06-01T11:00:00.000Z'), []);
+    expect((await store.findTask(ORG, 't2', NOW))!.figuresJson).toBeNull();
+    expect((await store.listTasks(ORG, NOW, 10)).map((t) => t.figuresJson)).toEqual([null, null]);
   });
 
   it('records the final counts, the manifest and the files of a task', async () => {

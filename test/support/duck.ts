@@ -62,3 +62,67 @@ export async function expectedCatalog(tree: string) {
     bytes: files.reduce((sum, file) => sum + fs.statSync(file).size, 0),
   };
 }
+
+/** One entry of a task's `breakdowns[column]`. */
+export interface BreakdownEntry {
+  value: unknown;
+  count: number;
+  unique_count?: number;
+}
+
+/**
+ * What `breakdowns[column]` must hold for the rows of `relation` that pass `where`, straight from
+ * the files: the 50 most frequent values (by rows, then value, NULL last), then one "(other)" entry
+ * for every other value when there are more, with distinct `uniqueBy` values when it is given.
+ */
+export async function expectedBreakdown(
+  relation: string,
+  where: string,
+  column: string,
+  uniqueBy?: string,
+): Promise<BreakdownEntry[]> {
+  const value = `"${column}"`;
+  const distinct = uniqueBy ? `, count(DISTINCT "${uniqueBy}") AS u` : '';
+  const rows = await duck<{ value: unknown; n: bigint; u?: bigint }>(
+    `SELECT ${value} AS value, count(*) AS n${distinct} FROM ${relation} WHERE ${where}
+     GROUP BY 1 ORDER BY n DESC, value ASC NULLS LAST`,
+  );
+  const entry = (v: unknown, n: bigint, u: bigint | undefined): BreakdownEntry => ({
+    value: typeof v === 'bigint' ? Number(v) : v,
+    count: Number(n),
+    ...(uniqueBy ? { unique_count: Number(u) } : {}),
+  });
+  const top = rows.slice(0, 50).map((row) => entry(row.value, row.n, row.u));
+  if (rows.length <= 50) return top;
+  // The rest: the rows whose value is none of the top 50, read again from the files.
+  const [rest] = await duck<{ n: bigint; u?: bigint }>(
+    `WITH top AS (
+       SELECT ${value} AS value FROM ${relation} WHERE ${where}
+       GROUP BY 1 ORDER BY count(*) DESC, value ASC NULLS LAST LIMIT 50)
+     SELECT count(*) AS n${distinct} FROM ${relation} AS s
+     WHERE (${where}) AND NOT EXISTS (SELECT 1 FROM top WHERE top.value IS NOT DISTINCT FROM s.${value})`,
+  );
+  return [...top, entry('(other)', rest!.n, rest!.u)];
+}
+
+/** Distinct values of `column` per intent partition of the rows that pass `where`, and over all of them. */
+export async function expectedIntentUniques(
+  tree: string,
+  column: string,
+  where = 'true',
+): Promise<{ whole: number; perPartition: Record<string, number> }> {
+  const relation = `read_parquet('${tree}/**/*.parquet', hive_partitioning = true, hive_types = {'day': DATE})`;
+  const rows = await duck<{ day: string; prefix: string; score: string; u: bigint }>(
+    `SELECT strftime(day, '%Y-%m-%d') AS day, prefix, score, count(DISTINCT "${column}") AS u
+     FROM ${relation} WHERE ${where} GROUP BY ALL`,
+  );
+  const [whole] = await duck<{ u: bigint }>(
+    `SELECT count(DISTINCT "${column}") AS u FROM ${relation} WHERE ${where}`,
+  );
+  return {
+    whole: Number(whole!.u),
+    perPartition: Object.fromEntries(
+      rows.map((r) => [`day=${r.day}/prefix=${r.prefix}/score=${r.score}`, Number(r.u)]),
+    ),
+  };
+}

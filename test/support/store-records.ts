@@ -65,6 +65,7 @@ export function taskRecord(overrides: Partial<TaskRecord> = {}): TaskRecord {
     failedJobs: 0,
     totalCount: null,
     countsJson: null,
+    figuresJson: null,
     error: null,
     createdAt,
     updatedAt: createdAt,

@@ -4,7 +4,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Account, apiClient, signUp } from './api.ts';
 import { downloadFiles } from './downloads.ts';
-import { duck, expectedIntentCounts, intentPrefixes } from './duck.ts';
+import {
+  duck,
+  expectedBreakdown,
+  expectedIntentCounts,
+  expectedIntentUniques,
+  intentPrefixes,
+} from './duck.ts';
 import { columnsOf, intentRelation, rowsOutsideSegment } from './preview.ts';
 
 /** What the suite needs of the service under test: one process or a deployment of several. */
@@ -151,6 +157,94 @@ export function taskSuite(name: string, target: SuiteTarget): void {
         )
       ).map(json);
       expect(got).toEqual(want);
+    });
+
+    it('counts distinct people per partition and over the whole segment, and breakdowns, in one job', async () => {
+      const where = "intent_score >= 40 AND country <> 'FR'";
+      const created = await api.post('/api/v1/intent_hive_tasks', {
+        days: ALL_DAYS,
+        topic_id_prefixes: prefixes,
+        scores: ['low', 'medium', 'high'],
+        where_expr: where,
+        unique_by: 'person_id',
+        breakdown_by: ['country', 'company_id', 'score'],
+        perform_unload: false,
+      });
+      expect(created.status).toBe(202);
+      expect(created.body).toMatchObject({ status: 'in_progress', total_jobs: 1 });
+      const task = await api.waitFor(created.body.task_id, ['counted']);
+      // One job read every partition, even where jobs are split by input bytes.
+      expect(task.total_jobs).toBe(1);
+      expect(task.request).toMatchObject({
+        unique_by: 'person_id',
+        breakdown_by: ['country', 'company_id', 'score'],
+      });
+      const counts = await expectedIntentCounts(tree, where);
+      const partitions = Object.keys(task.counts);
+      expect(partitions).toHaveLength(3 * prefixes.length * 3);
+      expect(task.counts).toEqual(Object.fromEntries(partitions.map((p) => [p, counts[p] ?? 0])));
+
+      const uniques = await expectedIntentUniques(tree, 'person_id', where);
+      expect(task.unique_count).toBe(uniques.whole);
+      expect(task.unique_counts).toEqual(
+        Object.fromEntries(partitions.map((p) => [p, uniques.perPartition[p] ?? 0])),
+      );
+      // People recur across partitions: the whole segment counts each of them once.
+      const summed = Object.values(uniques.perPartition).reduce((a, b) => a + b, 0);
+      expect(task.unique_count).toBeLessThan(summed);
+
+      const relation = intentRelation(tree);
+      expect(Object.keys(task.breakdowns)).toEqual(['country', 'company_id', 'score']);
+      for (const column of ['country', 'company_id', 'score']) {
+        expect(task.breakdowns[column], column).toEqual(
+          await expectedBreakdown(relation, where, column, 'person_id'),
+        );
+      }
+      // More than 50 companies: the top 50, then one entry for the rest.
+      expect(task.breakdowns.company_id).toHaveLength(51);
+      expect(task.breakdowns.company_id[50].value).toBe('(other)');
+      const rows = (column: string) =>
+        task.breakdowns[column].reduce((sum: number, e: { count: number }) => sum + e.count, 0);
+      for (const column of ['country', 'company_id', 'score']) expect(rows(column)).toBe(task.total_count);
+    });
+
+    it('with unique_by and perform_unload, counts first and then exports without an unload call', async () => {
+      const where = 'intent_score >= 70';
+      const created = await api.post('/api/v1/intent_hive_tasks', {
+        days: ['2024-05-01', '2024-05-02'],
+        topic_id_prefixes: prefixes.slice(0, 2),
+        scores: ['medium', 'high'],
+        where_expr: where,
+        select: 'person_id, intent_score',
+        unique_by: 'person_id',
+        breakdown_by: ['seniority'],
+      });
+      expect(created.status).toBe(202);
+      expect(created.body).toMatchObject({ status: 'in_progress', total_jobs: 1 });
+      // It is never `counted`: its export starts by itself, so an unload call is a conflict.
+      const early = await api.post(`/api/v1/tasks/${created.body.task_id}/unload`);
+      expect(early.status).toBe(409);
+      const task = await api.waitFor(created.body.task_id, ['completed']);
+      const scope = `${where} AND day IN (DATE '2024-05-01', DATE '2024-05-02') AND prefix IN ('${prefixes[0]}', '${prefixes[1]}') AND score IN ('medium', 'high')`;
+      const expected = await expectedIntentCounts(tree, scope);
+      const nonEmpty = Object.fromEntries(Object.entries(task.counts).filter(([, n]) => (n as number) > 0));
+      expect(nonEmpty).toEqual(expected);
+      const total = Object.values(expected).reduce((a, b) => a + b, 0);
+      expect(task.total_count).toBe(total);
+      // The count job, then the export jobs the end of the count planned.
+      expect(task.total_jobs).toBeGreaterThan(1);
+      expect(task.files.reduce((sum: number, f: { rows: number }) => sum + f.rows, 0)).toBe(total);
+      const uniques = await expectedIntentUniques(tree, 'person_id', scope);
+      expect(task.unique_count).toBe(uniques.whole);
+      expect(task.breakdowns).toEqual({
+        seniority: await expectedBreakdown(intentRelation(tree), scope, 'seniority', 'person_id'),
+      });
+      // The exported files hold exactly the segment's distinct people.
+      const copies = await download(task.files);
+      const [exported] = await duck<{ u: bigint }>(
+        `SELECT count(DISTINCT person_id) AS u FROM read_parquet([${copies.map((c) => `'${c}'`).join(', ')}])`,
+      );
+      expect(Number(exported!.u)).toBe(task.unique_count);
     });
 
     it('treats score as ordered: >= medium means medium or high', async () => {

@@ -22,6 +22,18 @@ describe('the task lifecycle', () => {
     expect(planned).toEqual([]);
   });
 
+  it('ends the count of a task that exports at once (counted for its figures) by starting its export', () => {
+    planned.length = 0;
+    const exporting = { view: { perform_unload: true }, plan: {} };
+    expect(
+      lifecycle.phaseEnded(task({ status: 'in_progress', request: exporting }), 'count', { p0: 0, p1: 4 }),
+    ).toEqual({ status: 'unloading', jobs: [exportJob], counts: { p0: 0, p1: 4 } });
+    expect(planned).toEqual([{ p0: 0, p1: 4 }]);
+    expect(
+      lifecycle.phaseEnded(task({ status: 'in_progress', request: exporting }), 'count', { p0: 0 }),
+    ).toEqual({ status: 'completed', jobs: [], counts: { p0: 0 } });
+  });
+
   it('completes an export; the export gives the counts only to a task that was not counted first', () => {
     expect(lifecycle.phaseEnded(task({ status: 'unloading' }), 'unload', { p1: 3 })).toEqual({
       status: 'completed',

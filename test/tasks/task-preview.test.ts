@@ -48,6 +48,8 @@ const intentTask = () =>
         perform_unload: false,
         select: null,
         where_expr: null,
+        unique_by: null,
+        breakdown_by: null,
       },
       plan: intentPlan(tree),
     } satisfies StoredRequest,
@@ -80,7 +82,15 @@ describe('task previews in one process', () => {
     const task = taskRecord({
       type: 'generic_parquet',
       request: {
-        view: { input_path: input, limit: null, perform_unload: false, select: null, where_expr: null },
+        view: {
+          input_path: input,
+          limit: null,
+          perform_unload: false,
+          select: null,
+          where_expr: null,
+          unique_by: null,
+          breakdown_by: null,
+        },
         plan,
       } satisfies StoredRequest,
     });

@@ -1,0 +1,72 @@
+import { compareText } from '../compare.ts';
+import type { Sandbox } from '../engine/duckdb-sandbox.ts';
+import { type RowsAndUnique, segmentFigures } from '../engine/parquet-queries.ts';
+import type { JobRecord } from '../store/store.ts';
+import { type JobInputs, parquetSource } from './job-inputs.ts';
+import {
+  BREAKDOWN_OTHER,
+  BREAKDOWN_TOP,
+  type BreakdownEntry,
+  type SegmentFiguresView,
+  type TaskPlan,
+} from './task-model.ts';
+
+/**
+ * The count of a task counted whole (`countsWhole`): one DuckDB pass over all its partitions gives
+ * the rows per partition and the figures of the whole segment, exact since this one job sees every
+ * value. Partitions without files count 0.
+ */
+export async function countWhole(
+  job: JobRecord,
+  plan: TaskPlan,
+  inputs: JobInputs,
+  sandbox: Sandbox,
+): Promise<{ counts: Record<string, number>; view: SegmentFiguresView }> {
+  const uniqueBy = plan.uniqueBy ?? null;
+  const files: string[] = [];
+  const groups: number[] = [];
+  for (const [i, input] of inputs.partitions.entries()) {
+    for (const file of input.localPaths) {
+      files.push(file);
+      groups.push(i);
+    }
+  }
+  const figures = await segmentFigures(sandbox, parquetSource(files, plan), groups, {
+    whereSql: plan.whereSql,
+    uniqueBy,
+    breakdownBy: plan.breakdownBy ?? [],
+    top: BREAKDOWN_TOP,
+  });
+  const partitions = [...job.partitions].sort(compareText);
+  const counts: Record<string, number> = Object.fromEntries(partitions.map((p) => [p, 0]));
+  const uniqueCounts: Record<string, number> = Object.fromEntries(partitions.map((p) => [p, 0]));
+  for (const [i, input] of inputs.partitions.entries()) {
+    const group = figures.groups[i];
+    counts[input.partition] = group?.rows ?? 0;
+    uniqueCounts[input.partition] = group?.unique ?? 0;
+  }
+  const entry = (value: unknown, figures: RowsAndUnique): BreakdownEntry => ({
+    value,
+    count: figures.rows,
+    ...(uniqueBy === null ? {} : { unique_count: figures.unique ?? 0 }),
+  });
+  return {
+    counts,
+    view: {
+      unique_count: uniqueBy === null ? null : (figures.whole.unique ?? 0),
+      unique_counts: uniqueBy === null ? null : uniqueCounts,
+      breakdowns:
+        (plan.breakdownBy ?? null) === null
+          ? null
+          : Object.fromEntries(
+              figures.breakdowns.map(({ column, values, other }) => [
+                column,
+                [
+                  ...values.map((value) => entry(value.value, value)),
+                  ...(other ? [entry(BREAKDOWN_OTHER, other)] : []),
+                ],
+              ]),
+            ),
+    },
+  };
+}
