@@ -67,12 +67,15 @@ it('reads and moves on the rows of a SQLite file written by migrations 0001-0003
   } finally {
     await store.close();
   }
-  // Written back into the snake_case columns, with no column or table added.
+  // Written back into the snake_case columns; the only column added to tasks is 0005's `figures`
+  // (null: this task has no unique_by or breakdown_by), and no table.
   const database = new SQLite(path.join(dir, 'audiences.sqlite'), { readonly: true });
-  expect(database.prepare('select status, total_count, completed_jobs, counts from tasks').all()).toEqual([
-    { status: 'counted', total_count: 9, completed_jobs: 1, counts: '{"p0":9}' },
-  ]);
-  expect(database.prepare('select name from pragma_table_info(?)').pluck().all('tasks')).toHaveLength(16);
+  expect(
+    database.prepare('select status, total_count, completed_jobs, counts, figures from tasks').all(),
+  ).toEqual([{ status: 'counted', total_count: 9, completed_jobs: 1, counts: '{"p0":9}', figures: null }]);
+  const columns = database.prepare('select name from pragma_table_info(?)').pluck().all('tasks');
+  expect(columns).toHaveLength(17);
+  expect(columns.at(-1)).toBe('figures');
   expect(database.prepare("select count(*) from sqlite_master where type = 'table'").pluck().get()).toBe(8);
   database.close();
 });
