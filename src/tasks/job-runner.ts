@@ -53,8 +53,9 @@ export interface JobRunnerOptions {
   warmEngines?: { unload: number; count: number };
   /**
    * Input bytes an export job reads at most (a filtered count job `COUNT_JOB_BYTES` times as many):
-   * a job over more partitions keeps the first ones up to it and hands the rest to new jobs (not a task with a `limit`, whose jobs each export up to it, nor a
-   * count that reads only footers, nor the one count job of a task counted whole: `countsWhole`). Undefined: jobs run as planned.
+   * a job over more partitions keeps the first ones up to it and hands the rest to new jobs. Not
+   * split: a task with a `limit` (its jobs each export up to it), a count that reads only footers,
+   * and the one count job of a task counted whole (`countsWhole`). Undefined: jobs run as planned.
    */
   maxJobBytes?: number;
   /** Codec of exported files. @defaultValue `snappy` */
