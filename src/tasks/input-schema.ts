@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { Sandbox, type SandboxOptions } from '../engine/duckdb-sandbox.ts';
 import { describeColumns } from '../engine/parquet-queries.ts';
 import type { ColumnInfo } from '../engine/sql-guard.ts';
-import type { StoredObject } from '../storage/storage.ts';
+import type { Storage, StoredObject } from '../storage/storage.ts';
 
 export type EngineLimits = Pick<SandboxOptions, 'memoryLimit' | 'threads' | 'timeoutMs'>;
 
@@ -16,15 +16,35 @@ export class InputSchemas {
 
   constructor(private readonly limits: EngineLimits) {}
 
+  /**
+   * The columns of a stored file, from its footer: staged (one ranged read on an object store)
+   * only when they are not cached yet. Throws the storage's `StorageError` when the footer cannot
+   * be fetched, and DuckDB's error when the file is not Parquet.
+   */
   async columns(
+    storage: Pick<Storage, 'stage'>,
     file: StoredObject,
-    localPath: string,
     hive: boolean,
     hiveTypes?: Record<string, string>,
   ): Promise<ColumnInfo[]> {
     const key = `${file.uri}\n${file.size}\n${file.etag ?? ''}\n${hive}\n${JSON.stringify(hiveTypes ?? null)}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
+    const staged = await storage.stage([file], { footersOnly: true });
+    try {
+      const columns = await this.describe(staged.paths[0]!, hive, hiveTypes);
+      this.cache.set(key, columns);
+      return columns;
+    } finally {
+      staged.release();
+    }
+  }
+
+  private async describe(
+    localPath: string,
+    hive: boolean,
+    hiveTypes: Record<string, string> | undefined,
+  ): Promise<ColumnInfo[]> {
     const dir = path.dirname(localPath);
     const sandbox = await Sandbox.open({
       ...this.limits,
@@ -33,9 +53,7 @@ export class InputSchemas {
       tempDirectory: dir,
     });
     try {
-      const columns = await describeColumns(sandbox, { files: [localPath], hive, hiveTypes });
-      this.cache.set(key, columns);
-      return columns;
+      return await describeColumns(sandbox, { files: [localPath], hive, hiveTypes });
     } finally {
       sandbox.close();
     }

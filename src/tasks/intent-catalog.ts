@@ -2,7 +2,7 @@ import { compareText } from '../compare.ts';
 import type { ColumnInfo } from '../engine/sql-guard.ts';
 import { AppError } from '../errors.ts';
 import { isObjectUri } from '../storage/object-location.ts';
-import type { Storage, StoredObject } from '../storage/storage.ts';
+import type { Storage } from '../storage/storage.ts';
 import { StorageError } from '../storage/storage-error.ts';
 import type { FooterRows } from './footer-rows.ts';
 import type { InputSchemas } from './input-schema.ts';
@@ -90,7 +90,9 @@ export class IntentCatalog {
         days: [...days].sort(compareText),
         prefixes: [...prefixes].sort(compareText),
         scores: [...scores].sort(byScore),
-        columns: files[0] ? await this.columnsOf(files[0].object) : [],
+        columns: files[0]
+          ? await this.options.schemas.columns(this.options.storage, files[0].object, true, INTENT_HIVE_TYPES)
+          : [],
         files: files.length,
         rows: rows.reduce((sum, n) => sum + n, 0),
         bytes: files.reduce((sum, file) => sum + file.object.size, 0),
@@ -104,15 +106,6 @@ export class IntentCatalog {
         'storage_unavailable',
         `the intent data could not be read (${error.code})${error.permanent ? '' : '; try again later'}`,
       );
-    }
-  }
-
-  private async columnsOf(file: StoredObject): Promise<ColumnInfo[]> {
-    const staged = await this.options.storage.stage([file], { footersOnly: true });
-    try {
-      return await this.options.schemas.columns(file, staged.paths[0]!, true, INTENT_HIVE_TYPES);
-    } finally {
-      staged.release();
     }
   }
 }

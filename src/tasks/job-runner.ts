@@ -262,9 +262,9 @@ export class JobRunner {
 
   /**
    * Bounds the job's input by `maxJobBytes` (a filtered count's by `COUNT_JOB_BYTES` times that):
-   * keeps its first partitions up to the bound and stores
-   * the rest as new jobs, enqueued at once so other slots and workers take them. Undefined when the
-   * job may not go on (its lease was lost, its task ended).
+   * keeps its first partitions up to the bound and stores the rest as new jobs, enqueued at once so
+   * other slots and workers take them. Undefined when the job may not go on (its lease was lost,
+   * its task ended).
    */
   private async split(
     job: JobRecord,

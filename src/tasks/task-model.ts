@@ -84,3 +84,14 @@ export interface StoredRequest {
 export function intentPartitionKey(day: string, prefix: string, score: string): string {
   return `day=${day}/prefix=${prefix}/score=${score}`;
 }
+
+/** Every partition of an intent request: days × prefixes × scores, in that order. */
+export function intentPartitionKeys(
+  days: readonly string[],
+  prefixes: readonly string[],
+  scores: readonly string[],
+): string[] {
+  return days.flatMap((day) =>
+    prefixes.flatMap((prefix) => scores.map((score) => intentPartitionKey(day, prefix, score))),
+  );
+}

@@ -12,7 +12,7 @@ import {
   type GenericRequestView,
   INTENT_HIVE_TYPES,
   type IntentRequestView,
-  intentPartitionKey,
+  intentPartitionKeys,
   SCORES,
   type Score,
   type StoredRequest,
@@ -148,12 +148,7 @@ export class TaskPlanner {
         : await resolveInput(body.input_path, this.options.inputPolicy);
     await admit();
 
-    const partitions: string[] = [];
-    for (const day of days) {
-      for (const prefix of prefixes) {
-        for (const score of scores) partitions.push(intentPartitionKey(day, prefix, score));
-      }
-    }
+    const partitions = intentPartitionKeys(days, prefixes, scores);
     // The schema is needed only to check an expression or a column list.
     const sample = needsSchema(body) ? await this.firstFile(inputRoot) : undefined;
     const columns = sample ? await this.columnsOf(sample, true, INTENT_HIVE_TYPES) : undefined;
@@ -375,28 +370,39 @@ export class TaskPlanner {
   private async columnsOf(file: StoredObject, hive: boolean, hiveTypes: Record<string, string> | undefined) {
     // The schema is in the footer: one ranged read on an object store, never the whole object. A
     // storage failure is answered as such (a passing one is a 503), not as an unreadable file.
-    const staged = await fromStorage(() => this.options.storage.stage([file], { footersOnly: true }));
+    const { storage, schemas } = this.options;
     try {
-      return await this.options.schemas.columns(file, staged.paths[0]!, hive, hiveTypes);
+      return await fromStorage(() => schemas.columns(storage, file, hive, hiveTypes));
     } catch (error) {
+      if (error instanceof AppError) throw error;
       const message = `could not read ${file.uri} as Parquet (${firstLine(error)})`;
       throw new AppError('input_unreadable', `input_path: ${message}`, [{ field: 'input_path', message }]);
-    } finally {
-      staged.release();
     }
   }
 }
 
-/** Files per partition folder (relative to the root; `.` for the root itself). */
-function partitionFiles(files: readonly StoredObject[], inputRoot: string): Map<string, number> {
-  const filesPerPartition = new Map<string, number>();
+/** The objects of each partition folder (relative to the root; `.` for the root itself). */
+export function objectsByFolder(
+  objects: readonly StoredObject[],
+  inputRoot: string,
+): Map<string, StoredObject[]> {
+  const byFolder = new Map<string, StoredObject[]>();
   const root = inputRoot.replace(/\/+$/, '');
-  for (const file of files) {
-    const relative = file.uri.slice(root.length + 1);
-    const partition = relative.includes('/') ? relative.slice(0, relative.lastIndexOf('/')) : '.';
-    filesPerPartition.set(partition, (filesPerPartition.get(partition) ?? 0) + 1);
+  for (const object of objects) {
+    const relative = object.uri.slice(root.length + 1);
+    const folder = relative.includes('/') ? relative.slice(0, relative.lastIndexOf('/')) : '.';
+    const inFolder = byFolder.get(folder);
+    if (inFolder) inFolder.push(object);
+    else byFolder.set(folder, [object]);
   }
-  return filesPerPartition;
+  return byFolder;
+}
+
+/** Files per partition folder (see `objectsByFolder`). */
+function partitionFiles(files: readonly StoredObject[], inputRoot: string): Map<string, number> {
+  return new Map(
+    [...objectsByFolder(files, inputRoot)].map(([folder, inFolder]) => [folder, inFolder.length]),
+  );
 }
 
 /**

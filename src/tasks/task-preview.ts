@@ -11,11 +11,11 @@ import { describeFailure } from './job-failure.ts';
 import { type ListedPartition, listInputs, parquetSource, stageInputs } from './job-inputs.ts';
 import {
   type IntentRequestView,
-  intentPartitionKey,
+  intentPartitionKeys,
   type StoredRequest,
   type TaskPlan,
 } from './task-model.ts';
-import { LISTED_AT_CREATION } from './task-planner.ts';
+import { LISTED_AT_CREATION, objectsByFolder } from './task-planner.ts';
 
 /** How previews are bounded in one API process. */
 export interface PreviewLimits {
@@ -179,27 +179,18 @@ export class TaskPreviews {
     }
     if (task.type === 'intent_hive') {
       const view = (task.request as StoredRequest).view as IntentRequestView;
-      const keys = view.days.flatMap((day) =>
-        view.topic_id_prefixes.flatMap((prefix) =>
-          view.scores.map((score) => intentPartitionKey(day, prefix, score)),
-        ),
-      );
-      return lazy(sorted(keys));
+      return lazy(sorted(intentPartitionKeys(view.days, view.topic_id_prefixes, view.scores)));
     }
     const jobs = await store.listJobs(task.id);
     const keys = new Set(jobs.flatMap((job) => job.partitions));
     if (keys.size > 0) return lazy(sorted([...keys]));
     const objects = await storage.list(plan.inputRoot, { recursive: true, limit: LISTED_AT_CREATION });
-    const byFolder = new Map<string, ListedPartition>();
-    const root = plan.inputRoot.replace(/\/+$/, '');
-    for (const object of objects) {
-      const relative = object.uri.slice(root.length + 1);
-      const folder = relative.includes('/') ? relative.slice(0, relative.lastIndexOf('/')) : '.';
-      const input = byFolder.get(folder) ?? { partition: folder, objects: [], counted: false };
-      input.objects.push(object);
-      byFolder.set(folder, input);
-    }
-    const inputs = sorted([...byFolder.keys()]).map((key) => byFolder.get(key)!);
+    const byFolder = objectsByFolder(objects, plan.inputRoot);
+    const inputs = sorted([...byFolder.keys()]).map((partition) => ({
+      partition,
+      objects: byFolder.get(partition)!,
+      counted: false,
+    }));
     return { length: inputs.length, slice: async (from, to) => inputs.slice(from, to) };
   }
 
