@@ -18,7 +18,8 @@ export interface ParquetSource {
 const FILE_COLUMN = '__audiences_file';
 const SAFE_TYPE = /^[A-Z]+(\(\d+(,\s*\d+)?\))?$/;
 
-function relation(source: ParquetSource, withFileName: boolean): string {
+/** The `read_parquet(…)` relation of a source, with the file-name column when asked. */
+export function parquetRelation(source: ParquetSource, withFileName: boolean): string {
   const files = source.files.map(quoteString).join(', ');
   const options = [`hive_partitioning = ${source.hive !== false}`];
   if (source.hiveTypes) {
@@ -35,7 +36,9 @@ function relation(source: ParquetSource, withFileName: boolean): string {
 /** Columns of the relation, Hive columns included (reads the footer of the first file only). */
 export async function describeColumns(sandbox: Sandbox, source: ParquetSource): Promise<ColumnInfo[]> {
   const first = source.files.slice(0, 1);
-  const rows = await sandbox.query(`DESCRIBE SELECT * FROM ${relation({ ...source, files: first }, false)}`);
+  const rows = await sandbox.query(
+    `DESCRIBE SELECT * FROM ${parquetRelation({ ...source, files: first }, false)}`,
+  );
   return rows.map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
 }
 
@@ -47,7 +50,7 @@ export async function countByFile(
 ): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   if (source.files.length === 0) return counts;
-  const sql = `SELECT ${FILE_COLUMN} AS file, count(*) AS n FROM ${relation(source, true)} WHERE ${whereSql} GROUP BY ALL`;
+  const sql = `SELECT ${FILE_COLUMN} AS file, count(*) AS n FROM ${parquetRelation(source, true)} WHERE ${whereSql} GROUP BY ALL`;
   for (const row of await sandbox.query(sql)) {
     counts.set(String(row.file), Number(row.n));
   }
@@ -80,7 +83,10 @@ export async function previewRows(
     columns = `* EXCLUDE (${options.exclude.map(quoteIdentifier).join(', ')})`;
   const where = options.whereSql ? ` WHERE ${options.whereSql}` : '';
   const limit = Math.max(0, Math.trunc(options.limit));
-  return sandbox.table(`SELECT ${columns} FROM ${relation(source, false)}${where} LIMIT ${limit}`, jsonValue);
+  return sandbox.table(
+    `SELECT ${columns} FROM ${parquetRelation(source, false)}${where} LIMIT ${limit}`,
+    jsonValue,
+  );
 }
 
 export interface ExportOptions {
@@ -120,7 +126,22 @@ export async function exportRows(
   const columns = options.columns ? options.columns.map(quoteIdentifier).join(', ') : '*';
   const where = options.whereSql ? ` WHERE ${options.whereSql}` : '';
   const limit = options.limit !== undefined ? ` LIMIT ${Math.trunc(options.limit)}` : '';
-  const query = `SELECT ${columns} FROM ${relation(source, false)}${where}${limit}`;
+  return writeParquet(
+    sandbox,
+    `SELECT ${columns} FROM ${parquetRelation(source, false)}${where}${limit}`,
+    options,
+  );
+}
+
+/** Where and how `writeParquet` writes. */
+export type ParquetTarget = Pick<ExportOptions, 'targetDir' | 'fileSize' | 'compression'>;
+
+/** Writes the rows of a query as Parquet files `data_{i}.parquet`; empty files are not kept. */
+export async function writeParquet(
+  sandbox: Sandbox,
+  query: string,
+  options: ParquetTarget,
+): Promise<ExportedFile[]> {
   // RETURN_STATS answers one row per written file with its row count: no second pass over footers.
   const written = await sandbox.query(
     `COPY (${query}) TO ${quoteString(options.targetDir)} (FORMAT parquet, COMPRESSION ${codec(options.compression)}, ` +
@@ -168,7 +189,7 @@ export async function exportPartitioned(
   );
   const where = options.whereSql ? ` WHERE ${options.whereSql}` : '';
   const limit = options.limit !== undefined ? ` LIMIT ${Math.trunc(options.limit)}` : '';
-  const query = `SELECT ${columns}, ${parts.join(', ')} FROM ${relation(source, false)}${where}${limit}`;
+  const query = `SELECT ${columns}, ${parts.join(', ')} FROM ${parquetRelation(source, false)}${where}${limit}`;
   const partitionBy = options.partitionBy.map(({ column }) => quoteIdentifier(PART + column)).join(', ');
   const written = await sandbox.query(
     `COPY (${query}) TO ${quoteString(options.targetDir)} (FORMAT parquet, COMPRESSION ${codec(options.compression)}, ` +
@@ -262,7 +283,7 @@ export async function segmentFigures(
   const where = options.whereSql === null ? '' : ` WHERE ${options.whereSql}`;
   await sandbox.query(
     `CREATE OR REPLACE TEMP TABLE ${SEGMENT} AS SELECT ${kept.join(', ')} ` +
-      `FROM (SELECT * FROM ${relation(source, true)}${where}) r ` +
+      `FROM (SELECT * FROM ${parquetRelation(source, true)}${where}) r ` +
       `JOIN (VALUES ${fileGroups.join(', ')}) g(${FILE_COLUMN}, ${GROUP}) USING (${FILE_COLUMN})`,
   );
   try {

@@ -125,7 +125,19 @@ const Expression = {
         'by count, then one "(other)" entry for the rest. Not with limit',
     }),
   ),
+  output: Type.Optional(
+    Type.Union([Type.Literal('rows'), Type.Literal('people')], {
+      default: 'rows',
+      description:
+        'rows: the rows of the segment, by partition. people: one row per distinct non-null unique_by ' +
+        'value (unique_by required), counted and exported whole under the one key "people". Not with ' +
+        'limit or breakdown_by',
+    }),
+  ),
 };
+
+const MinimumPerPerson = (description: string) =>
+  Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, description }));
 
 export const IntentTaskBody = Type.Object(
   {
@@ -142,12 +154,30 @@ export const IntentTaskBody = Type.Object(
     }),
     input_path: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
     ...Expression,
+    min_topics: MinimumPerPerson(
+      'output: people only: keep people whose rows match at least this many distinct requested ' +
+        'topic prefixes (at most the number of topic_id_prefixes)',
+    ),
+    min_days: MinimumPerPerson(
+      'output: people only: keep people seen on at least this many distinct days (at most the number of days)',
+    ),
   },
   { additionalProperties: false },
 );
 
 export const GenericTaskBody = Type.Object(
-  { input_path: Type.String({ minLength: 1, maxLength: 1024 }), ...Expression },
+  {
+    input_path: Type.String({ minLength: 1, maxLength: 1024 }),
+    ...Expression,
+    latest_by: Type.Optional(
+      Type.String({
+        maxLength: 256,
+        description:
+          "output: people only: a column (e.g. a timestamp) whose greatest value picks each person's row; " +
+          'without it, any one row of the person',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 

@@ -9,10 +9,12 @@ import {
   type ParquetCompression,
   type PartitionedFile,
 } from '../engine/parquet-queries.ts';
+import { exportPeople } from '../engine/people-queries.ts';
 import type { Storage } from '../storage/storage.ts';
 import type { JobOutcome, TaskRecord } from '../store/store.ts';
 import { type JobInputs, parquetSource } from './job-inputs.ts';
-import type { TaskPlan } from './task-model.ts';
+import { peopleQueryOf } from './job-people.ts';
+import { PEOPLE, type PeoplePlan, peopleOf, type TaskPlan } from './task-model.ts';
 
 /** What writing one job's export needs: its DuckDB, its scratch folder, what to read and how. */
 export interface ExportJob {
@@ -42,6 +44,8 @@ const PARALLEL_PUBLISHES = 4;
  * that runs out of memory, one partition at a time. Generic partitions are written folder by folder.
  */
 export async function writeExport(job: ExportJob): Promise<PartitionedFile[]> {
+  const people = peopleOf(job.plan);
+  if (people) return exportPeopleOf(job, people);
   if (!job.plan.hiveTypes) return exportByFolder(job);
   try {
     return await exportIntent(job);
@@ -106,6 +110,19 @@ async function exportIntent({ sandbox, scratch, plan, inputs, compression }: Exp
       { column: 'score', value: '"score"' },
     ],
   });
+}
+
+/** A people export: one row per person of every partition read, in the one partition `people`. */
+async function exportPeopleOf(
+  { sandbox, scratch, plan, inputs, compression }: ExportJob,
+  people: PeoplePlan,
+): Promise<PartitionedFile[]> {
+  const files = inputs.partitions.flatMap((input) => input.localPaths);
+  const written = await exportPeople(sandbox, parquetSource(files, plan), peopleQueryOf(plan, people), {
+    targetDir: path.join(scratch, PEOPLE),
+    ...(compression ? { compression } : {}),
+  });
+  return written.map((file) => ({ ...file, partition: PEOPLE }));
 }
 
 /** Generic partitions are folders: one `COPY` each, until the job's `limit` is spent. */

@@ -1,3 +1,4 @@
+import { compareText } from '../compare.ts';
 import { parquetRowCounts } from '../engine/parquet-footer.ts';
 import { countByFile, type ParquetCompression } from '../engine/parquet-queries.ts';
 import type { JobMetrics, JobVolume } from '../metrics/job-metrics.ts';
@@ -19,9 +20,10 @@ import {
 } from './job-inputs.ts';
 import type { JobLanes } from './job-lanes.ts';
 import { DEFAULT_LEASE_MS, JobLease, newLeaseOwner } from './job-lease.ts';
+import { countPeopleJob } from './job-people.ts';
 import { batchByBytes } from './partition-batches.ts';
 import type { TaskChanges } from './task-changes.ts';
-import { countsWhole, type StoredRequest, type TaskPlan } from './task-model.ts';
+import { countsWhole, peopleOf, type StoredRequest, type TaskPlan } from './task-model.ts';
 
 /**
  * How many times `maxJobBytes` a filtered count job may read: it reads only the columns of its
@@ -170,10 +172,13 @@ export class JobRunner {
       // An export reads exactly the objects a count of the same task read, if it had one.
       const manifest =
         job.phase === 'unload' && plan.limit === null ? await store.countManifest(task.id) : {};
-      const listed = await listInputs(this.options.storage, job.partitions, plan, manifest);
+      // A people export's one job reads every partition its count read.
+      const partitions =
+        job.phase === 'unload' && peopleOf(plan) ? Object.keys(manifest).sort(compareText) : job.partitions;
+      const listed = await listInputs(this.options.storage, partitions, plan, manifest);
       const kept = footersOnly ? listed : await this.split(job, task, plan, listed);
       if (!kept) return;
-      job = { ...job, partitions: kept.map((input) => input.partition) };
+      if (!peopleOf(plan)) job = { ...job, partitions: kept.map((input) => input.partition) };
       inputs = await stageInputs(this.options.storage, kept, { footersOnly });
       let mark = lap('inputs', started);
       const outcome =
@@ -273,8 +278,9 @@ export class JobRunner {
     listed: ListedPartition[],
   ): Promise<ListedPartition[] | undefined> {
     const { maxJobBytes, store, queue } = this.options;
-    // A count with figures over the whole segment needs all of it in one job (see `countsWhole`).
-    if (job.phase === 'count' && countsWhole(plan)) return listed;
+    // A count with figures over the whole segment needs all of it in one job (see `countsWhole`), and
+    // so does the export of one row per person.
+    if ((job.phase === 'count' && countsWhole(plan)) || peopleOf(plan)) return listed;
     if (maxJobBytes === undefined || plan.limit !== null || listed.length < 2) return listed;
     const sizes = listed.map(({ partition, objects }) => ({
       partition,
@@ -303,6 +309,11 @@ export class JobRunner {
   ): Promise<JobOutcome> {
     const files = inputs.partitions.flatMap((input) => input.localPaths);
     const counts: Record<string, number> = Object.fromEntries(job.partitions.map((p) => [p, 0]));
+    const people = peopleOf(plan);
+    if (people) {
+      const figures = await countPeopleJob(plan, people, inputs, (await engine!).sandbox);
+      return { counts: figures.counts, files: [], manifest: manifestOf(inputs), figures: figures.view };
+    }
     if (countsWhole(plan)) {
       const figures = await countWhole(job, plan, inputs, (await engine!).sandbox);
       return { counts: figures.counts, files: [], manifest: manifestOf(inputs), figures: figures.view };

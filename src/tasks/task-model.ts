@@ -10,6 +10,9 @@ export interface IntentRequestView {
   where_expr: string | null;
   unique_by: string | null;
   breakdown_by: string[] | null;
+  output: TaskOutput;
+  min_topics: number | null;
+  min_days: number | null;
 }
 
 export interface GenericRequestView {
@@ -20,7 +23,12 @@ export interface GenericRequestView {
   where_expr: string | null;
   unique_by: string | null;
   breakdown_by: string[] | null;
+  output: TaskOutput;
+  latest_by: string | null;
 }
+
+/** What a task counts and exports: the segment's rows, or one row per distinct `unique_by` value. */
+export type TaskOutput = 'rows' | 'people';
 
 export type TaskType = 'intent_hive' | 'generic_parquet';
 export const SCORES = ['low', 'medium', 'high'] as const;
@@ -46,7 +54,27 @@ export interface TaskPlan {
   uniqueBy?: string | null;
   /** Columns whose top values the count lists (`breakdown_by`); absent in plans stored before it. */
   breakdownBy?: string[] | null;
+  /** One row per person (distinct `uniqueBy` value) instead of rows; absent in plans stored before it. */
+  people?: PeoplePlan | null;
 }
+
+/**
+ * A people export (`output: "people"`): one row per distinct non-null `uniqueBy` value, counted and
+ * exported whole (not by partition) under the one key `people`.
+ */
+export interface PeoplePlan {
+  /** Intent data: each person's fixed aggregates (topics, scores, days); generic: the person's latest row. */
+  shape: 'intent' | 'generic';
+  /** Intent: keep people who match at least this many distinct requested prefixes. */
+  minTopics: number | null;
+  /** Intent: keep people seen on at least this many distinct days. */
+  minDays: number | null;
+  /** Generic: the column whose largest value names a person's most recent row (else any one row). */
+  latestBy: string | null;
+}
+
+/** The one partition key of a people export's counts, outputs and files. */
+export const PEOPLE = 'people';
 
 /** Values listed per breakdown column before the rest are summed into one `(other)` entry. */
 export const BREAKDOWN_TOP = 50;
@@ -59,6 +87,11 @@ export const BREAKDOWN_OTHER = '(other)';
  */
 export function countsWhole(plan: TaskPlan): boolean {
   return (plan.uniqueBy ?? null) !== null || (plan.breakdownBy ?? null) !== null;
+}
+
+/** The task's people export, when it is one (see `PeoplePlan`). */
+export function peopleOf(plan: TaskPlan): PeoplePlan | null {
+  return (plan.uniqueBy ?? null) === null ? null : (plan.people ?? null);
 }
 
 /** The figures of a task counted whole (see `countsWhole`), as the task detail shows them. */

@@ -1,3 +1,4 @@
+import { INTENT_PEOPLE_INPUTS } from '../engine/people-queries.ts';
 import { type ColumnInfo, ExpressionError, type SqlGuard } from '../engine/sql-guard.ts';
 import { AppError, invalidField, JobError } from '../errors.ts';
 import type { Storage, StoredObject } from '../storage/storage.ts';
@@ -13,9 +14,11 @@ import {
   INTENT_HIVE_TYPES,
   type IntentRequestView,
   intentPartitionKeys,
+  type PeoplePlan,
   SCORES,
   type Score,
   type StoredRequest,
+  type TaskOutput,
   type TaskPlan,
   type TaskType,
 } from './task-model.ts';
@@ -28,17 +31,24 @@ export interface CommonTaskBody {
   where_expr?: string;
   unique_by?: string;
   breakdown_by?: string[];
+  output?: TaskOutput;
 }
 
 export interface IntentTaskBody extends CommonTaskBody {
   days: string[];
   topic_id_prefixes: string[];
   scores: string[];
+  min_topics?: number;
+  min_days?: number;
 }
 
 export interface GenericTaskBody extends CommonTaskBody {
   input_path: string;
+  latest_by?: string;
 }
+
+/** The fields of either body that only a people export takes. */
+type PeopleFields = Pick<IntentTaskBody, 'min_topics' | 'min_days'> & Pick<GenericTaskBody, 'latest_by'>;
 
 export interface TaskPlannerOptions {
   storage: Storage;
@@ -85,7 +95,9 @@ export interface CheckedGeneric {
 
 /** What `plan` needs to know of a request and its input (`hive`, `hiveTypes`, `nestedPartitions`: see `TaskPlan`). */
 interface PlanInput {
-  body: CommonTaskBody;
+  body: CommonTaskBody & PeopleFields;
+  /** Whose people an `output: "people"` exports: the intent layout's, or any table's. */
+  peopleShape: PeoplePlan['shape'];
   inputRoot: string;
   /** The input's columns, read only when the request names some (`where_expr`, `select`). */
   columns: ColumnInfo[] | undefined;
@@ -140,6 +152,7 @@ export class TaskPlanner {
       (SCORES as readonly string[]).includes(value) ? undefined : 'is not a score; use low, medium or high',
     ) as Score[];
     this.checkLimit(body);
+    checkPeopleFields(body, { days: days.length, prefixes: prefixes.length });
     const partitionCount = days.length * prefixes.length * scores.length;
     this.checkPartitionCount(partitionCount);
     const inputRoot =
@@ -160,6 +173,7 @@ export class TaskPlanner {
       hiveTypes: INTENT_HIVE_TYPES,
       hiveKeys: Object.keys(INTENT_HIVE_TYPES),
       nestedPartitions: false,
+      peopleShape: 'intent',
     });
     const view: IntentRequestView = {
       days,
@@ -172,6 +186,9 @@ export class TaskPlanner {
       where_expr: body.where_expr ?? null,
       unique_by: plan.uniqueBy ?? null,
       breakdown_by: plan.breakdownBy ?? null,
+      output: plan.people ? 'people' : 'rows',
+      min_topics: plan.people?.minTopics ?? null,
+      min_days: plan.people?.minDays ?? null,
     };
     return { request: { view, plan }, partitions };
   }
@@ -197,6 +214,7 @@ export class TaskPlanner {
     listLimit: number | undefined,
   ): Promise<CheckedGeneric> {
     this.checkLimit(body);
+    checkPeopleFields(body, undefined);
     const inputRoot = await resolveInput(body.input_path, this.options.inputPolicy);
     await admit();
     const files = await fromStorage(() =>
@@ -225,6 +243,7 @@ export class TaskPlanner {
       hiveTypes: undefined,
       hiveKeys,
       nestedPartitions: true,
+      peopleShape: 'generic',
     });
     const view: GenericRequestView = {
       input_path: inputRoot,
@@ -234,6 +253,8 @@ export class TaskPlanner {
       where_expr: body.where_expr ?? null,
       unique_by: plan.uniqueBy ?? null,
       breakdown_by: plan.breakdownBy ?? null,
+      output: plan.people ? 'people' : 'rows',
+      latest_by: plan.people?.latestBy ?? null,
     };
     return { request: { view, plan }, files, filesPerPartition, listing };
   }
@@ -278,11 +299,13 @@ export class TaskPlanner {
     hiveTypes,
     hiveKeys,
     nestedPartitions,
+    peopleShape,
   }: PlanInput): Promise<TaskPlan> {
     const known = columns ?? [];
     let whereSql: string | null = null;
     let uniqueBy: string | null = null;
     let breakdownBy: string[] | null = null;
+    let people: PeoplePlan | null = null;
     // Without `select`, exports hold the files' own columns (partition columns stay in the path):
     // named when the schema is known, else all columns of files read without Hive columns.
     let selected: string[] | null = columns
@@ -317,6 +340,10 @@ export class TaskPlanner {
           breakdownBy.push(column);
         }
       }
+      if (body.output === 'people' && uniqueBy !== null) {
+        people = await this.peoplePlan(body, peopleShape, known, uniqueBy);
+        if (peopleShape === 'intent') selected = null;
+      }
     } catch (error) {
       if (error instanceof ExpressionError)
         throw new AppError(error.code, error.message, [{ field: error.field, message: error.message }]);
@@ -332,7 +359,39 @@ export class TaskPlanner {
       nestedPartitions,
       uniqueBy,
       breakdownBy,
+      people,
     };
+  }
+
+  /** The people export a request asks for, its columns checked against the input's. */
+  private async peoplePlan(
+    body: PlanInput['body'],
+    shape: PeoplePlan['shape'],
+    known: readonly ColumnInfo[],
+    uniqueBy: string,
+  ): Promise<PeoplePlan> {
+    if (shape === 'generic') {
+      const latestBy =
+        body.latest_by === undefined
+          ? null
+          : await this.options.guard.column(body.latest_by, known, 'latest_by');
+      return { shape, minTopics: null, minDays: null, latestBy };
+    }
+    if (!(INTENT_PERSON_COLUMNS as readonly string[]).includes(uniqueBy)) {
+      throw invalidField(
+        'unique_by',
+        `a people export of intent data has one row per person: use ${INTENT_PERSON_COLUMNS.join(' or ')}, not "${uniqueBy}"`,
+      );
+    }
+    const names = new Set(known.map((c) => c.name));
+    const missing = [...INTENT_PERSON_COLUMNS, ...INTENT_PEOPLE_INPUTS].filter((name) => !names.has(name));
+    if (missing.length > 0) {
+      throw invalidField(
+        'output',
+        `a people export of intent data reads the columns ${missing.join(', ')}, which the input does not have; use output: rows`,
+      );
+    }
+    return { shape, minTopics: body.min_topics ?? null, minDays: body.min_days ?? null, latestBy: null };
   }
 
   private checkLimit(body: CommonTaskBody): void {
@@ -340,6 +399,12 @@ export class TaskPlanner {
       throw invalidField(
         'limit',
         'a task with a limit exports straight away; drop limit to count first, or drop perform_unload: false',
+      );
+    }
+    if (body.limit !== undefined && body.output === 'people') {
+      throw invalidField(
+        'limit',
+        'a people export counts and exports every person of the segment, so it cannot have a limit; drop limit, or use output: rows',
       );
     }
     // A limited export counts only the rows it wrote: no figure over the whole segment.
@@ -419,6 +484,59 @@ export function sameHiveKeys(partitions: readonly string[]): boolean {
           .join('/');
   const first = keysOf(partitions[0] ?? '.');
   return first.includes('=') && partitions.every((p) => keysOf(p) === first);
+}
+
+/** The columns an intent people export may count people by. */
+const INTENT_PERSON_COLUMNS = ['person_id', 'hem_sha256'] as const;
+
+/**
+ * The contradictions of the people-export fields, answered before any input is read: they need
+ * `output: "people"` and `unique_by`, and an intent task's minimums cannot exceed what it names
+ * (`scope`: its numbers of days and prefixes; undefined for a generic task).
+ */
+function checkPeopleFields(
+  body: CommonTaskBody & PeopleFields,
+  scope: { days: number; prefixes: number } | undefined,
+): void {
+  for (const field of ['min_topics', 'min_days', 'latest_by'] as const) {
+    if (body[field] !== undefined && body.output !== 'people') {
+      throw invalidField(
+        field,
+        `${field} applies to a people export; add output: "people", or drop ${field}`,
+      );
+    }
+  }
+  if (body.output !== 'people') return;
+  if (body.unique_by === undefined) {
+    throw invalidField(
+      'unique_by',
+      `output: "people" exports one row per distinct unique_by value; name the person column, e.g. unique_by: "person_id"`,
+    );
+  }
+  if (body.breakdown_by !== undefined) {
+    throw invalidField(
+      'breakdown_by',
+      'breakdowns count the rows of a segment, and a people export counts people; drop breakdown_by, or count the breakdowns in a task with output: rows',
+    );
+  }
+  if (scope && body.select !== undefined) {
+    throw invalidField(
+      'select',
+      'a people export of intent data has fixed columns (person_id, hem_sha256, topic_ids, prefixes, max_intent_score, best_score, days_seen, first_seen, last_seen); drop select',
+    );
+  }
+  const minimums = [
+    { field: 'min_topics', value: body.min_topics, most: scope?.prefixes, what: 'topic prefixes' },
+    { field: 'min_days', value: body.min_days, most: scope?.days, what: 'days' },
+  ];
+  for (const { field, value, most, what } of minimums) {
+    if (value !== undefined && most !== undefined && value > most) {
+      throw invalidField(
+        field,
+        `${field} is ${value} but the task names ${most} ${what}, so nobody could match; lower ${field} or name more ${what}`,
+      );
+    }
+  }
 }
 
 function needsSchema(body: CommonTaskBody): boolean {

@@ -10,7 +10,7 @@ import type { TaskChanges } from './task-changes.ts';
 import { decodeCursor, encodeCursor } from './task-cursor.ts';
 import { type TaskEstimate, TaskEstimator } from './task-estimator.ts';
 import { taskLifecycle } from './task-lifecycle.ts';
-import { countsWhole, type StoredRequest } from './task-model.ts';
+import { countsWhole, PEOPLE, peopleOf, type StoredRequest } from './task-model.ts';
 import {
   type GenericTaskBody,
   type IntentTaskBody,
@@ -156,8 +156,12 @@ export class TaskService {
     };
   }
 
-  /** The task state machine, with export jobs over the partitions that have rows. */
-  readonly lifecycle: TaskLifecycle = taskLifecycle((_task, counts) => {
+  /** The task state machine, with export jobs over the partitions that have rows (or people). */
+  readonly lifecycle: TaskLifecycle = taskLifecycle((task, counts) => {
+    // A people export is one job over every partition the count read (see `JobRunner`).
+    if (peopleOf((task.request as StoredRequest).plan)) {
+      return (counts[PEOPLE] ?? 0) > 0 ? jobsFor('unload', [[PEOPLE]], 'queued') : [];
+    }
     const partitions = Object.keys(counts)
       .filter((p) => (counts[p] ?? 0) > 0)
       .sort();

@@ -156,8 +156,9 @@ function figuresOf(task: TaskRecord): SegmentFiguresView {
   return task.figuresJson === null ? none : { ...none, ...JSON.parse(task.figuresJson) };
 }
 
-/** The request as normalised at creation; tasks stored before `unique_by` and `breakdown_by` had neither. */
+/** The request as normalised at creation; tasks stored before a field was added show its default. */
 function requestOf(task: TaskRecord): StoredRequest['view'] {
-  const view = (task.request as StoredRequest).view;
-  return { ...view, unique_by: view.unique_by ?? null, breakdown_by: view.breakdown_by ?? null };
+  const view: Partial<StoredRequest['view']> = (task.request as StoredRequest).view;
+  const people = task.type === 'intent_hive' ? { min_topics: null, min_days: null } : { latest_by: null };
+  return { unique_by: null, breakdown_by: null, output: 'rows', ...people, ...view } as StoredRequest['view'];
 }

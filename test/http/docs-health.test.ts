@@ -84,7 +84,7 @@ describe('GET /openapi.json', () => {
     expect(schema.additionalProperties).toBe(false);
   });
 
-  it('documents unique_by and breakdown_by in every task body, and their figures in the task detail', () => {
+  it('documents unique_by, breakdown_by and people exports in every task body, and their figures in the task detail', () => {
     for (const pathname of [
       '/api/v1/intent_hive_tasks',
       '/api/v1/generic_parquet_tasks',
@@ -99,6 +99,13 @@ describe('GET /openapi.json', () => {
         minItems: 1,
         maxItems: 3,
       });
+      // OpenAPI 3.0 has no `const`: each literal is a one-value enum.
+      const outputs = schema.properties.output.anyOf.flatMap(
+        (option: { enum?: string[]; const?: string }) => option.enum ?? [option.const],
+      );
+      expect(outputs, pathname).toEqual(['rows', 'people']);
+      const peopleFields = pathname.includes('intent') ? ['min_topics', 'min_days'] : ['latest_by'];
+      for (const field of peopleFields) expect(Object.keys(schema.properties), pathname).toContain(field);
     }
     const detail = resolve(
       document,

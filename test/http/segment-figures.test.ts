@@ -103,6 +103,38 @@ describe('unique_by and breakdown_by on a generic tree', () => {
     expect(task.unique_counts).toEqual({ 'region=0': 1, 'region=1': 1, 'region=2': 1 });
   });
 
+  it('exports one row per non-NULL person, taken from one of their rows, without latest_by', async () => {
+    const where = 'bucket < 5';
+    const created = await api.post(GENERIC, {
+      input_path: root,
+      where_expr: where,
+      select: 'tier, bucket, id',
+      unique_by: 'person',
+      output: 'people',
+    });
+    expect(created.status).toBe(202);
+    const task = await api.waitFor(created.body.task_id, ['completed']);
+    const [expected] = await duck<{ u: bigint }>(
+      `SELECT count(DISTINCT person) AS u FROM ${relation} WHERE ${where}`,
+    );
+    expect(task.counts).toEqual({ people: Number(expected!.u) });
+    expect(task.unique_count).toBe(Number(expected!.u));
+    const files = task.files.map((f: { uri: string }) => `'${f.uri}'`).join(', ');
+    const exported = `read_parquet([${files}], hive_partitioning = false)`;
+    const columns = await duck<{ column_name: string }>(`DESCRIBE SELECT * FROM ${exported}`);
+    expect(columns.map((c) => c.column_name)).toEqual(['person', 'tier', 'bucket', 'id']);
+    // Each row is one whole row of its person's: every column from the same source row.
+    const [check] = await duck<{ n: bigint; people: bigint; matched: bigint }>(
+      `SELECT count(*) AS n, count(DISTINCT e.person) AS people,
+              count(*) FILTER (WHERE EXISTS (SELECT 1 FROM ${relation} r WHERE ${where} AND r.id = e.id
+                AND r.person = e.person AND r.tier IS NOT DISTINCT FROM e.tier AND r.bucket = e.bucket)) AS matched
+       FROM ${exported} e`,
+    );
+    expect(Number(check!.n)).toBe(Number(expected!.u));
+    expect(Number(check!.people)).toBe(Number(expected!.u));
+    expect(Number(check!.matched)).toBe(Number(expected!.u));
+  });
+
   it('has no figures without unique_by and breakdown_by', async () => {
     const created = await api.post(GENERIC, { input_path: root, perform_unload: false });
     const task = await api.waitFor(created.body.task_id, ['counted']);

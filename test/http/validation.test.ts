@@ -213,6 +213,68 @@ describe('unique_by and breakdown_by', () => {
   });
 });
 
+describe('people exports', () => {
+  const people = { unique_by: 'person_id', output: 'people' };
+
+  it('refuses an output that is not rows or people, and people without unique_by', async () => {
+    expectFieldError(await api.post(INTENT, body({ output: 'persons' })), 'output');
+    const bare = await api.post(INTENT, body({ output: 'people' }));
+    expectFieldError(bare, 'unique_by');
+    expect(bare.body.detail).toContain('unique_by: "person_id"');
+    expectFieldError(await api.post(GENERIC, { input_path: t.intentTree, output: 'people' }), 'unique_by');
+  });
+
+  it('refuses the contradictions, saying what to change', async () => {
+    const limited = await api.post(INTENT, body({ ...people, perform_unload: true, limit: 10 }));
+    expectFieldError(limited, 'limit');
+    expect(limited.body.detail).toContain('drop limit');
+    const broken = await api.post(INTENT, body({ ...people, breakdown_by: ['country'] }));
+    expectFieldError(broken, 'breakdown_by');
+    const selected = await api.post(INTENT, body({ ...people, select: 'person_id' }));
+    expectFieldError(selected, 'select');
+    expect(selected.body.detail).toContain('topic_ids');
+    // The task names one prefix and one day: nobody could match two of either.
+    const topics = await api.post(INTENT, body({ ...people, min_topics: 2 }));
+    expectFieldError(topics, 'min_topics');
+    expect(topics.body.detail).toContain('names 1 topic prefixes');
+    expectFieldError(await api.post(INTENT, body({ ...people, min_days: 2 })), 'min_days');
+    expectFieldError(await api.post(INTENT, body({ ...people, min_days: 0 })), 'min_days');
+    expectFieldError(await api.post(INTENT, body({ ...people, min_topics: 1.5 })), 'min_topics');
+    for (const field of ['min_topics', 'min_days']) {
+      const rows = await api.post(INTENT, body({ unique_by: 'person_id', [field]: 1 }));
+      expectFieldError(rows, field);
+      expect(rows.body.detail).toContain('output: "people"');
+    }
+    const latest = await api.post(GENERIC, { input_path: t.intentTree, latest_by: 'last_seen' });
+    expectFieldError(latest, 'latest_by');
+    // Intent bodies have no latest_by, generic ones no minimums.
+    expectFieldError(await api.post(INTENT, body({ ...people, latest_by: 'last_seen' })), 'latest_by');
+    expectFieldError(
+      await api.post(GENERIC, { input_path: t.intentTree, ...people, min_days: 1 }),
+      'min_days',
+    );
+  });
+
+  it('counts intent people by person_id or hem_sha256, and checks latest_by as a column', async () => {
+    const company = await api.post(INTENT, body({ ...people, unique_by: 'company_id' }));
+    expectFieldError(company, 'unique_by');
+    expect(company.body.detail).toContain('person_id or hem_sha256');
+    expect((await api.post(INTENT, body({ ...people, unique_by: 'hem_sha256' }))).status).toBe(202);
+    const unknown = await api.post(GENERIC, {
+      input_path: t.intentTree,
+      ...people,
+      latest_by: 'seen_last',
+    });
+    expectFieldError(unknown, 'latest_by', 'expression_invalid');
+    const ok = await api.post(`${GENERIC}/estimate`, {
+      input_path: t.intentTree,
+      ...people,
+      latest_by: 'last_seen',
+    });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+  });
+});
+
 describe('input_path', () => {
   const forbidden = () => ['/etc', 'file:///etc', `${t.intentTree}/../../../../etc`, '~/x', '//server/share'];
 

@@ -22,12 +22,14 @@ taskSuite('tasks over an S3 tree, exported to S3', {
     }),
   outputRoot: () => 's3://exports/audiences',
   localTree: () => inject('intentTree'),
+  inputPath: () => 's3://intent/tree',
 });
 
 taskSuite('tasks over a GCS tree, exported to a local folder', {
   start: () => startTestServer({ ...s3.env, INTENT_INPUT_PATH: 'gs://gcs-intent/daily/intent' }),
   outputRoot: (t) => `${t.dataDir}/exports`,
   localTree: () => inject('intentTree'),
+  inputPath: () => 'gs://gcs-intent/daily/intent',
 });
 
 taskSuite('tasks over a local tree, exported to GCS', {

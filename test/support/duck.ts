@@ -126,3 +126,26 @@ export async function expectedIntentUniques(
     ),
   };
 }
+
+/**
+ * The rows a people export of an intent tree must hold for the rows that pass `where`, straight from
+ * the files, ordered by person_id; `having` filters the people. hem_sha256 is any of the person's:
+ * the test trees have one per person.
+ */
+export async function expectedIntentPeople(tree: string, where: string, having = '') {
+  const relation = `read_parquet('${tree}/**/*.parquet', hive_partitioning = true, hive_types = {'day': DATE})`;
+  const [ids] = await duck<{ n: bigint }>(
+    `SELECT count(*) AS n FROM (SELECT person_id FROM ${relation} GROUP BY 1 HAVING count(DISTINCT hem_sha256) > 1)`,
+  );
+  if (Number(ids!.n) !== 0) throw new Error('the test tree has people with several hem_sha256');
+  return duck(
+    `SELECT person_id, any_value(hem_sha256) AS hem_sha256,
+            list_sort(array_agg(DISTINCT topic_id)) AS topic_ids,
+            list_sort(array_agg(DISTINCT prefix)) AS prefixes,
+            max(intent_score) AS max_intent_score,
+            CASE max(CASE score WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END)
+              WHEN 3 THEN 'high' WHEN 2 THEN 'medium' ELSE 'low' END AS best_score,
+            count(DISTINCT day) AS days_seen, min(last_seen) AS first_seen, max(last_seen) AS last_seen
+     FROM ${relation} WHERE ${where} AND person_id IS NOT NULL GROUP BY person_id ${having} ORDER BY person_id`,
+  );
+}

@@ -8,6 +8,7 @@ import {
   duck,
   expectedBreakdown,
   expectedIntentCounts,
+  expectedIntentPeople,
   expectedIntentUniques,
   intentPrefixes,
 } from './duck.ts';
@@ -33,6 +34,8 @@ export interface SuiteTarget {
    * over the whole tree ends with more jobs than it was planned with.
    */
   jobMaxBytes?: number;
+  /** The intent tree as the service names it (`INTENT_INPUT_PATH`), for generic tasks over it. @defaultValue `intentTree` */
+  inputPath?(t: SuiteServer): string;
 }
 
 const ALL_DAYS = ['2024-05-01', '20240502', '2024-05-03'];
@@ -245,6 +248,128 @@ export function taskSuite(name: string, target: SuiteTarget): void {
         `SELECT count(DISTINCT person_id) AS u FROM read_parquet([${copies.map((c) => `'${c}'`).join(', ')}])`,
       );
       expect(Number(exported!.u)).toBe(task.unique_count);
+    });
+
+    it('exports people: one row per person with aggregates over the segment, min_topics and min_days', async () => {
+      const where = 'intent_score >= 40';
+      const chosen = prefixes.slice(0, 3);
+      const created = await api.post('/api/v1/intent_hive_tasks', {
+        days: ALL_DAYS,
+        topic_id_prefixes: chosen,
+        scores: ['low', 'medium', 'high'],
+        where_expr: where,
+        unique_by: 'person_id',
+        output: 'people',
+        min_topics: 2,
+        min_days: 2,
+        perform_unload: false,
+      });
+      expect(created.status).toBe(202);
+      const counted = await api.waitFor(created.body.task_id, ['counted']);
+      expect(counted.request).toMatchObject({
+        output: 'people',
+        unique_by: 'person_id',
+        min_topics: 2,
+        min_days: 2,
+      });
+      const scope = `${where} AND prefix IN (${chosen.map((p) => `'${p}'`).join(', ')})`;
+      const want = await expectedIntentPeople(
+        tree,
+        scope,
+        'HAVING count(DISTINCT prefix) >= 2 AND count(DISTINCT day) >= 2',
+      );
+      expect(want.length).toBeGreaterThan(0);
+      // Fewer than every person of the segment: the minimums left some out.
+      const everyone = await expectedIntentUniques(tree, 'person_id', scope);
+      expect(want.length).toBeLessThan(everyone.whole);
+      expect(counted.counts).toEqual({ people: want.length });
+      expect(counted.total_count).toBe(want.length);
+      expect(counted.unique_count).toBe(want.length);
+      expect(counted.unique_counts).toEqual({ people: want.length });
+      expect(counted.breakdowns).toBeNull();
+
+      expect((await api.post(`/api/v1/tasks/${created.body.task_id}/unload`)).status).toBe(202);
+      const done = await api.waitFor(created.body.task_id, ['completed']);
+      expect(done.counts).toEqual({ people: want.length });
+      expect(done.total_count).toBe(want.length);
+      expect(Object.keys(done.outputs)).toEqual(['people']);
+      expect(done.outputs.people).toBe(
+        `${target.outputRoot(t)}/${account.organizationId}/${done.task_id}/people`,
+      );
+      expect(done.files.map((f: { partition: string }) => f.partition)).toEqual(
+        done.files.map(() => 'people'),
+      );
+      const copies = await download(done.files);
+      const exported = `read_parquet([${copies.map((c) => `'${c}'`).join(', ')}], hive_partitioning = false)`;
+      expect(
+        (await duck<{ column_name: string }>(`DESCRIBE SELECT * FROM ${exported}`)).map((c) => c.column_name),
+      ).toEqual([
+        'person_id',
+        'hem_sha256',
+        'topic_ids',
+        'prefixes',
+        'max_intent_score',
+        'best_score',
+        'days_seen',
+        'first_seen',
+        'last_seen',
+      ]);
+      const got = (await duck(`SELECT * FROM ${exported} ORDER BY person_id`)).map(json);
+      expect(got).toEqual(want.map(json));
+    });
+
+    it('exports every person of the segment at once, and a generic tree by its latest row', async () => {
+      const scope = `day = DATE '2024-05-02' AND prefix = '${prefixes[0]}' AND score IN ('medium', 'high')`;
+      const created = await api.post('/api/v1/intent_hive_tasks', {
+        days: ['2024-05-02'],
+        topic_id_prefixes: [prefixes[0]],
+        scores: ['medium', 'high'],
+        unique_by: 'hem_sha256',
+        output: 'people',
+      });
+      expect(created.status).toBe(202);
+      const task = await api.waitFor(created.body.task_id, ['completed']);
+      const uniques = await expectedIntentUniques(tree, 'hem_sha256', scope);
+      expect(task.total_count).toBe(uniques.whole);
+      expect(task.files.reduce((sum: number, f: { rows: number }) => sum + f.rows, 0)).toBe(uniques.whole);
+      const copies = await download(task.files);
+      const exported = `read_parquet([${copies.map((c) => `'${c}'`).join(', ')}], hive_partitioning = false)`;
+      const [people] = await duck<{ n: bigint; u: bigint }>(
+        `SELECT count(*) AS n, count(DISTINCT hem_sha256) AS u FROM ${exported}`,
+      );
+      expect(Number(people!.n)).toBe(uniques.whole);
+      expect(Number(people!.u)).toBe(uniques.whole);
+      // The person column first, then the other identifier.
+      const columns = await duck<{ column_name: string }>(`DESCRIBE SELECT * FROM ${exported}`);
+      expect(columns.slice(0, 2).map((c) => c.column_name)).toEqual(['hem_sha256', 'person_id']);
+
+      // The same tree read as a generic one: each person's row is the one they were last seen on.
+      const generic = await api.post('/api/v1/generic_parquet_tasks', {
+        input_path: target.inputPath?.(t) ?? t.intentTree,
+        where_expr: `day = '2024-05-02' AND prefix = '${prefixes[0]}' AND score IN ('medium', 'high')`,
+        select: 'topic_id, intent_score, last_seen',
+        unique_by: 'person_id',
+        output: 'people',
+        latest_by: 'last_seen',
+      });
+      expect(generic.status).toBe(202);
+      const done = await api.waitFor(generic.body.task_id, ['completed']);
+      expect(done.request).toMatchObject({ output: 'people', latest_by: 'last_seen' });
+      const latest = (
+        await duck(
+          `SELECT person_id, topic_id, intent_score, last_seen FROM ${intentRelation(tree)}
+           WHERE ${scope} QUALIFY row_number() OVER (PARTITION BY person_id ORDER BY last_seen DESC) = 1
+           ORDER BY person_id`,
+        )
+      ).map(json);
+      expect(done.total_count).toBe(latest.length);
+      const files = await download(done.files);
+      const got = (
+        await duck(
+          `SELECT * FROM read_parquet([${files.map((c) => `'${c}'`).join(', ')}], hive_partitioning = false) ORDER BY person_id`,
+        )
+      ).map(json);
+      expect(got).toEqual(latest);
     });
 
     it('treats score as ordered: >= medium means medium or high', async () => {
