@@ -1,6 +1,7 @@
 import type { Json } from '@duckdb/node-api';
 import { compareText } from '../compare.ts';
 import type { QueryTable, Sandbox } from './duckdb-sandbox.ts';
+import { type ExportedFile, type FileTarget, type ParquetCompression, writeFiles } from './file-writer.ts';
 import { jsonValue } from './json-values.ts';
 import type { ColumnInfo } from './sql-guard.ts';
 import { quoteIdentifier, quoteString } from './sql-quote.ts';
@@ -89,35 +90,15 @@ export async function previewRows(
   );
 }
 
-export interface ExportOptions {
+export interface ExportOptions extends FileTarget {
   /** Columns to write, in order; undefined writes every column of the relation. */
   columns?: readonly string[];
   whereSql?: string;
   /** At most this many rows. */
   limit?: number;
-  /** Folder the Parquet files are written into (created by DuckDB). */
-  targetDir: string;
-  /** Largest file before DuckDB starts the next one. @defaultValue `512MB` */
-  fileSize?: string;
-  /** Parquet codec. @defaultValue `snappy` (DuckDB's own default, read by every Parquet reader) */
-  compression?: ParquetCompression;
 }
 
-export type ParquetCompression = 'snappy' | 'zstd' | 'gzip' | 'uncompressed';
-const CODECS: readonly ParquetCompression[] = ['snappy', 'zstd', 'gzip', 'uncompressed'];
-
-function codec(compression: ParquetCompression | undefined): string {
-  const chosen = compression ?? 'snappy';
-  if (!CODECS.includes(chosen)) throw new Error(`unsupported compression ${chosen}`);
-  return chosen;
-}
-
-export interface ExportedFile {
-  path: string;
-  rows: number;
-}
-
-/** Writes the selected rows as Parquet files `data_{i}.parquet`; empty files are not kept. */
+/** Writes the selected rows as files `data_{i}.{extension}` (see `writeFiles`); empty files are not kept. */
 export async function exportRows(
   sandbox: Sandbox,
   source: ParquetSource,
@@ -126,31 +107,11 @@ export async function exportRows(
   const columns = options.columns ? options.columns.map(quoteIdentifier).join(', ') : '*';
   const where = options.whereSql ? ` WHERE ${options.whereSql}` : '';
   const limit = options.limit !== undefined ? ` LIMIT ${Math.trunc(options.limit)}` : '';
-  return writeParquet(
+  return writeFiles(
     sandbox,
     `SELECT ${columns} FROM ${parquetRelation(source, false)}${where}${limit}`,
     options,
   );
-}
-
-/** Where and how `writeParquet` writes. */
-export type ParquetTarget = Pick<ExportOptions, 'targetDir' | 'fileSize' | 'compression'>;
-
-/** Writes the rows of a query as Parquet files `data_{i}.parquet`; empty files are not kept. */
-export async function writeParquet(
-  sandbox: Sandbox,
-  query: string,
-  options: ParquetTarget,
-): Promise<ExportedFile[]> {
-  // RETURN_STATS answers one row per written file with its row count: no second pass over footers.
-  const written = await sandbox.query(
-    `COPY (${query}) TO ${quoteString(options.targetDir)} (FORMAT parquet, COMPRESSION ${codec(options.compression)}, ` +
-      `FILE_SIZE_BYTES ${quoteString(options.fileSize ?? '512MB')}, FILENAME_PATTERN 'data_{i}', OVERWRITE, RETURN_STATS)`,
-  );
-  return written
-    .map((row) => ({ path: String(row.filename), rows: Number(row.count) }))
-    .filter((file) => file.rows > 0)
-    .sort((a, b) => compareText(a.path, b.path));
 }
 
 export interface PartitionedExportOptions {
@@ -192,7 +153,7 @@ export async function exportPartitioned(
   const query = `SELECT ${columns}, ${parts.join(', ')} FROM ${parquetRelation(source, false)}${where}${limit}`;
   const partitionBy = options.partitionBy.map(({ column }) => quoteIdentifier(PART + column)).join(', ');
   const written = await sandbox.query(
-    `COPY (${query}) TO ${quoteString(options.targetDir)} (FORMAT parquet, COMPRESSION ${codec(options.compression)}, ` +
+    `COPY (${query}) TO ${quoteString(options.targetDir)} (FORMAT parquet, COMPRESSION ${options.compression ?? 'snappy'}, ` +
       `PARTITION_BY (${partitionBy}), FILENAME_PATTERN 'data_{i}', OVERWRITE, RETURN_STATS)`,
   );
   return written

@@ -1,11 +1,6 @@
 import type { Sandbox } from './duckdb-sandbox.ts';
-import {
-  type ExportedFile,
-  type ParquetSource,
-  type ParquetTarget,
-  parquetRelation,
-  writeParquet,
-} from './parquet-queries.ts';
+import { type ExportedFile, type FileTarget, writeFiles } from './file-writer.ts';
+import { type ParquetSource, parquetRelation } from './parquet-queries.ts';
 import { quoteIdentifier, quoteString } from './sql-quote.ts';
 
 /**
@@ -109,13 +104,13 @@ export async function countPeople(
   return Number(row?.n ?? 0);
 }
 
-/** Writes one row per person as Parquet files `data_{i}.parquet`; empty files are not kept. */
+/** Writes one row per person as files `data_{i}.{extension}` (see `writeFiles`); empty files are not kept. */
 export async function exportPeople(
   sandbox: Sandbox,
   source: ParquetSource,
   query: PeopleQuery,
-  target: ParquetTarget,
+  target: FileTarget,
 ): Promise<ExportedFile[]> {
   if (source.files.length === 0) return [];
-  return writeParquet(sandbox, peopleSql(source, query), target);
+  return writeFiles(sandbox, peopleSql(source, query), target);
 }

@@ -134,6 +134,36 @@ const Expression = {
         'limit or breakdown_by',
     }),
   ),
+  format: Type.Optional(
+    Type.Union([Type.Literal('parquet'), Type.Literal('csv'), Type.Literal('jsonl')], {
+      default: 'parquet',
+      description:
+        'File format of the export. CSV: header row, RFC 4180 quoting, ISO 8601 timestamps, lists and ' +
+        'structs as JSON text. jsonl: one JSON object per line',
+    }),
+  ),
+  compression: Type.Optional(
+    Type.Union([Type.Literal('snappy'), Type.Literal('zstd'), Type.Literal('gzip'), Type.Literal('none')], {
+      description:
+        "Parquet: snappy, zstd, gzip or none (default: the server's EXPORT_COMPRESSION, snappy). " +
+        'csv and jsonl: gzip (default) or none',
+    }),
+  ),
+  single_file: Type.Optional(
+    Type.Boolean({
+      default: false,
+      description:
+        'Write the whole task as one file (output key "all") instead of one folder per partition; the ' +
+        'task is counted first. Not with limit or max_file_bytes',
+    }),
+  ),
+  max_file_bytes: Type.Optional(
+    Type.Integer({
+      minimum: 1_048_576,
+      maximum: 1_099_511_627_776,
+      description: 'Start a new file once one reaches about this many bytes (at least 1 MiB)',
+    }),
+  ),
 };
 
 const MinimumPerPerson = (description: string) =>

@@ -3,18 +3,14 @@ import path from 'node:path';
 import pMap from 'p-map';
 import { compareText } from '../compare.ts';
 import type { Sandbox } from '../engine/duckdb-sandbox.ts';
-import {
-  exportPartitioned,
-  exportRows,
-  type ParquetCompression,
-  type PartitionedFile,
-} from '../engine/parquet-queries.ts';
+import type { FileTarget, ParquetCompression } from '../engine/file-writer.ts';
+import { exportPartitioned, exportRows, type PartitionedFile } from '../engine/parquet-queries.ts';
 import { exportPeople } from '../engine/people-queries.ts';
 import type { Storage } from '../storage/storage.ts';
 import type { JobOutcome, TaskRecord } from '../store/store.ts';
 import { type JobInputs, parquetSource } from './job-inputs.ts';
 import { peopleQueryOf } from './job-people.ts';
-import { PEOPLE, type PeoplePlan, peopleOf, type TaskPlan } from './task-model.ts';
+import { ALL, DEFAULT_LAYOUT, PEOPLE, type PeoplePlan, peopleOf, type TaskPlan } from './task-model.ts';
 
 /** What writing one job's export needs: its DuckDB, its scratch folder, what to read and how. */
 export interface ExportJob {
@@ -23,7 +19,7 @@ export interface ExportJob {
   scratch: string;
   plan: TaskPlan;
   inputs: JobInputs;
-  /** Codec of exported files. @defaultValue `snappy` */
+  /** Codec of Parquet files when the request names none. @defaultValue `snappy` */
   compression?: ParquetCompression;
   /** Problems worth a warning (a fallback). */
   log?: (message: string, fields: Record<string, unknown>) => void;
@@ -40,13 +36,18 @@ export interface ExportDestination {
 const PARALLEL_PUBLISHES = 4;
 
 /**
- * Writes a job's export into its scratch folder. Intent partitions are written in one pass; when
- * that runs out of memory, one partition at a time. Generic partitions are written folder by folder.
+ * Writes a job's export into its scratch folder. A people export or a single file is one statement
+ * over every partition. Intent partitions in Parquet without a size bound are written in one pass;
+ * when that runs out of memory, one partition at a time. Other partitions are written one by one.
  */
 export async function writeExport(job: ExportJob): Promise<PartitionedFile[]> {
   const people = peopleOf(job.plan);
   if (people) return exportPeopleOf(job, people);
-  if (!job.plan.hiveTypes) return exportByFolder(job);
+  const layout = job.plan.layout ?? DEFAULT_LAYOUT;
+  if (layout.singleFile) return exportSingleFile(job);
+  if (!job.plan.hiveTypes || layout.format !== 'parquet' || layout.maxFileBytes !== null) {
+    return exportByFolder(job);
+  }
   try {
     return await exportIntent(job);
   } catch (error) {
@@ -93,16 +94,30 @@ export async function publishExport(
   return files.sort((a, b) => compareText(a.uri, b.uri));
 }
 
+/** How the plan's files are written into `targetDir`. */
+function fileTarget(job: ExportJob, targetDir: string): FileTarget {
+  const layout = job.plan.layout ?? DEFAULT_LAYOUT;
+  const compression = layout.compression ?? (layout.format === 'parquet' ? job.compression : undefined);
+  return {
+    targetDir,
+    format: layout.format,
+    ...(compression ? { compression } : {}),
+    ...(layout.maxFileBytes === null ? {} : { fileSize: `${layout.maxFileBytes}B` }),
+  };
+}
+
 /** Intent partitions are column values: one `COPY … PARTITION_BY` writes the whole batch. */
-async function exportIntent({ sandbox, scratch, plan, inputs, compression }: ExportJob) {
+async function exportIntent(job: ExportJob) {
+  const { sandbox, scratch, plan, inputs } = job;
   const files = inputs.partitions.flatMap((input) => input.localPaths);
   if (files.length === 0) return [];
+  const { compression } = fileTarget(job, scratch);
   return exportPartitioned(sandbox, parquetSource(files, plan), {
     ...(plan.columns ? { columns: plan.columns } : {}),
     whereSql: plan.whereSql ?? undefined,
     limit: plan.limit ?? undefined,
     targetDir: path.join(scratch, 'out'),
-    ...(compression ? { compression } : {}),
+    ...(compression ? { compression: compression as ParquetCompression } : {}),
     partitionBy: [
       // A DATE names its folder YYYY-MM-DD, as the partition keys do; cheaper than formatting each row.
       { column: 'day', value: '"day"' },
@@ -113,26 +128,36 @@ async function exportIntent({ sandbox, scratch, plan, inputs, compression }: Exp
 }
 
 /** A people export: one row per person of every partition read, in the one partition `people`. */
-async function exportPeopleOf(
-  { sandbox, scratch, plan, inputs, compression }: ExportJob,
-  people: PeoplePlan,
-): Promise<PartitionedFile[]> {
+async function exportPeopleOf(job: ExportJob, people: PeoplePlan): Promise<PartitionedFile[]> {
+  const { sandbox, scratch, plan, inputs } = job;
   const files = inputs.partitions.flatMap((input) => input.localPaths);
-  const written = await exportPeople(sandbox, parquetSource(files, plan), peopleQueryOf(plan, people), {
-    targetDir: path.join(scratch, PEOPLE),
-    ...(compression ? { compression } : {}),
-  });
+  const written = await exportPeople(
+    sandbox,
+    parquetSource(files, plan),
+    peopleQueryOf(plan, people),
+    fileTarget(job, path.join(scratch, PEOPLE)),
+  );
   return written.map((file) => ({ ...file, partition: PEOPLE }));
 }
 
+/** A single file: every partition the job reads, in the one output `all`. */
+async function exportSingleFile(job: ExportJob): Promise<PartitionedFile[]> {
+  const { sandbox, scratch, plan, inputs } = job;
+  const files = inputs.partitions.flatMap((input) => input.localPaths);
+  if (files.length === 0) return [];
+  // Without a column list the files' own columns are written: read them without Hive columns.
+  const from = plan.columns ? parquetSource(files, plan) : { files, hive: false };
+  const written = await exportRows(sandbox, from, {
+    ...(plan.columns ? { columns: plan.columns } : {}),
+    whereSql: plan.whereSql ?? undefined,
+    ...fileTarget(job, path.join(scratch, ALL)),
+  });
+  return written.map((file) => ({ ...file, partition: ALL }));
+}
+
 /** Generic partitions are folders: one `COPY` each, until the job's `limit` is spent. */
-async function exportByFolder({
-  sandbox,
-  scratch,
-  plan,
-  inputs,
-  compression,
-}: ExportJob): Promise<PartitionedFile[]> {
+async function exportByFolder(job: ExportJob): Promise<PartitionedFile[]> {
+  const { sandbox, scratch, plan, inputs } = job;
   const written: PartitionedFile[] = [];
   let remaining = plan.limit ?? Number.POSITIVE_INFINITY;
   for (const [index, input] of inputs.partitions.entries()) {
@@ -145,8 +170,7 @@ async function exportByFolder({
       ...(plan.columns ? { columns: plan.columns } : {}),
       whereSql: plan.whereSql ?? undefined,
       limit: Number.isFinite(remaining) ? remaining : undefined,
-      targetDir: path.join(scratch, String(index)),
-      ...(compression ? { compression } : {}),
+      ...fileTarget(job, path.join(scratch, String(index))),
     });
     for (const file of files) {
       written.push({ ...file, partition: input.partition });

@@ -1,6 +1,7 @@
 import { compareText } from '../compare.ts';
+import type { ParquetCompression } from '../engine/file-writer.ts';
 import { parquetRowCounts } from '../engine/parquet-footer.ts';
-import { countByFile, type ParquetCompression } from '../engine/parquet-queries.ts';
+import { countByFile } from '../engine/parquet-queries.ts';
 import type { JobMetrics, JobVolume } from '../metrics/job-metrics.ts';
 import type { Storage, StoredObject } from '../storage/storage.ts';
 import type { JobOutcome, JobRecord, NewJob, Store, TaskLifecycle, TaskRecord } from '../store/store.ts';
@@ -23,7 +24,7 @@ import { DEFAULT_LEASE_MS, JobLease, newLeaseOwner } from './job-lease.ts';
 import { countPeopleJob } from './job-people.ts';
 import { batchByBytes } from './partition-batches.ts';
 import type { TaskChanges } from './task-changes.ts';
-import { countsWhole, peopleOf, type StoredRequest, type TaskPlan } from './task-model.ts';
+import { countsWhole, peopleOf, type StoredRequest, type TaskPlan, wholeExportKey } from './task-model.ts';
 
 /**
  * How many times `maxJobBytes` a filtered count job may read: it reads only the columns of its
@@ -172,13 +173,13 @@ export class JobRunner {
       // An export reads exactly the objects a count of the same task read, if it had one.
       const manifest =
         job.phase === 'unload' && plan.limit === null ? await store.countManifest(task.id) : {};
-      // A people export's one job reads every partition its count read.
-      const partitions =
-        job.phase === 'unload' && peopleOf(plan) ? Object.keys(manifest).sort(compareText) : job.partitions;
+      // An export written whole (people, a single file) is one job over every partition counted.
+      const whole = job.phase === 'unload' && wholeExportKey(plan) !== null;
+      const partitions = whole ? Object.keys(manifest).sort(compareText) : job.partitions;
       const listed = await listInputs(this.options.storage, partitions, plan, manifest);
       const kept = footersOnly ? listed : await this.split(job, task, plan, listed);
       if (!kept) return;
-      if (!peopleOf(plan)) job = { ...job, partitions: kept.map((input) => input.partition) };
+      if (!whole) job = { ...job, partitions: kept.map((input) => input.partition) };
       inputs = await stageInputs(this.options.storage, kept, { footersOnly });
       let mark = lap('inputs', started);
       const outcome =
@@ -279,8 +280,8 @@ export class JobRunner {
   ): Promise<ListedPartition[] | undefined> {
     const { maxJobBytes, store, queue } = this.options;
     // A count with figures over the whole segment needs all of it in one job (see `countsWhole`), and
-    // so does the export of one row per person.
-    if ((job.phase === 'count' && countsWhole(plan)) || peopleOf(plan)) return listed;
+    // so does an export written whole (see `wholeExportKey`).
+    if (job.phase === 'count' ? countsWhole(plan) : wholeExportKey(plan) !== null) return listed;
     if (maxJobBytes === undefined || plan.limit !== null || listed.length < 2) return listed;
     const sizes = listed.map(({ partition, objects }) => ({
       partition,

@@ -1,3 +1,5 @@
+import type { FileFormat } from '../engine/file-writer.ts';
+
 /** The request as normalised at creation and shown back in the task detail. */
 export interface IntentRequestView {
   days: string[];
@@ -13,6 +15,10 @@ export interface IntentRequestView {
   output: TaskOutput;
   min_topics: number | null;
   min_days: number | null;
+  format: FileFormat;
+  compression: string | null;
+  single_file: boolean;
+  max_file_bytes: number | null;
 }
 
 export interface GenericRequestView {
@@ -25,6 +31,10 @@ export interface GenericRequestView {
   breakdown_by: string[] | null;
   output: TaskOutput;
   latest_by: string | null;
+  format: FileFormat;
+  compression: string | null;
+  single_file: boolean;
+  max_file_bytes: number | null;
 }
 
 /** What a task counts and exports: the segment's rows, or one row per distinct `unique_by` value. */
@@ -56,7 +66,30 @@ export interface TaskPlan {
   breakdownBy?: string[] | null;
   /** One row per person (distinct `uniqueBy` value) instead of rows; absent in plans stored before it. */
   people?: PeoplePlan | null;
+  /** How exported files are written; absent (plans stored before it): Parquet, one folder per partition. */
+  layout?: FileLayout;
 }
+
+/** The files of an export: format, codec, and how rows are spread over files. */
+export interface FileLayout {
+  format: FileFormat;
+  /** One of the format's codecs; null (Parquet only) leaves it to the server (`EXPORT_COMPRESSION`). */
+  compression: string | null;
+  /** One export job writes every partition into the one output `all` (counted first). */
+  singleFile: boolean;
+  /** Files are split past this size. */
+  maxFileBytes: number | null;
+}
+
+export const DEFAULT_LAYOUT: FileLayout = {
+  format: 'parquet',
+  compression: null,
+  singleFile: false,
+  maxFileBytes: null,
+};
+
+/** The output key of a single-file export. */
+export const ALL = 'all';
 
 /**
  * A people export (`output: "people"`): one row per distinct non-null `uniqueBy` value, counted and
@@ -87,6 +120,20 @@ export const BREAKDOWN_OTHER = '(other)';
  */
 export function countsWhole(plan: TaskPlan): boolean {
   return (plan.uniqueBy ?? null) !== null || (plan.breakdownBy ?? null) !== null;
+}
+
+/**
+ * The one output key of an export that one job writes whole, reading every partition its count read
+ * (`people`, or `all` for a single file); null when each partition has its own folder.
+ */
+export function wholeExportKey(plan: TaskPlan): string | null {
+  if (peopleOf(plan)) return PEOPLE;
+  return plan.layout?.singleFile ? ALL : null;
+}
+
+/** The task is counted before it exports, even when it exports at once. */
+export function countsFirst(plan: TaskPlan): boolean {
+  return countsWhole(plan) || wholeExportKey(plan) !== null;
 }
 
 /** The task's people export, when it is one (see `PeoplePlan`). */

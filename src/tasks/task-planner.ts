@@ -1,3 +1,4 @@
+import { type FileFormat, FORMAT_CODECS } from '../engine/file-writer.ts';
 import { INTENT_PEOPLE_INPUTS } from '../engine/people-queries.ts';
 import { type ColumnInfo, ExpressionError, type SqlGuard } from '../engine/sql-guard.ts';
 import { AppError, invalidField, JobError } from '../errors.ts';
@@ -10,6 +11,8 @@ import { batchPartitions, partitionsPerJob } from './partition-batches.ts';
 import { fromStorage } from './request-storage.ts';
 import {
   countsWhole,
+  DEFAULT_LAYOUT,
+  type FileLayout,
   type GenericRequestView,
   INTENT_HIVE_TYPES,
   type IntentRequestView,
@@ -32,6 +35,10 @@ export interface CommonTaskBody {
   unique_by?: string;
   breakdown_by?: string[];
   output?: TaskOutput;
+  format?: FileFormat;
+  compression?: string;
+  single_file?: boolean;
+  max_file_bytes?: number;
 }
 
 export interface IntentTaskBody extends CommonTaskBody {
@@ -189,6 +196,7 @@ export class TaskPlanner {
       output: plan.people ? 'people' : 'rows',
       min_topics: plan.people?.minTopics ?? null,
       min_days: plan.people?.minDays ?? null,
+      ...layoutView(plan),
     };
     return { request: { view, plan }, partitions };
   }
@@ -255,6 +263,7 @@ export class TaskPlanner {
       breakdown_by: plan.breakdownBy ?? null,
       output: plan.people ? 'people' : 'rows',
       latest_by: plan.people?.latestBy ?? null,
+      ...layoutView(plan),
     };
     return { request: { view, plan }, files, filesPerPartition, listing };
   }
@@ -360,6 +369,7 @@ export class TaskPlanner {
       uniqueBy,
       breakdownBy,
       people,
+      layout: layoutOf(body),
     };
   }
 
@@ -395,6 +405,12 @@ export class TaskPlanner {
   }
 
   private checkLimit(body: CommonTaskBody): void {
+    if (body.limit !== undefined && body.single_file === true) {
+      throw invalidField(
+        'limit',
+        'a single file is written after the task is counted, and a task with a limit is not counted; drop limit, or drop single_file',
+      );
+    }
     if (body.limit !== undefined && body.perform_unload === false) {
       throw invalidField(
         'limit',
@@ -484,6 +500,44 @@ export function sameHiveKeys(partitions: readonly string[]): boolean {
           .join('/');
   const first = keysOf(partitions[0] ?? '.');
   return first.includes('=') && partitions.every((p) => keysOf(p) === first);
+}
+
+/** How the export's files are written: the request's format, codec and file bounds, checked. */
+function layoutOf(body: CommonTaskBody): FileLayout {
+  const format = body.format ?? 'parquet';
+  let compression: string | null = body.compression ?? (format === 'parquet' ? null : 'gzip');
+  // Parquet's name for no codec is `uncompressed`; the API says `none` for every format.
+  if (format === 'parquet' && compression === 'none') compression = 'uncompressed';
+  if (compression !== null && !FORMAT_CODECS[format].includes(compression)) {
+    const codecs = FORMAT_CODECS[format].map((codec) => (codec === 'uncompressed' ? 'none' : codec));
+    throw invalidField(
+      'compression',
+      `${format} files are written with ${codecs.join(', ')}, not ${compression}`,
+    );
+  }
+  if (body.single_file === true && body.max_file_bytes !== undefined) {
+    throw invalidField(
+      'max_file_bytes',
+      'single_file writes one file, and max_file_bytes splits files; drop one of them',
+    );
+  }
+  return {
+    format,
+    compression,
+    singleFile: body.single_file ?? false,
+    maxFileBytes: body.max_file_bytes ?? null,
+  };
+}
+
+/** The layout as the task detail shows the request. */
+function layoutView(plan: TaskPlan) {
+  const layout = plan.layout ?? DEFAULT_LAYOUT;
+  return {
+    format: layout.format,
+    compression: layout.compression === 'uncompressed' ? 'none' : layout.compression,
+    single_file: layout.singleFile,
+    max_file_bytes: layout.maxFileBytes,
+  };
 }
 
 /** The columns an intent people export may count people by. */

@@ -10,7 +10,7 @@ import type { TaskChanges } from './task-changes.ts';
 import { decodeCursor, encodeCursor } from './task-cursor.ts';
 import { type TaskEstimate, TaskEstimator } from './task-estimator.ts';
 import { taskLifecycle } from './task-lifecycle.ts';
-import { countsWhole, PEOPLE, peopleOf, type StoredRequest } from './task-model.ts';
+import { countsFirst, type StoredRequest, wholeExportKey } from './task-model.ts';
 import {
   type GenericTaskBody,
   type IntentTaskBody,
@@ -49,10 +49,11 @@ export interface CreatedTask {
  * A task that exports has no count phase: its export jobs run at once, in one pass over the data,
  * and the rows they write are its counts (exact, or capped by a limit). A task held for review
  * (perform_unload: false) is counted first, and so is one with figures over its whole segment
- * (`unique_by`, `breakdown_by`), which only its count computes; it then exports without an `unload`.
+ * (`unique_by`, `breakdown_by`), which only its count computes, or one written whole by one job (a
+ * people export, a single file); it then exports without an `unload`.
  */
 function firstPhase(request: StoredRequest): 'count' | 'unload' {
-  return request.view.perform_unload && !countsWhole(request.plan) ? 'unload' : 'count';
+  return request.view.perform_unload && !countsFirst(request.plan) ? 'unload' : 'count';
 }
 
 /** Creating, reading and unloading tasks: the domain behind the task routes. */
@@ -158,9 +159,10 @@ export class TaskService {
 
   /** The task state machine, with export jobs over the partitions that have rows (or people). */
   readonly lifecycle: TaskLifecycle = taskLifecycle((task, counts) => {
-    // A people export is one job over every partition the count read (see `JobRunner`).
-    if (peopleOf((task.request as StoredRequest).plan)) {
-      return (counts[PEOPLE] ?? 0) > 0 ? jobsFor('unload', [[PEOPLE]], 'queued') : [];
+    // A people export or a single file is one job over every partition the count read (see `JobRunner`).
+    const whole = wholeExportKey((task.request as StoredRequest).plan);
+    if (whole !== null) {
+      return Object.values(counts).some((n) => n > 0) ? jobsFor('unload', [[whole]], 'queued') : [];
     }
     const partitions = Object.keys(counts)
       .filter((p) => (counts[p] ?? 0) > 0)

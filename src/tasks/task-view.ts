@@ -160,5 +160,13 @@ function figuresOf(task: TaskRecord): SegmentFiguresView {
 function requestOf(task: TaskRecord): StoredRequest['view'] {
   const view: Partial<StoredRequest['view']> = (task.request as StoredRequest).view;
   const people = task.type === 'intent_hive' ? { min_topics: null, min_days: null } : { latest_by: null };
-  return { unique_by: null, breakdown_by: null, output: 'rows', ...people, ...view } as StoredRequest['view'];
+  const layout = { format: 'parquet', compression: null, single_file: false, max_file_bytes: null };
+  return {
+    unique_by: null,
+    breakdown_by: null,
+    output: 'rows',
+    ...people,
+    ...layout,
+    ...view,
+  } as StoredRequest['view'];
 }

@@ -5,11 +5,12 @@ import { duck } from './duck.ts';
 
 /**
  * Downloads every file of a task detail through its link into `dir`, as a client would, and checks
- * each against the detail: status 200, `size_bytes` bytes, and `rows` rows by DuckDB's reading of
- * the file's metadata. Returns the local copies.
+ * each against the detail: status 200, `size_bytes` bytes, and `rows` rows as DuckDB reads the file
+ * (Parquet from its metadata, CSV and JSON Lines by reading it). Returns the local copies, named
+ * with the file's own extension.
  */
 export async function downloadFiles(
-  files: ReadonlyArray<{ url: string; rows: number; size_bytes: number }>,
+  files: ReadonlyArray<{ url: string; uri?: string; rows: number; size_bytes: number }>,
   dir: string,
 ): Promise<string[]> {
   const copies: string[] = [];
@@ -18,12 +19,16 @@ export async function downloadFiles(
     expect(response.status, file.url).toBe(200);
     const bytes = Buffer.from(await response.arrayBuffer());
     expect(bytes.length).toBe(file.size_bytes);
-    const copy = path.join(dir, `${Date.now()}-${i}.parquet`);
+    const name = file.uri ? path.basename(file.uri) : 'data.parquet';
+    const copy = path.join(dir, `${Date.now()}-${i}-${name}`);
     fs.writeFileSync(copy, bytes);
-    const [meta] = await duck<{ n: bigint }>(
-      `SELECT sum(num_rows) AS n FROM parquet_file_metadata('${copy}')`,
-    );
-    expect(Number(meta!.n)).toBe(file.rows);
+    const rows = /\.parquet$/.test(name)
+      ? `SELECT sum(num_rows) AS n FROM parquet_file_metadata('${copy}')`
+      : /\.csv(\.gz)?$/.test(name)
+        ? `SELECT count(*) AS n FROM read_csv('${copy}', header = true, all_varchar = true)`
+        : `SELECT count(*) AS n FROM read_ndjson_objects('${copy}')`;
+    const [counted] = await duck<{ n: bigint }>(rows);
+    expect(Number(counted!.n)).toBe(file.rows);
     copies.push(copy);
   }
   return copies;

@@ -372,6 +372,42 @@ export function taskSuite(name: string, target: SuiteTarget): void {
       expect(got).toEqual(latest);
     });
 
+    it('exports CSV by partition and JSON Lines as a single file, read back as the same rows', async () => {
+      const where = "intent_score >= 70 AND country = 'US'";
+      const scope = `${where} AND day = DATE '2024-05-03' AND prefix IN ('${prefixes[0]}', '${prefixes[1]}')`;
+      const want = (
+        await duck(
+          `SELECT person_id, topic_id, intent_score FROM ${intentRelation(tree)} WHERE ${scope} ORDER BY ALL`,
+        )
+      ).map(json);
+      const counts = await expectedIntentCounts(tree, scope);
+      const columns = `{'person_id': 'BIGINT', 'topic_id': 'VARCHAR', 'intent_score': 'INTEGER'}`;
+      for (const layout of [{ format: 'csv' }, { format: 'jsonl', single_file: true }]) {
+        const created = await api.post('/api/v1/intent_hive_tasks', {
+          days: ['2024-05-03'],
+          topic_id_prefixes: prefixes.slice(0, 2),
+          scores: ['low', 'medium', 'high'],
+          where_expr: where,
+          select: 'person_id, topic_id, intent_score',
+          ...layout,
+        });
+        expect(created.status).toBe(202);
+        const task = await api.waitFor(created.body.task_id, ['completed']);
+        expect(Object.fromEntries(Object.entries(task.counts).filter(([, n]) => (n as number) > 0))).toEqual(
+          counts,
+        );
+        const copies = await download(task.files);
+        const list = `[${copies.map((c) => `'${c}'`).join(', ')}]`;
+        const relation =
+          layout.format === 'csv'
+            ? `read_csv(${list}, header = true, columns = ${columns})`
+            : `read_json(${list}, format = 'newline_delimited', columns = ${columns})`;
+        expect((await duck(`SELECT * FROM ${relation} ORDER BY ALL`)).map(json), layout.format).toEqual(want);
+        if (layout.single_file) expect(Object.keys(task.outputs)).toEqual(['all']);
+        else expect(Object.keys(task.outputs).sort()).toEqual(Object.keys(counts).sort());
+      }
+    });
+
     it('treats score as ordered: >= medium means medium or high', async () => {
       const [prefix] = prefixes;
       const created = await api.post('/api/v1/intent_hive_tasks', {

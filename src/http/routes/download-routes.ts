@@ -22,7 +22,7 @@ export const downloadRoutes: FastifyPluginAsyncTypebox<{ downloads: DownloadServ
       const { file_id, name } = request.params;
       const file = await downloads.open(file_id, name, request.query.expires, request.query.signature);
       return reply
-        .header('content-type', 'application/vnd.apache.parquet')
+        .header('content-type', contentTypeOf(file.name))
         .header('content-length', String(file.sizeBytes))
         .header('content-disposition', `attachment; filename="${file.name}"`)
         .header('cache-control', 'private, no-store')
@@ -30,3 +30,11 @@ export const downloadRoutes: FastifyPluginAsyncTypebox<{ downloads: DownloadServ
     },
   );
 };
+
+/** The media type of an exported file, by its name: the format, or gzip when it is compressed whole. */
+function contentTypeOf(name: string): string {
+  if (name.endsWith('.gz')) return 'application/gzip';
+  if (name.endsWith('.csv')) return 'text/csv; charset=utf-8';
+  if (name.endsWith('.jsonl')) return 'application/jsonl';
+  return 'application/vnd.apache.parquet';
+}
