@@ -3,6 +3,7 @@ import path from 'node:path';
 import { compareText } from '../compare.ts';
 import type { Sandbox } from './duckdb-sandbox.ts';
 import { jsonValue } from './json-values.ts';
+import type { ColumnInfo } from './sql-guard.ts';
 import { quoteIdentifier, quoteString } from './sql-quote.ts';
 
 /** File formats an export writes, each by DuckDB's own writer. */
@@ -34,6 +35,12 @@ export interface ExportedFile {
   rows: number;
 }
 
+/** Files written by one statement, and the columns they hold (names and DuckDB types, in order). */
+export interface WrittenFiles<F extends ExportedFile = ExportedFile> {
+  files: F[];
+  columns: ColumnInfo[];
+}
+
 /** Timestamps in text files: ISO 8601, to the microsecond. */
 const TIMESTAMP_FORMAT = '%Y-%m-%dT%H:%M:%S.%f';
 
@@ -48,9 +55,21 @@ export function fileExtension(format: FileFormat, compression: string): string {
  * kept. CSV has a header row, RFC 4180 quoting, and lists and structs as JSON text; CSV and JSON
  * Lines write timestamps as ISO 8601.
  */
-export async function writeFiles(
+export async function writeFiles(sandbox: Sandbox, query: string, target: FileTarget): Promise<WrittenFiles> {
+  const columns = await describeQuery(sandbox, query);
+  return { files: await write(sandbox, query, columns, target), columns };
+}
+
+/** The columns of a query's rows, without running it. */
+export async function describeQuery(sandbox: Sandbox, query: string): Promise<ColumnInfo[]> {
+  const rows = await sandbox.query(`DESCRIBE ${query}`);
+  return rows.map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+}
+
+async function write(
   sandbox: Sandbox,
   query: string,
+  columns: readonly ColumnInfo[],
   target: FileTarget,
 ): Promise<ExportedFile[]> {
   const format = target.format ?? 'parquet';
@@ -66,7 +85,7 @@ export async function writeFiles(
     );
     return keepNonEmpty(written.map((row) => ({ path: String(row.filename), rows: Number(row.count) })));
   }
-  const rows = format === 'csv' ? await nestedAsJson(sandbox, query) : query;
+  const rows = format === 'csv' ? nestedAsJson(query, columns) : query;
   const options = [
     format === 'csv' ? 'FORMAT csv, HEADER true' : 'FORMAT json',
     `COMPRESSION ${compression === 'gzip' ? 'gzip' : 'none'}`,
@@ -91,11 +110,10 @@ export async function writeFiles(
 }
 
 /** The query with its list, struct and map columns as JSON text, for CSV. */
-async function nestedAsJson(sandbox: Sandbox, query: string): Promise<string> {
-  const columns = await sandbox.query(`DESCRIBE ${query}`);
+function nestedAsJson(query: string, columns: readonly ColumnInfo[]): string {
   const nested = columns
-    .filter((c) => /(\]|^STRUCT\(|^MAP\(|^UNION\()/.test(String(c.column_type)))
-    .map((c) => quoteIdentifier(String(c.column_name)));
+    .filter((c) => /(\]|^STRUCT\(|^MAP\(|^UNION\()/.test(c.type))
+    .map((c) => quoteIdentifier(c.name));
   if (nested.length === 0) return query;
   const replaced = nested.map((name) => `to_json(${name})::VARCHAR AS ${name}`).join(', ');
   return `SELECT * REPLACE (${replaced}) FROM (${query})`;

@@ -1,7 +1,14 @@
 import type { Json } from '@duckdb/node-api';
 import { compareText } from '../compare.ts';
 import type { QueryTable, Sandbox } from './duckdb-sandbox.ts';
-import { type ExportedFile, type FileTarget, type ParquetCompression, writeFiles } from './file-writer.ts';
+import {
+  describeQuery,
+  type ExportedFile,
+  type FileTarget,
+  type ParquetCompression,
+  type WrittenFiles,
+  writeFiles,
+} from './file-writer.ts';
 import { jsonValue } from './json-values.ts';
 import type { ColumnInfo } from './sql-guard.ts';
 import { quoteIdentifier, quoteString } from './sql-quote.ts';
@@ -103,7 +110,7 @@ export async function exportRows(
   sandbox: Sandbox,
   source: ParquetSource,
   options: ExportOptions,
-): Promise<ExportedFile[]> {
+): Promise<WrittenFiles> {
   const columns = options.columns ? options.columns.map(quoteIdentifier).join(', ') : '*';
   const where = options.whereSql ? ` WHERE ${options.whereSql}` : '';
   const limit = options.limit !== undefined ? ` LIMIT ${Math.trunc(options.limit)}` : '';
@@ -142,7 +149,7 @@ export async function exportPartitioned(
   sandbox: Sandbox,
   source: ParquetSource,
   options: PartitionedExportOptions,
-): Promise<PartitionedFile[]> {
+): Promise<WrittenFiles<PartitionedFile>> {
   const keys = options.partitionBy.map(({ column }) => quoteIdentifier(column)).join(', ');
   const columns = options.columns ? options.columns.map(quoteIdentifier).join(', ') : `* EXCLUDE (${keys})`;
   const parts = options.partitionBy.map(
@@ -150,13 +157,14 @@ export async function exportPartitioned(
   );
   const where = options.whereSql ? ` WHERE ${options.whereSql}` : '';
   const limit = options.limit !== undefined ? ` LIMIT ${Math.trunc(options.limit)}` : '';
-  const query = `SELECT ${columns}, ${parts.join(', ')} FROM ${parquetRelation(source, false)}${where}${limit}`;
+  const from = `FROM ${parquetRelation(source, false)}${where}${limit}`;
+  const query = `SELECT ${columns}, ${parts.join(', ')} ${from}`;
   const partitionBy = options.partitionBy.map(({ column }) => quoteIdentifier(PART + column)).join(', ');
   const written = await sandbox.query(
     `COPY (${query}) TO ${quoteString(options.targetDir)} (FORMAT parquet, COMPRESSION ${options.compression ?? 'snappy'}, ` +
       `PARTITION_BY (${partitionBy}), FILENAME_PATTERN 'data_{i}', OVERWRITE, RETURN_STATS)`,
   );
-  return written
+  const files = written
     .map((row) => {
       const file = String(row.filename);
       const folders = file
@@ -168,6 +176,7 @@ export async function exportPartitioned(
     })
     .filter((file) => file.rows > 0)
     .sort((a, b) => compareText(a.path, b.path));
+  return { files, columns: await describeQuery(sandbox, `SELECT ${columns} ${from}`) };
 }
 
 export interface SegmentFiguresOptions {

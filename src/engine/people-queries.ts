@@ -1,5 +1,5 @@
 import type { Sandbox } from './duckdb-sandbox.ts';
-import { type ExportedFile, type FileTarget, writeFiles } from './file-writer.ts';
+import { type FileTarget, type WrittenFiles, writeFiles } from './file-writer.ts';
 import { type ParquetSource, parquetRelation } from './parquet-queries.ts';
 import { quoteIdentifier, quoteString } from './sql-quote.ts';
 
@@ -110,7 +110,7 @@ export async function exportPeople(
   source: ParquetSource,
   query: PeopleQuery,
   target: FileTarget,
-): Promise<ExportedFile[]> {
-  if (source.files.length === 0) return [];
+): Promise<WrittenFiles> {
+  if (source.files.length === 0) return { files: [], columns: [] };
   return writeFiles(sandbox, peopleSql(source, query), target);
 }

@@ -284,8 +284,17 @@ export const TaskDetail = Type.Object({
       url: Type.String(),
       rows: Type.Integer(),
       size_bytes: Type.Integer(),
+      sha256: Type.Union([Type.String(), Type.Null()], {
+        description:
+          'Hex SHA-256 of the file, as manifest.json lists it (null for files exported before checksums)',
+      }),
     }),
   ),
+  manifest_url: Type.Union([Type.String(), Type.Null()], {
+    description:
+      "Signed, expiring link to the export's manifest.json (every file with its rows, bytes and sha256, " +
+      'the schema and the request); written, then an empty _SUCCESS, when the export completes. Null before',
+  }),
   unique_count: Type.Union([Type.Integer(), Type.Null()], {
     description:
       'Distinct non-null values of unique_by over the whole segment (a value in several partitions ' +

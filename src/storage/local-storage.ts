@@ -81,6 +81,15 @@ export class LocalStorage implements Storage {
     });
   }
 
+  async write(uri: string, body: string): Promise<PublishedFile> {
+    fs.mkdirSync(path.dirname(uri), { recursive: true });
+    // Renamed into place once complete: a reader never sees a half-written file.
+    const partial = `${uri}.${process.pid}.${Date.now()}.partial`;
+    await fsp.writeFile(partial, body);
+    await fsp.rename(partial, uri);
+    return { uri, sizeBytes: Buffer.byteLength(body) };
+  }
+
   async read(uri: string): Promise<Readable> {
     await fsp.access(uri, fs.constants.R_OK);
     return fs.createReadStream(uri);

@@ -7,6 +7,7 @@ import {
   GetObjectCommand,
   ListObjectsV2Command,
   type ListObjectsV2CommandOutput,
+  PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -164,6 +165,14 @@ export class ObjectStorage implements Storage {
       );
     }
     return published;
+  }
+
+  async write(uri: string, body: string): Promise<PublishedFile> {
+    const { bucket, key } = this.locate(uri);
+    await this.send(uri, () =>
+      this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body })),
+    );
+    return { uri, sizeBytes: Buffer.byteLength(body) };
   }
 
   async read(uri: string): Promise<Readable> {

@@ -33,6 +33,10 @@ export class StorageRouter implements Storage {
     return this.pick(destUri).publish(localFiles, destUri);
   }
 
+  write(uri: string, body: string): Promise<PublishedFile> {
+    return this.pick(uri).write(uri, body);
+  }
+
   read(uri: string): Promise<Readable> {
     return this.pick(uri).read(uri);
   }

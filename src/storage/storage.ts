@@ -59,6 +59,11 @@ export interface Storage {
    * whatever was there, and returns them in name order. A file is returned only once it is complete.
    */
   publish(localFiles: readonly string[], destUri: string): Promise<PublishedFile[]>;
+  /**
+   * Writes one small object (a manifest, a marker) at `uri`, replacing it if it exists; never
+   * touches anything else in its folder. A reader sees the whole body or nothing.
+   */
+  write(uri: string, body: string): Promise<PublishedFile>;
   /** A readable stream of a stored file, for the download route. */
   read(uri: string): Promise<Readable>;
   /**

@@ -58,6 +58,7 @@ export class JobTransitions {
           status: 'done',
           counts: JSON.stringify(outcome.counts),
           manifest: outcome.manifest ? JSON.stringify(outcome.manifest) : null,
+          outputColumns: outcome.columns ? JSON.stringify(outcome.columns) : null,
           error: null,
           ...NO_LEASE,
           updatedAt: now,
@@ -89,6 +90,7 @@ export class JobTransitions {
               uri: file.uri,
               rows: file.rows,
               sizeBytes: file.sizeBytes,
+              sha256: file.sha256,
               createdAt: now,
             })),
           )

@@ -14,6 +14,7 @@ import type {
   ManifestEntry,
   NewJob,
   OrganizationRecord,
+  OutputColumn,
   ResumableJob,
   Store,
   TaskAdmission,
@@ -243,7 +244,8 @@ export class KyselyStore implements Store {
       .selectFrom('jobs')
       .select(JOB_COLUMNS)
       .where('taskId', '=', taskId)
-      .orderBy('phase')
+      // In the order the phases run.
+      .orderBy(sql`CASE phase WHEN 'list' THEN 0 WHEN 'count' THEN 1 WHEN 'unload' THEN 2 ELSE 3 END`)
       .orderBy('seq')
       .execute();
     return rows.map(toJob);
@@ -269,6 +271,19 @@ export class KyselyStore implements Store {
     const merged: Record<string, ManifestEntry[]> = {};
     for (const row of rows) if (row.manifest) Object.assign(merged, JSON.parse(row.manifest));
     return merged;
+  }
+
+  async exportColumns(taskId: string): Promise<OutputColumn[] | undefined> {
+    const row = await this.db
+      .selectFrom('jobs')
+      .select('outputColumns')
+      .where('taskId', '=', taskId)
+      .where('phase', '=', 'unload')
+      .where('outputColumns', 'is not', null)
+      .orderBy('seq')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.outputColumns ? JSON.parse(row.outputColumns) : undefined;
   }
 
   async findFile(fileId: string) {

@@ -124,6 +124,13 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('tasks').addColumn('figures', 'text').execute();
     },
   },
+  '0008_export_manifest': {
+    async up(db: Kysely<unknown>) {
+      // What a task's manifest lists: each file's checksum, and the columns its export wrote.
+      await db.schema.alterTable('files').addColumn('sha256', 'text').execute();
+      await db.schema.alterTable('jobs').addColumn('output_columns', 'text').execute();
+    },
+  },
 };
 
 class CodeMigrations implements MigrationProvider {

@@ -60,6 +60,8 @@ export interface JobTable {
   counts: string | null;
   /** JSON object {partition: [{uri, size, etag}]} of the objects a count job read. */
   manifest: string | null;
+  /** JSON [{name, type}] of the columns an export job wrote (`JobOutcome.columns`). */
+  outputColumns: string | null;
   error: string | null;
   updatedAt: string;
   /** The worker running the job; null unless `running`. */

@@ -8,7 +8,8 @@ export type TaskStatus = 'in_progress' | 'counted' | 'unloading' | 'completed' |
  * `list`: lists a large input and plans the task's count or export jobs (a generic task whose input
  * is too large to list while the client waits); `count` and `unload` read partitions.
  */
-export type JobPhase = 'list' | 'count' | 'unload';
+/** `manifest`: the last job of an export, which writes its `manifest.json` and `_SUCCESS`. */
+export type JobPhase = 'list' | 'count' | 'unload' | 'manifest';
 /** `pending`: planned but not released to the queue yet. */
 export type JobStatus = 'pending' | 'queued' | 'running' | 'done' | 'failed';
 
@@ -115,7 +116,15 @@ export interface FileRecord {
   uri: string;
   rows: number;
   sizeBytes: number;
+  /** Hex SHA-256 of the file's bytes, taken before it was published; null for files stored before it. */
+  sha256: string | null;
   createdAt: string;
+}
+
+/** A column of exported files: its name and DuckDB type. */
+export interface OutputColumn {
+  name: string;
+  type: string;
 }
 
 /** One input object as a job read it; a changed `etag` means changed content. */
@@ -128,7 +137,9 @@ export interface ManifestEntry {
 /** What a finished job hands back: its counts and files replace whatever an earlier run wrote. */
 export interface JobOutcome {
   counts: Record<string, number>;
-  files: Array<Pick<FileRecord, 'id' | 'partition' | 'uri' | 'rows' | 'sizeBytes'>>;
+  files: Array<Pick<FileRecord, 'id' | 'partition' | 'uri' | 'rows' | 'sizeBytes' | 'sha256'>>;
+  /** The columns an export job's files hold (every export job of a task writes the same). */
+  columns?: OutputColumn[];
   /** The objects a count job read, per partition. */
   manifest?: Record<string, ManifestEntry[]>;
   /**
@@ -283,12 +294,14 @@ export interface Store {
    * present, 0 when no task has it. For the `audiences_tasks` gauge: it names no task or organisation.
    */
   countTasksByStatus(now: string): Promise<Record<TaskStatus, number>>;
-  /** The task's jobs, count phase first, each phase in `seq` order. */
+  /** The task's jobs in the order their phases run (list, count, unload, manifest), each phase in `seq` order. */
   listJobs(taskId: string): Promise<JobRecord[]>;
   /** The task's output files by partition, then URI. */
   listFiles(taskId: string): Promise<FileRecord[]>;
   /** The objects the task's count jobs read, per partition (empty for a task without a count phase). */
   countManifest(taskId: string): Promise<Record<string, ManifestEntry[]>>;
+  /** The columns of the task's exported files, once an export job recorded them. */
+  exportColumns(taskId: string): Promise<OutputColumn[] | undefined>;
   /** A file with its task's organisation and expiry, expired or not: the caller decides whether to serve it. */
   findFile(fileId: string): Promise<(FileRecord & { organizationId: string; expiresAt: string }) | undefined>;
 

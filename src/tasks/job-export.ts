@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import pMap from 'p-map';
 import { compareText } from '../compare.ts';
 import type { Sandbox } from '../engine/duckdb-sandbox.ts';
-import type { FileTarget, ParquetCompression } from '../engine/file-writer.ts';
+import type { FileTarget, ParquetCompression, WrittenFiles } from '../engine/file-writer.ts';
 import { exportPartitioned, exportRows, type PartitionedFile } from '../engine/parquet-queries.ts';
 import { exportPeople } from '../engine/people-queries.ts';
 import type { Storage } from '../storage/storage.ts';
@@ -40,7 +42,7 @@ const PARALLEL_PUBLISHES = 4;
  * over every partition. Intent partitions in Parquet without a size bound are written in one pass;
  * when that runs out of memory, one partition at a time. Other partitions are written one by one.
  */
-export async function writeExport(job: ExportJob): Promise<PartitionedFile[]> {
+export async function writeExport(job: ExportJob): Promise<WrittenFiles<PartitionedFile>> {
   const people = peopleOf(job.plan);
   if (people) return exportPeopleOf(job, people);
   const layout = job.plan.layout ?? DEFAULT_LAYOUT;
@@ -59,7 +61,10 @@ export async function writeExport(job: ExportJob): Promise<PartitionedFile[]> {
   }
 }
 
-/** Moves written files to their partition's folder in storage; returns them as published, sorted by URI. */
+/**
+ * Moves written files to their partition's folder in storage; returns them as published, sorted by
+ * URI, each with the SHA-256 of its bytes (read locally before it leaves).
+ */
 export async function publishExport(
   written: readonly PartitionedFile[],
   { storage, outputPath, task }: ExportDestination,
@@ -73,6 +78,11 @@ export async function publishExport(
     [...byPartition.keys()].sort(),
     async (partition) => {
       const local = byPartition.get(partition)!;
+      const checksums = new Map(
+        await Promise.all(
+          local.map(async (file) => [path.basename(file.path), await sha256Of(file.path)] as const),
+        ),
+      );
       const destination = storage.join(outputPath, `${task.organizationId}/${task.id}/${partition}`);
       const published = await storage.publish(
         local.map((file) => file.path),
@@ -86,6 +96,7 @@ export async function publishExport(
           uri: file.uri,
           rows: byName.get(path.basename(file.uri)) ?? 0,
           sizeBytes: file.sizeBytes,
+          sha256: checksums.get(path.basename(file.uri)) ?? null,
         });
       }
     },
@@ -110,7 +121,7 @@ function fileTarget(job: ExportJob, targetDir: string): FileTarget {
 async function exportIntent(job: ExportJob) {
   const { sandbox, scratch, plan, inputs } = job;
   const files = inputs.partitions.flatMap((input) => input.localPaths);
-  if (files.length === 0) return [];
+  if (files.length === 0) return { files: [], columns: [] };
   const { compression } = fileTarget(job, scratch);
   return exportPartitioned(sandbox, parquetSource(files, plan), {
     ...(plan.columns ? { columns: plan.columns } : {}),
@@ -128,7 +139,7 @@ async function exportIntent(job: ExportJob) {
 }
 
 /** A people export: one row per person of every partition read, in the one partition `people`. */
-async function exportPeopleOf(job: ExportJob, people: PeoplePlan): Promise<PartitionedFile[]> {
+async function exportPeopleOf(job: ExportJob, people: PeoplePlan): Promise<WrittenFiles<PartitionedFile>> {
   const { sandbox, scratch, plan, inputs } = job;
   const files = inputs.partitions.flatMap((input) => input.localPaths);
   const written = await exportPeople(
@@ -137,14 +148,14 @@ async function exportPeopleOf(job: ExportJob, people: PeoplePlan): Promise<Parti
     peopleQueryOf(plan, people),
     fileTarget(job, path.join(scratch, PEOPLE)),
   );
-  return written.map((file) => ({ ...file, partition: PEOPLE }));
+  return inPartition(written, PEOPLE);
 }
 
 /** A single file: every partition the job reads, in the one output `all`. */
-async function exportSingleFile(job: ExportJob): Promise<PartitionedFile[]> {
+async function exportSingleFile(job: ExportJob): Promise<WrittenFiles<PartitionedFile>> {
   const { sandbox, scratch, plan, inputs } = job;
   const files = inputs.partitions.flatMap((input) => input.localPaths);
-  if (files.length === 0) return [];
+  if (files.length === 0) return { files: [], columns: [] };
   // Without a column list the files' own columns are written: read them without Hive columns.
   const from = plan.columns ? parquetSource(files, plan) : { files, hive: false };
   const written = await exportRows(sandbox, from, {
@@ -152,13 +163,18 @@ async function exportSingleFile(job: ExportJob): Promise<PartitionedFile[]> {
     whereSql: plan.whereSql ?? undefined,
     ...fileTarget(job, path.join(scratch, ALL)),
   });
-  return written.map((file) => ({ ...file, partition: ALL }));
+  return inPartition(written, ALL);
+}
+
+function inPartition(written: WrittenFiles, partition: string): WrittenFiles<PartitionedFile> {
+  return { ...written, files: written.files.map((file) => ({ ...file, partition })) };
 }
 
 /** Generic partitions are folders: one `COPY` each, until the job's `limit` is spent. */
-async function exportByFolder(job: ExportJob): Promise<PartitionedFile[]> {
+async function exportByFolder(job: ExportJob): Promise<WrittenFiles<PartitionedFile>> {
   const { sandbox, scratch, plan, inputs } = job;
   const written: PartitionedFile[] = [];
+  let columns: WrittenFiles['columns'] = [];
   let remaining = plan.limit ?? Number.POSITIVE_INFINITY;
   for (const [index, input] of inputs.partitions.entries()) {
     if (input.localPaths.length === 0 || remaining <= 0) continue;
@@ -166,21 +182,29 @@ async function exportByFolder(job: ExportJob): Promise<PartitionedFile[]> {
     const from = plan.columns
       ? parquetSource(input.localPaths, plan)
       : { files: input.localPaths, hive: false };
-    const files = await exportRows(sandbox, from, {
+    const partition = await exportRows(sandbox, from, {
       ...(plan.columns ? { columns: plan.columns } : {}),
       whereSql: plan.whereSql ?? undefined,
       limit: Number.isFinite(remaining) ? remaining : undefined,
       ...fileTarget(job, path.join(scratch, String(index))),
     });
-    for (const file of files) {
+    if (columns.length === 0) columns = partition.columns;
+    for (const file of partition.files) {
       written.push({ ...file, partition: input.partition });
       remaining -= file.rows;
     }
   }
-  return written;
+  return { files: written, columns };
+}
+
+/** The hex SHA-256 of a local file, streamed. */
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(fs.createReadStream(file), hash);
+  return hash.digest('hex');
 }
 
 /** Stable per task and file, so a link handed out before a job re-ran still works. */
-function fileId(taskId: string, uri: string): string {
+export function fileId(taskId: string, uri: string): string {
   return createHash('sha256').update(`${taskId}\n${uri}`).digest('hex').slice(0, 32);
 }

@@ -8,7 +8,7 @@ import type { JobOutcome, JobRecord, NewJob, Store, TaskLifecycle, TaskRecord } 
 import type { EngineLimits } from './input-schema.ts';
 import { JOB_KINDS } from './job-catalog.ts';
 import { type JobEngine, JobEngines } from './job-engines.ts';
-import { publishExport, writeExport } from './job-export.ts';
+import { fileId, publishExport, writeExport } from './job-export.ts';
 import { describeFailure } from './job-failure.ts';
 import { countWhole } from './job-figures.ts';
 import {
@@ -24,6 +24,7 @@ import { DEFAULT_LEASE_MS, JobLease, newLeaseOwner } from './job-lease.ts';
 import { countPeopleJob } from './job-people.ts';
 import { batchByBytes } from './partition-batches.ts';
 import type { TaskChanges } from './task-changes.ts';
+import { exportManifest, MANIFEST_NAME, MANIFEST_PARTITION, SUCCESS_NAME } from './task-manifest.ts';
 import { countsWhole, peopleOf, type StoredRequest, type TaskPlan, wholeExportKey } from './task-model.ts';
 
 /**
@@ -153,7 +154,10 @@ export class JobRunner {
     // opens while its inputs are listed and staged: the two waits overlap.
     const footersOnly = job.phase === 'count' && plan.whereSql === null && !countsWhole(plan);
     const engines = job.phase === 'unload' ? this.engines.unload : this.engines.count;
-    const engine = footersOnly || job.phase === 'list' ? undefined : engines.open(job.id, plan);
+    const engine =
+      footersOnly || job.phase === 'list' || job.phase === 'manifest'
+        ? undefined
+        : engines.open(job.id, plan);
     // Its failure is handled where it is awaited; until then it must not count as unhandled.
     engine?.catch(() => undefined);
     let inputs: JobInputs | undefined;
@@ -167,6 +171,12 @@ export class JobRunner {
       if (job.phase === 'list') {
         if (await this.expand(job, task, plan, lease)) {
           this.options.metrics?.jobSettled('list', 'done', secondsSince(started));
+        }
+        return;
+      }
+      if (job.phase === 'manifest') {
+        if (await this.finish(job, task, lease)) {
+          this.options.metrics?.jobSettled('manifest', 'done', secondsSince(started));
         }
         return;
       }
@@ -267,6 +277,58 @@ export class JobRunner {
   }
 
   /**
+   * A `manifest` job, the last of an export: writes `manifest.json` (every file the export recorded,
+   * with its rows, bytes and checksum) and then `_SUCCESS` at the task's output root, and completes
+   * the task at the time the manifest says. False when its outcome was not recorded.
+   */
+  private async finish(job: JobRecord, task: TaskRecord, lease: JobLease): Promise<boolean> {
+    const { store, storage, outputPath, queue } = this.options;
+    const [files, columns] = await Promise.all([store.listFiles(task.id), store.exportColumns(task.id)]);
+    const root = storage.join(outputPath, `${task.organizationId}/${task.id}`);
+    const completedAt = this.now();
+    const manifest = exportManifest({
+      task,
+      files: files.filter((file) => file.partition !== MANIFEST_PARTITION),
+      columns,
+      root,
+      completedAt,
+      defaultCompression: this.options.compression ?? 'snappy',
+    });
+    if (!(await lease.renew())) throw new LeaseLostError(job.id);
+    const written = await storage.write(
+      storage.join(root, MANIFEST_NAME),
+      `${JSON.stringify(manifest, null, 2)}\n`,
+    );
+    await storage.write(storage.join(root, SUCCESS_NAME), '');
+    lease.stop();
+    if (lease.lost) return false;
+    const outcome: JobOutcome = {
+      counts: {},
+      files: [
+        {
+          id: fileId(task.id, written.uri),
+          partition: MANIFEST_PARTITION,
+          uri: written.uri,
+          rows: 0,
+          sizeBytes: written.sizeBytes,
+          sha256: null,
+        },
+      ],
+    };
+    const completion = await store.completeJob(
+      job.id,
+      this.owner,
+      outcome,
+      completedAt,
+      this.options.lifecycle,
+    );
+    if (completion.outcome === 'lease_lost') this.leaseLost(job.id, task.id);
+    if (completion.outcome !== 'recorded') return false;
+    await queue.enqueue(completion.released);
+    return true;
+  }
+
+  /**
    * Bounds the job's input by `maxJobBytes` (a filtered count's by `COUNT_JOB_BYTES` times that):
    * keeps its first partitions up to the bound and stores the rest as new jobs, enqueued at once so
    * other slots and workers take them. Undefined when the job may not go on (its lease was lost,
@@ -357,11 +419,11 @@ export class JobRunner {
     // Publishing replaces the partitions' folders: a worker that lost the job must not touch the
     // files its new owner may already have recorded.
     if (!(await lease.renew())) throw new LeaseLostError(job.id);
-    const files = await publishExport(written, { storage, outputPath, task });
+    const files = await publishExport(written.files, { storage, outputPath, task });
     lap('publish', mark);
     const counts: Record<string, number> = Object.fromEntries(job.partitions.map((p) => [p, 0]));
     for (const file of files) counts[file.partition] = (counts[file.partition] ?? 0) + file.rows;
-    return { counts, files };
+    return { counts, files, ...(written.columns.length > 0 ? { columns: written.columns } : {}) };
   }
 
   private leaseLost(jobId: string, taskId: string): void {

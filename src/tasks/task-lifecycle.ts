@@ -1,4 +1,5 @@
 import type { NewJob, TaskLifecycle, TaskRecord } from '../store/store.ts';
+import { jobsFor } from './partition-batches.ts';
 import type { StoredRequest } from './task-model.ts';
 
 /** Plans the export jobs of a counted task from its counts (empty partitions need no job). */
@@ -9,35 +10,45 @@ export type ExportPlanner = (task: TaskRecord, counts: Record<string, number>) =
  * the phase (or took the request):
  *
  * - A task that exports at once (`perform_unload: true`) starts `unloading`: its export jobs' rows
- *   are its counts, and the end of the export makes it `completed`.
+ *   are its counts.
  * - A task held for review (`perform_unload: false`) starts `in_progress`; the end of its count makes
  *   it `counted` with the final counts.
- * - A task that exports at once but has figures over its whole segment (`unique_by`, `breakdown_by`)
- *   is counted first too: it starts `in_progress`, and the end of its count makes it `unloading` with
- *   export jobs over its non-empty partitions at once (or `completed` when every count is 0), with
- *   no `unload` call.
- * - `unload` moves a `counted` task to `unloading` with export jobs over its non-empty partitions, or
- *   straight to `completed` when every count is 0. Any other status refuses it (a conflict).
+ * - A task that exports at once but is counted first (figures over its whole segment, a people
+ *   export, a single file; see `countsFirst`) starts `in_progress`, and the end of its count makes it
+ *   `unloading` with export jobs over its non-empty partitions at once, with no `unload` call.
+ * - `unload` moves a `counted` task to `unloading` with export jobs over its non-empty partitions.
+ *   Any other status refuses it (a conflict).
+ * - The end of the export adds one `manifest` job, which writes `manifest.json` and `_SUCCESS`; its
+ *   end makes the task `completed`. An export without rows to write goes straight to that job.
  * - A job that fails for good fails its task (the store keeps the first error).
  */
 export function taskLifecycle(planExport: ExportPlanner): TaskLifecycle {
+  /** The export jobs of a task's counts; with no rows to export, the manifest job alone. */
+  const exportJobs = (task: TaskRecord, counts: Record<string, number>) => {
+    const jobs = planExport(task, counts);
+    return jobs.length > 0 ? jobs : manifestJob();
+  };
   return {
     phaseEnded(task, phase, counts) {
+      if (phase === 'manifest') return { status: 'completed', jobs: [] };
       if (phase === 'unload') {
         // A task counted first keeps the counts of its count; one that exported at once has only these.
-        return { status: 'completed', jobs: [], ...(task.countsJson === null ? { counts } : {}) };
+        return { status: 'unloading', jobs: manifestJob(), ...(task.countsJson === null ? { counts } : {}) };
       }
       // A task held for review waits for its `unload`; one counted for its figures exports at once.
       if (!exportsAtOnce(task)) return { status: 'counted', jobs: [], counts };
-      const jobs = planExport(task, counts);
-      return { status: jobs.length > 0 ? 'unloading' : 'completed', jobs, counts };
+      return { status: 'unloading', jobs: exportJobs(task, counts), counts };
     },
     unloadRequested(task, counts) {
       if (task.status !== 'counted') return undefined;
-      const jobs = planExport(task, counts);
-      return { status: jobs.length > 0 ? 'unloading' : 'completed', jobs };
+      return { status: 'unloading', jobs: exportJobs(task, counts) };
     },
   };
+}
+
+/** The last job of every export: it lists what the export wrote in `manifest.json`, then `_SUCCESS`. */
+function manifestJob(): NewJob[] {
+  return jobsFor('manifest', [[]], 'queued');
 }
 
 /** The task's request asks for its export without an `unload` call (`perform_unload: true`). */

@@ -5,6 +5,7 @@ import { countsOfJobs } from '../store/counts.ts';
 import type { FileRecord, JobRecord, Store, TaskRecord, TaskVersion } from '../store/store.ts';
 import type { DownloadLinks } from './download-links.ts';
 import { AnswerCache, type SerializedDetail } from './task-answer-cache.ts';
+import { MANIFEST_PARTITION } from './task-manifest.ts';
 import type { SegmentFiguresView, StoredRequest } from './task-model.ts';
 
 export interface TaskSummary {
@@ -26,7 +27,16 @@ export interface TaskDetail extends TaskSummary, SegmentFiguresView {
   counts: Record<string, number>;
   outputs: Record<string, string>;
   output_links: string[];
-  files: Array<{ partition: string; uri: string; url: string; rows: number; size_bytes: number }>;
+  files: Array<{
+    partition: string;
+    uri: string;
+    url: string;
+    rows: number;
+    size_bytes: number;
+    sha256: string | null;
+  }>;
+  /** A signed link to the export's `manifest.json`, once the export completed. */
+  manifest_url: string | null;
   request: unknown;
 }
 
@@ -101,24 +111,28 @@ export class TaskViews {
 
   async detail(task: TaskRecord, signedAt: Date): Promise<TaskDetail> {
     // Final counts are stored on the task; only a task still counting merges its jobs' counts.
-    const [counts, files] = await Promise.all([
+    const [counts, stored] = await Promise.all([
       task.countsJson === null ? this.store.listJobs(task.id).then(countsOf) : JSON.parse(task.countsJson),
       this.store.listFiles(task.id),
     ]);
+    const files = stored.filter((file) => file.partition !== MANIFEST_PARTITION);
+    const manifest = stored.find((file) => file.partition === MANIFEST_PARTITION);
     const validFor = this.linkTtlMs + this.signingWindowMs;
     // Signed afresh at each read: presigned by the object store, or through the API's download route.
+    const link = async (file: FileRecord) => {
+      const name = path.basename(file.uri);
+      const presigned = await this.storage.link(file.uri, validFor, name, signedAt);
+      return presigned ?? this.links.url(file.id, name, signedAt, validFor);
+    };
     const fileViews = await Promise.all(
-      files.map(async (file) => {
-        const name = path.basename(file.uri);
-        const presigned = await this.storage.link(file.uri, validFor, name, signedAt);
-        return {
-          partition: file.partition,
-          uri: file.uri,
-          url: presigned ?? this.links.url(file.id, name, signedAt, validFor),
-          rows: file.rows,
-          size_bytes: file.sizeBytes,
-        };
-      }),
+      files.map(async (file) => ({
+        partition: file.partition,
+        uri: file.uri,
+        url: await link(file),
+        rows: file.rows,
+        size_bytes: file.sizeBytes,
+        sha256: file.sha256,
+      })),
     );
     return {
       ...this.summary(task),
@@ -126,6 +140,7 @@ export class TaskViews {
       outputs: outputsOf(files),
       output_links: fileViews.map((file) => file.url),
       files: fileViews,
+      manifest_url: manifest ? await link(manifest) : null,
       ...figuresOf(task),
       request: requestOf(task),
     };

@@ -1,3 +1,4 @@
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { startTestServer } from '../support/api.ts';
 import { type S3Server, startS3 } from '../support/s3.ts';
@@ -13,6 +14,17 @@ beforeAll(async () => {
 });
 afterAll(async () => s3?.close());
 
+/** Whether an object of the s3rver buckets (s3:// or gs://, both served by it) exists. */
+async function exists(uri: string): Promise<boolean> {
+  const { host: bucket, pathname } = new URL(uri);
+  try {
+    await s3.client.send(new HeadObjectCommand({ Bucket: bucket, Key: pathname.slice(1) }));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 taskSuite('tasks over an S3 tree, exported to S3', {
   start: () =>
     startTestServer({
@@ -23,6 +35,7 @@ taskSuite('tasks over an S3 tree, exported to S3', {
   outputRoot: () => 's3://exports/audiences',
   localTree: () => inject('intentTree'),
   inputPath: () => 's3://intent/tree',
+  exists,
 });
 
 taskSuite('tasks over a GCS tree, exported to a local folder', {
@@ -36,4 +49,5 @@ taskSuite('tasks over a local tree, exported to GCS', {
   start: () => startTestServer({ ...s3.env, OUTPUT_PATH: 'gs://gcs-exports/out' }),
   outputRoot: () => 'gs://gcs-exports/out',
   localTree: () => inject('intentTree'),
+  exists,
 });

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NewJob, Store, TaskRecord } from '../../src/store/store.ts';
-import { taskLifecycle } from '../../src/tasks/task-lifecycle.ts';
 import {
   FIXTURE_CREATED,
   FIXTURE_EXPIRES,
+  holdExport,
   idsOf,
   queuedJobs,
   seedOrganization,
@@ -19,8 +19,6 @@ const at = (ms: number) => new Date(T0 + ms).toISOString();
 const A = 'host-a:100:aaaa';
 const B = 'host-b:200:bbbb';
 const C = 'host-c:300:cccc';
-/** The domain's lifecycle: a count ends `counted`, an export `completed`. */
-const holdExport = taskLifecycle(() => []);
 
 function task(id: string, jobs: number, phase: NewJob['phase'] = 'count'): [TaskRecord, NewJob[]] {
   return [
@@ -40,7 +38,7 @@ function task(id: string, jobs: number, phase: NewJob['phase'] = 'count'): [Task
 }
 
 function file(id: string, rows: number) {
-  return { id, partition: 'p0', uri: `/out/p0/${id}.parquet`, rows, sizeBytes: rows * 10 };
+  return { id, partition: 'p0', uri: `/out/p0/${id}.parquet`, rows, sizeBytes: rows * 10, sha256: null };
 }
 
 describe.each(STORE_BACKENDS)('job leases on $name', (backend) => {

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.ts';
-import { taskLifecycle } from '../../src/tasks/task-lifecycle.ts';
-import { FIXTURE_CREATED, seedOrganization, taskRecord } from '../support/store-records.ts';
+import { FIXTURE_CREATED, holdExport, seedOrganization, taskRecord } from '../support/store-records.ts';
 import { type OpenedStore, STORE_BACKENDS } from './store-backends.ts';
 
 const ORG = 'org-1';
@@ -9,8 +8,6 @@ const NOW = '2024-06-02T00:00:00.000Z';
 const W1 = 'host-a:100:aaaa';
 const W2 = 'host-b:200:bbbb';
 const LEASE = { owner: W1, now: NOW, leaseMs: 30_000 };
-/** The domain's lifecycle: a count ends `counted`, an export `completed`. */
-const holdExport = taskLifecycle(() => []);
 
 /**
  * A job over more input than a worker should read at once hands part of its partitions to new jobs

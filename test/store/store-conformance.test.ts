@@ -1,7 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ClientRecord, NewJob, Store, TaskRecord, UserRecord } from '../../src/store/store.ts';
-import { taskLifecycle } from '../../src/tasks/task-lifecycle.ts';
-import { FIXTURE_CREATED, FIXTURE_EXPIRES, taskRecord, userRecord } from '../support/store-records.ts';
+import {
+  FIXTURE_CREATED,
+  FIXTURE_EXPIRES,
+  holdExport,
+  taskRecord,
+  userRecord,
+} from '../support/store-records.ts';
 import { type OpenedStore, STORE_BACKENDS } from './store-backends.ts';
 
 const ORG = 'org-1';
@@ -46,8 +51,6 @@ function countJobs(taskId: string, partitions: string[][]): NewJob[] {
   }));
 }
 
-/** The domain's lifecycle: a count ends `counted`, an export `completed`. */
-const holdExport = taskLifecycle(() => []);
 const WORKER = 'worker-1';
 const LEASE = { owner: WORKER, now: NOW, leaseMs: 30_000 };
 const LEASE_END = '2024-06-02T00:00:30.000Z';
@@ -252,12 +255,10 @@ describe.each(STORE_BACKENDS)('store on $name', (backend) => {
 
     const exportJob: NewJob = { id: 't1-u0', phase: 'unload', seq: 0, partitions: ['p1'], status: 'queued' };
     expect(
-      await store.startUnload(
-        ORG,
-        't1',
-        NOW,
-        taskLifecycle(() => [exportJob]),
-      ),
+      await store.startUnload(ORG, 't1', NOW, {
+        ...holdExport,
+        unloadRequested: () => ({ status: 'unloading', jobs: [exportJob] }),
+      }),
     ).toEqual({
       outcome: 'started',
       released: [{ id: 't1-u0', phase: 'unload', organizationId: ORG }],
@@ -272,10 +273,24 @@ describe.each(STORE_BACKENDS)('store on $name', (backend) => {
       uri: '/out/p1/data_0.parquet',
       rows: 7,
       sizeBytes: 3_000_000_000,
+      sha256: 'ab'.repeat(32),
     };
+    expect(await store.exportColumns('t1')).toBeUndefined();
+    const columns = [
+      { name: 'person_id', type: 'BIGINT' },
+      { name: 'topic_ids', type: 'VARCHAR[]' },
+    ];
     expect(
-      await store.completeJob('t1-u0', WORKER, { counts: { p1: 7 }, files: [file] }, NOW, holdExport),
+      await store.completeJob(
+        't1-u0',
+        WORKER,
+        { counts: { p1: 7 }, files: [file], columns },
+        NOW,
+        holdExport,
+      ),
     ).toEqual({ outcome: 'recorded', released: [] });
+    // What the manifest lists: each file's checksum, and the columns the export wrote.
+    expect(await store.exportColumns('t1')).toEqual(columns);
 
     const stored = { ...file, taskId: 't1', jobId: 't1-u0', createdAt: NOW };
     expect(await store.listFiles('t1')).toEqual([stored]);

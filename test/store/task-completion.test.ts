@@ -144,11 +144,26 @@ describe.each(STORE_BACKENDS)('completion on $name', (backend) => {
     const later = new Date(Date.now() + 60_000).toISOString();
     const takeover = await store.claimJob(unloadId!, { owner: 'worker-2', now: later, leaseMs: 30_000 });
     expect(takeover).toMatchObject({ recovered: true, job: { attempts: 2, leaseOwner: 'worker-2' } });
-    const file = { id: 'f'.repeat(32), partition: 'p0', uri: '/x/p0/data_0.parquet', rows: 3, sizeBytes: 10 };
-    await store.completeJob(unloadId!, 'worker-2', { counts: { p0: 3 }, files: [file] }, later, planner);
+    const file = {
+      id: 'f'.repeat(32),
+      partition: 'p0',
+      uri: '/x/p0/data_0.parquet',
+      rows: 3,
+      sizeBytes: 10,
+      sha256: null,
+    };
+    const ended = await store.completeJob(
+      unloadId!,
+      'worker-2',
+      { counts: { p0: 3 }, files: [file] },
+      later,
+      planner,
+    );
     expect(await store.listFiles(record.id)).toHaveLength(1);
     const after = (await store.findTask(ORG, record.id, now()))!;
-    expect(after.status).toBe('completed');
+    // The export's end releases its manifest job; the counts are final.
+    expect(ended).toMatchObject({ outcome: 'recorded', released: [{ phase: 'manifest' }] });
+    expect(after.status).toBe('unloading');
     expect(after.totalCount).toBe(3);
   });
 

@@ -3,6 +3,7 @@ import type {
   NewJob,
   OrganizationRecord,
   Store,
+  TaskLifecycle,
   TaskRecord,
   UserRecord,
 } from '../../src/store/store.ts';
@@ -97,3 +98,21 @@ export function intentPlan(inputRoot: string): TaskPlan {
 export function idsOf(jobs: ReadonlyArray<{ id: string }>): string[] {
   return jobs.map((job) => job.id);
 }
+
+/**
+ * A lifecycle for store tests, which check how the store applies moves, not the domain's phases: a
+ * count ends `counted` (or `completed` when the task exports at once and there is nothing to plan),
+ * an export `completed`, and `unload` completes a counted task.
+ */
+export const holdExport: TaskLifecycle = {
+  phaseEnded(task, phase, counts) {
+    if (phase === 'unload' || phase === 'manifest') {
+      return { status: 'completed', jobs: [], ...(task.countsJson === null ? { counts } : {}) };
+    }
+    const exportsAtOnce = (task.request as { view?: { perform_unload?: boolean } }).view?.perform_unload;
+    return { status: exportsAtOnce ? 'completed' : 'counted', jobs: [], counts };
+  },
+  unloadRequested(task) {
+    return task.status === 'counted' ? { status: 'completed', jobs: [] } : undefined;
+  },
+};

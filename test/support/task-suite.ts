@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,6 +35,8 @@ export interface SuiteTarget {
    * over the whole tree ends with more jobs than it was planned with.
    */
   jobMaxBytes?: number;
+  /** Whether an object exists in the export storage. @defaultValue a local file check */
+  exists?(uri: string): Promise<boolean>;
   /** The intent tree as the service names it (`INTENT_INPUT_PATH`), for generic tasks over it. @defaultValue `intentTree` */
   inputPath?(t: SuiteServer): string;
 }
@@ -69,6 +72,48 @@ export function taskSuite(name: string, target: SuiteTarget): void {
     });
 
     const download = (files: Parameters<typeof downloadFiles>[0]) => downloadFiles(files, downloads);
+
+    /**
+     * The export's manifest.json, fetched through its link, lists exactly the files of the detail
+     * (path, partition, rows, bytes, and the SHA-256 of the downloaded bytes), the columns of the
+     * files and the request; `_SUCCESS` sits next to it.
+     */
+    async function checkManifest(task: Record<string, any>, copies: string[]) {
+      expect(task.manifest_url).toEqual(expect.any(String));
+      const response = await fetch(task.manifest_url);
+      expect(response.status).toBe(200);
+      const manifest = await response.json();
+      const root = `${target.outputRoot(t)}/${account.organizationId}/${task.task_id}`;
+      expect(manifest).toMatchObject({
+        task_id: task.task_id,
+        type: task.type,
+        request: task.request,
+        created_at: task.created_at,
+        completed_at: task.completed_at,
+        total_rows: task.files.reduce((sum: number, f: { rows: number }) => sum + f.rows, 0),
+      });
+      expect(manifest.files).toEqual(
+        task.files.map((file: Record<string, any>, i: number) => ({
+          path: file.uri.slice(root.length + 1),
+          partition: file.partition,
+          rows: file.rows,
+          bytes: file.size_bytes,
+          sha256: createHash('sha256').update(fs.readFileSync(copies[i]!)).digest('hex'),
+        })),
+      );
+      expect(task.files.map((f: { sha256: string }) => f.sha256)).toEqual(
+        manifest.files.map((f: { sha256: string }) => f.sha256),
+      );
+      if (copies.length > 0) {
+        const columns = await duck<{ column_name: string; column_type: string }>(
+          `DESCRIBE SELECT * FROM read_parquet('${copies[0]}', hive_partitioning = false)`,
+        );
+        expect(manifest.schema).toEqual(columns.map((c) => ({ name: c.column_name, type: c.column_type })));
+      }
+      const exists = target.exists ?? (async (uri: string) => fs.existsSync(uri));
+      expect(await exists(`${root}/manifest.json`)).toBe(true);
+      expect(await exists(`${root}/_SUCCESS`)).toBe(true);
+    }
 
     // Only where jobs split: elsewhere the test is not defined at all (no skipped test).
     const whereJobsSplit = target.jobMaxBytes ? it : () => undefined;
@@ -114,8 +159,9 @@ export function taskSuite(name: string, target: SuiteTarget): void {
       expect(created.body.total_jobs).toBeGreaterThan(0);
 
       const task = await api.waitFor(created.body.task_id, ['completed']);
-      if (target.jobMaxBytes) expect(task.total_jobs).toBeGreaterThan(created.body.total_jobs);
-      else expect(task.total_jobs).toBe(created.body.total_jobs);
+      // The export jobs planned (more once split by input bytes), then the job that writes the manifest.
+      if (target.jobMaxBytes) expect(task.total_jobs).toBeGreaterThan(created.body.total_jobs + 1);
+      else expect(task.total_jobs).toBe(created.body.total_jobs + 1);
       const expected = await expectedIntentCounts(tree, where);
       const nonEmpty = Object.fromEntries(Object.entries(task.counts).filter(([, n]) => (n as number) > 0));
       expect(nonEmpty).toEqual(expected);
@@ -160,6 +206,7 @@ export function taskSuite(name: string, target: SuiteTarget): void {
         )
       ).map(json);
       expect(got).toEqual(want);
+      await checkManifest(task, copies);
     });
 
     it('counts distinct people per partition and over the whole segment, and breakdowns, in one job', async () => {

@@ -53,7 +53,7 @@ async function withExport(memoryLimit: string, check: (result: Written) => Promi
   const engine = engines.open(`job-${memoryLimit}`, plan);
   const logged: Written['logged'] = [];
   try {
-    const written = await writeExport({
+    const { files: written } = await writeExport({
       ...(await engine),
       plan,
       inputs,

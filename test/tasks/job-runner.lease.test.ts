@@ -7,11 +7,10 @@ import { openStore } from '../../src/store/open-store.ts';
 import type { JobPhase, Store } from '../../src/store/store.ts';
 import type { JobLanes } from '../../src/tasks/job-lanes.ts';
 import { JobRunner } from '../../src/tasks/job-runner.ts';
-import { taskLifecycle } from '../../src/tasks/task-lifecycle.ts';
 import type { StoredRequest } from '../../src/tasks/task-model.ts';
 import { duck, expectedIntentCounts } from '../support/duck.ts';
 import { memoryLanes } from '../support/lanes.ts';
-import { intentPlan, seedOrganization, taskRecord } from '../support/store-records.ts';
+import { holdExport, intentPlan, seedOrganization, taskRecord } from '../support/store-records.ts';
 
 /**
  * A worker whose lease is taken over while its job runs must not record its outcome nor touch the
@@ -91,7 +90,7 @@ function runner(owner: string, now: number, runnerStore: Store, logged: Logged[]
     storage,
     outputPath: path.join(dir, 'exports'),
     engine: { memoryLimit: '256MB', threads: 1, timeoutMs: 60_000 },
-    lifecycle: taskLifecycle(() => []),
+    lifecycle: holdExport,
     listPlanner: () => [],
     log: (message, fields) => logged.push({ message, fields }),
   });

@@ -10,6 +10,8 @@ const lifecycle = taskLifecycle((_task, counts) => {
   return Object.values(counts).some((n) => n > 0) ? [exportJob] : [];
 });
 const task = (overrides: Partial<TaskRecord>) => taskRecord(overrides);
+/** The one manifest job that ends every export. */
+const manifestJob = { id: expect.any(String), phase: 'manifest', seq: 0, partitions: [], status: 'queued' };
 
 describe('the task lifecycle', () => {
   it('ends a count at counted, with the counts, and plans no export', () => {
@@ -31,28 +33,37 @@ describe('the task lifecycle', () => {
     expect(planned).toEqual([{ p0: 0, p1: 4 }]);
     expect(
       lifecycle.phaseEnded(task({ status: 'in_progress', request: exporting }), 'count', { p0: 0 }),
-    ).toEqual({ status: 'completed', jobs: [], counts: { p0: 0 } });
+    ).toEqual({ status: 'unloading', jobs: [manifestJob], counts: { p0: 0 } });
   });
 
-  it('completes an export; the export gives the counts only to a task that was not counted first', () => {
+  it('ends an export with its manifest job; the export gives the counts only to a task not counted first', () => {
     expect(lifecycle.phaseEnded(task({ status: 'unloading' }), 'unload', { p1: 3 })).toEqual({
-      status: 'completed',
-      jobs: [],
+      status: 'unloading',
+      jobs: [manifestJob],
       counts: { p1: 3 },
     });
     expect(
       lifecycle.phaseEnded(task({ status: 'unloading', countsJson: '{"p1":4}' }), 'unload', { p1: 4 }),
-    ).toEqual({ status: 'completed', jobs: [] });
+    ).toEqual({ status: 'unloading', jobs: [manifestJob] });
   });
 
-  it('starts the export of a counted task, or completes it when nothing has rows', () => {
+  it('completes a task once its manifest is written', () => {
+    expect(
+      lifecycle.phaseEnded(task({ status: 'unloading', countsJson: '{"p1":4}' }), 'manifest', {}),
+    ).toEqual({
+      status: 'completed',
+      jobs: [],
+    });
+  });
+
+  it('starts the export of a counted task, or only its manifest when nothing has rows', () => {
     expect(lifecycle.unloadRequested(task({ status: 'counted' }), { p0: 0, p1: 4 })).toEqual({
       status: 'unloading',
       jobs: [exportJob],
     });
     expect(lifecycle.unloadRequested(task({ status: 'counted' }), { p0: 0 })).toEqual({
-      status: 'completed',
-      jobs: [],
+      status: 'unloading',
+      jobs: [manifestJob],
     });
   });
 

@@ -1,0 +1,72 @@
+import type { FileRecord, OutputColumn, TaskRecord } from '../store/store.ts';
+import { DEFAULT_LAYOUT, type StoredRequest } from './task-model.ts';
+
+/** The file record of a task's `manifest.json`: no partition, so no view lists it among the data files. */
+export const MANIFEST_PARTITION = '';
+export const MANIFEST_NAME = 'manifest.json';
+/** Written after the manifest: a consumer that sees it can trust every file the manifest lists. */
+export const SUCCESS_NAME = '_SUCCESS';
+
+/** What `manifest.json` holds: everything a consumer needs to load an export and check it. */
+export interface ExportManifest {
+  task_id: string;
+  type: string;
+  request: unknown;
+  created_at: string;
+  completed_at: string;
+  format: string;
+  compression: string;
+  schema: OutputColumn[];
+  total_rows: number;
+  files: Array<{ path: string; partition: string; rows: number; bytes: number; sha256: string | null }>;
+}
+
+export interface ManifestInput {
+  task: TaskRecord;
+  /** The task's data files (not its manifest). */
+  files: readonly FileRecord[];
+  /** The columns its export jobs wrote; none when it wrote no file. */
+  columns: OutputColumn[] | undefined;
+  /** The task's output folder: file paths are relative to it. */
+  root: string;
+  completedAt: string;
+  /** The server's Parquet codec, for a request that named none. */
+  defaultCompression: string;
+}
+
+/** The manifest of a finished export, files in path order. */
+export function exportManifest({
+  task,
+  files,
+  columns,
+  root,
+  completedAt,
+  defaultCompression,
+}: ManifestInput) {
+  const { view, plan } = task.request as StoredRequest;
+  const layout = plan.layout ?? DEFAULT_LAYOUT;
+  const compression = layout.compression ?? defaultCompression;
+  const prefix = `${root.replace(/\/+$/, '')}/`;
+  const listed = files
+    .map((file) => ({
+      path: file.uri.startsWith(prefix) ? file.uri.slice(prefix.length) : file.uri,
+      partition: file.partition,
+      rows: file.rows,
+      bytes: file.sizeBytes,
+      sha256: file.sha256,
+    }))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const manifest: ExportManifest = {
+    task_id: task.id,
+    type: task.type,
+    request: view,
+    created_at: task.createdAt,
+    completed_at: completedAt,
+    format: layout.format,
+    compression: compression === 'uncompressed' ? 'none' : compression,
+    schema: columns ?? [],
+    total_rows: listed.reduce((sum, file) => sum + file.rows, 0),
+    files: listed,
+  };
+  return manifest;
+}
