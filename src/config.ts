@@ -32,6 +32,8 @@ export interface Config {
   /** Secret that signs download links; generated into DATA_DIR like the JWT secret. */
   linkSecret: string;
   taskTtlMs: number;
+  /** How long an Idempotency-Key keeps the answer of its first request. */
+  idempotencyTtlMs: number;
   /** How long the catalog of an object-store intent tree is served before the tree is listed again. */
   catalogTtlMs: number;
   linkTtlMs: number;
@@ -273,6 +275,7 @@ export function loadConfig(env: Env = process.env): Config {
     jwtSecret: secret(env, 'JWT_SECRET', dataDir, 'jwt-secret', databaseUrl !== undefined),
     linkSecret: secret(env, 'LINK_SECRET', dataDir, 'link-secret', databaseUrl !== undefined),
     taskTtlMs: parseDuration('TASK_TTL', env.TASK_TTL || '7d'),
+    idempotencyTtlMs: idempotencyTtl(env.IDEMPOTENCY_TTL || '24h'),
     catalogTtlMs: seconds(env, 'CATALOG_TTL', 60),
     linkTtlMs: parseDuration('LINK_TTL', env.LINK_TTL || '24h'),
     jwtTtlMs: parseDuration('JWT_TTL', env.JWT_TTL || '12h'),
@@ -333,6 +336,13 @@ export function checkScaledOut(config: Config, command: string): void {
       `\`audiences ${command}\` needs a Redis every process shares (redis://...)`,
     );
   }
+}
+
+/** A key that expires at once would not stop a retry from doing the work again. */
+function idempotencyTtl(value: string): number {
+  const ttl = parseDuration('IDEMPOTENCY_TTL', value);
+  if (ttl < 1000) throw new ConfigError('IDEMPOTENCY_TTL', `"${value}" must be at least 1s (default 24h)`);
+  return ttl;
 }
 
 function exportCompression(value: string): ExportCompression {

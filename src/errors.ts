@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   task_not_found: { status: 404, title: 'Task not found' },
   email_taken: { status: 409, title: 'The e-mail is already registered' },
   task_state_conflict: { status: 409, title: 'The task is not in a state that allows this' },
+  idempotency_key_in_use: { status: 409, title: 'A request with this idempotency key is still running' },
+  idempotency_key_reused: { status: 422, title: 'The idempotency key was used with a different request' },
   preview_failed: { status: 422, title: 'The preview could not read the segment' },
   body_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'The body must be JSON' },

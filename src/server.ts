@@ -29,6 +29,7 @@ import type { JobPhase } from './store/store.ts';
 import { DownloadLinks } from './tasks/download-links.ts';
 import { DownloadService } from './tasks/download-service.ts';
 import { FooterRows } from './tasks/footer-rows.ts';
+import { IdempotentRequests } from './tasks/idempotent-requests.ts';
 import { InputSchemas } from './tasks/input-schema.ts';
 import { IntentCatalog } from './tasks/intent-catalog.ts';
 import { JobLanes } from './tasks/job-lanes.ts';
@@ -215,8 +216,12 @@ export async function startService(config: Config, roles: Roles): Promise<Runnin
 
   let app: FastifyInstance | undefined;
   let url: string | undefined;
+  let idempotentRequests: IdempotentRequests | undefined;
   if (roles.api) {
+    idempotentRequests = new IdempotentRequests({ store, ttlMs: config.idempotencyTtlMs, log: warn });
+    idempotentRequests.startSweeping();
     app = await buildApp({
+      idempotentRequests,
       accounts,
       tasks,
       catalog: new IntentCatalog({
@@ -288,6 +293,7 @@ export async function startService(config: Config, roles: Roles): Promise<Runnin
       // Readers waiting for a change get their answer now rather than hold the close up.
       changes.close();
       await app?.close();
+      await idempotentRequests?.close();
       await reconciler?.stop();
       // Running jobs get SHUTDOWN_GRACE to finish; whatever still runs then is handed back.
       const drained = await settlesWithin(queue.close(), config.shutdownGraceMs);

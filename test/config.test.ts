@@ -31,10 +31,11 @@ describe('EXPORT_COMPRESSION', () => {
   );
 });
 
-describe('durations (TASK_TTL, LINK_TTL, JWT_TTL, JOB_TIMEOUT, PREVIEW_TIMEOUT, STORAGE_TIMEOUT)', () => {
+describe('durations (TASK_TTL, IDEMPOTENCY_TTL, LINK_TTL, JWT_TTL, JOB_TIMEOUT, PREVIEW_TIMEOUT, STORAGE_TIMEOUT)', () => {
   it('defaults to the values the README lists', () => {
     const config = loadConfig({ DATA_DIR: dataDir });
     expect(config.taskTtlMs).toBe(7 * 24 * 3600 * 1000);
+    expect(config.idempotencyTtlMs).toBe(24 * 3600 * 1000);
     expect(config.linkTtlMs).toBe(24 * 3600 * 1000);
     expect(config.jwtTtlMs).toBe(12 * 3600 * 1000);
     expect(config.jobTimeoutMs).toBe(30 * 60 * 1000);
@@ -42,6 +43,14 @@ describe('durations (TASK_TTL, LINK_TTL, JWT_TTL, JOB_TIMEOUT, PREVIEW_TIMEOUT, 
     expect(config.storageTimeoutMs).toBe(30 * 1000);
     expect(loadConfig({ DATA_DIR: dataDir, PREVIEW_TIMEOUT: '2s' }).previewTimeoutMs).toBe(2000);
     expect(() => loadConfig({ DATA_DIR: dataDir, PREVIEW_TIMEOUT: 'soon' })).toThrow(/^PREVIEW_TIMEOUT: /);
+  });
+
+  it('reads IDEMPOTENCY_TTL, and refuses one under a second, which could not stop a retry', () => {
+    expect(loadConfig({ DATA_DIR: dataDir, IDEMPOTENCY_TTL: '1h' }).idempotencyTtlMs).toBe(3_600_000);
+    expect(() => loadConfig({ DATA_DIR: dataDir, IDEMPOTENCY_TTL: '500ms' })).toThrow(
+      /^IDEMPOTENCY_TTL: "500ms" must be at least 1s \(default 24h\)$/,
+    );
+    expect(() => loadConfig({ DATA_DIR: dataDir, IDEMPOTENCY_TTL: 'a day' })).toThrow(/^IDEMPOTENCY_TTL: /);
   });
 
   it.each([

@@ -9,8 +9,10 @@ import type { AccountService } from '../accounts/account-service.ts';
 import { AppError } from '../errors.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { DownloadService } from '../tasks/download-service.ts';
+import type { IdempotentRequests } from '../tasks/idempotent-requests.ts';
 import type { IntentCatalog } from '../tasks/intent-catalog.ts';
 import type { TaskService } from '../tasks/task-service.ts';
+import { idempotency } from './idempotency.ts';
 import { sendProblem, toAppError } from './problem.ts';
 import { accountRoutes } from './routes/account-routes.ts';
 import { catalogRoutes } from './routes/catalog-routes.ts';
@@ -25,6 +27,8 @@ export interface AppDependencies {
   tasks: TaskService;
   catalog: IntentCatalog;
   downloads: DownloadService;
+  /** Runs the routes that take an `Idempotency-Key` once per key. */
+  idempotentRequests: IdempotentRequests;
   readiness: ReadinessCheck[];
   /** Base URL for the OpenAPI `servers` entry; unset means the origin the document is served from. */
   publicUrl: string | undefined;
@@ -130,6 +134,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, new AppError('not_found', `no route ${request.method} ${request.url.split('?')[0]}`)),
   );
+
+  // Before the routes: it extends the routes that opt in as they are declared.
+  await app.register(idempotency, { requests: deps.idempotentRequests });
 
   await app.register(healthRoutes, { checks: deps.readiness });
   await app.register(accountRoutes, { accounts: deps.accounts });

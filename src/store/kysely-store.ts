@@ -1,4 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { IdempotencyKeys } from './idempotency-keys.ts';
 import { JobLeases } from './job-leases.ts';
 import { ACTIVE, type Dialect, insertJobs, JobTransitions } from './job-transitions.ts';
 import { migrateToLatest } from './migrations.ts';
@@ -7,6 +8,9 @@ import type {
   ClaimedJob,
   ClientRecord,
   FileRecord,
+  IdempotencyRecord,
+  IdempotencyReservation,
+  IdempotentResponse,
   JobOutcome,
   JobRecord,
   JobRef,
@@ -44,6 +48,7 @@ import {
 export class KyselyStore implements Store {
   private readonly transitions: JobTransitions;
   private readonly leases: JobLeases;
+  private readonly idempotencyKeys: IdempotencyKeys;
 
   private constructor(
     private readonly db: Kysely<Database>,
@@ -51,6 +56,7 @@ export class KyselyStore implements Store {
   ) {
     this.transitions = new JobTransitions(db, dialect);
     this.leases = new JobLeases(db);
+    this.idempotencyKeys = new IdempotencyKeys(db);
   }
 
   static async open(db: Kysely<Database>, dialect: Dialect): Promise<KyselyStore> {
@@ -343,6 +349,30 @@ export class KyselyStore implements Store {
 
   resumableJobs(now: string, queuedBefore?: string): Promise<ResumableJob[]> {
     return this.leases.resumableJobs(now, queuedBefore);
+  }
+
+  reserveIdempotencyKey(
+    reservation: Omit<IdempotencyRecord, 'response'>,
+    abandonedBefore: string,
+  ): Promise<IdempotencyReservation> {
+    return this.idempotencyKeys.reserve(reservation, abandonedBefore);
+  }
+
+  recordIdempotentResponse(
+    organizationId: string,
+    key: string,
+    token: string,
+    response: IdempotentResponse,
+  ): Promise<boolean> {
+    return this.idempotencyKeys.record(organizationId, key, token, response);
+  }
+
+  releaseIdempotencyKey(organizationId: string, key: string, token: string): Promise<boolean> {
+    return this.idempotencyKeys.release(organizationId, key, token);
+  }
+
+  deleteExpiredIdempotencyKeys(now: string): Promise<number> {
+    return this.idempotencyKeys.deleteExpired(now);
   }
 }
 

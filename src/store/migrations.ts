@@ -124,6 +124,31 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('tasks').addColumn('figures', 'text').execute();
     },
   },
+  '0006_idempotency_keys': {
+    async up(db: Kysely<unknown>) {
+      // One row per Idempotency-Key of an organisation: inserted first, it is the lock that makes
+      // one of several concurrent requests with the key do the work; then it keeps that answer.
+      await db.schema
+        .createTable('idempotency_keys')
+        .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('fingerprint', 'text', (c) => c.notNull())
+        .addColumn('token', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('response_status', 'integer')
+        .addColumn('response_headers', 'text')
+        .addColumn('response_body', 'text')
+        .addPrimaryKeyConstraint('idempotency_keys_pk', ['organization_id', 'key'])
+        .execute();
+      // The sweep of expired keys.
+      await db.schema
+        .createIndex('idempotency_keys_expires')
+        .on('idempotency_keys')
+        .column('expires_at')
+        .execute();
+    },
+  },
   '0008_export_manifest': {
     async up(db: Kysely<unknown>) {
       // What a task's manifest lists: each file's checksum, and the columns its export wrote.

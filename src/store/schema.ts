@@ -22,6 +22,7 @@ export interface Database {
   tasks: TaskTable;
   jobs: JobTable;
   files: FileRecord;
+  idempotencyKeys: IdempotencyKeyTable;
 }
 
 export interface TaskTable {
@@ -68,4 +69,18 @@ export interface JobTable {
   leaseOwner: string | null;
   /** When the lease ends unless renewed; a `running` job past it may be taken over. */
   leaseExpiresAt: string | null;
+}
+
+export interface IdempotencyKeyTable {
+  organizationId: string;
+  key: string;
+  fingerprint: string;
+  token: string;
+  createdAt: string;
+  expiresAt: string;
+  /** The answer, once the request holding the key gave one: null while it runs. */
+  responseStatus: number | null;
+  /** JSON {name: value} of the answer's headers worth repeating. */
+  responseHeaders: string | null;
+  responseBody: string | null;
 }

@@ -14,6 +14,7 @@ import type { Store } from '../../src/store/store.ts';
 import { DownloadLinks } from '../../src/tasks/download-links.ts';
 import { DownloadService } from '../../src/tasks/download-service.ts';
 import { FooterRows } from '../../src/tasks/footer-rows.ts';
+import { IdempotentRequests } from '../../src/tasks/idempotent-requests.ts';
 import { InputSchemas } from '../../src/tasks/input-schema.ts';
 import { IntentCatalog } from '../../src/tasks/intent-catalog.ts';
 import { TaskService } from '../../src/tasks/task-service.ts';
@@ -76,6 +77,7 @@ export async function startApiApp(options: ApiAppOptions): Promise<ApiApp> {
     tasks,
     catalog: new IntentCatalog({ storage, footers, schemas, intentInputPath, ttlMs: 60_000 }),
     downloads: new DownloadService(options.store, storage, links),
+    idempotentRequests: new IdempotentRequests({ store: options.store, ttlMs: 86_400_000 }),
     readiness: [],
     publicUrl: undefined,
     logger: false,

@@ -15,10 +15,10 @@ export interface S3Server {
   close(): Promise<void>;
 }
 
-/** A real S3 protocol server (s3rver) in this process, on 127.0.0.1 only. */
-export async function startS3(): Promise<S3Server> {
+/** A real S3 protocol server (s3rver) in this process, on 127.0.0.1 only, on a free port unless told. */
+export async function startS3(options: { port?: number } = {}): Promise<S3Server> {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-s3rver-'));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory });
+  const server = new S3rver({ address: '127.0.0.1', port: options.port ?? 0, silent: true, directory });
   const { port } = (await server.run()) as { port: number };
   const endpoint = `http://127.0.0.1:${port}`;
   // The AWS SDK reads credentials from the standard chain; the environment is its first link.

@@ -39,6 +39,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { acco
   app.post(
     '/api/v1/intent_hive_tasks',
     {
+      config: { idempotent: true },
       schema: {
         tags: ['tasks'],
         summary: 'Count (and export) an intent segment',
@@ -56,6 +57,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { acco
   app.post(
     '/api/v1/generic_parquet_tasks',
     {
+      config: { idempotent: true },
       schema: {
         tags: ['tasks'],
         summary: 'Count (and export) rows of any Parquet tree under an allowed folder',
@@ -188,6 +190,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { acco
   app.post(
     '/api/v1/tasks/:task_id/unload',
     {
+      config: { idempotent: true },
       schema: {
         tags: ['tasks'],
         summary: 'Export a counted task',
