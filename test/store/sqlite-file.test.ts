@@ -68,7 +68,7 @@ it('reads and moves on the rows of a SQLite file written by migrations 0001-0003
     await store.close();
   }
   // Written back into the snake_case columns; the only column added to tasks is 0005's `figures`
-  // (null: this task has no unique_by or breakdown_by), and no table.
+  // (null: this task has no unique_by or breakdown_by); 0007 adds the webhook tables.
   const database = new SQLite(path.join(dir, 'audiences.sqlite'), { readonly: true });
   expect(
     database.prepare('select status, total_count, completed_jobs, counts, figures from tasks').all(),
@@ -76,6 +76,20 @@ it('reads and moves on the rows of a SQLite file written by migrations 0001-0003
   const columns = database.prepare('select name from pragma_table_info(?)').pluck().all('tasks');
   expect(columns).toHaveLength(17);
   expect(columns.at(-1)).toBe('figures');
-  expect(database.prepare("select count(*) from sqlite_master where type = 'table'").pluck().get()).toBe(8);
+  expect(
+    database.prepare("select name from sqlite_master where type = 'table' order by name").pluck().all(),
+  ).toEqual([
+    'api_clients',
+    'files',
+    'jobs',
+    'kysely_migration',
+    'kysely_migration_lock',
+    'organizations',
+    'tasks',
+    'users',
+    'webhook_attempts',
+    'webhook_deliveries',
+    'webhooks',
+  ]);
   database.close();
 });
