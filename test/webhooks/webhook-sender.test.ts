@@ -190,26 +190,26 @@ describe('WebhookSender', () => {
 describe('nextAttemptAt', () => {
   const policy = { retryForMs: 24 * 3_600_000 };
   const event = '2024-06-01T00:00:00.000Z';
-  const after = (ms: number) => new Date(Date.parse(event) + ms).toISOString();
+  const later = (ms: number) => new Date(Date.parse(event) + ms).toISOString();
 
   it('doubles the wait after each failed attempt, half of it jittered', () => {
     // random 0: half the wait; random → 1: all of it.
-    expect(nextAttemptAt(policy, 1, event, event, () => 0)).toBe(after(2_500));
-    expect(nextAttemptAt(policy, 1, event, event, () => 0.5)).toBe(after(3_750));
-    expect(nextAttemptAt(policy, 2, event, event, () => 0.5)).toBe(after(7_500));
-    expect(nextAttemptAt(policy, 5, event, event, () => 0)).toBe(after(40_000));
+    expect(nextAttemptAt(policy, 1, event, event, () => 0)).toBe(later(2_500));
+    expect(nextAttemptAt(policy, 1, event, event, () => 0.5)).toBe(later(3_750));
+    expect(nextAttemptAt(policy, 2, event, event, () => 0.5)).toBe(later(7_500));
+    expect(nextAttemptAt(policy, 5, event, event, () => 0)).toBe(later(40_000));
   });
 
   it('waits an hour at most', () => {
-    expect(nextAttemptAt(policy, 30, event, after(3_600_000), () => 0.999_999)).toBe(
+    expect(nextAttemptAt(policy, 30, event, later(3_600_000), () => 0.999_999)).toBe(
       new Date(Date.parse(event) + 3_600_000 + Math.round(3_600_000 * (0.5 + 0.999_999 / 2))).toISOString(),
     );
   });
 
   it('schedules the last attempt at the end of the window, and gives up after it', () => {
     const end = policy.retryForMs;
-    expect(nextAttemptAt(policy, 20, event, after(end - 60_000), () => 0.5)).toBe(after(end));
-    expect(nextAttemptAt(policy, 21, event, after(end), () => 0.5)).toBeNull();
-    expect(nextAttemptAt(policy, 21, event, after(end + 5), () => 0.5)).toBeNull();
+    expect(nextAttemptAt(policy, 20, event, later(end - 60_000), () => 0.5)).toBe(later(end));
+    expect(nextAttemptAt(policy, 21, event, later(end), () => 0.5)).toBeNull();
+    expect(nextAttemptAt(policy, 21, event, later(end + 5), () => 0.5)).toBeNull();
   });
 });
