@@ -72,6 +72,14 @@ export interface Config {
   rateLimitPerMinute: number;
   /** Most tasks one organisation may have in progress. */
   maxActiveTasks: number;
+  /** How long after its event a webhook delivery is retried before it is given up. */
+  webhookRetryForMs: number;
+  /** Longest one webhook attempt may take. */
+  webhookTimeoutMs: number;
+  /** Webhook URLs may be `http://` (not only `https://`): for receivers on a trusted network, and tests. */
+  webhookAllowHttp: boolean;
+  /** Webhook hosts may resolve to loopback, private, link-local or metadata addresses. */
+  webhookAllowPrivate: boolean;
   logLevel: string;
 }
 
@@ -315,8 +323,21 @@ export function loadConfig(env: Env = process.env): Config {
     storageMaxAttempts: integer(env, 'STORAGE_MAX_ATTEMPTS', 6, 1, 20),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 1200, 1, 10_000_000),
     maxActiveTasks: integer(env, 'MAX_ACTIVE_TASKS', 50, 1, 100_000),
+    webhookRetryForMs: parseDuration('WEBHOOK_RETRY_FOR', env.WEBHOOK_RETRY_FOR || '24h'),
+    webhookTimeoutMs: webhookTimeout(env.WEBHOOK_TIMEOUT || '10s'),
+    webhookAllowHttp: flag(env, 'WEBHOOK_ALLOW_HTTP', false),
+    webhookAllowPrivate: flag(env, 'WEBHOOK_ALLOW_PRIVATE', false),
     logLevel: env.LOG_LEVEL || 'info',
   };
+}
+
+/** One webhook attempt's timeout: from 1 s (a receiver needs a moment) to 5 min (a lease outlives it). */
+function webhookTimeout(value: string): number {
+  const timeout = parseDuration('WEBHOOK_TIMEOUT', value);
+  if (timeout < 1_000 || timeout > 300_000) {
+    throw new ConfigError('WEBHOOK_TIMEOUT', `"${value}" must be from 1s to 5m`);
+  }
+  return timeout;
 }
 
 /**

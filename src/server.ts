@@ -40,6 +40,10 @@ import { jobsPerTask } from './tasks/partition-batches.ts';
 import { TaskChanges } from './tasks/task-changes.ts';
 import { TaskService } from './tasks/task-service.ts';
 import { TaskViews } from './tasks/task-view.ts';
+import { type Resolver, systemResolver } from './webhooks/address-guard.ts';
+import { WebhookDeliverer } from './webhooks/webhook-deliverer.ts';
+import { WebhookSender } from './webhooks/webhook-sender.ts';
+import { WebhookService } from './webhooks/webhook-service.ts';
 
 /** Demo tree size on first start: a week, 10 prefixes, 1.5 million rows. */
 const DEMO = { rows: 1_500_000, days: 7, prefixes: 10, seed: 42 };
@@ -74,9 +78,23 @@ export interface RunningServer extends RunningService {
   url: string;
 }
 
+/** What tests replace in a running service: time, randomness and name resolution of webhooks. */
+export interface ServiceHooks {
+  webhooks?: {
+    /** The deliverer's clock (when deliveries are due, backoffs): tests move it forward. */
+    clock?: () => Date;
+    /** The backoffs' jitter, in [0, 1). */
+    random?: () => number;
+    /** Resolves webhook hosts, at creation and at each attempt. */
+    resolve?: Resolver;
+    /** Time between two looks for due deliveries. @defaultValue 1 s */
+    pollMs?: number;
+  };
+}
+
 /** Starts the API and its worker in one process (`audiences start`: embedded unless DATABASE_URL/REDIS_URL). */
-export async function startServer(config: Config): Promise<RunningServer> {
-  const service = await startService(config, { api: true, worker: true });
+export async function startServer(config: Config, hooks: ServiceHooks = {}): Promise<RunningServer> {
+  const service = await startService(config, { api: true, worker: true }, hooks);
   const { app, url } = service;
   if (!app || !url) throw new Error('the API did not start');
   return { ...service, app, url };
@@ -88,7 +106,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
  * job ids to any worker, task changes and limits are shared through Redis, so any number of API and
  * worker processes serve one deployment.
  */
-export async function startService(config: Config, roles: Roles): Promise<RunningService> {
+export async function startService(
+  config: Config,
+  roles: Roles,
+  hooks: ServiceHooks = {},
+): Promise<RunningService> {
   const log = pino(loggerOptions(config.logLevel) as pino.LoggerOptions);
   const localOutput = !isObjectUri(config.outputPath);
   if (localOutput) fs.mkdirSync(config.outputPath, { recursive: true });
@@ -214,6 +236,11 @@ export async function startService(config: Config, roles: Roles): Promise<Runnin
     ...(metrics.jobs ? { metrics: metrics.jobs } : {}),
   });
 
+  const webhookPolicy = {
+    allowPrivate: config.webhookAllowPrivate,
+    resolve: hooks.webhooks?.resolve ?? systemResolver,
+  };
+
   let app: FastifyInstance | undefined;
   let url: string | undefined;
   let idempotentRequests: IdempotentRequests | undefined;
@@ -232,6 +259,7 @@ export async function startService(config: Config, roles: Roles): Promise<Runnin
         ttlMs: config.catalogTtlMs,
       }),
       downloads: new DownloadService(store, storage, links),
+      webhooks: new WebhookService({ store, policy: webhookPolicy, allowHttp: config.webhookAllowHttp }),
       readiness: [
         { name: 'store', check: () => store.ping() },
         { name: 'queue', check: () => queue.ping() },
@@ -245,6 +273,7 @@ export async function startService(config: Config, roles: Roles): Promise<Runnin
   }
 
   let reconciler: JobReconciler | undefined;
+  let deliverer: WebhookDeliverer | undefined;
   let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
   if (roles.worker) {
     await queue.start(runner.handle);
@@ -264,6 +293,25 @@ export async function startService(config: Config, roles: Roles): Promise<Runnin
       ...(metrics.jobs ? { metrics: metrics.jobs } : {}),
     });
     reconciler.start();
+    // Webhook deliveries are rows too: this worker sends them, leased so no two workers send one
+    // attempt at once. An embedded restart takes back at once those its previous run held.
+    if (!config.databaseUrl) await store.releaseOtherWebhookLeases(owner);
+    const sender = new WebhookSender({
+      policy: webhookPolicy,
+      allowHttp: config.webhookAllowHttp,
+      timeoutMs: config.webhookTimeoutMs,
+    });
+    deliverer = new WebhookDeliverer({
+      store,
+      send: (target, headers, body) => sender.send(target, headers, body),
+      owner,
+      retry: { retryForMs: config.webhookRetryForMs },
+      // Longer than an attempt can take (its timeout), with room for a slow store.
+      leaseMs: Math.max(60_000, 3 * config.webhookTimeoutMs),
+      log: warn,
+      ...delivererHooks(hooks),
+    });
+    deliverer.start();
     if (!roles.api && config.metricsPort !== undefined) {
       metricsServer = await startMetricsServer(metrics, config.metricsPort, config.host);
     }
@@ -295,6 +343,7 @@ export async function startService(config: Config, roles: Roles): Promise<Runnin
       await app?.close();
       await idempotentRequests?.close();
       await reconciler?.stop();
+      await deliverer?.stop();
       // Running jobs get SHUTDOWN_GRACE to finish; whatever still runs then is handed back.
       const drained = await settlesWithin(queue.close(), config.shutdownGraceMs);
       if (roles.worker) {
@@ -310,6 +359,12 @@ export async function startService(config: Config, roles: Roles): Promise<Runnin
       await limitsRedis?.quit();
     },
   };
+}
+
+/** The hooks the deliverer takes (the resolver goes to the sender and the service). */
+function delivererHooks({ webhooks = {} }: ServiceHooks) {
+  const { resolve: _resolve, ...rest } = webhooks;
+  return rest;
 }
 
 /** Whether `work` settled within `ms` (it goes on either way). */

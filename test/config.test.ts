@@ -139,3 +139,38 @@ describe('CATALOG_TTL', () => {
     );
   });
 });
+
+describe('webhooks (WEBHOOK_RETRY_FOR, WEBHOOK_TIMEOUT, WEBHOOK_ALLOW_HTTP, WEBHOOK_ALLOW_PRIVATE)', () => {
+  it('defaults to 24 h of retries, 10 s per attempt, https and public addresses only, as the README says', () => {
+    const config = loadConfig({ DATA_DIR: dataDir });
+    expect(config.webhookRetryForMs).toBe(24 * 3_600_000);
+    expect(config.webhookTimeoutMs).toBe(10_000);
+    expect(config.webhookAllowHttp).toBe(false);
+    expect(config.webhookAllowPrivate).toBe(false);
+  });
+
+  it('reads each when set', () => {
+    const config = loadConfig({
+      DATA_DIR: dataDir,
+      WEBHOOK_RETRY_FOR: '3d',
+      WEBHOOK_TIMEOUT: '30s',
+      WEBHOOK_ALLOW_HTTP: '1',
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+    });
+    expect(config).toMatchObject({
+      webhookRetryForMs: 3 * 86_400_000,
+      webhookTimeoutMs: 30_000,
+      webhookAllowHttp: true,
+      webhookAllowPrivate: true,
+    });
+  });
+
+  it.each([
+    ['WEBHOOK_RETRY_FOR', 'a day', /^WEBHOOK_RETRY_FOR: "a day" is not a duration/],
+    ['WEBHOOK_TIMEOUT', '500ms', /^WEBHOOK_TIMEOUT: "500ms" must be from 1s to 5m$/],
+    ['WEBHOOK_TIMEOUT', '1h', /^WEBHOOK_TIMEOUT: "1h" must be from 1s to 5m$/],
+    ['WEBHOOK_ALLOW_PRIVATE', 'maybe', /^WEBHOOK_ALLOW_PRIVATE: "maybe" must be 1\/0 or true\/false$/],
+  ])('refuses %s=%j, naming the variable', (variable, value, message) => {
+    expect(() => loadConfig({ DATA_DIR: dataDir, [variable]: value })).toThrow(message);
+  });
+});

@@ -12,6 +12,7 @@ import type { DownloadService } from '../tasks/download-service.ts';
 import type { IdempotentRequests } from '../tasks/idempotent-requests.ts';
 import type { IntentCatalog } from '../tasks/intent-catalog.ts';
 import type { TaskService } from '../tasks/task-service.ts';
+import type { WebhookService } from '../webhooks/webhook-service.ts';
 import { idempotency } from './idempotency.ts';
 import { sendProblem, toAppError } from './problem.ts';
 import { accountRoutes } from './routes/account-routes.ts';
@@ -20,6 +21,7 @@ import { downloadRoutes } from './routes/download-routes.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health-routes.ts';
 import { metricsRoutes } from './routes/metrics-routes.ts';
 import { taskRoutes } from './routes/task-routes.ts';
+import { webhookRoutes } from './routes/webhook-routes.ts';
 import { Problem } from './schemas.ts';
 
 export interface AppDependencies {
@@ -29,6 +31,7 @@ export interface AppDependencies {
   downloads: DownloadService;
   /** Runs the routes that take an `Idempotency-Key` once per key. */
   idempotentRequests: IdempotentRequests;
+  webhooks: WebhookService;
   readiness: ReadinessCheck[];
   /** Base URL for the OpenAPI `servers` entry; unset means the origin the document is served from. */
   publicUrl: string | undefined;
@@ -143,6 +146,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(taskRoutes, { accounts: deps.accounts, tasks: deps.tasks });
   await app.register(catalogRoutes, { accounts: deps.accounts, catalog: deps.catalog });
   await app.register(downloadRoutes, { downloads: deps.downloads });
+  await app.register(webhookRoutes, { accounts: deps.accounts, webhooks: deps.webhooks });
   if (deps.metrics) await app.register(metricsRoutes, { metrics: deps.metrics });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

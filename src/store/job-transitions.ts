@@ -15,6 +15,7 @@ import type {
   TaskStatus,
   UnloadStart,
 } from './store.ts';
+import { taskStatusChanged } from './task-events.ts';
 import { toTask } from './task-rows.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -205,6 +206,7 @@ export class JobTransitions {
         }))
         .where('id', '=', task.id)
         .execute();
+      if (ACTIVE.includes(task.status)) await taskStatusChanged(trx, task.id, task.status, 'failed', now);
       return { outcome: 'failed' as const };
     });
   }
@@ -293,12 +295,12 @@ export async function insertJobs(db: Db, taskId: string, jobs: NewJob[], now: st
 
 /**
  * Writes a lifecycle move on the locked task row: its status (and completion time), its job
- * counters, its final counts when the move ends counting, and the jobs it adds. Returns the added
- * queued jobs for the caller to enqueue.
+ * counters, its final counts when the move ends counting, the jobs it adds, and the webhook event
+ * its new status causes (the outbox). Returns the added queued jobs for the caller to enqueue.
  */
 async function applyMove(
   trx: Transaction<Database>,
-  task: { id: string; organizationId: string; totalJobs: number },
+  task: { id: string; organizationId: string; status: TaskStatus; totalJobs: number },
   move: TaskMove,
   now: string,
   completedJobs: number,
@@ -322,6 +324,7 @@ async function applyMove(
     .where('id', '=', task.id)
     .execute();
   if (move.jobs.length > 0) await insertJobs(trx, task.id, move.jobs, now);
+  await taskStatusChanged(trx, task.id, task.status, move.status, now);
   const queued = move.jobs.filter((job) => job.status === 'queued');
   return refsOf(queued, task.organizationId);
 }

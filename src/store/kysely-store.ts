@@ -3,8 +3,11 @@ import { IdempotencyKeys } from './idempotency-keys.ts';
 import { JobLeases } from './job-leases.ts';
 import { ACTIVE, type Dialect, insertJobs, JobTransitions } from './job-transitions.ts';
 import { migrateToLatest } from './migrations.ts';
+import { lockOrganization } from './organization-lock.ts';
 import type { Database } from './schema.ts';
 import type {
+  AttemptCursor,
+  ClaimedDelivery,
   ClaimedJob,
   ClientRecord,
   FileRecord,
@@ -31,6 +34,8 @@ import type {
   TaskVersion,
   UnloadStart,
   UserRecord,
+  WebhookAttemptResult,
+  WebhookRecord,
 } from './store.ts';
 import {
   JOB_COLUMNS,
@@ -40,6 +45,7 @@ import {
   toTask,
   toTaskRow,
 } from './task-rows.ts';
+import { WebhookStore } from './webhook-store.ts';
 
 /**
  * The store over Kysely; the same queries serve SQLite and PostgreSQL. Its Kysely instance must
@@ -49,6 +55,7 @@ export class KyselyStore implements Store {
   private readonly transitions: JobTransitions;
   private readonly leases: JobLeases;
   private readonly idempotencyKeys: IdempotencyKeys;
+  private readonly webhooks: WebhookStore;
 
   private constructor(
     private readonly db: Kysely<Database>,
@@ -57,6 +64,7 @@ export class KyselyStore implements Store {
     this.transitions = new JobTransitions(db, dialect);
     this.leases = new JobLeases(db);
     this.idempotencyKeys = new IdempotencyKeys(db);
+    this.webhooks = new WebhookStore(db, dialect);
   }
 
   static async open(db: Kysely<Database>, dialect: Dialect): Promise<KyselyStore> {
@@ -135,7 +143,7 @@ export class KyselyStore implements Store {
   async insertTask(task: TaskRecord, jobs: NewJob[], limits?: TaskLimits): Promise<TaskAdmission> {
     return this.db.transaction().execute(async (trx) => {
       if (limits) {
-        await this.lockOrganization(trx, task.organizationId);
+        await lockOrganization(trx, this.dialect, task.organizationId);
         const active = await countActive(trx, task.organizationId);
         if (active >= limits.maxActiveTasks) return { admitted: false, active };
       }
@@ -143,31 +151,6 @@ export class KyselyStore implements Store {
       await insertJobs(trx, task.id, jobs, task.createdAt);
       return { admitted: true };
     });
-  }
-
-  /**
-   * Serialises the admissions of one organisation until the transaction ends, so its count of
-   * tasks in progress cannot change between reading it and inserting. PostgreSQL locks the
-   * organisation's row (`FOR NO KEY UPDATE`: foreign-key checks of other inserts do not wait).
-   * SQLite takes the database's write lock with a first statement that writes: one process runs its
-   * transactions one at a time anyway, and another process on the same file then waits
-   * (`busy_timeout`) instead of counting from a stale snapshot.
-   */
-  private async lockOrganization(trx: Transaction<Database>, organizationId: string): Promise<void> {
-    if (this.dialect === 'postgres') {
-      await trx
-        .selectFrom('organizations')
-        .select('id')
-        .where('id', '=', organizationId)
-        .forNoKeyUpdate()
-        .execute();
-    } else {
-      await trx
-        .updateTable('organizations')
-        .set((eb) => ({ name: eb.ref('name') }))
-        .where('id', '=', organizationId)
-        .execute();
-    }
   }
 
   async findTask(organizationId: string, taskId: string, now: string): Promise<TaskRecord | undefined> {
@@ -373,6 +356,38 @@ export class KyselyStore implements Store {
 
   deleteExpiredIdempotencyKeys(now: string): Promise<number> {
     return this.idempotencyKeys.deleteExpired(now);
+  }
+
+  insertWebhook(webhook: WebhookRecord, maxPerOrganization: number) {
+    return this.webhooks.insertWebhook(webhook, maxPerOrganization);
+  }
+
+  listWebhooks(organizationId: string) {
+    return this.webhooks.listWebhooks(organizationId);
+  }
+
+  findWebhook(organizationId: string, webhookId: string) {
+    return this.webhooks.findWebhook(organizationId, webhookId);
+  }
+
+  deleteWebhook(organizationId: string, webhookId: string) {
+    return this.webhooks.deleteWebhook(organizationId, webhookId);
+  }
+
+  listWebhookAttempts(webhookId: string, limit: number, after?: AttemptCursor) {
+    return this.webhooks.listWebhookAttempts(webhookId, limit, after);
+  }
+
+  claimWebhookDeliveries(lease: LeaseRequest, limit: number): Promise<ClaimedDelivery[]> {
+    return this.webhooks.claimWebhookDeliveries(lease, limit);
+  }
+
+  recordWebhookAttempt(deliveryId: string, owner: string, result: WebhookAttemptResult) {
+    return this.webhooks.recordWebhookAttempt(deliveryId, owner, result);
+  }
+
+  releaseOtherWebhookLeases(owner: string) {
+    return this.webhooks.releaseOtherWebhookLeases(owner);
   }
 }
 

@@ -149,6 +149,75 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0007_webhooks': {
+    async up(db: Kysely<unknown>) {
+      // An organisation's endpoints: `events` is a JSON array of event types; `secret` is kept as
+      // given (whsec_…), since every delivery is signed with it.
+      await db.schema
+        .createTable('webhooks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('events', 'text', (c) => c.notNull())
+        .addColumn('secret', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('webhooks_org')
+        .on('webhooks')
+        .columns(['organization_id', 'created_at'])
+        .execute();
+      // The outbox: one row per event and subscribed webhook, written in the transaction of the task's
+      // status change, with the body frozen then. `event_id` is the `webhook-id` of every attempt.
+      await db.schema
+        .createTable('webhook_deliveries')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('webhook_id', 'text', (c) => c.notNull().references('webhooks.id').onDelete('cascade'))
+        .addColumn('event_id', 'text', (c) => c.notNull())
+        .addColumn('event_type', 'text', (c) => c.notNull())
+        .addColumn('task_id', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_attempt_at', 'text')
+        .addColumn('lease_owner', 'text')
+        .addColumn('lease_expires_at', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      // Deliverers look for pending rows that are due.
+      await db.schema
+        .createIndex('webhook_deliveries_due')
+        .on('webhook_deliveries')
+        .columns(['status', 'next_attempt_at'])
+        .execute();
+      await db.schema
+        .createIndex('webhook_deliveries_webhook')
+        .on('webhook_deliveries')
+        .column('webhook_id')
+        .execute();
+      // Every attempt of a delivery, for the delivery log (newest first).
+      await db.schema
+        .createTable('webhook_attempts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('delivery_id', 'text', (c) =>
+          c.notNull().references('webhook_deliveries.id').onDelete('cascade'),
+        )
+        .addColumn('webhook_id', 'text', (c) => c.notNull())
+        .addColumn('attempt', 'integer', (c) => c.notNull())
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('status_code', 'integer')
+        .addColumn('error', 'text')
+        .addColumn('attempted_at', 'text', (c) => c.notNull())
+        .addColumn('next_attempt_at', 'text')
+        .execute();
+      await db.schema
+        .createIndex('webhook_attempts_log')
+        .on('webhook_attempts')
+        .columns(['webhook_id', 'attempted_at', 'id'])
+        .execute();
+    },
+  },
   '0008_export_manifest': {
     async up(db: Kysely<unknown>) {
       // What a task's manifest lists: each file's checksum, and the columns its export wrote.
@@ -165,7 +234,9 @@ class CodeMigrations implements MigrationProvider {
 }
 
 export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
-  const migrator = new Migrator({ db, provider: new CodeMigrations() });
+  // Migrations are written on parallel branches (0006 and 0007 landed in either order): a store that
+  // applied a later one first still takes an earlier one it lacks.
+  const migrator = new Migrator({ db, provider: new CodeMigrations(), allowUnorderedMigrations: true });
   const { error } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
 }

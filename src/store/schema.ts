@@ -5,8 +5,11 @@ import type {
   JobPhase,
   JobStatus,
   OrganizationRecord,
+  TaskEventType,
   TaskStatus,
   UserRecord,
+  WebhookAttemptOutcome,
+  WebhookDeliveryStatus,
 } from './store.ts';
 
 /**
@@ -23,6 +26,9 @@ export interface Database {
   jobs: JobTable;
   files: FileRecord;
   idempotencyKeys: IdempotencyKeyTable;
+  webhooks: WebhookTable;
+  webhookDeliveries: WebhookDeliveryTable;
+  webhookAttempts: WebhookAttemptTable;
 }
 
 export interface TaskTable {
@@ -83,4 +89,49 @@ export interface IdempotencyKeyTable {
   /** JSON {name: value} of the answer's headers worth repeating. */
   responseHeaders: string | null;
   responseBody: string | null;
+}
+
+export interface WebhookTable {
+  id: string;
+  organizationId: string;
+  url: string;
+  /** JSON array of the event types the webhook receives. */
+  events: string;
+  /** `whsec_` and the base64 key: every delivery is signed with it. */
+  secret: string;
+  createdAt: string;
+}
+
+/** The outbox: one row per event and subscribed webhook. */
+export interface WebhookDeliveryTable {
+  id: string;
+  webhookId: string;
+  /** The `webhook-id` of every attempt (shared by the event's rows for other webhooks). */
+  eventId: string;
+  eventType: TaskEventType;
+  taskId: string;
+  /** The request body, frozen when the event was recorded: every attempt sends these bytes. */
+  payload: string;
+  status: WebhookDeliveryStatus;
+  /** Attempts claimed so far (a claim counts one). */
+  attempts: Generated<number>;
+  /** When the next attempt is due; null once delivered or given up. */
+  nextAttemptAt: string | null;
+  /** The deliverer sending it now, and until when; null when nobody holds it. */
+  leaseOwner: string | null;
+  leaseExpiresAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface WebhookAttemptTable {
+  id: string;
+  deliveryId: string;
+  webhookId: string;
+  attempt: number;
+  outcome: WebhookAttemptOutcome;
+  statusCode: number | null;
+  error: string | null;
+  attemptedAt: string;
+  nextAttemptAt: string | null;
 }

@@ -38,6 +38,10 @@ const ROUTES: Array<[string, string]> = [
   ['/api/v1/status/{task_id}', 'get'],
   ['/api/v1/tasks/{task_id}/unload', 'post'],
   ['/api/v1/tasks/{task_id}/preview', 'get'],
+  ['/api/v1/webhooks', 'post'],
+  ['/api/v1/webhooks', 'get'],
+  ['/api/v1/webhooks/{webhook_id}', 'delete'],
+  ['/api/v1/webhooks/{webhook_id}/deliveries', 'get'],
   ['/healthz', 'get'],
   ['/readyz', 'get'],
 ];

@@ -23,6 +23,8 @@ let aTask: { task_id: string; total_count: number; counts: Record<string, number
 /** A client of A with a name nobody else could echo by chance. */
 let aClient: { client_id: string; name: string };
 let revokedKey: string;
+/** A webhook of A, at a URL and with a secret nobody else could echo by chance. */
+let aWebhook: { id: string; url: string; secret: string };
 
 interface Route {
   name: string;
@@ -30,7 +32,7 @@ interface Route {
   path: () => string;
   body?: () => unknown;
   /** The route names one of A's resources: another organisation's valid credentials get a 404. */
-  ownsResource?: 'task' | 'client';
+  ownsResource?: 'task' | 'client' | 'webhook';
   /** Client routes take a user's JWT only. */
   userOnly?: boolean;
 }
@@ -95,6 +97,25 @@ const ROUTES: Route[] = [
     userOnly: true,
   },
   { name: 'GET /client/v1', method: 'GET', path: () => '/client/v1', userOnly: true },
+  {
+    name: 'POST /api/v1/webhooks',
+    method: 'POST',
+    path: () => '/api/v1/webhooks',
+    body: () => ({ url: 'https://93.184.216.34/intruder', events: ['task.completed'] }),
+  },
+  { name: 'GET /api/v1/webhooks', method: 'GET', path: () => '/api/v1/webhooks' },
+  {
+    name: 'DELETE /api/v1/webhooks/{id}',
+    method: 'DELETE',
+    path: () => `/api/v1/webhooks/${aWebhook.id}`,
+    ownsResource: 'webhook',
+  },
+  {
+    name: 'GET /api/v1/webhooks/{id}/deliveries',
+    method: 'GET',
+    path: () => `/api/v1/webhooks/${aWebhook.id}/deliveries`,
+    ownsResource: 'webhook',
+  },
   {
     name: 'DELETE /client/v1/{id}',
     method: 'DELETE',
@@ -219,6 +240,8 @@ async function send(route: Route, headers: Record<string, string>): Promise<Repl
 function expectNoDataOfA(text: string, refused = true) {
   expect(text).not.toContain(aClient.name);
   expect(text).not.toContain(aClient.client_id);
+  expect(text).not.toContain(aWebhook.url);
+  expect(text).not.toContain(aWebhook.secret);
   expect(text).not.toContain(a.organizationId);
   expect(text).not.toContain(aUserId);
   expect(text).not.toContain(a.email);
@@ -274,6 +297,12 @@ beforeAll(async () => {
     headers: bearer(a.token),
   });
   revokedKey = doomed.body.api_key;
+  const hook = await api.post('/api/v1/webhooks', {
+    url: `https://93.184.216.34/a-private-hook-${randomUUID()}`,
+    events: ['task.completed', 'task.failed'],
+  });
+  expect(hook.status).toBe(201);
+  aWebhook = hook.body;
   expect((await api.get('/api/v1/status')).status).toBe(200);
   expect(
     (await call(t.url, 'DELETE', `/client/v1/${doomed.body.client_id}`, { headers: bearer(a.token) })).status,
@@ -327,9 +356,13 @@ describe.each(ROUTES)('$name', (route) => {
       return;
     }
     if (route.ownsResource) {
-      expectProblem(reply, 404, route.ownsResource === 'task' ? ['task_not_found'] : ['not_found']);
+      const { code, id: ownId } = {
+        task: { code: 'task_not_found', id: aTask.task_id },
+        client: { code: 'not_found', id: aClient.client_id },
+        webhook: { code: 'webhook_not_found', id: aWebhook.id },
+      }[route.ownsResource];
+      expectProblem(reply, 404, [code]);
       // The detail may echo the id the caller sent itself; apart from that echo, nothing of A's.
-      const ownId = route.ownsResource === 'task' ? aTask.task_id : aClient.client_id;
       const withoutEcho = reply.text.replaceAll(ownId, '<the id sent>');
       expect(withoutEcho).not.toContain(aTask.task_id);
       expectNoDataOfA(withoutEcho);
@@ -390,6 +423,12 @@ describe('credentials come before the request is read', () => {
     { name: 'unload, id too long', method: 'POST', path: () => `/api/v1/tasks/${'a'.repeat(80)}/unload` },
     { name: 'client, schema-invalid body', method: 'POST', path: () => '/client/v1', rawBody: '{"name":""}' },
     { name: 'client revoke, id too long', method: 'DELETE', path: () => `/client/v1/${'a'.repeat(80)}` },
+    { name: 'webhook, schema-invalid body', method: 'POST', path: () => '/api/v1/webhooks', rawBody: '{}' },
+    {
+      name: 'webhook deliveries, invalid query',
+      method: 'GET',
+      path: () => `/api/v1/webhooks/${'a'.repeat(80)}/deliveries?limit=x`,
+    },
   ];
   const credentials = BAD_CREDENTIALS.filter((c) =>
     ['no credentials', 'a bad API key', 'an expired JWT'].includes(c.name),

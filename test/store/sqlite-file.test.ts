@@ -68,7 +68,7 @@ it('reads and moves on the rows of a SQLite file written by migrations 0001-0003
     await store.close();
   }
   // Written back into the snake_case columns; the only column added to tasks is 0005's `figures`
-  // (null: this task has no unique_by or breakdown_by), and the only table 0006's idempotency_keys.
+  // (null: this task has no unique_by or breakdown_by); 0006 adds idempotency_keys, 0007 the webhook tables.
   const database = new SQLite(path.join(dir, 'audiences.sqlite'), { readonly: true });
   expect(
     database.prepare('select status, total_count, completed_jobs, counts, figures from tasks').all(),
@@ -88,6 +88,9 @@ it('reads and moves on the rows of a SQLite file written by migrations 0001-0003
     'organizations',
     'tasks',
     'users',
+    'webhook_attempts',
+    'webhook_deliveries',
+    'webhooks',
   ]);
   database.close();
 });

@@ -19,6 +19,8 @@ import { InputSchemas } from '../../src/tasks/input-schema.ts';
 import { IntentCatalog } from '../../src/tasks/intent-catalog.ts';
 import { TaskService } from '../../src/tasks/task-service.ts';
 import { TaskViews } from '../../src/tasks/task-view.ts';
+import { systemResolver } from '../../src/webhooks/address-guard.ts';
+import { WebhookService } from '../../src/webhooks/webhook-service.ts';
 import { memoryLanes } from './lanes.ts';
 
 export interface ApiAppOptions {
@@ -78,6 +80,11 @@ export async function startApiApp(options: ApiAppOptions): Promise<ApiApp> {
     catalog: new IntentCatalog({ storage, footers, schemas, intentInputPath, ttlMs: 60_000 }),
     downloads: new DownloadService(options.store, storage, links),
     idempotentRequests: new IdempotentRequests({ store: options.store, ttlMs: 86_400_000 }),
+    webhooks: new WebhookService({
+      store: options.store,
+      policy: { allowPrivate: false, resolve: systemResolver },
+      allowHttp: false,
+    }),
     readiness: [],
     publicUrl: undefined,
     logger: false,

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
-import { type RunningServer, startServer } from '../../src/server.ts';
+import { type RunningServer, type ServiceHooks, startServer } from '../../src/server.ts';
 
 export interface TestServer {
   server: RunningServer;
@@ -14,7 +14,10 @@ export interface TestServer {
 }
 
 /** A real server on a free port over its own SQLite file and export folder, reading the shared tree. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  hooks: ServiceHooks = {},
+): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-test-'));
   const intentTree = inject('intentTree');
   const config = loadConfig({
@@ -31,7 +34,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     RATE_LIMIT_PER_MINUTE: '100000',
     ...env,
   });
-  const server = await startServer(config);
+  const server = await startServer(config, hooks);
   return {
     server,
     url: server.url,
@@ -115,6 +118,7 @@ export function apiClient(url: string, apiKey: string) {
   return {
     post: (pathname: string, body?: unknown) => call(url, 'POST', pathname, { body, headers }),
     get: (pathname: string) => call(url, 'GET', pathname, { headers }),
+    delete: (pathname: string) => call(url, 'DELETE', pathname, { headers }),
     /** Creates an intent task (202 expected) and returns its id. */
     async createIntentTask(body: Record<string, unknown>): Promise<string> {
       const created = await call(url, 'POST', '/api/v1/intent_hive_tasks', { body, headers });

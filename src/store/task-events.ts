@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import type { Database } from './schema.ts';
+import type { TaskEventType } from './store.ts';
+
+/** The event a task's move into a status causes; other statuses cause none. */
+const EVENT_OF_STATUS: Readonly<Record<string, TaskEventType>> = {
+  counted: 'task.counted',
+  completed: 'task.completed',
+  failed: 'task.failed',
+  cancelled: 'task.cancelled',
+};
+
+/**
+ * The outbox's hook point: called inside the transaction that moved a task from `from` to `to`,
+ * after the task's row was written. When the new status has an event, records it for every webhook
+ * of the task's organisation subscribed to it. A later `cancel` calls it with `to: 'cancelled'`.
+ */
+export async function taskStatusChanged(
+  trx: Transaction<Database>,
+  taskId: string,
+  from: string,
+  to: string,
+  now: string,
+): Promise<void> {
+  const type = EVENT_OF_STATUS[to];
+  if (from !== to && type) await recordTaskEvent(trx, taskId, type, now);
+}
+
+/**
+ * Writes one delivery row per webhook of the task's organisation subscribed to `type`, sharing one
+ * event id (the `webhook-id` of every attempt) and one body frozen now from the task's row as the
+ * transaction sees it: a redelivery, by any process, sends the same id and bytes.
+ */
+export async function recordTaskEvent(
+  trx: Transaction<Database>,
+  taskId: string,
+  type: TaskEventType,
+  now: string,
+): Promise<void> {
+  const task = await trx
+    .selectFrom('tasks')
+    .select([
+      'id',
+      'organizationId',
+      'status',
+      'totalCount',
+      'figures',
+      'createdAt',
+      'updatedAt',
+      'completedAt',
+    ])
+    .where('id', '=', taskId)
+    .executeTakeFirst();
+  if (!task) return;
+  const webhooks = await trx
+    .selectFrom('webhooks')
+    .select(['id', 'events'])
+    .where('organizationId', '=', task.organizationId)
+    .execute();
+  const subscribed = webhooks.filter((webhook) => (JSON.parse(webhook.events) as string[]).includes(type));
+  if (subscribed.length === 0) return;
+  const eventId = `msg_${randomUUID().replaceAll('-', '')}`;
+  const payload = JSON.stringify({ type, timestamp: now, data: taskSummary(task) });
+  await trx
+    .insertInto('webhookDeliveries')
+    .values(
+      subscribed.map((webhook) => ({
+        id: randomUUID(),
+        webhookId: webhook.id,
+        eventId,
+        eventType: type,
+        taskId,
+        payload,
+        status: 'pending' as const,
+        nextAttemptAt: now,
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        createdAt: now,
+        updatedAt: now,
+      })),
+    )
+    .execute();
+}
+
+interface TaskRow {
+  id: string;
+  status: string;
+  totalCount: number | null;
+  figures: string | null;
+  createdAt: string;
+  updatedAt: string;
+  completedAt: string | null;
+}
+
+/**
+ * The `data` of an event: the task's summary, with `unique_count` only when the task has one
+ * (its figures, written by its count job, hold it).
+ */
+function taskSummary(task: TaskRow) {
+  const figures = task.figures === null ? null : (JSON.parse(task.figures) as { unique_count?: unknown });
+  const uniqueCount = typeof figures?.unique_count === 'number' ? figures.unique_count : null;
+  return {
+    task_id: task.id,
+    status: task.status,
+    total_count: task.totalCount,
+    ...(uniqueCount === null ? {} : { unique_count: uniqueCount }),
+    created_at: task.createdAt,
+    updated_at: task.updatedAt,
+    completed_at: task.completedAt,
+  };
+}
