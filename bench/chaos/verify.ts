@@ -113,8 +113,29 @@ export async function verify(options: VerifyOptions, checks: Checks): Promise<Ve
     if ((i + 1) % 100 === 0) options.log(`checked ${i + 1} of ${options.tasks.length} tasks`);
   }
 
-  // No file under the output root that no task lists; the service's scratch folder is reported apart.
+  // A completed export's manifest lists exactly the files of its detail, and _SUCCESS follows it.
   const listed = new Set(options.tasks.flatMap((task) => task.detail.files.map((file) => file.uri)));
+  for (const task of options.tasks) {
+    if (task.detail.status !== 'completed') continue;
+    const root = path.join(options.outputPath, task.organizationId, task.id);
+    const manifestPath = path.join(root, 'manifest.json');
+    const successPath = path.join(root, '_SUCCESS');
+    listed.add(manifestPath).add(successPath);
+    const manifest = fs.existsSync(manifestPath)
+      ? (JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as {
+          files: Array<{ path: string; rows: number }>;
+        })
+      : undefined;
+    const want = task.detail.files.map((file) => `${path.relative(root, file.uri)}:${file.rows}`).sort();
+    const got = manifest?.files.map((file) => `${file.path}:${file.rows}`).sort();
+    check(
+      "a completed export's manifest lists its files, then _SUCCESS",
+      JSON.stringify(got) === JSON.stringify(want) && fs.existsSync(successPath),
+      task.id,
+      () => `manifest ${manifest ? `lists ${got?.length} files, the detail ${want.length}` : 'missing'}`,
+    );
+  }
+  // No file under the output root that no task lists; the service's scratch folder is reported apart.
   for (const file of walk(options.outputPath)) {
     if (listed.has(file)) continue;
     const relative = path.relative(options.outputPath, file);

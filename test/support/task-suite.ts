@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Account, apiClient, signUp } from './api.ts';
+import { type Account, apiClient, type Reply, signUp } from './api.ts';
 import { downloadFiles } from './downloads.ts';
 import {
   duck,
@@ -78,7 +78,7 @@ export function taskSuite(name: string, target: SuiteTarget): void {
      * (path, partition, rows, bytes, and the SHA-256 of the downloaded bytes), the columns of the
      * files and the request; `_SUCCESS` sits next to it.
      */
-    async function checkManifest(task: Record<string, any>, copies: string[]) {
+    async function checkManifest(task: Reply['body'], copies: string[]) {
       expect(task.manifest_url).toEqual(expect.any(String));
       const response = await fetch(task.manifest_url);
       expect(response.status).toBe(200);
@@ -93,7 +93,7 @@ export function taskSuite(name: string, target: SuiteTarget): void {
         total_rows: task.files.reduce((sum: number, f: { rows: number }) => sum + f.rows, 0),
       });
       expect(manifest.files).toEqual(
-        task.files.map((file: Record<string, any>, i: number) => ({
+        task.files.map((file: Reply['body'], i: number) => ({
           path: file.uri.slice(root.length + 1),
           partition: file.partition,
           rows: file.rows,
