@@ -27,6 +27,15 @@ const lifecycle: TaskLifecycle = taskLifecycle((_task, counts) =>
   })),
 );
 
+/** Runs the manifest job a move released, as a worker does, completing its task at `seconds`. */
+async function finishManifest(store: Store, move: unknown, seconds: number) {
+  const released = (move as { released: Array<{ id: string; phase: string }> }).released;
+  expect(released.map((job) => job.phase)).toEqual(['manifest']);
+  const [job] = released;
+  await store.claimJob(job!.id, { owner: WORKER, now: at(seconds), leaseMs: 30_000 });
+  await store.completeJob(job!.id, WORKER, { counts: {}, files: [] }, at(seconds), lifecycle);
+}
+
 function webhook(id: string, events: TaskEventType[], organizationId = ORG): WebhookRecord {
   return {
     id,
@@ -116,13 +125,22 @@ describe.each(STORE_BACKENDS)('webhook outbox on $name', (backend) => {
     expect(await claim(WORKER, 4)).toEqual([]);
 
     await store.claimJob('u-p0', { owner: WORKER, now: at(5), leaseMs: 30_000 });
-    await store.completeJob('u-p0', WORKER, { counts: { p0: 3 }, files: [] }, at(6), lifecycle);
-    const claimed = await claim(WORKER, 7);
+    const exported = await store.completeJob(
+      'u-p0',
+      WORKER,
+      { counts: { p0: 3 }, files: [] },
+      at(6),
+      lifecycle,
+    );
+    // The export's end releases the job that writes its manifest; the task completes when it is done.
+    expect(await claim(WORKER, 6)).toEqual([]);
+    await finishManifest(store, exported, 7);
+    const claimed = await claim(WORKER, 8);
     expect(claimed.map((d) => d.eventType)).toEqual(['task.completed']);
     expect(JSON.parse(claimed[0]!.payload).data).toMatchObject({
       status: 'completed',
       total_count: 3,
-      completed_at: at(6),
+      completed_at: at(7),
     });
   });
 
@@ -136,17 +154,15 @@ describe.each(STORE_BACKENDS)('webhook outbox on $name', (backend) => {
       at(3),
       taskLifecycle(() => []),
     );
-    expect(
-      await store.startUnload(
-        ORG,
-        't1',
-        at(4),
-        taskLifecycle(() => []),
-      ),
-    ).toMatchObject({
-      outcome: 'started',
-    });
-    const claimed = await claim(WORKER, 5);
+    const started = await store.startUnload(
+      ORG,
+      't1',
+      at(4),
+      taskLifecycle(() => []),
+    );
+    expect(started).toMatchObject({ outcome: 'started' });
+    await finishManifest(store, started, 5);
+    const claimed = await claim(WORKER, 6);
     expect(claimed.map((d) => [d.eventType, JSON.parse(d.payload).data.status])).toEqual([
       ['task.completed', 'completed'],
     ]);
