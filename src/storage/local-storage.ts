@@ -81,6 +81,10 @@ export class LocalStorage implements Storage {
     });
   }
 
+  async remove(folderUri: string): Promise<void> {
+    await fsp.rm(folderUri, { recursive: true, force: true });
+  }
+
   async read(uri: string): Promise<Readable> {
     await fsp.access(uri, fs.constants.R_OK);
     return fs.createReadStream(uri);

@@ -166,6 +166,38 @@ export class ObjectStorage implements Storage {
     return published;
   }
 
+  async remove(folderUri: string): Promise<void> {
+    const folder = this.locate(folderUri);
+    // Never the whole bucket: a folder URI names at least one segment under it.
+    if (!folder.key) throw new Error(`refusing to remove a whole bucket: ${folderUri}`);
+    const prefix = `${folder.key.replace(/\/+$/, '')}/`;
+    let token: string | undefined;
+    do {
+      const page: ListObjectsV2CommandOutput = await this.send(folderUri, () =>
+        this.client.send(
+          new ListObjectsV2Command({ Bucket: folder.bucket, Prefix: prefix, ContinuationToken: token }),
+        ),
+      );
+      // A page holds at most 1000 keys, as many as one DeleteObjects takes.
+      const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
+      if (keys.length > 0) {
+        const deleted = await this.send(folderUri, () =>
+          this.client.send(
+            new DeleteObjectsCommand({ Bucket: folder.bucket, Delete: { Objects: keys, Quiet: true } }),
+          ),
+        );
+        const failed = deleted.Errors?.[0];
+        if (failed) {
+          throw new StorageError(
+            'storage_error',
+            `${objectUri({ ...folder, key: failed.Key ?? '' })}: not deleted (${failed.Code}: ${failed.Message})`,
+          );
+        }
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
   async read(uri: string): Promise<Readable> {
     const location = this.locate(uri);
     const reply = await this.send(uri, () =>

@@ -33,6 +33,10 @@ export class StorageRouter implements Storage {
     return this.pick(destUri).publish(localFiles, destUri);
   }
 
+  remove(folderUri: string): Promise<void> {
+    return this.pick(folderUri).remove(folderUri);
+  }
+
   read(uri: string): Promise<Readable> {
     return this.pick(uri).read(uri);
   }

@@ -59,6 +59,11 @@ export interface Storage {
    * whatever was there, and returns them in name order. A file is returned only once it is complete.
    */
   publish(localFiles: readonly string[], destUri: string): Promise<PublishedFile[]>;
+  /**
+   * Deletes everything under a folder URI, whatever the names, and the folder itself; nothing to do
+   * when it does not exist. For the files of a cancelled task.
+   */
+  remove(folderUri: string): Promise<void>;
   /** A readable stream of a stored file, for the download route. */
   read(uri: string): Promise<Readable>;
   /**

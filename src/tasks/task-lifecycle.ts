@@ -1,5 +1,5 @@
 import type { NewJob, TaskLifecycle, TaskRecord } from '../store/store.ts';
-import type { StoredRequest } from './task-model.ts';
+import { countsWhole, type StoredRequest } from './task-model.ts';
 
 /** Plans the export jobs of a counted task from its counts (empty partitions need no job). */
 export type ExportPlanner = (task: TaskRecord, counts: Record<string, number>) => NewJob[];
@@ -18,7 +18,11 @@ export type ExportPlanner = (task: TaskRecord, counts: Record<string, number>) =
  *   no `unload` call.
  * - `unload` moves a `counted` task to `unloading` with export jobs over its non-empty partitions, or
  *   straight to `completed` when every count is 0. Any other status refuses it (a conflict).
- * - A job that fails for good fails its task (the store keeps the first error).
+ * - A job that fails for good fails its task (the store keeps the first error). `retry` takes a
+ *   `failed` task back to the status of its failed jobs' phase: `unloading` for export jobs,
+ *   `in_progress` for count jobs, and for a `list` job the status the task started in. Any other
+ *   status refuses it.
+ * - `cancel` ends any unfinished task (`cancelled`); the store decides it alone.
  */
 export function taskLifecycle(planExport: ExportPlanner): TaskLifecycle {
   return {
@@ -36,6 +40,15 @@ export function taskLifecycle(planExport: ExportPlanner): TaskLifecycle {
       if (task.status !== 'counted') return undefined;
       const jobs = planExport(task, counts);
       return { status: jobs.length > 0 ? 'unloading' : 'completed', jobs };
+    },
+    retryRequested(task, phase) {
+      if (task.status !== 'failed') return undefined;
+      if (phase === 'unload') return 'unloading';
+      // A list job plans the task's first jobs: the task goes back to the status it started in.
+      if (phase === 'list' && exportsAtOnce(task) && !countsWhole((task.request as StoredRequest).plan)) {
+        return 'unloading';
+      }
+      return 'in_progress';
     },
   };
 }
