@@ -26,6 +26,8 @@ const PARALLEL_OBJECTS = 8;
 /** Room a footer takes in the cache before its size is known. */
 const FOOTER_RESERVE_BYTES = 64 * 1024;
 const PARQUET_MAGIC = Buffer.from('PAR1');
+/** Rounds of deletions in a row that may fail before `remove` gives up. */
+const REMOVE_ATTEMPTS = 3;
 
 /** Bytes moved, for tests and benchmarks (footer-only counts must stay small). */
 export class TransferMetrics {
@@ -171,31 +173,34 @@ export class ObjectStorage implements Storage {
     // Never the whole bucket: a folder URI names at least one segment under it.
     if (!folder.key) throw new Error(`refusing to remove a whole bucket: ${folderUri}`);
     const prefix = `${folder.key.replace(/\/+$/, '')}/`;
-    let token: string | undefined;
-    do {
+    // Each round lists what is left from the start and deletes that page (at most 1000 keys, as
+    // many as one DeleteObjects takes). Keys a round failed to delete (S3 answers per-key errors
+    // such as SlowDown) are tried again by the next; only rounds that fail one after another give up.
+    let failures = 0;
+    for (;;) {
       const page: ListObjectsV2CommandOutput = await this.send(folderUri, () =>
-        this.client.send(
-          new ListObjectsV2Command({ Bucket: folder.bucket, Prefix: prefix, ContinuationToken: token }),
-        ),
+        this.client.send(new ListObjectsV2Command({ Bucket: folder.bucket, Prefix: prefix })),
       );
-      // A page holds at most 1000 keys, as many as one DeleteObjects takes.
       const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
-      if (keys.length > 0) {
-        const deleted = await this.send(folderUri, () =>
-          this.client.send(
-            new DeleteObjectsCommand({ Bucket: folder.bucket, Delete: { Objects: keys, Quiet: true } }),
-          ),
+      if (keys.length === 0) return;
+      let failure: unknown;
+      try {
+        const reply = await this.send(folderUri, () =>
+          this.client.send(new DeleteObjectsCommand({ Bucket: folder.bucket, Delete: { Objects: keys } })),
         );
-        const failed = deleted.Errors?.[0];
-        if (failed) {
-          throw new StorageError(
+        const refused = reply.Errors?.[0];
+        if (refused) {
+          failure = new StorageError(
             'storage_error',
-            `${objectUri({ ...folder, key: failed.Key ?? '' })}: not deleted (${failed.Code}: ${failed.Message})`,
+            `${objectUri({ ...folder, key: refused.Key ?? '' })}: not deleted (${refused.Code}: ${refused.Message})`,
           );
         }
+      } catch (error) {
+        failure = error;
       }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+      if (failure === undefined) failures = 0;
+      else if (++failures >= REMOVE_ATTEMPTS) throw failure;
+    }
   }
 
   async read(uri: string): Promise<Readable> {
