@@ -1,4 +1,5 @@
 import type { TaskRun } from './api.ts';
+import { CANCEL_TARGET_MS } from './cancel.ts';
 import type { Comparison } from './comparisons.ts';
 import { type CpuLoad, NOISY_CORES } from './cpu-monitor.ts';
 import type { FairnessResult } from './fairness.ts';
@@ -355,6 +356,33 @@ function uniqueSection(results: BenchResults): string {
   ].join('\n');
 }
 
+function cancelSection(results: BenchResults): string {
+  const c = results.cancel;
+  const rows: string[][] = [
+    ['202 answer', ms(median(c.answerMs)), samples(c.answerMs)],
+    ['status read shows `cancelled`', ms(median(c.statusMs)), samples(c.statusMs)],
+    ["every running job stopped, its worker's slot free", ms(median(c.freeMs)), samples(c.freeMs)],
+  ];
+  return [
+    '## 13. Cancel latency',
+    '',
+    'An export of every partition of the tree (no filter), cancelled (`POST /api/v1/tasks/{id}/cancel`) as ' +
+      "soon as one of its jobs' `COPY` has started writing into its scratch folder: times from sending the " +
+      'cancel to its answer, to a status read that shows `cancelled`, and to the scratch folder of every job ' +
+      'that was writing being removed (the job was interrupted mid-query, ended, and its slot is free). ' +
+      `${results.pairs} cancels, one after another; the bound is ${ms(CANCEL_TARGET_MS)}.`,
+    '',
+    c.answerMs.length > 0
+      ? table(['from the cancel call to', 'median', 'samples (ms)'], rows)
+      : '_No export was still running when its cancel was sent (the tree is too small)._',
+    '',
+    `- Jobs writing when each cancel was sent: ${c.jobsWriting.join(', ') || 'none'}; exports that ended ` +
+      `before a job was seen writing: ${c.missed}; files of the cancelled tasks left: ${c.filesLeft}.`,
+    loadLine(results.load.cancel),
+    '',
+  ].join('\n');
+}
+
 /** The hash of src/ every server started with, or each one's when src/ changed during the run. */
 function srcHashes(results: BenchResults): string {
   const servers = [
@@ -567,6 +595,7 @@ export function renderReport(results: BenchResults): string {
     estimateSection(results),
     previewSection(results),
     uniqueSection(results),
+    cancelSection(results),
     '## Diagnostics',
     '',
     `- Opening and closing an empty in-memory DuckDB (\`threads: '${results.threads}'\`) in the harness: median ${ms(median(results.instanceStartupMs))} ` +

@@ -1,3 +1,4 @@
+import type { CancelResult } from './cancel.ts';
 import type { Comparison } from './comparisons.ts';
 import type { CpuLoad } from './cpu-monitor.ts';
 import type { Dataset } from './dataset.ts';
@@ -42,6 +43,8 @@ export interface BenchResults {
   preview: PreviewResult;
   /** A count with unique_by against raw DuckDB's count(DISTINCT) over the same files and filter. */
   unique: UniqueResult;
+  /** Exports of the whole tree cancelled mid-query. */
+  cancel: CancelResult;
   throughput: ThroughputResult;
   growth: GrowthPoint[];
   memory: MemoryResult;

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.ts';
 import { AudiencesApi } from './api.ts';
+import { measureCancel } from './cancel.ts';
 import { Comparisons } from './comparisons.ts';
 import { type CpuLoad, CpuMonitor, NOISY_CORES, waitForQuiet } from './cpu-monitor.ts';
 import { type Dataset, ensureDataset } from './dataset.ts';
@@ -82,6 +83,7 @@ async function main(options: BenchOptions): Promise<void> {
     | 'estimate'
     | 'preview'
     | 'unique'
+    | 'cancel'
     | 'growth'
     | 'throughput'
     | 'service'
@@ -100,6 +102,7 @@ async function main(options: BenchOptions): Promise<void> {
     const estimate = await section('estimate', () => measureEstimate(options, dataset, api, cpu));
     const preview = await section('preview', () => measurePreview(options, dataset, api, cpu));
     const unique = await section('unique', () => measureUnique(options, dataset, api, cpu));
+    const cancel = await section('cancel', () => measureCancel(options, dataset, api, service.dataDir));
     const growth = await section('growth', () => measureGrowth(options, dataset, api));
     const throughput = await section('throughput', () => measureThroughput(options, dataset, api, cpu));
     const embedded = {
@@ -147,6 +150,7 @@ async function main(options: BenchOptions): Promise<void> {
       estimate,
       preview,
       unique,
+      cancel,
       growth,
       throughput,
       fairness: [fairness, fairnessScaled.result],

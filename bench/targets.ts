@@ -1,3 +1,4 @@
+import { CANCEL_TARGET_MS } from './cancel.ts';
 import type { Comparison } from './comparisons.ts';
 import type { EstimateResult } from './estimate.ts';
 import type { FairnessResult, FairnessSample } from './fairness.ts';
@@ -50,6 +51,20 @@ function uniqueRow(results: BenchResults, rows: string): TargetRow {
     goal: `API / raw count(DISTINCT) ≤ ${UNIQUE_TARGET_RATIO}, same figures`,
     measured: `${ratio(value)} (${ms(median(u.apiMs))} / ${ms(median(u.rawMs))}); figures ${same ? 'equal' : 'DIFFERENT'}`,
     met: value <= UNIQUE_TARGET_RATIO && same,
+  };
+}
+
+function cancelRow(results: BenchResults, rows: string): TargetRow {
+  const c = results.cancel;
+  const worst = c.freeMs.length > 0 ? Math.max(...c.freeMs) : Number.NaN;
+  return {
+    target: `cancel in the middle of an export (${rows})`,
+    goal: `every running job stopped ≤ ${ms(CANCEL_TARGET_MS)} after the call, no file left`,
+    measured:
+      c.freeMs.length > 0
+        ? `${ms(median(c.freeMs))} median, ${ms(worst)} max; ${c.filesLeft} files left`
+        : 'not measured (no export still running when cancelled)',
+    met: worst <= CANCEL_TARGET_MS && c.filesLeft === 0,
   };
 }
 
@@ -140,6 +155,7 @@ export function evaluateTargets(results: BenchResults): TargetRow[] {
     },
     estimateRow(results, rows),
     uniqueRow(results, rows),
+    cancelRow(results, rows),
     ...results.fairness.map(fairnessRow),
     scaledRow(results.scaledExport, rows),
   ];

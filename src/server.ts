@@ -202,6 +202,8 @@ export async function startService(
     maxActiveTasks: config.maxActiveTasks,
     // A preview is one thread of the API process reading a few rows: a count slot's share of memory.
     preview: { memoryLimit: countEngine.memoryLimit, timeoutMs: config.previewTimeoutMs },
+    outputPath: config.outputPath,
+    log: (message, fields) => log.info(fields, message),
   });
   // One registry per process: an embedded one shows the API's and the worker's metrics.
   const metrics = new Metrics({

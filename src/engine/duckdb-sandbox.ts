@@ -34,6 +34,14 @@ export class EngineTimeoutError extends Error {
   }
 }
 
+/** A query stopped by `Sandbox.interrupt` (the job was cancelled), or refused after it. */
+export class EngineInterruptedError extends Error {
+  constructor() {
+    super('the query was interrupted');
+    this.name = 'EngineInterruptedError';
+  }
+}
+
 /** A query's answer as a table: its columns in order and its rows keyed by column name. */
 export interface QueryTable<T> {
   columns: Array<{ name: string; type: string }>;
@@ -46,6 +54,8 @@ export interface QueryTable<T> {
  * back by a query.
  */
 export class Sandbox {
+  private interrupted = false;
+
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
@@ -125,22 +135,35 @@ export class Sandbox {
     });
   }
 
+  /**
+   * Stops the running statement, if any, and refuses every later one: both fail with
+   * `EngineInterruptedError`. DuckDB checks for an interrupt between chunks of work, so a long scan or
+   * `COPY` stops within milliseconds. For a job whose task was cancelled.
+   */
+  interrupt(): void {
+    this.interrupted = true;
+    this.connection.interrupt();
+  }
+
   close(): void {
     this.connection.closeSync();
     this.instance.closeSync();
   }
 
   private async withTimeout<T>(run: () => Promise<T>): Promise<T> {
-    if (!this.timeoutMs) return run();
+    if (this.interrupted) throw new EngineInterruptedError();
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      this.connection.interrupt();
-    }, this.timeoutMs);
+    const timer = this.timeoutMs
+      ? setTimeout(() => {
+          timedOut = true;
+          this.connection.interrupt();
+        }, this.timeoutMs)
+      : undefined;
     try {
       return await run();
     } catch (error) {
-      if (timedOut) throw new EngineTimeoutError(this.timeoutMs);
+      if (this.interrupted) throw new EngineInterruptedError();
+      if (timedOut) throw new EngineTimeoutError(this.timeoutMs!);
       throw error;
     } finally {
       clearTimeout(timer);

@@ -212,9 +212,12 @@ export const GenericTaskBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** Every status a task can have; `completed`, `failed` and `cancelled` are final (a `failed` task can be retried). */
+const TASK_STATUSES = ['in_progress', 'counted', 'unloading', 'completed', 'failed', 'cancelled'];
+
 export const TaskCreatedReply = Type.Object({
   task_id: Type.String(),
-  status: Type.String(),
+  status: Type.String({ enum: TASK_STATUSES }),
   total_jobs: Type.Integer(),
   completed_jobs: Type.Integer(),
 });
@@ -260,7 +263,7 @@ const Timestamps = {
 const TaskSummaryFields = {
   task_id: Type.String(),
   type: Type.String({ enum: ['intent_hive', 'generic_parquet'] }),
-  status: Type.String({ enum: ['in_progress', 'counted', 'unloading', 'completed', 'failed'] }),
+  status: Type.String({ enum: TASK_STATUSES }),
   total_jobs: Type.Integer(),
   completed_jobs: Type.Integer(),
   failed_jobs: Type.Integer(),

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** How a delivered job's run ended. */
-export type JobRunOutcome = 'done' | 'requeued' | 'failed';
+export type JobRunOutcome = 'done' | 'requeued' | 'failed' | 'cancelled';
 
 /** Seconds: a footers-only count takes milliseconds, a large export minutes. */
 const JOB_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800];
@@ -46,7 +46,7 @@ export class JobMetrics {
     const registers = [registry];
     this.runs = new Counter({
       name: 'audiences_jobs_total',
-      help: 'Job runs settled, by phase and outcome (done, requeued after a transient failure, failed for good).',
+      help: 'Job runs settled, by phase and outcome (done, requeued after a transient failure, failed for good, cancelled with the task).',
       labelNames: ['phase', 'outcome'],
       registers,
     });

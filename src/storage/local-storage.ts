@@ -90,6 +90,10 @@ export class LocalStorage implements Storage {
     return { uri, sizeBytes: Buffer.byteLength(body) };
   }
 
+  async remove(folderUri: string): Promise<void> {
+    await fsp.rm(folderUri, { recursive: true, force: true });
+  }
+
   async read(uri: string): Promise<Readable> {
     await fsp.access(uri, fs.constants.R_OK);
     return fs.createReadStream(uri);

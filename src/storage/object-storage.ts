@@ -27,6 +27,8 @@ const PARALLEL_OBJECTS = 8;
 /** Room a footer takes in the cache before its size is known. */
 const FOOTER_RESERVE_BYTES = 64 * 1024;
 const PARQUET_MAGIC = Buffer.from('PAR1');
+/** Rounds of deletions in a row that may fail before `remove` gives up. */
+const REMOVE_ATTEMPTS = 3;
 
 /** Bytes moved, for tests and benchmarks (footer-only counts must stay small). */
 export class TransferMetrics {
@@ -173,6 +175,41 @@ export class ObjectStorage implements Storage {
       this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body })),
     );
     return { uri, sizeBytes: Buffer.byteLength(body) };
+  }
+
+  async remove(folderUri: string): Promise<void> {
+    const folder = this.locate(folderUri);
+    // Never the whole bucket: a folder URI names at least one segment under it.
+    if (!folder.key) throw new Error(`refusing to remove a whole bucket: ${folderUri}`);
+    const prefix = `${folder.key.replace(/\/+$/, '')}/`;
+    // Each round lists what is left from the start and deletes that page (at most 1000 keys, as
+    // many as one DeleteObjects takes). Keys a round failed to delete (S3 answers per-key errors
+    // such as SlowDown) are tried again by the next; only rounds that fail one after another give up.
+    let failures = 0;
+    for (;;) {
+      const page: ListObjectsV2CommandOutput = await this.send(folderUri, () =>
+        this.client.send(new ListObjectsV2Command({ Bucket: folder.bucket, Prefix: prefix })),
+      );
+      const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
+      if (keys.length === 0) return;
+      let failure: unknown;
+      try {
+        const reply = await this.send(folderUri, () =>
+          this.client.send(new DeleteObjectsCommand({ Bucket: folder.bucket, Delete: { Objects: keys } })),
+        );
+        const refused = reply.Errors?.[0];
+        if (refused) {
+          failure = new StorageError(
+            'storage_error',
+            `${objectUri({ ...folder, key: refused.Key ?? '' })}: not deleted (${refused.Code}: ${refused.Message})`,
+          );
+        }
+      } catch (error) {
+        failure = error;
+      }
+      if (failure === undefined) failures = 0;
+      else if (++failures >= REMOVE_ATTEMPTS) throw failure;
+    }
   }
 
   async read(uri: string): Promise<Readable> {

@@ -37,6 +37,10 @@ export class StorageRouter implements Storage {
     return this.pick(uri).write(uri, body);
   }
 
+  remove(folderUri: string): Promise<void> {
+    return this.pick(folderUri).remove(folderUri);
+  }
+
   read(uri: string): Promise<Readable> {
     return this.pick(uri).read(uri);
   }

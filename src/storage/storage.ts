@@ -64,6 +64,11 @@ export interface Storage {
    * touches anything else in its folder. A reader sees the whole body or nothing.
    */
   write(uri: string, body: string): Promise<PublishedFile>;
+  /**
+   * Deletes everything under a folder URI, whatever the names, and the folder itself; nothing to do
+   * when it does not exist. For the files of a cancelled task.
+   */
+  remove(folderUri: string): Promise<void>;
   /** A readable stream of a stored file, for the download route. */
   read(uri: string): Promise<Readable>;
   /**

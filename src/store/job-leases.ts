@@ -1,7 +1,7 @@
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import { ACTIVE, LEASE_LOST } from './job-transitions.ts';
 import type { Database } from './schema.ts';
-import type { ClaimedJob, JobRef, LeaseRequest, ResumableJob } from './store.ts';
+import type { ClaimedJob, JobRef, LeaseRenewal, LeaseRequest, ResumableJob } from './store.ts';
 import { JOB_COLUMNS, TASK_SUMMARY_COLUMNS, toJob, toTask } from './task-rows.ts';
 
 /**
@@ -53,7 +53,7 @@ export class JobLeases {
     return job && { job: toJob(job), task: toTask(task), recovered: takeover };
   }
 
-  async renewLease(jobId: string, owner: string, now: string, leaseMs: number): Promise<boolean> {
+  async renewLease(jobId: string, owner: string, now: string, leaseMs: number): Promise<LeaseRenewal> {
     const result = await this.db
       .updateTable('jobs')
       .set({ leaseExpiresAt: leaseEnd(now, leaseMs) })
@@ -61,7 +61,10 @@ export class JobLeases {
       .where('status', '=', 'running')
       .where('leaseOwner', '=', owner)
       .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+    if (Number(result.numUpdatedRows) > 0) return 'renewed';
+    // A cancelled job is never running again: telling it apart from a takeover is one read.
+    const job = await this.db.selectFrom('jobs').select('status').where('id', '=', jobId).executeTakeFirst();
+    return job?.status === 'cancelled' ? 'cancelled' : 'lost';
   }
 
   async requeueJob(jobId: string, owner: string, error: string, now: string) {

@@ -7,11 +7,14 @@ import type {
   JobOutcome,
   JobPhase,
   JobRef,
+  JobStatus,
   LeaseLost,
   NewJob,
+  TaskCancel,
   TaskError,
   TaskLifecycle,
   TaskMove,
+  TaskRetry,
   TaskStatus,
   UnloadStart,
 } from './store.ts';
@@ -22,13 +25,16 @@ export type Dialect = 'sqlite' | 'postgres';
 type Db = Kysely<Database> | Transaction<Database>;
 
 export const ACTIVE: TaskStatus[] = ['in_progress', 'unloading'];
+/** A task in one of these has ended: it can be neither cancelled nor moved on. */
+const FINAL: TaskStatus[] = ['completed', 'failed', 'cancelled'];
 export const LEASE_LOST: LeaseLost = { outcome: 'lease_lost' };
 /** A job leaving `running` leaves its lease behind. */
 const NO_LEASE = { leaseOwner: null, leaseExpiresAt: null };
 
 /**
  * The moves of a job and its task, each in one transaction: completing (which may end the phase
- * and move the task on), splitting, failing, and starting the export of a counted task. Claims and
+ * and move the task on), splitting, failing, starting the export of a counted task, cancelling a
+ * task and retrying a failed one. Claims and
  * other lease moves are in `job-leases.ts`. A job's outcome is recorded only by the worker holding
  * its lease: each of its moves reads the job as running under that owner (`heldJob`), locks its task
  * (`lockTask`), then updates the job on the same condition before it writes anything else. So on
@@ -50,8 +56,10 @@ export class JobTransitions {
   ): Promise<JobCompletion> {
     return this.db.transaction().execute(async (trx): Promise<JobCompletion> => {
       const job = await heldJob(trx, jobId, owner);
-      if (!job) return LEASE_LOST;
+      if (!job) return (await isCancelled(trx, jobId)) ? { outcome: 'cancelled' } : LEASE_LOST;
       const task = await this.lockTask(trx, job.taskId);
+      // Cancelled between the read of the job and the lock of its task (PostgreSQL waits for the lock).
+      if (task?.status === 'cancelled') return { outcome: 'cancelled' };
       if (!task || !ACTIVE.includes(task.status)) return { outcome: 'task_inactive' };
       const moved = await trx
         .updateTable('jobs')
@@ -229,6 +237,96 @@ export class JobTransitions {
     });
   }
 
+  async cancelTask(organizationId: string, taskId: string, now: string): Promise<TaskCancel> {
+    return this.db.transaction().execute(async (trx): Promise<TaskCancel> => {
+      const task = await this.lockTask(trx, taskId);
+      if (!task || task.organizationId !== organizationId || task.expiresAt <= now) {
+        return { outcome: 'not_found' };
+      }
+      if (FINAL.includes(task.status)) return { outcome: 'conflict', status: task.status };
+      // Running jobs apart, to say how many workers have a job to stop.
+      const cancelJobs = (statuses: JobStatus[]) =>
+        trx
+          .updateTable('jobs')
+          .set({ status: 'cancelled', ...NO_LEASE, updatedAt: now })
+          .where('taskId', '=', task.id)
+          .where('status', 'in', statuses)
+          .executeTakeFirst();
+      const stopped = Number((await cancelJobs(['running'])).numUpdatedRows);
+      await cancelJobs(['pending', 'queued']);
+      await trx.deleteFrom('files').where('taskId', '=', task.id).execute();
+      await trx
+        .updateTable('tasks')
+        .set({ status: 'cancelled', updatedAt: now })
+        .where('id', '=', task.id)
+        .execute();
+      await taskStatusChanged(trx, task.id, task.status, 'cancelled', now);
+      return {
+        outcome: 'cancelled',
+        task: toTask({ ...task, status: 'cancelled', updatedAt: now }),
+        stopped,
+      };
+    });
+  }
+
+  async retryTask(
+    organizationId: string,
+    taskId: string,
+    now: string,
+    lifecycle: TaskLifecycle,
+  ): Promise<TaskRetry> {
+    return this.db.transaction().execute(async (trx): Promise<TaskRetry> => {
+      const task = await this.lockTask(trx, taskId);
+      if (!task || task.organizationId !== organizationId || task.expiresAt <= now) {
+        return { outcome: 'not_found' };
+      }
+      const failed = await trx
+        .selectFrom('jobs')
+        .select('phase')
+        .where('taskId', '=', task.id)
+        .where('status', '=', 'failed')
+        .executeTakeFirst();
+      const status = failed && lifecycle.retryRequested(toTask(task), failed.phase);
+      if (!status) return { outcome: 'conflict', status: task.status };
+      await trx
+        .updateTable('jobs')
+        .set({ status: 'queued', attempts: 0, error: null, ...NO_LEASE, updatedAt: now })
+        .where('taskId', '=', task.id)
+        .where('status', '=', 'failed')
+        .execute();
+      // A job still running when the task failed found it inactive and was left as it was: once its
+      // lease has expired, nobody runs it.
+      await trx
+        .updateTable('jobs')
+        .set({ status: 'queued', ...NO_LEASE, updatedAt: now })
+        .where('taskId', '=', task.id)
+        .where('status', '=', 'running')
+        .where((eb) => eb.or([eb('leaseExpiresAt', 'is', null), eb('leaseExpiresAt', '<=', now)]))
+        .execute();
+      const queued = await trx
+        .selectFrom('jobs')
+        .select(['id', 'phase'])
+        .where('taskId', '=', task.id)
+        .where('status', '=', 'queued')
+        .orderBy('seq')
+        .execute();
+      const retried = {
+        status,
+        failedJobs: 0,
+        errorCode: null,
+        errorMessage: null,
+        completedAt: null,
+        updatedAt: now,
+      };
+      await trx.updateTable('tasks').set(retried).where('id', '=', task.id).execute();
+      return {
+        outcome: 'retried',
+        task: toTask({ ...task, ...retried }),
+        released: queued.map((job) => ({ id: job.id, phase: job.phase, organizationId })),
+      };
+    });
+  }
+
   /**
    * In one transaction: updates the owner's running job with `change`, its task locked and still
    * active, then runs `then`. `lease_lost` or `task_inactive` (and nothing written) otherwise.
@@ -246,7 +344,7 @@ export class JobTransitions {
   ): Promise<T | { outcome: 'task_inactive' } | LeaseLost> {
     return this.db.transaction().execute(async (trx) => {
       const job = await heldJob(trx, jobId, owner);
-      if (!job) return LEASE_LOST;
+      if (!job) return (await isCancelled(trx, jobId)) ? { outcome: 'task_inactive' as const } : LEASE_LOST;
       const task = await this.lockTask(trx, job.taskId);
       if (!task || !ACTIVE.includes(task.status) || task.expiresAt <= now) {
         return { outcome: 'task_inactive' as const };
@@ -351,6 +449,12 @@ async function heldJob(trx: Transaction<Database>, jobId: string, owner: string)
     .where('status', '=', 'running')
     .where('leaseOwner', '=', owner)
     .executeTakeFirst();
+}
+
+/** Whether the job was cancelled with its task (a move of it then finds it no longer running). */
+async function isCancelled(trx: Transaction<Database>, jobId: string): Promise<boolean> {
+  const job = await trx.selectFrom('jobs').select('status').where('id', '=', jobId).executeTakeFirst();
+  return job?.status === 'cancelled';
 }
 
 /** Called once every job of the phase is done. */

@@ -17,6 +17,7 @@ import type {
   JobOutcome,
   JobRecord,
   JobRef,
+  LeaseRenewal,
   LeaseRequest,
   ManifestEntry,
   NewJob,
@@ -25,11 +26,13 @@ import type {
   ResumableJob,
   Store,
   TaskAdmission,
+  TaskCancel,
   TaskCursor,
   TaskError,
   TaskLifecycle,
   TaskLimits,
   TaskRecord,
+  TaskRetry,
   TaskStatus,
   TaskVersion,
   UnloadStart,
@@ -221,6 +224,7 @@ export class KyselyStore implements Store {
       unloading: 0,
       completed: 0,
       failed: 0,
+      cancelled: 0,
     };
     // count(*) is a bigint on PostgreSQL, which open-store.ts has pg parse as a number (not pg's
     // default string): both dialects give a number.
@@ -289,7 +293,7 @@ export class KyselyStore implements Store {
     return this.leases.claimJob(jobId, lease);
   }
 
-  renewLease(jobId: string, owner: string, now: string, leaseMs: number): Promise<boolean> {
+  renewLease(jobId: string, owner: string, now: string, leaseMs: number): Promise<LeaseRenewal> {
     return this.leases.renewLease(jobId, owner, now, leaseMs);
   }
 
@@ -328,6 +332,19 @@ export class KyselyStore implements Store {
     lifecycle: TaskLifecycle,
   ): Promise<UnloadStart> {
     return this.transitions.startUnload(organizationId, taskId, now, lifecycle);
+  }
+
+  cancelTask(organizationId: string, taskId: string, now: string): Promise<TaskCancel> {
+    return this.transitions.cancelTask(organizationId, taskId, now);
+  }
+
+  retryTask(
+    organizationId: string,
+    taskId: string,
+    now: string,
+    lifecycle: TaskLifecycle,
+  ): Promise<TaskRetry> {
+    return this.transitions.retryTask(organizationId, taskId, now, lifecycle);
   }
 
   resumableJobs(now: string, queuedBefore?: string): Promise<ResumableJob[]> {

@@ -3,15 +3,19 @@
  * (`kysely-store.ts` over SQLite or PostgreSQL); the domain only sees this interface.
  */
 
-export type TaskStatus = 'in_progress' | 'counted' | 'unloading' | 'completed' | 'failed';
+/** `completed`, `failed` and `cancelled` are final; `retry` takes a `failed` task back to work. */
+export type TaskStatus = 'in_progress' | 'counted' | 'unloading' | 'completed' | 'failed' | 'cancelled';
 /**
  * `list`: lists a large input and plans the task's count or export jobs (a generic task whose input
  * is too large to list while the client waits); `count` and `unload` read partitions.
  */
 /** `manifest`: the last job of an export, which writes its `manifest.json` and `_SUCCESS`. */
 export type JobPhase = 'list' | 'count' | 'unload' | 'manifest';
-/** `pending`: planned but not released to the queue yet. */
-export type JobStatus = 'pending' | 'queued' | 'running' | 'done' | 'failed';
+/**
+ * `pending`: planned but not released to the queue yet. `cancelled`: its task was cancelled before
+ * it ended; it never runs nor records again.
+ */
+export type JobStatus = 'pending' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface OrganizationRecord {
   id: string;
@@ -170,6 +174,11 @@ export interface TaskLifecycle {
    * when the task's status does not allow it.
    */
   unloadRequested(task: TaskRecord, counts: Record<string, number>): TaskMove | undefined;
+  /**
+   * A client asks to run the task's failed jobs (all of `phase`) again: the status the task goes
+   * back to, or undefined when its status does not allow it.
+   */
+  retryRequested(task: TaskRecord, phase: JobPhase): TaskStatus | undefined;
 }
 
 export interface TaskCursor {
@@ -290,7 +299,28 @@ export type JobCompletion =
   | { outcome: 'recorded'; released: JobRef[] }
   /** The task failed or expired meanwhile: nothing was written, the job stays as it was. */
   | { outcome: 'task_inactive' }
+  /**
+   * The task was cancelled meanwhile (the job with it): nothing was written, and whatever the job
+   * published is nobody's; the caller removes it.
+   */
+  | { outcome: 'cancelled' }
   | LeaseLost;
+
+/** What a renewal found: the lease extended, lost to another worker, or its job cancelled with its task. */
+export type LeaseRenewal = 'renewed' | 'lost' | 'cancelled';
+
+export type TaskCancel =
+  /** The task (as it is now) and how many of its jobs were running: their workers stop them. */
+  | { outcome: 'cancelled'; task: TaskRecord; stopped: number }
+  | { outcome: 'not_found' }
+  /** The task had already ended (`status`): nothing changed. */
+  | { outcome: 'conflict'; status: TaskStatus };
+
+export type TaskRetry =
+  /** The task (as it is now) and the jobs to enqueue. */
+  | { outcome: 'retried'; task: TaskRecord; released: JobRef[] }
+  | { outcome: 'not_found' }
+  | { outcome: 'conflict'; status: TaskStatus };
 
 export type UnloadStart =
   | { outcome: 'started'; released: JobRef[] }
@@ -416,17 +446,18 @@ export interface Store {
    */
   claimJob(jobId: string, lease: LeaseRequest): Promise<ClaimedJob | undefined>;
   /**
-   * Extends the owner's lease to `now + leaseMs`; false when the lease is lost (the job was taken
-   * over, handed back or finished): the worker should stop, since the store refuses its outcome.
-   * An expired lease nobody took over is renewed.
+   * Extends the owner's lease to `now + leaseMs`: `renewed`; `lost` when the job was taken over,
+   * handed back or finished; `cancelled` when its task was cancelled. On either of the last two the
+   * worker should stop, since the store refuses its outcome. An expired lease nobody took over is
+   * renewed.
    */
-  renewLease(jobId: string, owner: string, now: string, leaseMs: number): Promise<boolean>;
+  renewLease(jobId: string, owner: string, now: string, leaseMs: number): Promise<LeaseRenewal>;
   /**
    * Records the outcome of the owner's job and, when it was the last of its phase, moves the task
    * on as `lifecycle.phaseEnded` decides, all in one transaction: its counts and files replace those
    * of an earlier run of the same job. `lease_lost` when the job is not running under
    * `owner`'s lease (taken over, or already done): nothing is written, so a worker that was taken
-   * over never overwrites the new owner's results.
+   * over never overwrites the new owner's results. `cancelled` when the task was cancelled.
    */
   completeJob(
     jobId: string,
@@ -440,7 +471,7 @@ export interface Store {
    * `queued` jobs of the same phase, one per batch of `rest`, after the task's other jobs; the task's
    * job total grows by as many, all in one transaction. The caller enqueues the `released` jobs and
    * runs on with `keep`. `lease_lost` (and no change) when the job is not running under `owner`'s
-   * lease; `task_inactive` when its task failed or expired meanwhile.
+   * lease; `task_inactive` when its task failed, expired or was cancelled meanwhile.
    */
   splitJob(
     jobId: string,
@@ -507,6 +538,29 @@ export interface Store {
     now: string,
     lifecycle: TaskLifecycle,
   ): Promise<UnloadStart>;
+  /**
+   * Cancels the organisation's unfinished task in one transaction: the task becomes `cancelled`,
+   * its pending, queued and running jobs `cancelled` (never claimed, renewed or recorded again), and
+   * its file rows are deleted (the caller removes the files). `not_found` as for `startUnload`;
+   * `conflict` when the task is already `completed`, `failed` or `cancelled`. Of a cancel and a job's
+   * completion at once, either the job is recorded first and its files are among those deleted, or
+   * the completion finds the task cancelled and writes nothing.
+   */
+  cancelTask(organizationId: string, taskId: string, now: string): Promise<TaskCancel>;
+  /**
+   * Takes the organisation's `failed` task back to work in one transaction: its failed jobs are
+   * `queued` again with no attempt and no error, the task gets the status `lifecycle.retryRequested`
+   * gives for their phase, without error and failed jobs. Its done jobs stay done. Returns the jobs
+   * to enqueue: those, the task's jobs still queued, and its running jobs whose lease expired (their
+   * worker gave up when the task failed). `not_found` as for `startUnload`; `conflict` when the
+   * lifecycle refuses.
+   */
+  retryTask(
+    organizationId: string,
+    taskId: string,
+    now: string,
+    lifecycle: TaskLifecycle,
+  ): Promise<TaskRetry>;
   /**
    * The jobs of active unexpired tasks that some worker should run now, oldest task first: the
    * `queued` ones (the queue may have lost them) and the `running` ones whose lease expired at

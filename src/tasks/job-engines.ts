@@ -23,6 +23,12 @@ export interface JobEnginesOptions {
 /** Opens and retires the locked-down DuckDB of each job, with the scratch folder it may write. */
 export class JobEngines {
   private readonly pool: SandboxPool;
+  /**
+   * The run that holds each scratch folder now. A job run again at once (a retry, a quick
+   * redelivery) opens the same folder before the previous run's retire removes it: that removal
+   * must then leave the folder to the new run.
+   */
+  private readonly holders = new Map<string, JobEngine>();
 
   constructor(private readonly options: JobEnginesOptions) {
     const { threads, memoryLimit } = options.engine;
@@ -42,7 +48,9 @@ export class JobEngines {
         allowedDirectories: [...storage.localInputDirs(plan.inputRoot), scratch],
         tempDirectory: path.join(scratch, 'tmp'),
       });
-      return { sandbox, scratch };
+      const opened = { sandbox, scratch };
+      this.holders.set(scratch, opened);
+      return opened;
     } catch (error) {
       await fs.rm(scratch, { recursive: true, force: true });
       throw error;
@@ -58,6 +66,8 @@ export class JobEngines {
     const opened = await engine.catch(() => undefined);
     if (!opened) return;
     this.pool.retire(opened.sandbox, () => {
+      if (this.holders.get(opened.scratch) !== opened) return;
+      this.holders.delete(opened.scratch);
       fs.rm(opened.scratch, { recursive: true, force: true }).catch((error: unknown) =>
         this.options.log?.('scratch folder not removed', { scratch: opened.scratch, error: String(error) }),
       );

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import type { Store } from '../store/store.ts';
+import type { LeaseRenewal, Store } from '../store/store.ts';
 
 /** How long a claim holds a job without renewal: a dead worker's jobs are taken over after it. */
 export const DEFAULT_LEASE_MS = 30_000;
@@ -22,17 +22,22 @@ export interface JobLeaseOptions {
   clock: () => Date;
   /** Told once, when a renewal finds the lease lost, or a renewal fails. */
   log?: (message: string, fields: Record<string, unknown>) => void;
+  /** Called once, when a renewal finds the job cancelled with its task: the run should stop. */
+  onCancelled?: () => void;
 }
 
 /**
  * Keeps a claimed job's lease alive: renews it every third of the lease while the job runs, so
  * two renewals can fail (a slow store) before another worker may take the job over. Once a
- * renewal finds the lease lost, `lost` stays true and renewals stop.
+ * renewal finds the lease lost, `lost` stays true and renewals stop; once one finds the job
+ * cancelled, `cancelled` does (and `onCancelled` is told): the fallback for a worker that missed the
+ * cancel's notification.
  */
 export class JobLease {
   private lostLease = false;
+  private cancelledJob = false;
   private stopped = false;
-  private renewing: Promise<boolean> | undefined;
+  private renewing: Promise<LeaseRenewal> | undefined;
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly options: JobLeaseOptions) {
@@ -49,30 +54,46 @@ export class JobLease {
     return this.lostLease;
   }
 
+  /** True once the store said the job was cancelled with its task. */
+  get cancelled(): boolean {
+    return this.cancelledJob;
+  }
+
   /**
-   * Renews now and tells whether the lease is still held: called before a step that must not
-   * happen twice (publishing an export). A store error counts as held: the outcome is checked
+   * Renews now and tells whether the lease is still held (false too once the job was cancelled):
+   * called before a step that must not happen twice (publishing an export). A store error counts as held: the outcome is checked
    * by the store when it is recorded.
    */
   async renew(): Promise<boolean> {
-    if (this.lostLease || this.stopped) return !this.lostLease;
+    if (this.lostLease || this.cancelledJob || this.stopped) return this.held;
     const { store, jobId, owner, leaseMs, clock, log } = this.options;
-    this.renewing = store.renewLease(jobId, owner, clock().toISOString(), leaseMs).catch((error) => {
-      log?.('lease renewal failed', { jobId, owner, error: String(error) });
-      return true;
-    });
+    this.renewing = store
+      .renewLease(jobId, owner, clock().toISOString(), leaseMs)
+      .catch((error): LeaseRenewal => {
+        log?.('lease renewal failed', { jobId, owner, error: String(error) });
+        return 'renewed';
+      });
     try {
-      const held = await this.renewing;
+      const renewal = await this.renewing;
       // A renewal answered after the job was recorded finds it done: that is no loss.
-      if (!held && !this.stopped && !this.lostLease) {
-        this.lostLease = true;
+      if (renewal !== 'renewed' && !this.stopped && this.held) {
         clearInterval(this.timer);
-        log?.('lease lost', { jobId, owner });
+        if (renewal === 'cancelled') {
+          this.cancelledJob = true;
+          this.options.onCancelled?.();
+        } else {
+          this.lostLease = true;
+          log?.('lease lost', { jobId, owner });
+        }
       }
-      return !this.lostLease;
+      return this.held;
     } finally {
       this.renewing = undefined;
     }
+  }
+
+  private get held(): boolean {
+    return !this.lostLease && !this.cancelledJob;
   }
 
   /** Stops renewing: call when the job is settled (or abandoned). */

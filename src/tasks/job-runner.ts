@@ -6,6 +6,7 @@ import type { JobMetrics, JobVolume } from '../metrics/job-metrics.ts';
 import type { Storage, StoredObject } from '../storage/storage.ts';
 import type { JobOutcome, JobRecord, NewJob, Store, TaskLifecycle, TaskRecord } from '../store/store.ts';
 import type { EngineLimits } from './input-schema.ts';
+import { JobCancel } from './job-cancel.ts';
 import { JOB_KINDS } from './job-catalog.ts';
 import { type JobEngine, JobEngines } from './job-engines.ts';
 import { fileId, publishExport, writeExport } from './job-export.ts';
@@ -26,6 +27,7 @@ import { batchByBytes } from './partition-batches.ts';
 import type { TaskChanges } from './task-changes.ts';
 import { exportManifest, MANIFEST_NAME, MANIFEST_PARTITION, SUCCESS_NAME } from './task-manifest.ts';
 import { countsWhole, peopleOf, type StoredRequest, type TaskPlan, wholeExportKey } from './task-model.ts';
+import { removeTaskOutputs } from './task-outputs.ts';
 
 /**
  * How many times `maxJobBytes` a filtered count job may read: it reads only the columns of its
@@ -79,7 +81,10 @@ export interface JobRunnerOptions {
    * @defaultValue 30 s
    */
   leaseMs?: number;
-  /** Told after each change of a task this runner commits, to wake readers waiting on it. */
+  /**
+   * Told after each change of a task this runner commits, to wake readers waiting on it; and tells
+   * the runner when a task whose job it runs was cancelled, so it stops the job at once.
+   */
   changes?: TaskChanges;
   clock?: () => Date;
   /** Problems worth a warning (a failed job, a fallback). */
@@ -94,6 +99,8 @@ export interface JobRunnerOptions {
  * Runs one delivered job: claims it in the store with a lease, queries DuckDB, records the
  * outcome, and hands any jobs the outcome released back to the queue. Safe to run twice for the
  * same id, and on many workers at once: only the lease holder runs a job and records its outcome.
+ * A job whose task is cancelled stops mid-query (`JobCancel`) and records nothing; one that had
+ * published files when it learnt of the cancel removes the task's folder again.
  */
 export class JobRunner {
   /** The lease owner of this runner's jobs. */
@@ -140,13 +147,15 @@ export class JobRunner {
         attempt: job.attempts,
       });
     }
+    const { log, trace, changes } = this.options;
     const lease = new JobLease({
       store,
       jobId,
       owner,
       leaseMs,
       clock,
-      ...(this.options.log ? { log: this.options.log } : {}),
+      ...(log ? { log } : {}),
+      onCancelled: () => cancel.cancel('lease'),
     });
     const kind = JOB_KINDS[job.phase];
     const plan = (task.request as StoredRequest).plan;
@@ -160,6 +169,16 @@ export class JobRunner {
         : engines.open(job.id, plan);
     // Its failure is handled where it is awaited; until then it must not count as unhandled.
     engine?.catch(() => undefined);
+    const cancel = new JobCancel({
+      store,
+      task,
+      jobId,
+      engine,
+      clock,
+      ...(changes ? { changes } : {}),
+      ...(trace ? { trace } : {}),
+      ...(log ? { log } : {}),
+    });
     let inputs: JobInputs | undefined;
     const started = performance.now();
     const times: Record<string, number> = {};
@@ -175,7 +194,8 @@ export class JobRunner {
         return;
       }
       if (job.phase === 'manifest') {
-        if (await this.finish(job, task, lease)) {
+        const stopped = (outcome: JobOutcome) => this.stopped(job, task, started, cancel, outcome);
+        if (await this.finish(job, task, lease, stopped)) {
           this.options.metrics?.jobSettled('manifest', 'done', secondsSince(started));
         }
         return;
@@ -202,6 +222,7 @@ export class JobRunner {
       if (lease.lost) return;
       const completion = await store.completeJob(jobId, owner, outcome, this.now(), this.options.lifecycle);
       if (completion.outcome === 'lease_lost') return this.leaseLost(jobId, task.id);
+      if (completion.outcome === 'cancelled') return await this.stopped(job, task, started, cancel, outcome);
       if (completion.outcome === 'recorded' && completion.released.length > 0) {
         await queue.enqueue(completion.released);
       }
@@ -222,6 +243,8 @@ export class JobRunner {
       });
     } catch (error) {
       lease.stop();
+      // Interrupted, or refused by the store, because the task was cancelled: not a failure.
+      if (cancel.cancelled || lease.cancelled) return await this.stopped(job, task, started, cancel);
       // Another worker runs the job now: this run's failure is no longer the job's.
       if (lease.lost) return;
       const failure = describeFailure(error, inputs?.uriOf);
@@ -247,6 +270,7 @@ export class JobRunner {
       }
     } finally {
       lease.stop();
+      cancel.stop();
       inputs?.release();
       this.options.changes?.notify(task.id);
       if (engine) await engines.retire(engine);
@@ -279,9 +303,15 @@ export class JobRunner {
   /**
    * A `manifest` job, the last of an export: writes `manifest.json` (every file the export recorded,
    * with its rows, bytes and checksum) and then `_SUCCESS` at the task's output root, and completes
-   * the task at the time the manifest says. False when its outcome was not recorded.
+   * the task at the time the manifest says. False when its outcome was not recorded (and when its
+   * task was cancelled meanwhile, after removing what it wrote).
    */
-  private async finish(job: JobRecord, task: TaskRecord, lease: JobLease): Promise<boolean> {
+  private async finish(
+    job: JobRecord,
+    task: TaskRecord,
+    lease: JobLease,
+    stopped: (outcome: JobOutcome) => Promise<void>,
+  ): Promise<boolean> {
     const { store, storage, outputPath, queue } = this.options;
     const [files, columns] = await Promise.all([store.listFiles(task.id), store.exportColumns(task.id)]);
     const root = storage.join(outputPath, `${task.organizationId}/${task.id}`);
@@ -323,6 +353,8 @@ export class JobRunner {
       this.options.lifecycle,
     );
     if (completion.outcome === 'lease_lost') this.leaseLost(job.id, task.id);
+    // Cancelled while the manifest was written: it goes with the rest of the task's files.
+    if (completion.outcome === 'cancelled') await stopped(outcome);
     if (completion.outcome !== 'recorded') return false;
     await queue.enqueue(completion.released);
     return true;
@@ -424,6 +456,34 @@ export class JobRunner {
     const counts: Record<string, number> = Object.fromEntries(job.partitions.map((p) => [p, 0]));
     for (const file of files) counts[file.partition] = (counts[file.partition] ?? 0) + file.rows;
     return { counts, files, ...(written.columns.length > 0 ? { columns: written.columns } : {}) };
+  }
+
+  /**
+   * The job's task was cancelled: its run ends without a record. The cancel removed the task's
+   * files, but an export that published after that leaves its own: the task's folder is removed
+   * again (a worker that dies in between leaves them; see README "Cancelling a task").
+   */
+  private async stopped(
+    job: JobRecord,
+    task: TaskRecord,
+    started: number,
+    cancel: JobCancel,
+    outcome?: JobOutcome,
+  ): Promise<void> {
+    const { storage, outputPath, metrics, trace, log } = this.options;
+    if (outcome && outcome.files.length > 0) {
+      await removeTaskOutputs(storage, outputPath, task).catch((error: unknown) =>
+        log?.('files of a cancelled task not removed', { taskId: task.id, error: String(error) }),
+      );
+    }
+    metrics?.jobSettled(job.phase, 'cancelled', secondsSince(started));
+    trace?.('job stopped: its task was cancelled', {
+      jobId: job.id,
+      taskId: task.id,
+      phase: job.phase,
+      // From the cancel heard (by the feed or the lease) to the job's end; 0 when the store told first.
+      msSinceCancel: cancel.msSinceCancel,
+    });
   }
 
   private leaseLost(jobId: string, taskId: string): void {

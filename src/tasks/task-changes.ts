@@ -26,6 +26,8 @@ export interface TaskChangesOptions {
  */
 export class TaskChanges {
   private readonly waiters = new Map<string, Set<() => void>>();
+  /** Callbacks told of every change of a task until they unfollow it (`follow`). */
+  private readonly followers = new Map<string, Set<() => void>>();
   private readonly feed: ChangeFeed | undefined;
   private subscription: ChangeSubscription | undefined;
   private closed = false;
@@ -54,8 +56,8 @@ export class TaskChanges {
       changed = true;
       wake?.();
     };
-    this.add(taskId, onChange);
-    const cancel = () => this.remove(taskId, onChange);
+    add(this.waiters, taskId, onChange);
+    const cancel = () => remove(this.waiters, taskId, onChange);
     return {
       cancel,
       next: (ms, signal) =>
@@ -76,6 +78,19 @@ export class TaskChanges {
           wake = done;
         }),
     };
+  }
+
+  /**
+   * Calls `onChange` at each change of the task, notified here or published by another process,
+   * until the returned function is called: how a worker running one of the task's jobs hears that
+   * it was cancelled. Like every notification, a change may be missed (a feed outage).
+   */
+  follow(taskId: string, onChange: () => void): () => void {
+    void this.listening();
+    // A function per follow, so the same callback followed twice is unfollowed one at a time.
+    const follower = () => onChange();
+    add(this.followers, taskId, follower);
+    return () => remove(this.followers, taskId, follower);
   }
 
   /**
@@ -115,25 +130,26 @@ export class TaskChanges {
 
   /** Wakes this process's readers of the task (a change notified here or published elsewhere). */
   private wake(taskId: string): void {
+    for (const onChange of [...(this.followers.get(taskId) ?? [])]) onChange();
     const waiting = this.waiters.get(taskId);
     if (!waiting) return;
     this.waiters.delete(taskId);
     for (const onChange of waiting) onChange();
   }
+}
 
-  private add(taskId: string, onChange: () => void): void {
-    let waiting = this.waiters.get(taskId);
-    if (!waiting) {
-      waiting = new Set();
-      this.waiters.set(taskId, waiting);
-    }
-    waiting.add(onChange);
+function add(callbacks: Map<string, Set<() => void>>, taskId: string, onChange: () => void): void {
+  let set = callbacks.get(taskId);
+  if (!set) {
+    set = new Set();
+    callbacks.set(taskId, set);
   }
+  set.add(onChange);
+}
 
-  private remove(taskId: string, onChange: () => void): void {
-    const waiting = this.waiters.get(taskId);
-    if (!waiting) return;
-    waiting.delete(onChange);
-    if (waiting.size === 0) this.waiters.delete(taskId);
-  }
+function remove(callbacks: Map<string, Set<() => void>>, taskId: string, onChange: () => void): void {
+  const set = callbacks.get(taskId);
+  if (!set) return;
+  set.delete(onChange);
+  if (set.size === 0) callbacks.delete(taskId);
 }

@@ -1,6 +1,6 @@
 import type { NewJob, TaskLifecycle, TaskRecord } from '../store/store.ts';
 import { jobsFor } from './partition-batches.ts';
-import type { StoredRequest } from './task-model.ts';
+import { countsFirst, type StoredRequest } from './task-model.ts';
 
 /** Plans the export jobs of a counted task from its counts (empty partitions need no job). */
 export type ExportPlanner = (task: TaskRecord, counts: Record<string, number>) => NewJob[];
@@ -20,7 +20,11 @@ export type ExportPlanner = (task: TaskRecord, counts: Record<string, number>) =
  *   Any other status refuses it (a conflict).
  * - The end of the export adds one `manifest` job, which writes `manifest.json` and `_SUCCESS`; its
  *   end makes the task `completed`. An export without rows to write goes straight to that job.
- * - A job that fails for good fails its task (the store keeps the first error).
+ * - A job that fails for good fails its task (the store keeps the first error). `retry` takes a
+ *   `failed` task back to the status of its failed jobs' phase: `unloading` for export and manifest
+ *   jobs, `in_progress` for count jobs, and for a `list` job the status the task started in. Any
+ *   other status refuses it.
+ * - `cancel` ends any unfinished task (`cancelled`); the store decides it alone.
  */
 export function taskLifecycle(planExport: ExportPlanner): TaskLifecycle {
   /** The export jobs of a task's counts; with no rows to export, the manifest job alone. */
@@ -42,6 +46,15 @@ export function taskLifecycle(planExport: ExportPlanner): TaskLifecycle {
     unloadRequested(task, counts) {
       if (task.status !== 'counted') return undefined;
       return { status: 'unloading', jobs: exportJobs(task, counts) };
+    },
+    retryRequested(task, phase) {
+      if (task.status !== 'failed') return undefined;
+      if (phase === 'unload' || phase === 'manifest') return 'unloading';
+      // A list job plans the task's first jobs: the task goes back to the status it started in.
+      if (phase === 'list' && exportsAtOnce(task) && !countsFirst((task.request as StoredRequest).plan)) {
+        return 'unloading';
+      }
+      return 'in_progress';
     },
   };
 }

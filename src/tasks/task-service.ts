@@ -11,6 +11,7 @@ import { decodeCursor, encodeCursor } from './task-cursor.ts';
 import { type TaskEstimate, TaskEstimator } from './task-estimator.ts';
 import { taskLifecycle } from './task-lifecycle.ts';
 import { countsFirst, type StoredRequest, wholeExportKey } from './task-model.ts';
+import { removeTaskOutputs } from './task-outputs.ts';
 import {
   type GenericTaskBody,
   type IntentTaskBody,
@@ -35,7 +36,11 @@ export interface TaskServiceOptions extends TaskPlannerOptions {
   footers: FooterRows;
   /** How previews are bounded. @defaultValue 256MB, 10 s, 2 at once */
   preview?: PreviewLimits;
+  /** Root of exports (as the job runner's `outputPath`): a cancel removes the task's folder under it. */
+  outputPath: string;
   clock?: () => Date;
+  /** Cancels and retries (at info level), and files of a cancelled task that could not be removed. */
+  log?: (message: string, fields: Record<string, unknown>) => void;
 }
 
 export interface CreatedTask {
@@ -56,7 +61,7 @@ function firstPhase(request: StoredRequest): 'count' | 'unload' {
   return request.view.perform_unload && !countsFirst(request.plan) ? 'unload' : 'count';
 }
 
-/** Creating, reading and unloading tasks: the domain behind the task routes. */
+/** Creating, reading, unloading, cancelling and retrying tasks: the domain behind the task routes. */
 export class TaskService {
   private readonly clock: () => Date;
   private readonly planner: TaskPlanner;
@@ -148,13 +153,53 @@ export class TaskService {
       );
     }
     await this.options.queue.enqueue(result.released);
-    const task = await this.reader.find(principal, taskId);
-    return {
-      task_id: task.id,
-      status: task.status,
-      total_jobs: task.totalJobs,
-      completed_jobs: task.completedJobs,
-    };
+    return summaryOf(await this.reader.find(principal, taskId));
+  }
+
+  /**
+   * Cancels an unfinished task: `cancelled` at once in the store with its jobs (a worker running one
+   * hears of it through the task change feed and interrupts its query), its file rows deleted and
+   * its output folder removed. 409 for a task already `completed`, `failed` or `cancelled`.
+   */
+  async cancel(principal: Principal, taskId: string): Promise<CreatedTask> {
+    const { store, storage, outputPath, changes, log } = this.options;
+    const result = await store.cancelTask(principal.organizationId, taskId, this.clock().toISOString());
+    if (result.outcome === 'not_found') throw taskNotFound(taskId);
+    if (result.outcome === 'conflict') {
+      throw new AppError(
+        'task_state_conflict',
+        `task ${taskId} is ${result.status}; only a task that has not ended (in_progress, counted or unloading) can be cancelled`,
+      );
+    }
+    const { task, stopped } = result;
+    changes?.notify(task.id);
+    log?.('task cancelled', { taskId: task.id, organizationId: task.organizationId, runningJobs: stopped });
+    // The cancel stands whatever happens here: a job still publishing removes its files itself.
+    await removeTaskOutputs(storage, outputPath, task).catch((error: unknown) =>
+      log?.('files of a cancelled task not removed', { taskId: task.id, error: String(error) }),
+    );
+    return summaryOf(task);
+  }
+
+  /**
+   * Runs a `failed` task's failed jobs again: the task goes back to the status of their phase and
+   * continues where it stopped (its done jobs are not run again). 409 in any other status.
+   */
+  async retry(principal: Principal, taskId: string): Promise<CreatedTask> {
+    const { store, queue, changes, log } = this.options;
+    const now = this.clock().toISOString();
+    const result = await store.retryTask(principal.organizationId, taskId, now, this.lifecycle);
+    if (result.outcome === 'not_found') throw taskNotFound(taskId);
+    if (result.outcome === 'conflict') {
+      throw new AppError(
+        'task_state_conflict',
+        `task ${taskId} is ${result.status}; only a failed task can be retried`,
+      );
+    }
+    changes?.notify(taskId);
+    await queue.enqueue(result.released);
+    log?.('task retried', { taskId, jobs: result.released.length });
+    return summaryOf(result.task);
   }
 
   /** The task state machine, with export jobs over the partitions that have rows (or people). */
@@ -236,4 +281,14 @@ export class TaskService {
       { 'retry-after': '5' },
     );
   }
+}
+
+/** What a request that starts or changes a task answers. */
+function summaryOf(task: TaskRecord): CreatedTask {
+  return {
+    task_id: task.id,
+    status: task.status,
+    total_jobs: task.totalJobs,
+    completed_jobs: task.completedJobs,
+  };
 }

@@ -2,7 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineTimeoutError, Sandbox, SandboxPool } from '../../src/engine/duckdb-sandbox.ts';
+import {
+  EngineInterruptedError,
+  EngineTimeoutError,
+  Sandbox,
+  SandboxPool,
+} from '../../src/engine/duckdb-sandbox.ts';
 import { duck } from '../support/duck.ts';
 
 /**
@@ -115,6 +120,29 @@ describe('the job sandbox', () => {
       expect(await slow.query('SELECT 42 AS answer')).toEqual([{ answer: 42 }]);
     } finally {
       slow.close();
+    }
+  });
+});
+
+describe('interrupting the job sandbox (a cancelled task)', () => {
+  it('stops the running query mid-way and refuses every later one', async () => {
+    const job = await Sandbox.open({
+      allowedDirectories: [input, output],
+      tempDirectory: path.join(output, 'tmp'),
+      memoryLimit: '256MB',
+      threads: 1,
+      timeoutMs: 60_000,
+    });
+    try {
+      // Minutes of work on one thread: it can only end early by the interrupt.
+      const running = job.query('SELECT count(*) FROM range(10000000000) a WHERE hash(a.range) % 7 = 3');
+      running.catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      job.interrupt();
+      await expect(running).rejects.toBeInstanceOf(EngineInterruptedError);
+      await expect(job.query('SELECT 42 AS answer')).rejects.toBeInstanceOf(EngineInterruptedError);
+    } finally {
+      job.close();
     }
   });
 });

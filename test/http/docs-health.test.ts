@@ -37,6 +37,8 @@ const ROUTES: Array<[string, string]> = [
   ['/api/v1/status', 'get'],
   ['/api/v1/status/{task_id}', 'get'],
   ['/api/v1/tasks/{task_id}/unload', 'post'],
+  ['/api/v1/tasks/{task_id}/cancel', 'post'],
+  ['/api/v1/tasks/{task_id}/retry', 'post'],
   ['/api/v1/tasks/{task_id}/preview', 'get'],
   ['/api/v1/webhooks', 'post'],
   ['/api/v1/webhooks', 'get'],

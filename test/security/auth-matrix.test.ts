@@ -84,6 +84,18 @@ const ROUTES: Route[] = [
     ownsResource: 'task',
   },
   {
+    name: 'POST /api/v1/tasks/{id}/cancel',
+    method: 'POST',
+    path: () => `/api/v1/tasks/${aTask.task_id}/cancel`,
+    ownsResource: 'task',
+  },
+  {
+    name: 'POST /api/v1/tasks/{id}/retry',
+    method: 'POST',
+    path: () => `/api/v1/tasks/${aTask.task_id}/retry`,
+    ownsResource: 'task',
+  },
+  {
     name: 'GET /api/v1/tasks/{id}/preview',
     method: 'GET',
     path: () => `/api/v1/tasks/${aTask.task_id}/preview`,
@@ -421,6 +433,7 @@ describe('credentials come before the request is read', () => {
     { name: 'status list, invalid query', method: 'GET', path: () => '/api/v1/status?limit=abc&x=1' },
     { name: 'status, id too long', method: 'GET', path: () => `/api/v1/status/${'a'.repeat(80)}` },
     { name: 'unload, id too long', method: 'POST', path: () => `/api/v1/tasks/${'a'.repeat(80)}/unload` },
+    { name: 'cancel, id too long', method: 'POST', path: () => `/api/v1/tasks/${'a'.repeat(80)}/cancel` },
     { name: 'client, schema-invalid body', method: 'POST', path: () => '/client/v1', rawBody: '{"name":""}' },
     { name: 'client revoke, id too long', method: 'DELETE', path: () => `/client/v1/${'a'.repeat(80)}` },
     { name: 'webhook, schema-invalid body', method: 'POST', path: () => '/api/v1/webhooks', rawBody: '{}' },

@@ -107,23 +107,23 @@ describe.each(STORE_BACKENDS)('job leases on $name', (backend) => {
       recovered: true,
       job: { status: 'running', attempts: 2, leaseOwner: B, leaseExpiresAt: at(2 * LEASE_MS) },
     });
-    expect(await store.renewLease('t1-j0', A, at(LEASE_MS + 1), LEASE_MS)).toBe(false);
+    expect(await store.renewLease('t1-j0', A, at(LEASE_MS + 1), LEASE_MS)).toBe('lost');
     expect(await claim('t1-j0', A, LEASE_MS + 1)).toBeUndefined();
   });
 
   it('renews only the owner lease, which then holds past its first expiry', async () => {
     await store.insertTask(...task('t1', 1));
     await claim('t1-j0', A, 0);
-    expect(await store.renewLease('t1-j0', B, at(10_000), LEASE_MS)).toBe(false);
-    expect(await store.renewLease('t1-j0', A, at(10_000), LEASE_MS)).toBe(true);
+    expect(await store.renewLease('t1-j0', B, at(10_000), LEASE_MS)).toBe('lost');
+    expect(await store.renewLease('t1-j0', A, at(10_000), LEASE_MS)).toBe('renewed');
     expect(await claim('t1-j0', B, LEASE_MS + 1)).toBeUndefined();
     expect((await store.listJobs('t1'))[0]).toMatchObject({ leaseOwner: A, leaseExpiresAt: at(40_000) });
     // Expired, but nobody took it over: still the owner's.
-    expect(await store.renewLease('t1-j0', A, at(50_000), LEASE_MS)).toBe(true);
-    expect(await store.renewLease('t1-j0', A, at(50_000), LEASE_MS)).toBe(true);
+    expect(await store.renewLease('t1-j0', A, at(50_000), LEASE_MS)).toBe('renewed');
+    expect(await store.renewLease('t1-j0', A, at(50_000), LEASE_MS)).toBe('renewed');
     // Not running (yet, or any more): nothing to renew.
     await store.insertTask(...task('t2', 1));
-    expect(await store.renewLease('t2-j0', A, at(0), LEASE_MS)).toBe(false);
+    expect(await store.renewLease('t2-j0', A, at(0), LEASE_MS)).toBe('lost');
   });
 
   it('refuses the outcome, failure or re-queue of a worker that does not hold the lease', async () => {

@@ -60,6 +60,7 @@ describe.each(STORE_BACKENDS)('completion on $name', (backend) => {
       return { status: jobs.length > 0 ? 'unloading' : 'completed', jobs, counts };
     },
     unloadRequested: (t, counts) => domain.unloadRequested(t, counts),
+    retryRequested: (t, phase) => domain.retryRequested(t, phase),
   };
 
   async function runAll(jobIds: string[], rows: (i: number) => number) {

@@ -41,6 +41,7 @@ describe.each(STORE_BACKENDS)('countTasksByStatus on $name', (backend) => {
       unloading: 0,
       completed: 0,
       failed: 0,
+      cancelled: 0,
     });
   });
 
@@ -52,6 +53,7 @@ describe.each(STORE_BACKENDS)('countTasksByStatus on $name', (backend) => {
       task('b1', 'org-b', 'completed'),
       task('b2', 'org-b', 'failed'),
       task('b3', 'org-b', 'counted'),
+      task('b5', 'org-b', 'cancelled'),
       // Expired: not counted, whatever its status.
       task('a4', 'org-a', 'completed', EARLIER),
       task('b4', 'org-b', 'unloading', EARLIER),
@@ -63,6 +65,7 @@ describe.each(STORE_BACKENDS)('countTasksByStatus on $name', (backend) => {
       unloading: 0,
       completed: 3,
       failed: 1,
+      cancelled: 1,
     });
     // Expiry is measured against the time asked about.
     expect((await store.countTasksByStatus(FIXTURE_CREATED)).completed).toBe(4);

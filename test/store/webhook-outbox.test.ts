@@ -168,6 +168,17 @@ describe.each(STORE_BACKENDS)('webhook outbox on $name', (backend) => {
     ]);
   });
 
+  it('records task.cancelled in the transaction that cancels the task, once', async () => {
+    await store.insertWebhook(webhook('w1', ['task.cancelled', 'task.completed']), 20);
+    await countTask('t1');
+    expect(await store.cancelTask(ORG, 't1', at(3))).toMatchObject({ outcome: 'cancelled' });
+    expect(await store.cancelTask(ORG, 't1', at(4))).toMatchObject({ outcome: 'conflict' });
+    const claimed = await claim(WORKER, 5);
+    expect(claimed.map((d) => [d.eventType, JSON.parse(d.payload).data.status])).toEqual([
+      ['task.cancelled', 'cancelled'],
+    ]);
+  });
+
   it('records task.failed once, when the first job fails the task', async () => {
     await store.insertWebhook(webhook('w1', ['task.failed']), 20);
     await store.insertTask(

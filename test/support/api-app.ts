@@ -73,6 +73,7 @@ export async function startApiApp(options: ApiAppOptions): Promise<ApiApp> {
     jobsPerTask: 2,
     maxPartitions: 1000,
     maxActiveTasks: options.maxActiveTasks ?? 50,
+    outputPath: path.join(dir, 'exports'),
   });
   const app = await buildApp({
     accounts: new AccountService(options.store, tokens, options.throttle),

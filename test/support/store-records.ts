@@ -115,4 +115,8 @@ export const holdExport: TaskLifecycle = {
   unloadRequested(task) {
     return task.status === 'counted' ? { status: 'completed', jobs: [] } : undefined;
   },
+  retryRequested(task, phase) {
+    if (task.status !== 'failed') return undefined;
+    return phase === 'unload' ? 'unloading' : 'in_progress';
+  },
 };

@@ -105,6 +105,40 @@ describe('a job lease', () => {
     }
   });
 
+  it('reports a cancel of its task once, without calling it a lost lease, and stops renewing', async () => {
+    await store.claimJob('j1', { owner: 'a', now: iso(T0), leaseMs: LEASE_MS });
+    const logged: string[] = [];
+    let cancels = 0;
+    const held = new JobLease({
+      store,
+      jobId: 'j1',
+      owner: 'a',
+      leaseMs: LEASE_MS,
+      clock: () => new Date(now),
+      log: (message) => logged.push(message),
+      onCancelled: () => {
+        cancels += 1;
+      },
+    });
+    try {
+      expect(await store.cancelTask('org-1', 't1', iso(T0 + 1))).toMatchObject({
+        outcome: 'cancelled',
+        stopped: 1,
+      });
+      now = T0 + 10_000;
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(held.cancelled).toBe(true);
+      expect(held.lost).toBe(false);
+      expect(cancels).toBe(1);
+      expect(await held.renew()).toBe(false);
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(cancels).toBe(1);
+      expect(logged).toEqual([]);
+    } finally {
+      held.stop();
+    }
+  });
+
   it('names owners by host and process, and never twice the same', () => {
     const owners = new Set(Array.from({ length: 100 }, () => newLeaseOwner()));
     expect(owners.size).toBe(100);

@@ -28,6 +28,35 @@ describe('TaskChanges', () => {
     expect(changes.size).toBe(0);
   });
 
+  it('tells a follower of every change of its task, here and from another process, until it unfollows', async () => {
+    const feed = new InProcessChangeFeed();
+    const worker = new TaskChanges({ feed });
+    const api = new TaskChanges({ feed });
+    const seen: string[] = [];
+    const unfollow = worker.follow('a', () => seen.push('a'));
+    worker.follow('b', () => seen.push('b'));
+    await worker.listening();
+    api.notify('a');
+    api.notify('c');
+    api.notify('a');
+    expect(seen).toEqual(['a', 'a']);
+    unfollow();
+    api.notify('a');
+    api.notify('b');
+    expect(seen).toEqual(['a', 'a', 'b']);
+    // Followers are not readers waiting on a status.
+    expect(worker.size).toBe(0);
+
+    // Without a feed (the embedded mode), a change notified in the process.
+    const alone = new TaskChanges();
+    let heard = 0;
+    alone.follow('a', () => {
+      heard += 1;
+    });
+    alone.notify('a');
+    expect(heard).toBe(1);
+  });
+
   it('keeps a change that happens between the watch and the wait', async () => {
     const changes = new TaskChanges();
     const watch = changes.watch('a');

@@ -67,7 +67,26 @@ describe('the task lifecycle', () => {
     });
   });
 
-  it.each(['in_progress', 'unloading', 'completed', 'failed'] as const)(
+  it('takes a failed task back to the status of its failed jobs: exporting, counting, or where a listed task started', () => {
+    const failed = (request: unknown) => task({ status: 'failed', request });
+    const exportsAtOnce = { view: { perform_unload: true }, plan: {} };
+    const heldForReview = { view: { perform_unload: false }, plan: {} };
+    const countedForFigures = { view: { perform_unload: true }, plan: { uniqueBy: 'person_id' } };
+    expect(lifecycle.retryRequested(failed(heldForReview), 'unload')).toBe('unloading');
+    expect(lifecycle.retryRequested(failed(exportsAtOnce), 'count')).toBe('in_progress');
+    expect(lifecycle.retryRequested(failed(exportsAtOnce), 'list')).toBe('unloading');
+    expect(lifecycle.retryRequested(failed(heldForReview), 'list')).toBe('in_progress');
+    expect(lifecycle.retryRequested(failed(countedForFigures), 'list')).toBe('in_progress');
+  });
+
+  it.each(['in_progress', 'counted', 'unloading', 'completed', 'cancelled'] as const)(
+    'refuses to retry a task %s',
+    (status) => {
+      expect(lifecycle.retryRequested(task({ status }), 'count')).toBeUndefined();
+    },
+  );
+
+  it.each(['in_progress', 'unloading', 'completed', 'failed', 'cancelled'] as const)(
     'refuses the export of a task %s',
     (status) => {
       expect(lifecycle.unloadRequested(task({ status }), { p1: 4 })).toBeUndefined();

@@ -1,0 +1,105 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { query } from '../../harness/postgres.ts';
+import { type Account, apiClient, signUp } from '../support/api.ts';
+import { type Deployment, startDeployment } from '../support/deployment.ts';
+import { intentPrefixes } from '../support/duck.ts';
+import { largeTree } from '../support/large-tree.ts';
+
+/**
+ * A cancel in scaled-out mode: one `audiences serve` and two `audiences worker` on PostgreSQL and
+ * Redis. The API process takes the cancel; the workers, other processes, hear of it through the
+ * task change feed on Redis and interrupt their queries. Their lease (30 s) renews every 10 s, so a
+ * stop within 2 s is the feed's doing.
+ */
+
+let deployment: Deployment;
+let account: Account;
+let api: ReturnType<typeof apiClient>;
+let everything: Record<string, string[]>;
+
+beforeAll(async () => {
+  const tree = await largeTree();
+  deployment = await startDeployment({
+    apis: 1,
+    workers: 2,
+    env: { INTENT_INPUT_PATH: tree, LOCAL_INPUT_ROOTS: tree },
+    workerEnv: { LOG_LEVEL: 'info' },
+  });
+  account = await signUp(deployment.url);
+  api = apiClient(deployment.url, account.apiKey);
+  everything = {
+    days: ['2024-05-01', '2024-05-02'],
+    topic_id_prefixes: await intentPrefixes(tree),
+    scores: ['low', 'medium', 'high'],
+  };
+});
+afterAll(async () => deployment?.close());
+
+/** Scratch folders (shared by the workers: they share the output folder) of exports writing now. */
+function exportsWriting(): string[] {
+  const staging = path.join(deployment.dataDir, 'exports', '.staging');
+  if (!fs.existsSync(staging)) return [];
+  return fs
+    .readdirSync(staging)
+    .map((job) => path.join(staging, job))
+    .filter((scratch) => fs.existsSync(path.join(scratch, 'out')));
+}
+
+/** The workers' log lines with this message. */
+function logged(message: string): Array<Record<string, unknown>> {
+  return deployment.workers.flatMap((worker) =>
+    Buffer.concat(worker.output)
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((entry) => entry.msg === message),
+  );
+}
+
+describe('cancelling in scaled-out mode', () => {
+  it("stops the workers' queries through the change feed within 2 s, leaves no file, and runs no job of the task again", async () => {
+    const id = await api.createIntentTask(everything);
+    const writing = await vi.waitFor(
+      () => {
+        const found = exportsWriting();
+        if (found.length === 0) throw new Error('no export is writing yet');
+        return found;
+      },
+      { timeout: 60_000, interval: 20 },
+    );
+    const cancelled = await api.post(`/api/v1/tasks/${id}/cancel`);
+    const calledAt = performance.now();
+    expect(cancelled.status).toBe(202);
+    expect(cancelled.body.status).toBe('cancelled');
+
+    for (const scratch of writing) {
+      await vi.waitFor(() => expect(fs.existsSync(scratch)).toBe(false), { timeout: 2_000, interval: 10 });
+    }
+    expect(performance.now() - calledAt).toBeLessThan(2_000);
+    const interrupts = logged('interrupting a job: its task was cancelled');
+    expect(interrupts.length).toBeGreaterThanOrEqual(writing.length);
+    for (const entry of interrupts) expect(entry).toMatchObject({ taskId: id, via: 'feed' });
+    await vi.waitFor(() =>
+      expect(logged('job stopped: its task was cancelled')).toHaveLength(interrupts.length),
+    );
+
+    const detail = (await api.get(`/api/v1/status/${id}`)).body;
+    expect(detail).toMatchObject({ status: 'cancelled', files: [], outputs: {} });
+    expect(fs.existsSync(path.join(deployment.dataDir, 'exports', account.organizationId, id))).toBe(false);
+    const jobs = await query<{ status: string; lease_owner: string | null }>(
+      deployment.databaseUrl,
+      `SELECT status, lease_owner FROM jobs WHERE task_id = '${id}'`,
+    );
+    for (const job of jobs) expect(job).toEqual({ status: 'cancelled', lease_owner: null });
+
+    // The workers' slots are free: a later export completes.
+    const next = await api.createIntentTask({ ...everything, days: ['2024-05-01'], scores: ['high'] });
+    expect((await api.waitFor(next, ['completed'])).files.length).toBeGreaterThan(0);
+    // Nothing of the cancelled task ran again meanwhile.
+    expect(logged('job done').filter((entry) => entry.taskId === id)).toEqual([]);
+    expect(fs.existsSync(path.join(deployment.dataDir, 'exports', account.organizationId, id))).toBe(false);
+  });
+});

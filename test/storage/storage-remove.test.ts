@@ -1,0 +1,116 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalStorage } from '../../src/storage/local-storage.ts';
+import { ObjectStorage } from '../../src/storage/object-storage.ts';
+import { createObjectClient } from '../../src/storage/s3-clients.ts';
+import { StagingCache } from '../../src/storage/staging-cache.ts';
+import type { Storage } from '../../src/storage/storage.ts';
+import { StorageRouter } from '../../src/storage/storage-router.ts';
+import { type S3Server, startS3 } from '../support/s3.ts';
+
+/**
+ * `Storage.remove` over every backend (a local folder, S3 and GCS through s3rver), through the router
+ * the service uses: what a cancel relies on to leave none of a task's files behind.
+ */
+
+let s3: S3Server;
+let root: string;
+let storage: Storage;
+
+/** A task's folder as exports leave it: data files in partition folders, a manifest, a marker. */
+const NAMES = [
+  'day=2024-05-01/prefix=a/score=high/data_0.parquet',
+  'day=2024-05-01/prefix=a/score=high/data_1.parquet',
+  'day=2024-05-02/prefix=b/score=low/data_0.csv.gz',
+  'manifest.json',
+  '_SUCCESS',
+];
+
+beforeAll(async () => {
+  s3 = await startS3();
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-remove-'));
+  await s3.createBucket('exports');
+  const options = {
+    s3: { endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1' },
+    gcs: { endpoint: s3.endpoint, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    maxAttempts: 1,
+    timeoutMs: 10_000,
+  };
+  const cache = new StagingCache(path.join(root, 'cache'), 1e8);
+  storage = new StorageRouter(new LocalStorage(path.join(root, 'scratch')), {
+    s3: new ObjectStorage(createObjectClient('s3', options), 's3', cache, path.join(root, 'scratch')),
+    gs: new ObjectStorage(createObjectClient('gs', options), 'gs', cache, path.join(root, 'scratch')),
+  });
+});
+afterAll(async () => {
+  await s3?.close();
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+/** Keys under a prefix of the bucket, as the bucket lists them. */
+async function keys(prefix: string): Promise<string[]> {
+  const listed = await s3.client.send(new ListObjectsV2Command({ Bucket: 'exports', Prefix: prefix }));
+  return (listed.Contents ?? []).map((object) => object.Key ?? '').sort();
+}
+
+describe.each(['s3', 'gs'] as const)('removing a folder on %s', (scheme) => {
+  it("deletes every object under it, whatever its name, and nothing beside it (not a neighbour sharing the name's start)", async () => {
+    const put = (key: string) =>
+      s3.client.send(new PutObjectCommand({ Bucket: 'exports', Key: key, Body: Buffer.from(key) }));
+    for (const name of NAMES) await put(`${scheme}/org/task-1/${name}`);
+    await put(`${scheme}/org/task-10/data_0.parquet`);
+    await put(`${scheme}/org/task-2/data_0.parquet`);
+
+    await storage.remove(`${scheme}://exports/${scheme}/org/task-1`);
+    expect(await keys(`${scheme}/org/`)).toEqual([
+      `${scheme}/org/task-10/data_0.parquet`,
+      `${scheme}/org/task-2/data_0.parquet`,
+    ]);
+    // Again, or a folder that never existed: nothing to do.
+    await storage.remove(`${scheme}://exports/${scheme}/org/task-1`);
+    await storage.remove(`${scheme}://exports/${scheme}/none`);
+    expect(await keys(`${scheme}/org/`)).toHaveLength(2);
+  });
+
+  it('refuses to remove a whole bucket', async () => {
+    await expect(storage.remove(`${scheme}://exports`)).rejects.toThrow(/whole bucket/);
+    expect((await keys(`${scheme}/org/`)).length).toBeGreaterThan(0);
+  });
+});
+
+describe('removing a large folder', () => {
+  it('deletes a folder of more objects than one listing page holds (the same code serves gs://)', async () => {
+    const prefix = 's3/many/task';
+    for (let i = 0; i < 1005; i += 67) {
+      await Promise.all(
+        Array.from({ length: Math.min(67, 1005 - i) }, (_, j) =>
+          s3.client.send(
+            new PutObjectCommand({ Bucket: 'exports', Key: `${prefix}/p${i + j}/data_0.parquet`, Body: 'x' }),
+          ),
+        ),
+      );
+    }
+    expect((await keys(`${prefix}/`)).length).toBe(1000);
+    await storage.remove(`s3://exports/${prefix}`);
+    expect(await keys(`${prefix}/`)).toEqual([]);
+  });
+});
+
+describe('removing a local folder', () => {
+  it('deletes the folder with everything in it and nothing beside it; a missing folder is no error', async () => {
+    const task = path.join(root, 'exports', 'org', 'task-1');
+    for (const name of NAMES) {
+      fs.mkdirSync(path.dirname(path.join(task, name)), { recursive: true });
+      fs.writeFileSync(path.join(task, name), name);
+    }
+    fs.mkdirSync(path.join(root, 'exports', 'org', 'task-10'), { recursive: true });
+
+    await storage.remove(task);
+    expect(fs.existsSync(task)).toBe(false);
+    expect(fs.readdirSync(path.join(root, 'exports', 'org'))).toEqual(['task-10']);
+    await storage.remove(task);
+  });
+});
