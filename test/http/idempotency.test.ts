@@ -247,6 +247,23 @@ describe('unloading a task with an Idempotency-Key', () => {
   });
 });
 
+describe('cancelling a task with an Idempotency-Key', () => {
+  it('cancels once; a retry of the cancel gets its 202 again, not a conflict', async () => {
+    const created = await post(a, '/api/v1/intent_hive_tasks', TASK);
+    const taskId = created.body.task_id;
+    const key = randomUUID();
+    const first = await post(a, `/api/v1/tasks/${taskId}/cancel`, undefined, key);
+    expect(first.status).toBe(202);
+    expect(first.body).toMatchObject({ task_id: taskId, status: 'cancelled' });
+    const again = await post(a, `/api/v1/tasks/${taskId}/cancel`, undefined, key);
+    expect(again.status).toBe(202);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(answerOf(again)).toEqual(answerOf(first));
+    // Without the key, a second cancel is the usual conflict.
+    expect((await post(a, `/api/v1/tasks/${taskId}/cancel`, undefined)).status).toBe(409);
+  });
+});
+
 describe('OpenAPI', () => {
   it('documents the header and its problems on the POSTs that create or change a task, not elsewhere', async () => {
     const document = (await call(t.url, 'GET', '/openapi.json')).body;
@@ -258,6 +275,8 @@ describe('OpenAPI', () => {
       '/api/v1/intent_hive_tasks',
       '/api/v1/generic_parquet_tasks',
       '/api/v1/tasks/{task_id}/unload',
+      '/api/v1/tasks/{task_id}/cancel',
+      '/api/v1/tasks/{task_id}/retry',
     ]) {
       const parameter = keyParameter(pathname, 'post');
       expect(parameter, pathname).toMatchObject({ required: false, schema: { type: 'string' } });

@@ -208,6 +208,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { acco
   app.post(
     '/api/v1/tasks/:task_id/cancel',
     {
+      config: { idempotent: true },
       schema: {
         tags: ['tasks'],
         summary: 'Cancel a task that has not ended',
@@ -230,6 +231,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { acco
   app.post(
     '/api/v1/tasks/:task_id/retry',
     {
+      config: { idempotent: true },
       schema: {
         tags: ['tasks'],
         summary: "Run a failed task's failed jobs again",
