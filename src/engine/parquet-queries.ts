@@ -50,6 +50,22 @@ export async function describeColumns(sandbox: Sandbox, source: ParquetSource): 
   return rows.map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
 }
 
+/**
+ * The columns of Parquet files as they are (no Hive columns; from the first footer) and their codec
+ * (lower case; several joined by `+`), read from footers only. Undefined for no file.
+ */
+export async function footerSchema(
+  sandbox: Sandbox,
+  files: readonly string[],
+): Promise<{ columns: ColumnInfo[]; codec: string } | undefined> {
+  if (files.length === 0) return undefined;
+  const columns = await describeColumns(sandbox, { files: files.slice(0, 1), hive: false });
+  const codecs = await sandbox.query(
+    `SELECT DISTINCT lower(compression) AS codec FROM parquet_metadata([${files.map(quoteString).join(', ')}]) ORDER BY 1`,
+  );
+  return { columns, codec: codecs.map((row) => String(row.codec)).join('+') };
+}
+
 /** Rows per file that pass the filter: one grouped query scans the whole batch. */
 export async function countByFile(
   sandbox: Sandbox,

@@ -81,6 +81,26 @@ export class LocalStorage implements Storage {
     });
   }
 
+  async copy(
+    sources: readonly StoredObject[],
+    names: readonly string[],
+    destUri: string,
+  ): Promise<PublishedFile[]> {
+    // Replace the partition's folder as a whole, as `publish` does.
+    await fsp.rm(destUri, { recursive: true, force: true });
+    await fsp.mkdir(destUri, { recursive: true });
+    // A copy-on-write clone where the file system offers one, else a kernel-side copy.
+    await Promise.all(
+      sources.map((source, i) =>
+        fsp.copyFile(source.uri, path.join(destUri, names[i]!), fs.constants.COPYFILE_FICLONE),
+      ),
+    );
+    return [...names].sort().map((name) => {
+      const target = path.join(destUri, name);
+      return { uri: target, sizeBytes: fs.statSync(target).size };
+    });
+  }
+
   async write(uri: string, body: string): Promise<PublishedFile> {
     fs.mkdirSync(path.dirname(uri), { recursive: true });
     // Renamed into place once complete: a reader never sees a half-written file.

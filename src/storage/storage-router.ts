@@ -1,3 +1,5 @@
+import fsp from 'node:fs/promises';
+import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { LocalStorage } from './local-storage.ts';
 import type { ObjectScheme } from './object-location.ts';
@@ -31,6 +33,36 @@ export class StorageRouter implements Storage {
 
   publish(localFiles: readonly string[], destUri: string): Promise<PublishedFile[]> {
     return this.pick(destUri).publish(localFiles, destUri);
+  }
+
+  /**
+   * Within one backend, its own copy; across backends (a local tree exported to S3, a bucket to a
+   * local folder or to the other store), each object is staged whole, then published under its name.
+   */
+  async copy(
+    sources: readonly StoredObject[],
+    names: readonly string[],
+    destUri: string,
+  ): Promise<PublishedFile[]> {
+    const dest = this.pick(destUri);
+    if (sources.every((source) => this.pick(source.uri) === dest)) return dest.copy(sources, names, destUri);
+    const staged = await this.stage(sources);
+    const folder = await fsp.mkdtemp(path.join(this.scratchDir(), 'copy-'));
+    try {
+      // Links under the names the copies take: nothing is copied twice locally.
+      const local = await Promise.all(
+        staged.paths.map(async (file, i) => {
+          const named = path.join(folder, names[i]!);
+          // Another file system (a local tree exported to S3): a copy instead.
+          await fsp.link(file, named).catch(() => fsp.copyFile(file, named));
+          return named;
+        }),
+      );
+      return await dest.publish(local, destUri);
+    } finally {
+      staged.release();
+      await fsp.rm(folder, { recursive: true, force: true });
+    }
   }
 
   write(uri: string, body: string): Promise<PublishedFile> {

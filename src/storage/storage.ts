@@ -60,6 +60,13 @@ export interface Storage {
    */
   publish(localFiles: readonly string[], destUri: string): Promise<PublishedFile[]>;
   /**
+   * Copies whole stored objects into `destUri` (a folder) as `names` (one per source), replacing
+   * whatever was there as `publish` does, and returns them in name order. Within one object store
+   * the store copies them on its side (no byte passes through this process); a local file is copied
+   * by the file system; across stores each is staged and uploaded.
+   */
+  copy(sources: readonly StoredObject[], names: readonly string[], destUri: string): Promise<PublishedFile[]>;
+  /**
    * Writes one small object (a manifest, a marker) at `uri`, replacing it if it exists; never
    * touches anything else in its folder. A reader sees the whole body or nothing.
    */

@@ -67,7 +67,7 @@ export class JobTransitions {
           status: 'done',
           counts: JSON.stringify(outcome.counts),
           manifest: outcome.manifest ? JSON.stringify(outcome.manifest) : null,
-          outputColumns: outcome.columns ? JSON.stringify(outcome.columns) : null,
+          outputColumns: outcome.schema ? JSON.stringify(outcome.schema) : null,
           error: null,
           ...NO_LEASE,
           updatedAt: now,

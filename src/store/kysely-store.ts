@@ -10,6 +10,7 @@ import type {
   ClaimedDelivery,
   ClaimedJob,
   ClientRecord,
+  ExportSchema,
   FileRecord,
   IdempotencyRecord,
   IdempotencyReservation,
@@ -22,7 +23,6 @@ import type {
   ManifestEntry,
   NewJob,
   OrganizationRecord,
-  OutputColumn,
   ResumableJob,
   Store,
   TaskAdmission,
@@ -266,7 +266,7 @@ export class KyselyStore implements Store {
     return merged;
   }
 
-  async exportColumns(taskId: string): Promise<OutputColumn[] | undefined> {
+  async exportSchema(taskId: string): Promise<ExportSchema | undefined> {
     const row = await this.db
       .selectFrom('jobs')
       .select('outputColumns')

@@ -67,7 +67,7 @@ export interface JobTable {
   counts: string | null;
   /** JSON object {partition: [{uri, size, etag}]} of the objects a count job read. */
   manifest: string | null;
-  /** JSON [{name, type}] of the columns an export job wrote (`JobOutcome.columns`). */
+  /** JSON {columns: [{name, type}], codec?} of what an export job wrote (`JobOutcome.schema`). */
   outputColumns: string | null;
   error: string | null;
   updatedAt: string;

@@ -131,6 +131,13 @@ export interface OutputColumn {
   type: string;
 }
 
+/** The columns of a task's exported files, and the codec of files copied as they were. */
+export interface ExportSchema {
+  columns: OutputColumn[];
+  /** The Parquet codec of files copied from the input (lower case); absent when the export wrote them. */
+  codec?: string;
+}
+
 /** One input object as a job read it; a changed `etag` means changed content. */
 export interface ManifestEntry {
   uri: string;
@@ -142,8 +149,8 @@ export interface ManifestEntry {
 export interface JobOutcome {
   counts: Record<string, number>;
   files: Array<Pick<FileRecord, 'id' | 'partition' | 'uri' | 'rows' | 'sizeBytes' | 'sha256'>>;
-  /** The columns an export job's files hold (every export job of a task writes the same). */
-  columns?: OutputColumn[];
+  /** What an export job's files hold (every export job of a task writes the same). */
+  schema?: ExportSchema;
   /** The objects a count job read, per partition. */
   manifest?: Record<string, ManifestEntry[]>;
   /**
@@ -432,8 +439,8 @@ export interface Store {
   listFiles(taskId: string): Promise<FileRecord[]>;
   /** The objects the task's count jobs read, per partition (empty for a task without a count phase). */
   countManifest(taskId: string): Promise<Record<string, ManifestEntry[]>>;
-  /** The columns of the task's exported files, once an export job recorded them. */
-  exportColumns(taskId: string): Promise<OutputColumn[] | undefined>;
+  /** What the task's exported files hold, once an export job recorded it. */
+  exportSchema(taskId: string): Promise<ExportSchema | undefined>;
   /** A file with its task's organisation and expiry, expired or not: the caller decides whether to serve it. */
   findFile(fileId: string): Promise<(FileRecord & { organizationId: string; expiresAt: string }) | undefined>;
 

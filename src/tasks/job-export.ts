@@ -198,7 +198,7 @@ async function exportByFolder(job: ExportJob): Promise<WrittenFiles<PartitionedF
 }
 
 /** The hex SHA-256 of a local file, streamed. */
-async function sha256Of(file: string): Promise<string> {
+export async function sha256Of(file: string): Promise<string> {
   const hash = createHash('sha256');
   await pipeline(fs.createReadStream(file), hash);
   return hash.digest('hex');

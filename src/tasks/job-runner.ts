@@ -1,10 +1,13 @@
+import path from 'node:path';
+import pMap from 'p-map';
 import { compareText } from '../compare.ts';
 import type { ParquetCompression } from '../engine/file-writer.ts';
 import { parquetRowCounts } from '../engine/parquet-footer.ts';
-import { countByFile } from '../engine/parquet-queries.ts';
+import { countByFile, footerSchema } from '../engine/parquet-queries.ts';
 import type { JobMetrics, JobVolume } from '../metrics/job-metrics.ts';
 import type { Storage, StoredObject } from '../storage/storage.ts';
 import type { JobOutcome, JobRecord, NewJob, Store, TaskLifecycle, TaskRecord } from '../store/store.ts';
+import { FileChecksums } from './file-checksums.ts';
 import type { EngineLimits } from './input-schema.ts';
 import { JobCancel } from './job-cancel.ts';
 import { JOB_KINDS } from './job-catalog.ts';
@@ -36,6 +39,8 @@ import { removeTaskOutputs } from './task-outputs.ts';
  * 0.15 s, its export 2.7 s.) A count split as finely as an export pays each job's start for little.
  */
 export const COUNT_JOB_BYTES = 4;
+/** Partitions whose files are copied at once (each copy is a request or two on an object store). */
+const PARALLEL_COPIES = 4;
 
 export interface JobRunnerOptions {
   store: Store;
@@ -109,6 +114,8 @@ export class JobRunner {
   private readonly clock: () => Date;
   /** The DuckDB instances of export jobs, and of filtered count jobs. */
   private readonly engines: Readonly<Record<'unload' | 'count', JobEngines>>;
+  /** Checksums of local input files an export copies. */
+  private readonly checksums = new FileChecksums();
 
   constructor(private readonly options: JobRunnerOptions) {
     this.owner = options.owner ?? newLeaseOwner();
@@ -161,10 +168,13 @@ export class JobRunner {
     const plan = (task.request as StoredRequest).plan;
     // An un-filtered count reads only Parquet footers and needs no engine. Otherwise the job's DuckDB
     // opens while its inputs are listed and staged: the two waits overlap.
-    const footersOnly = job.phase === 'count' && plan.whereSql === null && !countsWhole(plan);
+    const countsFooters = job.phase === 'count' && plan.whereSql === null && !countsWhole(plan);
+    // An export of whole files reads only their footers (rows, schema, codec) and copies them.
+    const copies = job.phase === 'unload' && plan.copyFiles === true;
+    const footersOnly = countsFooters || copies;
     const engines = job.phase === 'unload' ? this.engines.unload : this.engines.count;
     const engine =
-      footersOnly || job.phase === 'list' || job.phase === 'manifest'
+      countsFooters || job.phase === 'list' || job.phase === 'manifest'
         ? undefined
         : engines.open(job.id, plan);
     // Its failure is handled where it is awaited; until then it must not count as unhandled.
@@ -215,7 +225,9 @@ export class JobRunner {
       const outcome =
         job.phase === 'count'
           ? await this.count(job, plan, inputs, engine)
-          : await this.unload(job, task, plan, inputs, engine!, lap, lease);
+          : copies
+            ? await this.copyFiles(job, task, inputs, engine!, lease)
+            : await this.unload(job, task, plan, inputs, engine!, lap, lease);
       mark = lap(job.phase, mark);
       // Renewals stop before the outcome is recorded: one answered after it would find the job done.
       lease.stop();
@@ -313,13 +325,13 @@ export class JobRunner {
     stopped: (outcome: JobOutcome) => Promise<void>,
   ): Promise<boolean> {
     const { store, storage, outputPath, queue } = this.options;
-    const [files, columns] = await Promise.all([store.listFiles(task.id), store.exportColumns(task.id)]);
+    const [files, schema] = await Promise.all([store.listFiles(task.id), store.exportSchema(task.id)]);
     const root = storage.join(outputPath, `${task.organizationId}/${task.id}`);
     const completedAt = this.now();
     const manifest = exportManifest({
       task,
       files: files.filter((file) => file.partition !== MANIFEST_PARTITION),
-      columns,
+      schema,
       root,
       completedAt,
       defaultCompression: this.options.compression ?? 'snappy',
@@ -455,7 +467,7 @@ export class JobRunner {
     lap('publish', mark);
     const counts: Record<string, number> = Object.fromEntries(job.partitions.map((p) => [p, 0]));
     for (const file of files) counts[file.partition] = (counts[file.partition] ?? 0) + file.rows;
-    return { counts, files, ...(written.columns.length > 0 ? { columns: written.columns } : {}) };
+    return { counts, files, ...(written.columns.length > 0 ? { schema: { columns: written.columns } } : {}) };
   }
 
   /**
@@ -484,6 +496,61 @@ export class JobRunner {
       // From the cancel heard (by the feed or the lease) to the job's end; 0 when the store told first.
       msSinceCancel: cancel.msSinceCancel,
     });
+  }
+
+  /**
+   * An export of whole files (`TaskPlan.copyFiles`): each partition's input files are copied as
+   * they are (on the object store's side where it can), their rows read from their footers, their
+   * schema and codec from the first footers; local files are checksummed, copies an object store
+   * made are not (the worker never sees their bytes: `sha256` is null).
+   */
+  private async copyFiles(
+    job: JobRecord,
+    task: TaskRecord,
+    inputs: JobInputs,
+    engine: Promise<JobEngine>,
+    lease: JobLease,
+  ): Promise<JobOutcome> {
+    const { storage, outputPath } = this.options;
+    const staged = inputs.partitions.flatMap((input) => input.localPaths);
+    const rows = await parquetRowCounts(staged);
+    const schema = await footerSchema((await engine).sandbox, staged);
+    // Publishing replaces the partitions' folders: only the lease holder may.
+    if (!(await lease.renew())) throw new LeaseLostError(job.id);
+    const counts: Record<string, number> = Object.fromEntries(job.partitions.map((p) => [p, 0]));
+    const files: JobOutcome['files'] = [];
+    let offset = 0;
+    const partitions = inputs.partitions.map((input) => {
+      const first = offset;
+      offset += input.objects.length;
+      return { input, rows: rows.slice(first, offset) };
+    });
+    await pMap(
+      partitions.filter(({ input }) => input.objects.length > 0),
+      async ({ input, rows: partitionRows }) => {
+        const names = input.objects.map((_, i) => `data_${i}.parquet`);
+        const destination = storage.join(outputPath, `${task.organizationId}/${task.id}/${input.partition}`);
+        const copied = await storage.copy(input.objects, names, destination);
+        const byName = new Map(names.map((name, i) => [name, i]));
+        for (const file of copied) {
+          const i = byName.get(path.basename(file.uri))!;
+          const source = input.objects[i]!;
+          const local = input.localPaths[i] === source.uri;
+          files.push({
+            id: fileId(task.id, file.uri),
+            partition: input.partition,
+            uri: file.uri,
+            rows: partitionRows[i]!,
+            sizeBytes: file.sizeBytes,
+            sha256: local ? await this.checksums.of(source) : null,
+          });
+          counts[input.partition] = (counts[input.partition] ?? 0) + partitionRows[i]!;
+        }
+      },
+      { concurrency: PARALLEL_COPIES },
+    );
+    files.sort((a, b) => compareText(a.uri, b.uri));
+    return { counts, files, ...(schema ? { schema } : {}) };
   }
 
   private leaseLost(jobId: string, taskId: string): void {

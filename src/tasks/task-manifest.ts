@@ -1,4 +1,4 @@
-import type { FileRecord, OutputColumn, TaskRecord } from '../store/store.ts';
+import type { ExportSchema, FileRecord, OutputColumn, TaskRecord } from '../store/store.ts';
 import { DEFAULT_LAYOUT, type StoredRequest } from './task-model.ts';
 
 /** The file record of a task's `manifest.json`: no partition, so no view lists it among the data files. */
@@ -25,8 +25,8 @@ export interface ManifestInput {
   task: TaskRecord;
   /** The task's data files (not its manifest). */
   files: readonly FileRecord[];
-  /** The columns its export jobs wrote; none when it wrote no file. */
-  columns: OutputColumn[] | undefined;
+  /** What its export jobs wrote; none when they wrote no file. */
+  schema: ExportSchema | undefined;
   /** The task's output folder: file paths are relative to it. */
   root: string;
   completedAt: string;
@@ -38,14 +38,15 @@ export interface ManifestInput {
 export function exportManifest({
   task,
   files,
-  columns,
+  schema,
   root,
   completedAt,
   defaultCompression,
 }: ManifestInput) {
   const { view, plan } = task.request as StoredRequest;
   const layout = plan.layout ?? DEFAULT_LAYOUT;
-  const compression = layout.compression ?? defaultCompression;
+  // Files copied as they were keep the input's codec.
+  const compression = layout.compression ?? schema?.codec ?? defaultCompression;
   const prefix = `${root.replace(/\/+$/, '')}/`;
   const listed = files
     .map((file) => ({
@@ -64,7 +65,7 @@ export function exportManifest({
     completed_at: completedAt,
     format: layout.format,
     compression: compression === 'uncompressed' ? 'none' : compression,
-    schema: columns ?? [],
+    schema: schema?.columns ?? [],
     total_rows: listed.reduce((sum, file) => sum + file.rows, 0),
     files: listed,
   };

@@ -68,6 +68,11 @@ export interface TaskPlan {
   people?: PeoplePlan | null;
   /** How exported files are written; absent (plans stored before it): Parquet, one folder per partition. */
   layout?: FileLayout;
+  /**
+   * The export is the input files as they are (no filter, no column list, no limit, Parquet in the
+   * input's own codec, one folder per partition): they are copied, not read and written again.
+   */
+  copyFiles?: boolean;
 }
 
 /** The files of an export: format, codec, and how rows are spread over files. */

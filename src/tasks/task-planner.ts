@@ -358,6 +358,7 @@ export class TaskPlanner {
         throw new AppError(error.code, error.message, [{ field: error.field, message: error.message }]);
       throw error;
     }
+    const layout = layoutOf(body);
     return {
       inputRoot,
       hive,
@@ -369,7 +370,16 @@ export class TaskPlanner {
       uniqueBy,
       breakdownBy,
       people,
-      layout: layoutOf(body),
+      layout,
+      copyFiles:
+        body.where_expr === undefined &&
+        body.select === undefined &&
+        body.limit === undefined &&
+        people === null &&
+        layout.format === 'parquet' &&
+        layout.compression === null &&
+        layout.maxFileBytes === null &&
+        !layout.singleFile,
     };
   }
 

@@ -275,7 +275,7 @@ describe.each(STORE_BACKENDS)('store on $name', (backend) => {
       sizeBytes: 3_000_000_000,
       sha256: 'ab'.repeat(32),
     };
-    expect(await store.exportColumns('t1')).toBeUndefined();
+    expect(await store.exportSchema('t1')).toBeUndefined();
     const columns = [
       { name: 'person_id', type: 'BIGINT' },
       { name: 'topic_ids', type: 'VARCHAR[]' },
@@ -284,13 +284,13 @@ describe.each(STORE_BACKENDS)('store on $name', (backend) => {
       await store.completeJob(
         't1-u0',
         WORKER,
-        { counts: { p1: 7 }, files: [file], columns },
+        { counts: { p1: 7 }, files: [file], schema: { columns, codec: 'zstd' } },
         NOW,
         holdExport,
       ),
     ).toEqual({ outcome: 'recorded', released: [] });
-    // What the manifest lists: each file's checksum, and the columns the export wrote.
-    expect(await store.exportColumns('t1')).toEqual(columns);
+    // What the manifest lists: each file's checksum, and the columns (and codec) the export wrote.
+    expect(await store.exportSchema('t1')).toEqual({ columns, codec: 'zstd' });
 
     const stored = { ...file, taskId: 't1', jobId: 't1-u0', createdAt: NOW };
     expect(await store.listFiles('t1')).toEqual([stored]);

@@ -455,6 +455,44 @@ export function taskSuite(name: string, target: SuiteTarget): void {
       }
     });
 
+    it('exports whole files by copying them: the same bytes in their own codec, rows from footers', async () => {
+      const scope = `day IN (DATE '2024-05-01', DATE '2024-05-02') AND prefix IN ('${prefixes[0]}', '${prefixes[1]}')`;
+      const created = await api.post('/api/v1/intent_hive_tasks', {
+        days: ['2024-05-01', '2024-05-02'],
+        topic_id_prefixes: prefixes.slice(0, 2),
+        scores: ['low', 'medium', 'high'],
+      });
+      expect(created.status).toBe(202);
+      const task = await api.waitFor(created.body.task_id, ['completed']);
+      const counts = await expectedIntentCounts(tree, scope);
+      expect(Object.fromEntries(Object.entries(task.counts).filter(([, n]) => (n as number) > 0))).toEqual(
+        counts,
+      );
+      expect(task.total_count).toBe(Object.values(counts).reduce((a, b) => a + b, 0));
+      const copies = await download(task.files);
+      const sha = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+      // Each leaf of the tree holds one data_0.parquet: its export is that file, byte for byte.
+      expect(task.files.map((f: { partition: string }) => f.partition)).toEqual(Object.keys(counts).sort());
+      for (const [i, file] of task.files.entries()) {
+        expect(file.uri).toMatch(/\/data_0\.parquet$/);
+        expect(sha(copies[i]!), file.partition).toBe(sha(path.join(tree, file.partition, 'data_0.parquet')));
+        // Checksummed where the worker reads the input locally; an object store's own copies are not.
+        expect(file.sha256).toBe(target.inputPath ? null : sha(copies[i]!));
+      }
+      const manifest = await (await fetch(task.manifest_url)).json();
+      // The input's codec, kept (the test tree is written with zstd).
+      expect(manifest).toMatchObject({
+        format: 'parquet',
+        compression: 'zstd',
+        total_rows: task.total_count,
+      });
+      expect(manifest.schema.map((c: { name: string }) => c.name)).toEqual(
+        (await duck<{ column_name: string }>(`DESCRIBE SELECT * FROM read_parquet('${copies[0]}')`)).map(
+          (c) => c.column_name,
+        ),
+      );
+    });
+
     it('treats score as ordered: >= medium means medium or high', async () => {
       const [prefix] = prefixes;
       const created = await api.post('/api/v1/intent_hive_tasks', {
