@@ -9,6 +9,7 @@ export interface IntentTaskBody {
   where_expr?: string;
   select?: string;
   unique_by?: string;
+  compression?: string;
 }
 
 export interface TaskDetail {

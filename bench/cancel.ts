@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { AudiencesApi, IntentTaskBody } from './api.ts';
 import type { Dataset } from './dataset.ts';
 import type { BenchOptions } from './options.ts';
-import { allPartitions } from './workload.ts';
+import { allPartitionsWritten } from './workload.ts';
 
 /** The bound: a cancelled task stops within 2 s, even in the middle of a query. */
 export const CANCEL_TARGET_MS = 2_000;
@@ -35,7 +35,7 @@ export async function measureCancel(
   api: AudiencesApi,
   dataDir: string,
 ): Promise<CancelResult> {
-  const request = allPartitions(dataset);
+  const request = allPartitionsWritten(dataset);
   const staging = path.join(dataDir, 'exports', '.staging');
   const result: CancelResult = {
     request,

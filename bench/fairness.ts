@@ -5,7 +5,7 @@ import type { BenchOptions } from './options.ts';
 import { rawQuery, smallCountSql, totalOf } from './raw-duckdb.ts';
 import { removeTaskExports } from './service.ts';
 import { sleep } from './stats.ts';
-import { allPartitions, FILTER, onePartition } from './workload.ts';
+import { allPartitionsWritten, FILTER, onePartition } from './workload.ts';
 
 /** One of B's counts, taken while A's exports ran. */
 export interface FairnessSample {
@@ -141,7 +141,7 @@ export async function measureFairness(
     await b.signUp(`fair-b-${service.mode.replace(' ', '-')}`);
     const small = onePartition(dataset);
     const bRequest: IntentTaskBody = { ...small.body, where_expr: FILTER };
-    const aRequest = allPartitions(dataset);
+    const aRequest = allPartitionsWritten(dataset);
     const rawCount = totalOf((await rawQuery(smallCountSql(small.dir, FILTER), options.threads)).rows);
     let last: TaskRun | undefined;
     const count = async () => {

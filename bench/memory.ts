@@ -8,7 +8,7 @@ import type { BenchOptions } from './options.ts';
 import { RssSampler, readMemory } from './server-process.ts';
 import { type StartedService, startService } from './service.ts';
 import { parseSize } from './stats.ts';
-import { allPartitions } from './workload.ts';
+import { allPartitionsWritten } from './workload.ts';
 
 export interface MemoryResult {
   /** Hash of src/ when this server started. */
@@ -54,7 +54,7 @@ export async function measureMemory(
     await api.signUp('memory');
     const idleRss = readMemory(server.pid)?.rss ?? Number.NaN;
     const sampler = new RssSampler(server.pid, 20);
-    const run = await api.run(allPartitions(dataset), 'completed');
+    const run = await api.run(allPartitionsWritten(dataset), 'completed');
     const peaks = sampler.stop();
     result = {
       srcHash,

@@ -32,6 +32,8 @@ describe.each(MODES)('fairness between organisations (%s)', (_mode, slots, start
       days: ['2024-05-01', '2024-05-02', '2024-05-03'],
       topic_id_prefixes: prefixes,
       scores: ['low', 'medium', 'high'],
+      // A codec named explicitly: A's exports write their files (whole files would only be copied).
+      compression: 'snappy',
     };
     const exports: string[] = [];
     for (let i = 0; i < 2 * slots + 2; i++) exports.push(await a.createIntentTask(everything));

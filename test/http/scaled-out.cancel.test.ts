@@ -33,6 +33,8 @@ beforeAll(async () => {
     days: ['2024-05-01', '2024-05-02'],
     topic_id_prefixes: await intentPrefixes(tree),
     scores: ['low', 'medium', 'high'],
+    // A codec named explicitly: the export writes its files (an export of whole files copies them).
+    compression: 'snappy',
   };
 });
 afterAll(async () => deployment?.close());
