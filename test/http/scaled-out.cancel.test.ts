@@ -17,7 +17,7 @@ import { largeTree } from '../support/large-tree.ts';
 let deployment: Deployment;
 let account: Account;
 let api: ReturnType<typeof apiClient>;
-let everything: Record<string, string[]>;
+let everything: Record<string, string[] | string>;
 
 beforeAll(async () => {
   const tree = await largeTree();

@@ -15,7 +15,7 @@ import { parseScrape, sampleSum } from '../support/prometheus.ts';
 let t: TestServer;
 let account: Account;
 let api: ReturnType<typeof apiClient>;
-let everything: Record<string, string[]>;
+let everything: Record<string, string[] | string>;
 
 beforeAll(async () => {
   const tree = await largeTree();
