@@ -243,7 +243,7 @@ export class JobRunner {
         job.phase,
         'done',
         secondsSince(started),
-        volumeOf(outcome, inputs, footersOnly),
+        volumeOf(outcome, inputs, countsFooters),
       );
       this.options.trace?.('job done', {
         jobId,
@@ -573,7 +573,10 @@ function secondsSince(start: number): number {
   return (performance.now() - start) / 1000;
 }
 
-/** What a finished job read and wrote; a footers-only count opened no object in full. */
+/**
+ * What a finished job read and wrote; a footers-only count opened no object in full (an export of
+ * whole files counts the bytes it copied as read).
+ */
 function volumeOf(outcome: JobOutcome, inputs: JobInputs, footersOnly: boolean): JobVolume {
   const objects = inputs.partitions.flatMap((input) => input.objects);
   return {
