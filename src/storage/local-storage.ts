@@ -62,16 +62,20 @@ export class LocalStorage implements Storage {
   async publish(localFiles: readonly string[], destUri: string): Promise<PublishedFile[]> {
     // One partition per turn of the event loop, so requests are answered between partitions.
     await setImmediate();
-    // Replace the partition's folder as a whole: a re-run job leaves no file of its earlier run.
-    fs.rmSync(destUri, { recursive: true, force: true });
+    // Replace the partition's files: a re-run job leaves no file of its earlier run.
+    clearFiles(destUri);
     const names = localFiles.map((file) => path.basename(file)).sort();
     const source = localFiles.length > 0 ? path.dirname(localFiles[0]!) : undefined;
     // When the files are all a scratch folder holds, the folder itself moves: one rename, and no
     // new folder to create (creating folders is the slow part on a journalled file system).
-    if (source && localFiles.every((file) => path.dirname(file) === source) && sameNames(source, names)) {
-      fs.mkdirSync(path.dirname(destUri), { recursive: true });
-      fs.renameSync(source, destUri);
-    } else {
+    if (
+      !(
+        source &&
+        localFiles.every((file) => path.dirname(file) === source) &&
+        sameNames(source, names) &&
+        renamedInto(source, destUri)
+      )
+    ) {
       fs.mkdirSync(destUri, { recursive: true });
       for (const file of localFiles) fs.renameSync(file, path.join(destUri, path.basename(file)));
     }
@@ -86,8 +90,8 @@ export class LocalStorage implements Storage {
     names: readonly string[],
     destUri: string,
   ): Promise<PublishedFile[]> {
-    // Replace the partition's folder as a whole, as `publish` does.
-    await fsp.rm(destUri, { recursive: true, force: true });
+    // Replace the partition's files, as `publish` does.
+    clearFiles(destUri);
     await fsp.mkdir(destUri, { recursive: true });
     // A copy-on-write clone where the file system offers one, else a kernel-side copy.
     await Promise.all(
@@ -121,6 +125,45 @@ export class LocalStorage implements Storage {
 
   join(folderUri: string, relative: string): string {
     return path.join(folderUri, relative);
+  }
+}
+
+/**
+ * Removes the files directly in a folder (an earlier run's), never its sub-folders: those are other
+ * partitions (the folder of a generic tree's root partition `.` is the task's own). A folder left
+ * empty is removed.
+ */
+function clearFiles(dir: string): void {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (!entry.isDirectory()) fs.rmSync(path.join(dir, entry.name), { force: true });
+  }
+  if (entries.every((entry) => !entry.isDirectory())) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * Moves a whole folder to `destUri` when nothing is there; false when something is (another
+ * partition's folder created under it meanwhile), for the caller to move the files one by one.
+ */
+function renamedInto(source: string, destUri: string): boolean {
+  fs.mkdirSync(path.dirname(destUri), { recursive: true });
+  if (fs.existsSync(destUri)) return false;
+  try {
+    fs.renameSync(source, destUri);
+    return true;
+  } catch (error) {
+    if (
+      (error as NodeJS.ErrnoException).code === 'ENOTEMPTY' ||
+      (error as NodeJS.ErrnoException).code === 'EEXIST'
+    ) {
+      return false;
+    }
+    throw error;
   }
 }
 

@@ -57,6 +57,26 @@ describe('LocalStorage.publish', () => {
   });
 });
 
+describe('LocalStorage: the root partition of a generic tree', () => {
+  it("publishes into the task's own folder without touching the other partitions' folders", async () => {
+    const task = `${root}/exports/org/task`;
+    // The root partition `.` and a sub-partition, published at once, then the root again (a re-run).
+    await Promise.all([
+      storage.publish([write(`${root}/scratch/j1/data_0.parquet`, 3)], task),
+      storage.publish([write(`${root}/scratch/j2/data_0.parquet`, 5)], `${task}/region=us`),
+    ]);
+    await storage.publish([write(`${root}/scratch/j3/data_0.parquet`, 4)], task);
+    expect(fs.readdirSync(task).sort()).toEqual(['data_0.parquet', 'region=us']);
+    expect(fs.statSync(`${task}/data_0.parquet`).size).toBe(4);
+    expect(fs.statSync(`${task}/region=us/data_0.parquet`).size).toBe(5);
+    // A whole-file copy into the root partition keeps the sub-partition too.
+    const source = write(`${root}/in/x.parquet`, 6);
+    await storage.copy([{ uri: source, size: 6 }], ['data_0.parquet'], task);
+    expect(fs.readdirSync(task).sort()).toEqual(['data_0.parquet', 'region=us']);
+    expect(fs.statSync(`${task}/region=us/data_0.parquet`).size).toBe(5);
+  });
+});
+
 describe('LocalStorage.list', () => {
   it('tags each file with its modification time, so a rewrite of the same size reads as a change', async () => {
     const file = write(`${root}/tree/day=2024-05-01/data_0.parquet`, 16);
