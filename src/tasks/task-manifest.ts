@@ -1,3 +1,4 @@
+import { compareText } from '../compare.ts';
 import type { ExportSchema, FileRecord, OutputColumn, TaskRecord } from '../store/store.ts';
 import { DEFAULT_LAYOUT, type StoredRequest } from './task-model.ts';
 
@@ -56,7 +57,7 @@ export function exportManifest({
       bytes: file.sizeBytes,
       sha256: file.sha256,
     }))
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    .sort((a, b) => compareText(a.path, b.path));
   const manifest: ExportManifest = {
     task_id: task.id,
     type: task.type,

@@ -3,13 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalStorage } from '../../src/storage/local-storage.ts';
-import { ObjectStorage } from '../../src/storage/object-storage.ts';
-import { createObjectClient } from '../../src/storage/s3-clients.ts';
-import { StagingCache } from '../../src/storage/staging-cache.ts';
 import type { Storage } from '../../src/storage/storage.ts';
-import { StorageRouter } from '../../src/storage/storage-router.ts';
-import { type S3Server, startS3 } from '../support/s3.ts';
+import { type S3Server, startS3, storageOver } from '../support/s3.ts';
 
 /**
  * `Storage.remove` over every backend (a local folder, S3 and GCS through s3rver), through the router
@@ -33,17 +28,7 @@ beforeAll(async () => {
   s3 = await startS3();
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-remove-'));
   await s3.createBucket('exports');
-  const options = {
-    s3: { endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1' },
-    gcs: { endpoint: s3.endpoint, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    maxAttempts: 1,
-    timeoutMs: 10_000,
-  };
-  const cache = new StagingCache(path.join(root, 'cache'), 1e8);
-  storage = new StorageRouter(new LocalStorage(path.join(root, 'scratch')), {
-    s3: new ObjectStorage(createObjectClient('s3', options), 's3', cache, path.join(root, 'scratch')),
-    gs: new ObjectStorage(createObjectClient('gs', options), 'gs', cache, path.join(root, 'scratch')),
-  });
+  storage = storageOver(s3, root);
 });
 afterAll(async () => {
   await s3?.close();

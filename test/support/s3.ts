@@ -3,6 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
+import { LocalStorage } from '../../src/storage/local-storage.ts';
+import { ObjectStorage } from '../../src/storage/object-storage.ts';
+import { createObjectClient } from '../../src/storage/s3-clients.ts';
+import { StagingCache } from '../../src/storage/staging-cache.ts';
+import type { Storage } from '../../src/storage/storage.ts';
+import { StorageRouter } from '../../src/storage/storage-router.ts';
 
 export interface S3Server {
   endpoint: string;
@@ -60,4 +66,23 @@ export async function startS3(options: { port?: number } = {}): Promise<S3Server
       fs.rmSync(directory, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The Storage the service builds, over a local scratch folder under `root` and both object stores
+ * of this s3rver (S3, and GCS through its S3 API), with no retries.
+ */
+export function storageOver(s3: S3Server, root: string): Storage {
+  const options = {
+    s3: { endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1' },
+    gcs: { endpoint: s3.endpoint, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    maxAttempts: 1,
+    timeoutMs: 10_000,
+  };
+  const cache = new StagingCache(path.join(root, 'cache'), 1e8);
+  const scratch = path.join(root, 'scratch');
+  return new StorageRouter(new LocalStorage(scratch), {
+    s3: new ObjectStorage(createObjectClient('s3', options), 's3', cache, scratch),
+    gs: new ObjectStorage(createObjectClient('gs', options), 'gs', cache, scratch),
+  });
 }
