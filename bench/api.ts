@@ -10,6 +10,7 @@ export interface IntentTaskBody {
   select?: string;
   unique_by?: string;
   compression?: string;
+  format?: 'parquet' | 'csv' | 'jsonl';
 }
 
 export interface TaskDetail {

@@ -8,6 +8,7 @@ import {
   countSql,
   exportSql,
   fileColumns,
+  jsonlExportSql,
   type RawResult,
   rawQuery,
   smallCountSql,
@@ -18,7 +19,7 @@ import { allPartitions, FILTER, onePartition } from './workload.ts';
 
 /** One API-versus-raw comparison: every sample of both sides, in run order. */
 export interface Comparison {
-  key: 'count' | 'filtered' | 'export' | 'small';
+  key: 'count' | 'filtered' | 'export' | 'small' | 'csv' | 'jsonl' | 'copy';
   title: string;
   apiMs: number[];
   rawMs: number[];
@@ -33,6 +34,8 @@ export interface Comparison {
   /** What both sides produced, to show they did the same work. */
   apiRows: number;
   rawRows: number;
+  /** Bytes of the files the API side's last run exported (exports only). */
+  apiBytes?: number;
   /** Partitions whose counts differ between the two sides (counts only). */
   mismatches: number | undefined;
   apiRequest: IntentTaskBody;
@@ -44,6 +47,9 @@ export interface Side {
   label: string;
   run: () => Promise<number>;
 }
+
+/** Comparisons timed to `completed` (exports); the others are timed to `counted`. */
+export const EXPORT_KEYS: ReadonlySet<Comparison['key']> = new Set(['export', 'csv', 'jsonl', 'copy']);
 
 /** Each side's samples, and the cores other processes used during each sample. */
 export interface Alternation {
@@ -196,30 +202,79 @@ export class Comparisons {
 
   /** 3: the filtered export, against one partitioned COPY of the same rows. */
   async export(): Promise<Comparison> {
-    const body = allPartitions(this.dataset, { where_expr: FILTER });
     const columns = await fileColumns(this.dataset.dir, this.options.threads);
     const target = path.join(this.options.scratchDir, 'raw-export');
-    const sql = exportSql(this.dataset.dir, columns, FILTER, target);
+    // Both sides write snappy, DuckDB's default and the service's (EXPORT_COMPRESSION).
+    return this.exportComparison(
+      'export',
+      'Filtered export',
+      allPartitions(this.dataset, { where_expr: FILTER }),
+      exportSql(this.dataset.dir, columns, FILTER, target),
+      target,
+    );
+  }
+
+  /** 14 and 15: the filtered export as gzipped CSV or JSON Lines, against DuckDB's COPY to the same format. */
+  async textExport(format: 'csv' | 'jsonl'): Promise<Comparison> {
+    const columns = await fileColumns(this.dataset.dir, this.options.threads);
+    const target = path.join(this.options.scratchDir, `raw-${format}`);
+    return this.exportComparison(
+      format,
+      format === 'csv' ? 'Filtered export as CSV' : 'Filtered export as JSON Lines',
+      allPartitions(this.dataset, { where_expr: FILTER, format }),
+      format === 'csv'
+        ? exportSql(this.dataset.dir, columns, FILTER, target, '', 'csv')
+        : jsonlExportSql(this.dataset.dir, columns, FILTER, target),
+      target,
+    );
+  }
+
+  /**
+   * 16: the un-filtered export of whole files (days, prefixes and scores only), which the service
+   * copies, against DuckDB writing the same rows again as partitioned Parquet.
+   */
+  async copyExport(): Promise<Comparison> {
+    const columns = await fileColumns(this.dataset.dir, this.options.threads);
+    const target = path.join(this.options.scratchDir, 'raw-copy');
+    return this.exportComparison(
+      'copy',
+      'Whole-file export (copy)',
+      allPartitions(this.dataset),
+      exportSql(this.dataset.dir, columns, undefined, target),
+      target,
+    );
+  }
+
+  /** An export timed to `completed` against one raw COPY into `target`, alternating sides. */
+  private async exportComparison(
+    key: Comparison['key'],
+    title: string,
+    body: IntentTaskBody,
+    sql: string,
+    target: string,
+  ): Promise<Comparison> {
     const runs: TaskRun[] = [];
     let rawRows = 0;
-    // Both sides write snappy, DuckDB's default and the service's (EXPORT_COMPRESSION).
-    const rawExport = (statement: string) => async () => {
+    const rawExport = async () => {
       fs.rmSync(target, { recursive: true, force: true });
-      const result = await rawQuery(statement, this.options.threads);
+      fs.mkdirSync(target, { recursive: true });
+      const result = await rawQuery(sql, this.options.threads);
       rawRows = totalOf(result.rows, 'Count');
       fs.rmSync(target, { recursive: true, force: true });
       return result.ms;
     };
     let apiRows = 0;
+    let apiBytes = 0;
     const cleanUp = (run: TaskRun) => {
       apiRows = run.detail.files.reduce((sum, file) => sum + file.rows, 0);
+      apiBytes = run.detail.files.reduce((sum, file) => sum + file.size_bytes, 0);
       this.removeExports(run.taskId);
     };
-    this.options.log(`export: ${this.options.exportPairs} rounds`);
+    this.options.log(`${title.toLowerCase()}: ${this.options.exportPairs} rounds`);
     const sides = await alternate(
       [
         { label: 'api', run: this.apiSide(body, 'completed', runs, cleanUp) },
-        { label: 'raw', run: rawExport(sql) },
+        { label: 'raw', run: rawExport },
       ],
       this.options.exportPairs,
       this.cpu,
@@ -227,11 +282,12 @@ export class Comparisons {
     );
     const polled = await this.polled(body, 'completed', cleanUp);
     return {
-      key: 'export',
-      title: 'Filtered export',
+      key,
+      title,
       ...measured(sides, runs, polled),
       apiRows,
       rawRows,
+      apiBytes,
       mismatches: undefined,
       apiRequest: body,
       rawSql: sql,

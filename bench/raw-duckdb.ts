@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { quoteString } from '../src/engine/sql-quote.ts';
 
@@ -40,18 +41,32 @@ export function countSql(tree: string, where?: string): string {
   return `SELECT day, prefix, score, count(*) AS n FROM ${treeGlob(tree)}${where ? ` WHERE ${where}` : ''} GROUP BY ALL`;
 }
 
-/** 3: the filtered rows written as Parquet, one folder per partition. */
+/**
+ * 3, 14 and 16: the rows (filtered, or all of them) written as Parquet or CSV, one folder per
+ * partition, in DuckDB's defaults for the format (`extra`: further COPY options).
+ */
 export function exportSql(
   tree: string,
   columns: string[],
-  where: string,
+  where: string | undefined,
   target: string,
   extra = '',
+  format: 'parquet' | 'csv' = 'parquet',
 ): string {
   const list = [...columns, 'day', 'prefix', 'score'].map((c) => `"${c}"`).join(', ');
+  const options = format === 'csv' ? 'FORMAT csv, HEADER true, COMPRESSION gzip' : 'FORMAT parquet';
   return (
-    `COPY (SELECT ${list} FROM ${treeGlob(tree)} WHERE ${where}) TO ${quoteString(target)} ` +
-    `(FORMAT parquet, PARTITION_BY (day, prefix, score)${extra})`
+    `COPY (SELECT ${list} FROM ${treeGlob(tree)}${where ? ` WHERE ${where}` : ''}) TO ${quoteString(target)} ` +
+    `(${options}, PARTITION_BY (day, prefix, score)${extra})`
+  );
+}
+
+/** 15: the filtered rows written as one gzipped JSON Lines file (DuckDB's JSON writer cannot partition). */
+export function jsonlExportSql(tree: string, columns: string[], where: string, target: string): string {
+  const list = [...columns, 'day', 'prefix', 'score'].map((c) => `"${c}"`).join(', ');
+  return (
+    `COPY (SELECT ${list} FROM ${treeGlob(tree)} WHERE ${where}) TO ${quoteString(path.join(target, 'data.jsonl.gz'))} ` +
+    '(FORMAT json, COMPRESSION gzip)'
   );
 }
 

@@ -1,6 +1,6 @@
 import type { TaskRun } from './api.ts';
 import { CANCEL_TARGET_MS } from './cancel.ts';
-import type { Comparison } from './comparisons.ts';
+import { type Comparison, EXPORT_KEYS } from './comparisons.ts';
 import { type CpuLoad, NOISY_CORES } from './cpu-monitor.ts';
 import type { FairnessResult } from './fairness.ts';
 import type { LoadResult } from './load-test.ts';
@@ -25,6 +25,22 @@ const HEADINGS: Record<Comparison['key'], string> = {
   filtered: '2. Filtered count',
   export: '3. Filtered export',
   small: '4. Small task latency',
+  csv: '14. CSV export',
+  jsonl: '15. JSON Lines export',
+  copy: '16. Whole-file export (copy)',
+};
+
+/** What each export's raw side writes, when it differs from section 3's. */
+const EXPORT_NOTES: Partial<Record<Comparison['key'], string>> = {
+  csv:
+    'The request of section 3 with `format: "csv"` (gzip by default): the service writes each partition with DuckDB `COPY … (FORMAT csv, HEADER true, COMPRESSION gzip)`, ' +
+    'ISO 8601 timestamps and lists as JSON text. The raw side writes the same rows with one partitioned `COPY` to gzipped CSV.',
+  jsonl:
+    'The request of section 3 with `format: "jsonl"` (gzip by default): the service writes each partition with DuckDB `COPY … (FORMAT json, COMPRESSION gzip)`. ' +
+    "DuckDB's JSON writer cannot `PARTITION_BY`, so the raw side writes the same rows to one gzipped JSON Lines file.",
+  copy:
+    'An export of every partition without `where_expr`, `select`, `limit` or `compression` selects whole files: the service copies them as they are ' +
+    '(a file copy here; S3 `CopyObject` on an object store) with row counts from their footers. The raw side writes the same rows again with DuckDB, partitioned Parquet in its defaults (snappy).',
 };
 
 function table(header: string[], rows: string[][]): string {
@@ -63,7 +79,12 @@ function loadLine(load: CpuLoad | undefined): string {
   return `- CPU during this section (${load.seconds.toFixed(0)} s): this benchmark ${load.oursCores.toFixed(2)} cores, other processes ${load.foreignCores.toFixed(2)} cores on average${noisy}.${retried}`;
 }
 
-function comparisonSection(c: Comparison, pairs: number, load: CpuLoad | undefined): string {
+function comparisonSection(
+  c: Comparison,
+  pairs: number,
+  load: CpuLoad | undefined,
+  treeBytes: number,
+): string {
   const runs = c.apiRuns;
   const rows = [
     ['API (create → status)', ms(median(c.apiMs)), samples(c.apiMs), cores(c.apiForeign)],
@@ -74,11 +95,19 @@ function comparisonSection(c: Comparison, pairs: number, load: CpuLoad | undefin
     c.mismatches === undefined
       ? `rows exported: API ${int(c.apiRows)}, raw ${int(c.rawRows)} (${c.apiRows === c.rawRows ? 'equal' : 'DIFFERENT'})`
       : `rows counted: API ${int(c.apiRows)}, raw ${int(c.rawRows)}; partitions whose counts differ: ${c.mismatches}`;
+  const copied =
+    c.key === 'copy' && c.apiBytes !== undefined
+      ? [
+          `- Copied, not written again: the API's files hold ${mb(c.apiBytes)}, the tree's files ${mb(treeBytes)} (${c.apiBytes === treeBytes ? 'equal' : '**DIFFERENT**'}).`,
+        ]
+      : [];
+  const note = EXPORT_NOTES[c.key];
   const last = runs.at(-1);
   return [
     `## ${HEADINGS[c.key]}`,
     '',
-    `API request (\`POST /api/v1/intent_hive_tasks\`, timed to status \`${c.key === 'export' ? 'completed' : 'counted'}\`):`,
+    ...(note ? [note, ''] : []),
+    `API request (\`POST /api/v1/intent_hive_tasks\`, timed to status \`${EXPORT_KEYS.has(c.key) ? 'completed' : 'counted'}\`):`,
     '',
     '```json',
     JSON.stringify(c.apiRequest.days.length > 3 ? abbreviate(c.apiRequest) : c.apiRequest),
@@ -104,6 +133,7 @@ function comparisonSection(c: Comparison, pairs: number, load: CpuLoad | undefin
     `**Ratio API / raw (medians): ${ratio(comparisonRatio(c))}**; per round: ${c.apiMs.map((a, i) => (a / c.rawMs[i]!).toFixed(2)).join(', ')}.`,
     '',
     `- Same work: ${check}.`,
+    ...copied,
     `- Jobs per task: ${runs[0]?.detail.total_jobs ?? 'n/a'}; create (POST → 202): median ${ms(median(runs.map((r) => r.createMs)))}.`,
     `- Server's own time (\`updated_at − created_at\`): median ${ms(median(runs.map((r) => r.serverMs)))} (the rest is the create request and the answer of the waiting read).`,
     `- Long polling: median ${int(median(runs.map((r) => r.reads)))} status reads per task (one per change of the task).`,
@@ -461,8 +491,8 @@ export function renderReport(results: BenchResults): string {
     `- **API side**: from sending \`POST /api/v1/intent_hive_tasks\` to receiving the first \`GET /api/v1/status/{id}\` that shows the target status; ` +
       'the harness waits the way the API documents for clients, with long polling: a first `GET`, then each `GET` sends the `ETag` of the last answer in `If-None-Match` with `?wait=60`, ' +
       `and the server answers the moment the task changes (keep-alive HTTP/1.1). A client polling every ${results.pollMs} ms instead is measured too, as a diagnostic.`,
-    `- **Rounds**: one warm-up of each side (not recorded), then ${results.pairs} rounds (${results.exportPairs} for the export), rotating which side goes first. ` +
-      'Figures are medians; ratios are median API / median raw. Export folders of both sides are deleted after every run.',
+    `- **Rounds**: one warm-up of each side (not recorded), then ${results.pairs} rounds (${results.exportPairs} for the exports), rotating which side goes first. ` +
+      'Figures are medians; ratios are median API / median raw. Export sections (3, 14–16) use the export rounds. Export folders of both sides are deleted after every run.',
     '- **Scaled out** (sections 8 and 9): deployments of 1 `audiences serve` + 2 `audiences worker` processes, started as README "Scaling out" does, ' +
       'each on a fresh database of the local PostgreSQL server (`BENCH_POSTGRES_URL`) and a key prefix of its own on the local Redis (`BENCH_REDIS_URL`), its processes sharing one `OUTPUT_PATH` folder; ' +
       "the database is dropped and the prefix's keys deleted at the end. The settings of each are stated in its section.",
@@ -477,11 +507,14 @@ export function renderReport(results: BenchResults): string {
     ),
     '',
   );
-  for (const c of results.comparisons) {
-    out.push(
-      comparisonSection(c, c.key === 'export' ? results.exportPairs : results.pairs, results.load[c.key]),
+  const section = (c: Comparison) =>
+    comparisonSection(
+      c,
+      EXPORT_KEYS.has(c.key) ? results.exportPairs : results.pairs,
+      results.load[c.key],
+      dataset.bytes,
     );
-  }
+  for (const c of results.comparisons) out.push(section(c));
 
   const t = results.throughput;
   const apiRps = median(t.api.map((r) => r.requestsPerSec));
@@ -596,6 +629,7 @@ export function renderReport(results: BenchResults): string {
     previewSection(results),
     uniqueSection(results),
     cancelSection(results),
+    ...results.formatExports.map(section),
     '## Diagnostics',
     '',
     `- Opening and closing an empty in-memory DuckDB (\`threads: '${results.threads}'\`) in the harness: median ${ms(median(results.instanceStartupMs))} ` +

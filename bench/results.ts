@@ -36,7 +36,10 @@ export interface BenchResults {
   };
   /** Opening and closing an empty in-memory DuckDB (what each job pays at least once). */
   instanceStartupMs: number[];
+  /** Sections 1 to 4. */
   comparisons: Comparison[];
+  /** Sections 14 to 16: the filtered export as CSV and JSON Lines, the export of whole files. */
+  formatExports: Comparison[];
   /** The dry run over the whole tree against raw DuckDB reading the same footers. */
   estimate: EstimateResult;
   /** A task's preview against the same rows from raw DuckDB. */

@@ -80,6 +80,7 @@ async function main(options: BenchOptions): Promise<void> {
   let measured: Pick<
     BenchResults,
     | 'comparisons'
+    | 'formatExports'
     | 'estimate'
     | 'preview'
     | 'unique'
@@ -103,6 +104,9 @@ async function main(options: BenchOptions): Promise<void> {
     const preview = await section('preview', () => measurePreview(options, dataset, api, cpu));
     const unique = await section('unique', () => measureUnique(options, dataset, api, cpu));
     const cancel = await section('cancel', () => measureCancel(options, dataset, api, service.dataDir));
+    const csv = await section('csv', () => comparisons.textExport('csv'));
+    const jsonl = await section('jsonl', () => comparisons.textExport('jsonl'));
+    const copy = await section('copy', () => comparisons.copyExport());
     const growth = await section('growth', () => measureGrowth(options, dataset, api));
     const throughput = await section('throughput', () => measureThroughput(options, dataset, api, cpu));
     const embedded = {
@@ -147,6 +151,7 @@ async function main(options: BenchOptions): Promise<void> {
     );
     measured = {
       comparisons: [count, filtered, exported, small],
+      formatExports: [csv, jsonl, copy],
       estimate,
       preview,
       unique,

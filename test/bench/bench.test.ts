@@ -24,6 +24,9 @@ const SECTIONS = [
   '## 11. Preview',
   '## 12. Unique people',
   '## 13. Cancel latency',
+  '## 14. CSV export',
+  '## 15. JSON Lines export',
+  '## 16. Whole-file export (copy)',
 ];
 /** A figure with its unit, as the report writes them. */
 const FIGURE = /\d[\d,]*(\.\d+)?\s?(ms|s|MB|GB|×|req\/s)/;
@@ -82,7 +85,7 @@ describe('npm run bench -- --tiny', () => {
     const rows = sectionOf(report, '## Targets')
       .split('\n')
       .filter((line) => line.startsWith('| ') && !line.startsWith('| target') && !line.startsWith('| ---'));
-    expect(rows).toHaveLength(14);
+    expect(rows).toHaveLength(17);
     for (const row of rows) {
       expect(row).toMatch(/\| (met|\*\*not met\*\*) \|$/);
       expect(row).toMatch(FIGURE);
@@ -102,6 +105,9 @@ describe('npm run bench -- --tiny', () => {
       'estimate of the whole tree',
       'unique people: filtered count with unique_by',
       'cancel in the middle of an export',
+      'filtered export as CSV',
+      'filtered export as JSON Lines',
+      'export of whole files',
     ]) {
       expect(
         rows.some((row) => row.includes(target)),
@@ -111,7 +117,7 @@ describe('npm run bench -- --tiny', () => {
   });
 
   it('reports the medians and ratios of every comparison, and no missing figure', () => {
-    for (const heading of SECTIONS.slice(3, 7)) {
+    for (const heading of [...SECTIONS.slice(3, 7), ...SECTIONS.slice(16)]) {
       const text = sectionOf(report, heading);
       expect(text, heading).toMatch(/\*\*Ratio API \/ raw \(medians\): \d+\.\d+×\*\*/);
       expect(text, heading).toMatch(/\| API \(create → status\) \| [\d.]+ m?s \|/);
@@ -148,6 +154,11 @@ describe('npm run bench -- --tiny', () => {
     expect(unique).toContain(': equal).');
     // A tiny export may end before it can be cancelled; whatever was cancelled left no file.
     expect(sectionOf(report, '## 13. Cancel latency')).toMatch(/files of the cancelled tasks left: 0\./);
+    for (const heading of SECTIONS.slice(16))
+      expect(sectionOf(report, heading), heading).toMatch(/\(equal\)/);
+    expect(sectionOf(report, '## 16. Whole-file export (copy)')).toMatch(
+      /Copied, not written again: .*\(equal\)/,
+    );
     expect(report).not.toMatch(/NaN|\bn\/a\b|undefined/);
   });
 });
