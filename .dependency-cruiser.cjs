@@ -25,6 +25,16 @@ module.exports = {
       from: { path: '^src/http/' },
       to: { path: '^src/(store|engine)/' },
     },
+    {
+      name: 'the-client-stands-alone',
+      comment:
+        'client/ is the typed API client users import (`audiences/client`) in Node and in browsers: ' +
+        'it talks to the API over HTTP only and must not import the server (or Node-only modules ' +
+        'outside its own Node entry points). Keep what it needs inside src/client/.',
+      severity: 'error',
+      from: { path: '^src/client/' },
+      to: { path: '^src/(?!client/)' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
