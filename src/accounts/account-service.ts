@@ -186,6 +186,16 @@ export class AccountService {
     return client && { organizationId: client.organizationId, clientId: client.id };
   }
 
+  /** The CSRF token a browser session with this JWT must send on every request that changes something. */
+  csrfToken(token: string): string {
+    return this.tokens.csrfToken(token);
+  }
+
+  /** Whether `presented` is the CSRF token of the session JWT `token`. */
+  csrfMatches(token: string, presented: string): boolean {
+    return this.tokens.csrfMatches(token, presented);
+  }
+
   /** The user a JWT was issued to, or undefined for an expired, tampered or foreign token. */
   async authenticateToken(token: string): Promise<Principal | undefined> {
     const claims = await this.tokens.verify(token);

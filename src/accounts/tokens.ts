@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 
 const ALGORITHM = 'HS256';
@@ -12,12 +13,30 @@ export interface TokenClaims {
 /** Signs and verifies the session JWTs; the algorithm is pinned so `alg: none` or RS/HS confusion fails. */
 export class TokenService {
   private readonly key: Uint8Array;
+  /** Its own key, derived from the secret, so a CSRF token is never a valid signature of anything else. */
+  private readonly csrfKey: Buffer;
 
   constructor(
     secret: string,
     private readonly ttlMs: number,
   ) {
     this.key = new TextEncoder().encode(secret);
+    this.csrfKey = createHmac('sha256', secret).update('audiences csrf v1').digest();
+  }
+
+  /**
+   * The CSRF token of a browser session: an HMAC of its JWT, so it changes with every login, needs
+   * no storage, and every replica that shares the secret checks it alike.
+   */
+  csrfToken(token: string): string {
+    return createHmac('sha256', this.csrfKey).update(token).digest('base64url');
+  }
+
+  /** Whether `presented` is the CSRF token of `token`, compared in constant time. */
+  csrfMatches(token: string, presented: string): boolean {
+    const expected = Buffer.from(this.csrfToken(token));
+    const given = Buffer.from(presented);
+    return given.length === expected.length && timingSafeEqual(given, expected);
   }
 
   async sign(claims: TokenClaims, now: Date): Promise<{ token: string; expiresAt: Date }> {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -13,6 +14,7 @@ import type { IdempotentRequests } from '../tasks/idempotent-requests.ts';
 import type { IntentCatalog } from '../tasks/intent-catalog.ts';
 import type { TaskService } from '../tasks/task-service.ts';
 import type { WebhookService } from '../webhooks/webhook-service.ts';
+import { consolePlugin } from './console.ts';
 import { idempotency } from './idempotency.ts';
 import { sendProblem, toAppError } from './problem.ts';
 import { accountRoutes } from './routes/account-routes.ts';
@@ -20,6 +22,7 @@ import { catalogRoutes } from './routes/catalog-routes.ts';
 import { downloadRoutes } from './routes/download-routes.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health-routes.ts';
 import { metricsRoutes } from './routes/metrics-routes.ts';
+import { sessionRoutes } from './routes/session-routes.ts';
 import { taskRoutes } from './routes/task-routes.ts';
 import { webhookRoutes } from './routes/webhook-routes.ts';
 import { Problem } from './schemas.ts';
@@ -50,6 +53,8 @@ export interface AppDependencies {
   rateLimitRedis?: Redis;
   /** Starts the rate-limit keys in Redis. @defaultValue `audiences:rate:` */
   rateLimitPrefix?: string;
+  /** The built web console served at `/`. @defaultValue `dist/web` of this package */
+  consoleDir?: string;
 }
 
 /** Whom a request counts against: its credential when it has one, else its address. */
@@ -92,11 +97,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         securitySchemes: {
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
           bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          session: { type: 'apiKey', in: 'cookie', name: 'audiences_session' },
         },
       },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(cookie);
   app.addSchema(Problem);
   await app.register(rateLimit, {
     max: deps.rateLimitPerMinute,
@@ -106,8 +113,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       redis: deps.rateLimitRedis,
       nameSpace: deps.rateLimitPrefix ?? 'audiences:rate:',
     }),
-    // Probes and the docs are not rate limited: an orchestrator must always reach them.
-    allowList: (request) => /^\/(healthz|readyz|docs|openapi\.json)/.test(request.url),
+    // Probes, the docs and the console's static files are not rate limited: an orchestrator must
+    // always reach them, and a page load is many small files.
+    allowList: (request) => /^\/(healthz|readyz|docs|openapi\.json|assets\/)/.test(request.url),
     enableDraftSpec: true,
     errorResponseBuilder: (_request, context) =>
       new AppError(
@@ -143,11 +151,14 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   await app.register(healthRoutes, { checks: deps.readiness });
   await app.register(accountRoutes, { accounts: deps.accounts });
+  await app.register(sessionRoutes, { accounts: deps.accounts });
   await app.register(taskRoutes, { accounts: deps.accounts, tasks: deps.tasks });
   await app.register(catalogRoutes, { accounts: deps.accounts, catalog: deps.catalog });
   await app.register(downloadRoutes, { downloads: deps.downloads });
   await app.register(webhookRoutes, { accounts: deps.accounts, webhooks: deps.webhooks });
   if (deps.metrics) await app.register(metricsRoutes, { metrics: deps.metrics });
+
+  await app.register(consolePlugin, deps.consoleDir ? { dir: deps.consoleDir } : {});
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountService, Principal } from '../accounts/account-service.ts';
 import { AppError } from '../errors.ts';
+import { sessionPrincipal } from './session-cookie.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -17,25 +18,34 @@ function bearer(request: FastifyRequest): string | undefined {
   return scheme?.toLowerCase() === 'bearer' && token ? token : '';
 }
 
-/** Task routes: an API key, or a user's JWT. */
+/** Task routes: an API key, or a user's JWT (in the Authorization header or the console's session cookie). */
 export function requireApiAccess(accounts: AccountService) {
   return async (request: FastifyRequest, _reply: FastifyReply) => {
     const key = request.headers['x-api-key'];
     if (typeof key === 'string') {
       request.principal = await accounts.authenticateKey(key);
-    } else {
+    } else if (request.headers.authorization !== undefined) {
       const token = bearer(request);
       if (token) request.principal = await accounts.authenticateToken(token);
+    } else {
+      request.principal = await sessionPrincipal(accounts, request);
     }
     if (!request.principal) throw new AppError('unauthorized', UNAUTHORIZED);
   };
 }
 
-/** Account routes (API clients): a user's JWT only, so a leaked key cannot mint more keys. */
+/**
+ * Account routes (API clients): a user's JWT only (header or session cookie), so a leaked key cannot
+ * mint more keys.
+ */
 export function requireUser(accounts: AccountService) {
   return async (request: FastifyRequest, _reply: FastifyReply) => {
-    const token = bearer(request);
-    if (token) request.principal = await accounts.authenticateToken(token);
+    if (request.headers.authorization !== undefined) {
+      const token = bearer(request);
+      if (token) request.principal = await accounts.authenticateToken(token);
+    } else {
+      request.principal = await sessionPrincipal(accounts, request);
+    }
     if (!request.principal) {
       throw new AppError('unauthorized', 'send Authorization: Bearer <token> from POST /auth/v1/login');
     }

@@ -60,6 +60,12 @@ export const LoginReply = Type.Object({
   expires_at: Type.String({ format: 'date-time' }),
 });
 
+export const SessionReply = Type.Object({
+  user_id: Type.String(),
+  organization_id: Type.String(),
+  csrf_token: Type.String({ description: 'Send it as X-CSRF-Token on every request that is not a GET' }),
+});
+
 export const ClientBody = Type.Object(
   { name: Name('A name to tell the client apart') },
   { additionalProperties: false },
