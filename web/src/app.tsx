@@ -1,0 +1,85 @@
+import type { ReactNode } from 'react';
+import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
+import { ProblemMessage } from './components/problem-view.tsx';
+import { AudiencePage } from './features/audiences/audience-page.tsx';
+import { LoginPage, SignUpPage } from './features/auth/auth-pages.tsx';
+import { useLogout, useSession } from './features/auth/session.ts';
+import { KeysPage } from './features/keys/keys-page.tsx';
+import { TaskPage } from './features/tasks/task-page.tsx';
+import { TasksPage } from './features/tasks/tasks-page.tsx';
+
+function NavLink({ href, children }: { href: string; children: ReactNode }) {
+  const [location] = useLocation();
+  const current = location === href || (href !== '/' && location.startsWith(`${href}/`));
+  return (
+    <Link href={href} aria-current={current ? 'page' : undefined}>
+      {children}
+    </Link>
+  );
+}
+
+function Header({ signedIn }: { signedIn: boolean }) {
+  const logout = useLogout();
+  const [, navigate] = useLocation();
+  return (
+    <header className="top">
+      <a href="#main" className="skip">
+        Skip to content
+      </a>
+      <span className="brand">Audiences</span>
+      <nav aria-label="Main">
+        {signedIn ? (
+          <>
+            <NavLink href="/audiences">Build an audience</NavLink>
+            <NavLink href="/tasks">Tasks</NavLink>
+            <NavLink href="/keys">API keys</NavLink>
+          </>
+        ) : null}
+        <a href="/docs">API reference</a>
+        {signedIn ? (
+          <button
+            type="button"
+            className="link"
+            onClick={() => logout.mutate(undefined, { onSettled: () => navigate('/login') })}
+          >
+            Log out
+          </button>
+        ) : null}
+      </nav>
+    </header>
+  );
+}
+
+/** The console: public pages for signing up and in, the rest behind the session. */
+export function App() {
+  const session = useSession();
+  if (session.isPending) return <p aria-busy="true">Loading…</p>;
+  const signedIn = Boolean(session.data);
+  return (
+    <>
+      <Header signedIn={signedIn} />
+      <main id="main">
+        <ProblemMessage error={session.error} />
+        {signedIn ? (
+          <Switch>
+            <Route path="/audiences" component={AudiencePage} />
+            <Route path="/tasks" component={TasksPage} />
+            <Route path="/tasks/:taskId">{(params) => <TaskPage taskId={params.taskId} />}</Route>
+            <Route path="/keys" component={KeysPage} />
+            <Route>
+              <Redirect to="/audiences" />
+            </Route>
+          </Switch>
+        ) : (
+          <Switch>
+            <Route path="/signup" component={SignUpPage} />
+            <Route path="/login" component={LoginPage} />
+            <Route>
+              <Redirect to="/login" />
+            </Route>
+          </Switch>
+        )}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,305 @@
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useEffect, useId, useState } from 'react';
+import { useLocation } from 'wouter';
+import { api, type Catalog, unwrap } from '../../api.ts';
+import { FieldError, hasFieldError, ProblemMessage } from '../../components/problem-view.tsx';
+import { formatBytes, formatCount } from '../../format.ts';
+import { type AudienceForm, daysBetween, toBody } from './audience-request.ts';
+import { PrefixPicker } from './prefix-picker.tsx';
+
+/** The fields the API may name in a problem, each shown under its control. */
+const FIELDS = [
+  'days',
+  'topic_id_prefixes',
+  'scores',
+  'where_expr',
+  'select',
+  'unique_by',
+  'breakdown_by',
+  'output',
+  'format',
+];
+
+/** `value`, once it has stopped changing for `ms`: estimates follow typing without a request per key. */
+function useSettled<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+}
+
+function initialForm(catalog: Catalog): AudienceForm {
+  return {
+    firstDay: catalog.days[0] ?? '',
+    lastDay: catalog.days.at(-1) ?? '',
+    prefixes: [],
+    scores: [...catalog.scores],
+    where: '',
+    columns: [],
+    uniquePeople: catalog.columns.some((c) => c.name === 'person_id'),
+    breakdowns: [],
+    output: 'rows',
+    format: 'parquet',
+  };
+}
+
+export function AudiencePage() {
+  const catalog = useQuery({
+    queryKey: ['catalog'],
+    queryFn: async () => unwrap(await api.GET('/api/v1/catalog/intent')),
+    staleTime: 60_000,
+  });
+  if (catalog.error) return <ProblemMessage error={catalog.error} />;
+  if (!catalog.data) return <p aria-busy="true">Loading the catalog…</p>;
+  return <AudienceBuilder catalog={catalog.data} />;
+}
+
+function AudienceBuilder({ catalog }: { catalog: Catalog }) {
+  const id = useId();
+  const [, navigate] = useLocation();
+  const [form, setForm] = useState<AudienceForm>(() => initialForm(catalog));
+  const set = <K extends keyof AudienceForm>(key: K, value: AudienceForm[K]) =>
+    setForm((f) => ({ ...f, [key]: value }));
+  const days = daysBetween(catalog.days, form.firstDay, form.lastDay);
+  const ready = days.length > 0 && form.prefixes.length > 0 && form.scores.length > 0;
+
+  const settledBody = useSettled(ready ? toBody(form, catalog.days, false) : undefined, 400);
+  const estimate = useQuery({
+    queryKey: ['estimate', settledBody],
+    queryFn: async () => unwrap(await api.POST('/api/v1/intent_hive_tasks/estimate', { body: settledBody! })),
+    enabled: settledBody !== undefined,
+    retry: false,
+    staleTime: 30_000,
+  });
+  const create = useMutation({
+    mutationFn: async (performUnload: boolean) =>
+      unwrap(
+        await api.POST('/api/v1/intent_hive_tasks', { body: toBody(form, catalog.days, performUnload) }),
+      ),
+    onSuccess: (created) => navigate(`/tasks/${encodeURIComponent(created.task_id)}`),
+  });
+  // A create's answer is the freshest; an estimate's still tells about a bad filter before any click.
+  const error = create.error ?? estimate.error;
+  const columnNames = catalog.columns.map((c) => c.name);
+  const breakdownChoices = catalog.columns.filter(
+    (c) => c.type === 'VARCHAR' && !c.name.endsWith('_id') && c.name !== 'hem_sha256',
+  );
+
+  const toggle = (list: string[], value: string, on: boolean) =>
+    on ? [...list, value] : list.filter((v) => v !== value);
+
+  return (
+    <div className="builder">
+      <form
+        className="card stack"
+        aria-labelledby={`${id}-title`}
+        onSubmit={(event) => {
+          event.preventDefault();
+          create.mutate(false);
+        }}
+      >
+        <h1 id={`${id}-title`}>Build an audience</h1>
+        <fieldset className="field">
+          <legend>Days</legend>
+          <div className="row">
+            <label>
+              From{' '}
+              <select value={form.firstDay} onChange={(e) => set('firstDay', e.target.value)}>
+                {catalog.days.map((day) => (
+                  <option key={day} value={day} disabled={day > form.lastDay}>
+                    {day}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              To{' '}
+              <select value={form.lastDay} onChange={(e) => set('lastDay', e.target.value)}>
+                {catalog.days.map((day) => (
+                  <option key={day} value={day} disabled={day < form.firstDay}>
+                    {day}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </div>
+          <p className="muted">
+            {days.length} of {catalog.days.length} days with data
+          </p>
+          <FieldError id={`${id}-days-error`} error={error} field="days" />
+        </fieldset>
+
+        <PrefixPicker
+          prefixes={catalog.prefixes}
+          selected={form.prefixes}
+          onChange={(p) => set('prefixes', p)}
+        />
+        <FieldError id={`${id}-prefixes-error`} error={error} field="topic_id_prefixes" />
+
+        <fieldset className="field">
+          <legend>Scores</legend>
+          <div className="row">
+            {catalog.scores.map((score) => (
+              <label key={score} className="inline">
+                <input
+                  type="checkbox"
+                  checked={form.scores.includes(score)}
+                  onChange={(e) =>
+                    set(
+                      'scores',
+                      catalog.scores.filter((s) =>
+                        s === score ? e.target.checked : form.scores.includes(s),
+                      ),
+                    )
+                  }
+                />{' '}
+                {score}
+              </label>
+            ))}
+          </div>
+          <FieldError id={`${id}-scores-error`} error={error} field="scores" />
+        </fieldset>
+
+        <div className="field">
+          <label htmlFor={`${id}-filter`}>Filter</label>
+          <textarea
+            id={`${id}-filter`}
+            rows={2}
+            placeholder="intent_score >= 80 AND country = 'US'"
+            value={form.where}
+            aria-invalid={hasFieldError(error, 'where_expr') || undefined}
+            aria-describedby={`${id}-filter-help ${id}-filter-error`}
+            onChange={(e) => set('where', e.target.value)}
+          />
+          <p id={`${id}-filter-help`} className="muted">
+            Optional: a SQL condition over the columns, e.g. <code>intent_score &gt;= 80</code>.
+          </p>
+          <FieldError id={`${id}-filter-error`} error={error} field="where_expr" />
+        </div>
+
+        <fieldset className="field">
+          <legend>Columns</legend>
+          <p className="muted">Optional: the columns to export; none chosen exports them all.</p>
+          <ul className="checklist columns">
+            {columnNames.map((name) => (
+              <li key={name}>
+                <label className="inline">
+                  <input
+                    type="checkbox"
+                    checked={form.columns.includes(name)}
+                    onChange={(e) => set('columns', toggle(form.columns, name, e.target.checked))}
+                  />{' '}
+                  {name}
+                </label>
+              </li>
+            ))}
+          </ul>
+          <FieldError id={`${id}-select-error`} error={error} field="select" />
+        </fieldset>
+
+        <fieldset className="field">
+          <legend>Options</legend>
+          {columnNames.includes('person_id') ? (
+            <label className="inline">
+              <input
+                type="checkbox"
+                checked={form.uniquePeople || form.output === 'people'}
+                disabled={form.output === 'people'}
+                onChange={(e) => set('uniquePeople', e.target.checked)}
+              />{' '}
+              Unique people (count distinct person_id)
+            </label>
+          ) : null}
+          <div className="field">
+            <span id={`${id}-breakdowns`}>Breakdowns (up to 3)</span>
+            <ul className="checklist columns" aria-labelledby={`${id}-breakdowns`}>
+              {breakdownChoices.map((c) => (
+                <li key={c.name}>
+                  <label className="inline">
+                    <input
+                      type="checkbox"
+                      checked={form.breakdowns.includes(c.name)}
+                      disabled={
+                        form.output === 'people' ||
+                        (!form.breakdowns.includes(c.name) && form.breakdowns.length >= 3)
+                      }
+                      onChange={(e) => set('breakdowns', toggle(form.breakdowns, c.name, e.target.checked))}
+                    />{' '}
+                    {c.name}
+                  </label>
+                </li>
+              ))}
+            </ul>
+            <FieldError id={`${id}-breakdown-error`} error={error} field="breakdown_by" />
+          </div>
+          <div className="row">
+            <label>
+              Export{' '}
+              <select
+                value={form.output}
+                onChange={(e) => set('output', e.target.value as AudienceForm['output'])}
+              >
+                <option value="rows">rows</option>
+                <option value="people">people (one row per person)</option>
+              </select>
+            </label>
+            <label>
+              Format{' '}
+              <select
+                value={form.format}
+                onChange={(e) => set('format', e.target.value as AudienceForm['format'])}
+              >
+                <option value="parquet">Parquet</option>
+                <option value="csv">CSV</option>
+                <option value="jsonl">JSON Lines</option>
+              </select>
+            </label>
+          </div>
+        </fieldset>
+
+        <ProblemMessage error={create.error} skipFields={FIELDS} />
+        <div className="row actions">
+          <button type="submit" disabled={!ready || create.isPending}>
+            Count
+          </button>
+          <button
+            type="button"
+            className="secondary"
+            disabled={!ready || create.isPending}
+            onClick={() => create.mutate(true)}
+          >
+            Export now
+          </button>
+          {!ready ? <span className="muted">Choose days, at least one topic prefix and a score.</span> : null}
+        </div>
+      </form>
+
+      <aside className="card" aria-labelledby={`${id}-estimate`}>
+        <h2 id={`${id}-estimate`}>Estimate</h2>
+        {!ready ? <p className="muted">Choose the segment to see what it would read.</p> : null}
+        {ready && estimate.isFetching ? <p aria-busy="true">Estimating…</p> : null}
+        {ready && estimate.error && !estimate.isFetching ? <ProblemMessage error={estimate.error} /> : null}
+        {ready && estimate.data && !estimate.isFetching ? (
+          <dl className="figures">
+            <dt>Partitions with data</dt>
+            <dd>
+              {formatCount(estimate.data.partitions_with_data)} of {formatCount(estimate.data.partitions)}
+            </dd>
+            <dt>Files</dt>
+            <dd data-testid="estimate-files">{formatCount(estimate.data.files)}</dd>
+            <dt>Bytes</dt>
+            <dd>{formatBytes(estimate.data.bytes)}</dd>
+            <dt>{estimate.data.rows_exact ? 'Rows' : 'Rows (at most)'}</dt>
+            <dd>{formatCount(estimate.data.rows)}</dd>
+          </dl>
+        ) : null}
+        <p className="muted">
+          The catalog holds {formatCount(catalog.rows)} rows in {formatCount(catalog.files)} files (
+          {formatBytes(catalog.bytes)}).
+        </p>
+      </aside>
+    </div>
+  );
+}

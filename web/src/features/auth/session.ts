@@ -1,0 +1,73 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, type Session, setCsrfToken, unwrap } from '../../api.ts';
+
+const SESSION_KEY = ['session'];
+
+/**
+ * Who is logged in: asked of the API on every page load, since the session lives in an HttpOnly
+ * cookie the console cannot read. `null` when nobody is.
+ */
+export function useSession() {
+  return useQuery({
+    queryKey: SESSION_KEY,
+    queryFn: async (): Promise<Session | null> => {
+      const result = await api.GET('/auth/v1/session');
+      if (result.response.status === 401) {
+        setCsrfToken(undefined);
+        return null;
+      }
+      const session = unwrap(result);
+      setCsrfToken(session.csrf_token);
+      return session;
+    },
+    staleTime: Number.POSITIVE_INFINITY,
+    retry: false,
+  });
+}
+
+/** Logs in: the API sets the cookie and answers the CSRF token, which stays in memory. */
+export function useLogin() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: { email: string; password: string }) =>
+      unwrap(await api.POST('/auth/v1/session', { body })),
+    onSuccess: (session) => {
+      setCsrfToken(session.csrf_token);
+      client.setQueryData(SESSION_KEY, session);
+    },
+  });
+}
+
+export interface SignUpFields {
+  email: string;
+  password: string;
+  first_name: string;
+  last_name: string;
+  organization_name: string;
+}
+
+/** Registers, then logs in with the same e-mail and password. */
+export function useSignUp() {
+  const login = useLogin();
+  return useMutation({
+    mutationFn: async (body: SignUpFields) => {
+      unwrap(await api.POST('/auth/v1/register', { body }));
+      return login.mutateAsync({ email: body.email, password: body.password });
+    },
+  });
+}
+
+/** Logs out: the API removes the cookie; every cached answer of the session goes with it. */
+export function useLogout() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async () => {
+      unwrap(await api.DELETE('/auth/v1/session'));
+    },
+    onSettled: () => {
+      setCsrfToken(undefined);
+      client.clear();
+      client.setQueryData(SESSION_KEY, null);
+    },
+  });
+}

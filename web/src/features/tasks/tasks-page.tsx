@@ -1,0 +1,98 @@
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link } from 'wouter';
+import { api, unwrap } from '../../api.ts';
+import { ProblemMessage } from '../../components/problem-view.tsx';
+import { JobProgress, StatusBadge } from '../../components/status-badge.tsx';
+import { formatCount, formatTime } from '../../format.ts';
+
+const PAGE_SIZE = '20';
+
+/** The organisation's tasks, newest first, a page at a time. */
+export function TasksPage() {
+  // The cursors of the pages before this one, so "Newer" can go back.
+  const [cursors, setCursors] = useState<string[]>([]);
+  const cursor = cursors.at(-1);
+  const page = useQuery({
+    queryKey: ['tasks', cursor],
+    queryFn: async () =>
+      unwrap(
+        await api.GET('/api/v1/status', {
+          params: { query: { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) } },
+        }),
+      ),
+    refetchInterval: (query) =>
+      query.state.data?.tasks.some((t) => t.status === 'in_progress' || t.status === 'unloading')
+        ? 3000
+        : false,
+  });
+  const tasks = page.data?.tasks ?? [];
+  return (
+    <div className="stack">
+      <h1>Tasks</h1>
+      <ProblemMessage error={page.error} />
+      {page.isSuccess && tasks.length === 0 ? (
+        <p>
+          No tasks yet: <Link href="/audiences">build an audience</Link>.
+        </p>
+      ) : null}
+      {tasks.length > 0 ? (
+        <div className="card table-wrap">
+          <table data-testid="task-table">
+            <thead>
+              <tr>
+                <th scope="col">Task</th>
+                <th scope="col">Status</th>
+                <th scope="col">Progress</th>
+                <th scope="col">Created</th>
+                <th scope="col" className="num">
+                  Rows
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {tasks.map((t) => (
+                <tr key={t.task_id}>
+                  <td>
+                    <Link href={`/tasks/${encodeURIComponent(t.task_id)}`}>
+                      <code>{t.task_id.slice(0, 8)}</code> {t.type === 'intent_hive' ? 'intent' : 'parquet'}
+                    </Link>
+                  </td>
+                  <td>
+                    <StatusBadge status={t.status} />
+                    {t.error ? <span className="muted"> {t.error.code}</span> : null}
+                  </td>
+                  <td>
+                    <JobProgress
+                      done={t.completed_jobs}
+                      total={t.total_jobs}
+                      label={`Progress of ${t.task_id.slice(0, 8)}`}
+                    />
+                  </td>
+                  <td>{formatTime(t.created_at)}</td>
+                  <td className="num">{formatCount(t.total_count)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <nav className="row" aria-label="Pages">
+        <button
+          type="button"
+          disabled={cursors.length === 0}
+          onClick={() => setCursors((c) => c.slice(0, -1))}
+        >
+          Newer
+        </button>
+        <button
+          type="button"
+          disabled={!page.data?.next_cursor}
+          onClick={() => page.data?.next_cursor && setCursors((c) => [...c, page.data.next_cursor!])}
+        >
+          Older
+        </button>
+      </nav>
+    </div>
+  );
+}
