@@ -20,7 +20,6 @@ function NavLink({ href, children }: { href: string; children: ReactNode }) {
 
 function Header({ signedIn }: { signedIn: boolean }) {
   const logout = useLogout();
-  const [, navigate] = useLocation();
   return (
     <header className="top">
       <a href="#main" className="skip">
@@ -37,11 +36,8 @@ function Header({ signedIn }: { signedIn: boolean }) {
         ) : null}
         <a href="/docs">API reference</a>
         {signedIn ? (
-          <button
-            type="button"
-            className="link"
-            onClick={() => logout.mutate(undefined, { onSettled: () => navigate('/login') })}
-          >
+          // No navigation here: without a session, the public routes send every page to the login.
+          <button type="button" className="link" onClick={() => logout.mutate()}>
             Log out
           </button>
         ) : null}
@@ -66,6 +62,10 @@ export function App() {
             <Route path="/tasks" component={TasksPage} />
             <Route path="/tasks/:taskId">{(params) => <TaskPage taskId={params.taskId} />}</Route>
             <Route path="/keys" component={KeysPage} />
+            {/* Just signed up: a key is what a new user needs first. */}
+            <Route path="/signup">
+              <Redirect to="/keys" />
+            </Route>
             <Route>
               <Redirect to="/audiences" />
             </Route>

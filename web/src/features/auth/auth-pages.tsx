@@ -52,7 +52,6 @@ export function LoginPage() {
 
 export function SignUpPage() {
   const signUp = useSignUp();
-  const [, navigate] = useLocation();
   const [showPassword, setShowPassword] = useState(false);
   const fields = ['email', 'password', 'first_name', 'last_name', 'organization_name'];
   return (
@@ -61,7 +60,8 @@ export function SignUpPage() {
       <form
         onSubmit={(event) => {
           const values = formValues(event) as unknown as SignUpFields;
-          signUp.mutate(values, { onSuccess: () => navigate('/keys') });
+          // Once the session exists, the console's routes take the new user to API keys.
+          signUp.mutate(values);
         }}
       >
         <TextField

@@ -1,7 +1,13 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, type Session, setCsrfToken, unwrap } from '../../api.ts';
 
-const SESSION_KEY = ['session'];
+export const SESSION_KEY = ['session'];
+
+/** The session ended under the console (expired, or logged out in another tab): show the login. */
+export function sessionEnded(client: QueryClient): void {
+  setCsrfToken(undefined);
+  client.setQueryData(SESSION_KEY, null);
+}
 
 /**
  * Who is logged in: asked of the API on every page load, since the session lives in an HttpOnly
@@ -66,8 +72,10 @@ export function useLogout() {
     },
     onSettled: () => {
       setCsrfToken(undefined);
-      client.clear();
+      // The session first: its observer (the app) switches to the public pages. Clearing the whole
+      // cache would leave that observer on a removed query, showing the old session.
       client.setQueryData(SESSION_KEY, null);
+      client.removeQueries({ predicate: (query) => query.queryKey[0] !== SESSION_KEY[0] });
     },
   });
 }

@@ -1,0 +1,80 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const BUILT = path.join(ROOT, 'dist/web/index.html');
+
+/** Debian's Chromium (`.ci/run` installs the `chromium` package when it is missing). */
+export const CHROMIUM = '/usr/bin/chromium';
+
+function newestChange(dir: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile())
+      newest = Math.max(newest, fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Builds the console when `dist/web` is missing or older than `web/` (`npm install` builds it through
+ * `prepare`; this covers an edit made since). Only the browser suite calls it, from one file, so two
+ * builds never race.
+ */
+export function ensureConsoleBuilt(): void {
+  const built = fs.existsSync(BUILT) ? fs.statSync(BUILT).mtimeMs : 0;
+  if (built > newestChange(path.join(ROOT, 'web'))) return;
+  execFileSync('npm', ['run', 'build:web'], { cwd: ROOT, stdio: 'pipe' });
+}
+
+/** A headless Chromium, as the brief's flags say: no sandbox (containers), no GPU, no background traffic. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export interface PageProblem {
+  kind: 'console' | 'pageerror';
+  text: string;
+  url: string;
+}
+
+/**
+ * Collects the page's console errors and uncaught exceptions. The browser logs every 4xx answer
+ * as "Failed to load resource"; a test names the ones it expects (`allow`), any other is a problem.
+ */
+export function watchProblems(page: Page) {
+  const problems: PageProblem[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error')
+      problems.push({ kind: 'console', text: message.text(), url: message.location().url });
+  });
+  page.on('pageerror', (error) => problems.push({ kind: 'pageerror', text: String(error), url: '' }));
+  return {
+    /** The problems that are not expected answers: `allow` lists [status, URL part] pairs. */
+    unexpected(allow: Array<[number, string]> = []): PageProblem[] {
+      return problems.filter(
+        (p) =>
+          !allow.some(
+            ([status, part]) =>
+              p.kind === 'console' && p.text.includes(`status of ${status}`) && p.url.includes(part),
+          ),
+      );
+    },
+  };
+}
+
+/** Where the tests put the console's screenshots (README "Console" shows them). */
+export const SCREENSHOTS = path.join(ROOT, 'docs/console');
