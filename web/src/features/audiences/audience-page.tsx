@@ -80,6 +80,10 @@ function AudienceBuilder({ catalog }: { catalog: Catalog }) {
       ),
     onSuccess: (created) => navigate(`/tasks/${encodeURIComponent(created.task_id)}`),
   });
+  // A changed form makes the last create's error stale: the estimate speaks for the new one.
+  const resetCreate = create.reset;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every change of the form
+  useEffect(() => resetCreate(), [form, resetCreate]);
   // A create's answer is the freshest; an estimate's still tells about a bad filter before any click.
   const error = create.error ?? estimate.error;
   const columnNames = catalog.columns.map((c) => c.name);
