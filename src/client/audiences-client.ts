@@ -321,6 +321,24 @@ export class AudiencesClient {
   }
 
   /**
+   * The `manifest.json` of a completed export (task id, request, schema, files with rows and
+   * SHA-256), read through the detail's signed `manifest_url`, with no credentials sent to it (the
+   * route `GET /api/v1/tasks/{id}/manifest` redirects to the same link; following it would carry
+   * the API key to the object store).
+   */
+  async manifest(taskId: string, options: CallOptions = {}): Promise<Record<string, unknown>> {
+    const task = await this.getTask(taskId, options);
+    if (!task.manifest_url) {
+      throw new AudiencesError({
+        status: 409,
+        code: 'task_state_conflict',
+        detail: `task ${taskId} has no manifest (status ${task.status}): an export writes it when it completes`,
+      });
+    }
+    return (await (await this.fetchFile(task.manifest_url, options)).json()) as Record<string, unknown>;
+  }
+
+  /**
    * Opens one exported file through its signed link (the API's download route, or the object
    * store's presigned URL): the response, its body not yet read. No credentials are sent with it.
    */

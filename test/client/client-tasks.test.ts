@@ -173,6 +173,22 @@ describe('export and download', () => {
     );
   });
 
+  it("reads a completed export's manifest; a counted task has none (409)", async () => {
+    const counted = await client.createIntentTask({
+      ...segment(['2024-05-03'], ['high']),
+      perform_unload: false,
+    });
+    await client.waitFor(counted.task_id, { until: 'counted' });
+    expect((await failure(client.manifest(counted.task_id))).status).toBe(409);
+    await client.unload(counted.task_id);
+    const task = await client.waitFor(counted.task_id);
+    const manifest = await client.manifest(task.task_id);
+    expect(manifest).toMatchObject({ task_id: task.task_id, total_rows: task.total_count });
+    expect((manifest.files as Array<{ rows: number }>).map((f) => f.rows)).toEqual(
+      task.files.map((f) => f.rows),
+    );
+  });
+
   it('refuses a file whose size is not what the task says, and leaves no file behind', async () => {
     const task = await client.waitFor(
       (await client.createIntentTask(segment(['2024-05-03'], ['high'], 1))).task_id,
