@@ -14,7 +14,7 @@ let env: Record<string, string>;
 beforeAll(async () => {
   t = await startTestServer();
   account = await signUp(t.url);
-  [prefix] = await intentPrefixes(t.intentTree);
+  prefix = (await intentPrefixes(t.intentTree))[0]!;
   env = { AUDIENCES_URL: t.url, AUDIENCES_API_KEY: account.apiKey };
 });
 afterAll(async () => t?.close());
