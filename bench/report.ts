@@ -33,8 +33,8 @@ const HEADINGS: Record<Comparison['key'], string> = {
 /** What each export's raw side writes, when it differs from section 3's. */
 const EXPORT_NOTES: Partial<Record<Comparison['key'], string>> = {
   csv:
-    'The request of section 3 with `format: "csv"` (gzip by default): the service writes each partition with DuckDB `COPY … (FORMAT csv, HEADER true, COMPRESSION gzip)`, ' +
-    'ISO 8601 timestamps and lists as JSON text. The raw side writes the same rows with one partitioned `COPY` to gzipped CSV.',
+    'The request of section 3 with `format: "csv"` (gzip by default): the service writes every partition of a job with one DuckDB `COPY … (FORMAT csv, HEADER true, COMPRESSION gzip, PARTITION_BY …)`, ' +
+    "ISO 8601 timestamps and lists as JSON text, and counts each file's rows with one grouped count of its input. The raw side writes the same rows with one partitioned `COPY` to gzipped CSV.",
   jsonl:
     'The request of section 3 with `format: "jsonl"` (gzip by default): the service writes each partition with DuckDB `COPY … (FORMAT json, COMPRESSION gzip)`. ' +
     "DuckDB's JSON writer cannot `PARTITION_BY`, so the raw side writes the same rows to one gzipped JSON Lines file.",

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { ConfigError, checkScaledOut, loadConfig } from './config.ts';
+import { reportError } from './cli/exit-codes.ts';
+import { addUserCommands } from './cli/user-commands.ts';
+import { ConfigError, checkScaledOut, loadCliEnvironment, loadConfig } from './config.ts';
 import { generateDemoData } from './demo/demo-data.ts';
 import { type Roles, startService } from './server.ts';
 import { openStore } from './store/open-store.ts';
@@ -20,7 +22,10 @@ function integer(value: string): number {
 const program = new Command()
   .name('audiences')
   .description('Audience API: count intent segments and export them as Parquet')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Errors of commander (a bad flag, a missing option) become exceptions, so they exit 2 like every
+  // usage error; subcommands inherit the setting, so it comes before them.
+  .exitOverride();
 
 /** Runs the roles until SIGINT/SIGTERM, then stops gracefully (a worker hands back what it still runs). */
 async function run(roles: Roles, command: string): Promise<void> {
@@ -133,4 +138,10 @@ function exitOnConfigError<T>(read: () => T): T {
   }
 }
 
-await program.parseAsync(process.argv);
+addUserCommands(program, loadCliEnvironment());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = reportError(error);
+}

@@ -376,3 +376,33 @@ function exportCompression(value: string): ExportCompression {
   }
   return codec as ExportCompression;
 }
+
+/** What the user commands of the `audiences` command line read from the environment. */
+export interface CliEnvironment {
+  /** `AUDIENCES_URL`: the API's base URL, when `--url` is not given. */
+  url?: string;
+  /** `AUDIENCES_API_KEY`: the API key, when `--api-key` is not given. */
+  apiKey?: string;
+  /** `AUDIENCES_PASSWORD`: the password of `register` and `login`, instead of a prompt. */
+  password?: string;
+  /** `AUDIENCES_PROFILE`: the saved profile, when `--profile` is not given. */
+  profile?: string;
+  /** Folder of the saved profiles: `$XDG_CONFIG_HOME/audiences`, else `~/.config/audiences`. */
+  configDir: string;
+}
+
+/**
+ * The command line's variables, read here because only this module reads `process.env`. Empty
+ * values count as unset, as they do for the server's variables.
+ */
+export function loadCliEnvironment(env: Env = process.env): CliEnvironment {
+  const value = (name: string) => env[name] || undefined;
+  const configHome = value('XDG_CONFIG_HOME') ?? path.join(os.homedir(), '.config');
+  return {
+    url: value('AUDIENCES_URL'),
+    apiKey: value('AUDIENCES_API_KEY'),
+    password: value('AUDIENCES_PASSWORD'),
+    profile: value('AUDIENCES_PROFILE'),
+    configDir: path.join(path.resolve(configHome), 'audiences'),
+  };
+}

@@ -308,6 +308,7 @@ export async function startService(
       send: (target, headers, body) => sender.send(target, headers, body),
       owner,
       retry: { retryForMs: config.webhookRetryForMs },
+      publicUrl: () => publicUrl || undefined,
       // Longer than an attempt can take (its timeout), with room for a slow store.
       leaseMs: Math.max(60_000, 3 * config.webhookTimeoutMs),
       log: warn,

@@ -110,7 +110,7 @@ async function write(
 }
 
 /** The query with its list, struct and map columns as JSON text, for CSV. */
-function nestedAsJson(query: string, columns: readonly ColumnInfo[]): string {
+export function nestedAsJson(query: string, columns: readonly ColumnInfo[]): string {
   const nested = columns
     .filter((c) => /(\]|^STRUCT\(|^MAP\(|^UNION\()/.test(c.type))
     .map((c) => quoteIdentifier(c.name));
@@ -119,8 +119,32 @@ function nestedAsJson(query: string, columns: readonly ColumnInfo[]): string {
   return `SELECT * REPLACE (${replaced}) FROM (${query})`;
 }
 
+/**
+ * Writes the rows of a query as CSV split into one folder per partition by one `COPY …
+ * PARTITION_BY` (DuckDB writes the partitions in parallel; its JSON writer cannot partition), with
+ * the options of `writeFiles`. Returns the paths written: CSV reports no rows per file.
+ */
+export async function writePartitionedCsv(
+  sandbox: Sandbox,
+  query: string,
+  target: { targetDir: string; compression?: string; partitionBy: readonly string[] },
+): Promise<string[]> {
+  const compression = target.compression ?? 'gzip';
+  if (!FORMAT_CODECS.csv.includes(compression))
+    throw new Error(`unsupported compression ${compression} for csv`);
+  const columns = await describeQuery(sandbox, query);
+  const { rows: done } = await sandbox.table(
+    `COPY (${nestedAsJson(query, columns)}) TO ${quoteString(target.targetDir)} (FORMAT csv, HEADER true, ` +
+      `COMPRESSION ${compression === 'gzip' ? 'gzip' : 'none'}, TIMESTAMPFORMAT ${quoteString(TIMESTAMP_FORMAT)}, ` +
+      `FILE_EXTENSION ${quoteString(fileExtension('csv', compression))}, PARTITION_BY (${target.partitionBy.join(', ')}), ` +
+      `FILENAME_PATTERN 'data_{i}', OVERWRITE, RETURN_FILES)`,
+    jsonValue,
+  );
+  return ((done[0]?.Files as string[] | null | undefined) ?? []).map(String);
+}
+
 /** Rows of each written text file, read back by DuckDB. */
-async function rowsPerFile(
+export async function rowsPerFile(
   sandbox: Sandbox,
   files: readonly string[],
   format: FileFormat,

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { Json } from '@duckdb/node-api';
 import { compareText } from '../compare.ts';
 import type { QueryTable, Sandbox } from './duckdb-sandbox.ts';
@@ -5,9 +6,10 @@ import {
   describeQuery,
   type ExportedFile,
   type FileTarget,
-  type ParquetCompression,
+  rowsPerFile,
   type WrittenFiles,
   writeFiles,
+  writePartitionedCsv,
 } from './file-writer.ts';
 import { jsonValue } from './json-values.ts';
 import type { ColumnInfo } from './sql-guard.ts';
@@ -146,7 +148,10 @@ export interface PartitionedExportOptions {
   targetDir: string;
   /** Columns whose values name the partition folders, with the SQL that formats each value. */
   partitionBy: ReadonlyArray<{ column: string; value: string }>;
-  compression?: ParquetCompression;
+  /** @defaultValue `parquet` */
+  format?: 'parquet' | 'csv';
+  /** A codec of the format (`FORMAT_CODECS`). @defaultValue `snappy` for Parquet, `gzip` for CSV */
+  compression?: string;
 }
 
 export interface PartitionedFile extends ExportedFile {
@@ -175,24 +180,71 @@ export async function exportPartitioned(
   const limit = options.limit !== undefined ? ` LIMIT ${Math.trunc(options.limit)}` : '';
   const from = `FROM ${parquetRelation(source, false)}${where}${limit}`;
   const query = `SELECT ${columns}, ${parts.join(', ')} ${from}`;
-  const partitionBy = options.partitionBy.map(({ column }) => quoteIdentifier(PART + column)).join(', ');
-  const written = await sandbox.query(
-    `COPY (${query}) TO ${quoteString(options.targetDir)} (FORMAT parquet, COMPRESSION ${options.compression ?? 'snappy'}, ` +
-      `PARTITION_BY (${partitionBy}), FILENAME_PATTERN 'data_{i}', OVERWRITE, RETURN_STATS)`,
-  );
+  const partitionBy = options.partitionBy.map(({ column }) => quoteIdentifier(PART + column));
+  const partitionOf = (file: string) =>
+    file
+      .slice(options.targetDir.length + 1)
+      .split('/')
+      .slice(0, -1)
+      .map((folder) => decodeURIComponent(folder.slice(PART.length)))
+      .join('/');
+  let written: ExportedFile[];
+  if (options.format === 'csv') {
+    const paths = await writePartitionedCsv(sandbox, query, {
+      targetDir: options.targetDir,
+      ...(options.compression ? { compression: options.compression } : {}),
+      partitionBy,
+    });
+    // Without a LIMIT, a partition written as one file holds its partition's rows, counted from
+    // the input in a fraction of the write; files of split partitions are read back.
+    const perPartition =
+      options.limit === undefined
+        ? await partitionRows(sandbox, options.partitionBy, where, source)
+        : new Map();
+    const filesOf = new Map<string, number>();
+    for (const file of paths) filesOf.set(partitionOf(file), (filesOf.get(partitionOf(file)) ?? 0) + 1);
+    const known = (file: string) =>
+      filesOf.get(partitionOf(file)) === 1 ? perPartition.get(partitionOf(file)) : undefined;
+    const readBack = new Map(
+      (
+        await rowsPerFile(
+          sandbox,
+          paths.filter((file) => known(file) === undefined),
+          'csv',
+        )
+      ).map((f) => [f.path, f.rows]),
+    );
+    written = paths.map((file) => ({ path: file, rows: known(file) ?? readBack.get(file) ?? 0 }));
+    for (const file of written) if (file.rows === 0) fs.rmSync(file.path, { force: true });
+  } else {
+    // RETURN_STATS answers one row per written file with its row count: no second pass over footers.
+    const stats = await sandbox.query(
+      `COPY (${query}) TO ${quoteString(options.targetDir)} (FORMAT parquet, COMPRESSION ${options.compression ?? 'snappy'}, ` +
+        `PARTITION_BY (${partitionBy.join(', ')}), FILENAME_PATTERN 'data_{i}', OVERWRITE, RETURN_STATS)`,
+    );
+    written = stats.map((row) => ({ path: String(row.filename), rows: Number(row.count) }));
+  }
   const files = written
-    .map((row) => {
-      const file = String(row.filename);
-      const folders = file
-        .slice(options.targetDir.length + 1)
-        .split('/')
-        .slice(0, -1);
-      const partition = folders.map((folder) => decodeURIComponent(folder.slice(PART.length))).join('/');
-      return { path: file, rows: Number(row.count), partition };
-    })
+    .map((file) => ({ ...file, partition: partitionOf(file.path) }))
     .filter((file) => file.rows > 0)
     .sort((a, b) => compareText(a.path, b.path));
   return { files, columns: await describeQuery(sandbox, `SELECT ${columns} ${from}`) };
+}
+
+/** Rows per partition (`column=value/…`, as the partitioned writer names its folders) of a filtered source. */
+async function partitionRows(
+  sandbox: Sandbox,
+  partitionBy: PartitionedExportOptions['partitionBy'],
+  where: string,
+  source: ParquetSource,
+): Promise<Map<string, number>> {
+  const key = partitionBy
+    .map(({ column, value }) => `${quoteString(`${column}=`)} || CAST(${value} AS VARCHAR)`)
+    .join(" || '/' || ");
+  const rows = await sandbox.query(
+    `SELECT ${key} AS partition, count(*) AS n FROM ${parquetRelation(source, false)}${where} GROUP BY ALL`,
+  );
+  return new Map(rows.map((row) => [String(row.partition), Number(row.n)]));
 }
 
 export interface SegmentFiguresOptions {

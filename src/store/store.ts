@@ -112,6 +112,9 @@ export interface ResumableJob extends JobRef {
   leaseExpired: boolean;
 }
 
+/** The file record of a task's `manifest.json`: no partition, so no view lists it among the data files. */
+export const MANIFEST_PARTITION = '';
+
 export interface FileRecord {
   id: string;
   taskId: string;

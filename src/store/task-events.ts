@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Database } from './schema.ts';
-import type { TaskEventType } from './store.ts';
+import { MANIFEST_PARTITION, type TaskEventType } from './store.ts';
 
 /** The event a task's move into a status causes; other statuses cause none. */
 const EVENT_OF_STATUS: Readonly<Record<string, TaskEventType>> = {
@@ -60,8 +60,18 @@ export async function recordTaskEvent(
     .execute();
   const subscribed = webhooks.filter((webhook) => (JSON.parse(webhook.events) as string[]).includes(type));
   if (subscribed.length === 0) return;
+  // A completed export wrote a manifest (its file row has the partition ''): the event names the
+  // API route that signs a fresh link to it, since a signed link could expire before a redelivery.
+  const manifest =
+    type === 'task.completed' &&
+    (await trx
+      .selectFrom('files')
+      .select('id')
+      .where('taskId', '=', taskId)
+      .where('partition', '=', MANIFEST_PARTITION)
+      .executeTakeFirst()) !== undefined;
   const eventId = `msg_${randomUUID().replaceAll('-', '')}`;
-  const payload = JSON.stringify({ type, timestamp: now, data: taskSummary(task) });
+  const payload = JSON.stringify({ type, timestamp: now, data: taskSummary(task, manifest) });
   await trx
     .insertInto('webhookDeliveries')
     .values(
@@ -95,9 +105,10 @@ interface TaskRow {
 
 /**
  * The `data` of an event: the task's summary, with `unique_count` only when the task has one
- * (its figures, written by its count job, hold it).
+ * (its figures, written by its count job, hold it), and `manifest_url` (a path the deliverer makes
+ * absolute with the service's public URL) when its export wrote a manifest.
  */
-function taskSummary(task: TaskRow) {
+function taskSummary(task: TaskRow, manifest: boolean) {
   const figures = task.figures === null ? null : (JSON.parse(task.figures) as { unique_count?: unknown });
   const uniqueCount = typeof figures?.unique_count === 'number' ? figures.unique_count : null;
   return {
@@ -105,8 +116,14 @@ function taskSummary(task: TaskRow) {
     status: task.status,
     total_count: task.totalCount,
     ...(uniqueCount === null ? {} : { unique_count: uniqueCount }),
+    ...(manifest ? { manifest_url: manifestPath(task.id) } : {}),
     created_at: task.createdAt,
     updated_at: task.updatedAt,
     completed_at: task.completedAt,
   };
+}
+
+/** The API route that answers with a freshly signed link to a task's manifest. */
+export function manifestPath(taskId: string): string {
+  return `/api/v1/tasks/${taskId}/manifest`;
 }

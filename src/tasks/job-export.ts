@@ -39,7 +39,7 @@ const PARALLEL_PUBLISHES = 4;
 
 /**
  * Writes a job's export into its scratch folder. A people export or a single file is one statement
- * over every partition. Intent partitions in Parquet without a size bound are written in one pass;
+ * over every partition. Intent partitions in Parquet or CSV without a size bound are written in one pass;
  * when that runs out of memory, one partition at a time. Other partitions are written one by one.
  */
 export async function writeExport(job: ExportJob): Promise<WrittenFiles<PartitionedFile>> {
@@ -47,7 +47,8 @@ export async function writeExport(job: ExportJob): Promise<WrittenFiles<Partitio
   if (people) return exportPeopleOf(job, people);
   const layout = job.plan.layout ?? DEFAULT_LAYOUT;
   if (layout.singleFile) return exportSingleFile(job);
-  if (!job.plan.hiveTypes || layout.format !== 'parquet' || layout.maxFileBytes !== null) {
+  // DuckDB's JSON writer cannot PARTITION_BY: JSON Lines is written partition by partition.
+  if (!job.plan.hiveTypes || layout.format === 'jsonl' || layout.maxFileBytes !== null) {
     return exportByFolder(job);
   }
   try {
@@ -122,13 +123,14 @@ async function exportIntent(job: ExportJob) {
   const { sandbox, scratch, plan, inputs } = job;
   const files = inputs.partitions.flatMap((input) => input.localPaths);
   if (files.length === 0) return { files: [], columns: [] };
-  const { compression } = fileTarget(job, scratch);
+  const { format, compression } = fileTarget(job, scratch);
   return exportPartitioned(sandbox, parquetSource(files, plan), {
     ...(plan.columns ? { columns: plan.columns } : {}),
     whereSql: plan.whereSql ?? undefined,
     limit: plan.limit ?? undefined,
     targetDir: path.join(scratch, 'out'),
-    ...(compression ? { compression: compression as ParquetCompression } : {}),
+    format: format === 'csv' ? 'csv' : 'parquet',
+    ...(compression ? { compression } : {}),
     partitionBy: [
       // A DATE names its folder YYYY-MM-DD, as the partition keys do; cheaper than formatting each row.
       { column: 'day', value: '"day"' },

@@ -2,8 +2,7 @@ import { compareText } from '../compare.ts';
 import type { ExportSchema, FileRecord, OutputColumn, TaskRecord } from '../store/store.ts';
 import { DEFAULT_LAYOUT, type StoredRequest } from './task-model.ts';
 
-/** The file record of a task's `manifest.json`: no partition, so no view lists it among the data files. */
-export const MANIFEST_PARTITION = '';
+export { MANIFEST_PARTITION } from '../store/store.ts';
 export const MANIFEST_NAME = 'manifest.json';
 /** Written after the manifest: a consumer that sees it can trust every file the manifest lists. */
 export const SUCCESS_NAME = '_SUCCESS';

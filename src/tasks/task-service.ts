@@ -122,6 +122,22 @@ export class TaskService {
     return this.previews.preview(await this.reader.find(principal, taskId), limit);
   }
 
+  /**
+   * A link to the manifest of the task's export, signed now: the stable `manifest_url` of webhook
+   * bodies leads here. 409 until an export of the task has completed.
+   */
+  async manifestLink(principal: Principal, taskId: string): Promise<string> {
+    const task = await this.reader.find(principal, taskId);
+    const link = await this.options.views.manifestLink(task);
+    if (link === null) {
+      throw new AppError(
+        'task_state_conflict',
+        `task ${taskId} has no manifest (status ${task.status}): an export writes it when it completes`,
+      );
+    }
+    return link;
+  }
+
   async list(principal: Principal, limit: number, cursor: string | undefined) {
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
     const now = this.clock().toISOString();

@@ -109,6 +109,25 @@ export class TaskViews {
     };
   }
 
+  /**
+   * A link to the task's `manifest.json`, signed now, or null while the task has none (it is
+   * written when an export completes).
+   */
+  async manifestLink(task: TaskRecord): Promise<string | null> {
+    const manifest = (await this.store.listFiles(task.id)).find(
+      (file) => file.partition === MANIFEST_PARTITION,
+    );
+    return manifest ? this.link(manifest, this.clock()) : null;
+  }
+
+  /** Signed afresh at each read: presigned by the object store, or through the API's download route. */
+  private async link(file: FileRecord, signedAt: Date): Promise<string> {
+    const validFor = this.linkTtlMs + this.signingWindowMs;
+    const name = path.basename(file.uri);
+    const presigned = await this.storage.link(file.uri, validFor, name, signedAt);
+    return presigned ?? this.links.url(file.id, name, signedAt, validFor);
+  }
+
   async detail(task: TaskRecord, signedAt: Date): Promise<TaskDetail> {
     // Final counts are stored on the task; only a task still counting merges its jobs' counts.
     const [counts, stored] = await Promise.all([
@@ -117,13 +136,7 @@ export class TaskViews {
     ]);
     const files = stored.filter((file) => file.partition !== MANIFEST_PARTITION);
     const manifest = stored.find((file) => file.partition === MANIFEST_PARTITION);
-    const validFor = this.linkTtlMs + this.signingWindowMs;
-    // Signed afresh at each read: presigned by the object store, or through the API's download route.
-    const link = async (file: FileRecord) => {
-      const name = path.basename(file.uri);
-      const presigned = await this.storage.link(file.uri, validFor, name, signedAt);
-      return presigned ?? this.links.url(file.id, name, signedAt, validFor);
-    };
+    const link = (file: FileRecord) => this.link(file, signedAt);
     const fileViews = await Promise.all(
       files.map(async (file) => ({
         partition: file.partition,

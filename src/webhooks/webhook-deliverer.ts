@@ -33,6 +33,19 @@ export function nextAttemptAt(
   return new Date(Math.min(now + jittered, deadline)).toISOString();
 }
 
+/**
+ * The body sent for a stored event: its `manifest_url`, stored as a path, made absolute with the
+ * service's public URL. The same URL gives the same bytes, so every attempt sends one body.
+ */
+export function bodyOf(payload: string, publicUrl: string | undefined): string {
+  if (!publicUrl) return payload;
+  const event = JSON.parse(payload) as { data?: { manifest_url?: unknown } };
+  const link = event.data?.manifest_url;
+  if (!event.data || typeof link !== 'string' || !link.startsWith('/')) return payload;
+  event.data.manifest_url = publicUrl + link;
+  return JSON.stringify(event);
+}
+
 export interface WebhookDelivererOptions {
   store: Store;
   /** Sends one attempt (`WebhookSender.send`). */
@@ -49,6 +62,11 @@ export interface WebhookDelivererOptions {
   pollMs?: number;
   /** Deliveries claimed (and sent at once) per look. @defaultValue 10 */
   batch?: number;
+  /**
+   * The service's public URL (PUBLIC_URL, else the API's own address), which makes the paths an
+   * event's body holds (`manifest_url`) absolute; without one they are sent as paths.
+   */
+  publicUrl?: () => string | undefined;
   /** Tests move time forward instead of waiting out backoffs. */
   clock?: () => Date;
   /** Jitter source in [0, 1). @defaultValue Math.random */
@@ -104,14 +122,15 @@ export class WebhookDeliverer {
   private async attempt(delivery: ClaimedDelivery): Promise<void> {
     const { store, owner, retry, log } = this.options;
     const timestamp = Math.floor(this.clock().getTime() / 1000);
+    const body = bodyOf(delivery.payload, this.options.publicUrl?.());
     const sent = await this.options.send(
       delivery.url,
       {
         'webhook-id': delivery.eventId,
         'webhook-timestamp': String(timestamp),
-        'webhook-signature': signWebhook(delivery.secret, delivery.eventId, timestamp, delivery.payload),
+        'webhook-signature': signWebhook(delivery.secret, delivery.eventId, timestamp, body),
       },
-      delivery.payload,
+      body,
     );
     const attemptedAt = this.clock().toISOString();
     const delivered = sent.statusCode !== null && sent.statusCode >= 200 && sent.statusCode < 300;

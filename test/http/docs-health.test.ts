@@ -40,6 +40,7 @@ const ROUTES: Array<[string, string]> = [
   ['/api/v1/tasks/{task_id}/cancel', 'post'],
   ['/api/v1/tasks/{task_id}/retry', 'post'],
   ['/api/v1/tasks/{task_id}/preview', 'get'],
+  ['/api/v1/tasks/{task_id}/manifest', 'get'],
   ['/api/v1/webhooks', 'post'],
   ['/api/v1/webhooks', 'get'],
   ['/api/v1/webhooks/{webhook_id}', 'delete'],

@@ -289,12 +289,20 @@ describe('webhooks to a local receiver (http and private addresses allowed)', ()
         task_id: exported,
         status: 'completed',
         total_count: done.total_count,
+        manifest_url: `${server.url}/api/v1/tasks/${exported}/manifest`,
         created_at: done.created_at,
         updated_at: done.updated_at,
         completed_at: done.completed_at,
       },
     });
     expect(done.total_count).toBeGreaterThan(0);
+    // The body's manifest_url is stable: with the API key it redirects to a link signed now.
+    const manifest = await api.get(`/api/v1/tasks/${exported}/manifest`);
+    expect(manifest.status).toBe(200);
+    // Downloads answer as files (application/octet-stream): the test reads the text as JSON.
+    expect(JSON.parse(manifest.body)).toMatchObject({ task_id: exported, total_rows: done.total_count });
+    const redirect = await fetch(`${server.url}/api/v1/tasks/${exported}/manifest`, { redirect: 'manual' });
+    expect(redirect.status).toBe(401);
 
     const broken = path.join(server.dataDir, 'broken');
     fs.mkdirSync(broken);
@@ -312,6 +320,10 @@ describe('webhooks to a local receiver (http and private addresses allowed)', ()
       data: { task_id: failed.task_id, status: 'failed', total_count: null, completed_at: null },
     });
     expect(failure!.headers['webhook-id']).not.toBe(completed!.headers['webhook-id']);
+    expect(JSON.parse(failure!.body).data).not.toHaveProperty('manifest_url');
+    const none = await api.get(`/api/v1/tasks/${failed.task_id}/manifest`);
+    expect(none.status).toBe(409);
+    expect(none.body.code).toBe('task_state_conflict');
     expect(signatureValid(webhook.secret, failure!)).toBe(true);
   });
 });

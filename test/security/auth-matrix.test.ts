@@ -96,6 +96,12 @@ const ROUTES: Route[] = [
     ownsResource: 'task',
   },
   {
+    name: 'GET /api/v1/tasks/{id}/manifest',
+    method: 'GET',
+    path: () => `/api/v1/tasks/${aTask.task_id}/manifest`,
+    ownsResource: 'task',
+  },
+  {
     name: 'GET /api/v1/tasks/{id}/preview',
     method: 'GET',
     path: () => `/api/v1/tasks/${aTask.task_id}/preview`,

@@ -252,6 +252,30 @@ export const taskRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { acco
   );
 
   app.get(
+    '/api/v1/tasks/:task_id/manifest',
+    {
+      schema: {
+        tags: ['tasks'],
+        summary: "Redirect to a freshly signed link to the export's manifest.json",
+        description:
+          'A stable address for the manifest of a completed export (webhook bodies carry it as ' +
+          "`manifest_url`): answers 302 with a link signed now, like the detail's `manifest_url`. " +
+          '409 until an export of the task has completed.',
+        security,
+        params: TaskParams,
+        response: {
+          302: Type.Null({ description: 'Location: the signed link to manifest.json' }),
+          ...problems(401, 404, 409),
+        },
+      },
+    },
+    async (request, reply) => {
+      const link = await tasks.manifestLink(principalOf(request), request.params.task_id);
+      return reply.status(302).header('location', link).header('cache-control', 'no-store').send(null);
+    },
+  );
+
+  app.get(
     '/api/v1/tasks/:task_id/preview',
     {
       schema: {

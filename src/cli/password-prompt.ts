@@ -1,0 +1,18 @@
+import { read } from 'read';
+import type { CliEnvironment } from '../config.ts';
+import { UsageError } from './usage-error.ts';
+
+/**
+ * The password of `register` and `login`: `AUDIENCES_PASSWORD` when set, else asked on the terminal
+ * without echo (the prompt goes to stderr, so stdout keeps only the answer). Never a flag: a flag
+ * lands in the shell history and in `ps`.
+ */
+export async function readPassword(env: CliEnvironment, prompt = 'Password: '): Promise<string> {
+  if (env.password) return env.password;
+  if (!process.stdin.isTTY) {
+    throw new UsageError('no terminal to ask the password on: set AUDIENCES_PASSWORD');
+  }
+  const password = await read({ prompt, silent: true, replace: '', output: process.stderr });
+  if (!password) throw new UsageError('the password is empty');
+  return String(password);
+}

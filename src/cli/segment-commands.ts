@@ -1,0 +1,226 @@
+import { type Command, Option } from 'commander';
+import type { AudiencesClient, GenericTaskBody, IntentTaskBody } from '../client/index.ts';
+import type { CliEnvironment } from '../config.ts';
+import { type ConnectionOptions, connect, withConnectionOptions } from './connection.ts';
+import { parseDays, parseList } from './day-list.ts';
+import { note, print, printJson } from './output.ts';
+import {
+  downloadWithProgress,
+  printCounts,
+  printDownloads,
+  reportEnded,
+  waitWithProgress,
+} from './task-runs.ts';
+import { UsageError } from './usage-error.ts';
+
+const SCORES = ['low', 'medium', 'high'];
+const FORMATS = ['parquet', 'csv', 'jsonl'];
+
+interface FilterOptions extends ConnectionOptions {
+  where?: string;
+  select?: string;
+  uniqueBy?: string;
+}
+
+interface IntentOptions extends FilterOptions {
+  days: string;
+  prefixes: string;
+  scores: string;
+}
+
+interface ExportOptions {
+  out?: string;
+  format?: 'parquet' | 'csv' | 'jsonl';
+}
+
+function withFilterOptions(command: Command): Command {
+  return command
+    .option(
+      '--where <expr>',
+      "SQL filter on the rows, e.g. \"intent_score >= 60 AND country IN ('US', 'GB')\"",
+    )
+    .option('--select <cols>', 'comma-separated columns to export, e.g. person_id,hem_sha256,topic_id')
+    .option('--unique-by <col>', 'also count the distinct values of this column exactly, e.g. person_id');
+}
+
+function withIntentOptions(command: Command): Command {
+  return withFilterOptions(
+    command
+      .requiredOption(
+        '--days <days>',
+        'days: a comma list of YYYY-MM-DD or YYYYMMDD days and inclusive ranges A..B, e.g. 2024-05-01..2024-05-07,20240510',
+      )
+      .requiredOption('--prefixes <list>', 'comma-separated topic id prefixes, e.g. 4eyes_101,4eyes_102')
+      .requiredOption('--scores <list>', 'comma-separated intent scores: low, medium, high'),
+  );
+}
+
+function withExportOptions(command: Command): Command {
+  return command
+    .option('--out <dir>', 'download every exported file into DIR/<partition>/ (without it: print the links)')
+    .addOption(
+      new Option('--format <format>', 'file format of the export (default parquet)').choices(FORMATS),
+    );
+}
+
+function filters(options: FilterOptions) {
+  return {
+    ...(options.where ? { where_expr: options.where } : {}),
+    ...(options.select ? { select: options.select } : {}),
+    ...(options.uniqueBy ? { unique_by: options.uniqueBy } : {}),
+  };
+}
+
+function intentBody(options: IntentOptions): IntentTaskBody {
+  const scores = parseList('--scores', options.scores);
+  const wrong = scores.find((score) => !SCORES.includes(score));
+  if (wrong) throw new UsageError(`--scores: "${wrong}" is not a score; use low, medium or high`);
+  return {
+    days: parseDays(options.days),
+    topic_id_prefixes: parseList('--prefixes', options.prefixes),
+    scores,
+    ...filters(options),
+  };
+}
+
+type Create = (client: AudiencesClient) => Promise<{ task_id: string }>;
+
+/** Creates a count-only task, waits for it, prints its counts (or its detail with --json). */
+async function runCount(options: ConnectionOptions, env: CliEnvironment, create: Create): Promise<void> {
+  const { client } = connect(options, env, 'task');
+  const created = await create(client);
+  if (!options.json) note(`task ${created.task_id}: counting`);
+  const { task, ended } = await waitWithProgress(client, created.task_id, 'counted', 'counting');
+  if (ended) return reportEnded(task, options.json);
+  if (options.json) return printJson(task);
+  printCounts(task);
+  note(
+    `task ${task.task_id} counted; export it with: audiences tasks unload ${task.task_id} && audiences tasks download ${task.task_id} --out DIR`,
+  );
+}
+
+/** Creates an exporting task, waits for it, then downloads its files into --out or prints their links. */
+async function runExport(
+  options: ConnectionOptions & ExportOptions,
+  env: CliEnvironment,
+  create: Create,
+): Promise<void> {
+  const { client } = connect(options, env, 'task');
+  const created = await create(client);
+  if (!options.json) note(`task ${created.task_id}: exporting`);
+  const { task, ended } = await waitWithProgress(client, created.task_id, 'completed', 'exporting');
+  if (ended) return reportEnded(task, options.json);
+  if (!options.out) {
+    if (options.json) return printJson(task);
+    print(...task.output_links);
+    note(`task ${task.task_id} completed: ${task.total_count ?? 0} rows in ${task.files.length} files`);
+    return;
+  }
+  const downloaded = await downloadWithProgress(client, task, options.out);
+  if (options.json) return printJson({ ...task, downloaded });
+  printDownloads(downloaded);
+}
+
+/** `count`, `export` and `generic count|export`. */
+export function addSegmentCommands(program: Command, env: CliEnvironment): void {
+  withConnectionOptions(
+    withIntentOptions(
+      program
+        .command('count')
+        .description(
+          'count an intent segment (a task with perform_unload: false) and print rows per partition',
+        ),
+    ),
+  )
+    .addHelpText(
+      'after',
+      `
+Waits for the count with a progress bar (on a terminal), then prints one line per partition
+(day=/prefix=/score=) with its rows, and the total. Export it later with \`audiences tasks unload ID\`.
+
+Example:
+  $ audiences count --days 2024-05-01..2024-05-07 --prefixes 4eyes_101,4eyes_102 --scores high,medium \\
+      --where "intent_score >= 60" --unique-by person_id`,
+    )
+    .action(async (options: IntentOptions) => {
+      const body = { ...intentBody(options), perform_unload: false };
+      await runCount(options, env, (client) => client.createIntentTask(body));
+    });
+
+  withConnectionOptions(
+    withExportOptions(
+      withIntentOptions(
+        program
+          .command('export')
+          .description('export an intent segment and download its files (or print their links)'),
+      ),
+    ),
+  )
+    .addHelpText(
+      'after',
+      `
+Waits for the export with a progress bar (on a terminal). With --out, downloads every file into
+DIR/<partition>/ with a byte progress bar, checking each file's size; without it, prints one
+signed download link per file.
+
+Example:
+  $ audiences export --days 2024-05-01,20240502 --prefixes 4eyes_101 --scores high \\
+      --select person_id,hem_sha256,topic_id --format parquet --out ./segment`,
+    )
+    .action(async (options: IntentOptions & ExportOptions) => {
+      const body = { ...intentBody(options), ...(options.format ? { format: options.format } : {}) };
+      await runExport(options, env, (client) => client.createIntentTask(body));
+    });
+
+  const generic = program
+    .command('generic')
+    .description('count or export any Parquet tree (generic tasks): generic count|export --input PATH');
+  const genericBody = (options: FilterOptions & { input: string }): GenericTaskBody => ({
+    input_path: options.input,
+    ...filters(options),
+  });
+  withConnectionOptions(
+    withFilterOptions(
+      generic
+        .command('count')
+        .description('count the rows of a Parquet tree, per folder (partition)')
+        .requiredOption(
+          '--input <path>',
+          'the tree: s3://bucket/prefix, gs://bucket/prefix or a local path the server allows',
+        ),
+    ),
+  )
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ audiences generic count --input s3://my-bucket/events/ --where "country = 'US'" --unique-by person_id`,
+    )
+    .action(async (options: FilterOptions & { input: string }) => {
+      const body = { ...genericBody(options), perform_unload: false };
+      await runCount(options, env, (client) => client.createGenericTask(body));
+    });
+  withConnectionOptions(
+    withExportOptions(
+      withFilterOptions(
+        generic
+          .command('export')
+          .description('export the rows of a Parquet tree and download its files (or print their links)')
+          .requiredOption(
+            '--input <path>',
+            'the tree: s3://bucket/prefix, gs://bucket/prefix or a local path the server allows',
+          ),
+      ),
+    ),
+  )
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ audiences generic export --input s3://my-bucket/events/ --select person_id,country --format csv --out ./events`,
+    )
+    .action(async (options: FilterOptions & ExportOptions & { input: string }) => {
+      const body = { ...genericBody(options), ...(options.format ? { format: options.format } : {}) };
+      await runExport(options, env, (client) => client.createGenericTask(body));
+    });
+}

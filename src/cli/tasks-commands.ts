@@ -1,0 +1,192 @@
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { TaskDetail } from '../client/index.ts';
+import type { CliEnvironment } from '../config.ts';
+import { type ConnectionOptions, connect, withConnectionOptions } from './connection.ts';
+import { note, print, printJson, table } from './output.ts';
+import {
+  downloadWithProgress,
+  printDownloads,
+  printTask,
+  reportEnded,
+  targetOf,
+  waitWithProgress,
+} from './task-runs.ts';
+import { UsageError } from './usage-error.ts';
+
+function pageSize(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 100)
+    throw new InvalidArgumentError('must be an integer from 1 to 100');
+  return n;
+}
+
+/** `tasks list|show|wait|unload|cancel|download`. */
+export function addTasksCommands(program: Command, env: CliEnvironment): void {
+  const tasks = program
+    .command('tasks')
+    .description("your organisation's tasks: list, show, wait, unload, cancel, download");
+
+  withConnectionOptions(
+    tasks
+      .command('list')
+      .description('list tasks, newest first')
+      .option('--limit <n>', 'tasks per page, 1-100', pageSize, 20)
+      .option('--cursor <cursor>', 'next_cursor of the previous page')
+      .option('--all', 'every task, following every page'),
+  )
+    .addHelpText(
+      'after',
+      `
+--json prints the API's page ({tasks, next_cursor}); with --all, every task in one page.
+
+Example:
+  $ audiences tasks list --limit 10`,
+    )
+    .action(async (options: ConnectionOptions & { limit: number; cursor?: string; all?: boolean }) => {
+      const { client } = connect(options, env, 'task');
+      let page: { tasks: TaskDetail[] | Array<Record<string, unknown>>; next_cursor: string | null };
+      if (options.all) {
+        const all = [];
+        for await (const task of client.tasks({ limit: options.limit })) all.push(task);
+        page = { tasks: all, next_cursor: null };
+      } else {
+        page = await client.listTasks({
+          limit: options.limit,
+          ...(options.cursor ? { cursor: options.cursor } : {}),
+        });
+      }
+      if (options.json) return printJson(page);
+      const rows = (page.tasks as TaskDetail[]).map((task) => [
+        task.task_id,
+        task.type,
+        task.status,
+        `${task.completed_jobs}/${task.total_jobs}`,
+        task.total_count === null ? '-' : task.total_count,
+        task.created_at,
+      ]);
+      print(table(['TASK', 'TYPE', 'STATUS', 'JOBS', 'TOTAL', 'CREATED'], rows, [3, 4]));
+      if (page.next_cursor) note(`more: audiences tasks list --cursor ${page.next_cursor}`);
+    });
+
+  withConnectionOptions(tasks.command('show').argument('<id>', 'task id').description('show a task'))
+    .addHelpText(
+      'after',
+      `
+Prints the task's status, progress, counts per partition and download links; --json prints the
+task detail as the API answers it.
+
+Example:
+  $ audiences tasks show 8512437c-5d0e-4c8f-9a51-3f0e6c2f1a10`,
+    )
+    .action(async (id: string, options: ConnectionOptions) => {
+      const { client } = connect(options, env, 'task');
+      const task = await client.getTask(id);
+      if (options.json) return printJson(task);
+      printTask(task);
+    });
+
+  withConnectionOptions(
+    tasks
+      .command('wait')
+      .argument('<id>', 'task id')
+      .description('wait for a task to be counted or completed, with a progress bar')
+      .addOption(
+        new Option(
+          '--until <status>',
+          'status to wait for (default: counted for a count-only task, else completed)',
+        ).choices(['counted', 'completed']),
+      ),
+  )
+    .addHelpText(
+      'after',
+      `
+Exits 0 when the task gets there, 1 when it fails or is cancelled (the task detail is still printed).
+
+Example:
+  $ audiences tasks wait 8512437c-5d0e-4c8f-9a51-3f0e6c2f1a10 --until completed`,
+    )
+    .action(async (id: string, options: ConnectionOptions & { until?: 'counted' | 'completed' }) => {
+      const { client } = connect(options, env, 'task');
+      const until = options.until ?? targetOf(await client.getTask(id));
+      const { task, ended } = await waitWithProgress(client, id, until, 'waiting');
+      if (ended) return reportEnded(task, options.json);
+      if (options.json) return printJson(task);
+      printTask(task);
+    });
+
+  withConnectionOptions(
+    tasks
+      .command('unload')
+      .argument('<id>', 'task id')
+      .description('export a counted task')
+      .option('--wait', 'wait for the export to complete, with a progress bar'),
+  )
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ audiences tasks unload 8512437c-5d0e-4c8f-9a51-3f0e6c2f1a10 --wait`,
+    )
+    .action(async (id: string, options: ConnectionOptions & { wait?: boolean }) => {
+      const { client } = connect(options, env, 'task');
+      const answer = await client.unload(id);
+      if (!options.wait) {
+        if (options.json) return printJson(answer);
+        return print(`task ${answer.task_id}: ${answer.status}`);
+      }
+      const { task, ended } = await waitWithProgress(client, id, 'completed', 'exporting');
+      if (ended) return reportEnded(task, options.json);
+      if (options.json) return printJson(task);
+      printTask(task);
+    });
+
+  withConnectionOptions(tasks.command('cancel').argument('<id>', 'task id').description('cancel a task'))
+    .addHelpText(
+      'after',
+      `
+Stops a task that is in progress, counted or unloading; it becomes "cancelled".
+
+Example:
+  $ audiences tasks cancel 8512437c-5d0e-4c8f-9a51-3f0e6c2f1a10`,
+    )
+    .action(async (id: string, options: ConnectionOptions) => {
+      const { client } = connect(options, env, 'task');
+      const answer = await client.cancel(id);
+      if (options.json) return printJson(answer);
+      print(`task ${answer.task_id}: ${answer.status}`);
+    });
+
+  withConnectionOptions(
+    tasks
+      .command('download')
+      .argument('<id>', 'task id')
+      .description("download an exported task's files")
+      .requiredOption('--out <dir>', 'folder to download into: DIR/<partition>/<file>'),
+  )
+    .addHelpText(
+      'after',
+      `
+Waits for an export still running, then downloads every file with a byte progress bar (on a
+terminal), checking each file's size. A counted task must be unloaded first.
+
+Example:
+  $ audiences tasks download 8512437c-5d0e-4c8f-9a51-3f0e6c2f1a10 --out ./segment`,
+    )
+    .action(async (id: string, options: ConnectionOptions & { out: string }) => {
+      const { client } = connect(options, env, 'task');
+      let task = await client.getTask(id);
+      if (task.status === 'counted') {
+        throw new UsageError(
+          `task ${id} is counted, not exported: run \`audiences tasks unload ${id}\` first`,
+        );
+      }
+      if (task.status !== 'completed') {
+        const waited = await waitWithProgress(client, id, 'completed', 'exporting');
+        if (waited.ended) return reportEnded(waited.task, options.json);
+        task = waited.task;
+      }
+      const downloaded = await downloadWithProgress(client, task, options.out);
+      if (options.json) return printJson({ ...task, downloaded });
+      printDownloads(downloaded);
+    });
+}

@@ -1,0 +1,469 @@
+import createClient, { type Client } from 'openapi-fetch';
+import { AudiencesError, errorFromAnswer, TaskEndedError } from './audiences-error.ts';
+import type {
+  ApiKeyCreated,
+  ApiKeyInfo,
+  GenericTaskBody,
+  Health,
+  IntentCatalog,
+  IntentTaskBody,
+  LoginAnswer,
+  LoginBody,
+  RegisterAnswer,
+  RegisterBody,
+  TaskAccepted,
+  TaskDetail,
+  TaskEstimate,
+  TaskFile,
+  TaskPage,
+  TaskPreview,
+  TaskStatus,
+  TaskSummary,
+  Webhook,
+  WebhookBody,
+  WebhookCreated,
+  WebhookDeliveryPage,
+} from './client-types.ts';
+import {
+  abortableSleep,
+  DEFAULT_RETRY,
+  type RetryContext,
+  type RetryMode,
+  type RetryOptions,
+  sendWithRetries,
+} from './retry-policy.ts';
+import type { paths } from './schema.ts';
+import { type DownloadedFile, type DownloadOptions, downloadFiles } from './task-download.ts';
+
+/** How to reach and authenticate to the API. */
+export interface AudiencesClientOptions {
+  /** The API's root, e.g. `http://127.0.0.1:8080`. */
+  baseUrl: string;
+  /** An API key (`dlvr_…`), sent as `X-API-Key`: task, catalog and webhook routes. */
+  apiKey?: string;
+  /** A user's JWT from `login`, sent as `Authorization: Bearer`: API client routes (and task routes). */
+  token?: string;
+  /** The fetch to use. @defaultValue globalThis.fetch */
+  fetch?: typeof fetch;
+  retry?: RetryOptions;
+  /** Waits between retries (a fake in tests). @defaultValue setTimeout, rejecting when the signal aborts */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Jitter source in [0, 1). @defaultValue Math.random */
+  random?: () => number;
+}
+
+/** Per-call options. */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+/** Options of the calls that create or change a task. */
+export interface IdempotentCallOptions extends CallOptions {
+  /** Sent as `Idempotency-Key`; a random UUID when absent, so the call can be retried safely. */
+  idempotencyKey?: string;
+}
+
+/** A report of `waitFor`: the task changed. */
+export interface WaitProgress {
+  status: TaskStatus;
+  completed_jobs: number;
+  total_jobs: number;
+  task: TaskDetail;
+}
+
+export interface WaitOptions extends CallOptions {
+  /** The status (or any of the statuses) to wait for. @defaultValue 'completed' */
+  until?: TaskStatus | TaskStatus[];
+  /** Called with the first answer and every change after it. */
+  onProgress?: (progress: WaitProgress) => void;
+  /** How long each long poll may wait on the server (0-60 s). @defaultValue 30 */
+  waitSeconds?: number;
+}
+
+/** One read of a task with `If-None-Match`: the new detail, or `changed: false` (304). */
+export type TaskPoll = { changed: true; task: TaskDetail; etag: string } | { changed: false; etag: string };
+
+const ENDED: ReadonlySet<TaskStatus> = new Set(['completed', 'failed', 'cancelled']);
+
+/** What each call hands openapi-fetch: the signal, the credentials, and the retrying fetch. */
+type CallInit = {
+  signal?: AbortSignal;
+  headers: Record<string, string>;
+  fetch: (request: Request) => Promise<Response>;
+};
+
+type Answer<T> = { data?: T; error?: unknown; response: Response };
+
+/**
+ * A typed client of the Audiences API over its OpenAPI types (openapi-fetch). Every non-2xx answer
+ * throws an {@link AudiencesError}. Idempotent calls are retried on network errors, 429 and 5xx;
+ * creates, unload, cancel and retry always carry an `Idempotency-Key` so they are idempotent too.
+ * Works in Node 20+ and browsers; only {@link AudiencesClient.download} needs Node.
+ */
+export class AudiencesClient {
+  private readonly api: Client<paths>;
+  private readonly retrying: RetryContext;
+  private apiKey: string | undefined;
+  private token: string | undefined;
+
+  constructor(options: AudiencesClientOptions) {
+    const baseFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.api = createClient<paths>({ baseUrl: options.baseUrl.replace(/\/+$/, '') });
+    this.retrying = {
+      fetch: baseFetch,
+      sleep: options.sleep ?? abortableSleep,
+      random: options.random ?? Math.random,
+      retry: { ...DEFAULT_RETRY, ...options.retry },
+      now: () => Date.now(),
+    };
+    this.apiKey = options.apiKey;
+    this.token = options.token;
+  }
+
+  // --- accounts ---
+
+  /** Creates a user and its organisation. Not retried: a lost answer may still have registered. */
+  async register(body: RegisterBody, options: CallOptions = {}): Promise<RegisterAnswer> {
+    return this.call('never', options, (init) => this.api.POST('/auth/v1/register', { ...init, body }));
+  }
+
+  /** Exchanges e-mail and password for a JWT, which this client then sends (API client routes need it). */
+  async login(body: LoginBody, options: CallOptions = {}): Promise<LoginAnswer> {
+    const answer = await this.call('never', options, (init) =>
+      this.api.POST('/auth/v1/login', { ...init, body }),
+    );
+    this.token = answer.token;
+    return answer;
+  }
+
+  /** Creates an API client; its `api_key` and `api_secret` are shown this once. Needs a token. */
+  async createKey(body: { name: string }, options: CallOptions = {}): Promise<ApiKeyCreated> {
+    return this.call('refused', options, (init) => this.api.POST('/client/v1', { ...init, body }));
+  }
+
+  /** The organisation's API clients, without secrets. Needs a token. */
+  async listKeys(options: CallOptions = {}): Promise<ApiKeyInfo[]> {
+    const answer = await this.call('idempotent', options, (init) => this.api.GET('/client/v1', init));
+    return answer.clients;
+  }
+
+  /** Revokes an API client: its key stops working at once. Needs a token. */
+  async revokeKey(clientId: string, options: CallOptions = {}): Promise<void> {
+    await this.call('idempotent', options, (init) =>
+      this.api.DELETE('/client/v1/{client_id}', { ...init, params: { path: { client_id: clientId } } }),
+    );
+  }
+
+  // --- tasks ---
+
+  /** Creates an intent task (202): `{task_id, status, total_jobs, completed_jobs}`. */
+  async createIntentTask(body: IntentTaskBody, options: IdempotentCallOptions = {}): Promise<TaskAccepted> {
+    return this.call(
+      'idempotent',
+      options,
+      (init) => this.api.POST('/api/v1/intent_hive_tasks', { ...init, body }),
+      {
+        idempotencyKey: keyOf(options),
+      },
+    );
+  }
+
+  /** Creates a generic Parquet task (202). */
+  async createGenericTask(body: GenericTaskBody, options: IdempotentCallOptions = {}): Promise<TaskAccepted> {
+    return this.call(
+      'idempotent',
+      options,
+      (init) => this.api.POST('/api/v1/generic_parquet_tasks', { ...init, body }),
+      { idempotencyKey: keyOf(options) },
+    );
+  }
+
+  /** What an intent task would read (partitions, files, bytes, rows); stores nothing, so it is retried. */
+  async estimateIntent(body: IntentTaskBody, options: CallOptions = {}): Promise<TaskEstimate> {
+    return this.call('idempotent', options, (init) =>
+      this.api.POST('/api/v1/intent_hive_tasks/estimate', { ...init, body }),
+    );
+  }
+
+  /** What a generic task would read; stores nothing. */
+  async estimateGeneric(body: GenericTaskBody, options: CallOptions = {}): Promise<TaskEstimate> {
+    return this.call('idempotent', options, (init) =>
+      this.api.POST('/api/v1/generic_parquet_tasks/estimate', { ...init, body }),
+    );
+  }
+
+  /** Days, prefixes, scores, columns and totals of the intent data. */
+  async catalog(options: CallOptions = {}): Promise<IntentCatalog> {
+    return this.call('idempotent', options, (init) => this.api.GET('/api/v1/catalog/intent', init));
+  }
+
+  /** The first `limit` rows (1-100, default 20) of a task's segment. */
+  async preview(taskId: string, options: CallOptions & { limit?: number } = {}): Promise<TaskPreview> {
+    const query = options.limit === undefined ? undefined : { limit: String(options.limit) };
+    return this.call('idempotent', options, (init) =>
+      this.api.GET('/api/v1/tasks/{task_id}/preview', {
+        ...init,
+        params: { path: { task_id: taskId }, query },
+      }),
+    );
+  }
+
+  /** The task's detail: status, progress, counts, files and links. */
+  async getTask(taskId: string, options: CallOptions = {}): Promise<TaskDetail> {
+    const poll = await this.pollTask(taskId, options);
+    if (!poll.changed) throw new Error('unreachable: a read without If-None-Match answered 304');
+    return poll.task;
+  }
+
+  /**
+   * One conditional read: with `etag` (and `waitSeconds`, the server's long polling), `changed:
+   * false` while the task still matches it; the new detail and its ETag otherwise.
+   */
+  async pollTask(
+    taskId: string,
+    options: CallOptions & { etag?: string; waitSeconds?: number } = {},
+  ): Promise<TaskPoll> {
+    const { etag, waitSeconds } = options;
+    const query = etag && waitSeconds ? { wait: String(waitSeconds) } : undefined;
+    const header = etag ? { 'if-none-match': etag } : undefined;
+    const answer = await this.send('idempotent', options, (init) =>
+      this.api.GET('/api/v1/status/{task_id}', {
+        ...init,
+        params: { path: { task_id: taskId }, query, header },
+      }),
+    );
+    const next = answer.response.headers.get('etag') ?? '';
+    if (answer.response.status === 304) return { changed: false, etag: next || (etag ?? '') };
+    return { changed: true, task: this.unwrap(answer), etag: next };
+  }
+
+  /** One page of the organisation's tasks, newest first. */
+  async listTasks(options: CallOptions & { limit?: number; cursor?: string } = {}): Promise<TaskPage> {
+    const query = {
+      ...(options.limit === undefined ? {} : { limit: String(options.limit) }),
+      ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
+    };
+    return this.call('idempotent', options, (init) =>
+      this.api.GET('/api/v1/status', { ...init, params: { query } }),
+    );
+  }
+
+  /** Every task of the organisation, newest first, page after page (`limit` per page). */
+  async *tasks(options: CallOptions & { limit?: number } = {}): AsyncGenerator<TaskSummary, void, undefined> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.listTasks({ ...options, cursor });
+      yield* page.tasks;
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
+  }
+
+  /** Starts the export of a `counted` task (409 in any other state). */
+  async unload(taskId: string, options: IdempotentCallOptions = {}): Promise<TaskAccepted> {
+    return this.taskAction('/api/v1/tasks/{task_id}/unload', taskId, options);
+  }
+
+  /** Cancels a task that has not ended (409 once it has). */
+  async cancel(taskId: string, options: IdempotentCallOptions = {}): Promise<TaskAccepted> {
+    return this.taskAction('/api/v1/tasks/{task_id}/cancel', taskId, options);
+  }
+
+  /** Runs a `failed` task's failed jobs again (409 in any other state). */
+  async retry(taskId: string, options: IdempotentCallOptions = {}): Promise<TaskAccepted> {
+    return this.taskAction('/api/v1/tasks/{task_id}/retry', taskId, options);
+  }
+
+  /**
+   * Waits for the task to reach `until` with the server's long polling (ETag, If-None-Match,
+   * `?wait=`), reporting every change. Rejects with {@link TaskEndedError} when the task ends in
+   * another status (`failed`, `cancelled`, or `completed` when that is not awaited), and with the
+   * signal's reason when it aborts, also in the middle of a long poll.
+   */
+  async waitFor(taskId: string, options: WaitOptions = {}): Promise<TaskDetail> {
+    const until = new Set<TaskStatus>(
+      Array.isArray(options.until) ? options.until : [options.until ?? 'completed'],
+    );
+    const waitSeconds = options.waitSeconds ?? 30;
+    let etag: string | undefined;
+    for (;;) {
+      options.signal?.throwIfAborted();
+      const poll = await this.pollTask(taskId, { signal: options.signal, etag, waitSeconds });
+      if (!poll.changed) continue;
+      // Without an ETag there is nothing to wait on: pace the reads instead.
+      if (!poll.etag) await this.retrying.sleep(1000, options.signal);
+      etag = poll.etag || undefined;
+      const { task } = poll;
+      const { status, completed_jobs, total_jobs } = task;
+      options.onProgress?.({ status, completed_jobs, total_jobs, task });
+      if (until.has(status)) return task;
+      if (ENDED.has(status)) throw new TaskEndedError(task);
+    }
+  }
+
+  /**
+   * Downloads every file of a completed task into `dir/<partition>/<file name>` (Node only):
+   * streamed to a temporary name, checked against `size_bytes` (and `sha256`), then renamed.
+   */
+  async download(
+    task: TaskDetail | string,
+    dir: string,
+    options: DownloadOptions = {},
+  ): Promise<DownloadedFile[]> {
+    const detail = typeof task === 'string' ? await this.getTask(task, options) : task;
+    if (detail.status !== 'completed') {
+      throw new AudiencesError({
+        status: 0,
+        code: 'task_not_completed',
+        detail: `task ${detail.task_id} is ${detail.status}; only a completed task's export can be downloaded`,
+      });
+    }
+    return downloadFiles(detail.files, dir, options, (file, signal) => this.fetchFile(file, { signal }));
+  }
+
+  /**
+   * The `manifest.json` of a completed export (task id, request, schema, files with rows and
+   * SHA-256), read through the detail's signed `manifest_url`, with no credentials sent to it (the
+   * route `GET /api/v1/tasks/{id}/manifest` redirects to the same link; following it would carry
+   * the API key to the object store).
+   */
+  async manifest(taskId: string, options: CallOptions = {}): Promise<Record<string, unknown>> {
+    const task = await this.getTask(taskId, options);
+    if (!task.manifest_url) {
+      throw new AudiencesError({
+        status: 409,
+        code: 'task_state_conflict',
+        detail: `task ${taskId} has no manifest (status ${task.status}): an export writes it when it completes`,
+      });
+    }
+    return (await (await this.fetchFile(task.manifest_url, options)).json()) as Record<string, unknown>;
+  }
+
+  /**
+   * Opens one exported file through its signed link (the API's download route, or the object
+   * store's presigned URL): the response, its body not yet read. No credentials are sent with it.
+   */
+  async fetchFile(file: TaskFile | string, options: CallOptions = {}): Promise<Response> {
+    const url = typeof file === 'string' ? file : file.url;
+    const response = await sendWithRetries(
+      new Request(url, { signal: options.signal }),
+      'idempotent',
+      this.retrying,
+      options.signal,
+    );
+    if (response.ok) return response;
+    const text = await response.text().catch(() => '');
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {}
+    throw errorFromAnswer(response, body);
+  }
+
+  // --- webhooks ---
+
+  /** Subscribes a URL to task events; the signing `secret` is shown this once. */
+  async createWebhook(body: WebhookBody, options: CallOptions = {}): Promise<WebhookCreated> {
+    return this.call('refused', options, (init) => this.api.POST('/api/v1/webhooks', { ...init, body }));
+  }
+
+  /** The organisation's webhooks, oldest first, without secrets. */
+  async listWebhooks(options: CallOptions = {}): Promise<Webhook[]> {
+    const answer = await this.call('idempotent', options, (init) => this.api.GET('/api/v1/webhooks', init));
+    return answer.webhooks;
+  }
+
+  async deleteWebhook(webhookId: string, options: CallOptions = {}): Promise<void> {
+    await this.call('idempotent', options, (init) =>
+      this.api.DELETE('/api/v1/webhooks/{webhook_id}', {
+        ...init,
+        params: { path: { webhook_id: webhookId } },
+      }),
+    );
+  }
+
+  /** One page of a webhook's delivery attempts, newest first. */
+  async webhookDeliveries(
+    webhookId: string,
+    options: CallOptions & { limit?: number; cursor?: string } = {},
+  ): Promise<WebhookDeliveryPage> {
+    const query = {
+      ...(options.limit === undefined ? {} : { limit: String(options.limit) }),
+      ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
+    };
+    return this.call('idempotent', options, (init) =>
+      this.api.GET('/api/v1/webhooks/{webhook_id}/deliveries', {
+        ...init,
+        params: { path: { webhook_id: webhookId }, query },
+      }),
+    );
+  }
+
+  // --- health ---
+
+  /** `/healthz`: the process answers. */
+  async health(options: CallOptions = {}): Promise<Health> {
+    return this.call('idempotent', options, (init) => this.api.GET('/healthz', init));
+  }
+
+  /** `/readyz`: the store and the queue are reachable (an `AudiencesError` 503 `not_ready` otherwise). */
+  async ready(options: CallOptions = {}): Promise<Health> {
+    return this.call('idempotent', options, (init) => this.api.GET('/readyz', init));
+  }
+
+  // --- plumbing ---
+
+  private taskAction(
+    route:
+      | '/api/v1/tasks/{task_id}/unload'
+      | '/api/v1/tasks/{task_id}/cancel'
+      | '/api/v1/tasks/{task_id}/retry',
+    taskId: string,
+    options: IdempotentCallOptions,
+  ): Promise<TaskAccepted> {
+    return this.call(
+      'idempotent',
+      options,
+      (init) => this.api.POST(route, { ...init, params: { path: { task_id: taskId } } }),
+      {
+        idempotencyKey: keyOf(options),
+      },
+    );
+  }
+
+  /** Sends a call and returns its data; throws an `AudiencesError` for any non-2xx answer. */
+  private async call<T>(
+    mode: RetryMode,
+    options: CallOptions,
+    run: (init: CallInit) => Promise<Answer<T>>,
+    extra: { idempotencyKey?: string } = {},
+  ): Promise<T> {
+    return this.unwrap(await this.send(mode, options, run, extra));
+  }
+
+  private send<T>(
+    mode: RetryMode,
+    options: CallOptions,
+    run: (init: CallInit) => Promise<Answer<T>>,
+    extra: { idempotencyKey?: string } = {},
+  ): Promise<Answer<T>> {
+    const headers: Record<string, string> = {};
+    if (this.apiKey) headers['x-api-key'] = this.apiKey;
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (extra.idempotencyKey) headers['idempotency-key'] = extra.idempotencyKey;
+    const { signal } = options;
+    return run({
+      signal,
+      headers,
+      fetch: (request) => sendWithRetries(request, mode, this.retrying, signal),
+    });
+  }
+
+  private unwrap<T>(answer: Answer<T>): T {
+    if (!answer.response.ok) throw errorFromAnswer(answer.response, answer.error);
+    return answer.data as T;
+  }
+}
+
+function keyOf(options: IdempotentCallOptions): string {
+  return options.idempotencyKey ?? globalThis.crypto.randomUUID();
+}

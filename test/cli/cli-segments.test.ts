@@ -1,0 +1,162 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Account, signUp, startTestServer, type TestServer } from '../support/api.ts';
+import { parseCountTable, runCli } from '../support/cli-process.ts';
+import { duck, expectedIntentCounts, expectedIntentUniques, intentPrefixes } from '../support/duck.ts';
+
+/**
+ * `audiences count`, `export` and `generic count` as a user runs them, against a real server over
+ * the shared demo tree; every number is checked against DuckDB reading the files.
+ */
+
+let t: TestServer;
+let account: Account;
+let prefixes: string[];
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  t = await startTestServer();
+  account = await signUp(t.url);
+  prefixes = (await intentPrefixes(t.intentTree)).slice(0, 2);
+  env = { AUDIENCES_URL: t.url, AUDIENCES_API_KEY: account.apiKey };
+});
+afterAll(async () => t?.close());
+
+const nonZero = (counts: Record<string, number>) =>
+  Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
+
+describe('audiences count', () => {
+  const where = 'intent_score >= 60';
+  const sqlWhere = () =>
+    `day IN ('2024-05-01', '2024-05-02') AND prefix IN (${prefixes.map((p) => `'${p}'`).join(', ')}) AND score IN ('high', 'medium') AND ${where}`;
+
+  it('prints the rows of every partition, the total and the unique count, as DuckDB counts them', async () => {
+    const run = await runCli(
+      [
+        'count',
+        '--days',
+        '2024-05-01..20240502',
+        '--prefixes',
+        prefixes.join(','),
+        '--scores',
+        'high,medium',
+        '--where',
+        where,
+        '--unique-by',
+        'person_id',
+      ],
+      env,
+    );
+    expect(run.stderr).not.toContain('error');
+    expect(run.code).toBe(0);
+    const printed = parseCountTable(run.stdout);
+    const expected = await expectedIntentCounts(t.intentTree, sqlWhere());
+    expect(Object.keys(expected)).toHaveLength(2 * 2 * 2);
+    expect(nonZero(printed.counts)).toEqual(expected);
+    expect(printed.total).toBe(Object.values(expected).reduce((sum, n) => sum + n, 0));
+    expect(printed.unique).toBe((await expectedIntentUniques(t.intentTree, 'person_id', sqlWhere())).whole);
+    // Piped: no progress bar, no terminal control characters.
+    expect(run.stderr).not.toContain('jobs |');
+    expect(run.stderr + run.stdout).not.toContain('\u001b[');
+  });
+
+  it('--json prints the counted task detail and nothing else', async () => {
+    const run = await runCli(
+      ['count', '--days', '2024-05-01', '--prefixes', prefixes[0]!, '--scores', 'low,high', '--json'],
+      env,
+    );
+    expect(run.code).toBe(0);
+    const task = JSON.parse(run.stdout);
+    expect(task).toMatchObject({ status: 'counted', type: 'intent_hive' });
+    const expected = await expectedIntentCounts(
+      t.intentTree,
+      `day = '2024-05-01' AND prefix = '${prefixes[0]}' AND score IN ('low', 'high')`,
+    );
+    expect(nonZero(task.counts)).toEqual(expected);
+    expect(task.total_count).toBe(Object.values(expected).reduce((sum, n) => sum + n, 0));
+  });
+});
+
+describe('audiences export', () => {
+  it('--out downloads every file; the rows DuckDB reads from them are the segment count', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-cli-export-'));
+    try {
+      const run = await runCli(
+        [
+          'export',
+          '--days',
+          '2024-05-01,2024-05-02',
+          '--prefixes',
+          prefixes[1]!,
+          '--scores',
+          'high',
+          '--select',
+          'person_id,intent_score',
+          '--format',
+          'parquet',
+          '--out',
+          out,
+          '--json',
+        ],
+        env,
+      );
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      const task = JSON.parse(run.stdout);
+      expect(task.status).toBe('completed');
+      const files = fs
+        .readdirSync(out, { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.parquet'));
+      expect(files.length).toBe(task.files.length);
+      expect(task.downloaded.map((file: { path: string }) => path.relative(out, file.path)).sort()).toEqual(
+        files.sort(),
+      );
+      const expected = await expectedIntentCounts(
+        t.intentTree,
+        `day IN ('2024-05-01', '2024-05-02') AND prefix = '${prefixes[1]}' AND score = 'high'`,
+      );
+      const [read] = await duck<{ n: bigint; columns: number }>(
+        `SELECT count(*) AS n FROM read_parquet('${out}/**/*.parquet')`,
+      );
+      expect(Number(read!.n)).toBe(Object.values(expected).reduce((sum, n) => sum + n, 0));
+      const columns = await duck<{ column_name: string }>(
+        `DESCRIBE SELECT * FROM read_parquet('${out}/**/*.parquet', hive_partitioning = false)`,
+      );
+      expect(columns.map((c) => c.column_name)).toEqual(['person_id', 'intent_score']);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('without --out prints one download link per file, each serving the file', async () => {
+    const run = await runCli(
+      ['export', '--days', '20240503', '--prefixes', prefixes[0]!, '--scores', 'medium', '--format', 'csv'],
+      env,
+    );
+    expect(run.code).toBe(0);
+    const links = run.stdout.trim().split('\n');
+    expect(links.length).toBeGreaterThan(0);
+    for (const link of links) {
+      expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
+      expect((await fetch(link)).status).toBe(200);
+    }
+  });
+});
+
+describe('audiences generic count', () => {
+  it('counts a local Parquet tree per folder, as DuckDB does', async () => {
+    const input = path.join(t.intentTree, 'day=2024-05-02');
+    const run = await runCli(
+      ['generic', 'count', '--input', input, '--where', "country = 'US'", '--json'],
+      env,
+    );
+    expect(run.code).toBe(0);
+    const task = JSON.parse(run.stdout);
+    const [expected] = await duck<{ n: bigint }>(
+      `SELECT count(*) AS n FROM read_parquet('${input}/**/*.parquet', hive_partitioning = true) WHERE country = 'US'`,
+    );
+    expect(task.total_count).toBe(Number(expected!.n));
+  });
+});
