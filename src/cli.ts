@@ -21,7 +21,9 @@ function integer(value: string): number {
 
 const program = new Command()
   .name('audiences')
-  .description('Audience API: count intent segments and export them as Parquet')
+  .description(
+    'Audiences: run the API (start, serve, worker), or count and export intent segments from a terminal',
+  )
   .showHelpAfterError()
   // Errors of commander (a bad flag, a missing option) become exceptions, so they exit 2 like every
   // usage error; subcommands inherit the setting, so it comes before them.
