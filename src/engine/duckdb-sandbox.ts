@@ -55,11 +55,15 @@ export interface QueryTable<T> {
  */
 export class Sandbox {
   private interrupted = false;
+  /** Further connections to the instance (see `siblings`), interrupted and closed with this one. */
+  private readonly others: Sandbox[] = [];
 
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     private readonly timeoutMs: number | undefined,
+    /** DuckDB threads of the instance, which all its connections share. */
+    readonly threads: number,
   ) {}
 
   static async open(options: SandboxOptions): Promise<Sandbox> {
@@ -95,8 +99,9 @@ export class Sandbox {
         [
           `SET allowed_directories = [${dirs}]`,
           `SET temp_directory = ${quoteString(options.tempDirectory)}`,
-          // A job's batch holds up to 1000 partitions: keep a file open for each while exporting.
-          'SET partitioned_write_max_open_files = 1000',
+          // A job's batch holds up to 1000 partitions: keep a file open for each while exporting
+          // (GLOBAL, so every connection of the instance has it; see `siblings`).
+          'SET GLOBAL partitioned_write_max_open_files = 1000',
           'SET enable_external_access = false',
           'SET lock_configuration = true',
         ].join(';\n'),
@@ -106,7 +111,22 @@ export class Sandbox {
       instance.closeSync();
       throw error;
     }
-    return new Sandbox(instance, connection, options.timeoutMs);
+    return new Sandbox(instance, connection, options.timeoutMs, options.threads);
+  }
+
+  /**
+   * This sandbox and `count - 1` more connections to its instance, for statements that run side by
+   * side (one file each, say, where a single statement would leave threads idle). They share the
+   * instance's locked settings, threads and memory; interrupting or closing this sandbox interrupts
+   * or closes them too.
+   */
+  async siblings(count: number): Promise<Sandbox[]> {
+    while (this.others.length < count - 1) {
+      if (this.interrupted) throw new EngineInterruptedError();
+      const sibling = new Sandbox(this.instance, await this.instance.connect(), this.timeoutMs, this.threads);
+      this.others.push(sibling);
+    }
+    return [this, ...this.others.slice(0, Math.max(0, count - 1))];
   }
 
   /** Runs a statement and returns its rows as plain objects (BIGINT as bigint). */
@@ -143,9 +163,11 @@ export class Sandbox {
   interrupt(): void {
     this.interrupted = true;
     this.connection.interrupt();
+    for (const other of this.others) other.interrupt();
   }
 
   close(): void {
+    for (const other of this.others) other.connection.closeSync();
     this.connection.closeSync();
     this.instance.closeSync();
   }

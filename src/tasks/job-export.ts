@@ -172,31 +172,64 @@ function inPartition(written: WrittenFiles, partition: string): WrittenFiles<Par
   return { ...written, files: written.files.map((file) => ({ ...file, partition })) };
 }
 
-/** Generic partitions are folders: one `COPY` each, until the job's `limit` is spent. */
+/**
+ * Generic partitions are folders, and JSON Lines cannot be written partitioned: one `COPY` per
+ * partition. Without a `limit`, as many run side by side as the job has DuckDB threads, each on a
+ * connection of its own (a single-file COPY, gzip above all, keeps about one thread busy); with one,
+ * one after another until it is spent.
+ */
 async function exportByFolder(job: ExportJob): Promise<WrittenFiles<PartitionedFile>> {
   const { sandbox, scratch, plan, inputs } = job;
-  const written: PartitionedFile[] = [];
-  let columns: WrittenFiles['columns'] = [];
-  let remaining = plan.limit ?? Number.POSITIVE_INFINITY;
-  for (const [index, input] of inputs.partitions.entries()) {
-    if (input.localPaths.length === 0 || remaining <= 0) continue;
+  const partitions = [...inputs.partitions.entries()].filter(([, input]) => input.localPaths.length > 0);
+  const writePartition = (on: Sandbox, index: number, limit: number | undefined) => {
+    const input = inputs.partitions[index]!;
     // Without a column list the files' own columns are written: read them without Hive columns.
     const from = plan.columns
       ? parquetSource(input.localPaths, plan)
       : { files: input.localPaths, hive: false };
-    const partition = await exportRows(sandbox, from, {
+    return exportRows(on, from, {
       ...(plan.columns ? { columns: plan.columns } : {}),
       whereSql: plan.whereSql ?? undefined,
-      limit: Number.isFinite(remaining) ? remaining : undefined,
+      limit,
       ...fileTarget(job, path.join(scratch, String(index))),
     });
-    if (columns.length === 0) columns = partition.columns;
-    for (const file of partition.files) {
-      written.push({ ...file, partition: input.partition });
-      remaining -= file.rows;
+  };
+  const results: Array<{ index: number; written: WrittenFiles }> = [];
+  if (plan.limit === null || plan.limit === undefined) {
+    const lanes = await sandbox.siblings(Math.max(1, Math.min(sandbox.threads, partitions.length)));
+    let next = 0;
+    let failed = false;
+    // Every lane ends before the job does (a failure stops the others taking more partitions), so
+    // no statement is still running when the job's instance is closed.
+    const settled = await Promise.allSettled(
+      lanes.map(async (lane) => {
+        for (let k = next++; k < partitions.length && !failed; k = next++) {
+          const [index] = partitions[k]!;
+          try {
+            results.push({ index, written: await writePartition(lane, index, undefined) });
+          } catch (error) {
+            failed = true;
+            throw error;
+          }
+        }
+      }),
+    );
+    const failure = settled.find((lane) => lane.status === 'rejected');
+    if (failure) throw failure.reason;
+    results.sort((a, b) => a.index - b.index);
+  } else {
+    let remaining = plan.limit;
+    for (const [index] of partitions) {
+      if (remaining <= 0) break;
+      const written = await writePartition(sandbox, index, remaining);
+      results.push({ index, written });
+      for (const file of written.files) remaining -= file.rows;
     }
   }
-  return { files: written, columns };
+  const files = results.flatMap(({ index, written }) =>
+    written.files.map((file) => ({ ...file, partition: inputs.partitions[index]!.partition })),
+  );
+  return { files, columns: results.find((r) => r.written.columns.length > 0)?.written.columns ?? [] };
 }
 
 /** The hex SHA-256 of a local file, streamed. */

@@ -21,6 +21,8 @@ let outside: string;
 let sandbox: Sandbox;
 let pool: SandboxPool;
 let pooled: Sandbox;
+/** A second connection to the directly opened sandbox's instance (statements side by side). */
+let sibling: Sandbox;
 
 beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-sandbox-'));
@@ -44,6 +46,7 @@ beforeAll(async () => {
   pool = new SandboxPool({ memoryLimit: '256MB', threads: 1 }, 1);
   pool.warm();
   pooled = await pool.open({ allowedDirectories: [input, output], tempDirectory: path.join(output, 'tmp') });
+  sibling = (await sandbox.siblings(2))[1]!;
 });
 afterAll(async () => {
   sandbox?.close();
@@ -55,6 +58,7 @@ afterAll(async () => {
 describe.each([
   ['opened directly', () => sandbox],
   ['taken from the pool', () => pooled],
+  ['a sibling connection of a locked sandbox', () => sibling],
 ])('the job sandbox (%s), without the expression guard', (_how, current) => {
   let sandbox: Sandbox;
   beforeAll(() => {
@@ -141,6 +145,31 @@ describe('interrupting the job sandbox (a cancelled task)', () => {
       job.interrupt();
       await expect(running).rejects.toBeInstanceOf(EngineInterruptedError);
       await expect(job.query('SELECT 42 AS answer')).rejects.toBeInstanceOf(EngineInterruptedError);
+    } finally {
+      job.close();
+    }
+  });
+
+  it("stops its sibling connections' queries too", async () => {
+    const job = await Sandbox.open({
+      allowedDirectories: [input, output],
+      tempDirectory: path.join(output, 'tmp'),
+      memoryLimit: '256MB',
+      threads: 2,
+      timeoutMs: 60_000,
+    });
+    try {
+      const lanes = await job.siblings(2);
+      expect(lanes).toHaveLength(2);
+      expect(lanes[0]).toBe(job);
+      const running = lanes.map((lane) =>
+        lane.query('SELECT count(*) FROM range(10000000000) a WHERE hash(a.range) % 7 = 3'),
+      );
+      for (const query of running) query.catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      job.interrupt();
+      for (const query of running) await expect(query).rejects.toBeInstanceOf(EngineInterruptedError);
+      await expect(lanes[1]!.query('SELECT 42 AS answer')).rejects.toBeInstanceOf(EngineInterruptedError);
     } finally {
       job.close();
     }
