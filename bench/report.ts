@@ -36,7 +36,7 @@ const EXPORT_NOTES: Partial<Record<Comparison['key'], string>> = {
     'The request of section 3 with `format: "csv"` (gzip by default): the service writes every partition of a job with one DuckDB `COPY … (FORMAT csv, HEADER true, COMPRESSION gzip, PARTITION_BY …)`, ' +
     "ISO 8601 timestamps and lists as JSON text, and counts each file's rows with one grouped count of its input. The raw side writes the same rows with one partitioned `COPY` to gzipped CSV.",
   jsonl:
-    'The request of section 3 with `format: "jsonl"` (gzip by default): the service writes each partition with DuckDB `COPY … (FORMAT json, COMPRESSION gzip)`. ' +
+    'The request of section 3 with `format: "jsonl"` (gzip by default): the service writes each partition with DuckDB `COPY … (FORMAT json, COMPRESSION gzip)`, as many at once as a job has DuckDB threads. ' +
     "DuckDB's JSON writer cannot `PARTITION_BY`, so the raw side writes the same rows to one gzipped JSON Lines file.",
   copy:
     'An export of every partition without `where_expr`, `select`, `limit` or `compression` selects whole files: the service copies them as they are ' +
