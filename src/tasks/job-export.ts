@@ -56,10 +56,14 @@ export async function writeExport(job: ExportJob): Promise<WrittenFiles<Partitio
   } catch (error) {
     // Writing every partition at once keeps a buffer per open file; when the job's memory
     // cannot hold them, write one partition at a time instead.
-    if (!/Out of Memory/i.test(String(error))) throw error;
+    if (!outOfMemory(error)) throw error;
     job.log?.('export by partition after running out of memory', {});
-    return exportByFolder(job);
+    return exportByFolder(job, 1);
   }
+}
+
+function outOfMemory(error: unknown): boolean {
+  return /Out of Memory/i.test(String(error));
 }
 
 /**
@@ -174,11 +178,14 @@ function inPartition(written: WrittenFiles, partition: string): WrittenFiles<Par
 
 /**
  * Generic partitions are folders, and JSON Lines cannot be written partitioned: one `COPY` per
- * partition. Without a `limit`, as many run side by side as the job has DuckDB threads, each on a
+ * partition. Without a `limit`, up to `sideBySide` (the job's DuckDB threads) run at once, each on a
  * connection of its own (a single-file COPY, gzip above all, keeps about one thread busy); with one,
- * one after another until it is spent.
+ * one after another until it is spent. Out of memory side by side, it starts again one at a time.
  */
-async function exportByFolder(job: ExportJob): Promise<WrittenFiles<PartitionedFile>> {
+async function exportByFolder(
+  job: ExportJob,
+  sideBySide = job.sandbox.threads,
+): Promise<WrittenFiles<PartitionedFile>> {
   const { sandbox, scratch, plan, inputs } = job;
   const partitions = [...inputs.partitions.entries()].filter(([, input]) => input.localPaths.length > 0);
   const writePartition = (on: Sandbox, index: number, limit: number | undefined) => {
@@ -196,7 +203,7 @@ async function exportByFolder(job: ExportJob): Promise<WrittenFiles<PartitionedF
   };
   const results: Array<{ index: number; written: WrittenFiles }> = [];
   if (plan.limit === null || plan.limit === undefined) {
-    const lanes = await sandbox.siblings(Math.max(1, Math.min(sandbox.threads, partitions.length)));
+    const lanes = await sandbox.siblings(Math.max(1, Math.min(sideBySide, partitions.length)));
     let next = 0;
     let failed = false;
     // Every lane ends before the job does (a failure stops the others taking more partitions), so
@@ -215,7 +222,12 @@ async function exportByFolder(job: ExportJob): Promise<WrittenFiles<PartitionedF
       }),
     );
     const failure = settled.find((lane) => lane.status === 'rejected');
-    if (failure) throw failure.reason;
+    if (failure) {
+      // Statements side by side share the job's memory: when it cannot hold them, one at a time.
+      if (lanes.length === 1 || !outOfMemory(failure.reason)) throw failure.reason;
+      job.log?.('export one partition at a time after running out of memory', {});
+      return exportByFolder(job, 1);
+    }
     results.sort((a, b) => a.index - b.index);
   } else {
     let remaining = plan.limit;

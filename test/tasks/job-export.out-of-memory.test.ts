@@ -46,8 +46,12 @@ interface Written {
  * Writes the export of every partition with a job's DuckDB at `memoryLimit` and hands what it
  * wrote and logged to `check` while the files are still in the job's scratch folder.
  */
-async function withExport(memoryLimit: string, check: (result: Written) => Promise<void>): Promise<void> {
-  const engines = new JobEngines({ storage, engine: { memoryLimit, threads: 1, timeoutMs: 120_000 } });
+async function withExport(
+  memoryLimit: string,
+  check: (result: Written) => Promise<void>,
+  threads = 1,
+): Promise<void> {
+  const engines = new JobEngines({ storage, engine: { memoryLimit, threads, timeoutMs: 120_000 } });
   const listed = await listInputs(storage, Object.keys(expected).sort(), plan, {});
   const inputs = await stageInputs(storage, listed, { footersOnly: false });
   const engine = engines.open(`job-${memoryLimit}`, plan);
@@ -100,6 +104,18 @@ describe('an intent export that does not fit the job memory in one pass', () => 
       expect(rowsByPartition(written)).toEqual(expected);
       expect(await differences(written)).toEqual({ missing: 0, extra: 0 });
     });
+  });
+
+  it('with two DuckDB threads too (the fallback writes one partition at a time), every row of every partition', async () => {
+    await withExport(
+      TOO_SMALL_FOR_ONE_PASS,
+      async ({ written, logged }) => {
+        expect(logged.map((entry) => entry.message)).toEqual([FALLBACK]);
+        expect(rowsByPartition(written)).toEqual(expected);
+        expect(await differences(written)).toEqual({ missing: 0, extra: 0 });
+      },
+      2,
+    );
   });
 
   it('is written in one pass when the memory holds it, with the same rows', async () => {
