@@ -50,12 +50,14 @@ export async function measureMemory(
   const { server, dataDir, srcHash } = prestarted ?? (await startMemoryService(options, dataset));
   const api = new AudiencesApi(server.url);
   let result: Omit<MemoryResult, 'raw'>;
+  let sampler: RssSampler | undefined;
   try {
     await api.signUp('memory');
     const idleRss = readMemory(server.pid)?.rss ?? Number.NaN;
-    const sampler = new RssSampler(server.pid, 20);
+    sampler = new RssSampler(server.pid, 20);
     const run = await api.run(allPartitionsWritten(dataset), 'completed');
     const peaks = sampler.stop();
+    sampler = undefined;
     result = {
       srcHash,
       memoryLimit,
@@ -71,6 +73,8 @@ export async function measureMemory(
       jobs: run.detail.total_jobs,
     };
   } finally {
+    // A failed export must not leave the sampler's timer running: the run would never exit.
+    sampler?.stop();
     api.close();
     await server.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
