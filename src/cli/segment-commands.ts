@@ -55,6 +55,13 @@ function withIntentOptions(command: Command): Command {
   );
 }
 
+function withInputOption(command: Command): Command {
+  return command.requiredOption(
+    '--input <path>',
+    'the tree: s3://bucket/prefix, gs://bucket/prefix or a local path the server allows',
+  );
+}
+
 function withExportOptions(command: Command): Command {
   return command
     .option('--out <dir>', 'download every exported file into DIR/<partition>/ (without it: print the links)')
@@ -181,13 +188,9 @@ Example:
   });
   withConnectionOptions(
     withFilterOptions(
-      generic
-        .command('count')
-        .description('count the rows of a Parquet tree, per folder (partition)')
-        .requiredOption(
-          '--input <path>',
-          'the tree: s3://bucket/prefix, gs://bucket/prefix or a local path the server allows',
-        ),
+      withInputOption(
+        generic.command('count').description('count the rows of a Parquet tree, per folder (partition)'),
+      ),
     ),
   )
     .addHelpText(
@@ -203,13 +206,11 @@ Example:
   withConnectionOptions(
     withExportOptions(
       withFilterOptions(
-        generic
-          .command('export')
-          .description('export the rows of a Parquet tree and download its files (or print their links)')
-          .requiredOption(
-            '--input <path>',
-            'the tree: s3://bucket/prefix, gs://bucket/prefix or a local path the server allows',
-          ),
+        withInputOption(
+          generic
+            .command('export')
+            .description('export the rows of a Parquet tree and download its files (or print their links)'),
+        ),
       ),
     ),
   )

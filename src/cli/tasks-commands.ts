@@ -20,6 +20,13 @@ function pageSize(value: string): number {
   return n;
 }
 
+/** The task a wait ended on: its detail (`--json`: as the API answers it), or why it ended. */
+function printWaited({ task, ended }: { task: TaskDetail; ended: boolean }, json: boolean | undefined): void {
+  if (ended) reportEnded(task, json);
+  else if (json) printJson(task);
+  else printTask(task);
+}
+
 /** `tasks list|show|wait|unload|cancel|download`. */
 export function addTasksCommands(program: Command, env: CliEnvironment): void {
   const tasks = program
@@ -108,10 +115,7 @@ Example:
     .action(async (id: string, options: ConnectionOptions & { until?: 'counted' | 'completed' }) => {
       const { client } = connect(options, env, 'task');
       const until = options.until ?? targetOf(await client.getTask(id));
-      const { task, ended } = await waitWithProgress(client, id, until, 'waiting');
-      if (ended) return reportEnded(task, options.json);
-      if (options.json) return printJson(task);
-      printTask(task);
+      printWaited(await waitWithProgress(client, id, until, 'waiting'), options.json);
     });
 
   withConnectionOptions(
@@ -134,10 +138,7 @@ Example:
         if (options.json) return printJson(answer);
         return print(`task ${answer.task_id}: ${answer.status}`);
       }
-      const { task, ended } = await waitWithProgress(client, id, 'completed', 'exporting');
-      if (ended) return reportEnded(task, options.json);
-      if (options.json) return printJson(task);
-      printTask(task);
+      printWaited(await waitWithProgress(client, id, 'completed', 'exporting'), options.json);
     });
 
   withConnectionOptions(tasks.command('cancel').argument('<id>', 'task id').description('cancel a task'))

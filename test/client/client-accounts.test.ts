@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AudiencesClient, AudiencesError } from '../../src/client/index.ts';
+import { AudiencesClient } from '../../src/client/index.ts';
 import { startTestServer, type TestServer } from '../support/api.ts';
+import { failure } from './client-failure.ts';
 
 let t: TestServer;
 const password = 'violet-Tangerine-Harbor-42';
@@ -10,16 +11,6 @@ beforeAll(async () => {
   t = await startTestServer();
 });
 afterAll(async () => t?.close());
-
-/** The error a call rejects with, which must be an AudiencesError. */
-async function failure(call: Promise<unknown>): Promise<AudiencesError> {
-  const error = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AudiencesError);
-  return error as AudiencesError;
-}
 
 describe('accounts through the client', () => {
   it('registers, logs in, creates, lists and revokes API keys; a revoked key stops working', async () => {

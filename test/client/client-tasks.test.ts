@@ -12,6 +12,7 @@ import {
 import { type Account, signUp, startTestServer, type TestServer } from '../support/api.ts';
 import { duck, expectedIntentCounts, intentPrefixes } from '../support/duck.ts';
 import { startReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
+import { failure } from './client-failure.ts';
 
 let t: TestServer;
 let account: Account;
@@ -46,15 +47,6 @@ const where = (body: IntentTaskBody) =>
     .join(', ')}) AND score IN (${body.scores.map((s) => `'${s}'`).join(', ')})`;
 const nonZero = (counts: Record<string, number>) =>
   Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
-
-async function failure(call: Promise<unknown>): Promise<AudiencesError> {
-  const error = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AudiencesError);
-  return error as AudiencesError;
-}
 
 describe('catalog, estimate, count, progress', () => {
   it('reads the catalog and an estimate of the segment', async () => {

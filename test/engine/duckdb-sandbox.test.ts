@@ -107,15 +107,20 @@ describe.each([
   });
 });
 
+/** A job's sandbox over the test's folders, with a time limit per statement. */
+function openJob(threads: number, timeoutMs: number): Promise<Sandbox> {
+  return Sandbox.open({
+    allowedDirectories: [input, output],
+    tempDirectory: path.join(output, 'tmp'),
+    memoryLimit: '256MB',
+    threads,
+    timeoutMs,
+  });
+}
+
 describe('the job sandbox', () => {
   it('stops a query that runs past its time limit', async () => {
-    const slow = await Sandbox.open({
-      allowedDirectories: [input, output],
-      tempDirectory: path.join(output, 'tmp'),
-      memoryLimit: '256MB',
-      threads: 1,
-      timeoutMs: 100,
-    });
+    const slow = await openJob(1, 100);
     try {
       await expect(
         slow.query('SELECT count(*) FROM range(10000000000) a WHERE hash(a.range) % 7 = 3'),
@@ -130,13 +135,7 @@ describe('the job sandbox', () => {
 
 describe('interrupting the job sandbox (a cancelled task)', () => {
   it('stops the running query mid-way and refuses every later one', async () => {
-    const job = await Sandbox.open({
-      allowedDirectories: [input, output],
-      tempDirectory: path.join(output, 'tmp'),
-      memoryLimit: '256MB',
-      threads: 1,
-      timeoutMs: 60_000,
-    });
+    const job = await openJob(1, 60_000);
     try {
       // Minutes of work on one thread: it can only end early by the interrupt.
       const running = job.query('SELECT count(*) FROM range(10000000000) a WHERE hash(a.range) % 7 = 3');
@@ -151,13 +150,7 @@ describe('interrupting the job sandbox (a cancelled task)', () => {
   });
 
   it("stops its sibling connections' queries too", async () => {
-    const job = await Sandbox.open({
-      allowedDirectories: [input, output],
-      tempDirectory: path.join(output, 'tmp'),
-      memoryLimit: '256MB',
-      threads: 2,
-      timeoutMs: 60_000,
-    });
+    const job = await openJob(2, 60_000);
     try {
       const lanes = await job.siblings(2);
       expect(lanes).toHaveLength(2);

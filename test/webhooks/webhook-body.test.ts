@@ -22,7 +22,10 @@ describe('the body a webhook attempt sends', () => {
 
   it('is the same bytes at every attempt, and the stored bytes when there is nothing to expand', () => {
     const base = 'http://127.0.0.1:8080';
-    expect(bodyOf(completed, base)).toBe(bodyOf(completed, base));
+    // The stored event's own key order and spacing, with only the link's base added.
+    expect(bodyOf(completed, base)).toBe(
+      '{"type":"task.completed","timestamp":"2026-12-01T10:00:00.000Z","data":{"task_id":"t1","status":"completed","manifest_url":"http://127.0.0.1:8080/api/v1/tasks/t1/manifest"}}',
+    );
     const counted = JSON.stringify({ type: 'task.counted', timestamp: 'x', data: { task_id: 't1' } });
     expect(bodyOf(counted, base)).toBe(counted);
     // Without a public URL (a worker without PUBLIC_URL) the path is sent as stored.
