@@ -5,6 +5,7 @@ import {
   FIXTURE_EXPIRES,
   holdExport,
   idsOf,
+  queuedJobs,
   seedOrganization,
   taskRecord,
 } from '../support/store-records.ts';
@@ -16,7 +17,6 @@ const T0 = Date.parse('2024-06-02T00:00:00.000Z');
 const at = (ms: number) => new Date(T0 + ms).toISOString();
 const A = 'host-a:100:aaaa';
 const B = 'host-b:200:bbbb';
-/** The domain's lifecycle: an export ends `completed`. */
 /** The store tests' lifecycle: an export ends `completed` (the domain adds a manifest job first). */
 const lifecycle = holdExport;
 
@@ -32,13 +32,10 @@ function task(id: string, jobs: number, phase: NewJob['phase'] = 'unload'): [Tas
       createdAt: FIXTURE_CREATED,
       expiresAt: FIXTURE_EXPIRES,
     }),
-    Array.from({ length: jobs }, (_, seq) => ({
-      id: `${id}-j${seq}`,
+    queuedJobs(
+      Array.from({ length: jobs }, (_, seq) => `${id}-j${seq}`),
       phase,
-      seq,
-      partitions: [`p${seq}`],
-      status: 'queued' as const,
-    })),
+    ),
   ];
 }
 
