@@ -5,7 +5,7 @@ import type { StoreWatch } from './store-watch.ts';
 import type { Checks } from './verify.ts';
 
 /**
- * The bound src/tasks/job-reconciler.ts documents: a dead worker's job is redelivered at most
+ * The bound src/jobs/job-reconciler.ts documents: a dead worker's job is redelivered at most
  * `leaseCheckMs` (5 s) after its lease (30 s from the last renewal, which came before the kill)
  * expired; then it waits its turn in the queue, given 10 s here.
  */

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import stringify from 'safe-stable-stringify';
 import { invalidField } from '../errors.ts';
-import type { IdempotencyTicket, IdempotentRequests } from '../tasks/idempotent-requests.ts';
+import type { IdempotencyTicket, IdempotentRequests } from '../idempotency/idempotent-requests.ts';
 import { principalOf } from './auth.ts';
 import { problems } from './schemas.ts';
 

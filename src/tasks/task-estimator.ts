@@ -1,10 +1,10 @@
+import { type FooterRows, UnreadableFooterError } from '../catalog/footer-rows.ts';
+import { listInputs } from '../catalog/partition-inputs.ts';
 import { AppError } from '../errors.ts';
 import type { Storage, StoredObject } from '../storage/storage.ts';
-import { type FooterRows, UnreadableFooterError } from './footer-rows.ts';
-import { listInputs } from './job-inputs.ts';
-import { fromStorage } from './request-storage.ts';
+import type { GenericTaskBody, IntentTaskBody, TaskPlanner } from './planning/task-planner.ts';
+import { fromStorage } from './requests/request-storage.ts';
 import type { StoredRequest } from './task-model.ts';
-import type { GenericTaskBody, IntentTaskBody, TaskPlanner } from './task-planner.ts';
 
 /** Missing partitions an estimate names; `missing_partitions_truncated` says when there are more. */
 export const MISSING_PARTITIONS_SHOWN = 100;

@@ -1,5 +1,5 @@
 import type { NewJob, TaskLifecycle, TaskRecord } from '../store/store.ts';
-import { jobsFor } from './partition-batches.ts';
+import { jobsFor } from './planning/partition-batches.ts';
 import { countsFirst, type StoredRequest } from './task-model.ts';
 
 /** Plans the export jobs of a counted task from its counts (empty partitions need no job). */

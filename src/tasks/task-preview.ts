@@ -1,4 +1,5 @@
 import type { Json } from '@duckdb/node-api';
+import { type ListedPartition, listInputs, parquetSource, stageInputs } from '../catalog/partition-inputs.ts';
 import { compareText } from '../compare.ts';
 import { EngineTimeoutError, type Sandbox, SandboxPool } from '../engine/duckdb-sandbox.ts';
 import { type ParquetSource, type PreviewOptions, previewRows } from '../engine/parquet-queries.ts';
@@ -7,15 +8,14 @@ import { AppError } from '../errors.ts';
 import type { Storage } from '../storage/storage.ts';
 import { StorageError } from '../storage/storage-error.ts';
 import type { Store, TaskRecord } from '../store/store.ts';
-import { describeFailure } from './job-failure.ts';
-import { type ListedPartition, listInputs, parquetSource, stageInputs } from './job-inputs.ts';
+import { LISTED_AT_CREATION, objectsByFolder } from './planning/task-planner.ts';
+import { describeFailure } from './task-failure.ts';
 import {
   type IntentRequestView,
   intentPartitionKeys,
   type StoredRequest,
   type TaskPlan,
 } from './task-model.ts';
-import { LISTED_AT_CREATION, objectsByFolder } from './task-planner.ts';
 
 /** How previews are bounded in one API process. */
 export interface PreviewLimits {

@@ -1,24 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../accounts/account-service.ts';
+import type { FooterRows } from '../catalog/footer-rows.ts';
 import { AppError } from '../errors.ts';
+import type { JobLanes } from '../jobs/job-lanes.ts';
 import type { StoredObject } from '../storage/storage.ts';
 import type { NewJob, Store, TaskLifecycle, TaskRecord } from '../store/store.ts';
-import type { FooterRows } from './footer-rows.ts';
-import type { JobLanes } from './job-lanes.ts';
-import { batchPartitions, jobsFor, partitionsPerJob } from './partition-batches.ts';
-import type { TaskChanges } from './task-changes.ts';
-import { decodeCursor, encodeCursor } from './task-cursor.ts';
-import { type TaskEstimate, TaskEstimator } from './task-estimator.ts';
-import { taskLifecycle } from './task-lifecycle.ts';
-import { countsFirst, type StoredRequest, wholeExportKey } from './task-model.ts';
-import { removeTaskOutputs } from './task-outputs.ts';
+import { batchPartitions, jobsFor, partitionsPerJob } from './planning/partition-batches.ts';
 import {
   type GenericTaskBody,
   type IntentTaskBody,
   type PlannedTask,
   TaskPlanner,
   type TaskPlannerOptions,
-} from './task-planner.ts';
+} from './planning/task-planner.ts';
+import type { TaskChanges } from './task-changes.ts';
+import { decodeCursor, encodeCursor } from './task-cursor.ts';
+import { type TaskEstimate, TaskEstimator } from './task-estimator.ts';
+import { taskLifecycle } from './task-lifecycle.ts';
+import { countsFirst, type StoredRequest, wholeExportKey } from './task-model.ts';
+import { removeTaskOutputs } from './task-outputs.ts';
 import { type PreviewLimits, type TaskPreview, TaskPreviews } from './task-preview.ts';
 import { type ReadConditions, type TaskAnswer, TaskReader, taskNotFound } from './task-reader.ts';
 import type { TaskViews } from './task-view.ts';

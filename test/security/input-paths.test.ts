@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.ts';
 import { LocalStorage } from '../../src/storage/local-storage.ts';
-import { resolveLocalInput } from '../../src/tasks/input-paths.ts';
+import { resolveLocalInput } from '../../src/tasks/requests/input-paths.ts';
 import { apiClient, signUp, startTestServer, type TestServer } from '../support/api.ts';
 import { duck } from '../support/duck.ts';
 

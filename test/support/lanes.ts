@@ -1,5 +1,5 @@
+import { JobLanes } from '../../src/jobs/job-lanes.ts';
 import { MemoryQueue } from '../../src/queue/memory-queue.ts';
-import { JobLanes } from '../../src/tasks/job-lanes.ts';
 
 /** The embedded lanes: a memory queue for counts and one for exports, each with `concurrency` slots. */
 export function memoryLanes(concurrency: number): JobLanes {

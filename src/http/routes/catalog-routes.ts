@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AccountService } from '../../accounts/account-service.ts';
-import type { IntentCatalog } from '../../tasks/intent-catalog.ts';
+import type { IntentCatalog } from '../../catalog/intent-catalog.ts';
 import { requireApiAccess } from '../auth.ts';
 import { IntentCatalogReply, problems } from '../schemas.ts';
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { DownloadService } from '../../tasks/download-service.ts';
+import type { DownloadService } from '../../downloads/download-service.ts';
 import { DownloadParams, DownloadQuery, problems } from '../schemas.ts';
 
 /** Signed, expiring download links of local exports; the link itself is the credential. */

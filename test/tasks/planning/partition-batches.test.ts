@@ -5,7 +5,7 @@ import {
   jobsFor,
   jobsPerTask,
   partitionsPerJob,
-} from '../../src/tasks/partition-batches.ts';
+} from '../../../src/tasks/planning/partition-batches.ts';
 
 const keys = (n: number) => Array.from({ length: n }, (_, i) => `p${String(i).padStart(5, '0')}`);
 

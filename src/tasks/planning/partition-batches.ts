@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { JobPhase, NewJob } from '../store/store.ts';
+import type { JobPhase, NewJob } from '../../store/store.ts';
 
 /** Bounds of one job: enough partitions to amortise a DuckDB start, few enough to show progress. */
 export interface BatchLimits {

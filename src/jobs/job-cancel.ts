@@ -1,7 +1,7 @@
 import { messageOf } from '../errors.ts';
 import type { Store, TaskRecord } from '../store/store.ts';
+import type { TaskChanges } from '../tasks/task-changes.ts';
 import type { JobEngine } from './job-engines.ts';
-import type { TaskChanges } from './task-changes.ts';
 
 export interface JobCancelOptions {
   store: Store;

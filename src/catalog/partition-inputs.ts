@@ -2,7 +2,7 @@ import pMap from 'p-map';
 import type { ParquetSource } from '../engine/parquet-queries.ts';
 import type { Storage, StoredObject } from '../storage/storage.ts';
 import type { ManifestEntry } from '../store/store.ts';
-import type { TaskPlan } from './task-model.ts';
+import type { TaskPlan } from '../tasks/task-model.ts';
 
 /** One partition of a job: the objects it holds and where each is readable locally. */
 export interface PartitionInput {

@@ -1,12 +1,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../errors.ts';
 import {
   isWithinObject,
   type ObjectLocation,
   objectUri,
   parseObjectUri,
-} from '../storage/object-location.ts';
+} from '../../storage/object-location.ts';
 
 export interface InputPathPolicy {
   /** Real paths of the folders `input_path` may name. */

@@ -3,16 +3,23 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import pMap from 'p-map';
-import { compareText } from '../compare.ts';
-import type { Sandbox } from '../engine/duckdb-sandbox.ts';
-import type { FileTarget, ParquetCompression, WrittenFiles } from '../engine/file-writer.ts';
-import { exportPartitioned, exportRows, type PartitionedFile } from '../engine/parquet-queries.ts';
-import { exportPeople } from '../engine/people-queries.ts';
-import type { Storage } from '../storage/storage.ts';
-import type { JobOutcome, TaskRecord } from '../store/store.ts';
-import { type JobInputs, parquetSource } from './job-inputs.ts';
-import { peopleQueryOf } from './job-people.ts';
-import { ALL, DEFAULT_LAYOUT, PEOPLE, type PeoplePlan, peopleOf, type TaskPlan } from './task-model.ts';
+import { type JobInputs, parquetSource } from '../../catalog/partition-inputs.ts';
+import { compareText } from '../../compare.ts';
+import type { Sandbox } from '../../engine/duckdb-sandbox.ts';
+import type { FileTarget, ParquetCompression, WrittenFiles } from '../../engine/file-writer.ts';
+import { exportPartitioned, exportRows, type PartitionedFile } from '../../engine/parquet-queries.ts';
+import { exportPeople } from '../../engine/people-queries.ts';
+import type { Storage } from '../../storage/storage.ts';
+import type { JobOutcome, TaskRecord } from '../../store/store.ts';
+import {
+  ALL,
+  DEFAULT_LAYOUT,
+  PEOPLE,
+  type PeoplePlan,
+  peopleOf,
+  type TaskPlan,
+} from '../../tasks/task-model.ts';
+import { peopleQueryOf } from './people-figures.ts';
 
 /** What writing one job's export needs: its DuckDB, its scratch folder, what to read and how. */
 export interface ExportJob {

@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { EngineLimits } from '../catalog/input-schema.ts';
 import { type Sandbox, SandboxPool } from '../engine/duckdb-sandbox.ts';
 import type { Storage } from '../storage/storage.ts';
-import type { EngineLimits } from './input-schema.ts';
-import type { TaskPlan } from './task-model.ts';
+import type { TaskPlan } from '../tasks/task-model.ts';
 
 /** A job's DuckDB and the scratch folder it writes into. */
 export interface JobEngine {

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
-import type { StoredObject } from '../storage/storage.ts';
-import { sha256Of } from './job-export.ts';
+import type { StoredObject } from '../../storage/storage.ts';
+import { sha256Of } from './export-files.ts';
 
 /** Files whose checksums are remembered: a few dozen bytes each. */
 const REMEMBERED = 100_000;

@@ -7,7 +7,7 @@ import { parquetRowCounts } from '../../src/engine/parquet-footer.ts';
 import { JobError } from '../../src/errors.ts';
 import { objectError } from '../../src/storage/object-errors.ts';
 import { StagingCache } from '../../src/storage/staging-cache.ts';
-import { describeFailure } from '../../src/tasks/job-failure.ts';
+import { describeFailure } from '../../src/tasks/task-failure.ts';
 import { duck } from '../support/duck.ts';
 
 /** The error a real DuckDB throws for `sql`. */

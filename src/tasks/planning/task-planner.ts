@@ -1,14 +1,13 @@
-import { type FileFormat, FORMAT_CODECS } from '../engine/file-writer.ts';
-import { INTENT_PEOPLE_INPUTS } from '../engine/people-queries.ts';
-import { type ColumnInfo, ExpressionError, type SqlGuard } from '../engine/sql-guard.ts';
-import { AppError, invalidField, JobError } from '../errors.ts';
-import type { Storage, StoredObject } from '../storage/storage.ts';
-import { parseDays } from './days.ts';
-import type { InputPathPolicy } from './input-paths.ts';
-import { resolveInput } from './input-paths.ts';
-import type { InputSchemas } from './input-schema.ts';
-import { batchPartitions, partitionsPerJob } from './partition-batches.ts';
-import { fromStorage } from './request-storage.ts';
+import type { InputSchemas } from '../../catalog/input-schema.ts';
+import { type FileFormat, FORMAT_CODECS } from '../../engine/file-writer.ts';
+import { INTENT_PEOPLE_INPUTS } from '../../engine/people-queries.ts';
+import { type ColumnInfo, ExpressionError, type SqlGuard } from '../../engine/sql-guard.ts';
+import { AppError, invalidField, JobError } from '../../errors.ts';
+import type { Storage, StoredObject } from '../../storage/storage.ts';
+import { parseDays } from '../requests/days.ts';
+import type { InputPathPolicy } from '../requests/input-paths.ts';
+import { resolveInput } from '../requests/input-paths.ts';
+import { fromStorage } from '../requests/request-storage.ts';
 import {
   countsWhole,
   DEFAULT_LAYOUT,
@@ -24,7 +23,8 @@ import {
   type TaskOutput,
   type TaskPlan,
   type TaskType,
-} from './task-model.ts';
+} from '../task-model.ts';
+import { batchPartitions, partitionsPerJob } from './partition-batches.ts';
 
 export interface CommonTaskBody {
   input_path?: string;

@@ -1,20 +1,6 @@
 import path from 'node:path';
 import pMap from 'p-map';
-import { compareText } from '../compare.ts';
-import type { ParquetCompression } from '../engine/file-writer.ts';
-import { parquetRowCounts } from '../engine/parquet-footer.ts';
-import { countByFile, footerSchema } from '../engine/parquet-queries.ts';
-import type { JobMetrics, JobVolume } from '../metrics/job-metrics.ts';
-import type { Storage, StoredObject } from '../storage/storage.ts';
-import type { JobOutcome, JobRecord, NewJob, Store, TaskLifecycle, TaskRecord } from '../store/store.ts';
-import { FileChecksums } from './file-checksums.ts';
-import type { EngineLimits } from './input-schema.ts';
-import { JobCancel } from './job-cancel.ts';
-import { JOB_KINDS } from './job-catalog.ts';
-import { type JobEngine, JobEngines } from './job-engines.ts';
-import { fileId, publishExport, writeExport } from './job-export.ts';
-import { describeFailure } from './job-failure.ts';
-import { countWhole } from './job-figures.ts';
+import type { EngineLimits } from '../catalog/input-schema.ts';
 import {
   type JobInputs,
   type ListedPartition,
@@ -22,15 +8,35 @@ import {
   manifestOf,
   parquetSource,
   stageInputs,
-} from './job-inputs.ts';
+} from '../catalog/partition-inputs.ts';
+import { compareText } from '../compare.ts';
+import type { ParquetCompression } from '../engine/file-writer.ts';
+import { parquetRowCounts } from '../engine/parquet-footer.ts';
+import { countByFile, footerSchema } from '../engine/parquet-queries.ts';
+import type { JobMetrics, JobVolume } from '../metrics/job-metrics.ts';
+import type { Storage, StoredObject } from '../storage/storage.ts';
+import type { JobOutcome, JobRecord, NewJob, Store, TaskLifecycle, TaskRecord } from '../store/store.ts';
+import { batchByBytes } from '../tasks/planning/partition-batches.ts';
+import type { TaskChanges } from '../tasks/task-changes.ts';
+import { describeFailure } from '../tasks/task-failure.ts';
+import { exportManifest, MANIFEST_NAME, MANIFEST_PARTITION, SUCCESS_NAME } from '../tasks/task-manifest.ts';
+import {
+  countsWhole,
+  peopleOf,
+  type StoredRequest,
+  type TaskPlan,
+  wholeExportKey,
+} from '../tasks/task-model.ts';
+import { removeTaskOutputs } from '../tasks/task-outputs.ts';
+import { JobCancel } from './job-cancel.ts';
+import { JOB_KINDS } from './job-catalog.ts';
+import { type JobEngine, JobEngines } from './job-engines.ts';
 import type { JobLanes } from './job-lanes.ts';
 import { DEFAULT_LEASE_MS, JobLease, newLeaseOwner } from './job-lease.ts';
-import { countPeopleJob } from './job-people.ts';
-import { batchByBytes } from './partition-batches.ts';
-import type { TaskChanges } from './task-changes.ts';
-import { exportManifest, MANIFEST_NAME, MANIFEST_PARTITION, SUCCESS_NAME } from './task-manifest.ts';
-import { countsWhole, peopleOf, type StoredRequest, type TaskPlan, wholeExportKey } from './task-model.ts';
-import { removeTaskOutputs } from './task-outputs.ts';
+import { fileId, publishExport, writeExport } from './phases/export-files.ts';
+import { FileChecksums } from './phases/file-checksums.ts';
+import { countPeopleJob } from './phases/people-figures.ts';
+import { countWhole } from './phases/segment-figures.ts';
 
 /**
  * How many times `maxJobBytes` a filtered count job may read: it reads only the columns of its

@@ -2,17 +2,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
-import type { PartitionedFile } from '../../src/engine/parquet-queries.ts';
-import { startServer } from '../../src/server.ts';
-import { LocalStorage } from '../../src/storage/local-storage.ts';
-import { JobEngines } from '../../src/tasks/job-engines.ts';
-import { writeExport } from '../../src/tasks/job-export.ts';
-import { listInputs, stageInputs } from '../../src/tasks/job-inputs.ts';
-import type { TaskPlan } from '../../src/tasks/task-model.ts';
-import { apiClient, signUp } from '../support/api.ts';
-import { duck, expectedIntentCounts, intentPrefixes } from '../support/duck.ts';
-import { intentPlan } from '../support/store-records.ts';
+import { listInputs, stageInputs } from '../../../src/catalog/partition-inputs.ts';
+import { loadConfig } from '../../../src/config.ts';
+import type { PartitionedFile } from '../../../src/engine/parquet-queries.ts';
+import { JobEngines } from '../../../src/jobs/job-engines.ts';
+import { writeExport } from '../../../src/jobs/phases/export-files.ts';
+import { startServer } from '../../../src/server.ts';
+import { LocalStorage } from '../../../src/storage/local-storage.ts';
+import type { TaskPlan } from '../../../src/tasks/task-model.ts';
+import { apiClient, signUp } from '../../support/api.ts';
+import { duck, expectedIntentCounts, intentPrefixes } from '../../support/duck.ts';
+import { intentPlan } from '../../support/store-records.ts';
 
 /**
  * One job exporting all 36 partitions of the shared tree (300,000 rows). Writing them in one

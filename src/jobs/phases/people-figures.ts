@@ -1,7 +1,7 @@
-import type { Sandbox } from '../engine/duckdb-sandbox.ts';
-import { countPeople, type PeopleQuery } from '../engine/people-queries.ts';
-import { type JobInputs, parquetSource } from './job-inputs.ts';
-import { PEOPLE, type PeoplePlan, type SegmentFiguresView, type TaskPlan } from './task-model.ts';
+import { type JobInputs, parquetSource } from '../../catalog/partition-inputs.ts';
+import type { Sandbox } from '../../engine/duckdb-sandbox.ts';
+import { countPeople, type PeopleQuery } from '../../engine/people-queries.ts';
+import { PEOPLE, type PeoplePlan, type SegmentFiguresView, type TaskPlan } from '../../tasks/task-model.ts';
 
 /** The identifier columns of the intent layout: a people row holds both, the person column first. */
 const INTENT_IDS = ['person_id', 'hem_sha256'];

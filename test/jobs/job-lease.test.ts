@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { JobLease, newLeaseOwner } from '../../src/jobs/job-lease.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/store.ts';
-import { JobLease, newLeaseOwner } from '../../src/tasks/job-lease.ts';
 import { FIXTURE_EXPIRES, queuedJobs, seedOrganization, taskRecord } from '../support/store-records.ts';
 
 /** A running job's lease kept alive, over a real SQLite store; fake intervals and clock. */

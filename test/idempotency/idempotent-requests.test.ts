@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.ts';
-import type { Store } from '../../src/store/store.ts';
 import {
   type IdempotencyTicket,
   IdempotentRequests,
   type IdempotentRequestsOptions,
   type IdempotentStart,
-} from '../../src/tasks/idempotent-requests.ts';
+} from '../../src/idempotency/idempotent-requests.ts';
+import type { Store } from '../../src/store/store.ts';
 import { type OpenedStore, STORE_BACKENDS } from '../store/store-backends.ts';
 import { seedOrganization } from '../support/store-records.ts';
 

@@ -1,5 +1,5 @@
-import { AppError } from '../errors.ts';
-import { StorageError } from '../storage/storage-error.ts';
+import { AppError } from '../../errors.ts';
+import { StorageError } from '../../storage/storage-error.ts';
 
 /**
  * Storage failures while a request waits (creating or estimating a task) are the client's to fix

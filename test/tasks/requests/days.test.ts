@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../src/errors.ts';
-import { parseDay, parseDays } from '../../src/tasks/days.ts';
+import { AppError } from '../../../src/errors.ts';
+import { parseDay, parseDays } from '../../../src/tasks/requests/days.ts';
 
 describe('parseDay', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { JobLanes } from '../../src/jobs/job-lanes.ts';
 import { MemoryQueue } from '../../src/queue/memory-queue.ts';
-import { JobLanes } from '../../src/tasks/job-lanes.ts';
 import { heldHandler, quiet, releaseAll, waitFor } from '../queue/queue-backends.ts';
 
 let lanes: JobLanes | undefined;

@@ -1,15 +1,15 @@
-import { compareText } from '../compare.ts';
-import type { Sandbox } from '../engine/duckdb-sandbox.ts';
-import { type RowsAndUnique, segmentFigures } from '../engine/parquet-queries.ts';
-import type { JobRecord } from '../store/store.ts';
-import { type JobInputs, parquetSource } from './job-inputs.ts';
+import { type JobInputs, parquetSource } from '../../catalog/partition-inputs.ts';
+import { compareText } from '../../compare.ts';
+import type { Sandbox } from '../../engine/duckdb-sandbox.ts';
+import { type RowsAndUnique, segmentFigures } from '../../engine/parquet-queries.ts';
+import type { JobRecord } from '../../store/store.ts';
 import {
   BREAKDOWN_OTHER,
   BREAKDOWN_TOP,
   type BreakdownEntry,
   type SegmentFiguresView,
   type TaskPlan,
-} from './task-model.ts';
+} from '../../tasks/task-model.ts';
 
 /**
  * The count of a task counted whole (`countsWhole`): one DuckDB pass over all its partitions gives
