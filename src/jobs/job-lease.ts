@@ -92,6 +92,14 @@ export class JobLease {
     }
   }
 
+  /**
+   * Renews now and throws `LeaseLostError` unless the lease is still held: the guard before a step
+   * only the lease holder may take (publishing replaces folders a new owner may already have written).
+   */
+  async hold(): Promise<void> {
+    if (!(await this.renew())) throw new LeaseLostError(this.options.jobId);
+  }
+
   private get held(): boolean {
     return !this.lostLease && !this.cancelledJob;
   }
@@ -100,5 +108,12 @@ export class JobLease {
   stop(): void {
     this.stopped = true;
     clearInterval(this.timer);
+  }
+}
+
+/** Ends a run whose lease was lost (or whose job was cancelled) before a step only its holder may take. */
+export class LeaseLostError extends Error {
+  constructor(jobId: string) {
+    super(`lease of job ${jobId} lost`);
   }
 }

@@ -1,52 +1,22 @@
-import path from 'node:path';
-import pMap from 'p-map';
 import type { EngineLimits } from '../catalog/input-schema.ts';
-import {
-  type JobInputs,
-  type ListedPartition,
-  listInputs,
-  manifestOf,
-  parquetSource,
-  stageInputs,
-} from '../catalog/partition-inputs.ts';
-import { compareText } from '../compare.ts';
 import type { ParquetCompression } from '../engine/file-writer.ts';
-import { parquetRowCounts } from '../engine/parquet-footer.ts';
-import { countByFile, footerSchema } from '../engine/parquet-queries.ts';
-import type { JobMetrics, JobVolume } from '../metrics/job-metrics.ts';
+import type { JobMetrics } from '../metrics/job-metrics.ts';
 import type { Storage, StoredObject } from '../storage/storage.ts';
-import type { JobOutcome, JobRecord, NewJob, Store, TaskLifecycle, TaskRecord } from '../store/store.ts';
-import { batchByBytes } from '../tasks/planning/partition-batches.ts';
+import type { ClaimedJob, JobPhase, NewJob, Store, TaskLifecycle, TaskRecord } from '../store/store.ts';
 import type { TaskChanges } from '../tasks/task-changes.ts';
 import { describeFailure } from '../tasks/task-failure.ts';
-import { exportManifest, MANIFEST_NAME, MANIFEST_PARTITION, SUCCESS_NAME } from '../tasks/task-manifest.ts';
-import {
-  countsWhole,
-  peopleOf,
-  type StoredRequest,
-  type TaskPlan,
-  wholeExportKey,
-} from '../tasks/task-model.ts';
+import type { StoredRequest } from '../tasks/task-model.ts';
 import { removeTaskOutputs } from '../tasks/task-outputs.ts';
 import { JobCancel } from './job-cancel.ts';
 import { JOB_KINDS } from './job-catalog.ts';
 import { type JobEngine, JobEngines } from './job-engines.ts';
 import type { JobLanes } from './job-lanes.ts';
 import { DEFAULT_LEASE_MS, JobLease, newLeaseOwner } from './job-lease.ts';
-import { fileId, publishExport, writeExport } from './phases/export-files.ts';
-import { FileChecksums } from './phases/file-checksums.ts';
-import { countPeopleJob } from './phases/people-figures.ts';
-import { countWhole } from './phases/segment-figures.ts';
-
-/**
- * How many times `maxJobBytes` a filtered count job may read: it reads only the columns of its
- * filter into one aggregate, several times faster per input byte than an export, which reads every
- * column and writes them. (Measured on the 10M-row tree: the filtered count of all 549 MB takes
- * 0.15 s, its export 2.7 s.) A count split as finely as an export pays each job's start for little.
- */
-export const COUNT_JOB_BYTES = 4;
-/** Partitions whose files are copied at once (each copy is a request or two on an object store). */
-const PARALLEL_COPIES = 4;
+import { CountPhase } from './phases/count.ts';
+import { ListPhase } from './phases/list.ts';
+import { ManifestPhase } from './phases/manifest.ts';
+import type { JobRun, Phase, PhaseDeps, PhaseResult } from './phases/phase.ts';
+import { UnloadPhase } from './phases/unload.ts';
 
 export interface JobRunnerOptions {
   store: Store;
@@ -106,12 +76,24 @@ export interface JobRunnerOptions {
   metrics?: JobMetrics;
 }
 
+/** A job's run as the runner keeps it: what the phase sees, and what settling and cleaning up need. */
+interface RunState {
+  run: JobRun;
+  cancel: JobCancel;
+  /** The engines the job's DuckDB came from, to hand it back to. */
+  engines: JobEngines | undefined;
+  started: number;
+  times: Record<string, number>;
+}
+
 /**
- * Runs one delivered job: claims it in the store with a lease, queries DuckDB, records the
- * outcome, and hands any jobs the outcome released back to the queue. Safe to run twice for the
- * same id, and on many workers at once: only the lease holder runs a job and records its outcome.
- * A job whose task is cancelled stops mid-query (`JobCancel`) and records nothing; one that had
- * published files when it learnt of the cancel removes the task's folder again.
+ * The worker's loop body: claims a delivered job in the store with a lease, runs its phase
+ * (`phases/`: list, count, unload, manifest), and settles the outcome (recorded, failed, retried
+ * later, or dropped because its task was cancelled), handing any jobs the outcome released back to
+ * the queue. Safe to run twice for the same id, and on many workers at once: only the lease holder
+ * runs a job and records its outcome. A job whose task is cancelled stops mid-query (`JobCancel`) and
+ * records nothing; one that had published files when it learnt of the cancel removes the task's
+ * folder again.
  */
 export class JobRunner {
   /** The lease owner of this runner's jobs. */
@@ -120,8 +102,7 @@ export class JobRunner {
   private readonly clock: () => Date;
   /** The DuckDB instances of export jobs, and of filtered count jobs. */
   private readonly engines: Readonly<Record<'unload' | 'count', JobEngines>>;
-  /** Checksums of local input files an export copies. */
-  private readonly checksums = new FileChecksums();
+  private readonly phases: Readonly<Record<JobPhase, Phase>>;
 
   constructor(private readonly options: JobRunnerOptions) {
     this.owner = options.owner ?? newLeaseOwner();
@@ -138,6 +119,27 @@ export class JobRunner {
       unload: engines(options.engine, options.warmEngines?.unload ?? 0),
       count: engines(options.countEngine ?? options.engine, options.warmEngines?.count ?? 0),
     };
+    const { store, queue, storage, outputPath, compression, maxJobBytes, listPlanner, log, trace } = options;
+    const deps: PhaseDeps = {
+      store,
+      queue,
+      storage,
+      outputPath,
+      listPlanner,
+      owner: this.owner,
+      now: () => this.now(),
+      leaseLost: (jobId, taskId) => this.leaseLost(jobId, taskId),
+      ...(compression ? { compression } : {}),
+      ...(maxJobBytes !== undefined ? { maxJobBytes } : {}),
+      ...(log ? { log } : {}),
+      ...(trace ? { trace } : {}),
+    };
+    this.phases = {
+      list: new ListPhase(deps),
+      count: new CountPhase(deps),
+      unload: new UnloadPhase(deps),
+      manifest: new ManifestPhase(deps),
+    };
   }
 
   /** Closes the DuckDB instances kept ready (after the queue has stopped delivering jobs). */
@@ -145,335 +147,155 @@ export class JobRunner {
     await Promise.all([this.engines.unload.close(), this.engines.count.close()]);
   }
 
+  /** Claim → phase → settle, for one delivered job id. */
   readonly handle = async (jobId: string): Promise<void> => {
-    const { store, queue } = this.options;
-    const { owner, leaseMs, clock } = this;
-    const claimed = await store.claimJob(jobId, { owner, now: this.now(), leaseMs });
+    const claimed = await this.options.store.claimJob(jobId, {
+      owner: this.owner,
+      now: this.now(),
+      leaseMs: this.leaseMs,
+    });
     if (!claimed) return;
-    const { task } = claimed;
-    let { job } = claimed;
-    if (claimed.recovered) {
-      this.options.metrics?.leasesRecovered();
-      this.options.log?.('job taken over from an expired lease', {
-        jobId,
-        taskId: task.id,
-        attempt: job.attempts,
-      });
-    }
-    const { log, trace, changes } = this.options;
-    const lease = new JobLease({
-      store,
-      jobId,
-      owner,
-      leaseMs,
-      clock,
-      ...(log ? { log } : {}),
-      onCancelled: () => cancel.cancel('lease'),
-    });
-    const kind = JOB_KINDS[job.phase];
-    const plan = (task.request as StoredRequest).plan;
-    // An un-filtered count reads only Parquet footers and needs no engine. Otherwise the job's DuckDB
-    // opens while its inputs are listed and staged: the two waits overlap.
-    const countsFooters = job.phase === 'count' && plan.whereSql === null && !countsWhole(plan);
-    // An export of whole files reads only their footers (rows, schema, codec) and copies them.
-    const copies = job.phase === 'unload' && plan.copyFiles === true;
-    const footersOnly = countsFooters || copies;
-    const engines = job.phase === 'unload' ? this.engines.unload : this.engines.count;
-    const engine =
-      countsFooters || job.phase === 'list' || job.phase === 'manifest'
-        ? undefined
-        : engines.open(job.id, plan);
-    // Its failure is handled where it is awaited; until then it must not count as unhandled.
-    engine?.catch(() => undefined);
-    const cancel = new JobCancel({
-      store,
-      task,
-      jobId,
-      engine,
-      clock,
-      ...(changes ? { changes } : {}),
-      ...(trace ? { trace } : {}),
-      ...(log ? { log } : {}),
-    });
-    let inputs: JobInputs | undefined;
-    const started = performance.now();
-    const times: Record<string, number> = {};
-    const lap = (name: string, since: number) => {
-      times[name] = Math.round(performance.now() - since);
-      return performance.now();
-    };
+    const state = this.begin(claimed);
+    const { run, cancel, engines } = state;
     try {
-      if (job.phase === 'list') {
-        if (await this.expand(job, task, plan, lease)) {
-          this.options.metrics?.jobSettled('list', 'done', secondsSince(started));
-        }
-        return;
-      }
-      if (job.phase === 'manifest') {
-        const stopped = (outcome: JobOutcome) => this.stopped(job, task, started, cancel, outcome);
-        if (await this.finish(job, task, lease, stopped)) {
-          this.options.metrics?.jobSettled('manifest', 'done', secondsSince(started));
-        }
-        return;
-      }
-      // An export reads exactly the objects a count of the same task read, if it had one.
-      const manifest =
-        job.phase === 'unload' && plan.limit === null ? await store.countManifest(task.id) : {};
-      // An export written whole (people, a single file) is one job over every partition counted.
-      const whole = job.phase === 'unload' && wholeExportKey(plan) !== null;
-      const partitions = whole ? Object.keys(manifest).sort(compareText) : job.partitions;
-      const listed = await listInputs(this.options.storage, partitions, plan, manifest);
-      const kept = footersOnly ? listed : await this.split(job, task, plan, listed);
-      if (!kept) return;
-      if (!whole) job = { ...job, partitions: kept.map((input) => input.partition) };
-      inputs = await stageInputs(this.options.storage, kept, { footersOnly });
-      let mark = lap('inputs', started);
-      const outcome =
-        job.phase === 'count'
-          ? await this.count(job, plan, inputs, engine)
-          : copies
-            ? await this.copyFiles(job, task, inputs, engine!, lease)
-            : await this.unload(job, task, plan, inputs, engine!, lap, lease);
-      mark = lap(job.phase, mark);
-      // Renewals stop before the outcome is recorded: one answered after it would find the job done.
-      lease.stop();
-      if (lease.lost) return;
-      const completion = await store.completeJob(jobId, owner, outcome, this.now(), this.options.lifecycle);
-      if (completion.outcome === 'lease_lost') return this.leaseLost(jobId, task.id);
-      if (completion.outcome === 'cancelled') return await this.stopped(job, task, started, cancel, outcome);
-      if (completion.outcome === 'recorded' && completion.released.length > 0) {
-        await queue.enqueue(completion.released);
-      }
-      lap('store', mark);
-      this.options.metrics?.jobSettled(
-        job.phase,
-        'done',
-        secondsSince(started),
-        volumeOf(outcome, inputs, countsFooters),
-      );
-      this.options.trace?.('job done', {
-        jobId,
-        taskId: task.id,
-        phase: job.phase,
-        partitions: job.partitions.length,
-        files: inputs.partitions.reduce((n, p) => n + p.localPaths.length, 0),
-        ms: { ...times, total: Math.round(performance.now() - started) },
-      });
+      const result = await this.phases[run.job.phase].run(run);
+      await this.settle(state, result);
     } catch (error) {
-      lease.stop();
-      // Interrupted, or refused by the store, because the task was cancelled: not a failure.
-      if (cancel.cancelled || lease.cancelled) return await this.stopped(job, task, started, cancel);
-      // Another worker runs the job now: this run's failure is no longer the job's.
-      if (lease.lost) return;
-      const failure = describeFailure(error, inputs?.uriOf);
-      this.options.log?.('job failed', { jobId, taskId: task.id, attempt: job.attempts, code: failure.code });
-      if (failure.permanent || job.attempts >= kind.maxAttempts) {
-        const failed = await store.failJob(
-          jobId,
-          owner,
-          { code: failure.code, message: failure.message },
-          this.now(),
-        );
-        if (failed.outcome === 'lease_lost') this.leaseLost(jobId, task.id);
-        else this.options.metrics?.jobSettled(job.phase, 'failed', secondsSince(started));
-      } else {
-        const requeued = await store.requeueJob(jobId, owner, failure.message, this.now());
-        if (requeued.outcome === 'lease_lost') this.leaseLost(jobId, task.id);
-        else {
-          await queue.enqueue([{ id: jobId, phase: job.phase, organizationId: task.organizationId }], {
-            delayMs: kind.backoffMs(job.attempts),
-          });
-          this.options.metrics?.jobSettled(job.phase, 'requeued', secondsSince(started));
-        }
-      }
+      await this.failed(state, error);
     } finally {
-      lease.stop();
+      run.lease.stop();
       cancel.stop();
-      inputs?.release();
-      this.options.changes?.notify(task.id);
-      if (engine) await engines.retire(engine);
+      run.inputs?.release();
+      this.options.changes?.notify(run.task.id);
+      if (run.engine && engines) await engines.retire(run.engine);
     }
   };
 
   /**
-   * A `list` job: lists the task's whole input and stores the jobs planned from it in its place.
-   * False when its outcome was not recorded (the lease was lost, the task ended).
+   * Starts a claimed job's run: its lease renewals, its cancel watch and, when its phase needs one,
+   * its DuckDB (opening while the phase lists and stages its inputs: the two waits overlap).
    */
-  private async expand(job: JobRecord, task: TaskRecord, plan: TaskPlan, lease: JobLease): Promise<boolean> {
-    const { storage, store, queue, listPlanner } = this.options;
-    const files = await storage.list(plan.inputRoot, { recursive: true });
-    const jobs = listPlanner(task, files);
-    lease.stop();
-    if (lease.lost) return false;
-    const expanded = await store.expandJob(job.id, this.owner, jobs, this.now());
-    if (expanded.outcome === 'lease_lost') this.leaseLost(job.id, task.id);
-    if (expanded.outcome !== 'expanded') return false;
-    await queue.enqueue(expanded.released);
-    this.options.trace?.('input listed', {
+  private begin({ job, task, recovered }: ClaimedJob): RunState {
+    const { store, log, trace, changes } = this.options;
+    if (recovered) {
+      this.options.metrics?.leasesRecovered();
+      log?.('job taken over from an expired lease', {
+        jobId: job.id,
+        taskId: task.id,
+        attempt: job.attempts,
+      });
+    }
+    const plan = (task.request as StoredRequest).plan;
+    const lane = this.phases[job.phase].engine(plan);
+    const engines = lane ? this.engines[lane] : undefined;
+    const engine: Promise<JobEngine> | undefined = engines?.open(job.id, plan);
+    // Its failure is handled where it is awaited; until then it must not count as unhandled.
+    engine?.catch(() => undefined);
+    const lease = new JobLease({
+      store,
       jobId: job.id,
-      taskId: task.id,
-      files: files.length,
-      jobs: jobs.length,
+      owner: this.owner,
+      leaseMs: this.leaseMs,
+      clock: this.clock,
+      ...(log ? { log } : {}),
+      onCancelled: () => cancel.cancel('lease'),
     });
-    return true;
+    const cancel = new JobCancel({
+      store,
+      task,
+      jobId: job.id,
+      engine,
+      clock: this.clock,
+      ...(changes ? { changes } : {}),
+      ...(trace ? { trace } : {}),
+      ...(log ? { log } : {}),
+    });
+    const started = performance.now();
+    const times: Record<string, number> = {};
+    let mark = started;
+    const lap = (name: string) => {
+      const now = performance.now();
+      times[name] = Math.round(now - mark);
+      mark = now;
+    };
+    return { run: { job, task, plan, lease, engine, lap }, cancel, engines, started, times };
   }
 
-  /**
-   * A `manifest` job, the last of an export: writes `manifest.json` (every file the export recorded,
-   * with its rows, bytes and checksum) and then `_SUCCESS` at the task's output root, and completes
-   * the task at the time the manifest says. False when its outcome was not recorded (and when its
-   * task was cancelled meanwhile, after removing what it wrote).
-   */
-  private async finish(
-    job: JobRecord,
-    task: TaskRecord,
-    lease: JobLease,
-    stopped: (outcome: JobOutcome) => Promise<void>,
-  ): Promise<boolean> {
-    const { store, storage, outputPath, queue } = this.options;
-    const [files, schema] = await Promise.all([store.listFiles(task.id), store.exportSchema(task.id)]);
-    const root = storage.join(outputPath, `${task.organizationId}/${task.id}`);
-    const completedAt = this.now();
-    const manifest = exportManifest({
-      task,
-      files: files.filter((file) => file.partition !== MANIFEST_PARTITION),
-      schema,
-      root,
-      completedAt,
-      defaultCompression: this.options.compression ?? 'snappy',
-    });
-    if (!(await lease.renew())) throw new LeaseLostError(job.id);
-    const written = await storage.write(
-      storage.join(root, MANIFEST_NAME),
-      `${JSON.stringify(manifest, null, 2)}\n`,
-    );
-    await storage.write(storage.join(root, SUCCESS_NAME), '');
+  /** Records a phase's result in the store (only while this worker holds the job's lease). */
+  private async settle(state: RunState, result: PhaseResult): Promise<void> {
+    const { store, queue, lifecycle } = this.options;
+    const { job, task, lease } = state.run;
+    // Renewals stop before the outcome is recorded: one answered after it would find the job done.
     lease.stop();
-    if (lease.lost) return false;
-    const outcome: JobOutcome = {
-      counts: {},
-      files: [
-        {
-          id: fileId(task.id, written.uri),
-          partition: MANIFEST_PARTITION,
-          uri: written.uri,
-          rows: 0,
-          sizeBytes: written.sizeBytes,
-          sha256: null,
-        },
-      ],
-    };
+    if (result.settle === 'none' || lease.lost) return;
+    if (result.settle === 'expand') {
+      const expanded = await store.expandJob(job.id, this.owner, result.jobs, this.now());
+      if (expanded.outcome === 'lease_lost') return this.leaseLost(job.id, task.id);
+      if (expanded.outcome !== 'expanded') return;
+      await queue.enqueue(expanded.released);
+      return this.done(state, { files: result.files, jobs: result.jobs.length });
+    }
+    const { outcome } = result;
     const completion = await store.completeJob(
       job.id,
       this.owner,
       outcome,
-      completedAt,
-      this.options.lifecycle,
+      result.at ?? this.now(),
+      lifecycle,
     );
-    if (completion.outcome === 'lease_lost') this.leaseLost(job.id, task.id);
-    // Cancelled while the manifest was written: it goes with the rest of the task's files.
-    if (completion.outcome === 'cancelled') await stopped(outcome);
-    if (completion.outcome !== 'recorded') return false;
-    await queue.enqueue(completion.released);
-    return true;
+    if (completion.outcome === 'lease_lost') return this.leaseLost(job.id, task.id);
+    // Cancelled while the phase ran: what it wrote goes with the rest of the task's files.
+    if (completion.outcome === 'cancelled') return this.stopped(state, outcome);
+    if (completion.outcome === 'recorded' && completion.released.length > 0) {
+      await queue.enqueue(completion.released);
+    }
+    state.run.lap('store');
+    this.done(state, { files: result.files ?? 0 }, result.volume);
   }
 
-  /**
-   * Bounds the job's input by `maxJobBytes` (a filtered count's by `COUNT_JOB_BYTES` times that):
-   * keeps its first partitions up to the bound and stores the rest as new jobs, enqueued at once so
-   * other slots and workers take them. Undefined when the job may not go on (its lease was lost,
-   * its task ended).
-   */
-  private async split(
-    job: JobRecord,
-    task: TaskRecord,
-    plan: TaskPlan,
-    listed: ListedPartition[],
-  ): Promise<ListedPartition[] | undefined> {
-    const { maxJobBytes, store, queue } = this.options;
-    // A count with figures over the whole segment needs all of it in one job (see `countsWhole`), and
-    // so does an export written whole (see `wholeExportKey`).
-    if (job.phase === 'count' ? countsWhole(plan) : wholeExportKey(plan) !== null) return listed;
-    if (maxJobBytes === undefined || plan.limit !== null || listed.length < 2) return listed;
-    const sizes = listed.map(({ partition, objects }) => ({
-      partition,
-      bytes: objects.reduce((sum, object) => sum + object.size, 0),
-    }));
-    const bound = job.phase === 'count' ? COUNT_JOB_BYTES * maxJobBytes : maxJobBytes;
-    const [keep, ...rest] = batchByBytes(sizes, bound);
-    if (!keep || rest.length === 0) return listed;
-    const split = await store.splitJob(job.id, this.owner, { keep, rest }, this.now());
-    if (split.outcome === 'lease_lost') {
-      this.leaseLost(job.id, task.id);
-      return undefined;
+  /** A run that threw: dropped if its task was cancelled or its lease lost, else retried or failed. */
+  private async failed(state: RunState, error: unknown): Promise<void> {
+    const { store, queue, log, metrics } = this.options;
+    const { job, task, lease, inputs } = state.run;
+    lease.stop();
+    // Interrupted, or refused by the store, because the task was cancelled: not a failure.
+    if (state.cancel.cancelled || lease.cancelled) return this.stopped(state);
+    // Another worker runs the job now: this run's failure is no longer the job's.
+    if (lease.lost) return;
+    const failure = describeFailure(error, inputs?.uriOf);
+    log?.('job failed', { jobId: job.id, taskId: task.id, attempt: job.attempts, code: failure.code });
+    const kind = JOB_KINDS[job.phase];
+    if (failure.permanent || job.attempts >= kind.maxAttempts) {
+      const error = { code: failure.code, message: failure.message };
+      const failed = await store.failJob(job.id, this.owner, error, this.now());
+      if (failed.outcome === 'lease_lost') return this.leaseLost(job.id, task.id);
+      metrics?.jobSettled(job.phase, 'failed', secondsSince(state.started));
+      return;
     }
-    if (split.outcome === 'task_inactive') return undefined;
-    await queue.enqueue(split.released);
-    this.options.trace?.('job split', { jobId: job.id, taskId: task.id, jobs: 1 + rest.length });
-    const kept = new Set(keep);
-    return listed.filter((input) => kept.has(input.partition));
-  }
-
-  private async count(
-    job: JobRecord,
-    plan: TaskPlan,
-    inputs: JobInputs,
-    engine: Promise<JobEngine> | undefined,
-  ): Promise<JobOutcome> {
-    const files = inputs.partitions.flatMap((input) => input.localPaths);
-    const counts: Record<string, number> = Object.fromEntries(job.partitions.map((p) => [p, 0]));
-    const people = peopleOf(plan);
-    if (people) {
-      const figures = await countPeopleJob(plan, people, inputs, (await engine!).sandbox);
-      return { counts: figures.counts, files: [], manifest: manifestOf(inputs), figures: figures.view };
-    }
-    if (countsWhole(plan)) {
-      const figures = await countWhole(job, plan, inputs, (await engine!).sandbox);
-      return { counts: figures.counts, files: [], manifest: manifestOf(inputs), figures: figures.view };
-    }
-    if (files.length === 0) return { counts, files: [], manifest: manifestOf(inputs) };
-    // Without a filter the footers hold the answer.
-    const whereSql = plan.whereSql;
-    const byFile =
-      whereSql === null || !engine
-        ? await parquetRowCounts(files).then((rows) => new Map(files.map((file, i) => [file, rows[i]!])))
-        : await countByFile((await engine).sandbox, parquetSource(files, plan), whereSql);
-    for (const input of inputs.partitions) {
-      counts[input.partition] = input.localPaths.reduce((sum, file) => sum + (byFile.get(file) ?? 0), 0);
-    }
-    return { counts, files: [], manifest: manifestOf(inputs) };
-  }
-
-  private async unload(
-    job: JobRecord,
-    task: TaskRecord,
-    plan: TaskPlan,
-    inputs: JobInputs,
-    engine: Promise<JobEngine>,
-    lap: (name: string, since: number) => number,
-    lease: JobLease,
-  ): Promise<JobOutcome> {
-    const { storage, outputPath, compression, log } = this.options;
-    let mark = performance.now();
-    const { sandbox, scratch } = await engine;
-    mark = lap('engineWait', mark);
-    const written = await writeExport({
-      sandbox,
-      scratch,
-      plan,
-      inputs,
-      ...(compression ? { compression } : {}),
-      ...(log ? { log: (message, fields) => log(message, { jobId: job.id, ...fields }) } : {}),
+    const requeued = await store.requeueJob(job.id, this.owner, failure.message, this.now());
+    if (requeued.outcome === 'lease_lost') return this.leaseLost(job.id, task.id);
+    await queue.enqueue([{ id: job.id, phase: job.phase, organizationId: task.organizationId }], {
+      delayMs: kind.backoffMs(job.attempts),
     });
-    mark = lap('write', mark);
-    // Publishing replaces the partitions' folders: a worker that lost the job must not touch the
-    // files its new owner may already have recorded.
-    if (!(await lease.renew())) throw new LeaseLostError(job.id);
-    const files = await publishExport(written.files, { storage, outputPath, task });
-    lap('publish', mark);
-    const counts: Record<string, number> = Object.fromEntries(job.partitions.map((p) => [p, 0]));
-    for (const file of files) counts[file.partition] = (counts[file.partition] ?? 0) + file.rows;
-    return { counts, files, ...(written.columns.length > 0 ? { schema: { columns: written.columns } } : {}) };
+    metrics?.jobSettled(job.phase, 'requeued', secondsSince(state.started));
+  }
+
+  /** A settled job's metrics and its trace line: where its time went, in ms. */
+  private done(
+    { run, started, times }: RunState,
+    fields: Record<string, number>,
+    volume?: Parameters<JobMetrics['jobSettled']>[3],
+  ): void {
+    const { job, task } = run;
+    this.options.metrics?.jobSettled(job.phase, 'done', secondsSince(started), volume);
+    this.options.trace?.('job done', {
+      jobId: job.id,
+      taskId: task.id,
+      phase: job.phase,
+      partitions: job.partitions.length,
+      ...fields,
+      ms: { ...times, total: Math.round(performance.now() - started) },
+    });
   }
 
   /**
@@ -481,14 +303,9 @@ export class JobRunner {
    * files, but an export that published after that leaves its own: the task's folder is removed
    * again (a worker that dies in between leaves them; see README "Cancelling a task").
    */
-  private async stopped(
-    job: JobRecord,
-    task: TaskRecord,
-    started: number,
-    cancel: JobCancel,
-    outcome?: JobOutcome,
-  ): Promise<void> {
+  private async stopped({ run, cancel, started }: RunState, outcome?: PhaseOutcome): Promise<void> {
     const { storage, outputPath, metrics, trace, log } = this.options;
+    const { job, task } = run;
     if (outcome && outcome.files.length > 0) {
       await removeTaskOutputs(storage, outputPath, task).catch((error: unknown) =>
         log?.('files of a cancelled task not removed', { taskId: task.id, error: String(error) }),
@@ -504,61 +321,6 @@ export class JobRunner {
     });
   }
 
-  /**
-   * An export of whole files (`TaskPlan.copyFiles`): each partition's input files are copied as
-   * they are (on the object store's side where it can), their rows read from their footers, their
-   * schema and codec from the first footers; local files are checksummed, copies an object store
-   * made are not (the worker never sees their bytes: `sha256` is null).
-   */
-  private async copyFiles(
-    job: JobRecord,
-    task: TaskRecord,
-    inputs: JobInputs,
-    engine: Promise<JobEngine>,
-    lease: JobLease,
-  ): Promise<JobOutcome> {
-    const { storage, outputPath } = this.options;
-    const staged = inputs.partitions.flatMap((input) => input.localPaths);
-    const rows = await parquetRowCounts(staged);
-    const schema = await footerSchema((await engine).sandbox, staged);
-    // Publishing replaces the partitions' folders: only the lease holder may.
-    if (!(await lease.renew())) throw new LeaseLostError(job.id);
-    const counts: Record<string, number> = Object.fromEntries(job.partitions.map((p) => [p, 0]));
-    const files: JobOutcome['files'] = [];
-    let offset = 0;
-    const partitions = inputs.partitions.map((input) => {
-      const first = offset;
-      offset += input.objects.length;
-      return { input, rows: rows.slice(first, offset) };
-    });
-    await pMap(
-      partitions.filter(({ input }) => input.objects.length > 0),
-      async ({ input, rows: partitionRows }) => {
-        const names = input.objects.map((_, i) => `data_${i}.parquet`);
-        const destination = storage.join(outputPath, `${task.organizationId}/${task.id}/${input.partition}`);
-        const copied = await storage.copy(input.objects, names, destination);
-        const byName = new Map(names.map((name, i) => [name, i]));
-        for (const file of copied) {
-          const i = byName.get(path.basename(file.uri))!;
-          const source = input.objects[i]!;
-          const local = input.localPaths[i] === source.uri;
-          files.push({
-            id: fileId(task.id, file.uri),
-            partition: input.partition,
-            uri: file.uri,
-            rows: partitionRows[i]!,
-            sizeBytes: file.sizeBytes,
-            sha256: local ? await this.checksums.of(source) : null,
-          });
-          counts[input.partition] = (counts[input.partition] ?? 0) + partitionRows[i]!;
-        }
-      },
-      { concurrency: PARALLEL_COPIES },
-    );
-    files.sort((a, b) => compareText(a.uri, b.uri));
-    return { counts, files, ...(schema ? { schema } : {}) };
-  }
-
   private leaseLost(jobId: string, taskId: string): void {
     this.options.log?.('lease lost: the outcome was not recorded', { jobId, taskId, owner: this.owner });
   }
@@ -568,27 +330,8 @@ export class JobRunner {
   }
 }
 
-/** Ends a run whose lease was lost before it could publish. */
-class LeaseLostError extends Error {
-  constructor(jobId: string) {
-    super(`lease of job ${jobId} lost`);
-  }
-}
+type PhaseOutcome = Extract<PhaseResult, { settle: 'record' }>['outcome'];
 
 function secondsSince(start: number): number {
   return (performance.now() - start) / 1000;
-}
-
-/**
- * What a finished job read and wrote; a footers-only count opened no object in full (an export of
- * whole files counts the bytes it copied as read).
- */
-function volumeOf(outcome: JobOutcome, inputs: JobInputs, footersOnly: boolean): JobVolume {
-  const objects = inputs.partitions.flatMap((input) => input.objects);
-  return {
-    rowsRead: Object.values(outcome.counts).reduce((sum, n) => sum + n, 0),
-    bytesRead: footersOnly ? 0 : objects.reduce((sum, object) => sum + object.size, 0),
-    rowsWritten: outcome.files.reduce((sum, file) => sum + file.rows, 0),
-    bytesWritten: outcome.files.reduce((sum, file) => sum + file.sizeBytes, 0),
-  };
 }

@@ -4,8 +4,8 @@ import type { DownloadLinks } from '../downloads/download-links.ts';
 import type { Storage } from '../storage/storage.ts';
 import { countsOfJobs } from '../store/counts.ts';
 import type { FileRecord, JobRecord, Store, TaskRecord, TaskVersion } from '../store/store.ts';
+import { MANIFEST_PARTITION } from './manifest-document.ts';
 import { AnswerCache, type SerializedDetail } from './task-answer-cache.ts';
-import { MANIFEST_PARTITION } from './task-manifest.ts';
 import type { SegmentFiguresView, StoredRequest } from './task-model.ts';
 
 export interface TaskSummary {

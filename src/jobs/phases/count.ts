@@ -1,0 +1,78 @@
+import { type JobInputs, manifestOf, parquetSource } from '../../catalog/partition-inputs.ts';
+import { parquetRowCounts } from '../../engine/parquet-footer.ts';
+import { countByFile } from '../../engine/parquet-queries.ts';
+import type { JobOutcome, JobRecord } from '../../store/store.ts';
+import { countsWhole, peopleOf, type TaskPlan } from '../../tasks/task-model.ts';
+import type { JobEngine } from '../job-engines.ts';
+import { countPeopleJob } from './people-figures.ts';
+import { type JobRun, type Phase, type PhaseDeps, type PhaseResult, zeroCounts } from './phase.ts';
+import { stageJobInputs } from './phase-inputs.ts';
+import { countWhole } from './segment-figures.ts';
+
+/**
+ * A `count` job: the rows of each of its partitions that the task's filter keeps, and for a task
+ * with figures over the whole segment (unique people, breakdowns, a people export) those figures.
+ * An un-filtered count reads only Parquet footers and opens no DuckDB.
+ */
+export class CountPhase implements Phase {
+  constructor(private readonly deps: PhaseDeps) {}
+
+  engine(plan: TaskPlan): 'count' | undefined {
+    return footersOnly(plan) ? undefined : 'count';
+  }
+
+  async run(run: JobRun): Promise<PhaseResult> {
+    const onlyFooters = footersOnly(run.plan);
+    if (!(await stageJobInputs(run, this.deps, { footersOnly: onlyFooters }))) return { settle: 'none' };
+    const inputs = run.inputs!;
+    const outcome = await countJob(run.job, run.plan, inputs, run.engine);
+    run.lap('count');
+    const objects = inputs.partitions.flatMap((input) => input.objects);
+    return {
+      settle: 'record',
+      outcome,
+      files: objects.length,
+      volume: {
+        rowsRead: Object.values(outcome.counts).reduce((sum, n) => sum + n, 0),
+        // A footers-only count opened no object in full.
+        bytesRead: onlyFooters ? 0 : objects.reduce((sum, object) => sum + object.size, 0),
+        rowsWritten: 0,
+        bytesWritten: 0,
+      },
+    };
+  }
+}
+
+/** Without a filter and without figures over the whole segment, the footers hold the answer. */
+function footersOnly(plan: TaskPlan): boolean {
+  return plan.whereSql === null && !countsWhole(plan);
+}
+
+async function countJob(
+  job: JobRecord,
+  plan: TaskPlan,
+  inputs: JobInputs,
+  engine: Promise<JobEngine> | undefined,
+): Promise<JobOutcome> {
+  const manifest = manifestOf(inputs);
+  const people = peopleOf(plan);
+  if (people) {
+    const figures = await countPeopleJob(plan, people, inputs, (await engine!).sandbox);
+    return { counts: figures.counts, files: [], manifest, figures: figures.view };
+  }
+  if (countsWhole(plan)) {
+    const figures = await countWhole(job, plan, inputs, (await engine!).sandbox);
+    return { counts: figures.counts, files: [], manifest, figures: figures.view };
+  }
+  const counts = zeroCounts(job.partitions);
+  const files = inputs.partitions.flatMap((input) => input.localPaths);
+  if (files.length === 0) return { counts, files: [], manifest };
+  const byFile =
+    plan.whereSql === null || !engine
+      ? await parquetRowCounts(files).then((rows) => new Map(files.map((file, i) => [file, rows[i]!])))
+      : await countByFile((await engine).sandbox, parquetSource(files, plan), plan.whereSql);
+  for (const input of inputs.partitions) {
+    counts[input.partition] = input.localPaths.reduce((sum, file) => sum + (byFile.get(file) ?? 0), 0);
+  }
+  return { counts, files: [], manifest };
+}

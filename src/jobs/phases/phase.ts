@@ -1,0 +1,69 @@
+import type { JobInputs } from '../../catalog/partition-inputs.ts';
+import type { ParquetCompression } from '../../engine/file-writer.ts';
+import type { JobVolume } from '../../metrics/job-metrics.ts';
+import type { Storage, StoredObject } from '../../storage/storage.ts';
+import type { JobOutcome, JobRecord, NewJob, Store, TaskRecord } from '../../store/store.ts';
+import type { TaskPlan } from '../../tasks/task-model.ts';
+import type { JobEngine } from '../job-engines.ts';
+import type { JobLanes } from '../job-lanes.ts';
+import type { JobLease } from '../job-lease.ts';
+
+/** What every phase may use: the worker's store, queue and storage, and its settings. */
+export interface PhaseDeps {
+  store: Store;
+  queue: JobLanes;
+  storage: Storage;
+  /** Root of exports: files land in `{outputPath}/{organization_id}/{task_id}/{partition}/`. */
+  outputPath: string;
+  /** Codec of exported files. @defaultValue `snappy` */
+  compression?: ParquetCompression;
+  /** Input bytes an export job reads at most (see `JobRunnerOptions.maxJobBytes`). */
+  maxJobBytes?: number;
+  /** Plans the jobs of a task whose input a `list` job listed. */
+  listPlanner: (task: TaskRecord, files: readonly StoredObject[]) => NewJob[];
+  /** The lease owner of this worker's jobs. */
+  owner: string;
+  now(): string;
+  /** A store move found the job held by another worker: logged, nothing recorded. */
+  leaseLost(jobId: string, taskId: string): void;
+  log?: (message: string, fields: Record<string, unknown>) => void;
+  trace?: (message: string, fields: Record<string, unknown>) => void;
+}
+
+/** One run of a claimed job, as the runner hands it to the job's phase. */
+export interface JobRun {
+  /** The job as claimed; a phase that narrows it (a split) replaces it. */
+  job: JobRecord;
+  readonly task: TaskRecord;
+  readonly plan: TaskPlan;
+  readonly lease: JobLease;
+  /** The job's DuckDB, opened while its inputs are listed and staged (none when the phase needs none). */
+  readonly engine: Promise<JobEngine> | undefined;
+  /**
+   * The inputs the phase staged: released by the runner when the run ends, and used to name the
+   * object behind a local file in a failure's message.
+   */
+  inputs?: JobInputs;
+  /** Records the time since the previous lap (or the run's start) under `name`, in ms. */
+  lap(name: string): void;
+}
+
+/** How a phase's run ends; the runner settles it in the store. */
+export type PhaseResult =
+  /** An outcome to record (`completeJob`), at `at` when the phase fixed the time (the manifest's). */
+  | { settle: 'record'; outcome: JobOutcome; at?: string; volume?: JobVolume; files?: number }
+  /** The job's input was listed: these jobs take its place (`expandJob`). */
+  | { settle: 'expand'; jobs: NewJob[]; files: number }
+  /** The run may not go on (its lease was lost, its task ended while it split): nothing to record. */
+  | { settle: 'none' };
+
+/** One kind of job: what it needs and how it runs. */
+export interface Phase {
+  /** Whether a run needs a DuckDB of its own (and of which lane's size). */
+  engine(plan: TaskPlan): 'unload' | 'count' | undefined;
+  run(run: JobRun): Promise<PhaseResult>;
+}
+
+export function zeroCounts(partitions: readonly string[]): Record<string, number> {
+  return Object.fromEntries(partitions.map((p) => [p, 0]));
+}

@@ -1,0 +1,126 @@
+import path from 'node:path';
+import pMap from 'p-map';
+import type { JobInputs } from '../../catalog/partition-inputs.ts';
+import { compareText } from '../../compare.ts';
+import { parquetRowCounts } from '../../engine/parquet-footer.ts';
+import { footerSchema } from '../../engine/parquet-queries.ts';
+import type { JobOutcome } from '../../store/store.ts';
+import { fileId, publishExport, writeExport } from './export-files.ts';
+import { FileChecksums } from './file-checksums.ts';
+import { type JobRun, type Phase, type PhaseDeps, type PhaseResult, zeroCounts } from './phase.ts';
+import { stageJobInputs } from './phase-inputs.ts';
+
+/** Partitions whose files are copied at once (each copy is a request or two on an object store). */
+const PARALLEL_COPIES = 4;
+
+/**
+ * An `unload` job: writes its partitions' rows with DuckDB into the job's scratch folder and
+ * publishes them to the task's output folder; or, for an export of whole files
+ * (`TaskPlan.copyFiles`), copies the input files as they are.
+ */
+export class UnloadPhase implements Phase {
+  /** Checksums of local input files an export copies. */
+  private readonly checksums = new FileChecksums();
+
+  constructor(private readonly deps: PhaseDeps) {}
+
+  engine(): 'unload' {
+    return 'unload';
+  }
+
+  async run(run: JobRun): Promise<PhaseResult> {
+    // An export of whole files reads only their footers (rows, schema, codec) and copies them.
+    const copies = run.plan.copyFiles === true;
+    if (!(await stageJobInputs(run, this.deps, { footersOnly: copies }))) return { settle: 'none' };
+    const inputs = run.inputs!;
+    const outcome = copies ? await this.copyFiles(run, inputs) : await this.write(run, inputs);
+    const objects = inputs.partitions.flatMap((input) => input.objects);
+    return {
+      settle: 'record',
+      outcome,
+      files: objects.length,
+      volume: {
+        rowsRead: Object.values(outcome.counts).reduce((sum, n) => sum + n, 0),
+        // A copy counts the bytes it copied as read.
+        bytesRead: objects.reduce((sum, object) => sum + object.size, 0),
+        rowsWritten: outcome.files.reduce((sum, file) => sum + file.rows, 0),
+        bytesWritten: outcome.files.reduce((sum, file) => sum + file.sizeBytes, 0),
+      },
+    };
+  }
+
+  private async write(run: JobRun, inputs: JobInputs): Promise<JobOutcome> {
+    const { storage, outputPath, compression, log } = this.deps;
+    const { job, task, plan } = run;
+    const { sandbox, scratch } = await run.engine!;
+    run.lap('engineWait');
+    const written = await writeExport({
+      sandbox,
+      scratch,
+      plan,
+      inputs,
+      ...(compression ? { compression } : {}),
+      ...(log ? { log: (message, fields) => log(message, { jobId: job.id, ...fields }) } : {}),
+    });
+    run.lap('write');
+    // Publishing replaces the partitions' folders: a worker that lost the job must not touch the
+    // files its new owner may already have recorded.
+    await run.lease.hold();
+    const files = await publishExport(written.files, { storage, outputPath, task });
+    run.lap('publish');
+    const counts = zeroCounts(job.partitions);
+    for (const file of files) counts[file.partition] = (counts[file.partition] ?? 0) + file.rows;
+    return { counts, files, ...(written.columns.length > 0 ? { schema: { columns: written.columns } } : {}) };
+  }
+
+  /**
+   * Each partition's input files copied as they are (on the object store's side where it can),
+   * their rows read from their footers, their schema and codec from the first footers; local files
+   * are checksummed, copies an object store made are not (the worker never sees their bytes:
+   * `sha256` is null).
+   */
+  private async copyFiles(run: JobRun, inputs: JobInputs): Promise<JobOutcome> {
+    const { job, task, engine, lease } = run;
+    const { storage, outputPath } = this.deps;
+    const staged = inputs.partitions.flatMap((input) => input.localPaths);
+    const rows = await parquetRowCounts(staged);
+    const schema = await footerSchema((await engine!).sandbox, staged);
+    // Publishing replaces the partitions' folders: only the lease holder may.
+    await lease.hold();
+    const counts = zeroCounts(job.partitions);
+    const files: JobOutcome['files'] = [];
+    let offset = 0;
+    const partitions = inputs.partitions.map((input) => {
+      const first = offset;
+      offset += input.objects.length;
+      return { input, rows: rows.slice(first, offset) };
+    });
+    await pMap(
+      partitions.filter(({ input }) => input.objects.length > 0),
+      async ({ input, rows: partitionRows }) => {
+        const names = input.objects.map((_, i) => `data_${i}.parquet`);
+        const destination = storage.join(outputPath, `${task.organizationId}/${task.id}/${input.partition}`);
+        const copied = await storage.copy(input.objects, names, destination);
+        const byName = new Map(names.map((name, i) => [name, i]));
+        for (const file of copied) {
+          const i = byName.get(path.basename(file.uri))!;
+          const source = input.objects[i]!;
+          const local = input.localPaths[i] === source.uri;
+          files.push({
+            id: fileId(task.id, file.uri),
+            partition: input.partition,
+            uri: file.uri,
+            rows: partitionRows[i]!,
+            sizeBytes: file.sizeBytes,
+            sha256: local ? await this.checksums.of(source) : null,
+          });
+          counts[input.partition] = (counts[input.partition] ?? 0) + partitionRows[i]!;
+        }
+      },
+      { concurrency: PARALLEL_COPIES },
+    );
+    files.sort((a, b) => compareText(a.uri, b.uri));
+    run.lap('copy');
+    return { counts, files, ...(schema ? { schema } : {}) };
+  }
+}
