@@ -1,8 +1,8 @@
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
-import { ACTIVE, LEASE_LOST } from './job-transitions.ts';
 import type { Database } from './schema.ts';
 import type { ClaimedJob, JobRef, LeaseRenewal, LeaseRequest, ResumableJob } from './store.ts';
 import { JOB_COLUMNS, TASK_SUMMARY_COLUMNS, toJob, toTask } from './task-rows.ts';
+import { ACTIVE, LEASE_LOST } from './transitions/held-job.ts';
 
 /**
  * Who runs which job: claims, renewals and hand-backs of job leases, and the jobs nobody holds.

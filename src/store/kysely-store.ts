@@ -1,7 +1,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { IdempotencyKeys } from './idempotency-keys.ts';
 import { JobLeases } from './job-leases.ts';
-import { ACTIVE, type Dialect, insertJobs, JobTransitions } from './job-transitions.ts';
+import { type Dialect, liveTasks } from './live-tasks.ts';
 import { migrateToLatest } from './migrations.ts';
 import { lockOrganization } from './organization-lock.ts';
 import type { Database } from './schema.ts';
@@ -48,6 +48,15 @@ import {
   toTask,
   toTaskRow,
 } from './task-rows.ts';
+import { cancelTask } from './transitions/cancel-task.ts';
+import { completeJob } from './transitions/complete-job.ts';
+import { expandJob } from './transitions/expand-job.ts';
+import { failJob } from './transitions/fail-job.ts';
+import { ACTIVE } from './transitions/held-job.ts';
+import { retryTask } from './transitions/retry-task.ts';
+import { splitJob } from './transitions/split-job.ts';
+import { startUnload } from './transitions/start-unload.ts';
+import { insertJobs } from './transitions/task-moves.ts';
 import { WebhookStore } from './webhook-store.ts';
 
 /**
@@ -55,7 +64,6 @@ import { WebhookStore } from './webhook-store.ts';
  * carry `CamelCasePlugin` (see `open-store.ts`): rows then come back in the records' shapes.
  */
 export class KyselyStore implements Store {
-  private readonly transitions: JobTransitions;
   private readonly leases: JobLeases;
   private readonly idempotencyKeys: IdempotencyKeys;
   private readonly webhooks: WebhookStore;
@@ -64,7 +72,6 @@ export class KyselyStore implements Store {
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
   ) {
-    this.transitions = new JobTransitions(db, dialect);
     this.leases = new JobLeases(db);
     this.idempotencyKeys = new IdempotencyKeys(db);
     this.webhooks = new WebhookStore(db, dialect);
@@ -157,12 +164,9 @@ export class KyselyStore implements Store {
   }
 
   async findTask(organizationId: string, taskId: string, now: string): Promise<TaskRecord | undefined> {
-    const row = await this.db
-      .selectFrom('tasks')
+    const row = await liveTasks(this.db, organizationId, now)
       .selectAll()
       .where('id', '=', taskId)
-      .where('organizationId', '=', organizationId)
-      .where('expiresAt', '>', now)
       .executeTakeFirst();
     return row && toTask(row);
   }
@@ -172,12 +176,9 @@ export class KyselyStore implements Store {
     taskId: string,
     now: string,
   ): Promise<TaskVersion | undefined> {
-    return this.db
-      .selectFrom('tasks')
+    return liveTasks(this.db, organizationId, now)
       .select(TASK_VERSION_COLUMNS)
       .where('id', '=', taskId)
-      .where('organizationId', '=', organizationId)
-      .where('expiresAt', '>', now)
       .executeTakeFirst();
   }
 
@@ -188,13 +189,10 @@ export class KyselyStore implements Store {
     after?: TaskCursor,
   ): Promise<TaskRecord[]> {
     // Listings leave out the counts, which can be large; the detail reads them.
-    let query = this.db
-      .selectFrom('tasks')
+    let query = liveTasks(this.db, organizationId, now)
       .select(TASK_SUMMARY_COLUMNS)
       .select(sql<null>`null`.as('counts'))
-      .select(sql<null>`null`.as('figures'))
-      .where('organizationId', '=', organizationId)
-      .where('expiresAt', '>', now);
+      .select(sql<null>`null`.as('figures'));
     if (after) {
       query = query.where((eb) =>
         eb.or([
@@ -298,15 +296,15 @@ export class KyselyStore implements Store {
   }
 
   completeJob(jobId: string, owner: string, outcome: JobOutcome, now: string, lifecycle: TaskLifecycle) {
-    return this.transitions.completeJob(jobId, owner, outcome, now, lifecycle);
+    return completeJob(this.db, this.dialect, { jobId, owner, outcome, now }, lifecycle);
   }
 
   splitJob(jobId: string, owner: string, split: { keep: string[]; rest: string[][] }, now: string) {
-    return this.transitions.splitJob(jobId, owner, split, now);
+    return splitJob(this.db, this.dialect, { jobId, owner, now }, split);
   }
 
   expandJob(jobId: string, owner: string, jobs: NewJob[], now: string) {
-    return this.transitions.expandJob(jobId, owner, jobs, now);
+    return expandJob(this.db, this.dialect, { jobId, owner, now }, jobs);
   }
 
   requeueJob(jobId: string, owner: string, error: string, now: string) {
@@ -314,7 +312,7 @@ export class KyselyStore implements Store {
   }
 
   failJob(jobId: string, owner: string, error: TaskError, now: string) {
-    return this.transitions.failJob(jobId, owner, error, now);
+    return failJob(this.db, this.dialect, { jobId, owner, now }, error);
   }
 
   releaseLeases(owner: string, now: string): Promise<JobRef[]> {
@@ -331,11 +329,11 @@ export class KyselyStore implements Store {
     now: string,
     lifecycle: TaskLifecycle,
   ): Promise<UnloadStart> {
-    return this.transitions.startUnload(organizationId, taskId, now, lifecycle);
+    return startUnload(this.db, this.dialect, organizationId, taskId, now, lifecycle);
   }
 
   cancelTask(organizationId: string, taskId: string, now: string): Promise<TaskCancel> {
-    return this.transitions.cancelTask(organizationId, taskId, now);
+    return cancelTask(this.db, this.dialect, organizationId, taskId, now);
   }
 
   retryTask(
@@ -344,7 +342,7 @@ export class KyselyStore implements Store {
     now: string,
     lifecycle: TaskLifecycle,
   ): Promise<TaskRetry> {
-    return this.transitions.retryTask(organizationId, taskId, now, lifecycle);
+    return retryTask(this.db, this.dialect, organizationId, taskId, now, lifecycle);
   }
 
   resumableJobs(now: string, queuedBefore?: string): Promise<ResumableJob[]> {

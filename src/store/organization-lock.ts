@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import type { Dialect } from './job-transitions.ts';
+import type { Dialect } from './live-tasks.ts';
 import type { Database } from './schema.ts';
 
 /**

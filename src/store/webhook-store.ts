@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import { type Dialect, LEASE_LOST } from './job-transitions.ts';
+import type { Dialect } from './live-tasks.ts';
 import { lockOrganization } from './organization-lock.ts';
 import type { Database, WebhookTable } from './schema.ts';
 import type {
@@ -14,6 +14,7 @@ import type {
   WebhookAttemptResult,
   WebhookRecord,
 } from './store.ts';
+import { LEASE_LOST } from './transitions/held-job.ts';
 
 /**
  * Webhooks and their outbox (`webhook_deliveries`, written by `task-events.ts` in the transaction

@@ -1,0 +1,28 @@
+import type { Kysely } from 'kysely';
+import { type Dialect, lockLiveTask } from '../live-tasks.ts';
+import type { Database } from '../schema.ts';
+import type { TaskLifecycle, UnloadStart } from '../store.ts';
+import { toTask } from '../task-rows.ts';
+import { applyMove, phaseCounts } from './task-moves.ts';
+
+/** Starts the export of a counted task: the lifecycle adds its export jobs. */
+export async function startUnload(
+  db: Kysely<Database>,
+  dialect: Dialect,
+
+  organizationId: string,
+  taskId: string,
+  now: string,
+  lifecycle: TaskLifecycle,
+): Promise<UnloadStart> {
+  return db.transaction().execute(async (trx) => {
+    const task = await lockLiveTask(trx, dialect, organizationId, taskId, now);
+    if (!task) {
+      return { outcome: 'not_found' as const };
+    }
+    const move = lifecycle.unloadRequested(toTask(task), await phaseCounts(trx, task.id, 'count'));
+    if (!move) return { outcome: 'conflict' as const };
+    const released = await applyMove(trx, task, move, now, task.completedJobs);
+    return { outcome: 'started' as const, released };
+  });
+}
