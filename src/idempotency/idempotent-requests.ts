@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, messageOf } from '../errors.ts';
-import type { IdempotentResponse, Store } from '../store/store.ts';
+import type { IdempotencyStore, IdempotentResponse } from '../store/store.ts';
 
 export type { IdempotentResponse } from '../store/store.ts';
 
 export interface IdempotentRequestsOptions {
-  store: Store;
+  store: IdempotencyStore;
   /** How long a key keeps its answer (`IDEMPOTENCY_TTL`). */
   ttlMs: number;
   /**

@@ -57,7 +57,7 @@ import { retryTask } from './transitions/retry-task.ts';
 import { splitJob } from './transitions/split-job.ts';
 import { startUnload } from './transitions/start-unload.ts';
 import { insertJobs } from './transitions/task-moves.ts';
-import { WebhookStore } from './webhook-store.ts';
+import { WebhookQueries } from './webhook-queries.ts';
 
 /**
  * The store over Kysely; the same queries serve SQLite and PostgreSQL. Its Kysely instance must
@@ -66,7 +66,7 @@ import { WebhookStore } from './webhook-store.ts';
 export class KyselyStore implements Store {
   private readonly leases: JobLeases;
   private readonly idempotencyKeys: IdempotencyKeys;
-  private readonly webhooks: WebhookStore;
+  private readonly webhooks: WebhookQueries;
 
   private constructor(
     private readonly db: Kysely<Database>,
@@ -74,7 +74,7 @@ export class KyselyStore implements Store {
   ) {
     this.leases = new JobLeases(db);
     this.idempotencyKeys = new IdempotencyKeys(db);
-    this.webhooks = new WebhookStore(db, dialect);
+    this.webhooks = new WebhookQueries(db, dialect);
   }
 
   static async open(db: Kysely<Database>, dialect: Dialect): Promise<KyselyStore> {

@@ -21,7 +21,7 @@ import { LEASE_LOST } from './transitions/held-job.ts';
  * of a task's status change), leased to deliverers the way jobs are leased to workers: a claim is
  * one conditional `UPDATE`, and only the owner of a lease records the attempt it made.
  */
-export class WebhookStore {
+export class WebhookQueries {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
