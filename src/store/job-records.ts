@@ -147,7 +147,7 @@ export interface JobStore {
 
   /**
    * Narrows the owner's running job to `keep` (some of its partitions) and stores the rest as new
-   * `queued` jobs of the same phase, one per batch of `rest`, after the task's other jobs; the task's
+   * `jobs` (queued, of the same phase, planned by the caller; renumbered after the task's other jobs); the task's
    * job total grows by as many, all in one transaction. The caller enqueues the `released` jobs and
    * runs on with `keep`. `lease_lost` (and no change) when the job is not running under `owner`'s
    * lease; `task_inactive` when its task failed, expired or was cancelled meanwhile.
@@ -155,7 +155,7 @@ export interface JobStore {
   splitJob(
     jobId: string,
     owner: string,
-    split: { keep: string[]; rest: string[][] },
+    split: { keep: string[]; jobs: NewJob[] },
     now: string,
   ): Promise<{ outcome: 'split'; released: JobRef[] } | { outcome: 'task_inactive' } | LeaseLost>;
 

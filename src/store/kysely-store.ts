@@ -299,7 +299,7 @@ export class KyselyStore implements Store {
     return completeJob(this.db, this.dialect, { jobId, owner, outcome, now }, lifecycle);
   }
 
-  splitJob(jobId: string, owner: string, split: { keep: string[]; rest: string[][] }, now: string) {
+  splitJob(jobId: string, owner: string, split: { keep: string[]; jobs: NewJob[] }, now: string) {
     return splitJob(this.db, this.dialect, { jobId, owner, now }, split);
   }
 

@@ -1,5 +1,5 @@
 import type { NewJob, TaskLifecycle, TaskRecord } from '../store/store.ts';
-import { jobsFor } from './planning/partition-batches.ts';
+import { manifestJob } from './planning/job-rows.ts';
 import { countsFirst, type StoredRequest } from './task-model.ts';
 
 /** Plans the export jobs of a counted task from its counts (empty partitions need no job). */
@@ -60,10 +60,6 @@ export function taskLifecycle(planExport: ExportPlanner): TaskLifecycle {
 }
 
 /** The last job of every export: it lists what the export wrote in `manifest.json`, then `_SUCCESS`. */
-function manifestJob(): NewJob[] {
-  return jobsFor('manifest', [[]], 'queued');
-}
-
 /** The task's request asks for its export without an `unload` call (`perform_unload: true`). */
 function exportsAtOnce(task: TaskRecord): boolean {
   return (task.request as Partial<StoredRequest>).view?.perform_unload === true;

@@ -5,7 +5,8 @@ import { AppError } from '../errors.ts';
 import type { JobLanes } from '../jobs/job-lanes.ts';
 import type { StoredObject } from '../storage/storage.ts';
 import type { NewJob, Store, TaskLifecycle, TaskRecord } from '../store/store.ts';
-import { batchPartitions, jobsFor, partitionsPerJob } from './planning/partition-batches.ts';
+import { jobsFor, listJob } from './planning/job-rows.ts';
+import { batchPartitions, partitionsPerJob } from './planning/partition-batches.ts';
 import {
   type GenericTaskBody,
   type IntentTaskBody,
@@ -248,9 +249,7 @@ export class TaskService {
     const now = this.clock();
     const exportsNow = firstPhase(request) === 'unload';
     // An input too large to list now gets one job that lists it and plans the others.
-    const jobs: NewJob[] = listing
-      ? [{ id: randomUUID(), phase: 'list', seq: 0, partitions: [], status: 'queued' }]
-      : jobsFor(firstPhase(request), batches, 'queued');
+    const jobs: NewJob[] = listing ? listJob() : jobsFor(firstPhase(request), batches, 'queued');
     const task: TaskRecord = {
       id: randomUUID(),
       organizationId: principal.organizationId,

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.ts';
+import { jobsFor } from '../../src/tasks/planning/job-rows.ts';
 import { FIXTURE_CREATED, holdExport, seedOrganization, taskRecord } from '../support/store-records.ts';
 import { type OpenedStore, STORE_BACKENDS } from './store-backends.ts';
 
@@ -33,7 +34,12 @@ describe.each(STORE_BACKENDS)('splitting a job on $name', (backend) => {
 
   it('narrows the job, queues the rest after the task’s jobs, and counts them in the task', async () => {
     await store.claimJob('j0', LEASE);
-    const split = await store.splitJob('j0', W1, { keep: ['p0', 'p1'], rest: [['p2', 'p3'], ['p4']] }, NOW);
+    const split = await store.splitJob(
+      'j0',
+      W1,
+      { keep: ['p0', 'p1'], jobs: jobsFor('count', [['p2', 'p3'], ['p4']], 'queued') },
+      NOW,
+    );
     expect(split.outcome).toBe('split');
     const released = split.outcome === 'split' ? split.released : [];
     expect(released).toHaveLength(2);
@@ -72,11 +78,15 @@ describe.each(STORE_BACKENDS)('splitting a job on $name', (backend) => {
   it('refuses a worker that does not hold the job, and changes nothing', async () => {
     await store.claimJob('j0', LEASE);
     const before = await store.listJobs('t1');
-    expect(await store.splitJob('j0', W2, { keep: ['p0'], rest: [['p1']] }, NOW)).toEqual({
+    expect(
+      await store.splitJob('j0', W2, { keep: ['p0'], jobs: jobsFor('count', [['p1']], 'queued') }, NOW),
+    ).toEqual({
       outcome: 'lease_lost',
     });
     // A queued job is held by nobody.
-    expect(await store.splitJob('j1', W1, { keep: ['p5'], rest: [] }, NOW)).toEqual({
+    expect(
+      await store.splitJob('j1', W1, { keep: ['p5'], jobs: jobsFor('count', [], 'queued') }, NOW),
+    ).toEqual({
       outcome: 'lease_lost',
     });
     expect(await store.listJobs('t1')).toEqual(before);
@@ -87,7 +97,9 @@ describe.each(STORE_BACKENDS)('splitting a job on $name', (backend) => {
     await store.claimJob('j0', LEASE);
     await store.claimJob('j1', { ...LEASE, owner: W2 });
     await store.failJob('j1', W2, { code: 'input_unreadable', message: 'bad file' }, NOW);
-    expect(await store.splitJob('j0', W1, { keep: ['p0'], rest: [['p1']] }, NOW)).toEqual({
+    expect(
+      await store.splitJob('j0', W1, { keep: ['p0'], jobs: jobsFor('count', [['p1']], 'queued') }, NOW),
+    ).toEqual({
       outcome: 'task_inactive',
     });
     expect(await store.listJobs('t1')).toHaveLength(2);

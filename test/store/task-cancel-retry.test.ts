@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobOutcome, NewJob, Store, TaskRecord } from '../../src/store/store.ts';
+import { jobsFor } from '../../src/tasks/planning/job-rows.ts';
 import {
   FIXTURE_CREATED,
   FIXTURE_EXPIRES,
@@ -101,7 +102,9 @@ describe.each(STORE_BACKENDS)('cancel and retry on $name', (backend) => {
     expect(await store.completeJob('t1-j1', A, exported('t1', 1, 7), at(21), lifecycle)).toEqual({
       outcome: 'cancelled',
     });
-    expect(await store.splitJob('t1-j2', B, { keep: ['p2'], rest: [['p9']] }, at(21))).toEqual({
+    expect(
+      await store.splitJob('t1-j2', B, { keep: ['p2'], jobs: jobsFor('unload', [['p9']], 'queued') }, at(21)),
+    ).toEqual({
       outcome: 'task_inactive',
     });
     expect(await store.failJob('t1-j2', B, { code: 'job_failed', message: 'x' }, at(22))).toEqual({

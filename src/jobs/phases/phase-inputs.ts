@@ -1,5 +1,6 @@
 import { type ListedPartition, listInputs, stageInputs } from '../../catalog/partition-inputs.ts';
 import { compareText } from '../../compare.ts';
+import { jobsFor } from '../../tasks/planning/job-rows.ts';
 import { batchByBytes } from '../../tasks/planning/partition-batches.ts';
 import { countsWhole, wholeExportKey } from '../../tasks/task-model.ts';
 import type { JobRun, PhaseDeps } from './phase.ts';
@@ -61,7 +62,8 @@ async function split(
   const bound = job.phase === 'count' ? COUNT_JOB_BYTES * maxJobBytes : maxJobBytes;
   const [keep, ...rest] = batchByBytes(sizes, bound);
   if (!keep || rest.length === 0) return listed;
-  const split = await store.splitJob(job.id, deps.owner, { keep, rest }, deps.now());
+  const jobs = jobsFor(job.phase, rest, 'queued');
+  const split = await store.splitJob(job.id, deps.owner, { keep, jobs }, deps.now());
   if (split.outcome === 'lease_lost') {
     deps.leaseLost(job.id, task.id);
     return undefined;

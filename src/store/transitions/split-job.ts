@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../live-tasks.ts';
 import type { Database } from '../schema.ts';
@@ -7,14 +6,14 @@ import { moveHeldJob, TASK_INACTIVE } from './held-job.ts';
 import { insertJobs, refsOf } from './task-moves.ts';
 
 /**
- * Narrows a running job to the partitions it `keep`s and adds a queued job of the same phase for
- * each batch of the `rest`, so other slots and workers take them.
+ * Narrows a running job to the partitions it `keep`s and adds `jobs` (of the same phase, planned by
+ * the caller), numbered after the phase's last job, so other slots and workers take them.
  */
 export async function splitJob(
   db: Kysely<Database>,
   dialect: Dialect,
   { jobId, owner, now }: { jobId: string; owner: string; now: string },
-  { keep, rest }: { keep: string[]; rest: string[][] },
+  { keep, jobs: rest }: { keep: string[]; jobs: NewJob[] },
 ): Promise<{ outcome: 'split'; released: JobRef[] } | typeof TASK_INACTIVE | LeaseLost> {
   const change = { partitions: JSON.stringify(keep), updatedAt: now };
   const split = await moveHeldJob(db, dialect, { jobId, owner, now, change }, async (trx, job, task) => {
@@ -24,13 +23,7 @@ export async function splitJob(
       .where('taskId', '=', task.id)
       .where('phase', '=', job.phase)
       .executeTakeFirstOrThrow();
-    const jobs: NewJob[] = rest.map((partitions, i) => ({
-      id: randomUUID(),
-      phase: job.phase,
-      seq: Number(last.seq) + 1 + i,
-      partitions,
-      status: 'queued',
-    }));
+    const jobs = rest.map((added, i) => ({ ...added, seq: Number(last.seq) + 1 + i }));
     await insertJobs(trx, task.id, jobs, now);
     await trx
       .updateTable('tasks')

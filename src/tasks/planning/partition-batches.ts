@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { JobPhase, NewJob } from '../../store/store.ts';
 
 /** Bounds of one job: enough partitions to amortise a DuckDB start, few enough to show progress. */
@@ -92,15 +91,4 @@ function fill(
   }
   if (current.length > 0) batches.push(current);
   return batches;
-}
-
-/** Job rows for batches of one phase. */
-export function jobsFor(phase: JobPhase, batches: readonly string[][], status: NewJob['status']): NewJob[] {
-  return batches.map((partitions, seq) => ({
-    id: randomUUID(),
-    phase,
-    seq,
-    partitions: [...partitions],
-    status,
-  }));
 }

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   batchByBytes,
   batchPartitions,
-  jobsFor,
   jobsPerTask,
   partitionsPerJob,
 } from '../../../src/tasks/planning/partition-batches.ts';
@@ -91,16 +90,5 @@ describe('batchByBytes', () => {
 
   it('keeps everything in one batch when it fits', () => {
     expect(batchByBytes(sized([1, 2, 3]), 100)).toEqual([['p0', 'p1', 'p2']]);
-  });
-});
-
-describe('jobsFor', () => {
-  it('numbers jobs of a phase and gives each a unique id', () => {
-    const jobs = jobsFor('count', [['a'], ['b', 'c']], 'queued');
-    expect(jobs.map((j) => [j.phase, j.seq, j.partitions, j.status])).toEqual([
-      ['count', 0, ['a'], 'queued'],
-      ['count', 1, ['b', 'c'], 'queued'],
-    ]);
-    expect(new Set(jobs.map((j) => j.id)).size).toBe(2);
   });
 });
