@@ -26,6 +26,44 @@ module.exports = {
       to: { path: '^src/(store|engine)/' },
     },
     {
+      name: 'tasks-do-not-run-jobs',
+      comment:
+        'tasks/ is the task lifecycle and the API-facing service: it plans jobs and hands them to the ' +
+        'queue (jobs/job-lanes.ts), but never runs them. The runner and the job phases (jobs/) use ' +
+        'tasks/, not the other way round; move what both need into tasks/ or catalog/.',
+      severity: 'error',
+      from: { path: '^src/tasks/' },
+      to: { path: '^src/jobs/(?!job-lanes\\.ts$)' },
+    },
+    {
+      name: 'http-does-not-run-jobs',
+      comment:
+        'http/ serves requests; jobs run in the worker (jobs/), which an API-only process does not ' +
+        'even build. Go through a domain service (tasks/) instead.',
+      severity: 'error',
+      from: { path: '^src/http/' },
+      to: { path: '^src/jobs/' },
+    },
+    {
+      name: 'catalog-stays-below-tasks',
+      comment:
+        'catalog/ says what the data holds and how a task input is laid out, listed and staged; the ' +
+        'task domain (tasks/, jobs/) builds on it. Define the shape catalog/ needs in catalog/ ' +
+        '(as InputLayout is) instead of importing it from above.',
+      severity: 'error',
+      from: { path: '^src/catalog/' },
+      to: { path: '^src/(tasks|jobs|http)/' },
+    },
+    {
+      name: 'store-and-queue-know-no-domain',
+      comment:
+        'store/ persists records and queue/ delivers job ids; neither knows the services that use ' +
+        'them. Pass what they need as records or options.',
+      severity: 'error',
+      from: { path: '^src/(store|queue)/' },
+      to: { path: '^src/(tasks|jobs|http|catalog|accounts|webhooks|downloads|idempotency)/' },
+    },
+    {
       name: 'the-client-stands-alone',
       comment:
         'client/ is the typed API client users import (`audiences/client`) in Node and in browsers: ' +

@@ -4,9 +4,9 @@ import { AppError } from '../errors.ts';
 import { isObjectUri } from '../storage/object-location.ts';
 import type { Storage } from '../storage/storage.ts';
 import { StorageError } from '../storage/storage-error.ts';
-import { INTENT_HIVE_TYPES, SCORES } from '../tasks/task-model.ts';
 import type { FooterRows } from './footer-rows.ts';
 import type { InputSchemas } from './input-schema.ts';
+import { INTENT_HIVE_TYPES, SCORES } from './intent-layout.ts';
 
 /** What the intent data holds, for pickers: the answer of `GET /api/v1/catalog/intent`. */
 export interface IntentCatalogView {

@@ -2,7 +2,7 @@ import pMap from 'p-map';
 import type { ParquetSource } from '../engine/parquet-queries.ts';
 import type { Storage, StoredObject } from '../storage/storage.ts';
 import type { ManifestEntry } from '../store/store.ts';
-import type { TaskPlan } from '../tasks/task-model.ts';
+import type { InputLayout } from './intent-layout.ts';
 
 /** One partition of a job: the objects it holds and where each is readable locally. */
 export interface PartitionInput {
@@ -34,7 +34,7 @@ export interface ListedPartition {
 export function listInputs(
   storage: Storage,
   partitions: readonly string[],
-  plan: TaskPlan,
+  plan: InputLayout,
   manifest: Record<string, ManifestEntry[]>,
 ): Promise<ListedPartition[]> {
   return pMap(
@@ -83,6 +83,6 @@ export function manifestOf(inputs: JobInputs): Record<string, ManifestEntry[]> {
 }
 
 /** Staged files read as the plan says (Hive columns and their types). */
-export function parquetSource(files: string[], plan: TaskPlan): ParquetSource {
+export function parquetSource(files: string[], plan: InputLayout): ParquetSource {
   return { files, hive: plan.hive, ...(plan.hiveTypes ? { hiveTypes: plan.hiveTypes } : {}) };
 }

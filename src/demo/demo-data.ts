@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { SCORES } from '../catalog/intent-layout.ts';
 import { quoteString } from '../engine/sql-quote.ts';
-import { SCORES } from '../tasks/task-model.ts';
 
 export interface DemoDataOptions {
   /** Folder to write the tree into; created if missing. Every day folder written is replaced whole. */

@@ -1,3 +1,4 @@
+import type { InputLayout, Score } from '../catalog/intent-layout.ts';
 import type { FileFormat } from '../engine/file-writer.ts';
 
 /** The request as normalised at creation and shown back in the task detail. */
@@ -41,25 +42,14 @@ export interface GenericRequestView {
 export type TaskOutput = 'rows' | 'people';
 
 export type TaskType = 'intent_hive' | 'generic_parquet';
-export const SCORES = ['low', 'medium', 'high'] as const;
-export type Score = (typeof SCORES)[number];
-/** The intent tree's Hive columns and their types. */
-export const INTENT_HIVE_TYPES = { day: 'DATE', prefix: 'VARCHAR', score: 'VARCHAR' };
 
 /** What the worker needs to run a task's jobs, fixed at creation. */
-export interface TaskPlan {
-  inputRoot: string;
-  /** Read `k=v` folders as columns: always for intent trees, for generic trees whose folders all share the same keys. */
-  hive: boolean;
-  /** Hive column types (intent data); absent lets DuckDB infer them. */
-  hiveTypes?: Record<string, string>;
+export interface TaskPlan extends InputLayout {
   /** The filter rendered from the validated expression tree; never the client's text. */
   whereSql: string | null;
   /** Columns written to exports, in order; null: the files' own columns. */
   columns: string[] | null;
   limit: number | null;
-  /** Partition folders hold sub-partitions (generic trees), so list them non-recursively. */
-  nestedPartitions: boolean;
   /** Column whose distinct values the count also counts (`unique_by`); absent in plans stored before it. */
   uniqueBy?: string | null;
   /** Columns whose top values the count lists (`breakdown_by`); absent in plans stored before it. */

@@ -1,4 +1,5 @@
 import type { InputSchemas } from '../../catalog/input-schema.ts';
+import { INTENT_HIVE_TYPES, SCORES, type Score } from '../../catalog/intent-layout.ts';
 import { type FileFormat, FORMAT_CODECS } from '../../engine/file-writer.ts';
 import { INTENT_PEOPLE_INPUTS } from '../../engine/people-queries.ts';
 import { type ColumnInfo, ExpressionError, type SqlGuard } from '../../engine/sql-guard.ts';
@@ -13,12 +14,9 @@ import {
   DEFAULT_LAYOUT,
   type FileLayout,
   type GenericRequestView,
-  INTENT_HIVE_TYPES,
   type IntentRequestView,
   intentPartitionKeys,
   type PeoplePlan,
-  SCORES,
-  type Score,
   type StoredRequest,
   type TaskOutput,
   type TaskPlan,
