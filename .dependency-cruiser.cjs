@@ -26,6 +26,17 @@ module.exports = {
       to: { path: '^src/(store|engine)/' },
     },
     {
+      name: 'the-contract-stands-below-everything',
+      comment:
+        'contract/ is the API contract: the TypeBox schemas of the request bodies, answers, params and ' +
+        'queries. http/ validates and documents with them; the domain (tasks/, accounts/, webhooks/, ' +
+        'catalog/) takes its request and view types from them (`Static<typeof Schema>`). Both sit above ' +
+        'it, so it imports nothing else from src/: a constant it needs lives in contract/ too.',
+      severity: 'error',
+      from: { path: '^src/contract/' },
+      to: { path: '^src/(?!contract/)' },
+    },
+    {
       name: 'the-client-stands-alone',
       comment:
         'client/ is the typed API client users import (`audiences/client`) in Node and in browsers: ' +
