@@ -1,11 +1,16 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { StringEnum } from './string-enum.ts';
 
-/** Every status a task can have; `completed`, `failed` and `cancelled` are final (a `failed` task can be retried). */
+/**
+ * Every status a task can have; `completed`, `failed` and `cancelled` are final (a `failed` task can
+ * be retried). The store's `TaskStatus` is the same list: `TaskViews.summary` hands one to the other,
+ * so a status the store gains and this list lacks fails to compile there.
+ */
 const TASK_STATUSES = ['in_progress', 'counted', 'unloading', 'completed', 'failed', 'cancelled'] as const;
 
 export const TaskCreatedReply = Type.Object({
   task_id: Type.String(),
-  status: Type.String({ enum: [...TASK_STATUSES] }),
+  status: StringEnum(TASK_STATUSES),
   total_jobs: Type.Integer(),
   completed_jobs: Type.Integer(),
 });
@@ -41,7 +46,7 @@ const Timestamps = {
 const TaskSummaryFields = {
   task_id: Type.String(),
   type: Type.String({ enum: ['intent_hive', 'generic_parquet'] }),
-  status: Type.String({ enum: [...TASK_STATUSES] }),
+  status: StringEnum(TASK_STATUSES),
   total_jobs: Type.Integer(),
   completed_jobs: Type.Integer(),
   failed_jobs: Type.Integer(),

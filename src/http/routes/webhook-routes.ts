@@ -10,7 +10,7 @@ import {
   WebhookParams,
 } from '../../contract/webhook-schemas.ts';
 import { invalidField } from '../../errors.ts';
-import type { TaskEventType, WebhookService } from '../../webhooks/webhook-service.ts';
+import type { WebhookService } from '../../webhooks/webhook-service.ts';
 import { principalOf, requireApiAccess } from '../auth.ts';
 
 interface Options {
@@ -44,7 +44,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { a
     },
     async (request, reply) => {
       const { url, events } = request.body;
-      const created = await webhooks.create(principalOf(request), url, events as TaskEventType[]);
+      const created = await webhooks.create(principalOf(request), url, events);
       return reply.status(201).send(created);
     },
   );

@@ -1,5 +1,6 @@
 import type { InputSchemas } from '../../catalog/input-schema.ts';
-import { type FileFormat, FORMAT_CODECS } from '../../engine/file-writer.ts';
+import type { GenericTaskBody, IntentTaskBody } from '../../contract/task-body-schemas.ts';
+import { FORMAT_CODECS } from '../../engine/file-writer.ts';
 import { INTENT_PEOPLE_INPUTS } from '../../engine/people-queries.ts';
 import { type ColumnInfo, ExpressionError, type SqlGuard } from '../../engine/sql-guard.ts';
 import { AppError, invalidField, JobError } from '../../errors.ts';
@@ -20,39 +21,13 @@ import {
   SCORES,
   type Score,
   type StoredRequest,
-  type TaskOutput,
   type TaskPlan,
   type TaskType,
 } from '../task-model.ts';
 import { batchPartitions, partitionsPerJob } from './partition-batches.ts';
 
-export interface CommonTaskBody {
-  input_path?: string;
-  limit?: number;
-  perform_unload?: boolean;
-  select?: string;
-  where_expr?: string;
-  unique_by?: string;
-  breakdown_by?: string[];
-  output?: TaskOutput;
-  format?: FileFormat;
-  compression?: string;
-  single_file?: boolean;
-  max_file_bytes?: number;
-}
-
-export interface IntentTaskBody extends CommonTaskBody {
-  days: string[];
-  topic_id_prefixes: string[];
-  scores: string[];
-  min_topics?: number;
-  min_days?: number;
-}
-
-export interface GenericTaskBody extends CommonTaskBody {
-  input_path: string;
-  latest_by?: string;
-}
+/** The fields both bodies have (`input_path` as the intent body has it: optional). */
+type CommonTaskBody = Pick<IntentTaskBody, keyof IntentTaskBody & keyof GenericTaskBody>;
 
 /** The fields of either body that only a people export takes. */
 type PeopleFields = Pick<IntentTaskBody, 'min_topics' | 'min_days'> & Pick<GenericTaskBody, 'latest_by'>;
