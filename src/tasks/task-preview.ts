@@ -8,7 +8,8 @@ import { AppError } from '../errors.ts';
 import type { Storage } from '../storage/storage.ts';
 import { StorageError } from '../storage/storage-error.ts';
 import type { Store, TaskRecord } from '../store/store.ts';
-import { LISTED_AT_CREATION, objectsByFolder } from './planning/task-planner.ts';
+import { objectsByFolder } from './planning/partition-folders.ts';
+import { LISTED_AT_CREATION } from './planning/task-planner.ts';
 import { describeFailure } from './task-failure.ts';
 import {
   type IntentRequestView,
