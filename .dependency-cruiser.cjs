@@ -26,6 +26,16 @@ module.exports = {
       to: { path: '^src/(store|engine)/' },
     },
     {
+      name: 'the-domain-does-not-know-http',
+      comment:
+        'http/ calls the domain, never the reverse: the folders below it (tasks/, accounts/, webhooks/, ' +
+        'catalog/, jobs/, store/ …) do not import http/. A schema or type both need belongs in ' +
+        'contract/; the composition root (server.ts) and the command line may import http/.',
+      severity: 'error',
+      from: { path: '^src/(?!http/|cli/)[^/]+/' },
+      to: { path: '^src/http/' },
+    },
+    {
       name: 'the-contract-stands-below-everything',
       comment:
         'contract/ is the API contract: the TypeBox schemas of the request bodies, answers, params and ' +
