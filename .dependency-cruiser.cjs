@@ -64,6 +64,27 @@ module.exports = {
       to: { path: '^src/(tasks|jobs|http|catalog|accounts|webhooks|downloads|idempotency)/' },
     },
     {
+      name: 'the-domain-does-not-know-http',
+      comment:
+        'http/ calls the domain, never the reverse: the folders below it (tasks/, accounts/, webhooks/, ' +
+        'catalog/, jobs/, store/ …) do not import http/. A schema or type both need belongs in ' +
+        'contract/; the composition root (server.ts) and the command line may import http/.',
+      severity: 'error',
+      from: { path: '^src/(?!http/|cli/)[^/]+/' },
+      to: { path: '^src/http/' },
+    },
+    {
+      name: 'the-contract-stands-below-everything',
+      comment:
+        'contract/ is the API contract: the TypeBox schemas of the request bodies, answers, params and ' +
+        'queries. http/ validates and documents with them; the domain (tasks/, accounts/, webhooks/, ' +
+        'catalog/) takes its request and view types from them (`Static<typeof Schema>`). Both sit above ' +
+        'it, so it imports nothing else from src/: a constant it needs lives in contract/ too.',
+      severity: 'error',
+      from: { path: '^src/contract/' },
+      to: { path: '^src/(?!contract/)' },
+    },
+    {
       name: 'the-client-stands-alone',
       comment:
         'client/ is the typed API client users import (`audiences/client`) in Node and in browsers: ' +

@@ -1,4 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type {
+  ClientCreatedReply,
+  ClientView,
+  LoginReply,
+  RegisterReply,
+} from '../contract/account-schemas.ts';
 import { AppError, invalidField } from '../errors.ts';
 import type { ClientRecord, Store } from '../store/store.ts';
 import { issueKey, looksLikeKey, sha256 } from './api-keys.ts';
@@ -21,15 +27,6 @@ export interface RegisterInput {
   firstName: string;
   lastName: string;
   organizationName: string;
-}
-
-/** An API client as listed: never its key or secret, only the prefix that tells keys apart. */
-export interface ClientView {
-  client_id: string;
-  name: string;
-  key_prefix: string;
-  created_at: string;
-  revoked_at: string | null;
 }
 
 /**
@@ -56,7 +53,7 @@ export class AccountService {
    *   (the message says what to change); `email_taken` when the e-mail (in any letter case) already has an
    *   account (nothing is created).
    */
-  async register(input: RegisterInput) {
+  async register(input: RegisterInput): Promise<RegisterReply> {
     const problem = await passwordProblem(input.password, {
       email: normaliseEmail(input.email),
       names: [input.firstName, input.lastName, input.organizationName],
@@ -96,7 +93,7 @@ export class AccountService {
    *   failed too often, even when the password is right. Attempts still being checked count as
    *   failures, so concurrent guesses cannot outrun the limit.
    */
-  async login(email: string, password: string, address: string) {
+  async login(email: string, password: string, address: string): Promise<LoginReply> {
     const normalised = normaliseEmail(email);
     const attemptId = randomUUID();
     const wait = await this.throttle.begin(normalised, address, attemptId);
@@ -119,7 +116,7 @@ export class AccountService {
       user_id: user.id,
       organization_id: user.organizationId,
       token,
-      token_type: 'Bearer' as const,
+      token_type: 'Bearer',
       expires_at: expiresAt.toISOString(),
     };
   }
@@ -128,7 +125,7 @@ export class AccountService {
    * Issues an API client for the caller's organisation. The answer is the only time the key and the
    * secret are shown: only their SHA-256 hashes are stored.
    */
-  async createClient(principal: Principal, name: string) {
+  async createClient(principal: Principal, name: string): Promise<ClientCreatedReply> {
     const issued = issueKey();
     const client: ClientRecord = {
       id: randomUUID(),

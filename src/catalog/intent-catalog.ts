@@ -1,5 +1,5 @@
 import { compareText } from '../compare.ts';
-import type { ColumnInfo } from '../engine/sql-guard.ts';
+import type { IntentCatalogReply } from '../contract/catalog-schemas.ts';
 import { AppError } from '../errors.ts';
 import { isObjectUri } from '../storage/object-location.ts';
 import type { Storage } from '../storage/storage.ts';
@@ -7,22 +7,6 @@ import { StorageError } from '../storage/storage-error.ts';
 import type { FooterRows } from './footer-rows.ts';
 import type { InputSchemas } from './input-schema.ts';
 import { INTENT_HIVE_TYPES, SCORES } from './intent-layout.ts';
-
-/** What the intent data holds, for pickers: the answer of `GET /api/v1/catalog/intent`. */
-export interface IntentCatalogView {
-  /** Days with rows, ascending (`YYYY-MM-DD`). */
-  days: string[];
-  /** Topic prefixes with rows, sorted. */
-  prefixes: string[];
-  /** Scores with rows, in their order (low, medium, high). */
-  scores: string[];
-  /** Columns a `where_expr` or `select` may name, the partition columns included. */
-  columns: ColumnInfo[];
-  files: number;
-  /** Rows of every file, from the Parquet footers. */
-  rows: number;
-  bytes: number;
-}
 
 export interface IntentCatalogOptions {
   storage: Storage;
@@ -46,14 +30,14 @@ const LAYOUT = /^day=([^/]+)\/prefix=([^/]+)\/score=([^/]+)\/[^/]+$/;
  */
 export class IntentCatalog {
   private readonly now: () => number;
-  private cached: { view: IntentCatalogView; at: number } | undefined;
-  private refreshing: Promise<IntentCatalogView> | undefined;
+  private cached: { view: IntentCatalogReply; at: number } | undefined;
+  private refreshing: Promise<IntentCatalogReply> | undefined;
 
   constructor(private readonly options: IntentCatalogOptions) {
     this.now = options.now ?? Date.now;
   }
 
-  async get(): Promise<IntentCatalogView> {
+  async get(): Promise<IntentCatalogReply> {
     const cached = this.cached;
     if (cached && isObjectUri(this.options.intentInputPath) && this.now() - cached.at < this.options.ttlMs) {
       return cached.view;
@@ -65,7 +49,7 @@ export class IntentCatalog {
     return this.refreshing;
   }
 
-  private async refresh(): Promise<IntentCatalogView> {
+  private async refresh(): Promise<IntentCatalogReply> {
     const at = this.now();
     const root = this.options.intentInputPath.replace(/\/+$/, '');
     try {
@@ -86,7 +70,7 @@ export class IntentCatalog {
         prefixes.add(file.prefix);
         scores.add(file.score);
       });
-      const view: IntentCatalogView = {
+      const view: IntentCatalogReply = {
         days: [...days].sort(compareText),
         prefixes: [...prefixes].sort(compareText),
         scores: [...scores].sort(byScore),

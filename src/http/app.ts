@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerO
 import type { Redis } from 'ioredis';
 import type { AccountService } from '../accounts/account-service.ts';
 import type { IntentCatalog } from '../catalog/intent-catalog.ts';
+import { Problem } from '../contract/problem-schema.ts';
 import type { DownloadService } from '../downloads/download-service.ts';
 import { AppError } from '../errors.ts';
 import type { IdempotentRequests } from '../idempotency/idempotent-requests.ts';
@@ -25,7 +26,6 @@ import { metricsRoutes } from './routes/metrics-routes.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
 import { taskRoutes } from './routes/task-routes.ts';
 import { webhookRoutes } from './routes/webhook-routes.ts';
-import { Problem } from './schemas.ts';
 
 export interface AppDependencies {
   accounts: AccountService;

@@ -3,10 +3,10 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import stringify from 'safe-stable-stringify';
+import { problems } from '../contract/problem-schema.ts';
 import { invalidField } from '../errors.ts';
 import type { IdempotencyTicket, IdempotentRequests } from '../idempotency/idempotent-requests.ts';
 import { principalOf } from './auth.ts';
-import { problems } from './schemas.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

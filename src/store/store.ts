@@ -16,7 +16,6 @@ export type * from './job-records.ts';
 export type * from './task-records.ts';
 export { MANIFEST_PARTITION } from './task-records.ts';
 export type * from './webhook-records.ts';
-export { TASK_EVENT_TYPES } from './webhook-records.ts';
 
 export interface Store extends AccountStore, TaskStore, JobStore, IdempotencyStore, WebhookStore {
   /** Resolves when the database answers a trivial query; rejects when it cannot be reached. */

@@ -1,12 +1,11 @@
+import type { TaskEventType } from '../contract/webhook-schemas.ts';
 import type { LeaseLost, LeaseRequest } from './job-records.ts';
 
 /**
- * Lifecycle events a webhook can subscribe to. The store records one in the transaction of the
- * status change that causes it (`task.cancelled` for the `cancelled` status, once a cancel exists).
+ * Lifecycle events a webhook can subscribe to, as the API names them. The store records one in the
+ * transaction of the status change that causes it (`task.cancelled` for the `cancelled` status).
  */
-export const TASK_EVENT_TYPES = ['task.counted', 'task.completed', 'task.failed', 'task.cancelled'] as const;
-
-export type TaskEventType = (typeof TASK_EVENT_TYPES)[number];
+export type { TaskEventType } from '../contract/webhook-schemas.ts';
 
 export interface WebhookRecord {
   id: string;

@@ -1,31 +1,15 @@
 import { type FooterRows, UnreadableFooterError } from '../catalog/footer-rows.ts';
 import { listInputs } from '../catalog/partition-inputs.ts';
+import type { GenericTaskBody, IntentTaskBody } from '../contract/task-body-schemas.ts';
+import type { TaskEstimateReply } from '../contract/task-schemas.ts';
 import { AppError } from '../errors.ts';
 import type { Storage, StoredObject } from '../storage/storage.ts';
-import type { GenericTaskBody, IntentTaskBody, TaskPlanner } from './planning/task-planner.ts';
+import type { TaskPlanner } from './planning/task-planner.ts';
 import { fromStorage } from './requests/request-storage.ts';
 import type { StoredRequest } from './task-model.ts';
 
 /** Missing partitions an estimate names; `missing_partitions_truncated` says when there are more. */
 export const MISSING_PARTITIONS_SHOWN = 100;
-
-/** What a task would read, from listings and Parquet footers: the answer of an estimate. */
-export interface TaskEstimate {
-  /** Partitions the request covers (intent: days × prefixes × scores; generic: folders found). */
-  partitions: number;
-  /** Partitions holding at least one Parquet file. */
-  partitions_with_data: number;
-  /** Requested partitions holding no Parquet file, in request order, at most `MISSING_PARTITIONS_SHOWN`. */
-  missing_partitions: string[];
-  missing_partitions_truncated: boolean;
-  files: number;
-  /** Input bytes the task would read (the files' sizes). */
-  bytes: number;
-  /** Rows in those files, from their footers. */
-  rows: number;
-  /** `rows` is the exact count (no `where_expr`), else an upper bound. */
-  rows_exact: boolean;
-}
 
 export interface TaskEstimatorOptions {
   planner: TaskPlanner;
@@ -43,7 +27,7 @@ const admitAll = async () => undefined;
 export class TaskEstimator {
   constructor(private readonly options: TaskEstimatorOptions) {}
 
-  async intent(body: IntentTaskBody): Promise<TaskEstimate> {
+  async intent(body: IntentTaskBody): Promise<TaskEstimateReply> {
     const { request, partitions } = await this.options.planner.checkIntent(body, admitAll);
     // Each partition folder listed as a job lists it (one LIST per partition on an object store).
     const listed = await fromStorage(() => listInputs(this.options.storage, partitions, request.plan, {}));
@@ -56,7 +40,7 @@ export class TaskEstimator {
     });
   }
 
-  async generic(body: GenericTaskBody): Promise<TaskEstimate> {
+  async generic(body: GenericTaskBody): Promise<TaskEstimateReply> {
     // The whole input is listed (a create lists its first objects and leaves the rest to a worker).
     const { request, files, filesPerPartition } = await this.options.planner.checkGeneric(
       body,
@@ -74,7 +58,7 @@ export class TaskEstimator {
     request: StoredRequest,
     objects: readonly StoredObject[],
     found: { partitions: number; partitionsWithData: number; missing: readonly string[] },
-  ): Promise<TaskEstimate> {
+  ): Promise<TaskEstimateReply> {
     const rows = await this.rowsOf(objects);
     return {
       partitions: found.partitions,

@@ -1,45 +1,36 @@
 import type { InputLayout, Score } from '../catalog/intent-layout.ts';
+import type { GenericTaskBody, IntentTaskBody } from '../contract/task-body-schemas.ts';
+import type { TaskDetail } from '../contract/task-schemas.ts';
 import type { FileFormat } from '../engine/file-writer.ts';
 
-/** The request as normalised at creation and shown back in the task detail. */
-export interface IntentRequestView {
-  days: string[];
-  topic_id_prefixes: string[];
+/**
+ * A body as the task detail shows it back (`request`), normalised at creation: every field present,
+ * null where the client left it out, a default where the body has one. Derived from the body's
+ * schema, so a field added to a body must be added to the view the planner builds.
+ */
+type RequestView<Body> = Omit<NullWhenOmitted<Body>, Defaulted | Resolved> &
+  Required<Pick<Body, Defaulted & keyof Body>> & {
+    /** The folder or bucket location `input_path` resolved to (intent: the server's tree without one). */
+    input_path: string;
+    /** The columns `select` names, checked against the input; null without `select`. */
+    select: string[] | null;
+    /** The codec the files are written with (`none` for Parquet's `uncompressed`); null: the server's default. */
+    compression: string | null;
+  };
+/** Optional fields become required and nullable; required ones stay as they are. */
+type NullWhenOmitted<Body> = {
+  [K in keyof Body]-?: undefined extends Body[K] ? Exclude<Body[K], undefined> | null : Body[K];
+};
+/** Body fields with a default (the schema's `default`): never null in the view. */
+type Defaulted = 'perform_unload' | 'output' | 'format' | 'single_file';
+/** Body fields whose view is what the planner made of them rather than the client's text. */
+type Resolved = 'input_path' | 'select' | 'compression';
+
+export type IntentRequestView = Omit<RequestView<IntentTaskBody>, 'scores'> & {
+  /** Checked (the body takes any string, to answer an unknown score with a useful message). */
   scores: Score[];
-  input_path: string;
-  limit: number | null;
-  perform_unload: boolean;
-  select: string[] | null;
-  where_expr: string | null;
-  unique_by: string | null;
-  breakdown_by: string[] | null;
-  output: TaskOutput;
-  min_topics: number | null;
-  min_days: number | null;
-  format: FileFormat;
-  compression: string | null;
-  single_file: boolean;
-  max_file_bytes: number | null;
-}
-
-export interface GenericRequestView {
-  input_path: string;
-  limit: number | null;
-  perform_unload: boolean;
-  select: string[] | null;
-  where_expr: string | null;
-  unique_by: string | null;
-  breakdown_by: string[] | null;
-  output: TaskOutput;
-  latest_by: string | null;
-  format: FileFormat;
-  compression: string | null;
-  single_file: boolean;
-  max_file_bytes: number | null;
-}
-
-/** What a task counts and exports: the segment's rows, or one row per distinct `unique_by` value. */
-export type TaskOutput = 'rows' | 'people';
+};
+export type GenericRequestView = RequestView<GenericTaskBody>;
 
 export type TaskType = 'intent_hive' | 'generic_parquet';
 
@@ -137,17 +128,10 @@ export function peopleOf(plan: TaskPlan): PeoplePlan | null {
 }
 
 /** The figures of a task counted whole (see `countsWhole`), as the task detail shows them. */
-export interface SegmentFiguresView {
-  unique_count: number | null;
-  unique_counts: Record<string, number> | null;
-  breakdowns: Record<string, BreakdownEntry[]> | null;
-}
+export type SegmentFiguresView = Pick<TaskDetail, 'unique_count' | 'unique_counts' | 'breakdowns'>;
 
-export interface BreakdownEntry {
-  value: unknown;
-  count: number;
-  unique_count?: number;
-}
+/** One value of a breakdown column and its count. */
+export type BreakdownEntry = NonNullable<TaskDetail['breakdowns']>[string][number];
 
 /** The JSON stored in `tasks.request`. */
 export interface StoredRequest {

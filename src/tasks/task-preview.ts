@@ -1,6 +1,6 @@
-import type { Json } from '@duckdb/node-api';
 import { type ListedPartition, listInputs, parquetSource, stageInputs } from '../catalog/partition-inputs.ts';
 import { compareText } from '../compare.ts';
+import type { TaskPreview } from '../contract/task-schemas.ts';
 import { EngineTimeoutError, type Sandbox, SandboxPool } from '../engine/duckdb-sandbox.ts';
 import { type ParquetSource, type PreviewOptions, previewRows } from '../engine/parquet-queries.ts';
 import type { ColumnInfo } from '../engine/sql-guard.ts';
@@ -8,7 +8,8 @@ import { AppError } from '../errors.ts';
 import type { Storage } from '../storage/storage.ts';
 import { StorageError } from '../storage/storage-error.ts';
 import type { Store, TaskRecord } from '../store/store.ts';
-import { LISTED_AT_CREATION, objectsByFolder } from './planning/task-planner.ts';
+import { objectsByFolder } from './planning/partition-folders.ts';
+import { LISTED_AT_CREATION } from './planning/task-planner.ts';
 import { describeFailure } from './task-failure.ts';
 import {
   type IntentRequestView,
@@ -32,12 +33,6 @@ export interface TaskPreviewsOptions {
   storage: Storage;
   limits: PreviewLimits;
   clock: () => Date;
-}
-
-/** A preview: the columns an export of the task holds and its first rows, keyed by column. */
-export interface TaskPreview {
-  columns: ColumnInfo[];
-  rows: Array<Record<string, Json>>;
 }
 
 /** Partitions listed ahead of the one being read (each is one LIST request on an object store). */

@@ -1,26 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../accounts/account-service.ts';
 import type { FooterRows } from '../catalog/footer-rows.ts';
+import type { GenericTaskBody, IntentTaskBody } from '../contract/task-body-schemas.ts';
+import type { TaskCreatedReply, TaskEstimateReply, TaskList, TaskPreview } from '../contract/task-schemas.ts';
 import { AppError } from '../errors.ts';
 import type { JobLanes } from '../jobs/job-lanes.ts';
 import type { StoredObject } from '../storage/storage.ts';
 import type { NewJob, Store, TaskLifecycle, TaskRecord } from '../store/store.ts';
 import { jobsFor, listJob } from './planning/job-rows.ts';
 import { batchPartitions, partitionsPerJob } from './planning/partition-batches.ts';
-import {
-  type GenericTaskBody,
-  type IntentTaskBody,
-  type PlannedTask,
-  TaskPlanner,
-  type TaskPlannerOptions,
-} from './planning/task-planner.ts';
+import { type PlannedTask, TaskPlanner, type TaskPlannerOptions } from './planning/task-planner.ts';
 import type { TaskChanges } from './task-changes.ts';
 import { decodeCursor, encodeCursor } from './task-cursor.ts';
-import { type TaskEstimate, TaskEstimator } from './task-estimator.ts';
+import { TaskEstimator } from './task-estimator.ts';
 import { taskLifecycle } from './task-lifecycle.ts';
 import { countsFirst, type StoredRequest, wholeExportKey } from './task-model.ts';
 import { removeTaskOutputs } from './task-outputs.ts';
-import { type PreviewLimits, type TaskPreview, TaskPreviews } from './task-preview.ts';
+import { type PreviewLimits, TaskPreviews } from './task-preview.ts';
 import { type ReadConditions, type TaskAnswer, TaskReader, taskNotFound } from './task-reader.ts';
 import type { TaskViews } from './task-view.ts';
 
@@ -42,13 +38,6 @@ export interface TaskServiceOptions extends TaskPlannerOptions {
   clock?: () => Date;
   /** Cancels and retries (at info level), and files of a cancelled task that could not be removed. */
   log?: (message: string, fields: Record<string, unknown>) => void;
-}
-
-export interface CreatedTask {
-  task_id: string;
-  status: string;
-  total_jobs: number;
-  completed_jobs: number;
 }
 
 /**
@@ -89,11 +78,11 @@ export class TaskService {
     await this.previews.close();
   }
 
-  async createIntentTask(principal: Principal, body: IntentTaskBody): Promise<CreatedTask> {
+  async createIntentTask(principal: Principal, body: IntentTaskBody): Promise<TaskCreatedReply> {
     return this.insert(principal, await this.planner.intent(body, () => this.checkCapacity(principal)));
   }
 
-  async createGenericTask(principal: Principal, body: GenericTaskBody): Promise<CreatedTask> {
+  async createGenericTask(principal: Principal, body: GenericTaskBody): Promise<TaskCreatedReply> {
     return this.insert(principal, await this.planner.generic(body, () => this.checkCapacity(principal)));
   }
 
@@ -101,12 +90,12 @@ export class TaskService {
    * What an intent task would read (partitions, files, bytes, rows from footers), validated as a
    * create is; stores nothing and does not count against the cap on tasks in progress.
    */
-  estimateIntentTask(body: IntentTaskBody): Promise<TaskEstimate> {
+  estimateIntentTask(body: IntentTaskBody): Promise<TaskEstimateReply> {
     return this.estimator.intent(body);
   }
 
   /** What a generic task would read; see `estimateIntentTask`. */
-  estimateGenericTask(body: GenericTaskBody): Promise<TaskEstimate> {
+  estimateGenericTask(body: GenericTaskBody): Promise<TaskEstimateReply> {
     return this.estimator.generic(body);
   }
 
@@ -139,7 +128,7 @@ export class TaskService {
     return link;
   }
 
-  async list(principal: Principal, limit: number, cursor: string | undefined) {
+  async list(principal: Principal, limit: number, cursor: string | undefined): Promise<TaskList> {
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
     const now = this.clock().toISOString();
     const tasks = await this.options.store.listTasks(principal.organizationId, now, limit + 1, after);
@@ -152,7 +141,7 @@ export class TaskService {
     };
   }
 
-  async unload(principal: Principal, taskId: string): Promise<CreatedTask> {
+  async unload(principal: Principal, taskId: string): Promise<TaskCreatedReply> {
     const now = this.clock().toISOString();
     const result = await this.options.store.startUnload(
       principal.organizationId,
@@ -178,7 +167,7 @@ export class TaskService {
    * hears of it through the task change feed and interrupts its query), its file rows deleted and
    * its output folder removed. 409 for a task already `completed`, `failed` or `cancelled`.
    */
-  async cancel(principal: Principal, taskId: string): Promise<CreatedTask> {
+  async cancel(principal: Principal, taskId: string): Promise<TaskCreatedReply> {
     const { store, storage, outputPath, changes, log } = this.options;
     const result = await store.cancelTask(principal.organizationId, taskId, this.clock().toISOString());
     if (result.outcome === 'not_found') throw taskNotFound(taskId);
@@ -202,7 +191,7 @@ export class TaskService {
    * Runs a `failed` task's failed jobs again: the task goes back to the status of their phase and
    * continues where it stopped (its done jobs are not run again). 409 in any other status.
    */
-  async retry(principal: Principal, taskId: string): Promise<CreatedTask> {
+  async retry(principal: Principal, taskId: string): Promise<TaskCreatedReply> {
     const { store, queue, changes, log } = this.options;
     const now = this.clock().toISOString();
     const result = await store.retryTask(principal.organizationId, taskId, now, this.lifecycle);
@@ -245,7 +234,7 @@ export class TaskService {
   private async insert(
     principal: Principal,
     { type, request, batches, listing }: PlannedTask,
-  ): Promise<CreatedTask> {
+  ): Promise<TaskCreatedReply> {
     const now = this.clock();
     const exportsNow = firstPhase(request) === 'unload';
     // An input too large to list now gets one job that lists it and plans the others.
@@ -299,7 +288,7 @@ export class TaskService {
 }
 
 /** What a request that starts or changes a task answers. */
-function summaryOf(task: TaskRecord): CreatedTask {
+function summaryOf(task: TaskRecord): TaskCreatedReply {
   return {
     task_id: task.id,
     status: task.status,

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { compareText } from '../compare.ts';
+import type { TaskDetail, TaskSummary } from '../contract/task-schemas.ts';
 import type { DownloadLinks } from '../downloads/download-links.ts';
 import type { Storage } from '../storage/storage.ts';
 import { countsOfJobs } from '../store/counts.ts';
@@ -7,38 +8,6 @@ import type { FileRecord, JobRecord, Store, TaskRecord, TaskVersion } from '../s
 import { MANIFEST_PARTITION } from './manifest-document.ts';
 import { AnswerCache, type SerializedDetail } from './task-answer-cache.ts';
 import type { SegmentFiguresView, StoredRequest } from './task-model.ts';
-
-export interface TaskSummary {
-  task_id: string;
-  type: string;
-  status: string;
-  total_jobs: number;
-  completed_jobs: number;
-  failed_jobs: number;
-  total_count: number | null;
-  error: { code: string; message: string } | null;
-  created_at: string;
-  updated_at: string;
-  completed_at: string | null;
-  expires_at: string;
-}
-
-export interface TaskDetail extends TaskSummary, SegmentFiguresView {
-  counts: Record<string, number>;
-  outputs: Record<string, string>;
-  output_links: string[];
-  files: Array<{
-    partition: string;
-    uri: string;
-    url: string;
-    rows: number;
-    size_bytes: number;
-    sha256: string | null;
-  }>;
-  /** A signed link to the export's `manifest.json`, once the export completed. */
-  manifest_url: string | null;
-  request: unknown;
-}
 
 /** Shapes stored tasks into the API's task answers. */
 export class TaskViews {

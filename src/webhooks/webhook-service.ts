@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../accounts/account-service.ts';
+import type {
+  DeliveryAttempt,
+  TaskEventType,
+  WebhookCreatedReply,
+  WebhookDeliveries,
+  WebhookView,
+} from '../contract/webhook-schemas.ts';
 import { AppError, invalidField } from '../errors.ts';
-import type { Store, TaskEventType, WebhookAttemptRecord, WebhookRecord } from '../store/store.ts';
-import { TASK_EVENT_TYPES } from '../store/store.ts';
+import type { Store, WebhookAttemptRecord, WebhookRecord } from '../store/store.ts';
 import { decodeCursor, encodeCursor } from '../tasks/task-cursor.ts';
 import { type AddressPolicy, AddressRefused, checkedAddress } from './address-guard.ts';
 import { checkScheme } from './webhook-sender.ts';
 import { newWebhookSecret } from './webhook-signature.ts';
-
-export type { TaskEventType };
-export { TASK_EVENT_TYPES };
 
 /** Webhooks one organisation may have. */
 export const MAX_WEBHOOKS_PER_ORGANIZATION = 20;
@@ -22,26 +25,6 @@ export interface WebhookServiceOptions {
   clock?: () => Date;
 }
 
-export interface WebhookView {
-  id: string;
-  url: string;
-  events: TaskEventType[];
-  created_at: string;
-}
-
-export interface AttemptView {
-  id: string;
-  event: TaskEventType;
-  event_id: string;
-  task_id: string;
-  attempt: number;
-  outcome: string;
-  status_code: number | null;
-  error: string | null;
-  attempted_at: string;
-  next_attempt_at: string | null;
-}
-
 /** Creating, listing and removing an organisation's webhooks, and reading their delivery log. */
 export class WebhookService {
   private readonly clock: () => Date;
@@ -51,16 +34,14 @@ export class WebhookService {
   }
 
   /** The new webhook with its signing secret, which is shown this once. */
-  async create(
-    principal: Principal,
-    url: string,
-    events: TaskEventType[],
-  ): Promise<WebhookView & { secret: string }> {
+  async create(principal: Principal, url: string, events: TaskEventType[]): Promise<WebhookCreatedReply> {
     await this.checkUrl(url);
     const webhook: WebhookRecord = {
       id: randomUUID(),
       organizationId: principal.organizationId,
       url,
+      // The contract's event names go into the store's here, and come back in `viewOf`: the two
+      // lists must name the same events, or this file does not compile.
       events,
       secret: newWebhookSecret(),
       createdAt: this.clock().toISOString(),
@@ -90,7 +71,7 @@ export class WebhookService {
     webhookId: string,
     limit: number,
     cursor?: string,
-  ): Promise<{ deliveries: AttemptView[]; next_cursor: string | null }> {
+  ): Promise<WebhookDeliveries> {
     const { store } = this.options;
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
     if (!(await store.findWebhook(principal.organizationId, webhookId))) throw notFound(webhookId);
@@ -148,7 +129,7 @@ function viewOf(webhook: WebhookRecord): WebhookView {
   return { id: webhook.id, url: webhook.url, events: webhook.events, created_at: webhook.createdAt };
 }
 
-function attemptView(attempt: WebhookAttemptRecord): AttemptView {
+function attemptView(attempt: WebhookAttemptRecord): DeliveryAttempt {
   return {
     id: attempt.id,
     event: attempt.eventType,

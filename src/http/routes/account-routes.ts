@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { AccountService } from '../../accounts/account-service.ts';
-import { principalOf, requireUser } from '../auth.ts';
 import {
   ClientBody,
   ClientCreatedReply,
@@ -9,10 +8,11 @@ import {
   ClientParams,
   LoginBody,
   LoginReply,
-  problems,
   RegisterBody,
   RegisterReply,
-} from '../schemas.ts';
+} from '../../contract/account-schemas.ts';
+import { problems } from '../../contract/problem-schema.ts';
+import { principalOf, requireUser } from '../auth.ts';
 
 /** Registration, login and API clients. */
 export const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService }> = async (

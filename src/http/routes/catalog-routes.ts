@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AccountService } from '../../accounts/account-service.ts';
 import type { IntentCatalog } from '../../catalog/intent-catalog.ts';
+import { IntentCatalogReply } from '../../contract/catalog-schemas.ts';
+import { problems } from '../../contract/problem-schema.ts';
 import { requireApiAccess } from '../auth.ts';
-import { IntentCatalogReply, problems } from '../schemas.ts';
 
 interface Options {
   accounts: AccountService;

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { DownloadParams, DownloadQuery } from '../../contract/download-schemas.ts';
+import { problems } from '../../contract/problem-schema.ts';
 import type { DownloadService } from '../../downloads/download-service.ts';
-import { DownloadParams, DownloadQuery, problems } from '../schemas.ts';
 
 /** Signed, expiring download links of local exports; the link itself is the credential. */
 export const downloadRoutes: FastifyPluginAsyncTypebox<{ downloads: DownloadService }> = async (

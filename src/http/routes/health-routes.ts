@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { problems } from '../../contract/problem-schema.ts';
 import { AppError } from '../../errors.ts';
-import { problems } from '../schemas.ts';
 
 export interface ReadinessCheck {
   name: string;

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { AccountService } from '../../accounts/account-service.ts';
+import { LoginBody, SessionReply } from '../../contract/account-schemas.ts';
+import { problems } from '../../contract/problem-schema.ts';
 import { AppError } from '../../errors.ts';
-import { LoginBody, problems, SessionReply } from '../schemas.ts';
 import { clearSessionCookie, SESSION_COOKIE, sessionToken, setSessionCookie } from '../session-cookie.ts';
 
 /**

@@ -1,16 +1,10 @@
 import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
 import type { AccountService } from '../../accounts/account-service.ts';
-import { AppError } from '../../errors.ts';
-import type { TaskService } from '../../tasks/task-service.ts';
-import { principalOf, requireApiAccess } from '../auth.ts';
-import { acceptsGzip } from '../content-encoding.ts';
-import { etagMatches } from '../entity-tags.ts';
+import { problems } from '../../contract/problem-schema.ts';
+import { GenericTaskBody, IntentTaskBody } from '../../contract/task-body-schemas.ts';
 import {
-  GenericTaskBody,
-  IntentTaskBody,
   MAX_WAIT_SECONDS,
   PREVIEW_LIMITS,
-  problems,
   TaskCreatedReply,
   TaskDetail,
   TaskEstimateReply,
@@ -20,7 +14,12 @@ import {
   TaskPreview,
   TaskPreviewQuery,
   TaskStatusQuery,
-} from '../schemas.ts';
+} from '../../contract/task-schemas.ts';
+import { AppError } from '../../errors.ts';
+import type { TaskService } from '../../tasks/task-service.ts';
+import { principalOf, requireApiAccess } from '../auth.ts';
+import { acceptsGzip } from '../content-encoding.ts';
+import { etagMatches } from '../entity-tags.ts';
 
 interface Options {
   accounts: AccountService;

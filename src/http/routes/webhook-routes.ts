@@ -1,17 +1,17 @@
 import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
 import type { AccountService } from '../../accounts/account-service.ts';
-import { invalidField } from '../../errors.ts';
-import type { TaskEventType, WebhookService } from '../../webhooks/webhook-service.ts';
-import { principalOf, requireApiAccess } from '../auth.ts';
+import { problems } from '../../contract/problem-schema.ts';
 import {
-  problems,
   WebhookBody,
   WebhookCreatedReply,
   WebhookDeliveries,
   WebhookDeliveriesQuery,
   WebhookList,
   WebhookParams,
-} from '../schemas.ts';
+} from '../../contract/webhook-schemas.ts';
+import { invalidField } from '../../errors.ts';
+import type { WebhookService } from '../../webhooks/webhook-service.ts';
+import { principalOf, requireApiAccess } from '../auth.ts';
 
 interface Options {
   accounts: AccountService;
@@ -44,7 +44,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { a
     },
     async (request, reply) => {
       const { url, events } = request.body;
-      const created = await webhooks.create(principalOf(request), url, events as TaskEventType[]);
+      const created = await webhooks.create(principalOf(request), url, events);
       return reply.status(201).send(created);
     },
   );

@@ -1,59 +1,34 @@
 import type { InputSchemas } from '../../catalog/input-schema.ts';
-import { INTENT_HIVE_TYPES, SCORES, type Score } from '../../catalog/intent-layout.ts';
-import { type FileFormat, FORMAT_CODECS } from '../../engine/file-writer.ts';
+import { INTENT_HIVE_TYPES, SCORES } from '../../catalog/intent-layout.ts';
+import type { GenericTaskBody, IntentTaskBody } from '../../contract/task-body-schemas.ts';
 import { INTENT_PEOPLE_INPUTS } from '../../engine/people-queries.ts';
 import { type ColumnInfo, ExpressionError, type SqlGuard } from '../../engine/sql-guard.ts';
 import { AppError, invalidField, JobError } from '../../errors.ts';
 import type { Storage, StoredObject } from '../../storage/storage.ts';
-import { parseDays } from '../requests/days.ts';
 import type { InputPathPolicy } from '../requests/input-paths.ts';
 import { resolveInput } from '../requests/input-paths.ts';
-import { fromStorage } from '../requests/request-storage.ts';
+import {
+  type CommonTaskBody,
+  checkGenericBody,
+  checkIntentBody,
+  checkPartitionCount,
+  layoutOf,
+  needsSchema,
+  noDataFor,
+  type PeopleFields,
+} from '../requests/request-checks.ts';
+import { fromStorage, unreadableInput } from '../requests/request-storage.ts';
+import { genericRequestView, intentRequestView } from '../requests/request-views.ts';
 import {
   countsWhole,
-  DEFAULT_LAYOUT,
-  type FileLayout,
-  type GenericRequestView,
-  type IntentRequestView,
   intentPartitionKeys,
   type PeoplePlan,
   type StoredRequest,
-  type TaskOutput,
   type TaskPlan,
   type TaskType,
 } from '../task-model.ts';
 import { batchPartitions, partitionsPerJob } from './partition-batches.ts';
-
-export interface CommonTaskBody {
-  input_path?: string;
-  limit?: number;
-  perform_unload?: boolean;
-  select?: string;
-  where_expr?: string;
-  unique_by?: string;
-  breakdown_by?: string[];
-  output?: TaskOutput;
-  format?: FileFormat;
-  compression?: string;
-  single_file?: boolean;
-  max_file_bytes?: number;
-}
-
-export interface IntentTaskBody extends CommonTaskBody {
-  days: string[];
-  topic_id_prefixes: string[];
-  scores: string[];
-  min_topics?: number;
-  min_days?: number;
-}
-
-export interface GenericTaskBody extends CommonTaskBody {
-  input_path: string;
-  latest_by?: string;
-}
-
-/** The fields of either body that only a people export takes. */
-type PeopleFields = Pick<IntentTaskBody, 'min_topics' | 'min_days'> & Pick<GenericTaskBody, 'latest_by'>;
+import { partitionFiles, sameHiveKeys } from './partition-folders.ts';
 
 export interface TaskPlannerOptions {
   storage: Storage;
@@ -114,8 +89,19 @@ interface PlanInput {
   nestedPartitions: boolean;
 }
 
+/** The request's column names checked against the input's columns: what `plan` stores of them. */
+interface CheckedColumns {
+  whereSql: string | null;
+  /** Columns written to exports; null: the files' own columns. */
+  selected: string[] | null;
+  uniqueBy: string | null;
+  breakdownBy: string[] | null;
+  people: PeoplePlan | null;
+}
+
 const ORDERED_COLUMNS = { score: SCORES };
-const PREFIX = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+/** The columns an intent people export may count people by. */
+const INTENT_PERSON_COLUMNS = ['person_id', 'hem_sha256'] as const;
 /**
  * Objects of a generic input listed while the client waits: one LIST page of an object store. An
  * input with more is listed by a worker (a `list` job), so creating a task over a bucket never lists
@@ -124,8 +110,9 @@ const PREFIX = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 export const LISTED_AT_CREATION = 1000;
 
 /**
- * Turns a task request into its plan and partitions: validates the body, resolves the input, reads
- * its schema when an expression or column list needs it, and batches the partitions into jobs.
+ * Turns a task request into its plan and partitions: checks the body (`request-checks.ts`), resolves
+ * the input, reads its schema when an expression or column list needs it, checks the columns the
+ * request names against it, and batches the partitions into jobs.
  */
 export class TaskPlanner {
   constructor(private readonly options: TaskPlannerOptions) {}
@@ -147,26 +134,14 @@ export class TaskPlanner {
    * planning jobs (an estimate stops here). `admit` runs as in `intent`.
    */
   async checkIntent(body: IntentTaskBody, admit: () => Promise<void>): Promise<CheckedIntent> {
-    const days = parseDays(body.days);
-    const prefixes = uniqueStrings(body.topic_id_prefixes, 'topic_id_prefixes', (value) =>
-      PREFIX.test(value)
-        ? undefined
-        : 'use letters, digits, "_", "-" or "." (a topic prefix such as 4eyes_103)',
-    );
-    const scores = uniqueStrings(body.scores, 'scores', (value) =>
-      (SCORES as readonly string[]).includes(value) ? undefined : 'is not a score; use low, medium or high',
-    ) as Score[];
-    this.checkLimit(body);
-    checkPeopleFields(body, { days: days.length, prefixes: prefixes.length });
-    const partitionCount = days.length * prefixes.length * scores.length;
-    this.checkPartitionCount(partitionCount);
+    const scope = checkIntentBody(body, this.options.maxPartitions);
     const inputRoot =
       body.input_path === undefined
         ? this.options.intentInputPath
         : await resolveInput(body.input_path, this.options.inputPolicy);
     await admit();
 
-    const partitions = intentPartitionKeys(days, prefixes, scores);
+    const partitions = intentPartitionKeys(scope.days, scope.prefixes, scope.scores);
     // The schema is needed only to check an expression or a column list.
     const sample = needsSchema(body) ? await this.firstFile(inputRoot) : undefined;
     const columns = sample ? await this.columnsOf(sample, true, INTENT_HIVE_TYPES) : undefined;
@@ -180,23 +155,7 @@ export class TaskPlanner {
       nestedPartitions: false,
       peopleShape: 'intent',
     });
-    const view: IntentRequestView = {
-      days,
-      topic_id_prefixes: prefixes,
-      scores,
-      input_path: inputRoot,
-      limit: plan.limit,
-      perform_unload: body.perform_unload ?? true,
-      select: body.select === undefined ? null : plan.columns,
-      where_expr: body.where_expr ?? null,
-      unique_by: plan.uniqueBy ?? null,
-      breakdown_by: plan.breakdownBy ?? null,
-      output: plan.people ? 'people' : 'rows',
-      min_topics: plan.people?.minTopics ?? null,
-      min_days: plan.people?.minDays ?? null,
-      ...layoutView(plan),
-    };
-    return { request: { view, plan }, partitions };
+    return { request: { view: intentRequestView(body, scope, plan), plan }, partitions };
   }
 
   /**
@@ -219,8 +178,7 @@ export class TaskPlanner {
     admit: () => Promise<void>,
     listLimit: number | undefined,
   ): Promise<CheckedGeneric> {
-    this.checkLimit(body);
-    checkPeopleFields(body, undefined);
+    checkGenericBody(body);
     const inputRoot = await resolveInput(body.input_path, this.options.inputPolicy);
     await admit();
     const files = await fromStorage(() =>
@@ -237,7 +195,7 @@ export class TaskPlanner {
     const listing = listLimit !== undefined && files.length >= listLimit;
     const filesPerPartition = partitionFiles(files, inputRoot);
     const partitions = [...filesPerPartition.keys()].sort();
-    if (!listing) this.checkPartitionCount(partitions.length);
+    if (!listing) checkPartitionCount(partitions.length, this.options.maxPartitions);
     const hive = sameHiveKeys(partitions);
     const columns = needsSchema(body) ? await this.columnsOf(files[0]!, hive, undefined) : undefined;
     const hiveKeys = hive ? partitions[0]!.split('/').map((segment) => segment.split('=', 1)[0]!) : [];
@@ -251,19 +209,8 @@ export class TaskPlanner {
       nestedPartitions: true,
       peopleShape: 'generic',
     });
-    const view: GenericRequestView = {
-      input_path: inputRoot,
-      limit: plan.limit,
-      perform_unload: body.perform_unload ?? true,
-      select: body.select === undefined ? null : plan.columns,
-      where_expr: body.where_expr ?? null,
-      unique_by: plan.uniqueBy ?? null,
-      breakdown_by: plan.breakdownBy ?? null,
-      output: plan.people ? 'people' : 'rows',
-      latest_by: plan.people?.latestBy ?? null,
-      ...layoutView(plan),
-    };
-    return { request: { view, plan }, files, filesPerPartition, listing };
+    const request = { view: genericRequestView(body, plan), plan };
+    return { request, files, filesPerPartition, listing };
   }
 
   /**
@@ -298,16 +245,45 @@ export class TaskPlanner {
   }
 
   /** The plan stored with the task: the filter and columns checked against the input's schema. */
-  private async plan({
+  private async plan(input: PlanInput): Promise<TaskPlan> {
+    const { body, inputRoot, hive, hiveTypes, nestedPartitions } = input;
+    const { whereSql, selected, uniqueBy, breakdownBy, people } = await this.checkColumns(input);
+    const layout = layoutOf(body);
+    return {
+      inputRoot,
+      hive,
+      ...(hiveTypes ? { hiveTypes } : {}),
+      whereSql,
+      columns: selected,
+      limit: body.limit ?? null,
+      nestedPartitions,
+      uniqueBy,
+      breakdownBy,
+      people,
+      layout,
+      copyFiles:
+        body.where_expr === undefined &&
+        body.select === undefined &&
+        body.limit === undefined &&
+        people === null &&
+        layout.format === 'parquet' &&
+        layout.compression === null &&
+        layout.maxFileBytes === null &&
+        !layout.singleFile,
+    };
+  }
+
+  /**
+   * The filter, column list, `unique_by`, `breakdown_by` and people export of a request, checked
+   * against the input's columns; a field naming columns of an input without data is a 400.
+   */
+  private async checkColumns({
     body,
-    inputRoot,
     columns,
-    hive,
     hiveTypes,
     hiveKeys,
-    nestedPartitions,
     peopleShape,
-  }: PlanInput): Promise<TaskPlan> {
+  }: PlanInput): Promise<CheckedColumns> {
     const known = columns ?? [];
     let whereSql: string | null = null;
     let uniqueBy: string | null = null;
@@ -356,29 +332,7 @@ export class TaskPlanner {
         throw new AppError(error.code, error.message, [{ field: error.field, message: error.message }]);
       throw error;
     }
-    const layout = layoutOf(body);
-    return {
-      inputRoot,
-      hive,
-      ...(hiveTypes ? { hiveTypes } : {}),
-      whereSql,
-      columns: selected,
-      limit: body.limit ?? null,
-      nestedPartitions,
-      uniqueBy,
-      breakdownBy,
-      people,
-      layout,
-      copyFiles:
-        body.where_expr === undefined &&
-        body.select === undefined &&
-        body.limit === undefined &&
-        people === null &&
-        layout.format === 'parquet' &&
-        layout.compression === null &&
-        layout.maxFileBytes === null &&
-        !layout.singleFile,
-    };
+    return { whereSql, selected, uniqueBy, breakdownBy, people };
   }
 
   /** The people export a request asks for, its columns checked against the input's. */
@@ -412,45 +366,6 @@ export class TaskPlanner {
     return { shape, minTopics: body.min_topics ?? null, minDays: body.min_days ?? null, latestBy: null };
   }
 
-  private checkLimit(body: CommonTaskBody): void {
-    if (body.limit !== undefined && body.single_file === true) {
-      throw invalidField(
-        'limit',
-        'a single file is written after the task is counted, and a task with a limit is not counted; drop limit, or drop single_file',
-      );
-    }
-    if (body.limit !== undefined && body.perform_unload === false) {
-      throw invalidField(
-        'limit',
-        'a task with a limit exports straight away; drop limit to count first, or drop perform_unload: false',
-      );
-    }
-    if (body.limit !== undefined && body.output === 'people') {
-      throw invalidField(
-        'limit',
-        'a people export counts and exports every person of the segment, so it cannot have a limit; drop limit, or use output: rows',
-      );
-    }
-    // A limited export counts only the rows it wrote: no figure over the whole segment.
-    for (const field of ['unique_by', 'breakdown_by'] as const) {
-      if (body.limit !== undefined && body[field] !== undefined) {
-        throw invalidField(
-          'limit',
-          `a task with a limit exports at most limit rows per job and counts only those, so it cannot have ${field}; drop limit, or drop ${field}`,
-        );
-      }
-    }
-  }
-
-  private checkPartitionCount(count: number): void {
-    if (count > this.options.maxPartitions) {
-      throw new AppError(
-        'too_many_partitions',
-        `the task covers ${count} partitions; the limit is ${this.options.maxPartitions}. Split it into several tasks`,
-      );
-    }
-  }
-
   private async firstFile(root: string): Promise<StoredObject | undefined> {
     const [first] = await fromStorage(() => this.options.storage.list(root, { recursive: true, limit: 1 }));
     return first;
@@ -464,174 +379,7 @@ export class TaskPlanner {
       return await fromStorage(() => schemas.columns(storage, file, hive, hiveTypes));
     } catch (error) {
       if (error instanceof AppError) throw error;
-      const message = `could not read ${file.uri} as Parquet (${firstLine(error)})`;
-      throw new AppError('input_unreadable', `input_path: ${message}`, [{ field: 'input_path', message }]);
+      throw unreadableInput(file.uri, error);
     }
   }
-}
-
-/** The objects of each partition folder (relative to the root; `.` for the root itself). */
-export function objectsByFolder(
-  objects: readonly StoredObject[],
-  inputRoot: string,
-): Map<string, StoredObject[]> {
-  const byFolder = new Map<string, StoredObject[]>();
-  const root = inputRoot.replace(/\/+$/, '');
-  for (const object of objects) {
-    const relative = object.uri.slice(root.length + 1);
-    const folder = relative.includes('/') ? relative.slice(0, relative.lastIndexOf('/')) : '.';
-    const inFolder = byFolder.get(folder);
-    if (inFolder) inFolder.push(object);
-    else byFolder.set(folder, [object]);
-  }
-  return byFolder;
-}
-
-/** Files per partition folder (see `objectsByFolder`). */
-function partitionFiles(files: readonly StoredObject[], inputRoot: string): Map<string, number> {
-  return new Map(
-    [...objectsByFolder(files, inputRoot)].map(([folder, inFolder]) => [folder, inFolder.length]),
-  );
-}
-
-/**
- * DuckDB reads `k=v` folders as columns only when every file has the same keys, so a generic tree
- * gets Hive columns when all its partition folders share one key list (and it has one at all).
- */
-export function sameHiveKeys(partitions: readonly string[]): boolean {
-  const keysOf = (partition: string) =>
-    partition === '.'
-      ? ''
-      : partition
-          .split('/')
-          .map((segment) => segment.split('=', 1)[0] + (segment.includes('=') ? '=' : ''))
-          .join('/');
-  const first = keysOf(partitions[0] ?? '.');
-  return first.includes('=') && partitions.every((p) => keysOf(p) === first);
-}
-
-/** How the export's files are written: the request's format, codec and file bounds, checked. */
-function layoutOf(body: CommonTaskBody): FileLayout {
-  const format = body.format ?? 'parquet';
-  let compression: string | null = body.compression ?? (format === 'parquet' ? null : 'gzip');
-  // Parquet's name for no codec is `uncompressed`; the API says `none` for every format.
-  if (format === 'parquet' && compression === 'none') compression = 'uncompressed';
-  if (compression !== null && !FORMAT_CODECS[format].includes(compression)) {
-    const codecs = FORMAT_CODECS[format].map((codec) => (codec === 'uncompressed' ? 'none' : codec));
-    throw invalidField(
-      'compression',
-      `${format} files are written with ${codecs.join(', ')}, not ${compression}`,
-    );
-  }
-  if (body.single_file === true && body.max_file_bytes !== undefined) {
-    throw invalidField(
-      'max_file_bytes',
-      'single_file writes one file, and max_file_bytes splits files; drop one of them',
-    );
-  }
-  return {
-    format,
-    compression,
-    singleFile: body.single_file ?? false,
-    maxFileBytes: body.max_file_bytes ?? null,
-  };
-}
-
-/** The layout as the task detail shows the request. */
-function layoutView(plan: TaskPlan) {
-  const layout = plan.layout ?? DEFAULT_LAYOUT;
-  return {
-    format: layout.format,
-    compression: layout.compression === 'uncompressed' ? 'none' : layout.compression,
-    single_file: layout.singleFile,
-    max_file_bytes: layout.maxFileBytes,
-  };
-}
-
-/** The columns an intent people export may count people by. */
-const INTENT_PERSON_COLUMNS = ['person_id', 'hem_sha256'] as const;
-
-/**
- * The contradictions of the people-export fields, answered before any input is read: they need
- * `output: "people"` and `unique_by`, and an intent task's minimums cannot exceed what it names
- * (`scope`: its numbers of days and prefixes; undefined for a generic task).
- */
-function checkPeopleFields(
-  body: CommonTaskBody & PeopleFields,
-  scope: { days: number; prefixes: number } | undefined,
-): void {
-  for (const field of ['min_topics', 'min_days', 'latest_by'] as const) {
-    if (body[field] !== undefined && body.output !== 'people') {
-      throw invalidField(
-        field,
-        `${field} applies to a people export; add output: "people", or drop ${field}`,
-      );
-    }
-  }
-  if (body.output !== 'people') return;
-  if (body.unique_by === undefined) {
-    throw invalidField(
-      'unique_by',
-      `output: "people" exports one row per distinct unique_by value; name the person column, e.g. unique_by: "person_id"`,
-    );
-  }
-  if (body.breakdown_by !== undefined) {
-    throw invalidField(
-      'breakdown_by',
-      'breakdowns count the rows of a segment, and a people export counts people; drop breakdown_by, or count the breakdowns in a task with output: rows',
-    );
-  }
-  if (scope && body.select !== undefined) {
-    throw invalidField(
-      'select',
-      'a people export of intent data has fixed columns (person_id, hem_sha256, topic_ids, prefixes, max_intent_score, best_score, days_seen, first_seen, last_seen); drop select',
-    );
-  }
-  const minimums = [
-    { field: 'min_topics', value: body.min_topics, most: scope?.prefixes, what: 'topic prefixes' },
-    { field: 'min_days', value: body.min_days, most: scope?.days, what: 'days' },
-  ];
-  for (const { field, value, most, what } of minimums) {
-    if (value !== undefined && most !== undefined && value > most) {
-      throw invalidField(
-        field,
-        `${field} is ${value} but the task names ${most} ${what}, so nobody could match; lower ${field} or name more ${what}`,
-      );
-    }
-  }
-}
-
-function needsSchema(body: CommonTaskBody): boolean {
-  return (
-    body.where_expr !== undefined ||
-    body.select !== undefined ||
-    body.unique_by !== undefined ||
-    body.breakdown_by !== undefined
-  );
-}
-
-function noDataFor(field: string): ExpressionError {
-  return new ExpressionError(
-    field,
-    'expression_invalid',
-    `${field}: the input holds no data yet, so its columns are unknown`,
-  );
-}
-
-function uniqueStrings(
-  values: readonly string[],
-  field: string,
-  problem: (value: string) => string | undefined,
-) {
-  const seen = new Set<string>();
-  values.forEach((value, index) => {
-    const message = problem(value);
-    if (message) throw invalidField(`${field}[${index}]`, `${JSON.stringify(value).slice(0, 60)} ${message}`);
-    seen.add(value);
-  });
-  return [...seen];
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200);
 }

@@ -17,3 +17,13 @@ export async function fromStorage<T>(run: () => Promise<T>): Promise<T> {
     ]);
   }
 }
+
+/** An input file that is not Parquet (or is damaged): a 400 naming it, with the reader's first line. */
+export function unreadableInput(uri: string, error: unknown): AppError {
+  const message = `could not read ${uri} as Parquet (${firstLine(error)})`;
+  return new AppError('input_unreadable', `input_path: ${message}`, [{ field: 'input_path', message }]);
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sameHiveKeys } from '../../../src/tasks/planning/task-planner.ts';
+import { sameHiveKeys } from '../../../src/tasks/planning/partition-folders.ts';
 
 describe('sameHiveKeys (whether a generic tree is read with Hive columns)', () => {
   it.each([

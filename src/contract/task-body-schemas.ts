@@ -1,0 +1,135 @@
+/**
+ * The bodies that create a task (and estimate one): what the routes validate and document, and the
+ * types the planner takes. The task detail shows a body back normalised (`IntentRequestView` and
+ * `GenericRequestView` in tasks/task-model.ts, derived from these).
+ */
+import { type Static, Type } from '@sinclair/typebox';
+
+/** The fields of both bodies that say what to count and export, and how to write it. */
+const Expression = {
+  limit: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 1_000_000_000,
+      description: 'Most rows exported per job; skips counting',
+    }),
+  ),
+  perform_unload: Type.Optional(
+    Type.Boolean({
+      default: true,
+      description: 'false: count only, export later with POST /api/v1/tasks/{id}/unload',
+    }),
+  ),
+  select: Type.Optional(
+    Type.String({ maxLength: 8192, description: 'Comma-separated column names to export' }),
+  ),
+  where_expr: Type.Optional(
+    Type.String({
+      maxLength: 8192,
+      description: "A SQL boolean filter, e.g. intent_score >= 80 AND country = 'US'",
+    }),
+  ),
+  unique_by: Type.Optional(
+    Type.String({
+      maxLength: 256,
+      description:
+        'A column (e.g. person_id) whose distinct values the count also counts, exactly: unique_count ' +
+        'over the whole segment, unique_counts per partition. Not with limit',
+    }),
+  ),
+  breakdown_by: Type.Optional(
+    Type.Array(Type.String({ maxLength: 256 }), {
+      minItems: 1,
+      maxItems: 3,
+      description:
+        'Up to 3 distinct columns (e.g. country, seniority): breakdowns lists the top 50 values of each ' +
+        'by count, then one "(other)" entry for the rest. Not with limit',
+    }),
+  ),
+  output: Type.Optional(
+    Type.Union([Type.Literal('rows'), Type.Literal('people')], {
+      default: 'rows',
+      description:
+        'rows: the rows of the segment, by partition. people: one row per distinct non-null unique_by ' +
+        'value (unique_by required), counted and exported whole under the one key "people". Not with ' +
+        'limit or breakdown_by',
+    }),
+  ),
+  format: Type.Optional(
+    Type.Union([Type.Literal('parquet'), Type.Literal('csv'), Type.Literal('jsonl')], {
+      default: 'parquet',
+      description:
+        'File format of the export. CSV: header row, RFC 4180 quoting, ISO 8601 timestamps, lists and ' +
+        'structs as JSON text. jsonl: one JSON object per line',
+    }),
+  ),
+  compression: Type.Optional(
+    Type.Union([Type.Literal('snappy'), Type.Literal('zstd'), Type.Literal('gzip'), Type.Literal('none')], {
+      description:
+        "Parquet: snappy, zstd, gzip or none (default: the server's EXPORT_COMPRESSION, snappy). " +
+        'csv and jsonl: gzip (default) or none',
+    }),
+  ),
+  single_file: Type.Optional(
+    Type.Boolean({
+      default: false,
+      description:
+        'Write the whole task as one file (output key "all") instead of one folder per partition; the ' +
+        'task is counted first. Not with limit or max_file_bytes',
+    }),
+  ),
+  max_file_bytes: Type.Optional(
+    Type.Integer({
+      minimum: 1_048_576,
+      maximum: 1_099_511_627_776,
+      description: 'Start a new file once one reaches about this many bytes (at least 1 MiB)',
+    }),
+  ),
+};
+
+const MinimumPerPerson = (description: string) =>
+  Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, description }));
+
+export const IntentTaskBody = Type.Object(
+  {
+    days: Type.Array(Type.String({ maxLength: 32 }), {
+      minItems: 1,
+      maxItems: 3660,
+      description: 'YYYY-MM-DD or YYYYMMDD',
+    }),
+    topic_id_prefixes: Type.Array(Type.String({ maxLength: 128 }), { minItems: 1, maxItems: 10_000 }),
+    scores: Type.Array(Type.String({ maxLength: 16 }), {
+      minItems: 1,
+      maxItems: 3,
+      description: 'low, medium, high',
+    }),
+    input_path: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+    ...Expression,
+    min_topics: MinimumPerPerson(
+      'output: people only: keep people whose rows match at least this many distinct requested ' +
+        'topic prefixes (at most the number of topic_id_prefixes)',
+    ),
+    min_days: MinimumPerPerson(
+      'output: people only: keep people seen on at least this many distinct days (at most the number of days)',
+    ),
+  },
+  { additionalProperties: false },
+);
+export type IntentTaskBody = Static<typeof IntentTaskBody>;
+
+export const GenericTaskBody = Type.Object(
+  {
+    input_path: Type.String({ minLength: 1, maxLength: 1024 }),
+    ...Expression,
+    latest_by: Type.Optional(
+      Type.String({
+        maxLength: 256,
+        description:
+          "output: people only: a column (e.g. a timestamp) whose greatest value picks each person's row; " +
+          'without it, any one row of the person',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type GenericTaskBody = Static<typeof GenericTaskBody>;
