@@ -31,6 +31,12 @@ const SECTIONS = [
 /** A figure with its unit, as the report writes them. */
 const FIGURE = /\d[\d,]*(\.\d+)?\s?(ms|s|MB|GB|×|req\/s)/;
 
+/** A count comparison's check: the same rows on both sides (the backreference), no partition differing. */
+const COUNTED_ALIKE =
+  /^- Same work: rows counted: API ([1-9][\d,]*), raw \1; partitions whose counts differ: 0\.$/;
+/** An export comparison's check: the same rows written on both sides. */
+const EXPORTED_ALIKE = /^- Same work: rows exported: API ([1-9][\d,]*), raw \1 \(equal\)\.$/;
+
 /** The report's text under one `## ` heading. */
 function sectionOf(report: string, heading: string): string {
   const start = report.indexOf(`${heading}\n`);
@@ -114,6 +120,21 @@ describe('npm run bench -- --tiny', () => {
         target,
       ).toBe(true);
     }
+  });
+
+  it('shows that both sides of every comparison did the same work', () => {
+    // API and raw DuckDB agree on every partition's count and on the rows each export wrote (some).
+    const expectSameWork = (heading: string, alike: RegExp) => {
+      const lines = sectionOf(report, heading)
+        .split('\n')
+        .filter((line) => line.startsWith('- Same work: '));
+      expect(lines, heading).toHaveLength(1);
+      expect(lines[0], heading).toMatch(alike);
+    };
+    for (const heading of ['## 1. Un-filtered count', '## 2. Filtered count', '## 4. Small task latency'])
+      expectSameWork(heading, COUNTED_ALIKE);
+    for (const heading of ['## 3. Filtered export', ...SECTIONS.slice(16)])
+      expectSameWork(heading, EXPORTED_ALIKE);
   });
 
   it('reports the medians and ratios of every comparison, and no missing figure', () => {

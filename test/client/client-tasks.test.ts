@@ -85,10 +85,6 @@ describe('catalog, estimate, count, progress', () => {
     });
 
     expect(task.status).toBe('counted');
-    console.log(
-      'REPORTS',
-      reports.map((r) => `${r.status} ${r.completed_jobs}/${r.total_jobs}`),
-    );
     expect(nonZero(task.counts)).toEqual(await expectedIntentCounts(t.intentTree, where(body)));
     // Every report is a change, and progress never goes back.
     expect(reports.at(-1)).toMatchObject({ status: 'counted', completed_jobs: task.total_jobs, task });

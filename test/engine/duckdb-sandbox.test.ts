@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   EngineInterruptedError,
   EngineTimeoutError,
+  type PreparedInstance,
   Sandbox,
   SandboxPool,
 } from '../../src/engine/duckdb-sandbox.ts';
@@ -14,10 +15,11 @@ import { duck } from '../support/duck.ts';
  * Defence in depth: these queries bypass the expression guard and go straight to a job's DuckDB.
  * The sandbox alone must keep them inside the job's folders.
  */
-let root: string;
-let input: string;
-let output: string;
-let outside: string;
+// Named when the file is collected: the tables of statements below are built then, before any hook.
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-sandbox-'));
+const input = path.join(root, 'input');
+const output = path.join(root, 'output');
+const outside = path.join(root, 'other-org');
 let sandbox: Sandbox;
 let pool: SandboxPool;
 let pooled: Sandbox;
@@ -25,10 +27,6 @@ let pooled: Sandbox;
 let sibling: Sandbox;
 
 beforeAll(async () => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-sandbox-'));
-  input = path.join(root, 'input');
-  output = path.join(root, 'output');
-  outside = path.join(root, 'other-org');
   for (const dir of [input, output, outside]) fs.mkdirSync(dir, { recursive: true });
   await duck(`COPY (SELECT 1 AS ok) TO '${input}/in.parquet'`);
   await duck(`COPY (SELECT 'secret row' AS s) TO '${outside}/secret.parquet'`);
@@ -55,6 +53,97 @@ afterAll(async () => {
   fs.rmSync(root, { recursive: true, force: true });
 });
 
+/** What a sandbox answers when `enable_external_access = false` and `allowed_directories` keep a path out. */
+const outOfBounds = (file: string) =>
+  `Permission Error: Cannot access file "${file}" - file system operations are disabled by configuration`;
+/** What it answers when `lock_configuration = true` keeps a setting as it is. */
+const locked = (option: string) =>
+  `Invalid Input Error: Cannot change configuration option "${option}" - the configuration has been locked`;
+
+/**
+ * How a plain DuckDB (started as a job's, with no sandbox settings) answers the same statement:
+ * `runs` it, refuses it `otherwise` (or runs it: a machine with the network may install httpfs),
+ * or refuses it `alike` (the refusal is not the sandbox's doing).
+ */
+type Plain = 'runs' | 'otherwise' | 'alike';
+
+/** Statements a job's sandbox refuses, with the refusal its settings give, and how a plain DuckDB answers. */
+const REFUSALS: Array<[name: string, sql: string, refusal: string | RegExp, plain: Plain]> = [
+  ['a system file as CSV', `SELECT * FROM read_csv('/etc/passwd')`, outOfBounds('/etc/passwd'), 'runs'],
+  ['a system file as text', `SELECT * FROM read_text('/etc/hostname')`, outOfBounds('/etc/hostname'), 'runs'],
+  [
+    'another folder',
+    `SELECT * FROM read_parquet('${outside}/secret.parquet')`,
+    outOfBounds(`${outside}/secret.parquet`),
+    'runs',
+  ],
+  [
+    'another folder by traversal',
+    `SELECT * FROM read_parquet('${input}/../other-org/secret.parquet')`,
+    outOfBounds(`${input}/../other-org/secret.parquet`),
+    'runs',
+  ],
+  [
+    'another folder as a blob',
+    `SELECT * FROM read_blob('${outside}/secret.txt')`,
+    outOfBounds(`${outside}/secret.txt`),
+    'runs',
+  ],
+  ['a glob outside', `SELECT * FROM glob('${outside}/*')`, outOfBounds(`${outside}/*`), 'runs'],
+  ['a glob that climbs out', `SELECT * FROM glob('${input}/../*/*')`, outOfBounds(`${input}/../*/*`), 'runs'],
+  [
+    'a write outside',
+    `COPY (SELECT 1) TO '${outside}/planted.parquet'`,
+    outOfBounds(`${outside}/planted.parquet`),
+    'runs',
+  ],
+  [
+    'a write by traversal',
+    `COPY (SELECT 1) TO '${output}/../other-org/planted.parquet'`,
+    outOfBounds(`${output}/../other-org/planted.parquet`),
+    'runs',
+  ],
+  ['a database file', `ATTACH '${outside}/x.duckdb' AS x`, outOfBounds(`${outside}/x.duckdb`), 'runs'],
+  // Unlocked, DuckDB refuses it too, but differently: "Cannot enable external access while database is running".
+  [
+    're-enabling external access',
+    'SET enable_external_access = true',
+    locked('enable_external_access'),
+    'otherwise',
+  ],
+  ['widening the folders', `SET allowed_directories = ['/']`, locked('allowed_directories'), 'runs'],
+  ['resetting the lock', 'RESET lock_configuration', locked('lock_configuration'), 'runs'],
+  // Offline, a plain DuckDB fails to download it (IO Error); the sandbox may not even open the extension folder.
+  [
+    'installing an extension',
+    'INSTALL httpfs',
+    /Permission Error: Cannot access directory "[^"]+" - file system operations are disabled by configuration/,
+    'otherwise',
+  ],
+  // A plain DuckDB looks for the file (IO Error: not found); the sandbox refuses to load any.
+  [
+    'loading an extension',
+    'LOAD httpfs',
+    'Permission Error: Loading external extensions is disabled through configuration',
+    'otherwise',
+  ],
+  // A plain DuckDB wants httpfs (Missing Extension Error); the sandbox refuses the URL as a path.
+  [
+    'the network',
+    `SELECT * FROM read_parquet('https://example.com/x.parquet')`,
+    outOfBounds('https://example.com/x.parquet'),
+    'otherwise',
+  ],
+  // Not the sandbox's doing: getenv is a function of DuckDB's shell, not of the library. The row
+  // notices a DuckDB whose library gains it.
+  [
+    'an environment variable',
+    `SELECT getenv('HOME')`,
+    'Catalog Error: Scalar Function with name getenv does not exist!',
+    'alike',
+  ],
+];
+
 describe.each([
   ['opened directly', () => sandbox],
   ['taken from the pool', () => pooled],
@@ -71,28 +160,8 @@ describe.each([
     expect(fs.existsSync(path.join(output, 'out.parquet'))).toBe(true);
   });
 
-  it.each([
-    ['a system file as CSV', `SELECT * FROM read_csv('/etc/passwd')`],
-    ['a system file as text', `SELECT * FROM read_text('/etc/hostname')`],
-    ['another folder', `SELECT * FROM read_parquet('${outside}/secret.parquet')`],
-    ['another folder by traversal', `SELECT * FROM read_parquet('${input}/../other-org/secret.parquet')`],
-    ['another folder as a blob', `SELECT * FROM read_blob('${outside}/secret.txt')`],
-    ['a glob outside', `SELECT * FROM glob('${outside}/*')`],
-    ['a glob that climbs out', `SELECT * FROM glob('${input}/../*/*')`],
-    ['a write outside', `COPY (SELECT 1) TO '${outside}/planted.parquet'`],
-    ['a write by traversal', `COPY (SELECT 1) TO '${output}/../other-org/planted.parquet'`],
-    ['a database file', `ATTACH '${outside}/x.duckdb' AS x`],
-    ['re-enabling external access', 'SET enable_external_access = true'],
-    ['widening the folders', `SET allowed_directories = ['/']`],
-    ['resetting the lock', 'RESET lock_configuration'],
-    ['installing an extension', 'INSTALL httpfs'],
-    ['loading an extension', 'LOAD httpfs'],
-    ['the network', `SELECT * FROM read_parquet('https://example.com/x.parquet')`],
-    ['an environment variable', `SELECT getenv('HOME')`],
-  ])('refuses %s', async (_name, sql) => {
-    await expect(sandbox.query(sql)).rejects.toThrow(
-      /Permission|disabled|locked|not allowed|Catalog|Invalid Input|IO Error|getenv/i,
-    );
+  it.each(REFUSALS)('refuses %s', async (_name, sql, refusal) => {
+    await expect(sandbox.query(sql)).rejects.toThrow(refusal);
     expect(fs.existsSync(path.join(outside, 'planted.parquet'))).toBe(false);
   });
 
@@ -104,6 +173,43 @@ describe.each([
       // refusing is the expected answer
     }
     expect(JSON.stringify(leaked)).not.toContain('secret row');
+  });
+});
+
+describe('a plain DuckDB without the sandbox settings (what tells the refusals above apart)', () => {
+  let plain: PreparedInstance;
+  beforeAll(async () => {
+    plain = await Sandbox.prepare({ memoryLimit: '256MB', threads: 1 });
+  });
+  afterAll(() => {
+    plain?.connection.closeSync();
+    plain?.instance.closeSync();
+  });
+  afterEach(() => {
+    // What the plain instance wrote outside: the sandboxes above must find no planted file.
+    for (const name of fs.readdirSync(outside)) {
+      if (name !== 'secret.parquet' && name !== 'secret.txt')
+        fs.rmSync(path.join(outside, name), { force: true });
+    }
+  });
+
+  it.each(REFUSALS)('%s', async (_name, sql, refusal, expected) => {
+    const error = await plain.connection.runAndReadAll(sql).then(
+      () => undefined,
+      (thrown: Error) => thrown,
+    );
+    const refusedAsSandbox =
+      error !== undefined &&
+      (typeof refusal === 'string' ? error.message.includes(refusal) : refusal.test(error.message));
+    if (expected === 'runs') expect(error).toBeUndefined();
+    else expect(refusedAsSandbox).toBe(expected === 'alike');
+  });
+
+  it('reads what the sandboxes refused: the other folder and through the planted link', async () => {
+    const read = async (file: string) =>
+      (await plain.connection.runAndReadAll(`SELECT s FROM read_parquet('${file}')`)).getRowObjects();
+    expect(await read(`${outside}/secret.parquet`)).toEqual([{ s: 'secret row' }]);
+    expect(await read(`${input}/link.parquet`)).toEqual([{ s: 'secret row' }]);
   });
 });
 

@@ -262,15 +262,32 @@ describe('webhooks to a local receiver (http and private addresses allowed)', ()
     expect(receiver.received('/gone')).toHaveLength(2);
   });
 
-  it('sends no pending retry of a deleted webhook', async () => {
+  it('sends no pending retry of a deleted webhook, while it sends the kept one due with it', async () => {
     receiver.answer('/deleted', 500);
+    receiver.answer('/kept', 500, 200);
     const { api, webhook } = await subscribed(server, '/deleted', ['task.counted']);
+    // A second webhook of the organisation, not deleted: one event, two retries due together.
+    const kept = await api.post('/api/v1/webhooks', {
+      url: `${receiver.url}/kept`,
+      events: ['task.counted'],
+    });
+    expect(kept.status).toBe(201);
     await api.waitFor(await api.createIntentTask(countBody()), ['counted']);
     await pollLog(api, webhook.id, (d) => d.length === 1);
+    await pollLog(api, kept.body.id, (d) => d.length === 1);
     expect((await api.delete(`/api/v1/webhooks/${webhook.id}`)).status).toBe(204);
     offsetMs = 3_600_000;
+    // The deliverer ran once the clock moved: it sent the kept webhook's retry and recorded it...
+    await receiver.waitFor('/kept', 2);
+    const log = await pollLog(api, kept.body.id, (d) => d.length === 2);
+    expect(log.map((d: Attempt) => [d.attempt, d.outcome])).toEqual([
+      [2, 'delivered'],
+      [1, 'retrying'],
+    ]);
+    // ...and did not send the deleted one's, due as early, in that look or the next ones.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(receiver.received('/deleted')).toHaveLength(1);
+    expect(receiver.received('/kept')).toHaveLength(2);
   });
 
   it('delivers task.completed after an export and task.failed after a failure, each to its subscribers', async () => {

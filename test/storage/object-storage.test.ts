@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiClient, signUp, startTestServer, type TestServer } from '../support/api.ts';
 import { duck, expectedIntentCounts } from '../support/duck.ts';
 import { type S3Server, startS3 } from '../support/s3.ts';
+import { type ProxiedGet, type S3Proxy, startS3Proxy } from '../support/s3-proxy.ts';
 
 let s3: S3Server;
 let tree: string;
@@ -34,6 +34,35 @@ function diskUsage(dir: string): number {
   return used - files.length * 4096;
 }
 
+/**
+ * Each Parquet file's key under `prefix` and the two ranges that fetch its footer alone: the 8-byte
+ * trailer (footer length and magic), then exactly the footer.
+ */
+function footerRanges(
+  dir: string,
+  prefix: string,
+): Map<string, { trailer: string; footer: string; bytes: number }> {
+  const ranges = new Map<string, { trailer: string; footer: string; bytes: number }>();
+  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.parquet')) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    const bytes = fs.readFileSync(file);
+    const size = bytes.length;
+    const length = bytes.readUInt32LE(size - 8);
+    ranges.set(`${prefix}/${path.relative(dir, file)}`, {
+      trailer: `bytes=${size - 8}-${size - 1}`,
+      footer: `bytes=${size - 8 - length}-${size - 9}`,
+      bytes: 8 + length,
+    });
+  }
+  return ranges;
+}
+
+/** The GETs of objects (not listings) of `bucket` among `gets`. */
+const objectReads = (gets: readonly ProxiedGet[], bucket: string) =>
+  gets.filter((get) => get.bucket === bucket && get.key !== '');
+const bytesOf = (gets: readonly ProxiedGet[]) => gets.reduce((sum, get) => sum + get.bytes, 0);
+
 function treeSize(dir: string): number {
   return fs
     .readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -55,8 +84,9 @@ afterAll(async () => {
   fs.rmSync(scratch, { recursive: true, force: true });
 });
 
-async function session(env: Record<string, string>) {
-  const t = await startTestServer({ ...s3.env, ...env });
+/** A server over the S3 server (or the proxy whose `env` is given), with an organisation's client. */
+async function session(env: Record<string, string>, endpoints: Record<string, string> = s3.env) {
+  const t = await startTestServer({ ...endpoints, ...env });
   const api = apiClient(t.url, (await signUp(t.url)).apiKey);
   return { t, api };
 }
@@ -64,24 +94,45 @@ async function session(env: Record<string, string>) {
 describe('reading from a bucket', () => {
   let t: TestServer;
   let api: ReturnType<typeof apiClient>;
+  /** Between the service and the S3 server: what it counts is what the service really downloaded. */
+  let proxy: S3Proxy;
   beforeAll(async () => {
-    ({ t, api } = await session({ INTENT_INPUT_PATH: 's3://intent/tree', OUTPUT_PATH: 's3://exports/out' }));
+    proxy = await startS3Proxy(s3);
+    ({ t, api } = await session(
+      { INTENT_INPUT_PATH: 's3://intent/tree', OUTPUT_PATH: 's3://exports/out' },
+      proxy.env,
+    ));
   });
-  afterAll(async () => t?.close());
+  afterAll(async () => {
+    await t?.close();
+    await proxy?.close();
+  });
 
   it('counts without a filter from the Parquet footers alone (under 1% of the tree downloaded)', async () => {
-    const before = t.server.objectStorage.s3.metrics.bytesDownloaded;
+    const mark = proxy.gets.length;
     const created = await api.post('/api/v1/intent_hive_tasks', { ...ALL, perform_unload: false });
     const task = await api.waitFor(created.body.task_id, ['counted']);
     expect(task.counts).toEqual(await expectedIntentCounts(tree));
-    const downloaded = t.server.objectStorage.s3.metrics.bytesDownloaded - before;
-    expect(downloaded).toBeGreaterThan(0);
+    // Every object read was a ranged read of a footer (its trailer, then the footer itself), each
+    // answered with that many bytes, and no footer was read twice.
+    const footers = footerRanges(tree, 'tree');
+    const reads = objectReads(proxy.gets.slice(mark), 'intent');
+    expect(reads.length).toBeGreaterThan(0);
+    for (const read of reads) {
+      const ranges = footers.get(read.key);
+      expect(read.status, read.key).toBe(206);
+      expect([ranges?.trailer, ranges?.footer], read.key).toContain(read.range);
+      const [, start, end] = /^bytes=(\d+)-(\d+)$/.exec(read.range!)!;
+      expect(read.bytes, read.key).toBe(Number(end) - Number(start) + 1);
+    }
+    expect(new Set(reads.map((read) => `${read.key} ${read.range}`)).size).toBe(reads.length);
+    const downloaded = bytesOf(reads);
+    expect(downloaded).toBeLessThanOrEqual([...footers.values()].reduce((sum, f) => sum + f.bytes, 0));
     expect(downloaded / treeBytes).toBeLessThan(0.01);
   });
 
   it('stages whole objects for a filtered count and reuses them for the export', async () => {
-    const metrics = t.server.objectStorage.s3.metrics;
-    const before = metrics.bytesDownloaded;
+    const mark = proxy.gets.length;
     const created = await api.post('/api/v1/intent_hive_tasks', {
       ...ALL,
       where_expr: WHERE,
@@ -89,14 +140,17 @@ describe('reading from a bucket', () => {
     });
     const counted = await api.waitFor(created.body.task_id, ['counted']);
     expect(nonZero(counted.counts)).toEqual(await expectedIntentCounts(tree, WHERE));
-    const countBytes = metrics.bytesDownloaded - before;
+    const countBytes = bytesOf(objectReads(proxy.gets.slice(mark), 'intent'));
     expect(countBytes).toBeGreaterThanOrEqual(treeBytes);
 
-    const afterCount = metrics.bytesDownloaded;
+    const afterCount = proxy.gets.length;
     await api.post(`/api/v1/tasks/${created.body.task_id}/unload`);
     const done = await api.waitFor(created.body.task_id, ['completed']);
-    // The export read the copies the count staged: the objects' ETags had not changed.
-    expect(metrics.bytesDownloaded - afterCount).toBe(0);
+    // The export read the copies the count staged: the objects' ETags had not changed. Not one
+    // object of the input was requested again, so not one byte of it came down.
+    const exportReads = objectReads(proxy.gets.slice(afterCount), 'intent');
+    expect(exportReads).toEqual([]);
+    expect(bytesOf(exportReads)).toBe(0);
     expect(done.files.reduce((sum: number, f: { rows: number }) => sum + f.rows, 0)).toBe(
       counted.total_count,
     );
@@ -149,24 +203,25 @@ describe('reading from a bucket', () => {
 
 describe('previewing a bucket', () => {
   it('downloads only the partitions it reads: 5 rows cost the first partition, not the tree', async () => {
-    const { t, api } = await session({ INTENT_INPUT_PATH: 's3://intent/tree' });
+    const proxy = await startS3Proxy(s3);
+    const { t, api } = await session({ INTENT_INPUT_PATH: 's3://intent/tree' }, proxy.env);
     try {
       // Counted from the footers alone, so the preview is the first to download whole objects.
       const taskId = await api.createIntentTask({ ...ALL, perform_unload: false });
       await api.waitFor(taskId, ['counted']);
-      const metrics = t.server.objectStorage.s3.metrics;
-      const before = metrics.bytesDownloaded;
+      const mark = proxy.gets.length;
       const preview = await api.get(`/api/v1/tasks/${taskId}/preview?limit=5`);
       expect(preview.status).toBe(200);
       expect(preview.body.rows).toHaveLength(5);
       // The first partition in key order (score=high sorts before low and medium).
       const first = treeSize(path.join(tree, 'day=2024-05-01/prefix=4eyes_101/score=high'));
-      const downloaded = metrics.bytesDownloaded - before;
+      const downloaded = bytesOf(objectReads(proxy.gets.slice(mark), 'intent'));
       expect(downloaded).toBeGreaterThanOrEqual(first);
       expect(downloaded).toBeLessThan(first + 256 * 1024);
       expect(downloaded / treeBytes).toBeLessThan(0.2);
     } finally {
       await t.close();
+      await proxy.close();
     }
   });
 });
@@ -325,14 +380,11 @@ describe('failures a user can act on', () => {
   it('transient 503s are retried with backoff and the task completes', async () => {
     // Every third request answered with 503 SlowDown.
     let seen = 0;
-    const proxy = await slowDownProxy(() => {
+    const proxy = await startS3Proxy(s3, () => {
       seen += 1;
       return seen % 3 === 0;
     });
-    const { t, api } = await session({
-      S3_ENDPOINT: proxy.endpoint,
-      INTENT_INPUT_PATH: 's3://intent/tree',
-    });
+    const { t, api } = await session({ INTENT_INPUT_PATH: 's3://intent/tree' }, proxy.env);
     try {
       const created = await api.post('/api/v1/intent_hive_tasks', {
         ...ALL,
@@ -344,54 +396,24 @@ describe('failures a user can act on', () => {
       expect(seen).toBeGreaterThan(3);
     } finally {
       await t.close();
-      proxy.close();
+      await proxy.close();
     }
   });
 
   it('a footer read that keeps failing with 503s at creation: 503 storage_unavailable, not a 400', async () => {
     // Listings pass; every ranged read (the footer a where_expr is checked against) is throttled.
-    const proxy = await slowDownProxy((request) => request.headers.range !== undefined);
-    const { t, api } = await session({
-      S3_ENDPOINT: proxy.endpoint,
-      INTENT_INPUT_PATH: 's3://intent/tree',
-      STORAGE_MAX_ATTEMPTS: '2',
-    });
+    const proxy = await startS3Proxy(s3, (request) => request.headers.range !== undefined);
+    const { t, api } = await session(
+      { INTENT_INPUT_PATH: 's3://intent/tree', STORAGE_MAX_ATTEMPTS: '2' },
+      proxy.env,
+    );
     try {
       const early = await api.post('/api/v1/intent_hive_tasks', { ...ALL, where_expr: WHERE });
       expect(early.status).toBe(503);
       expect(early.body.code).toBe('storage_unavailable');
     } finally {
       await t.close();
-      proxy.close();
+      await proxy.close();
     }
   });
 });
-
-/** A proxy in front of the S3 server that answers the requests `refuse` picks with 503 SlowDown. */
-async function slowDownProxy(refuse: (request: http.IncomingMessage) => boolean) {
-  const upstream = new URL(s3.endpoint);
-  const proxy = http.createServer((request, response) => {
-    if (refuse(request)) {
-      response.writeHead(503, { 'content-type': 'application/xml' });
-      response.end('<Error><Code>SlowDown</Code><Message>Reduce your request rate.</Message></Error>');
-      return;
-    }
-    const forward = http.request(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        path: request.url,
-        method: request.method,
-        headers: request.headers,
-      },
-      (reply) => {
-        response.writeHead(reply.statusCode ?? 502, reply.headers);
-        reply.pipe(response);
-      },
-    );
-    request.pipe(forward);
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  const { port } = proxy.address() as net.AddressInfo;
-  return { endpoint: `http://127.0.0.1:${port}`, close: () => proxy.close() };
-}
