@@ -57,3 +57,6 @@ export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw new AppError('unauthorized', UNAUTHORIZED);
   return request.principal;
 }
+
+/** How the API routes may be called (OpenAPI `security`): an API key, or a user's bearer token. */
+export const API_SECURITY: Array<Record<string, string[]>> = [{ apiKey: [] }, { bearer: [] }];

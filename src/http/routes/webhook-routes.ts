@@ -11,7 +11,7 @@ import {
 } from '../../contract/webhook-schemas.ts';
 import { invalidField } from '../../errors.ts';
 import type { WebhookService } from '../../webhooks/webhook-service.ts';
-import { principalOf, requireApiAccess } from '../auth.ts';
+import { API_SECURITY, principalOf, requireApiAccess } from '../auth.ts';
 
 interface Options {
   accounts: AccountService;
@@ -23,7 +23,7 @@ const DELIVERY_LIMITS = { min: 1, max: 100, default: 50 };
 /** Signed lifecycle webhooks of the organisation, and their delivery log. */
 export const webhookRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { accounts, webhooks }) => {
   app.addHook('onRequest', requireApiAccess(accounts));
-  const security: Array<Record<string, string[]>> = [{ apiKey: [] }, { bearer: [] }];
+  const security = API_SECURITY;
 
   app.post(
     '/api/v1/webhooks',
