@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import cookie from '@fastify/cookie';
-import rateLimit from '@fastify/rate-limit';
-import swagger from '@fastify/swagger';
+import rateLimit, { type RateLimitPluginOptions } from '@fastify/rate-limit';
+import swagger, { type SwaggerOptions } from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
@@ -84,45 +84,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   // Only JSON bodies: a text/plain body is a 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Audiences API',
-        version: '1.0.0',
-        description: 'Count intent audience segments and export them as Parquet files.',
-      },
-      servers: [{ url: deps.publicUrl ?? '/' }],
-      components: {
-        securitySchemes: {
-          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
-          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-          session: { type: 'apiKey', in: 'cookie', name: 'audiences_session' },
-        },
-      },
-    },
-  });
+  await app.register(swagger, openApiOptions(deps.publicUrl));
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(cookie);
   app.addSchema(Problem);
-  await app.register(rateLimit, {
-    max: deps.rateLimitPerMinute,
-    timeWindow: 60_000,
-    keyGenerator: rateLimitKey,
-    ...(deps.rateLimitRedis && {
-      redis: deps.rateLimitRedis,
-      nameSpace: deps.rateLimitPrefix ?? 'audiences:rate:',
-    }),
-    // Probes, the docs and the console's static files are not rate limited: an orchestrator must
-    // always reach them, and a page load is many small files.
-    allowList: (request) => /^\/(healthz|readyz|docs|openapi\.json|assets\/)/.test(request.url),
-    enableDraftSpec: true,
-    errorResponseBuilder: (_request, context) =>
-      new AppError(
-        'rate_limited',
-        `too many requests; at most ${context.max} a minute, try again in ${context.after}`,
-      ),
-  });
+  await app.register(rateLimit, rateLimitOptions(deps));
 
   const httpMetrics = deps.metrics?.http;
   if (httpMetrics) {
@@ -162,4 +128,48 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
+}
+
+/** The OpenAPI document's frame: what the service is, where it answers, how callers authenticate. */
+function openApiOptions(publicUrl: string | undefined): SwaggerOptions {
+  return {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Audiences API',
+        version: '1.0.0',
+        description: 'Count intent audience segments and export them as Parquet files.',
+      },
+      servers: [{ url: publicUrl ?? '/' }],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          session: { type: 'apiKey', in: 'cookie', name: 'audiences_session' },
+        },
+      },
+    },
+  };
+}
+
+/** Requests per minute per credential (or address), shared through Redis when scaled out. */
+function rateLimitOptions(deps: AppDependencies): RateLimitPluginOptions {
+  return {
+    max: deps.rateLimitPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: rateLimitKey,
+    ...(deps.rateLimitRedis && {
+      redis: deps.rateLimitRedis,
+      nameSpace: deps.rateLimitPrefix ?? 'audiences:rate:',
+    }),
+    // Probes, the docs and the console's static files are not rate limited: an orchestrator must
+    // always reach them, and a page load is many small files.
+    allowList: (request) => /^\/(healthz|readyz|docs|openapi\.json|assets\/)/.test(request.url),
+    enableDraftSpec: true,
+    errorResponseBuilder: (_request, context) =>
+      new AppError(
+        'rate_limited',
+        `too many requests; at most ${context.max} a minute, try again in ${context.after}`,
+      ),
+  };
 }

@@ -6,6 +6,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
  */
 export const migrations: Record<string, Migration> = {
   '0001_initial': {
+    // The first schema as one migration: a long list of table declarations, applied once, never edited.
     async up(db: Kysely<unknown>) {
       await db.schema
         .createTable('organizations')
