@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { loadCliEnvironment } from './cli/cli-environment.ts';
 import { reportError } from './cli/exit-codes.ts';
 import { addUserCommands } from './cli/user-commands.ts';
-import { ConfigError, checkScaledOut, loadCliEnvironment, loadConfig } from './config.ts';
+import { ConfigError, checkScaledOut, loadConfig } from './config.ts';
 import { generateDemoData } from './demo/demo-data.ts';
 import { type Roles, startService } from './server.ts';
 import { openStore } from './store/open-store.ts';
@@ -67,10 +68,10 @@ program
     "apply the store's migrations and exit (several at once are safe: one migrates, the others wait)",
   )
   .action(async () => {
-    const config = loadConfigOrExit();
-    const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    const { store: settings, server } = loadConfigOrExit();
+    const store = await openStore({ databaseUrl: settings.databaseUrl, dataDir: server.dataDir });
     await store.close();
-    console.log(`the store is up to date (${config.databaseUrl ? 'PostgreSQL' : 'SQLite'})`);
+    console.log(`the store is up to date (${settings.databaseUrl ? 'PostgreSQL' : 'SQLite'})`);
   });
 
 program

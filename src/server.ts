@@ -11,6 +11,7 @@ import { FooterRows } from './catalog/footer-rows.ts';
 import { InputSchemas } from './catalog/input-schema.ts';
 import { IntentCatalog } from './catalog/intent-catalog.ts';
 import { RedisChangeFeed } from './changes/redis-change-feed.ts';
+import { ensureSecrets } from './composition/service-secrets.ts';
 import type { Config } from './config.ts';
 import { generateDemoData } from './demo/demo-data.ts';
 import { DownloadLinks } from './downloads/download-links.ts';
@@ -111,15 +112,17 @@ export async function startService(
   roles: Roles,
   hooks: ServiceHooks = {},
 ): Promise<RunningService> {
-  const log = pino(loggerOptions(config.logLevel) as pino.LoggerOptions);
-  const localOutput = !isObjectUri(config.outputPath);
-  if (localOutput) fs.mkdirSync(config.outputPath, { recursive: true });
+  const log = pino(loggerOptions(config.server.logLevel) as pino.LoggerOptions);
+  const secrets = ensureSecrets(config);
+  const { storage: where } = config;
+  const localOutput = !isObjectUri(where.outputPath);
+  if (localOutput) fs.mkdirSync(where.outputPath, { recursive: true });
   // Only the one-process start generates the demo tree: processes sharing a folder must not race on it.
-  const demo = roles.api && roles.worker && !config.redisUrl;
-  if (!isObjectUri(config.intentInputPath)) await prepareIntentData(config, log, demo);
+  const demo = roles.api && roles.worker && !config.queue.redisUrl;
+  if (!isObjectUri(where.intentInputPath)) await prepareIntentData(config, log, demo);
 
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const { redisUrl, redisPrefix } = config;
+  const store = await openStore({ databaseUrl: config.store.databaseUrl, dataDir: config.server.dataDir });
+  const { redisUrl, redisPrefix } = config.queue;
   const warn = (message: string, fields: Record<string, unknown>) => log.warn(fields, message);
   // Counts and exports wait in lanes of their own, each with its slots in every worker.
   const lane = (phase: JobPhase, concurrency: number): JobQueue =>
@@ -127,8 +130,8 @@ export async function startService(
       ? new BullMqQueue({ redisUrl, prefix: redisPrefix, name: `audiences-${phase}`, concurrency, log: warn })
       : new MemoryQueue(concurrency);
   const queue = new JobLanes({
-    count: lane('count', config.countConcurrency),
-    unload: lane('unload', config.workerConcurrency),
+    count: lane('count', config.queue.countConcurrency),
+    unload: lane('unload', config.queue.workerConcurrency),
   });
   const feed = redisUrl ? new RedisChangeFeed({ redisUrl, prefix: redisPrefix, log: warn }) : undefined;
   // Limits want to fail fast rather than wait out a Redis outage (BullMQ's connections wait).
@@ -138,27 +141,27 @@ export async function startService(
       : undefined;
   // Exports are written next to their destination so the final move is a rename; uploads start from DATA_DIR.
   const local = new LocalStorage(
-    localOutput ? path.join(config.outputPath, '.staging') : path.join(config.dataDir, 'scratch'),
+    localOutput ? path.join(where.outputPath, '.staging') : path.join(config.server.dataDir, 'scratch'),
   );
-  const stagingCache = new StagingCache(config.stagingDir, config.stagingCacheBytes);
+  const stagingCache = new StagingCache(where.stagingDir, where.stagingCacheBytes);
   await stagingCache.clear();
   const clientOptions = {
-    s3: config.s3,
-    gcs: config.gcs,
-    maxAttempts: config.storageMaxAttempts,
-    timeoutMs: config.storageTimeoutMs,
+    s3: where.s3,
+    gcs: where.gcs,
+    maxAttempts: where.maxAttempts,
+    timeoutMs: where.timeoutMs,
   };
   const objectStorage = {
     s3: new ObjectStorage(createObjectClient('s3', clientOptions), 's3', stagingCache, local.scratchDir()),
     gs: new ObjectStorage(createObjectClient('gs', clientOptions), 'gs', stagingCache, local.scratchDir()),
   };
   const storage = new StorageRouter(local, objectStorage);
-  const outputObject = parseObjectUri(config.outputPath);
-  let publicUrl = config.publicUrl ?? '';
-  const links = new DownloadLinks(config.linkSecret, () => publicUrl, config.linkTtlMs);
+  const outputObject = parseObjectUri(where.outputPath);
+  let publicUrl = config.server.publicUrl ?? '';
+  const links = new DownloadLinks(secrets.link, () => publicUrl, config.limits.linkTtlMs);
   const accounts = new AccountService(
     store,
-    new TokenService(config.jwtSecret, config.jwtTtlMs),
+    new TokenService(secrets.jwt, config.limits.jwtTtlMs),
     ...(limitsRedis ? [new RedisLoginThrottle(limitsRedis, { prefix: `${redisPrefix}:login:` })] : []),
   );
   // DUCKDB_MEMORY_LIMIT is the budget of all jobs at once, shared by the slots: an export slot gets
@@ -166,12 +169,12 @@ export async function startService(
   // Parquet; a count reads a few columns into one aggregate). DuckDB's buffer manager gets three
   // quarters of a slot's memory: the Parquet reader and writer allocate beyond it.
   const share =
-    (0.75 * config.duckdbMemoryBytes) /
-    (EXPORT_MEMORY_SHARES * config.workerConcurrency + config.countConcurrency);
+    (0.75 * config.engine.memoryBytes) /
+    (EXPORT_MEMORY_SHARES * config.queue.workerConcurrency + config.queue.countConcurrency);
   const engine = {
     memoryLimit: `${Math.floor((EXPORT_MEMORY_SHARES * share) / 1e6)}MB`,
-    threads: config.duckdbThreads,
-    timeoutMs: config.jobTimeoutMs,
+    threads: config.engine.threads,
+    timeoutMs: config.engine.jobTimeoutMs,
   };
   const countEngine = { ...engine, memoryLimit: `${Math.floor(share / 1e6)}MB` };
   const changes = new TaskChanges(feed ? { feed } : {});
@@ -187,22 +190,26 @@ export async function startService(
     storage,
     schemas,
     footers,
-    views: new TaskViews(store, links, storage, config.linkTtlMs),
-    intentInputPath: config.intentInputPath,
+    views: new TaskViews(store, links, storage, config.limits.linkTtlMs),
+    intentInputPath: where.intentInputPath,
     inputPolicy: {
-      roots: config.localInputRoots.map(realOrSelf),
+      roots: where.localInputRoots.map(realOrSelf),
       // Other organisations' exports live there.
-      forbidden: localOutput ? [realOrSelf(config.outputPath)] : [],
-      buckets: config.inputBuckets,
+      forbidden: localOutput ? [realOrSelf(where.outputPath)] : [],
+      buckets: where.inputBuckets,
       forbiddenObjects: outputObject ? [outputObject] : [],
     },
-    taskTtlMs: config.taskTtlMs,
-    jobsPerTask: jobsPerTask(os.availableParallelism(), config.workerConcurrency, config.duckdbThreads),
+    taskTtlMs: config.limits.taskTtlMs,
+    jobsPerTask: jobsPerTask(
+      os.availableParallelism(),
+      config.queue.workerConcurrency,
+      config.engine.threads,
+    ),
     maxPartitions: MAX_PARTITIONS_PER_TASK,
-    maxActiveTasks: config.maxActiveTasks,
+    maxActiveTasks: config.limits.maxActiveTasks,
     // A preview is one thread of the API process reading a few rows: a count slot's share of memory.
-    preview: { memoryLimit: countEngine.memoryLimit, timeoutMs: config.previewTimeoutMs },
-    outputPath: config.outputPath,
+    preview: { memoryLimit: countEngine.memoryLimit, timeoutMs: config.engine.previewTimeoutMs },
+    outputPath: where.outputPath,
     log: (message, fields) => log.info(fields, message),
   });
   // One registry per process: an embedded one shows the API's and the worker's metrics.
@@ -221,15 +228,15 @@ export async function startService(
     store,
     queue,
     storage,
-    outputPath: config.outputPath,
+    outputPath: where.outputPath,
     engine,
     countEngine,
     // An API-only process runs no jobs: it keeps no DuckDB started for them.
     ...(roles.worker && {
-      warmEngines: { unload: config.workerConcurrency, count: config.countConcurrency },
+      warmEngines: { unload: config.queue.workerConcurrency, count: config.queue.countConcurrency },
     }),
-    maxJobBytes: config.jobMaxBytes,
-    compression: config.exportCompression,
+    maxJobBytes: config.engine.jobMaxBytes,
+    compression: config.engine.exportCompression,
     lifecycle: tasks.lifecycle,
     listPlanner: tasks.listPlanner,
     changes,
@@ -239,7 +246,7 @@ export async function startService(
   });
 
   const webhookPolicy = {
-    allowPrivate: config.webhookAllowPrivate,
+    allowPrivate: config.webhooks.allowPrivate,
     resolve: hooks.webhooks?.resolve ?? systemResolver,
   };
 
@@ -247,7 +254,7 @@ export async function startService(
   let url: string | undefined;
   let idempotentRequests: IdempotentRequests | undefined;
   if (roles.api) {
-    idempotentRequests = new IdempotentRequests({ store, ttlMs: config.idempotencyTtlMs, log: warn });
+    idempotentRequests = new IdempotentRequests({ store, ttlMs: config.limits.idempotencyTtlMs, log: warn });
     idempotentRequests.startSweeping();
     app = await buildApp({
       idempotentRequests,
@@ -257,18 +264,18 @@ export async function startService(
         storage,
         footers,
         schemas,
-        intentInputPath: config.intentInputPath,
-        ttlMs: config.catalogTtlMs,
+        intentInputPath: where.intentInputPath,
+        ttlMs: config.limits.catalogTtlMs,
       }),
       downloads: new DownloadService(store, storage, links),
-      webhooks: new WebhookService({ store, policy: webhookPolicy, allowHttp: config.webhookAllowHttp }),
+      webhooks: new WebhookService({ store, policy: webhookPolicy, allowHttp: config.webhooks.allowHttp }),
       readiness: [
         { name: 'store', check: () => store.ping() },
         { name: 'queue', check: () => queue.ping() },
       ],
-      publicUrl: config.publicUrl,
-      logger: loggerOptions(config.logLevel),
-      rateLimitPerMinute: config.rateLimitPerMinute,
+      publicUrl: config.server.publicUrl,
+      logger: loggerOptions(config.server.logLevel),
+      rateLimitPerMinute: config.limits.rateLimitPerMinute,
       ...(limitsRedis && { rateLimitRedis: limitsRedis, rateLimitPrefix: `${redisPrefix}:rate:` }),
       metrics,
     });
@@ -283,7 +290,7 @@ export async function startService(
     // On its SQLite file this process is the only worker, so the leases it finds are its previous
     // run's: released now, their jobs resume at once rather than when the leases expire. A shared
     // PostgreSQL store may have other live workers: their jobs wait for their leases to expire.
-    if (!config.databaseUrl) await store.releaseOtherLeases(owner, new Date().toISOString());
+    if (!config.store.databaseUrl) await store.releaseOtherLeases(owner, new Date().toISOString());
     const resumed = await store.resumableJobs(new Date().toISOString());
     if (resumed.length > 0) log.info({ jobs: resumed.length }, 'resuming unfinished jobs');
     await queue.enqueue(resumed);
@@ -297,40 +304,41 @@ export async function startService(
     reconciler.start();
     // Webhook deliveries are rows too: this worker sends them, leased so no two workers send one
     // attempt at once. An embedded restart takes back at once those its previous run held.
-    if (!config.databaseUrl) await store.releaseOtherWebhookLeases(owner);
+    if (!config.store.databaseUrl) await store.releaseOtherWebhookLeases(owner);
     const sender = new WebhookSender({
       policy: webhookPolicy,
-      allowHttp: config.webhookAllowHttp,
-      timeoutMs: config.webhookTimeoutMs,
+      allowHttp: config.webhooks.allowHttp,
+      timeoutMs: config.webhooks.timeoutMs,
     });
     deliverer = new WebhookDeliverer({
       store,
       send: (target, headers, body) => sender.send(target, headers, body),
       owner,
-      retry: { retryForMs: config.webhookRetryForMs },
+      retry: { retryForMs: config.webhooks.retryForMs },
       publicUrl: () => publicUrl || undefined,
       // Longer than an attempt can take (its timeout), with room for a slow store.
-      leaseMs: Math.max(60_000, 3 * config.webhookTimeoutMs),
+      leaseMs: Math.max(60_000, 3 * config.webhooks.timeoutMs),
       log: warn,
       ...delivererHooks(hooks),
     });
     deliverer.start();
-    if (!roles.api && config.metricsPort !== undefined) {
-      metricsServer = await startMetricsServer(metrics, config.metricsPort, config.host);
+    if (!roles.api && config.server.metricsPort !== undefined) {
+      metricsServer = await startMetricsServer(metrics, config.server.metricsPort, config.server.host);
     }
   }
 
   if (app) {
-    await app.listen({ port: config.port, host: config.host });
+    const { host } = config.server;
+    await app.listen({ port: config.server.port, host });
     const address = app.server.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
-    url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-    publicUrl = config.publicUrl ?? url;
+    const port = typeof address === 'object' && address ? address.port : config.server.port;
+    url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    publicUrl = config.server.publicUrl ?? url;
     log.info({ url, docs: `${url}/docs` }, 'audiences is listening');
   }
   if (!roles.api) {
     log.info(
-      { owner, concurrency: config.workerConcurrency, metrics: metricsServer?.url },
+      { owner, concurrency: config.queue.workerConcurrency, metrics: metricsServer?.url },
       'audiences worker is running',
     );
   }
@@ -348,7 +356,7 @@ export async function startService(
       await reconciler?.stop();
       await deliverer?.stop();
       // Running jobs get SHUTDOWN_GRACE to finish; whatever still runs then is handed back.
-      const drained = await settlesWithin(queue.close(), config.shutdownGraceMs);
+      const drained = await settlesWithin(queue.close(), config.server.shutdownGraceMs);
       if (roles.worker) {
         const handedBack = await store.releaseLeases(owner, new Date().toISOString());
         if (!drained || handedBack.length > 0) log.warn({ jobs: handedBack }, 'handed running jobs back');
@@ -393,9 +401,9 @@ function realOrSelf(dir: string): string {
 
 /** Generates the demo tree on first start, then logs what the intent tree holds. */
 async function prepareIntentData(config: Config, log: pino.Logger, demo: boolean): Promise<void> {
-  const root = config.intentInputPath;
+  const root = config.storage.intentInputPath;
   const empty = !fs.existsSync(root) || fs.readdirSync(root).length === 0;
-  if (empty && demo && config.demoData) {
+  if (empty && demo && config.storage.demoData) {
     log.info({ path: root, ...DEMO }, 'generating the demo intent tree (first start)');
     // Written beside the target and renamed into place, so an interrupted start leaves no half tree.
     const partial = `${root}.partial`;
