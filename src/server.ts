@@ -23,8 +23,11 @@ export interface RunningService {
   /** The API, when this process serves it. */
   app?: FastifyInstance;
   url?: string;
-  /** Object-store backends, whose transfer metrics tests and benchmarks read. */
-  objectStorage: Record<ObjectScheme, ObjectStorage>;
+  /**
+   * Object-store backends, whose transfer metrics tests and benchmarks read; present when the
+   * configuration names a bucket (INTENT_INPUT_PATH, OUTPUT_PATH or INPUT_BUCKETS).
+   */
+  objectStorage: Partial<Record<ObjectScheme, ObjectStorage>>;
   stagingCache: StagingCache;
   /** Readers waiting for task changes (long polls), for tests to check none is left behind. */
   changes: TaskChanges;

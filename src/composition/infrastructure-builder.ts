@@ -13,8 +13,7 @@ import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
 import { type BuildContext, warnings } from './build-context.ts';
 import { prepareIntentTree } from './intent-tree-setup.ts';
-import { objectBackends } from './object-backends.ts';
-import { redisBackends, type SharedLimits } from './redis-backends.ts';
+import type { SharedLimits } from './redis-backends.ts';
 
 /** What the service's parts run on: the store, the queue, the change feed, Redis limits, files and buckets. */
 export interface Infrastructure {
@@ -26,8 +25,8 @@ export interface Infrastructure {
   /** Rate limits and login throttling shared through Redis, in a scaled-out API process. */
   limits?: SharedLimits;
   storage: StorageRouter;
-  /** The bucket backends. */
-  objectStorage: Record<ObjectScheme, ObjectStorage>;
+  /** The bucket backends, built only when the configuration names a bucket. */
+  objectStorage: Partial<Record<ObjectScheme, ObjectStorage>>;
   stagingCache: StagingCache;
   /** Whether the queue's running jobs all finished within SHUTDOWN_GRACE (known once it closed). */
   queueDrained(): boolean;
@@ -36,7 +35,7 @@ export interface Infrastructure {
 /**
  * Opens the store, the queue lanes, the Redis connections (with REDIS_URL only) and the storage, and
  * prepares the local folders. Embedded (no REDIS_URL): the in-process queue, changes and limits in
- * memory.
+ * memory, and neither BullMQ nor ioredis is loaded.
  */
 export async function buildInfrastructure(ctx: BuildContext): Promise<Infrastructure> {
   const { config, roles, log, plan } = ctx;
@@ -50,7 +49,10 @@ export async function buildInfrastructure(ctx: BuildContext): Promise<Infrastruc
   const store = await openStore({ databaseUrl: config.store.databaseUrl, dataDir: config.server.dataDir });
   plan.add('store', () => store.close());
   const shared = lanes.redisUrl
-    ? redisBackends({ redisUrl: lanes.redisUrl, prefix: lanes.redisPrefix, log: warnings(log) }, roles.api)
+    ? (await import('./redis-backends.ts')).redisBackends(
+        { redisUrl: lanes.redisUrl, prefix: lanes.redisPrefix, log: warnings(log) },
+        roles.api,
+      )
     : undefined;
   const lane = shared?.lane ?? ((_phase: string, concurrency: number) => new MemoryQueue(concurrency));
   const queue = new JobLanes({
@@ -77,7 +79,7 @@ export async function buildInfrastructure(ctx: BuildContext): Promise<Infrastruc
   };
 }
 
-/** Local folders, the staging cache and the object stores, behind one router. */
+/** Local folders, the staging cache and (when a bucket is named) the object stores, behind one router. */
 async function buildStorage(
   where: StorageConfig,
   dataDir: string,
@@ -88,8 +90,18 @@ async function buildStorage(
   );
   const stagingCache = new StagingCache(where.stagingDir, where.stagingCacheBytes);
   await stagingCache.clear();
-  const objectStorage = objectBackends(where, stagingCache, local.scratchDir());
+  const objectStorage = namesBucket(where)
+    ? (await import('./object-backends.ts')).objectBackends(where, stagingCache, local.scratchDir())
+    : {};
   return { storage: new StorageRouter(local, objectStorage), objectStorage, stagingCache };
+}
+
+/**
+ * Whether anything this process reads or writes can be in a bucket: the intent tree, the exports, or
+ * the buckets a task's `input_path` may name (INPUT_BUCKETS defaults to the intent tree's).
+ */
+function namesBucket(where: StorageConfig): boolean {
+  return isObjectUri(where.intentInputPath) || isObjectUri(where.outputPath) || where.inputBuckets.length > 0;
 }
 
 /** Whether `work` settled within `ms` (it goes on either way). */

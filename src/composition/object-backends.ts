@@ -4,7 +4,10 @@ import { ObjectStorage } from '../storage/object-storage.ts';
 import { createObjectClient } from '../storage/s3-clients.ts';
 import type { StagingCache } from '../storage/staging-cache.ts';
 
-/** The S3 and GCS backends. */
+/**
+ * The S3 and GCS backends. The composition root imports this module only when the configuration
+ * names a bucket: the AWS SDK is a large part of a start that only ever reads local folders.
+ */
 export function objectBackends(
   storage: StorageConfig,
   stagingCache: StagingCache,

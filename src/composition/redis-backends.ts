@@ -33,7 +33,11 @@ export interface RedisBackends {
   limits?: SharedLimits;
 }
 
-/** The Redis side of a scaled-out process (REDIS_URL). */
+/**
+ * The Redis side of a scaled-out process. The composition root imports this module only when
+ * REDIS_URL is set: BullMQ and ioredis are a large part of a start, and an embedded process never
+ * uses them.
+ */
 export function redisBackends({ redisUrl, prefix, log }: RedisTarget, api: boolean): RedisBackends {
   return {
     lane: (phase, concurrency) =>

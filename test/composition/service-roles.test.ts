@@ -47,12 +47,13 @@ const API = ['api', 'idempotent-requests'];
 const REDIS = ['change-feed', 'limits-redis'];
 
 describe('the parts a process builds', () => {
-  it('embedded: the API and the worker, and no Redis', async () => {
+  it('embedded: the API and the worker, no Redis and no bucket backends', async () => {
     const service = await started({ api: true, worker: true });
     try {
       expect(service.state).toBe('running');
       expect(service.parts).toEqual(expect.arrayContaining([...API, ...JOBS, 'job-queue', 'store']));
       for (const part of REDIS) expect(service.parts).not.toContain(part);
+      expect(service.objectStorage).toEqual({});
       expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
     } finally {
       await service.close();
@@ -95,6 +96,18 @@ describe('the parts a process builds', () => {
     try {
       expect(service.parts).toEqual(expect.arrayContaining([...API, ...REDIS]));
       for (const part of JOBS) expect(service.parts).not.toContain(part);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('builds the S3 and GCS backends when the configuration names a bucket', async () => {
+    const service = await started(
+      { api: true, worker: false },
+      { INTENT_INPUT_PATH: 's3://intent/tree', S3_ENDPOINT: 'http://127.0.0.1:9', S3_FORCE_PATH_STYLE: '1' },
+    );
+    try {
+      expect(Object.keys(service.objectStorage).sort()).toEqual(['gs', 's3']);
     } finally {
       await service.close();
     }

@@ -70,17 +70,17 @@ describe('reading from a bucket', () => {
   afterAll(async () => t?.close());
 
   it('counts without a filter from the Parquet footers alone (under 1% of the tree downloaded)', async () => {
-    const before = t.server.objectStorage.s3.metrics.bytesDownloaded;
+    const before = t.server.objectStorage.s3!.metrics.bytesDownloaded;
     const created = await api.post('/api/v1/intent_hive_tasks', { ...ALL, perform_unload: false });
     const task = await api.waitFor(created.body.task_id, ['counted']);
     expect(task.counts).toEqual(await expectedIntentCounts(tree));
-    const downloaded = t.server.objectStorage.s3.metrics.bytesDownloaded - before;
+    const downloaded = t.server.objectStorage.s3!.metrics.bytesDownloaded - before;
     expect(downloaded).toBeGreaterThan(0);
     expect(downloaded / treeBytes).toBeLessThan(0.01);
   });
 
   it('stages whole objects for a filtered count and reuses them for the export', async () => {
-    const metrics = t.server.objectStorage.s3.metrics;
+    const metrics = t.server.objectStorage.s3!.metrics;
     const before = metrics.bytesDownloaded;
     const created = await api.post('/api/v1/intent_hive_tasks', {
       ...ALL,
@@ -154,7 +154,7 @@ describe('previewing a bucket', () => {
       // Counted from the footers alone, so the preview is the first to download whole objects.
       const taskId = await api.createIntentTask({ ...ALL, perform_unload: false });
       await api.waitFor(taskId, ['counted']);
-      const metrics = t.server.objectStorage.s3.metrics;
+      const metrics = t.server.objectStorage.s3!.metrics;
       const before = metrics.bytesDownloaded;
       const preview = await api.get(`/api/v1/tasks/${taskId}/preview?limit=5`);
       expect(preview.status).toBe(200);
