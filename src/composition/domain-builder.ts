@@ -51,7 +51,7 @@ export function buildDomain(
   secrets: ServiceSecrets,
   publicUrl: PublicUrl,
 ): Domain {
-  const { config, roles, hooks, log, plan } = ctx;
+  const { config, hooks, log, plan } = ctx;
   const { store, queue, storage } = infra;
   const engines = engineBudgets(config.engine, config.queue);
   const changes = new TaskChanges(infra.feed ? { feed: infra.feed } : {});
@@ -110,17 +110,22 @@ export function buildDomain(
     webhooks: new WebhookService({ store, policy: webhookPolicy, allowHttp: config.webhooks.allowHttp }),
     webhookPolicy,
     changes,
-    metrics: new Metrics({
-      ...(roles.api && {
-        http: {
-          taskCounts: () => store.countTasksByStatus(new Date().toISOString()),
-          onError: (err: unknown) => log.warn({ err }, 'metrics: tasks by status could not be read'),
-        },
-      }),
-      ...(roles.worker && { jobs: { queueDepth: () => queue.depth() } }),
-    }),
+    metrics: processMetrics(ctx, infra),
     engines,
   };
+}
+
+/** The registry of this process: the API's requests and tasks, the worker's jobs, or both. */
+function processMetrics({ roles, log }: BuildContext, { store, queue }: Infrastructure): Metrics {
+  return new Metrics({
+    ...(roles.api && {
+      http: {
+        taskCounts: () => store.countTasksByStatus(new Date().toISOString()),
+        onError: (err: unknown) => log.warn({ err }, 'metrics: tasks by status could not be read'),
+      },
+    }),
+    ...(roles.worker && { jobs: { queueDepth: () => queue.depth() } }),
+  });
 }
 
 /** Which inputs a task may name: local roots and allowed buckets, never the exports. */
