@@ -163,12 +163,12 @@ async function main(options: BenchOptions): Promise<void> {
       deployments: [...scaled.deployments, ...fairnessScaled.deployments],
       service: {
         srcHash: service.srcHash,
-        workerConcurrency: config.workerConcurrency,
-        countConcurrency: config.countConcurrency,
-        jobMaxBytes: config.jobMaxBytes,
-        duckdbThreads: config.duckdbThreads,
-        duckdbMemoryLimit: `${Math.round(config.duckdbMemoryBytes / 1e6)}MB`,
-        rateLimit: config.rateLimitPerMinute,
+        workerConcurrency: config.queue.workerConcurrency,
+        countConcurrency: config.queue.countConcurrency,
+        jobMaxBytes: config.engine.jobMaxBytes,
+        duckdbThreads: config.engine.threads,
+        duckdbMemoryLimit: `${Math.round(config.engine.memoryBytes / 1e6)}MB`,
+        rateLimit: config.limits.rateLimitPerMinute,
       },
     };
   } catch (error) {
@@ -214,10 +214,10 @@ async function main(options: BenchOptions): Promise<void> {
 
 /** The settings that shape how a service schedules jobs, read back with its own loadConfig. */
 function settingsOf(env: Record<string, string>): string {
-  const config = loadConfig(env);
+  const { queue, engine } = loadConfig(env);
   return (
-    `WORKER_CONCURRENCY ${config.workerConcurrency}, COUNT_CONCURRENCY ${config.countConcurrency}, ` +
-    `DUCKDB_THREADS ${config.duckdbThreads}, JOB_MAX_BYTES ${Math.round(config.jobMaxBytes / 1e6)}MB`
+    `WORKER_CONCURRENCY ${queue.workerConcurrency}, COUNT_CONCURRENCY ${queue.countConcurrency}, ` +
+    `DUCKDB_THREADS ${engine.threads}, JOB_MAX_BYTES ${Math.round(engine.jobMaxBytes / 1e6)}MB`
   );
 }
 

@@ -9,14 +9,16 @@ afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
 describe('EXPORT_COMPRESSION', () => {
   it('defaults to snappy and accepts every codec DuckDB writes, in any case', () => {
-    expect(loadConfig({ DATA_DIR: dataDir }).exportCompression).toBe('snappy');
+    expect(loadConfig({ DATA_DIR: dataDir }).engine.exportCompression).toBe('snappy');
     for (const [value, codec] of [
       ['zstd', 'zstd'],
       ['GZIP', 'gzip'],
       ['Snappy', 'snappy'],
       ['uncompressed', 'uncompressed'],
     ]) {
-      expect(loadConfig({ DATA_DIR: dataDir, EXPORT_COMPRESSION: value }).exportCompression).toBe(codec);
+      expect(loadConfig({ DATA_DIR: dataDir, EXPORT_COMPRESSION: value }).engine.exportCompression).toBe(
+        codec,
+      );
     }
   });
 
@@ -34,19 +36,19 @@ describe('EXPORT_COMPRESSION', () => {
 describe('durations (TASK_TTL, IDEMPOTENCY_TTL, LINK_TTL, JWT_TTL, JOB_TIMEOUT, PREVIEW_TIMEOUT, STORAGE_TIMEOUT)', () => {
   it('defaults to the values the README lists', () => {
     const config = loadConfig({ DATA_DIR: dataDir });
-    expect(config.taskTtlMs).toBe(7 * 24 * 3600 * 1000);
-    expect(config.idempotencyTtlMs).toBe(24 * 3600 * 1000);
-    expect(config.linkTtlMs).toBe(24 * 3600 * 1000);
-    expect(config.jwtTtlMs).toBe(12 * 3600 * 1000);
-    expect(config.jobTimeoutMs).toBe(30 * 60 * 1000);
-    expect(config.previewTimeoutMs).toBe(10 * 1000);
-    expect(config.storageTimeoutMs).toBe(30 * 1000);
-    expect(loadConfig({ DATA_DIR: dataDir, PREVIEW_TIMEOUT: '2s' }).previewTimeoutMs).toBe(2000);
+    expect(config.limits.taskTtlMs).toBe(7 * 24 * 3600 * 1000);
+    expect(config.limits.idempotencyTtlMs).toBe(24 * 3600 * 1000);
+    expect(config.limits.linkTtlMs).toBe(24 * 3600 * 1000);
+    expect(config.limits.jwtTtlMs).toBe(12 * 3600 * 1000);
+    expect(config.engine.jobTimeoutMs).toBe(30 * 60 * 1000);
+    expect(config.engine.previewTimeoutMs).toBe(10 * 1000);
+    expect(config.storage.timeoutMs).toBe(30 * 1000);
+    expect(loadConfig({ DATA_DIR: dataDir, PREVIEW_TIMEOUT: '2s' }).engine.previewTimeoutMs).toBe(2000);
     expect(() => loadConfig({ DATA_DIR: dataDir, PREVIEW_TIMEOUT: 'soon' })).toThrow(/^PREVIEW_TIMEOUT: /);
   });
 
   it('reads IDEMPOTENCY_TTL, and refuses one under a second, which could not stop a retry', () => {
-    expect(loadConfig({ DATA_DIR: dataDir, IDEMPOTENCY_TTL: '1h' }).idempotencyTtlMs).toBe(3_600_000);
+    expect(loadConfig({ DATA_DIR: dataDir, IDEMPOTENCY_TTL: '1h' }).limits.idempotencyTtlMs).toBe(3_600_000);
     expect(() => loadConfig({ DATA_DIR: dataDir, IDEMPOTENCY_TTL: '500ms' })).toThrow(
       /^IDEMPOTENCY_TTL: "500ms" must be at least 1s \(default 24h\)$/,
     );
@@ -62,7 +64,7 @@ describe('durations (TASK_TTL, IDEMPOTENCY_TTL, LINK_TTL, JWT_TTL, JOB_TIMEOUT, 
     ['7d', 604_800_000],
     [' 2h ', 7_200_000],
   ])('reads %j as %i ms', (value, expected) => {
-    expect(loadConfig({ DATA_DIR: dataDir, JOB_TIMEOUT: value }).jobTimeoutMs).toBe(expected);
+    expect(loadConfig({ DATA_DIR: dataDir, JOB_TIMEOUT: value }).engine.jobTimeoutMs).toBe(expected);
   });
 
   it.each(['30', '-1h', 'soon', 'h', '1.5.5h', '10 parsecs'])(
@@ -78,7 +80,7 @@ describe('durations (TASK_TTL, IDEMPOTENCY_TTL, LINK_TTL, JWT_TTL, JOB_TIMEOUT, 
 
 describe('sizes (DUCKDB_MEMORY_LIMIT, STAGING_CACHE_BYTES)', () => {
   it("defaults the staging cache to the README's 10GB, in decimal units as DuckDB counts them", () => {
-    expect(loadConfig({ DATA_DIR: dataDir }).stagingCacheBytes).toBe(10_000_000_000);
+    expect(loadConfig({ DATA_DIR: dataDir }).storage.stagingCacheBytes).toBe(10_000_000_000);
   });
 
   it.each([
@@ -90,11 +92,15 @@ describe('sizes (DUCKDB_MEMORY_LIMIT, STAGING_CACHE_BYTES)', () => {
     ['2MiB', 2_097_152],
     ['1GiB', 1_073_741_824],
   ])('reads %j as %i bytes', (value, expected) => {
-    expect(loadConfig({ DATA_DIR: dataDir, STAGING_CACHE_BYTES: value }).stagingCacheBytes).toBe(expected);
+    expect(loadConfig({ DATA_DIR: dataDir, STAGING_CACHE_BYTES: value }).storage.stagingCacheBytes).toBe(
+      expected,
+    );
   });
 
   it('raises a DuckDB memory limit below 128MB to 128MB', () => {
-    expect(loadConfig({ DATA_DIR: dataDir, DUCKDB_MEMORY_LIMIT: '1MB' }).duckdbMemoryBytes).toBe(128_000_000);
+    expect(loadConfig({ DATA_DIR: dataDir, DUCKDB_MEMORY_LIMIT: '1MB' }).engine.memoryBytes).toBe(
+      128_000_000,
+    );
   });
 
   it.each(['lots', '-1GB', '10 parsecs', 'GB'])('refuses %j, naming the variable', (value) => {
@@ -107,17 +113,17 @@ describe('sizes (DUCKDB_MEMORY_LIMIT, STAGING_CACHE_BYTES)', () => {
 describe('job slots and sizes (WORKER_CONCURRENCY, COUNT_CONCURRENCY, JOB_MAX_BYTES)', () => {
   it('gives counts half the export slots, at least one, and bounds jobs at 256MB, as the README says', () => {
     const two = loadConfig({ DATA_DIR: dataDir, WORKER_CONCURRENCY: '2' });
-    expect(two.countConcurrency).toBe(1);
-    expect(two.jobMaxBytes).toBe(512_000_000);
-    expect(loadConfig({ DATA_DIR: dataDir, WORKER_CONCURRENCY: '1' }).countConcurrency).toBe(1);
-    expect(loadConfig({ DATA_DIR: dataDir, WORKER_CONCURRENCY: '4' }).countConcurrency).toBe(2);
+    expect(two.queue.countConcurrency).toBe(1);
+    expect(two.engine.jobMaxBytes).toBe(512_000_000);
+    expect(loadConfig({ DATA_DIR: dataDir, WORKER_CONCURRENCY: '1' }).queue.countConcurrency).toBe(1);
+    expect(loadConfig({ DATA_DIR: dataDir, WORKER_CONCURRENCY: '4' }).queue.countConcurrency).toBe(2);
   });
 
   it('reads both when set, and raises a job bound below 1MB to 1MB', () => {
     const config = loadConfig({ DATA_DIR: dataDir, COUNT_CONCURRENCY: '3', JOB_MAX_BYTES: '64MiB' });
-    expect(config.countConcurrency).toBe(3);
-    expect(config.jobMaxBytes).toBe(64 * 2 ** 20);
-    expect(loadConfig({ DATA_DIR: dataDir, JOB_MAX_BYTES: '10KB' }).jobMaxBytes).toBe(1_000_000);
+    expect(config.queue.countConcurrency).toBe(3);
+    expect(config.engine.jobMaxBytes).toBe(64 * 2 ** 20);
+    expect(loadConfig({ DATA_DIR: dataDir, JOB_MAX_BYTES: '10KB' }).engine.jobMaxBytes).toBe(1_000_000);
   });
 
   it('refuses a count slot count of 0, naming the variable', () => {
@@ -127,10 +133,10 @@ describe('job slots and sizes (WORKER_CONCURRENCY, COUNT_CONCURRENCY, JOB_MAX_BY
 
 describe('CATALOG_TTL', () => {
   it('defaults to 60 seconds and takes seconds or a duration', () => {
-    expect(loadConfig({ DATA_DIR: dataDir }).catalogTtlMs).toBe(60_000);
-    expect(loadConfig({ DATA_DIR: dataDir, CATALOG_TTL: '5' }).catalogTtlMs).toBe(5_000);
-    expect(loadConfig({ DATA_DIR: dataDir, CATALOG_TTL: '0' }).catalogTtlMs).toBe(0);
-    expect(loadConfig({ DATA_DIR: dataDir, CATALOG_TTL: '5m' }).catalogTtlMs).toBe(300_000);
+    expect(loadConfig({ DATA_DIR: dataDir }).limits.catalogTtlMs).toBe(60_000);
+    expect(loadConfig({ DATA_DIR: dataDir, CATALOG_TTL: '5' }).limits.catalogTtlMs).toBe(5_000);
+    expect(loadConfig({ DATA_DIR: dataDir, CATALOG_TTL: '0' }).limits.catalogTtlMs).toBe(0);
+    expect(loadConfig({ DATA_DIR: dataDir, CATALOG_TTL: '5m' }).limits.catalogTtlMs).toBe(300_000);
   });
 
   it.each(['-1', 'soon', '1.5', '10 parsecs'])('refuses %j, naming the variable and the formats', (value) => {
@@ -143,10 +149,10 @@ describe('CATALOG_TTL', () => {
 describe('webhooks (WEBHOOK_RETRY_FOR, WEBHOOK_TIMEOUT, WEBHOOK_ALLOW_HTTP, WEBHOOK_ALLOW_PRIVATE)', () => {
   it('defaults to 24 h of retries, 10 s per attempt, https and public addresses only, as the README says', () => {
     const config = loadConfig({ DATA_DIR: dataDir });
-    expect(config.webhookRetryForMs).toBe(24 * 3_600_000);
-    expect(config.webhookTimeoutMs).toBe(10_000);
-    expect(config.webhookAllowHttp).toBe(false);
-    expect(config.webhookAllowPrivate).toBe(false);
+    expect(config.webhooks.retryForMs).toBe(24 * 3_600_000);
+    expect(config.webhooks.timeoutMs).toBe(10_000);
+    expect(config.webhooks.allowHttp).toBe(false);
+    expect(config.webhooks.allowPrivate).toBe(false);
   });
 
   it('reads each when set', () => {
@@ -157,11 +163,11 @@ describe('webhooks (WEBHOOK_RETRY_FOR, WEBHOOK_TIMEOUT, WEBHOOK_ALLOW_HTTP, WEBH
       WEBHOOK_ALLOW_HTTP: '1',
       WEBHOOK_ALLOW_PRIVATE: 'true',
     });
-    expect(config).toMatchObject({
-      webhookRetryForMs: 3 * 86_400_000,
-      webhookTimeoutMs: 30_000,
-      webhookAllowHttp: true,
-      webhookAllowPrivate: true,
+    expect(config.webhooks).toEqual({
+      retryForMs: 3 * 86_400_000,
+      timeoutMs: 30_000,
+      allowHttp: true,
+      allowPrivate: true,
     });
   });
 
@@ -172,5 +178,47 @@ describe('webhooks (WEBHOOK_RETRY_FOR, WEBHOOK_TIMEOUT, WEBHOOK_ALLOW_HTTP, WEBH
     ['WEBHOOK_ALLOW_PRIVATE', 'maybe', /^WEBHOOK_ALLOW_PRIVATE: "maybe" must be 1\/0 or true\/false$/],
   ])('refuses %s=%j, naming the variable', (variable, value, message) => {
     expect(() => loadConfig({ DATA_DIR: dataDir, [variable]: value })).toThrow(message);
+  });
+});
+
+describe('URLs (PUBLIC_URL, DATABASE_URL, REDIS_URL, S3_ENDPOINT, GCS_ENDPOINT)', () => {
+  const secrets = { JWT_SECRET: 'j'.repeat(32), LINK_SECRET: 'l'.repeat(32) };
+
+  it('reads each into its section, PUBLIC_URL without its trailing slashes', () => {
+    const config = loadConfig({
+      DATA_DIR: dataDir,
+      ...secrets,
+      PUBLIC_URL: 'https://audiences.example.com//',
+      DATABASE_URL: 'postgresql://app:secret@db.internal:5432/audiences',
+      REDIS_URL: 'rediss://:secret@redis.internal:6380',
+      S3_ENDPOINT: 'http://127.0.0.1:9000',
+    });
+    expect(config.server.publicUrl).toBe('https://audiences.example.com');
+    expect(config.store.databaseUrl).toBe('postgresql://app:secret@db.internal:5432/audiences');
+    expect(config.queue.redisUrl).toBe('rediss://:secret@redis.internal:6380');
+    expect(config.storage.s3).toEqual({
+      endpoint: 'http://127.0.0.1:9000',
+      forcePathStyle: false,
+      region: 'us-east-1',
+    });
+    expect(config.storage.gcs).toEqual({ endpoint: 'https://storage.googleapis.com' });
+  });
+
+  it.each([
+    ['PUBLIC_URL', 'ftp://example.com', /^PUBLIC_URL: must be an http\(s\) URL$/],
+    ['DATABASE_URL', 'mysql://root:hunter2@db/app', /^DATABASE_URL: must be a postgres:\/\/ URL$/],
+    ['S3_ENDPOINT', 'minio:9000', /^S3_ENDPOINT: must be an http\(s\) URL$/],
+    ['GCS_ENDPOINT', 'storage.googleapis.com', /^GCS_ENDPOINT: must be an http\(s\) URL$/],
+  ])(
+    'refuses %s=%j, naming the variable and never repeating the value (it may hold a password)',
+    (variable, value, message) => {
+      expect(() => loadConfig({ DATA_DIR: dataDir, ...secrets, [variable]: value })).toThrow(message);
+    },
+  );
+
+  it('refuses REDIS_URL without DATABASE_URL: the SQLite store belongs to one process', () => {
+    expect(() => loadConfig({ DATA_DIR: dataDir, REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(
+      /^REDIS_URL: needs DATABASE_URL too: .*SQLite/,
+    );
   });
 });

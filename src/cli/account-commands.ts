@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { AudiencesClient } from '../client/index.ts';
-import type { CliEnvironment } from '../config.ts';
+import type { CliEnvironment } from './cli-environment.ts';
 import { type ConnectionOptions, connect, withConnectionOptions } from './connection.ts';
 import { note, print, printJson, table } from './output.ts';
 import { readPassword } from './password-prompt.ts';

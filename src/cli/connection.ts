@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { AudiencesClient } from '../client/index.ts';
-import type { CliEnvironment } from '../config.ts';
+import type { CliEnvironment } from './cli-environment.ts';
 import { type Profile, ProfileStore } from './profile-store.ts';
 import { UsageError } from './usage-error.ts';
 

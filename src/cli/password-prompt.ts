@@ -1,5 +1,5 @@
 import { read } from 'read';
-import type { CliEnvironment } from '../config.ts';
+import type { CliEnvironment } from './cli-environment.ts';
 import { UsageError } from './usage-error.ts';
 
 /**

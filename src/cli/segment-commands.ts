@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import type { AudiencesClient, GenericTaskBody, IntentTaskBody } from '../client/index.ts';
-import type { CliEnvironment } from '../config.ts';
+import type { CliEnvironment } from './cli-environment.ts';
 import { type ConnectionOptions, connect, withConnectionOptions } from './connection.ts';
 import { parseDays, parseList } from './day-list.ts';
 import { note, print, printJson } from './output.ts';

@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { TaskDetail } from '../client/index.ts';
-import type { CliEnvironment } from '../config.ts';
+import type { CliEnvironment } from './cli-environment.ts';
 import { type ConnectionOptions, connect, withConnectionOptions } from './connection.ts';
 import { note, print, printJson, table } from './output.ts';
 import {

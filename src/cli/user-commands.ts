@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { CliEnvironment } from '../config.ts';
 import { addAccountCommands } from './account-commands.ts';
+import type { CliEnvironment } from './cli-environment.ts';
 import { addSegmentCommands } from './segment-commands.ts';
 import { addTasksCommands } from './tasks-commands.ts';
 

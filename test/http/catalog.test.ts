@@ -116,7 +116,7 @@ describe('GET /api/v1/catalog/intent over an S3 tree', () => {
   });
 
   it('equals the tree, reading footers by ranged reads and each footer once', async () => {
-    const metrics = t.server.objectStorage.s3.metrics;
+    const metrics = t.server.objectStorage.s3!.metrics;
     const before = metrics.bytesDownloaded;
     const reply = await api.get(CATALOG);
     expect(reply.status).toBe(200);
@@ -137,7 +137,7 @@ describe('GET /api/v1/catalog/intent over an S3 tree', () => {
     const first = await api.get(CATALOG);
     await s3.uploadTree(path.join(tree, 'day=2024-05-01'), 'catalog', 'intent/day=2024-05-09');
     fs.cpSync(path.join(tree, 'day=2024-05-01'), path.join(mirror, 'day=2024-05-09'), { recursive: true });
-    const metrics = t.server.objectStorage.s3.metrics;
+    const metrics = t.server.objectStorage.s3!.metrics;
     const before = metrics.bytesDownloaded;
     // Still the cached answer right after the upload: the catalog was listed well within 4 s ago.
     expect((await api.get(CATALOG)).body).toEqual(first.body);

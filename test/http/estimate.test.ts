@@ -233,7 +233,7 @@ describe('estimates over S3 and GCS trees', () => {
 
   it('intent over S3: footer sums by ranged reads, and a repeated estimate reads no footer', async () => {
     const body = { days: DAYS, topic_id_prefixes: prefixes, scores: SCORES };
-    const metrics = t.server.objectStorage.s3.metrics;
+    const metrics = t.server.objectStorage.s3!.metrics;
     const before = metrics.bytesDownloaded;
     const first = await api.post(`${INTENT}/estimate`, body);
     expect(first.status, JSON.stringify(first.body)).toBe(200);

@@ -130,24 +130,22 @@ describe('an intent export that does not fit the job memory in one pass', () => 
 describe('an intent task whose export does not fit the job memory in one pass', () => {
   it('completes with every row of every partition', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-test-'));
-    const config = {
-      ...loadConfig({
-        DATA_DIR: dataDir,
-        PORT: '0',
-        DEMO_DATA: '0',
-        INTENT_INPUT_PATH: tree,
-        LOCAL_INPUT_ROOTS: `${dataDir},${tree}`,
-        LOG_LEVEL: 'silent',
-        // One export slot (and one count slot) and one thread: the whole task is one export job
-        // over all 36 partitions.
-        WORKER_CONCURRENCY: '1',
-        COUNT_CONCURRENCY: '1',
-        DUCKDB_THREADS: '1',
-      }),
-      // Below the 128 MB that DUCKDB_MEMORY_LIMIT accepts: each of the two slots gets three quarters
-      // of its half, 24 MB.
-      duckdbMemoryBytes: 64e6,
-    };
+    const loaded = loadConfig({
+      DATA_DIR: dataDir,
+      PORT: '0',
+      DEMO_DATA: '0',
+      INTENT_INPUT_PATH: tree,
+      LOCAL_INPUT_ROOTS: `${dataDir},${tree}`,
+      LOG_LEVEL: 'silent',
+      // One export slot (and one count slot) and one thread: the whole task is one export job
+      // over all 36 partitions.
+      WORKER_CONCURRENCY: '1',
+      COUNT_CONCURRENCY: '1',
+      DUCKDB_THREADS: '1',
+    });
+    // Below the 128 MB that DUCKDB_MEMORY_LIMIT accepts: each of the two slots gets three quarters
+    // of its half, 24 MB.
+    const config = { ...loaded, engine: { ...loaded.engine, memoryBytes: 64e6 } };
     const server = await startServer(config);
     try {
       const api = apiClient(server.url, (await signUp(server.url)).apiKey);
