@@ -68,9 +68,9 @@ module.exports = {
       comment:
         'http/ calls the domain, never the reverse: the folders below it (tasks/, accounts/, webhooks/, ' +
         'catalog/, jobs/, store/ …) do not import http/. A schema or type both need belongs in ' +
-        'contract/; the composition root (server.ts) and the command line may import http/.',
+        'contract/; the composition root (composition/, server.ts) and the command line may import http/.',
       severity: 'error',
-      from: { path: '^src/(?!http/|cli/)[^/]+/' },
+      from: { path: '^src/(?!http/|cli/|composition/)[^/]+/' },
       to: { path: '^src/http/' },
     },
     {
