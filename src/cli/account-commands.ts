@@ -9,7 +9,11 @@ import type { Profile } from './profile-store.ts';
 const PASSWORD_HELP = `
 The password comes from AUDIENCES_PASSWORD, or is asked on the terminal without echo.`;
 
-/** `register`, `login` and `keys create|list|revoke`. */
+/**
+ * `register`, `login` and `keys create|list|revoke`.
+ * (Each command is one commander chain of options, help and an action: the function is long because
+ * it declares two or three of them in the order `--help` lists them.)
+ */
 export function addAccountCommands(program: Command, env: CliEnvironment): void {
   withConnectionOptions(
     program
@@ -106,6 +110,11 @@ Example:
   addKeysCommands(program, env);
 }
 
+/**
+ * `keys create|list|revoke`.
+ * (Each command is one commander chain of options, help and an action: the function is long because
+ * it declares two or three of them in the order `--help` lists them.)
+ */
 function addKeysCommands(program: Command, env: CliEnvironment): void {
   const keys = program
     .command('keys')

@@ -128,7 +128,11 @@ async function runExport(
   printDownloads(downloaded);
 }
 
-/** `count`, `export` and `generic count|export`. */
+/**
+ * `count`, `export` and `generic count|export`.
+ * (Each command is one commander chain of options, help and an action: the function is long because
+ * it declares two or three of them in the order `--help` lists them.)
+ */
 export function addSegmentCommands(program: Command, env: CliEnvironment): void {
   withConnectionOptions(
     withIntentOptions(

@@ -32,7 +32,16 @@ export function addTasksCommands(program: Command, env: CliEnvironment): void {
   const tasks = program
     .command('tasks')
     .description("your organisation's tasks: list, show, wait, unload, cancel, download");
+  addListCommand(tasks, env);
+  addShowCommand(tasks, env);
+  addWaitCommand(tasks, env);
+  addUnloadCommand(tasks, env);
+  addCancelCommand(tasks, env);
+  addDownloadCommand(tasks, env);
+}
 
+/** `tasks list`. */
+function addListCommand(tasks: Command, env: CliEnvironment): void {
   withConnectionOptions(
     tasks
       .command('list')
@@ -74,7 +83,10 @@ Example:
       print(table(['TASK', 'TYPE', 'STATUS', 'JOBS', 'TOTAL', 'CREATED'], rows, [3, 4]));
       if (page.next_cursor) note(`more: audiences tasks list --cursor ${page.next_cursor}`);
     });
+}
 
+/** `tasks show`. */
+function addShowCommand(tasks: Command, env: CliEnvironment): void {
   withConnectionOptions(tasks.command('show').argument('<id>', 'task id').description('show a task'))
     .addHelpText(
       'after',
@@ -91,7 +103,10 @@ Example:
       if (options.json) return printJson(task);
       printTask(task);
     });
+}
 
+/** `tasks wait`. */
+function addWaitCommand(tasks: Command, env: CliEnvironment): void {
   withConnectionOptions(
     tasks
       .command('wait')
@@ -117,7 +132,10 @@ Example:
       const until = options.until ?? targetOf(await client.getTask(id));
       printWaited(await waitWithProgress(client, id, until, 'waiting'), options.json);
     });
+}
 
+/** `tasks unload`. */
+function addUnloadCommand(tasks: Command, env: CliEnvironment): void {
   withConnectionOptions(
     tasks
       .command('unload')
@@ -140,7 +158,10 @@ Example:
       }
       printWaited(await waitWithProgress(client, id, 'completed', 'exporting'), options.json);
     });
+}
 
+/** `tasks cancel`. */
+function addCancelCommand(tasks: Command, env: CliEnvironment): void {
   withConnectionOptions(tasks.command('cancel').argument('<id>', 'task id').description('cancel a task'))
     .addHelpText(
       'after',
@@ -156,7 +177,10 @@ Example:
       if (options.json) return printJson(answer);
       print(`task ${answer.task_id}: ${answer.status}`);
     });
+}
 
+/** `tasks download`. */
+function addDownloadCommand(tasks: Command, env: CliEnvironment): void {
   withConnectionOptions(
     tasks
       .command('download')

@@ -1263,146 +1263,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/status/{task_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Task detail: counts, progress, outputs and download links
-         * @description Every answer carries an ETag. Send it back in If-None-Match to get 304 while the task is unchanged, and add ?wait=N to have the request wait up to N seconds for the next change.
-         */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description 0-60 seconds. With If-None-Match holding the ETag of the current answer, the request waits up to this long for the task to change: 200 with the new detail as soon as it does, 304 if it did not (long polling). */
-                    wait?: string;
-                };
-                header?: {
-                    "if-none-match"?: string;
-                };
-                path: {
-                    task_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            task_id: string;
-                            /** @enum {string} */
-                            type: "intent_hive" | "generic_parquet";
-                            /** @enum {string} */
-                            status: "in_progress" | "counted" | "unloading" | "completed" | "failed" | "cancelled";
-                            total_jobs: number;
-                            completed_jobs: number;
-                            failed_jobs: number;
-                            total_count: number | null;
-                            error: {
-                                code: string;
-                                message: string;
-                            } | null;
-                            /** Format: date-time */
-                            created_at: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                            completed_at: string | null;
-                            /** Format: date-time */
-                            expires_at: string;
-                            /** @description Rows per partition */
-                            counts: {
-                                [key: string]: number;
-                            };
-                            /** @description Storage folder of each exported partition */
-                            outputs: {
-                                [key: string]: string;
-                            };
-                            /** @description One signed, expiring download URL per file */
-                            output_links: string[];
-                            files: {
-                                partition: string;
-                                uri: string;
-                                url: string;
-                                rows: number;
-                                size_bytes: number;
-                                /** @description Hex SHA-256 of the file, as manifest.json lists it (null for files exported before checksums) */
-                                sha256: string | null;
-                            }[];
-                            /** @description Signed, expiring link to the export's manifest.json (every file with its rows, bytes and sha256, the schema and the request); written, then an empty _SUCCESS, when the export completes. Null before */
-                            manifest_url: string | null;
-                            /** @description Distinct non-null values of unique_by over the whole segment (a value in several partitions counts once); null until counted, and without unique_by */
-                            unique_count: number | null;
-                            /** @description Distinct values of unique_by per partition; null until counted, and without unique_by */
-                            unique_counts: {
-                                [key: string]: number;
-                            } | null;
-                            /** @description Per breakdown_by column: its top 50 values by count (then value), and one "(other)" entry summing the rest when there are more; null until counted, and without breakdown_by */
-                            breakdowns: {
-                                [key: string]: {
-                                    /** @description The value (null for NULL), or "(other)" for the rest */
-                                    value: unknown;
-                                    count: number;
-                                    /** @description Distinct unique_by values (with unique_by) */
-                                    unique_count?: number;
-                                }[];
-                            } | null;
-                            /** @description The normalised request */
-                            request: unknown;
-                        };
-                    };
-                };
-                /** @description unchanged since the ETag sent in If-None-Match */
-                304: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description RFC 9457 problem document */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description RFC 9457 problem document */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description RFC 9457 problem document */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/tasks/{task_id}/manifest": {
         parameters: {
             query?: never;
@@ -1570,6 +1430,146 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem document */
                 504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/status/{task_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Task detail: counts, progress, outputs and download links
+         * @description Every answer carries an ETag. Send it back in If-None-Match to get 304 while the task is unchanged, and add ?wait=N to have the request wait up to N seconds for the next change.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 0-60 seconds. With If-None-Match holding the ETag of the current answer, the request waits up to this long for the task to change: 200 with the new detail as soon as it does, 304 if it did not (long polling). */
+                    wait?: string;
+                };
+                header?: {
+                    "if-none-match"?: string;
+                };
+                path: {
+                    task_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            task_id: string;
+                            /** @enum {string} */
+                            type: "intent_hive" | "generic_parquet";
+                            /** @enum {string} */
+                            status: "in_progress" | "counted" | "unloading" | "completed" | "failed" | "cancelled";
+                            total_jobs: number;
+                            completed_jobs: number;
+                            failed_jobs: number;
+                            total_count: number | null;
+                            error: {
+                                code: string;
+                                message: string;
+                            } | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            completed_at: string | null;
+                            /** Format: date-time */
+                            expires_at: string;
+                            /** @description Rows per partition */
+                            counts: {
+                                [key: string]: number;
+                            };
+                            /** @description Storage folder of each exported partition */
+                            outputs: {
+                                [key: string]: string;
+                            };
+                            /** @description One signed, expiring download URL per file */
+                            output_links: string[];
+                            files: {
+                                partition: string;
+                                uri: string;
+                                url: string;
+                                rows: number;
+                                size_bytes: number;
+                                /** @description Hex SHA-256 of the file, as manifest.json lists it (null for files exported before checksums) */
+                                sha256: string | null;
+                            }[];
+                            /** @description Signed, expiring link to the export's manifest.json (every file with its rows, bytes and sha256, the schema and the request); written, then an empty _SUCCESS, when the export completes. Null before */
+                            manifest_url: string | null;
+                            /** @description Distinct non-null values of unique_by over the whole segment (a value in several partitions counts once); null until counted, and without unique_by */
+                            unique_count: number | null;
+                            /** @description Distinct values of unique_by per partition; null until counted, and without unique_by */
+                            unique_counts: {
+                                [key: string]: number;
+                            } | null;
+                            /** @description Per breakdown_by column: its top 50 values by count (then value), and one "(other)" entry summing the rest when there are more; null until counted, and without breakdown_by */
+                            breakdowns: {
+                                [key: string]: {
+                                    /** @description The value (null for NULL), or "(other)" for the rest */
+                                    value: unknown;
+                                    count: number;
+                                    /** @description Distinct unique_by values (with unique_by) */
+                                    unique_count?: number;
+                                }[];
+                            } | null;
+                            /** @description The normalised request */
+                            request: unknown;
+                        };
+                    };
+                };
+                /** @description unchanged since the ETag sent in If-None-Match */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem document */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -4,6 +4,7 @@ import type { TaskService } from '../../tasks/task-service.ts';
 import { requireApiAccess } from '../auth.ts';
 import { taskControlRoutes } from './task-control-routes.ts';
 import { taskCreateRoutes } from './task-create-routes.ts';
+import { taskDetailRoute } from './task-detail-route.ts';
 import { taskReadRoutes } from './task-read-routes.ts';
 
 interface Options {
@@ -17,5 +18,6 @@ export const taskRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { acco
   app.addHook('onRequest', requireApiAccess(accounts));
   await app.register(taskCreateRoutes, { tasks });
   await app.register(taskReadRoutes, { tasks });
+  await app.register(taskDetailRoute, { tasks });
   await app.register(taskControlRoutes, { tasks });
 };
