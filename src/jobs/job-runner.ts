@@ -149,13 +149,14 @@ export class JobRunner {
 
   /** Claim → phase → settle, for one delivered job id. */
   readonly handle = async (jobId: string): Promise<void> => {
+    const claiming = performance.now();
     const claimed = await this.options.store.claimJob(jobId, {
       owner: this.owner,
       now: this.now(),
       leaseMs: this.leaseMs,
     });
     if (!claimed) return;
-    const state = this.begin(claimed);
+    const state = this.begin(claimed, performance.now() - claiming);
     const { run, cancel, engines } = state;
     try {
       const result = await this.phases[run.job.phase].run(run);
@@ -175,7 +176,7 @@ export class JobRunner {
    * Starts a claimed job's run: its lease renewals, its cancel watch and, when its phase needs one,
    * its DuckDB (opening while the phase lists and stages its inputs: the two waits overlap).
    */
-  private begin({ job, task, recovered }: ClaimedJob): RunState {
+  private begin({ job, task, recovered, queuedAt }: ClaimedJob, claimMs: number): RunState {
     const { store, log, trace, changes } = this.options;
     if (recovered) {
       this.options.metrics?.leasesRecovered();
@@ -211,14 +212,21 @@ export class JobRunner {
       ...(log ? { log } : {}),
     });
     const started = performance.now();
-    const times: Record<string, number> = {};
+    // Waiting for a slot (from the job's last change to its claim), and the claim itself.
+    const times: Record<string, number> = {
+      queued: Math.max(0, this.clock().getTime() - Date.parse(queuedAt) - Math.round(claimMs)),
+      claim: Math.round(claimMs),
+    };
     let mark = started;
     const lap = (name: string) => {
       const now = performance.now();
       times[name] = Math.round(now - mark);
       mark = now;
     };
-    return { run: { job, task, plan, lease, engine, lap }, cancel, engines, started, times };
+    const record = (name: string, ms: number) => {
+      times[name] = ms;
+    };
+    return { run: { job, task, plan, lease, engine, lap, record }, cancel, engines, started, times };
   }
 
   /** Records a phase's result in the store (only while this worker holds the job's lease). */
@@ -287,14 +295,16 @@ export class JobRunner {
     volume?: Parameters<JobMetrics['jobSettled']>[3],
   ): void {
     const { job, task } = run;
+    const total = Math.round(performance.now() - started);
     this.options.metrics?.jobSettled(job.phase, 'done', secondsSince(started), volume);
+    this.options.metrics?.jobSteps(job.phase, { ...times, total });
     this.options.trace?.('job done', {
       jobId: job.id,
       taskId: task.id,
       phase: job.phase,
       partitions: job.partitions.length,
       ...fields,
-      ms: { ...times, total: Math.round(performance.now() - started) },
+      ms: { ...times, total },
     });
   }
 

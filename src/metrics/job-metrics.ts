@@ -5,6 +5,8 @@ export type JobRunOutcome = 'done' | 'requeued' | 'failed' | 'cancelled';
 
 /** Seconds: a footers-only count takes milliseconds, a large export minutes. */
 const JOB_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800];
+/** Seconds: a step of a job, from a millisecond (a claim) to a job's whole run. */
+const STEP_BUCKETS = [0.001, 0.005, ...JOB_BUCKETS];
 
 /** What one job run that finished (`done`) read and wrote. */
 export interface JobVolume {
@@ -35,6 +37,7 @@ export interface JobMetricsOptions {
 export class JobMetrics {
   private readonly runs: Counter<'phase' | 'outcome'>;
   private readonly durations: Histogram<'phase'>;
+  private readonly steps: Histogram<'phase' | 'step'>;
   private readonly rowsRead: Counter<'phase'>;
   private readonly bytesRead: Counter<'phase'>;
   private readonly rowsWritten: Counter;
@@ -55,6 +58,13 @@ export class JobMetrics {
       help: 'Time from claiming a job to settling it, whatever the outcome, by phase.',
       labelNames: ['phase'],
       buckets: JOB_BUCKETS,
+      registers,
+    });
+    this.steps = new Histogram({
+      name: 'audiences_job_step_seconds',
+      help: "Where finished jobs' time went, by phase and step: queued (waiting for a slot), claim, inputs (listing and staging), engineWait, count, write, hash, publish, copy, store (recording the outcome), and total.",
+      labelNames: ['phase', 'step'],
+      buckets: STEP_BUCKETS,
       registers,
     });
     this.rowsRead = new Counter({
@@ -116,6 +126,11 @@ export class JobMetrics {
     this.bytesRead.inc({ phase }, volume.bytesRead);
     this.rowsWritten.inc(volume.rowsWritten);
     this.bytesWritten.inc(volume.bytesWritten);
+  }
+
+  /** Records where a finished job's time went (`step` → milliseconds; see `audiences_job_step_seconds`). */
+  jobSteps(phase: string, steps: Readonly<Record<string, number>>): void {
+    for (const [step, ms] of Object.entries(steps)) this.steps.observe({ phase, step }, ms / 1000);
   }
 
   /**

@@ -16,7 +16,7 @@ export class JobLeases {
   async claimJob(jobId: string, { owner, now, leaseMs }: LeaseRequest): Promise<ClaimedJob | undefined> {
     const seen = await this.db
       .selectFrom('jobs')
-      .select(['taskId', 'status', 'leaseExpiresAt'])
+      .select(['taskId', 'status', 'leaseExpiresAt', 'updatedAt'])
       .where('id', '=', jobId)
       .executeTakeFirst();
     if (!seen) return undefined;
@@ -50,7 +50,7 @@ export class JobLeases {
       )
       .returning(JOB_COLUMNS)
       .executeTakeFirst();
-    return job && { job: toJob(job), task: toTask(task), recovered: takeover };
+    return job && { job: toJob(job), task: toTask(task), recovered: takeover, queuedAt: seen.updatedAt };
   }
 
   async renewLease(jobId: string, owner: string, now: string, leaseMs: number): Promise<LeaseRenewal> {

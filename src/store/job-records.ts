@@ -86,6 +86,8 @@ export interface ClaimedJob {
    * claim took it over: a recovered lease.
    */
   recovered: boolean;
+  /** When the job last changed before this claim (queued, or its lease last renewed): its wait. */
+  queuedAt: string;
 }
 
 /**

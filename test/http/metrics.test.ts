@@ -168,6 +168,30 @@ describe('GET /metrics (embedded: API and worker in one registry)', () => {
     );
   });
 
+  it('records where each finished job spent its time, by phase and step', () => {
+    const steps = (phase: string, step: string) =>
+      sampleSum(samples, 'audiences_job_step_seconds_count', { phase, step });
+    // This export takes whole files (no filter, no columns): every export job waited, was claimed,
+    // staged its inputs, copied them and recorded the outcome; no DuckDB write, no hashing of its own.
+    for (const step of ['queued', 'claim', 'inputs', 'copy', 'store', 'total']) {
+      expect(steps('unload', step), step).toBe(exported.total_jobs - 1);
+    }
+    for (const step of ['write', 'hash', 'publish']) expect(steps('unload', step), step).toBe(0);
+    // The filtered count's jobs staged their inputs and counted with DuckDB.
+    for (const step of ['queued', 'claim', 'inputs', 'count', 'store', 'total']) {
+      expect(steps('count', step), step).toBe(counted.total_jobs);
+    }
+    expect(steps('manifest', 'total')).toBe(1);
+    // The steps of a run add up to no more than the run (claimed to settled) took.
+    const sum = (step: string) =>
+      sampleSum(samples, 'audiences_job_step_seconds_sum', { phase: 'unload', step });
+    const laps = ['inputs', 'copy', 'store'].reduce((s, step) => s + sum(step), 0);
+    expect(laps).toBeLessThanOrEqual(sum('total') + 0.01);
+    expect(sum('total')).toBeLessThanOrEqual(
+      sampleSum(samples, 'audiences_job_duration_seconds_sum', { phase: 'unload' }) + 0.01,
+    );
+  });
+
   it('counts the rows and bytes written as the exported files hold them', async () => {
     const files = parquetFiles(path.join(t.dataDir, 'exports', account.organizationId, exported.task_id));
     expect(files.length).toBeGreaterThan(0);

@@ -78,6 +78,20 @@ describe('Metrics', () => {
     expect(sampleSum(samples, 'audiences_bytes_written_total')).toBe(300);
     expect(sampleSum(samples, 'audiences_leases_expired_total')).toBe(2);
     expect(sampleSum(samples, 'audiences_leases_recovered_total')).toBe(1);
+  });
+
+  it("records where a finished job's time went, step by step, in seconds", async () => {
+    const metrics = new Metrics({ jobs: {}, defaultMetrics: false });
+    metrics.jobs!.jobSteps('unload', { queued: 4, claim: 2, write: 1500, publish: 500, total: 2100 });
+    metrics.jobs!.jobSteps('unload', { write: 500, total: 600 });
+    const samples = parseScrape(await metrics.scrape());
+    const step = (name: string, step: string) => sampleSum(samples, name, { phase: 'unload', step });
+    expect(step('audiences_job_step_seconds_count', 'write')).toBe(2);
+    expect(step('audiences_job_step_seconds_sum', 'write')).toBeCloseTo(2);
+    expect(step('audiences_job_step_seconds_count', 'publish')).toBe(1);
+    expect(step('audiences_job_step_seconds_sum', 'publish')).toBeCloseTo(0.5);
+    expect(step('audiences_job_step_seconds_sum', 'claim')).toBeCloseTo(0.002);
+    expect(step('audiences_job_step_seconds_sum', 'total')).toBeCloseTo(2.7);
     // Without a depth source there is no queue depth to show (rather than a made-up 0).
     expect(samples.some((s) => s.name === 'audiences_queue_depth')).toBe(false);
   });

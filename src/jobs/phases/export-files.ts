@@ -75,13 +75,15 @@ function outOfMemory(error: unknown): boolean {
 
 /**
  * Moves written files to their partition's folder in storage; returns them as published, sorted by
- * URI, each with the SHA-256 of its bytes (read locally before it leaves).
+ * URI, each with the SHA-256 of its bytes (read locally before it leaves), and the time spent
+ * hashing, summed over the files (partitions are hashed and published side by side).
  */
 export async function publishExport(
   written: readonly PartitionedFile[],
   { storage, outputPath, task }: ExportDestination,
-): Promise<JobOutcome['files']> {
+): Promise<{ files: JobOutcome['files']; hashMs: number }> {
   const files: JobOutcome['files'] = [];
+  let hashMs = 0;
   const byPartition = new Map<string, PartitionedFile[]>();
   for (const file of written)
     byPartition.set(file.partition, [...(byPartition.get(file.partition) ?? []), file]);
@@ -90,11 +92,13 @@ export async function publishExport(
     [...byPartition.keys()].sort(),
     async (partition) => {
       const local = byPartition.get(partition)!;
+      const hashing = performance.now();
       const checksums = new Map(
         await Promise.all(
           local.map(async (file) => [path.basename(file.path), await sha256Of(file.path)] as const),
         ),
       );
+      hashMs += performance.now() - hashing;
       const destination = storage.join(outputPath, `${task.organizationId}/${task.id}/${partition}`);
       const published = await storage.publish(
         local.map((file) => file.path),
@@ -114,7 +118,7 @@ export async function publishExport(
     },
     { concurrency: PARALLEL_PUBLISHES },
   );
-  return files.sort((a, b) => compareText(a.uri, b.uri));
+  return { files: files.sort((a, b) => compareText(a.uri, b.uri)), hashMs: Math.round(hashMs) };
 }
 
 /** How the plan's files are written into `targetDir`. */

@@ -46,6 +46,8 @@ export interface JobRun {
   inputs?: JobInputs;
   /** Records the time since the previous lap (or the run's start) under `name`, in ms. */
   lap(name: string): void;
+  /** Records a time measured apart (one that overlaps the laps, such as hashing while publishing). */
+  record(name: string, ms: number): void;
 }
 
 /** How a phase's run ends; the runner settles it in the store. */

@@ -66,8 +66,9 @@ export class UnloadPhase implements Phase {
     // Publishing replaces the partitions' folders: a worker that lost the job must not touch the
     // files its new owner may already have recorded.
     await run.lease.hold();
-    const files = await publishExport(written.files, { storage, outputPath, task });
+    const { files, hashMs } = await publishExport(written.files, { storage, outputPath, task });
     run.lap('publish');
+    run.record('hash', hashMs);
     const counts = zeroCounts(job.partitions);
     for (const file of files) counts[file.partition] = (counts[file.partition] ?? 0) + file.rows;
     return { counts, files, ...(written.columns.length > 0 ? { schema: { columns: written.columns } } : {}) };
