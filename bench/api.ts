@@ -44,6 +44,17 @@ export interface TaskRun {
   /** Harness time (ms from create) at which each new `completed_jobs` value was first seen. */
   progress: Array<{ atMs: number; status: string; completed: number; total: number }>;
   detail: TaskDetail;
+  /**
+   * Where the server's jobs spent the run's time, from its `/metrics` before and after the run:
+   * `phase.step` → milliseconds summed over the task's jobs (`audiences_job_step_seconds`).
+   */
+  steps?: Record<string, number>;
+}
+
+/** `phase.step` → seconds summed so far, and how many jobs recorded a `total`. */
+export interface JobSteps {
+  seconds: Record<string, number>;
+  jobs: number;
 }
 
 const PASSWORD = 'violet-Tangerine-Harbor-42';
@@ -105,6 +116,45 @@ export class AudiencesApi {
     if (reply.status !== 200)
       throw new Error(`GET status ${taskId}: ${reply.status} ${reply.text.slice(0, 500)}`);
     return { detail: JSON.parse(reply.text) as TaskDetail, etag: tag, ms: reply.ms };
+  }
+
+  /** The server's `audiences_job_step_seconds` sums so far (its `/metrics`, which needs no key). */
+  async jobSteps(): Promise<JobSteps> {
+    const response = await fetch(`${this.url}/metrics`);
+    if (!response.ok) throw new Error(`GET /metrics: ${response.status}`);
+    const seconds: Record<string, number> = {};
+    let jobs = 0;
+    const sample = /^audiences_job_step_seconds_(sum|count)\{phase="([^"]+)",step="([^"]+)"\} (\S+)$/;
+    for (const line of (await response.text()).split('\n')) {
+      const match = sample.exec(line);
+      if (!match) continue;
+      const [, kind, phase, step, value] = match;
+      if (kind === 'sum') seconds[`${phase}.${step}`] = Number(value);
+      else if (step === 'total') jobs += Number(value);
+    }
+    return { seconds, jobs };
+  }
+
+  /**
+   * Runs `run` and reads where its jobs' time went: the step sums before it and after it, once
+   * the server recorded `jobs` more finished jobs (a reader can hear of the task's end a moment
+   * before its last job's figures are recorded).
+   */
+  async withSteps(run: () => Promise<TaskRun>): Promise<TaskRun> {
+    const before = await this.jobSteps();
+    const result = await run();
+    const jobs = result.detail.total_jobs;
+    let after = await this.jobSteps();
+    for (let i = 0; i < 50 && after.jobs < before.jobs + jobs; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      after = await this.jobSteps();
+    }
+    const steps: Record<string, number> = {};
+    for (const [key, seconds] of Object.entries(after.seconds)) {
+      const ms = (seconds - (before.seconds[key] ?? 0)) * 1000;
+      if (ms > 0) steps[key] = ms;
+    }
+    return { ...result, steps };
   }
 
   /**

@@ -132,7 +132,7 @@ export class Comparisons {
 
   private apiSide(body: IntentTaskBody, target: string, runs: TaskRun[], after?: (run: TaskRun) => void) {
     return async () => {
-      const run = await this.api.run(body, target);
+      const run = await this.api.withSteps(() => this.api.run(body, target));
       runs.push(run);
       after?.(run);
       return run.totalMs;

@@ -138,6 +138,7 @@ function comparisonSection(
     `- Server's own time (\`updated_at − created_at\`): median ${ms(median(runs.map((r) => r.serverMs)))} (the rest is the create request and the answer of the waiting read).`,
     `- Long polling: median ${int(median(runs.map((r) => r.reads)))} status reads per task (one per change of the task).`,
     ...(last ? [`- Progress of the last API run: ${timeline(last)}.`] : []),
+    ...stepsLine(runs),
     `- A client polling every ${c.polled.pollMs} ms instead, without ETags (${c.polled.runs.length} extra run${c.polled.runs.length > 1 ? 's' : ''}, diagnostic): ` +
       `create → status median ${ms(median(c.polled.runs.map((r) => r.totalMs)))}, server's own time ${ms(median(c.polled.runs.map((r) => r.serverMs)))}, ` +
       `${int(median(c.polled.runs.map((r) => r.reads)))} reads per task; samples ${samples(c.polled.runs.map((r) => r.totalMs))}.`,
@@ -638,4 +639,41 @@ export function renderReport(results: BenchResults): string {
     '',
   );
   return out.join('\n');
+}
+
+/** Steps in the order a job goes through them. */
+const STEP_ORDER = [
+  'queued',
+  'claim',
+  'inputs',
+  'engineWait',
+  'count',
+  'write',
+  'hash',
+  'publish',
+  'copy',
+  'store',
+  'total',
+];
+
+/**
+ * Where the API side's time went: per job phase, the median over the API runs of each step's
+ * milliseconds, summed over the run's jobs (`audiences_job_step_seconds`); jobs of a phase run side
+ * by side, so a phase's sum can exceed the run's wall time.
+ */
+function stepsLine(runs: readonly TaskRun[]): string[] {
+  const measured = runs.filter((run) => run.steps !== undefined);
+  if (measured.length === 0) return [];
+  const keys = [...new Set(measured.flatMap((run) => Object.keys(run.steps!)))];
+  const phases = [...new Set(keys.map((key) => key.split('.')[0]!))];
+  const parts = phases.map((phase) => {
+    const steps = STEP_ORDER.filter((step) => keys.includes(`${phase}.${step}`));
+    const figures = steps.map(
+      (step) => `${step} ${ms(median(measured.map((run) => run.steps![`${phase}.${step}`] ?? 0)))}`,
+    );
+    return `${phase}: ${figures.join(', ')}`;
+  });
+  return [
+    `- Where the API's time went (median of ${measured.length} runs, ms summed over each run's jobs; \`hash\` is the hashing inside \`publish\`, summed over partitions hashed side by side): ${parts.join('; ')}.`,
+  ];
 }
