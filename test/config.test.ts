@@ -1,11 +1,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
 
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-config-'));
-afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+let dataDir: string;
+beforeAll(() => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-config-'));
+});
+afterAll(() => {
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+});
 
 describe('EXPORT_COMPRESSION', () => {
   it('defaults to snappy and accepts every codec DuckDB writes, in any case', () => {

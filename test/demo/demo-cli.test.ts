@@ -3,13 +3,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { duck } from '../support/duck.ts';
 
 const run = promisify(execFile);
 const bin = path.resolve(import.meta.dirname, '../../bin/audiences.js');
-const out = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-cli-'));
-afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
+let out: string;
+beforeAll(() => {
+  out = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-cli-'));
+});
+afterAll(() => {
+  if (out) fs.rmSync(out, { recursive: true, force: true });
+});
 
 describe('audiences demo-data', () => {
   it('writes the tree it is asked for, deterministically', async () => {

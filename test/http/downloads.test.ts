@@ -19,7 +19,7 @@ let t: TestServer;
 let api: ReturnType<typeof apiClient>;
 let prefix: string;
 let task: { task_id: string; output_links: string[]; files: FileView[] };
-const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-downloads-'));
+let scratch: string;
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const PARQUET_MAGIC = Buffer.from('PAR1');
@@ -35,6 +35,7 @@ async function exportTask(client: ReturnType<typeof apiClient>, scores: string[]
 }
 
 beforeAll(async () => {
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-downloads-'));
   t = await startTestServer();
   api = apiClient(t.url, (await signUp(t.url)).apiKey);
   [prefix] = (await intentPrefixes(t.intentTree)) as [string];
@@ -42,7 +43,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t?.close();
-  fs.rmSync(scratch, { recursive: true, force: true });
+  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
 });
 
 /** A GET whose path is sent exactly as written: fetch would resolve `..` and `%2e%2e` first. */

@@ -1,0 +1,137 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * `npm run check` and `npm test`: the static checks side by side instead of one after another, and
+ * with `--tests` the test run (`vitest run`, given the arguments that follow `--tests`) beside them.
+ *
+ * The tests print as they go; each check prints one line when it ends, and its whole output at the
+ * end, in the order below, so outputs never interleave. Beside the tests the checks run at a lower
+ * CPU priority: they take the time the tests leave idle, and do not slow down tests that wait for a
+ * server or a job within a bound. Any part that fails (or cannot start) makes the exit code 1, and
+ * the summary at the end names it.
+ */
+
+const root = path.resolve(import.meta.dirname, '..');
+
+interface Part {
+  name: string;
+  command: string;
+  args: string[];
+  /** Print as it goes (the tests) rather than in one piece at the end (a check). */
+  live?: boolean;
+}
+
+const CHECKS: Part[] = [
+  { name: 'tsc', command: 'tsc', args: ['--noEmit'] },
+  { name: 'tsc (web)', command: 'tsc', args: ['--noEmit', '-p', 'web'] },
+  { name: 'biome', command: 'biome', args: ['check', 'src', 'test', 'bench', 'harness', 'web'] },
+  { name: 'depcruise', command: 'depcruise', args: ['src'] },
+];
+
+const TESTS: Part = { name: 'vitest', command: 'vitest', args: ['run'], live: true };
+
+/** Checks beside the tests run this much nicer than the tests. */
+const CHECK_NICENESS = 10;
+
+interface Outcome {
+  part: Part;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  seconds: number;
+  output: string;
+  error?: Error;
+}
+
+const env = {
+  ...process.env,
+  PATH: [path.join(root, 'node_modules', '.bin'), process.env.PATH].filter(Boolean).join(path.delimiter),
+};
+const children = new Set<ChildProcess>();
+
+function label(part: Part): string {
+  return [part.command, ...part.args].join(' ');
+}
+
+function run(part: Part, niceness: number): Promise<Outcome> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const output: Buffer[] = [];
+    const child = spawn(part.command, part.args, {
+      cwd: root,
+      env,
+      stdio: part.live ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+    });
+    children.add(child);
+    if (niceness !== 0 && child.pid !== undefined) {
+      try {
+        os.setPriority(child.pid, niceness);
+      } catch {
+        // Not allowed here: the check runs at the usual priority.
+      }
+    }
+    child.stdout?.on('data', (chunk: Buffer) => output.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk));
+    let failure: Error | undefined;
+    child.on('error', (error) => {
+      failure = error;
+    });
+    child.on('close', (code, signal) => {
+      children.delete(child);
+      const outcome: Outcome = {
+        part,
+        code,
+        signal,
+        seconds: (performance.now() - started) / 1000,
+        output: Buffer.concat(output).toString('utf8').trimEnd(),
+        error: failure,
+      };
+      if (!part.live) process.stdout.write(`── ${label(part)}: ${verdict(outcome)}\n`);
+      resolve(outcome);
+    });
+  });
+}
+
+function passed(outcome: Outcome): boolean {
+  return outcome.code === 0 && !outcome.error;
+}
+
+function verdict(outcome: Outcome): string {
+  const time = `${outcome.seconds.toFixed(1)} s`;
+  if (passed(outcome)) return `ok (${time})`;
+  if (outcome.error) return `FAILED to start: ${outcome.error.message}`;
+  return `FAILED (${outcome.signal ? `signal ${outcome.signal}` : `exit code ${outcome.code}`}, ${time})`;
+}
+
+// Stopped from outside (a cancelled CI job): stop every part too, then end as they would have.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    for (const child of children) child.kill(signal);
+    process.exitCode = 1;
+  });
+}
+
+const args = process.argv.slice(2);
+const tests = args.indexOf('--tests');
+TESTS.args.push(...(tests < 0 ? [] : args.slice(tests + 1)));
+const parts = tests < 0 ? CHECKS : [...CHECKS, TESTS];
+const outcomes = await Promise.all(
+  parts.map((part) => run(part, tests >= 0 && !part.live ? CHECK_NICENESS : 0)),
+);
+
+for (const outcome of outcomes) {
+  if (outcome.part.live) continue;
+  process.stdout.write(`\n── ${label(outcome.part)}: ${verdict(outcome)}\n`);
+  if (outcome.output) process.stdout.write(`${outcome.output}\n`);
+}
+process.stdout.write('\n');
+for (const outcome of outcomes) {
+  process.stdout.write(`${verdict(outcome).padEnd(36)} ${label(outcome.part)}\n`);
+}
+const failed = outcomes.filter((outcome) => !passed(outcome));
+if (failed.length > 0) {
+  const names = failed.map((outcome) => outcome.part.name).join(', ');
+  process.stdout.write(`\n${failed.length} of ${outcomes.length} failed: ${names}\n`);
+  process.exitCode = 1;
+}
