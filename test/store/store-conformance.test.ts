@@ -159,6 +159,8 @@ describe.each(STORE_BACKENDS)('store on $name', (backend) => {
       },
       task: record,
       recovered: false,
+      // Queued when the task was created: the claim says how long it waited.
+      queuedAt: record.createdAt,
     });
     expect(await store.requeueJob('t1-c1', WORKER, 'timed out', NOW)).toEqual({ outcome: 'requeued' });
     await store.claimJob('t1-c0', LEASE);
