@@ -15,6 +15,7 @@ export const UNIT_TESTS = [
   'test/accounts/password-policy.test.ts',
   'test/architecture/test-projects.test.ts',
   'test/bench/fairness-coverage.test.ts',
+  'test/bench/history.test.ts',
   'test/cli/day-list.test.ts',
   'test/compare.test.ts',
   'test/composition/engine-budgets.test.ts',

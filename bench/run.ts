@@ -21,6 +21,7 @@ import {
 import { measureEstimate } from './estimate.ts';
 import { measureFairness } from './fairness.ts';
 import { measureGrowth } from './growth.ts';
+import { historyOf, historySection } from './history.ts';
 import { describeMachine } from './machine.ts';
 import { measureMemory, startMemoryService } from './memory.ts';
 import { type BenchOptions, parseOptions } from './options.ts';
@@ -208,7 +209,12 @@ async function main(options: BenchOptions): Promise<void> {
     JSON.stringify(results, null, 2),
   );
   fs.mkdirSync(path.dirname(options.reportPath), { recursive: true });
-  fs.writeFileSync(options.reportPath, renderReport(results));
+  // The report is written anew; its history keeps the earlier runs' lines.
+  const earlier = fs.existsSync(options.reportPath) ? fs.readFileSync(options.reportPath, 'utf8') : undefined;
+  fs.writeFileSync(
+    options.reportPath,
+    `${renderReport(results)}\n${historySection(results, historyOf(earlier))}`,
+  );
   options.log(`report written to ${options.reportPath}`);
 }
 
