@@ -1,3 +1,4 @@
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineLimits } from '../catalog/input-schema.ts';
@@ -26,9 +27,11 @@ export class JobEngines {
   /**
    * The run that holds each scratch folder now. A job run again at once (a retry, a quick
    * redelivery) opens the same folder before the previous run's retire removes it: that removal
-   * must then leave the folder to the new run.
+   * must then leave the folder to the new run. A run claims the folder before its first await.
    */
-  private readonly holders = new Map<string, JobEngine>();
+  private readonly holders = new Map<string, symbol>();
+  /** The claim each opened engine made on its folder. */
+  private readonly claims = new WeakMap<JobEngine, symbol>();
 
   constructor(private readonly options: JobEnginesOptions) {
     const { threads, memoryLimit } = options.engine;
@@ -40,6 +43,8 @@ export class JobEngines {
   async open(jobId: string, plan: TaskPlan): Promise<JobEngine> {
     const { storage } = this.options;
     const scratch = path.join(storage.scratchDir(), jobId);
+    const claim = Symbol(jobId);
+    this.holders.set(scratch, claim);
     await fs.rm(scratch, { recursive: true, force: true });
     await fs.mkdir(path.join(scratch, 'tmp'), { recursive: true });
     try {
@@ -49,10 +54,10 @@ export class JobEngines {
         tempDirectory: path.join(scratch, 'tmp'),
       });
       const opened = { sandbox, scratch };
-      this.holders.set(scratch, opened);
+      this.claims.set(opened, claim);
       return opened;
     } catch (error) {
-      await fs.rm(scratch, { recursive: true, force: true });
+      this.removeScratch(scratch, claim);
       throw error;
     }
   }
@@ -65,13 +70,30 @@ export class JobEngines {
   async retire(engine: Promise<JobEngine>): Promise<void> {
     const opened = await engine.catch(() => undefined);
     if (!opened) return;
+    const claim = this.claims.get(opened);
     this.pool.retire(opened.sandbox, () => {
-      if (this.holders.get(opened.scratch) !== opened) return;
-      this.holders.delete(opened.scratch);
-      fs.rm(opened.scratch, { recursive: true, force: true }).catch((error: unknown) =>
-        this.options.log?.('scratch folder not removed', { scratch: opened.scratch, error: String(error) }),
-      );
+      if (claim) this.removeScratch(opened.scratch, claim);
     });
+  }
+
+  /**
+   * Removes a scratch folder unless a newer run of its job holds it: the check and the move out of
+   * the way happen in one turn of the event loop, so the new run's folder is never the one removed.
+   */
+  private removeScratch(scratch: string, claim: symbol): void {
+    if (this.holders.get(scratch) !== claim) return;
+    this.holders.delete(scratch);
+    const doomed = `${scratch}.removing-${process.hrtime.bigint()}`;
+    try {
+      fsSync.renameSync(scratch, doomed);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      this.options.log?.('scratch folder not removed', { scratch, error: String(error) });
+      return;
+    }
+    fs.rm(doomed, { recursive: true, force: true }).catch((error: unknown) =>
+      this.options.log?.('scratch folder not removed', { scratch: doomed, error: String(error) }),
+    );
   }
 
   /** Closes the DuckDB instances kept ready (after the queue has stopped delivering jobs). */
