@@ -100,6 +100,15 @@ export class AudiencesApi {
     return { taskId: reply.body.task_id, ms: reply.ms };
   }
 
+  /** Exports a counted task's segment (`POST /api/v1/tasks/{id}/unload`). */
+  async unload(taskId: string): Promise<{ ms: number }> {
+    const reply = await this.http.json('POST', `/api/v1/tasks/${taskId}/unload`, {
+      headers: this.headers,
+      expect: 202,
+    });
+    return { ms: reply.ms };
+  }
+
   /** One status read; with `etag`, a long poll that waits up to `waitSec` for the task to change. */
   async status(
     taskId: string,
@@ -140,10 +149,11 @@ export class AudiencesApi {
    * the server recorded `jobs` more finished jobs (a reader can hear of the task's end a moment
    * before its last job's figures are recorded).
    */
-  async withSteps(run: () => Promise<TaskRun>): Promise<TaskRun> {
+  async withSteps(run: () => Promise<TaskRun>, earlierJobs = 0): Promise<TaskRun> {
     const before = await this.jobSteps();
     const result = await run();
-    const jobs = result.detail.total_jobs;
+    // Jobs the task had finished before `run` (a count before its unload) are not waited for.
+    const jobs = result.detail.total_jobs - earlierJobs;
     let after = await this.jobSteps();
     for (let i = 0; i < 50 && after.jobs < before.jobs + jobs; i++) {
       await new Promise((resolve) => setTimeout(resolve, 20));

@@ -19,7 +19,7 @@ import { allPartitions, FILTER, onePartition } from './workload.ts';
 
 /** One API-versus-raw comparison: every sample of both sides, in run order. */
 export interface Comparison {
-  key: 'count' | 'filtered' | 'export' | 'small' | 'csv' | 'jsonl' | 'copy';
+  key: 'count' | 'filtered' | 'export' | 'small' | 'csv' | 'jsonl' | 'copy' | 'unload';
   title: string;
   apiMs: number[];
   rawMs: number[];
@@ -49,7 +49,13 @@ export interface Side {
 }
 
 /** Comparisons timed to `completed` (exports); the others are timed to `counted`. */
-export const EXPORT_KEYS: ReadonlySet<Comparison['key']> = new Set(['export', 'csv', 'jsonl', 'copy']);
+export const EXPORT_KEYS: ReadonlySet<Comparison['key']> = new Set([
+  'export',
+  'csv',
+  'jsonl',
+  'copy',
+  'unload',
+]);
 
 /** Each side's samples, and the cores other processes used during each sample. */
 export interface Alternation {
@@ -139,12 +145,16 @@ export class Comparisons {
     };
   }
 
-  private async polled(body: IntentTaskBody, target: string, after?: (run: TaskRun) => void) {
+  private polled(body: IntentTaskBody, target: string, after?: (run: TaskRun) => void) {
+    return this.polledRuns(() => this.api.run(body, target, this.options.pollMs), after);
+  }
+
+  private async polledRuns(run: () => Promise<TaskRun>, after?: (run: TaskRun) => void) {
     const runs: TaskRun[] = [];
     for (let i = 0; i < this.options.pollRuns; i++) {
-      const run = await this.api.run(body, target, this.options.pollMs);
-      after?.(run);
-      runs.push(run);
+      const done = await run();
+      after?.(done);
+      runs.push(done);
     }
     return { pollMs: this.options.pollMs, runs };
   }
@@ -230,6 +240,33 @@ export class Comparisons {
   }
 
   /**
+   * 17: the filtered count's segment exported after the count (`POST /api/v1/tasks/{id}/unload`),
+   * timed from the unload call to `completed`, against the raw COPY of section 3. The count before
+   * each unload is not timed.
+   */
+  async unload(): Promise<Comparison> {
+    const columns = await fileColumns(this.dataset.dir, this.options.threads);
+    const target = path.join(this.options.scratchDir, 'raw-unload');
+    const body = allPartitions(this.dataset, { where_expr: FILTER, perform_unload: false });
+    const unloadRun = async (pollMs?: number): Promise<TaskRun> => {
+      const counted = await this.api.run(body, 'counted');
+      return this.api.withSteps(async () => {
+        const started = performance.now();
+        const { ms } = await this.api.unload(counted.taskId);
+        return this.api.follow(counted.taskId, 'completed', { started, createMs: ms, pollMs });
+      }, counted.detail.total_jobs);
+    };
+    return this.exportComparison(
+      'unload',
+      'Export after a count (unload)',
+      body,
+      exportSql(this.dataset.dir, columns, FILTER, target),
+      target,
+      unloadRun,
+    );
+  }
+
+  /**
    * 16: the un-filtered export of whole files (days, prefixes and scores only), which the service
    * copies, against DuckDB writing the same rows again as partitioned Parquet.
    */
@@ -252,6 +289,8 @@ export class Comparisons {
     body: IntentTaskBody,
     sql: string,
     target: string,
+    /** One API run (and with `pollMs`, by a polling client); by default a task created and followed. */
+    apiRun?: (pollMs?: number) => Promise<TaskRun>,
   ): Promise<Comparison> {
     const runs: TaskRun[] = [];
     let rawRows = 0;
@@ -273,14 +312,26 @@ export class Comparisons {
     this.options.log(`${title.toLowerCase()}: ${this.options.exportPairs} rounds`);
     const sides = await alternate(
       [
-        { label: 'api', run: this.apiSide(body, 'completed', runs, cleanUp) },
+        {
+          label: 'api',
+          run: apiRun
+            ? async () => {
+                const run = await apiRun();
+                runs.push(run);
+                cleanUp(run);
+                return run.totalMs;
+              }
+            : this.apiSide(body, 'completed', runs, cleanUp),
+        },
         { label: 'raw', run: rawExport },
       ],
       this.options.exportPairs,
       this.cpu,
       this.options.log,
     );
-    const polled = await this.polled(body, 'completed', cleanUp);
+    const polled = apiRun
+      ? await this.polledRuns(() => apiRun(this.options.pollMs), cleanUp)
+      : await this.polled(body, 'completed', cleanUp);
     return {
       key,
       title,

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import type { Comparison } from './comparisons.ts';
 
 /** Sizes and switches of one benchmark run (full by default, tiny for the test and a quick look). */
 export interface BenchOptions {
@@ -43,7 +44,24 @@ export interface BenchOptions {
   /** Attempts at a section that other work on the machine disturbed (the last one is reported). */
   sectionAttempts: number;
   log: (message: string) => void;
+  /**
+   * Only these comparisons, printed to stdout; no report is written (a quick look at the core
+   * operations after a change on the job path).
+   */
+  only: Array<Comparison['key']> | undefined;
 }
+
+/** The comparisons `--only` may name. */
+export const COMPARISON_KEYS: ReadonlyArray<Comparison['key']> = [
+  'count',
+  'filtered',
+  'export',
+  'small',
+  'csv',
+  'jsonl',
+  'copy',
+  'unload',
+];
 
 const USAGE = `usage: npm run bench -- [--tiny] [--out FILE]
 
@@ -51,6 +69,8 @@ const USAGE = `usage: npm run bench -- [--tiny] [--out FILE]
   --out FILE    write the report to FILE instead of BENCHMARKS.md; also BENCH_OUT=FILE
   --work DIR    cache and scratch folder (default .bench); also BENCH_WORK_DIR=DIR
   --quiet       no progress lines on stderr
+  --only KEYS   only these comparisons on the full tree (comma-separated: count, filtered, export,
+                small, csv, jsonl, copy, unload), printed to stdout; writes no report
 
 The scaled-out sections need PostgreSQL and Redis: BENCH_POSTGRES_URL (a user that may create
 databases; default postgres://postgres@127.0.0.1:5432/postgres) and BENCH_REDIS_URL (default
@@ -62,6 +82,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, ro
   let out = env.BENCH_OUT;
   let work = env.BENCH_WORK_DIR;
   let quiet = false;
+  let only: Array<Comparison['key']> | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => {
@@ -74,6 +95,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, ro
     else if (arg.startsWith('--out=')) out = arg.slice('--out='.length);
     else if (arg === '--work') work = value();
     else if (arg === '--quiet') quiet = true;
+    else if (arg === '--only') only = comparisonKeys(value());
     else if (arg === '--help' || arg === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -114,5 +136,15 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, ro
     waitForQuiet: !tiny,
     sectionAttempts: tiny ? 1 : 3,
     log,
+    only,
   };
+}
+
+function comparisonKeys(list: string): Array<Comparison['key']> {
+  const keys = list.split(',').map((key) => key.trim());
+  const unknown = keys.filter((key) => !(COMPARISON_KEYS as readonly string[]).includes(key));
+  if (unknown.length > 0 || keys.length === 0) {
+    throw new Error(`--only takes ${COMPARISON_KEYS.join(', ')}; not ${unknown.join(', ')}\n${USAGE}`);
+  }
+  return keys as Array<Comparison['key']>;
 }

@@ -28,6 +28,7 @@ const HEADINGS: Record<Comparison['key'], string> = {
   csv: '14. CSV export',
   jsonl: '15. JSON Lines export',
   copy: '16. Whole-file export (copy)',
+  unload: '17. Export after a count (unload)',
 };
 
 /** What each export's raw side writes, when it differs from section 3's. */
@@ -38,6 +39,9 @@ const EXPORT_NOTES: Partial<Record<Comparison['key'], string>> = {
   jsonl:
     'The request of section 3 with `format: "jsonl"` (gzip by default): the service writes each partition with DuckDB `COPY … (FORMAT json, COMPRESSION gzip)`, as many at once as a job has DuckDB threads. ' +
     "DuckDB's JSON writer cannot `PARTITION_BY`, so the raw side writes the same rows to one gzipped JSON Lines file.",
+  unload:
+    'The request of section 3 with `perform_unload: false`, counted first (not timed); then its segment is exported with `POST /api/v1/tasks/{id}/unload`, ' +
+    'timed from that call to the first status read showing `completed`. The raw side is the `COPY` of section 3.',
   copy:
     'An export of every partition without `where_expr`, `select`, `limit` or `compression` selects whole files: the service copies them as they are ' +
     '(a file copy here; S3 `CopyObject` on an object store) with row counts from their footers. The raw side writes the same rows again with DuckDB, partitioned Parquet in its defaults (snappy).',
@@ -107,7 +111,9 @@ function comparisonSection(
     `## ${HEADINGS[c.key]}`,
     '',
     ...(note ? [note, ''] : []),
-    `API request (\`POST /api/v1/intent_hive_tasks\`, timed to status \`${EXPORT_KEYS.has(c.key) ? 'completed' : 'counted'}\`):`,
+    c.key === 'unload'
+      ? 'API request (`POST /api/v1/intent_hive_tasks`, counted, then `POST /api/v1/tasks/{id}/unload` timed to status `completed`):'
+      : `API request (\`POST /api/v1/intent_hive_tasks\`, timed to status \`${EXPORT_KEYS.has(c.key) ? 'completed' : 'counted'}\`):`,
     '',
     '```json',
     JSON.stringify(c.apiRequest.days.length > 3 ? abbreviate(c.apiRequest) : c.apiRequest),
@@ -477,6 +483,7 @@ export function renderReport(results: BenchResults): string {
     'npm run bench                           # full run, writes BENCHMARKS.md (this file)',
     'npm run bench -- --tiny                 # quick check (200k rows, 2 rounds); also BENCH_TINY=1',
     'npm run bench -- --tiny --out /tmp/b.md # report elsewhere; also BENCH_OUT=FILE',
+    'npm run bench -- --only filtered,export,unload  # those comparisons on the full tree, to stdout; no report',
     '```',
     '',
     `- **Data**: \`generateDemoData({ rows: ${int(dataset.rows)}, days: ${dataset.days.length}, prefixes: ${dataset.prefixes.length}, seed: 1 })\`, ` +
@@ -639,6 +646,19 @@ export function renderReport(results: BenchResults): string {
     '',
   );
   return out.join('\n');
+}
+
+/** One comparison in a few lines (`npm run bench -- --only`): medians, ratio, same work, steps. */
+export function comparisonSummary(c: Comparison): string {
+  const same =
+    c.mismatches === undefined
+      ? `rows exported: API ${int(c.apiRows)}, raw ${int(c.rawRows)}`
+      : `rows counted: API ${int(c.apiRows)}, raw ${int(c.rawRows)}; partitions whose counts differ: ${c.mismatches}`;
+  return [
+    `${c.title}: API ${ms(median(c.apiMs))}, raw ${ms(median(c.rawMs))}, ratio ${ratio(comparisonRatio(c))}; per round: ${c.apiMs.map((a, i) => (a / c.rawMs[i]!).toFixed(2)).join(', ')}`,
+    `- ${same}`,
+    ...stepsLine(c.apiRuns),
+  ].join('\n');
 }
 
 /** Steps in the order a job goes through them. */

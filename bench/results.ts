@@ -38,7 +38,7 @@ export interface BenchResults {
   instanceStartupMs: number[];
   /** Sections 1 to 4. */
   comparisons: Comparison[];
-  /** Sections 14 to 16: the filtered export as CSV and JSON Lines, the export of whole files. */
+  /** Sections 14 to 17: the filtered export as CSV and JSON Lines, the export of whole files, the export after a count. */
   formatExports: Comparison[];
   /** The dry run over the whole tree against raw DuckDB reading the same footers. */
   estimate: EstimateResult;

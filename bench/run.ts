@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.ts';
 import { AudiencesApi } from './api.ts';
 import { measureCancel } from './cancel.ts';
-import { Comparisons } from './comparisons.ts';
+import { type Comparison, Comparisons } from './comparisons.ts';
 import { type CpuLoad, CpuMonitor, NOISY_CORES, waitForQuiet } from './cpu-monitor.ts';
 import { type Dataset, ensureDataset } from './dataset.ts';
 import {
@@ -27,7 +27,7 @@ import { measureMemory, startMemoryService } from './memory.ts';
 import { type BenchOptions, parseOptions } from './options.ts';
 import { measurePreview } from './preview.ts';
 import { instanceStartupMs } from './raw-duckdb.ts';
-import { renderReport } from './report.ts';
+import { comparisonSummary, renderReport } from './report.ts';
 import type { BenchResults } from './results.ts';
 import { type ExportService, measureScaledExport, SCALED_SETTINGS } from './scaled-export.ts';
 import { ChildServer } from './server-process.ts';
@@ -63,6 +63,7 @@ async function main(options: BenchOptions): Promise<void> {
     }
   };
 
+  if (options.only) return focused(options, options.only, cpu);
   await checkBackends(options);
   const dataset = await ensureDataset(options);
   const machine = await describeMachine(options.root);
@@ -108,6 +109,7 @@ async function main(options: BenchOptions): Promise<void> {
     const csv = await section('csv', () => comparisons.textExport('csv'));
     const jsonl = await section('jsonl', () => comparisons.textExport('jsonl'));
     const copy = await section('copy', () => comparisons.copyExport());
+    const unload = await section('unload', () => comparisons.unload());
     const growth = await section('growth', () => measureGrowth(options, dataset, api));
     const throughput = await section('throughput', () => measureThroughput(options, dataset, api, cpu));
     const embedded = {
@@ -152,7 +154,7 @@ async function main(options: BenchOptions): Promise<void> {
     );
     measured = {
       comparisons: [count, filtered, exported, small],
-      formatExports: [csv, jsonl, copy],
+      formatExports: [csv, jsonl, copy, unload],
       estimate,
       preview,
       unique,
@@ -216,6 +218,47 @@ async function main(options: BenchOptions): Promise<void> {
     `${renderReport(results)}\n${historySection(results, historyOf(earlier))}`,
   );
   options.log(`report written to ${options.reportPath}`);
+}
+
+/**
+ * `--only`: the named comparisons on the embedded service, each printed to stdout as its medians,
+ * its ratio and where the API's time went; no report is written.
+ */
+async function focused(
+  options: BenchOptions,
+  keys: Array<Comparison['key']>,
+  cpu: CpuMonitor,
+): Promise<void> {
+  const dataset = await ensureDataset(options);
+  const service = await startService(options, dataset, 'main');
+  const api = new AudiencesApi(service.server.url);
+  try {
+    await api.signUp('main');
+    const comparisons = new Comparisons(options, dataset, api, service.dataDir, cpu);
+    const measure: Record<Comparison['key'], () => Promise<Comparison>> = {
+      count: () => comparisons.count(false),
+      filtered: () => comparisons.count(true),
+      export: () => comparisons.export(),
+      small: () => comparisons.small(),
+      csv: () => comparisons.textExport('csv'),
+      jsonl: () => comparisons.textExport('jsonl'),
+      copy: () => comparisons.copyExport(),
+      unload: () => comparisons.unload(),
+    };
+    console.log(
+      `${options.tiny ? 'tiny' : 'full'} tree, ${options.pairs} rounds, code at ${service.srcHash}`,
+    );
+    for (const key of keys) {
+      if (options.waitForQuiet) {
+        await waitForQuiet(cpu, { cores: 0.3, windowMs: 2000, maxMs: 120_000, log: options.log });
+      }
+      console.log(comparisonSummary(await measure[key]()));
+    }
+  } finally {
+    api.close();
+    await service.server.stop();
+    fs.rmSync(service.dataDir, { recursive: true, force: true });
+  }
 }
 
 /** The settings that shape how a service schedules jobs, read back with its own loadConfig. */

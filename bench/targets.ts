@@ -109,6 +109,9 @@ function byKey(results: BenchResults, key: Comparison['key']): Comparison {
   return found;
 }
 
+/** The bound of the core operations (filtered count, filtered export, unload): API / raw. */
+export const CORE_RATIO = 1.1;
+
 /** The issue's targets, each with the figure measured and whether it is met. */
 export function evaluateTargets(results: BenchResults): TargetRow[] {
   const rows = `${(results.dataset.rows / 1e6).toFixed(results.dataset.rows < 1e6 ? 1 : 0)}M rows`;
@@ -126,8 +129,9 @@ export function evaluateTargets(results: BenchResults): TargetRow[] {
   const m = results.memory;
   const memoryGoal = m.limitBytes + 300e6;
   return [
-    ratioRow('filtered', `filtered count (${rows})`, 1.15),
-    ratioRow('export', `filtered export (${rows})`, 1.15),
+    ratioRow('filtered', `filtered count (${rows})`, CORE_RATIO),
+    ratioRow('export', `filtered export (${rows})`, CORE_RATIO),
+    ratioRow('unload', `export after a count (unload, ${rows})`, CORE_RATIO),
     ratioRow('count', `un-filtered count (${rows})`, 1.5),
     ratioRow('small', 'small task latency (one partition)', 3),
     previewRow(results, rows),

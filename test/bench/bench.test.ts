@@ -27,6 +27,7 @@ const SECTIONS = [
   '## 14. CSV export',
   '## 15. JSON Lines export',
   '## 16. Whole-file export (copy)',
+  '## 17. Export after a count (unload)',
 ];
 /** A figure with its unit, as the report writes them. */
 const FIGURE = /\d[\d,]*(\.\d+)?\s?(ms|s|MB|GB|×|req\/s)/;
@@ -91,7 +92,7 @@ describe('npm run bench -- --tiny', () => {
     const rows = sectionOf(report, '## Targets')
       .split('\n')
       .filter((line) => line.startsWith('| ') && !line.startsWith('| target') && !line.startsWith('| ---'));
-    expect(rows).toHaveLength(17);
+    expect(rows).toHaveLength(18);
     for (const row of rows) {
       expect(row).toMatch(/\| (met|\*\*not met\*\*) \|$/);
       expect(row).toMatch(FIGURE);
@@ -114,6 +115,7 @@ describe('npm run bench -- --tiny', () => {
       'filtered export as CSV',
       'filtered export as JSON Lines',
       'export of whole files',
+      'export after a count (unload',
     ]) {
       expect(
         rows.some((row) => row.includes(target)),
