@@ -656,7 +656,7 @@ export function comparisonSummary(c: Comparison): string {
       : `rows counted: API ${int(c.apiRows)}, raw ${int(c.rawRows)}; partitions whose counts differ: ${c.mismatches}`;
   return [
     `${c.title}: API ${ms(median(c.apiMs))}, raw ${ms(median(c.rawMs))}, ratio ${ratio(comparisonRatio(c))}; per round: ${c.apiMs.map((a, i) => (a / c.rawMs[i]!).toFixed(2)).join(', ')}`,
-    `- ${same}`,
+    `- ${same}; jobs per task: ${c.apiRuns[0]?.detail.total_jobs ?? 'n/a'}`,
     ...stepsLine(c.apiRuns),
   ].join('\n');
 }

@@ -97,6 +97,8 @@ export class Sandbox {
       // One round trip; the statements run in order and the last one locks the rest in place.
       await connection.run(
         [
+          // The instance may have started with more threads than this job gets (see `SandboxPool.open`).
+          `SET threads = ${Math.max(1, Math.trunc(options.threads))}`,
           `SET allowed_directories = [${dirs}]`,
           `SET temp_directory = ${quoteString(options.tempDirectory)}`,
           // A job's batch holds up to 1000 partitions: keep a file open for each while exporting
@@ -224,10 +226,25 @@ export class SandboxPool {
     while (!this.closed && this.ready.length < this.size) this.ready.push(this.prepare());
   }
 
-  /** A sandbox for one job: a ready instance when there is one, else a new one. */
-  async open(options: Omit<SandboxOptions, 'threads' | 'memoryLimit'>): Promise<Sandbox> {
+  /**
+   * A sandbox for one job: a ready instance when there is one, else a new one. With `threads`, it
+   * is locked once that promise tells how many threads the job gets (at most the pool's), so the
+   * instance starts while the job finds out.
+   */
+  async open(
+    options: Omit<SandboxOptions, 'threads' | 'memoryLimit'> & { threads?: Promise<number> },
+  ): Promise<Sandbox> {
+    const { threads, ...rest } = options;
     const prepared = (await this.ready.shift()) ?? (await Sandbox.prepare(this.settings));
-    return Sandbox.lock(prepared, { ...this.settings, ...options });
+    let granted = this.settings.threads;
+    try {
+      if (threads) granted = Math.min(granted, await threads);
+    } catch (error) {
+      prepared.connection.closeSync();
+      prepared.instance.closeSync();
+      throw error;
+    }
+    return Sandbox.lock(prepared, { ...this.settings, ...rest, threads: granted });
   }
 
   /** Closes a job's sandbox shortly, then runs `after` (the job's clean-up) and refills the pool. */

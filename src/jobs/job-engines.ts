@@ -32,6 +32,8 @@ export class JobEngines {
   private readonly holders = new Map<string, symbol>();
   /** The claim each opened engine made on its folder. */
   private readonly claims = new WeakMap<JobEngine, symbol>();
+  /** Jobs that opened an engine here and have not retired it: they share the cores. */
+  private running = 0;
 
   constructor(private readonly options: JobEnginesOptions) {
     const { threads, memoryLimit } = options.engine;
@@ -39,19 +41,36 @@ export class JobEngines {
     this.pool.warm();
   }
 
-  /** One locked-down DuckDB per job, allowed only the job's input root and its own scratch folder. */
-  async open(jobId: string, plan: TaskPlan): Promise<JobEngine> {
+  /**
+   * One locked-down DuckDB per job, allowed only the job's input root and its own scratch folder.
+   *
+   * Its threads are the cores shared out among the jobs that run at once in this process: the
+   * instance starts at once, and is locked down with its threads when `sharing` tells how many of
+   * the job's own task run beside it (more than one after the job split itself). Two instances each
+   * with every core, side by side, only contend: on 2 cores a 549 MB export split in two jobs took
+   * 1.26 times a raw `COPY` with 2 threads each, 1.10 times with 1 each.
+   */
+  async open(
+    jobId: string,
+    plan: TaskPlan,
+    sharing: Promise<number> = Promise.resolve(1),
+  ): Promise<JobEngine> {
     const { storage } = this.options;
+    this.running += 1;
     const scratch = path.join(storage.scratchDir(), jobId);
     const claim = Symbol(jobId);
     this.holders.set(scratch, claim);
     await fs.rm(scratch, { recursive: true, force: true });
     await fs.mkdir(path.join(scratch, 'tmp'), { recursive: true });
+    const threads = sharing.then((jobs) =>
+      Math.max(1, Math.floor(this.options.engine.threads / Math.max(1, jobs, this.running))),
+    );
     try {
       const sandbox = await this.pool.open({
         timeoutMs: this.options.engine.timeoutMs,
         allowedDirectories: [...storage.localInputDirs(plan.inputRoot), scratch],
         tempDirectory: path.join(scratch, 'tmp'),
+        threads,
       });
       const opened = { sandbox, scratch };
       this.claims.set(opened, claim);
@@ -68,6 +87,7 @@ export class JobEngines {
    * folder. An engine that failed to open has neither.
    */
   async retire(engine: Promise<JobEngine>): Promise<void> {
+    this.running -= 1;
     const opened = await engine.catch(() => undefined);
     if (!opened) return;
     const claim = this.claims.get(opened);

@@ -164,6 +164,8 @@ export class JobRunner {
     } catch (error) {
       await this.failed(state, error);
     } finally {
+      // A phase that ended before it said how its task's jobs share the cores lets its engine go on.
+      run.sharedBy(1);
       run.lease.stop();
       cancel.stop();
       run.inputs?.release();
@@ -189,7 +191,11 @@ export class JobRunner {
     const plan = (task.request as StoredRequest).plan;
     const lane = this.phases[job.phase].engine(plan);
     const engines = lane ? this.engines[lane] : undefined;
-    const engine: Promise<JobEngine> | undefined = engines?.open(job.id, plan);
+    let sharedBy: (jobs: number) => void = () => {};
+    const sharing = new Promise<number>((resolve) => {
+      sharedBy = resolve;
+    });
+    const engine: Promise<JobEngine> | undefined = engines?.open(job.id, plan, sharing);
     // Its failure is handled where it is awaited; until then it must not count as unhandled.
     engine?.catch(() => undefined);
     const lease = new JobLease({
@@ -226,7 +232,13 @@ export class JobRunner {
     const record = (name: string, ms: number) => {
       times[name] = ms;
     };
-    return { run: { job, task, plan, lease, engine, lap, record }, cancel, engines, started, times };
+    return {
+      run: { job, task, plan, lease, engine, sharedBy, lap, record },
+      cancel,
+      engines,
+      started,
+      times,
+    };
   }
 
   /** Records a phase's result in the store (only while this worker holds the job's lease). */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JobEngines } from '../../src/jobs/job-engines.ts';
+import { type JobEngine, JobEngines } from '../../src/jobs/job-engines.ts';
 import { LocalStorage } from '../../src/storage/local-storage.ts';
 import { intentPlan } from '../support/store-records.ts';
 
@@ -14,7 +14,7 @@ beforeEach(() => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-job-engines-'));
   storage = new LocalStorage(path.join(root, 'scratch'));
   // No instance kept warm: each open starts one, so it takes a while, as a busy worker's does.
-  engines = new JobEngines({ storage, engine: { memoryLimit: '64MB', threads: 1, timeoutMs: 10_000 } });
+  engines = new JobEngines({ storage, engine: { memoryLimit: '64MB', threads: 2, timeoutMs: 10_000 } });
 });
 afterEach(async () => {
   await engines.close();
@@ -49,5 +49,33 @@ describe('a job run again while its previous run is being retired', () => {
     }
     // Nothing is left beside the folders either (a folder moved aside is removed too).
     expect(fs.readdirSync(storage.scratchDir())).toEqual([]);
+  });
+});
+
+describe('the threads of the jobs that run at once', () => {
+  const threadsOf = async (engine: Promise<JobEngine>) =>
+    Number((await (await engine).sandbox.query("SELECT current_setting('threads') AS n"))[0]!.n);
+
+  it('gives a job alone every thread, and shares them out when jobs of a split task run side by side', async () => {
+    const plan = intentPlan(path.join(root, 'input'));
+    const alone = engines.open('alone', plan);
+    expect(await threadsOf(alone)).toBe(2);
+    await engines.retire(alone);
+
+    // A job that split itself in two: it waits to be told, then takes half the cores, and so does
+    // the job split off, which opens while the first one runs.
+    let told: (jobs: number) => void = () => {};
+    const first = engines.open('first', plan, new Promise<number>((resolve) => (told = resolve)));
+    const second = engines.open('second', plan);
+    told(2);
+    expect(await threadsOf(first)).toBe(1);
+    expect(await threadsOf(second)).toBe(1);
+    await engines.retire(first);
+    await engines.retire(second);
+
+    // Once they are done, the next job has every thread again.
+    const next = engines.open('next', plan);
+    expect(await threadsOf(next)).toBe(2);
+    await engines.retire(next);
   });
 });

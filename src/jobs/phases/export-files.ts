@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import pMap from 'p-map';
 import { type JobInputs, parquetSource } from '../../catalog/partition-inputs.ts';
 import { compareText } from '../../compare.ts';
@@ -19,6 +17,7 @@ import {
   peopleOf,
   type TaskPlan,
 } from '../../tasks/task-model.ts';
+import { sha256Of } from './file-checksums.ts';
 import { peopleQueryOf } from './people-figures.ts';
 
 /** What writing one job's export needs: its DuckDB, its scratch folder, what to read and how. */
@@ -253,13 +252,6 @@ async function exportByFolder(
     written.files.map((file) => ({ ...file, partition: inputs.partitions[index]!.partition })),
   );
   return { files, columns: results.find((r) => r.written.columns.length > 0)?.written.columns ?? [] };
-}
-
-/** The hex SHA-256 of a local file, streamed. */
-export async function sha256Of(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  await pipeline(fs.createReadStream(file), hash);
-  return hash.digest('hex');
 }
 
 /** Stable per task and file, so a link handed out before a job re-ran still works. */

@@ -31,8 +31,11 @@ export async function stageJobInputs(
   const whole = job.phase === 'unload' && wholeExportKey(plan) !== null;
   const partitions = whole ? Object.keys(manifest).sort(compareText) : job.partitions;
   const listed = await listInputs(deps.storage, partitions, plan, manifest);
-  const kept = footersOnly ? listed : await split(run, deps, listed);
-  if (!kept) return false;
+  const split = footersOnly ? { kept: listed, jobs: 0 } : await splitBySize(run, deps, listed);
+  if (!split) return false;
+  // The jobs split off run beside this one: its engine takes its share of the cores.
+  run.sharedBy(1 + split.jobs);
+  const { kept } = split;
   if (!whole) run.job = { ...job, partitions: kept.map((input) => input.partition) };
   run.inputs = await stageInputs(deps.storage, kept, { footersOnly });
   run.lap('inputs');
@@ -42,26 +45,27 @@ export async function stageJobInputs(
 /**
  * Bounds the job's input by `maxJobBytes` (a filtered count's by `COUNT_JOB_BYTES` times that):
  * keeps its first partitions up to the bound and stores the rest as new jobs, enqueued at once so
- * other slots and workers take them. Undefined when the job may not go on (its lease was lost,
- * its task ended).
+ * other slots and workers take them. Answers the partitions kept and how many jobs were split off;
+ * undefined when the job may not go on (its lease was lost, its task ended).
  */
-async function split(
+async function splitBySize(
   { job, task, plan }: JobRun,
   deps: PhaseDeps,
   listed: ListedPartition[],
-): Promise<ListedPartition[] | undefined> {
+): Promise<{ kept: ListedPartition[]; jobs: number } | undefined> {
   const { maxJobBytes, store, queue } = deps;
   // A count with figures over the whole segment needs all of it in one job (see `countsWhole`), and
   // so does an export written whole (see `wholeExportKey`).
-  if (job.phase === 'count' ? countsWhole(plan) : wholeExportKey(plan) !== null) return listed;
-  if (maxJobBytes === undefined || plan.limit !== null || listed.length < 2) return listed;
+  const whole = { kept: listed, jobs: 0 };
+  if (job.phase === 'count' ? countsWhole(plan) : wholeExportKey(plan) !== null) return whole;
+  if (maxJobBytes === undefined || plan.limit !== null || listed.length < 2) return whole;
   const sizes = listed.map(({ partition, objects }) => ({
     partition,
     bytes: objects.reduce((sum, object) => sum + object.size, 0),
   }));
   const bound = job.phase === 'count' ? COUNT_JOB_BYTES * maxJobBytes : maxJobBytes;
   const [keep, ...rest] = batchByBytes(sizes, bound);
-  if (!keep || rest.length === 0) return listed;
+  if (!keep || rest.length === 0) return whole;
   const jobs = jobsFor(job.phase, rest, 'queued');
   const split = await store.splitJob(job.id, deps.owner, { keep, jobs }, deps.now());
   if (split.outcome === 'lease_lost') {
@@ -72,5 +76,5 @@ async function split(
   await queue.enqueue(split.released);
   deps.trace?.('job split', { jobId: job.id, taskId: task.id, jobs: 1 + rest.length });
   const kept = new Set(keep);
-  return listed.filter((input) => kept.has(input.partition));
+  return { kept: listed.filter((input) => kept.has(input.partition)), jobs: rest.length };
 }

@@ -40,6 +40,11 @@ export interface JobRun {
   /** The job's DuckDB, opened while its inputs are listed and staged (none when the phase needs none). */
   readonly engine: Promise<JobEngine> | undefined;
   /**
+   * Tells the engine how many of the task's jobs now run at once (this one and those it split
+   * off): it is locked down with its share of the threads then. Until told, it waits.
+   */
+  sharedBy(jobs: number): void;
+  /**
    * The inputs the phase staged: released by the runner when the run ends, and used to name the
    * object behind a local file in a failure's message.
    */

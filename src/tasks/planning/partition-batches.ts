@@ -1,5 +1,3 @@
-import type { JobPhase, NewJob } from '../../store/store.ts';
-
 /** Bounds of one job: enough partitions to amortise a DuckDB start, few enough to show progress. */
 export interface BatchLimits {
   maxPartitions: number;
