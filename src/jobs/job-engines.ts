@@ -21,6 +21,9 @@ export interface JobEnginesOptions {
   log?: (message: string, fields: Record<string, unknown>) => void;
 }
 
+/** The folder of the scratch root where finished jobs' folders wait to be removed. */
+const REMOVING = '.removing';
+
 /** Opens and retires the locked-down DuckDB of each job, with the scratch folder it may write. */
 export class JobEngines {
   private readonly pool: SandboxPool;
@@ -103,8 +106,11 @@ export class JobEngines {
   private removeScratch(scratch: string, claim: symbol): void {
     if (this.holders.get(scratch) !== claim) return;
     this.holders.delete(scratch);
-    const doomed = `${scratch}.removing-${process.hrtime.bigint()}`;
+    // Out of the scratch root, into a folder of its own: the root lists the jobs' folders only.
+    const removing = path.join(path.dirname(scratch), REMOVING);
+    const doomed = path.join(removing, `${path.basename(scratch)}-${process.hrtime.bigint()}`);
     try {
+      fsSync.mkdirSync(removing, { recursive: true });
       fsSync.renameSync(scratch, doomed);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;

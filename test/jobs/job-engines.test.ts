@@ -48,7 +48,8 @@ describe('a job run again while its previous run is being retired', () => {
       expect(fs.existsSync(scratch)).toBe(false);
     }
     // Nothing is left beside the folders either (a folder moved aside is removed too).
-    expect(fs.readdirSync(storage.scratchDir())).toEqual([]);
+    expect(fs.readdirSync(storage.scratchDir())).toEqual(['.removing']);
+    expect(fs.readdirSync(path.join(storage.scratchDir(), '.removing'))).toEqual([]);
   });
 });
 
