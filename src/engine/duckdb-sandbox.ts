@@ -55,6 +55,10 @@ export interface QueryTable<T> {
  */
 export class Sandbox {
   private interrupted = false;
+  /** Statements of this connection in flight. */
+  private running = 0;
+  /** Repeats an interrupt until the statements in flight end (see `interrupt`). */
+  private repeating: NodeJS.Timeout | undefined;
   /** Further connections to the instance (see `siblings`), interrupted and closed with this one. */
   private readonly others: Sandbox[] = [];
 
@@ -166,9 +170,16 @@ export class Sandbox {
     this.interrupted = true;
     this.connection.interrupt();
     for (const other of this.others) other.interrupt();
+    // DuckDB clears an interrupt when a statement begins: one sent while a statement is still being
+    // handed over is lost, and the statement runs to its end. Repeated until it ends, it lands.
+    if (this.running > 0 && !this.repeating) {
+      this.repeating = setInterval(() => this.connection.interrupt(), REPEAT_INTERRUPT_MS);
+      this.repeating.unref();
+    }
   }
 
   close(): void {
+    clearInterval(this.repeating);
     for (const other of this.others) other.connection.closeSync();
     this.connection.closeSync();
     this.instance.closeSync();
@@ -183,6 +194,7 @@ export class Sandbox {
           this.connection.interrupt();
         }, this.timeoutMs)
       : undefined;
+    this.running += 1;
     try {
       return await run();
     } catch (error) {
@@ -191,6 +203,11 @@ export class Sandbox {
       throw error;
     } finally {
       clearTimeout(timer);
+      this.running -= 1;
+      if (this.running === 0) {
+        clearInterval(this.repeating);
+        this.repeating = undefined;
+      }
     }
   }
 }
@@ -198,6 +215,9 @@ export class Sandbox {
 function withSlash(dir: string): string {
   return dir.endsWith('/') ? dir : `${dir}/`;
 }
+
+/** How often an interrupt is sent again while the statements it was meant for are in flight. */
+const REPEAT_INTERRUPT_MS = 20;
 
 /** How long a finished job's instance waits before it is closed (see `SandboxPool.retire`). */
 const RETIRE_AFTER_MS = 100;
