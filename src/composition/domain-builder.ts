@@ -12,7 +12,7 @@ import { DownloadService } from '../downloads/download-service.ts';
 import { SqlGuard } from '../engine/sql-guard.ts';
 import { Metrics } from '../metrics/metrics.ts';
 import { isObjectUri, parseObjectUri } from '../storage/object-location.ts';
-import { jobsPerTask } from '../tasks/planning/partition-batches.ts';
+import { exportJobsPerTask, jobsPerTask } from '../tasks/planning/partition-batches.ts';
 import type { InputPathPolicy } from '../tasks/requests/input-paths.ts';
 import { TaskChanges } from '../tasks/task-changes.ts';
 import { TaskService } from '../tasks/task-service.ts';
@@ -75,11 +75,10 @@ export function buildDomain(
     intentInputPath: config.storage.intentInputPath,
     inputPolicy: inputPolicy(config),
     taskTtlMs: config.limits.taskTtlMs,
-    jobsPerTask: jobsPerTask(
-      os.availableParallelism(),
-      config.queue.workerConcurrency,
-      config.engine.threads,
-    ),
+    jobsPerTask: {
+      count: jobsPerTask(os.availableParallelism(), config.queue.workerConcurrency, config.engine.threads),
+      unload: exportJobsPerTask(os.availableParallelism(), config.queue.workerConcurrency),
+    },
     maxPartitions: MAX_PARTITIONS_PER_TASK,
     maxActiveTasks: config.limits.maxActiveTasks,
     // A preview is one thread of the API process reading a few rows: a count slot's share of memory.

@@ -122,6 +122,17 @@ export function countsFirst(plan: TaskPlan): boolean {
   return countsWhole(plan) || wholeExportKey(plan) !== null;
 }
 
+/**
+ * A task that exports has no count phase: its export jobs run at once, in one pass over the data,
+ * and the rows they write are its counts (exact, or capped by a limit). A task held for review
+ * (perform_unload: false) is counted first, and so is one with figures over its whole segment
+ * (`unique_by`, `breakdown_by`), which only its count computes, or one written whole by one job (a
+ * people export, a single file); it then exports without an `unload`.
+ */
+export function firstJobPhase(request: StoredRequest): 'count' | 'unload' {
+  return request.view.perform_unload && !countsFirst(request.plan) ? 'unload' : 'count';
+}
+
 /** The task's people export, when it is one (see `PeoplePlan`). */
 export function peopleOf(plan: TaskPlan): PeoplePlan | null {
   return (plan.uniqueBy ?? null) === null ? null : (plan.people ?? null);

@@ -14,7 +14,7 @@ import type { TaskChanges } from './task-changes.ts';
 import { decodeCursor, encodeCursor } from './task-cursor.ts';
 import { TaskEstimator } from './task-estimator.ts';
 import { taskLifecycle } from './task-lifecycle.ts';
-import { countsFirst, type StoredRequest, wholeExportKey } from './task-model.ts';
+import { firstJobPhase, type StoredRequest, wholeExportKey } from './task-model.ts';
 import { removeTaskOutputs } from './task-outputs.ts';
 import { type PreviewLimits, TaskPreviews } from './task-preview.ts';
 import { type ReadConditions, type TaskAnswer, TaskReader, taskNotFound } from './task-reader.ts';
@@ -38,17 +38,6 @@ export interface TaskServiceOptions extends TaskPlannerOptions {
   clock?: () => Date;
   /** Cancels and retries (at info level), and files of a cancelled task that could not be removed. */
   log?: (message: string, fields: Record<string, unknown>) => void;
-}
-
-/**
- * A task that exports has no count phase: its export jobs run at once, in one pass over the data,
- * and the rows they write are its counts (exact, or capped by a limit). A task held for review
- * (perform_unload: false) is counted first, and so is one with figures over its whole segment
- * (`unique_by`, `breakdown_by`), which only its count computes, or one written whole by one job (a
- * people export, a single file); it then exports without an `unload`.
- */
-function firstPhase(request: StoredRequest): 'count' | 'unload' {
-  return request.view.perform_unload && !countsFirst(request.plan) ? 'unload' : 'count';
 }
 
 /** Creating, reading, unloading, cancelling and retrying tasks: the domain behind the task routes. */
@@ -220,7 +209,7 @@ export class TaskService {
       .sort();
     const batches = batchPartitions(
       partitions,
-      partitionsPerJob(partitions.length, this.options.jobsPerTask),
+      partitionsPerJob(partitions.length, this.options.jobsPerTask.unload),
     );
     return jobsFor('unload', batches, 'queued');
   });
@@ -228,7 +217,7 @@ export class TaskService {
   /** Plans the count or export jobs of a generic task once a `list` job listed its whole input. */
   readonly listPlanner = (task: TaskRecord, files: readonly StoredObject[]): NewJob[] => {
     const request = task.request as StoredRequest;
-    return jobsFor(firstPhase(request), this.planner.listed(request.plan, files), 'queued');
+    return jobsFor(firstJobPhase(request), this.planner.listed(request, files), 'queued');
   };
 
   private async insert(
@@ -236,9 +225,9 @@ export class TaskService {
     { type, request, batches, listing }: PlannedTask,
   ): Promise<TaskCreatedReply> {
     const now = this.clock();
-    const exportsNow = firstPhase(request) === 'unload';
+    const exportsNow = firstJobPhase(request) === 'unload';
     // An input too large to list now gets one job that lists it and plans the others.
-    const jobs: NewJob[] = listing ? listJob() : jobsFor(firstPhase(request), batches, 'queued');
+    const jobs: NewJob[] = listing ? listJob() : jobsFor(firstJobPhase(request), batches, 'queued');
     const task: TaskRecord = {
       id: randomUUID(),
       organizationId: principal.organizationId,

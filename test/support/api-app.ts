@@ -70,7 +70,7 @@ export async function startApiApp(options: ApiAppOptions): Promise<ApiApp> {
     intentInputPath,
     inputPolicy: { roots: [dir], forbidden: [] },
     taskTtlMs: 86_400_000,
-    jobsPerTask: 2,
+    jobsPerTask: { count: 2, unload: 2 },
     maxPartitions: 1000,
     maxActiveTasks: options.maxActiveTasks ?? 50,
     outputPath: path.join(dir, 'exports'),

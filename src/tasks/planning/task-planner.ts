@@ -21,13 +21,14 @@ import { fromStorage, unreadableInput } from '../requests/request-storage.ts';
 import { genericRequestView, intentRequestView } from '../requests/request-views.ts';
 import {
   countsWhole,
+  firstJobPhase,
   intentPartitionKeys,
   type PeoplePlan,
   type StoredRequest,
   type TaskPlan,
   type TaskType,
 } from '../task-model.ts';
-import { batchPartitions, partitionsPerJob } from './partition-batches.ts';
+import { batchPartitions, type JobsPerTask, partitionsPerJob } from './partition-batches.ts';
 import { partitionFiles, sameHiveKeys } from './partition-folders.ts';
 
 export interface TaskPlannerOptions {
@@ -37,8 +38,8 @@ export interface TaskPlannerOptions {
   schemas: InputSchemas;
   intentInputPath: string;
   inputPolicy: InputPathPolicy;
-  /** Jobs a task is spread over (see `jobsPerTask`). */
-  jobsPerTask: number;
+  /** Jobs a task is spread over, by the phase of its first jobs (see `jobsPerTask`, `exportJobsPerTask`). */
+  jobsPerTask: JobsPerTask;
   /** Most partitions (days × prefixes × scores, or folders) one task may cover. */
   maxPartitions: number;
 }
@@ -125,7 +126,7 @@ export class TaskPlanner {
     const { request, partitions } = await this.checkIntent(body, admit);
     const batches = countsWhole(request.plan)
       ? [partitions]
-      : batchPartitions(partitions, partitionsPerJob(partitions.length, this.options.jobsPerTask));
+      : batchPartitions(partitions, partitionsPerJob(partitions.length, this.jobsOf(request)));
     return { type: 'intent_hive', request, batches };
   }
 
@@ -166,7 +167,7 @@ export class TaskPlanner {
   async generic(body: GenericTaskBody, admit: () => Promise<void>): Promise<PlannedTask> {
     const { request, filesPerPartition, listing } = await this.checkGeneric(body, admit, LISTED_AT_CREATION);
     if (listing) return { type: 'generic_parquet', request, batches: [], listing };
-    return { type: 'generic_parquet', request, batches: this.batchesOf(request.plan, filesPerPartition) };
+    return { type: 'generic_parquet', request, batches: this.batchesOf(request, filesPerPartition) };
   }
 
   /**
@@ -218,7 +219,8 @@ export class TaskPlanner {
    * Throws a `JobError` when the input cannot be a task as planned: it holds no files any more, more
    * partitions than a task may cover, or a layout other than the one its first objects showed.
    */
-  listed(plan: TaskPlan, files: readonly StoredObject[]): string[][] {
+  listed(request: StoredRequest, files: readonly StoredObject[]): string[][] {
+    const { plan } = request;
     if (files.length === 0) throw new JobError('input_empty', `${plan.inputRoot} holds no .parquet files`);
     const filesPerPartition = partitionFiles(files, plan.inputRoot);
     const partitions = [...filesPerPartition.keys()].sort();
@@ -234,13 +236,18 @@ export class TaskPlanner {
         `the folders under ${plan.inputRoot} do not all use the same k=v keys, unlike its first ${LISTED_AT_CREATION} objects; give input_path a folder of one layout`,
       );
     }
-    return this.batchesOf(plan, filesPerPartition);
+    return this.batchesOf(request, filesPerPartition);
   }
 
-  private batchesOf(plan: TaskPlan, filesPerPartition: ReadonlyMap<string, number>): string[][] {
+  /** Jobs the task's first partitions are spread over: its first jobs export, or count. */
+  private jobsOf(request: StoredRequest): number {
+    return this.options.jobsPerTask[firstJobPhase(request)];
+  }
+
+  private batchesOf(request: StoredRequest, filesPerPartition: ReadonlyMap<string, number>): string[][] {
     const partitions = [...filesPerPartition.keys()].sort();
-    if (countsWhole(plan)) return [partitions];
-    const perJob = partitionsPerJob(partitions.length, this.options.jobsPerTask);
+    if (countsWhole(request.plan)) return [partitions];
+    const perJob = partitionsPerJob(partitions.length, this.jobsOf(request));
     return batchPartitions(partitions, perJob, (p) => filesPerPartition.get(p) ?? 0);
   }
 

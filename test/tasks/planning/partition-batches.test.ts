@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   batchByBytes,
   batchPartitions,
+  exportJobsPerTask,
   jobsPerTask,
   partitionsPerJob,
 } from '../../../src/tasks/planning/partition-batches.ts';
@@ -19,6 +20,16 @@ describe('partitionsPerJob', () => {
     expect(partitionsPerJob(800, 4)).toBe(200);
     expect(partitionsPerJob(10_000, 2)).toBe(1000);
     expect(partitionsPerJob(1_000_000, 2)).toBe(1000);
+  });
+});
+
+describe('exportJobsPerTask', () => {
+  it('is one export job per core (they share its threads), at most one per worker slot', () => {
+    expect(exportJobsPerTask(2, 2)).toBe(2);
+    expect(exportJobsPerTask(8, 4)).toBe(4);
+    expect(exportJobsPerTask(4, 8)).toBe(4);
+    expect(exportJobsPerTask(2, 1)).toBe(1);
+    expect(exportJobsPerTask(1, 0)).toBe(1);
   });
 });
 
