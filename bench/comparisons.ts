@@ -17,9 +17,21 @@ import {
 import { removeTaskExports } from './service.ts';
 import { allPartitions, FILTER, onePartition } from './workload.ts';
 
+/** Every comparison, by key (also what `npm run bench -- --only` may name). */
+export const COMPARISON_KEYS = [
+  'count',
+  'filtered',
+  'export',
+  'small',
+  'csv',
+  'jsonl',
+  'copy',
+  'unload',
+] as const;
+
 /** One API-versus-raw comparison: every sample of both sides, in run order. */
 export interface Comparison {
-  key: 'count' | 'filtered' | 'export' | 'small' | 'csv' | 'jsonl' | 'copy' | 'unload';
+  key: (typeof COMPARISON_KEYS)[number];
   title: string;
   apiMs: number[];
   rawMs: number[];
@@ -136,27 +148,57 @@ export class Comparisons {
     };
   }
 
-  private apiSide(body: IntentTaskBody, target: string, runs: TaskRun[], after?: (run: TaskRun) => void) {
+  /**
+   * One API run of a task created and followed to `target`: with `pollMs`, by a polling client,
+   * else with long polling and the steps its jobs recorded.
+   */
+  private createAndFollow(body: IntentTaskBody, target: string) {
+    return (pollMs?: number) =>
+      pollMs === undefined
+        ? this.api.withSteps(() => this.api.run(body, target))
+        : this.api.run(body, target, pollMs);
+  }
+
+  /** The API side of an alternation: each run kept in `runs`, then handed to `after`. */
+  private apiSide(run: () => Promise<TaskRun>, runs: TaskRun[], after?: (run: TaskRun) => void) {
     return async () => {
-      const run = await this.api.withSteps(() => this.api.run(body, target));
-      runs.push(run);
-      after?.(run);
-      return run.totalMs;
+      const done = await run();
+      runs.push(done);
+      after?.(done);
+      return done.totalMs;
     };
   }
 
-  private polled(body: IntentTaskBody, target: string, after?: (run: TaskRun) => void) {
-    return this.polledRuns(() => this.api.run(body, target, this.options.pollMs), after);
-  }
-
-  private async polledRuns(run: () => Promise<TaskRun>, after?: (run: TaskRun) => void) {
+  /** The extra runs of a client polling every `pollMs`. */
+  private async polled(run: (pollMs: number) => Promise<TaskRun>, after?: (run: TaskRun) => void) {
     const runs: TaskRun[] = [];
     for (let i = 0; i < this.options.pollRuns; i++) {
-      const done = await run();
+      const done = await run(this.options.pollMs);
       after?.(done);
       runs.push(done);
     }
     return { pollMs: this.options.pollMs, runs };
+  }
+
+  /** The comparison named `key`. */
+  measure(key: Comparison['key']): Promise<Comparison> {
+    switch (key) {
+      case 'count':
+        return this.count(false);
+      case 'filtered':
+        return this.count(true);
+      case 'export':
+        return this.export();
+      case 'small':
+        return this.small();
+      case 'csv':
+      case 'jsonl':
+        return this.textExport(key);
+      case 'copy':
+        return this.copyExport();
+      case 'unload':
+        return this.unload();
+    }
   }
 
   /** 1 and 2: counts of every partition, un-filtered or filtered, against one GROUP BY. */
@@ -185,10 +227,11 @@ export class Comparisons {
   ): Promise<Comparison> {
     const runs: TaskRun[] = [];
     const last: { result?: RawResult } = {};
+    const apiRun = this.createAndFollow(body, 'counted');
     this.options.log(`${title.toLowerCase()}: ${this.options.pairs} pairs`);
     const sides = await alternate(
       [
-        { label: 'api', run: this.apiSide(body, 'counted', runs) },
+        { label: 'api', run: this.apiSide(apiRun, runs) },
         { label: 'raw', run: this.raw(sql, last) },
       ],
       this.options.pairs,
@@ -196,7 +239,7 @@ export class Comparisons {
       this.options.log,
     );
     const final = runs.at(-1)!.detail;
-    const polled = await this.polled(body, 'counted');
+    const polled = await this.polled(apiRun);
     return {
       key,
       title,
@@ -289,8 +332,8 @@ export class Comparisons {
     body: IntentTaskBody,
     sql: string,
     target: string,
-    /** One API run (and with `pollMs`, by a polling client); by default a task created and followed. */
-    apiRun?: (pollMs?: number) => Promise<TaskRun>,
+    /** One API run (with `pollMs`, by a polling client); by default the task created and followed. */
+    apiRun: (pollMs?: number) => Promise<TaskRun> = this.createAndFollow(body, 'completed'),
   ): Promise<Comparison> {
     const runs: TaskRun[] = [];
     let rawRows = 0;
@@ -312,26 +355,14 @@ export class Comparisons {
     this.options.log(`${title.toLowerCase()}: ${this.options.exportPairs} rounds`);
     const sides = await alternate(
       [
-        {
-          label: 'api',
-          run: apiRun
-            ? async () => {
-                const run = await apiRun();
-                runs.push(run);
-                cleanUp(run);
-                return run.totalMs;
-              }
-            : this.apiSide(body, 'completed', runs, cleanUp),
-        },
+        { label: 'api', run: this.apiSide(apiRun, runs, cleanUp) },
         { label: 'raw', run: rawExport },
       ],
       this.options.exportPairs,
       this.cpu,
       this.options.log,
     );
-    const polled = apiRun
-      ? await this.polledRuns(() => apiRun(this.options.pollMs), cleanUp)
-      : await this.polled(body, 'completed', cleanUp);
+    const polled = await this.polled(apiRun, cleanUp);
     return {
       key,
       title,

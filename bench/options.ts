@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import type { Comparison } from './comparisons.ts';
+import { COMPARISON_KEYS, type Comparison } from './comparisons.ts';
 
 /** Sizes and switches of one benchmark run (full by default, tiny for the test and a quick look). */
 export interface BenchOptions {
@@ -50,18 +50,6 @@ export interface BenchOptions {
    */
   only: Array<Comparison['key']> | undefined;
 }
-
-/** The comparisons `--only` may name. */
-export const COMPARISON_KEYS: ReadonlyArray<Comparison['key']> = [
-  'count',
-  'filtered',
-  'export',
-  'small',
-  'csv',
-  'jsonl',
-  'copy',
-  'unload',
-];
 
 const USAGE = `usage: npm run bench -- [--tiny] [--out FILE]
 

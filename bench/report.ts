@@ -31,6 +31,12 @@ const HEADINGS: Record<Comparison['key'], string> = {
   unload: '17. Export after a count (unload)',
 };
 
+/** What a comparison's API side times, when it is not one create followed to its status. */
+const REQUEST_LINES: Partial<Record<Comparison['key'], string>> = {
+  unload:
+    'API request (`POST /api/v1/intent_hive_tasks`, counted, then `POST /api/v1/tasks/{id}/unload` timed to status `completed`):',
+};
+
 /** What each export's raw side writes, when it differs from section 3's. */
 const EXPORT_NOTES: Partial<Record<Comparison['key'], string>> = {
   csv:
@@ -95,10 +101,6 @@ function comparisonSection(
     ['raw DuckDB (fresh instance)', ms(median(c.rawMs)), samples(c.rawMs), cores(c.rawForeign)],
     ...c.variants.map((v) => [`${v.label} — diagnostic`, ms(median(v.ms)), samples(v.ms), cores(v.foreign)]),
   ];
-  const check =
-    c.mismatches === undefined
-      ? `rows exported: API ${int(c.apiRows)}, raw ${int(c.rawRows)} (${c.apiRows === c.rawRows ? 'equal' : 'DIFFERENT'})`
-      : `rows counted: API ${int(c.apiRows)}, raw ${int(c.rawRows)}; partitions whose counts differ: ${c.mismatches}`;
   const copied =
     c.key === 'copy' && c.apiBytes !== undefined
       ? [
@@ -111,9 +113,8 @@ function comparisonSection(
     `## ${HEADINGS[c.key]}`,
     '',
     ...(note ? [note, ''] : []),
-    c.key === 'unload'
-      ? 'API request (`POST /api/v1/intent_hive_tasks`, counted, then `POST /api/v1/tasks/{id}/unload` timed to status `completed`):'
-      : `API request (\`POST /api/v1/intent_hive_tasks\`, timed to status \`${EXPORT_KEYS.has(c.key) ? 'completed' : 'counted'}\`):`,
+    REQUEST_LINES[c.key] ??
+      `API request (\`POST /api/v1/intent_hive_tasks\`, timed to status \`${EXPORT_KEYS.has(c.key) ? 'completed' : 'counted'}\`):`,
     '',
     '```json',
     JSON.stringify(c.apiRequest.days.length > 3 ? abbreviate(c.apiRequest) : c.apiRequest),
@@ -136,9 +137,9 @@ function comparisonSection(
       rows,
     ),
     '',
-    `**Ratio API / raw (medians): ${ratio(comparisonRatio(c))}**; per round: ${c.apiMs.map((a, i) => (a / c.rawMs[i]!).toFixed(2)).join(', ')}.`,
+    `**Ratio API / raw (medians): ${ratio(comparisonRatio(c))}**; per round: ${perRound(c)}.`,
     '',
-    `- Same work: ${check}.`,
+    `- Same work: ${sameWork(c)}.`,
     ...copied,
     `- Jobs per task: ${runs[0]?.detail.total_jobs ?? 'n/a'}; create (POST → 202): median ${ms(median(runs.map((r) => r.createMs)))}.`,
     `- Server's own time (\`updated_at − created_at\`): median ${ms(median(runs.map((r) => r.serverMs)))} (the rest is the create request and the answer of the waiting read).`,
@@ -650,15 +651,23 @@ export function renderReport(results: BenchResults): string {
 
 /** One comparison in a few lines (`npm run bench -- --only`): medians, ratio, same work, steps. */
 export function comparisonSummary(c: Comparison): string {
-  const same =
-    c.mismatches === undefined
-      ? `rows exported: API ${int(c.apiRows)}, raw ${int(c.rawRows)}`
-      : `rows counted: API ${int(c.apiRows)}, raw ${int(c.rawRows)}; partitions whose counts differ: ${c.mismatches}`;
   return [
-    `${c.title}: API ${ms(median(c.apiMs))}, raw ${ms(median(c.rawMs))}, ratio ${ratio(comparisonRatio(c))}; per round: ${c.apiMs.map((a, i) => (a / c.rawMs[i]!).toFixed(2)).join(', ')}`,
-    `- ${same}; jobs per task: ${c.apiRuns[0]?.detail.total_jobs ?? 'n/a'}`,
+    `${c.title}: API ${ms(median(c.apiMs))}, raw ${ms(median(c.rawMs))}, ratio ${ratio(comparisonRatio(c))}; per round: ${perRound(c)}`,
+    `- ${sameWork(c)}; jobs per task: ${c.apiRuns[0]?.detail.total_jobs ?? 'n/a'}`,
     ...stepsLine(c.apiRuns),
   ].join('\n');
+}
+
+/** Both sides did the same work: the rows each exported, or counted (and the partitions that differ). */
+function sameWork(c: Comparison): string {
+  return c.mismatches === undefined
+    ? `rows exported: API ${int(c.apiRows)}, raw ${int(c.rawRows)} (${c.apiRows === c.rawRows ? 'equal' : 'DIFFERENT'})`
+    : `rows counted: API ${int(c.apiRows)}, raw ${int(c.rawRows)}; partitions whose counts differ: ${c.mismatches}`;
+}
+
+/** The ratio of each round, in run order. */
+function perRound(c: Comparison): string {
+  return c.apiMs.map((a, i) => (a / c.rawMs[i]!).toFixed(2)).join(', ');
 }
 
 /** Steps in the order a job goes through them. */

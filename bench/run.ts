@@ -47,9 +47,7 @@ async function main(options: BenchOptions): Promise<void> {
   const section = async <T>(name: string, measure: () => Promise<T>): Promise<T> => {
     const disturbed: number[] = [];
     for (let attempt = 1; ; attempt++) {
-      if (options.waitForQuiet) {
-        await waitForQuiet(cpu, { cores: 0.3, windowMs: 2000, maxMs: 120_000, log: options.log });
-      }
+      await quiet(options, cpu);
       const mark = cpu.mark();
       const result = await measure();
       const used = cpu.since(mark);
@@ -98,18 +96,18 @@ async function main(options: BenchOptions): Promise<void> {
     await api.signUp('main');
     const config = loadConfig(service.env);
     const comparisons = new Comparisons(options, dataset, api, service.dataDir, cpu);
-    const count = await section('count', () => comparisons.count(false));
-    const filtered = await section('filtered', () => comparisons.count(true));
-    const exported = await section('export', () => comparisons.export());
-    const small = await section('small', () => comparisons.small());
+    const count = await section('count', () => comparisons.measure('count'));
+    const filtered = await section('filtered', () => comparisons.measure('filtered'));
+    const exported = await section('export', () => comparisons.measure('export'));
+    const small = await section('small', () => comparisons.measure('small'));
     const estimate = await section('estimate', () => measureEstimate(options, dataset, api, cpu));
     const preview = await section('preview', () => measurePreview(options, dataset, api, cpu));
     const unique = await section('unique', () => measureUnique(options, dataset, api, cpu));
     const cancel = await section('cancel', () => measureCancel(options, dataset, api, service.dataDir));
-    const csv = await section('csv', () => comparisons.textExport('csv'));
-    const jsonl = await section('jsonl', () => comparisons.textExport('jsonl'));
-    const copy = await section('copy', () => comparisons.copyExport());
-    const unload = await section('unload', () => comparisons.unload());
+    const csv = await section('csv', () => comparisons.measure('csv'));
+    const jsonl = await section('jsonl', () => comparisons.measure('jsonl'));
+    const copy = await section('copy', () => comparisons.measure('copy'));
+    const unload = await section('unload', () => comparisons.measure('unload'));
     const growth = await section('growth', () => measureGrowth(options, dataset, api));
     const throughput = await section('throughput', () => measureThroughput(options, dataset, api, cpu));
     const embedded = {
@@ -235,29 +233,24 @@ async function focused(
   try {
     await api.signUp('main');
     const comparisons = new Comparisons(options, dataset, api, service.dataDir, cpu);
-    const measure: Record<Comparison['key'], () => Promise<Comparison>> = {
-      count: () => comparisons.count(false),
-      filtered: () => comparisons.count(true),
-      export: () => comparisons.export(),
-      small: () => comparisons.small(),
-      csv: () => comparisons.textExport('csv'),
-      jsonl: () => comparisons.textExport('jsonl'),
-      copy: () => comparisons.copyExport(),
-      unload: () => comparisons.unload(),
-    };
     console.log(
       `${options.tiny ? 'tiny' : 'full'} tree, ${options.pairs} rounds, code at ${service.srcHash}`,
     );
     for (const key of keys) {
-      if (options.waitForQuiet) {
-        await waitForQuiet(cpu, { cores: 0.3, windowMs: 2000, maxMs: 120_000, log: options.log });
-      }
-      console.log(comparisonSummary(await measure[key]()));
+      await quiet(options, cpu);
+      console.log(comparisonSummary(await comparisons.measure(key)));
     }
   } finally {
     api.close();
     await service.server.stop();
     fs.rmSync(service.dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Before a measurement (not in tiny runs), waits up to 2 min until other processes leave the cores alone. */
+async function quiet(options: BenchOptions, cpu: CpuMonitor): Promise<void> {
+  if (options.waitForQuiet) {
+    await waitForQuiet(cpu, { cores: 0.3, windowMs: 2000, maxMs: 120_000, log: options.log });
   }
 }
 
