@@ -8,7 +8,6 @@ import type { JobLanes } from '../jobs/job-lanes.ts';
 import type { StoredObject } from '../storage/storage.ts';
 import type { NewJob, Store, TaskLifecycle, TaskRecord } from '../store/store.ts';
 import { jobsFor, listJob } from './planning/job-rows.ts';
-import { batchPartitions, partitionsPerJob } from './planning/partition-batches.ts';
 import { type PlannedTask, TaskPlanner, type TaskPlannerOptions } from './planning/task-planner.ts';
 import type { TaskChanges } from './task-changes.ts';
 import { decodeCursor, encodeCursor } from './task-cursor.ts';
@@ -207,11 +206,7 @@ export class TaskService {
     const partitions = Object.keys(counts)
       .filter((p) => (counts[p] ?? 0) > 0)
       .sort();
-    const batches = batchPartitions(
-      partitions,
-      partitionsPerJob(partitions.length, this.options.jobsPerTask.unload),
-    );
-    return jobsFor('unload', batches, 'queued');
+    return jobsFor('unload', this.planner.exportBatches(partitions), 'queued');
   });
 
   /** Plans the count or export jobs of a generic task once a `list` job listed its whole input. */

@@ -239,6 +239,11 @@ export class TaskPlanner {
     return this.batchesOf(request, filesPerPartition);
   }
 
+  /** The export jobs' partitions of a counted task (those with rows). */
+  exportBatches(partitions: readonly string[]): string[][] {
+    return batchPartitions(partitions, partitionsPerJob(partitions.length, this.options.jobsPerTask.unload));
+  }
+
   /** Jobs the task's first partitions are spread over: its first jobs export, or count. */
   private jobsOf(request: StoredRequest): number {
     return this.options.jobsPerTask[firstJobPhase(request)];
