@@ -18,6 +18,7 @@ export interface Config {
   engine: EngineConfig;
   limits: LimitsConfig;
   webhooks: WebhooksConfig;
+  audiences: AudiencesConfig;
   secrets: SecretsConfig;
 }
 
@@ -78,6 +79,11 @@ export interface StorageConfig {
   s3: { endpoint?: string; forcePathStyle: boolean; region?: string };
   /** GCS through its S3-interoperable XML API with HMAC keys. */
   gcs: { endpoint: string; accessKeyId?: string; secretAccessKey?: string };
+  /**
+   * `SNAPSHOT_PATH`: the service's own area for saved audiences' member snapshots (a local folder
+   * or a bucket every worker reaches; never the customers' output). @defaultValue `DATA_DIR/snapshots`
+   */
+  snapshotPath: string;
   /** `STAGING_DIR`: local cache of staged object-store inputs. @defaultValue `DATA_DIR/cache` */
   stagingDir: string;
   /** `STAGING_CACHE_BYTES`: the staging cache's cap. @defaultValue 10GB */
@@ -137,6 +143,14 @@ export interface WebhooksConfig {
   allowPrivate: boolean;
 }
 
+/** Saved audiences: their schedules and the member snapshots of their delta runs. */
+export interface AudiencesConfig {
+  /** `SCHEDULE_MIN_INTERVAL`: the shortest schedule an audience may have. @defaultValue 15m */
+  minIntervalMs: number;
+  /** `AUDIENCE_SNAPSHOTS_KEPT`: member snapshots kept per audience (besides its delta base). @defaultValue 3 */
+  snapshotsKept: number;
+}
+
 /**
  * The signing secrets as the environment gives them. Unset (only allowed with the SQLite store), the
  * start generates each once into DATA_DIR and reads it back on later starts.
@@ -164,6 +178,13 @@ export function loadConfig(env: Env = process.env): Config {
     engine: engineConfig(read),
     limits: limitsConfig(read),
     webhooks: webhooksConfig(read),
+    audiences: {
+      minIntervalMs: read.duration('SCHEDULE_MIN_INTERVAL', '15m', {
+        min: 1_000,
+        expected: 'at least 1s (default 15m)',
+      }),
+      snapshotsKept: read.integer('AUDIENCE_SNAPSHOTS_KEPT', 3, 1, 1000),
+    },
     secrets: secretsConfig(read, store),
   };
 }
@@ -245,6 +266,7 @@ function storageConfig(read: EnvReader, dataDir: string): StorageConfig {
       ...(gcsKey ? { accessKeyId: gcsKey } : {}),
       ...(gcsSecret ? { secretAccessKey: gcsSecret } : {}),
     },
+    snapshotPath: read.location('SNAPSHOT_PATH', path.join(dataDir, 'snapshots')),
     stagingDir: read.localFolder('STAGING_DIR', path.join(dataDir, 'cache')),
     stagingCacheBytes: read.bytes('STAGING_CACHE_BYTES', 10e9),
     timeoutMs: read.duration('STORAGE_TIMEOUT', '30s'),

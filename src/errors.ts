@@ -22,6 +22,10 @@ export const ERROR_CODES = {
   link_invalid: { status: 403, title: 'The download link is invalid or has expired' },
   not_found: { status: 404, title: 'Not found' },
   task_not_found: { status: 404, title: 'Task not found' },
+  audience_not_found: { status: 404, title: 'Audience not found' },
+  audience_name_taken: { status: 409, title: 'The organisation has an audience of that name' },
+  audience_run_in_progress: { status: 409, title: 'A run of the audience is still going' },
+  audience_changed: { status: 409, title: 'The audience changed meanwhile' },
   email_taken: { status: 409, title: 'The e-mail is already registered' },
   task_state_conflict: { status: 409, title: 'The task is not in a state that allows this' },
   idempotency_key_in_use: { status: 409, title: 'A request with this idempotency key is still running' },
@@ -99,6 +103,10 @@ export const TASK_ERROR_CODES = {
   input_layout_mixed: {
     permanent: true,
     meaning: 'the input mixes folder layouts, unlike the objects the task was planned from',
+  },
+  snapshot_missing: {
+    permanent: true,
+    meaning: "a saved audience's members snapshot (its own or its delta base's) could not be read",
   },
   job_failed: { permanent: false, meaning: 'any other failure' },
 } as const satisfies Record<string, { permanent: boolean | null; meaning: string }>;

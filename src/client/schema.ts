@@ -1223,6 +1223,13 @@ export interface paths {
                                     code: string;
                                     message: string;
                                 } | null;
+                                /** @description The saved audience whose run this task is; null for a task created directly */
+                                audience: {
+                                    audience_id: string;
+                                    run_id: string;
+                                    name: string;
+                                    version: number;
+                                } | null;
                                 /** Format: date-time */
                                 created_at: string;
                                 /** Format: date-time */
@@ -1494,6 +1501,13 @@ export interface paths {
                                 code: string;
                                 message: string;
                             } | null;
+                            /** @description The saved audience whose run this task is; null for a task created directly */
+                            audience: {
+                                audience_id: string;
+                                run_id: string;
+                                name: string;
+                                version: number;
+                            } | null;
                             /** Format: date-time */
                             created_at: string;
                             /** Format: date-time */
@@ -1537,6 +1551,16 @@ export interface paths {
                                     /** @description Distinct unique_by values (with unique_by) */
                                     unique_count?: number;
                                 }[];
+                            } | null;
+                            /** @description A saved audience's delta run, once counted: its members, who joined (added, exported under the key "added") and who left (removed, under "removed") since previous_run_id; baseline new: every member is added. Null for other tasks */
+                            delta: {
+                                /** @enum {string} */
+                                baseline: "new" | "previous";
+                                previous_run_id: string | null;
+                                members: number;
+                                added: number;
+                                removed: number;
+                                kept: number;
                             } | null;
                             /** @description The normalised request */
                             request: unknown;
@@ -1854,6 +1878,1198 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem document */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audiences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation's audiences, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 1-100, default 20 */
+                    limit?: string;
+                    /** @description next_cursor of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            audiences: {
+                                audience_id: string;
+                                name: string;
+                                description: string | null;
+                                /** @enum {string} */
+                                kind: "intent" | "generic";
+                                /** @description Grows with each change of the definition or window */
+                                version: number;
+                                /** @description null: runs only when asked (POST /api/v1/audiences/{id}/runs) */
+                                schedule: {
+                                    /** @description A duration: 15m, 1h, 24h, 7d */
+                                    every: string;
+                                } | {
+                                    /** @description Five fields: minute hour day month weekday */
+                                    cron: string;
+                                    /** @description IANA time zone; default: the audience's */
+                                    timezone?: string;
+                                } | null;
+                                schedule_in_words: string;
+                                paused: boolean;
+                                delivery: {
+                                    /** @enum {string} */
+                                    mode: "full" | "delta";
+                                    path: string | null;
+                                };
+                                next_run_at: string | null;
+                                last_run: {
+                                    run_id: string;
+                                    audience_id: string;
+                                    task_id: string | null;
+                                    /** @description The audience's version the run read */
+                                    version: number;
+                                    /** @enum {string} */
+                                    trigger: "schedule" | "manual";
+                                    scheduled_for: string | null;
+                                    /** Format: date-time */
+                                    started_at: string;
+                                    completed_at: string | null;
+                                    /**
+                                     * @description The task's status while it runs; skipped: a run was still going at the slot; expired: the task expired
+                                     * @enum {string}
+                                     */
+                                    status: "in_progress" | "counted" | "unloading" | "completed" | "failed" | "cancelled" | "skipped" | "expired";
+                                    days: string[] | null;
+                                    total_count: number | null;
+                                    people: number | null;
+                                    added: number | null;
+                                    removed: number | null;
+                                    kept: number | null;
+                                    baseline: ("new" | "previous") | null;
+                                    previous_run_id: string | null;
+                                    previous_version: number | null;
+                                    /** @description Earlier slots this catch-up run stands for (every process was down) */
+                                    missed_slots: number;
+                                    reason: string | null;
+                                } | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Save an audience: a task definition with a rolling window, a schedule and a delivery
+         * @description Checked as a task create is (the same 400s), with the days its next run would read, so a bad filter is refused when saved, not when a scheduled run starts.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the request safe to retry: 1-255 printable ASCII characters (a UUID, say), unique per request. The same key with the same request within IDEMPOTENCY_TTL (24 h) answers as the first did, with `Idempotent-Replayed: true`, without doing the work again; with another request, 422 `idempotency_key_reused`. Only successes are kept: after an error the key is free again. Keys are per organisation. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Unique in your organisation */
+                        name: string;
+                        /** @enum {string} */
+                        kind: "intent" | "generic";
+                        description?: string | null;
+                        /** @description The body of a task of the kind (intent: POST /api/v1/intent_hive_tasks, generic: POST /api/v1/generic_parquet_tasks) without perform_unload and limit; an intent audience takes a window instead of days (or fixed days) */
+                        definition: {
+                            [key: string]: unknown;
+                        };
+                        window?: {
+                            /** @description How many calendar days, ending at until */
+                            last_days: number;
+                            /**
+                             * @description latest: the newest day the intent data holds; yesterday or today: in the audience's timezone, at the time of the run (its slot for a scheduled run)
+                             * @default latest
+                             * @enum {string}
+                             */
+                            until?: "latest" | "yesterday" | "today";
+                        } | null;
+                        /** @description IANA time zone; default UTC */
+                        timezone?: string;
+                        /** @description null: runs only when asked (POST /api/v1/audiences/{id}/runs) */
+                        schedule?: {
+                            /** @description A duration: 15m, 1h, 24h, 7d */
+                            every: string;
+                        } | {
+                            /** @description Five fields: minute hour day month weekday */
+                            cron: string;
+                            /** @description IANA time zone; default: the audience's */
+                            timezone?: string;
+                        } | null;
+                        /** @description true stops the schedule without losing it */
+                        paused?: boolean;
+                        delivery?: {
+                            /**
+                             * @description full: every run exports the whole audience. delta (output: people and unique_by): a run exports who joined (added, their people rows) and who left (removed, their unique_by values) since the last completed run
+                             * @default full
+                             * @enum {string}
+                             */
+                            mode?: "full" | "delta";
+                            /** @description Where each run's files go under your organisation's output folder, with the tokens {audience} (a slug of the name), {date} (the run's date, YYYY-MM-DD) and {run_id} (required, so drops never overwrite each other), e.g. audiences/{audience}/{date}/{run_id}. Default: the task folder */
+                            path?: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            audience_id: string;
+                            name: string;
+                            description: string | null;
+                            /** @enum {string} */
+                            kind: "intent" | "generic";
+                            /** @description Grows with each change of the definition or window */
+                            version: number;
+                            /** @description null: runs only when asked (POST /api/v1/audiences/{id}/runs) */
+                            schedule: {
+                                /** @description A duration: 15m, 1h, 24h, 7d */
+                                every: string;
+                            } | {
+                                /** @description Five fields: minute hour day month weekday */
+                                cron: string;
+                                /** @description IANA time zone; default: the audience's */
+                                timezone?: string;
+                            } | null;
+                            schedule_in_words: string;
+                            paused: boolean;
+                            delivery: {
+                                /** @enum {string} */
+                                mode: "full" | "delta";
+                                path: string | null;
+                            };
+                            next_run_at: string | null;
+                            last_run: {
+                                run_id: string;
+                                audience_id: string;
+                                task_id: string | null;
+                                /** @description The audience's version the run read */
+                                version: number;
+                                /** @enum {string} */
+                                trigger: "schedule" | "manual";
+                                scheduled_for: string | null;
+                                /** Format: date-time */
+                                started_at: string;
+                                completed_at: string | null;
+                                /**
+                                 * @description The task's status while it runs; skipped: a run was still going at the slot; expired: the task expired
+                                 * @enum {string}
+                                 */
+                                status: "in_progress" | "counted" | "unloading" | "completed" | "failed" | "cancelled" | "skipped" | "expired";
+                                days: string[] | null;
+                                total_count: number | null;
+                                people: number | null;
+                                added: number | null;
+                                removed: number | null;
+                                kept: number | null;
+                                baseline: ("new" | "previous") | null;
+                                previous_run_id: string | null;
+                                previous_version: number | null;
+                                /** @description Earlier slots this catch-up run stands for (every process was down) */
+                                missed_slots: number;
+                                reason: string | null;
+                            } | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            definition: {
+                                [key: string]: unknown;
+                            };
+                            window: {
+                                /** @description How many calendar days, ending at until */
+                                last_days: number;
+                                /**
+                                 * @description latest: the newest day the intent data holds; yesterday or today: in the audience's timezone, at the time of the run (its slot for a scheduled run)
+                                 * @default latest
+                                 * @enum {string}
+                                 */
+                                until: "latest" | "yesterday" | "today";
+                            } | null;
+                            timezone: string;
+                            days: string[] | null;
+                            /** @description The completed runs among the last 30, oldest first */
+                            size_history: {
+                                run_id: string;
+                                /** Format: date-time */
+                                completed_at: string;
+                                total_count: number | null;
+                                people: number | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audiences/estimate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What an audience's next run would read (its window resolved now); nothing is stored */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "intent" | "generic";
+                        /** @description The body of a task of the kind (intent: POST /api/v1/intent_hive_tasks, generic: POST /api/v1/generic_parquet_tasks) without perform_unload and limit; an intent audience takes a window instead of days (or fixed days) */
+                        definition: {
+                            [key: string]: unknown;
+                        };
+                        window?: {
+                            /** @description How many calendar days, ending at until */
+                            last_days: number;
+                            /**
+                             * @description latest: the newest day the intent data holds; yesterday or today: in the audience's timezone, at the time of the run (its slot for a scheduled run)
+                             * @default latest
+                             * @enum {string}
+                             */
+                            until?: "latest" | "yesterday" | "today";
+                        } | null;
+                        /** @description IANA time zone; default UTC */
+                        timezone?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Partitions the request covers: days × prefixes × scores, or the folders of a generic tree */
+                            partitions: number;
+                            /** @description Partitions holding at least one Parquet file */
+                            partitions_with_data: number;
+                            /** @description Requested partitions holding no Parquet file, in request order: the first 100 */
+                            missing_partitions: string[];
+                            /** @description More partitions are missing than listed */
+                            missing_partitions_truncated: boolean;
+                            /** @description Parquet files the task would read */
+                            files: number;
+                            /** @description Input bytes the task would read */
+                            bytes: number;
+                            /** @description Rows in those files, from their footers: exact without where_expr, an upper bound with it */
+                            rows: number;
+                            /** @description false when where_expr may leave rows out */
+                            rows_exact: boolean;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audiences/{audience_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An audience: definition, schedule, delivery, last and next run, size over the last 30 runs */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    audience_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            audience_id: string;
+                            name: string;
+                            description: string | null;
+                            /** @enum {string} */
+                            kind: "intent" | "generic";
+                            /** @description Grows with each change of the definition or window */
+                            version: number;
+                            /** @description null: runs only when asked (POST /api/v1/audiences/{id}/runs) */
+                            schedule: {
+                                /** @description A duration: 15m, 1h, 24h, 7d */
+                                every: string;
+                            } | {
+                                /** @description Five fields: minute hour day month weekday */
+                                cron: string;
+                                /** @description IANA time zone; default: the audience's */
+                                timezone?: string;
+                            } | null;
+                            schedule_in_words: string;
+                            paused: boolean;
+                            delivery: {
+                                /** @enum {string} */
+                                mode: "full" | "delta";
+                                path: string | null;
+                            };
+                            next_run_at: string | null;
+                            last_run: {
+                                run_id: string;
+                                audience_id: string;
+                                task_id: string | null;
+                                /** @description The audience's version the run read */
+                                version: number;
+                                /** @enum {string} */
+                                trigger: "schedule" | "manual";
+                                scheduled_for: string | null;
+                                /** Format: date-time */
+                                started_at: string;
+                                completed_at: string | null;
+                                /**
+                                 * @description The task's status while it runs; skipped: a run was still going at the slot; expired: the task expired
+                                 * @enum {string}
+                                 */
+                                status: "in_progress" | "counted" | "unloading" | "completed" | "failed" | "cancelled" | "skipped" | "expired";
+                                days: string[] | null;
+                                total_count: number | null;
+                                people: number | null;
+                                added: number | null;
+                                removed: number | null;
+                                kept: number | null;
+                                baseline: ("new" | "previous") | null;
+                                previous_run_id: string | null;
+                                previous_version: number | null;
+                                /** @description Earlier slots this catch-up run stands for (every process was down) */
+                                missed_slots: number;
+                                reason: string | null;
+                            } | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            definition: {
+                                [key: string]: unknown;
+                            };
+                            window: {
+                                /** @description How many calendar days, ending at until */
+                                last_days: number;
+                                /**
+                                 * @description latest: the newest day the intent data holds; yesterday or today: in the audience's timezone, at the time of the run (its slot for a scheduled run)
+                                 * @default latest
+                                 * @enum {string}
+                                 */
+                                until: "latest" | "yesterday" | "today";
+                            } | null;
+                            timezone: string;
+                            days: string[] | null;
+                            /** @description The completed runs among the last 30, oldest first */
+                            size_history: {
+                                run_id: string;
+                                /** Format: date-time */
+                                completed_at: string;
+                                total_count: number | null;
+                                people: number | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete an audience: its schedule stops; finished runs keep their files until they expire */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    audience_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem document */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change any field of an audience
+         * @description A changed definition or window makes a new version; a changed definition also makes the next delta run a baseline (every member delivered as added).
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    audience_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        description?: string | null;
+                        /** @description The body of a task of the kind (intent: POST /api/v1/intent_hive_tasks, generic: POST /api/v1/generic_parquet_tasks) without perform_unload and limit; an intent audience takes a window instead of days (or fixed days) */
+                        definition?: {
+                            [key: string]: unknown;
+                        };
+                        window?: {
+                            /** @description How many calendar days, ending at until */
+                            last_days: number;
+                            /**
+                             * @description latest: the newest day the intent data holds; yesterday or today: in the audience's timezone, at the time of the run (its slot for a scheduled run)
+                             * @default latest
+                             * @enum {string}
+                             */
+                            until?: "latest" | "yesterday" | "today";
+                        } | null;
+                        /** @description IANA time zone; default UTC */
+                        timezone?: string;
+                        /** @description null: runs only when asked (POST /api/v1/audiences/{id}/runs) */
+                        schedule?: {
+                            /** @description A duration: 15m, 1h, 24h, 7d */
+                            every: string;
+                        } | {
+                            /** @description Five fields: minute hour day month weekday */
+                            cron: string;
+                            /** @description IANA time zone; default: the audience's */
+                            timezone?: string;
+                        } | null;
+                        /** @description true stops the schedule without losing it */
+                        paused?: boolean;
+                        delivery?: {
+                            /**
+                             * @description full: every run exports the whole audience. delta (output: people and unique_by): a run exports who joined (added, their people rows) and who left (removed, their unique_by values) since the last completed run
+                             * @default full
+                             * @enum {string}
+                             */
+                            mode?: "full" | "delta";
+                            /** @description Where each run's files go under your organisation's output folder, with the tokens {audience} (a slug of the name), {date} (the run's date, YYYY-MM-DD) and {run_id} (required, so drops never overwrite each other), e.g. audiences/{audience}/{date}/{run_id}. Default: the task folder */
+                            path?: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            audience_id: string;
+                            name: string;
+                            description: string | null;
+                            /** @enum {string} */
+                            kind: "intent" | "generic";
+                            /** @description Grows with each change of the definition or window */
+                            version: number;
+                            /** @description null: runs only when asked (POST /api/v1/audiences/{id}/runs) */
+                            schedule: {
+                                /** @description A duration: 15m, 1h, 24h, 7d */
+                                every: string;
+                            } | {
+                                /** @description Five fields: minute hour day month weekday */
+                                cron: string;
+                                /** @description IANA time zone; default: the audience's */
+                                timezone?: string;
+                            } | null;
+                            schedule_in_words: string;
+                            paused: boolean;
+                            delivery: {
+                                /** @enum {string} */
+                                mode: "full" | "delta";
+                                path: string | null;
+                            };
+                            next_run_at: string | null;
+                            last_run: {
+                                run_id: string;
+                                audience_id: string;
+                                task_id: string | null;
+                                /** @description The audience's version the run read */
+                                version: number;
+                                /** @enum {string} */
+                                trigger: "schedule" | "manual";
+                                scheduled_for: string | null;
+                                /** Format: date-time */
+                                started_at: string;
+                                completed_at: string | null;
+                                /**
+                                 * @description The task's status while it runs; skipped: a run was still going at the slot; expired: the task expired
+                                 * @enum {string}
+                                 */
+                                status: "in_progress" | "counted" | "unloading" | "completed" | "failed" | "cancelled" | "skipped" | "expired";
+                                days: string[] | null;
+                                total_count: number | null;
+                                people: number | null;
+                                added: number | null;
+                                removed: number | null;
+                                kept: number | null;
+                                baseline: ("new" | "previous") | null;
+                                previous_run_id: string | null;
+                                previous_version: number | null;
+                                /** @description Earlier slots this catch-up run stands for (every process was down) */
+                                missed_slots: number;
+                                reason: string | null;
+                            } | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            definition: {
+                                [key: string]: unknown;
+                            };
+                            window: {
+                                /** @description How many calendar days, ending at until */
+                                last_days: number;
+                                /**
+                                 * @description latest: the newest day the intent data holds; yesterday or today: in the audience's timezone, at the time of the run (its slot for a scheduled run)
+                                 * @default latest
+                                 * @enum {string}
+                                 */
+                                until: "latest" | "yesterday" | "today";
+                            } | null;
+                            timezone: string;
+                            days: string[] | null;
+                            /** @description The completed runs among the last 30, oldest first */
+                            size_history: {
+                                run_id: string;
+                                /** Format: date-time */
+                                completed_at: string;
+                                total_count: number | null;
+                                people: number | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/audiences/{audience_id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An audience's runs and skipped slots, newest first, with added, removed and kept for delta runs */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 1-100, default 20 */
+                    limit?: string;
+                    /** @description next_cursor of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    audience_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            runs: {
+                                run_id: string;
+                                audience_id: string;
+                                task_id: string | null;
+                                /** @description The audience's version the run read */
+                                version: number;
+                                /** @enum {string} */
+                                trigger: "schedule" | "manual";
+                                scheduled_for: string | null;
+                                /** Format: date-time */
+                                started_at: string;
+                                completed_at: string | null;
+                                /**
+                                 * @description The task's status while it runs; skipped: a run was still going at the slot; expired: the task expired
+                                 * @enum {string}
+                                 */
+                                status: "in_progress" | "counted" | "unloading" | "completed" | "failed" | "cancelled" | "skipped" | "expired";
+                                days: string[] | null;
+                                total_count: number | null;
+                                people: number | null;
+                                added: number | null;
+                                removed: number | null;
+                                kept: number | null;
+                                baseline: ("new" | "previous") | null;
+                                previous_run_id: string | null;
+                                previous_version: number | null;
+                                /** @description Earlier slots this catch-up run stands for (every process was down) */
+                                missed_slots: number;
+                                reason: string | null;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Run an audience now: an ordinary task (status, outputs, manifest, cancel, retry) that names the run */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the request safe to retry: 1-255 printable ASCII characters (a UUID, say), unique per request. The same key with the same request within IDEMPOTENCY_TTL (24 h) answers as the first did, with `Idempotent-Replayed: true`, without doing the work again; with another request, 422 `idempotency_key_reused`. Only successes are kept: after an error the key is free again. Keys are per organisation. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    audience_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            run_id: string;
+                            task_id: string;
+                            audience_id: string;
+                            days: string[] | null;
+                            baseline: ("new" | "previous") | null;
+                            previous_run_id: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audiences/{audience_id}/resync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make the next delta run a baseline: every member delivered as added */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    audience_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            audience_id: string;
+                            name: string;
+                            description: string | null;
+                            /** @enum {string} */
+                            kind: "intent" | "generic";
+                            /** @description Grows with each change of the definition or window */
+                            version: number;
+                            /** @description null: runs only when asked (POST /api/v1/audiences/{id}/runs) */
+                            schedule: {
+                                /** @description A duration: 15m, 1h, 24h, 7d */
+                                every: string;
+                            } | {
+                                /** @description Five fields: minute hour day month weekday */
+                                cron: string;
+                                /** @description IANA time zone; default: the audience's */
+                                timezone?: string;
+                            } | null;
+                            schedule_in_words: string;
+                            paused: boolean;
+                            delivery: {
+                                /** @enum {string} */
+                                mode: "full" | "delta";
+                                path: string | null;
+                            };
+                            next_run_at: string | null;
+                            last_run: {
+                                run_id: string;
+                                audience_id: string;
+                                task_id: string | null;
+                                /** @description The audience's version the run read */
+                                version: number;
+                                /** @enum {string} */
+                                trigger: "schedule" | "manual";
+                                scheduled_for: string | null;
+                                /** Format: date-time */
+                                started_at: string;
+                                completed_at: string | null;
+                                /**
+                                 * @description The task's status while it runs; skipped: a run was still going at the slot; expired: the task expired
+                                 * @enum {string}
+                                 */
+                                status: "in_progress" | "counted" | "unloading" | "completed" | "failed" | "cancelled" | "skipped" | "expired";
+                                days: string[] | null;
+                                total_count: number | null;
+                                people: number | null;
+                                added: number | null;
+                                removed: number | null;
+                                kept: number | null;
+                                baseline: ("new" | "previous") | null;
+                                previous_run_id: string | null;
+                                previous_version: number | null;
+                                /** @description Earlier slots this catch-up run stands for (every process was down) */
+                                missed_slots: number;
+                                reason: string | null;
+                            } | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            definition: {
+                                [key: string]: unknown;
+                            };
+                            window: {
+                                /** @description How many calendar days, ending at until */
+                                last_days: number;
+                                /**
+                                 * @description latest: the newest day the intent data holds; yesterday or today: in the audience's timezone, at the time of the run (its slot for a scheduled run)
+                                 * @default latest
+                                 * @enum {string}
+                                 */
+                                until: "latest" | "yesterday" | "today";
+                            } | null;
+                            timezone: string;
+                            days: string[] | null;
+                            /** @description The completed runs among the last 30, oldest first */
+                            size_history: {
+                                run_id: string;
+                                /** Format: date-time */
+                                completed_at: string;
+                                total_count: number | null;
+                                people: number | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -36,6 +36,7 @@ export async function startApi(
     idempotentRequests,
     accounts: domain.accounts,
     tasks: domain.tasks,
+    audiences: domain.audiences,
     catalog: domain.catalog,
     downloads: domain.downloads,
     webhooks: domain.webhooks,

@@ -11,6 +11,12 @@ export interface Roles {
 
 /** What tests replace in a running service: time, randomness and name resolution of webhooks. */
 export interface ServiceHooks {
+  audiences?: {
+    /** The schedulers' clock (which slots are due, a run's days): tests move it forward. */
+    clock?: () => Date;
+    /** Time between two looks for due slots. @defaultValue 1 s */
+    tickMs?: number;
+  };
   webhooks?: {
     /** The deliverer's clock (when deliveries are due, backoffs): tests move it forward. */
     clock?: () => Date;

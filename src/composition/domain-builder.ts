@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AccountService } from '../accounts/account-service.ts';
 import { TokenService } from '../accounts/tokens.ts';
+import { AudienceService } from '../audiences/audience-service.ts';
 import { FooterRows } from '../catalog/footer-rows.ts';
 import { InputSchemas } from '../catalog/input-schema.ts';
 import { IntentCatalog } from '../catalog/intent-catalog.ts';
@@ -32,6 +33,7 @@ export const MAX_PARTITIONS_PER_TASK = 20_000;
 export interface Domain {
   accounts: AccountService;
   tasks: TaskService;
+  audiences: AudienceService;
   catalog: IntentCatalog;
   downloads: DownloadService;
   webhooks: WebhookService;
@@ -87,6 +89,24 @@ export function buildDomain(
     log: infos(log),
   });
   plan.add('task-service', () => tasks.close());
+  const catalog = new IntentCatalog({
+    storage,
+    footers,
+    schemas,
+    intentInputPath: config.storage.intentInputPath,
+    ttlMs: config.limits.catalogTtlMs,
+  });
+  const audiences = new AudienceService({
+    store,
+    tasks,
+    storage,
+    latestDay: async () => (await catalog.get()).days.at(-1) ?? null,
+    snapshotPath: config.storage.snapshotPath,
+    snapshotsKept: config.audiences.snapshotsKept,
+    minIntervalMs: config.audiences.minIntervalMs,
+    ...(hooks.audiences?.clock ? { clock: hooks.audiences.clock } : {}),
+    log: infos(log),
+  });
   const webhookPolicy = {
     allowPrivate: config.webhooks.allowPrivate,
     resolve: hooks.webhooks?.resolve ?? systemResolver,
@@ -98,13 +118,8 @@ export function buildDomain(
       ...(infra.limits ? [infra.limits.loginThrottle] : []),
     ),
     tasks,
-    catalog: new IntentCatalog({
-      storage,
-      footers,
-      schemas,
-      intentInputPath: config.storage.intentInputPath,
-      ttlMs: config.limits.catalogTtlMs,
-    }),
+    audiences,
+    catalog,
     downloads: new DownloadService(store, storage, links),
     webhooks: new WebhookService({ store, policy: webhookPolicy, allowHttp: config.webhooks.allowHttp }),
     webhookPolicy,

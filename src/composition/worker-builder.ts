@@ -1,3 +1,4 @@
+import { AudienceScheduler } from '../audiences/audience-scheduler.ts';
 import { newLeaseOwner } from '../jobs/job-lease.ts';
 import { JobReconciler } from '../jobs/job-reconciler.ts';
 import { JobRunner } from '../jobs/job-runner.ts';
@@ -66,6 +67,13 @@ export async function startWorker(
   });
   plan.add('job-reconciler', () => reconciler.stop());
   reconciler.start();
+  const scheduler = new AudienceScheduler({
+    audiences: domain.audiences,
+    ...(ctx.hooks.audiences?.tickMs ? { tickMs: ctx.hooks.audiences.tickMs } : {}),
+    log: warnings(log),
+  });
+  plan.add('audience-scheduler', () => scheduler.stop());
+  scheduler.start();
   // Without a base (a worker-only process without PUBLIC_URL), bodies keep their paths.
   await startWebhookDeliverer(ctx, infra, domain, owner, publicUrl.url || undefined);
   let metricsServer: MetricsServer | undefined;

@@ -43,6 +43,19 @@ const Timestamps = {
   completed_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   expires_at: Type.String({ format: 'date-time' }),
 };
+const AudienceRunRef = Type.Union(
+  [
+    Type.Object({
+      audience_id: Type.String(),
+      run_id: Type.String(),
+      name: Type.String(),
+      version: Type.Integer(),
+    }),
+    Type.Null(),
+  ],
+  { description: 'The saved audience whose run this task is; null for a task created directly' },
+);
+
 const TaskSummaryFields = {
   task_id: Type.String(),
   type: Type.String({ enum: ['intent_hive', 'generic_parquet'] }),
@@ -52,6 +65,7 @@ const TaskSummaryFields = {
   failed_jobs: Type.Integer(),
   total_count: Type.Union([Type.Integer(), Type.Null()]),
   error: TaskError,
+  audience: AudienceRunRef,
   ...Timestamps,
 };
 
@@ -111,6 +125,25 @@ export const TaskDetail = Type.Object({
       description:
         'Per breakdown_by column: its top 50 values by count (then value), and one "(other)" entry ' +
         'summing the rest when there are more; null until counted, and without breakdown_by',
+    },
+  ),
+  delta: Type.Union(
+    [
+      Type.Object({
+        baseline: Type.String({ enum: ['new', 'previous'] }),
+        previous_run_id: Type.Union([Type.String(), Type.Null()]),
+        members: Type.Integer(),
+        added: Type.Integer(),
+        removed: Type.Integer(),
+        kept: Type.Integer(),
+      }),
+      Type.Null(),
+    ],
+    {
+      description:
+        "A saved audience's delta run, once counted: its members, who joined (added, exported under " +
+        'the key "added") and who left (removed, under "removed") since previous_run_id; baseline ' +
+        'new: every member is added. Null for other tasks',
     },
   ),
   request: Type.Unknown({ description: 'The normalised request' }),

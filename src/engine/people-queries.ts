@@ -53,7 +53,7 @@ export const INTENT_PEOPLE_INPUTS = [
 const SCORE_ORDER = "['low', 'medium', 'high']";
 
 /** The `SELECT … GROUP BY` of one row per person. */
-function peopleSql(source: ParquetSource, query: PeopleQuery): string {
+export function peopleSql(source: ParquetSource, query: PeopleQuery): string {
   const person = quoteIdentifier(query.personBy);
   const where = `WHERE ${query.whereSql === null ? '' : `(${query.whereSql}) AND `}${person} IS NOT NULL`;
   const from = `FROM ${parquetRelation(source, false)} ${where} GROUP BY ${person}`;

@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { AccountService } from '../accounts/account-service.ts';
+import type { AudienceService } from '../audiences/audience-service.ts';
 import type { IntentCatalog } from '../catalog/intent-catalog.ts';
 import { Problem } from '../contract/problem-schema.ts';
 import type { DownloadService } from '../downloads/download-service.ts';
@@ -19,6 +20,7 @@ import { consolePlugin } from './console.ts';
 import { idempotency } from './idempotency.ts';
 import { sendProblem, toAppError } from './problem.ts';
 import { accountRoutes } from './routes/account-routes.ts';
+import { audienceRoutes } from './routes/audience-routes.ts';
 import { catalogRoutes } from './routes/catalog-routes.ts';
 import { downloadRoutes } from './routes/download-routes.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health-routes.ts';
@@ -30,6 +32,7 @@ import { webhookRoutes } from './routes/webhook-routes.ts';
 export interface AppDependencies {
   accounts: AccountService;
   tasks: TaskService;
+  audiences: AudienceService;
   catalog: IntentCatalog;
   downloads: DownloadService;
   /** Runs the routes that take an `Idempotency-Key` once per key. */
@@ -119,6 +122,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(accountRoutes, { accounts: deps.accounts });
   await app.register(sessionRoutes, { accounts: deps.accounts });
   await app.register(taskRoutes, { accounts: deps.accounts, tasks: deps.tasks });
+  await app.register(audienceRoutes, { accounts: deps.accounts, audiences: deps.audiences });
   await app.register(catalogRoutes, { accounts: deps.accounts, catalog: deps.catalog });
   await app.register(downloadRoutes, { downloads: deps.downloads });
   await app.register(webhookRoutes, { accounts: deps.accounts, webhooks: deps.webhooks });

@@ -1,4 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { AudienceQueries } from './audience-queries.ts';
 import { IdempotencyKeys } from './idempotency-keys.ts';
 import { JobLeases } from './job-leases.ts';
 import { type Dialect, liveTasks } from './live-tasks.ts';
@@ -7,6 +8,9 @@ import { lockOrganization } from './organization-lock.ts';
 import type { Database } from './schema.ts';
 import type {
   AttemptCursor,
+  AudienceRecord,
+  AudienceRunRecord,
+  AudienceRunStart,
   ClaimedDelivery,
   ClaimedJob,
   ClientRecord,
@@ -67,6 +71,7 @@ export class KyselyStore implements Store {
   private readonly leases: JobLeases;
   private readonly idempotencyKeys: IdempotencyKeys;
   private readonly webhooks: WebhookQueries;
+  private readonly audiences: AudienceQueries;
 
   private constructor(
     private readonly db: Kysely<Database>,
@@ -75,6 +80,7 @@ export class KyselyStore implements Store {
     this.leases = new JobLeases(db);
     this.idempotencyKeys = new IdempotencyKeys(db);
     this.webhooks = new WebhookQueries(db, dialect);
+    this.audiences = new AudienceQueries(db, dialect);
   }
 
   static async open(db: Kysely<Database>, dialect: Dialect): Promise<KyselyStore> {
@@ -403,6 +409,58 @@ export class KyselyStore implements Store {
 
   releaseOtherWebhookLeases(owner: string) {
     return this.webhooks.releaseOtherWebhookLeases(owner);
+  }
+
+  insertAudience(audience: AudienceRecord) {
+    return this.audiences.insertAudience(audience);
+  }
+
+  findAudience(organizationId: string, audienceId: string) {
+    return this.audiences.findAudience(organizationId, audienceId);
+  }
+
+  listAudiences(organizationId: string, limit: number, after?: TaskCursor) {
+    return this.audiences.listAudiences(organizationId, limit, after);
+  }
+
+  updateAudience(audience: AudienceRecord, expectedVersion: number) {
+    return this.audiences.updateAudience(audience, expectedVersion);
+  }
+
+  deleteAudience(organizationId: string, audienceId: string) {
+    return this.audiences.deleteAudience(organizationId, audienceId);
+  }
+
+  startAudienceRun(start: AudienceRunStart) {
+    return this.audiences.startAudienceRun(start);
+  }
+
+  skipAudienceSlot(run: AudienceRunRecord, slot: { due: string; next: string | null }) {
+    return this.audiences.skipAudienceSlot(run, slot);
+  }
+
+  listAudienceRuns(audienceId: string, limit: number, after?: TaskCursor) {
+    return this.audiences.listAudienceRuns(audienceId, limit, after);
+  }
+
+  latestAudienceRun(audienceId: string) {
+    return this.audiences.latestAudienceRun(audienceId);
+  }
+
+  deltaBase(audienceId: string, since: string) {
+    return this.audiences.deltaBase(audienceId, since);
+  }
+
+  setRunSnapshot(runId: string, snapshot: string | null) {
+    return this.audiences.setRunSnapshot(runId, snapshot);
+  }
+
+  runsWithSnapshots(audienceId: string) {
+    return this.audiences.runsWithSnapshots(audienceId);
+  }
+
+  dueAudiences(now: string, limit: number) {
+    return this.audiences.dueAudiences(now, limit);
   }
 }
 

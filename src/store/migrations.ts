@@ -226,6 +226,52 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('jobs').addColumn('output_columns', 'text').execute();
     },
   },
+  '0009_audiences': {
+    async up(db: Kysely<unknown>) {
+      // Saved audiences: the spec is the domain's JSON; the name is unique per organisation, and
+      // schedulers look for due ones by next_run_at.
+      await db.schema
+        .createTable('audiences')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('spec', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('next_run_at', 'text')
+        .addColumn('baseline_from', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('audiences_org_name', ['organization_id', 'name'])
+        .execute();
+      await db.schema
+        .createIndex('audiences_org_created')
+        .on('audiences')
+        .columns(['organization_id', 'created_at', 'id'])
+        .execute();
+      await db.schema.createIndex('audiences_next_run').on('audiences').column('next_run_at').execute();
+      // One row per run or skipped slot; a slot is claimed once per audience (manual runs have none).
+      await db.schema
+        .createTable('audience_runs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('audience_id', 'text', (c) => c.notNull().references('audiences.id').onDelete('cascade'))
+        .addColumn('organization_id', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('trigger', 'text', (c) => c.notNull())
+        .addColumn('slot', 'text')
+        .addColumn('task_id', 'text')
+        .addColumn('snapshot', 'text')
+        .addColumn('details', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('audience_runs_slot', ['audience_id', 'slot'])
+        .execute();
+      await db.schema
+        .createIndex('audience_runs_audience')
+        .on('audience_runs')
+        .columns(['audience_id', 'created_at', 'id'])
+        .execute();
+    },
+  },
 };
 
 class CodeMigrations implements MigrationProvider {

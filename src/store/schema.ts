@@ -29,6 +29,8 @@ export interface Database {
   webhooks: WebhookTable;
   webhookDeliveries: WebhookDeliveryTable;
   webhookAttempts: WebhookAttemptTable;
+  audiences: AudienceTable;
+  audienceRuns: AudienceRunTable;
 }
 
 export interface TaskTable {
@@ -134,4 +136,34 @@ export interface WebhookAttemptTable {
   error: string | null;
   attemptedAt: string;
   nextAttemptAt: string | null;
+}
+
+export interface AudienceTable {
+  id: string;
+  organizationId: string;
+  /** Unique per organisation. */
+  name: string;
+  kind: string;
+  /** JSON: what the audience selects, its window, schedule and delivery (the domain's shape). */
+  spec: string;
+  version: number;
+  nextRunAt: string | null;
+  baselineFrom: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AudienceRunTable {
+  id: string;
+  audienceId: string;
+  organizationId: string;
+  version: number;
+  trigger: string;
+  /** Unique per audience (null for manual runs, which SQL's UNIQUE lets repeat). */
+  slot: string | null;
+  taskId: string | null;
+  snapshot: string | null;
+  /** JSON: what the run read and against what. */
+  details: string;
+  createdAt: string;
 }

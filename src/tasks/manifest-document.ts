@@ -1,6 +1,12 @@
 import { compareText } from '../compare.ts';
 import type { ExportSchema, FileRecord, OutputColumn, TaskRecord } from '../store/store.ts';
-import { DEFAULT_LAYOUT, type StoredRequest } from './task-model.ts';
+import {
+  type AudienceRunRef,
+  DEFAULT_LAYOUT,
+  type DeltaView,
+  type SegmentFiguresView,
+  type StoredRequest,
+} from './task-model.ts';
 
 export { MANIFEST_PARTITION } from '../store/store.ts';
 export const MANIFEST_NAME = 'manifest.json';
@@ -19,6 +25,11 @@ export interface ExportManifest {
   schema: OutputColumn[];
   total_rows: number;
   files: Array<{ path: string; partition: string; rows: number; bytes: number; sha256: string | null }>;
+  /** A saved audience's run: which, the days it read, and for a delta run what it was against. */
+  audience?: AudienceRunRef & {
+    days: string[] | null;
+    delta: DeltaView | null;
+  };
 }
 
 export interface ManifestInput {
@@ -32,6 +43,8 @@ export interface ManifestInput {
   completedAt: string;
   /** The server's Parquet codec, for a request that named none. */
   defaultCompression: string;
+  /** The task's figures (`TaskRecord.figuresJson`): a delta run's counts are there. */
+  figures?: SegmentFiguresView | null;
 }
 
 /** The manifest of a finished export, files in path order. */
@@ -42,8 +55,9 @@ export function exportManifest({
   root,
   completedAt,
   defaultCompression,
+  figures,
 }: ManifestInput) {
-  const { view, plan } = task.request as StoredRequest;
+  const { view, plan, audience } = task.request as StoredRequest;
   const layout = plan.layout ?? DEFAULT_LAYOUT;
   // Files copied as they were keep the input's codec.
   const compression = layout.compression ?? schema?.codec ?? defaultCompression;
@@ -69,5 +83,9 @@ export function exportManifest({
     total_rows: listed.reduce((sum, file) => sum + file.rows, 0),
     files: listed,
   };
+  if (audience) {
+    const days = 'days' in view ? view.days : null;
+    manifest.audience = { ...audience, days, delta: figures?.delta ?? null };
+  }
   return manifest;
 }

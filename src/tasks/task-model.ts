@@ -54,7 +54,34 @@ export interface TaskPlan extends InputLayout {
    * input's own codec, one folder per partition): they are copied, not read and written again.
    */
   copyFiles?: boolean;
+  /** A saved audience's delta run: its members are kept and compared with its previous run's. */
+  delta?: DeltaPlan | null;
+  /**
+   * Where the export goes, relative to the output root (a saved audience's delivery path);
+   * absent: `{organization_id}/{task_id}`.
+   */
+  outputFolder?: string;
 }
+
+/**
+ * A delta run of a saved audience (a people export): its count writes the members (distinct
+ * `uniqueBy` values) to `snapshot` and counts them against `previous`; its export writes the people
+ * rows of members new since then (`added`) and the values of those who left (`removed`).
+ */
+export interface DeltaPlan {
+  /** The folder this run's members file (`members.parquet`) is written to. */
+  snapshot: string;
+  /** The folder of the base run's members; null for a baseline (every member is added). */
+  previous: string | null;
+  /** The run `previous` belongs to. */
+  previousRunId: string | null;
+}
+
+/** The members file in a snapshot folder. */
+export const MEMBERS_FILE = 'members.parquet';
+/** The outputs of a delta run: people rows of new members, and values of members who left. */
+export const ADDED = 'added';
+export const REMOVED = 'removed';
 
 /** The files of an export: format, codec, and how rows are spread over files. */
 export interface FileLayout {
@@ -139,7 +166,9 @@ export function peopleOf(plan: TaskPlan): PeoplePlan | null {
 }
 
 /** The figures of a task counted whole (see `countsWhole`), as the task detail shows them. */
-export type SegmentFiguresView = Pick<TaskDetail, 'unique_count' | 'unique_counts' | 'breakdowns'>;
+export type SegmentFiguresView = Pick<TaskDetail, 'unique_count' | 'unique_counts' | 'breakdowns'> & {
+  delta?: DeltaView;
+};
 
 /** One value of a breakdown column and its count. */
 export type BreakdownEntry = NonNullable<TaskDetail['breakdowns']>[string][number];
@@ -148,6 +177,27 @@ export type BreakdownEntry = NonNullable<TaskDetail['breakdowns']>[string][numbe
 export interface StoredRequest {
   view: IntentRequestView | GenericRequestView;
   plan: TaskPlan;
+  /** The saved audience whose run this task is; absent for a task created as such. */
+  audience?: AudienceRunRef;
+}
+
+/** A run of a saved audience, as its task names it. */
+export interface AudienceRunRef {
+  audience_id: string;
+  run_id: string;
+  name: string;
+  version: number;
+}
+
+/** What a delta run's count found, as the task detail shows it (`delta`). */
+export interface DeltaView {
+  /** `new`: every member is added (no base); `previous`: against `previous_run_id`. */
+  baseline: 'new' | 'previous';
+  previous_run_id: string | null;
+  members: number;
+  added: number;
+  removed: number;
+  kept: number;
 }
 
 /** Where an intent partition's key comes from. */

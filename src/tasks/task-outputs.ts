@@ -1,15 +1,29 @@
 import type { Storage } from '../storage/storage.ts';
 import type { TaskRecord } from '../store/store.ts';
+import type { StoredRequest } from './task-model.ts';
 
 /**
- * Removes everything a task exported: its folder `{outputPath}/{organization_id}/{task_id}/`, which
- * holds every partition's files (see `publishExport`). For a cancelled task; nothing to do when the
- * task exported nothing.
+ * The folder a task's export goes to: `{outputPath}/{organization_id}/{task_id}/`, or the folder a
+ * saved audience's delivery path names (`TaskPlan.outputFolder`, under the organisation's folder
+ * too). Every partition's files, the manifest and `_SUCCESS` are under it.
+ */
+export function taskOutputRoot(
+  storage: Storage,
+  outputPath: string,
+  task: Pick<TaskRecord, 'id' | 'organizationId' | 'request'>,
+): string {
+  const folder = (task.request as Partial<StoredRequest> | undefined)?.plan?.outputFolder;
+  return storage.join(outputPath, folder ?? `${task.organizationId}/${task.id}`);
+}
+
+/**
+ * Removes everything a task exported: its output folder (see `taskOutputRoot`). For a cancelled
+ * task; nothing to do when the task exported nothing.
  */
 export function removeTaskOutputs(
   storage: Storage,
   outputPath: string,
-  task: Pick<TaskRecord, 'id' | 'organizationId'>,
+  task: Pick<TaskRecord, 'id' | 'organizationId' | 'request'>,
 ): Promise<void> {
-  return storage.remove(storage.join(outputPath, `${task.organizationId}/${task.id}`));
+  return storage.remove(taskOutputRoot(storage, outputPath, task));
 }

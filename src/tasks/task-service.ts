@@ -13,7 +13,7 @@ import type { TaskChanges } from './task-changes.ts';
 import { decodeCursor, encodeCursor } from './task-cursor.ts';
 import { TaskEstimator } from './task-estimator.ts';
 import { taskLifecycle } from './task-lifecycle.ts';
-import { firstJobPhase, type StoredRequest, wholeExportKey } from './task-model.ts';
+import { ADDED, firstJobPhase, REMOVED, type StoredRequest, wholeExportKey } from './task-model.ts';
 import { removeTaskOutputs } from './task-outputs.ts';
 import { type PreviewLimits, TaskPreviews } from './task-preview.ts';
 import { type ReadConditions, type TaskAnswer, TaskReader, taskNotFound } from './task-reader.ts';
@@ -198,8 +198,11 @@ export class TaskService {
 
   /** The task state machine, with export jobs over the partitions that have rows (or people). */
   readonly lifecycle: TaskLifecycle = taskLifecycle((task, counts) => {
+    const { plan } = task.request as StoredRequest;
+    // A delta run exports who joined and who left, even when nobody is a member any more.
+    if (plan.delta) return jobsFor('unload', [[ADDED, REMOVED]], 'queued');
     // A people export or a single file is one job over every partition the count read (see `JobRunner`).
-    const whole = wholeExportKey((task.request as StoredRequest).plan);
+    const whole = wholeExportKey(plan);
     if (whole !== null) {
       return Object.values(counts).some((n) => n > 0) ? jobsFor('unload', [[whole]], 'queued') : [];
     }
@@ -215,17 +218,30 @@ export class TaskService {
     return jobsFor(firstJobPhase(request), this.planner.listed(request, files), 'queued');
   };
 
-  private async insert(
-    principal: Principal,
+  /**
+   * Plans a task of either kind as a create does (every check, the same 400s), without the cap on
+   * tasks in progress: for a saved audience's run, which `AudienceService` stores with its run.
+   */
+  plan(kind: 'intent' | 'generic', body: IntentTaskBody | GenericTaskBody): Promise<PlannedTask> {
+    const admit = async () => {};
+    return kind === 'intent'
+      ? this.planner.intent(body as IntentTaskBody, admit)
+      : this.planner.generic(body as GenericTaskBody, admit);
+  }
+
+  /** The task record and jobs of a planned task, to be stored (`insertTask`) and then released. */
+  newTask(
+    organizationId: string,
     { type, request, batches, listing }: PlannedTask,
-  ): Promise<TaskCreatedReply> {
+    id: string = randomUUID(),
+  ): { record: TaskRecord; jobs: NewJob[] } {
     const now = this.clock();
     const exportsNow = firstJobPhase(request) === 'unload';
     // An input too large to list now gets one job that lists it and plans the others.
     const jobs: NewJob[] = listing ? listJob() : jobsFor(firstJobPhase(request), batches, 'queued');
-    const task: TaskRecord = {
-      id: randomUUID(),
-      organizationId: principal.organizationId,
+    const record: TaskRecord = {
+      id,
+      organizationId,
       type,
       status: exportsNow ? 'unloading' : 'in_progress',
       request,
@@ -241,14 +257,24 @@ export class TaskService {
       completedAt: null,
       expiresAt: new Date(now.getTime() + this.options.taskTtlMs).toISOString(),
     };
+    return { record, jobs };
+  }
+
+  /** Hands a stored task's jobs to the queue. */
+  async release(task: TaskRecord, jobs: readonly NewJob[]): Promise<void> {
+    await this.options.queue.enqueue(
+      jobs.map((job) => ({ id: job.id, phase: job.phase, organizationId: task.organizationId })),
+    );
+  }
+
+  private async insert(principal: Principal, planned: PlannedTask): Promise<TaskCreatedReply> {
+    const { record: task, jobs } = this.newTask(principal.organizationId, planned);
     // The final word on the cap: checked and inserted atomically, whatever runs concurrently.
     const admission = await this.options.store.insertTask(task, jobs, {
       maxActiveTasks: this.options.maxActiveTasks,
     });
     if (!admission.admitted) throw this.tooManyActive(admission.active);
-    await this.options.queue.enqueue(
-      jobs.map((job) => ({ id: job.id, phase: job.phase, organizationId: task.organizationId })),
-    );
+    await this.release(task, jobs);
     return { task_id: task.id, status: task.status, total_jobs: task.totalJobs, completed_jobs: 0 };
   }
 

@@ -71,6 +71,7 @@ export class TaskViews {
       failed_jobs: task.failedJobs,
       total_count: task.totalCount,
       error: task.error,
+      audience: (task.request as Partial<StoredRequest>).audience ?? null,
       created_at: task.createdAt,
       updated_at: task.updatedAt,
       completed_at: task.completedAt,
@@ -148,8 +149,8 @@ function outputsOf(files: FileRecord[]): Record<string, string> {
 }
 
 /** Figures of the whole segment once the task's count wrote them; null before and without any. */
-function figuresOf(task: TaskRecord): SegmentFiguresView {
-  const none: SegmentFiguresView = { unique_count: null, unique_counts: null, breakdowns: null };
+function figuresOf(task: TaskRecord): Pick<TaskDetail, keyof SegmentFiguresView> {
+  const none = { unique_count: null, unique_counts: null, breakdowns: null, delta: null };
   return task.figuresJson === null ? none : { ...none, ...JSON.parse(task.figuresJson) };
 }
 

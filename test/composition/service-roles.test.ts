@@ -42,7 +42,7 @@ async function started(roles: Roles, env: Record<string, string> = {}): Promise<
   return startService(config, roles);
 }
 
-const JOBS = ['job-reconciler', 'webhook-deliverer', 'job-leases', 'job-runner'];
+const JOBS = ['job-reconciler', 'audience-scheduler', 'webhook-deliverer', 'job-leases', 'job-runner'];
 const API = ['api', 'idempotent-requests'];
 const REDIS = ['change-feed', 'limits-redis'];
 

@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import { AccountService } from '../../src/accounts/account-service.ts';
 import type { LoginThrottle } from '../../src/accounts/login-throttle.ts';
 import { TokenService } from '../../src/accounts/tokens.ts';
+import { AudienceService } from '../../src/audiences/audience-service.ts';
 import { FooterRows } from '../../src/catalog/footer-rows.ts';
 import { InputSchemas } from '../../src/catalog/input-schema.ts';
 import { IntentCatalog } from '../../src/catalog/intent-catalog.ts';
@@ -75,10 +76,19 @@ export async function startApiApp(options: ApiAppOptions): Promise<ApiApp> {
     maxActiveTasks: options.maxActiveTasks ?? 50,
     outputPath: path.join(dir, 'exports'),
   });
+  const catalog = new IntentCatalog({ storage, footers, schemas, intentInputPath, ttlMs: 60_000 });
   const app = await buildApp({
     accounts: new AccountService(options.store, tokens, options.throttle),
     tasks,
-    catalog: new IntentCatalog({ storage, footers, schemas, intentInputPath, ttlMs: 60_000 }),
+    audiences: new AudienceService({
+      store: options.store,
+      tasks,
+      storage,
+      latestDay: async () => (await catalog.get()).days.at(-1) ?? null,
+      snapshotPath: path.join(dir, 'snapshots'),
+      minIntervalMs: 1_000,
+    }),
+    catalog,
     downloads: new DownloadService(options.store, storage, links),
     idempotentRequests: new IdempotentRequests({ store: options.store, ttlMs: 86_400_000 }),
     webhooks: new WebhookService({

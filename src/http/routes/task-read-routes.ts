@@ -11,6 +11,7 @@ import {
 import { AppError } from '../../errors.ts';
 import type { TaskService } from '../../tasks/task-service.ts';
 import { principalOf, API_SECURITY as security } from '../auth.ts';
+import { pageLimit } from '../page-limit.ts';
 
 /** Reading tasks: the organisation's list, a task's manifest and a preview of its rows (the detail: `task-detail-route.ts`). */
 export const taskReadRoutes: FastifyPluginAsyncTypebox<{ tasks: TaskService }> = async (app, { tasks }) => {
@@ -26,13 +27,7 @@ export const taskReadRoutes: FastifyPluginAsyncTypebox<{ tasks: TaskService }> =
       },
     },
     async (request) => {
-      const limit = request.query.limit === undefined ? 20 : Number(request.query.limit);
-      if (limit < 1 || limit > 100) {
-        throw new AppError('validation_failed', 'limit: must be from 1 to 100', [
-          { field: 'limit', message: 'must be from 1 to 100' },
-        ]);
-      }
-      return tasks.list(principalOf(request), limit, request.query.cursor);
+      return tasks.list(principalOf(request), pageLimit(request.query.limit), request.query.cursor);
     },
   );
 

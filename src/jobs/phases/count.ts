@@ -4,6 +4,7 @@ import { countByFile } from '../../engine/parquet-queries.ts';
 import type { JobOutcome, JobRecord } from '../../store/store.ts';
 import { countsWhole, peopleOf, type TaskPlan } from '../../tasks/task-model.ts';
 import type { JobEngine } from '../job-engines.ts';
+import { countDelta } from './delta-members.ts';
 import { countPeopleJob } from './people-figures.ts';
 import { type JobRun, type Phase, type PhaseDeps, type PhaseResult, zeroCounts } from './phase.ts';
 import { stageJobInputs } from './phase-inputs.ts';
@@ -25,7 +26,7 @@ export class CountPhase implements Phase {
     const onlyFooters = footersOnly(run.plan);
     if (!(await stageJobInputs(run, this.deps, { footersOnly: onlyFooters }))) return { settle: 'none' };
     const inputs = run.inputs!;
-    const outcome = await countJob(run.job, run.plan, inputs, run.engine);
+    const outcome = await this.count(run, inputs);
     run.lap('count');
     const objects = inputs.partitions.flatMap((input) => input.objects);
     return {
@@ -40,6 +41,24 @@ export class CountPhase implements Phase {
         bytesWritten: 0,
       },
     };
+  }
+
+  /** A delta run's count keeps its members (see `countDelta`); any other count reads rows. */
+  private async count(run: JobRun, inputs: JobInputs): Promise<JobOutcome> {
+    const { plan } = run;
+    const people = peopleOf(plan);
+    if (!plan.delta || !people) return countJob(run.job, plan, inputs, run.engine);
+    const { counts, figures } = await countDelta(
+      { ...plan, delta: plan.delta },
+      people,
+      inputs,
+      await run.engine!,
+      {
+        storage: this.deps.storage,
+        lease: run.lease,
+      },
+    );
+    return { counts, files: [], manifest: manifestOf(inputs), figures };
   }
 }
 

@@ -17,6 +17,8 @@ import {
   peopleOf,
   type TaskPlan,
 } from '../../tasks/task-model.ts';
+import { taskOutputRoot } from '../../tasks/task-outputs.ts';
+import { exportDelta } from './delta-members.ts';
 import { sha256Of } from './file-checksums.ts';
 import { peopleQueryOf } from './people-figures.ts';
 
@@ -31,13 +33,15 @@ export interface ExportJob {
   compression?: ParquetCompression;
   /** Problems worth a warning (a fallback). */
   log?: (message: string, fields: Record<string, unknown>) => void;
+  /** Where a delta run's snapshots are read from. */
+  storage?: Storage;
 }
 
-/** Where a task's exports go: `{outputPath}/{organization_id}/{task_id}/{partition}/`. */
+/** Where a task's exports go: `{task output root}/{partition}/` (see `taskOutputRoot`). */
 export interface ExportDestination {
   storage: Storage;
   outputPath: string;
-  task: Pick<TaskRecord, 'id' | 'organizationId'>;
+  task: Pick<TaskRecord, 'id' | 'organizationId' | 'request'>;
 }
 
 /** Partitions published at once (each upload is a few requests on an object store). */
@@ -50,6 +54,13 @@ const PARALLEL_PUBLISHES = 4;
  */
 export async function writeExport(job: ExportJob): Promise<WrittenFiles<PartitionedFile>> {
   const people = peopleOf(job.plan);
+  const { delta } = job.plan;
+  if (people && delta && job.storage) {
+    const engine = { sandbox: job.sandbox, scratch: job.scratch };
+    return exportDelta({ ...job.plan, delta }, people, job.inputs, engine, job.storage, (dir) =>
+      fileTarget(job, dir),
+    );
+  }
   if (people) return exportPeopleOf(job, people);
   const layout = job.plan.layout ?? DEFAULT_LAYOUT;
   if (layout.singleFile) return exportSingleFile(job);
@@ -98,7 +109,7 @@ export async function publishExport(
         ),
       );
       hashMs += performance.now() - hashing;
-      const destination = storage.join(outputPath, `${task.organizationId}/${task.id}/${partition}`);
+      const destination = storage.join(taskOutputRoot(storage, outputPath, task), partition);
       const published = await storage.publish(
         local.map((file) => file.path),
         destination,

@@ -4,6 +4,8 @@ import {
   MANIFEST_PARTITION,
   SUCCESS_NAME,
 } from '../../tasks/manifest-document.ts';
+import type { StoredRequest } from '../../tasks/task-model.ts';
+import { taskOutputRoot } from '../../tasks/task-outputs.ts';
 import { fileId } from './export-files.ts';
 import type { JobRun, Phase, PhaseDeps, PhaseResult } from './phase.ts';
 
@@ -21,8 +23,15 @@ export class ManifestPhase implements Phase {
 
   async run({ task, lease, lap }: JobRun): Promise<PhaseResult> {
     const { store, storage, outputPath } = this.deps;
-    const [files, schema] = await Promise.all([store.listFiles(task.id), store.exportSchema(task.id)]);
-    const root = storage.join(outputPath, `${task.organizationId}/${task.id}`);
+    const [files, schema, stored] = await Promise.all([
+      store.listFiles(task.id),
+      store.exportSchema(task.id),
+      // A claim leaves the figures out; a saved audience's delta run lists them.
+      (task.request as StoredRequest).audience
+        ? store.findTask(task.organizationId, task.id, this.deps.now())
+        : undefined,
+    ]);
+    const root = taskOutputRoot(storage, outputPath, task);
     const completedAt = this.deps.now();
     const manifest = exportManifest({
       task,
@@ -31,6 +40,7 @@ export class ManifestPhase implements Phase {
       root,
       completedAt,
       defaultCompression: this.deps.compression ?? 'snappy',
+      figures: stored?.figuresJson ? JSON.parse(stored.figuresJson) : null,
     });
     await lease.hold();
     const written = await storage.write(

@@ -5,6 +5,7 @@ import { compareText } from '../../compare.ts';
 import { parquetRowCounts } from '../../engine/parquet-footer.ts';
 import { footerSchema } from '../../engine/parquet-queries.ts';
 import type { JobOutcome } from '../../store/store.ts';
+import { taskOutputRoot } from '../../tasks/task-outputs.ts';
 import { fileId, publishExport, writeExport } from './export-files.ts';
 import { FileChecksums } from './file-checksums.ts';
 import { type JobRun, type Phase, type PhaseDeps, type PhaseResult, zeroCounts } from './phase.ts';
@@ -59,6 +60,7 @@ export class UnloadPhase implements Phase {
       scratch,
       plan,
       inputs,
+      storage,
       ...(compression ? { compression } : {}),
       ...(log ? { log: (message, fields) => log(message, { jobId: job.id, ...fields }) } : {}),
     });
@@ -100,7 +102,7 @@ export class UnloadPhase implements Phase {
       partitions.filter(({ input }) => input.objects.length > 0),
       async ({ input, rows: partitionRows }) => {
         const names = input.objects.map((_, i) => `data_${i}.parquet`);
-        const destination = storage.join(outputPath, `${task.organizationId}/${task.id}/${input.partition}`);
+        const destination = storage.join(taskOutputRoot(storage, outputPath, task), input.partition);
         const copied = await storage.copy(input.objects, names, destination);
         const byName = new Map(names.map((name, i) => [name, i]));
         for (const file of copied) {

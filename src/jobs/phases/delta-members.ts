@@ -1,0 +1,132 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { type JobInputs, parquetSource } from '../../catalog/partition-inputs.ts';
+import { exportAdded, exportRemoved, writeMembers } from '../../engine/delta-queries.ts';
+import type { FileTarget, WrittenFiles } from '../../engine/file-writer.ts';
+import type { PartitionedFile } from '../../engine/parquet-queries.ts';
+import { JobError } from '../../errors.ts';
+import type { Storage } from '../../storage/storage.ts';
+import {
+  ADDED,
+  type DeltaPlan,
+  type DeltaView,
+  MEMBERS_FILE,
+  PEOPLE,
+  type PeoplePlan,
+  REMOVED,
+  type SegmentFiguresView,
+  type TaskPlan,
+} from '../../tasks/task-model.ts';
+import type { JobEngine } from '../job-engines.ts';
+import type { JobLease } from '../job-lease.ts';
+import { peopleQueryOf } from './people-figures.ts';
+
+/**
+ * The count of a delta run: writes the run's members (its snapshot, under the service's own
+ * snapshot root) and counts them against the base run's. Its counts are the people (`people`), its
+ * figures the people and the delta (`delta`). The snapshot is published while the job holds its
+ * lease; a run counted again replaces it.
+ */
+export async function countDelta(
+  plan: TaskPlan & { delta: DeltaPlan },
+  people: PeoplePlan,
+  inputs: JobInputs,
+  { sandbox, scratch }: JobEngine,
+  { storage, lease }: { storage: Storage; lease: JobLease },
+): Promise<{ counts: Record<string, number>; figures: SegmentFiguresView; published: number }> {
+  const { delta } = plan;
+  const previous = await fetchMembers(storage, delta.previous, path.join(scratch, 'previous'));
+  const file = path.join(scratch, 'members', MEMBERS_FILE);
+  const files = inputs.partitions.flatMap((input) => input.localPaths);
+  const found = await writeMembers(
+    sandbox,
+    parquetSource(files, plan),
+    peopleQueryOf(plan, people),
+    file,
+    previous,
+  );
+  await lease.hold();
+  const [published] = await storage.publish([file], delta.snapshot);
+  const view: DeltaView = {
+    baseline: delta.previous === null ? 'new' : 'previous',
+    previous_run_id: delta.previousRunId,
+    ...found,
+  };
+  return {
+    counts: { [PEOPLE]: found.members },
+    figures: {
+      unique_count: found.members,
+      unique_counts: { [PEOPLE]: found.members },
+      breakdowns: null,
+      delta: view,
+    },
+    published: published?.sizeBytes ?? 0,
+  };
+}
+
+/**
+ * The export of a delta run: the people rows of members new since the base run (`added`), and the
+ * values of the base run's members who are members no more (`removed`), against the snapshot its
+ * count wrote.
+ */
+export async function exportDelta(
+  plan: TaskPlan & { delta: DeltaPlan },
+  people: PeoplePlan,
+  inputs: JobInputs,
+  { sandbox, scratch }: JobEngine,
+  storage: Storage,
+  target: (folder: string) => FileTarget,
+): Promise<WrittenFiles<PartitionedFile>> {
+  const { delta } = plan;
+  const previous = await fetchMembers(storage, delta.previous, path.join(scratch, 'previous'));
+  const current = await fetchMembers(storage, delta.snapshot, path.join(scratch, 'current'));
+  if (current === null) throw new JobError('snapshot_missing', 'the members this run counted were not found');
+  const files = inputs.partitions.flatMap((input) => input.localPaths);
+  const query = peopleQueryOf(plan, people);
+  const added = await exportAdded(
+    sandbox,
+    parquetSource(files, plan),
+    query,
+    previous,
+    target(path.join(scratch, ADDED)),
+  );
+  const removed = await exportRemoved(
+    sandbox,
+    current,
+    previous,
+    query.personBy,
+    target(path.join(scratch, REMOVED)),
+  );
+  return {
+    files: [
+      ...added.files.map((file) => ({ ...file, partition: ADDED })),
+      ...removed.files.map((file) => ({ ...file, partition: REMOVED })),
+    ],
+    columns: added.columns,
+  };
+}
+
+/**
+ * Copies a snapshot's members file into the job's scratch folder (its DuckDB reads nothing else);
+ * null without a snapshot. A base run's snapshot that is gone fails the run for good: a resync makes
+ * the next run a baseline.
+ */
+async function fetchMembers(
+  storage: Storage,
+  folder: string | null,
+  localFolder: string,
+): Promise<string | null> {
+  if (folder === null) return null;
+  const local = path.join(localFolder, MEMBERS_FILE);
+  fs.mkdirSync(localFolder, { recursive: true });
+  try {
+    await pipeline(await storage.read(storage.join(folder, MEMBERS_FILE)), fs.createWriteStream(local));
+  } catch (error) {
+    throw new JobError(
+      'snapshot_missing',
+      `the members of an earlier run (${folder}) could not be read (${String(error)}); POST /api/v1/audiences/{id}/resync makes the next run a baseline`,
+    );
+  }
+  return local;
+}
