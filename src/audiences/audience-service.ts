@@ -448,7 +448,7 @@ export class AudienceService {
 
   private nextRun(spec: AudienceSpec, now: Date): string | null {
     if (!spec.rule || spec.paused || !spec.anchor) return null;
-    return slotAfter(spec.rule, new Date(now.getTime() - 1), new Date(spec.anchor)).toISOString();
+    return slotAfter(spec.rule, now, new Date(spec.anchor)).toISOString();
   }
 
   private async detailOf(audience: AudienceRecord): Promise<AudienceDetail> {
