@@ -3245,7 +3245,7 @@ export interface paths {
                             webhooks: {
                                 id: string;
                                 url: string;
-                                events: ("task.counted" | "task.completed" | "task.failed" | "task.cancelled")[];
+                                events: ("task.counted" | "task.completed" | "task.failed" | "task.cancelled" | "audience.run.completed" | "audience.run.failed" | "audience.run.skipped")[];
                                 /** Format: date-time */
                                 created_at: string;
                             }[];
@@ -3280,8 +3280,8 @@ export interface paths {
                     "application/json": {
                         /** @description https:// URL that receives the events (http:// only with WEBHOOK_ALLOW_HTTP=1); its host must resolve to public addresses only (unless WEBHOOK_ALLOW_PRIVATE=1) */
                         url: string;
-                        /** @description Events to receive, each once: task.counted, task.completed, task.failed, task.cancelled */
-                        events: ("task.counted" | "task.completed" | "task.failed" | "task.cancelled")[];
+                        /** @description Events to receive, each once: task.counted, task.completed, task.failed, task.cancelled, audience.run.completed, audience.run.failed, audience.run.skipped */
+                        events: ("task.counted" | "task.completed" | "task.failed" | "task.cancelled" | "audience.run.completed" | "audience.run.failed" | "audience.run.skipped")[];
                     };
                 };
             };
@@ -3295,7 +3295,7 @@ export interface paths {
                         "application/json": {
                             id: string;
                             url: string;
-                            events: ("task.counted" | "task.completed" | "task.failed" | "task.cancelled")[];
+                            events: ("task.counted" | "task.completed" | "task.failed" | "task.cancelled" | "audience.run.completed" | "audience.run.failed" | "audience.run.skipped")[];
                             /** Format: date-time */
                             created_at: string;
                             /** @description whsec_ and the base64 signing key (Standard Webhooks), shown this once: verify each delivery's webhook-signature with it */
@@ -3446,9 +3446,10 @@ export interface paths {
                                 /** @description The attempt */
                                 id: string;
                                 /** @enum {string} */
-                                event: "task.counted" | "task.completed" | "task.failed" | "task.cancelled";
+                                event: "task.counted" | "task.completed" | "task.failed" | "task.cancelled" | "audience.run.completed" | "audience.run.failed" | "audience.run.skipped";
                                 /** @description The webhook-id header: the same for every attempt of the event */
                                 event_id: string;
+                                /** @description The task the event is about (a skipped audience slot: its run) */
                                 task_id: string;
                                 /** @description From 1 */
                                 attempt: number;

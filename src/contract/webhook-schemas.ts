@@ -6,7 +6,15 @@ import { StringEnum } from './string-enum.ts';
  * (`store/store.ts`); `WebhookService` hands events from one to the other both ways, so a list
  * that gains an event the other lacks fails to compile there.
  */
-export const TASK_EVENT_TYPES = ['task.counted', 'task.completed', 'task.failed', 'task.cancelled'] as const;
+export const TASK_EVENT_TYPES = [
+  'task.counted',
+  'task.completed',
+  'task.failed',
+  'task.cancelled',
+  'audience.run.completed',
+  'audience.run.failed',
+  'audience.run.skipped',
+] as const;
 export type TaskEventType = (typeof TASK_EVENT_TYPES)[number];
 
 const WebhookEvents = Type.Array(StringEnum(TASK_EVENT_TYPES), {
@@ -69,7 +77,7 @@ const DeliveryAttempt = Type.Object({
   event_id: Type.String({
     description: 'The webhook-id header: the same for every attempt of the event',
   }),
-  task_id: Type.String(),
+  task_id: Type.String({ description: 'The task the event is about (a skipped audience slot: its run)' }),
   attempt: Type.Integer({ description: 'From 1' }),
   outcome: StringEnum(['delivered', 'retrying', 'failed'], {
     description: 'delivered (2xx), retrying (another attempt at next_attempt_at) or failed (given up)',

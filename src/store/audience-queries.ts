@@ -9,6 +9,7 @@ import type {
 import type { Dialect } from './live-tasks.ts';
 import type { AudienceRunTable, AudienceTable, Database } from './schema.ts';
 import type { TaskCursor } from './task-records.ts';
+import { recordSkippedRun } from './task-events.ts';
 import { toTaskRow } from './task-rows.ts';
 import { ACTIVE } from './transitions/held-job.ts';
 import { insertJobs } from './transitions/task-moves.ts';
@@ -107,6 +108,7 @@ export class AudienceQueries {
         };
         await insertRun(trx, skipped);
         await setNextRun(trx, start.audienceId, start.slot.next);
+        await recordSkippedRun(trx, skipped, skipped.createdAt);
         return { outcome: 'skipped', run: skipped };
       }
       if ((latest?.id ?? null) !== start.latestRunId) return { outcome: 'stale' };
@@ -129,6 +131,7 @@ export class AudienceQueries {
       if (audience.nextRunAt !== slot.due) return 'slot_taken';
       await insertRun(trx, run);
       await setNextRun(trx, run.audienceId, slot.next);
+      await recordSkippedRun(trx, run, run.createdAt);
       return 'skipped';
     });
   }

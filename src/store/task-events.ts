@@ -24,8 +24,17 @@ export async function taskStatusChanged(
   now: string,
 ): Promise<void> {
   const type = EVENT_OF_STATUS[to];
-  if (from !== to && type) await recordTaskEvent(trx, taskId, type, now);
+  if (from === to || !type) return;
+  await recordTaskEvent(trx, taskId, type, now);
+  const runEvent = RUN_EVENT_OF_STATUS[to];
+  if (runEvent) await recordTaskEvent(trx, taskId, runEvent, now);
 }
+
+/** The event a saved audience's run causes when its task ends. */
+const RUN_EVENT_OF_STATUS: Readonly<Record<string, TaskEventType>> = {
+  completed: 'audience.run.completed',
+  failed: 'audience.run.failed',
+};
 
 /**
  * Writes one delivery row per webhook of the task's organisation subscribed to `type`, sharing one
@@ -49,29 +58,71 @@ export async function recordTaskEvent(
       'createdAt',
       'updatedAt',
       'completedAt',
+      'request',
     ])
     .where('id', '=', taskId)
     .executeTakeFirst();
   if (!task) return;
-  const webhooks = await trx
-    .selectFrom('webhooks')
-    .select(['id', 'events'])
-    .where('organizationId', '=', task.organizationId)
-    .execute();
-  const subscribed = webhooks.filter((webhook) => (JSON.parse(webhook.events) as string[]).includes(type));
-  if (subscribed.length === 0) return;
+  const run = (JSON.parse(task.request) as { audience?: Record<string, unknown> }).audience;
+  // Only a saved audience's run causes its events.
+  if (type.startsWith('audience.') && !run) return;
   // A completed export wrote a manifest (its file row has the partition ''): the event names the
   // API route that signs a fresh link to it, since a signed link could expire before a redelivery.
   const manifest =
-    type === 'task.completed' &&
+    (type === 'task.completed' || type === 'audience.run.completed') &&
     (await trx
       .selectFrom('files')
       .select('id')
       .where('taskId', '=', taskId)
       .where('partition', '=', MANIFEST_PARTITION)
       .executeTakeFirst()) !== undefined;
+  const summary = taskSummary(task, manifest);
+  const data = type.startsWith('audience.') ? { ...run, ...summary, ...deltaOf(task.figures) } : summary;
+  await recordEvent(trx, { organizationId: task.organizationId, subjectId: taskId, type, data, now });
+}
+
+/**
+ * The event of a saved audience's slot that was not run (a run was still going, or it could not be
+ * planned), written in the transaction that recorded the skipped run.
+ */
+export async function recordSkippedRun(
+  trx: Transaction<Database>,
+  run: { id: string; audienceId: string; organizationId: string; slot: string | null; details: unknown },
+  now: string,
+): Promise<void> {
+  const data = {
+    audience_id: run.audienceId,
+    run_id: run.id,
+    scheduled_for: run.slot,
+    reason: (run.details as { skipped?: string }).skipped ?? null,
+  };
+  await recordEvent(trx, {
+    organizationId: run.organizationId,
+    subjectId: run.id,
+    type: 'audience.run.skipped',
+    data,
+    now,
+  });
+}
+
+/**
+ * Writes one delivery row per webhook of the organisation subscribed to `type`, sharing one event
+ * id and one body frozen now.
+ */
+async function recordEvent(
+  trx: Transaction<Database>,
+  event: { organizationId: string; subjectId: string; type: TaskEventType; data: unknown; now: string },
+): Promise<void> {
+  const { organizationId, subjectId, type, data, now } = event;
+  const webhooks = await trx
+    .selectFrom('webhooks')
+    .select(['id', 'events'])
+    .where('organizationId', '=', organizationId)
+    .execute();
+  const subscribed = webhooks.filter((webhook) => (JSON.parse(webhook.events) as string[]).includes(type));
+  if (subscribed.length === 0) return;
   const eventId = `msg_${randomUUID().replaceAll('-', '')}`;
-  const payload = JSON.stringify({ type, timestamp: now, data: taskSummary(task, manifest) });
+  const payload = JSON.stringify({ type, timestamp: now, data });
   await trx
     .insertInto('webhookDeliveries')
     .values(
@@ -80,7 +131,7 @@ export async function recordTaskEvent(
         webhookId: webhook.id,
         eventId,
         eventType: type,
-        taskId,
+        taskId: subjectId,
         payload,
         status: 'pending' as const,
         nextAttemptAt: now,
@@ -121,6 +172,12 @@ function taskSummary(task: TaskRow, manifest: boolean) {
     updated_at: task.updatedAt,
     completed_at: task.completedAt,
   };
+}
+
+/** A delta run's `added`, `removed` and `kept`, from its count's figures; nothing for another task. */
+function deltaOf(figures: string | null): Record<string, number> {
+  const delta = figures === null ? undefined : (JSON.parse(figures) as { delta?: Record<string, number> }).delta;
+  return delta ? { added: delta.added!, removed: delta.removed!, kept: delta.kept! } : {};
 }
 
 /** The API route that answers with a freshly signed link to a task's manifest. */

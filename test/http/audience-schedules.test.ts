@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Account, apiClient, call, signUp, startTestServer, type TestServer } from '../support/api.ts';
 import { intentPrefixes } from '../support/duck.ts';
+import { startReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 
 /**
  * Schedules on a fake clock: the scheduler looks for due slots every 20 ms of real time, and the test
@@ -10,18 +11,33 @@ let t: TestServer;
 let account: Account;
 let api: ReturnType<typeof apiClient>;
 let prefix: string;
+let receiver: WebhookReceiver;
 let now = new Date('2026-03-27T12:00:00.000Z');
 
 beforeAll(async () => {
+  receiver = await startReceiver();
   t = await startTestServer(
-    { SCHEDULE_MIN_INTERVAL: '1s' },
-    { audiences: { clock: () => new Date(now), tickMs: 20 } },
+    { SCHEDULE_MIN_INTERVAL: '1s', WEBHOOK_ALLOW_HTTP: '1', WEBHOOK_ALLOW_PRIVATE: '1' },
+    { audiences: { clock: () => new Date(now), tickMs: 20 }, webhooks: { pollMs: 50 } },
   );
   account = await signUp(t.url);
   api = apiClient(t.url, account.apiKey);
-  [prefix] = await intentPrefixes(inject('intentTree'));
+  const hook = await api.post('/api/v1/webhooks', {
+    url: `${receiver.url}/runs`,
+    events: ['audience.run.completed', 'audience.run.skipped'],
+  });
+  expect(hook.status).toBe(201);
+  prefix = (await intentPrefixes(inject('intentTree')))[0]!;
 });
-afterAll(async () => t?.close());
+afterAll(async () => {
+  await t?.close();
+  await receiver?.close();
+});
+
+/** The bodies the webhook received, parsed. */
+function events(): Array<{ type: string; data: Record<string, unknown> }> {
+  return receiver.received('/runs').map((hook) => JSON.parse(hook.body));
+}
 
 const patch = (pathname: string, body: unknown) =>
   call(t.url, 'PATCH', pathname, { body, headers: { 'x-api-key': account.apiKey } });
@@ -45,7 +61,13 @@ async function settled(runs: Run[]): Promise<void> {
   for (const run of runs) if (run.task_id) await api.waitFor(run.task_id, ['completed', 'failed']);
 }
 
-const definition = () => ({ topic_id_prefixes: [prefix], scores: ['high'], days: ['2024-05-01'] });
+const definition = () => ({
+  topic_id_prefixes: [prefix],
+  scores: ['high'],
+  days: ['2024-05-01'],
+  unique_by: 'person_id',
+  output: 'people',
+});
 
 describe('an interval schedule', () => {
   it('runs each slot once, catches up once after a gap, skips a slot while a run goes, and pauses', async () => {
@@ -55,6 +77,7 @@ describe('an interval schedule', () => {
       kind: 'intent',
       definition: definition(),
       schedule: { every: '1h' },
+      delivery: { mode: 'delta' },
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     expect(created.body).toMatchObject({
@@ -97,6 +120,35 @@ describe('an interval schedule', () => {
     });
     expect(runs[0].reason).toContain(manual.body.run_id);
     await settled(runs);
+
+    // Each ended run and the skipped slot were told to the webhook, with the delta's figures.
+    const hooks = await receiver.waitFor('/runs', 4);
+    const told = events();
+    expect(hooks).toHaveLength(4);
+    const completed = told.filter((event) => event.type === 'audience.run.completed');
+    expect(completed.map((event) => event.data.run_id).sort()).toEqual(
+      runs
+        .filter((run: Run) => run.task_id)
+        .map((run: Run) => run.run_id)
+        .sort(),
+    );
+    const first = completed.find((event) => event.data.run_id === runs[3].run_id)!;
+    expect(first.data).toMatchObject({
+      audience_id: id,
+      task_id: runs[3].task_id,
+      status: 'completed',
+      added: runs[3].added,
+      removed: 0,
+      kept: 0,
+      manifest_url: expect.stringContaining(`/api/v1/tasks/${runs[3].task_id}/manifest`),
+    });
+    expect(runs[3].added).toBeGreaterThan(0);
+    expect(told.find((event) => event.type === 'audience.run.skipped')?.data).toEqual({
+      audience_id: id,
+      run_id: runs[0].run_id,
+      scheduled_for: '2026-03-27T17:00:00.000Z',
+      reason: runs[0].reason,
+    });
 
     // Paused: no slot comes; resumed: slots count from then.
     const paused = await patch(`/api/v1/audiences/${id}`, { paused: true });

@@ -29,6 +29,17 @@ export type ClientCreated = Ok<'/client/v1', 'post'>;
 export type IntentTaskBody = NonNullable<
   paths['/api/v1/intent_hive_tasks']['post']['requestBody']
 >['content']['application/json'];
+export type AudienceList = Ok<'/api/v1/audiences', 'get'>;
+export type AudienceSummary = AudienceList['audiences'][number];
+export type AudienceDetail = Ok<'/api/v1/audiences/{audience_id}', 'get'>;
+export type AudienceRunList = Ok<'/api/v1/audiences/{audience_id}/runs', 'get'>;
+export type AudienceRun = AudienceRunList['runs'][number];
+export type AudienceBody = NonNullable<
+  paths['/api/v1/audiences']['post']['requestBody']
+>['content']['application/json'];
+export type AudiencePatch = NonNullable<
+  paths['/api/v1/audiences/{audience_id}']['patch']['requestBody']
+>['content']['application/json'];
 export type { Schemas };
 
 /** One offending field of a request, as the API names it. */
@@ -49,10 +60,13 @@ export class ApiProblem extends Error {
     this.name = 'ApiProblem';
   }
 
-  /** The messages about one field (`where_expr`, `password`, ...), for the text under that field. */
+  /**
+   * The messages about one field (`where_expr`, `password`, ...) and the parts of it (`days[1]`,
+   * `schedule.every`), for the text under that field.
+   */
   forField(field: string): string[] {
     return this.errors
-      .filter((e) => e.field === field || e.field.startsWith(`${field}[`))
+      .filter((e) => e.field === field || e.field.startsWith(`${field}[`) || e.field.startsWith(`${field}.`))
       .map((e) => e.message);
   }
 }

@@ -6,6 +6,9 @@ import {
   type ChartConfiguration,
   Legend,
   LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
   Tooltip,
 } from 'chart.js';
 import { MatrixController, MatrixElement } from 'chartjs-chart-matrix';
@@ -17,6 +20,9 @@ Chart.register(
   BarElement,
   CategoryScale,
   LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
   Tooltip,
   Legend,
   MatrixController,
@@ -32,7 +38,7 @@ export function ChartCanvas({
   label,
   height = 280,
 }: {
-  // biome-ignore lint/suspicious/noExplicitAny: bar and matrix charts share this component
+  // biome-ignore lint/suspicious/noExplicitAny: bar, line and matrix charts share this component
   config: ChartConfiguration<any, any, any>;
   label: string;
   height?: number;
