@@ -1,8 +1,27 @@
 import createClient, { type Client } from 'openapi-fetch';
 import { AudiencesError, errorFromAnswer, TaskEndedError } from './audiences-error.ts';
+import {
+  type Answer,
+  type CallInit,
+  type CallOptions,
+  type IdempotentCallOptions,
+  keyOf,
+  type PageOptions,
+  pageQuery,
+  type WaitOptions,
+} from './client-calls.ts';
 import type {
   ApiKeyCreated,
   ApiKeyInfo,
+  AudienceBody,
+  AudienceDetail,
+  AudienceEstimateBody,
+  AudiencePage,
+  AudiencePatch,
+  AudienceRun,
+  AudienceRunPage,
+  AudienceRunStarted,
+  AudienceSummary,
   GenericTaskBody,
   Health,
   IntentCatalog,
@@ -32,6 +51,7 @@ import {
   type RetryOptions,
   sendWithRetries,
 } from './retry-policy.ts';
+import { SavedAudiences } from './saved-audiences.ts';
 import type { paths } from './schema.ts';
 import { type DownloadedFile, type DownloadOptions, downloadFiles } from './task-download.ts';
 
@@ -52,47 +72,10 @@ export interface AudiencesClientOptions {
   random?: () => number;
 }
 
-/** Per-call options. */
-export interface CallOptions {
-  signal?: AbortSignal;
-}
-
-/** Options of the calls that create or change a task. */
-export interface IdempotentCallOptions extends CallOptions {
-  /** Sent as `Idempotency-Key`; a random UUID when absent, so the call can be retried safely. */
-  idempotencyKey?: string;
-}
-
-/** A report of `waitFor`: the task changed. */
-export interface WaitProgress {
-  status: TaskStatus;
-  completed_jobs: number;
-  total_jobs: number;
-  task: TaskDetail;
-}
-
-export interface WaitOptions extends CallOptions {
-  /** The status (or any of the statuses) to wait for. @defaultValue 'completed' */
-  until?: TaskStatus | TaskStatus[];
-  /** Called with the first answer and every change after it. */
-  onProgress?: (progress: WaitProgress) => void;
-  /** How long each long poll may wait on the server (0-60 s). @defaultValue 30 */
-  waitSeconds?: number;
-}
-
 /** One read of a task with `If-None-Match`: the new detail, or `changed: false` (304). */
 export type TaskPoll = { changed: true; task: TaskDetail; etag: string } | { changed: false; etag: string };
 
 const ENDED: ReadonlySet<TaskStatus> = new Set(['completed', 'failed', 'cancelled']);
-
-/** What each call hands openapi-fetch: the signal, the credentials, and the retrying fetch. */
-type CallInit = {
-  signal?: AbortSignal;
-  headers: Record<string, string>;
-  fetch: (request: Request) => Promise<Response>;
-};
-
-type Answer<T> = { data?: T; error?: unknown; response: Response };
 
 /**
  * A typed client of the Audiences API over its OpenAPI types (openapi-fetch). Every non-2xx answer
@@ -103,6 +86,7 @@ type Answer<T> = { data?: T; error?: unknown; response: Response };
 export class AudiencesClient {
   private readonly api: Client<paths>;
   private readonly retrying: RetryContext;
+  private readonly saved: SavedAudiences;
   private apiKey: string | undefined;
   private token: string | undefined;
 
@@ -118,6 +102,11 @@ export class AudiencesClient {
     };
     this.apiKey = options.apiKey;
     this.token = options.token;
+    this.saved = new SavedAudiences({
+      api: this.api,
+      call: this.call.bind(this),
+      waitFor: this.waitFor.bind(this),
+    });
   }
 
   // --- accounts ---
@@ -238,13 +227,9 @@ export class AudiencesClient {
   }
 
   /** One page of the organisation's tasks, newest first. */
-  async listTasks(options: CallOptions & { limit?: number; cursor?: string } = {}): Promise<TaskPage> {
-    const query = {
-      ...(options.limit === undefined ? {} : { limit: String(options.limit) }),
-      ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
-    };
+  async listTasks(options: PageOptions = {}): Promise<TaskPage> {
     return this.call('idempotent', options, (init) =>
-      this.api.GET('/api/v1/status', { ...init, params: { query } }),
+      this.api.GET('/api/v1/status', { ...init, params: { query: pageQuery(options) } }),
     );
   }
 
@@ -384,18 +369,97 @@ export class AudiencesClient {
   /** One page of a webhook's delivery attempts, newest first. */
   async webhookDeliveries(
     webhookId: string,
-    options: CallOptions & { limit?: number; cursor?: string } = {},
+    options: PageOptions = {},
   ): Promise<WebhookDeliveryPage> {
-    const query = {
-      ...(options.limit === undefined ? {} : { limit: String(options.limit) }),
-      ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
-    };
     return this.call('idempotent', options, (init) =>
       this.api.GET('/api/v1/webhooks/{webhook_id}/deliveries', {
         ...init,
-        params: { path: { webhook_id: webhookId }, query },
+        params: { path: { webhook_id: webhookId }, query: pageQuery(options) },
       }),
     );
+  }
+
+  // --- saved audiences (the calls are in saved-audiences.ts) ---
+
+  /**
+   * Saves an audience (201): a task definition with a rolling window, a schedule and a delivery,
+   * checked as a task create is (the same 400s). Carries an `Idempotency-Key`, so it is retried.
+   */
+  createAudience(body: AudienceBody, options: IdempotentCallOptions = {}): Promise<AudienceDetail> {
+    return this.saved.create(body, options);
+  }
+
+  /** One page of the organisation's audiences, newest first. */
+  listAudiences(options: PageOptions = {}): Promise<AudiencePage> {
+    return this.saved.list(options);
+  }
+
+  /** Every audience of the organisation, newest first, page after page (`limit` per page). */
+  audiences(options: CallOptions & { limit?: number } = {}): AsyncGenerator<AudienceSummary, void, undefined> {
+    return this.saved.all(options);
+  }
+
+  /** An audience: definition, schedule, delivery, the days its next run reads, last run, size history. */
+  getAudience(audienceId: string, options: CallOptions = {}): Promise<AudienceDetail> {
+    return this.saved.get(audienceId, options);
+  }
+
+  /** Changes any fields; a changed definition or window makes a new version (and a delta baseline). */
+  updateAudience(audienceId: string, patch: AudiencePatch, options: CallOptions = {}): Promise<AudienceDetail> {
+    return this.saved.update(audienceId, patch, options);
+  }
+
+  /** Stops the audience's schedule without losing it (`paused: true`). */
+  pauseAudience(audienceId: string, options: CallOptions = {}): Promise<AudienceDetail> {
+    return this.saved.update(audienceId, { paused: true }, options);
+  }
+
+  /** Starts the schedule again, its slots counted from now. */
+  resumeAudience(audienceId: string, options: CallOptions = {}): Promise<AudienceDetail> {
+    return this.saved.update(audienceId, { paused: false }, options);
+  }
+
+  /** Deletes an audience; its finished runs keep their files until they expire. */
+  deleteAudience(audienceId: string, options: CallOptions = {}): Promise<void> {
+    return this.saved.delete(audienceId, options);
+  }
+
+  /** What an audience's next run would read, its window resolved now; stores nothing. */
+  estimateAudience(body: AudienceEstimateBody, options: CallOptions = {}): Promise<TaskEstimate> {
+    return this.saved.estimate(body, options);
+  }
+
+  /** Runs an audience now (202): an ordinary task; 409 `audience_run_in_progress` while one is going. */
+  runAudience(audienceId: string, options: IdempotentCallOptions = {}): Promise<AudienceRunStarted> {
+    return this.saved.run(audienceId, options);
+  }
+
+  /** One page of an audience's runs and skipped slots, newest first. */
+  listAudienceRuns(audienceId: string, options: PageOptions = {}): Promise<AudienceRunPage> {
+    return this.saved.runs(audienceId, options);
+  }
+
+  /** Every run of an audience, newest first, page after page. */
+  audienceRuns(
+    audienceId: string,
+    options: CallOptions & { limit?: number } = {},
+  ): AsyncGenerator<AudienceRun, void, undefined> {
+    return this.saved.allRuns(audienceId, options);
+  }
+
+  /** Makes the next delta run a baseline: every member delivered as added. */
+  resyncAudience(audienceId: string, options: CallOptions = {}): Promise<AudienceDetail> {
+    return this.saved.resync(audienceId, options);
+  }
+
+  /**
+   * Waits for a run's task (as {@link AudiencesClient.waitFor}, reporting its progress) and answers
+   * the run as the audience's runs show it: status, people, and added, removed, kept for delta.
+   * Rejects with {@link RunEndedError} (a {@link TaskEndedError}) when the task ends otherwise. A
+   * skipped slot or an expired run is answered at once.
+   */
+  waitForRun(audienceId: string, runId: string, options: WaitOptions = {}): Promise<AudienceRun> {
+    return this.saved.waitForRun(audienceId, runId, options);
   }
 
   // --- health ---
@@ -462,8 +526,4 @@ export class AudiencesClient {
     if (!answer.response.ok) throw errorFromAnswer(answer.response, answer.error);
     return answer.data as T;
   }
-}
-
-function keyOf(options: IdempotentCallOptions): string {
-  return options.idempotencyKey ?? globalThis.crypto.randomUUID();
 }

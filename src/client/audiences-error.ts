@@ -1,4 +1,4 @@
-import type { Problem, TaskDetail } from './client-types.ts';
+import type { AudienceRun, Problem, TaskDetail } from './client-types.ts';
 
 /** What an {@link AudiencesError} is made of. */
 export interface AudiencesErrorInit {
@@ -56,6 +56,20 @@ export class TaskEndedError extends AudiencesError {
     this.name = 'TaskEndedError';
     this.task = task;
     this.taskStatus = task.status;
+  }
+}
+
+/**
+ * `waitForRun` saw the run's task end in a status it was not waiting for: the task (as
+ * {@link TaskEndedError} has it) and the run as the audience's runs show it then.
+ */
+export class RunEndedError extends TaskEndedError {
+  readonly run: AudienceRun;
+
+  constructor(task: TaskDetail, run: AudienceRun) {
+    super(task);
+    this.name = 'RunEndedError';
+    this.run = run;
   }
 }
 

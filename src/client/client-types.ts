@@ -46,5 +46,36 @@ export type WebhookDeliveryPage = Json<
 >;
 export type WebhookDelivery = WebhookDeliveryPage['deliveries'][number];
 
+type AudiencePath = paths['/api/v1/audiences/{audience_id}'];
+type RunsPath = paths['/api/v1/audiences/{audience_id}/runs'];
+
+/** What saves an audience: a name, a kind, a task definition, and its window, schedule and delivery. */
+export type AudienceBody = Body<paths['/api/v1/audiences']['post']>;
+/** A change of any fields of an audience. */
+export type AudiencePatch = Body<AudiencePath['patch']>;
+export type AudienceEstimateBody = Body<paths['/api/v1/audiences/estimate']['post']>;
+/** An audience whole: definition, window, schedule, delivery, last and next run, size history. */
+export type AudienceDetail = Json<AudiencePath['get']['responses'][200]>;
+export type AudiencePage = Json<paths['/api/v1/audiences']['get']['responses'][200]>;
+/** An audience as lists show it. */
+export type AudienceSummary = AudiencePage['audiences'][number];
+export type AudienceSchedule = AudienceDetail['schedule'];
+export type AudienceWindow = NonNullable<AudienceDetail['window']>;
+export type AudienceRunPage = Json<RunsPath['get']['responses'][200]>;
+/** A run (or a skipped slot) with what its task counted: people, and added, removed, kept for delta. */
+export type AudienceRun = AudienceRunPage['runs'][number];
+export type AudienceRunStatus = AudienceRun['status'];
+/** The answer to a run: its run and task ids, the days it reads, its delta base. */
+export type AudienceRunStarted = Json<RunsPath['post']['responses'][202]>;
+/**
+ * The `definition` of an intent audience: an intent task's body without `perform_unload` and
+ * `limit`, with `days` only when they are fixed (no window).
+ */
+export type IntentAudienceDefinition = Omit<IntentTaskBody, 'days' | 'perform_unload' | 'limit'> & {
+  days?: string[];
+};
+/** The `definition` of a generic audience: a generic task's body without `perform_unload` and `limit`. */
+export type GenericAudienceDefinition = Omit<GenericTaskBody, 'perform_unload' | 'limit'>;
+
 /** `/healthz` and `/readyz`. */
 export type Health = Json<paths['/healthz']['get']['responses'][200]>;

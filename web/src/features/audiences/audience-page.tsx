@@ -4,7 +4,8 @@ import { useLocation } from 'wouter';
 import { api, type Catalog, unwrap } from '../../api.ts';
 import { FieldError, hasFieldError, ProblemMessage } from '../../components/problem-view.tsx';
 import { formatBytes, formatCount } from '../../format.ts';
-import { type AudienceForm, daysBetween, toBody } from './audience-request.ts';
+import { SaveAudienceDialog } from '../saved-audiences/save-audience-dialog.tsx';
+import { type AudienceForm, daysBetween, toBody, toDefinition } from './audience-request.ts';
 import { PrefixPicker } from './prefix-picker.tsx';
 
 /** The fields the API may name in a problem, each shown under its control. */
@@ -60,6 +61,7 @@ function AudienceBuilder({ catalog }: { catalog: Catalog }) {
   const id = useId();
   const [, navigate] = useLocation();
   const [form, setForm] = useState<AudienceForm>(() => initialForm(catalog));
+  const [saving, setSaving] = useState(false);
   const set = <K extends keyof AudienceForm>(key: K, value: AudienceForm[K]) =>
     setForm((f) => ({ ...f, [key]: value }));
   const days = daysBetween(catalog.days, form.firstDay, form.lastDay);
@@ -276,6 +278,14 @@ function AudienceBuilder({ catalog }: { catalog: Catalog }) {
           >
             Export now
           </button>
+          <button
+            type="button"
+            className="secondary"
+            disabled={!ready || create.isPending}
+            onClick={() => setSaving(true)}
+          >
+            Save as audience
+          </button>
           {!ready ? <span className="muted">Choose days, at least one topic prefix and a score.</span> : null}
         </div>
       </form>
@@ -304,6 +314,15 @@ function AudienceBuilder({ catalog }: { catalog: Catalog }) {
           {formatBytes(catalog.bytes)}).
         </p>
       </aside>
+      {saving ? (
+        // Outside the builder's form: a form may not hold another.
+        <SaveAudienceDialog
+          definition={toDefinition(form, catalog.days)}
+          days={days}
+          people={form.output === 'people'}
+          onClose={() => setSaving(false)}
+        />
+      ) : null}
     </div>
   );
 }

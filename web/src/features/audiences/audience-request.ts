@@ -35,3 +35,12 @@ export function toBody(form: AudienceForm, catalogDays: string[], performUnload:
   if (form.format !== 'parquet') body.format = form.format;
   return body;
 }
+
+/**
+ * The segment as a saved audience's definition: the task request without what the audience decides
+ * itself (its days come from its window, or are added back when kept fixed; it always exports).
+ */
+export function toDefinition(form: AudienceForm, catalogDays: string[]): Record<string, unknown> {
+  const { days: _days, perform_unload: _unload, ...definition } = toBody(form, catalogDays, true);
+  return definition;
+}

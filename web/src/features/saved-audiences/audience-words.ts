@@ -100,7 +100,7 @@ export function definitionRows(definition: Record<string, unknown>): Array<[stri
   const known = new Map(LABELS);
   const rows: Array<[string, string]> = [];
   for (const [key, label] of LABELS) {
-    // A definition without output exports rows: say so, it is what tells delta from full apart.
+    // A definition without output exports rows: said, so Export always shows.
     const value = definition[key] ?? (key === 'output' ? 'rows' : undefined);
     if (value !== undefined && value !== null) rows.push([label, valueInWords(key, value)]);
   }
