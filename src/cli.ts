@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { addAudienceCommands } from './cli/audience-commands.ts';
 import { loadCliEnvironment } from './cli/cli-environment.ts';
 import { reportError } from './cli/exit-codes.ts';
 import { addUserCommands } from './cli/user-commands.ts';
@@ -144,7 +145,9 @@ function exitOnConfigError<T>(read: () => T): T {
   }
 }
 
-addUserCommands(program, loadCliEnvironment());
+const cliEnvironment = loadCliEnvironment();
+addUserCommands(program, cliEnvironment);
+addAudienceCommands(program, cliEnvironment);
 
 try {
   await program.parseAsync(process.argv);

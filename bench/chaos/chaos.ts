@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AudiencesApi } from '../api.ts';
 import { sleep } from '../stats.ts';
+import { type AudienceSummary, ScheduledAudiences } from './audiences.ts';
 import { ChaosClient, type ClientStats, newClientStats } from './client.ts';
 import { type Crash, Deployment, type Role } from './deployment.ts';
 import { drain, finalTasks } from './final-tasks.ts';
@@ -79,6 +80,8 @@ export interface ChaosResult {
   };
   logs: { takeovers: number; leaseLost: number; jobFailures: number };
   drain: { ms: number; timedOut: boolean };
+  /** The scheduled delta audiences (one per organisation) and what their runs showed. */
+  audiences: AudienceSummary;
   verification: Verification | undefined;
   checks: Record<string, CheckTally>;
   failures: Failure[];
@@ -145,6 +148,13 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResult> {
       ...rng.moments(settings.tasks - burst, 0, settings.workloadMs * 0.95).map((atMs) => ({ atMs })),
       ...Array.from({ length: burst }, (_, i) => ({ atMs: flushAtMs - 1_000 + i * 50, burst: true })),
     ].sort((a, b) => a.atMs - b.atMs);
+    // One delta audience per organisation, every 3 s, through the whole run.
+    const audiences = await ScheduledAudiences.create({
+      client,
+      organisations,
+      tree: { days: oracle.days, prefixes: oracle.prefixes },
+      log,
+    });
     const workload = new Workload({
       rng: new Random(seed + 2),
       jitter: new Random(seed + 3),
@@ -174,15 +184,26 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResult> {
     await Promise.all([workload.run(start, moments), monkey.run(start)]);
     log('workload and kills done; waiting for the restarts and for every task to finish');
     await deployment.settle();
+    await audiences.pause();
     const drainStart = Date.now();
     const timedOut = !(await drain(client, organisations, deadline, log));
     const drainMs = Date.now() - drainStart;
 
+    // Audience runs are checked as runs of their audience; every other task as a task.
+    const storeTasks = await store.allTasks();
+    log('checking the scheduled audiences against the oracle');
+    const scheduled = await audiences.verify(
+      oracle,
+      deployment.outputPath,
+      new Map(storeTasks.map((task) => [task.id, task.organizationId])),
+      checks,
+    );
     const finals = await finalTasks({
       client,
       organisations,
       tracked: workload.tasks,
-      storeTasks: await store.allTasks(),
+      storeTasks: storeTasks.filter((task) => !scheduled.taskIds.has(task.id)),
+      skip: scheduled.taskIds,
       checks,
     });
 
@@ -207,7 +228,14 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResult> {
     log(`checking ${finals.length} tasks against the oracle`);
     const jobs = await store.allJobs();
     const verification = await verify(
-      { tasks: finals, jobs, oracle, outputPath: deployment.outputPath, log },
+      {
+        tasks: finals,
+        jobs,
+        oracle,
+        outputPath: deployment.outputPath,
+        otherFiles: scheduled.files,
+        log,
+      },
       checks,
     );
     const logs = scanLogs(deployment.logDir);
@@ -249,6 +277,7 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResult> {
       },
       logs,
       drain: { ms: drainMs, timedOut },
+      audiences: scheduled.summary,
       verification,
       checks: checks.tallies,
       failures: checks.failures,
@@ -264,7 +293,7 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResult> {
     await deployment.stop();
     oracle.close();
     if (!settings.keep) {
-      for (const dir of ['output', 'data', 'redis', 'migrate']) {
+      for (const dir of ['output', 'data', 'redis', 'migrate', 'snapshots']) {
         fs.rmSync(path.join(settings.runDir, dir), { recursive: true, force: true });
       }
     }

@@ -111,6 +111,9 @@ export class Deployment {
         DUCKDB_THREADS: '1',
         DUCKDB_MEMORY_LIMIT: '1GB',
         JOB_MAX_BYTES: String(options.jobMaxBytes),
+        // Scheduled audiences run every few seconds; their members are kept in one shared folder.
+        SCHEDULE_MIN_INTERVAL: '1s',
+        SNAPSHOT_PATH: path.join(runDir, 'snapshots'),
       };
       const deployment = new Deployment(options, database, redis, env);
       fs.mkdirSync(deployment.logDir, { recursive: true });

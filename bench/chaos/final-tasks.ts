@@ -35,10 +35,13 @@ export async function finalTasks(options: {
   organisations: readonly Organisation[];
   tracked: readonly TrackedTask[];
   storeTasks: ReadonlyArray<{ id: string; organizationId: string; status: string }>;
+  /** Tasks checked elsewhere (the runs of scheduled audiences). */
+  skip?: ReadonlySet<string>;
   checks: Checks;
 }): Promise<FinalTask[]> {
   const { client, organisations, storeTasks, checks } = options;
   const listed = await listAll(client, organisations);
+  for (const id of options.skip ?? []) listed.delete(id);
   const tracked = new Map(options.tracked.map((task) => [task.id, task]));
   const orgOf = new Map(storeTasks.map((task) => [task.id, task.organizationId]));
   const finals = await pMap(

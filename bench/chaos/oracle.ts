@@ -123,6 +123,24 @@ export class Oracle {
     return Number(row?.n ?? 0);
   }
 
+  /** The segment's people: distinct non-null values of `column`, sorted as text. */
+  async people(spec: TaskSpec, column: string): Promise<string[]> {
+    const rows = await this.all(
+      `SELECT DISTINCT CAST(${identifier(column)} AS VARCHAR) AS v FROM intent
+       WHERE ${this.segment(spec)} AND ${identifier(column)} IS NOT NULL ORDER BY 1`,
+    );
+    return rows.map((row) => String(row.v));
+  }
+
+  /** The values of `column` in exported files, sorted as text. */
+  async fileValues(files: readonly string[], column: string): Promise<string[]> {
+    if (files.length === 0) return [];
+    const rows = await this.all(
+      `SELECT CAST(${identifier(column)} AS VARCHAR) AS v FROM read_parquet(${list(files)}, hive_partitioning = false) ORDER BY 1`,
+    );
+    return rows.map((row) => String(row.v));
+  }
+
   close(): void {
     this.connection.closeSync();
     this.instance.closeSync();

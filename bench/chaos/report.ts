@@ -1,6 +1,7 @@
 import type { CpuLoad } from '../cpu-monitor.ts';
 import type { Machine } from '../machine.ts';
 import { int, mb, median, percentile } from '../stats.ts';
+import { AUDIENCE_EVERY_MS, type AudienceSummary } from './audiences.ts';
 import { type ChaosResult, FLUSH_BURST_TASKS, FLUSH_QUIET_MS } from './chaos.ts';
 import { RECOVERY_BOUND_MS } from './recovery.ts';
 import { KINDS } from './workload.ts';
@@ -44,6 +45,12 @@ function checksPassed(result: ChaosResult): { passed: number; failed: number } {
     (sum, tally) => ({ passed: sum.passed + tally.passed, failed: sum.failed + tally.failed }),
     { passed: 0, failed: 0 },
   );
+}
+
+/** One line on the scheduled audiences of a run. */
+function audiencesLine(a: AudienceSummary | undefined): string {
+  if (!a) return 'none';
+  return `${a.audiences} audiences, ${int(a.slots)} slots: ${int(a.runs)} runs (${int(a.completed)} completed, ${int(a.deltasChecked)} deltas checked), ${int(a.skipped)} skipped, ${int(a.missed)} missed and caught up`;
 }
 
 /** The Markdown report of one chaos run. */
@@ -98,6 +105,7 @@ export function renderReliability(result: ChaosResult, context: ReportContext): 
           'Redis FLUSHALL',
           flush ? `1, at ${seconds(flush.atMs)}: ${flush.lost} queued jobs lost their delivery` : 'none',
         ],
+        ['scheduled audiences', audiencesLine(result.audiences)],
         ['recovery after a worker kill', spread(recoveries)],
         ['FLUSHALL recovery (lost jobs ran again)', flush ? spread(flush.ranMs) : 'n/a'],
         [
@@ -209,6 +217,10 @@ export function renderReliability(result: ChaosResult, context: ReportContext): 
       )}. Creates retried after a connection was cut (a duplicate possible): ${result.tasks.filter((t) => t.uncertainCreate).length}; tasks found in the lists that no client got an id for: ${untracked} (each checked like the others). Tasks split into 2 or more jobs in a phase: ${result.store.splitTasks}.`,
     '',
     `Client calls: ${int(result.client.requests)}; retried after a refused, cut or timed-out connection ${int(result.client.networkRetries)}, after a 5xx ${int(result.client.serverRetries)}, after a 429 ${int(result.client.throttledRetries)}. Creates not answered 202: ${result.createFailures.length}.`,
+    '',
+    '## Scheduled audiences',
+    '',
+    `Each organisation saved one delta audience (people by \`person_id\` of one day, two prefixes, a filter) scheduled every ${AUDIENCE_EVERY_MS / 1000} s, at the start; their schedules were paused after the kills. ${audiencesLine(result.audiences)}. Checked: no slot twice; every slot from an audience's first (one interval after it was saved) to its last is a run, a skipped slot (a run was still going, e.g. held by a killed worker's lease) or named as missed by the catch-up run after it; every run completed; every run's members, added, removed and kept equal the set differences of an independent DuckDB's people (the data does not change: a baseline adds everyone, later runs add and remove nobody), and the baseline's added files hold exactly those people.`,
     '',
     '## Checks',
     '',

@@ -78,6 +78,8 @@ export interface VerifyOptions {
   jobs: Array<JobState & { partitions: string[] }>;
   oracle: Oracle;
   outputPath: string;
+  /** Files under the output root that other checks account for (the runs of scheduled audiences). */
+  otherFiles?: ReadonlySet<string>;
   log: (message: string) => void;
 }
 
@@ -137,7 +139,7 @@ export async function verify(options: VerifyOptions, checks: Checks): Promise<Ve
   }
   // No file under the output root that no task lists; the service's scratch folder is reported apart.
   for (const file of walk(options.outputPath)) {
-    if (listed.has(file)) continue;
+    if (listed.has(file) || options.otherFiles?.has(file)) continue;
     const relative = path.relative(options.outputPath, file);
     if (relative.startsWith(`.staging${path.sep}`)) result.scratchLeftovers.push(relative);
     else result.strayFiles.push(relative);

@@ -1,9 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type {
-  AudienceBody,
-  GenericAudienceDefinition,
-  IntentAudienceDefinition,
-} from '../client/index.ts';
+import type { AudienceBody, GenericAudienceDefinition, IntentAudienceDefinition } from '../client/index.ts';
 import type { ConnectionOptions } from './connection.ts';
 import { parseDays, parseList } from './day-list.ts';
 import { UsageError } from './usage-error.ts';
@@ -44,26 +40,50 @@ export function withAudienceFlags(command: Command): Command {
   return command
     .requiredOption('--name <name>', 'unique in your organisation, e.g. "High intent: Cloud Security"')
     .option('--description <text>', 'what the audience is for')
-    .addOption(new Option('--kind <kind>', 'intent data or any Parquet tree').choices(['intent', 'generic']).default('intent'))
+    .addOption(
+      new Option('--kind <kind>', 'intent data or any Parquet tree')
+        .choices(['intent', 'generic'])
+        .default('intent'),
+    )
     .option('--last-days <n>', 'intent: a rolling window of N calendar days, ending at --until', windowDays)
     .addOption(
-      new Option('--until <end>', "the window's last day: the newest day of the data, or yesterday or today in --timezone")
-        .choices(['latest', 'yesterday', 'today']),
+      new Option(
+        '--until <end>',
+        "the window's last day: the newest day of the data, or yesterday or today in --timezone",
+      ).choices(['latest', 'yesterday', 'today']),
     )
     .option('--days <days>', 'intent: fixed days instead of a window, as `count --days` takes them')
     .option('--prefixes <list>', 'intent: comma-separated topic id prefixes, e.g. 4eyes_101,4eyes_102')
     .option('--scores <list>', 'intent: comma-separated intent scores: low, medium, high')
-    .option('--input <path>', 'generic: the tree, s3://bucket/prefix, gs://bucket/prefix or a local path the server allows')
+    .option(
+      '--input <path>',
+      'generic: the tree, s3://bucket/prefix, gs://bucket/prefix or a local path the server allows',
+    )
     .option('--where <expr>', 'SQL filter on the rows, e.g. "intent_score >= 60"')
     .option('--select <cols>', 'comma-separated columns to export')
     .option('--unique-by <col>', 'the column that makes a member, e.g. person_id')
     .option('--people', 'export one row per member (--unique-by) instead of the rows')
-    .addOption(new Option('--format <format>', 'file format of each run (default parquet)').choices(['parquet', 'csv', 'jsonl']))
-    .option('--every <duration>', 'run on an interval: 15m, 1h, 24h, 7d (without --every or --cron: only when asked)')
+    .addOption(
+      new Option('--format <format>', 'file format of each run (default parquet)').choices([
+        'parquet',
+        'csv',
+        'jsonl',
+      ]),
+    )
+    .option(
+      '--every <duration>',
+      'run on an interval: 15m, 1h, 24h, 7d (without --every or --cron: only when asked)',
+    )
     .option('--cron <expr>', 'run on a cron schedule, five fields: "0 6 * * 1-5"')
-    .option('--timezone <zone>', "IANA time zone of the cron, --until and the delivery's {date} (default UTC)")
+    .option(
+      '--timezone <zone>',
+      "IANA time zone of the cron, --until and the delivery's {date} (default UTC)",
+    )
     .option('--delta', 'each run delivers who joined (added) and who left (removed); needs --people')
-    .option('--delivery-path <path>', "where each run's files go, with {audience}, {date} and {run_id}, e.g. audiences/{audience}/{date}/{run_id}");
+    .option(
+      '--delivery-path <path>',
+      "where each run's files go, with {audience}, {date} and {run_id}, e.g. audiences/{audience}/{date}/{run_id}",
+    );
 }
 
 /**
@@ -79,7 +99,11 @@ export function audienceBody(flags: AudienceFlags): AudienceBody {
     throw new UsageError('--delta delivers members: add --people and --unique-by COLUMN');
   }
   const schedule =
-    flags.every !== undefined ? { every: flags.every } : flags.cron !== undefined ? { cron: flags.cron } : undefined;
+    flags.every !== undefined
+      ? { every: flags.every }
+      : flags.cron !== undefined
+        ? { cron: flags.cron }
+        : undefined;
   const delivery = {
     ...(flags.delta ? { mode: 'delta' as const } : {}),
     ...(flags.deliveryPath !== undefined ? { path: flags.deliveryPath } : {}),
@@ -97,7 +121,8 @@ export function audienceBody(flags: AudienceFlags): AudienceBody {
 }
 
 function intentFields(flags: AudienceFlags): Pick<AudienceBody, 'definition' | 'window'> {
-  if (flags.input !== undefined) throw new UsageError('--input is for --kind generic; an intent audience reads the intent data');
+  if (flags.input !== undefined)
+    throw new UsageError('--input is for --kind generic; an intent audience reads the intent data');
   if (flags.days !== undefined && flags.lastDays !== undefined) {
     throw new UsageError('--days and --last-days: give fixed days or a rolling window, not both');
   }
@@ -120,7 +145,10 @@ function intentFields(flags: AudienceFlags): Pick<AudienceBody, 'definition' | '
     ...expression(flags),
   };
   if (flags.lastDays === undefined) return { definition };
-  return { definition, window: { last_days: flags.lastDays, ...(flags.until ? { until: flags.until } : {}) } };
+  return {
+    definition,
+    window: { last_days: flags.lastDays, ...(flags.until ? { until: flags.until } : {}) },
+  };
 }
 
 function genericFields(flags: AudienceFlags): Pick<AudienceBody, 'definition'> {
@@ -131,7 +159,8 @@ function genericFields(flags: AudienceFlags): Pick<AudienceBody, 'definition'> {
     const names = intentOnly.map((key) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
     throw new UsageError(`${names.join(', ')}: for --kind intent only; a generic audience reads --input`);
   }
-  if (flags.input === undefined) throw new UsageError('a generic audience needs --input PATH, as `generic count` does');
+  if (flags.input === undefined)
+    throw new UsageError('a generic audience needs --input PATH, as `generic count` does');
   const definition: GenericAudienceDefinition = { input_path: flags.input, ...expression(flags) };
   return { definition };
 }

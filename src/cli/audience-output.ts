@@ -55,7 +55,12 @@ export function printAudience(audience: AudienceDetail): void {
   }
   lines.push(
     ['schedule', `${scheduleOf(audience)}, timezone ${audience.timezone}`],
-    ['delivery', audience.delivery.path ? `${audience.delivery.mode} to ${audience.delivery.path}` : audience.delivery.mode],
+    [
+      'delivery',
+      audience.delivery.path
+        ? `${audience.delivery.mode} to ${audience.delivery.path}`
+        : audience.delivery.mode,
+    ],
     ['next run', audience.next_run_at ?? NONE],
     ['last run', audience.last_run ? runInWords(audience.last_run) : NONE],
   );
@@ -77,7 +82,9 @@ export function printRuns(runs: AudienceRun[]): void {
     figure(run.removed),
     figure(run.kept),
   ]);
-  print(table(['RUN', 'TRIGGER', 'STARTED', 'STATUS', 'PEOPLE', 'ADDED', 'REMOVED', 'KEPT'], rows, [4, 5, 6, 7]));
+  print(
+    table(['RUN', 'TRIGGER', 'STARTED', 'STATUS', 'PEOPLE', 'ADDED', 'REMOVED', 'KEPT'], rows, [4, 5, 6, 7]),
+  );
 }
 
 /** One run in a short block: its status, days, and its people, added, removed and kept. */

@@ -367,10 +367,7 @@ export class AudiencesClient {
   }
 
   /** One page of a webhook's delivery attempts, newest first. */
-  async webhookDeliveries(
-    webhookId: string,
-    options: PageOptions = {},
-  ): Promise<WebhookDeliveryPage> {
+  async webhookDeliveries(webhookId: string, options: PageOptions = {}): Promise<WebhookDeliveryPage> {
     return this.call('idempotent', options, (init) =>
       this.api.GET('/api/v1/webhooks/{webhook_id}/deliveries', {
         ...init,
@@ -395,7 +392,9 @@ export class AudiencesClient {
   }
 
   /** Every audience of the organisation, newest first, page after page (`limit` per page). */
-  audiences(options: CallOptions & { limit?: number } = {}): AsyncGenerator<AudienceSummary, void, undefined> {
+  audiences(
+    options: CallOptions & { limit?: number } = {},
+  ): AsyncGenerator<AudienceSummary, void, undefined> {
     return this.saved.all(options);
   }
 
@@ -405,7 +404,11 @@ export class AudiencesClient {
   }
 
   /** Changes any fields; a changed definition or window makes a new version (and a delta baseline). */
-  updateAudience(audienceId: string, patch: AudiencePatch, options: CallOptions = {}): Promise<AudienceDetail> {
+  updateAudience(
+    audienceId: string,
+    patch: AudiencePatch,
+    options: CallOptions = {},
+  ): Promise<AudienceDetail> {
     return this.saved.update(audienceId, patch, options);
   }
 

@@ -87,7 +87,8 @@ export class SavedAudiences {
     return this.calls.call(
       'idempotent',
       options,
-      (init) => this.calls.api.POST('/api/v1/audiences/{audience_id}/runs', { ...init, params: path(audienceId) }),
+      (init) =>
+        this.calls.api.POST('/api/v1/audiences/{audience_id}/runs', { ...init, params: path(audienceId) }),
       { idempotencyKey: keyOf(options) },
     );
   }

@@ -97,6 +97,23 @@ describe('chaos (short): 2 serve + 3 workers under kill -9 and a FLUSHALL', () =
     expect(tally(RECOVERY_BOUND_CHECK)).toEqual({ passed: result.workerRecoveries.length, failed: 0 });
   });
 
+  it('scheduled delta audiences ran each slot at most once, lost none, and every delta is exact', () => {
+    const a = result.audiences;
+    expect(a.audiences).toBe(3);
+    expect(a.completed).toBeGreaterThan(3);
+    expect(a.deltasChecked).toBe(a.completed);
+    for (const name of [
+      'each scheduled slot ran at most once',
+      'no scheduled slot was lost',
+      'every audience run completed',
+      'every audience delta equals the set differences of an independent DuckDB',
+      "a baseline run's added files hold exactly the audience's people",
+    ]) {
+      expect(tally(name).failed, name).toBe(0);
+      expect(tally(name).passed, name).toBeGreaterThan(0);
+    }
+  });
+
   it("no check failed, a killed worker's jobs running again within 45 s included", () => {
     expect(result.failures, JSON.stringify(result.failures, null, 2)).toEqual([]);
   });
@@ -116,6 +133,7 @@ describe('chaos (short): 2 serve + 3 workers under kill -9 and a FLUSHALL', () =
       '## Recovery after a worker kill',
       '## FLUSHALL',
       '## Tasks',
+      '## Scheduled audiences',
       '## Checks',
       '## Failures',
     ]) {

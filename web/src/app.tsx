@@ -5,12 +5,24 @@ import { AudiencePage } from './features/audiences/audience-page.tsx';
 import { LoginPage, SignUpPage } from './features/auth/auth-pages.tsx';
 import { useLogout, useSession } from './features/auth/session.ts';
 import { KeysPage } from './features/keys/keys-page.tsx';
+import { AudienceListPage } from './features/saved-audiences/audience-list-page.tsx';
+import { AUDIENCE_LIST_PATH } from './features/saved-audiences/paths.ts';
+import { SavedAudiencePage } from './features/saved-audiences/saved-audience-page.tsx';
 import { TaskPage } from './features/tasks/task-page.tsx';
 import { TasksPage } from './features/tasks/tasks-page.tsx';
 
-function NavLink({ href, children }: { href: string; children: ReactNode }) {
+function NavLink({
+  href,
+  children,
+  matches = (location) => location === href || (href !== '/' && location.startsWith(`${href}/`)),
+}: {
+  href: string;
+  children: ReactNode;
+  /** Whether the page at `location` belongs to this entry; default: `href` and the pages under it. */
+  matches?: (location: string) => boolean;
+}) {
   const [location] = useLocation();
-  const current = location === href || (href !== '/' && location.startsWith(`${href}/`));
+  const current = matches(location);
   return (
     <Link href={href} aria-current={current ? 'page' : undefined}>
       {children}
@@ -29,7 +41,13 @@ function Header({ signedIn }: { signedIn: boolean }) {
       <nav aria-label="Main">
         {signedIn ? (
           <>
-            <NavLink href="/audiences">Build an audience</NavLink>
+            {/* The builder's pages under /audiences/ are saved audiences', so each entry says which it holds. */}
+            <NavLink href={AUDIENCE_LIST_PATH} matches={(l) => l.startsWith('/audiences/')}>
+              Audiences
+            </NavLink>
+            <NavLink href="/audiences" matches={(l) => l === '/audiences'}>
+              Build an audience
+            </NavLink>
             <NavLink href="/tasks">Tasks</NavLink>
             <NavLink href="/keys">API keys</NavLink>
           </>
@@ -59,6 +77,10 @@ export function App() {
         {signedIn ? (
           <Switch>
             <Route path="/audiences" component={AudiencePage} />
+            <Route path={AUDIENCE_LIST_PATH} component={AudienceListPage} />
+            <Route path="/audiences/:audienceId">
+              {(params) => <SavedAudiencePage key={params.audienceId} audienceId={params.audienceId} />}
+            </Route>
             <Route path="/tasks" component={TasksPage} />
             <Route path="/tasks/:taskId">{(params) => <TaskPage taskId={params.taskId} />}</Route>
             <Route path="/keys" component={KeysPage} />

@@ -5,9 +5,12 @@ const LABELS: Record<string, string> = {
   completed: 'Completed',
   failed: 'Failed',
   cancelled: 'Cancelled',
+  // A saved audience's runs: a slot that found a run still going, a run whose task has expired.
+  skipped: 'Skipped',
+  expired: 'Expired',
 };
 
-/** A task's status as a coloured badge; the text says it too, colour is never the only sign. */
+/** A task's (or an audience run's) status as a coloured badge; the text says it too, colour is never the only sign. */
 export function StatusBadge({ status }: { status: string }) {
   return <span className={`badge badge-${status}`}>{LABELS[status] ?? status}</span>;
 }

@@ -1,6 +1,6 @@
 import { Link } from 'wouter';
-import { ProblemMessage } from '../../components/problem-view.tsx';
 import { Pager, useCursorPages } from '../../components/pager.tsx';
+import { ProblemMessage } from '../../components/problem-view.tsx';
 import { StatusBadge } from '../../components/status-badge.tsx';
 import { formatCount, formatTime } from '../../format.ts';
 import { daysInWords } from './audience-words.ts';

@@ -85,12 +85,7 @@ export function SaveAudienceDialog({ definition, days, people, onClose }: SaveAu
           <legend>Window</legend>
           <div className="row tight">
             <label className="inline">
-              <input
-                type="radio"
-                name={`${id}-window`}
-                checked={rolling}
-                onChange={() => setRolling(true)}
-              />{' '}
+              <input type="radio" name={`${id}-window`} checked={rolling} onChange={() => setRolling(true)} />{' '}
               The last
             </label>
             <input
@@ -118,12 +113,7 @@ export function SaveAudienceDialog({ definition, days, people, onClose }: SaveAu
             </select>
           </div>
           <label className="inline">
-            <input
-              type="radio"
-              name={`${id}-window`}
-              checked={!rolling}
-              onChange={() => setRolling(false)}
-            />{' '}
+            <input type="radio" name={`${id}-window`} checked={!rolling} onChange={() => setRolling(false)} />{' '}
             Keep the picked days: {daysInWords(days)}
           </label>
           <FieldError id={`${id}-window-error`} error={create.error} field="window" />

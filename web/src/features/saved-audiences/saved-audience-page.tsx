@@ -41,7 +41,9 @@ function Actions({ audience }: { audience: AudienceDetail }) {
         ) : null}
         {confirming ? (
           <span className="confirm">
-            <span>Delete “{audience.name}”? Its schedule stops; finished runs keep their files until they expire.</span>
+            <span>
+              Delete “{audience.name}”? Its schedule stops; finished runs keep their files until they expire.
+            </span>
             <button
               type="button"
               className="danger"

@@ -34,9 +34,7 @@ export function scheduleChoiceOf(audience: Pick<AudienceDetail, 'schedule' | 'ti
  * The API's schedule and time zone for a choice. A cron takes the audience's time zone rather than
  * one of its own: one zone for the schedule and the window, as the controls show one.
  */
-export function scheduleBody(
-  choice: ScheduleChoice,
-): Required<Pick<AudienceBody, 'schedule' | 'timezone'>> {
+export function scheduleBody(choice: ScheduleChoice): Required<Pick<AudienceBody, 'schedule' | 'timezone'>> {
   const timezone = choice.timezone.trim();
   if (choice.kind === 'every') return { schedule: { every: choice.every.trim() }, timezone };
   if (choice.kind === 'cron') return { schedule: { cron: choice.cron.trim() }, timezone };

@@ -29,7 +29,8 @@ export function Sparkline({ history }: { history: History | undefined }) {
   const sizes = values(history);
   const min = Math.min(...sizes);
   const span = Math.max(...sizes) - min || 1;
-  const x = (index: number) => (sizes.length === 1 ? WIDTH / 2 : (index * (WIDTH - 4)) / (sizes.length - 1) + 2);
+  const x = (index: number) =>
+    sizes.length === 1 ? WIDTH / 2 : (index * (WIDTH - 4)) / (sizes.length - 1) + 2;
   const y = (size: number) => HEIGHT - 3 - ((size - min) * (HEIGHT - 6)) / span;
   const points = sizes.map((size, index) => `${x(index).toFixed(1)},${y(size).toFixed(1)}`).join(' ');
   const label =
@@ -70,7 +71,8 @@ export function SizeChart({ history }: { history: History }) {
       },
     };
   }, [history]);
-  if (history.length === 0) return <p className="muted">No completed run yet: the chart starts with the first.</p>;
+  if (history.length === 0)
+    return <p className="muted">No completed run yet: the chart starts with the first.</p>;
   const last = history.at(-1)!;
   return (
     <ChartCanvas

@@ -113,8 +113,7 @@ export function useAudienceActions(audienceId: string) {
       client.invalidateQueries({ queryKey: LIST_KEY }),
     ]);
   const run = useMutation({
-    mutationFn: async () =>
-      unwrap(await api.POST('/api/v1/audiences/{audience_id}/runs', path(audienceId))),
+    mutationFn: async () => unwrap(await api.POST('/api/v1/audiences/{audience_id}/runs', path(audienceId))),
     onSettled: refresh,
   });
   const resync = useMutation({
@@ -124,10 +123,8 @@ export function useAudienceActions(audienceId: string) {
   });
   const remove = useMutation({
     mutationFn: async () => unwrap(await api.DELETE('/api/v1/audiences/{audience_id}', path(audienceId))),
-    onSuccess: () => {
-      client.removeQueries({ queryKey: audienceKey(audienceId) });
-      void client.invalidateQueries({ queryKey: LIST_KEY });
-    },
+    // The audience's own queries stay: removed while its page is still shown, they would ask again (404).
+    onSuccess: () => client.invalidateQueries({ queryKey: LIST_KEY }),
   });
   return { run, resync, remove };
 }

@@ -1,8 +1,8 @@
 import type { ChartConfiguration } from 'chart.js';
 import { useMemo } from 'react';
 import type { TaskDetail } from '../../api.ts';
-import { cellText, formatCount, partitionParts } from '../../format.ts';
 import { ChartCanvas } from '../../components/chart-canvas.tsx';
+import { cellText, formatCount, partitionParts } from '../../format.ts';
 
 const SCORE_ORDER = ['low', 'medium', 'high'];
 const SCORE_COLOURS: Record<string, string> = { low: '#9ecae1', medium: '#4292c6', high: '#08306b' };

@@ -4,6 +4,7 @@ import { api, type TaskDetail, unwrap } from '../../api.ts';
 import { ProblemMessage } from '../../components/problem-view.tsx';
 import { JobProgress, StatusBadge } from '../../components/status-badge.tsx';
 import { formatCount, formatTime } from '../../format.ts';
+import { audiencePath } from '../saved-audiences/paths.ts';
 import { BreakdownCharts, SegmentCharts } from './segment-charts.tsx';
 import { BreakdownTables, FileList, PartitionTable, PreviewTable } from './task-tables.tsx';
 import { useTask } from './use-task.ts';
@@ -64,6 +65,27 @@ function Totals({ task }: { task: TaskDetail }) {
   );
 }
 
+/** A saved audience's delta run: who joined, who left and who stayed since the run it compares with. */
+function DeltaFigures({ delta }: { delta: NonNullable<TaskDetail['delta']> }) {
+  return (
+    <>
+      <h3>
+        {delta.baseline === 'new'
+          ? 'Change: a baseline, every member delivered as added'
+          : `Change since run ${delta.previous_run_id?.slice(0, 8) ?? ''}`}
+      </h3>
+      <dl className="figures big" aria-label="Change">
+        <dt>Added</dt>
+        <dd data-testid="delta-added">{formatCount(delta.added)}</dd>
+        <dt>Removed</dt>
+        <dd data-testid="delta-removed">{formatCount(delta.removed)}</dd>
+        <dt>Kept</dt>
+        <dd data-testid="delta-kept">{formatCount(delta.kept)}</dd>
+      </dl>
+    </>
+  );
+}
+
 export function TaskPage({ taskId }: { taskId: string }) {
   const task = useTask(taskId);
   const unload = useTaskAction(taskId, 'unload');
@@ -80,6 +102,12 @@ export function TaskPage({ taskId }: { taskId: string }) {
         <h1>
           Audience <code>{t.task_id.slice(0, 8)}</code> <StatusBadge status={t.status} />
         </h1>
+        {t.audience ? (
+          <p data-testid="run-of">
+            Run of <Link href={audiencePath(t.audience.audience_id)}>{t.audience.name}</Link>{' '}
+            <span className="muted">(version {t.audience.version})</span>
+          </p>
+        ) : null}
         <p className="muted">
           Created {formatTime(t.created_at)}
           {t.completed_at ? ` · finished ${formatTime(t.completed_at)}` : ''} · expires{' '}
@@ -122,6 +150,7 @@ export function TaskPage({ taskId }: { taskId: string }) {
       <section className="card">
         <h2>Size</h2>
         <Totals task={t} />
+        {t.delta ? <DeltaFigures delta={t.delta} /> : null}
       </section>
       {counted ? <SegmentCharts counts={t.counts} /> : null}
       {t.breakdowns ? <BreakdownCharts breakdowns={t.breakdowns} /> : null}

@@ -5,6 +5,7 @@ import { api, unwrap } from '../../api.ts';
 import { ProblemMessage } from '../../components/problem-view.tsx';
 import { JobProgress, StatusBadge } from '../../components/status-badge.tsx';
 import { formatCount, formatTime } from '../../format.ts';
+import { audiencePath } from '../saved-audiences/paths.ts';
 
 const PAGE_SIZE = '20';
 
@@ -57,6 +58,11 @@ export function TasksPage() {
                     <Link href={`/tasks/${encodeURIComponent(t.task_id)}`}>
                       <code>{t.task_id.slice(0, 8)}</code> {t.type === 'intent_hive' ? 'intent' : 'parquet'}
                     </Link>
+                    {t.audience ? (
+                      <div className="muted">
+                        run of <Link href={audiencePath(t.audience.audience_id)}>{t.audience.name}</Link>
+                      </div>
+                    ) : null}
                   </td>
                   <td>
                     <StatusBadge status={t.status} />
