@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   not_found: { status: 404, title: 'Not found' },
   task_not_found: { status: 404, title: 'Task not found' },
   audience_not_found: { status: 404, title: 'Audience not found' },
+  audience_run_not_found: { status: 404, title: 'Run not found' },
   audience_name_taken: { status: 409, title: 'The organisation has an audience of that name' },
   audience_run_in_progress: { status: 409, title: 'A run of the audience is still going' },
   audience_changed: { status: 409, title: 'The audience changed meanwhile' },

@@ -7,6 +7,7 @@ import type {
   AudienceEstimateBody,
   AudienceList,
   AudiencePatch,
+  AudienceRun,
   AudienceRunList,
   AudienceRunStarted,
 } from '../contract/audience-schemas.ts';
@@ -240,6 +241,14 @@ export class AudienceService {
       next_cursor:
         found.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
     };
+  }
+
+  /** One run of the audience, with what its task counted. */
+  async getRun(principal: Principal, audienceId: string, runId: string): Promise<AudienceRun> {
+    const audience = await this.find(principal, audienceId);
+    const run = await this.options.store.findAudienceRun(audience.id, runId);
+    if (!run) throw new AppError('audience_run_not_found', `audience ${audienceId} has no run ${runId}`);
+    return runView(run);
   }
 
   /**

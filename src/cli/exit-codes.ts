@@ -34,9 +34,11 @@ export function reportError(error: unknown): number {
   if (error instanceof AudiencesError) {
     const where = error.status === 0 ? 'cannot reach the API' : `the API answered ${error.status}`;
     note(`error: ${where}: ${error.detail || error.message}`);
+    // The detail of a validation problem already names its first field: each is said once.
     for (const field of error.errors ?? []) {
       const name = (field as { field?: string }).field;
-      note(`  ${name ? `${name}: ` : ''}${(field as { message?: string }).message ?? ''}`);
+      const line = `${name ? `${name}: ` : ''}${(field as { message?: string }).message ?? ''}`;
+      if (!(error.detail ?? '').includes(line)) note(`  ${line}`);
     }
     return EXIT.api;
   }

@@ -455,6 +455,11 @@ export class AudiencesClient {
     return this.saved.resync(audienceId, options);
   }
 
+  /** One run of an audience: its status, days, people, and for a delta run added, removed and kept. */
+  getAudienceRun(audienceId: string, runId: string, options: CallOptions = {}): Promise<AudienceRun> {
+    return this.saved.getRun(audienceId, runId, options);
+  }
+
   /**
    * Waits for a run's task (as {@link AudiencesClient.waitFor}, reporting its progress) and answers
    * the run as the audience's runs show it: status, people, and added, removed, kept for delta.

@@ -1,4 +1,4 @@
-import { AudiencesError, RunEndedError, TaskEndedError } from './audiences-error.ts';
+import { RunEndedError, TaskEndedError } from './audiences-error.ts';
 import {
   type ApiCalls,
   type CallOptions,
@@ -126,29 +126,26 @@ export class SavedAudiences {
    * audience's runs (the API has no route for one run), where its task's figures are joined in.
    */
   async waitForRun(audienceId: string, runId: string, options: WaitOptions = {}): Promise<AudienceRun> {
-    const run = await this.findRun(audienceId, runId, options);
+    const run = await this.getRun(audienceId, runId, options);
     // A skipped slot never had a task; an expired run's task is gone: nothing to wait for.
     if (run.task_id === null || run.status === 'skipped' || run.status === 'expired') return run;
     try {
       await this.calls.waitFor(run.task_id, options);
     } catch (error) {
       if (!(error instanceof TaskEndedError)) throw error;
-      throw new RunEndedError(error.task, await this.findRun(audienceId, runId, options));
+      throw new RunEndedError(error.task, await this.getRun(audienceId, runId, options));
     }
-    return this.findRun(audienceId, runId, options);
+    return this.getRun(audienceId, runId, options);
   }
 
-  /** A run, looked for page after page, newest first: a run just started is on the first. */
-  private async findRun(audienceId: string, runId: string, options: CallOptions): Promise<AudienceRun> {
-    for await (const run of this.allRuns(audienceId, { signal: options.signal })) {
-      if (run.run_id === runId) return run;
-    }
-    // As the API would answer a read of the run, had it a route for one.
-    throw new AudiencesError({
-      status: 404,
-      code: 'audience_run_not_found',
-      detail: `audience ${audienceId} has no run ${runId}`,
-    });
+  /** One run (`GET /api/v1/audiences/{id}/runs/{run_id}`). */
+  getRun(audienceId: string, runId: string, options: CallOptions = {}): Promise<AudienceRun> {
+    return this.calls.call('idempotent', options, (init) =>
+      this.calls.api.GET('/api/v1/audiences/{audience_id}/runs/{run_id}', {
+        ...init,
+        params: { path: { audience_id: audienceId, run_id: runId } },
+      }),
+    );
   }
 }
 

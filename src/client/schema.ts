@@ -2937,6 +2937,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audiences/{audience_id}/runs/{run_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One run: its status, days, people, and for a delta run added, removed and kept */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    audience_id: string;
+                    run_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            run_id: string;
+                            audience_id: string;
+                            task_id: string | null;
+                            /** @description The audience's version the run read */
+                            version: number;
+                            /** @enum {string} */
+                            trigger: "schedule" | "manual";
+                            scheduled_for: string | null;
+                            /** Format: date-time */
+                            started_at: string;
+                            completed_at: string | null;
+                            /**
+                             * @description The task's status while it runs; skipped: a run was still going at the slot; expired: the task expired
+                             * @enum {string}
+                             */
+                            status: "in_progress" | "counted" | "unloading" | "completed" | "failed" | "cancelled" | "skipped" | "expired";
+                            days: string[] | null;
+                            total_count: number | null;
+                            people: number | null;
+                            added: number | null;
+                            removed: number | null;
+                            kept: number | null;
+                            baseline: ("new" | "previous") | null;
+                            previous_run_id: string | null;
+                            previous_version: number | null;
+                            /** @description Earlier slots this catch-up run stands for (every process was down) */
+                            missed_slots: number;
+                            reason: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem document */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audiences/{audience_id}/resync": {
         parameters: {
             query?: never;

@@ -138,6 +138,10 @@ export const AudienceEstimateBody = Type.Object(
 export type AudienceEstimateBody = Static<typeof AudienceEstimateBody>;
 
 export const AudienceParams = Type.Object({ audience_id: Type.String({ maxLength: 64 }) });
+export const AudienceRunParams = Type.Object({
+  audience_id: Type.String({ maxLength: 64 }),
+  run_id: Type.String({ maxLength: 64 }),
+});
 
 const RUN_STATUSES = [
   'in_progress',

@@ -8,8 +8,8 @@ import type {
 } from './audience-records.ts';
 import type { Dialect } from './live-tasks.ts';
 import type { AudienceRunTable, AudienceTable, Database } from './schema.ts';
-import type { TaskCursor } from './task-records.ts';
 import { recordSkippedRun } from './task-events.ts';
+import type { TaskCursor } from './task-records.ts';
 import { toTaskRow } from './task-rows.ts';
 import { ACTIVE } from './transitions/held-job.ts';
 import { insertJobs } from './transitions/task-moves.ts';
@@ -152,6 +152,14 @@ export class AudienceQueries {
       .limit(limit)
       .execute();
     return rows.map(toRunState);
+  }
+
+  async findAudienceRun(audienceId: string, runId: string): Promise<AudienceRunState | undefined> {
+    const row = await runsWithTasks(this.db)
+      .where('audienceRuns.audienceId', '=', audienceId)
+      .where('audienceRuns.id', '=', runId)
+      .executeTakeFirst();
+    return row && toRunState(row);
   }
 
   latestAudienceRun(audienceId: string): Promise<AudienceRunState | undefined> {

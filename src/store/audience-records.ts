@@ -117,6 +117,9 @@ export interface AudienceStore {
   /** A page of the audience's runs with their tasks' state, newest first. */
   listAudienceRuns(audienceId: string, limit: number, after?: TaskCursor): Promise<AudienceRunState[]>;
 
+  /** One run of the audience with its task's state. */
+  findAudienceRun(audienceId: string, runId: string): Promise<AudienceRunState | undefined>;
+
   /** The newest run of the audience that has a task (running or ended), with its task's state. */
   latestAudienceRun(audienceId: string): Promise<AudienceRunState | undefined>;
 

@@ -443,6 +443,10 @@ export class KyselyStore implements Store {
     return this.audiences.listAudienceRuns(audienceId, limit, after);
   }
 
+  findAudienceRun(audienceId: string, runId: string) {
+    return this.audiences.findAudienceRun(audienceId, runId);
+  }
+
   latestAudienceRun(audienceId: string) {
     return this.audiences.latestAudienceRun(audienceId);
   }

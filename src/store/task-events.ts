@@ -176,7 +176,8 @@ function taskSummary(task: TaskRow, manifest: boolean) {
 
 /** A delta run's `added`, `removed` and `kept`, from its count's figures; nothing for another task. */
 function deltaOf(figures: string | null): Record<string, number> {
-  const delta = figures === null ? undefined : (JSON.parse(figures) as { delta?: Record<string, number> }).delta;
+  const delta =
+    figures === null ? undefined : (JSON.parse(figures) as { delta?: Record<string, number> }).delta;
   return delta ? { added: delta.added!, removed: delta.removed!, kept: delta.kept! } : {};
 }
 

@@ -232,9 +232,7 @@ describe('exit codes', () => {
     expect(run.stderr).toContain('error: the API answered 400: schedule.every:');
   });
 
-  // Known: reportError (exit-codes.ts) prints the problem's errors[] under its detail, which for a
-  // validation problem already lists them, so the field shows twice. Flip to `it` once it does not.
-  it.fails("3: the API's 400 names the field once", async () => {
+  it("3: the API's 400 names the field once", async () => {
     const run = await runCli(
       ['audience', 'create', '--name', 'Too often', ...intentFlags(), '--every', '1m'],
       env,

@@ -175,6 +175,9 @@ describe('a rolling delta audience', () => {
       previous_run_id: first.body.run_id,
       previous_version: 1,
     });
+    const read = await api.get(`/api/v1/audiences/${id}/runs/${second.body.run_id}`);
+    expect(read.body).toEqual(runs.body.runs[0]);
+    expect((await api.get(`/api/v1/audiences/${id}/runs/not-a-run`)).body.code).toBe('audience_run_not_found');
     const detail = await api.get(`/api/v1/audiences/${id}`);
     expect(detail.body.last_run.run_id).toBe(second.body.run_id);
     expect(detail.body.size_history.map((point: { people: number }) => point.people)).toEqual([
@@ -211,6 +214,89 @@ describe('a rolling delta audience', () => {
     const next = await api.post(`/api/v1/audiences/${id}/runs`);
     expect(next.body).toMatchObject({ baseline: 'new', previous_run_id: null });
     await api.waitFor(next.body.task_id, ['completed']);
+  });
+});
+
+describe('estimates, listings, generic audiences and deletes', () => {
+  it("estimates the next run's read with its window resolved now", async () => {
+    const estimate = await api.post('/api/v1/audiences/estimate', {
+      kind: 'intent',
+      definition: definition(),
+      window: { last_days: 1 },
+    });
+    expect(estimate.status, JSON.stringify(estimate.body)).toBe(200);
+    // The newest day of the tree: as a task's estimate of that one day answers.
+    const days = (await api.get('/api/v1/catalog/intent')).body.days as string[];
+    const task = await api.post('/api/v1/intent_hive_tasks/estimate', {
+      ...definition(),
+      days: [days.at(-1)],
+    });
+    expect(estimate.body).toEqual(task.body);
+    const bad = await api.post('/api/v1/audiences/estimate', {
+      kind: 'intent',
+      definition: { ...definition(), where_expr: 'nope = 1' },
+      window: { last_days: 1 },
+    });
+    expect(bad.status).toBe(400);
+  });
+
+  it('lists audiences newest first in pages', async () => {
+    const other = apiClient(t.url, (await signUp(t.url, 'Pages')).apiKey);
+    const names = ['first', 'second', 'third'];
+    for (const name of names) {
+      const saved = await other.post('/api/v1/audiences', {
+        name,
+        kind: 'intent',
+        definition: definition(),
+        window: { last_days: 1 },
+      });
+      expect(saved.status).toBe(201);
+    }
+    const page = await other.get('/api/v1/audiences?limit=2');
+    expect(page.body.audiences.map((a: { name: string }) => a.name)).toEqual(['third', 'second']);
+    const next = await other.get(
+      `/api/v1/audiences?limit=2&cursor=${encodeURIComponent(page.body.next_cursor)}`,
+    );
+    expect(next.body.audiences.map((a: { name: string }) => a.name)).toEqual(['first']);
+    expect(next.body.next_cursor).toBeNull();
+  });
+
+  it('runs a generic audience over its input_path: the whole segment each run', async () => {
+    const input = path.join(tree, 'day=2024-05-01');
+    const saved = await api.post('/api/v1/audiences', {
+      name: 'generic',
+      kind: 'generic',
+      definition: { input_path: input, where_expr: FILTER },
+    });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(201);
+    expect(saved.body.days).toBeNull();
+    const run = await api.post(`/api/v1/audiences/${saved.body.audience_id}/runs`);
+    const done = await api.waitFor(run.body.task_id, ['completed']);
+    const [{ n }] = (await duck<{ n: bigint }>(
+      `SELECT count(*) AS n FROM read_parquet('${input}/**/*.parquet') WHERE ${FILTER}`,
+    )) as [{ n: bigint }];
+    expect(done.total_count).toBe(Number(n));
+    expect(done.delta).toBeNull();
+  });
+
+  it('deletes an audience: gone from reads, its run task kept', async () => {
+    const saved = await api.post('/api/v1/audiences', {
+      name: 'to delete',
+      kind: 'intent',
+      definition: definition(),
+      window: { last_days: 1 },
+      delivery: { mode: 'delta' },
+    });
+    const id = saved.body.audience_id;
+    const run = await api.post(`/api/v1/audiences/${id}/runs`);
+    await api.waitFor(run.body.task_id, ['completed']);
+    const snapshots = path.join(t.dataDir, 'snapshots', account.organizationId, id);
+    expect(fs.existsSync(snapshots)).toBe(true);
+    expect((await api.delete(`/api/v1/audiences/${id}`)).status).toBe(204);
+    expect((await api.get(`/api/v1/audiences/${id}`)).status).toBe(404);
+    expect((await api.get(`/api/v1/audiences/${id}/runs`)).status).toBe(404);
+    expect((await api.get(`/api/v1/status/${run.body.task_id}`)).body.status).toBe('completed');
+    expect(fs.existsSync(path.join(snapshots, run.body.run_id))).toBe(false);
   });
 });
 

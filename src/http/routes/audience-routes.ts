@@ -8,7 +8,9 @@ import {
   AudienceList,
   AudienceParams,
   AudiencePatch,
+  AudienceRun,
   AudienceRunList,
+  AudienceRunParams,
   AudienceRunStarted,
 } from '../../contract/audience-schemas.ts';
 import { problems } from '../../contract/problem-schema.ts';
@@ -165,6 +167,21 @@ export const audienceRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
         pageLimit(request.query.limit),
         request.query.cursor,
       ),
+  );
+
+  app.get(
+    '/api/v1/audiences/:audience_id/runs/:run_id',
+    {
+      schema: {
+        tags,
+        summary: 'One run: its status, days, people, and for a delta run added, removed and kept',
+        security,
+        params: AudienceRunParams,
+        response: { 200: AudienceRun, ...problems(401, 404) },
+      },
+    },
+    async (request) =>
+      audiences.getRun(principalOf(request), request.params.audience_id, request.params.run_id),
   );
 
   app.post(
