@@ -24,6 +24,9 @@ Examples:
   $ audiences login --email ada@example.com --create-key laptop
   $ audiences count --days 2024-05-01..2024-05-07 --prefixes 4eyes_101,4eyes_102 --scores high,medium
   $ audiences export --days 2024-05-01 --prefixes 4eyes_101 --scores high --out ./segment
-  $ audiences tasks list --json | jq '.tasks[0]'`,
+  $ audiences tasks list --json | jq '.tasks[0]'
+  $ audiences audience create --name "Cloud security" --last-days 7 --prefixes 4eyes_103 --scores high \\
+      --unique-by person_id --people --delta --every 24h
+  $ audiences audience run AUDIENCE_ID --wait`,
   );
 }
