@@ -213,7 +213,8 @@ export class AudienceService {
     const now = this.clock().toISOString();
     const updated = { ...current, baselineFrom: now, updatedAt: now };
     const outcome = await this.options.store.updateAudience(updated, current.version);
-    if (outcome !== 'updated') throw audienceNotFound(audienceId);
+    if (outcome === 'not_found') throw audienceNotFound(audienceId);
+    if (outcome !== 'updated') throw changedMeanwhile(audienceId);
     return this.detailOf(updated);
   }
 
@@ -296,7 +297,10 @@ export class AudienceService {
   ): Promise<AudienceRunStarted | undefined> {
     const { store, tasks } = this.options;
     for (let attempt = 0; attempt < STALE_RETRIES; attempt += 1) {
-      const latest = await store.latestAudienceRun(audience.id);
+      const [latest, active] = await Promise.all([
+        store.latestAudienceRun(audience.id),
+        store.activeAudienceRun(audience.id),
+      ]);
       const now = this.clock().toISOString();
       const run: AudienceRunRecord = {
         id: randomUUID(),
@@ -316,9 +320,9 @@ export class AudienceService {
         },
         createdAt: now,
       };
-      if (latest?.task && (latest.task.status === 'in_progress' || latest.task.status === 'unloading')) {
-        if (!claim) throw runInProgress(audience.id, latest.id);
-        await this.skip(run, claim, `run ${latest.id} was still going`);
+      if (active) {
+        if (!claim) throw runInProgress(audience.id, active.id);
+        await this.skip(run, claim, `run ${active.id} was still going`);
         return undefined;
       }
       let planned: { task: PlannedTask; details: RunDetails; snapshot: string | null };
@@ -523,6 +527,10 @@ function nameTaken(name: string): AppError {
     `your organisation has an audience named ${JSON.stringify(name)} already; choose another name`,
     [{ field: 'name', message: 'is taken' }],
   );
+}
+
+function changedMeanwhile(audienceId: string): AppError {
+  return new AppError('audience_changed', `audience ${audienceId} was changed meanwhile; read it again and retry`);
 }
 
 function runInProgress(audienceId: string, runId: string): AppError {

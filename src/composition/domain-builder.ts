@@ -142,15 +142,17 @@ function processMetrics({ roles, log }: BuildContext, { store, queue }: Infrastr
   });
 }
 
-/** Which inputs a task may name: local roots and allowed buckets, never the exports. */
+/**
+ * Which inputs a task may name: local roots and allowed buckets, never the exports nor the saved
+ * audiences' member snapshots (both hold every organisation's data).
+ */
 function inputPolicy({ storage }: Config): InputPathPolicy {
-  const outputObject = parseObjectUri(storage.outputPath);
+  const own = [storage.outputPath, storage.snapshotPath];
   return {
     roots: storage.localInputRoots.map(realOrSelf),
-    // Other organisations' exports live there.
-    forbidden: isObjectUri(storage.outputPath) ? [] : [realOrSelf(storage.outputPath)],
+    forbidden: own.filter((location) => !isObjectUri(location)).map(realOrSelf),
     buckets: storage.inputBuckets,
-    forbiddenObjects: outputObject ? [outputObject] : [],
+    forbiddenObjects: own.flatMap((location) => parseObjectUri(location) ?? []),
   };
 }
 

@@ -97,20 +97,21 @@ export class AudienceQueries {
       const audience = await lockAudience(trx, this.dialect, start.organizationId, start.audienceId);
       if (!audience) return { outcome: 'not_found' };
       if (start.slot && audience.nextRunAt !== start.slot.due) return { outcome: 'slot_taken' };
-      const latest = await latestRun(trx, start.audienceId);
-      if (latest?.task && ACTIVE.includes(latest.task.status)) {
-        if (!start.slot) return { outcome: 'busy', activeRunId: latest.id };
+      const active = await activeRun(trx, start.audienceId);
+      if (active) {
+        if (!start.slot) return { outcome: 'busy', activeRunId: active.id };
         const skipped: AudienceRunRecord = {
           ...start.run,
           taskId: null,
           snapshot: null,
-          details: { ...(start.run.details as object), skipped: `run ${latest.id} was still going` },
+          details: { ...(start.run.details as object), skipped: `run ${active.id} was still going` },
         };
         await insertRun(trx, skipped);
         await setNextRun(trx, start.audienceId, start.slot.next);
         await recordSkippedRun(trx, skipped, skipped.createdAt);
         return { outcome: 'skipped', run: skipped };
       }
+      const latest = await latestRun(trx, start.audienceId);
       if ((latest?.id ?? null) !== start.latestRunId) return { outcome: 'stale' };
       const { record, jobs } = start.task;
       await trx.insertInto('tasks').values(toTaskRow(record)).execute();
@@ -164,6 +165,10 @@ export class AudienceQueries {
 
   latestAudienceRun(audienceId: string): Promise<AudienceRunState | undefined> {
     return latestRun(this.db, audienceId);
+  }
+
+  activeAudienceRun(audienceId: string): Promise<AudienceRunState | undefined> {
+    return activeRun(this.db, audienceId);
   }
 
   async deltaBase(audienceId: string, since: string): Promise<AudienceRunRecord | undefined> {
@@ -265,6 +270,15 @@ async function latestRun(db: Db, audienceId: string): Promise<AudienceRunState |
     .where('audienceRuns.taskId', 'is not', null)
     .orderBy('audienceRuns.createdAt', 'desc')
     .orderBy('audienceRuns.id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row && toRunState(row);
+}
+
+async function activeRun(db: Db, audienceId: string): Promise<AudienceRunState | undefined> {
+  const row = await runsWithTasks(db)
+    .where('audienceRuns.audienceId', '=', audienceId)
+    .where('tasks.status', 'in', ACTIVE)
     .limit(1)
     .executeTakeFirst();
   return row && toRunState(row);

@@ -120,6 +120,9 @@ export interface AudienceStore {
   /** One run of the audience with its task's state. */
   findAudienceRun(audienceId: string, runId: string): Promise<AudienceRunState | undefined>;
 
+  /** A run of the audience still going (its task `in_progress` or `unloading`), if any. */
+  activeAudienceRun(audienceId: string): Promise<AudienceRunState | undefined>;
+
   /** The newest run of the audience that has a task (running or ended), with its task's state. */
   latestAudienceRun(audienceId: string): Promise<AudienceRunState | undefined>;
 

@@ -447,6 +447,10 @@ export class KyselyStore implements Store {
     return this.audiences.findAudienceRun(audienceId, runId);
   }
 
+  activeAudienceRun(audienceId: string) {
+    return this.audiences.activeAudienceRun(audienceId);
+  }
+
   latestAudienceRun(audienceId: string) {
     return this.audiences.latestAudienceRun(audienceId);
   }

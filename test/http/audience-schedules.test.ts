@@ -109,6 +109,7 @@ describe('an interval schedule', () => {
     expect((await api.get(`/api/v1/audiences/${id}`)).body.next_run_at).toBe('2026-03-27T17:00:00.000Z');
 
     // A run started by hand is still going when the next slot comes: the slot is skipped, not queued.
+    now = new Date('2026-03-27T16:40:00.000Z');
     const manual = await api.post(`/api/v1/audiences/${id}/runs`);
     expect(manual.status).toBe(202);
     now = new Date('2026-03-27T17:00:00.000Z');
@@ -158,6 +159,16 @@ describe('an interval schedule', () => {
     expect((await api.get(`/api/v1/audiences/${id}/runs`)).body.runs).toHaveLength(4);
     const resumed = await patch(`/api/v1/audiences/${id}`, { paused: false });
     expect(resumed.body).toMatchObject({ paused: false, next_run_at: '2026-03-27T21:00:00.000Z' });
+  });
+});
+
+describe("the audiences' member snapshots", () => {
+  it('are no input a task may read, as the exports are not', async () => {
+    const reply = await api.post('/api/v1/generic_parquet_tasks', {
+      input_path: `${t.dataDir}/snapshots`,
+    });
+    expect(reply.status).toBe(400);
+    expect(reply.body.code).toBe('input_path_forbidden');
   });
 });
 

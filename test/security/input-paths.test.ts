@@ -85,8 +85,8 @@ describe('input_path resolution', () => {
   });
 
   it('refuses the export folder and any folder that contains it (other organisations files)', async () => {
-    expect((await refusal(exportsDir)).message).toMatch(/export folder/);
-    expect((await refusal(root)).message).toMatch(/export folder/);
+    expect((await refusal(exportsDir)).message).toMatch(/exports/);
+    expect((await refusal(root)).message).toMatch(/exports/);
   });
 
   it('does not list a linked file that points out of the tree', async () => {

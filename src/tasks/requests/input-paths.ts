@@ -55,7 +55,7 @@ export async function resolveInput(raw: string, policy: InputPathPolicy): Promis
       (dir) => isWithinObject(dir, location) || isWithinObject(location, dir),
     )
   ) {
-    throw forbidden('may not include the export location');
+    throw forbidden("may not include the service's own locations (exports, audience snapshots)");
   }
   return objectUri(location);
 }
@@ -91,7 +91,7 @@ export async function resolveLocalInput(raw: string, policy: InputPathPolicy): P
     throw forbidden('is outside the folders this server allows as input');
   }
   if (policy.forbidden.some((dir) => isWithin(dir, real) || isWithin(real, dir))) {
-    throw forbidden('may not include the export folder');
+    throw forbidden("may not include the service's own folders (exports, audience snapshots)");
   }
   return real;
 }
