@@ -17,7 +17,17 @@ export const DEFAULT_CONSOLE_DIR = path.resolve(
  * shared link opens the same screen. Listed one by one rather than as a catch-all, so the console
  * can never shadow the API's routes or turn an unknown API path into an HTML page.
  */
-export const CONSOLE_ROUTES = ['/', '/login', '/signup', '/keys', '/audiences', '/tasks', '/tasks/:task_id'];
+export const CONSOLE_ROUTES = [
+  '/',
+  '/login',
+  '/signup',
+  '/keys',
+  '/audiences',
+  '/audiences/saved',
+  '/audiences/:audience_id',
+  '/tasks',
+  '/tasks/:task_id',
+];
 
 /**
  * What the console's pages and assets may load: only files of this origin, no inline script or

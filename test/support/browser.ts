@@ -20,13 +20,30 @@ function newestChange(dir: string): number {
 
 /**
  * Builds the console when `dist/web` is missing or older than `web/` (`npm install` builds it through
- * `prepare`; this covers an edit made since). Only the browser suite calls it, from one file, so two
- * builds never race.
+ * `prepare`; this covers an edit made since). Browser test files run side by side: one builds while
+ * holding a lock folder (made atomically), the others wait for it and find the build fresh.
  */
-export function ensureConsoleBuilt(): void {
-  const built = fs.existsSync(BUILT) ? fs.statSync(BUILT).mtimeMs : 0;
-  if (built > newestChange(path.join(ROOT, 'web'))) return;
-  execFileSync('npm', ['run', 'build:web'], { cwd: ROOT, stdio: 'pipe' });
+export async function ensureConsoleBuilt(): Promise<void> {
+  const lock = path.join(ROOT, 'dist', '.web-build-lock');
+  const fresh = () =>
+    (fs.existsSync(BUILT) ? fs.statSync(BUILT).mtimeMs : 0) > newestChange(path.join(ROOT, 'web'));
+  while (!fresh()) {
+    fs.mkdirSync(path.dirname(lock), { recursive: true });
+    try {
+      fs.mkdirSync(lock);
+    } catch {
+      // A lock left by a run that was killed mid-build is taken over after 5 minutes.
+      if (Date.now() - fs.statSync(lock, { throwIfNoEntry: false })!.mtimeMs > 300_000)
+        fs.rmSync(lock, { recursive: true, force: true });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      continue;
+    }
+    try {
+      if (!fresh()) execFileSync('npm', ['run', 'build:web'], { cwd: ROOT, stdio: 'pipe' });
+    } finally {
+      fs.rmSync(lock, { recursive: true, force: true });
+    }
+  }
 }
 
 /** A headless Chromium, as the brief's flags say: no sandbox (containers), no GPU, no background traffic. */

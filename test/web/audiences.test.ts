@@ -23,7 +23,7 @@ let browser: Browser;
 let t: TestServer;
 
 beforeAll(async () => {
-  ensureConsoleBuilt();
+  await ensureConsoleBuilt();
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   [browser, t] = await Promise.all([launchChromium(), startTestServer()]);
 }, 180_000);
@@ -63,6 +63,19 @@ async function chooseSegment(page: Page, prefixes: string[], scores: string[]) {
   for (const box of await boxes.all()) {
     await box.setChecked(scores.includes((await box.locator('xpath=..').textContent())?.trim() ?? ''));
   }
+}
+
+/** Opens the saved audience from the Audiences list, as a person would. */
+async function openAudience(page: Page, onList?: () => Promise<void>) {
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: 'Audiences', exact: true })
+    .click();
+  const link = page.getByTestId('audience-table').getByRole('link', { name: NAME });
+  await link.waitFor();
+  await onList?.();
+  await link.click();
+  await page.getByRole('heading', { name: NAME }).waitFor();
 }
 
 /** The messages under one field group of a form. */
@@ -170,8 +183,6 @@ describe('saved audiences in the console', () => {
       .filter({ hasText: printed(people) })
       .waitFor(WAIT);
     await page.locator('canvas').first().waitFor();
-    expect(await page.getByRole('button', { name: 'Run now' }).isEnabled()).toBe(true);
-    await shot(page, 'audience-page');
   }, 120_000);
 
   it('opens the run’s task: a “Run of” link back and the delta’s figures', async () => {
@@ -187,6 +198,22 @@ describe('saved audiences in the console', () => {
     await page.waitForURL(audienceUrl);
   });
 
+  it('runs again: the new run compares with the first, nobody joined or left', async () => {
+    const runNow = page.getByRole('button', { name: 'Run now' });
+    expect(await runNow.isEnabled()).toBe(true);
+    await runNow.click();
+    const rows = page.getByTestId('run-table').locator('tbody tr');
+    await rows.nth(1).waitFor(WAIT);
+    const run = rows.first();
+    await run.locator('.badge', { hasText: 'Completed' }).waitFor(WAIT);
+    expect(await run.getByTestId('run-added').textContent()).toBe('0');
+    expect(await run.getByTestId('run-removed').textContent()).toBe('0');
+    expect(await run.getByTestId('run-kept').textContent()).toBe(printed(people));
+    expect(await run.getByTestId('run-people').textContent()).toBe(printed(people));
+    expect(await run.getByText('baseline').count()).toBe(0);
+    await shot(page, 'audience-page');
+  }, 120_000);
+
   it('lists the audience with its size, trend and schedule; the task list names its run', async () => {
     await page
       .getByRole('navigation', { name: 'Main' })
@@ -198,16 +225,27 @@ describe('saved audiences in the console', () => {
       .filter({ hasText: printed(people) })
       .waitFor(WAIT);
     await row.locator('svg.sparkline').waitFor();
-    await row.getByText('Completed').waitFor();
+    await row.locator('.badge', { hasText: 'Completed' }).waitFor();
     expect(await row.locator('td').nth(3).textContent()).toBe('manual');
     await shot(page, 'audiences');
     await page.getByRole('link', { name: 'Tasks', exact: true }).click();
-    await page.getByTestId('task-table').getByRole('link', { name: NAME }).waitFor(WAIT);
-    await page.getByTestId('task-table').getByRole('link', { name: NAME }).click();
+    // Both runs' tasks name the audience, each linking to it.
+    const runsOf = page.getByTestId('task-table').getByRole('link', { name: NAME, exact: true });
+    await runsOf.first().waitFor(WAIT);
+    expect(await runsOf.count()).toBe(2);
+    await runsOf.first().click();
     await page.waitForURL(audienceUrl);
   });
 
+  it("opens an audience's page at its own address (a reload, a shared link)", async () => {
+    await page.goto(`${t.url}/audiences/saved`);
+    await page.getByTestId('audience-table').getByRole('link', { name: NAME }).waitFor();
+    await page.goto(audienceUrl);
+    await page.getByRole('heading', { name: NAME }).waitFor();
+  });
+
   it('changes the schedule, pauses and resumes it', async () => {
+    await page.getByRole('radio', { name: 'Every' }).check();
     await page.getByRole('textbox', { name: 'Interval' }).fill('24h');
     await page.getByRole('button', { name: 'Save schedule' }).click();
     const words = page.getByTestId('schedule-words');
@@ -227,17 +265,11 @@ describe('saved audiences in the console', () => {
     const smallProblems = watchProblems(small);
     await small.goto(`${t.url}/login`);
     await logIn(small, email);
-    await small.goto(audienceUrl);
+    await openAudience(small, async () => expect(await fitsWidth(small)).toBe(true));
     await small.getByTestId('run-table').waitFor(WAIT);
     await small.locator('canvas').first().waitFor();
     expect(await fitsWidth(small)).toBe(true);
     await shot(small, 'audience-phone');
-    await small
-      .getByRole('navigation', { name: 'Main' })
-      .getByRole('link', { name: 'Audiences', exact: true })
-      .click();
-    await small.getByTestId('audience-table').waitFor();
-    expect(await fitsWidth(small)).toBe(true);
     expect(smallProblems.unexpected([[401, '/auth/v1/session']])).toEqual([]);
     await phone.close();
   });
@@ -257,7 +289,7 @@ describe('saved audiences in the console', () => {
   });
 
   it('deletes the audience after a confirmation', async () => {
-    await page.goto(audienceUrl);
+    await openAudience(page);
     await page.getByRole('button', { name: 'Delete' }).click();
     await page.getByText(`Delete “${NAME}”?`).waitFor();
     await page.getByRole('button', { name: 'Yes, delete' }).click();
@@ -268,6 +300,7 @@ describe('saved audiences in the console', () => {
   it('logged no console errors beyond the answers the tests asked for', () => {
     expect(
       problems.unexpected([
+        [401, '/auth/v1/session'],
         [400, '/api/v1/audiences'],
         [409, '/api/v1/audiences'],
       ]),

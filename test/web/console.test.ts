@@ -16,7 +16,7 @@ let browser: Browser;
 let t: TestServer;
 
 beforeAll(async () => {
-  ensureConsoleBuilt();
+  await ensureConsoleBuilt();
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   [browser, t] = await Promise.all([launchChromium(), startTestServer()]);
 }, 180_000);

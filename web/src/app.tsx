@@ -41,7 +41,7 @@ function Header({ signedIn }: { signedIn: boolean }) {
       <nav aria-label="Main">
         {signedIn ? (
           <>
-            {/* The builder's pages under /audiences/ are saved audiences', so each entry says which it holds. */}
+            {/* The builder is /audiences itself; the pages under /audiences/ are the saved audiences'. */}
             <NavLink href={AUDIENCE_LIST_PATH} matches={(l) => l.startsWith('/audiences/')}>
               Audiences
             </NavLink>

@@ -48,7 +48,7 @@ export function RunTable({ audienceId }: { audienceId: string }) {
             <tbody>
               {list.map((run) => (
                 <tr key={run.run_id}>
-                  <td>{formatTime(run.started_at)}</td>
+                  <td className="nowrap">{formatTime(run.started_at)}</td>
                   <td>
                     {run.trigger}
                     {run.missed_slots > 0 ? (
@@ -60,7 +60,7 @@ export function RunTable({ audienceId }: { audienceId: string }) {
                     {run.baseline === 'new' ? <span className="muted"> baseline</span> : null}
                     {run.reason ? <div className="muted">{run.reason}</div> : null}
                   </td>
-                  <td>{daysInWords(run.days)}</td>
+                  <td className="days">{daysInWords(run.days)}</td>
                   <td className="num" data-testid="run-people">
                     {run.people === null && run.total_count !== null
                       ? `${formatCount(run.total_count)} rows`

@@ -116,7 +116,7 @@ export function SavedAudiencePage({ audienceId }: { audienceId: string }) {
     <div className="stack">
       <header className="task-header">
         <p className="muted">
-          <Link href={AUDIENCE_LIST_PATH}>Audiences</Link> /
+          <Link href={AUDIENCE_LIST_PATH}>← All audiences</Link>
         </p>
         <h1>
           {a.name}

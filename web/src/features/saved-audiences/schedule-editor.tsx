@@ -59,6 +59,7 @@ export function ScheduleEditor({ audience }: { audience: AudienceDetail }) {
             save.reset();
           }}
           error={save.error}
+          legend="Change the schedule"
         />
         <ProblemMessage error={save.error} skipFields={['schedule', 'timezone']} />
         <div className="row">

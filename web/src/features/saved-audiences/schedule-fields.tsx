@@ -53,16 +53,18 @@ export function ScheduleFields({
   value,
   onChange,
   error,
+  legend = 'Schedule',
 }: {
   value: ScheduleChoice;
   onChange: (choice: ScheduleChoice) => void;
   error: unknown;
+  legend?: string;
 }) {
   const id = useId();
   const set = (change: Partial<ScheduleChoice>) => onChange({ ...value, ...change });
   return (
     <fieldset className="field schedule">
-      <legend>Schedule</legend>
+      <legend>{legend}</legend>
       <label className="inline">
         <input
           type="radio"

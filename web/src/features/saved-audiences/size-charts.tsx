@@ -28,10 +28,11 @@ export function Sparkline({ history }: { history: History | undefined }) {
   if (!history || history.length === 0) return null;
   const sizes = values(history);
   const min = Math.min(...sizes);
-  const span = Math.max(...sizes) - min || 1;
+  const span = Math.max(...sizes) - min;
   const x = (index: number) =>
     sizes.length === 1 ? WIDTH / 2 : (index * (WIDTH - 4)) / (sizes.length - 1) + 2;
-  const y = (size: number) => HEIGHT - 3 - ((size - min) * (HEIGHT - 6)) / span;
+  // An unchanged size is a level line through the middle.
+  const y = (size: number) => (span === 0 ? HEIGHT / 2 : HEIGHT - 3 - ((size - min) * (HEIGHT - 6)) / span);
   const points = sizes.map((size, index) => `${x(index).toFixed(1)},${y(size).toFixed(1)}`).join(' ');
   const label =
     sizes.length === 1
@@ -67,7 +68,8 @@ export function SizeChart({ history }: { history: History }) {
       },
       options: {
         plugins: { legend: { display: false } },
-        scales: { y: { beginAtZero: true, title: { display: true, text: unit } } },
+        // offset: a single run sits in the middle, not on the axis.
+        scales: { x: { offset: true }, y: { beginAtZero: true, title: { display: true, text: unit } } },
       },
     };
   }, [history]);
