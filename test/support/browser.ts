@@ -95,3 +95,38 @@ export function watchProblems(page: Page) {
 
 /** Where the tests put the console's screenshots (README "Console" shows them). */
 export const SCREENSHOTS = path.join(ROOT, 'docs/console');
+
+/** The password of every account the browser tests sign up. */
+export const PASSWORD = 'violet-Tangerine-Harbor-42';
+
+/** A full-page (or viewport) screenshot into docs/console/. */
+export async function shot(page: Page, name: string, fullPage = true): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage });
+}
+
+/** The page never scrolls sideways: everything fits the viewport's width. */
+export function fitsWidth(page: Page): Promise<boolean> {
+  return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+}
+
+/** Logs in through the console's form. */
+export async function logIn(page: Page, email: string): Promise<void> {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { name: 'Build an audience' }).waitFor();
+}
+
+/** Chooses prefixes in the builder's searchable multi-select and the scores, leaving the other fields as they are. */
+export async function chooseSegment(page: Page, prefixes: string[], scores: string[]): Promise<void> {
+  const picker = page.getByRole('group', { name: 'Topic prefixes' });
+  for (const prefix of prefixes) {
+    await picker.getByPlaceholder('Search topic prefixes').fill(prefix);
+    await picker.getByRole('checkbox', { name: prefix, exact: true }).check();
+  }
+  await picker.getByPlaceholder('Search topic prefixes').fill('');
+  const boxes = page.getByRole('group', { name: 'Scores' }).getByRole('checkbox');
+  for (const box of await boxes.all()) {
+    await box.setChecked(scores.includes((await box.locator('xpath=..').textContent())?.trim() ?? ''));
+  }
+}

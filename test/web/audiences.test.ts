@@ -1,9 +1,18 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, signUp, startTestServer, type TestServer } from '../support/api.ts';
-import { ensureConsoleBuilt, launchChromium, SCREENSHOTS, watchProblems } from '../support/browser.ts';
+import {
+  chooseSegment,
+  ensureConsoleBuilt,
+  fitsWidth,
+  launchChromium,
+  logIn,
+  PASSWORD,
+  SCREENSHOTS,
+  shot,
+  watchProblems,
+} from '../support/browser.ts';
 import { duck, intentPrefixes } from '../support/duck.ts';
 
 /**
@@ -11,7 +20,6 @@ import { duck, intentPrefixes } from '../support/duck.ts';
  * the builder is saved with a delta delivery, run from its page, and its figures checked against an
  * independent DuckDB count over the same filter.
  */
-const PASSWORD = 'violet-Tangerine-Harbor-42';
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 const WAIT = { timeout: 60_000 };
@@ -32,38 +40,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function shot(page: Page, name: string, fullPage = true) {
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage });
-}
-
 /** A figure as the console prints it: 12345 → "12,345". */
 const printed = (n: number) => new Intl.NumberFormat('en-US').format(n);
-
-/** The page never scrolls sideways: everything fits the viewport's width. */
-async function fitsWidth(page: Page): Promise<boolean> {
-  return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
-}
-
-async function logIn(page: Page, email: string) {
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { name: 'Build an audience' }).waitFor();
-}
-
-/** Chooses prefixes and scores in the builder, leaving the other fields as they are. */
-async function chooseSegment(page: Page, prefixes: string[], scores: string[]) {
-  const picker = page.getByRole('group', { name: 'Topic prefixes' });
-  for (const prefix of prefixes) {
-    await picker.getByPlaceholder('Search topic prefixes').fill(prefix);
-    await picker.getByRole('checkbox', { name: prefix, exact: true }).check();
-  }
-  await picker.getByPlaceholder('Search topic prefixes').fill('');
-  const boxes = page.getByRole('group', { name: 'Scores' }).getByRole('checkbox');
-  for (const box of await boxes.all()) {
-    await box.setChecked(scores.includes((await box.locator('xpath=..').textContent())?.trim() ?? ''));
-  }
-}
 
 /** Opens the saved audience from the Audiences list, as a person would. */
 async function openAudience(page: Page, onList?: () => Promise<void>) {

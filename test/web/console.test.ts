@@ -4,10 +4,19 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, call, signUp, startTestServer, type TestServer } from '../support/api.ts';
-import { ensureConsoleBuilt, launchChromium, SCREENSHOTS, watchProblems } from '../support/browser.ts';
+import {
+  chooseSegment,
+  ensureConsoleBuilt,
+  fitsWidth,
+  launchChromium,
+  logIn,
+  PASSWORD,
+  SCREENSHOTS,
+  shot,
+  watchProblems,
+} from '../support/browser.ts';
 import { duck, expectedIntentCounts, expectedIntentUniques, intentPrefixes } from '../support/duck.ts';
 
-const PASSWORD = 'violet-Tangerine-Harbor-42';
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 const WAIT = { timeout: 60_000 };
@@ -25,40 +34,9 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function shot(page: Page, name: string, fullPage = true) {
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage });
-}
-
 /** Figures as the console prints them ("12,345") as numbers. */
 function figure(text: string | null): number {
   return Number((text ?? '').replaceAll(',', ''));
-}
-
-/** The page never scrolls sideways: everything fits the viewport's width. */
-async function fitsWidth(page: Page): Promise<boolean> {
-  return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
-}
-
-/** Logs in through the console's form. */
-async function logIn(page: Page, email: string) {
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { name: 'Build an audience' }).waitFor();
-}
-
-/** Chooses prefixes in the searchable multi-select and the scores, leaving the other fields as they are. */
-async function chooseSegment(page: Page, prefixes: string[], scores: string[]) {
-  const picker = page.getByRole('group', { name: 'Topic prefixes' });
-  for (const prefix of prefixes) {
-    await picker.getByPlaceholder('Search topic prefixes').fill(prefix);
-    await picker.getByRole('checkbox', { name: prefix, exact: true }).check();
-  }
-  await picker.getByPlaceholder('Search topic prefixes').fill('');
-  const boxes = page.getByRole('group', { name: 'Scores' }).getByRole('checkbox');
-  for (const box of await boxes.all()) {
-    await box.setChecked(scores.includes((await box.locator('xpath=..').textContent())?.trim() ?? ''));
-  }
 }
 
 /** Ticks a column under "Breakdowns". */
