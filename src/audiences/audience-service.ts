@@ -133,7 +133,7 @@ export class AudienceService {
     return {
       audiences: await Promise.all(
         page.map(async (audience) =>
-          audienceSummary(audience, (await store.listAudienceRuns(audience.id, 1))[0]),
+          audienceSummary(audience, await store.listAudienceRuns(audience.id, SIZE_HISTORY_RUNS)),
         ),
       ),
       next_cursor:
@@ -530,7 +530,10 @@ function nameTaken(name: string): AppError {
 }
 
 function changedMeanwhile(audienceId: string): AppError {
-  return new AppError('audience_changed', `audience ${audienceId} was changed meanwhile; read it again and retry`);
+  return new AppError(
+    'audience_changed',
+    `audience ${audienceId} was changed meanwhile; read it again and retry`,
+  );
 }
 
 function runInProgress(audienceId: string, runId: string): AppError {

@@ -4,15 +4,19 @@ import type { SegmentFiguresView } from '../tasks/task-model.ts';
 import { type RunDetails, specOf } from './audience-model.ts';
 import { scheduleInWords } from './audience-schedule.ts';
 
-/** Runs the detail's size history covers. */
+/** Runs an audience's size history covers. */
 export const SIZE_HISTORY_RUNS = 30;
 
-/** An audience as listings show it, with its newest run (or skipped slot). */
+/**
+ * An audience as listings show it, from its recent runs (newest first): its newest run (or skipped
+ * slot), and its size over those that completed.
+ */
 export function audienceSummary(
   audience: AudienceRecord,
-  lastRun: AudienceRunState | undefined,
+  recentRuns: readonly AudienceRunState[],
 ): AudienceSummary {
   const spec = specOf(audience);
+  const lastRun = recentRuns[0];
   return {
     audience_id: audience.id,
     name: audience.name,
@@ -25,19 +29,31 @@ export function audienceSummary(
     delivery: spec.delivery,
     next_run_at: audience.nextRunAt,
     last_run: lastRun ? runView(lastRun) : null,
+    size_history: sizeHistory(recentRuns),
     created_at: audience.createdAt,
     updated_at: audience.updatedAt,
   };
 }
 
-/** The whole audience: its definition, the days its next run would read, and its size over recent runs. */
+/** The whole audience: its definition and the days its next run would read, besides its summary. */
 export function audienceDetail(
   audience: AudienceRecord,
   recentRuns: readonly AudienceRunState[],
   nextDays: string[] | null,
 ): AudienceDetail {
   const spec = specOf(audience);
-  const history = recentRuns
+  return {
+    ...audienceSummary(audience, recentRuns),
+    definition: spec.definition,
+    window: spec.window,
+    timezone: spec.timezone,
+    days: nextDays,
+  };
+}
+
+/** The completed runs among the recent ones, oldest first, with their size. */
+function sizeHistory(recentRuns: readonly AudienceRunState[]): AudienceSummary['size_history'] {
+  return recentRuns
     .filter((run) => run.task?.status === 'completed' && run.task.completedAt !== null)
     .map((run) => {
       const view = runView(run);
@@ -49,14 +65,6 @@ export function audienceDetail(
       };
     })
     .reverse();
-  return {
-    ...audienceSummary(audience, recentRuns[0]),
-    definition: spec.definition,
-    window: spec.window,
-    timezone: spec.timezone,
-    days: nextDays,
-    size_history: history,
-  };
 }
 
 /** A run with what its task counted; a skipped slot has no task, and a run whose task expired says so. */

@@ -1978,6 +1978,14 @@ export interface paths {
                                     missed_slots: number;
                                     reason: string | null;
                                 } | null;
+                                /** @description The completed runs among the last 30, oldest first */
+                                size_history: {
+                                    run_id: string;
+                                    /** Format: date-time */
+                                    completed_at: string;
+                                    total_count: number | null;
+                                    people: number | null;
+                                }[];
                                 /** Format: date-time */
                                 created_at: string;
                                 /** Format: date-time */
@@ -2134,6 +2142,14 @@ export interface paths {
                                 missed_slots: number;
                                 reason: string | null;
                             } | null;
+                            /** @description The completed runs among the last 30, oldest first */
+                            size_history: {
+                                run_id: string;
+                                /** Format: date-time */
+                                completed_at: string;
+                                total_count: number | null;
+                                people: number | null;
+                            }[];
                             /** Format: date-time */
                             created_at: string;
                             /** Format: date-time */
@@ -2153,14 +2169,6 @@ export interface paths {
                             } | null;
                             timezone: string;
                             days: string[] | null;
-                            /** @description The completed runs among the last 30, oldest first */
-                            size_history: {
-                                run_id: string;
-                                /** Format: date-time */
-                                completed_at: string;
-                                total_count: number | null;
-                                people: number | null;
-                            }[];
                         };
                     };
                 };
@@ -2446,6 +2454,14 @@ export interface paths {
                                 missed_slots: number;
                                 reason: string | null;
                             } | null;
+                            /** @description The completed runs among the last 30, oldest first */
+                            size_history: {
+                                run_id: string;
+                                /** Format: date-time */
+                                completed_at: string;
+                                total_count: number | null;
+                                people: number | null;
+                            }[];
                             /** Format: date-time */
                             created_at: string;
                             /** Format: date-time */
@@ -2465,14 +2481,6 @@ export interface paths {
                             } | null;
                             timezone: string;
                             days: string[] | null;
-                            /** @description The completed runs among the last 30, oldest first */
-                            size_history: {
-                                run_id: string;
-                                /** Format: date-time */
-                                completed_at: string;
-                                total_count: number | null;
-                                people: number | null;
-                            }[];
                         };
                     };
                 };
@@ -2661,6 +2669,14 @@ export interface paths {
                                 missed_slots: number;
                                 reason: string | null;
                             } | null;
+                            /** @description The completed runs among the last 30, oldest first */
+                            size_history: {
+                                run_id: string;
+                                /** Format: date-time */
+                                completed_at: string;
+                                total_count: number | null;
+                                people: number | null;
+                            }[];
                             /** Format: date-time */
                             created_at: string;
                             /** Format: date-time */
@@ -2680,14 +2696,6 @@ export interface paths {
                             } | null;
                             timezone: string;
                             days: string[] | null;
-                            /** @description The completed runs among the last 30, oldest first */
-                            size_history: {
-                                run_id: string;
-                                /** Format: date-time */
-                                completed_at: string;
-                                total_count: number | null;
-                                people: number | null;
-                            }[];
                         };
                     };
                 };
@@ -3106,6 +3114,14 @@ export interface paths {
                                 missed_slots: number;
                                 reason: string | null;
                             } | null;
+                            /** @description The completed runs among the last 30, oldest first */
+                            size_history: {
+                                run_id: string;
+                                /** Format: date-time */
+                                completed_at: string;
+                                total_count: number | null;
+                                people: number | null;
+                            }[];
                             /** Format: date-time */
                             created_at: string;
                             /** Format: date-time */
@@ -3125,14 +3141,6 @@ export interface paths {
                             } | null;
                             timezone: string;
                             days: string[] | null;
-                            /** @description The completed runs among the last 30, oldest first */
-                            size_history: {
-                                run_id: string;
-                                /** Format: date-time */
-                                completed_at: string;
-                                total_count: number | null;
-                                people: number | null;
-                            }[];
                         };
                     };
                 };

@@ -220,6 +220,15 @@ const AudienceSummaryFields = {
   delivery: Type.Object({ mode: StringEnum(DELIVERY_MODES), path: Nullable(Type.String()) }),
   next_run_at: Nullable(Type.String({ format: 'date-time' })),
   last_run: Nullable(AudienceRun),
+  size_history: Type.Array(
+    Type.Object({
+      run_id: Type.String(),
+      completed_at: Type.String({ format: 'date-time' }),
+      total_count: Nullable(Type.Integer()),
+      people: Nullable(Type.Integer()),
+    }),
+    { description: 'The completed runs among the last 30, oldest first' },
+  ),
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
 };
@@ -234,15 +243,6 @@ export const AudienceDetail = Type.Object({
   timezone: Type.String(),
   days: Nullable(
     Type.Array(Type.String(), { description: 'The days the next run would read (intent audiences)' }),
-  ),
-  size_history: Type.Array(
-    Type.Object({
-      run_id: Type.String(),
-      completed_at: Type.String({ format: 'date-time' }),
-      total_count: Nullable(Type.Integer()),
-      people: Nullable(Type.Integer()),
-    }),
-    { description: 'The completed runs among the last 30, oldest first' },
   ),
 });
 export type AudienceDetail = Static<typeof AudienceDetail>;

@@ -185,6 +185,11 @@ describe('a rolling delta audience', () => {
       after.length,
     ]);
 
+    // The list carries the size history too (the console draws each audience's trend from it).
+    const listed = (await api.get('/api/v1/audiences?limit=100')).body.audiences.find(
+      (audience: { audience_id: string }) => audience.audience_id === id,
+    );
+    expect(listed.size_history).toEqual(detail.body.size_history);
     // A resync makes the next run a baseline again: everyone added.
     expect((await api.post(`/api/v1/audiences/${id}/resync`)).status).toBe(200);
     const third = await api.post(`/api/v1/audiences/${id}/runs`);

@@ -7,7 +7,7 @@ import { formatCount, formatTime } from '../../format.ts';
 import { currentSize } from './audience-words.ts';
 import { audiencePath } from './paths.ts';
 import { Sparkline } from './size-charts.tsx';
-import { useAudienceList, useSizeHistories } from './use-saved-audiences.ts';
+import { useAudienceList } from './use-saved-audiences.ts';
 
 function LastRun({ run }: { run: AudienceSummary['last_run'] }) {
   if (!run) return <span className="muted">never</span>;
@@ -29,7 +29,6 @@ export function AudienceListPage() {
   const pages = useCursorPages();
   const list = useAudienceList(pages.cursor);
   const audiences = list.data?.audiences ?? [];
-  const details = useSizeHistories(audiences);
   return (
     <div className="stack">
       <h1>Audiences</h1>
@@ -57,8 +56,8 @@ export function AudienceListPage() {
               </tr>
             </thead>
             <tbody>
-              {audiences.map((audience, index) => {
-                const history = details[index]?.data?.size_history;
+              {audiences.map((audience) => {
+                const history = audience.size_history;
                 return (
                   <tr key={audience.audience_id}>
                     <td>

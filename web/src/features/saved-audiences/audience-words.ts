@@ -17,7 +17,7 @@ export function sizeOf(point: Sized): number | null {
 /** The size of the last completed run: the newest point of the history, else the last run if it completed. */
 export function currentSize(
   audience: AudienceSummary,
-  history: AudienceDetail['size_history'] | undefined,
+  history: AudienceSummary['size_history'] | undefined,
 ): number | null {
   const newest = history?.at(-1);
   if (newest) return sizeOf(newest);

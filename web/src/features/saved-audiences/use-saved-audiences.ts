@@ -1,12 +1,5 @@
-import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
-import {
-  type AudienceBody,
-  type AudienceDetail,
-  type AudiencePatch,
-  type AudienceSummary,
-  api,
-  unwrap,
-} from '../../api.ts';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type AudienceBody, type AudienceDetail, type AudiencePatch, api, unwrap } from '../../api.ts';
 import { isRunning } from './audience-words.ts';
 
 const LIST_KEY = ['saved-audiences'];
@@ -36,20 +29,6 @@ export function useAudienceList(cursor: string | undefined) {
       ),
     refetchInterval: (query) =>
       query.state.data?.audiences.some((a) => isRunning(a.last_run)) ? 3 * RUN_POLL_MS : false,
-  });
-}
-
-/**
- * The size history of each listed audience. The list's summaries carry no `size_history`, so each
- * row asks for its audience's detail (shared with the audience page's cache).
- */
-export function useSizeHistories(audiences: AudienceSummary[]) {
-  return useQueries({
-    queries: audiences.map((audience) => ({
-      queryKey: detailKey(audience.audience_id),
-      queryFn: () => getAudience(audience.audience_id),
-      staleTime: 10_000,
-    })),
   });
 }
 
