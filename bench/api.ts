@@ -1,5 +1,11 @@
+import type { AudienceBody, AudienceRunStarted, IntentDefinition } from '../src/contract/audience-schemas.ts';
+import type { TaskDetail as ServedTaskDetail } from '../src/contract/task-schemas.ts';
 import { HttpClient } from './http-client.ts';
 import { sleep } from './stats.ts';
+
+/** A saved intent audience as the bench saves one (`POST /api/v1/audiences`). */
+export type SavedAudienceBody = Omit<AudienceBody, 'definition'> & { definition: IntentDefinition };
+export type { AudienceRunStarted };
 
 export interface IntentTaskBody {
   days: string[];
@@ -25,6 +31,8 @@ export interface TaskDetail {
   unique_counts?: Record<string, number> | null;
   files: Array<{ partition: string; uri: string; rows: number; size_bytes: number }>;
   error: { code: string; message: string } | null;
+  /** A saved audience's delta run, once counted; null for other tasks. */
+  delta?: ServedTaskDetail['delta'];
   created_at: string;
   updated_at: string;
   completed_at: string | null;
@@ -107,6 +115,53 @@ export class AudiencesApi {
       expect: 202,
     });
     return { ms: reply.ms };
+  }
+
+  /** Saves an audience (`POST /api/v1/audiences`) and answers its id. */
+  async saveAudience(body: SavedAudienceBody): Promise<string> {
+    const reply = await this.http.json<{ audience_id: string }>('POST', '/api/v1/audiences', {
+      body,
+      headers: this.headers,
+      expect: 201,
+    });
+    return reply.body.audience_id;
+  }
+
+  /**
+   * Runs a saved audience now (`POST /api/v1/audiences/{id}/runs`) and follows its task to
+   * `completed` (see `follow`), timed from sending the POST.
+   */
+  async runAudience(
+    audienceId: string,
+    pollMs?: number,
+  ): Promise<{ started: AudienceRunStarted; run: TaskRun }> {
+    const sent = performance.now();
+    const reply = await this.http.json<AudienceRunStarted>('POST', `/api/v1/audiences/${audienceId}/runs`, {
+      headers: this.headers,
+      expect: 202,
+    });
+    const run = await this.follow(reply.body.task_id, 'completed', {
+      started: sent,
+      createMs: reply.ms,
+      pollMs,
+    });
+    return { started: reply.body, run };
+  }
+
+  /** Makes the audience's next delta run a baseline (`POST /api/v1/audiences/{id}/resync`). */
+  async resyncAudience(audienceId: string): Promise<void> {
+    await this.http.json('POST', `/api/v1/audiences/${audienceId}/resync`, {
+      headers: this.headers,
+      expect: 200,
+    });
+  }
+
+  /** Deletes an audience, its runs' records and their member snapshots (its tasks stay). */
+  async deleteAudience(audienceId: string): Promise<void> {
+    const reply = await this.http.request('DELETE', `/api/v1/audiences/${audienceId}`, {
+      headers: this.headers,
+    });
+    if (reply.status !== 204) throw new Error(`DELETE audience ${audienceId}: ${reply.status} ${reply.text}`);
   }
 
   /** One status read; with `etag`, a long poll that waits up to `waitSec` for the task to change. */

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AudiencesApi, IntentTaskBody, TaskRun } from './api.ts';
+import type { AudiencesApi, IntentTaskBody, SavedAudienceBody, TaskRun } from './api.ts';
 import type { CpuMonitor } from './cpu-monitor.ts';
 import type { Dataset } from './dataset.ts';
+import { type DeltaSection, DeltaSides, deltaAudienceBody, filesBytes } from './delta-audience.ts';
 import type { BenchOptions } from './options.ts';
 import {
   countSql,
@@ -27,6 +28,7 @@ export const COMPARISON_KEYS = [
   'jsonl',
   'copy',
   'unload',
+  'delta',
 ] as const;
 
 /** One API-versus-raw comparison: every sample of both sides, in run order. */
@@ -50,9 +52,12 @@ export interface Comparison {
   apiBytes?: number;
   /** Partitions whose counts differ between the two sides (counts only). */
   mismatches: number | undefined;
-  apiRequest: IntentTaskBody;
+  /** The task's body, or the saved audience's (delta). */
+  apiRequest: IntentTaskBody | SavedAudienceBody;
   rawSql: string;
   variantSql: string[];
+  /** The delta both sides found and the size of the drops (delta only). */
+  delta?: DeltaSection;
 }
 
 export interface Side {
@@ -67,6 +72,7 @@ export const EXPORT_KEYS: ReadonlySet<Comparison['key']> = new Set([
   'jsonl',
   'copy',
   'unload',
+  'delta',
 ]);
 
 /** Each side's samples, and the cores other processes used during each sample. */
@@ -198,6 +204,8 @@ export class Comparisons {
         return this.copyExport();
       case 'unload':
         return this.unload();
+      case 'delta':
+        return this.delta();
     }
   }
 
@@ -307,6 +315,51 @@ export class Comparisons {
       target,
       unloadRun,
     );
+  }
+
+  /**
+   * 18: a saved delta audience run after a day arrived (`POST /api/v1/audiences/{id}/runs` timed to
+   * `completed`; the base run before it is not timed, see `DeltaAudience.round`), against raw DuckDB
+   * writing the same people, members, added and removed. The two sides' figures must agree.
+   */
+  async delta(): Promise<Comparison> {
+    const title = 'Saved audience: a delta run (a day added)';
+    const sides = new DeltaSides(this.api, this.dataset, this.options, (taskId) =>
+      this.removeExports(taskId),
+    );
+    const runs: TaskRun[] = [];
+    await sides.prepare();
+    this.options.log(`${title.toLowerCase()}: ${this.options.exportPairs} rounds`);
+    try {
+      const alternation = await alternate(
+        [
+          { label: 'api', run: this.apiSide(sides.apiRun, runs) },
+          { label: 'raw', run: sides.rawRun },
+        ],
+        this.options.exportPairs,
+        this.cpu,
+        this.options.log,
+      );
+      const last = runs.at(-1)!;
+      const polled = await this.polled(sides.apiRun);
+      await sides.deleteAudience();
+      const delta = sides.section(last);
+      return {
+        key: 'delta',
+        title,
+        ...measured(alternation, runs, polled),
+        apiRows: last.detail.files.reduce((sum, file) => sum + file.rows, 0),
+        rawRows: delta.raw.added + delta.raw.removed,
+        apiBytes: filesBytes(last),
+        mismatches: undefined,
+        apiRequest: deltaAudienceBody(this.dataset),
+        rawSql: sides.raw.sql,
+        variantSql: [],
+        delta,
+      };
+    } finally {
+      sides.raw.remove();
+    }
   }
 
   /**

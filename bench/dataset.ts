@@ -30,6 +30,7 @@ export async function ensureDataset(
 ): Promise<Dataset> {
   const { rows, days, prefixes, seed } = options.tree;
   const dir = path.join(options.workDir, `tree-${rows}-${days}d-${prefixes}p-seed${seed}`);
+  restoreHeldDays(options.workDir);
   const markerFile = path.join(dir, '.complete.json');
   if (fs.existsSync(markerFile)) {
     const marker = JSON.parse(fs.readFileSync(markerFile, 'utf8')) as Marker;
@@ -50,4 +51,43 @@ export async function ensureDataset(
   fs.writeFileSync(markerFile, JSON.stringify(marker, null, 2));
   options.log(`intent tree ready in ${(result.elapsedMs / 1000).toFixed(1)} s`);
   return { dir, ...marker, generatedMs: result.elapsedMs };
+}
+
+/** Where `holdOutDay` keeps a tree's day folders: a sibling of the tree (outside it, same filesystem). */
+const HELD = '.held';
+
+/**
+ * Moves one day's folder out of the tree (the service then lists one day less) and answers how to
+ * put it back. A run that dies meanwhile leaves it outside; the next `ensureDataset` puts it back.
+ */
+export function holdOutDay(dataset: Dataset, day: string): () => void {
+  const held = path.join(`${dataset.dir}${HELD}`, `day=${day}`);
+  fs.mkdirSync(path.dirname(held), { recursive: true });
+  fs.renameSync(path.join(dataset.dir, `day=${day}`), held);
+  return () => restoreHeldDays(path.dirname(dataset.dir));
+}
+
+/** Puts every day folder held out of a tree in `workDir` back into its tree. */
+export function restoreHeldDays(workDir: string): void {
+  if (!fs.existsSync(workDir)) return;
+  for (const entry of fs.readdirSync(workDir)) {
+    if (!entry.endsWith(HELD)) continue;
+    const holding = path.join(workDir, entry);
+    const tree = holding.slice(0, -HELD.length);
+    if (!fs.existsSync(tree)) {
+      // The tree is gone (it is generated again): nothing to put back.
+      fs.rmSync(holding, { recursive: true, force: true });
+      continue;
+    }
+    for (const day of fs.readdirSync(holding)) {
+      const target = path.join(tree, day);
+      if (fs.existsSync(target)) {
+        throw new Error(
+          `${path.join(holding, day)} was held out of the tree, but ${target} exists; remove one`,
+        );
+      }
+      fs.renameSync(path.join(holding, day), target);
+    }
+    fs.rmdirSync(holding);
+  }
 }

@@ -57,8 +57,9 @@ const USAGE = `usage: npm run bench -- [--tiny] [--out FILE]
   --out FILE    write the report to FILE instead of BENCHMARKS.md; also BENCH_OUT=FILE
   --work DIR    cache and scratch folder (default .bench); also BENCH_WORK_DIR=DIR
   --quiet       no progress lines on stderr
-  --only KEYS   only these comparisons on the full tree (comma-separated: count, filtered, export,
-                small, csv, jsonl, copy, unload), printed to stdout; writes no report
+  --only KEYS   only these comparisons on the full tree, or the tiny one with --tiny (comma-separated:
+                count, filtered, export, small, csv, jsonl, copy, unload, delta), printed to stdout;
+                writes no report
 
 The scaled-out sections need PostgreSQL and Redis: BENCH_POSTGRES_URL (a user that may create
 databases; default postgres://postgres@127.0.0.1:5432/postgres) and BENCH_REDIS_URL (default

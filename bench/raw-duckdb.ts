@@ -36,6 +36,30 @@ export async function rawQuery(
   }
 }
 
+/** Several statements in one fresh in-memory DuckDB, one after another: each one's rows, and the time of all. */
+export async function rawStatements(
+  statements: readonly string[],
+  threads: number,
+): Promise<{ ms: number; results: Array<Record<string, unknown>[]> }> {
+  const started = performance.now();
+  const instance = await DuckDBInstance.create(':memory:', { threads: String(threads) });
+  try {
+    const connection = await instance.connect();
+    try {
+      const results: Array<Record<string, unknown>[]> = [];
+      for (const sql of statements) {
+        const reader = await connection.runAndReadAll(sql);
+        results.push(reader.getRowObjects() as Record<string, unknown>[]);
+      }
+      return { ms: performance.now() - started, results };
+    } finally {
+      connection.closeSync();
+    }
+  } finally {
+    instance.closeSync();
+  }
+}
+
 /** 1 and 2: rows per partition of the whole tree, optionally filtered. */
 export function countSql(tree: string, where?: string): string {
   return `SELECT day, prefix, score, count(*) AS n FROM ${treeGlob(tree)}${where ? ` WHERE ${where}` : ''} GROUP BY ALL`;

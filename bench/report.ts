@@ -1,4 +1,4 @@
-import type { TaskRun } from './api.ts';
+import type { IntentTaskBody, TaskRun } from './api.ts';
 import { CANCEL_TARGET_MS } from './cancel.ts';
 import { type Comparison, EXPORT_KEYS } from './comparisons.ts';
 import { type CpuLoad, NOISY_CORES } from './cpu-monitor.ts';
@@ -12,6 +12,7 @@ import { int, mb, median, ms, ratio, samples } from './stats.ts';
 import {
   aRunning,
   comparisonRatio,
+  deltaMatches,
   estimateMatches,
   evaluateTargets,
   growthVerdict,
@@ -29,12 +30,15 @@ const HEADINGS: Record<Comparison['key'], string> = {
   jsonl: '15. JSON Lines export',
   copy: '16. Whole-file export (copy)',
   unload: '17. Export after a count (unload)',
+  delta: '18. Saved audience: a delta run (a day added)',
 };
 
 /** What a comparison's API side times, when it is not one create followed to its status. */
 const REQUEST_LINES: Partial<Record<Comparison['key'], string>> = {
   unload:
     'API request (`POST /api/v1/intent_hive_tasks`, counted, then `POST /api/v1/tasks/{id}/unload` timed to status `completed`):',
+  delta:
+    'API request (the audience saved once with `POST /api/v1/audiences`; each round `POST /api/v1/audiences/{id}/runs` timed to status `completed` of its task):',
 };
 
 /** What each export's raw side writes, when it differs from section 3's. */
@@ -48,6 +52,16 @@ const EXPORT_NOTES: Partial<Record<Comparison['key'], string>> = {
   unload:
     'The request of section 3 with `perform_unload: false`, counted first (not timed); then its segment is exported with `POST /api/v1/tasks/{id}/unload`, ' +
     'timed from that call to the first status read showing `completed`. The raw side is the `COPY` of section 3.',
+  delta:
+    'An intent audience saved once: every prefix and score, the filter of section 2, people by `person_id` (`output: "people"`), ' +
+    'a window of all days of the tree but one ending at the newest (`last_days: days − 1, until: "latest"`), delivered as a delta. ' +
+    "Each round, not timed: `POST /api/v1/audiences/{id}/resync`, the tree's newest day folder moved out of the tree, a run (a baseline over the days before: " +
+    'every member delivered as `added`) followed to `completed`, the day put back. Then timed: `POST /api/v1/audiences/{id}/runs`, whose window has moved by the day, ' +
+    "followed to `completed` of its task with long polling: its count job writes the window's members and counts them against the base run's, " +
+    'its export writes the people rows of members who joined (`added`) and the `person_id` of those who left (`removed`), then the manifest. ' +
+    "Both runs' files are deleted after each round. The raw side does the same work in one fresh DuckDB: the base days' members written to `prev.parquet` once " +
+    "before the rounds (not timed); each round the people of the moved window (the service's people columns, written here) into a temp table, its members to " +
+    '`current.parquet`, `added` and `removed` as anti-joins against `prev.parquet`, written as snappy Parquet.',
   copy:
     'An export of every partition without `where_expr`, `select`, `limit` or `compression` selects whole files: the service copies them as they are ' +
     '(a file copy here; S3 `CopyObject` on an object store) with row counts from their footers. The raw side writes the same rows again with DuckDB, partitioned Parquet in its defaults (snappy).',
@@ -117,7 +131,9 @@ function comparisonSection(
       `API request (\`POST /api/v1/intent_hive_tasks\`, timed to status \`${EXPORT_KEYS.has(c.key) ? 'completed' : 'counted'}\`):`,
     '',
     '```json',
-    JSON.stringify(c.apiRequest.days.length > 3 ? abbreviate(c.apiRequest) : c.apiRequest),
+    JSON.stringify(
+      'days' in c.apiRequest && c.apiRequest.days.length > 3 ? abbreviate(c.apiRequest) : c.apiRequest,
+    ),
     '```',
     '',
     'Raw side:',
@@ -140,6 +156,7 @@ function comparisonSection(
     `**Ratio API / raw (medians): ${ratio(comparisonRatio(c))}**; per round: ${perRound(c)}.`,
     '',
     `- Same work: ${sameWork(c)}.`,
+    ...deltaLines(c),
     ...copied,
     `- Jobs per task: ${runs[0]?.detail.total_jobs ?? 'n/a'}; create (POST → 202): median ${ms(median(runs.map((r) => r.createMs)))}.`,
     `- Server's own time (\`updated_at − created_at\`): median ${ms(median(runs.map((r) => r.serverMs)))} (the rest is the create request and the answer of the waiting read).`,
@@ -155,7 +172,7 @@ function comparisonSection(
 }
 
 /** Long day lists shown as their first and last entries. */
-function abbreviate(body: Comparison['apiRequest']): Record<string, unknown> {
+function abbreviate(body: IntentTaskBody): Record<string, unknown> {
   return { ...body, days: [body.days[0], '…', body.days.at(-1)], _days: body.days.length };
 }
 
@@ -501,7 +518,7 @@ export function renderReport(results: BenchResults): string {
       'the harness waits the way the API documents for clients, with long polling: a first `GET`, then each `GET` sends the `ETag` of the last answer in `If-None-Match` with `?wait=60`, ' +
       `and the server answers the moment the task changes (keep-alive HTTP/1.1). A client polling every ${results.pollMs} ms instead is measured too, as a diagnostic.`,
     `- **Rounds**: one warm-up of each side (not recorded), then ${results.pairs} rounds (${results.exportPairs} for the exports), rotating which side goes first. ` +
-      'Figures are medians; ratios are median API / median raw. Export sections (3, 14–16) use the export rounds. Export folders of both sides are deleted after every run.',
+      'Figures are medians; ratios are median API / median raw. Export sections (3, 14–18) use the export rounds. Export folders of both sides are deleted after every run.',
     '- **Scaled out** (sections 8 and 9): deployments of 1 `audiences serve` + 2 `audiences worker` processes, started as README "Scaling out" does, ' +
       'each on a fresh database of the local PostgreSQL server (`BENCH_POSTGRES_URL`) and a key prefix of its own on the local Redis (`BENCH_REDIS_URL`), its processes sharing one `OUTPUT_PATH` folder; ' +
       "the database is dropped and the prefix's keys deleted at the end. The settings of each are stated in its section.",
@@ -654,6 +671,7 @@ export function comparisonSummary(c: Comparison): string {
   return [
     `${c.title}: API ${ms(median(c.apiMs))}, raw ${ms(median(c.rawMs))}, ratio ${ratio(comparisonRatio(c))}; per round: ${perRound(c)}`,
     `- ${sameWork(c)}; jobs per task: ${c.apiRuns[0]?.detail.total_jobs ?? 'n/a'}`,
+    ...deltaLines(c),
     ...stepsLine(c.apiRuns),
   ].join('\n');
 }
@@ -663,6 +681,29 @@ function sameWork(c: Comparison): string {
   return c.mismatches === undefined
     ? `rows exported: API ${int(c.apiRows)}, raw ${int(c.rawRows)} (${c.apiRows === c.rawRows ? 'equal' : 'DIFFERENT'})`
     : `rows counted: API ${int(c.apiRows)}, raw ${int(c.rawRows)}; partitions whose counts differ: ${c.mismatches}`;
+}
+
+/**
+ * Section 18: the delta both sides found (the section fails when they differ), and the delta drop's
+ * size against a full one.
+ */
+function deltaLines(c: Comparison): string[] {
+  const d = c.delta;
+  if (!d || c.apiBytes === undefined) return [];
+  const span = (days: string[]) => (days.length > 1 ? `${days[0]} … ${days.at(-1)}` : `${days[0]}`);
+  return [
+    `- Delta of the last timed run (days ${span(d.days)} against its base run's ${span(d.baseDays)}): ` +
+      `API members ${int(d.api.members)}, added ${int(d.api.added)}, removed ${int(d.api.removed)}, kept ${int(d.api.kept)}; ` +
+      `raw DuckDB members ${int(d.raw.members)}, added ${int(d.raw.added)}, removed ${int(d.raw.removed)}; ` +
+      `members of the base days: API ${int(d.baseMembers.api)}, raw ${int(d.baseMembers.raw)} (${deltaMatches(c) ? 'equal' : '**DIFFERENT**'}).`,
+    `- Drop size: the delta run's files (\`added\` + \`removed\`) ${size(c.apiBytes)}; a full drop (the base run's files, a baseline: every member of its days) ${size(d.fullBytes)}: ` +
+      `the delta is **${ratio(c.apiBytes / d.fullBytes)}** of a full drop.`,
+  ];
+}
+
+/** Bytes as MB, or kB below one MB. */
+function size(bytes: number): string {
+  return bytes >= 1e6 ? mb(bytes) : `${(bytes / 1e3).toFixed(1)} kB`;
 }
 
 /** The ratio of each round, in run order. */

@@ -38,7 +38,10 @@ export interface BenchResults {
   instanceStartupMs: number[];
   /** Sections 1 to 4. */
   comparisons: Comparison[];
-  /** Sections 14 to 17: the filtered export as CSV and JSON Lines, the export of whole files, the export after a count. */
+  /**
+   * Sections 14 to 18: the filtered export as CSV and JSON Lines, the export of whole files, the
+   * export after a count, a saved audience's delta run.
+   */
   formatExports: Comparison[];
   /** The dry run over the whole tree against raw DuckDB reading the same footers. */
   estimate: EstimateResult;

@@ -108,6 +108,7 @@ async function main(options: BenchOptions): Promise<void> {
     const jsonl = await section('jsonl', () => comparisons.measure('jsonl'));
     const copy = await section('copy', () => comparisons.measure('copy'));
     const unload = await section('unload', () => comparisons.measure('unload'));
+    const delta = await section('delta', () => comparisons.measure('delta'));
     const growth = await section('growth', () => measureGrowth(options, dataset, api));
     const throughput = await section('throughput', () => measureThroughput(options, dataset, api, cpu));
     const embedded = {
@@ -152,7 +153,7 @@ async function main(options: BenchOptions): Promise<void> {
     );
     measured = {
       comparisons: [count, filtered, exported, small],
-      formatExports: [csv, jsonl, copy, unload],
+      formatExports: [csv, jsonl, copy, unload, delta],
       estimate,
       preview,
       unique,

@@ -163,6 +163,7 @@ export function evaluateTargets(results: BenchResults): TargetRow[] {
     ratioRow('csv', `filtered export as CSV, gzip (${rows})`, 1.15),
     ratioRow('jsonl', `filtered export as JSON Lines, gzip (${rows})`, 1.15),
     copyRow(results, rows),
+    deltaRow(results, rows),
     ...results.fairness.map(fairnessRow),
     scaledRow(results.scaledExport, rows),
   ];
@@ -180,6 +181,36 @@ function copyRow(results: BenchResults, rows: string): TargetRow {
     goal: `≥ ${COPY_TARGET_SPEEDUP}× faster than a raw DuckDB COPY of the same rows; same rows, the files' own bytes`,
     measured: `${speedup.toFixed(1)}× (${ms(median(c.apiMs))} / ${ms(median(c.rawMs))}); rows ${c.apiRows === c.rawRows ? 'equal' : 'DIFFERENT'}, bytes ${c.apiBytes === results.dataset.bytes ? 'equal' : 'DIFFERENT'}`,
     met: speedup >= COPY_TARGET_SPEEDUP && same,
+  };
+}
+
+/** The bound of a saved audience's delta run: API / raw. */
+export const DELTA_RATIO = 1.2;
+
+/** Both sides of the delta comparison found the same members, added, removed and base members. */
+export function deltaMatches(c: Comparison): boolean {
+  const d = c.delta;
+  return (
+    d !== undefined &&
+    d.api.members === d.raw.members &&
+    d.api.added === d.raw.added &&
+    d.api.removed === d.raw.removed &&
+    d.baseMembers.api === d.baseMembers.raw
+  );
+}
+
+function deltaRow(results: BenchResults, rows: string): TargetRow {
+  const c = byKey(results, 'delta');
+  const value = comparisonRatio(c);
+  const same = deltaMatches(c);
+  const drop = (c.apiBytes ?? Number.NaN) / (c.delta?.fullBytes ?? Number.NaN);
+  return {
+    target: `saved audience: delta run after a day was added (${rows})`,
+    goal:
+      `API / raw ≤ ${DELTA_RATIO}: \`POST /api/v1/audiences/{id}/runs\` to \`completed\` (people, members, added and removed written) ` +
+      'against one fresh DuckDB writing the same from the same files; same members, added and removed',
+    measured: `${ratio(value)} (${ms(median(c.apiMs))} / ${ms(median(c.rawMs))}); figures ${same ? 'equal' : 'DIFFERENT'}; the delta drop is ${ratio(drop)} of a full one`,
+    met: value <= DELTA_RATIO && same,
   };
 }
 

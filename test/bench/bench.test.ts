@@ -28,6 +28,7 @@ const SECTIONS = [
   '## 15. JSON Lines export',
   '## 16. Whole-file export (copy)',
   '## 17. Export after a count (unload)',
+  '## 18. Saved audience: a delta run (a day added)',
 ];
 /** A figure with its unit, as the report writes them. */
 const FIGURE = /\d[\d,]*(\.\d+)?\s?(ms|s|MB|GB|×|req\/s)/;
@@ -92,7 +93,7 @@ describe('npm run bench -- --tiny', () => {
     const rows = sectionOf(report, '## Targets')
       .split('\n')
       .filter((line) => line.startsWith('| ') && !line.startsWith('| target') && !line.startsWith('| ---'));
-    expect(rows).toHaveLength(18);
+    expect(rows).toHaveLength(19);
     for (const row of rows) {
       expect(row).toMatch(/\| (met|\*\*not met\*\*) \|$/);
       expect(row).toMatch(FIGURE);
@@ -116,6 +117,7 @@ describe('npm run bench -- --tiny', () => {
       'filtered export as JSON Lines',
       'export of whole files',
       'export after a count (unload',
+      'saved audience: delta run after a day was added',
     ]) {
       expect(
         rows.some((row) => row.includes(target)),
@@ -182,6 +184,12 @@ describe('npm run bench -- --tiny', () => {
     expect(sectionOf(report, '## 16. Whole-file export (copy)')).toMatch(
       /Copied, not written again: .*\(equal\)/,
     );
+    // The delta both sides found (the section fails when they differ) and the drop against a full one.
+    const delta = sectionOf(report, '## 18. Saved audience: a delta run (a day added)');
+    expect(delta).toMatch(
+      /^- Delta of the last timed run .*: API members ([\d,]+), added ([\d,]+), removed ([\d,]+), kept [\d,]+; raw DuckDB members \1, added \2, removed \3; .*\(equal\)\.$/m,
+    );
+    expect(delta).toMatch(/^- Drop size: .*the delta is \*\*\d+\.\d+×\*\* of a full drop\.$/m);
     expect(report).not.toMatch(/NaN|\bn\/a\b|undefined/);
   });
 });
