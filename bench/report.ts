@@ -58,10 +58,10 @@ const EXPORT_NOTES: Partial<Record<Comparison['key'], string>> = {
     "Each round, not timed: `POST /api/v1/audiences/{id}/resync`, the tree's newest day folder moved out of the tree, a run (a baseline over the days before: " +
     'every member delivered as `added`) followed to `completed`, the day put back. Then timed: `POST /api/v1/audiences/{id}/runs`, whose window has moved by the day, ' +
     "followed to `completed` of its task with long polling: its count job writes the window's members and counts them against the base run's, " +
-    'its export writes the people rows of members who joined (`added`) and the `person_id` of those who left (`removed`), then the manifest. ' +
+    'its export writes the people rows of members who joined (`added`; only their rows are grouped, picked by the two members files) and the `person_id` of those who left (`removed`), then the manifest. ' +
     "Both runs' files are deleted after each round. The raw side does the same work in one fresh DuckDB: the base days' members written to `prev.parquet` once " +
     "before the rounds (not timed); each round the people of the moved window (the service's people columns, written here) into a temp table, its members to " +
-    '`current.parquet`, `added` and `removed` as anti-joins against `prev.parquet`, written as snappy Parquet.',
+    '`current.parquet`, `added` and `removed` as anti-joins against `prev.parquet`, written as snappy Parquet: the plain way, grouping every person of the window once.',
   copy:
     'An export of every partition without `where_expr`, `select`, `limit` or `compression` selects whole files: the service copies them as they are ' +
     '(a file copy here; S3 `CopyObject` on an object store) with row counts from their footers. The raw side writes the same rows again with DuckDB, partitioned Parquet in its defaults (snappy).',
@@ -687,6 +687,11 @@ function sameWork(c: Comparison): string {
  * Section 18: the delta both sides found (the section fails when they differ), and the delta drop's
  * size against a full one.
  */
+/** A small share as a percentage with two significant digits: 0.11 %. */
+function share(value: number): string {
+  return `${(value * 100).toPrecision(2)} %`;
+}
+
 function deltaLines(c: Comparison): string[] {
   const d = c.delta;
   if (!d || c.apiBytes === undefined) return [];
@@ -697,7 +702,7 @@ function deltaLines(c: Comparison): string[] {
       `raw DuckDB members ${int(d.raw.members)}, added ${int(d.raw.added)}, removed ${int(d.raw.removed)}; ` +
       `members of the base days: API ${int(d.baseMembers.api)}, raw ${int(d.baseMembers.raw)} (${deltaMatches(c) ? 'equal' : '**DIFFERENT**'}).`,
     `- Drop size: the delta run's files (\`added\` + \`removed\`) ${size(c.apiBytes)}; a full drop (the base run's files, a baseline: every member of its days) ${size(d.fullBytes)}: ` +
-      `the delta is **${ratio(c.apiBytes / d.fullBytes)}** of a full drop.`,
+      `the delta is **${share(c.apiBytes / d.fullBytes)}** of a full drop.`,
   ];
 }
 

@@ -75,22 +75,31 @@ export async function writeMembers(
   }
 }
 
-/** Writes the people rows (as `exportPeople` would) of members not in `previous` (all of them when null) to `target`. */
+/**
+ * Writes the people rows (as `exportPeople` would) of the members in `current` (this run's members
+ * file) who are not in `previous` (all of them when null) to `target`. Only the newcomers' rows are
+ * grouped: the people query is restricted to them by the two members files, so a delta run's export
+ * aggregates the few who joined, not the whole audience.
+ */
 export async function exportAdded(
   sandbox: Sandbox,
   source: ParquetSource,
   query: PeopleQuery,
+  current: string,
   previous: string | null,
   target: FileTarget,
 ): Promise<WrittenFiles> {
   if (previous === null || source.files.length === 0) return exportPeople(sandbox, source, query, target);
-  const rows = await withoutPeople(
+  const person = quoteIdentifier(query.personBy);
+  const newcomers = await withoutPeople(
     sandbox,
-    peopleSql(source, query),
+    membersOf(current, query.personBy),
     membersOf(previous, query.personBy),
     query.personBy,
   );
-  return writeFiles(sandbox, rows, target);
+  const joined = `${person} IN (SELECT ${person} FROM (${newcomers}))`;
+  const whereSql = query.whereSql === null ? joined : `(${query.whereSql}) AND ${joined}`;
+  return writeFiles(sandbox, peopleSql(source, { ...query, whereSql }), target);
 }
 
 /** Writes the person values in `previous` that are not in `current` (both members files) to `target`: one column, named as the person column. Nothing when previous is null. */

@@ -175,7 +175,7 @@ describe('writeMembers, exportAdded and exportRemoved over two days of a small t
     );
     expect(meta).toEqual({ codecs: ['ZSTD'], columns: ['person_id'] });
 
-    const added = await exportAdded(sandbox, daysSource(DAY_1), intent(), null, {
+    const added = await exportAdded(sandbox, daysSource(DAY_1), intent(), members, null, {
       targetDir: path.join(dir, 'added'),
     });
     const read = await duck(
@@ -208,7 +208,7 @@ describe('writeMembers, exportAdded and exportRemoved over two days of a small t
     expect(expected.removed).toEqual(['p1', 'p4']);
     expect(await valuesIn([second], 'person_id')).toEqual(expected.members);
 
-    const added = await exportAdded(sandbox, daysSource(DAY_2), intent(), first, {
+    const added = await exportAdded(sandbox, daysSource(DAY_2), intent(), second, first, {
       targetDir: path.join(dir, 'added'),
     });
     expect(rowsOf(added)).toBe(expected.counts.added);
@@ -254,7 +254,7 @@ describe('writeMembers, exportAdded and exportRemoved over two days of a small t
     expect(delta).toEqual({ members: 4, added: 1, removed: 1, kept: 3 });
     expect([expected.added, expected.removed]).toEqual([['p5'], ['p1']]);
 
-    const added = await exportAdded(sandbox, daysSource(DAY_1, DAY_2), query, first, {
+    const added = await exportAdded(sandbox, daysSource(DAY_1, DAY_2), query, second, first, {
       targetDir: path.join(dir, 'added'),
     });
     expect(await valuesIn(paths(added), 'person_id', 'ORDER BY v')).toEqual(['p5']);
@@ -288,7 +288,7 @@ describe('writeMembers, exportAdded and exportRemoved over two days of a small t
     expect(delta).toEqual(expected.counts);
     expect(delta).toEqual({ members: 2, added: 2, removed: 0, kept: 0 });
     expect(await valuesIn([both], 'person_id')).toEqual(['p2', 'p3']);
-    const added = await exportAdded(sandbox, daysSource(DAY_1, DAY_2), query, empty, {
+    const added = await exportAdded(sandbox, daysSource(DAY_1, DAY_2), query, both, empty, {
       targetDir: path.join(dir, 'added'),
     });
     const read = await duck(
@@ -306,7 +306,7 @@ describe('writeMembers, exportAdded and exportRemoved over two days of a small t
     const against = await expectedDelta(twoDays, personsSql([dayFile(DAY_1)], 'person_id'));
     expect(later).toEqual(against.counts);
     expect(later).toEqual({ members: 2, added: 0, removed: 2, kept: 2 });
-    const nobody = await exportAdded(sandbox, daysSource(DAY_1, DAY_2), query, first, {
+    const nobody = await exportAdded(sandbox, daysSource(DAY_1, DAY_2), query, third, first, {
       targetDir: path.join(root, 'out', 'nobody'),
     });
     expect(nobody.files).toEqual([]);
@@ -345,7 +345,7 @@ describe('a numeric person column (latest-row people)', () => {
     expect(type!.t).toBe('BIGINT');
     expect(await valuesIn([second], 'account_id')).toEqual([200, 300, 500, 600]);
 
-    const added = await exportAdded(sandbox, daysSource(DAY_2), query, first, {
+    const added = await exportAdded(sandbox, daysSource(DAY_2), query, second, first, {
       targetDir: path.join(dir, 'added'),
     });
     // p5 and p6 have one row each on day 2: theirs.
@@ -377,7 +377,7 @@ describe('a numeric person column (latest-row people)', () => {
     const next = path.join(dir, 'members.parquet');
     const delta = await writeMembers(sandbox, daysSource(DAY_1), query, next, empty);
     expect(delta).toEqual({ members: 4, added: 4, removed: 0, kept: 0 });
-    const added = await exportAdded(sandbox, daysSource(DAY_1), query, empty, {
+    const added = await exportAdded(sandbox, daysSource(DAY_1), query, next, empty, {
       targetDir: path.join(dir, 'added'),
     });
     expect(await valuesIn(paths(added), 'account_id', 'ORDER BY v')).toEqual([100, 200, 300, 400]);
@@ -411,7 +411,7 @@ describe('a numeric person column (latest-row people)', () => {
     const now = path.join(dir, 'members.parquet');
     const delta = await writeMembers(sandbox, daysSource(DAY_1), query, now, before);
     expect(delta).toEqual({ members: 4, added: 2, removed: 1, kept: 2 });
-    const added = await exportAdded(sandbox, daysSource(DAY_1), query, before, {
+    const added = await exportAdded(sandbox, daysSource(DAY_1), query, now, before, {
       targetDir: path.join(dir, 'added'),
     });
     expect(await valuesIn(paths(added), 'account_id', 'ORDER BY v')).toEqual([300, 400]);
@@ -456,7 +456,7 @@ describe('over the shared intent tree', () => {
     expect(Math.min(delta.added, delta.removed, delta.kept)).toBeGreaterThan(0);
     expect(await valuesIn([second], 'person_id')).toEqual(expected.members);
 
-    const added = await exportAdded(sandbox, source(late), query2, first, {
+    const added = await exportAdded(sandbox, source(late), query2, second, first, {
       targetDir: path.join(dir, 'added'),
     });
     expect(rowsOf(added)).toBe(delta.added);

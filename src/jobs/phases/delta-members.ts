@@ -88,6 +88,7 @@ export async function exportDelta(
     sandbox,
     parquetSource(files, plan),
     query,
+    current,
     previous,
     target(path.join(scratch, ADDED)),
   );
