@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Account, apiClient, call, signUp, startTestServer, type TestServer } from '../support/api.ts';
 import { intentPrefixes } from '../support/duck.ts';
@@ -17,7 +19,12 @@ let now = new Date('2026-03-27T12:00:00.000Z');
 beforeAll(async () => {
   receiver = await startReceiver();
   t = await startTestServer(
-    { SCHEDULE_MIN_INTERVAL: '1s', WEBHOOK_ALLOW_HTTP: '1', WEBHOOK_ALLOW_PRIVATE: '1' },
+    {
+      SCHEDULE_MIN_INTERVAL: '1s',
+      AUDIENCE_SNAPSHOTS_KEPT: '2',
+      WEBHOOK_ALLOW_HTTP: '1',
+      WEBHOOK_ALLOW_PRIVATE: '1',
+    },
     { audiences: { clock: () => new Date(now), tickMs: 20 }, webhooks: { pollMs: 50 } },
   );
   account = await signUp(t.url);
@@ -121,6 +128,11 @@ describe('an interval schedule', () => {
     });
     expect(runs[0].reason).toContain(manual.body.run_id);
     await settled(runs);
+
+    // AUDIENCE_SNAPSHOTS_KEPT=2: the first run's members went when the third run started.
+    const kept = fs.readdirSync(path.join(t.dataDir, 'snapshots', account.organizationId, id)).sort();
+    const withTasks = runs.filter((run: Run) => run.task_id);
+    expect(kept).toEqual([withTasks[0].run_id, withTasks[1].run_id].sort());
 
     // Each ended run and the skipped slot were told to the webhook, with the delta's figures.
     const hooks = await receiver.waitFor('/runs', 4);
