@@ -177,7 +177,9 @@ describe('a rolling delta audience', () => {
     });
     const read = await api.get(`/api/v1/audiences/${id}/runs/${second.body.run_id}`);
     expect(read.body).toEqual(runs.body.runs[0]);
-    expect((await api.get(`/api/v1/audiences/${id}/runs/not-a-run`)).body.code).toBe('audience_run_not_found');
+    expect((await api.get(`/api/v1/audiences/${id}/runs/not-a-run`)).body.code).toBe(
+      'audience_run_not_found',
+    );
     const detail = await api.get(`/api/v1/audiences/${id}`);
     expect(detail.body.last_run.run_id).toBe(second.body.run_id);
     expect(detail.body.size_history.map((point: { people: number }) => point.people)).toEqual([

@@ -68,7 +68,8 @@ it('reads and moves on the rows of a SQLite file written by migrations 0001-0003
     await store.close();
   }
   // Written back into the snake_case columns; the only column added to tasks is 0005's `figures`
-  // (null: this task has no unique_by or breakdown_by); 0006 adds idempotency_keys, 0007 the webhook tables.
+  // (null: this task has no unique_by or breakdown_by); 0006 adds idempotency_keys, 0007 the webhook
+  // tables, 0009 the saved audiences and their runs.
   const database = new SQLite(path.join(dir, 'audiences.sqlite'), { readonly: true });
   expect(
     database.prepare('select status, total_count, completed_jobs, counts, figures from tasks').all(),
@@ -80,6 +81,8 @@ it('reads and moves on the rows of a SQLite file written by migrations 0001-0003
     database.prepare("select name from sqlite_master where type = 'table' order by name").pluck().all(),
   ).toEqual([
     'api_clients',
+    'audience_runs',
+    'audiences',
     'files',
     'idempotency_keys',
     'jobs',

@@ -7,6 +7,7 @@ import type { FileTarget, WrittenFiles } from '../../engine/file-writer.ts';
 import type { PartitionedFile } from '../../engine/parquet-queries.ts';
 import { JobError } from '../../errors.ts';
 import type { Storage } from '../../storage/storage.ts';
+import { peopleQueryOf } from '../../tasks/people-query.ts';
 import {
   ADDED,
   type DeltaPlan,
@@ -20,7 +21,6 @@ import {
 } from '../../tasks/task-model.ts';
 import type { JobEngine } from '../job-engines.ts';
 import type { JobLease } from '../job-lease.ts';
-import { peopleQueryOf } from './people-figures.ts';
 
 /**
  * The count of a delta run: writes the run's members (its snapshot, under the service's own
@@ -79,9 +79,36 @@ export async function exportDelta(
   target: (folder: string) => FileTarget,
 ): Promise<WrittenFiles<PartitionedFile>> {
   const { delta } = plan;
-  const previous = await fetchMembers(storage, delta.previous, path.join(scratch, 'previous'));
-  const current = await fetchMembers(storage, delta.snapshot, path.join(scratch, 'current'));
-  if (current === null) throw new JobError('snapshot_missing', 'the members this run counted were not found');
+  const copies = [path.join(scratch, 'previous'), path.join(scratch, 'current')] as const;
+  return withCopies(copies, async () => {
+    const previous = await fetchMembers(storage, delta.previous, copies[0]);
+    const current = await fetchMembers(storage, delta.snapshot, copies[1]);
+    if (current === null)
+      throw new JobError('snapshot_missing', 'the members this run counted were not found');
+    return exportNewcomersAndLeavers({ plan, people, inputs, sandbox, scratch, previous, current, target });
+  });
+}
+
+/** The two outputs of a delta run's export, from the local copies of both members files. */
+async function exportNewcomersAndLeavers({
+  plan,
+  people,
+  inputs,
+  sandbox,
+  scratch,
+  previous,
+  current,
+  target,
+}: {
+  plan: TaskPlan;
+  people: PeoplePlan;
+  inputs: JobInputs;
+  sandbox: JobEngine['sandbox'];
+  scratch: string;
+  previous: string | null;
+  current: string;
+  target: (folder: string) => FileTarget;
+}): Promise<WrittenFiles<PartitionedFile>> {
   const files = inputs.partitions.flatMap((input) => input.localPaths);
   const query = peopleQueryOf(plan, people);
   const added = await exportAdded(
@@ -106,6 +133,19 @@ export async function exportDelta(
     ],
     columns: added.columns,
   };
+}
+
+/**
+ * Runs `work` with members files copied into the scratch folders `copies`, and removes the copies
+ * when it ends: what a job's scratch holds after its outcome is recorded is only what it published
+ * (moved away), so a worker killed between recording and cleaning up leaves no file behind.
+ */
+async function withCopies<T>(copies: readonly string[], work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } finally {
+    for (const folder of copies) fs.rmSync(folder, { recursive: true, force: true });
+  }
 }
 
 /**

@@ -9,6 +9,7 @@ import { exportPartitioned, exportRows, type PartitionedFile } from '../../engin
 import { exportPeople } from '../../engine/people-queries.ts';
 import type { Storage } from '../../storage/storage.ts';
 import type { JobOutcome, TaskRecord } from '../../store/store.ts';
+import { peopleQueryOf } from '../../tasks/people-query.ts';
 import {
   ALL,
   DEFAULT_LAYOUT,
@@ -20,7 +21,6 @@ import {
 import { taskOutputRoot } from '../../tasks/task-outputs.ts';
 import { exportDelta } from './delta-members.ts';
 import { sha256Of } from './file-checksums.ts';
-import { peopleQueryOf } from './people-figures.ts';
 
 /** What writing one job's export needs: its DuckDB, its scratch folder, what to read and how. */
 export interface ExportJob {
