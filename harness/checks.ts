@@ -4,7 +4,9 @@ import path from 'node:path';
 
 /**
  * `npm run check` and `npm test`: the static checks side by side instead of one after another, and
- * with `--tests` the test run (`vitest run`, given the arguments that follow `--tests`) beside them.
+ * with `--tests` the test run (`vitest run`, given the arguments that follow `--tests`) beside them,
+ * after `npm run build:dist`: the command line the tests start (bin/audiences.js) then runs compiled
+ * code built from these sources (when the build fails, bin/audiences.js runs the sources instead).
  *
  * The tests print as they go; each check prints one line when it ends, and its whole output at the
  * end, in the order below, so outputs never interleave. Beside the tests the checks run at a lower
@@ -29,6 +31,12 @@ const CHECKS: Part[] = [
   { name: 'biome', command: 'biome', args: ['check', 'src', 'test', 'bench', 'harness', 'web'] },
   { name: 'depcruise', command: 'depcruise', args: ['src'] },
 ];
+
+const BUILD: Part = {
+  name: 'build',
+  command: 'node',
+  args: ['--import', 'tsx', 'harness/build-dist.ts', '--js-only'],
+};
 
 const TESTS: Part = { name: 'vitest', command: 'vitest', args: ['run'], live: true };
 
@@ -115,10 +123,18 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 const args = process.argv.slice(2);
 const tests = args.indexOf('--tests');
 TESTS.args.push(...(tests < 0 ? [] : args.slice(tests + 1)));
-const parts = tests < 0 ? CHECKS : [...CHECKS, TESTS];
-const outcomes = await Promise.all(
-  parts.map((part) => run(part, tests >= 0 && !part.live ? CHECK_NICENESS : 0)),
-);
+/** The build, then the tests, which run what it built. */
+async function buildAndTest(): Promise<Outcome[]> {
+  const built = await run(BUILD, 0);
+  return [built, await run(TESTS, 0)];
+}
+
+const outcomes = (
+  await Promise.all([
+    ...CHECKS.map(async (part) => [await run(part, tests < 0 ? 0 : CHECK_NICENESS)]),
+    ...(tests < 0 ? [] : [buildAndTest()]),
+  ])
+).flat();
 
 for (const outcome of outcomes) {
   if (outcome.part.live) continue;

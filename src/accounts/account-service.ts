@@ -20,6 +20,13 @@ export interface Principal {
   clientId?: string;
 }
 
+/** Whom a browser session belongs to, by name, as the console's header shows it. */
+export interface SessionUser {
+  first_name: string;
+  last_name: string;
+  organization_name: string;
+}
+
 /** What a sign-up sends; names are trimmed, the e-mail trimmed and lower-cased. */
 export interface RegisterInput {
   email: string;
@@ -89,24 +96,31 @@ export class AccountService {
    *
    * @param address - the client's IP address, throttled alongside the e-mail
    * @throws AppError `invalid_credentials` for an unknown e-mail and for a wrong password alike (same
-   *   message, same time cost); `rate_limited` with `Retry-After` once the e-mail or the address has
-   *   failed too often, even when the password is right. Attempts still being checked count as
-   *   failures, so concurrent guesses cannot outrun the limit.
+   *   message, same time cost), saying how many tries remain before a wait (also in the
+   *   `Attempts-Remaining` header) or how long the next one must wait; `rate_limited` with
+   *   `Retry-After` while such a wait is in force, even when the password is right (see
+   *   `docs/login-throttling.md`). Attempts still being checked count as failures, so concurrent
+   *   guesses cannot outrun the allowance.
    */
   async login(email: string, password: string, address: string): Promise<LoginReply> {
     const normalised = normaliseEmail(email);
     const attemptId = randomUUID();
-    const wait = await this.throttle.begin(normalised, address, attemptId);
-    if (wait > 0) {
-      throw new AppError('rate_limited', `too many failed logins; try again in ${wait} s`, [], {
-        'retry-after': String(wait),
-      });
+    const admission = await this.throttle.begin(normalised, address, attemptId);
+    if (!admission.allowed) {
+      throw new AppError(
+        'rate_limited',
+        `too many failed logins; try again in ${admission.retryAfter} s`,
+        [],
+        {
+          'retry-after': String(admission.retryAfter),
+        },
+      );
     }
     const user = await this.store.findUserByEmail(normalised);
     // Unknown e-mails pay for a hash too, so timing does not tell which e-mails exist.
     const valid = await verifyPassword(user?.passwordHash ?? (await decoyHash()), password);
     // A failure is already counted (by `begin`); only a success has anything to undo.
-    if (!user || !valid) throw new AppError('invalid_credentials', 'e-mail or password is wrong');
+    if (!user || !valid) throw invalidCredentials(admission.remaining, admission.waitAfterFailure);
     await this.throttle.succeeded(normalised, address, attemptId);
     const { token, expiresAt } = await this.tokens.sign(
       { userId: user.id, organizationId: user.organizationId },
@@ -183,6 +197,14 @@ export class AccountService {
     return client && { organizationId: client.organizationId, clientId: client.id };
   }
 
+  /** The names of a user and of its organisation; undefined for a principal that is no user, or a user gone. */
+  async sessionUser(principal: Principal): Promise<SessionUser | undefined> {
+    if (!principal.userId) return undefined;
+    const user = await this.store.findUserWithOrganization(principal.userId);
+    if (!user || user.organizationId !== principal.organizationId) return undefined;
+    return { first_name: user.firstName, last_name: user.lastName, organization_name: user.organizationName };
+  }
+
   /** The CSRF token a browser session with this JWT must send on every request that changes something. */
   csrfToken(token: string): string {
     return this.tokens.csrfToken(token);
@@ -198,6 +220,20 @@ export class AccountService {
     const claims = await this.tokens.verify(token);
     return claims && { organizationId: claims.organizationId, userId: claims.userId };
   }
+}
+
+/**
+ * The 401 of a failed login: what is left before a wait, or the wait, in words and (the count) in
+ * the `Attempts-Remaining` header. Unknown e-mails are counted alike, so it tells nothing of accounts.
+ */
+function invalidCredentials(remaining: number, waitAfterFailure: number): AppError {
+  const next =
+    remaining > 0
+      ? `${remaining} ${remaining === 1 ? 'try' : 'tries'} left before a wait`
+      : `too many failed logins: wait ${waitAfterFailure} s before the next try (each further failure doubles the wait)`;
+  return new AppError('invalid_credentials', `e-mail or password is wrong; ${next}`, [], {
+    'attempts-remaining': String(remaining),
+  });
 }
 
 /** E-mails are compared trimmed and lower-cased, so `Ada@Example.com` is the same account. */

@@ -21,18 +21,29 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Up (and, for readiness, every dependency reachable) */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /** @description ok */
                             status: string;
+                            /** @description Readiness: each dependency (store, queue) and ok */
                             checks?: {
                                 [key: string]: string;
                             };
                         };
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -62,21 +73,32 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Up (and, for readiness, every dependency reachable) */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /** @description ok */
                             status: string;
+                            /** @description Readiness: each dependency (store, queue) and ok */
                             checks?: {
                                 [key: string]: string;
                             };
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description A service this request needs (storage, store or queue) did not answer or is busy: try again later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -112,42 +134,77 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
+            /** @description A new user and the organisation it owns */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "email": "ada@example.com",
+                     *       "password": "violet-Tangerine-Harbor-42",
+                     *       "first_name": "Ada",
+                     *       "last_name": "Lovelace",
+                     *       "organization_name": "Acme"
+                     *     }
+                     */
                     "application/json": {
-                        /** Format: email */
+                        /**
+                         * Format: email
+                         * @description E-mail address: the login name
+                         * @example ada@example.com
+                         */
                         email: string;
-                        /** @description At least 12 characters, not a common password */
+                        /**
+                         * @description At least 12 characters, not a common password
+                         * @example violet-Tangerine-Harbor-42
+                         */
                         password: string;
-                        /** @description First name */
+                        /**
+                         * @description First name
+                         * @example Ada
+                         */
                         first_name: string;
-                        /** @description Last name */
+                        /**
+                         * @description Last name
+                         * @example Lovelace
+                         */
                         last_name: string;
-                        /** @description Name of the organisation created for this user */
+                        /**
+                         * @description Name of the organisation created for this user
+                         * @example Acme
+                         */
                         organization_name: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Registered: log in with POST /auth/v1/login */
                 201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /** @description The new user */
                             user_id: string;
+                            /** @description The new organisation, owned by the user */
                             organization_id: string;
+                            /** @description Name of the organisation */
                             organization_name: string;
+                            /** @description E-mail address, as registered */
                             email: string;
+                            /** @description First name */
                             first_name: string;
+                            /** @description Last name */
                             last_name: string;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description When it was created (UTC)
+                             */
                             created_at: string;
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -156,7 +213,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Conflicts with the current state; `code` says which (a name or e-mail taken, a task or run in another status, an Idempotency-Key still in use) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -165,7 +222,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body (or an expression in it) is too large */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -174,8 +231,26 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is not application/json */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -208,33 +283,57 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
+            /** @description E-mail and password of a registered user */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "email": "ada@example.com",
+                     *       "password": "violet-Tangerine-Harbor-42"
+                     *     }
+                     */
                     "application/json": {
+                        /**
+                         * @description E-mail address the user registered with
+                         * @example ada@example.com
+                         */
                         email: string;
+                        /**
+                         * @description The user's password
+                         * @example violet-Tangerine-Harbor-42
+                         */
                         password: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Logged in: the bearer token and when it expires */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /** @description The user who logged in */
                             user_id: string;
+                            /** @description The user's organisation */
                             organization_id: string;
+                            /** @description A JWT: send it as Authorization: Bearer <token> */
                             token: string;
-                            /** @enum {string} */
+                            /**
+                             * @description Always Bearer
+                             * @enum {string}
+                             */
                             token_type: "Bearer";
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description When the token stops working (UTC)
+                             */
                             expires_at: string;
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -243,7 +342,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -252,8 +351,35 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body (or an expression in it) is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -286,26 +412,52 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description The organisation's API clients, revoked ones included */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /** @description The organisation's API clients */
                             clients: {
+                                /** @description The API client */
                                 client_id: string;
+                                /** @description The name given at creation */
                                 name: string;
+                                /** @description The first characters of its key, to tell keys apart */
                                 key_prefix: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description When it was created (UTC)
+                                 */
                                 created_at: string;
+                                /** @description When it was revoked (its key no longer works); null while active */
                                 revoked_at: string | null;
                             }[];
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -324,35 +476,50 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
+            /** @description An API client to create */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "nightly-export"
+                     *     }
+                     */
                     "application/json": {
-                        /** @description A name to tell the client apart */
+                        /**
+                         * @description A name to tell the client apart
+                         * @example nightly-export
+                         */
                         name: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Created: keep the key and secret, they are not shown again */
                 201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /** @description The API client: revoke it with DELETE /client/v1/{client_id} */
                             client_id: string;
+                            /** @description The name given at creation */
                             name: string;
                             /** @description Shown this once; send it as X-API-Key */
                             api_key: string;
                             /** @description Shown this once; stored only as a hash */
                             api_secret: string;
+                            /** @description The first characters of api_key, to tell keys apart in lists */
                             key_prefix: string;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description When it was created (UTC)
+                             */
                             created_at: string;
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -361,8 +528,53 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description The body (or an expression in it) is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -394,20 +606,30 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description client_id of the API client */
                     client_id: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Revoked */
                 204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -416,8 +638,35 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Not found: no such resource in your organisation */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -439,7 +688,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The browser session's user and CSRF token */
+        /**
+         * The browser session's user and CSRF token, or `signed_in: false` without one
+         * @description Answers 200 either way: the console asks on every visit, and being signed out is no error.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -449,22 +701,50 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description The session (signed_in: true), or signed_in: false without one */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /**
+                             * @description A session exists
+                             * @enum {boolean}
+                             */
+                            signed_in: true;
+                            /** @description The session's user */
                             user_id: string;
+                            /** @description The user's organisation */
                             organization_id: string;
+                            /** @description The user's first name */
+                            first_name: string;
+                            /** @description The user's last name */
+                            last_name: string;
+                            /** @description The name of the user's organisation */
+                            organization_name: string;
                             /** @description Send it as X-CSRF-Token on every request that is not a GET */
                             csrf_token: string;
+                        } | {
+                            /**
+                             * @description No session: log in with POST /auth/v1/session
+                             * @enum {boolean}
+                             */
+                            signed_in: false;
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
-                401: {
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -483,30 +763,58 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
+            /** @description E-mail and password of a registered user */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "email": "ada@example.com",
+                     *       "password": "violet-Tangerine-Harbor-42"
+                     *     }
+                     */
                     "application/json": {
+                        /**
+                         * @description E-mail address the user registered with
+                         * @example ada@example.com
+                         */
                         email: string;
+                        /**
+                         * @description The user's password
+                         * @example violet-Tangerine-Harbor-42
+                         */
                         password: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Signed in: the session cookie is set; send csrf_token with every change */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /**
+                             * @description A session exists
+                             * @enum {boolean}
+                             */
+                            signed_in: true;
+                            /** @description The session's user */
                             user_id: string;
+                            /** @description The user's organisation */
                             organization_id: string;
+                            /** @description The user's first name */
+                            first_name: string;
+                            /** @description The user's last name */
+                            last_name: string;
+                            /** @description The name of the user's organisation */
+                            organization_name: string;
                             /** @description Send it as X-CSRF-Token on every request that is not a GET */
                             csrf_token: string;
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -515,7 +823,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -524,8 +832,35 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body (or an expression in it) is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -548,12 +883,30 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Logged out: the session cookie is removed */
                 204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
                 };
             };
         };
@@ -582,73 +935,177 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
+            /** @description The segment: days × topic prefixes × scores of the intent tree, filtered */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "days": [
+                     *         "2024-05-01",
+                     *         "2024-05-02"
+                     *       ],
+                     *       "topic_id_prefixes": [
+                     *         "4eyes_101",
+                     *         "4eyes_102"
+                     *       ],
+                     *       "scores": [
+                     *         "medium",
+                     *         "high"
+                     *       ],
+                     *       "where_expr": "intent_score >= 60 AND country IN ('US', 'GB')",
+                     *       "select": "person_id, hem_sha256, topic_id, intent_score, score",
+                     *       "unique_by": "person_id"
+                     *     }
+                     */
                     "application/json": {
-                        /** @description YYYY-MM-DD or YYYYMMDD */
+                        /**
+                         * @description YYYY-MM-DD or YYYYMMDD
+                         * @example [
+                         *       "2024-05-01",
+                         *       "2024-05-02"
+                         *     ]
+                         */
                         days: string[];
+                        /**
+                         * @description Topic prefixes to read (the prefix= folders of the intent tree; GET /api/v1/catalog/intent lists them)
+                         * @example [
+                         *       "4eyes_101",
+                         *       "4eyes_102"
+                         *     ]
+                         */
                         topic_id_prefixes: string[];
-                        /** @description low, medium, high */
+                        /**
+                         * @description low, medium, high
+                         * @example [
+                         *       "medium",
+                         *       "high"
+                         *     ]
+                         */
                         scores: string[];
+                        /** @description Another intent tree (day=/prefix=/score= folders) to read instead of the server's INTENT_INPUT_PATH: an absolute folder under LOCAL_INPUT_ROOTS, or s3:// or gs:// in INPUT_BUCKETS */
                         input_path?: string;
-                        /** @description Most rows exported per job; skips counting */
+                        /**
+                         * @description Most rows exported per job; skips counting
+                         * @example 1000
+                         */
                         limit?: number;
                         /**
                          * @description false: count only, export later with POST /api/v1/tasks/{id}/unload
                          * @default true
+                         * @example false
                          */
                         perform_unload?: boolean;
-                        /** @description Comma-separated column names to export */
+                        /**
+                         * @description Comma-separated column names to export
+                         * @example person_id, hem_sha256, topic_id, intent_score, score
+                         */
                         select?: string;
-                        /** @description A SQL boolean filter, e.g. intent_score >= 80 AND country = 'US' */
+                        /**
+                         * @description A SQL boolean filter, e.g. intent_score >= 80 AND country = 'US'
+                         * @example intent_score >= 60 AND country IN ('US', 'GB')
+                         */
                         where_expr?: string;
-                        /** @description A column (e.g. person_id) whose distinct values the count also counts, exactly: unique_count over the whole segment, unique_counts per partition. Not with limit */
+                        /**
+                         * @description A column (e.g. person_id) whose distinct values the count also counts, exactly: unique_count over the whole segment, unique_counts per partition. Not with limit
+                         * @example person_id
+                         */
                         unique_by?: string;
-                        /** @description Up to 3 distinct columns (e.g. country, seniority): breakdowns lists the top 50 values of each by count, then one "(other)" entry for the rest. Not with limit */
+                        /**
+                         * @description Up to 3 distinct columns (e.g. country, seniority): breakdowns lists the top 50 values of each by count, then one "(other)" entry for the rest. Not with limit
+                         * @example [
+                         *       "country",
+                         *       "seniority"
+                         *     ]
+                         */
                         breakdown_by?: string[];
                         /**
                          * @description rows: the rows of the segment, by partition. people: one row per distinct non-null unique_by value (unique_by required), counted and exported whole under the one key "people". Not with limit or breakdown_by
                          * @default rows
+                         * @example rows
                          */
                         output?: "rows" | "people";
                         /**
                          * @description File format of the export. CSV: header row, RFC 4180 quoting, ISO 8601 timestamps, lists and structs as JSON text. jsonl: one JSON object per line
                          * @default parquet
+                         * @example parquet
                          */
                         format?: "parquet" | "csv" | "jsonl";
-                        /** @description Parquet: snappy, zstd, gzip or none (default: the server's EXPORT_COMPRESSION, snappy). csv and jsonl: gzip (default) or none */
+                        /**
+                         * @description Parquet: snappy, zstd, gzip or none (default: the server's EXPORT_COMPRESSION, snappy). csv and jsonl: gzip (default) or none
+                         * @example zstd
+                         */
                         compression?: "snappy" | "zstd" | "gzip" | "none";
                         /**
                          * @description Write the whole task as one file (output key "all") instead of one folder per partition; the task is counted first. Not with limit or max_file_bytes
                          * @default false
+                         * @example false
                          */
                         single_file?: boolean;
-                        /** @description Start a new file once one reaches about this many bytes (at least 1 MiB) */
+                        /**
+                         * @description Start a new file once one reaches about this many bytes (at least 1 MiB)
+                         * @example 268435456
+                         */
                         max_file_bytes?: number;
-                        /** @description output: people only: keep people whose rows match at least this many distinct requested topic prefixes (at most the number of topic_id_prefixes) */
+                        /**
+                         * @description output: people only: keep people whose rows match at least this many distinct requested topic prefixes (at most the number of topic_id_prefixes)
+                         * @example 2
+                         */
                         min_topics?: number;
-                        /** @description output: people only: keep people seen on at least this many distinct days (at most the number of days) */
+                        /**
+                         * @description output: people only: keep people seen on at least this many distinct days (at most the number of days)
+                         * @example 2
+                         */
                         min_days?: number;
+                        /**
+                         * @description true: a day, topic prefix or score the data holds no rows for is a 400 instead of a warning (warnings in the answer) and a count of 0
+                         * @default false
+                         */
+                        strict?: boolean;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Accepted: the task runs in the background; Location names its status */
                 202: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /** @description The task: follow it at GET /api/v1/status/{task_id} */
                             task_id: string;
-                            /** @enum {string} */
+                            /**
+                             * @description in_progress (counting), counted (waiting for POST .../unload), unloading (exporting), or the final completed, failed (can be retried) or cancelled
+                             * @enum {string}
+                             */
                             status: "in_progress" | "counted" | "unloading" | "completed" | "failed" | "cancelled";
+                            /** @description Jobs of the current phase (count or export) */
                             total_jobs: number;
+                            /** @description Jobs of the current phase done so far: the progress */
                             completed_jobs: number;
+                            /** @description Intent requests over the server's tree: each requested day, prefix or score with no data, which counts as 0 (with strict: true the create answers 400 instead). Empty when all have data */
+                            warnings?: {
+                                /**
+                                 * @description The request names values the data holds no rows for
+                                 * @enum {string}
+                                 */
+                                code: "no_data";
+                                /**
+                                 * @description The request field naming them
+                                 * @enum {string}
+                                 */
+                                field: "days" | "topic_id_prefixes" | "scores";
+                                /** @description The values with no data: the first 20 */
+                                values: string[];
+                                /** @description More values have no data than listed */
+                                truncated: boolean;
+                                /** @description What to check, e.g. a typo in a prefix */
+                                message: string;
+                            }[];
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -657,7 +1114,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -666,7 +1123,16 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Conflicts with the current state; `code` says which (a name or e-mail taken, a task or run in another status, an Idempotency-Key still in use) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -675,7 +1141,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body (or an expression in it) is too large */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -684,7 +1150,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -693,7 +1159,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Understood but not done: an Idempotency-Key reused with another request, or a preview that could not read the segment */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -702,8 +1168,26 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description A service this request needs (storage, store or queue) did not answer or is busy: try again later */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -739,66 +1223,137 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
+            /** @description The segment: the rows of a Parquet tree, filtered */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "input_path": "/srv/audiences/data/intent/day=2024-05-01",
+                     *       "where_expr": "intent_score >= 60",
+                     *       "unique_by": "person_id",
+                     *       "breakdown_by": [
+                     *         "industry"
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
+                        /**
+                         * @description Folder of Parquet files, read at any depth (k=v folders become partitions and columns): an absolute folder under LOCAL_INPUT_ROOTS, or s3://bucket/prefix or gs://bucket/prefix in INPUT_BUCKETS
+                         * @example /srv/audiences/data/intent/day=2024-05-01
+                         */
                         input_path: string;
-                        /** @description Most rows exported per job; skips counting */
+                        /**
+                         * @description Most rows exported per job; skips counting
+                         * @example 1000
+                         */
                         limit?: number;
                         /**
                          * @description false: count only, export later with POST /api/v1/tasks/{id}/unload
                          * @default true
+                         * @example false
                          */
                         perform_unload?: boolean;
-                        /** @description Comma-separated column names to export */
+                        /**
+                         * @description Comma-separated column names to export
+                         * @example person_id, hem_sha256, topic_id, intent_score, score
+                         */
                         select?: string;
-                        /** @description A SQL boolean filter, e.g. intent_score >= 80 AND country = 'US' */
+                        /**
+                         * @description A SQL boolean filter, e.g. intent_score >= 80 AND country = 'US'
+                         * @example intent_score >= 60 AND country IN ('US', 'GB')
+                         */
                         where_expr?: string;
-                        /** @description A column (e.g. person_id) whose distinct values the count also counts, exactly: unique_count over the whole segment, unique_counts per partition. Not with limit */
+                        /**
+                         * @description A column (e.g. person_id) whose distinct values the count also counts, exactly: unique_count over the whole segment, unique_counts per partition. Not with limit
+                         * @example person_id
+                         */
                         unique_by?: string;
-                        /** @description Up to 3 distinct columns (e.g. country, seniority): breakdowns lists the top 50 values of each by count, then one "(other)" entry for the rest. Not with limit */
+                        /**
+                         * @description Up to 3 distinct columns (e.g. country, seniority): breakdowns lists the top 50 values of each by count, then one "(other)" entry for the rest. Not with limit
+                         * @example [
+                         *       "country",
+                         *       "seniority"
+                         *     ]
+                         */
                         breakdown_by?: string[];
                         /**
                          * @description rows: the rows of the segment, by partition. people: one row per distinct non-null unique_by value (unique_by required), counted and exported whole under the one key "people". Not with limit or breakdown_by
                          * @default rows
+                         * @example rows
                          */
                         output?: "rows" | "people";
                         /**
                          * @description File format of the export. CSV: header row, RFC 4180 quoting, ISO 8601 timestamps, lists and structs as JSON text. jsonl: one JSON object per line
                          * @default parquet
+                         * @example parquet
                          */
                         format?: "parquet" | "csv" | "jsonl";
-                        /** @description Parquet: snappy, zstd, gzip or none (default: the server's EXPORT_COMPRESSION, snappy). csv and jsonl: gzip (default) or none */
+                        /**
+                         * @description Parquet: snappy, zstd, gzip or none (default: the server's EXPORT_COMPRESSION, snappy). csv and jsonl: gzip (default) or none
+                         * @example zstd
+                         */
                         compression?: "snappy" | "zstd" | "gzip" | "none";
                         /**
                          * @description Write the whole task as one file (output key "all") instead of one folder per partition; the task is counted first. Not with limit or max_file_bytes
                          * @default false
+                         * @example false
                          */
                         single_file?: boolean;
-                        /** @description Start a new file once one reaches about this many bytes (at least 1 MiB) */
+                        /**
+                         * @description Start a new file once one reaches about this many bytes (at least 1 MiB)
+                         * @example 268435456
+                         */
                         max_file_bytes?: number;
-                        /** @description output: people only: a column (e.g. a timestamp) whose greatest value picks each person's row; without it, any one row of the person */
+                        /**
+                         * @description output: people only: a column (e.g. a timestamp) whose greatest value picks each person's row; without it, any one row of the person
+                         * @example last_seen
+                         */
                         latest_by?: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Accepted: the task runs in the background; Location names its status */
                 202: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /** @description The task: follow it at GET /api/v1/status/{task_id} */
                             task_id: string;
-                            /** @enum {string} */
+                            /**
+                             * @description in_progress (counting), counted (waiting for POST .../unload), unloading (exporting), or the final completed, failed (can be retried) or cancelled
+                             * @enum {string}
+                             */
                             status: "in_progress" | "counted" | "unloading" | "completed" | "failed" | "cancelled";
+                            /** @description Jobs of the current phase (count or export) */
                             total_jobs: number;
+                            /** @description Jobs of the current phase done so far: the progress */
                             completed_jobs: number;
+                            /** @description Intent requests over the server's tree: each requested day, prefix or score with no data, which counts as 0 (with strict: true the create answers 400 instead). Empty when all have data */
+                            warnings?: {
+                                /**
+                                 * @description The request names values the data holds no rows for
+                                 * @enum {string}
+                                 */
+                                code: "no_data";
+                                /**
+                                 * @description The request field naming them
+                                 * @enum {string}
+                                 */
+                                field: "days" | "topic_id_prefixes" | "scores";
+                                /** @description The values with no data: the first 20 */
+                                values: string[];
+                                /** @description More values have no data than listed */
+                                truncated: boolean;
+                                /** @description What to check, e.g. a typo in a prefix */
+                                message: string;
+                            }[];
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -807,7 +1362,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -816,7 +1371,16 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Conflicts with the current state; `code` says which (a name or e-mail taken, a task or run in another status, an Idempotency-Key still in use) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -825,7 +1389,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body (or an expression in it) is too large */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -834,7 +1398,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -843,7 +1407,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Understood but not done: an Idempotency-Key reused with another request, or a preview that could not read the segment */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -852,8 +1416,26 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description A service this request needs (storage, store or queue) did not answer or is busy: try again later */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -889,58 +1471,137 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
+            /** @description The segment: days × topic prefixes × scores of the intent tree, filtered */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "days": [
+                     *         "2024-05-01",
+                     *         "2024-05-02"
+                     *       ],
+                     *       "topic_id_prefixes": [
+                     *         "4eyes_101",
+                     *         "4eyes_102"
+                     *       ],
+                     *       "scores": [
+                     *         "medium",
+                     *         "high"
+                     *       ],
+                     *       "where_expr": "intent_score >= 60 AND country IN ('US', 'GB')",
+                     *       "select": "person_id, hem_sha256, topic_id, intent_score, score",
+                     *       "unique_by": "person_id"
+                     *     }
+                     */
                     "application/json": {
-                        /** @description YYYY-MM-DD or YYYYMMDD */
+                        /**
+                         * @description YYYY-MM-DD or YYYYMMDD
+                         * @example [
+                         *       "2024-05-01",
+                         *       "2024-05-02"
+                         *     ]
+                         */
                         days: string[];
+                        /**
+                         * @description Topic prefixes to read (the prefix= folders of the intent tree; GET /api/v1/catalog/intent lists them)
+                         * @example [
+                         *       "4eyes_101",
+                         *       "4eyes_102"
+                         *     ]
+                         */
                         topic_id_prefixes: string[];
-                        /** @description low, medium, high */
+                        /**
+                         * @description low, medium, high
+                         * @example [
+                         *       "medium",
+                         *       "high"
+                         *     ]
+                         */
                         scores: string[];
+                        /** @description Another intent tree (day=/prefix=/score= folders) to read instead of the server's INTENT_INPUT_PATH: an absolute folder under LOCAL_INPUT_ROOTS, or s3:// or gs:// in INPUT_BUCKETS */
                         input_path?: string;
-                        /** @description Most rows exported per job; skips counting */
+                        /**
+                         * @description Most rows exported per job; skips counting
+                         * @example 1000
+                         */
                         limit?: number;
                         /**
                          * @description false: count only, export later with POST /api/v1/tasks/{id}/unload
                          * @default true
+                         * @example false
                          */
                         perform_unload?: boolean;
-                        /** @description Comma-separated column names to export */
+                        /**
+                         * @description Comma-separated column names to export
+                         * @example person_id, hem_sha256, topic_id, intent_score, score
+                         */
                         select?: string;
-                        /** @description A SQL boolean filter, e.g. intent_score >= 80 AND country = 'US' */
+                        /**
+                         * @description A SQL boolean filter, e.g. intent_score >= 80 AND country = 'US'
+                         * @example intent_score >= 60 AND country IN ('US', 'GB')
+                         */
                         where_expr?: string;
-                        /** @description A column (e.g. person_id) whose distinct values the count also counts, exactly: unique_count over the whole segment, unique_counts per partition. Not with limit */
+                        /**
+                         * @description A column (e.g. person_id) whose distinct values the count also counts, exactly: unique_count over the whole segment, unique_counts per partition. Not with limit
+                         * @example person_id
+                         */
                         unique_by?: string;
-                        /** @description Up to 3 distinct columns (e.g. country, seniority): breakdowns lists the top 50 values of each by count, then one "(other)" entry for the rest. Not with limit */
+                        /**
+                         * @description Up to 3 distinct columns (e.g. country, seniority): breakdowns lists the top 50 values of each by count, then one "(other)" entry for the rest. Not with limit
+                         * @example [
+                         *       "country",
+                         *       "seniority"
+                         *     ]
+                         */
                         breakdown_by?: string[];
                         /**
                          * @description rows: the rows of the segment, by partition. people: one row per distinct non-null unique_by value (unique_by required), counted and exported whole under the one key "people". Not with limit or breakdown_by
                          * @default rows
+                         * @example rows
                          */
                         output?: "rows" | "people";
                         /**
                          * @description File format of the export. CSV: header row, RFC 4180 quoting, ISO 8601 timestamps, lists and structs as JSON text. jsonl: one JSON object per line
                          * @default parquet
+                         * @example parquet
                          */
                         format?: "parquet" | "csv" | "jsonl";
-                        /** @description Parquet: snappy, zstd, gzip or none (default: the server's EXPORT_COMPRESSION, snappy). csv and jsonl: gzip (default) or none */
+                        /**
+                         * @description Parquet: snappy, zstd, gzip or none (default: the server's EXPORT_COMPRESSION, snappy). csv and jsonl: gzip (default) or none
+                         * @example zstd
+                         */
                         compression?: "snappy" | "zstd" | "gzip" | "none";
                         /**
                          * @description Write the whole task as one file (output key "all") instead of one folder per partition; the task is counted first. Not with limit or max_file_bytes
                          * @default false
+                         * @example false
                          */
                         single_file?: boolean;
-                        /** @description Start a new file once one reaches about this many bytes (at least 1 MiB) */
+                        /**
+                         * @description Start a new file once one reaches about this many bytes (at least 1 MiB)
+                         * @example 268435456
+                         */
                         max_file_bytes?: number;
-                        /** @description output: people only: keep people whose rows match at least this many distinct requested topic prefixes (at most the number of topic_id_prefixes) */
+                        /**
+                         * @description output: people only: keep people whose rows match at least this many distinct requested topic prefixes (at most the number of topic_id_prefixes)
+                         * @example 2
+                         */
                         min_topics?: number;
-                        /** @description output: people only: keep people seen on at least this many distinct days (at most the number of days) */
+                        /**
+                         * @description output: people only: keep people seen on at least this many distinct days (at most the number of days)
+                         * @example 2
+                         */
                         min_days?: number;
+                        /**
+                         * @description true: a day, topic prefix or score the data holds no rows for is a 400 instead of a warning (warnings in the answer) and a count of 0
+                         * @default false
+                         */
+                        strict?: boolean;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description What the task would read; nothing was stored */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -963,10 +1624,29 @@ export interface paths {
                             rows: number;
                             /** @description false when where_expr may leave rows out */
                             rows_exact: boolean;
+                            /** @description Intent requests over the server's tree: each requested day, prefix or score with no data, which counts as 0 (with strict: true the create answers 400 instead). Empty when all have data */
+                            warnings?: {
+                                /**
+                                 * @description The request names values the data holds no rows for
+                                 * @enum {string}
+                                 */
+                                code: "no_data";
+                                /**
+                                 * @description The request field naming them
+                                 * @enum {string}
+                                 */
+                                field: "days" | "topic_id_prefixes" | "scores";
+                                /** @description The values with no data: the first 20 */
+                                values: string[];
+                                /** @description More values have no data than listed */
+                                truncated: boolean;
+                                /** @description What to check, e.g. a typo in a prefix */
+                                message: string;
+                            }[];
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -975,7 +1655,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -984,7 +1664,16 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description The body (or an expression in it) is too large */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -993,7 +1682,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -1002,7 +1691,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1011,7 +1700,16 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description A service this request needs (storage, store or queue) did not answer or is busy: try again later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1048,51 +1746,97 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
+            /** @description The segment: the rows of a Parquet tree, filtered */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "input_path": "/srv/audiences/data/intent/day=2024-05-01",
+                     *       "where_expr": "intent_score >= 60",
+                     *       "unique_by": "person_id",
+                     *       "breakdown_by": [
+                     *         "industry"
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
+                        /**
+                         * @description Folder of Parquet files, read at any depth (k=v folders become partitions and columns): an absolute folder under LOCAL_INPUT_ROOTS, or s3://bucket/prefix or gs://bucket/prefix in INPUT_BUCKETS
+                         * @example /srv/audiences/data/intent/day=2024-05-01
+                         */
                         input_path: string;
-                        /** @description Most rows exported per job; skips counting */
+                        /**
+                         * @description Most rows exported per job; skips counting
+                         * @example 1000
+                         */
                         limit?: number;
                         /**
                          * @description false: count only, export later with POST /api/v1/tasks/{id}/unload
                          * @default true
+                         * @example false
                          */
                         perform_unload?: boolean;
-                        /** @description Comma-separated column names to export */
+                        /**
+                         * @description Comma-separated column names to export
+                         * @example person_id, hem_sha256, topic_id, intent_score, score
+                         */
                         select?: string;
-                        /** @description A SQL boolean filter, e.g. intent_score >= 80 AND country = 'US' */
+                        /**
+                         * @description A SQL boolean filter, e.g. intent_score >= 80 AND country = 'US'
+                         * @example intent_score >= 60 AND country IN ('US', 'GB')
+                         */
                         where_expr?: string;
-                        /** @description A column (e.g. person_id) whose distinct values the count also counts, exactly: unique_count over the whole segment, unique_counts per partition. Not with limit */
+                        /**
+                         * @description A column (e.g. person_id) whose distinct values the count also counts, exactly: unique_count over the whole segment, unique_counts per partition. Not with limit
+                         * @example person_id
+                         */
                         unique_by?: string;
-                        /** @description Up to 3 distinct columns (e.g. country, seniority): breakdowns lists the top 50 values of each by count, then one "(other)" entry for the rest. Not with limit */
+                        /**
+                         * @description Up to 3 distinct columns (e.g. country, seniority): breakdowns lists the top 50 values of each by count, then one "(other)" entry for the rest. Not with limit
+                         * @example [
+                         *       "country",
+                         *       "seniority"
+                         *     ]
+                         */
                         breakdown_by?: string[];
                         /**
                          * @description rows: the rows of the segment, by partition. people: one row per distinct non-null unique_by value (unique_by required), counted and exported whole under the one key "people". Not with limit or breakdown_by
                          * @default rows
+                         * @example rows
                          */
                         output?: "rows" | "people";
                         /**
                          * @description File format of the export. CSV: header row, RFC 4180 quoting, ISO 8601 timestamps, lists and structs as JSON text. jsonl: one JSON object per line
                          * @default parquet
+                         * @example parquet
                          */
                         format?: "parquet" | "csv" | "jsonl";
-                        /** @description Parquet: snappy, zstd, gzip or none (default: the server's EXPORT_COMPRESSION, snappy). csv and jsonl: gzip (default) or none */
+                        /**
+                         * @description Parquet: snappy, zstd, gzip or none (default: the server's EXPORT_COMPRESSION, snappy). csv and jsonl: gzip (default) or none
+                         * @example zstd
+                         */
                         compression?: "snappy" | "zstd" | "gzip" | "none";
                         /**
                          * @description Write the whole task as one file (output key "all") instead of one folder per partition; the task is counted first. Not with limit or max_file_bytes
                          * @default false
+                         * @example false
                          */
                         single_file?: boolean;
-                        /** @description Start a new file once one reaches about this many bytes (at least 1 MiB) */
+                        /**
+                         * @description Start a new file once one reaches about this many bytes (at least 1 MiB)
+                         * @example 268435456
+                         */
                         max_file_bytes?: number;
-                        /** @description output: people only: a column (e.g. a timestamp) whose greatest value picks each person's row; without it, any one row of the person */
+                        /**
+                         * @description output: people only: a column (e.g. a timestamp) whose greatest value picks each person's row; without it, any one row of the person
+                         * @example last_seen
+                         */
                         latest_by?: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description What the task would read; nothing was stored */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1115,10 +1859,29 @@ export interface paths {
                             rows: number;
                             /** @description false when where_expr may leave rows out */
                             rows_exact: boolean;
+                            /** @description Intent requests over the server's tree: each requested day, prefix or score with no data, which counts as 0 (with strict: true the create answers 400 instead). Empty when all have data */
+                            warnings?: {
+                                /**
+                                 * @description The request names values the data holds no rows for
+                                 * @enum {string}
+                                 */
+                                code: "no_data";
+                                /**
+                                 * @description The request field naming them
+                                 * @enum {string}
+                                 */
+                                field: "days" | "topic_id_prefixes" | "scores";
+                                /** @description The values with no data: the first 20 */
+                                values: string[];
+                                /** @description More values have no data than listed */
+                                truncated: boolean;
+                                /** @description What to check, e.g. a typo in a prefix */
+                                message: string;
+                            }[];
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1127,7 +1890,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1136,7 +1899,16 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description The body (or an expression in it) is too large */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -1145,7 +1917,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -1154,7 +1926,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1163,7 +1935,16 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description A service this request needs (storage, store or queue) did not answer or is busy: try again later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1191,7 +1972,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description 1-100, default 20 */
+                    /**
+                     * @description 1-100, default 20
+                     * @example 20
+                     */
                     limit?: string;
                     /** @description next_cursor of the previous page */
                     cursor?: string;
@@ -1202,47 +1986,77 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description A page of the organisation's tasks */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /** @description A page of tasks, newest first */
                             tasks: {
+                                /** @description The task: follow it at GET /api/v1/status/{task_id} */
                                 task_id: string;
-                                /** @enum {string} */
+                                /**
+                                 * @description intent_hive: created with POST /api/v1/intent_hive_tasks; generic_parquet: with POST /api/v1/generic_parquet_tasks
+                                 * @enum {string}
+                                 */
                                 type: "intent_hive" | "generic_parquet";
-                                /** @enum {string} */
+                                /**
+                                 * @description in_progress (counting), counted (waiting for POST .../unload), unloading (exporting), or the final completed, failed (can be retried) or cancelled
+                                 * @enum {string}
+                                 */
                                 status: "in_progress" | "counted" | "unloading" | "completed" | "failed" | "cancelled";
+                                /** @description Jobs of the current phase (count or export) */
                                 total_jobs: number;
+                                /** @description Jobs of the current phase done so far: the progress */
                                 completed_jobs: number;
+                                /** @description Jobs of the current phase that failed for good */
                                 failed_jobs: number;
+                                /** @description Rows of the whole segment (people with output: people); null until counted */
                                 total_count: number | null;
+                                /** @description Why the task failed; null unless failed */
                                 error: {
+                                    /** @description A task error code (docs/errors.md, "Task errors") */
                                     code: string;
+                                    /** @description What failed and, where you can act, what to change */
                                     message: string;
                                 } | null;
                                 /** @description The saved audience whose run this task is; null for a task created directly */
                                 audience: {
+                                    /** @description The saved audience */
                                     audience_id: string;
+                                    /** @description The run of the audience this task is */
                                     run_id: string;
+                                    /** @description The audience's name */
                                     name: string;
+                                    /** @description The audience's version the run read */
                                     version: number;
                                 } | null;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description When the task was created (UTC)
+                                 */
                                 created_at: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description When the task last changed (UTC)
+                                 */
                                 updated_at: string;
+                                /** @description When the task ended (completed, failed or cancelled); null before */
                                 completed_at: string | null;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description When the task and its files are removed (TASK_TTL after creation)
+                                 */
                                 expires_at: string;
                             }[];
+                            /** @description Send it as ?cursor= for the next page; null on the last page */
                             next_cursor: string | null;
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1251,8 +2065,26 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1286,6 +2118,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description task_id of the task, as its create answered */
                     task_id: string;
                 };
                 cookie?: never;
@@ -1299,7 +2132,16 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1308,7 +2150,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not found: no such resource in your organisation */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1317,8 +2159,26 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Conflicts with the current state; `code` says which (a name or e-mail taken, a task or run in another status, an Idempotency-Key still in use) */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1350,18 +2210,22 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Rows to show: 1-100, default 20 */
+                    /**
+                     * @description Rows to show: 1-100, default 20
+                     * @example 5
+                     */
                     limit?: string;
                 };
                 header?: never;
                 path: {
+                    /** @description task_id of the task, as its create answered */
                     task_id: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description The segment's first rows and its columns */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1370,6 +2234,7 @@ export interface paths {
                         "application/json": {
                             /** @description The columns an export of the task holds, in order: the selected ones, else the files' own (intent partition columns day, prefix, score stay in the path unless selected) */
                             columns: {
+                                /** @description Column name */
                                 name: string;
                                 /** @description DuckDB type, e.g. VARCHAR, BIGINT, TIMESTAMP, VARCHAR[] */
                                 type: string;
@@ -1381,7 +2246,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1390,7 +2255,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1399,7 +2264,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not found: no such resource in your organisation */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1408,7 +2273,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Conflicts with the current state; `code` says which (a name or e-mail taken, a task or run in another status, an Idempotency-Key still in use) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1417,7 +2282,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Understood but not done: an Idempotency-Key reused with another request, or a preview that could not read the segment */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1426,7 +2291,25 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description A service this request needs (storage, store or queue) did not answer or is busy: try again later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1435,7 +2318,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The preview took too long */
                 504: {
                     headers: {
                         [name: string]: unknown;
@@ -1468,52 +2351,85 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description 0-60 seconds. With If-None-Match holding the ETag of the current answer, the request waits up to this long for the task to change: 200 with the new detail as soon as it does, 304 if it did not (long polling). */
+                    /**
+                     * @description 0-60 seconds. With If-None-Match holding the ETag of the current answer, the request waits up to this long for the task to change: 200 with the new detail as soon as it does, 304 if it did not (long polling).
+                     * @example 30
+                     */
                     wait?: string;
                 };
                 header?: {
+                    /** @description The ETag of an earlier answer: 304 while the task is unchanged */
                     "if-none-match"?: string;
                 };
                 path: {
+                    /** @description task_id of the task, as its create answered */
                     task_id: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description The task: its progress, counts, and once exported its files and signed links */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /** @description The task: follow it at GET /api/v1/status/{task_id} */
                             task_id: string;
-                            /** @enum {string} */
+                            /**
+                             * @description intent_hive: created with POST /api/v1/intent_hive_tasks; generic_parquet: with POST /api/v1/generic_parquet_tasks
+                             * @enum {string}
+                             */
                             type: "intent_hive" | "generic_parquet";
-                            /** @enum {string} */
+                            /**
+                             * @description in_progress (counting), counted (waiting for POST .../unload), unloading (exporting), or the final completed, failed (can be retried) or cancelled
+                             * @enum {string}
+                             */
                             status: "in_progress" | "counted" | "unloading" | "completed" | "failed" | "cancelled";
+                            /** @description Jobs of the current phase (count or export) */
                             total_jobs: number;
+                            /** @description Jobs of the current phase done so far: the progress */
                             completed_jobs: number;
+                            /** @description Jobs of the current phase that failed for good */
                             failed_jobs: number;
+                            /** @description Rows of the whole segment (people with output: people); null until counted */
                             total_count: number | null;
+                            /** @description Why the task failed; null unless failed */
                             error: {
+                                /** @description A task error code (docs/errors.md, "Task errors") */
                                 code: string;
+                                /** @description What failed and, where you can act, what to change */
                                 message: string;
                             } | null;
                             /** @description The saved audience whose run this task is; null for a task created directly */
                             audience: {
+                                /** @description The saved audience */
                                 audience_id: string;
+                                /** @description The run of the audience this task is */
                                 run_id: string;
+                                /** @description The audience's name */
                                 name: string;
+                                /** @description The audience's version the run read */
                                 version: number;
                             } | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description When the task was created (UTC)
+                             */
                             created_at: string;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description When the task last changed (UTC)
+                             */
                             updated_at: string;
+                            /** @description When the task ended (completed, failed or cancelled); null before */
                             completed_at: string | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description When the task and its files are removed (TASK_TTL after creation)
+                             */
                             expires_at: string;
                             /** @description Rows per partition */
                             counts: {
@@ -1525,11 +2441,17 @@ export interface paths {
                             };
                             /** @description One signed, expiring download URL per file */
                             output_links: string[];
+                            /** @description Every exported file, by partition */
                             files: {
+                                /** @description The partition (a key of counts and outputs) the file belongs to */
                                 partition: string;
+                                /** @description Where the file is stored: a local path, or s3:// or gs:// */
                                 uri: string;
+                                /** @description Signed, expiring download link of the file */
                                 url: string;
+                                /** @description Rows in the file */
                                 rows: number;
+                                /** @description Size of the file in bytes */
                                 size_bytes: number;
                                 /** @description Hex SHA-256 of the file, as manifest.json lists it (null for files exported before checksums) */
                                 sha256: string | null;
@@ -1547,6 +2469,7 @@ export interface paths {
                                 [key: string]: {
                                     /** @description The value (null for NULL), or "(other)" for the rest */
                                     value: unknown;
+                                    /** @description Rows with the value */
                                     count: number;
                                     /** @description Distinct unique_by values (with unique_by) */
                                     unique_count?: number;
@@ -1554,12 +2477,20 @@ export interface paths {
                             } | null;
                             /** @description A saved audience's delta run, once counted: its members, who joined (added, exported under the key "added") and who left (removed, under "removed") since previous_run_id; baseline new: every member is added. Null for other tasks */
                             delta: {
-                                /** @enum {string} */
+                                /**
+                                 * @description new: every member counts as added; previous: compared with previous_run_id
+                                 * @enum {string}
+                                 */
                                 baseline: "new" | "previous";
+                                /** @description The run compared with; null with baseline new */
                                 previous_run_id: string | null;
+                                /** @description People in the audience at this run */
                                 members: number;
+                                /** @description Members who joined since the previous run */
                                 added: number;
+                                /** @description Members who left since the previous run */
                                 removed: number;
+                                /** @description Members in both runs */
                                 kept: number;
                             } | null;
                             /** @description The normalised request */
@@ -1574,7 +2505,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1583,7 +2514,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1592,8 +2523,26 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not found: no such resource in your organisation */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1629,28 +2578,54 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description task_id of the task, as its create answered */
                     task_id: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Accepted: the task runs in the background; Location names its status */
                 202: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /** @description The task: follow it at GET /api/v1/status/{task_id} */
                             task_id: string;
-                            /** @enum {string} */
+                            /**
+                             * @description in_progress (counting), counted (waiting for POST .../unload), unloading (exporting), or the final completed, failed (can be retried) or cancelled
+                             * @enum {string}
+                             */
                             status: "in_progress" | "counted" | "unloading" | "completed" | "failed" | "cancelled";
+                            /** @description Jobs of the current phase (count or export) */
                             total_jobs: number;
+                            /** @description Jobs of the current phase done so far: the progress */
                             completed_jobs: number;
+                            /** @description Intent requests over the server's tree: each requested day, prefix or score with no data, which counts as 0 (with strict: true the create answers 400 instead). Empty when all have data */
+                            warnings?: {
+                                /**
+                                 * @description The request names values the data holds no rows for
+                                 * @enum {string}
+                                 */
+                                code: "no_data";
+                                /**
+                                 * @description The request field naming them
+                                 * @enum {string}
+                                 */
+                                field: "days" | "topic_id_prefixes" | "scores";
+                                /** @description The values with no data: the first 20 */
+                                values: string[];
+                                /** @description More values have no data than listed */
+                                truncated: boolean;
+                                /** @description What to check, e.g. a typo in a prefix */
+                                message: string;
+                            }[];
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1659,7 +2634,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1668,7 +2643,16 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Not found: no such resource in your organisation */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1677,7 +2661,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Conflicts with the current state; `code` says which (a name or e-mail taken, a task or run in another status, an Idempotency-Key still in use) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1686,8 +2670,26 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Understood but not done: an Idempotency-Key reused with another request, or a preview that could not read the segment */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1724,28 +2726,54 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description task_id of the task, as its create answered */
                     task_id: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Accepted: the task runs in the background; Location names its status */
                 202: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /** @description The task: follow it at GET /api/v1/status/{task_id} */
                             task_id: string;
-                            /** @enum {string} */
+                            /**
+                             * @description in_progress (counting), counted (waiting for POST .../unload), unloading (exporting), or the final completed, failed (can be retried) or cancelled
+                             * @enum {string}
+                             */
                             status: "in_progress" | "counted" | "unloading" | "completed" | "failed" | "cancelled";
+                            /** @description Jobs of the current phase (count or export) */
                             total_jobs: number;
+                            /** @description Jobs of the current phase done so far: the progress */
                             completed_jobs: number;
+                            /** @description Intent requests over the server's tree: each requested day, prefix or score with no data, which counts as 0 (with strict: true the create answers 400 instead). Empty when all have data */
+                            warnings?: {
+                                /**
+                                 * @description The request names values the data holds no rows for
+                                 * @enum {string}
+                                 */
+                                code: "no_data";
+                                /**
+                                 * @description The request field naming them
+                                 * @enum {string}
+                                 */
+                                field: "days" | "topic_id_prefixes" | "scores";
+                                /** @description The values with no data: the first 20 */
+                                values: string[];
+                                /** @description More values have no data than listed */
+                                truncated: boolean;
+                                /** @description What to check, e.g. a typo in a prefix */
+                                message: string;
+                            }[];
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1754,7 +2782,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1763,7 +2791,16 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Not found: no such resource in your organisation */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1772,7 +2809,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Conflicts with the current state; `code` says which (a name or e-mail taken, a task or run in another status, an Idempotency-Key still in use) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1781,8 +2818,26 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Understood but not done: an Idempotency-Key reused with another request, or a preview that could not read the segment */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1819,28 +2874,54 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description task_id of the task, as its create answered */
                     task_id: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Accepted: the task runs in the background; Location names its status */
                 202: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /** @description The task: follow it at GET /api/v1/status/{task_id} */
                             task_id: string;
-                            /** @enum {string} */
+                            /**
+                             * @description in_progress (counting), counted (waiting for POST .../unload), unloading (exporting), or the final completed, failed (can be retried) or cancelled
+                             * @enum {string}
+                             */
                             status: "in_progress" | "counted" | "unloading" | "completed" | "failed" | "cancelled";
+                            /** @description Jobs of the current phase (count or export) */
                             total_jobs: number;
+                            /** @description Jobs of the current phase done so far: the progress */
                             completed_jobs: number;
+                            /** @description Intent requests over the server's tree: each requested day, prefix or score with no data, which counts as 0 (with strict: true the create answers 400 instead). Empty when all have data */
+                            warnings?: {
+                                /**
+                                 * @description The request names values the data holds no rows for
+                                 * @enum {string}
+                                 */
+                                code: "no_data";
+                                /**
+                                 * @description The request field naming them
+                                 * @enum {string}
+                                 */
+                                field: "days" | "topic_id_prefixes" | "scores";
+                                /** @description The values with no data: the first 20 */
+                                values: string[];
+                                /** @description More values have no data than listed */
+                                truncated: boolean;
+                                /** @description What to check, e.g. a typo in a prefix */
+                                message: string;
+                            }[];
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1849,7 +2930,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1858,7 +2939,16 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Not found: no such resource in your organisation */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1867,7 +2957,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Conflicts with the current state; `code` says which (a name or e-mail taken, a task or run in another status, an Idempotency-Key still in use) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1876,8 +2966,26 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Understood but not done: an Idempotency-Key reused with another request, or a preview that could not read the segment */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1904,7 +3012,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description 1-100, default 20 */
+                    /**
+                     * @description 1-100, default 20
+                     * @example 20
+                     */
                     limit?: string;
                     /** @description next_cursor of the previous page */
                     cursor?: string;
@@ -1915,49 +3026,79 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description A page of the organisation's audiences */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /** @description A page of audiences, newest first */
                             audiences: {
+                                /** @description The audience */
                                 audience_id: string;
+                                /** @description Unique in the organisation */
                                 name: string;
                                 description: string | null;
-                                /** @enum {string} */
+                                /**
+                                 * @description intent or generic: the kind of task its runs are
+                                 * @enum {string}
+                                 */
                                 kind: "intent" | "generic";
                                 /** @description Grows with each change of the definition or window */
                                 version: number;
                                 /** @description null: runs only when asked (POST /api/v1/audiences/{id}/runs) */
                                 schedule: {
-                                    /** @description A duration: 15m, 1h, 24h, 7d */
+                                    /**
+                                     * @description A duration: 15m, 1h, 24h, 7d
+                                     * @example 24h
+                                     */
                                     every: string;
                                 } | {
-                                    /** @description Five fields: minute hour day month weekday */
+                                    /**
+                                     * @description Five fields: minute hour day month weekday
+                                     * @example 0 6 * * *
+                                     */
                                     cron: string;
-                                    /** @description IANA time zone; default: the audience's */
+                                    /**
+                                     * @description IANA time zone; default: the audience's
+                                     * @example Europe/Berlin
+                                     */
                                     timezone?: string;
                                 } | null;
+                                /** @description The schedule for people, e.g. "every day at 06:00" */
                                 schedule_in_words: string;
+                                /** @description true: the schedule is stopped */
                                 paused: boolean;
+                                /** @description How each run's export is delivered */
                                 delivery: {
-                                    /** @enum {string} */
+                                    /**
+                                     * @description full or delta
+                                     * @enum {string}
+                                     */
                                     mode: "full" | "delta";
                                     path: string | null;
                                 };
                                 next_run_at: string | null;
+                                /** @description The newest run; null before the first */
                                 last_run: {
+                                    /** @description The run */
                                     run_id: string;
+                                    /** @description The audience it ran */
                                     audience_id: string;
                                     task_id: string | null;
                                     /** @description The audience's version the run read */
                                     version: number;
-                                    /** @enum {string} */
+                                    /**
+                                     * @description schedule: a slot of the schedule; manual: POST /api/v1/audiences/{audience_id}/runs
+                                     * @enum {string}
+                                     */
                                     trigger: "schedule" | "manual";
                                     scheduled_for: string | null;
-                                    /** Format: date-time */
+                                    /**
+                                     * Format: date-time
+                                     * @description When the run started (UTC)
+                                     */
                                     started_at: string;
                                     completed_at: string | null;
                                     /**
@@ -1980,22 +3121,32 @@ export interface paths {
                                 } | null;
                                 /** @description The completed runs among the last 30, oldest first */
                                 size_history: {
+                                    /** @description The run */
                                     run_id: string;
-                                    /** Format: date-time */
+                                    /**
+                                     * Format: date-time
+                                     * @description When it completed (UTC)
+                                     */
                                     completed_at: string;
                                     total_count: number | null;
                                     people: number | null;
                                 }[];
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description When it was saved (UTC)
+                                 */
                                 created_at: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description When it last changed (UTC)
+                                 */
                                 updated_at: string;
                             }[];
                             next_cursor: string | null;
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2004,8 +3155,26 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2030,98 +3199,217 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
+            /** @description A saved audience: a task definition, the days it reads, when it runs and where its files go */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Cloud security, US and UK",
+                     *       "kind": "intent",
+                     *       "description": "US and UK people researching cloud security, refreshed every morning",
+                     *       "definition": {
+                     *         "topic_id_prefixes": [
+                     *           "4eyes_101",
+                     *           "4eyes_102"
+                     *         ],
+                     *         "scores": [
+                     *           "medium",
+                     *           "high"
+                     *         ],
+                     *         "where_expr": "intent_score >= 60 AND country IN ('US', 'GB')",
+                     *         "unique_by": "person_id",
+                     *         "output": "people"
+                     *       },
+                     *       "window": {
+                     *         "last_days": 7,
+                     *         "until": "latest"
+                     *       },
+                     *       "timezone": "Europe/Berlin",
+                     *       "schedule": {
+                     *         "cron": "0 6 * * *"
+                     *       },
+                     *       "delivery": {
+                     *         "mode": "delta",
+                     *         "path": "audiences/{audience}/{date}/{run_id}"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
-                        /** @description Unique in your organisation */
+                        /**
+                         * @description Unique in your organisation
+                         * @example Cloud security, US and UK
+                         */
                         name: string;
-                        /** @enum {string} */
+                        /**
+                         * @description intent: the definition is an intent task body (POST /api/v1/intent_hive_tasks); generic: a generic Parquet task body (POST /api/v1/generic_parquet_tasks)
+                         * @example intent
+                         * @enum {string}
+                         */
                         kind: "intent" | "generic";
+                        /**
+                         * @description Free text for people: what the audience is for
+                         * @example US and UK people researching cloud security, refreshed every morning
+                         */
                         description?: string | null;
-                        /** @description The body of a task of the kind (intent: POST /api/v1/intent_hive_tasks, generic: POST /api/v1/generic_parquet_tasks) without perform_unload and limit; an intent audience takes a window instead of days (or fixed days) */
+                        /**
+                         * @description The body of a task of the kind (intent: POST /api/v1/intent_hive_tasks, generic: POST /api/v1/generic_parquet_tasks) without perform_unload and limit; an intent audience takes a window instead of days (or fixed days)
+                         * @example {
+                         *       "topic_id_prefixes": [
+                         *         "4eyes_101",
+                         *         "4eyes_102"
+                         *       ],
+                         *       "scores": [
+                         *         "medium",
+                         *         "high"
+                         *       ],
+                         *       "where_expr": "intent_score >= 60 AND country IN ('US', 'GB')",
+                         *       "unique_by": "person_id",
+                         *       "output": "people"
+                         *     }
+                         */
                         definition: {
                             [key: string]: unknown;
                         };
+                        /**
+                         * @description Intent audiences: the rolling days each run reads; null or absent: the fixed days of the definition
+                         * @example {
+                         *       "last_days": 7,
+                         *       "until": "latest"
+                         *     }
+                         */
                         window?: {
-                            /** @description How many calendar days, ending at until */
+                            /**
+                             * @description How many calendar days, ending at until
+                             * @example 7
+                             */
                             last_days: number;
                             /**
                              * @description latest: the newest day the intent data holds; yesterday or today: in the audience's timezone, at the time of the run (its slot for a scheduled run)
                              * @default latest
+                             * @example latest
                              * @enum {string}
                              */
                             until?: "latest" | "yesterday" | "today";
                         } | null;
-                        /** @description IANA time zone; default UTC */
+                        /**
+                         * @description IANA time zone; default UTC
+                         * @example Europe/Berlin
+                         */
                         timezone?: string;
                         /** @description null: runs only when asked (POST /api/v1/audiences/{id}/runs) */
                         schedule?: {
-                            /** @description A duration: 15m, 1h, 24h, 7d */
+                            /**
+                             * @description A duration: 15m, 1h, 24h, 7d
+                             * @example 24h
+                             */
                             every: string;
                         } | {
-                            /** @description Five fields: minute hour day month weekday */
+                            /**
+                             * @description Five fields: minute hour day month weekday
+                             * @example 0 6 * * *
+                             */
                             cron: string;
-                            /** @description IANA time zone; default: the audience's */
+                            /**
+                             * @description IANA time zone; default: the audience's
+                             * @example Europe/Berlin
+                             */
                             timezone?: string;
                         } | null;
-                        /** @description true stops the schedule without losing it */
+                        /**
+                         * @description true stops the schedule without losing it
+                         * @example false
+                         */
                         paused?: boolean;
+                        /** @description How each run's export is delivered */
                         delivery?: {
                             /**
                              * @description full: every run exports the whole audience. delta (output: people and unique_by): a run exports who joined (added, their people rows) and who left (removed, their unique_by values) since the last completed run
                              * @default full
+                             * @example delta
                              * @enum {string}
                              */
                             mode?: "full" | "delta";
-                            /** @description Where each run's files go under your organisation's output folder, with the tokens {audience} (a slug of the name), {date} (the run's date, YYYY-MM-DD) and {run_id} (required, so drops never overwrite each other), e.g. audiences/{audience}/{date}/{run_id}. Default: the task folder */
+                            /**
+                             * @description Where each run's files go under your organisation's output folder, with the tokens {audience} (a slug of the name), {date} (the run's date, YYYY-MM-DD) and {run_id} (required, so drops never overwrite each other), e.g. audiences/{audience}/{date}/{run_id}. Default: the task folder
+                             * @example audiences/{audience}/{date}/{run_id}
+                             */
                             path?: string;
                         };
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description The audience */
                 201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /** @description The audience */
                             audience_id: string;
+                            /** @description Unique in the organisation */
                             name: string;
                             description: string | null;
-                            /** @enum {string} */
+                            /**
+                             * @description intent or generic: the kind of task its runs are
+                             * @enum {string}
+                             */
                             kind: "intent" | "generic";
                             /** @description Grows with each change of the definition or window */
                             version: number;
                             /** @description null: runs only when asked (POST /api/v1/audiences/{id}/runs) */
                             schedule: {
-                                /** @description A duration: 15m, 1h, 24h, 7d */
+                                /**
+                                 * @description A duration: 15m, 1h, 24h, 7d
+                                 * @example 24h
+                                 */
                                 every: string;
                             } | {
-                                /** @description Five fields: minute hour day month weekday */
+                                /**
+                                 * @description Five fields: minute hour day month weekday
+                                 * @example 0 6 * * *
+                                 */
                                 cron: string;
-                                /** @description IANA time zone; default: the audience's */
+                                /**
+                                 * @description IANA time zone; default: the audience's
+                                 * @example Europe/Berlin
+                                 */
                                 timezone?: string;
                             } | null;
+                            /** @description The schedule for people, e.g. "every day at 06:00" */
                             schedule_in_words: string;
+                            /** @description true: the schedule is stopped */
                             paused: boolean;
+                            /** @description How each run's export is delivered */
                             delivery: {
-                                /** @enum {string} */
+                                /**
+                                 * @description full or delta
+                                 * @enum {string}
+                                 */
                                 mode: "full" | "delta";
                                 path: string | null;
                             };
                             next_run_at: string | null;
+                            /** @description The newest run; null before the first */
                             last_run: {
+                                /** @description The run */
                                 run_id: string;
+                                /** @description The audience it ran */
                                 audience_id: string;
                                 task_id: string | null;
                                 /** @description The audience's version the run read */
                                 version: number;
-                                /** @enum {string} */
+                                /**
+                                 * @description schedule: a slot of the schedule; manual: POST /api/v1/audiences/{audience_id}/runs
+                                 * @enum {string}
+                                 */
                                 trigger: "schedule" | "manual";
                                 scheduled_for: string | null;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description When the run started (UTC)
+                                 */
                                 started_at: string;
                                 completed_at: string | null;
                                 /**
@@ -2144,35 +3432,51 @@ export interface paths {
                             } | null;
                             /** @description The completed runs among the last 30, oldest first */
                             size_history: {
+                                /** @description The run */
                                 run_id: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description When it completed (UTC)
+                                 */
                                 completed_at: string;
                                 total_count: number | null;
                                 people: number | null;
                             }[];
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description When it was saved (UTC)
+                             */
                             created_at: string;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description When it last changed (UTC)
+                             */
                             updated_at: string;
+                            /** @description The task body its runs use, as saved */
                             definition: {
                                 [key: string]: unknown;
                             };
                             window: {
-                                /** @description How many calendar days, ending at until */
+                                /**
+                                 * @description How many calendar days, ending at until
+                                 * @example 7
+                                 */
                                 last_days: number;
                                 /**
                                  * @description latest: the newest day the intent data holds; yesterday or today: in the audience's timezone, at the time of the run (its slot for a scheduled run)
                                  * @default latest
+                                 * @example latest
                                  * @enum {string}
                                  */
                                 until: "latest" | "yesterday" | "today";
                             } | null;
+                            /** @description IANA time zone of the window and the schedule */
                             timezone: string;
                             days: string[] | null;
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2181,7 +3485,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2190,7 +3494,16 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Conflicts with the current state; `code` says which (a name or e-mail taken, a task or run in another status, an Idempotency-Key still in use) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2199,7 +3512,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body (or an expression in it) is too large */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -2208,7 +3521,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -2217,7 +3530,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Understood but not done: an Idempotency-Key reused with another request, or a preview that could not read the segment */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -2226,8 +3539,26 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description A service this request needs (storage, store or queue) did not answer or is busy: try again later */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2260,32 +3591,86 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
+            /** @description An audience's kind, definition and window, as a save would take them */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "kind": "intent",
+                     *       "definition": {
+                     *         "topic_id_prefixes": [
+                     *           "4eyes_101",
+                     *           "4eyes_102"
+                     *         ],
+                     *         "scores": [
+                     *           "high"
+                     *         ],
+                     *         "unique_by": "person_id"
+                     *       },
+                     *       "window": {
+                     *         "last_days": 7,
+                     *         "until": "latest"
+                     *       },
+                     *       "timezone": "UTC"
+                     *     }
+                     */
                     "application/json": {
-                        /** @enum {string} */
+                        /**
+                         * @description intent: the definition is an intent task body (POST /api/v1/intent_hive_tasks); generic: a generic Parquet task body (POST /api/v1/generic_parquet_tasks)
+                         * @example intent
+                         * @enum {string}
+                         */
                         kind: "intent" | "generic";
-                        /** @description The body of a task of the kind (intent: POST /api/v1/intent_hive_tasks, generic: POST /api/v1/generic_parquet_tasks) without perform_unload and limit; an intent audience takes a window instead of days (or fixed days) */
+                        /**
+                         * @description The body of a task of the kind (intent: POST /api/v1/intent_hive_tasks, generic: POST /api/v1/generic_parquet_tasks) without perform_unload and limit; an intent audience takes a window instead of days (or fixed days)
+                         * @example {
+                         *       "topic_id_prefixes": [
+                         *         "4eyes_101",
+                         *         "4eyes_102"
+                         *       ],
+                         *       "scores": [
+                         *         "medium",
+                         *         "high"
+                         *       ],
+                         *       "where_expr": "intent_score >= 60 AND country IN ('US', 'GB')",
+                         *       "unique_by": "person_id",
+                         *       "output": "people"
+                         *     }
+                         */
                         definition: {
                             [key: string]: unknown;
                         };
+                        /**
+                         * @description Intent audiences: the rolling days each run reads; null or absent: the fixed days of the definition
+                         * @example {
+                         *       "last_days": 7,
+                         *       "until": "latest"
+                         *     }
+                         */
                         window?: {
-                            /** @description How many calendar days, ending at until */
+                            /**
+                             * @description How many calendar days, ending at until
+                             * @example 7
+                             */
                             last_days: number;
                             /**
                              * @description latest: the newest day the intent data holds; yesterday or today: in the audience's timezone, at the time of the run (its slot for a scheduled run)
                              * @default latest
+                             * @example latest
                              * @enum {string}
                              */
                             until?: "latest" | "yesterday" | "today";
                         } | null;
-                        /** @description IANA time zone; default UTC */
+                        /**
+                         * @description IANA time zone; default UTC
+                         * @example Europe/Berlin
+                         */
                         timezone?: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description What the task would read; nothing was stored */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2308,10 +3693,29 @@ export interface paths {
                             rows: number;
                             /** @description false when where_expr may leave rows out */
                             rows_exact: boolean;
+                            /** @description Intent requests over the server's tree: each requested day, prefix or score with no data, which counts as 0 (with strict: true the create answers 400 instead). Empty when all have data */
+                            warnings?: {
+                                /**
+                                 * @description The request names values the data holds no rows for
+                                 * @enum {string}
+                                 */
+                                code: "no_data";
+                                /**
+                                 * @description The request field naming them
+                                 * @enum {string}
+                                 */
+                                field: "days" | "topic_id_prefixes" | "scores";
+                                /** @description The values with no data: the first 20 */
+                                values: string[];
+                                /** @description More values have no data than listed */
+                                truncated: boolean;
+                                /** @description What to check, e.g. a typo in a prefix */
+                                message: string;
+                            }[];
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2320,7 +3724,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2329,7 +3733,16 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description The body (or an expression in it) is too large */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -2338,7 +3751,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -2347,7 +3760,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2356,7 +3769,16 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description A service this request needs (storage, store or queue) did not answer or is busy: try again later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2386,54 +3808,84 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description audience_id of the audience */
                     audience_id: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description The audience */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /** @description The audience */
                             audience_id: string;
+                            /** @description Unique in the organisation */
                             name: string;
                             description: string | null;
-                            /** @enum {string} */
+                            /**
+                             * @description intent or generic: the kind of task its runs are
+                             * @enum {string}
+                             */
                             kind: "intent" | "generic";
                             /** @description Grows with each change of the definition or window */
                             version: number;
                             /** @description null: runs only when asked (POST /api/v1/audiences/{id}/runs) */
                             schedule: {
-                                /** @description A duration: 15m, 1h, 24h, 7d */
+                                /**
+                                 * @description A duration: 15m, 1h, 24h, 7d
+                                 * @example 24h
+                                 */
                                 every: string;
                             } | {
-                                /** @description Five fields: minute hour day month weekday */
+                                /**
+                                 * @description Five fields: minute hour day month weekday
+                                 * @example 0 6 * * *
+                                 */
                                 cron: string;
-                                /** @description IANA time zone; default: the audience's */
+                                /**
+                                 * @description IANA time zone; default: the audience's
+                                 * @example Europe/Berlin
+                                 */
                                 timezone?: string;
                             } | null;
+                            /** @description The schedule for people, e.g. "every day at 06:00" */
                             schedule_in_words: string;
+                            /** @description true: the schedule is stopped */
                             paused: boolean;
+                            /** @description How each run's export is delivered */
                             delivery: {
-                                /** @enum {string} */
+                                /**
+                                 * @description full or delta
+                                 * @enum {string}
+                                 */
                                 mode: "full" | "delta";
                                 path: string | null;
                             };
                             next_run_at: string | null;
+                            /** @description The newest run; null before the first */
                             last_run: {
+                                /** @description The run */
                                 run_id: string;
+                                /** @description The audience it ran */
                                 audience_id: string;
                                 task_id: string | null;
                                 /** @description The audience's version the run read */
                                 version: number;
-                                /** @enum {string} */
+                                /**
+                                 * @description schedule: a slot of the schedule; manual: POST /api/v1/audiences/{audience_id}/runs
+                                 * @enum {string}
+                                 */
                                 trigger: "schedule" | "manual";
                                 scheduled_for: string | null;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description When the run started (UTC)
+                                 */
                                 started_at: string;
                                 completed_at: string | null;
                                 /**
@@ -2456,35 +3908,60 @@ export interface paths {
                             } | null;
                             /** @description The completed runs among the last 30, oldest first */
                             size_history: {
+                                /** @description The run */
                                 run_id: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description When it completed (UTC)
+                                 */
                                 completed_at: string;
                                 total_count: number | null;
                                 people: number | null;
                             }[];
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description When it was saved (UTC)
+                             */
                             created_at: string;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description When it last changed (UTC)
+                             */
                             updated_at: string;
+                            /** @description The task body its runs use, as saved */
                             definition: {
                                 [key: string]: unknown;
                             };
                             window: {
-                                /** @description How many calendar days, ending at until */
+                                /**
+                                 * @description How many calendar days, ending at until
+                                 * @example 7
+                                 */
                                 last_days: number;
                                 /**
                                  * @description latest: the newest day the intent data holds; yesterday or today: in the audience's timezone, at the time of the run (its slot for a scheduled run)
                                  * @default latest
+                                 * @example latest
                                  * @enum {string}
                                  */
                                 until: "latest" | "yesterday" | "today";
                             } | null;
+                            /** @description IANA time zone of the window and the schedule */
                             timezone: string;
                             days: string[] | null;
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2493,8 +3970,26 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not found: no such resource in your organisation */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2512,6 +4007,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description audience_id of the audience */
                     audience_id: string;
                 };
                 cookie?: never;
@@ -2525,7 +4021,16 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2534,8 +4039,35 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Not found: no such resource in your organisation */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2556,99 +4088,192 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description audience_id of the audience */
                     audience_id: string;
                 };
                 cookie?: never;
             };
+            /** @description The fields to change (at least one); the others stay as they are */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "schedule": {
+                     *         "every": "24h"
+                     *       },
+                     *       "paused": false
+                     *     }
+                     */
                     "application/json": {
+                        /**
+                         * @description A new name, unique in your organisation
+                         * @example Cloud security, US and UK
+                         */
                         name?: string;
+                        /**
+                         * @description Free text for people: what the audience is for
+                         * @example US and UK people researching cloud security, refreshed every morning
+                         */
                         description?: string | null;
-                        /** @description The body of a task of the kind (intent: POST /api/v1/intent_hive_tasks, generic: POST /api/v1/generic_parquet_tasks) without perform_unload and limit; an intent audience takes a window instead of days (or fixed days) */
+                        /**
+                         * @description The body of a task of the kind (intent: POST /api/v1/intent_hive_tasks, generic: POST /api/v1/generic_parquet_tasks) without perform_unload and limit; an intent audience takes a window instead of days (or fixed days)
+                         * @example {
+                         *       "topic_id_prefixes": [
+                         *         "4eyes_101",
+                         *         "4eyes_102"
+                         *       ],
+                         *       "scores": [
+                         *         "medium",
+                         *         "high"
+                         *       ],
+                         *       "where_expr": "intent_score >= 60 AND country IN ('US', 'GB')",
+                         *       "unique_by": "person_id",
+                         *       "output": "people"
+                         *     }
+                         */
                         definition?: {
                             [key: string]: unknown;
                         };
+                        /**
+                         * @description Intent audiences: the rolling days each run reads; null or absent: the fixed days of the definition
+                         * @example {
+                         *       "last_days": 7,
+                         *       "until": "latest"
+                         *     }
+                         */
                         window?: {
-                            /** @description How many calendar days, ending at until */
+                            /**
+                             * @description How many calendar days, ending at until
+                             * @example 7
+                             */
                             last_days: number;
                             /**
                              * @description latest: the newest day the intent data holds; yesterday or today: in the audience's timezone, at the time of the run (its slot for a scheduled run)
                              * @default latest
+                             * @example latest
                              * @enum {string}
                              */
                             until?: "latest" | "yesterday" | "today";
                         } | null;
-                        /** @description IANA time zone; default UTC */
+                        /**
+                         * @description IANA time zone; default UTC
+                         * @example Europe/Berlin
+                         */
                         timezone?: string;
                         /** @description null: runs only when asked (POST /api/v1/audiences/{id}/runs) */
                         schedule?: {
-                            /** @description A duration: 15m, 1h, 24h, 7d */
+                            /**
+                             * @description A duration: 15m, 1h, 24h, 7d
+                             * @example 24h
+                             */
                             every: string;
                         } | {
-                            /** @description Five fields: minute hour day month weekday */
+                            /**
+                             * @description Five fields: minute hour day month weekday
+                             * @example 0 6 * * *
+                             */
                             cron: string;
-                            /** @description IANA time zone; default: the audience's */
+                            /**
+                             * @description IANA time zone; default: the audience's
+                             * @example Europe/Berlin
+                             */
                             timezone?: string;
                         } | null;
-                        /** @description true stops the schedule without losing it */
+                        /**
+                         * @description true stops the schedule without losing it
+                         * @example false
+                         */
                         paused?: boolean;
+                        /** @description How each run's export is delivered */
                         delivery?: {
                             /**
                              * @description full: every run exports the whole audience. delta (output: people and unique_by): a run exports who joined (added, their people rows) and who left (removed, their unique_by values) since the last completed run
                              * @default full
+                             * @example delta
                              * @enum {string}
                              */
                             mode?: "full" | "delta";
-                            /** @description Where each run's files go under your organisation's output folder, with the tokens {audience} (a slug of the name), {date} (the run's date, YYYY-MM-DD) and {run_id} (required, so drops never overwrite each other), e.g. audiences/{audience}/{date}/{run_id}. Default: the task folder */
+                            /**
+                             * @description Where each run's files go under your organisation's output folder, with the tokens {audience} (a slug of the name), {date} (the run's date, YYYY-MM-DD) and {run_id} (required, so drops never overwrite each other), e.g. audiences/{audience}/{date}/{run_id}. Default: the task folder
+                             * @example audiences/{audience}/{date}/{run_id}
+                             */
                             path?: string;
                         };
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description The audience */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /** @description The audience */
                             audience_id: string;
+                            /** @description Unique in the organisation */
                             name: string;
                             description: string | null;
-                            /** @enum {string} */
+                            /**
+                             * @description intent or generic: the kind of task its runs are
+                             * @enum {string}
+                             */
                             kind: "intent" | "generic";
                             /** @description Grows with each change of the definition or window */
                             version: number;
                             /** @description null: runs only when asked (POST /api/v1/audiences/{id}/runs) */
                             schedule: {
-                                /** @description A duration: 15m, 1h, 24h, 7d */
+                                /**
+                                 * @description A duration: 15m, 1h, 24h, 7d
+                                 * @example 24h
+                                 */
                                 every: string;
                             } | {
-                                /** @description Five fields: minute hour day month weekday */
+                                /**
+                                 * @description Five fields: minute hour day month weekday
+                                 * @example 0 6 * * *
+                                 */
                                 cron: string;
-                                /** @description IANA time zone; default: the audience's */
+                                /**
+                                 * @description IANA time zone; default: the audience's
+                                 * @example Europe/Berlin
+                                 */
                                 timezone?: string;
                             } | null;
+                            /** @description The schedule for people, e.g. "every day at 06:00" */
                             schedule_in_words: string;
+                            /** @description true: the schedule is stopped */
                             paused: boolean;
+                            /** @description How each run's export is delivered */
                             delivery: {
-                                /** @enum {string} */
+                                /**
+                                 * @description full or delta
+                                 * @enum {string}
+                                 */
                                 mode: "full" | "delta";
                                 path: string | null;
                             };
                             next_run_at: string | null;
+                            /** @description The newest run; null before the first */
                             last_run: {
+                                /** @description The run */
                                 run_id: string;
+                                /** @description The audience it ran */
                                 audience_id: string;
                                 task_id: string | null;
                                 /** @description The audience's version the run read */
                                 version: number;
-                                /** @enum {string} */
+                                /**
+                                 * @description schedule: a slot of the schedule; manual: POST /api/v1/audiences/{audience_id}/runs
+                                 * @enum {string}
+                                 */
                                 trigger: "schedule" | "manual";
                                 scheduled_for: string | null;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description When the run started (UTC)
+                                 */
                                 started_at: string;
                                 completed_at: string | null;
                                 /**
@@ -2671,35 +4296,51 @@ export interface paths {
                             } | null;
                             /** @description The completed runs among the last 30, oldest first */
                             size_history: {
+                                /** @description The run */
                                 run_id: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description When it completed (UTC)
+                                 */
                                 completed_at: string;
                                 total_count: number | null;
                                 people: number | null;
                             }[];
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description When it was saved (UTC)
+                             */
                             created_at: string;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description When it last changed (UTC)
+                             */
                             updated_at: string;
+                            /** @description The task body its runs use, as saved */
                             definition: {
                                 [key: string]: unknown;
                             };
                             window: {
-                                /** @description How many calendar days, ending at until */
+                                /**
+                                 * @description How many calendar days, ending at until
+                                 * @example 7
+                                 */
                                 last_days: number;
                                 /**
                                  * @description latest: the newest day the intent data holds; yesterday or today: in the audience's timezone, at the time of the run (its slot for a scheduled run)
                                  * @default latest
+                                 * @example latest
                                  * @enum {string}
                                  */
                                 until: "latest" | "yesterday" | "today";
                             } | null;
+                            /** @description IANA time zone of the window and the schedule */
                             timezone: string;
                             days: string[] | null;
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2708,7 +4349,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2717,7 +4358,16 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Not found: no such resource in your organisation */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2726,7 +4376,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Conflicts with the current state; `code` says which (a name or e-mail taken, a task or run in another status, an Idempotency-Key still in use) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2735,7 +4385,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body (or an expression in it) is too large */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -2744,8 +4394,35 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is not application/json */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description A service this request needs (storage, store or queue) did not answer or is busy: try again later */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2768,36 +4445,49 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description 1-100, default 20 */
+                    /**
+                     * @description 1-100, default 20
+                     * @example 20
+                     */
                     limit?: string;
                     /** @description next_cursor of the previous page */
                     cursor?: string;
                 };
                 header?: never;
                 path: {
+                    /** @description audience_id of the audience */
                     audience_id: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description A page of the audience's runs */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /** @description A page of runs and skipped slots, newest first */
                             runs: {
+                                /** @description The run */
                                 run_id: string;
+                                /** @description The audience it ran */
                                 audience_id: string;
                                 task_id: string | null;
                                 /** @description The audience's version the run read */
                                 version: number;
-                                /** @enum {string} */
+                                /**
+                                 * @description schedule: a slot of the schedule; manual: POST /api/v1/audiences/{audience_id}/runs
+                                 * @enum {string}
+                                 */
                                 trigger: "schedule" | "manual";
                                 scheduled_for: string | null;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description When the run started (UTC)
+                                 */
                                 started_at: string;
                                 completed_at: string | null;
                                 /**
@@ -2822,7 +4512,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2831,7 +4521,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2840,8 +4530,26 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not found: no such resource in your organisation */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2861,21 +4569,25 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description audience_id of the audience */
                     audience_id: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Started: the run is an ordinary task; Location names its status */
                 202: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /** @description The run: GET /api/v1/audiences/{audience_id}/runs/{run_id} */
                             run_id: string;
+                            /** @description Its task: GET /api/v1/status/{task_id} */
                             task_id: string;
+                            /** @description The audience */
                             audience_id: string;
                             days: string[] | null;
                             baseline: ("new" | "previous") | null;
@@ -2883,7 +4595,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2892,7 +4604,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2901,7 +4613,16 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Not found: no such resource in your organisation */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2910,7 +4631,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Conflicts with the current state; `code` says which (a name or e-mail taken, a task or run in another status, an Idempotency-Key still in use) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2919,7 +4640,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Understood but not done: an Idempotency-Key reused with another request, or a preview that could not read the segment */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -2928,8 +4649,26 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description A service this request needs (storage, store or queue) did not answer or is busy: try again later */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2958,29 +4697,39 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description audience_id of the audience */
                     audience_id: string;
+                    /** @description run_id of one of its runs */
                     run_id: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description A run of the audience, or a skipped slot */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /** @description The run */
                             run_id: string;
+                            /** @description The audience it ran */
                             audience_id: string;
                             task_id: string | null;
                             /** @description The audience's version the run read */
                             version: number;
-                            /** @enum {string} */
+                            /**
+                             * @description schedule: a slot of the schedule; manual: POST /api/v1/audiences/{audience_id}/runs
+                             * @enum {string}
+                             */
                             trigger: "schedule" | "manual";
                             scheduled_for: string | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description When the run started (UTC)
+                             */
                             started_at: string;
                             completed_at: string | null;
                             /**
@@ -3003,7 +4752,16 @@ export interface paths {
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3012,8 +4770,26 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not found: no such resource in your organisation */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3046,54 +4822,84 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description audience_id of the audience */
                     audience_id: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description The audience */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /** @description The audience */
                             audience_id: string;
+                            /** @description Unique in the organisation */
                             name: string;
                             description: string | null;
-                            /** @enum {string} */
+                            /**
+                             * @description intent or generic: the kind of task its runs are
+                             * @enum {string}
+                             */
                             kind: "intent" | "generic";
                             /** @description Grows with each change of the definition or window */
                             version: number;
                             /** @description null: runs only when asked (POST /api/v1/audiences/{id}/runs) */
                             schedule: {
-                                /** @description A duration: 15m, 1h, 24h, 7d */
+                                /**
+                                 * @description A duration: 15m, 1h, 24h, 7d
+                                 * @example 24h
+                                 */
                                 every: string;
                             } | {
-                                /** @description Five fields: minute hour day month weekday */
+                                /**
+                                 * @description Five fields: minute hour day month weekday
+                                 * @example 0 6 * * *
+                                 */
                                 cron: string;
-                                /** @description IANA time zone; default: the audience's */
+                                /**
+                                 * @description IANA time zone; default: the audience's
+                                 * @example Europe/Berlin
+                                 */
                                 timezone?: string;
                             } | null;
+                            /** @description The schedule for people, e.g. "every day at 06:00" */
                             schedule_in_words: string;
+                            /** @description true: the schedule is stopped */
                             paused: boolean;
+                            /** @description How each run's export is delivered */
                             delivery: {
-                                /** @enum {string} */
+                                /**
+                                 * @description full or delta
+                                 * @enum {string}
+                                 */
                                 mode: "full" | "delta";
                                 path: string | null;
                             };
                             next_run_at: string | null;
+                            /** @description The newest run; null before the first */
                             last_run: {
+                                /** @description The run */
                                 run_id: string;
+                                /** @description The audience it ran */
                                 audience_id: string;
                                 task_id: string | null;
                                 /** @description The audience's version the run read */
                                 version: number;
-                                /** @enum {string} */
+                                /**
+                                 * @description schedule: a slot of the schedule; manual: POST /api/v1/audiences/{audience_id}/runs
+                                 * @enum {string}
+                                 */
                                 trigger: "schedule" | "manual";
                                 scheduled_for: string | null;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description When the run started (UTC)
+                                 */
                                 started_at: string;
                                 completed_at: string | null;
                                 /**
@@ -3116,35 +4922,60 @@ export interface paths {
                             } | null;
                             /** @description The completed runs among the last 30, oldest first */
                             size_history: {
+                                /** @description The run */
                                 run_id: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description When it completed (UTC)
+                                 */
                                 completed_at: string;
                                 total_count: number | null;
                                 people: number | null;
                             }[];
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description When it was saved (UTC)
+                             */
                             created_at: string;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description When it last changed (UTC)
+                             */
                             updated_at: string;
+                            /** @description The task body its runs use, as saved */
                             definition: {
                                 [key: string]: unknown;
                             };
                             window: {
-                                /** @description How many calendar days, ending at until */
+                                /**
+                                 * @description How many calendar days, ending at until
+                                 * @example 7
+                                 */
                                 last_days: number;
                                 /**
                                  * @description latest: the newest day the intent data holds; yesterday or today: in the audience's timezone, at the time of the run (its slot for a scheduled run)
                                  * @default latest
+                                 * @example latest
                                  * @enum {string}
                                  */
                                 until: "latest" | "yesterday" | "today";
                             } | null;
+                            /** @description IANA time zone of the window and the schedule */
                             timezone: string;
                             days: string[] | null;
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3153,7 +4984,16 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Not found: no such resource in your organisation */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3162,8 +5002,26 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Conflicts with the current state; `code` says which (a name or e-mail taken, a task or run in another status, an Idempotency-Key still in use) */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3199,7 +5057,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description What the intent data holds */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -3214,17 +5072,21 @@ export interface paths {
                             scores: string[];
                             /** @description Columns of the data (DuckDB types), the partition columns day, prefix and score included */
                             columns: {
+                                /** @description Column name, as where_expr, select and unique_by name it */
                                 name: string;
+                                /** @description DuckDB type, e.g. VARCHAR, BIGINT, TIMESTAMP */
                                 type: string;
                             }[];
+                            /** @description Parquet files of the tree */
                             files: number;
                             /** @description Rows of every file, from the Parquet footers */
                             rows: number;
+                            /** @description Bytes of every file */
                             bytes: number;
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3233,7 +5095,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -3242,7 +5104,16 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description A service this request needs (storage, store or queue) did not answer or is busy: try again later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3268,23 +5139,55 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download one exported file through a link from the task detail */
+        /**
+         * Download one exported file through a link from the task detail
+         * @description The link itself is the credential (no API key): use the url of a file in the task detail, or an output_links entry, before it expires.
+         */
         get: {
             parameters: {
                 query?: {
+                    /** @description When the link stops working (Unix seconds), as signed */
                     expires?: string;
+                    /** @description The signature of the link: keep it as the task detail gave it */
                     signature?: string;
                 };
                 header?: never;
                 path: {
+                    /** @description The file, as its signed link names it */
                     file_id: string;
+                    /** @description File name the download is saved under */
                     name: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description RFC 9457 problem document */
+                /** @description The file, as an attachment named by Content-Disposition: Parquet, CSV (text/csv; charset=utf-8), JSON Lines, or application/gzip for a gzipped CSV or JSON Lines file */
+                200: {
+                    headers: {
+                        /** @description attachment; filename="<partition folders and file name joined by _>", e.g. day=2024-05-01_prefix=4eyes_101_score=high_data_0.parquet; with filename*=UTF-8''… when not ASCII */
+                        "content-disposition"?: string;
+                        /** @description Size of the file in bytes */
+                        "content-length"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.apache.parquet": string;
+                        "text/csv": string;
+                        "application/jsonl": string;
+                        "application/gzip": string;
+                    };
+                };
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3293,8 +5196,126 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not found: no such resource in your organisation */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{task_id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download every file of a completed export as one ZIP
+         * @description Streams a ZIP of the task's `manifest.json` and every exported file, in their partition folders, read from storage as the answer is sent. 409 until the task is `completed`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description task_id of the task, as its create answered */
+                    task_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A ZIP of the task's export: `manifest.json` at its root, and every file at the path the manifest gives it (partition folders kept), stored as written (not compressed again). Content-Length is exact; a download cut short (a file that could not be read) is an error, never a smaller ZIP. */
+                200: {
+                    headers: {
+                        /** @description attachment; filename="task-<task_id>.zip" */
+                        "content-disposition"?: string;
+                        /** @description Size of the archive in bytes, known before it is sent */
+                        "content-length"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/zip": string;
+                    };
+                };
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Not found: no such resource in your organisation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Conflicts with the current state; `code` says which (a name or e-mail taken, a task or run in another status, an Idempotency-Key still in use) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3329,25 +5350,50 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description The organisation's webhooks, without their secrets */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /** @description The webhooks, oldest first */
                             webhooks: {
+                                /** @description The webhook: remove it with DELETE /api/v1/webhooks/{webhook_id} */
                                 id: string;
+                                /** @description The URL that receives the events */
                                 url: string;
+                                /** @description The events it receives */
                                 events: ("task.counted" | "task.completed" | "task.failed" | "task.cancelled" | "audience.run.completed" | "audience.run.failed" | "audience.run.skipped")[];
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description When it was created (UTC)
+                                 */
                                 created_at: string;
                             }[];
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3369,35 +5415,60 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
+            /** @description A URL and the events it receives */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "url": "https://hooks.example.com/audiences",
+                     *       "events": [
+                     *         "task.completed",
+                     *         "task.failed"
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
-                        /** @description https:// URL that receives the events (http:// only with WEBHOOK_ALLOW_HTTP=1); its host must resolve to public addresses only (unless WEBHOOK_ALLOW_PRIVATE=1) */
+                        /**
+                         * @description https:// URL that receives the events (http:// only with WEBHOOK_ALLOW_HTTP=1); its host must resolve to public addresses only (unless WEBHOOK_ALLOW_PRIVATE=1)
+                         * @example https://hooks.example.com/audiences
+                         */
                         url: string;
-                        /** @description Events to receive, each once: task.counted, task.completed, task.failed, task.cancelled, audience.run.completed, audience.run.failed, audience.run.skipped */
+                        /**
+                         * @description Events to receive, each once: task.counted, task.completed, task.failed, task.cancelled, audience.run.completed, audience.run.failed, audience.run.skipped
+                         * @example [
+                         *       "task.completed",
+                         *       "task.failed"
+                         *     ]
+                         */
                         events: ("task.counted" | "task.completed" | "task.failed" | "task.cancelled" | "audience.run.completed" | "audience.run.failed" | "audience.run.skipped")[];
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Subscribed: keep the secret, it is not shown again */
                 201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /** @description The webhook: remove it with DELETE /api/v1/webhooks/{webhook_id} */
                             id: string;
+                            /** @description The URL that receives the events */
                             url: string;
+                            /** @description The events it receives */
                             events: ("task.counted" | "task.completed" | "task.failed" | "task.cancelled" | "audience.run.completed" | "audience.run.failed" | "audience.run.skipped")[];
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description When it was created (UTC)
+                             */
                             created_at: string;
                             /** @description whsec_ and the base64 signing key (Standard Webhooks), shown this once: verify each delivery's webhook-signature with it */
                             secret: string;
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3406,7 +5477,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3415,7 +5486,16 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Conflicts with the current state; `code` says which (a name or e-mail taken, a task or run in another status, an Idempotency-Key still in use) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3424,7 +5504,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body (or an expression in it) is too large */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -3433,8 +5513,26 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is not application/json */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3466,20 +5564,30 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description id of the webhook */
                     webhook_id: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Removed */
                 204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3488,8 +5596,35 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Not found: no such resource in your organisation */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3515,20 +5650,24 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description 1-100, default 50 */
+                    /**
+                     * @description 1-100, default 50
+                     * @example 50
+                     */
                     limit?: string;
                     /** @description next_cursor of the previous page */
                     cursor?: string;
                 };
                 header?: never;
                 path: {
+                    /** @description id of the webhook */
                     webhook_id: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description A page of the webhook's delivery attempts */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -3539,7 +5678,10 @@ export interface paths {
                             deliveries: {
                                 /** @description The attempt */
                                 id: string;
-                                /** @enum {string} */
+                                /**
+                                 * @description The event delivered
+                                 * @enum {string}
+                                 */
                                 event: "task.counted" | "task.completed" | "task.failed" | "task.cancelled" | "audience.run.completed" | "audience.run.failed" | "audience.run.skipped";
                                 /** @description The webhook-id header: the same for every attempt of the event */
                                 event_id: string;
@@ -3554,16 +5696,22 @@ export interface paths {
                                 outcome: "delivered" | "retrying" | "failed";
                                 /** @description The receiver's HTTP status; null when it did not answer */
                                 status_code: number | null;
+                                /** @description What went wrong (a timeout, a refused address, the status); null when delivered */
                                 error: string | null;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description When the attempt was made (UTC)
+                                 */
                                 attempted_at: string;
+                                /** @description When the next attempt is due; null unless retrying */
                                 next_attempt_at: string | null;
                             }[];
+                            /** @description Send it as ?cursor= for the next page; null on the last page */
                             next_cursor: string | null;
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3572,7 +5720,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3581,8 +5729,74 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not found: no such resource in your organisation */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Metrics for Prometheus
+         * @description For a scraper: no credentials, no rate limit. Names no task, organisation or key.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every metric in the Prometheus text exposition format (version 0.0.4): HTTP requests by route and status, tasks by status, jobs, queue depth, leases */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/plain": string;
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3609,13 +5823,36 @@ export interface components {
          * @description RFC 9457 problem document
          */
         "def-0": {
+            /**
+             * @description A URI naming the kind of problem: https://audiences.dev/problems/ and the code
+             * @example https://audiences.dev/problems/validation-failed
+             */
             type: string;
+            /**
+             * @description A short summary, the same for every problem of the code
+             * @example The request is not valid
+             */
             title: string;
+            /**
+             * @description The HTTP status of the answer
+             * @example 400
+             */
             status: number;
+            /**
+             * @description What went wrong with this request and what to change; never an internal message
+             * @example days[0]: "2024-13-45" is not a date; use YYYY-MM-DD or YYYYMMDD
+             */
             detail: string;
+            /**
+             * @description Stable error code to branch on (docs/errors.md lists every one)
+             * @example validation_failed
+             */
             code: string;
+            /** @description With validation problems: one entry per offending field */
             errors?: {
+                /** @description The offending field: a body path (days[0]), or query., params. or a header name */
                 field: string;
+                /** @description What is wrong with it and what to send instead */
                 message: string;
             }[];
         };

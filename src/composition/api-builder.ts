@@ -49,6 +49,7 @@ export async function startApi(
     rateLimitPerMinute: config.limits.rateLimitPerMinute,
     ...(limits && { rateLimitRedis: limits.redis, rateLimitPrefix: limits.rateLimitPrefix }),
     metrics: domain.metrics,
+    intentInputPath: config.storage.intentInputPath,
   });
   plan.add('api', () => app.close());
 

@@ -65,6 +65,13 @@ export function buildDomain(
   const footers = new FooterRows(storage);
   // Read at each signing, once the API listens (see PublicUrl).
   const links = new DownloadLinks(secrets.link, () => publicUrl.url, config.limits.linkTtlMs);
+  const catalog = new IntentCatalog({
+    storage,
+    footers,
+    schemas,
+    intentInputPath: config.storage.intentInputPath,
+    ttlMs: config.limits.catalogTtlMs,
+  });
   const tasks = new TaskService({
     store,
     changes,
@@ -86,16 +93,10 @@ export function buildDomain(
     // A preview is one thread of the API process reading a few rows: a count slot's share of memory.
     preview: { memoryLimit: engines.counts.memoryLimit, timeoutMs: config.engine.previewTimeoutMs },
     outputPath: config.storage.outputPath,
+    intentData: () => catalog.get(),
     log: infos(log),
   });
   plan.add('task-service', () => tasks.close());
-  const catalog = new IntentCatalog({
-    storage,
-    footers,
-    schemas,
-    intentInputPath: config.storage.intentInputPath,
-    ttlMs: config.limits.catalogTtlMs,
-  });
   const audiences = new AudienceService({
     store,
     tasks,

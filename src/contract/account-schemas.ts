@@ -1,7 +1,15 @@
 import { type Static, Type } from '@sinclair/typebox';
 
-const Email = Type.String({ format: 'email', maxLength: 254 });
-const Name = (description: string) => Type.String({ minLength: 1, maxLength: 200, description });
+const Email = Type.String({
+  format: 'email',
+  maxLength: 254,
+  description: 'E-mail address: the login name',
+  examples: ['ada@example.com'],
+});
+const Name = (description: string, example: string) =>
+  Type.String({ minLength: 1, maxLength: 200, description, examples: [example] });
+const Id = (description: string) => Type.String({ description });
+const CreatedAt = Type.String({ format: 'date-time', description: 'When it was created (UTC)' });
 
 export const RegisterBody = Type.Object(
   {
@@ -9,73 +17,138 @@ export const RegisterBody = Type.Object(
     password: Type.String({
       maxLength: 256,
       description: 'At least 12 characters, not a common password',
+      examples: ['violet-Tangerine-Harbor-42'],
     }),
-    first_name: Name('First name'),
-    last_name: Name('Last name'),
-    organization_name: Name('Name of the organisation created for this user'),
+    first_name: Name('First name', 'Ada'),
+    last_name: Name('Last name', 'Lovelace'),
+    organization_name: Name('Name of the organisation created for this user', 'Acme'),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    description: 'A new user and the organisation it owns',
+    examples: [
+      {
+        email: 'ada@example.com',
+        password: 'violet-Tangerine-Harbor-42',
+        first_name: 'Ada',
+        last_name: 'Lovelace',
+        organization_name: 'Acme',
+      },
+    ],
+  },
 );
 
-export const RegisterReply = Type.Object({
-  user_id: Type.String(),
-  organization_id: Type.String(),
-  organization_name: Type.String(),
-  email: Type.String(),
-  first_name: Type.String(),
-  last_name: Type.String(),
-  created_at: Type.String({ format: 'date-time' }),
-});
+export const RegisterReply = Type.Object(
+  {
+    user_id: Id('The new user'),
+    organization_id: Id('The new organisation, owned by the user'),
+    organization_name: Type.String({ description: 'Name of the organisation' }),
+    email: Type.String({ description: 'E-mail address, as registered' }),
+    first_name: Type.String({ description: 'First name' }),
+    last_name: Type.String({ description: 'Last name' }),
+    created_at: CreatedAt,
+  },
+  { description: 'Registered: log in with POST /auth/v1/login' },
+);
 export type RegisterReply = Static<typeof RegisterReply>;
 
 export const LoginBody = Type.Object(
   {
-    email: Type.String({ minLength: 1, maxLength: 254 }),
-    password: Type.String({ minLength: 1, maxLength: 256 }),
+    email: Type.String({
+      minLength: 1,
+      maxLength: 254,
+      description: 'E-mail address the user registered with',
+      examples: ['ada@example.com'],
+    }),
+    password: Type.String({
+      minLength: 1,
+      maxLength: 256,
+      description: "The user's password",
+      examples: ['violet-Tangerine-Harbor-42'],
+    }),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    description: 'E-mail and password of a registered user',
+    examples: [{ email: 'ada@example.com', password: 'violet-Tangerine-Harbor-42' }],
+  },
 );
 
-export const LoginReply = Type.Object({
-  user_id: Type.String(),
-  organization_id: Type.String(),
-  token: Type.String(),
-  token_type: Type.Literal('Bearer'),
-  expires_at: Type.String({ format: 'date-time' }),
-});
+export const LoginReply = Type.Object(
+  {
+    user_id: Id('The user who logged in'),
+    organization_id: Id("The user's organisation"),
+    token: Type.String({ description: 'A JWT: send it as Authorization: Bearer <token>' }),
+    token_type: Type.Literal('Bearer', { description: 'Always Bearer' }),
+    expires_at: Type.String({ format: 'date-time', description: 'When the token stops working (UTC)' }),
+  },
+  { description: 'Logged in: the bearer token and when it expires' },
+);
 export type LoginReply = Static<typeof LoginReply>;
 
-export const SessionReply = Type.Object({
-  user_id: Type.String(),
-  organization_id: Type.String(),
-  csrf_token: Type.String({ description: 'Send it as X-CSRF-Token on every request that is not a GET' }),
+export const SessionReply = Type.Object(
+  {
+    signed_in: Type.Literal(true, { description: 'A session exists' }),
+    user_id: Id("The session's user"),
+    organization_id: Id("The user's organisation"),
+    first_name: Type.String({ description: "The user's first name" }),
+    last_name: Type.String({ description: "The user's last name" }),
+    organization_name: Type.String({ description: "The name of the user's organisation" }),
+    csrf_token: Type.String({ description: 'Send it as X-CSRF-Token on every request that is not a GET' }),
+  },
+  { description: 'Signed in: the session cookie is set; send csrf_token with every change' },
+);
+
+/** GET /auth/v1/session without a (valid) session cookie: an answer, not an error. */
+export const SignedOutReply = Type.Object(
+  { signed_in: Type.Literal(false, { description: 'No session: log in with POST /auth/v1/session' }) },
+  { description: 'No (valid) session cookie' },
+);
+
+/** What GET /auth/v1/session answers: the session, or that there is none. */
+export const SessionState = Type.Union([SessionReply, SignedOutReply], {
+  description: 'The session (signed_in: true), or signed_in: false without one',
 });
 
 export const ClientBody = Type.Object(
-  { name: Name('A name to tell the client apart') },
-  { additionalProperties: false },
+  { name: Name('A name to tell the client apart', 'nightly-export') },
+  {
+    additionalProperties: false,
+    description: 'An API client to create',
+    examples: [{ name: 'nightly-export' }],
+  },
 );
 
-export const ClientCreatedReply = Type.Object({
-  client_id: Type.String(),
-  name: Type.String(),
-  api_key: Type.String({ description: 'Shown this once; send it as X-API-Key' }),
-  api_secret: Type.String({ description: 'Shown this once; stored only as a hash' }),
-  key_prefix: Type.String(),
-  created_at: Type.String({ format: 'date-time' }),
-});
+export const ClientCreatedReply = Type.Object(
+  {
+    client_id: Id('The API client: revoke it with DELETE /client/v1/{client_id}'),
+    name: Type.String({ description: 'The name given at creation' }),
+    api_key: Type.String({ description: 'Shown this once; send it as X-API-Key' }),
+    api_secret: Type.String({ description: 'Shown this once; stored only as a hash' }),
+    key_prefix: Type.String({ description: 'The first characters of api_key, to tell keys apart in lists' }),
+    created_at: CreatedAt,
+  },
+  { description: 'Created: keep the key and secret, they are not shown again' },
+);
 export type ClientCreatedReply = Static<typeof ClientCreatedReply>;
 
 /** An API client as listed: never its key or secret, only the prefix that tells keys apart. */
 export const ClientView = Type.Object({
-  client_id: Type.String(),
-  name: Type.String(),
-  key_prefix: Type.String(),
-  created_at: Type.String({ format: 'date-time' }),
-  revoked_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  client_id: Id('The API client'),
+  name: Type.String({ description: 'The name given at creation' }),
+  key_prefix: Type.String({ description: 'The first characters of its key, to tell keys apart' }),
+  created_at: CreatedAt,
+  revoked_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'When it was revoked (its key no longer works); null while active',
+  }),
 });
 export type ClientView = Static<typeof ClientView>;
 
-export const ClientList = Type.Object({ clients: Type.Array(ClientView) });
+export const ClientList = Type.Object(
+  { clients: Type.Array(ClientView, { description: "The organisation's API clients" }) },
+  { description: "The organisation's API clients, revoked ones included" },
+);
 
-export const ClientParams = Type.Object({ client_id: Type.String({ maxLength: 64 }) });
+export const ClientParams = Type.Object({
+  client_id: Type.String({ maxLength: 64, description: 'client_id of the API client' }),
+});

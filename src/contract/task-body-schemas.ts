@@ -5,6 +5,12 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 
+/**
+ * Where the examples of the OpenAPI document say the intent tree is. Swagger UI's copy of the
+ * document names the server's own tree instead (`http/api-docs.ts`), so "Try it out" reads real data.
+ */
+export const EXAMPLE_INTENT_TREE = '/srv/audiences/data/intent';
+
 /** The fields of both bodies that say what to count and export, and how to write it. */
 const Expression = {
   limit: Type.Optional(
@@ -12,21 +18,28 @@ const Expression = {
       minimum: 1,
       maximum: 1_000_000_000,
       description: 'Most rows exported per job; skips counting',
+      examples: [1000],
     }),
   ),
   perform_unload: Type.Optional(
     Type.Boolean({
       default: true,
       description: 'false: count only, export later with POST /api/v1/tasks/{id}/unload',
+      examples: [false],
     }),
   ),
   select: Type.Optional(
-    Type.String({ maxLength: 8192, description: 'Comma-separated column names to export' }),
+    Type.String({
+      maxLength: 8192,
+      description: 'Comma-separated column names to export',
+      examples: ['person_id, hem_sha256, topic_id, intent_score, score'],
+    }),
   ),
   where_expr: Type.Optional(
     Type.String({
       maxLength: 8192,
       description: "A SQL boolean filter, e.g. intent_score >= 80 AND country = 'US'",
+      examples: ["intent_score >= 60 AND country IN ('US', 'GB')"],
     }),
   ),
   unique_by: Type.Optional(
@@ -35,6 +48,7 @@ const Expression = {
       description:
         'A column (e.g. person_id) whose distinct values the count also counts, exactly: unique_count ' +
         'over the whole segment, unique_counts per partition. Not with limit',
+      examples: ['person_id'],
     }),
   ),
   breakdown_by: Type.Optional(
@@ -44,6 +58,7 @@ const Expression = {
       description:
         'Up to 3 distinct columns (e.g. country, seniority): breakdowns lists the top 50 values of each ' +
         'by count, then one "(other)" entry for the rest. Not with limit',
+      examples: [['country', 'seniority']],
     }),
   ),
   output: Type.Optional(
@@ -53,6 +68,7 @@ const Expression = {
         'rows: the rows of the segment, by partition. people: one row per distinct non-null unique_by ' +
         'value (unique_by required), counted and exported whole under the one key "people". Not with ' +
         'limit or breakdown_by',
+      examples: ['rows'],
     }),
   ),
   format: Type.Optional(
@@ -61,6 +77,7 @@ const Expression = {
       description:
         'File format of the export. CSV: header row, RFC 4180 quoting, ISO 8601 timestamps, lists and ' +
         'structs as JSON text. jsonl: one JSON object per line',
+      examples: ['parquet'],
     }),
   ),
   compression: Type.Optional(
@@ -68,6 +85,7 @@ const Expression = {
       description:
         "Parquet: snappy, zstd, gzip or none (default: the server's EXPORT_COMPRESSION, snappy). " +
         'csv and jsonl: gzip (default) or none',
+      examples: ['zstd'],
     }),
   ),
   single_file: Type.Optional(
@@ -76,6 +94,7 @@ const Expression = {
       description:
         'Write the whole task as one file (output key "all") instead of one folder per partition; the ' +
         'task is counted first. Not with limit or max_file_bytes',
+      examples: [false],
     }),
   ),
   max_file_bytes: Type.Optional(
@@ -83,27 +102,44 @@ const Expression = {
       minimum: 1_048_576,
       maximum: 1_099_511_627_776,
       description: 'Start a new file once one reaches about this many bytes (at least 1 MiB)',
+      examples: [268_435_456],
     }),
   ),
 };
 
 const MinimumPerPerson = (description: string) =>
-  Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, description }));
+  Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, description, examples: [2] }));
 
 export const IntentTaskBody = Type.Object(
   {
-    days: Type.Array(Type.String({ maxLength: 32 }), {
+    days: Type.Array(Type.String({ maxLength: 32, description: 'A day: YYYY-MM-DD or YYYYMMDD' }), {
       minItems: 1,
       maxItems: 3660,
       description: 'YYYY-MM-DD or YYYYMMDD',
+      examples: [['2024-05-01', '2024-05-02']],
     }),
-    topic_id_prefixes: Type.Array(Type.String({ maxLength: 128 }), { minItems: 1, maxItems: 10_000 }),
-    scores: Type.Array(Type.String({ maxLength: 16 }), {
+    topic_id_prefixes: Type.Array(Type.String({ maxLength: 128, description: 'A topic prefix' }), {
+      minItems: 1,
+      maxItems: 10_000,
+      description:
+        'Topic prefixes to read (the prefix= folders of the intent tree; GET /api/v1/catalog/intent lists them)',
+      examples: [['4eyes_101', '4eyes_102']],
+    }),
+    scores: Type.Array(Type.String({ maxLength: 16, description: 'low, medium or high' }), {
       minItems: 1,
       maxItems: 3,
       description: 'low, medium, high',
+      examples: [['medium', 'high']],
     }),
-    input_path: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+    input_path: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 1024,
+        description:
+          "Another intent tree (day=/prefix=/score= folders) to read instead of the server's " +
+          'INTENT_INPUT_PATH: an absolute folder under LOCAL_INPUT_ROOTS, or s3:// or gs:// in INPUT_BUCKETS',
+      }),
+    ),
     ...Expression,
     min_topics: MinimumPerPerson(
       'output: people only: keep people whose rows match at least this many distinct requested ' +
@@ -112,14 +148,42 @@ export const IntentTaskBody = Type.Object(
     min_days: MinimumPerPerson(
       'output: people only: keep people seen on at least this many distinct days (at most the number of days)',
     ),
+    strict: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description:
+          'true: a day, topic prefix or score the data holds no rows for is a 400 instead of a warning ' +
+          '(warnings in the answer) and a count of 0',
+      }),
+    ),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    description: 'The segment: days × topic prefixes × scores of the intent tree, filtered',
+    examples: [
+      {
+        days: ['2024-05-01', '2024-05-02'],
+        topic_id_prefixes: ['4eyes_101', '4eyes_102'],
+        scores: ['medium', 'high'],
+        where_expr: "intent_score >= 60 AND country IN ('US', 'GB')",
+        select: 'person_id, hem_sha256, topic_id, intent_score, score',
+        unique_by: 'person_id',
+      },
+    ],
+  },
 );
 export type IntentTaskBody = Static<typeof IntentTaskBody>;
 
 export const GenericTaskBody = Type.Object(
   {
-    input_path: Type.String({ minLength: 1, maxLength: 1024 }),
+    input_path: Type.String({
+      minLength: 1,
+      maxLength: 1024,
+      description:
+        'Folder of Parquet files, read at any depth (k=v folders become partitions and columns): an ' +
+        'absolute folder under LOCAL_INPUT_ROOTS, or s3://bucket/prefix or gs://bucket/prefix in INPUT_BUCKETS',
+      examples: [`${EXAMPLE_INTENT_TREE}/day=2024-05-01`],
+    }),
     ...Expression,
     latest_by: Type.Optional(
       Type.String({
@@ -127,9 +191,21 @@ export const GenericTaskBody = Type.Object(
         description:
           "output: people only: a column (e.g. a timestamp) whose greatest value picks each person's row; " +
           'without it, any one row of the person',
+        examples: ['last_seen'],
       }),
     ),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    description: 'The segment: the rows of a Parquet tree, filtered',
+    examples: [
+      {
+        input_path: `${EXAMPLE_INTENT_TREE}/day=2024-05-01`,
+        where_expr: 'intent_score >= 60',
+        unique_by: 'person_id',
+        breakdown_by: ['industry'],
+      },
+    ],
+  },
 );
 export type GenericTaskBody = Static<typeof GenericTaskBody>;

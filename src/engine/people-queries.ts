@@ -1,5 +1,7 @@
-import type { Sandbox } from './duckdb-sandbox.ts';
+import type { Json } from '@duckdb/node-api';
+import type { QueryTable, Sandbox } from './duckdb-sandbox.ts';
 import { type FileTarget, type WrittenFiles, writeFiles } from './file-writer.ts';
+import { jsonValue } from './json-values.ts';
 import { type ParquetSource, parquetRelation } from './parquet-queries.ts';
 import { quoteIdentifier, quoteString } from './sql-quote.ts';
 
@@ -84,6 +86,22 @@ export function peopleSql(source: ParquetSource, query: PeopleQuery): string {
     'min(last_seen) AS first_seen',
     'max(last_seen) AS last_seen',
   ].join(', ')} ${from}${having.length > 0 ? ` HAVING ${having.join(' AND ')}` : ''}`;
+}
+
+/**
+ * The first `limit` people of the segment (rows as `exportPeople` writes them, in no set order),
+ * with their columns and DuckDB types; values as JSON (see `jsonValue`). Every person's rows are
+ * grouped first: a people preview reads the whole segment.
+ */
+export async function previewPeople(
+  sandbox: Sandbox,
+  source: ParquetSource,
+  query: PeopleQuery,
+  limit: number,
+): Promise<QueryTable<Json>> {
+  if (source.files.length === 0) return { columns: [], rows: [] };
+  const rows = Math.max(0, Math.trunc(limit));
+  return sandbox.table(`SELECT * FROM (${peopleSql(source, query)}) LIMIT ${rows}`, jsonValue);
 }
 
 /** The number of people of the segment: rows `exportPeople` would write. */

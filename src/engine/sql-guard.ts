@@ -8,6 +8,7 @@ import { BARE_STAR, MODIFIERS, OUR_TABLE, SELECT_ITEMS, SELECT_KEYS } from './sq
 import { type AstNode, checkKeys, hasShape, isNode, nodes, RenderError } from './sql-ast.ts';
 import { resolveColumn } from './sql-columns.ts';
 import { SqlParser } from './sql-parser.ts';
+import { quoteIdentifier } from './sql-quote.ts';
 import { type RenderScope, renderCondition } from './sql-render.ts';
 import { precheck } from './sql-scan.ts';
 
@@ -72,7 +73,11 @@ export class SqlGuard {
       fail(field, 'unsupported syntax (the select list changed)');
     const where = node.where_clause;
     if (!isNode(where)) fail(field, 'the expression is empty');
-    return withField(field, () => renderCondition(where, scopeFor(columns, options)));
+    const rendered = withField(field, () => renderCondition(where, scopeFor(columns, options)));
+    // A literal its column's type cannot take fails every job the task would run: say so now.
+    const problem = await this.parser.tryCondition(columns, rendered);
+    if (problem !== null) fail(field, typeProblem(problem, columns, rendered));
+    return rendered;
   }
 
   /** Validates a select list (plain column names only, comma-separated, no duplicates) and returns the column names in order. */
@@ -159,6 +164,18 @@ function scopeFor(columns: readonly ColumnInfo[], options: GuardOptions): Render
     }
   }
   return { columns, ordered, maxDepth: EXPRESSION_LIMITS.maxDepth, maxInList: EXPRESSION_LIMITS.maxInList };
+}
+
+/**
+ * DuckDB's complaint about a literal, with the types of the columns the filter uses, so the message
+ * names the column, its type and the value: "Could not convert string 'high' to INT32 (the filter's
+ * columns: intent_score INTEGER); write a value of the column's type".
+ */
+function typeProblem(problem: string, columns: readonly ColumnInfo[], rendered: string): string {
+  const message = problem.replace(/^[A-Za-z ]+Error: /, '');
+  const used = columns.filter((column) => rendered.includes(quoteIdentifier(column.name)));
+  const types = used.map((column) => `${column.name} ${column.type}`).join(', ');
+  return `${message}${types ? ` (the filter's columns: ${types})` : ''}; write a value of the column's type`;
 }
 
 function fail(field: Field, message: string, code: ExpressionErrorCode = 'expression_invalid'): never {

@@ -1,10 +1,12 @@
 /**
  * DuckDB's SQL parser as an object: one in-memory instance, opened on first use, that turns a
  * statement into its parse tree (`json_serialize_sql`, with the text bound as a parameter). It never
- * runs the statements it parses.
+ * runs the statements it parses; it runs only conditions the guard rendered itself, over one row of
+ * NULLs of a temporary table (`tryCondition`), to find the literals the data's types cannot take.
  */
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { LRUCache } from 'lru-cache';
+import { quoteIdentifier } from './sql-quote.ts';
 
 interface OpenParser {
   instance: DuckDBInstance;
@@ -47,6 +49,39 @@ export class SqlParser {
     return json;
   }
 
+  /**
+   * Runs a rendered condition over one row of NULLs typed as `columns`: what DuckDB says when a
+   * literal cannot take its column's type (`intent_score = 'high'`: "Could not convert string 'high'
+   * to INT32"), which it would otherwise say only when a job runs. Null when the condition runs, or
+   * when the columns' types cannot be declared (nothing can be said then).
+   */
+  async tryCondition(
+    columns: ReadonlyArray<{ name: string; type: string }>,
+    condition: string,
+  ): Promise<string | null> {
+    if (this.closed) throw new Error('the SQL parser is closed');
+    const run = this.queue.then(async () => {
+      const { connection } = await this.open();
+      const declared = columns.map((c) => `${quoteIdentifier(c.name)} ${c.type}`).join(', ');
+      try {
+        await connection.run(`CREATE OR REPLACE TEMP TABLE condition_row (${declared})`);
+        await connection.run('INSERT INTO condition_row DEFAULT VALUES');
+      } catch {
+        return null;
+      }
+      try {
+        await connection.run(`SELECT count(*) FROM condition_row WHERE ${condition}`);
+        return null;
+      } catch (error) {
+        return String(error instanceof Error ? error.message : error).split('\n')[0]!;
+      } finally {
+        await connection.run('DROP TABLE IF EXISTS condition_row');
+      }
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
   /** Closes the DuckDB instance once the parses already asked for have finished. */
   async close(): Promise<void> {
     this.closed = true;
@@ -62,17 +97,21 @@ export class SqlParser {
     await closing;
   }
 
+  /** The instance, started on first use; a failed start is retried by the next call. */
+  private open(): Promise<OpenParser> {
+    if (!this.parser) {
+      const opening = openParser();
+      this.parser = opening;
+      opening.catch(() => {
+        if (this.parser === opening) this.parser = undefined;
+      });
+    }
+    return this.parser;
+  }
+
   private parse(sql: string): Promise<string> {
     const run = this.queue.then(async () => {
-      if (!this.parser) {
-        const opening = openParser();
-        this.parser = opening;
-        // A failed start is retried by the next call instead of failing every call from now on.
-        opening.catch(() => {
-          if (this.parser === opening) this.parser = undefined;
-        });
-      }
-      const { connection } = await this.parser;
+      const { connection } = await this.open();
       const reader = await connection.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)', [sql]);
       const value = reader.getRows()[0]?.[0];
       if (typeof value !== 'string') throw new Error('json_serialize_sql returned no text');

@@ -16,10 +16,13 @@ import type { IdempotentRequests } from '../idempotency/idempotent-requests.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { TaskService } from '../tasks/task-service.ts';
 import type { WebhookService } from '../webhooks/webhook-service.ts';
+import { apiDocsUiOptions } from './api-docs.ts';
 import { consolePlugin } from './console.ts';
 import { idempotency } from './idempotency.ts';
 import { sendProblem, toAppError } from './problem.ts';
+import { routeProblems } from './route-problems.ts';
 import { accountRoutes } from './routes/account-routes.ts';
+import { archiveRoutes } from './routes/archive-routes.ts';
 import { audienceRoutes } from './routes/audience-routes.ts';
 import { catalogRoutes } from './routes/catalog-routes.ts';
 import { downloadRoutes } from './routes/download-routes.ts';
@@ -58,7 +61,12 @@ export interface AppDependencies {
   rateLimitPrefix?: string;
   /** The built web console served at `/`. @defaultValue `dist/web` of this package */
   consoleDir?: string;
+  /** The intent tree (`INTENT_INPUT_PATH`): Swagger UI's examples name it, so "Try it out" reads real data. */
+  intentInputPath?: string;
 }
+
+/** Probes, the docs and the console's static files: never rate limited. */
+const RATE_LIMIT_EXEMPT = /^\/(healthz|readyz|docs|openapi\.json|assets\/)/;
 
 /** Whom a request counts against: its credential when it has one, else its address. */
 function rateLimitKey(request: FastifyRequest): string {
@@ -88,7 +96,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.removeContentTypeParser('text/plain');
 
   await app.register(swagger, openApiOptions(deps.publicUrl));
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, apiDocsUiOptions(deps.intentInputPath));
   await app.register(cookie);
   app.addSchema(Problem);
   await app.register(rateLimit, rateLimitOptions(deps));
@@ -117,6 +125,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   // Before the routes: it extends the routes that opt in as they are declared.
   await app.register(idempotency, { requests: deps.idempotentRequests });
+  await app.register(routeProblems, { rateLimited: (url) => !RATE_LIMIT_EXEMPT.test(url) });
 
   await app.register(healthRoutes, { checks: deps.readiness });
   await app.register(accountRoutes, { accounts: deps.accounts });
@@ -125,6 +134,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(audienceRoutes, { accounts: deps.accounts, audiences: deps.audiences });
   await app.register(catalogRoutes, { accounts: deps.accounts, catalog: deps.catalog });
   await app.register(downloadRoutes, { downloads: deps.downloads });
+  await app.register(archiveRoutes, { accounts: deps.accounts, downloads: deps.downloads });
   await app.register(webhookRoutes, { accounts: deps.accounts, webhooks: deps.webhooks });
   if (deps.metrics) await app.register(metricsRoutes, { metrics: deps.metrics });
 
@@ -142,8 +152,26 @@ function openApiOptions(publicUrl: string | undefined): SwaggerOptions {
       info: {
         title: 'Audiences API',
         version: '1.0.0',
-        description: 'Count intent audience segments and export them as Parquet files.',
+        description:
+          'Count intent audience segments and export them as Parquet, CSV or JSON Lines files; save ' +
+          'audiences that run on a schedule; get signed webhooks when tasks end.\n\n' +
+          '**Authenticate**: register (POST /auth/v1/register), log in (POST /auth/v1/login) and send the ' +
+          'token as `Authorization: Bearer <token>`, or create an API client (POST /client/v1) and send ' +
+          'its key as `X-API-Key`.\n\n' +
+          '**Errors** are RFC 9457 problem documents (`application/problem+json`) with a stable `code`.\n\n' +
+          'The examples read the demo data of `npm start`: days from 2024-05-01, topic prefixes 4eyes_101 ' +
+          'to 4eyes_110, scores low, medium and high.',
       },
+      tags: [
+        { name: 'accounts', description: 'Users, logins and browser sessions' },
+        { name: 'clients', description: 'API clients: keys for programs' },
+        { name: 'tasks', description: 'Count and export segments; follow, control and download them' },
+        { name: 'audiences', description: 'Saved audiences that run on a schedule, in full or as deltas' },
+        { name: 'catalog', description: 'What the intent data holds' },
+        { name: 'webhooks', description: 'Signed notifications when tasks and audience runs end' },
+        { name: 'health', description: 'Liveness and readiness probes' },
+        { name: 'operations', description: 'Metrics for Prometheus' },
+      ],
       servers: [{ url: publicUrl ?? '/' }],
       components: {
         securitySchemes: {
@@ -168,7 +196,7 @@ function rateLimitOptions(deps: AppDependencies): RateLimitPluginOptions {
     }),
     // Probes, the docs and the console's static files are not rate limited: an orchestrator must
     // always reach them, and a page load is many small files.
-    allowList: (request) => /^\/(healthz|readyz|docs|openapi\.json|assets\/)/.test(request.url),
+    allowList: (request) => RATE_LIMIT_EXEMPT.test(request.url),
     enableDraftSpec: true,
     errorResponseBuilder: (_request, context) =>
       new AppError(

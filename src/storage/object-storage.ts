@@ -15,6 +15,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import pMap from 'p-map';
 import { compareText } from '../compare.ts';
+import { attachmentDisposition } from './content-disposition.ts';
 import { objectError } from './object-errors.ts';
 import { type ObjectLocation, type ObjectScheme, objectUri, parseObjectUri } from './object-location.ts';
 import type { StagingCache } from './staging-cache.ts';
@@ -261,7 +262,7 @@ export class ObjectStorage implements Storage {
     const command = new GetObjectCommand({
       Bucket: location.bucket,
       Key: location.key,
-      ResponseContentDisposition: `attachment; filename="${fileName.replace(/["\\]/g, '')}"`,
+      ResponseContentDisposition: attachmentDisposition(fileName),
     });
     // SigV4 presigned URLs live at most 7 days.
     const expiresIn = Math.max(1, Math.min(7 * 86_400, Math.ceil(validForMs / 1000)));

@@ -80,7 +80,7 @@ export interface Storage {
   read(uri: string): Promise<Readable>;
   /**
    * A presigned GET URL signed at `signedAt` and valid for `validForMs` from then, or undefined when
-   * the API serves the file itself.
+   * the API serves the file itself. Its answer saves the file as `fileName` (`Content-Disposition`).
    */
   link(uri: string, validForMs: number, fileName: string, signedAt: Date): Promise<string | undefined>;
   /** Joins a folder URI and a relative path. */

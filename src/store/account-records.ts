@@ -38,6 +38,9 @@ export interface AccountStore {
   /** The user with exactly this (normalised) e-mail. */
   findUserByEmail(email: string): Promise<UserRecord | undefined>;
 
+  /** The user with this id, with the name of its organisation: whom a browser session belongs to. */
+  findUserWithOrganization(userId: string): Promise<(UserRecord & { organizationName: string }) | undefined>;
+
   /** Rejects when the key hash is already stored (it is unique). */
   insertClient(client: ClientRecord): Promise<void>;
 

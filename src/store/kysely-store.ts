@@ -122,6 +122,18 @@ export class KyselyStore implements Store {
     return this.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
   }
 
+  async findUserWithOrganization(
+    userId: string,
+  ): Promise<(UserRecord & { organizationName: string }) | undefined> {
+    return this.db
+      .selectFrom('users')
+      .innerJoin('organizations', 'organizations.id', 'users.organizationId')
+      .selectAll('users')
+      .select('organizations.name as organizationName')
+      .where('users.id', '=', userId)
+      .executeTakeFirst();
+  }
+
   async insertClient(client: ClientRecord): Promise<void> {
     await this.db.insertInto('apiClients').values(client).execute();
   }

@@ -1,10 +1,11 @@
 import { type FooterRows, UnreadableFooterError } from '../catalog/footer-rows.ts';
 import { listInputs } from '../catalog/partition-inputs.ts';
 import type { GenericTaskBody, IntentTaskBody } from '../contract/task-body-schemas.ts';
-import type { TaskEstimateReply } from '../contract/task-schemas.ts';
+import type { DataWarnings, TaskEstimateReply } from '../contract/task-schemas.ts';
 import { AppError } from '../errors.ts';
 import type { Storage, StoredObject } from '../storage/storage.ts';
 import type { TaskPlanner } from './planning/task-planner.ts';
+import { refuseWarnings } from './requests/data-warnings.ts';
 import { fromStorage } from './requests/request-storage.ts';
 import type { StoredRequest } from './task-model.ts';
 
@@ -15,6 +16,8 @@ export interface TaskEstimatorOptions {
   planner: TaskPlanner;
   storage: Storage;
   footers: FooterRows;
+  /** Warnings for an intent request's values without data (see `TaskService`). */
+  warnings?: (request: StoredRequest, body: IntentTaskBody) => Promise<DataWarnings>;
 }
 
 /** Nothing to admit: an estimate stores nothing, so it never counts against the cap on tasks in progress. */
@@ -33,11 +36,14 @@ export class TaskEstimator {
     const listed = await fromStorage(() => listInputs(this.options.storage, partitions, request.plan, {}));
     const missing = listed.filter((input) => input.objects.length === 0).map((input) => input.partition);
     const objects = listed.flatMap((input) => input.objects);
-    return this.estimate(request, objects, {
+    const warnings = (await this.options.warnings?.(request, body)) ?? [];
+    if (body.strict) refuseWarnings(warnings);
+    const estimate = await this.estimate(request, objects, {
       partitions: partitions.length,
       partitionsWithData: partitions.length - missing.length,
       missing,
     });
+    return { ...estimate, warnings };
   }
 
   async generic(body: GenericTaskBody): Promise<TaskEstimateReply> {

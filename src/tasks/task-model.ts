@@ -22,7 +22,7 @@ type NullWhenOmitted<Body> = {
   [K in keyof Body]-?: undefined extends Body[K] ? Exclude<Body[K], undefined> | null : Body[K];
 };
 /** Body fields with a default (the schema's `default`): never null in the view. */
-type Defaulted = 'perform_unload' | 'output' | 'format' | 'single_file';
+type Defaulted = 'perform_unload' | 'output' | 'format' | 'single_file' | 'strict';
 /** Body fields whose view is what the planner made of them rather than the client's text. */
 type Resolved = 'input_path' | 'select' | 'compression';
 

@@ -3,17 +3,21 @@ import { compareText } from '../compare.ts';
 import type { TaskPreview } from '../contract/task-schemas.ts';
 import { EngineTimeoutError, type Sandbox, SandboxPool } from '../engine/duckdb-sandbox.ts';
 import { type ParquetSource, type PreviewOptions, previewRows } from '../engine/parquet-queries.ts';
+import { previewPeople } from '../engine/people-queries.ts';
 import type { ColumnInfo } from '../engine/sql-guard.ts';
 import { AppError } from '../errors.ts';
 import type { Storage } from '../storage/storage.ts';
 import { StorageError } from '../storage/storage-error.ts';
 import type { Store, TaskRecord } from '../store/store.ts';
+import { peopleQueryOf } from './people-query.ts';
 import { objectsByFolder } from './planning/partition-folders.ts';
 import { LISTED_AT_CREATION } from './planning/task-planner.ts';
 import { describeFailure } from './task-failure.ts';
 import {
   type IntentRequestView,
   intentPartitionKeys,
+  type PeoplePlan,
+  peopleOf,
   type StoredRequest,
   type TaskPlan,
 } from './task-model.ts';
@@ -94,7 +98,8 @@ export class TaskPreviews {
     const { storage, clock, limits } = this.options;
     const { plan } = task.request as StoredRequest;
     const deadline = clock().getTime() + limits.timeoutMs;
-    const partitions = await this.partitionsOf(task, plan);
+    const people = peopleOf(plan);
+    const partitions = await this.partitionsOf(task, plan, people === null);
     const sandbox = await this.pool.open({
       allowedDirectories: storage.localInputDirs(plan.inputRoot),
       // A preview reads a few rows: it never needs to spill, so it gets no folder to write to.
@@ -102,6 +107,7 @@ export class TaskPreviews {
       timeoutMs: limits.timeoutMs,
     });
     try {
+      if (people) return await this.people(sandbox, plan, people, partitions, limit, uriOf);
       let columns: ColumnInfo[] | undefined;
       const rows: TaskPreview['rows'] = [];
       for (let i = 0; i < partitions.length && rows.length < limit; i += LIST_AHEAD) {
@@ -118,6 +124,35 @@ export class TaskPreviews {
       return { columns: columns ?? (await this.columnsOnly(sandbox, plan, uriOf)), rows };
     } finally {
       this.pool.retire(sandbox);
+    }
+  }
+
+  /**
+   * A people task's first people, as its export writes them: every partition of the request is
+   * staged, since a person's row folds all of their rows.
+   */
+  private async people(
+    sandbox: Sandbox,
+    plan: TaskPlan,
+    people: PeoplePlan,
+    partitions: LazyPartitions,
+    limit: number,
+    uriOf: Map<string, string>,
+  ): Promise<TaskPreview> {
+    const listed = await partitions.slice(0, partitions.length);
+    const staged = await stageInputs(this.options.storage, listed, { footersOnly: false });
+    try {
+      for (const [local, uri] of staged.uriOf) uriOf.set(local, uri);
+      const files = staged.partitions.flatMap((input) => input.localPaths);
+      const found = await previewPeople(
+        sandbox,
+        parquetSource(files, plan),
+        peopleQueryOf(plan, people),
+        limit,
+      );
+      return { columns: found.columns, rows: found.rows };
+    } finally {
+      staged.release();
     }
   }
 
@@ -161,14 +196,14 @@ export class TaskPreviews {
    * (intent) or of its jobs (generic). A generic task whose input a worker is still listing walks
    * the input's first objects, grouped by folder.
    */
-  private async partitionsOf(task: TaskRecord, plan: TaskPlan): Promise<LazyPartitions> {
+  private async partitionsOf(task: TaskRecord, plan: TaskPlan, byCounts: boolean): Promise<LazyPartitions> {
     const { store, storage } = this.options;
     const lazy = (keys: string[]): LazyPartitions => ({
       length: keys.length,
       slice: (from, to) => listInputs(storage, keys.slice(from, to), plan, {}),
     });
     // Counts capped by a limit say nothing of the partitions' rows.
-    if (task.countsJson !== null && plan.limit === null) {
+    if (byCounts && task.countsJson !== null && plan.limit === null) {
       const counts = JSON.parse(task.countsJson) as Record<string, number>;
       return lazy(sorted(Object.keys(counts).filter((key) => (counts[key] ?? 0) > 0)));
     }

@@ -2,18 +2,32 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '../accounts/account-service.ts';
 import type { FooterRows } from '../catalog/footer-rows.ts';
 import type { GenericTaskBody, IntentTaskBody } from '../contract/task-body-schemas.ts';
-import type { TaskCreatedReply, TaskEstimateReply, TaskList, TaskPreview } from '../contract/task-schemas.ts';
+import type {
+  DataWarnings,
+  TaskCreatedReply,
+  TaskEstimateReply,
+  TaskList,
+  TaskPreview,
+} from '../contract/task-schemas.ts';
 import { AppError } from '../errors.ts';
 import type { JobLanes } from '../jobs/job-lanes.ts';
 import type { StoredObject } from '../storage/storage.ts';
 import type { NewJob, Store, TaskLifecycle, TaskRecord } from '../store/store.ts';
 import { jobsFor, listJob } from './planning/job-rows.ts';
 import { type PlannedTask, TaskPlanner, type TaskPlannerOptions } from './planning/task-planner.ts';
+import { dataWarnings, type IntentDataValues, refuseWarnings } from './requests/data-warnings.ts';
 import type { TaskChanges } from './task-changes.ts';
 import { decodeCursor, encodeCursor } from './task-cursor.ts';
 import { TaskEstimator } from './task-estimator.ts';
 import { taskLifecycle } from './task-lifecycle.ts';
-import { ADDED, firstJobPhase, REMOVED, type StoredRequest, wholeExportKey } from './task-model.ts';
+import {
+  ADDED,
+  firstJobPhase,
+  type IntentRequestView,
+  REMOVED,
+  type StoredRequest,
+  wholeExportKey,
+} from './task-model.ts';
 import { removeTaskOutputs } from './task-outputs.ts';
 import { type PreviewLimits, TaskPreviews } from './task-preview.ts';
 import { type ReadConditions, type TaskAnswer, TaskReader, taskNotFound } from './task-reader.ts';
@@ -35,6 +49,11 @@ export interface TaskServiceOptions extends TaskPlannerOptions {
   /** Root of exports (as the job runner's `outputPath`): a cancel removes the task's folder under it. */
   outputPath: string;
   clock?: () => Date;
+  /**
+   * The days, prefixes and scores the server's intent tree holds (the catalog's): intent requests
+   * over it are answered with warnings for values without data. Absent: no warnings.
+   */
+  intentData?: () => Promise<IntentDataValues>;
   /** Cancels and retries (at info level), and files of a cancelled task that could not be removed. */
   log?: (message: string, fields: Record<string, unknown>) => void;
 }
@@ -52,7 +71,12 @@ export class TaskService {
     this.planner = new TaskPlanner(options);
     const { store, views, changes, storage } = options;
     this.reader = new TaskReader({ store, views, changes, clock: this.clock });
-    this.estimator = new TaskEstimator({ planner: this.planner, storage, footers: options.footers });
+    this.estimator = new TaskEstimator({
+      planner: this.planner,
+      storage,
+      footers: options.footers,
+      warnings: (request, body) => this.warningsOf(request, body),
+    });
     this.previews = new TaskPreviews({
       store,
       storage,
@@ -67,7 +91,10 @@ export class TaskService {
   }
 
   async createIntentTask(principal: Principal, body: IntentTaskBody): Promise<TaskCreatedReply> {
-    return this.insert(principal, await this.planner.intent(body, () => this.checkCapacity(principal)));
+    const planned = await this.planner.intent(body, () => this.checkCapacity(principal));
+    const warnings = await this.warningsOf(planned.request, body);
+    if (body.strict) refuseWarnings(warnings);
+    return { ...(await this.insert(principal, planned)), warnings };
   }
 
   async createGenericTask(principal: Principal, body: GenericTaskBody): Promise<TaskCreatedReply> {
@@ -276,6 +303,12 @@ export class TaskService {
     if (!admission.admitted) throw this.tooManyActive(admission.active);
     await this.release(task, jobs);
     return { task_id: task.id, status: task.status, total_jobs: task.totalJobs, completed_jobs: 0 };
+  }
+
+  /** Warnings for the requested values the server's intent tree holds no rows for (none for another input). */
+  private async warningsOf(request: StoredRequest, body: IntentTaskBody): Promise<DataWarnings> {
+    if (body.input_path !== undefined || !this.options.intentData) return [];
+    return dataWarnings(request.view as IntentRequestView, await this.options.intentData());
   }
 
   /**

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { compareText } from '../compare.ts';
 import type { TaskDetail, TaskSummary } from '../contract/task-schemas.ts';
 import type { DownloadLinks } from '../downloads/download-links.ts';
+import { downloadName } from '../downloads/download-name.ts';
 import type { Storage } from '../storage/storage.ts';
 import { countsOfJobs } from '../store/counts.ts';
 import type { FileRecord, JobRecord, Store, TaskRecord, TaskVersion } from '../store/store.ts';
@@ -93,7 +94,8 @@ export class TaskViews {
   /** Signed afresh at each read: presigned by the object store, or through the API's download route. */
   private async link(file: FileRecord, signedAt: Date): Promise<string> {
     const validFor = this.linkTtlMs + this.signingWindowMs;
-    const name = path.basename(file.uri);
+    // Every partition's first file is `data_0…`: the saved name says which partition it holds.
+    const name = downloadName(file.partition, file.uri);
     const presigned = await this.storage.link(file.uri, validFor, name, signedAt);
     return presigned ?? this.links.url(file.id, name, signedAt, validFor);
   }
@@ -157,7 +159,8 @@ function figuresOf(task: TaskRecord): Pick<TaskDetail, keyof SegmentFiguresView>
 /** The request as normalised at creation; tasks stored before a field was added show its default. */
 function requestOf(task: TaskRecord): StoredRequest['view'] {
   const view: Partial<StoredRequest['view']> = (task.request as StoredRequest).view;
-  const people = task.type === 'intent_hive' ? { min_topics: null, min_days: null } : { latest_by: null };
+  const people =
+    task.type === 'intent_hive' ? { min_topics: null, min_days: null, strict: false } : { latest_by: null };
   const layout = { format: 'parquet', compression: null, single_file: false, max_file_bytes: null };
   return {
     unique_by: null,

@@ -1,5 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, type Reply, startTestServer, type TestServer } from '../support/api.ts';
+import http from 'node:http';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_LOGIN_LIMITS, MemoryLoginThrottle } from '../../src/accounts/login-throttle.ts';
+import { type OpenedStore, STORE_BACKENDS } from '../store/store-backends.ts';
+import { type Account, call, type Reply, signUp, startTestServer, type TestServer } from '../support/api.ts';
+import { type ApiApp, startApiApp } from '../support/api-app.ts';
 
 let t: TestServer;
 
@@ -138,6 +142,8 @@ describe('login', () => {
     expect(unknownEmail.body.detail).toBe(wrongPassword.body.detail);
     expect(unknownEmail.body.title).toBe(wrongPassword.body.title);
     expect(unknownEmail.body.code).toBe(wrongPassword.body.code);
+    expect(unknownEmail.headers.get('attempts-remaining')).toBe('10');
+    expect(wrongPassword.headers.get('attempts-remaining')).toBe('10');
     expect(wrongPassword.body.token).toBeUndefined();
   });
 });
@@ -273,3 +279,163 @@ describe('API clients', () => {
     ]);
   });
 });
+
+/**
+ * Login throttling over a real server whose throttle runs on a clock the test moves, so waits pass
+ * without sleeping. Each test starts a window later than the last, so no failure carries over.
+ */
+describe('login throttling', () => {
+  let opened: OpenedStore;
+  let api: ApiApp;
+  let now = Date.parse('2024-06-01T10:00:00.000Z');
+
+  beforeAll(async () => {
+    opened = await STORE_BACKENDS[0]!.open();
+    api = await startApiApp({
+      store: opened.store,
+      throttle: new MemoryLoginThrottle(DEFAULT_LOGIN_LIMITS, () => now),
+    });
+  });
+  afterAll(async () => {
+    await api?.close();
+    await opened?.dispose();
+  });
+  beforeEach(() => {
+    now += DEFAULT_LOGIN_LIMITS.windowMs;
+  });
+
+  const tryLogin = (email: string, password: string) =>
+    call(api.url, 'POST', '/auth/v1/login', { body: { email, password } });
+  const remaining = (reply: Reply) => reply.headers.get('attempts-remaining');
+  const WRONG = 'not-the-Password-99';
+
+  it('lets 10 wrong passwords be counted down, then the right one in, and starts the count afresh', async () => {
+    const account = await signUp(api.url);
+    for (let left = 10; left >= 1; left--) {
+      const reply = await tryLogin(account.email, WRONG);
+      expectProblem(reply, 401, 'invalid_credentials');
+      expect(remaining(reply)).toBe(String(left));
+      expect(reply.body.detail).toBe(
+        `e-mail or password is wrong; ${left} ${left === 1 ? 'try' : 'tries'} left before a wait`,
+      );
+      expect(reply.headers.get('retry-after')).toBeNull();
+    }
+    const right = await tryLogin(account.email, account.password);
+    expect(right.status).toBe(200);
+    expect(right.body.token).toEqual(expect.any(String));
+    // The success forgot the failures: the next mistake has the whole allowance again.
+    expect(remaining(await tryLogin(account.email, WRONG))).toBe('10');
+  });
+
+  it('past the allowance answers 429 with a Retry-After that doubles; after the wait the right password logs in and resets', async () => {
+    const account = await signUp(api.url);
+    for (let i = 0; i < 10; i++) expect((await tryLogin(account.email, WRONG)).status).toBe(401);
+    const waits: string[] = [];
+    for (const wait of [1, 2, 4]) {
+      const failed = await tryLogin(account.email, WRONG);
+      expectProblem(failed, 401, 'invalid_credentials');
+      expect(remaining(failed)).toBe('0');
+      expect(failed.body.detail).toContain(`wait ${wait} s before the next try`);
+      // Too early, even with the right password: nothing is checked, and nothing is counted.
+      const early = await tryLogin(account.email, account.password);
+      expectProblem(early, 429, 'rate_limited');
+      expect(early.body.detail).toBe(`too many failed logins; try again in ${wait} s`);
+      waits.push(early.headers.get('retry-after') ?? '');
+      now += wait * 1000;
+    }
+    expect(waits).toEqual(['1', '2', '4']);
+    const right = await tryLogin(account.email, account.password);
+    expect(right.status).toBe(200);
+    expect(remaining(await tryLogin(account.email, WRONG))).toBe('10');
+  });
+
+  it('answers an unknown e-mail exactly as a known one, through the waits', async () => {
+    const account = await signUp(api.url);
+    const unknown = `nobody-${Date.now()}@example.com`;
+    const answers: string[][] = [];
+    for (const email of [account.email.toUpperCase(), unknown]) {
+      now += DEFAULT_LOGIN_LIMITS.windowMs;
+      const replies: string[] = [];
+      for (let i = 0; i < 13; i++) {
+        const reply = await tryLogin(email, WRONG);
+        replies.push(
+          [
+            reply.status,
+            reply.body.code,
+            reply.body.detail,
+            remaining(reply),
+            reply.headers.get('retry-after'),
+          ].join(' | '),
+        );
+      }
+      answers.push(replies);
+    }
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[0]!.slice(10).map((a) => a.split(' | ')[0])).toEqual(['401', '429', '429']);
+  });
+
+  it('lets no more than 11 of 20 concurrent wrong passwords be checked', async () => {
+    const account = await signUp(api.url);
+    const replies = await Promise.all(Array.from({ length: 20 }, () => tryLogin(account.email, WRONG)));
+    expect(replies.filter((r) => r.status === 401)).toHaveLength(11);
+    const limited = replies.filter((r) => r.status === 429);
+    expect(limited).toHaveLength(9);
+    for (const reply of limited) expect(reply.headers.get('retry-after')).toBe('1');
+    expect(
+      replies
+        .map(remaining)
+        .filter((r) => r !== null)
+        .sort((a, b) => Number(a) - Number(b)),
+    ).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
+  });
+
+  it("does not hold one address's failures against another address on another account", async () => {
+    const victim: Account = await signUp(api.url);
+    const bystander: Account = await signUp(api.url);
+    // 127.0.0.1 guesses at one account until it must wait (11 failures), then sprays other e-mails
+    // until the address must wait: its allowance (30) and one, less those 11.
+    let reply: Reply;
+    const guesses: number[] = [];
+    do {
+      reply = await tryLogin(victim.email, WRONG);
+      guesses.push(reply.status);
+    } while (reply.status === 401 && guesses.length < 100);
+    expect(guesses).toEqual([...Array(11).fill(401), 429]);
+    const sprayed: number[] = [];
+    do {
+      reply = await tryLogin(`sprayed-${sprayed.length}@example.com`, WRONG);
+      sprayed.push(reply.status);
+    } while (reply.status === 401 && sprayed.length < 100);
+    expect(reply.status).toBe(429);
+    expect(sprayed.filter((status) => status === 401)).toHaveLength(
+      DEFAULT_LOGIN_LIMITS.addressAllowance + 1 - 11,
+    );
+    // 127.0.0.2 is not slowed down: its first mistake has the whole allowance, and it logs in.
+    const elsewhere = await loginFrom('127.0.0.2', api.url, bystander.email, WRONG);
+    expect(elsewhere.status).toBe(401);
+    expect(elsewhere.headers['attempts-remaining']).toBe('10');
+    expect((await loginFrom('127.0.0.2', api.url, bystander.email, bystander.password)).status).toBe(200);
+  });
+});
+
+/** POST /auth/v1/login from another loopback address, as a second client machine would. */
+function loginFrom(
+  localAddress: string,
+  url: string,
+  email: string,
+  password: string,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
+  const body = JSON.stringify({ email, password });
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      `${url}/auth/v1/login`,
+      { method: 'POST', localAddress, headers: { 'content-type': 'application/json' } },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers }));
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}

@@ -45,8 +45,10 @@ const ROUTES: Array<[string, string]> = [
   ['/api/v1/webhooks', 'get'],
   ['/api/v1/webhooks/{webhook_id}', 'delete'],
   ['/api/v1/webhooks/{webhook_id}/deliveries', 'get'],
+  ['/api/v1/downloads/{file_id}/{name}', 'get'],
   ['/healthz', 'get'],
   ['/readyz', 'get'],
+  ['/metrics', 'get'],
 ];
 
 describe('GET /openapi.json', () => {

@@ -4,8 +4,11 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { downloadName } from '../../src/downloads/download-name.ts';
+import { attachmentDisposition } from '../../src/storage/content-disposition.ts';
 import { apiClient, signUp, startTestServer, type TestServer } from '../support/api.ts';
 import { duck, intentPrefixes } from '../support/duck.ts';
+import { type S3Server, startS3 } from '../support/s3.ts';
 
 interface FileView {
   partition: string;
@@ -18,7 +21,7 @@ interface FileView {
 let t: TestServer;
 let api: ReturnType<typeof apiClient>;
 let prefix: string;
-let task: { task_id: string; output_links: string[]; files: FileView[] };
+let task: { task_id: string; output_links: string[]; files: FileView[]; manifest_url: string };
 let scratch: string;
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -156,6 +159,39 @@ describe('signed download links', () => {
     expect((await fetch(url)).status).toBe(200);
   });
 
+  it('names each download after its partition, in the link and in Content-Disposition', async () => {
+    const names = new Set<string>();
+    for (const file of task.files) {
+      // Every partition's first file is data_0.parquet: the name says which partition it holds.
+      const name = `${file.partition.replaceAll('/', '_')}_${path.basename(file.uri)}`;
+      expect(name).toMatch(/^day=2024-05-02_prefix=[^/]+_score=(low|medium|high)_data_0\.parquet$/);
+      expect(decodeURIComponent(new URL(file.url).pathname.split('/').at(-1)!)).toBe(name);
+      const response = await fetch(file.url);
+      expect(response.headers.get('content-disposition')).toBe(`attachment; filename="${name}"`);
+      await response.arrayBuffer();
+      names.add(name);
+    }
+    expect(names.size).toBe(task.files.length);
+    const detail = (await api.get(`/api/v1/status/${task.task_id}`)).body;
+    const manifest = await fetch(detail.manifest_url);
+    expect(manifest.headers.get('content-disposition')).toBe('attachment; filename="manifest.json"');
+    await manifest.arrayBuffer();
+  });
+
+  it("still serves a link signed with the bare file name, and no file under another partition's name", async () => {
+    const [one, other] = task.files.map((file) => new URL(file.url));
+    const bare = new URL(one!);
+    bare.pathname = bare.pathname.replace(/[^/]+$/, 'data_0.parquet');
+    const response = await fetch(bare);
+    expect(response.status).toBe(200);
+    expect(sha256(Buffer.from(await response.arrayBuffer()))).toBe(
+      sha256(fs.readFileSync(task.files[0]!.uri)),
+    );
+    const misnamed = new URL(one!);
+    misnamed.pathname = misnamed.pathname.replace(/[^/]+$/, other!.pathname.split('/').at(-1)!);
+    expect(await fetchRefused(misnamed.href)).toBe(404);
+  });
+
   it("refuses one file's signature used with another file's id", async () => {
     const [one, other] = task.files.map((file) => new URL(file.url));
     const [, , , , oneId] = one!.pathname.split('/');
@@ -244,5 +280,135 @@ describe('links that expire', () => {
     const expires = Number(new URL(reply.body.output_links[0]).searchParams.get('expires'));
     // LINK_TTL is 1s: a link read at `before` must still be valid at `before + 1000`.
     expect(expires * 1000).toBeGreaterThanOrEqual(before + 1000);
+  });
+});
+
+/**
+ * A generic tree whose partition folders hold a non-ASCII letter, a quote and a tab: one file,
+ * exported as it is. Returns the finished task.
+ */
+async function exportOddTree(client: ReturnType<typeof apiClient>, dataDir: string) {
+  const root = fs.mkdtempSync(path.join(dataDir, 'odd-'));
+  const folder = path.join(root, 'city=Zürich', 'label=a"b\tc');
+  fs.mkdirSync(folder, { recursive: true });
+  await duck(
+    `COPY (SELECT range AS n FROM range(10)) TO '${path.join(folder, 'f.parquet')}' (FORMAT parquet)`,
+  );
+  const created = await client.post('/api/v1/generic_parquet_tasks', { input_path: root });
+  expect(created.status, JSON.stringify(created.body)).toBe(202);
+  return client.waitFor(created.body.task_id, ['completed']);
+}
+
+/** What an odd-tree file must be saved as: `_` for the quote and the tab, the ü kept in `filename*`. */
+function oddDisposition(file: FileView): string {
+  expect(file.partition).toBe('city=Zürich/label=a"b\tc');
+  const base = path.basename(file.uri);
+  return (
+    `attachment; filename="city=Z_rich_label=a_b_c_${base}"; ` +
+    `filename*=UTF-8''city%3DZ%C3%BCrich_label%3Da_b_c_${encodeURIComponent(base)}`
+  );
+}
+
+describe('download names of every kind of output', () => {
+  it('names a single file all_…, a people export people_…', async () => {
+    for (const [extra, name] of [
+      [{ single_file: true }, 'all_data_0.parquet'],
+      [{ unique_by: 'person_id', output: 'people' }, 'people_data_0.parquet'],
+    ] as const) {
+      const created = await api.post('/api/v1/intent_hive_tasks', {
+        days: ['2024-05-01', '2024-05-02'],
+        topic_id_prefixes: [prefix],
+        scores: ['medium', 'high'],
+        ...extra,
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(202);
+      const done = await api.waitFor(created.body.task_id, ['completed']);
+      expect(done.files).toHaveLength(1);
+      const response = await fetch(done.files[0].url);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-disposition')).toBe(`attachment; filename="${name}"`);
+      await response.arrayBuffer();
+    }
+  });
+
+  it('replaces quotes and control characters, and gives a non-ASCII name as filename* (RFC 8187)', async () => {
+    const done = await exportOddTree(api, t.dataDir);
+    expect(done.files).toHaveLength(1);
+    const [file] = done.files as FileView[];
+    const response = await fetch(file!.url);
+    expect(response.status).toBe(200);
+    const disposition = response.headers.get('content-disposition')!;
+    expect(disposition).toBe(oddDisposition(file!));
+    const star = /filename\*=UTF-8''([^;]+)/.exec(disposition)![1]!;
+    expect(decodeURIComponent(star)).toBe(`city=Zürich_label=a_b_c_${path.basename(file!.uri)}`);
+    expect(Buffer.from(await response.arrayBuffer()).length).toBe(file!.size_bytes);
+  });
+});
+
+describe('download names of presigned links', () => {
+  let s3: S3Server;
+
+  beforeAll(async () => {
+    s3 = await startS3();
+    for (const bucket of ['exports', 'gcs-exports']) await s3.createBucket(bucket);
+  });
+  afterAll(async () => s3?.close());
+
+  it.each(['s3://exports/names', 'gs://gcs-exports/names'])(
+    'names each file exported to %s after its partition, through the store itself',
+    async (output) => {
+      const server = await startTestServer({ ...s3.env, OUTPUT_PATH: output });
+      try {
+        const client = apiClient(server.url, (await signUp(server.url)).apiKey);
+        const done = await exportTask(client, ['low', 'high']);
+        expect(done.files.length).toBeGreaterThanOrEqual(2);
+        for (const file of done.files) {
+          // Presigned by the store: the API never sees these downloads.
+          expect(new URL(file.url).origin).toBe(s3.endpoint);
+          const name = `${file.partition.replaceAll('/', '_')}_${path.basename(file.uri)}`;
+          const response = await fetch(file.url);
+          expect(response.status).toBe(200);
+          expect(response.headers.get('content-disposition')).toBe(`attachment; filename="${name}"`);
+          expect(Buffer.from(await response.arrayBuffer()).length).toBe(file.size_bytes);
+        }
+        const odd = (await exportOddTree(client, server.dataDir)).files[0] as FileView;
+        const response = await fetch(odd.url);
+        expect(response.status).toBe(200);
+        expect(response.headers.get('content-disposition')).toBe(oddDisposition(odd));
+        await response.arrayBuffer();
+      } finally {
+        await server.close();
+      }
+    },
+    120_000,
+  );
+});
+
+describe('download names of partitions too long or hostile for a file name', () => {
+  it('cuts a long partition to 200 bytes, keeping the file name and two partitions apart', () => {
+    const long = `city=${'é'.repeat(300)}`;
+    const names = [
+      downloadName(long, '/x/data_0.parquet'),
+      downloadName(`${long}/more`, '/x/data_0.parquet'),
+    ];
+    for (const name of names) {
+      expect(Buffer.byteLength(name)).toBeLessThanOrEqual(200);
+      expect(name).toMatch(/^city=é+~[0-9a-f]{8}_data_0\.parquet$/);
+      const header = attachmentDisposition(name);
+      expect(header).toMatch(/^[\x20-\x7e]+$/);
+      expect(decodeURIComponent(/filename\*=UTF-8''(.+)$/.exec(header)![1]!)).toBe(name);
+    }
+    expect(names[0]).not.toBe(names[1]);
+  });
+
+  it('never climbs out of a folder nor hides the extension behind a right-to-left override', () => {
+    expect(downloadName('../a/./b', '/x/f.parquet')).toBe('a_b_f.parquet');
+    expect(downloadName('.', '/x/f.parquet')).toBe('f.parquet');
+    expect(downloadName('x=\u202etqp\r\n', '/x/f.parquet')).toBe('x=_tqp___f.parquet');
+    // Plain ASCII needs no filename*; otherwise RFC 8187 encodes what attr-char leaves out, ' ( ) * too.
+    expect(attachmentDisposition("it's (1)*.csv")).toBe(`attachment; filename="it's (1)*.csv"`);
+    expect(attachmentDisposition("é'(1)*.csv")).toBe(
+      `attachment; filename="_'(1)*.csv"; filename*=UTF-8''%C3%A9%27%281%29%2A.csv`,
+    );
   });
 });

@@ -77,6 +77,11 @@ describe('estimates over a local tree', () => {
       bytes: expected.bytes,
       rows: expected.rows,
       rows_exact: true,
+      // The day and the prefix that hold nothing, each named.
+      warnings: [
+        expect.objectContaining({ code: 'no_data', field: 'days', values: ['2024-05-20'] }),
+        expect.objectContaining({ code: 'no_data', field: 'topic_id_prefixes', values: ['zz_absent'] }),
+      ],
     });
     expect(missing).toHaveLength(requested.length - 36);
   });

@@ -119,7 +119,10 @@ describe('export formats', () => {
     const { task: plain, files } = await exported({ format: 'csv', compression: 'none' });
     const link = await fetch(plain.files[0].url);
     expect(link.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-    expect(link.headers.get('content-disposition')).toBe('attachment; filename="data_0.csv"');
+    // Named for its partition: every partition's first file is data_0.
+    expect(link.headers.get('content-disposition')).toBe(
+      `attachment; filename="${plain.files[0].partition.replaceAll('/', '_')}_data_0.csv"`,
+    );
     await link.arrayBuffer();
     const [header, first] = fs.readFileSync(files[0]!, 'utf8').split('\n');
     expect(header).toBe('person_id,hem_sha256,topic_id,intent_score,last_seen,day,score');

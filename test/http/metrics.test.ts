@@ -231,11 +231,11 @@ describe('GET /metrics (embedded: API and worker in one registry)', () => {
     expect(samples.find((s) => s.name === 'audiences_leases_recovered_total')?.value).toBe(0);
   });
 
-  it('counts its own scrapes and stays out of the OpenAPI document', async () => {
+  it('counts its own scrapes and is in the OpenAPI document as Prometheus text', async () => {
     const again = parseScrape(await (await fetch(`${t.url}/metrics`)).text());
     expect(sampleSum(again, 'audiences_http_requests_total', { route: '/metrics', status: '200' })).toBe(1);
     const openapi = await call(t.url, 'GET', '/openapi.json');
-    expect(Object.keys(openapi.body.paths)).not.toContain('/metrics');
+    expect(Object.keys(openapi.body.paths['/metrics'].get.responses['200'].content)).toEqual(['text/plain']);
   });
 });
 

@@ -41,8 +41,12 @@ describe('browser sessions', () => {
     expect(attributes).not.toContain('secure');
     expect(attributes.some((a) => a.startsWith('expires='))).toBe(true);
     expect(reply.body).toEqual({
+      signed_in: true,
       user_id: expect.any(String),
       organization_id: ada.organizationId,
+      first_name: 'Ada',
+      last_name: 'Lovelace',
+      organization_name: 'Ada Org',
       csrf_token: expect.any(String),
     });
     expect(JSON.stringify(reply.body)).not.toContain(cookie.split('=')[1]);
@@ -55,10 +59,23 @@ describe('browser sessions', () => {
     expect(whoAmI.body).toEqual(session.reply.body);
   });
 
-  it('answers 401 without a session, with a forged one, and refuses a wrong password without a cookie', async () => {
+  it('answers signed_in: false (200, not an error) without a session or with a forged one', async () => {
     const none = await call(t.url, 'GET', '/auth/v1/session');
-    expect(none.status).toBe(401);
-    expect(none.body.code).toBe('unauthorized');
+    expect(none.status).toBe(200);
+    expect(none.body).toEqual({ signed_in: false });
+    const forgedCookie = { cookie: 'audiences_session=eyJhbGciOiJub25lIn0.e30.' };
+    const forged = await call(t.url, 'GET', '/auth/v1/session', { headers: forgedCookie });
+    expect(forged.status).toBe(200);
+    expect(forged.body).toEqual({ signed_in: false });
+    // Logged out: the cookie is gone, and so is the session.
+    const { cookie } = await browserLogin(ada);
+    const out = await call(t.url, 'DELETE', '/auth/v1/session', { headers: { cookie } });
+    const cleared = (out.headers.getSetCookie()[0] ?? '').split(';')[0]!;
+    const after = await call(t.url, 'GET', '/auth/v1/session', { headers: { cookie: cleared } });
+    expect(after.body).toEqual({ signed_in: false });
+  });
+
+  it('refuses a forged cookie on the API and a wrong password without a cookie', async () => {
     const forged = await call(t.url, 'GET', '/api/v1/status', {
       headers: { cookie: 'audiences_session=eyJhbGciOiJub25lIn0.e30.' },
     });
@@ -139,5 +156,23 @@ describe('browser sessions', () => {
   it('lists the session routes in the OpenAPI document', async () => {
     const document = await call(t.url, 'GET', '/openapi.json');
     expect(Object.keys(document.body.paths['/auth/v1/session']).sort()).toEqual(['delete', 'get', 'post']);
+  });
+});
+
+describe('browser login throttling', () => {
+  it('says in the 401 how many tries are left before a wait, as the console shows it, and lets the right password in', async () => {
+    const carol = await signUp(t.url, 'Carol Org');
+    const wrong = await call(t.url, 'POST', '/auth/v1/session', {
+      body: { email: carol.email, password: 'not-the-Password-99' },
+    });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.code).toBe('invalid_credentials');
+    // The console shows `detail` as it is.
+    expect(wrong.body.detail).toBe('e-mail or password is wrong; 10 tries left before a wait');
+    expect(wrong.headers.get('attempts-remaining')).toBe('10');
+    const right = await call(t.url, 'POST', '/auth/v1/session', {
+      body: { email: carol.email, password: carol.password },
+    });
+    expect(right.status).toBe(200);
   });
 });

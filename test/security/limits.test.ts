@@ -37,53 +37,8 @@ describe('requests per key per minute', () => {
   });
 });
 
-describe('login throttling', () => {
-  withServer();
-  it('refuses further attempts on an e-mail after five failures, even with the right password', async () => {
-    const account = await signUp(t.url);
-    for (let i = 0; i < 5; i++) {
-      const reply = await call(t.url, 'POST', '/auth/v1/login', {
-        body: { email: account.email, password: 'wrong password!!' },
-      });
-      expect(reply.status).toBe(401);
-    }
-    const blocked = await call(t.url, 'POST', '/auth/v1/login', {
-      body: { email: account.email, password: account.password },
-    });
-    expect(blocked.status).toBe(429);
-    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(blocked.body.code).toBe('rate_limited');
-  });
-
-  it('lets no more than five of 20 concurrent wrong passwords be checked', async () => {
-    const account = await signUp(t.url);
-    const replies = await Promise.all(
-      Array.from({ length: 20 }, () =>
-        call(t.url, 'POST', '/auth/v1/login', {
-          body: { email: account.email, password: 'a wrong guess!!' },
-        }),
-      ),
-    );
-    expect(replies.filter((r) => r.status === 401)).toHaveLength(5);
-    expect(replies.filter((r) => r.status === 429 && r.body.code === 'rate_limited')).toHaveLength(15);
-  });
-
-  it('throttles an unknown e-mail the same way, so a 429 does not reveal whether an account exists', async () => {
-    const known = await signUp(t.url);
-    const unknown = `nobody-${Date.now()}@example.com`;
-    const answers: Array<[number, string]> = [];
-    for (const email of [known.email.toUpperCase(), unknown]) {
-      for (let i = 0; i < 6; i++) {
-        const reply = await call(t.url, 'POST', '/auth/v1/login', {
-          body: { email, password: 'not the password' },
-        });
-        answers.push([reply.status, reply.body.code]);
-      }
-    }
-    expect(answers.slice(0, 6)).toEqual(answers.slice(6));
-    expect(answers[5]).toEqual([429, 'rate_limited']);
-  });
-});
+// Login throttling (growing waits, never a lock) is tested through HTTP with a fake clock in
+// test/http/accounts.test.ts, and its rules in test/accounts/login-throttle.test.ts.
 
 describe('password policy', () => {
   withServer();

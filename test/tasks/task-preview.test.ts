@@ -46,6 +46,7 @@ const intentTask = () =>
         input_path: tree,
         limit: null,
         perform_unload: false,
+        strict: false,
         select: null,
         where_expr: null,
         unique_by: null,

@@ -99,8 +99,7 @@ describe('saved audiences in the console', () => {
     await page.getByLabel('Last name').fill('Hopper');
     await page.getByLabel('Organization').fill('Compilers');
     await page.getByRole('button', { name: 'Sign up' }).click();
-    await page.getByRole('heading', { name: 'API keys' }).waitFor();
-    await page.getByRole('link', { name: 'Build an audience' }).click();
+    await page.getByRole('heading', { name: 'Build an audience' }).waitFor();
     await chooseSegment(page, prefixes, SCORES);
     await page.getByLabel('Filter').fill(FILTER);
     await page.getByRole('combobox', { name: /^Export/ }).selectOption('people');

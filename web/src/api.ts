@@ -17,7 +17,8 @@ type Ok<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
     : never
   : never;
 
-export type Session = Ok<'/auth/v1/session', 'get'>;
+/** A signed-in browser session (GET /auth/v1/session answers `signed_in: false` without one). */
+export type Session = Extract<Ok<'/auth/v1/session', 'get'>, { signed_in: true }>;
 export type Catalog = Ok<'/api/v1/catalog/intent', 'get'>;
 export type Estimate = Ok<'/api/v1/intent_hive_tasks/estimate', 'post'>;
 export type TaskDetail = Ok<'/api/v1/status/{task_id}', 'get'>;
@@ -109,3 +110,12 @@ api.use(csrf);
 
 /** Statuses a task rests in until someone acts: the console stops polling there. */
 export const FINAL_STATUSES = new Set(['completed', 'failed', 'cancelled', 'counted']);
+
+/**
+ * A completed task's files as one ZIP: a plain link (the browser downloads it with the session
+ * cookie), so the archive streams to disk instead of through the page's memory.
+ */
+export function archiveUrl(taskId: string): string {
+  const route: keyof paths = '/api/v1/tasks/{task_id}/archive';
+  return route.replace('{task_id}', encodeURIComponent(taskId));
+}

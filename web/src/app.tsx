@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
+import type { Session } from './api.ts';
 import { ProblemMessage } from './components/problem-view.tsx';
 import { AudiencePage } from './features/audiences/audience-page.tsx';
 import { LoginPage, SignUpPage } from './features/auth/auth-pages.tsx';
@@ -30,8 +31,9 @@ function NavLink({
   );
 }
 
-function Header({ signedIn }: { signedIn: boolean }) {
+function Header({ session }: { session: Session | null | undefined }) {
   const logout = useLogout();
+  const signedIn = Boolean(session);
   return (
     <header className="top">
       <a href="#main" className="skip">
@@ -53,6 +55,11 @@ function Header({ signedIn }: { signedIn: boolean }) {
           </>
         ) : null}
         <a href="/docs">API reference</a>
+        {session ? (
+          <span className="who" data-testid="who">
+            {session.first_name} {session.last_name} · {session.organization_name}
+          </span>
+        ) : null}
         {signedIn ? (
           // No navigation here: without a session, the public routes send every page to the login.
           <button type="button" className="link" onClick={() => logout.mutate()}>
@@ -71,7 +78,7 @@ export function App() {
   const signedIn = Boolean(session.data);
   return (
     <>
-      <Header signedIn={signedIn} />
+      <Header session={session.data} />
       <main id="main">
         <ProblemMessage error={session.error} />
         {signedIn ? (
@@ -84,9 +91,9 @@ export function App() {
             <Route path="/tasks" component={TasksPage} />
             <Route path="/tasks/:taskId">{(params) => <TaskPage taskId={params.taskId} />}</Route>
             <Route path="/keys" component={KeysPage} />
-            {/* Just signed up: a key is what a new user needs first. */}
+            {/* Just signed up: the builder shows what the product does; API keys wait in the menu. */}
             <Route path="/signup">
-              <Redirect to="/keys" />
+              <Redirect to="/audiences" />
             </Route>
             <Route>
               <Redirect to="/audiences" />

@@ -100,7 +100,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService
         summary: 'Revoke an API client; its key stops working at once',
         security,
         params: ClientParams,
-        response: { 204: Type.Null(), ...problems(401, 404) },
+        response: { 204: Type.Null({ description: 'Revoked' }), ...problems(401, 404) },
       },
     },
     async (request, reply) => {

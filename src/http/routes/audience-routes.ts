@@ -41,7 +41,7 @@ export const audienceRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
           'filter is refused when saved, not when a scheduled run starts.',
         security,
         body: AudienceBody,
-        response: { 201: AudienceDetail, ...problems(400, 401, 409, 413, 415, 429) },
+        response: { 201: AudienceDetail, ...problems(400, 401, 409, 413, 415, 429, 503) },
       },
     },
     async (request, reply) => {
@@ -105,7 +105,7 @@ export const audienceRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
         security,
         params: AudienceParams,
         body: AudiencePatch,
-        response: { 200: AudienceDetail, ...problems(400, 401, 404, 409, 413, 415) },
+        response: { 200: AudienceDetail, ...problems(400, 401, 404, 409, 413, 415, 503) },
       },
     },
     async (request) => audiences.update(principalOf(request), request.params.audience_id, request.body),
@@ -138,7 +138,7 @@ export const audienceRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
           'Run an audience now: an ordinary task (status, outputs, manifest, cancel, retry) that names the run',
         security,
         params: AudienceParams,
-        response: { 202: AudienceRunStarted, ...problems(400, 401, 404, 409, 429) },
+        response: { 202: AudienceRunStarted, ...problems(400, 401, 404, 409, 429, 503) },
       },
     },
     async (request, reply) => {

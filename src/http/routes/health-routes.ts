@@ -8,10 +8,17 @@ export interface ReadinessCheck {
   check: () => Promise<void>;
 }
 
-const Health = Type.Object({
-  status: Type.String(),
-  checks: Type.Optional(Type.Record(Type.String(), Type.String())),
-});
+const Health = Type.Object(
+  {
+    status: Type.String({ description: 'ok' }),
+    checks: Type.Optional(
+      Type.Record(Type.String(), Type.String(), {
+        description: 'Readiness: each dependency (store, queue) and ok',
+      }),
+    ),
+  },
+  { description: 'Up (and, for readiness, every dependency reachable)' },
+);
 
 /** Liveness, and readiness of the store and the queue. */
 export const healthRoutes: FastifyPluginAsyncTypebox<{ checks: ReadinessCheck[] }> = async (

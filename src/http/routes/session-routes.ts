@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { AccountService } from '../../accounts/account-service.ts';
-import { LoginBody, SessionReply } from '../../contract/account-schemas.ts';
+import { LoginBody, SessionReply, SessionState } from '../../contract/account-schemas.ts';
 import { problems } from '../../contract/problem-schema.ts';
 import { AppError } from '../../errors.ts';
 import { clearSessionCookie, SESSION_COOKIE, sessionToken, setSessionCookie } from '../session-cookie.ts';
@@ -26,10 +26,18 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService
     },
     async (request, reply) => {
       const login = await accounts.login(request.body.email, request.body.password, request.ip);
+      const user = await accounts.sessionUser({
+        userId: login.user_id,
+        organizationId: login.organization_id,
+      });
+      // Only a user deleted between the password check and here.
+      if (!user) throw new AppError('invalid_credentials', 'e-mail or password is wrong');
       setSessionCookie(request, reply, login.token, new Date(login.expires_at));
       return {
+        signed_in: true as const,
         user_id: login.user_id,
         organization_id: login.organization_id,
+        ...user,
         csrf_token: accounts.csrfToken(login.token),
       };
     },
@@ -40,20 +48,24 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService
     {
       schema: {
         tags: ['accounts'],
-        summary: "The browser session's user and CSRF token",
-        security: [{ session: [] }],
-        response: { 200: SessionReply, ...problems(401) },
+        summary: "The browser session's user and CSRF token, or `signed_in: false` without one",
+        description:
+          'Answers 200 either way: the console asks on every visit, and being signed out is no error.',
+        // The cookie is optional here: without it the answer says so.
+        security: [{ session: [] }, {}],
+        response: { 200: SessionState },
       },
     },
     async (request) => {
       const token = sessionToken(request);
       const principal = token ? await accounts.authenticateToken(token) : undefined;
-      if (!token || !principal?.userId) {
-        throw new AppError('unauthorized', 'no session; log in with POST /auth/v1/session');
-      }
+      const user = principal && (await accounts.sessionUser(principal));
+      if (!token || !principal?.userId || !user) return { signed_in: false as const };
       return {
+        signed_in: true as const,
         user_id: principal.userId,
         organization_id: principal.organizationId,
+        ...user,
         csrf_token: accounts.csrfToken(token),
       };
     },
@@ -66,7 +78,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService
         tags: ['accounts'],
         summary: 'Log out a browser: removes the session cookie',
         description: `Needs no CSRF token: it only ever removes the ${SESSION_COOKIE} cookie.`,
-        response: { 204: Type.Null() },
+        response: { 204: Type.Null({ description: 'Logged out: the session cookie is removed' }) },
       },
     },
     async (request, reply) => {

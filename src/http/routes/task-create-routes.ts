@@ -16,7 +16,7 @@ export const taskCreateRoutes: FastifyPluginAsyncTypebox<{ tasks: TaskService }>
         summary: 'Count (and export) an intent segment',
         security,
         body: IntentTaskBody,
-        response: { 202: TaskCreatedReply, ...problems(400, 401, 413, 415, 429) },
+        response: { 202: TaskCreatedReply, ...problems(400, 401, 413, 415, 429, 503) },
       },
     },
     async (request, reply) => {
@@ -34,7 +34,7 @@ export const taskCreateRoutes: FastifyPluginAsyncTypebox<{ tasks: TaskService }>
         summary: 'Count (and export) rows of any Parquet tree under an allowed folder',
         security,
         body: GenericTaskBody,
-        response: { 202: TaskCreatedReply, ...problems(400, 401, 413, 415, 429) },
+        response: { 202: TaskCreatedReply, ...problems(400, 401, 413, 415, 429, 503) },
       },
     },
     async (request, reply) => {

@@ -27,7 +27,14 @@ export const taskDetailRoute: FastifyPluginAsyncTypebox<{ tasks: TaskService }> 
         security,
         params: TaskParams,
         querystring: TaskStatusQuery,
-        headers: Type.Object({ 'if-none-match': Type.Optional(Type.String({ maxLength: 1024 })) }),
+        headers: Type.Object({
+          'if-none-match': Type.Optional(
+            Type.String({
+              maxLength: 1024,
+              description: 'The ETag of an earlier answer: 304 while the task is unchanged',
+            }),
+          ),
+        }),
         response: {
           200: TaskDetail,
           304: Type.Null({ description: 'unchanged since the ETag sent in If-None-Match' }),

@@ -70,7 +70,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { a
         summary: 'Remove a webhook; its pending deliveries are not sent',
         security,
         params: WebhookParams,
-        response: { 204: Type.Null(), ...problems(401, 404) },
+        response: { 204: Type.Null({ description: 'Removed' }), ...problems(401, 404) },
       },
     },
     async (request, reply) => {

@@ -24,6 +24,7 @@ export function intentRequestView(
     ...selectionView(body, plan),
     min_topics: plan.people?.minTopics ?? null,
     min_days: plan.people?.minDays ?? null,
+    strict: body.strict ?? false,
     ...layoutView(plan),
   };
 }

@@ -1,12 +1,16 @@
 import { ApiProblem } from '../api.ts';
+import { withFieldLabels } from './field-labels.ts';
 
-/** The messages the API gave about one field, shown under it (and linked to it by `id`). */
+/**
+ * The messages the API gave about one field, shown under it (and linked to it by `id`), with the
+ * form's labels for the API's field names.
+ */
 export function FieldError({ id, error, field }: { id: string; error: unknown; field: string }) {
   const messages = error instanceof ApiProblem ? error.forField(field) : [];
   if (messages.length === 0) return null;
   return (
     <p className="field-error" id={id} role="alert">
-      {messages.join('; ')}
+      {withFieldLabels(messages.join('; '))}
     </p>
   );
 }
@@ -16,7 +20,7 @@ export function hasFieldError(error: unknown, field: string): boolean {
   return error instanceof ApiProblem && error.forField(field).length > 0;
 }
 
-/** An error that belongs to no one field: the API's detail, or a network failure. */
+/** An error that belongs to no one field: the API's detail (fields named as the form names them), or a network failure. */
 export function ProblemMessage({ error, skipFields = [] }: { error: unknown; skipFields?: string[] }) {
   if (!error) return null;
   if (error instanceof ApiProblem) {
@@ -26,7 +30,7 @@ export function ProblemMessage({ error, skipFields = [] }: { error: unknown; ski
     }
     return (
       <p className="problem" role="alert">
-        {error.detail}
+        {withFieldLabels(error.detail)}
       </p>
     );
   }

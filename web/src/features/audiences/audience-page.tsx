@@ -19,6 +19,7 @@ const FIELDS = [
   'breakdown_by',
   'output',
   'format',
+  'single_file',
 ];
 
 /** `value`, once it has stopped changing for `ms`: estimates follow typing without a request per key. */
@@ -43,6 +44,7 @@ function initialForm(catalog: Catalog): AudienceForm {
     breakdowns: [],
     output: 'rows',
     format: 'parquet',
+    singleFile: false,
   };
 }
 
@@ -263,6 +265,21 @@ function AudienceBuilder({ catalog }: { catalog: Catalog }) {
               </select>
             </label>
           </div>
+          <label className="inline">
+            <input
+              type="checkbox"
+              checked={form.singleFile || form.output === 'people'}
+              disabled={form.output === 'people'}
+              aria-describedby={`${id}-single-help`}
+              onChange={(e) => set('singleFile', e.target.checked)}
+            />{' '}
+            One file
+          </label>
+          <p id={`${id}-single-help`} className="muted">
+            The whole export in one file (under <code>all</code>) instead of one per partition; a people
+            export is one file already.
+          </p>
+          <FieldError id={`${id}-single-error`} error={error} field="single_file" />
         </fieldset>
 
         <ProblemMessage error={create.error} skipFields={FIELDS} />
@@ -290,7 +307,8 @@ function AudienceBuilder({ catalog }: { catalog: Catalog }) {
         </div>
       </form>
 
-      <aside className="card" aria-labelledby={`${id}-estimate`}>
+      {/* Sticky on a wide screen, so the figures stay beside Count and Export; after them on a phone. */}
+      <aside className="card estimate" aria-labelledby={`${id}-estimate`} data-testid="estimate">
         <h2 id={`${id}-estimate`}>Estimate</h2>
         {!ready ? <p className="muted">Choose the segment to see what it would read.</p> : null}
         {ready && estimate.isFetching ? <p aria-busy="true">Estimating…</p> : null}

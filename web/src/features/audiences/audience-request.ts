@@ -12,6 +12,8 @@ export interface AudienceForm {
   breakdowns: string[];
   output: 'rows' | 'people';
   format: 'parquet' | 'csv' | 'jsonl';
+  /** The whole export as one file (`single_file`), instead of one per partition; a people export is one already. */
+  singleFile: boolean;
 }
 
 /** The catalog's days from the first to the last chosen: only days that hold data. */
@@ -33,6 +35,7 @@ export function toBody(form: AudienceForm, catalogDays: string[], performUnload:
   if (form.breakdowns.length > 0 && form.output === 'rows') body.breakdown_by = form.breakdowns;
   if (form.output === 'people') body.output = 'people';
   if (form.format !== 'parquet') body.format = form.format;
+  if (form.singleFile && form.output === 'rows') body.single_file = true;
   return body;
 }
 

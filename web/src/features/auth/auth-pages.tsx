@@ -4,6 +4,13 @@ import { ProblemMessage } from '../../components/problem-view.tsx';
 import { TextField } from '../../components/text-field.tsx';
 import { type SignUpFields, useLogin, useSignUp } from './session.ts';
 
+/**
+ * The API's password policy (src/accounts/password-policy.ts: `MIN_PASSWORD_LENGTH`, zxcvbn score 4),
+ * shown before the first try; the API's own message still comes under the field when it refuses one.
+ */
+const PASSWORD_RULES =
+  'At least 12 characters and hard to guess: not a common password, not built from your e-mail or name. A few unrelated words make a strong one.';
+
 /** Values of a form's named inputs. */
 function formValues(event: FormEvent<HTMLFormElement>): Record<string, string> {
   event.preventDefault();
@@ -16,6 +23,10 @@ export function LoginPage() {
   return (
     <section className="card narrow">
       <h1>Log in</h1>
+      <p className="tagline">
+        Count and export visitors by intent topic, score and day — as Parquet, CSV or JSON Lines, here or
+        through the API.
+      </p>
       <form
         onSubmit={(event) => {
           const { email = '', password = '' } = formValues(event);
@@ -60,7 +71,7 @@ export function SignUpPage() {
       <form
         onSubmit={(event) => {
           const values = formValues(event) as unknown as SignUpFields;
-          // Once the session exists, the console's routes take the new user to API keys.
+          // Once the session exists, the console's routes take the new user to the builder.
           signUp.mutate(values);
         }}
       >
@@ -78,6 +89,7 @@ export function SignUpPage() {
           type={showPassword ? 'text' : 'password'}
           autoComplete="new-password"
           required
+          hint={PASSWORD_RULES}
           error={signUp.error}
         />
         <label className="inline">

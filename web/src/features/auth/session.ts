@@ -17,14 +17,14 @@ export function useSession() {
   return useQuery({
     queryKey: SESSION_KEY,
     queryFn: async (): Promise<Session | null> => {
-      const result = await api.GET('/auth/v1/session');
-      if (result.response.status === 401) {
+      // Signed out is an answer (200, `signed_in: false`), so a visit logs no failed request.
+      const state = unwrap(await api.GET('/auth/v1/session'));
+      if (!state.signed_in) {
         setCsrfToken(undefined);
         return null;
       }
-      const session = unwrap(result);
-      setCsrfToken(session.csrf_token);
-      return session;
+      setCsrfToken(state.csrf_token);
+      return state;
     },
     staleTime: Number.POSITIVE_INFINITY,
     retry: false,

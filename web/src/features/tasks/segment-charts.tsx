@@ -53,6 +53,11 @@ function byDayConfig(items: Cell[]): ChartConfiguration<'bar'> {
   };
 }
 
+/** The heatmap's colour for `rows` of the largest cell's `max`: darker is more. */
+function heatColour(rows: number, max: number): string {
+  return `rgba(8, 81, 156, ${0.08 + (0.92 * rows) / Math.max(1, max)})`;
+}
+
 /** Rows per prefix and day, as the colour of a grid cell. */
 function heatmapConfig(items: Cell[]) {
   const days = [...new Set(items.map((c) => c.day))].sort();
@@ -65,7 +70,8 @@ function heatmapConfig(items: Cell[]) {
   const data = prefixes.flatMap((prefix) =>
     days.map((day) => ({ x: day, y: prefix, v: totals.get(`${prefix}|${day}`) ?? 0 })),
   );
-  const max = Math.max(1, ...data.map((d) => d.v));
+  const max = Math.max(0, ...data.map((d) => d.v));
+  const min = Math.min(max, ...data.map((d) => d.v));
   const config = {
     type: 'matrix' as const,
     data: {
@@ -73,8 +79,7 @@ function heatmapConfig(items: Cell[]) {
         {
           label: 'rows',
           data,
-          backgroundColor: (context: { raw?: { v: number } }) =>
-            `rgba(8, 81, 156, ${0.08 + (0.92 * (context.raw?.v ?? 0)) / max})`,
+          backgroundColor: (context: { raw?: { v: number } }) => heatColour(context.raw?.v ?? 0, max),
           borderColor: '#ffffff',
           borderWidth: 1,
           width: (context: { chart: { chartArea?: { width: number } } }) =>
@@ -101,7 +106,22 @@ function heatmapConfig(items: Cell[]) {
       },
     },
   };
-  return { config, prefixes: prefixes.length, allPrefixes: prefixTotals.size, days: days.length };
+  return { config, prefixes: prefixes.length, allPrefixes: prefixTotals.size, days: days.length, min, max };
+}
+
+/** The heatmap's colour scale, from its smallest cell to its largest, with their rows. */
+function HeatLegend({ min, max }: { min: number; max: number }) {
+  return (
+    <div className="heat-legend" data-testid="heatmap-legend">
+      <span data-testid="heatmap-min">{formatCount(min)} rows</span>
+      <span
+        className="heat-scale"
+        aria-hidden="true"
+        style={{ background: `linear-gradient(to right, ${heatColour(min, max)}, ${heatColour(max, max)})` }}
+      />
+      <span data-testid="heatmap-max">{formatCount(max)} rows</span>
+    </div>
+  );
 }
 
 /** The intent charts a person reads at a glance: counts by day stacked by score, prefix × day heatmap. */
@@ -128,6 +148,7 @@ export function SegmentCharts({ counts }: { counts: Record<string, number> }) {
           label="Heatmap of rows by topic prefix and day"
           height={Math.max(200, 26 * heatmap.prefixes + 60)}
         />
+        <HeatLegend min={heatmap.min} max={heatmap.max} />
       </figure>
     </div>
   );

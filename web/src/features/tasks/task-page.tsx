@@ -1,12 +1,15 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'wouter';
 import { api, type TaskDetail, unwrap } from '../../api.ts';
+import { withFieldLabels } from '../../components/field-labels.ts';
 import { ProblemMessage } from '../../components/problem-view.tsx';
 import { JobProgress, StatusBadge } from '../../components/status-badge.tsx';
 import { formatCount, formatTime } from '../../format.ts';
 import { audiencePath } from '../saved-audiences/paths.ts';
+import { RequestSummary } from './request-summary.tsx';
 import { BreakdownCharts, SegmentCharts } from './segment-charts.tsx';
 import { BreakdownTables, FileList, PartitionTable, PreviewTable } from './task-tables.tsx';
+import { taskTitle } from './task-title.ts';
 import { useTask } from './use-task.ts';
 
 /** Task error codes a retry can cure: the cause was the storage or the machine, not the request. */
@@ -100,7 +103,8 @@ export function TaskPage({ taskId }: { taskId: string }) {
     <div className="stack">
       <header className="task-header">
         <h1>
-          Audience <code>{t.task_id.slice(0, 8)}</code> <StatusBadge status={t.status} />
+          {/* Tasks have no name yet: their kind and what they asked for tell them apart. */}
+          <span data-testid="task-title">{taskTitle(t)}</span> <StatusBadge status={t.status} />
         </h1>
         {t.audience ? (
           <p data-testid="run-of">
@@ -109,7 +113,7 @@ export function TaskPage({ taskId }: { taskId: string }) {
           </p>
         ) : null}
         <p className="muted">
-          Created {formatTime(t.created_at)}
+          Task <code>{t.task_id.slice(0, 8)}</code> · created {formatTime(t.created_at)}
           {t.completed_at ? ` · finished ${formatTime(t.completed_at)}` : ''} · expires{' '}
           {formatTime(t.expires_at)}
         </p>
@@ -138,7 +142,7 @@ export function TaskPage({ taskId }: { taskId: string }) {
         <section className="card failure" role="alert">
           <h2>The task failed</h2>
           <p>
-            <code>{t.error.code}</code>: {t.error.message}
+            <code>{t.error.code}</code>: {withFieldLabels(t.error.message)}
           </p>
           <FailureAdvice code={t.error.code} />
           <button type="button" onClick={() => retry.mutate()} disabled={retry.isPending}>
@@ -147,21 +151,21 @@ export function TaskPage({ taskId }: { taskId: string }) {
         </section>
       ) : null}
 
-      <section className="card">
-        <h2>Size</h2>
-        <Totals task={t} />
-        {t.delta ? <DeltaFigures delta={t.delta} /> : null}
-      </section>
+      {/* What was asked and how big it is first, then the files once exported, then the charts. */}
+      <div className="task-overview">
+        <RequestSummary request={t.request} />
+        <section className="card">
+          <h2>Size</h2>
+          <Totals task={t} />
+          {t.delta ? <DeltaFigures delta={t.delta} /> : null}
+        </section>
+      </div>
+      <FileList task={t} />
       {counted ? <SegmentCharts counts={t.counts} /> : null}
       {t.breakdowns ? <BreakdownCharts breakdowns={t.breakdowns} /> : null}
       {t.breakdowns ? <BreakdownTables breakdowns={t.breakdowns} /> : null}
-      <FileList task={t} />
       {counted && t.status !== 'failed' ? <PreviewTable taskId={t.task_id} /> : null}
       {counted ? <PartitionTable task={t} /> : null}
-      <details className="card">
-        <summary>Request</summary>
-        <pre>{JSON.stringify(t.request, null, 2)}</pre>
-      </details>
     </div>
   );
 }

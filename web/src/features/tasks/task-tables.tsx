@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { api, type TaskDetail, unwrap } from '../../api.ts';
+import { api, archiveUrl, type TaskDetail, unwrap } from '../../api.ts';
 import { ProblemMessage } from '../../components/problem-view.tsx';
 import { cellText, formatBytes, formatCount } from '../../format.ts';
 
@@ -136,12 +136,31 @@ export function PreviewTable({ taskId }: { taskId: string }) {
   );
 }
 
-/** The exported files with their rows, sizes and download links, and the manifest. */
+/**
+ * The export, ready: its files with their rows, sizes and download links, and the manifest. It sits
+ * near the top of the task page, so a finished export is the first thing seen.
+ */
 export function FileList({ task }: { task: TaskDetail }) {
   if (task.files.length === 0) return null;
+  const bytes = task.files.reduce((total, file) => total + file.size_bytes, 0);
   return (
-    <section className="card">
-      <h2>Files</h2>
+    <section className="card ready" aria-labelledby="files-title" data-testid="ready">
+      <h2 id="files-title">
+        Ready: {formatCount(task.files.length)} {task.files.length === 1 ? 'file' : 'files'},{' '}
+        {formatBytes(bytes)}
+      </h2>
+      {/* Links that fetch the whole export at once go here, above the file list. */}
+      <div className="row" data-slot="download-all">
+        {task.status === 'completed' ? (
+          <p>
+            {/* The session cookie goes with a same-origin link, and the route accepts it. */}
+            <a href={archiveUrl(task.task_id)} download>
+              Download all
+            </a>
+            : one ZIP of every file in its partition folder, with manifest.json.
+          </p>
+        ) : null}
+      </div>
       {task.manifest_url ? (
         <p>
           <a href={task.manifest_url}>Manifest (manifest.json)</a>: every file with its rows, bytes and

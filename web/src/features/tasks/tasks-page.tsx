@@ -1,19 +1,19 @@
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
 import { Link } from 'wouter';
 import { api, unwrap } from '../../api.ts';
+import { Pager, useCursorPages } from '../../components/pager.tsx';
 import { ProblemMessage } from '../../components/problem-view.tsx';
 import { JobProgress, StatusBadge } from '../../components/status-badge.tsx';
 import { formatCount, formatTime } from '../../format.ts';
 import { audiencePath } from '../saved-audiences/paths.ts';
+import { taskTitle } from './task-title.ts';
 
 const PAGE_SIZE = '20';
 
 /** The organisation's tasks, newest first, a page at a time. */
 export function TasksPage() {
-  // The cursors of the pages before this one, so "Newer" can go back.
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors.at(-1);
+  const pages = useCursorPages();
+  const cursor = pages.cursor;
   const page = useQuery({
     queryKey: ['tasks', cursor],
     queryFn: async () =>
@@ -55,9 +55,8 @@ export function TasksPage() {
               {tasks.map((t) => (
                 <tr key={t.task_id}>
                   <td>
-                    <Link href={`/tasks/${encodeURIComponent(t.task_id)}`}>
-                      <code>{t.task_id.slice(0, 8)}</code> {t.type === 'intent_hive' ? 'intent' : 'parquet'}
-                    </Link>
+                    <Link href={`/tasks/${encodeURIComponent(t.task_id)}`}>{taskTitle(t)}</Link>{' '}
+                    <code className="muted">{t.task_id.slice(0, 8)}</code>
                     {t.audience ? (
                       <div className="muted">
                         run of <Link href={audiencePath(t.audience.audience_id)}>{t.audience.name}</Link>
@@ -83,22 +82,7 @@ export function TasksPage() {
           </table>
         </div>
       ) : null}
-      <nav className="row" aria-label="Pages">
-        <button
-          type="button"
-          disabled={cursors.length === 0}
-          onClick={() => setCursors((c) => c.slice(0, -1))}
-        >
-          Newer
-        </button>
-        <button
-          type="button"
-          disabled={!page.data?.next_cursor}
-          onClick={() => page.data?.next_cursor && setCursors((c) => [...c, page.data.next_cursor!])}
-        >
-          Older
-        </button>
-      </nav>
+      <Pager pages={pages} nextCursor={page.data?.next_cursor} label="Pages of tasks" />
     </div>
   );
 }
