@@ -308,7 +308,10 @@ export class TaskService {
   /** Warnings for the requested values the server's intent tree holds no rows for (none for another input). */
   private async warningsOf(request: StoredRequest, body: IntentTaskBody): Promise<DataWarnings> {
     if (body.input_path !== undefined || !this.options.intentData) return [];
-    return dataWarnings(request.view as IntentRequestView, await this.options.intentData());
+    // Best effort: a tree the catalog cannot read now (a storage outage, an unreadable footer) is the
+    // task's problem to report when it runs, as before; the create is not refused for it.
+    const data = await this.options.intentData().catch(() => undefined);
+    return data ? dataWarnings(request.view as IntentRequestView, data) : [];
   }
 
   /**

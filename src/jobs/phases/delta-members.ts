@@ -36,16 +36,13 @@ export async function countDelta(
   { storage, lease }: { storage: Storage; lease: JobLease },
 ): Promise<{ counts: Record<string, number>; figures: SegmentFiguresView; published: number }> {
   const { delta } = plan;
-  const previous = await fetchMembers(storage, delta.previous, path.join(scratch, 'previous'));
+  const copies = path.join(scratch, 'previous');
   const file = path.join(scratch, 'members', MEMBERS_FILE);
   const files = inputs.partitions.flatMap((input) => input.localPaths);
-  const found = await writeMembers(
-    sandbox,
-    parquetSource(files, plan),
-    peopleQueryOf(plan, people),
-    file,
-    previous,
-  );
+  const found = await withCopies([copies], async () => {
+    const previous = await fetchMembers(storage, delta.previous, copies);
+    return writeMembers(sandbox, parquetSource(files, plan), peopleQueryOf(plan, people), file, previous);
+  });
   await lease.hold();
   const [published] = await storage.publish([file], delta.snapshot);
   const view: DeltaView = {
