@@ -45,6 +45,11 @@ export interface RunDetails {
   skipped?: string;
 }
 
+/** A window as sent, with its default end (`latest`); null without one. */
+export function windowOf(window: AudienceWindow | null | undefined): AudienceSpec['window'] {
+  return window ? { last_days: window.last_days, until: window.until ?? 'latest' } : null;
+}
+
 export function specOf(audience: AudienceRecord): AudienceSpec {
   return audience.spec as AudienceSpec;
 }

@@ -1,5 +1,6 @@
+import type { GenericTaskBody, IntentTaskBody } from '../contract/task-body-schemas.ts';
 import { invalidField } from '../errors.ts';
-import type { AudienceSpec } from './audience-model.ts';
+import type { AudienceKind, AudienceSpec } from './audience-model.ts';
 import { zonedDate } from './audience-schedule.ts';
 
 const DAY_MS = 86_400_000;
@@ -36,4 +37,21 @@ export async function resolveWindow(
 /** A calendar date (YYYY-MM-DD) moved by whole days. */
 export function addDays(day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** The task body of a run at `at`: the definition with `perform_unload`, and the window's days. */
+export async function runTaskBody(
+  kind: AudienceKind,
+  spec: Pick<AudienceSpec, 'definition' | 'window' | 'timezone'>,
+  at: Date,
+  latestDay: () => Promise<string | null>,
+): Promise<IntentTaskBody | GenericTaskBody> {
+  const body = { ...spec.definition, perform_unload: true };
+  if (kind === 'intent' && spec.window) {
+    return {
+      ...body,
+      days: await resolveWindow(spec.window, spec.timezone, at, latestDay),
+    } as IntentTaskBody;
+  }
+  return body as unknown as IntentTaskBody | GenericTaskBody;
 }

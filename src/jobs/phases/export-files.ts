@@ -33,8 +33,8 @@ export interface ExportJob {
   compression?: ParquetCompression;
   /** Problems worth a warning (a fallback). */
   log?: (message: string, fields: Record<string, unknown>) => void;
-  /** Where a delta run's snapshots are read from. */
-  storage?: Storage;
+  /** Where a delta run's members snapshots are read from. */
+  storage: Storage;
 }
 
 /** Where a task's exports go: `{task output root}/{partition}/` (see `taskOutputRoot`). */
@@ -55,7 +55,7 @@ const PARALLEL_PUBLISHES = 4;
 export async function writeExport(job: ExportJob): Promise<WrittenFiles<PartitionedFile>> {
   const people = peopleOf(job.plan);
   const { delta } = job.plan;
-  if (people && delta && job.storage) {
+  if (people && delta) {
     const engine = { sandbox: job.sandbox, scratch: job.scratch };
     return exportDelta({ ...job.plan, delta }, people, job.inputs, engine, job.storage, (dir) =>
       fileTarget(job, dir),

@@ -61,6 +61,7 @@ async function withExport(
       ...(await engine),
       plan,
       inputs,
+      storage,
       log: (message, fields) => logged.push({ message, fields }),
     });
     await check({ written, logged });
