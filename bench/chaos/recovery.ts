@@ -5,12 +5,13 @@ import type { StoreWatch } from './store-watch.ts';
 import type { Checks } from './verify.ts';
 
 /**
- * The bound src/jobs/job-reconciler.ts documents: a dead worker's job is redelivered at most
- * `leaseCheckMs` (5 s) after its lease (30 s from the last renewal, which came before the kill)
- * expired; then it waits its turn in the queue, given 10 s here.
+ * The bound src/jobs/worker-liveness.ts sets: a dead worker is taken for dead 4 s after its last beat
+ * (beats come every second, so at most 4 s after the kill), at a live worker's next beat (1 s); its
+ * jobs' leases end then and the reconciler redelivers them at the front of the queue; 5 s for the
+ * queue and a claim here.
  */
-export const RECOVERY_BOUND_MS = 45_000;
-export const RECOVERY_BOUND_CHECK = "a killed worker's jobs ran again within 45 s of the kill";
+export const RECOVERY_BOUND_MS = 10_000;
+export const RECOVERY_BOUND_CHECK = "a killed worker's jobs ran again within 10 s of the kill";
 
 /** A worker kill that left jobs behind, as the report shows it (ms from the start of the chaos, or from the kill). */
 export interface KillRecovery {

@@ -17,6 +17,12 @@ export interface ServiceHooks {
     /** Time between two looks for due slots. @defaultValue 1 s */
     tickMs?: number;
   };
+  liveness?: {
+    /** Time between a worker's beats. @defaultValue 1 s */
+    beatMs?: number;
+    /** Silence after which a worker is taken for dead. @defaultValue 4 s */
+    silenceMs?: number;
+  };
   webhooks?: {
     /** The deliverer's clock (when deliveries are due, backoffs): tests move it forward. */
     clock?: () => Date;

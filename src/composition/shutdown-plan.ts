@@ -18,6 +18,8 @@ export const SHUTDOWN_ORDER = [
   'job-queue',
   /** ...and whatever still runs then is handed back (a worker's leases are released). */
   'job-leases',
+  /** A worker stopping cleanly is forgotten, not taken for dead. */
+  'worker-liveness',
   'job-runner',
   'task-service',
   'metrics-server',

@@ -149,7 +149,8 @@ export class BullMqQueue implements JobQueue {
         data: { jobId, group },
         opts: {
           jobId: bullIds[i]!,
-          priority: Math.min(MAX_PRIORITY, places[i]!),
+          // A redelivery goes first: BullMQ delivers an id without priority before prioritized ones.
+          ...(options.redeliver ? {} : { priority: Math.min(MAX_PRIORITY, places[i]!) }),
           ...(delay > 0 ? { delay } : {}),
         },
       })),

@@ -42,8 +42,10 @@ export class MemoryQueue implements JobQueue {
     for (const id of jobIds) {
       if (this.queued.has(id) || (this.handling.has(id) && !options.redeliver)) continue;
       this.queued.add(id);
-      const place = (this.waitingPerGroup.get(group) ?? 0) + 1;
-      this.waitingPerGroup.set(group, place);
+      const waiting = (this.waitingPerGroup.get(group) ?? 0) + 1;
+      this.waitingPerGroup.set(group, waiting);
+      // A redelivery started before anything now waiting: it goes ahead of every place.
+      const place = options.redeliver ? 0 : waiting;
       this.waiting.push({ id, group, place, seq: this.seq++ });
     }
     // Delivered on the next turn of the event loop: the caller (a request creating a task) answers

@@ -16,7 +16,8 @@ export interface EnqueueOptions {
    * The ids' earlier deliveries are dead (the worker that held them died and its lease expired):
    * deliver them even while the queue still counts one of them as being handled, which a shared
    * queue does until it notices the dead process. Such an id may meet another delivery of itself;
-   * the handler's claim in the store lets only one of them run the job.
+   * the handler's claim in the store lets only one of them run the job. A redelivered id goes ahead of
+   * every waiting id (place 0), whatever its group: its job started before anything now waiting.
    * @defaultValue `false`
    */
   redeliver?: boolean;

@@ -28,6 +28,7 @@ import type {
   NewJob,
   OrganizationRecord,
   ResumableJob,
+  SilentWorkers,
   Store,
   TaskAdmission,
   TaskCancel,
@@ -62,6 +63,7 @@ import { splitJob } from './transitions/split-job.ts';
 import { startUnload } from './transitions/start-unload.ts';
 import { insertJobs } from './transitions/task-moves.ts';
 import { WebhookQueries } from './webhook-queries.ts';
+import { WorkerBeats } from './worker-beats.ts';
 
 /**
  * The store over Kysely; the same queries serve SQLite and PostgreSQL. Its Kysely instance must
@@ -72,6 +74,7 @@ export class KyselyStore implements Store {
   private readonly idempotencyKeys: IdempotencyKeys;
   private readonly webhooks: WebhookQueries;
   private readonly audiences: AudienceQueries;
+  private readonly workers: WorkerBeats;
 
   private constructor(
     private readonly db: Kysely<Database>,
@@ -81,6 +84,7 @@ export class KyselyStore implements Store {
     this.idempotencyKeys = new IdempotencyKeys(db);
     this.webhooks = new WebhookQueries(db, dialect);
     this.audiences = new AudienceQueries(db, dialect);
+    this.workers = new WorkerBeats(db);
   }
 
   static async open(db: Kysely<Database>, dialect: Dialect): Promise<KyselyStore> {
@@ -365,6 +369,18 @@ export class KyselyStore implements Store {
 
   resumableJobs(now: string, queuedBefore?: string): Promise<ResumableJob[]> {
     return this.leases.resumableJobs(now, queuedBefore);
+  }
+
+  beatWorker(owner: string, now: string): Promise<void> {
+    return this.workers.beat(owner, now);
+  }
+
+  forgetWorker(owner: string): Promise<void> {
+    return this.workers.forget(owner);
+  }
+
+  endSilentWorkers(silentSince: string, now: string): Promise<SilentWorkers> {
+    return this.workers.endSilent(silentSince, now);
   }
 
   reserveIdempotencyKey(

@@ -272,6 +272,18 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0011_workers': {
+    async up(db: Kysely<unknown>) {
+      // Live worker processes and their last beat: a silent one's jobs are handed over early.
+      await db.schema
+        .createTable('workers')
+        .addColumn('owner', 'text', (c) => c.primaryKey())
+        .addColumn('started_at', 'text', (c) => c.notNull())
+        .addColumn('seen_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('workers_seen_at').on('workers').column('seen_at').execute();
+    },
+  },
 };
 
 class CodeMigrations implements MigrationProvider {

@@ -31,6 +31,7 @@ export interface Database {
   webhookAttempts: WebhookAttemptTable;
   audiences: AudienceTable;
   audienceRuns: AudienceRunTable;
+  workers: WorkerTable;
 }
 
 export interface TaskTable {
@@ -166,4 +167,11 @@ export interface AudienceRunTable {
   /** JSON: what the run read and against what. */
   details: string;
   createdAt: string;
+}
+
+/** A live worker process (see `WorkerStore`): its lease owner name and its last beat. */
+export interface WorkerTable {
+  owner: string;
+  startedAt: string;
+  seenAt: string;
 }

@@ -10,6 +10,7 @@ import type { IdempotencyStore } from './idempotency-records.ts';
 import type { JobStore } from './job-records.ts';
 import type { TaskStore } from './task-records.ts';
 import type { WebhookStore } from './webhook-records.ts';
+import type { WorkerStore } from './worker-records.ts';
 
 export type * from './account-records.ts';
 export type * from './audience-records.ts';
@@ -18,6 +19,7 @@ export type * from './job-records.ts';
 export type * from './task-records.ts';
 export { MANIFEST_PARTITION } from './task-records.ts';
 export type * from './webhook-records.ts';
+export type * from './worker-records.ts';
 
 export interface Store
   extends AccountStore,
@@ -25,7 +27,8 @@ export interface Store
     JobStore,
     IdempotencyStore,
     WebhookStore,
-    AudienceStore {
+    AudienceStore,
+    WorkerStore {
   /** Resolves when the database answers a trivial query; rejects when it cannot be reached. */
   ping(): Promise<void>;
 

@@ -17,7 +17,7 @@ describe('the shutdown plan', () => {
     expect(closed).toEqual(SHUTDOWN_ORDER.filter((step) => closed.includes(step)));
   });
 
-  it('keeps the order of today: changes, API, sweeper, reconciler, audience scheduler, deliverer, queue, leases, runner, tasks, metrics, store, guard, feed, Redis', () => {
+  it('keeps the order of today: changes, API, sweeper, reconciler, audience scheduler, deliverer, queue, leases, liveness, runner, tasks, metrics, store, guard, feed, Redis', () => {
     expect(SHUTDOWN_ORDER).toEqual([
       'task-changes',
       'api',
@@ -27,6 +27,7 @@ describe('the shutdown plan', () => {
       'webhook-deliverer',
       'job-queue',
       'job-leases',
+      'worker-liveness',
       'job-runner',
       'task-service',
       'metrics-server',

@@ -113,13 +113,13 @@ describe('the job reconciler', () => {
       expect(await leasesExpired(metrics)).toBe(0);
 
       // The worker running j1 died: no renewal since it claimed. The next pass, after its lease
-      // expired, enqueues it (and j0 again: it is still queued in the store).
+      // expired, enqueues it (and j0 again: it is still queued in the store); the redelivery goes first.
       delivery = deliveries(3);
       now = T0 + 2 * INTERVAL;
       await vi.advanceTimersByTimeAsync(INTERVAL);
       expect(passes).toBe(2);
       await delivery;
-      expect(delivered).toEqual(['j0', 'j0', 'j1']);
+      expect(delivered).toEqual(['j0', 'j1', 'j0']);
       expect(await leasesExpired(metrics)).toBe(1);
     } finally {
       await reconciling.stop();

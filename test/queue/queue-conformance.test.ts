@@ -73,6 +73,23 @@ describe.each(QUEUE_BACKENDS)('JobQueue ($name)', (backend) => {
     await h.settleAll();
   });
 
+  it("delivers a redelivered id ahead of its group's waiting ids", async () => {
+    const queue = space.open({ concurrency: 1 });
+    const h = heldHandler();
+    await queue.start(h.handler);
+    await queue.enqueue(['a1', 'a2', 'a3'], { group: 'org-a' });
+    await queue.enqueue(['b1', 'b2'], { group: 'org-b' });
+    await waitFor(() => h.delivered.length >= 1);
+    // a1 runs; a2, b1, a3, b2 wait. x's worker died: its redelivery goes ahead of them all.
+    await queue.enqueue(['x'], { group: 'org-a', redeliver: true });
+    await quiet(100);
+    for (let n = 1; n <= 6; n++) {
+      await waitFor(() => h.delivered.length >= n);
+      await h.settle(h.delivered[n - 1]!);
+    }
+    expect(h.delivered).toEqual(['a1', 'x', 'b1', 'a2', 'b2', 'a3']);
+  });
+
   it('does not deliver an id again while it waits or runs, but does once it settled', async () => {
     const queue = space.open({ concurrency: 1 });
     const h = heldHandler();

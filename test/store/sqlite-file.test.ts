@@ -94,6 +94,7 @@ it('reads and moves on the rows of a SQLite file written by migrations 0001-0003
     'webhook_attempts',
     'webhook_deliveries',
     'webhooks',
+    'workers',
   ]);
   database.close();
 });

@@ -2,25 +2,34 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { query } from '../../harness/postgres.ts';
+import type { ServerProcess } from '../../harness/server-process.ts';
 import { type Account, apiClient, signUp } from '../support/api.ts';
 import { type Deployment, startDeployment } from '../support/deployment.ts';
-import { intentPrefixes } from '../support/duck.ts';
+import { duck, intentPrefixes } from '../support/duck.ts';
 import { largeTree } from '../support/large-tree.ts';
 
 /**
- * A cancel in scaled-out mode: one `audiences serve` and two `audiences worker` on PostgreSQL and
- * Redis. The API process takes the cancel; the workers, other processes, hear of it through the
- * task change feed on Redis and interrupt their queries. Their lease (30 s) renews every 10 s, so a
- * stop within 2 s is the feed's doing.
+ * Long jobs scaled out: one `audiences serve` and two `audiences worker` on PostgreSQL and Redis, over
+ * an intent tree whose export jobs take seconds.
+ *
+ * A cancel: the API process takes it; the workers, other processes, hear of it through the task
+ * change feed on Redis and interrupt their queries. Their lease (30 s) renews every 10 s, so a stop
+ * within 2 s is the feed's doing.
+ *
+ * Failover in seconds: a worker paused for 2 s (SIGSTOP, then SIGCONT) keeps its job; killed with
+ * SIGKILL mid-job, its job is taken over by the other worker long before the dead worker's 30 s lease
+ * would have ended, and the export ends with every row of an independent DuckDB count. It runs last:
+ * it leaves one worker.
  */
 
 let deployment: Deployment;
+let tree: string;
 let account: Account;
 let api: ReturnType<typeof apiClient>;
 let everything: Record<string, string[] | string>;
 
 beforeAll(async () => {
-  const tree = await largeTree();
+  tree = await largeTree();
   deployment = await startDeployment({
     apis: 1,
     workers: 2,
@@ -38,6 +47,12 @@ beforeAll(async () => {
   };
 });
 afterAll(async () => deployment?.close());
+
+interface RunningJob {
+  id: string;
+  lease_owner: string;
+  lease_expires_at: string;
+}
 
 /** Scratch folders (shared by the workers: they share the output folder) of exports writing now. */
 function exportsWriting(): string[] {
@@ -104,4 +119,77 @@ describe('cancelling in scaled-out mode', () => {
     expect(logged('job done').filter((entry) => entry.taskId === id)).toEqual([]);
     expect(fs.existsSync(path.join(deployment.dataDir, 'exports', account.organizationId, id))).toBe(false);
   });
+});
+
+async function runningJobs(): Promise<RunningJob[]> {
+  return query<RunningJob>(
+    deployment.databaseUrl,
+    "SELECT id, lease_owner, lease_expires_at FROM jobs WHERE status = 'running' AND phase = 'unload' ORDER BY id",
+  );
+}
+
+/** The worker process named in a lease (owners are `host:pid:random`). */
+function workerOf(owner: string): ServerProcess {
+  const worker = deployment.workers.find((w) => owner.split(':')[1] === String(w.pid));
+  if (!worker) throw new Error(`no worker holds ${owner}`);
+  return worker;
+}
+
+describe('failover in seconds', () => {
+  it('keeps a paused worker its job, hands a killed worker its job within seconds, and exports every row', async () => {
+    const id = await api.createIntentTask({
+      days: ['2024-05-01', '2024-05-02'],
+      topic_id_prefixes: await intentPrefixes(tree),
+      scores: ['low', 'medium', 'high'],
+      // A codec named explicitly: the export writes its files (an export of whole files copies them).
+      compression: 'snappy',
+    });
+    const held = await vi.waitFor(
+      async () => {
+        const [job] = await runningJobs();
+        if (!job) throw new Error('no export job is running yet');
+        return job;
+      },
+      { timeout: 60_000, interval: 20 },
+    );
+    const worker = workerOf(held.lease_owner);
+
+    // Paused for 2 s, under the 4 s of silence after which a worker is taken for dead: it keeps its job.
+    process.kill(worker.pid, 'SIGSTOP');
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    process.kill(worker.pid, 'SIGCONT');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const [stillHeld] = (await runningJobs()).filter((job) => job.id === held.id);
+    expect(stillHeld?.lease_owner).toBe(held.lease_owner);
+    expect(logged('workers taken for dead')).toEqual([]);
+
+    // Killed mid-job: the other worker takes the job over long before the dead one's lease ends.
+    const leaseEnd = Date.parse(stillHeld!.lease_expires_at);
+    expect(await worker.stop('SIGKILL')).toBeNull();
+    const takenAt = await vi.waitFor(
+      async () => {
+        const [job] = await query<{ status: string; lease_owner: string | null }>(
+          deployment.databaseUrl,
+          `SELECT status, lease_owner FROM jobs WHERE id = '${held.id}'`,
+        );
+        if (job!.status === 'running' && job!.lease_owner === held.lease_owner)
+          throw new Error('still held by the dead worker');
+        return Date.now();
+      },
+      { timeout: 40_000, interval: 50 },
+    );
+    expect(takenAt).toBeLessThan(leaseEnd);
+    const [dead] = logged('workers taken for dead');
+    expect(dead).toMatchObject({ owners: [held.lease_owner] });
+
+    const done = await api.waitFor(id, ['completed'], 240_000);
+    const [{ n }] = (await duck<{ n: bigint }>(
+      `SELECT count(*) AS n FROM read_parquet('${tree}/**/*.parquet', hive_partitioning = true)`,
+    )) as [{ n: bigint }];
+    expect(done.total_count).toBe(Number(n));
+    const [exported] = (await duck<{ n: bigint }>(
+      `SELECT count(*) AS n FROM read_parquet('${deployment.dataDir}/exports/${account.organizationId}/${id}/**/*.parquet')`,
+    )) as [{ n: bigint }];
+    expect(Number(exported.n)).toBe(Number(n));
+  }, 300_000);
 });
