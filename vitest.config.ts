@@ -49,6 +49,8 @@ const LONGEST_FIRST = [
   'test/http/chaos.test.ts',
   'test/storage/object-tasks.test.ts',
   'test/http/scaled-out.long-jobs.test.ts',
+  'test/http/restarts.test.ts',
+  'test/storage/object-faults.test.ts',
   'test/http/scaled-out.config.test.ts',
   'test/cli/cli-exit-codes.test.ts',
   'test/http/scaled-out.tasks.test.ts',

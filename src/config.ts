@@ -88,7 +88,7 @@ export interface StorageConfig {
   stagingDir: string;
   /** `STAGING_CACHE_BYTES`: the staging cache's cap. @defaultValue 10GB */
   stagingCacheBytes: number;
-  /** `STORAGE_TIMEOUT`: connect and response timeout of each object-store request. @defaultValue 30 s */
+  /** `STORAGE_TIMEOUT`: connect timeout, and longest silence of a connection, of each object-store request. @defaultValue 30 s */
   timeoutMs: number;
   /** `STORAGE_MAX_ATTEMPTS`: attempts (with backoff) per object-store request. @defaultValue 6 */
   maxAttempts: number;

@@ -39,6 +39,7 @@ export const ERROR_CODES = {
   console_not_built: { status: 503, title: 'The web console is not built' },
   not_ready: { status: 503, title: 'The service is not ready' },
   storage_unavailable: { status: 503, title: 'The storage service did not answer' },
+  store_unavailable: { status: 503, title: 'The database did not answer' },
   preview_busy: { status: 503, title: 'Too many previews are running' },
   preview_timeout: { status: 504, title: 'The preview took too long' },
 } as const;
@@ -94,6 +95,10 @@ export const TASK_ERROR_CODES = {
   storage_not_configured: { permanent: true, meaning: 'the URI scheme has no storage on this server' },
   staging_full: { permanent: false, meaning: "the staging cache cannot hold the running jobs' inputs" },
   staging_too_small: { permanent: true, meaning: 'one input object is larger than the staging cache' },
+  disk_full: {
+    permanent: false,
+    meaning: 'a local folder the job writes (staging cache, scratch, local exports) ran out of space',
+  },
   job_timeout: { permanent: true, meaning: 'a query ran longer than JOB_TIMEOUT' },
   out_of_memory: { permanent: true, meaning: 'a query needed more than DUCKDB_MEMORY_LIMIT' },
   input_empty: { permanent: true, meaning: 'the input held no .parquet files when a worker listed it' },

@@ -23,13 +23,18 @@ export class PrivateRedis {
     this.exited = new Promise((resolve) => child.on('exit', () => resolve()));
   }
 
+  get port(): number {
+    return Number(new URL(this.url).port);
+  }
+
   get pid(): number {
     return this.child.pid!;
   }
 
-  static async start(dir: string): Promise<PrivateRedis> {
+  /** Starts a server in `dir`, on `port` (a restart) or on a free one. */
+  static async start(dir: string, port?: number): Promise<PrivateRedis> {
     fs.mkdirSync(dir, { recursive: true });
-    const port = await freePort();
+    port ??= await freePort();
     const child = spawn(
       BINARY,
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],

@@ -13,6 +13,12 @@ import { passwordProblem } from './password-policy.ts';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.ts';
 import type { TokenService } from './tokens.ts';
 
+/**
+ * What an API key is worth: its client, or why it is refused (`malformed`: not the shape of a key;
+ * `unknown`: no client has it; `revoked`: its client was revoked). Only the key's holder hears which.
+ */
+export type KeyCheck = { principal: Principal } | { refused: 'malformed' | 'unknown' | 'revoked' };
+
 /** Who is calling: a user through a JWT or an API client through its key. */
 export interface Principal {
   organizationId: string;
@@ -190,11 +196,17 @@ export class AccountService {
     if (!revoked) throw new AppError('not_found', `no active client ${clientId} in your organisation`);
   }
 
-  /** The API client a key belongs to, or undefined for a malformed, unknown or revoked key. */
-  async authenticateKey(apiKey: string): Promise<Principal | undefined> {
-    if (!looksLikeKey(apiKey)) return undefined;
-    const client = await this.store.findActiveClientByKeyHash(sha256(apiKey));
-    return client && { organizationId: client.organizationId, clientId: client.id };
+  /**
+   * The API client a key belongs to, or why the key is refused. The key is looked up by its SHA-256,
+   * never compared as text, so the time taken tells nothing of stored keys; that a key was revoked is
+   * told only to whoever holds that very key.
+   */
+  async authenticateKey(apiKey: string): Promise<KeyCheck> {
+    if (!looksLikeKey(apiKey)) return { refused: 'malformed' };
+    const client = await this.store.findClientByKeyHash(sha256(apiKey));
+    if (!client) return { refused: 'unknown' };
+    if (client.revokedAt !== null) return { refused: 'revoked' };
+    return { principal: { organizationId: client.organizationId, clientId: client.id } };
   }
 
   /** The names of a user and of its organisation; undefined for a principal that is no user, or a user gone. */

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { AppError } from '../errors.ts';
 import {
   DEFAULT_LOGIN_LIMITS,
   type LoginAdmission,
@@ -119,22 +120,39 @@ export class RedisLoginThrottle implements LoginThrottle {
   async begin(email: string, address: string, attemptId: string): Promise<LoginAdmission> {
     const [byEmail, byAddress] = throttleKeys(email, address);
     const { windowMs, baseDelayMs, maxDelayMs, emailAllowance, addressAllowance } = this.limits;
-    const answer = (await this.redis[BEGIN_COMMAND](
-      this.prefix + byEmail.name,
-      this.prefix + byAddress.name,
-      this.clock(),
-      windowMs,
-      baseDelayMs,
-      maxDelayMs,
-      emailAllowance,
-      addressAllowance,
-      attemptId,
-      address,
+    const answer = (await this.unlessDown(() =>
+      this.redis[BEGIN_COMMAND](
+        this.prefix + byEmail.name,
+        this.prefix + byAddress.name,
+        this.clock(),
+        windowMs,
+        baseDelayMs,
+        maxDelayMs,
+        emailAllowance,
+        addressAllowance,
+        attemptId,
+        address,
+      ),
     )) as number[];
     const [allowed, first, second] = answer.map(Number);
     return allowed === 1
       ? { allowed: true, remaining: first!, waitAfterFailure: second! }
       : { allowed: false, retryAfter: first! };
+  }
+
+  /**
+   * Runs a script, or refuses the login with a 503 while Redis cannot be reached: attempts that
+   * cannot be counted are not let through.
+   */
+  private async unlessDown<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (this.redis.status === 'ready') throw error;
+      throw new AppError('not_ready', 'login attempts cannot be counted right now; try again shortly', [], {
+        'retry-after': '5',
+      });
+    }
   }
 
   async succeeded(email: string, address: string, attemptId: string): Promise<void> {

@@ -46,6 +46,19 @@ function normaliseUrl(flag: string, raw: string): string {
   return raw.replace(/\/+$/, '');
 }
 
+/**
+ * What to do when the saved profile belongs to another server than the one `source` names: log in
+ * to this one under a profile of its own (the saved one stays), or go back to the saved one's server.
+ */
+function otherServer(profileName: string, savedUrl: string, url: string, source: string): string {
+  const back = source === '--url' ? 'drop --url' : 'unset AUDIENCES_URL';
+  return (
+    `the saved profile "${profileName}" is for ${savedUrl}, not ${url} (from ${source}). To use ${url}, ` +
+    `log in to it under a profile of its own: \`audiences login --url ${url} --profile NAME --email you@example.com --create-key cli\`, ` +
+    `then pass --profile NAME (or set AUDIENCES_PROFILE=NAME), or pass --api-key. To use ${savedUrl}, ${back}`
+  );
+}
+
 function liveToken(profile: Profile | undefined, now: number): string | undefined {
   if (!profile?.token) return undefined;
   if (profile.token_expires_at && Date.parse(profile.token_expires_at) <= now) return undefined;
@@ -75,14 +88,23 @@ export function connect(options: ConnectionOptions, env: CliEnvironment, needs: 
   const profile = saved && normaliseUrl('profile', saved.url) === url ? saved : undefined;
   const token = liveToken(profile, Date.now());
   const apiKey = options.apiKey ?? env.apiKey ?? profile?.api_key;
+  // A profile saved for another server is not used here: say so, or "run login" reads as nonsense.
+  const elsewhere =
+    saved && !profile
+      ? otherServer(profileName, saved.url, url, options.url ? '--url' : 'AUDIENCES_URL')
+      : '';
   if (needs === 'task' && !apiKey && !token) {
     throw new UsageError(
-      'no API key: pass --api-key, set AUDIENCES_API_KEY, or run `audiences login` (add --create-key NAME to save a key)',
+      elsewhere
+        ? `no API key for ${url}: ${elsewhere}`
+        : 'no API key: pass --api-key, set AUDIENCES_API_KEY, or run `audiences login` (add --create-key NAME to save a key)',
     );
   }
   if (needs === 'account' && !token) {
     throw new UsageError(
-      `this command needs a login to ${url}: run \`audiences login --email you@example.com\`${profile?.token ? ' (the saved login has expired)' : ''}`,
+      elsewhere
+        ? `this command needs a login to ${url}: ${elsewhere}`
+        : `this command needs a login to ${url}: run \`audiences login --email you@example.com\`${profile?.token ? ' (the saved login has expired)' : ''}`,
     );
   }
   const client = new AudiencesClient({

@@ -17,6 +17,7 @@ const SCORES = ['low', 'medium', 'high'];
 const FORMATS = ['parquet', 'csv', 'jsonl'];
 
 interface FilterOptions extends ConnectionOptions {
+  name?: string;
   where?: string;
   select?: string;
   uniqueBy?: string;
@@ -35,6 +36,7 @@ interface ExportOptions {
 
 function withFilterOptions(command: Command): Command {
   return command
+    .option('--name <name>', 'a name for the task, shown by `tasks list` and found by `tasks list --search`')
     .option(
       '--where <expr>',
       "SQL filter on the rows, e.g. \"intent_score >= 60 AND country IN ('US', 'GB')\"",
@@ -72,6 +74,7 @@ function withExportOptions(command: Command): Command {
 
 function filters(options: FilterOptions) {
   return {
+    ...(options.name !== undefined ? { name: options.name } : {}),
     ...(options.where ? { where_expr: options.where } : {}),
     ...(options.select ? { select: options.select } : {}),
     ...(options.uniqueBy ? { unique_by: options.uniqueBy } : {}),
@@ -151,7 +154,7 @@ Waits for the count with a progress bar (on a terminal), then prints one line pe
 
 Example:
   $ audiences count --days 2024-05-01..2024-05-07 --prefixes 4eyes_101,4eyes_102 --scores high,medium \\
-      --where "intent_score >= 60" --unique-by person_id`,
+      --where "intent_score >= 60" --unique-by person_id --name "Cloud security, May"`,
     )
     .action(async (options: IntentOptions) => {
       const body = { ...intentBody(options), perform_unload: false };

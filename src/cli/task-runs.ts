@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { type AudiencesClient, type TaskDetail, TaskEndedError } from '../client/index.ts';
-import { EXIT } from './exit-codes.ts';
+import { EXIT, isSystemError } from './exit-codes.ts';
 import { formatBytes, note, print, printJson, table } from './output.ts';
 import { downloadProgress, taskProgress } from './progress-bars.ts';
 
@@ -68,10 +68,17 @@ export function printCounts(task: TaskDetail): void {
   print(table(head, rows, uniqueBy ? [1, 2] : [1]));
 }
 
+/** What a person calls a task: its name, else the saved audience it is a run of, else "-". */
+export function nameOf(task: Pick<TaskDetail, 'name' | 'audience'>): string {
+  if (task.name) return task.name;
+  return task.audience ? `run of ${task.audience.name}` : '-';
+}
+
 /** The human view of a task: its state, counts and download links. */
 export function printTask(task: TaskDetail): void {
   const lines: Array<[string, string]> = [
     ['task', task.task_id],
+    ['name', nameOf(task)],
     ['type', task.type],
     ['status', task.status],
     [
@@ -102,6 +109,10 @@ export async function downloadWithProgress(
   const display = downloadProgress();
   try {
     return await client.download(task, path.resolve(dir), { onProgress: (report) => display.update(report) });
+  } catch (error) {
+    // A failed write (a full disk) names no file: say which folder it was writing into.
+    if (isSystemError(error) && error.path === undefined) error.path = path.resolve(dir);
+    throw error;
   } finally {
     display.stop();
   }

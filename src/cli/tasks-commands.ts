@@ -1,10 +1,11 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { TaskDetail } from '../client/index.ts';
+import type { TaskDetail, TaskPage } from '../client/index.ts';
 import type { CliEnvironment } from './cli-environment.ts';
 import { type ConnectionOptions, connect, withConnectionOptions } from './connection.ts';
 import { note, print, printJson, table } from './output.ts';
 import {
   downloadWithProgress,
+  nameOf,
   printDownloads,
   printTask,
   reportEnded,
@@ -18,6 +19,13 @@ function pageSize(value: string): number {
   if (!Number.isInteger(n) || n < 1 || n > 100)
     throw new InvalidArgumentError('must be an integer from 1 to 100');
   return n;
+}
+
+interface TaskListOptions extends ConnectionOptions {
+  limit: number;
+  cursor?: string;
+  search?: string;
+  all?: boolean;
 }
 
 /** The task a wait ended on: its detail (`--json`: as the API answers it), or why it ended. */
@@ -48,6 +56,10 @@ function addListCommand(tasks: Command, env: CliEnvironment): void {
       .description('list tasks, newest first')
       .option('--limit <n>', 'tasks per page, 1-100', pageSize, 20)
       .option('--cursor <cursor>', 'next_cursor of the previous page')
+      .option(
+        '--search <text>',
+        'only tasks whose name contains TEXT, in any letter case (or whose id starts with it)',
+      )
       .option('--all', 'every task, following every page'),
   )
     .addHelpText(
@@ -56,32 +68,40 @@ function addListCommand(tasks: Command, env: CliEnvironment): void {
 --json prints the API's page ({tasks, next_cursor}); with --all, every task in one page.
 
 Example:
-  $ audiences tasks list --limit 10`,
+  $ audiences tasks list --limit 10
+  $ audiences tasks list --search "cloud security" --all`,
     )
-    .action(async (options: ConnectionOptions & { limit: number; cursor?: string; all?: boolean }) => {
+    .action(async (options: TaskListOptions) => {
       const { client } = connect(options, env, 'task');
-      let page: { tasks: TaskDetail[] | Array<Record<string, unknown>>; next_cursor: string | null };
+      const q = options.search === undefined ? {} : { q: options.search };
+      let page: TaskPage;
       if (options.all) {
         const all = [];
-        for await (const task of client.tasks({ limit: options.limit })) all.push(task);
+        for await (const task of client.tasks({ limit: options.limit, ...q })) all.push(task);
         page = { tasks: all, next_cursor: null };
       } else {
         page = await client.listTasks({
           limit: options.limit,
           ...(options.cursor ? { cursor: options.cursor } : {}),
+          ...q,
         });
       }
       if (options.json) return printJson(page);
-      const rows = (page.tasks as TaskDetail[]).map((task) => [
+      const rows = page.tasks.map((task) => [
         task.task_id,
+        nameOf(task),
         task.type,
         task.status,
         `${task.completed_jobs}/${task.total_jobs}`,
         task.total_count === null ? '-' : task.total_count,
         task.created_at,
       ]);
-      print(table(['TASK', 'TYPE', 'STATUS', 'JOBS', 'TOTAL', 'CREATED'], rows, [3, 4]));
-      if (page.next_cursor) note(`more: audiences tasks list --cursor ${page.next_cursor}`);
+      print(table(['TASK', 'NAME', 'TYPE', 'STATUS', 'JOBS', 'TOTAL', 'CREATED'], rows, [4, 5]));
+      const search = options.search === undefined ? '' : ` --search ${JSON.stringify(options.search)}`;
+      if (page.next_cursor) note(`more: audiences tasks list${search} --cursor ${page.next_cursor}`);
+      else if (page.tasks.length === 0 && options.search !== undefined) {
+        note(`no task's name contains ${JSON.stringify(options.search)}`);
+      }
     });
 }
 

@@ -17,7 +17,8 @@ export function addUserCommands(program: Command, env: CliEnvironment): void {
     `
 Connection (user commands): --url or AUDIENCES_URL (default http://127.0.0.1:8080); --api-key or
 AUDIENCES_API_KEY, or the profile \`audiences login\` saves. --json prints one JSON document on stdout.
-Exit codes: 0 success, 1 the task failed or was cancelled, 2 usage error, 3 API or network error.
+Exit codes: 0 success, 1 the task failed or was cancelled, 2 usage error, 3 API or network error or a
+local failure (a file that cannot be written, e.g. a full disk under --out).
 
 Examples:
   $ audiences start

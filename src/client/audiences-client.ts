@@ -8,6 +8,7 @@ import {
   keyOf,
   type PageOptions,
   pageQuery,
+  type TaskPageOptions,
   type WaitOptions,
 } from './client-calls.ts';
 import type {
@@ -226,15 +227,18 @@ export class AudiencesClient {
     return { changed: true, task: this.unwrap(answer), etag: next };
   }
 
-  /** One page of the organisation's tasks, newest first. */
-  async listTasks(options: PageOptions = {}): Promise<TaskPage> {
+  /** One page of the organisation's tasks, newest first; with `q`, those whose name contains it. */
+  async listTasks(options: TaskPageOptions = {}): Promise<TaskPage> {
+    const query = { ...pageQuery(options), ...(options.q === undefined ? {} : { q: options.q }) };
     return this.call('idempotent', options, (init) =>
-      this.api.GET('/api/v1/status', { ...init, params: { query: pageQuery(options) } }),
+      this.api.GET('/api/v1/status', { ...init, params: { query } }),
     );
   }
 
-  /** Every task of the organisation, newest first, page after page (`limit` per page). */
-  async *tasks(options: CallOptions & { limit?: number } = {}): AsyncGenerator<TaskSummary, void, undefined> {
+  /** Every task of the organisation (with `q`: every match), newest first, page after page (`limit` per page). */
+  async *tasks(
+    options: CallOptions & { limit?: number; q?: string } = {},
+  ): AsyncGenerator<TaskSummary, void, undefined> {
     let cursor: string | undefined;
     do {
       const page = await this.listTasks({ ...options, cursor });

@@ -27,6 +27,12 @@ export interface PageOptions extends CallOptions {
   cursor?: string;
 }
 
+/** Options of a call that reads one page of the task list. */
+export interface TaskPageOptions extends PageOptions {
+  /** Only tasks whose name contains this, in any letter case (or whose `task_id` starts with it). */
+  q?: string;
+}
+
 /** A report of `waitFor`: the task changed. */
 export interface WaitProgress {
   status: TaskStatus;

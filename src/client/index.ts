@@ -25,6 +25,7 @@ export type {
   CallOptions,
   IdempotentCallOptions,
   PageOptions,
+  TaskPageOptions,
   WaitOptions,
   WaitProgress,
 } from './client-calls.ts';

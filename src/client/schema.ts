@@ -985,6 +985,11 @@ export interface paths {
                         /** @description Another intent tree (day=/prefix=/score= folders) to read instead of the server's INTENT_INPUT_PATH: an absolute folder under LOCAL_INPUT_ROOTS, or s3:// or gs:// in INPUT_BUCKETS */
                         input_path?: string;
                         /**
+                         * @description A short name for people, shown in task lists and searchable there (GET /api/v1/status?q=): 1-120 characters once trimmed, no control characters or line breaks
+                         * @example Cloud security, high intent, May
+                         */
+                        name?: string;
+                        /**
                          * @description Most rows exported per job; skips counting
                          * @example 1000
                          */
@@ -1242,6 +1247,11 @@ export interface paths {
                          * @example /srv/audiences/data/intent/day=2024-05-01
                          */
                         input_path: string;
+                        /**
+                         * @description A short name for people, shown in task lists and searchable there (GET /api/v1/status?q=): 1-120 characters once trimmed, no control characters or line breaks
+                         * @example Cloud security, high intent, May
+                         */
+                        name?: string;
                         /**
                          * @description Most rows exported per job; skips counting
                          * @example 1000
@@ -1521,6 +1531,11 @@ export interface paths {
                         /** @description Another intent tree (day=/prefix=/score= folders) to read instead of the server's INTENT_INPUT_PATH: an absolute folder under LOCAL_INPUT_ROOTS, or s3:// or gs:// in INPUT_BUCKETS */
                         input_path?: string;
                         /**
+                         * @description A short name for people, shown in task lists and searchable there (GET /api/v1/status?q=): 1-120 characters once trimmed, no control characters or line breaks
+                         * @example Cloud security, high intent, May
+                         */
+                        name?: string;
+                        /**
                          * @description Most rows exported per job; skips counting
                          * @example 1000
                          */
@@ -1766,6 +1781,11 @@ export interface paths {
                          */
                         input_path: string;
                         /**
+                         * @description A short name for people, shown in task lists and searchable there (GET /api/v1/status?q=): 1-120 characters once trimmed, no control characters or line breaks
+                         * @example Cloud security, high intent, May
+                         */
+                        name?: string;
+                        /**
                          * @description Most rows exported per job; skips counting
                          * @example 1000
                          */
@@ -1979,6 +1999,11 @@ export interface paths {
                     limit?: string;
                     /** @description next_cursor of the previous page */
                     cursor?: string;
+                    /**
+                     * @description Only tasks whose name contains this text, in any letter case (or whose task_id starts with it); blank: every task. Pages and cursors work as without it
+                     * @example cloud security
+                     */
+                    q?: string;
                 };
                 header?: never;
                 path?: never;
@@ -1997,6 +2022,11 @@ export interface paths {
                             tasks: {
                                 /** @description The task: follow it at GET /api/v1/status/{task_id} */
                                 task_id: string;
+                                /**
+                                 * @description The name given at creation (trimmed); null without one (a saved audience's run goes by the audience's name, in audience)
+                                 * @example Cloud security, high intent, May
+                                 */
+                                name: string | null;
                                 /**
                                  * @description intent_hive: created with POST /api/v1/intent_hive_tasks; generic_parquet: with POST /api/v1/generic_parquet_tasks
                                  * @enum {string}
@@ -2378,6 +2408,11 @@ export interface paths {
                         "application/json": {
                             /** @description The task: follow it at GET /api/v1/status/{task_id} */
                             task_id: string;
+                            /**
+                             * @description The name given at creation (trimmed); null without one (a saved audience's run goes by the audience's name, in audience)
+                             * @example Cloud security, high intent, May
+                             */
+                            name: string | null;
                             /**
                              * @description intent_hive: created with POST /api/v1/intent_hive_tasks; generic_parquet: with POST /api/v1/generic_parquet_tasks
                              * @enum {string}

@@ -46,7 +46,11 @@ export async function buildInfrastructure(ctx: BuildContext): Promise<Infrastruc
   const demo = roles.api && roles.worker && !lanes.redisUrl && where.demoData;
   if (!isObjectUri(where.intentInputPath)) await prepareIntentTree(where.intentInputPath, log, demo);
 
-  const store = await openStore({ databaseUrl: config.store.databaseUrl, dataDir: config.server.dataDir });
+  const store = await openStore({
+    databaseUrl: config.store.databaseUrl,
+    dataDir: config.server.dataDir,
+    onConnectionError: (error) => log.warn({ error: error.message }, 'a database connection failed'),
+  });
   plan.add('store', () => store.close());
   const shared = lanes.redisUrl
     ? (await import('./redis-backends.ts')).redisBackends(

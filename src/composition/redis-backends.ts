@@ -43,13 +43,14 @@ export function redisBackends({ redisUrl, prefix, log }: RedisTarget, api: boole
     lane: (phase, concurrency) =>
       new BullMqQueue({ redisUrl, prefix, name: `audiences-${phase}`, concurrency, log }),
     feed: new RedisChangeFeed({ redisUrl, prefix, log }),
-    ...(api && { limits: sharedLimits(redisUrl, prefix) }),
+    ...(api && { limits: sharedLimits(redisUrl, prefix, log) }),
   };
 }
 
-function sharedLimits(redisUrl: string, prefix: string): SharedLimits {
+function sharedLimits(redisUrl: string, prefix: string, log: RedisTarget['log']): SharedLimits {
   // Limits want to fail fast rather than wait out a Redis outage (BullMQ's connections wait).
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+  redis.on('error', (error) => log('redis error', { source: 'limits', error: error.message }));
   return {
     redis,
     rateLimitPrefix: `${prefix}:rate:`,

@@ -75,6 +75,7 @@ export async function startWorker(
       owner,
       ...ctx.hooks.liveness,
       onJobsFreed: () => void reconciler.reconcile().catch(() => 0),
+      onBeatFailed: () => reconciler.storeUnreachable(),
       log: warnings(log),
       trace: infos(log),
     });

@@ -11,17 +11,20 @@ export const AUDIENCE_KINDS = ['intent', 'generic'] as const;
 export const WINDOW_ENDS = ['latest', 'yesterday', 'today'] as const;
 export const DELIVERY_MODES = ['full', 'delta'] as const;
 
-/** An intent task's body without what a saved audience decides itself (`days` come from the window unless fixed). */
+/**
+ * An intent task's body without what a saved audience decides itself (`days` come from the window
+ * unless fixed; its runs' tasks go by the audience's name).
+ */
 export const IntentDefinition = Type.Composite(
   [
-    Type.Omit(IntentTaskBody, ['days', 'perform_unload', 'limit']),
+    Type.Omit(IntentTaskBody, ['days', 'perform_unload', 'limit', 'name']),
     Type.Object({ days: Type.Optional(IntentTaskBody.properties.days) }),
   ],
   { additionalProperties: false },
 );
 export type IntentDefinition = Static<typeof IntentDefinition>;
 
-export const GenericDefinition = Type.Omit(GenericTaskBody, ['perform_unload', 'limit'], {
+export const GenericDefinition = Type.Omit(GenericTaskBody, ['perform_unload', 'limit', 'name'], {
   additionalProperties: false,
 });
 export type GenericDefinition = Static<typeof GenericDefinition>;

@@ -11,6 +11,22 @@ import { type Static, Type } from '@sinclair/typebox';
  */
 export const EXAMPLE_INTENT_TREE = '/srv/audiences/data/intent';
 
+/** The longest task `name`, in characters (after trimming). */
+export const TASK_NAME_MAX = 120;
+
+/** A short name people give a task, to find it again (both bodies; a saved audience has its own). */
+const Naming = {
+  name: Type.Optional(
+    Type.String({
+      maxLength: TASK_NAME_MAX,
+      description:
+        `A short name for people, shown in task lists and searchable there (GET /api/v1/status?q=): ` +
+        `1-${TASK_NAME_MAX} characters once trimmed, no control characters or line breaks`,
+      examples: ['Cloud security, high intent, May'],
+    }),
+  ),
+};
+
 /** The fields of both bodies that say what to count and export, and how to write it. */
 const Expression = {
   limit: Type.Optional(
@@ -140,6 +156,7 @@ export const IntentTaskBody = Type.Object(
           'INTENT_INPUT_PATH: an absolute folder under LOCAL_INPUT_ROOTS, or s3:// or gs:// in INPUT_BUCKETS',
       }),
     ),
+    ...Naming,
     ...Expression,
     min_topics: MinimumPerPerson(
       'output: people only: keep people whose rows match at least this many distinct requested ' +
@@ -184,6 +201,7 @@ export const GenericTaskBody = Type.Object(
         'absolute folder under LOCAL_INPUT_ROOTS, or s3://bucket/prefix or gs://bucket/prefix in INPUT_BUCKETS',
       examples: [`${EXAMPLE_INTENT_TREE}/day=2024-05-01`],
     }),
+    ...Naming,
     ...Expression,
     latest_by: Type.Optional(
       Type.String({

@@ -112,6 +112,11 @@ const AudienceRunRef = Type.Union(
 
 const TaskSummaryFields = {
   task_id: TaskId,
+  name: Type.Union([Type.String(), Type.Null()], {
+    description:
+      "The name given at creation (trimmed); null without one (a saved audience's run goes by the audience's name, in audience)",
+    examples: ['Cloud security, high intent, May'],
+  }),
   type: Type.String({
     enum: ['intent_hive', 'generic_parquet'],
     description:
@@ -221,12 +226,37 @@ export const TaskDetail = Type.Object(
 );
 export type TaskDetail = Static<typeof TaskDetail>;
 
+/**
+ * A page size in a query string: digits, checked by `http/page-limit.ts` so that every wrong value
+ * (`0`, `500`, `1000`, `ten`) gets the same answer naming the range.
+ */
+export const PageLimit = (range: string, example: string) =>
+  Type.String({ description: range, examples: [example] });
+
+/** `limit` and `cursor` of a newest-first listing. */
+export const PageQuery = Type.Object(
+  {
+    limit: Type.Optional(PageLimit('1-100, default 20', '20')),
+    cursor: Type.Optional(Type.String({ maxLength: 512, description: 'next_cursor of the previous page' })),
+  },
+  { additionalProperties: false },
+);
+
+/** The most characters of a task search (`q`): a name is at most this long. */
+export const TASK_SEARCH_MAX = 120;
+
 export const TaskListQuery = Type.Object(
   {
-    limit: Type.Optional(
-      Type.String({ pattern: '^[0-9]{1,3}$', description: '1-100, default 20', examples: ['20'] }),
+    ...PageQuery.properties,
+    q: Type.Optional(
+      Type.String({
+        maxLength: TASK_SEARCH_MAX,
+        description:
+          'Only tasks whose name contains this text, in any letter case (or whose task_id starts with ' +
+          'it); blank: every task. Pages and cursors work as without it',
+        examples: ['cloud security'],
+      }),
     ),
-    cursor: Type.Optional(Type.String({ maxLength: 512, description: 'next_cursor of the previous page' })),
   },
   { additionalProperties: false },
 );
@@ -253,13 +283,7 @@ export const PREVIEW_LIMITS = { min: 1, max: 100, default: 20 };
 
 export const TaskPreviewQuery = Type.Object(
   {
-    limit: Type.Optional(
-      Type.String({
-        pattern: '^[0-9]{1,3}$',
-        description: 'Rows to show: 1-100, default 20',
-        examples: ['5'],
-      }),
-    ),
+    limit: Type.Optional(PageLimit('Rows to show: 1-100, default 20', '5')),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { StringEnum } from './string-enum.ts';
+import { PageLimit } from './task-schemas.ts';
 
 /**
  * The task events a webhook can subscribe to. The store keeps the same list for its records
@@ -78,9 +79,7 @@ export const WebhookParams = Type.Object({
 
 export const WebhookDeliveriesQuery = Type.Object(
   {
-    limit: Type.Optional(
-      Type.String({ pattern: '^[0-9]{1,3}$', description: '1-100, default 50', examples: ['50'] }),
-    ),
+    limit: Type.Optional(PageLimit('1-100, default 50', '50')),
     cursor: Type.Optional(Type.String({ maxLength: 512, description: 'next_cursor of the previous page' })),
   },
   { additionalProperties: false },

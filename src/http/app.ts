@@ -116,7 +116,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   app.setErrorHandler((error, request, reply) => {
     const appError = toAppError(error as Error, request);
-    if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
+    // A 503 (a database or a queue that did not answer) is an outage to watch, not a bug to fix.
+    if (appError.status === 503)
+      request.log.warn({ code: appError.code, detail: appError.message }, 'request failed');
+    else if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendProblem(reply, appError);
   });
   app.setNotFoundHandler((request, reply) =>
@@ -198,6 +201,8 @@ function rateLimitOptions(deps: AppDependencies): RateLimitPluginOptions {
     // always reach them, and a page load is many small files.
     allowList: (request) => RATE_LIMIT_EXEMPT.test(request.url),
     enableDraftSpec: true,
+    // A Redis outage lets requests through unlimited for its duration rather than failing them all.
+    skipOnError: true,
     errorResponseBuilder: (_request, context) =>
       new AppError(
         'rate_limited',

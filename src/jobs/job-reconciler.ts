@@ -1,5 +1,5 @@
 import type { JobMetrics } from '../metrics/job-metrics.ts';
-import type { Store } from '../store/store.ts';
+import type { ResumableJob, Store } from '../store/store.ts';
 import type { JobLanes } from './job-lanes.ts';
 
 export interface JobReconcilerOptions {
@@ -44,6 +44,8 @@ export class JobReconciler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private stopped = true;
+  /** The store could not be reached since the last pass that went through. */
+  private outage = false;
 
   constructor(private readonly options: JobReconcilerOptions) {
     this.intervalMs = options.intervalMs ?? 30_000;
@@ -71,19 +73,44 @@ export class JobReconciler {
   }
 
   /**
+   * Tells the reconciler that the store could not be reached (a beat or a claim failed): deliveries
+   * made meanwhile were dropped by handlers that could not claim their jobs, so the first pass that
+   * goes through afterwards enqueues every queued job again, without waiting an interval.
+   */
+  storeUnreachable(): void {
+    this.outage = true;
+  }
+
+  /**
    * One pass: enqueues the jobs under an expired lease and, once an interval has passed since the
-   * last time (or when `full`), the queued jobs the queue may have lost; resolves with how many.
+   * last time (or when `full`), the queued jobs the queue may have lost; after the store could not
+   * be reached, every queued job. Resolves with how many.
    */
   async reconcile(full = false): Promise<number> {
     const { store, queue, trace } = this.options;
     const now = this.clock();
+    const afterOutage = this.outage;
     const lookForLost =
-      full || this.lastFullPass === undefined || now.getTime() - this.lastFullPass >= this.intervalMs;
+      full ||
+      afterOutage ||
+      this.lastFullPass === undefined ||
+      now.getTime() - this.lastFullPass >= this.intervalMs;
     if (lookForLost) this.lastFullPass = now.getTime();
     // A job queued (or requeued with a retry's backoff) within the last interval is still the
     // queue's to deliver: only a later pass counts it as lost. Between those passes, no queued job.
-    const queuedBefore = new Date(lookForLost ? now.getTime() - this.intervalMs : 0).toISOString();
-    const jobs = await store.resumableJobs(now.toISOString(), queuedBefore);
+    const lostSince = afterOutage ? now.getTime() : now.getTime() - this.intervalMs;
+    const queuedBefore = new Date(lookForLost ? lostSince : 0).toISOString();
+    let jobs: ResumableJob[];
+    try {
+      // A queue that does not answer lost its deliveries or will: the next pass that finds it
+      // answering enqueues every queued job.
+      await queue.ping();
+      jobs = await store.resumableJobs(now.toISOString(), queuedBefore);
+    } catch (error) {
+      this.outage = true;
+      throw error;
+    }
+    if (afterOutage) this.outage = false;
     if (jobs.length === 0) return 0;
     await queue.enqueue(jobs);
     const expired = jobs.filter((job) => job.leaseExpired).length;

@@ -19,6 +19,8 @@ export interface WorkerLivenessOptions {
   clock?: () => Date;
   /** Told when silent workers' leases were ended, with how many jobs: enqueue them now. */
   onJobsFreed: (jobs: number) => void;
+  /** Told when a beat failed: the store could not be reached. */
+  onBeatFailed?: () => void;
   /** Beats or looks that failed (the next ones still come). */
   log?: (message: string, fields: Record<string, unknown>) => void;
   /** The workers taken for dead, at info level. */
@@ -30,9 +32,10 @@ export interface WorkerLivenessOptions {
  * `beatMs`, and after each beat looks for workers silent for `silenceMs` (`endSilentWorkers`),
  * whose leases then end at once; the reconciler enqueues their jobs.
  *
- * A worker judges others only once its own beats have gone through steadily for `silenceMs`: after
- * a store outage (every beat failed), after a pause of its own, or at start, the others have not
- * had the time to beat either, and their silence says nothing. A worker wrongly taken for dead (a
+ * A worker judges others only once its own beats have gone through steadily for `silenceMs` (no
+ * failure, no gap as long as the silence): after a store outage (every beat failed), after a pause of
+ * its own, or at start, the others have not had the time to beat either, and their silence says
+ * nothing. A worker wrongly taken for dead (a
  * pause longer than `silenceMs`) loses only jobs another worker claims first; its next lease
  * renewal says so and it stops them, as after an expired lease.
  */
@@ -79,11 +82,14 @@ export class WorkerLiveness {
       await store.beatWorker(owner, new Date(now).toISOString());
     } catch (error) {
       this.steadySince = undefined;
+      this.options.onBeatFailed?.();
       log?.('worker beat failed', { owner, error: String(error) });
       return 0;
     }
-    // A gap of more than two beats (a pause, a slow store): the others may have had one too.
-    if (this.lastBeat === undefined || now - this.lastBeat > 2 * this.beatMs) this.steadySince = now;
+    // A gap as long as the silence (a pause of its own, a store that hardly answered): the others
+    // may have had one too. Shorter gaps are a busy machine's, and do not stop it from judging (a
+    // worker wrongly taken for dead only loses its jobs to a takeover its lease then reports).
+    if (this.lastBeat === undefined || now - this.lastBeat > this.silenceMs) this.steadySince = now;
     this.lastBeat = now;
     if (now - (this.steadySince ?? now) < this.silenceMs) return 0;
     return this.endSilentWorkers(now);
@@ -106,11 +112,13 @@ export class WorkerLiveness {
   }
 
   private tick(): void {
+    const started = Date.now();
     this.running = this.beat().then(() => undefined);
     void this.running.finally(() => {
       this.running = undefined;
       if (this.stopped) return;
-      this.timer = setTimeout(() => this.tick(), this.beatMs);
+      // Every `beatMs` from the start of the last beat, however long the store took to answer it.
+      this.timer = setTimeout(() => this.tick(), Math.max(0, started + this.beatMs - Date.now()));
       // The server's own handles keep the process alive; the beats alone do not.
       this.timer.unref();
     });

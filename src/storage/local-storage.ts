@@ -109,8 +109,14 @@ export class LocalStorage implements Storage {
     fs.mkdirSync(path.dirname(uri), { recursive: true });
     // Renamed into place once complete: a reader never sees a half-written file.
     const partial = `${uri}.${process.pid}.${Date.now()}.partial`;
-    await fsp.writeFile(partial, body);
-    await fsp.rename(partial, uri);
+    try {
+      await fsp.writeFile(partial, body);
+      await fsp.rename(partial, uri);
+    } catch (error) {
+      // A full disk leaves no half-written file behind.
+      await fsp.rm(partial, { force: true });
+      throw error;
+    }
     return { uri, sizeBytes: Buffer.byteLength(body) };
   }
 

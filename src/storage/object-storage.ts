@@ -18,6 +18,7 @@ import { compareText } from '../compare.ts';
 import { attachmentDisposition } from './content-disposition.ts';
 import { objectError } from './object-errors.ts';
 import { type ObjectLocation, type ObjectScheme, objectUri, parseObjectUri } from './object-location.ts';
+import { type BodyRetryOptions, DEFAULT_BODY_RETRY, readRange } from './ranged-read.ts';
 import type { StagingCache } from './staging-cache.ts';
 import type { PublishedFile, StagedFiles, StageOptions, Storage, StoredObject } from './storage.ts';
 import { StorageError } from './storage-error.ts';
@@ -44,12 +45,15 @@ export class TransferMetrics {
  * cache for DuckDB; exports are uploaded with multipart uploads and linked with presigned URLs.
  */
 export class ObjectStorage implements Storage {
+  readonly metrics = new TransferMetrics();
+
   constructor(
     private readonly client: S3Client,
     private readonly scheme: ObjectScheme,
     private readonly cache: StagingCache,
     private readonly scratchRoot: string,
-    readonly metrics = new TransferMetrics(),
+    /** Reads again a ranged GET whose body breaks off. @defaultValue `DEFAULT_BODY_RETRY` */
+    private readonly bodyRetry: BodyRetryOptions = DEFAULT_BODY_RETRY,
   ) {}
 
   async list(folderUri: string, options: { recursive: boolean; limit?: number }): Promise<StoredObject[]> {
@@ -302,7 +306,7 @@ export class ObjectStorage implements Storage {
         ranges,
         async ([start, end]) => {
           const bytes = await this.getRange(object, start, end);
-          await handle.write(bytes, 0, bytes.length, start);
+          await writeAll(handle, bytes, start);
         },
         { concurrency: PARALLEL_PARTS },
       );
@@ -330,9 +334,9 @@ export class ObjectStorage implements Storage {
     const handle = await fs.open(target, 'w');
     try {
       await handle.truncate(size);
-      await handle.write(PARQUET_MAGIC, 0, 4, 0);
-      await handle.write(footer, 0, footer.length, footerStart);
-      await handle.write(trailer, 0, 8, size - 8);
+      await writeAll(handle, PARQUET_MAGIC, 0);
+      await writeAll(handle, footer, footerStart);
+      await writeAll(handle, trailer, size - 8);
     } finally {
       await handle.close();
     }
@@ -340,20 +344,27 @@ export class ObjectStorage implements Storage {
 
   private async getRange(object: StoredObject, start: number, end: number): Promise<Buffer> {
     const location = this.locate(object.uri);
-    const reply = await this.send(object.uri, () =>
-      this.client.send(
-        new GetObjectCommand({
-          Bucket: location.bucket,
-          Key: location.key,
-          Range: `bytes=${start}-${end}`,
-          // The object must still be the one that was listed; a change fails the job clearly.
-          ...(object.etag ? { IfMatch: object.etag } : {}),
-        }),
-      ),
+    return readRange(
+      object,
+      start,
+      end,
+      (from) =>
+        this.send(object.uri, () =>
+          this.client.send(
+            new GetObjectCommand({
+              Bucket: location.bucket,
+              Key: location.key,
+              Range: `bytes=${from}-${end}`,
+              // The object must still be the one that was listed; a change fails the job clearly.
+              ...(object.etag ? { IfMatch: object.etag } : {}),
+            }),
+          ),
+        ),
+      this.bodyRetry,
+      (bytes) => {
+        this.metrics.bytesDownloaded += bytes;
+      },
     );
-    const bytes = Buffer.from(await reply.Body!.transformToByteArray());
-    this.metrics.bytesDownloaded += bytes.length;
-    return bytes;
   }
 
   private async send<T>(uri: string, run: () => Promise<T>): Promise<T> {
@@ -363,5 +374,18 @@ export class ObjectStorage implements Storage {
     } catch (error) {
       throw objectError(uri, error);
     }
+  }
+}
+
+/**
+ * Writes all of `bytes` at `position`. A write on a nearly full disk may write part of its bytes and
+ * report it rather than fail: the rest is written again, which then fails with ENOSPC, so a staged
+ * copy is never shorter than its object.
+ */
+async function writeAll(handle: fs.FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+  for (let done = 0; done < bytes.length; ) {
+    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
+    if (bytesWritten === 0) throw Object.assign(new Error('No space left on device'), { code: 'ENOSPC' });
+    done += bytesWritten;
   }
 }

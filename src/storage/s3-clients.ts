@@ -20,7 +20,10 @@ export interface ObjectClientOptions {
   gcs: GcsOptions;
   /** Attempts per request, with exponential backoff, for 5xx, throttling and timeouts. */
   maxAttempts: number;
-  /** Milliseconds to connect and to wait for a response before a request counts as failed. */
+  /**
+   * Milliseconds to connect, to wait for a response, and of silence on a socket (a stalled answer or
+   * body) before a request counts as failed.
+   */
   timeoutMs: number;
 }
 
@@ -30,9 +33,11 @@ export interface ObjectClientOptions {
  * S3-interoperable XML API with HMAC keys.
  */
 export function createObjectClient(scheme: ObjectScheme, options: ObjectClientOptions): S3Client {
+  // Silence, not total time: a large part may take long to upload. (`requestTimeout` alone only logs
+  // a warning, so an answer or a body that stalls would be waited for forever.)
   const requestHandler = new NodeHttpHandler({
     connectionTimeout: options.timeoutMs,
-    requestTimeout: options.timeoutMs,
+    socketTimeout: options.timeoutMs,
   });
   // Checksums only where the API requires them: S3-compatible stores (and GCS) reject or ignore the
   // newer default trailers.

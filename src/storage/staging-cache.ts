@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { StorageError } from './storage-error.ts';
+import { diskFull, isDiskFull, StorageError } from './storage-error.ts';
 
 interface Entry {
   etag: string;
@@ -106,7 +106,7 @@ export class StagingCache {
       this.entries.delete(localPath);
       this.usedBytes -= bytes;
       await fs.rm(temp, { force: true });
-      throw error;
+      throw isDiskFull(error) ? diskFull(this.root, error) : error;
     }
   }
 

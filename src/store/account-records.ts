@@ -53,6 +53,9 @@ export interface AccountStore {
    */
   revokeClient(organizationId: string, clientId: string, at: string): Promise<boolean>;
 
-  /** The unrevoked client whose key has this hash: what authenticates an API request. */
-  findActiveClientByKeyHash(keyHash: string): Promise<ClientRecord | undefined>;
+  /**
+   * The client whose key has this hash, revoked or not: what authenticates an API request (a
+   * revoked one is refused, with an answer saying so).
+   */
+  findClientByKeyHash(keyHash: string): Promise<ClientRecord | undefined>;
 }

@@ -47,6 +47,7 @@ import type {
 } from './store.ts';
 import {
   JOB_COLUMNS,
+  searchKey,
   TASK_SUMMARY_COLUMNS,
   TASK_VERSION_COLUMNS,
   toJob,
@@ -163,13 +164,8 @@ export class KyselyStore implements Store {
     return Number(result.numUpdatedRows) > 0;
   }
 
-  async findActiveClientByKeyHash(keyHash: string): Promise<ClientRecord | undefined> {
-    return this.db
-      .selectFrom('apiClients')
-      .selectAll()
-      .where('keyHash', '=', keyHash)
-      .where('revokedAt', 'is', null)
-      .executeTakeFirst();
+  async findClientByKeyHash(keyHash: string): Promise<ClientRecord | undefined> {
+    return this.db.selectFrom('apiClients').selectAll().where('keyHash', '=', keyHash).executeTakeFirst();
   }
 
   async insertTask(task: TaskRecord, jobs: NewJob[], limits?: TaskLimits): Promise<TaskAdmission> {
@@ -209,6 +205,7 @@ export class KyselyStore implements Store {
     now: string,
     limit: number,
     after?: TaskCursor,
+    search?: string,
   ): Promise<TaskRecord[]> {
     // Listings leave out the counts, which can be large; the detail reads them.
     let query = liveTasks(this.db, organizationId, now)
@@ -220,6 +217,16 @@ export class KyselyStore implements Store {
         eb.or([
           eb('createdAt', '<', after.createdAt),
           eb.and([eb('createdAt', '=', after.createdAt), eb('id', '<', after.id)]),
+        ]),
+      );
+    }
+    if (search !== undefined && search !== '') {
+      const contains = `%${likeEscaped(searchKey(search))}%`;
+      const startsWith = `${likeEscaped(search.toLowerCase())}%`;
+      query = query.where((eb) =>
+        eb.or([
+          sql<boolean>`${eb.ref('nameKey')} LIKE ${contains} ESCAPE '\\'`,
+          sql<boolean>`${eb.ref('id')} LIKE ${startsWith} ESCAPE '\\'`,
         ]),
       );
     }
@@ -498,6 +505,11 @@ export class KyselyStore implements Store {
   dueAudiences(now: string, limit: number) {
     return this.audiences.dueAudiences(now, limit);
   }
+}
+
+/** `text` matched literally by `LIKE … ESCAPE '\'`: its `%`, `_` and `\` stand for themselves. */
+function likeEscaped(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /** The organisation's tasks still running (`in_progress` or `unloading`). */

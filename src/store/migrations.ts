@@ -272,6 +272,15 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0010_task_names': {
+    async up(db: Kysely<unknown>) {
+      // A task's optional name as given, and folded (NFKC, lower case) for the task list's search,
+      // so both dialects match letters of any case alike (SQLite's lower() knows only ASCII). A search
+      // reads the organisation's live tasks through tasks_org_created; no index serves `LIKE '%…%'`.
+      await db.schema.alterTable('tasks').addColumn('name', 'text').execute();
+      await db.schema.alterTable('tasks').addColumn('name_key', 'text').execute();
+    },
+  },
   '0011_workers': {
     async up(db: Kysely<unknown>) {
       // Live worker processes and their last beat: a silent one's jobs are handed over early.

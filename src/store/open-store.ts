@@ -7,20 +7,42 @@ import pg from 'pg';
 import { KyselyStore } from './kysely-store.ts';
 import type { Database } from './schema.ts';
 import type { Store } from './store.ts';
+import { translatingPool } from './store-unavailable.ts';
 
 export interface StoreOptions {
   /** `postgres://...`; unset means the embedded SQLite file. */
   databaseUrl?: string;
   /** Folder of the SQLite file. */
   dataDir: string;
+  /**
+   * Told when an idle PostgreSQL connection fails (the server restarted or failed over): the pool
+   * drops it and opens another at the next query. Without a listener such an error would end the
+   * process.
+   */
+  onConnectionError?: (error: Error) => void;
 }
+
+/** How long a query waits for a connection before it fails (a server that is down or unreachable). */
+const CONNECT_TIMEOUT_MS = 5_000;
 
 /** Opens the configured store and brings its schema up to date. */
 export async function openStore(options: StoreOptions): Promise<Store> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, types: { getTypeParser } });
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: 10,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      types: { getTypeParser },
+    });
+    // An idle connection's error goes to the pool, a checked-out one's (between two queries of a
+    // transaction) to its client: a listener on each keeps a server restart from ending the process.
+    pool.on('error', (error) => options.onConnectionError?.(error));
+    pool.on('connect', (client) => client.on('error', (error) => options.onConnectionError?.(error)));
     return KyselyStore.open(
-      new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] }),
+      new Kysely<Database>({
+        dialect: new PostgresDialect({ pool: translatingPool(pool) }),
+        plugins: [new CamelCasePlugin()],
+      }),
       'postgres',
     );
   }

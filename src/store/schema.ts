@@ -38,6 +38,10 @@ export interface TaskTable {
   id: string;
   organizationId: string;
   type: string;
+  /** The name given at creation, trimmed; null without one. */
+  name: string | null;
+  /** `name` folded for searching (`searchKey`); null without a name. */
+  nameKey: string | null;
   status: TaskStatus;
   /** The normalised request, JSON. */
   request: string;

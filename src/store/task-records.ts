@@ -12,6 +12,8 @@ export interface TaskRecord {
   id: string;
   organizationId: string;
   type: string;
+  /** A name for people, trimmed (the domain checked it); null without one. */
+  name: string | null;
   status: TaskStatus;
   /** The normalised request as the domain stored it. */
   request: unknown;
@@ -159,8 +161,16 @@ export interface TaskStore {
   /**
    * A page of the organisation's unexpired tasks, newest first (`createdAt`, then `id`), starting
    * after the cursor. Listed tasks have `countsJson` and `figuresJson` null: they can be large.
+   * With `search`, only tasks whose name contains it in any letter case (both folded alike, see
+   * `searchKey`), or whose id starts with it.
    */
-  listTasks(organizationId: string, now: string, limit: number, after?: TaskCursor): Promise<TaskRecord[]>;
+  listTasks(
+    organizationId: string,
+    now: string,
+    limit: number,
+    after?: TaskCursor,
+    search?: string,
+  ): Promise<TaskRecord[]>;
 
   /** The organisation's tasks still running (`in_progress` or `unloading`), for its concurrency limit. */
   countActiveTasks(organizationId: string): Promise<number>;

@@ -21,6 +21,7 @@ export const TASK_SUMMARY_COLUMNS = [
   ...TASK_VERSION_COLUMNS,
   'organizationId',
   'type',
+  'name',
   'request',
   'totalCount',
   'errorCode',
@@ -45,8 +46,16 @@ export const JOB_COLUMNS = [
   'leaseExpiresAt',
 ] as const;
 
-export function toTask(row: Selectable<TaskTable>): TaskRecord {
-  const { request, counts, figures, errorCode, errorMessage, ...columns } = row;
+/**
+ * A name as the task list's search compares it: NFKC (so full-width and composed letters match their
+ * plain forms) and lower case, in JavaScript so that SQLite and PostgreSQL compare alike.
+ */
+export function searchKey(text: string): string {
+  return text.normalize('NFKC').toLowerCase();
+}
+
+export function toTask(row: Omit<Selectable<TaskTable>, 'nameKey'> & { nameKey?: unknown }): TaskRecord {
+  const { request, counts, figures, errorCode, errorMessage, nameKey: _key, ...columns } = row;
   return {
     ...columns,
     request: JSON.parse(request),
@@ -60,6 +69,7 @@ export function toTaskRow(task: TaskRecord): Insertable<TaskTable> {
   const { request, countsJson, figuresJson, error, ...columns } = task;
   return {
     ...columns,
+    nameKey: task.name === null ? null : searchKey(task.name),
     request: JSON.stringify(request),
     counts: countsJson,
     figures: figuresJson,

@@ -1,7 +1,7 @@
 import { EngineTimeoutError } from '../engine/duckdb-sandbox.ts';
 import { ParquetFooterError } from '../engine/parquet-footer.ts';
 import { JobError, TASK_ERROR_CODES, type TaskErrorCode } from '../errors.ts';
-import { StorageError } from '../storage/storage-error.ts';
+import { isDiskFull, StorageError } from '../storage/storage-error.ts';
 
 /** What a failed job records: the task's `error` and whether trying again can help. */
 export interface JobFailure {
@@ -24,6 +24,10 @@ export function describeFailure(error: unknown, uriOf: ReadonlyMap<string, strin
   let message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 1000);
   for (const [local, uri] of uriOf) message = message.replaceAll(local, uri);
   message = message.slice(0, 500);
+  // Before the IO errors below: DuckDB reports a full disk as `IO Error: Could not write file …`.
+  if (isDiskFull(error)) {
+    return failure('disk_full', `the disk is full: ${message}; free space there, then retry the task`);
+  }
   if (error instanceof ParquetFooterError) {
     return failure('input_unreadable', `the input could not be read: ${message}`);
   }

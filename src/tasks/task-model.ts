@@ -8,7 +8,7 @@ import type { FileFormat } from '../engine/file-writer.ts';
  * null where the client left it out, a default where the body has one. Derived from the body's
  * schema, so a field added to a body must be added to the view the planner builds.
  */
-type RequestView<Body> = Omit<NullWhenOmitted<Body>, Defaulted | Resolved> &
+type RequestView<Body> = Omit<NullWhenOmitted<Body>, Defaulted | Resolved | Apart> &
   Required<Pick<Body, Defaulted & keyof Body>> & {
     /** The folder or bucket location `input_path` resolved to (intent: the server's tree without one). */
     input_path: string;
@@ -25,6 +25,8 @@ type NullWhenOmitted<Body> = {
 type Defaulted = 'perform_unload' | 'output' | 'format' | 'single_file' | 'strict';
 /** Body fields whose view is what the planner made of them rather than the client's text. */
 type Resolved = 'input_path' | 'select' | 'compression';
+/** Body fields that say nothing of the segment: the task shows them beside its request (`name`). */
+type Apart = 'name';
 
 export type IntentRequestView = Omit<RequestView<IntentTaskBody>, 'scores'> & {
   /** Checked (the body takes any string, to answer an unknown score with a useful message). */

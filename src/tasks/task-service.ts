@@ -12,7 +12,7 @@ import type {
 import { AppError } from '../errors.ts';
 import type { JobLanes } from '../jobs/job-lanes.ts';
 import type { StoredObject } from '../storage/storage.ts';
-import type { NewJob, Store, TaskLifecycle, TaskRecord } from '../store/store.ts';
+import type { JobRef, NewJob, Store, TaskLifecycle, TaskRecord } from '../store/store.ts';
 import { jobsFor, listJob } from './planning/job-rows.ts';
 import { type PlannedTask, TaskPlanner, type TaskPlannerOptions } from './planning/task-planner.ts';
 import { dataWarnings, type IntentDataValues, refuseWarnings } from './requests/data-warnings.ts';
@@ -32,6 +32,9 @@ import { removeTaskOutputs } from './task-outputs.ts';
 import { type PreviewLimits, TaskPreviews } from './task-preview.ts';
 import { type ReadConditions, type TaskAnswer, TaskReader, taskNotFound } from './task-reader.ts';
 import type { TaskViews } from './task-view.ts';
+
+/** How long a request waits for the queue to take its jobs before it leaves them to the reconciler. */
+const HAND_OVER_MS = 2_000;
 
 export interface TaskServiceOptions extends TaskPlannerOptions {
   store: Store;
@@ -143,10 +146,20 @@ export class TaskService {
     return link;
   }
 
-  async list(principal: Principal, limit: number, cursor: string | undefined): Promise<TaskList> {
+  /**
+   * A page of the organisation's tasks, newest first; with `search` (trimmed; blank is none), only
+   * those whose name contains it in any letter case, or whose id starts with it.
+   */
+  async list(
+    principal: Principal,
+    limit: number,
+    cursor: string | undefined,
+    search?: string,
+  ): Promise<TaskList> {
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
     const now = this.clock().toISOString();
-    const tasks = await this.options.store.listTasks(principal.organizationId, now, limit + 1, after);
+    const text = search?.trim() || undefined;
+    const tasks = await this.options.store.listTasks(principal.organizationId, now, limit + 1, after, text);
     const page = tasks.slice(0, limit);
     const last = page.at(-1);
     return {
@@ -173,7 +186,7 @@ export class TaskService {
         `task ${taskId} is ${task.status}; only a counted task (created with perform_unload: false) can be unloaded`,
       );
     }
-    await this.options.queue.enqueue(result.released);
+    await this.handOver(result.released);
     return summaryOf(await this.reader.find(principal, taskId));
   }
 
@@ -207,7 +220,7 @@ export class TaskService {
    * continues where it stopped (its done jobs are not run again). 409 in any other status.
    */
   async retry(principal: Principal, taskId: string): Promise<TaskCreatedReply> {
-    const { store, queue, changes, log } = this.options;
+    const { store, changes, log } = this.options;
     const now = this.clock().toISOString();
     const result = await store.retryTask(principal.organizationId, taskId, now, this.lifecycle);
     if (result.outcome === 'not_found') throw taskNotFound(taskId);
@@ -218,7 +231,7 @@ export class TaskService {
       );
     }
     changes?.notify(taskId);
-    await queue.enqueue(result.released);
+    await this.handOver(result.released);
     log?.('task retried', { taskId, jobs: result.released.length });
     return summaryOf(result.task);
   }
@@ -259,7 +272,7 @@ export class TaskService {
   /** The task record and jobs of a planned task, to be stored (`insertTask`) and then released. */
   newTask(
     organizationId: string,
-    { type, request, batches, listing }: PlannedTask,
+    { type, name, request, batches, listing }: PlannedTask,
     id: string = randomUUID(),
   ): { record: TaskRecord; jobs: NewJob[] } {
     const now = this.clock();
@@ -270,6 +283,7 @@ export class TaskService {
       id,
       organizationId,
       type,
+      name: name ?? null,
       status: exportsNow ? 'unloading' : 'in_progress',
       request,
       totalJobs: jobs.length,
@@ -289,9 +303,37 @@ export class TaskService {
 
   /** Hands a stored task's jobs to the queue. */
   async release(task: TaskRecord, jobs: readonly NewJob[]): Promise<void> {
-    await this.options.queue.enqueue(
+    await this.handOver(
       jobs.map((job) => ({ id: job.id, phase: job.phase, organizationId: task.organizationId })),
     );
+  }
+
+  /**
+   * Enqueues jobs the store already holds as queued, waiting at most {@link HAND_OVER_MS}: when the
+   * queue cannot take them (Redis restarting), the request still succeeds, since the store is the
+   * truth, and the workers' reconciler enqueues them once the queue is back.
+   */
+  private async handOver(jobs: readonly JobRef[]): Promise<void> {
+    if (jobs.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`the queue did not answer within ${HAND_OVER_MS} ms`)),
+        HAND_OVER_MS,
+      );
+    });
+    const enqueued = this.options.queue.enqueue(jobs);
+    try {
+      await Promise.race([enqueued, timeout]);
+    } catch (error) {
+      enqueued.catch(() => undefined);
+      this.options.log?.('jobs left for the reconciler: the queue did not take them', {
+        jobs: jobs.length,
+        error: String(error),
+      });
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async insert(principal: Principal, planned: PlannedTask): Promise<TaskCreatedReply> {

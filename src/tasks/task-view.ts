@@ -65,6 +65,7 @@ export class TaskViews {
   summary(task: TaskRecord): TaskSummary {
     return {
       task_id: task.id,
+      name: task.name,
       type: task.type,
       status: task.status,
       total_jobs: task.totalJobs,

@@ -51,7 +51,7 @@ it('reads and moves on the rows of a SQLite file written by migrations 0001-0003
   const store = await openStore({ dataDir: dir });
   try {
     expect(await store.findUserByEmail('a@example.com')).toMatchObject({ id: 'u1', organizationId: 'o1' });
-    expect(await store.findActiveClientByKeyHash('key-hash')).toMatchObject({ id: 'c1', keyPrefix: 'kp' });
+    expect(await store.findClientByKeyHash('key-hash')).toMatchObject({ id: 'c1', keyPrefix: 'kp' });
     expect(idsOf(await store.resumableJobs(NOW))).toEqual(['j1']);
     expect(await store.claimJob('j1', { owner: 'w1', now: NOW, leaseMs: 30_000 })).toMatchObject({
       job: { taskId: 't1', partitions: ['p0'] },
@@ -67,16 +67,20 @@ it('reads and moves on the rows of a SQLite file written by migrations 0001-0003
   } finally {
     await store.close();
   }
-  // Written back into the snake_case columns; the only column added to tasks is 0005's `figures`
-  // (null: this task has no unique_by or breakdown_by); 0006 adds idempotency_keys, 0007 the webhook
-  // tables, 0009 the saved audiences and their runs.
+  // Written back into the snake_case columns; the columns added to tasks are 0005's `figures`
+  // (null: this task has no unique_by or breakdown_by) and 0010's `name` and `name_key` (null: a
+  // task of before names); 0006 adds idempotency_keys, 0007 the webhook tables, 0009 the saved
+  // audiences and their runs.
   const database = new SQLite(path.join(dir, 'audiences.sqlite'), { readonly: true });
   expect(
     database.prepare('select status, total_count, completed_jobs, counts, figures from tasks').all(),
   ).toEqual([{ status: 'counted', total_count: 9, completed_jobs: 1, counts: '{"p0":9}', figures: null }]);
   const columns = database.prepare('select name from pragma_table_info(?)').pluck().all('tasks');
-  expect(columns).toHaveLength(17);
-  expect(columns.at(-1)).toBe('figures');
+  expect(columns).toHaveLength(19);
+  expect(columns.slice(-3)).toEqual(['figures', 'name', 'name_key']);
+  expect(database.prepare('select name, name_key from tasks').all()).toEqual([
+    { name: null, name_key: null },
+  ]);
   expect(
     database.prepare("select name from sqlite_master where type = 'table' order by name").pluck().all(),
   ).toEqual([

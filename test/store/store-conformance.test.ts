@@ -84,19 +84,20 @@ describe.each(STORE_BACKENDS)('store on $name', (backend) => {
     expect(taken).toBe(false);
   });
 
-  it('lists clients newest first, finds active ones by key hash, and revokes once', async () => {
+  it('lists clients newest first, finds them by key hash, and revokes once', async () => {
     const older = client('c1', '2024-06-01T10:00:00.000Z');
     const newer = client('c2', '2024-06-01T11:00:00.000Z');
     await store.insertClient(older);
     await store.insertClient(newer);
     expect(await store.listClients(ORG)).toEqual([newer, older]);
     expect(await store.listClients('org-2')).toEqual([]);
-    expect(await store.findActiveClientByKeyHash('key-c1')).toEqual(older);
+    expect(await store.findClientByKeyHash('key-c1')).toEqual(older);
 
     expect(await store.revokeClient('org-2', 'c1', NOW)).toBe(false);
     expect(await store.revokeClient(ORG, 'c1', NOW)).toBe(true);
     expect(await store.revokeClient(ORG, 'c1', NOW)).toBe(false);
-    expect(await store.findActiveClientByKeyHash('key-c1')).toBeUndefined();
+    expect(await store.findClientByKeyHash('key-c1')).toEqual({ ...older, revokedAt: NOW });
+    expect(await store.findClientByKeyHash('key-c9')).toBeUndefined();
     expect(await store.listClients(ORG)).toEqual([newer, { ...older, revokedAt: NOW }]);
   });
 

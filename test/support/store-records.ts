@@ -59,6 +59,7 @@ export function taskRecord(overrides: Partial<TaskRecord> = {}): TaskRecord {
     id: 't1',
     organizationId: 'org-1',
     type: 'intent_hive',
+    name: null,
     status: 'in_progress',
     request: {},
     totalJobs: 1,

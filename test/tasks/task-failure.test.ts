@@ -144,6 +144,17 @@ describe('storage failures', () => {
   });
 });
 
+describe('a full disk', () => {
+  it('is disk_full, worth another attempt once space returns, from Node and from DuckDB', () => {
+    const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    const duckdb = new Error('IO Error: Could not write file "/out/data_0.parquet": No space left on device');
+    for (const error of [enospc, duckdb, 'Disk quota exceeded']) {
+      expect(describeFailure(error)).toMatchObject({ code: 'disk_full', permanent: false });
+    }
+    expect(describeFailure(duckdb).message).toContain('free space there, then retry the task');
+  });
+});
+
 describe('anything else', () => {
   it('is a job failure worth another attempt, by its first line', () => {
     expect(describeFailure(new Error('socket hang up\n    at Socket.onclose'))).toEqual({
@@ -151,9 +162,9 @@ describe('anything else', () => {
       message: 'socket hang up',
       permanent: false,
     });
-    expect(describeFailure('disk quota exceeded')).toEqual({
+    expect(describeFailure('unexpected end of stream')).toEqual({
       code: 'job_failed',
-      message: 'disk quota exceeded',
+      message: 'unexpected end of stream',
       permanent: false,
     });
   });

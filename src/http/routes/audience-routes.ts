@@ -14,7 +14,7 @@ import {
   AudienceRunStarted,
 } from '../../contract/audience-schemas.ts';
 import { problems } from '../../contract/problem-schema.ts';
-import { TaskEstimateReply, TaskListQuery } from '../../contract/task-schemas.ts';
+import { PageQuery, TaskEstimateReply } from '../../contract/task-schemas.ts';
 import { principalOf, requireApiAccess, API_SECURITY as security } from '../auth.ts';
 import { pageLimit } from '../page-limit.ts';
 
@@ -71,7 +71,7 @@ export const audienceRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
         tags,
         summary: "The organisation's audiences, newest first",
         security,
-        querystring: TaskListQuery,
+        querystring: PageQuery,
         response: { 200: AudienceList, ...problems(400, 401) },
       },
     },
@@ -156,7 +156,7 @@ export const audienceRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
           "An audience's runs and skipped slots, newest first, with added, removed and kept for delta runs",
         security,
         params: AudienceParams,
-        querystring: TaskListQuery,
+        querystring: PageQuery,
         response: { 200: AudienceRunList, ...problems(400, 401, 404) },
       },
     },

@@ -8,10 +8,9 @@ import {
   TaskPreview,
   TaskPreviewQuery,
 } from '../../contract/task-schemas.ts';
-import { AppError } from '../../errors.ts';
 import type { TaskService } from '../../tasks/task-service.ts';
 import { principalOf, API_SECURITY as security } from '../auth.ts';
-import { pageLimit } from '../page-limit.ts';
+import { pageLimit, queryLimit } from '../page-limit.ts';
 
 /** Reading tasks: the organisation's list, a task's manifest and a preview of its rows (the detail: `task-detail-route.ts`). */
 export const taskReadRoutes: FastifyPluginAsyncTypebox<{ tasks: TaskService }> = async (app, { tasks }) => {
@@ -27,7 +26,8 @@ export const taskReadRoutes: FastifyPluginAsyncTypebox<{ tasks: TaskService }> =
       },
     },
     async (request) => {
-      return tasks.list(principalOf(request), pageLimit(request.query.limit), request.query.cursor);
+      const { limit, cursor, q } = request.query;
+      return tasks.list(principalOf(request), pageLimit(limit), cursor, q);
     },
   );
 
@@ -73,13 +73,7 @@ export const taskReadRoutes: FastifyPluginAsyncTypebox<{ tasks: TaskService }> =
       },
     },
     async (request) => {
-      const { min, max } = PREVIEW_LIMITS;
-      const limit = request.query.limit === undefined ? PREVIEW_LIMITS.default : Number(request.query.limit);
-      if (limit < min || limit > max) {
-        throw new AppError('validation_failed', `limit: must be from ${min} to ${max}`, [
-          { field: 'limit', message: `must be from ${min} to ${max}` },
-        ]);
-      }
+      const limit = queryLimit(request.query.limit, PREVIEW_LIMITS);
       return tasks.preview(principalOf(request), request.params.task_id, limit);
     },
   );

@@ -9,9 +9,9 @@ import {
   WebhookList,
   WebhookParams,
 } from '../../contract/webhook-schemas.ts';
-import { invalidField } from '../../errors.ts';
 import type { WebhookService } from '../../webhooks/webhook-service.ts';
 import { API_SECURITY, principalOf, requireApiAccess } from '../auth.ts';
+import { queryLimit } from '../page-limit.ts';
 
 interface Options {
   accounts: AccountService;
@@ -92,13 +92,10 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { a
       },
     },
     async (request) => {
-      const { min, max } = DELIVERY_LIMITS;
-      const limit = request.query.limit === undefined ? DELIVERY_LIMITS.default : Number(request.query.limit);
-      if (limit < min || limit > max) throw invalidField('limit', `must be from ${min} to ${max}`);
       return webhooks.deliveries(
         principalOf(request),
         request.params.webhook_id,
-        limit,
+        queryLimit(request.query.limit, DELIVERY_LIMITS),
         request.query.cursor,
       );
     },

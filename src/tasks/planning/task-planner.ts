@@ -19,6 +19,7 @@ import {
 } from '../requests/request-checks.ts';
 import { fromStorage, unreadableInput } from '../requests/request-storage.ts';
 import { genericRequestView, intentRequestView } from '../requests/request-views.ts';
+import { taskNameOf } from '../requests/task-name.ts';
 import {
   countsWhole,
   firstJobPhase,
@@ -51,6 +52,8 @@ export interface TaskPlannerOptions {
  */
 export interface PlannedTask {
   type: TaskType;
+  /** The task's name for people (`name`, trimmed); null or absent without one. */
+  name?: string | null;
   request: StoredRequest;
   batches: string[][];
   listing?: boolean;
@@ -58,6 +61,7 @@ export interface PlannedTask {
 
 /** A request validated and resolved against its input, before its partitions are batched into jobs. */
 export interface CheckedIntent {
+  name: string | null;
   request: StoredRequest;
   /** Every `day=…/prefix=…/score=…` the request covers, in day, prefix, score order. */
   partitions: string[];
@@ -65,6 +69,7 @@ export interface CheckedIntent {
 
 /** A generic request validated against its listed input. */
 export interface CheckedGeneric {
+  name: string | null;
   request: StoredRequest;
   /** The objects listed (the first `LISTED_AT_CREATION` at creation, all of them for an estimate). */
   files: StoredObject[];
@@ -123,11 +128,11 @@ export class TaskPlanner {
    * before any input is read (the caller's capacity check).
    */
   async intent(body: IntentTaskBody, admit: () => Promise<void>): Promise<PlannedTask> {
-    const { request, partitions } = await this.checkIntent(body, admit);
+    const { name, request, partitions } = await this.checkIntent(body, admit);
     const batches = countsWhole(request.plan)
       ? [partitions]
       : batchPartitions(partitions, partitionsPerJob(partitions.length, this.jobsOf(request)));
-    return { type: 'intent_hive', request, batches };
+    return { type: 'intent_hive', name, request, batches };
   }
 
   /**
@@ -135,6 +140,7 @@ export class TaskPlanner {
    * planning jobs (an estimate stops here). `admit` runs as in `intent`.
    */
   async checkIntent(body: IntentTaskBody, admit: () => Promise<void>): Promise<CheckedIntent> {
+    const name = taskNameOf(body.name);
     const scope = checkIntentBody(body, this.options.maxPartitions);
     const inputRoot =
       body.input_path === undefined
@@ -156,7 +162,7 @@ export class TaskPlanner {
       nestedPartitions: false,
       peopleShape: 'intent',
     });
-    return { request: { view: intentRequestView(body, scope, plan), plan }, partitions };
+    return { name, request: { view: intentRequestView(body, scope, plan), plan }, partitions };
   }
 
   /**
@@ -165,9 +171,13 @@ export class TaskPlanner {
    * from its first ones (its layout and schema) and listed in full by a worker.
    */
   async generic(body: GenericTaskBody, admit: () => Promise<void>): Promise<PlannedTask> {
-    const { request, filesPerPartition, listing } = await this.checkGeneric(body, admit, LISTED_AT_CREATION);
-    if (listing) return { type: 'generic_parquet', request, batches: [], listing };
-    return { type: 'generic_parquet', request, batches: this.batchesOf(request, filesPerPartition) };
+    const { name, request, filesPerPartition, listing } = await this.checkGeneric(
+      body,
+      admit,
+      LISTED_AT_CREATION,
+    );
+    if (listing) return { type: 'generic_parquet', name, request, batches: [], listing };
+    return { type: 'generic_parquet', name, request, batches: this.batchesOf(request, filesPerPartition) };
   }
 
   /**
@@ -179,6 +189,7 @@ export class TaskPlanner {
     admit: () => Promise<void>,
     listLimit: number | undefined,
   ): Promise<CheckedGeneric> {
+    const name = taskNameOf(body.name);
     checkGenericBody(body);
     const inputRoot = await resolveInput(body.input_path, this.options.inputPolicy);
     await admit();
@@ -211,7 +222,7 @@ export class TaskPlanner {
       peopleShape: 'generic',
     });
     const request = { view: genericRequestView(body, plan), plan };
-    return { request, files, filesPerPartition, listing };
+    return { name, request, files, filesPerPartition, listing };
   }
 
   /**

@@ -25,6 +25,16 @@ function forbidden(message: string): AppError {
   return new AppError('input_path_forbidden', `input_path: ${message}`, [{ field: 'input_path', message }]);
 }
 
+/**
+ * Where `input_path` may point, as the guard decides it: the real paths of the allowed local
+ * folders (after symlinks, which is what a path is compared with), and the allowed buckets.
+ */
+function allowedInputs(policy: InputPathPolicy): string {
+  const buckets = (policy.buckets ?? []).map(objectUri);
+  const folders = policy.roots.length > 0 ? policy.roots.join(', ') : 'none';
+  return `allowed: folders under ${folders}${buckets.length > 0 ? `, or ${buckets.join(', ')}` : ''}`;
+}
+
 /** True when `child` is `parent` or inside it. */
 export function isWithin(parent: string, child: string): boolean {
   const relative = path.relative(parent, child);
@@ -69,15 +79,21 @@ export async function resolveLocalInput(raw: string, policy: InputPathPolicy): P
   if (raw.startsWith('\\\\') || raw.startsWith('//')) throw forbidden('network (UNC) paths are not allowed');
   if (SCHEME.test(raw)) {
     throw forbidden(
-      `"${raw.slice(0, 16)}..." names a URL scheme; use a local folder under an allowed input root`,
+      `"${raw.slice(0, 16)}..." names a URL scheme; use a local folder under an allowed input root (${allowedInputs(policy)})`,
     );
   }
-  if (raw.startsWith('~')) throw forbidden('home-directory paths (~) are not allowed; use an absolute path');
-  if (!path.isAbsolute(raw)) throw forbidden('must be an absolute path under an allowed input root');
+  if (raw.startsWith('~')) {
+    throw forbidden(
+      `home-directory paths (~) are not allowed; use an absolute path (${allowedInputs(policy)})`,
+    );
+  }
+  if (!path.isAbsolute(raw)) {
+    throw forbidden(`must be an absolute path under an allowed input root (${allowedInputs(policy)})`);
+  }
   const lexical = path.resolve(raw);
   // Check before touching the disk so a probe cannot learn which outside paths exist.
   if (!policy.roots.some((root) => isWithin(root, lexical))) {
-    throw forbidden('is outside the folders this server allows as input');
+    throw forbidden(`is outside the folders this server allows as input (${allowedInputs(policy)})`);
   }
   let real: string;
   try {
@@ -88,7 +104,8 @@ export async function resolveLocalInput(raw: string, policy: InputPathPolicy): P
     ]);
   }
   if (!policy.roots.some((root) => isWithin(root, real))) {
-    throw forbidden('is outside the folders this server allows as input');
+    // A symlink inside a root that leads out of every root.
+    throw forbidden(`leads outside the folders this server allows as input (${allowedInputs(policy)})`);
   }
   if (policy.forbidden.some((dir) => isWithin(dir, real) || isWithin(real, dir))) {
     throw forbidden("may not include the service's own folders (exports, audience snapshots)");

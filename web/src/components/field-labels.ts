@@ -3,6 +3,7 @@
  * builder calls "Filter". Only the names change; the API's words stay as they are.
  */
 export const FIELD_LABELS: Readonly<Record<string, string>> = {
+  name: 'Name',
   days: 'Days',
   topic_id_prefixes: 'Topic prefixes',
   scores: 'Scores',

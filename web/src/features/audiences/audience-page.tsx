@@ -3,13 +3,25 @@ import { useEffect, useId, useState } from 'react';
 import { useLocation } from 'wouter';
 import { api, type Catalog, unwrap } from '../../api.ts';
 import { FieldError, hasFieldError, ProblemMessage } from '../../components/problem-view.tsx';
+import { TextField } from '../../components/text-field.tsx';
+import { useSettled } from '../../components/use-settled.ts';
 import { formatBytes, formatCount } from '../../format.ts';
 import { SaveAudienceDialog } from '../saved-audiences/save-audience-dialog.tsx';
-import { type AudienceForm, daysBetween, toBody, toDefinition } from './audience-request.ts';
+import {
+  type AudienceForm,
+  type DataWarning,
+  daysBetween,
+  estimateBody,
+  MAX_DAYS,
+  toBody,
+  toDefinition,
+  warningLine,
+} from './audience-request.ts';
 import { PrefixPicker } from './prefix-picker.tsx';
 
 /** The fields the API may name in a problem, each shown under its control. */
 const FIELDS = [
+  'name',
   'days',
   'topic_id_prefixes',
   'scores',
@@ -22,18 +34,9 @@ const FIELDS = [
   'single_file',
 ];
 
-/** `value`, once it has stopped changing for `ms`: estimates follow typing without a request per key. */
-function useSettled<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
-}
-
 function initialForm(catalog: Catalog): AudienceForm {
   return {
+    name: '',
     firstDay: catalog.days[0] ?? '',
     lastDay: catalog.days.at(-1) ?? '',
     prefixes: [],
@@ -66,10 +69,12 @@ function AudienceBuilder({ catalog }: { catalog: Catalog }) {
   const [saving, setSaving] = useState(false);
   const set = <K extends keyof AudienceForm>(key: K, value: AudienceForm[K]) =>
     setForm((f) => ({ ...f, [key]: value }));
-  const days = daysBetween(catalog.days, form.firstDay, form.lastDay);
+  const days = daysBetween(form.firstDay, form.lastDay);
+  const withData = new Set(catalog.days);
+  const daysWithData = days.filter((day) => withData.has(day)).length;
   const ready = days.length > 0 && form.prefixes.length > 0 && form.scores.length > 0;
 
-  const settledBody = useSettled(ready ? toBody(form, catalog.days, false) : undefined, 400);
+  const settledBody = useSettled(ready ? estimateBody(form) : undefined, 400);
   const estimate = useQuery({
     queryKey: ['estimate', settledBody],
     queryFn: async () => unwrap(await api.POST('/api/v1/intent_hive_tasks/estimate', { body: settledBody! })),
@@ -79,9 +84,7 @@ function AudienceBuilder({ catalog }: { catalog: Catalog }) {
   });
   const create = useMutation({
     mutationFn: async (performUnload: boolean) =>
-      unwrap(
-        await api.POST('/api/v1/intent_hive_tasks', { body: toBody(form, catalog.days, performUnload) }),
-      ),
+      unwrap(await api.POST('/api/v1/intent_hive_tasks', { body: toBody(form, performUnload) })),
     onSuccess: (created) => navigate(`/tasks/${encodeURIComponent(created.task_id)}`),
   });
   // A changed form makes the last create's error stale: the estimate speaks for the new one.
@@ -109,32 +112,44 @@ function AudienceBuilder({ catalog }: { catalog: Catalog }) {
         }}
       >
         <h1 id={`${id}-title`}>Build an audience</h1>
+        <TextField
+          id={`${id}-name`}
+          label="Task name"
+          field="name"
+          error={error}
+          value={form.name}
+          maxLength={120}
+          placeholder="Optional, e.g. Cloud security, May"
+          hint="Shown in the task list instead of the days and prefixes, and found by its search."
+          onChange={(e) => set('name', e.target.value)}
+        />
         <fieldset className="field">
           <legend>Days</legend>
           <div className="row">
             <label>
               From{' '}
-              <select value={form.firstDay} onChange={(e) => set('firstDay', e.target.value)}>
-                {catalog.days.map((day) => (
-                  <option key={day} value={day} disabled={day > form.lastDay}>
-                    {day}
-                  </option>
-                ))}
-              </select>
+              <input
+                type="date"
+                value={form.firstDay}
+                max={form.lastDay || undefined}
+                onChange={(e) => set('firstDay', e.target.value)}
+              />
             </label>
             <label>
               To{' '}
-              <select value={form.lastDay} onChange={(e) => set('lastDay', e.target.value)}>
-                {catalog.days.map((day) => (
-                  <option key={day} value={day} disabled={day < form.firstDay}>
-                    {day}
-                  </option>
-                ))}
-              </select>
+              <input
+                type="date"
+                value={form.lastDay}
+                min={form.firstDay || undefined}
+                onChange={(e) => set('lastDay', e.target.value)}
+              />
             </label>
           </div>
-          <p className="muted">
-            {days.length} of {catalog.days.length} days with data
+          <p className="muted" data-testid="days-note">
+            {days.length > 0
+              ? `${formatCount(days.length)} ${days.length === 1 ? 'day' : 'days'}, ${formatCount(daysWithData)} with data.`
+              : `Choose a first and a last day, at most ${formatCount(MAX_DAYS)} days apart.`}{' '}
+            The data holds {catalog.days[0] ?? '—'} to {catalog.days.at(-1) ?? '—'}.
           </p>
           <FieldError id={`${id}-days-error`} error={error} field="days" />
         </fieldset>
@@ -327,6 +342,9 @@ function AudienceBuilder({ catalog }: { catalog: Catalog }) {
             <dd>{formatCount(estimate.data.rows)}</dd>
           </dl>
         ) : null}
+        {ready && estimate.data && !estimate.isFetching ? (
+          <DataWarnings warnings={estimate.data.warnings ?? []} />
+        ) : null}
         <p className="muted">
           The catalog holds {formatCount(catalog.rows)} rows in {formatCount(catalog.files)} files (
           {formatBytes(catalog.bytes)}).
@@ -335,12 +353,25 @@ function AudienceBuilder({ catalog }: { catalog: Catalog }) {
       {saving ? (
         // Outside the builder's form: a form may not hold another.
         <SaveAudienceDialog
-          definition={toDefinition(form, catalog.days)}
+          definition={toDefinition(form)}
+          name={form.name.trim()}
           days={days}
           people={form.output === 'people'}
           onClose={() => setSaving(false)}
         />
       ) : null}
     </div>
+  );
+}
+
+/** The estimate's warnings: each value of the segment the data holds no rows for, one line each. */
+function DataWarnings({ warnings }: { warnings: DataWarning[] }) {
+  if (warnings.length === 0) return null;
+  return (
+    <ul className="warnings" aria-label="Warnings" data-testid="estimate-warnings">
+      {warnings.map((warning) => (
+        <li key={warning.field}>{warningLine(warning)}</li>
+      ))}
+    </ul>
   );
 }

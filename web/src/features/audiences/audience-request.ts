@@ -1,7 +1,10 @@
-import type { IntentTaskBody } from '../../api.ts';
+import type { Estimate, IntentTaskBody } from '../../api.ts';
 
 /** What the audience form holds; `toBody` turns it into the API's request. */
 export interface AudienceForm {
+  /** The task's name (optional): shown in the task list instead of its kind and days. */
+  name: string;
+  /** The first and last day, `YYYY-MM-DD`: any calendar day, with data or not. */
   firstDay: string;
   lastDay: string;
   prefixes: string[];
@@ -16,15 +19,31 @@ export interface AudienceForm {
   singleFile: boolean;
 }
 
-/** The catalog's days from the first to the last chosen: only days that hold data. */
-export function daysBetween(days: string[], first: string, last: string): string[] {
-  return days.filter((day) => day >= first && day <= last);
+/** The most days one request may name (the API's bound on `days`). */
+export const MAX_DAYS = 3660;
+
+const DAY_MS = 86_400_000;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Every calendar day from `first` to `last`, both included, with data or not: a day without data
+ * counts 0, and the estimate's warnings name it. Empty when either is not a day, `last` comes
+ * first, or the span is longer than `MAX_DAYS`.
+ */
+export function daysBetween(first: string, last: string): string[] {
+  if (!DAY.test(first) || !DAY.test(last)) return [];
+  const start = Date.parse(first);
+  const end = Date.parse(last);
+  if (Number.isNaN(start) || Number.isNaN(end) || end < start) return [];
+  const count = Math.round((end - start) / DAY_MS) + 1;
+  if (count > MAX_DAYS) return [];
+  return Array.from({ length: count }, (_, i) => new Date(start + i * DAY_MS).toISOString().slice(0, 10));
 }
 
-/** The intent task request for the form; `performUnload` false counts first (the "Count" button). */
-export function toBody(form: AudienceForm, catalogDays: string[], performUnload: boolean): IntentTaskBody {
+/** The segment of the form as an intent task request: what the estimate reads, without a name. */
+function segmentBody(form: AudienceForm, performUnload: boolean): IntentTaskBody {
   const body: IntentTaskBody = {
-    days: daysBetween(catalogDays, form.firstDay, form.lastDay),
+    days: daysBetween(form.firstDay, form.lastDay),
     topic_id_prefixes: form.prefixes,
     scores: form.scores,
     perform_unload: performUnload,
@@ -39,11 +58,45 @@ export function toBody(form: AudienceForm, catalogDays: string[], performUnload:
   return body;
 }
 
+/** The estimate's request: the segment, without the name (typing one need not estimate again). */
+export function estimateBody(form: AudienceForm): IntentTaskBody {
+  return segmentBody(form, false);
+}
+
+/** The intent task request for the form; `performUnload` false counts first (the "Count" button). */
+export function toBody(form: AudienceForm, performUnload: boolean): IntentTaskBody {
+  const body = segmentBody(form, performUnload);
+  if (form.name.trim()) body.name = form.name.trim();
+  return body;
+}
+
 /**
  * The segment as a saved audience's definition: the task request without what the audience decides
- * itself (its days come from its window, or are added back when kept fixed; it always exports).
+ * itself (its days come from its window, or are added back when kept fixed; it always exports; its
+ * runs go by its own name).
  */
-export function toDefinition(form: AudienceForm, catalogDays: string[]): Record<string, unknown> {
-  const { days: _days, perform_unload: _unload, ...definition } = toBody(form, catalogDays, true);
+export function toDefinition(form: AudienceForm): Record<string, unknown> {
+  const { days: _days, perform_unload: _unload, ...definition } = segmentBody(form, true);
   return definition;
+}
+
+export type DataWarning = NonNullable<Estimate['warnings']>[number];
+
+/** What a warning's values are called, one and several. */
+const WARNED: Record<string, { one: string; many: string }> = {
+  days: { one: 'No data on', many: 'No data on' },
+  topic_id_prefixes: { one: 'No data for topic prefix', many: 'No data for topic prefixes' },
+  scores: { one: 'No data with score', many: 'No data with scores' },
+};
+
+/**
+ * A warning of the estimate as one line a person reads: "No data on 2024-05-09: it counts 0 rows."
+ * A field the console does not know keeps the API's own message.
+ */
+export function warningLine(warning: DataWarning): string {
+  const words = WARNED[warning.field];
+  if (!words) return warning.message;
+  const several = warning.values.length > 1 || warning.truncated;
+  const values = `${warning.values.join(', ')}${warning.truncated ? ' and more' : ''}`;
+  return `${several ? words.many : words.one} ${values}: ${several ? 'they count' : 'it counts'} 0 rows.`;
 }

@@ -28,6 +28,8 @@ export interface SaveAudienceProps {
   days: string[];
   /** Whether the segment exports one row per person (output people, unique_by): delta needs it. */
   people: boolean;
+  /** The name typed in the builder, if any: the audience's name to start from. */
+  name?: string;
   onClose: () => void;
 }
 
@@ -35,11 +37,17 @@ export interface SaveAudienceProps {
  * "Save as audience": a modal form over the builder. It saves the builder's segment with a window
  * (rolling, or the picked days), a schedule and a delivery, and opens the new audience's page.
  */
-export function SaveAudienceDialog({ definition, days, people, onClose }: SaveAudienceProps) {
+export function SaveAudienceDialog({
+  definition,
+  days,
+  people,
+  name: named = '',
+  onClose,
+}: SaveAudienceProps) {
   const id = useId();
   const [, navigate] = useLocation();
   const dialog = useRef<HTMLDialogElement>(null);
-  const [name, setName] = useState('');
+  const [name, setName] = useState(named);
   const [rolling, setRolling] = useState(true);
   const [lastDays, setLastDays] = useState(() => String(calendarDays(days)));
   const [until, setUntil] = useState<WindowEnd>('latest');

@@ -103,7 +103,7 @@ export function TaskPage({ taskId }: { taskId: string }) {
     <div className="stack">
       <header className="task-header">
         <h1>
-          {/* Tasks have no name yet: their kind and what they asked for tell them apart. */}
+          {/* Its name; else its audience's, or its kind and what it asked for. */}
           <span data-testid="task-title">{taskTitle(t)}</span> <StatusBadge status={t.status} />
         </h1>
         {t.audience ? (

@@ -1,17 +1,19 @@
 /** What the request of a task holds that its title and summary use; every part may be missing. */
 interface RequestParts {
-  name?: unknown;
   days?: unknown;
   topic_id_prefixes?: unknown;
   input_path?: unknown;
   output?: unknown;
 }
 
-/** A task (list entry or detail) as the title reads it: `name` and `request` only once the API has them. */
+/** A task (list entry or detail) as the title reads it: the detail has its `request`, a list entry not. */
 export interface Titled {
   type: string;
   name?: unknown;
   request?: unknown;
+  /** The saved audience whose run the task is. */
+  audience?: { name: string } | null;
+  created_at?: string;
 }
 
 const PREFIXES_SHOWN = 3;
@@ -43,20 +45,23 @@ export function prefixesSummary(value: unknown): string | undefined {
   return prefixes.length > PREFIXES_SHOWN ? `${shown} +${prefixes.length - PREFIXES_SHOWN} more` : shown;
 }
 
-/** The task's own name, when it has one (`name`, or `name` in its request): tasks may gain names later. */
+/** The task's own name, when it was given one. */
 export function taskName(task: Titled): string | undefined {
-  const request = (task.request ?? {}) as RequestParts;
-  const name = typeof task.name === 'string' && task.name ? task.name : request.name;
-  return typeof name === 'string' && name.trim() ? name.trim() : undefined;
+  return typeof task.name === 'string' && task.name.trim() ? task.name.trim() : undefined;
 }
 
 /**
- * What a person calls the task: its name, else its kind and what it asked for, e.g.
+ * What a person calls the task: its name; else, for a saved audience's run, the audience's name and
+ * the day of the run ("Weekly leads · run on 2024-05-08"); else its kind and what it asked for, e.g.
  * "Intent audience · 2024-05-01 – 2024-05-07 (7 days) · tech_1, fin_2".
  */
 export function taskTitle(task: Titled): string {
   const name = taskName(task);
   if (name) return name;
+  if (task.audience) {
+    const day = task.created_at?.slice(0, 10);
+    return day ? `${task.audience.name} · run on ${day}` : task.audience.name;
+  }
   const request = (task.request ?? {}) as RequestParts;
   const input = typeof request.input_path === 'string' ? request.input_path : undefined;
   const parts = [
