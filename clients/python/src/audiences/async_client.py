@@ -1,0 +1,527 @@
+"""`AsyncAudiences`: the asyncio client (httpx), method for method the same as `Audiences`."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from pathlib import Path
+from types import TracebackType
+from typing import Any, AsyncIterator, Awaitable, Callable, List, Optional, Tuple, Type, Union
+
+import httpx
+from typing_extensions import Unpack
+
+from . import _arrow
+from . import _calls as calls
+from ._calls import TaskPoll
+from ._download import (
+    DownloadedFile,
+    DownloadPlan,
+    DownloadProgress,
+    PathLike,
+    check_length,
+    require_completed,
+)
+from ._http import AsyncTransport, Credentials
+from ._retry import RetryPolicy
+from ._waiting import Until, Waiter, WaitProgress
+from .errors import RunEndedError, TaskEndedError
+from .manifest import Manifest
+from .models import (
+    ApiKeyCreated,
+    ApiKeyInfo,
+    ApiKeyParams,
+    AudienceDetail,
+    AudienceEstimateParams,
+    AudiencePage,
+    AudienceParams,
+    AudiencePatchParams,
+    AudienceRun,
+    AudienceRunPage,
+    AudienceRunStarted,
+    AudienceSummary,
+    GenericTaskParams,
+    Health,
+    IntentCatalog,
+    IntentTaskParams,
+    LoginAnswer,
+    LoginParams,
+    RegisterAnswer,
+    RegisterParams,
+    TaskAccepted,
+    TaskDetail,
+    TaskEstimate,
+    TaskPage,
+    TaskPreview,
+    TaskSummary,
+    Webhook,
+    WebhookCreated,
+    WebhookDelivery,
+    WebhookDeliveryPage,
+    WebhookParams,
+)
+
+ProgressCallback = Callable[[WaitProgress], None]
+
+
+class AsyncAudiences:
+    """The asyncio client: `Audiences` with every call awaited and lists as async iterators.
+
+        async with AsyncAudiences(url=url, api_key=key) as client:
+            task = await client.intent_tasks.create(days=..., topic_id_prefixes=..., scores=...)
+            async for summary in client.tasks.iter():
+                ...
+
+    `sleep` (a coroutine function) and `random` replace the waits between retries and their
+    jitter (a fake in tests).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        api_key: Optional[str] = None,
+        *,
+        token: Optional[str] = None,
+        timeout: Union[float, httpx.Timeout, None] = None,
+        retry: Optional[RetryPolicy] = None,
+        http_client: Optional[httpx.AsyncClient] = None,
+        sleep: Optional[Callable[[float], Awaitable[None]]] = None,
+        random: Optional[Callable[[], float]] = None,
+    ) -> None:
+        self._credentials = Credentials(api_key=api_key, token=token)
+        self._transport = AsyncTransport(
+            url,
+            self._credentials,
+            retry or RetryPolicy(),
+            client=http_client,
+            timeout=timeout,
+            sleep=sleep,
+            random=random,
+        )
+        self.accounts = AsyncAccounts(self._transport)
+        self.keys = AsyncKeys(self._transport)
+        self.intent_tasks = AsyncIntentTasks(self._transport)
+        self.generic_tasks = AsyncGenericTasks(self._transport)
+        self.tasks = AsyncTasks(self._transport)
+        self.audiences = AsyncSavedAudiences(self._transport, self.tasks)
+        self.webhooks = AsyncWebhooks(self._transport)
+
+    @property
+    def url(self) -> str:
+        return self._transport.url
+
+    @property
+    def token(self) -> Optional[str]:
+        """The JWT `accounts.login` got (key routes need it), or the one given."""
+        return self._credentials.token
+
+    async def catalog(self) -> IntentCatalog:
+        """Days, prefixes, scores, columns and totals of the intent data."""
+        return await self._transport.send(calls.catalog())
+
+    async def health(self) -> Health:
+        """`/healthz`: the process answers."""
+        return await self._transport.send(calls.health("healthz"))
+
+    async def ready(self) -> Health:
+        """`/readyz`: the store and the queue are reachable (`AudiencesError` 503 otherwise)."""
+        return await self._transport.send(calls.health("readyz"))
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()
+
+    async def __aenter__(self) -> AsyncAudiences:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        traceback: Optional[TracebackType],
+    ) -> None:
+        await self.aclose()
+
+
+class AsyncAccounts:
+    def __init__(self, transport: AsyncTransport) -> None:
+        self._transport = transport
+
+    async def register(self, **params: Unpack[RegisterParams]) -> RegisterAnswer:
+        """Creates a user and its organisation. Not retried: a lost answer may have registered."""
+        return await self._transport.send(calls.register(params))
+
+    async def login(self, **params: Unpack[LoginParams]) -> LoginAnswer:
+        """Exchanges e-mail and password for a JWT, which the client then sends (keys need it)."""
+        answer = await self._transport.send(calls.login(params))
+        self._transport.credentials.token = answer.token
+        return answer
+
+
+class AsyncKeys:
+    """API clients (keys) of the organisation; these calls need a login token."""
+
+    def __init__(self, transport: AsyncTransport) -> None:
+        self._transport = transport
+
+    async def create(self, **params: Unpack[ApiKeyParams]) -> ApiKeyCreated:
+        """A new API client; its `api_key` and `api_secret` are shown this once."""
+        return await self._transport.send(calls.create_key(params))
+
+    async def list(self) -> List[ApiKeyInfo]:
+        """The organisation's API clients, without secrets."""
+        return (await self._transport.send(calls.list_keys())).clients
+
+    async def revoke(self, client_id: str) -> None:
+        """Revokes an API client: its key stops working at once."""
+        await self._transport.send(calls.revoke_key(client_id))
+
+
+class AsyncIntentTasks:
+    def __init__(self, transport: AsyncTransport) -> None:
+        self._transport = transport
+
+    async def create(
+        self, *, idempotency_key: Optional[str] = None, **params: Unpack[IntentTaskParams]
+    ) -> TaskAccepted:
+        """Counts (and by default exports) an intent segment: days × prefixes × scores (202)."""
+        return await self._transport.send(
+            calls.create_task("intent_hive_tasks", params, idempotency_key)
+        )
+
+    async def estimate(self, **params: Unpack[IntentTaskParams]) -> TaskEstimate:
+        """What the task would read (partitions, files, bytes, rows); stores nothing."""
+        return await self._transport.send(calls.estimate_task("intent_hive_tasks", params))
+
+
+class AsyncGenericTasks:
+    def __init__(self, transport: AsyncTransport) -> None:
+        self._transport = transport
+
+    async def create(
+        self, *, idempotency_key: Optional[str] = None, **params: Unpack[GenericTaskParams]
+    ) -> TaskAccepted:
+        """Counts (and by default exports) any Parquet tree under the server's input roots."""
+        return await self._transport.send(
+            calls.create_task("generic_parquet_tasks", params, idempotency_key)
+        )
+
+    async def estimate(self, **params: Unpack[GenericTaskParams]) -> TaskEstimate:
+        """What the task would read; stores nothing."""
+        return await self._transport.send(calls.estimate_task("generic_parquet_tasks", params))
+
+
+class AsyncTasks:
+    """Tasks of both kinds: read, list, wait for, unload, cancel, retry, preview, download."""
+
+    def __init__(self, transport: AsyncTransport) -> None:
+        self._transport = transport
+
+    async def get(self, task_id: str) -> TaskDetail:
+        """Status, progress, counts, files and links."""
+        return await self._transport.send(calls.get_task(task_id))
+
+    async def poll(
+        self, task_id: str, *, etag: Optional[str] = None, wait_seconds: Optional[int] = None
+    ) -> TaskPoll:
+        """One conditional read: with `etag` (and `wait_seconds`, the server's long polling),
+        `changed` False while the task still matches it; the new detail and its ETag otherwise.
+        """
+        return await self._transport.send(calls.poll_task(task_id, etag, wait_seconds))
+
+    async def list(
+        self, *, limit: Optional[int] = None, cursor: Optional[str] = None, q: Optional[str] = None
+    ) -> TaskPage:
+        """One page of the organisation's tasks, newest first (`next_cursor` for the next); with
+        `q`, those whose name contains it (any letter case) or whose id starts with it.
+        """
+        return await self._transport.send(calls.list_tasks(limit, cursor, q))
+
+    async def iter(
+        self, *, limit: Optional[int] = None, q: Optional[str] = None
+    ) -> AsyncIterator[TaskSummary]:
+        """Every task of the organisation (with `q`, every match), newest first, page after
+        page (`limit` per page).
+        """
+        cursor: Optional[str] = None
+        while True:
+            page = await self.list(limit=limit, cursor=cursor, q=q)
+            for item in page.tasks:
+                yield item
+            cursor = page.next_cursor
+            if not cursor:
+                return
+
+    async def unload(self, task_id: str, *, idempotency_key: Optional[str] = None) -> TaskAccepted:
+        """Starts the export of a `counted` task (409 in any other state)."""
+        return await self._transport.send(calls.task_action("unload", task_id, idempotency_key))
+
+    async def cancel(self, task_id: str, *, idempotency_key: Optional[str] = None) -> TaskAccepted:
+        """Cancels a task that has not ended (409 once it has); its files are removed."""
+        return await self._transport.send(calls.task_action("cancel", task_id, idempotency_key))
+
+    async def retry(self, task_id: str, *, idempotency_key: Optional[str] = None) -> TaskAccepted:
+        """Runs a `failed` task's failed jobs again (409 in any other state)."""
+        return await self._transport.send(calls.task_action("retry", task_id, idempotency_key))
+
+    async def preview(self, task_id: str, *, limit: Optional[int] = None) -> TaskPreview:
+        """The first `limit` rows (1-100, default 20) of the segment, before or after export."""
+        return await self._transport.send(calls.preview(task_id, limit))
+
+    async def wait(
+        self,
+        task_id: str,
+        *,
+        until: Until = "completed",
+        on_progress: Optional[ProgressCallback] = None,
+        wait_seconds: int = 30,
+        timeout: Optional[float] = None,
+    ) -> TaskDetail:
+        """Waits for the task to reach `until` (a status or several) with the server's long
+        polling (ETag, If-None-Match, `?wait=`), calling `on_progress` with the first answer and
+        every change. Raises `TaskEndedError` when the task ends in another status (`failed`,
+        `cancelled`, or `completed` when not awaited), `WaitTimeoutError` after `timeout` seconds.
+        """
+        waiter = Waiter(
+            task_id, until, wait_seconds=wait_seconds, timeout=timeout, on_progress=on_progress
+        )
+        while True:
+            done = waiter.observe(await self._transport.send(waiter.next_poll()))
+            if done is not None:
+                return done
+            if waiter.pause:
+                await self._transport.sleep(waiter.pause)
+
+    async def manifest(self, task_id: str) -> Manifest:
+        """The `manifest.json` of a completed export (schema, files with rows and SHA-256): the
+        route's redirect is read, and its signed link fetched without credentials.
+        """
+        link = await self._transport.send(calls.manifest_link(task_id))
+        return await self._transport.send(calls.manifest(link))
+
+    async def download(
+        self,
+        task: Union[str, TaskDetail],
+        directory: PathLike,
+        *,
+        on_progress: Optional[Callable[[DownloadProgress], None]] = None,
+    ) -> List[DownloadedFile]:
+        """Downloads every file of a completed task into `directory/<partition>/<file name>`:
+        streamed to a temporary name, checked against the size and SHA-256 the task and its
+        manifest list, then renamed. Raises `AudiencesError` (`size_mismatch`,
+        `checksum_mismatch`, `task_not_completed`, ...) otherwise.
+        """
+        detail = (await self.get(task)) if isinstance(task, str) else task
+        return (await self._download(detail, directory, on_progress))[0]
+
+    async def _download(
+        self,
+        detail: TaskDetail,
+        directory: PathLike,
+        on_progress: Optional[Callable[[DownloadProgress], None]],
+    ) -> Tuple[List[DownloadedFile], Manifest]:
+        require_completed(detail)
+        manifest = await self.manifest(detail.task_id)
+        plan = DownloadPlan(detail, directory, manifest, on_progress)
+        for entry in plan.entries:
+            response = await self._transport.open(calls.signed(entry.file.url))
+            writer = plan.begin(entry)
+            try:
+                async for chunk in response.aiter_bytes():
+                    writer.write(chunk)
+                writer.finish()
+            except BaseException:
+                writer.abort()
+                raise
+            finally:
+                await response.aclose()
+        return plan.done, manifest
+
+    async def archive(self, task_id: str, path: PathLike) -> Path:
+        """Every file of a completed export and its manifest as one ZIP at `path` (a file, or a
+        folder to hold `task-<id>.zip`), written whole or not at all.
+        """
+        target = Path(path)
+        if target.is_dir():
+            target = target / f"task-{task_id}.zip"
+        response = await self._transport.open(calls.archive(task_id))
+        temporary = target.with_name(f".{target.name}.part")
+        try:
+            with temporary.open("wb") as out:
+                async for chunk in response.aiter_bytes():
+                    out.write(chunk)
+            check_length(response, temporary)
+            os.replace(temporary, target)
+        finally:
+            await response.aclose()
+            temporary.unlink(missing_ok=True)
+        return target
+
+    async def to_arrow(self, task: Union[str, TaskDetail]) -> Any:
+        """A completed Parquet export as one `pyarrow.Table`, typed by its manifest's schema
+        (`pip install 'audiences[arrow]'`). The files are downloaded (and checked) to a
+        temporary folder first.
+        """
+        detail = (await self.get(task)) if isinstance(task, str) else task
+        with tempfile.TemporaryDirectory(prefix="audiences-") as folder:
+            files, manifest = await self._download(detail, folder, None)
+            return await asyncio.to_thread(_arrow.read_table, files, manifest)
+
+    async def to_pandas(self, task: Union[str, TaskDetail]) -> Any:
+        """`to_arrow(task).to_pandas()`: needs pandas besides `audiences[arrow]`."""
+        _arrow.require_pandas()
+        return (await self.to_arrow(task)).to_pandas()
+
+
+class AsyncSavedAudiences:
+    """Saved audiences: a task definition with a rolling window, a schedule and a delivery."""
+
+    def __init__(self, transport: AsyncTransport, tasks: AsyncTasks) -> None:
+        self._transport = transport
+        self._tasks = tasks
+
+    async def create(
+        self, *, idempotency_key: Optional[str] = None, **params: Unpack[AudienceParams]
+    ) -> AudienceDetail:
+        """Saves an audience (201), checked as a task create is (the same 400s)."""
+        return await self._transport.send(calls.create_audience(params, idempotency_key))
+
+    async def list(
+        self, *, limit: Optional[int] = None, cursor: Optional[str] = None
+    ) -> AudiencePage:
+        """One page of the organisation's audiences, newest first."""
+        return await self._transport.send(calls.list_audiences(limit, cursor))
+
+    async def iter(self, *, limit: Optional[int] = None) -> AsyncIterator[AudienceSummary]:
+        """Every audience, newest first, page after page."""
+        cursor: Optional[str] = None
+        while True:
+            page = await self.list(limit=limit, cursor=cursor)
+            for item in page.audiences:
+                yield item
+            cursor = page.next_cursor
+            if not cursor:
+                return
+
+    async def get(self, audience_id: str) -> AudienceDetail:
+        """Definition, schedule, delivery, the days its next run reads, last run, size history."""
+        return await self._transport.send(calls.get_audience(audience_id))
+
+    async def update(
+        self, audience_id: str, **patch: Unpack[AudiencePatchParams]
+    ) -> AudienceDetail:
+        """Changes any fields; a changed definition or window makes a new version."""
+        return await self._transport.send(calls.update_audience(audience_id, patch))
+
+    async def pause(self, audience_id: str) -> AudienceDetail:
+        """Stops the schedule without losing it."""
+        return await self.update(audience_id, paused=True)
+
+    async def resume(self, audience_id: str) -> AudienceDetail:
+        """Starts the schedule again, its slots counted from now."""
+        return await self.update(audience_id, paused=False)
+
+    async def delete(self, audience_id: str) -> None:
+        """Deletes an audience; its finished runs keep their files until they expire."""
+        await self._transport.send(calls.delete_audience(audience_id))
+
+    async def estimate(self, **params: Unpack[AudienceEstimateParams]) -> TaskEstimate:
+        """What the audience's next run would read, its window resolved now; stores nothing."""
+        return await self._transport.send(calls.estimate_audience(params))
+
+    async def run(
+        self, audience_id: str, *, idempotency_key: Optional[str] = None
+    ) -> AudienceRunStarted:
+        """Runs the audience now (202): an ordinary task; 409 while a run is going."""
+        return await self._transport.send(calls.run_audience(audience_id, idempotency_key))
+
+    async def runs(
+        self, audience_id: str, *, limit: Optional[int] = None, cursor: Optional[str] = None
+    ) -> AudienceRunPage:
+        """One page of the audience's runs and skipped slots, newest first."""
+        return await self._transport.send(calls.list_runs(audience_id, limit, cursor))
+
+    async def iter_runs(
+        self, audience_id: str, *, limit: Optional[int] = None
+    ) -> AsyncIterator[AudienceRun]:
+        """Every run of the audience, newest first, page after page."""
+        cursor: Optional[str] = None
+        while True:
+            page = await self.runs(audience_id, limit=limit, cursor=cursor)
+            for item in page.runs:
+                yield item
+            cursor = page.next_cursor
+            if not cursor:
+                return
+
+    async def get_run(self, audience_id: str, run_id: str) -> AudienceRun:
+        """One run: status, days, people, and for a delta run added, removed and kept."""
+        return await self._transport.send(calls.get_run(audience_id, run_id))
+
+    async def resync(self, audience_id: str) -> AudienceDetail:
+        """Makes the next delta run a baseline: every member delivered as added."""
+        return await self._transport.send(calls.resync_audience(audience_id))
+
+    async def wait_for_run(
+        self,
+        audience_id: str,
+        run_id: str,
+        *,
+        until: Until = "completed",
+        on_progress: Optional[ProgressCallback] = None,
+        wait_seconds: int = 30,
+        timeout: Optional[float] = None,
+    ) -> AudienceRun:
+        """Waits for the run's task as `tasks.wait` does, then answers the run as the audience's
+        runs show it (people, and added, removed, kept for delta). Raises `RunEndedError` when
+        the task ends otherwise. A skipped slot or an expired run is answered at once.
+        """
+        run = await self.get_run(audience_id, run_id)
+        if run.task_id is None or run.status in ("skipped", "expired"):
+            return run
+        try:
+            await self._tasks.wait(
+                run.task_id,
+                until=until,
+                on_progress=on_progress,
+                wait_seconds=wait_seconds,
+                timeout=timeout,
+            )
+        except TaskEndedError as error:
+            raise RunEndedError(error.task, await self.get_run(audience_id, run_id)) from error
+        return await self.get_run(audience_id, run_id)
+
+
+class AsyncWebhooks:
+    def __init__(self, transport: AsyncTransport) -> None:
+        self._transport = transport
+
+    async def create(self, **params: Unpack[WebhookParams]) -> WebhookCreated:
+        """Subscribes a URL to events; the signing `secret` is shown this once."""
+        return await self._transport.send(calls.create_webhook(params))
+
+    async def list(self) -> List[Webhook]:
+        """The organisation's webhooks, oldest first, without secrets."""
+        return (await self._transport.send(calls.list_webhooks())).webhooks
+
+    async def delete(self, webhook_id: str) -> None:
+        await self._transport.send(calls.delete_webhook(webhook_id))
+
+    async def deliveries(
+        self, webhook_id: str, *, limit: Optional[int] = None, cursor: Optional[str] = None
+    ) -> WebhookDeliveryPage:
+        """One page of a webhook's delivery attempts, newest first."""
+        return await self._transport.send(calls.deliveries(webhook_id, limit, cursor))
+
+    async def iter_deliveries(
+        self, webhook_id: str, *, limit: Optional[int] = None
+    ) -> AsyncIterator[WebhookDelivery]:
+        """Every delivery attempt, newest first, page after page."""
+        cursor: Optional[str] = None
+        while True:
+            page = await self.deliveries(webhook_id, limit=limit, cursor=cursor)
+            for item in page.deliveries:
+                yield item
+            cursor = page.next_cursor
+            if not cursor:
+                return
