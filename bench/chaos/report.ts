@@ -3,7 +3,7 @@ import type { Machine } from '../machine.ts';
 import { int, mb, median, percentile } from '../stats.ts';
 import { AUDIENCE_EVERY_MS, type AudienceSummary } from './audiences.ts';
 import { type ChaosResult, FLUSH_BURST_TASKS, FLUSH_QUIET_MS } from './chaos.ts';
-import { RECOVERY_BOUND_MS } from './recovery.ts';
+import { type KillRecovery, RECOVERY_BOUND_MS } from './recovery.ts';
 import { KINDS } from './workload.ts';
 
 /** What RELIABILITY.md says about the run besides the result. */
@@ -190,7 +190,7 @@ export function renderReliability(result: ChaosResult, context: ReportContext): 
     '',
     `- **median ${seconds(median(recoveries))}, max ${seconds(recoveries.length ? Math.max(...recoveries) : Number.NaN)}** (p90 ${seconds(percentile(recoveries, 90))}; ${unrecovered} never recovered).`,
     `- Distribution: ${histogram(recoveries)}. Over ${seconds(RECOVERY_BOUND_MS)} (4 s of silence after the last beat, the next beat of a live worker, 5 s for the queue and a claim; see \`src/jobs/worker-liveness.ts\`): ${late.length} of ${recoveries.length}.`,
-    `- The lease no longer has to lapse: a worker beats every second, and one silent for 4 s is taken for dead by the next live worker's beat, which ends its leases at once (a lease still lasts 30 s and stays the guard against two owners). The dead worker's leases ended ${spread(leaseEnded)} after the kill; then the reconciler (told at once) or a starting worker redelivers the job. After its lease had ended, a job waited ${spread(waits)} more.`,
+    `- The lease no longer has to lapse: a worker beats every second, and one silent for 4 s is taken for dead by the next live worker's beat, which ends its leases at once (a lease still lasts 30 s and stays the guard against two owners). Read from the store while the dead worker still held them, its leases were due to end ${spread(leaseEnded)} after the kill; a job ran again ${spread(waits)} after that due time when it had to wait for it (0 when it ran before), the reconciler being told at once and redelivering it ahead of every waiting job.`,
     `- When a job was taken over, BullMQ still held the dead worker's delivery as active in ${heldAtTakeover} of the ${result.workerRecoveries.length} kills (the job's id in BullMQ's active list, last seen ${spread(held)} after the kill): it lets that delivery go only at its stalled-job check (every 30 s, and only on its second sighting of a job without a lock). A job whose lease expired does not wait for it: the reconciler and a starting worker enqueue it under a delivery id of its own (\`redeliver\`, src/queue/bullmq-queue.ts), and the dead delivery, once let go, finds the job taken.`,
     `- In the store at the end: ${int(result.store.jobs)} jobs, ${int(result.store.jobsRunMoreThanOnce)} claimed more than once, at most ${result.store.maxAttempts} claims for one job. The workers logged ${result.logs.takeovers} takeovers of expired leases, ${result.logs.leaseLost} lost leases and ${result.logs.jobFailures} job failures.`,
     '',
@@ -278,16 +278,12 @@ function lateRecoveryFinding(result: ChaosResult): string[] {
     (r) => r.recoveryMs !== null && r.recoveryMs > RECOVERY_BOUND_MS,
   );
   if (late.length === 0) return [];
-  const leaseEnded = late.flatMap((r) => (r.leaseEndedMs === null ? [] : [r.leaseEndedMs]));
-  const waited = late.flatMap((r) =>
-    r.leaseEndedMs === null ? [] : [Math.max(0, r.recoveryMs! - r.leaseEndedMs)],
-  );
-  const heldAfterLease = late.filter(
-    (r) => r.deliveryHeldMs !== null && r.leaseEndedMs !== null && r.deliveryHeldMs > r.leaseEndedMs + 1_000,
-  );
+  const killedNear = (r: KillRecovery) =>
+    result.kills.filter((k) => k.role === 'worker' && Math.abs(k.atMs - r.atMs) <= RECOVERY_BOUND_MS).length -
+    1;
   return [
     `**Finding: a killed worker's jobs ran again later than documented.** In ${late.length} of the ${result.workerRecoveries.length} worker kills that left jobs behind, they ran again more than ${seconds(RECOVERY_BOUND_MS)} after the kill (up to ${seconds(Math.max(...late.map((r) => r.recoveryMs!)))}), beyond the silence and queue times of \`src/jobs/worker-liveness.ts\`. ` +
-      `Their leases ended ${spread(leaseEnded)} after the kill and the jobs ran ${spread(waited)} after that (the next reconciler pass, then their turn in the queue); in ${heldAfterLease.length} of them BullMQ still held the dead delivery after the lease ended.`,
+      `Other workers killed within ${seconds(RECOVERY_BOUND_MS)} of those kills: ${late.map(killedNear).join(', ')}. A worker judges others only after 4 s of its own steady beats, so when every surviving worker has just been restarted, nobody judges for those seconds; the workers' logs ("workers taken for dead") say who judged whom, and when.`,
     '',
   ];
 }

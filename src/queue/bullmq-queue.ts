@@ -51,7 +51,9 @@ const GROUP_MEMORY_MS = 60 * 60 * 1000;
  * (`KEYS[1]`, scored by when they came). `ARGV[1]` is now (ms), `ARGV[2]` how long an undelivered id
  * is remembered, `ARGV[3]` the prefix of BullMQ's job keys, the rest the BullMQ ids to place. A new
  * id's place is the number of its group's ids then waiting, itself included. An id BullMQ still holds
- * (waiting or running: BullMQ drops the add) joins no line and gets place 1, which it never uses.
+ * (waiting or running: BullMQ drops the add) joins no line and gets place 1, which it never uses; one
+ * that runs (its job has `processedOn`) is marked (`again:{id}`) to be delivered once more when that
+ * delivery ends.
  */
 const PLACE_IN_GROUP = `
 local key = KEYS[1]
@@ -61,6 +63,9 @@ redis.call('ZREMRANGEBYSCORE', key, '-inf', now - memory)
 local places = {}
 for i = 4, #ARGV do
   if redis.call('EXISTS', ARGV[3] .. ARGV[i]) == 1 then
+    if redis.call('HEXISTS', ARGV[3] .. ARGV[i], 'processedOn') == 1 then
+      redis.call('SET', ARGV[3] .. 'again:' .. ARGV[i], 1, 'PX', memory)
+    end
     places[#places + 1] = 1
   else
     redis.call('ZADD', key, 'NX', now, ARGV[i])
@@ -77,7 +82,8 @@ return places
  * queue. Delivery is at least once; the store decides whether a delivered job still has to run.
  *
  * BullMQ ids. An immediate delivery of id `X` always has the BullMQ id `j.X`, so while `j.X` waits
- * or runs BullMQ drops a second one: no delivery twice at once. A delayed delivery (a retry's
+ * or runs BullMQ drops a second one: no delivery twice at once (one dropped while `j.X` runs is
+ * delivered once `j.X` ended: see `deliverAgainIfAsked`). A delayed delivery (a retry's
  * backoff) gets an id of its own, `j.X.delayed.{uuid}`: the job runner enqueues its retry while
  * BullMQ still holds `j.X` as active, and reusing `j.X` would drop that retry. So a delayed delivery
  * can meet an immediate one of the same job; the store's claim lets only one of them run it. So does
@@ -171,6 +177,9 @@ export class BullMqQueue implements JobQueue {
       maxStalledCount: this.options.maxStalledCount ?? 3,
     });
     this.worker.on('error', (error) => this.logError('worker', error));
+    // Ended deliveries (removed from Redis by now): an id enqueued meanwhile is delivered once more.
+    this.worker.on('completed', (job) => void this.deliverAgainIfAsked(job));
+    this.worker.on('failed', (job) => void (job && this.deliverAgainIfAsked(job)));
   }
 
   async ping(): Promise<void> {
@@ -223,6 +232,21 @@ export class BullMqQueue implements JobQueue {
     } catch (error) {
       // The handler records failures in the store; the queue only keeps going.
       this.options.log?.('job handler rejected', { jobId: job.data.jobId, error: messageOf(error) });
+    }
+  }
+
+  /**
+   * An id enqueued while BullMQ held this delivery of it was dropped by BullMQ (one id, one job) and
+   * marked instead (see PLACE_IN_GROUP): now that the delivery has ended, it is enqueued again. A
+   * task retried the moment its job failed runs at once, not at the reconciler's next look.
+   */
+  private async deliverAgainIfAsked(job: Job<Delivery>): Promise<void> {
+    if (!job.id || this.closing) return;
+    try {
+      const asked = await this.connection.getdel(`${this.prefix}:${this.name}:again:${job.id}`);
+      if (asked !== null) await this.enqueue([job.data.jobId], { group: job.data.group ?? '' });
+    } catch (error) {
+      this.logError('queue', error);
     }
   }
 

@@ -24,6 +24,8 @@ export class MemoryQueue implements JobQueue {
   private readonly queued = new Set<string>();
   /** Ids being handled, with how many deliveries of each run (more than one after `redeliver`). */
   private readonly handling = new Map<string, number>();
+  /** Ids enqueued while being handled, with their group: delivered again once that handling settles. */
+  private readonly again = new Map<string, string>();
   /** Each delay's timer with the number of ids it holds back (for `depth`). */
   private readonly timers = new Map<NodeJS.Timeout, number>();
   private readonly running = new Set<Promise<void>>();
@@ -40,7 +42,11 @@ export class MemoryQueue implements JobQueue {
       return;
     }
     for (const id of jobIds) {
-      if (this.queued.has(id) || (this.handling.has(id) && !options.redeliver)) continue;
+      if (this.queued.has(id)) continue;
+      if (this.handling.has(id) && !options.redeliver) {
+        this.again.set(id, group);
+        continue;
+      }
       this.queued.add(id);
       const waiting = (this.waitingPerGroup.get(group) ?? 0) + 1;
       this.waitingPerGroup.set(group, waiting);
@@ -74,6 +80,7 @@ export class MemoryQueue implements JobQueue {
     this.timers.clear();
     while (this.waiting.length > 0) this.waiting.pop();
     this.queued.clear();
+    this.again.clear();
     this.waitingPerGroup.clear();
     await Promise.allSettled([...this.running]);
   }
@@ -112,6 +119,11 @@ export class MemoryQueue implements JobQueue {
           const others = this.handling.get(id)! - 1;
           if (others > 0) this.handling.set(id, others);
           else this.handling.delete(id);
+          const group = this.again.get(id);
+          if (others === 0 && group !== undefined) {
+            this.again.delete(id);
+            void this.enqueue([id], { group });
+          }
           this.drain();
         });
       this.running.add(run);

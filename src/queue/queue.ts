@@ -32,8 +32,10 @@ export interface JobQueue {
   /**
    * Accepts ids for delivery, in order within their group, the groups taking turns (see
    * `EnqueueOptions.group`); resolves once they are accepted, before they are delivered. With
-   * `delayMs`, the ids are accepted only after that delay. An id already waiting or being handled is
-   * not delivered a second time at once, unless enqueued with `redeliver`. Ids enqueued before
+   * `delayMs`, the ids are accepted only after that delay. An id already waiting is not delivered a
+   * second time; an id being handled is delivered once more after that handling settled (unless
+   * enqueued with `redeliver`: then at once), since its state may have changed meanwhile (a task
+   * retried the moment its job failed). Ids enqueued before
    * `start` wait for it; after `close` they are ignored.
    */
   enqueue(jobIds: readonly string[], options?: EnqueueOptions): Promise<void>;
