@@ -134,7 +134,7 @@ export class RecoveryWatch {
         undefined,
         () => `${lost.join(', ')} never ran again`,
       );
-      // Issue 10: "a reconciler re-enqueues jobs ... the queue lost (Redis restarted empty, FLUSHALL), within a minute".
+      // The reconciler re-enqueues jobs the queue lost (Redis restarted empty, FLUSHALL) within a minute.
       const late = flush.lost.filter((id) => (flush.reenqueuedMs[id] ?? Number.POSITIVE_INFINITY) > 60_000);
       checks.check(
         'every queued job the FLUSHALL lost was enqueued again within a minute',
