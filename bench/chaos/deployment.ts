@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { databaseUrl, POSTGRES_ADMIN_URL, query } from '../../harness/postgres.ts';
+import { PrivateRedis } from '../../harness/private-redis.ts';
 import {
   freePort,
   type ProcessEnv,
@@ -10,7 +11,6 @@ import {
   spawnCommand,
 } from '../../harness/server-process.ts';
 import { sleep } from '../stats.ts';
-import { PrivateRedis } from './private-redis.ts';
 
 export type Role = 'serve' | 'worker';
 

@@ -1,6 +1,6 @@
+import type { PrivateRedis } from '../../harness/private-redis.ts';
 import { sleep } from '../stats.ts';
 import { Deployment } from './deployment.ts';
-import type { PrivateRedis } from './private-redis.ts';
 import type { StoreWatch } from './store-watch.ts';
 import type { Checks } from './verify.ts';
 

@@ -4,6 +4,7 @@ import type { ChangeFeed } from '../changes/change-feed.ts';
 import type { StorageConfig } from '../config.ts';
 import { JobLanes } from '../jobs/job-lanes.ts';
 import { MemoryQueue } from '../queue/memory-queue.ts';
+import { settlesWithin } from '../settles-within.ts';
 import { LocalStorage } from '../storage/local-storage.ts';
 import { isObjectUri, type ObjectScheme } from '../storage/object-location.ts';
 import type { ObjectStorage } from '../storage/object-storage.ts';
@@ -106,17 +107,4 @@ async function buildStorage(
  */
 function namesBucket(where: StorageConfig): boolean {
   return isObjectUri(where.intentInputPath) || isObjectUri(where.outputPath) || where.inputBuckets.length > 0;
-}
-
-/** Whether `work` settled within `ms` (it goes on either way). */
-async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([work.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

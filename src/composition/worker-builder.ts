@@ -75,7 +75,7 @@ export async function startWorker(
       owner,
       ...ctx.hooks.liveness,
       onJobsFreed: () => void reconciler.reconcile().catch(() => 0),
-      onBeatFailed: () => reconciler.storeUnreachable(),
+      onBeatFailed: () => reconciler.outageSeen(),
       log: warnings(log),
       trace: infos(log),
     });

@@ -73,11 +73,11 @@ export class JobReconciler {
   }
 
   /**
-   * Tells the reconciler that the store could not be reached (a beat or a claim failed): deliveries
+   * Tells the reconciler that the store or the queue could not be reached (a beat failed): deliveries
    * made meanwhile were dropped by handlers that could not claim their jobs, so the first pass that
    * goes through afterwards enqueues every queued job again, without waiting an interval.
    */
-  storeUnreachable(): void {
+  outageSeen(): void {
     this.outage = true;
   }
 

@@ -23,22 +23,21 @@ function unavailableState(code: string): boolean {
   return code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03';
 }
 
-/** What node-postgres says when a connection ends or never comes (no code attached). */
+/** How node-postgres's messages begin when a connection ends or never comes (no code attached). */
 const MESSAGES = [
   'Connection terminated',
   'timeout exceeded when trying to connect',
   'Client has encountered a connection error',
-  'Connection terminated unexpectedly',
 ];
 
 export function isStoreUnavailable(error: unknown): boolean {
-  for (let cause = error, depth = 0; cause instanceof Error && depth < 4; depth += 1) {
-    const code = (cause as { code?: unknown }).code;
+  let cause = error;
+  for (let depth = 0; cause instanceof Error && depth < 4; depth += 1) {
+    const { code, message } = cause as Error & { code?: unknown };
     if (typeof code === 'string' && (NETWORK_CODES.has(code) || unavailableState(code))) return true;
-    if (MESSAGES.some((message) => cause instanceof Error && cause.message.startsWith(message))) return true;
+    if (MESSAGES.some((start) => message.startsWith(start))) return true;
     // AggregateError (a connection tried on several addresses) and wrapped causes.
-    const inner = cause instanceof AggregateError ? cause.errors[0] : (cause as { cause?: unknown }).cause;
-    cause = inner;
+    cause = cause instanceof AggregateError ? cause.errors[0] : cause.cause;
   }
   return false;
 }

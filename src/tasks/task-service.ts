@@ -11,6 +11,7 @@ import type {
 } from '../contract/task-schemas.ts';
 import { AppError } from '../errors.ts';
 import type { JobLanes } from '../jobs/job-lanes.ts';
+import { settlesWithin } from '../settles-within.ts';
 import type { StoredObject } from '../storage/storage.ts';
 import type { JobRef, NewJob, Store, TaskLifecycle, TaskRecord } from '../store/store.ts';
 import { jobsFor, listJob } from './planning/job-rows.ts';
@@ -315,25 +316,15 @@ export class TaskService {
    */
   private async handOver(jobs: readonly JobRef[]): Promise<void> {
     if (jobs.length === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`the queue did not answer within ${HAND_OVER_MS} ms`)),
-        HAND_OVER_MS,
-      );
-    });
     const enqueued = this.options.queue.enqueue(jobs);
-    try {
-      await Promise.race([enqueued, timeout]);
-    } catch (error) {
-      enqueued.catch(() => undefined);
-      this.options.log?.('jobs left for the reconciler: the queue did not take them', {
-        jobs: jobs.length,
-        error: String(error),
-      });
-    } finally {
-      clearTimeout(timer);
-    }
+    // A failure after the wait is the reconciler's to make good, like one within it.
+    enqueued.catch(() => undefined);
+    const taken = await settlesWithin(enqueued, HAND_OVER_MS).catch((error: unknown) => String(error));
+    if (taken === true) return;
+    this.options.log?.('jobs left for the reconciler: the queue did not take them', {
+      jobs: jobs.length,
+      error: taken === false ? `the queue did not answer within ${HAND_OVER_MS} ms` : taken,
+    });
   }
 
   private async insert(principal: Principal, planned: PlannedTask): Promise<TaskCreatedReply> {

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { PrivateRedis } from '../../bench/chaos/private-redis.ts';
 import { PrivateHostedPostgres } from '../../harness/private-postgres.ts';
+import { PrivateRedis } from '../../harness/private-redis.ts';
 import {
   type ProcessEnv,
   runCommand,
@@ -132,7 +132,8 @@ describe('restarts of the services the processes share', () => {
 
     tasks.push({ id: await client.createIntentTask(countBody('high')), score: 'high' });
     await expectAllCounted(tasks);
-    expect(api.pid && worker.pid).toBeTruthy();
+    for (const process of [api, worker])
+      expect(await Promise.race([process.exited, 'running'])).toBe('running');
   }, 180_000);
 
   it('Redis stopped for a while: calls answer at once meanwhile, then every task counted', async () => {

@@ -5,13 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WorkerLiveness } from '../../src/jobs/worker-liveness.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/store.ts';
-import {
-  FIXTURE_CREATED,
-  FIXTURE_EXPIRES,
-  queuedJobs,
-  seedOrganization,
-  taskRecord,
-} from '../support/store-records.ts';
+import { FIXTURE_CREATED, seedOrganization, taskWithJobs } from '../support/store-records.ts';
 
 /**
  * Two workers' liveness over a real SQLite store, on a fake clock moved by hand, one beat (and
@@ -60,17 +54,7 @@ beforeEach(async () => {
   now = T0;
   freed = {};
   await seedOrganization(store, { id: ORG, createdAt: FIXTURE_CREATED });
-  await store.insertTask(
-    taskRecord({
-      id: 't1',
-      organizationId: ORG,
-      status: 'in_progress',
-      totalJobs: 2,
-      createdAt: FIXTURE_CREATED,
-      expiresAt: FIXTURE_EXPIRES,
-    }),
-    queuedJobs(['t1-j0', 't1-j1']),
-  );
+  await store.insertTask(...taskWithJobs('t1', 2));
 });
 afterEach(async () => {
   await store.close();

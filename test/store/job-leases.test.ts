@@ -1,13 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NewJob, Store, TaskRecord } from '../../src/store/store.ts';
+import type { Store } from '../../src/store/store.ts';
 import {
   FIXTURE_CREATED,
-  FIXTURE_EXPIRES,
   holdExport,
   idsOf,
-  queuedJobs,
   seedOrganization,
-  taskRecord,
+  taskWithJobs,
 } from '../support/store-records.ts';
 import { type OpenedStore, STORE_BACKENDS } from './store-backends.ts';
 
@@ -19,23 +17,6 @@ const at = (ms: number) => new Date(T0 + ms).toISOString();
 const A = 'host-a:100:aaaa';
 const B = 'host-b:200:bbbb';
 const C = 'host-c:300:cccc';
-
-function task(id: string, jobs: number, phase: NewJob['phase'] = 'count'): [TaskRecord, NewJob[]] {
-  return [
-    taskRecord({
-      id,
-      organizationId: ORG,
-      status: phase === 'count' ? 'in_progress' : 'unloading',
-      totalJobs: jobs,
-      createdAt: FIXTURE_CREATED,
-      expiresAt: FIXTURE_EXPIRES,
-    }),
-    queuedJobs(
-      Array.from({ length: jobs }, (_, seq) => `${id}-j${seq}`),
-      phase,
-    ),
-  ];
-}
 
 function file(id: string, rows: number) {
   return { id, partition: 'p0', uri: `/out/p0/${id}.parquet`, rows, sizeBytes: rows * 10, sha256: null };
@@ -67,7 +48,7 @@ describe.each(STORE_BACKENDS)('job leases on $name', (backend) => {
   }
 
   it('lets exactly one of many concurrent claims of a queued job win', async () => {
-    await store.insertTask(...task('t1', 1));
+    await store.insertTask(...taskWithJobs('t1', 1));
     const claims = await Promise.all(
       Array.from({ length: 24 }, (_, i) => claim('t1-j0', i % 2 === 0 ? A : B, 0)),
     );
@@ -83,7 +64,7 @@ describe.each(STORE_BACKENDS)('job leases on $name', (backend) => {
   });
 
   it('lets exactly one of many concurrent takeovers of an expired lease win', async () => {
-    await store.insertTask(...task('t1', 1));
+    await store.insertTask(...taskWithJobs('t1', 1));
     await claim('t1-j0', A, 0);
     const claims = await Promise.all(
       Array.from({ length: 24 }, (_, i) => claim('t1-j0', i % 2 === 0 ? B : C, LEASE_MS + 1)),
@@ -95,7 +76,7 @@ describe.each(STORE_BACKENDS)('job leases on $name', (backend) => {
   });
 
   it('keeps a job from other workers while its lease is live, and lets one take it over once it expired', async () => {
-    await store.insertTask(...task('t1', 1));
+    await store.insertTask(...taskWithJobs('t1', 1));
     expect(await claim('t1-j0', A, 0)).toMatchObject({ recovered: false, job: { leaseOwner: A } });
     expect(await claim('t1-j0', B, 1)).toBeUndefined();
     expect(await claim('t1-j0', B, LEASE_MS - 1)).toBeUndefined();
@@ -112,7 +93,7 @@ describe.each(STORE_BACKENDS)('job leases on $name', (backend) => {
   });
 
   it('renews only the owner lease, which then holds past its first expiry', async () => {
-    await store.insertTask(...task('t1', 1));
+    await store.insertTask(...taskWithJobs('t1', 1));
     await claim('t1-j0', A, 0);
     expect(await store.renewLease('t1-j0', B, at(10_000), LEASE_MS)).toBe('lost');
     expect(await store.renewLease('t1-j0', A, at(10_000), LEASE_MS)).toBe('renewed');
@@ -122,12 +103,12 @@ describe.each(STORE_BACKENDS)('job leases on $name', (backend) => {
     expect(await store.renewLease('t1-j0', A, at(50_000), LEASE_MS)).toBe('renewed');
     expect(await store.renewLease('t1-j0', A, at(50_000), LEASE_MS)).toBe('renewed');
     // Not running (yet, or any more): nothing to renew.
-    await store.insertTask(...task('t2', 1));
+    await store.insertTask(...taskWithJobs('t2', 1));
     expect(await store.renewLease('t2-j0', A, at(0), LEASE_MS)).toBe('lost');
   });
 
   it('refuses the outcome, failure or re-queue of a worker that does not hold the lease', async () => {
-    await store.insertTask(...task('t1', 1, 'unload'));
+    await store.insertTask(...taskWithJobs('t1', 1, 'unload'));
     await claim('t1-j0', A, 0);
     const before = await snapshot('t1');
     const lost = { outcome: 'lease_lost' };
@@ -141,7 +122,7 @@ describe.each(STORE_BACKENDS)('job leases on $name', (backend) => {
   });
 
   it('keeps the results of the worker that took a job over from the one that lost it', async () => {
-    await store.insertTask(...task('t1', 1, 'unload'));
+    await store.insertTask(...taskWithJobs('t1', 1, 'unload'));
     await claim('t1-j0', A, 0);
     await claim('t1-j0', B, LEASE_MS);
     const completion = await store.completeJob(
@@ -170,7 +151,7 @@ describe.each(STORE_BACKENDS)('job leases on $name', (backend) => {
 
   it('lets either the owner completion or a takeover win a race, never both', async () => {
     const jobs = 12;
-    await store.insertTask(...task('t1', jobs));
+    await store.insertTask(...taskWithJobs('t1', jobs));
     const ids = Array.from({ length: jobs }, (_, i) => `t1-j${i}`);
     for (const id of ids) await claim(id, A, 0);
     const results = await Promise.all(
@@ -198,7 +179,7 @@ describe.each(STORE_BACKENDS)('job leases on $name', (backend) => {
   });
 
   it('resumes queued jobs and expired leases, never a live lease', async () => {
-    await store.insertTask(...task('t1', 3));
+    await store.insertTask(...taskWithJobs('t1', 3));
     await claim('t1-j0', A, 0);
     await claim('t1-j1', B, 20_000);
     expect(idsOf(await store.resumableJobs(at(1)))).toEqual(['t1-j2']);
@@ -212,7 +193,7 @@ describe.each(STORE_BACKENDS)('job leases on $name', (backend) => {
   });
 
   it('leaves out with queuedBefore a job requeued after it, never an expired lease', async () => {
-    await store.insertTask(...task('t1', 3));
+    await store.insertTask(...taskWithJobs('t1', 3));
     // j0 failed for a while and was requeued at 1000 (with a retry's backoff); j1's worker died.
     await claim('t1-j0', A, 0);
     expect(await store.requeueJob('t1-j0', A, 'timed out', at(1000))).toEqual({ outcome: 'requeued' });
@@ -226,7 +207,7 @@ describe.each(STORE_BACKENDS)('job leases on $name', (backend) => {
   });
 
   it('hands back every job of one owner at shutdown, without using up an attempt', async () => {
-    await store.insertTask(...task('t1', 3));
+    await store.insertTask(...taskWithJobs('t1', 3));
     await claim('t1-j0', A, 0);
     await claim('t1-j1', A, 0);
     await claim('t1-j2', B, 0);
@@ -247,7 +228,7 @@ describe.each(STORE_BACKENDS)('job leases on $name', (backend) => {
   });
 
   it('releases every lease but one owner for a store with one worker (a restart of the embedded mode)', async () => {
-    await store.insertTask(...task('t1', 4));
+    await store.insertTask(...taskWithJobs('t1', 4));
     await claim('t1-j0', A, 0);
     await claim('t1-j1', B, 0);
     await claim('t1-j2', C, 0);

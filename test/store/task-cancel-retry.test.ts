@@ -6,9 +6,9 @@ import {
   FIXTURE_EXPIRES,
   holdExport,
   idsOf,
-  queuedJobs,
   seedOrganization,
   taskRecord,
+  taskWithJobs,
 } from '../support/store-records.ts';
 import { type OpenedStore, STORE_BACKENDS } from './store-backends.ts';
 
@@ -21,23 +21,9 @@ const B = 'host-b:200:bbbb';
 /** The store tests' lifecycle: an export ends `completed` (the domain adds a manifest job first). */
 const lifecycle = holdExport;
 
-/** A task of `ORG` with `jobs` queued jobs `{id}-j{seq}` of `phase`, each over partition `p{seq}`. */
+/** A task with `jobs` queued jobs (see `taskWithJobs`), exports by default, asking for an export. */
 function task(id: string, jobs: number, phase: NewJob['phase'] = 'unload'): [TaskRecord, NewJob[]] {
-  return [
-    taskRecord({
-      id,
-      organizationId: ORG,
-      status: phase === 'unload' ? 'unloading' : 'in_progress',
-      request: { view: { perform_unload: true }, plan: {} },
-      totalJobs: jobs,
-      createdAt: FIXTURE_CREATED,
-      expiresAt: FIXTURE_EXPIRES,
-    }),
-    queuedJobs(
-      Array.from({ length: jobs }, (_, seq) => `${id}-j${seq}`),
-      phase,
-    ),
-  ];
+  return taskWithJobs(id, jobs, phase, { request: { view: { perform_unload: true }, plan: {} } });
 }
 
 /** What an export job of partition `p{seq}` records: one file of `rows` rows. */

@@ -1,13 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NewJob, Store, TaskRecord } from '../../src/store/store.ts';
+import type { Store } from '../../src/store/store.ts';
 import {
   FIXTURE_CREATED,
-  FIXTURE_EXPIRES,
   holdExport,
   idsOf,
-  queuedJobs,
   seedOrganization,
-  taskRecord,
+  taskWithJobs,
 } from '../support/store-records.ts';
 import { type OpenedStore, STORE_BACKENDS } from './store-backends.ts';
 
@@ -25,20 +23,6 @@ const A = 'host-a:100:aaaa';
 const B = 'host-b:200:bbbb';
 const C = 'host-c:300:cccc';
 
-function task(id: string, jobs: number): [TaskRecord, NewJob[]] {
-  return [
-    taskRecord({
-      id,
-      organizationId: ORG,
-      status: 'in_progress',
-      totalJobs: jobs,
-      createdAt: FIXTURE_CREATED,
-      expiresAt: FIXTURE_EXPIRES,
-    }),
-    queuedJobs(Array.from({ length: jobs }, (_, seq) => `${id}-j${seq}`)),
-  ];
-}
-
 describe.each(STORE_BACKENDS)('worker beats on $name', (backend) => {
   let opened: OpenedStore;
   let store: Store;
@@ -47,7 +31,7 @@ describe.each(STORE_BACKENDS)('worker beats on $name', (backend) => {
     opened = await backend.open();
     store = opened.store;
     await seedOrganization(store, { id: ORG, createdAt: FIXTURE_CREATED });
-    await store.insertTask(...task('t1', 4));
+    await store.insertTask(...taskWithJobs('t1', 4));
   });
   afterEach(async () => {
     await opened.dispose();

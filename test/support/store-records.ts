@@ -82,6 +82,30 @@ export function queuedJobs(ids: string[], phase: JobPhase = 'count'): NewJob[] {
   return ids.map((id, seq) => ({ id, phase, seq, partitions: [`p${seq}`], status: 'queued' }));
 }
 
+/**
+ * A task `id` of `org-1` with `jobs` queued jobs `{id}-j{seq}` of `phase`, job `seq` over partition
+ * `p{seq}`: `unloading` for an export's jobs, else `in_progress`.
+ */
+export function taskWithJobs(
+  id: string,
+  jobs: number,
+  phase: JobPhase = 'count',
+  overrides: Partial<TaskRecord> = {},
+): [TaskRecord, NewJob[]] {
+  return [
+    taskRecord({
+      id,
+      status: phase === 'unload' ? 'unloading' : 'in_progress',
+      totalJobs: jobs,
+      ...overrides,
+    }),
+    queuedJobs(
+      Array.from({ length: jobs }, (_, seq) => `${id}-j${seq}`),
+      phase,
+    ),
+  ];
+}
+
 /** The plan of an intent task over `inputRoot` without `where_expr`, `select` or `limit`. */
 export function intentPlan(inputRoot: string): TaskPlan {
   return {

@@ -1,15 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { freePort } from '../../harness/server-process.ts';
-import { sleep } from '../stats.ts';
+import { freePort } from './server-process.ts';
 
 const BINARY = fs.existsSync('/usr/bin/redis-server') ? '/usr/bin/redis-server' : 'redis-server';
 
 /**
- * A Redis server of the chaos run's own, on a free port of 127.0.0.1, without persistence: the run
- * may FLUSHALL it, which it must never do to the Redis other suites share.
+ * A Redis server of a run's own (the chaos run, a test that restarts Redis), on a free port of
+ * 127.0.0.1, without persistence: it may be flushed or stopped, which must never happen to the Redis
+ * other suites share.
  */
 export class PrivateRedis {
   private readonly exited: Promise<void>;
