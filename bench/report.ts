@@ -1,5 +1,6 @@
 import type { IntentTaskBody, TaskRun } from './api.ts';
 import { CANCEL_TARGET_MS } from './cancel.ts';
+import { CLI_TARGET_MS, countOverheadMs, helpOverheadMs } from './cli-start.ts';
 import { type Comparison, EXPORT_KEYS } from './comparisons.ts';
 import { type CpuLoad, NOISY_CORES } from './cpu-monitor.ts';
 import type { FairnessResult } from './fairness.ts';
@@ -411,6 +412,31 @@ function uniqueSection(results: BenchResults): string {
   ].join('\n');
 }
 
+function cliSection(results: BenchResults): string {
+  const c = results.cli;
+  const rows: string[][] = [
+    ['`audiences --help`', ms(median(c.helpMs)), samples(c.helpMs)],
+    ['`node -e 0`', ms(median(c.nodeMs)), samples(c.nodeMs)],
+    ['`audiences count --json` (one partition)', ms(median(c.countMs)), samples(c.countMs)],
+    ['the same count with the client, in process', ms(median(c.clientMs)), samples(c.clientMs)],
+  ];
+  return [
+    '## 19. Command line start',
+    '',
+    'The compiled command line (`bin/audiences.js`, as installed) started as a user starts it, with a ' +
+      'fresh HOME: `--help` against bare `node -e 0`, and a count of one partition (`audiences count ' +
+      '--json`, which creates the count-only task and waits for it) against the same call made with the ' +
+      `client inside the harness. ${c.helpMs.length} runs of each, in turn, after one that is not counted; ` +
+      `the bound on each difference of medians is ${CLI_TARGET_MS} ms.`,
+    '',
+    table(['run', 'median', 'samples (ms)'], rows),
+    '',
+    `- The command line's own start: ${ms(helpOverheadMs(c))}; its overhead on a count: ${ms(countOverheadMs(c))}.`,
+    loadLine(results.load.cli),
+    '',
+  ].join('\n');
+}
+
 function cancelSection(results: BenchResults): string {
   const c = results.cancel;
   const rows: string[][] = [
@@ -656,6 +682,7 @@ export function renderReport(results: BenchResults): string {
     uniqueSection(results),
     cancelSection(results),
     ...results.formatExports.map(section),
+    cliSection(results),
     '## Diagnostics',
     '',
     `- Opening and closing an empty in-memory DuckDB (\`threads: '${results.threads}'\`) in the harness: median ${ms(median(results.instanceStartupMs))} ` +

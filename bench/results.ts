@@ -1,4 +1,5 @@
 import type { CancelResult } from './cancel.ts';
+import type { CliStartResult } from './cli-start.ts';
 import type { Comparison } from './comparisons.ts';
 import type { CpuLoad } from './cpu-monitor.ts';
 import type { Dataset } from './dataset.ts';
@@ -51,6 +52,8 @@ export interface BenchResults {
   unique: UniqueResult;
   /** Exports of the whole tree cancelled mid-query. */
   cancel: CancelResult;
+  /** The command line's start: `--help` against bare node, a count against the client in process. */
+  cli: CliStartResult;
   throughput: ThroughputResult;
   growth: GrowthPoint[];
   memory: MemoryResult;

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.ts';
 import { AudiencesApi } from './api.ts';
 import { measureCancel } from './cancel.ts';
+import { measureCliStart } from './cli-start.ts';
 import { type Comparison, Comparisons } from './comparisons.ts';
 import { type CpuLoad, CpuMonitor, NOISY_CORES, waitForQuiet } from './cpu-monitor.ts';
 import { type Dataset, ensureDataset } from './dataset.ts';
@@ -85,6 +86,7 @@ async function main(options: BenchOptions): Promise<void> {
     | 'preview'
     | 'unique'
     | 'cancel'
+    | 'cli'
     | 'growth'
     | 'throughput'
     | 'service'
@@ -111,6 +113,14 @@ async function main(options: BenchOptions): Promise<void> {
     const delta = await section('delta', () => comparisons.measure('delta'));
     const growth = await section('growth', () => measureGrowth(options, dataset, api));
     const throughput = await section('throughput', () => measureThroughput(options, dataset, api, cpu));
+    // The issue's figure is a median of 10 runs; the tiny run only checks that the section works.
+    const cli = await section('cli', () =>
+      measureCliStart(
+        service.server.url,
+        { day: dataset.days[0]!, prefix: dataset.prefixes[0]! },
+        options.tiny ? 2 : 10,
+      ),
+    );
     const embedded = {
       mode: 'embedded' as const,
       setup: `1 \`audiences start\` process (SQLite store, in-process queues): ${settingsOf(service.env)}`,
@@ -158,6 +168,7 @@ async function main(options: BenchOptions): Promise<void> {
       preview,
       unique,
       cancel,
+      cli,
       growth,
       throughput,
       fairness: [fairness, fairnessScaled.result],

@@ -1,4 +1,5 @@
 import { CANCEL_TARGET_MS } from './cancel.ts';
+import { CLI_TARGET_MS, countOverheadMs, helpOverheadMs } from './cli-start.ts';
 import type { Comparison } from './comparisons.ts';
 import type { EstimateResult } from './estimate.ts';
 import type { FairnessResult, FairnessSample } from './fairness.ts';
@@ -66,6 +67,25 @@ function cancelRow(results: BenchResults, rows: string): TargetRow {
         : 'not measured (no export still running when cancelled)',
     met: worst <= CANCEL_TARGET_MS && c.filesLeft === 0,
   };
+}
+
+function cliRows(results: BenchResults): TargetRow[] {
+  const help = helpOverheadMs(results.cli);
+  const count = countOverheadMs(results.cli);
+  return [
+    {
+      target: 'command line start: `audiences --help`',
+      goal: `≤ ${CLI_TARGET_MS} ms over bare \`node -e 0\` (medians)`,
+      measured: `${ms(help)} (${ms(median(results.cli.helpMs))} against ${ms(median(results.cli.nodeMs))})`,
+      met: help <= CLI_TARGET_MS,
+    },
+    {
+      target: 'command line overhead on a count: `audiences count --json`',
+      goal: `≤ ${CLI_TARGET_MS} ms over the same count made with the client in one process (medians)`,
+      measured: `${ms(count)} (${ms(median(results.cli.countMs))} against ${ms(median(results.cli.clientMs))})`,
+      met: count <= CLI_TARGET_MS,
+    },
+  ];
 }
 
 function estimateRow(results: BenchResults, rows: string): TargetRow {
@@ -160,6 +180,7 @@ export function evaluateTargets(results: BenchResults): TargetRow[] {
     estimateRow(results, rows),
     uniqueRow(results, rows),
     cancelRow(results, rows),
+    ...cliRows(results),
     ratioRow('csv', `filtered export as CSV, gzip (${rows})`, 1.15),
     ratioRow('jsonl', `filtered export as JSON Lines, gzip (${rows})`, 1.15),
     copyRow(results, rows),

@@ -2491,6 +2491,25 @@ export interface paths {
                                 /** @description Hex SHA-256 of the file, as manifest.json lists it (null for files exported before checksums) */
                                 sha256: string | null;
                             }[];
+                            /** @description What the create warned about, kept with the task: each requested day, prefix or score the intent tree held no rows for at that time (counted as 0). Empty when there was none */
+                            warnings: {
+                                /**
+                                 * @description The request names values the data holds no rows for
+                                 * @enum {string}
+                                 */
+                                code: "no_data";
+                                /**
+                                 * @description The request field naming them
+                                 * @enum {string}
+                                 */
+                                field: "days" | "topic_id_prefixes" | "scores";
+                                /** @description The values with no data: the first 20 */
+                                values: string[];
+                                /** @description More values have no data than listed */
+                                truncated: boolean;
+                                /** @description What to check, e.g. a typo in a prefix */
+                                message: string;
+                            }[];
                             /** @description Signed, expiring link to the export's manifest.json (every file with its rows, bytes and sha256, the schema and the request); written, then an empty _SUCCESS, when the export completes. Null before */
                             manifest_url: string | null;
                             /** @description Distinct non-null values of unique_by over the whole segment (a value in several partitions counts once); null until counted, and without unique_by */

@@ -161,6 +161,11 @@ export const TaskDetail = Type.Object(
       }),
       { description: 'Every exported file, by partition' },
     ),
+    warnings: Type.Array(DataWarnings.items, {
+      description:
+        'What the create warned about, kept with the task: each requested day, prefix or score the ' +
+        'intent tree held no rows for at that time (counted as 0). Empty when there was none',
+    }),
     manifest_url: Type.Union([Type.String(), Type.Null()], {
       description:
         "Signed, expiring link to the export's manifest.json (every file with its rows, bytes and sha256, " +

@@ -1,6 +1,6 @@
 import type { InputLayout, Score } from '../catalog/intent-layout.ts';
 import type { GenericTaskBody, IntentTaskBody } from '../contract/task-body-schemas.ts';
-import type { TaskDetail } from '../contract/task-schemas.ts';
+import type { DataWarnings, TaskDetail } from '../contract/task-schemas.ts';
 import type { FileFormat } from '../engine/file-writer.ts';
 
 /**
@@ -181,6 +181,8 @@ export interface StoredRequest {
   plan: TaskPlan;
   /** The saved audience whose run this task is; absent for a task created as such. */
   audience?: AudienceRunRef;
+  /** What the create warned about (values without data), shown with the task; absent without any. */
+  warnings?: DataWarnings;
 }
 
 /** A run of a saved audience, as its task names it. */

@@ -98,7 +98,8 @@ export class TaskService {
     const planned = await this.planner.intent(body, () => this.checkCapacity(principal));
     const warnings = await this.warningsOf(planned.request, body);
     if (body.strict) refuseWarnings(warnings);
-    return { ...(await this.insert(principal, planned)), warnings };
+    const request = warnings.length > 0 ? { ...planned.request, warnings } : planned.request;
+    return { ...(await this.insert(principal, { ...planned, request })), warnings };
   }
 
   async createGenericTask(principal: Principal, body: GenericTaskBody): Promise<TaskCreatedReply> {

@@ -126,6 +126,7 @@ export class TaskViews {
       outputs: outputsOf(files),
       output_links: fileViews.map((file) => file.url),
       files: fileViews,
+      warnings: (task.request as Partial<StoredRequest>).warnings ?? [],
       manifest_url: manifest ? await link(manifest) : null,
       ...figuresOf(task),
       request: requestOf(task),

@@ -29,7 +29,10 @@ const SECTIONS = [
   '## 16. Whole-file export (copy)',
   '## 17. Export after a count (unload)',
   '## 18. Saved audience: a delta run (a day added)',
+  '## 19. Command line start',
 ];
+/** Sections 14 to 18: exports compared with raw DuckDB's, row for row. */
+const FORMAT_EXPORTS = SECTIONS.slice(16, 21);
 /** A figure with its unit, as the report writes them. */
 const FIGURE = /\d[\d,]*(\.\d+)?\s?(ms|s|MB|GB|×|req\/s)/;
 
@@ -93,7 +96,7 @@ describe('npm run bench -- --tiny', () => {
     const rows = sectionOf(report, '## Targets')
       .split('\n')
       .filter((line) => line.startsWith('| ') && !line.startsWith('| target') && !line.startsWith('| ---'));
-    expect(rows).toHaveLength(19);
+    expect(rows).toHaveLength(21);
     for (const row of rows) {
       expect(row).toMatch(/\| (met|\*\*not met\*\*) \|$/);
       expect(row).toMatch(FIGURE);
@@ -118,6 +121,8 @@ describe('npm run bench -- --tiny', () => {
       'export of whole files',
       'export after a count (unload',
       'saved audience: delta run after a day was added',
+      'command line start: `audiences --help`',
+      'command line overhead on a count',
     ]) {
       expect(
         rows.some((row) => row.includes(target)),
@@ -137,12 +142,12 @@ describe('npm run bench -- --tiny', () => {
     };
     for (const heading of ['## 1. Un-filtered count', '## 2. Filtered count', '## 4. Small task latency'])
       expectSameWork(heading, COUNTED_ALIKE);
-    for (const heading of ['## 3. Filtered export', ...SECTIONS.slice(16)])
+    for (const heading of ['## 3. Filtered export', ...FORMAT_EXPORTS])
       expectSameWork(heading, EXPORTED_ALIKE);
   });
 
   it('reports the medians and ratios of every comparison, and no missing figure', () => {
-    for (const heading of [...SECTIONS.slice(3, 7), ...SECTIONS.slice(16)]) {
+    for (const heading of [...SECTIONS.slice(3, 7), ...FORMAT_EXPORTS]) {
       const text = sectionOf(report, heading);
       expect(text, heading).toMatch(/\*\*Ratio API \/ raw \(medians\): \d+\.\d+×\*\*/);
       expect(text, heading).toMatch(/\| API \(create → status\) \| [\d.]+ m?s \|/);
@@ -179,8 +184,7 @@ describe('npm run bench -- --tiny', () => {
     expect(unique).toContain(': equal).');
     // A tiny export may end before it can be cancelled; whatever was cancelled left no file.
     expect(sectionOf(report, '## 13. Cancel latency')).toMatch(/files of the cancelled tasks left: 0\./);
-    for (const heading of SECTIONS.slice(16))
-      expect(sectionOf(report, heading), heading).toMatch(/\(equal\)/);
+    for (const heading of FORMAT_EXPORTS) expect(sectionOf(report, heading), heading).toMatch(/\(equal\)/);
     expect(sectionOf(report, '## 16. Whole-file export (copy)')).toMatch(
       /Copied, not written again: .*\(equal\)/,
     );
@@ -190,6 +194,13 @@ describe('npm run bench -- --tiny', () => {
       /^- Delta of the last timed run .*: API members ([\d,]+), added ([\d,]+), removed ([\d,]+), kept [\d,]+; raw DuckDB members \1, added \2, removed \3; .*\(equal\)\.$/m,
     );
     expect(delta).toMatch(/^- Drop size: .*the delta is \*\*[\d.e+-]+ %\*\* of a full drop\.$/m);
+    // The compiled command line against bare node, and a count against the client in process.
+    const cli = sectionOf(report, '## 19. Command line start');
+    for (const run of ['`audiences --help`', '`node -e 0`', '`audiences count --json` (one partition)'])
+      expect(cli, run).toMatch(
+        new RegExp(`\\| ${run.replace(/[()]/g, '\\$&')} \\| [\\d.]+ m?s \\| [\\d., ]+ \\|`),
+      );
+    expect(cli).toMatch(/its overhead on a count: -?[\d.]+ m?s\./);
     expect(report).not.toMatch(/NaN|\bn\/a\b|undefined/);
   });
 });

@@ -84,6 +84,8 @@ describe('days, prefixes and scores without data', () => {
     expect(estimate.body.warnings).toEqual(created.body.warnings);
     const task = await api.waitFor(created.body.task_id, ['counted']);
     expect(task.counts[`day=2031-01-01/prefix=${prefix}/score=high`]).toBe(0);
+    // Kept with the task: its status says why a partition counts 0, long after the create.
+    expect(task.warnings).toEqual(created.body.warnings);
   });
 
   it('with strict: true are a 400 naming each field', async () => {
@@ -100,6 +102,7 @@ describe('days, prefixes and scores without data', () => {
     const created = await api.post('/api/v1/intent_hive_tasks', body({ strict: true }));
     expect(created.status).toBe(202);
     expect(created.body.warnings).toEqual([]);
+    expect((await api.get(`/api/v1/status/${created.body.task_id}`)).body.warnings).toEqual([]);
   });
 });
 

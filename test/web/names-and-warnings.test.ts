@@ -174,6 +174,30 @@ describe('warnings, names and the task search in the console', () => {
     );
   });
 
+  it('keeps the create’s warning on the task page, above its figures', async () => {
+    await page.goto(`${t.url}/audiences`);
+    await chooseSegment(page, prefixes, ['high']);
+    await page.getByLabel('From', { exact: true }).fill(lastDay);
+    await page.getByLabel('To', { exact: true }).fill(noData);
+    await page.getByTestId('estimate-warnings').waitFor(WAIT);
+    await page.getByLabel('Task name').fill('Into next week');
+    await page.getByRole('button', { name: 'Count', exact: true }).click();
+    await page.waitForURL(/\/tasks\//, WAIT);
+    const warnings = page.getByTestId('task-warnings');
+    await warnings.waitFor(WAIT);
+    expect(await warnings.locator('li').allTextContents()).toEqual([
+      `No data on ${noData}: it counts 0 rows.`,
+    ]);
+    // Above the request summary and the figures, where a reader starts.
+    const summary = (await page.getByRole('heading', { name: 'Size' }).boundingBox())!;
+    expect((await warnings.boundingBox())!.y).toBeLessThan(summary.y);
+    await shot(page, 'task-warnings', false);
+    // A reload reads them from the task itself, not from the builder's answer.
+    await page.reload();
+    await warnings.waitFor(WAIT);
+    expect(await warnings.locator('li').count()).toBe(1);
+  });
+
   it('logged no console errors', () => {
     expect(problems.unexpected()).toEqual([]);
   });

@@ -428,6 +428,11 @@ class TaskDetail(ResponseModel):
     files: List[TaskFile]
     """Every exported file, by partition"""
 
+    warnings: List[TaskWarning]
+    """What the create warned about, kept with the task: each requested day, prefix or score the
+    intent tree held no rows for at that time (counted as 0). Empty when there was none
+    """
+
     manifest_url: Optional[str]
     """Signed, expiring link to the export's manifest.json (every file with its rows, bytes and
     sha256, the schema and the request); written, then an empty _SUCCESS, when the export

@@ -2,6 +2,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect, useId, useState } from 'react';
 import { useLocation } from 'wouter';
 import { api, type Catalog, unwrap } from '../../api.ts';
+import { DataWarnings } from '../../components/data-warnings.tsx';
 import { FieldError, hasFieldError, ProblemMessage } from '../../components/problem-view.tsx';
 import { TextField } from '../../components/text-field.tsx';
 import { useSettled } from '../../components/use-settled.ts';
@@ -9,13 +10,11 @@ import { formatBytes, formatCount } from '../../format.ts';
 import { SaveAudienceDialog } from '../saved-audiences/save-audience-dialog.tsx';
 import {
   type AudienceForm,
-  type DataWarning,
   daysBetween,
   estimateBody,
   MAX_DAYS,
   toBody,
   toDefinition,
-  warningLine,
 } from './audience-request.ts';
 import { PrefixPicker } from './prefix-picker.tsx';
 
@@ -343,7 +342,7 @@ function AudienceBuilder({ catalog }: { catalog: Catalog }) {
           </dl>
         ) : null}
         {ready && estimate.data && !estimate.isFetching ? (
-          <DataWarnings warnings={estimate.data.warnings ?? []} />
+          <DataWarnings warnings={estimate.data.warnings ?? []} testId="estimate-warnings" />
         ) : null}
         <p className="muted">
           The catalog holds {formatCount(catalog.rows)} rows in {formatCount(catalog.files)} files (
@@ -361,17 +360,5 @@ function AudienceBuilder({ catalog }: { catalog: Catalog }) {
         />
       ) : null}
     </div>
-  );
-}
-
-/** The estimate's warnings: each value of the segment the data holds no rows for, one line each. */
-function DataWarnings({ warnings }: { warnings: DataWarning[] }) {
-  if (warnings.length === 0) return null;
-  return (
-    <ul className="warnings" aria-label="Warnings" data-testid="estimate-warnings">
-      {warnings.map((warning) => (
-        <li key={warning.field}>{warningLine(warning)}</li>
-      ))}
-    </ul>
   );
 }

@@ -1,4 +1,4 @@
-import type { Estimate, IntentTaskBody } from '../../api.ts';
+import type { IntentTaskBody } from '../../api.ts';
 
 /** What the audience form holds; `toBody` turns it into the API's request. */
 export interface AudienceForm {
@@ -78,25 +78,4 @@ export function toBody(form: AudienceForm, performUnload: boolean): IntentTaskBo
 export function toDefinition(form: AudienceForm): Record<string, unknown> {
   const { days: _days, perform_unload: _unload, ...definition } = segmentBody(form, true);
   return definition;
-}
-
-export type DataWarning = NonNullable<Estimate['warnings']>[number];
-
-/** What a warning's values are called, one and several. */
-const WARNED: Record<string, { one: string; many: string }> = {
-  days: { one: 'No data on', many: 'No data on' },
-  topic_id_prefixes: { one: 'No data for topic prefix', many: 'No data for topic prefixes' },
-  scores: { one: 'No data with score', many: 'No data with scores' },
-};
-
-/**
- * A warning of the estimate as one line a person reads: "No data on 2024-05-09: it counts 0 rows."
- * A field the console does not know keeps the API's own message.
- */
-export function warningLine(warning: DataWarning): string {
-  const words = WARNED[warning.field];
-  if (!words) return warning.message;
-  const several = warning.values.length > 1 || warning.truncated;
-  const values = `${warning.values.join(', ')}${warning.truncated ? ' and more' : ''}`;
-  return `${several ? words.many : words.one} ${values}: ${several ? 'they count' : 'it counts'} 0 rows.`;
 }

@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'wouter';
 import { api, type TaskDetail, unwrap } from '../../api.ts';
+import { DataWarnings } from '../../components/data-warnings.tsx';
 import { withFieldLabels } from '../../components/field-labels.ts';
 import { ProblemMessage } from '../../components/problem-view.tsx';
 import { JobProgress, StatusBadge } from '../../components/status-badge.tsx';
@@ -135,6 +136,8 @@ export function TaskPage({ taskId }: { taskId: string }) {
             </button>
           ) : null}
         </div>
+        {/* What the create warned about stays with the task: a typo'd prefix explains a count of 0. */}
+        <DataWarnings warnings={t.warnings} testId="task-warnings" />
         <ProblemMessage error={unload.error ?? cancel.error ?? retry.error} />
       </header>
 
