@@ -1,11 +1,12 @@
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import {
   CopyObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   type ListObjectsV2CommandOutput,
   PutObjectCommand,
@@ -253,12 +254,30 @@ export class ObjectStorage implements Storage {
     }
   }
 
+  /**
+   * The object as it is now (its size and ETag read first), streamed in ranges of PART_BYTES, one at
+   * a time: each range is read as a job reads its inputs (a body that breaks off is read again from
+   * its first missing byte, every answer must be that version), so a download or an archive is
+   * never cut short by one broken connection, nor made of two versions.
+   */
   async read(uri: string): Promise<Readable> {
     const location = this.locate(uri);
-    const reply = await this.send(uri, () =>
-      this.client.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key })),
+    const head = await this.send(uri, () =>
+      this.client.send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.key })),
     );
-    return reply.Body as Readable;
+    const object: StoredObject = {
+      uri,
+      size: head.ContentLength ?? 0,
+      ...(head.ETag && { etag: head.ETag }),
+    };
+    return Readable.from(this.parts(object), { objectMode: false });
+  }
+
+  /** The object's bytes, one range of PART_BYTES after another. */
+  private async *parts(object: StoredObject): AsyncGenerator<Buffer> {
+    for (let start = 0; start < object.size; start += PART_BYTES) {
+      yield await this.getRange(object, start, Math.min(object.size, start + PART_BYTES) - 1);
+    }
   }
 
   async link(uri: string, validForMs: number, fileName: string, signedAt: Date): Promise<string> {

@@ -8,6 +8,7 @@ import { downloadFiles } from '../support/downloads.ts';
 import { duck, expectedIntentCounts } from '../support/duck.ts';
 import { type S3Server, startS3 } from '../support/s3.ts';
 import { type Fault, type FaultProxy, type SeenRequest, startFaultProxy } from '../support/s3-faults.ts';
+import { expectArchiveOf, getArchive } from '../support/zip-archive.ts';
 
 let s3: S3Server;
 let tree: string;
@@ -82,7 +83,8 @@ async function session(proxy: FaultProxy, env: Record<string, string> = {}) {
     ...env,
   });
   const account = await signUp(t.url);
-  return { t, api: apiClient(t.url, account.apiKey), organizationId: account.organizationId };
+  const api = apiClient(t.url, account.apiKey);
+  return { t, api, apiKey: account.apiKey, organizationId: account.organizationId };
 }
 
 /** Counts a filtered segment of the day (every object read whole) and checks it against DuckDB. */
@@ -143,6 +145,38 @@ describe('a misbehaving object store', () => {
       }
     });
   }
+
+  it('an archive streamed through connections that break off is whole: every file byte for byte', async () => {
+    // Once the export is done, the first read of each exported object breaks off half way.
+    let breaking = false;
+    const exportedGet = (r: SeenRequest) => breaking && r.method === 'GET' && r.bucket === 'exports';
+    const proxy = await startFaultProxy(s3, firstOfEach(1, { kind: 'reset' }, exportedGet));
+    const { t, api, apiKey } = await session(proxy);
+    try {
+      const id = await api.createIntentTask({ ...ONE_DAY, where_expr: WHERE, format: 'csv' });
+      const task = await api.waitFor(id, ['completed'], 60_000);
+      expect(task.files.length).toBeGreaterThanOrEqual(2);
+      breaking = true;
+      const { response, body } = await getArchive(t.url, id, { 'x-api-key': apiKey });
+      expect(response.status).toBe(200);
+      // The bytes in the bucket, read straight from the S3 server, not through the proxy.
+      await expectArchiveOf(task, body, async (uri) => {
+        const { host, pathname } = new URL(uri);
+        const object = await s3.client.send(new GetObjectCommand({ Bucket: host, Key: pathname.slice(1) }));
+        return Buffer.from(await object.Body!.transformToByteArray());
+      });
+      // Every file and the manifest broke off once, and each was read again from where it broke.
+      const broken = proxy.seen.filter((r) => r.fault === 'reset');
+      expect(broken.length).toBe(task.files.length + 1);
+      const resumed = proxy.seen.filter(
+        (r) => exportedGet(r) && r.fault === undefined && /^bytes=[1-9]\d*-/.test(r.range ?? ''),
+      );
+      expect(resumed.length).toBe(task.files.length + 1);
+    } finally {
+      await t.close();
+      await proxy.close();
+    }
+  });
 
   it('an object whose body is always truncated fails the export with storage_error naming it, no file left', async () => {
     // Footers pass (a count without a filter reads only them); every whole read of one object is cut
