@@ -27,15 +27,20 @@ interface Strength {
   suggestions: string[];
 }
 
+/** How long the meter's worker waits for another check before it ends. */
+const IDLE_MS = 5_000;
+
 /**
- * zxcvbn in a worker thread (`password-strength-worker.js`), started for a check and ended as soon as
- * no check is waiting. Its dictionaries hold about 60 MB and made the main heap grow some 170 MB more
- * at the peak of an export (measured), which the API process should not carry for the registrations
- * it rarely serves; starting it costs about 0.2 s per registration (or burst of registrations).
+ * zxcvbn in a worker thread (`password-strength-worker.js`), started for a check and ended once no
+ * check has come for IDLE_MS. Its dictionaries hold about 60 MB and made the main heap grow some
+ * 170 MB more at the peak of an export (measured), which the API process should not carry for the
+ * registrations it rarely serves; starting it costs about 0.2 s (more on a busy machine), paid once
+ * per burst of registrations and password changes rather than by each.
  * A worker that fails rejects the checks it holds and is replaced on the next one.
  */
 class StrengthMeter {
   private worker: Worker | undefined;
+  private idle: NodeJS.Timeout | undefined;
   private readonly pending = new Map<number, { resolve(s: Strength): void; reject(e: Error): void }>();
   private nextId = 0;
 
@@ -49,6 +54,7 @@ class StrengthMeter {
   }
 
   private start(): Worker {
+    clearTimeout(this.idle);
     if (this.worker) return this.worker;
     const worker = new Worker(new URL('./password-strength-worker.js', import.meta.url), {
       workerData: { maxLength: SCORED_LENGTH },
@@ -58,7 +64,10 @@ class StrengthMeter {
     worker.on('message', ({ id, ...strength }: Strength & { id: number }) => {
       this.pending.get(id)?.resolve(strength);
       this.pending.delete(id);
-      if (this.pending.size === 0) this.stop(worker);
+      if (this.pending.size > 0) return;
+      clearTimeout(this.idle);
+      this.idle = setTimeout(() => this.stop(worker), IDLE_MS);
+      this.idle.unref();
     });
     const fail = (error: Error) => {
       if (this.worker !== worker) return;

@@ -28,11 +28,11 @@ describe('passwordProblem', () => {
     expect(await passwordProblem(password, grace)).toMatch(message);
   });
 
-  it('answers checks made at once, each with its own verdict, and again after the meter went idle', async () => {
+  it('answers checks made at once, each with its own verdict, and one made after they settled', async () => {
     const passwords = ['violet-Tangerine-Harbor-42', 'password1234', 'Kettle-Orbit-Maple', 'Summer2024!!'];
     const verdicts = await Promise.all(passwords.map((password) => passwordProblem(password, grace)));
     expect(verdicts.map((verdict) => verdict === undefined)).toEqual([true, false, true, false]);
-    // The worker ends once no check waits; the next check starts a new one.
+    // No check waits now: the worker waits a while for the next one, then ends.
     expect(await passwordProblem('password1234', grace)).toMatch(/commonly used password/);
   });
 
