@@ -3,6 +3,7 @@ import pino from 'pino';
 import { startApi } from './composition/api-builder.ts';
 import type { Roles, ServiceHooks } from './composition/build-context.ts';
 import { buildDomain } from './composition/domain-builder.ts';
+import { startApiLiveness } from './composition/failover-builder.ts';
 import { buildInfrastructure } from './composition/infrastructure-builder.ts';
 import { PublicUrl } from './composition/public-url.ts';
 import { ensureSecrets } from './composition/service-secrets.ts';
@@ -77,6 +78,7 @@ export async function startService(
     const domain = buildDomain(ctx, infra, secrets, publicUrl);
     const api = roles.api ? await startApi(ctx, infra, domain, publicUrl) : undefined;
     if (roles.worker) await startWorker(ctx, infra, domain, publicUrl);
+    else startApiLiveness(ctx, infra);
     plan.started();
     return {
       ...api,

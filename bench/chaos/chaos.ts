@@ -41,6 +41,11 @@ export interface ChaosSettings {
   midJobShare?: number;
   /** How long the FLUSHALL waits for jobs waiting in the queue. @defaultValue 60 s */
   flushWaitMs?: number;
+  /**
+   * Least time between two kills (later ones move back to keep it). @defaultValue 0: kills at
+   * independent random moments, so bursts happen
+   */
+  killGapMs?: number;
   log: (message: string) => void;
 }
 
@@ -169,6 +174,7 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResult> {
       recovery,
       rng: new Random(seed + 4),
       kills: settings.kills,
+      killGapMs: settings.killGapMs ?? 0,
       workloadMs: settings.workloadMs,
       workerShare: settings.workerShare ?? 0.6,
       midJobShare: settings.midJobShare ?? 0.75,

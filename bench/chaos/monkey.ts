@@ -37,6 +37,8 @@ export interface MonkeyOptions {
   flushQuietMs: number;
   /** How long the FLUSHALL waits for a backlog (jobs waiting in the queue) before it goes ahead. */
   flushWaitMs: number;
+  /** Least time between two kills: a kill drawn sooner after the one before moves back. */
+  killGapMs: number;
   log: (message: string) => void;
 }
 
@@ -51,17 +53,25 @@ export class Monkey {
 
   async run(start: number): Promise<void> {
     this.start = start;
-    const { rng, kills, workloadMs, flushAtMs } = this.options;
+    const { rng, kills, workloadMs, flushAtMs, killGapMs } = this.options;
     const moments = rng.moments(kills, Math.min(2_000, workloadMs / 10), workloadMs);
+    for (let i = 1; i < moments.length; i++) {
+      moments[i] = Math.max(moments[i]!, moments[i - 1]! + killGapMs);
+    }
     const events: Array<{ atMs: number; flush: boolean }> = [
       ...moments.map((atMs) => ({ atMs, flush: false })),
       { atMs: flushAtMs, flush: true },
     ].sort((a, b) => a.atMs - b.atMs);
+    // The FLUSHALL may wait for a backlog; the kills after it keep their spacing (shifted by that
+    // wait) rather than come all at once, which would kill every worker within a second or two.
+    let lateMs = 0;
     for (const event of events) {
-      const wait = start + event.atMs - Date.now();
+      const wait = start + event.atMs + lateMs - Date.now();
       if (wait > 0) await sleep(wait);
-      if (event.flush) await this.flushAll(start);
-      else await this.killOne(start);
+      if (event.flush) {
+        await this.flushAll(start);
+        lateMs = Math.max(0, Date.now() - (start + event.atMs));
+      } else await this.killOne(start);
     }
   }
 

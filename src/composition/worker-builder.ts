@@ -2,12 +2,12 @@ import { AudienceScheduler } from '../audiences/audience-scheduler.ts';
 import { newLeaseOwner } from '../jobs/job-lease.ts';
 import { JobReconciler } from '../jobs/job-reconciler.ts';
 import { JobRunner } from '../jobs/job-runner.ts';
-import { WorkerLiveness } from '../jobs/worker-liveness.ts';
 import { type MetricsServer, startMetricsServer } from '../metrics/metrics-server.ts';
 import { WebhookDeliverer } from '../webhooks/webhook-deliverer.ts';
 import { WebhookSender } from '../webhooks/webhook-sender.ts';
 import { type BuildContext, infos, type ServiceHooks, warnings } from './build-context.ts';
 import type { Domain } from './domain-builder.ts';
+import { startLiveness } from './failover-builder.ts';
 import type { Infrastructure } from './infrastructure-builder.ts';
 import type { PublicUrl } from './public-url.ts';
 
@@ -69,19 +69,7 @@ export async function startWorker(
   plan.add('job-reconciler', () => reconciler.stop());
   reconciler.start();
   // Workers sharing a store notice a dead one within seconds (the embedded worker is alone).
-  if (config.store.databaseUrl) {
-    const liveness = new WorkerLiveness({
-      store,
-      owner,
-      ...ctx.hooks.liveness,
-      onJobsFreed: () => void reconciler.reconcile().catch(() => 0),
-      onBeatFailed: () => reconciler.outageSeen(),
-      log: warnings(log),
-      trace: infos(log),
-    });
-    plan.add('worker-liveness', () => liveness.stop());
-    liveness.start();
-  }
+  startLiveness(ctx, infra, owner, reconciler);
   const scheduler = new AudienceScheduler({
     audiences: domain.audiences,
     ...(ctx.hooks.audiences?.tickMs ? { tickMs: ctx.hooks.audiences.tickMs } : {}),

@@ -49,6 +49,12 @@ export class JobLanes {
     await Promise.all(this.lanes().map((queue) => queue.ping()));
   }
 
+  /** True when any lane lost the ids it held (see `JobQueue.wasEmptied`). */
+  async wasEmptied(): Promise<boolean> {
+    const emptied = await Promise.all(this.lanes().map((queue) => queue.wasEmptied()));
+    return emptied.includes(true);
+  }
+
   /** Jobs waiting in every lane (see `JobQueue.depth`). */
   async depth(): Promise<number> {
     const depths = await Promise.all(this.lanes().map((queue) => queue.depth()));

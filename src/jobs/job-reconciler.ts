@@ -30,8 +30,9 @@ export interface JobReconcilerOptions {
 /**
  * The queue only delivers, the store is the truth: the reconciler enqueues what the store says
  * should run now (`resumableJobs`): every `leaseCheckMs`, running jobs whose lease expired (their
- * worker died); every `intervalMs`, also jobs queued for at least an interval that the queue may
- * have lost (a Redis restarted empty, a `FLUSHALL`).
+ * worker died), and every queued job when the queue was found emptied (a Redis restarted empty, a
+ * `FLUSHALL`) or out of reach; every `intervalMs`, also jobs queued for at least an interval that
+ * the queue may have lost some other way.
  * The queue does not deliver again an id already waiting, and the store's claim refuses a job
  * another worker holds, so enqueuing a job twice costs one look-up.
  */
@@ -89,6 +90,14 @@ export class JobReconciler {
   async reconcile(full = false): Promise<number> {
     const { store, queue, trace } = this.options;
     const now = this.clock();
+    // A queue that does not answer lost its deliveries or will, and one that answers empty lost
+    // them: this pass (or the first that gets through) enqueues every queued job.
+    try {
+      if (await queue.wasEmptied()) this.outage = true;
+    } catch (error) {
+      this.outage = true;
+      throw error;
+    }
     const afterOutage = this.outage;
     const lookForLost =
       full ||
@@ -102,9 +111,6 @@ export class JobReconciler {
     const queuedBefore = new Date(lookForLost ? lostSince : 0).toISOString();
     let jobs: ResumableJob[];
     try {
-      // A queue that does not answer lost its deliveries or will: the next pass that finds it
-      // answering enqueues every queued job.
-      await queue.ping();
       jobs = await store.resumableJobs(now.toISOString(), queuedBefore);
     } catch (error) {
       this.outage = true;

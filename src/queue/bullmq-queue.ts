@@ -183,6 +183,21 @@ export class BullMqQueue implements JobQueue {
   }
 
   async ping(): Promise<void> {
+    await this.answered(() => this.connection.ping());
+  }
+
+  /**
+   * A key beside the queue's own (`{prefix}:{name}:held`) says Redis still holds what it was given:
+   * set by the first look that misses it, it goes with everything else in a FLUSHALL or a restart
+   * without persistence. Setting it only if absent makes that look the one that reports the loss.
+   */
+  async wasEmptied(): Promise<boolean> {
+    const key = `${this.prefix}:${this.name}:held`;
+    return (await this.answered(() => this.connection.set(key, new Date().toISOString(), 'NX'))) === 'OK';
+  }
+
+  /** `command`'s answer; a rejection when the queue is closed, or when Redis is silent for `pingTimeoutMs`. */
+  private async answered<T>(command: () => Promise<T>): Promise<T> {
     if (this.closing) throw new Error('queue is closed');
     const timeoutMs = this.options.pingTimeoutMs ?? 2_000;
     let timer: NodeJS.Timeout | undefined;
@@ -193,7 +208,7 @@ export class BullMqQueue implements JobQueue {
       );
     });
     try {
-      await Promise.race([this.connection.ping(), timeout]);
+      return await Promise.race([command(), timeout]);
     } finally {
       clearTimeout(timer);
     }

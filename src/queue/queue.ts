@@ -47,6 +47,13 @@ export interface JobQueue {
   /** Rejects when the queue cannot take or deliver jobs (for readiness). */
   ping(): Promise<void>;
   /**
+   * Resolves true when the queue lost every id it held since the last look (a Redis restarted
+   * empty, a `FLUSHALL`): once per loss, to whichever process looks first, so that one enqueues
+   * again what the store says should run; a queue that never held ids (a fresh Redis) counts as
+   * having lost them. Rejects as `ping` does when the queue cannot be reached.
+   */
+  wasEmptied(): Promise<boolean>;
+  /**
    * How many ids wait for delivery: those waiting for a free slot plus those delayed, not those
    * being handled (the queue-depth metric). A shared queue counts every process's ids.
    */

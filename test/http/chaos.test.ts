@@ -11,9 +11,9 @@ import { describeMachine } from '../../bench/machine.ts';
 /**
  * The short version of `npm run chaos` (bench/chaos/), the same code: 2 `serve` and 3 `worker`
  * processes on a fresh PostgreSQL database and a private Redis, 24 tasks from 3 organisations,
- * 8 `kill -9`s (the first of a worker holding a job, the second of an API) and one FLUSHALL, then
- * every end check of the full run. A killed worker's jobs run again within seconds: it is taken for
- * dead after 4 s without a beat, its leases end at once.
+ * 6 `kill -9`s at least 4 s apart (the first of a worker holding a job, the second of an API) and one
+ * FLUSHALL, then every end check of the full run. A killed worker's jobs run again within seconds: it
+ * is taken for dead after 4 s without a beat, its leases end at once.
  */
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -33,7 +33,7 @@ beforeAll(async () => {
     runDir,
     keep: false,
     tasks: 24,
-    kills: 8,
+    kills: 6,
     organisations: 3,
     apis: 2,
     workers: 3,
@@ -41,6 +41,10 @@ beforeAll(async () => {
     drainTimeoutMs: 180_000,
     seed: 7,
     flushWaitMs: 10_000,
+    // At most two processes die within any 8 s (the silence before a worker is taken for dead, and
+    // the steady beats a new process needs before it judges): some process can always judge. Bursts
+    // that leave none are the full run's to show.
+    killGapMs: 4_000,
     log: (message) => progress.push(message),
   });
 }, 300_000);
@@ -53,10 +57,10 @@ afterAll(() => {
 
 describe('chaos (short): 2 serve + 3 workers under kill -9 and a FLUSHALL', () => {
   it('killed a worker mid-job and an API, each restarted, and flushed Redis once', () => {
-    expect(result.kills).toHaveLength(8);
+    expect(result.kills).toHaveLength(6);
     expect(result.kills.some((kill) => kill.role === 'worker' && kill.heldJobs > 0)).toBe(true);
     expect(result.kills.some((kill) => kill.role === 'serve')).toBe(true);
-    expect(result.restarts).toHaveLength(8);
+    expect(result.restarts).toHaveLength(6);
     expect(result.flush).toBeDefined();
     expect(tally('no process exited on its own').failed).toBe(0);
     expect(tally('every process is up at the end').failed).toBe(0);

@@ -92,6 +92,39 @@ async function leasesExpired(metrics: Metrics): Promise<number> {
 }
 
 describe('the job reconciler', () => {
+  it('enqueues every queued job at the next pass once the queue says it lost what it held', async () => {
+    // The memory lanes, but saying once, when the test asks, that they were emptied (as the Redis
+    // queue says after a FLUSHALL).
+    let emptied = false;
+    const lanes = queue;
+    queue = Object.assign(Object.create(lanes) as JobLanes, {
+      async wasEmptied() {
+        const was = emptied;
+        emptied = false;
+        return was;
+      },
+    });
+    const reconciling = reconciler(undefined, 5_000);
+    reconciling.start();
+    try {
+      // j0 and j1 are queued in the store only; 5 s in, nothing says the queue lost them.
+      now = T0 + 5_000;
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(passes).toBe(1);
+      expect(delivered).toEqual([]);
+
+      emptied = true;
+      const delivery = deliveries(2);
+      now = T0 + 10_000;
+      await vi.advanceTimersByTimeAsync(5_000);
+      await delivery;
+      expect(delivered.sort()).toEqual(['j0', 'j1']);
+    } finally {
+      await reconciling.stop();
+      queue = lanes;
+    }
+  });
+
   it('enqueues a queued job nobody delivered within one interval, and one whose lease expired at the next pass', async () => {
     // j1 runs on a worker (a live lease, until T0 + 31 s); j0 is queued in the store, but the queue lost it.
     const claimedAt = new Date(T0 + 1000).toISOString();

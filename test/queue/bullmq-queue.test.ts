@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BullMqQueue } from '../../src/queue/bullmq-queue.ts';
 import { TEST_REDIS_URL } from '../support/redis.ts';
@@ -163,6 +164,31 @@ describe('BullMqQueue', () => {
     expect(await queue.depth()).toBe(0);
   });
 
+  it('tells the first process that looks, once, that Redis lost what it held', async () => {
+    const a = space.open({ concurrency: 1 });
+    const b = space.open({ concurrency: 1 });
+    // A Redis that never held this queue: the first look anywhere reports it, then nobody.
+    expect(await a.wasEmptied()).toBe(true);
+    expect(await b.wasEmptied()).toBe(false);
+    expect(await a.wasEmptied()).toBe(false);
+    await a.enqueue(['x', 'y']);
+    expect(await b.wasEmptied()).toBe(false);
+
+    // Everything under the queue's keys gone, as after a FLUSHALL or a restart without persistence
+    // (deleted by prefix here: other tests share this Redis).
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      const keys = await keysOf(`${space.prefix}:${space.name}:*`);
+      expect(keys.length).toBeGreaterThan(1);
+      await redis.del(...keys);
+    } finally {
+      redis.disconnect();
+    }
+    expect(await b.wasEmptied()).toBe(true);
+    expect(await a.wasEmptied()).toBe(false);
+    expect(await b.wasEmptied()).toBe(false);
+  });
+
   it('rejects ping when Redis cannot be reached', async () => {
     const queue = new BullMqQueue({
       redisUrl: 'redis://127.0.0.1:1',
@@ -172,6 +198,7 @@ describe('BullMqQueue', () => {
     });
     try {
       await expect(queue.ping()).rejects.toThrow('redis did not answer within 300 ms');
+      await expect(queue.wasEmptied()).rejects.toThrow('redis did not answer within 300 ms');
     } finally {
       await queue.close();
     }

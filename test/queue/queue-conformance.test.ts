@@ -226,6 +226,15 @@ describe.each(QUEUE_BACKENDS)('JobQueue ($name)', (backend) => {
     await expect(queue.ping()).resolves.toBeUndefined();
     await queue.close();
     await expect(queue.ping()).rejects.toThrow('queue is closed');
+    await expect(queue.wasEmptied()).rejects.toThrow('queue is closed');
+  });
+
+  it('does not say it was emptied while it holds what it was given', async () => {
+    const queue = space.open({ concurrency: 1 });
+    await queue.wasEmptied(); // a fresh Redis counts as emptied: the first look takes that
+    await queue.enqueue(['a', 'b']);
+    expect(await queue.wasEmptied()).toBe(false);
+    expect(await queue.depth()).toBe(2);
   });
 
   it('counts the ids waiting and delayed as its depth, not those running', async () => {
