@@ -6,6 +6,8 @@
 #   AUDIENCES_PY_VENV  where the environment lives (default: clients/python/.venv); it is reused
 #                      while pyproject.toml is unchanged
 #   PYTHON             the interpreter that makes it (default: python3)
+#
+# With --install-only it makes the environment and stops; any other arguments go to pytest.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -29,6 +31,8 @@ if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]
   echo "$wanted" > "$stamp"
 fi
 echo "python client: environment ready in $((SECONDS - started)) s"
+# --install-only: only the environment (CI makes it while npm installs, and runs the checks later).
+if [ "${1:-}" = "--install-only" ]; then exit 0; fi
 
 cd "$here"
 "$venv/bin/ruff" check .
