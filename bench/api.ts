@@ -17,6 +17,8 @@ export interface IntentTaskBody {
   unique_by?: string;
   compression?: string;
   format?: 'parquet' | 'csv' | 'jsonl';
+  output?: 'rows' | 'people';
+  profile?: string;
 }
 
 export interface TaskDetail {

@@ -10,6 +10,7 @@ import {
   exportSql,
   fileColumns,
   jsonlExportSql,
+  profileExportSql,
   type RawResult,
   rawQuery,
   smallCountSql,
@@ -29,6 +30,7 @@ export const COMPARISON_KEYS = [
   'copy',
   'unload',
   'delta',
+  'profile',
 ] as const;
 
 /** One API-versus-raw comparison: every sample of both sides, in run order. */
@@ -73,6 +75,7 @@ export const EXPORT_KEYS: ReadonlySet<Comparison['key']> = new Set([
   'copy',
   'unload',
   'delta',
+  'profile',
 ]);
 
 /** Each side's samples, and the cores other processes used during each sample. */
@@ -206,6 +209,8 @@ export class Comparisons {
         return this.unload();
       case 'delta':
         return this.delta();
+      case 'profile':
+        return this.profileExport();
     }
   }
 
@@ -360,6 +365,21 @@ export class Comparisons {
     } finally {
       sides.raw.remove();
     }
+  }
+
+  /**
+   * 20: the people of the whole tree as a Google Customer Match file (`output: "people"`, `profile`),
+   * against one raw COPY of the same distinct valid hashes.
+   */
+  async profileExport(): Promise<Comparison> {
+    const target = path.join(this.options.scratchDir, 'raw-profile');
+    return this.exportComparison(
+      'profile',
+      'Activation profile export (Google Customer Match)',
+      allPartitions(this.dataset, { output: 'people', profile: 'google_customer_match' }),
+      profileExportSql(this.dataset.dir, target),
+      target,
+    );
   }
 
   /**

@@ -58,7 +58,7 @@ const USAGE = `usage: npm run bench -- [--tiny] [--out FILE]
   --work DIR    cache and scratch folder (default .bench); also BENCH_WORK_DIR=DIR
   --quiet       no progress lines on stderr
   --only KEYS   only these comparisons on the full tree, or the tiny one with --tiny (comma-separated:
-                count, filtered, export, small, csv, jsonl, copy, unload, delta), printed to stdout;
+                count, filtered, export, small, csv, jsonl, copy, unload, delta, profile), printed to stdout;
                 writes no report
 
 The scaled-out sections need PostgreSQL and Redis: BENCH_POSTGRES_URL (a user that may create

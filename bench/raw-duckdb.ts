@@ -85,6 +85,19 @@ export function exportSql(
   );
 }
 
+/**
+ * 20: the tree's people as a Google Customer Match file, the plain way: each distinct `hem_sha256`
+ * that is a hex SHA-256, lower-cased, under the header `Email`, in one CSV file. (Distinct values
+ * are checked, not every row: the fast way to write it.)
+ */
+export function profileExportSql(tree: string, target: string): string {
+  return (
+    `COPY (SELECT DISTINCT lower(hem_sha256) AS "Email" FROM (SELECT DISTINCT hem_sha256 FROM ${treeGlob(tree)}) ` +
+    `WHERE regexp_full_match(hem_sha256, '[0-9A-Fa-f]{64}')) TO ${quoteString(path.join(target, 'data_0.csv'))} ` +
+    '(FORMAT csv, HEADER true)'
+  );
+}
+
 /** 15: the filtered rows written as one gzipped JSON Lines file (DuckDB's JSON writer cannot partition). */
 export function jsonlExportSql(tree: string, columns: string[], where: string, target: string): string {
   const list = [...columns, 'day', 'prefix', 'score'].map((c) => `"${c}"`).join(', ');

@@ -32,6 +32,7 @@ const HEADINGS: Record<Comparison['key'], string> = {
   copy: '16. Whole-file export (copy)',
   unload: '17. Export after a count (unload)',
   delta: '18. Saved audience: a delta run (a day added)',
+  profile: '20. Activation profile export (Google Customer Match)',
 };
 
 /** What a comparison's API side times, when it is not one create followed to its status. */
@@ -44,6 +45,11 @@ const REQUEST_LINES: Partial<Record<Comparison['key'], string>> = {
 
 /** What each export's raw side writes, when it differs from section 3's. */
 const EXPORT_NOTES: Partial<Record<Comparison['key'], string>> = {
+  profile:
+    'The people of every partition, no filter, written as a Google Customer Match upload file (`output: "people"`, ' +
+    '`profile: "google_customer_match"`): one export job over every partition, which counts as it writes (no count before), ' +
+    'groups the rows by `hem_sha256`, keeps the distinct values that are a hex SHA-256, lower-cased, and writes them under the header `Email` ' +
+    "with DuckDB's CSV `COPY`, counting the values left out. The raw side writes the same rows with one `COPY` of the distinct valid hashes.",
   csv:
     'The request of section 3 with `format: "csv"` (gzip by default): the service writes every partition of a job with one DuckDB `COPY … (FORMAT csv, HEADER true, COMPRESSION gzip, PARTITION_BY …)`, ' +
     "ISO 8601 timestamps and lists as JSON text, and counts each file's rows with one grouped count of its input. The raw side writes the same rows with one partitioned `COPY` to gzipped CSV.",
@@ -547,7 +553,8 @@ export function renderReport(results: BenchResults): string {
       'Figures are medians; ratios are median API / median raw. Export sections (3, 14–18) use the export rounds. Export folders of both sides are deleted after every run.',
     '- **Scaled out** (sections 8 and 9): deployments of 1 `audiences serve` + 2 `audiences worker` processes, started as README "Scaling out" does, ' +
       'each on a fresh database of the local PostgreSQL server (`BENCH_POSTGRES_URL`) and a key prefix of its own on the local Redis (`BENCH_REDIS_URL`), its processes sharing one `OUTPUT_PATH` folder; ' +
-      "the database is dropped and the prefix's keys deleted at the end. The settings of each are stated in its section.",
+      "the database is dropped and the prefix's keys deleted at the end. The settings of each are stated in its section. " +
+      'Section 8 scaled out runs on the deployment of section 9 whose settings are judged, once its exports are done.',
     '- Everything runs on the same machine: the harness (status reads, autocannon, raw DuckDB) shares the cores with the servers.',
     `- **Shared machine**: CPU use is read from \`/proc\` and split into this benchmark's process tree and everything else. ${results.tiny ? 'In tiny mode nothing is retried.' : `Before each section the harness waits (up to 2 min) until other processes use under 0.3 cores; a section during which they used more than ${NOISY_CORES} cores on average is measured again (up to 3 attempts, the last is shown).`} Each section states the cores other processes used.`,
     '',
@@ -683,6 +690,7 @@ export function renderReport(results: BenchResults): string {
     cancelSection(results),
     ...results.formatExports.map(section),
     cliSection(results),
+    section(results.profileExport),
     '## Diagnostics',
     '',
     `- Opening and closing an empty in-memory DuckDB (\`threads: '${results.threads}'\`) in the harness: median ${ms(median(results.instanceStartupMs))} ` +

@@ -54,6 +54,8 @@ export interface BenchResults {
   cancel: CancelResult;
   /** The command line's start: `--help` against bare node, a count against the client in process. */
   cli: CliStartResult;
+  /** Section 20: the tree's people as a Google Customer Match file against raw DuckDB's COPY. */
+  profileExport: Comparison;
   throughput: ThroughputResult;
   growth: GrowthPoint[];
   memory: MemoryResult;

@@ -30,7 +30,12 @@ import { measurePreview } from './preview.ts';
 import { instanceStartupMs } from './raw-duckdb.ts';
 import { comparisonSummary, renderReport } from './report.ts';
 import type { BenchResults } from './results.ts';
-import { type ExportService, measureScaledExport, SCALED_SETTINGS } from './scaled-export.ts';
+import {
+  type ExportService,
+  measureScaledExport,
+  SCALED_SETTINGS,
+  type ScaledExportResult,
+} from './scaled-export.ts';
 import { ChildServer } from './server-process.ts';
 import { type StartedService, startService } from './service.ts';
 import { measureThroughput } from './throughput.ts';
@@ -87,6 +92,7 @@ async function main(options: BenchOptions): Promise<void> {
     | 'unique'
     | 'cancel'
     | 'cli'
+    | 'profileExport'
     | 'growth'
     | 'throughput'
     | 'service'
@@ -111,6 +117,7 @@ async function main(options: BenchOptions): Promise<void> {
     const copy = await section('copy', () => comparisons.measure('copy'));
     const unload = await section('unload', () => comparisons.measure('unload'));
     const delta = await section('delta', () => comparisons.measure('delta'));
+    const profileExport = await section('profile', () => comparisons.measure('profile'));
     const growth = await section('growth', () => measureGrowth(options, dataset, api));
     const throughput = await section('throughput', () => measureThroughput(options, dataset, api, cpu));
     // The figure is a median of 10 runs; the tiny run only checks that the section works.
@@ -128,6 +135,8 @@ async function main(options: BenchOptions): Promise<void> {
       outputDir: path.join(service.dataDir, 'exports'),
     };
     const fairness = await section('fairness', () => measureFairness(options, dataset, cpu, embedded));
+    // One set of deployments for both scaled-out sections: the fairness one runs on the first (the
+    // settings the target is judged on) once the exports are done, instead of starting another.
     const scaled = await scaledOut(options, dataset, 'export', SCALED_SETTINGS, async (deployments) => {
       const services: ExportService[] = [
         { label: 'embedded', setup: embedded.setup, api, outputDir: embedded.outputDir },
@@ -139,28 +148,24 @@ async function main(options: BenchOptions): Promise<void> {
           deployment,
         })),
       ];
+      let exports: ScaledExportResult;
       try {
         for (const s of services.slice(1)) await s.api.signUp(s.deployment!.name);
-        return await section('scaled-export', () => measureScaledExport(options, dataset, cpu, services));
+        exports = await section('scaled-export', () => measureScaledExport(options, dataset, cpu, services));
       } finally {
         for (const s of services.slice(1)) s.api.close();
       }
+      const [first] = deployments;
+      const fairness = await section('fairness-scaled', () =>
+        measureFairness(options, dataset, cpu, {
+          mode: 'scaled out',
+          setup: deploymentSetup(first!),
+          url: first!.url,
+          outputDir: first!.outputDir,
+        }),
+      );
+      return { exports, fairness };
     });
-    const fairnessScaled = await scaledOut(
-      options,
-      dataset,
-      'fairness',
-      SCALED_SETTINGS.slice(0, 1),
-      ([deployment]) =>
-        section('fairness-scaled', () =>
-          measureFairness(options, dataset, cpu, {
-            mode: 'scaled out',
-            setup: deploymentSetup(deployment!),
-            url: deployment!.url,
-            outputDir: deployment!.outputDir,
-          }),
-        ),
-    );
     measured = {
       comparisons: [count, filtered, exported, small],
       formatExports: [csv, jsonl, copy, unload, delta],
@@ -169,11 +174,12 @@ async function main(options: BenchOptions): Promise<void> {
       unique,
       cancel,
       cli,
+      profileExport,
       growth,
       throughput,
-      fairness: [fairness, fairnessScaled.result],
-      scaledExport: scaled.result,
-      deployments: [...scaled.deployments, ...fairnessScaled.deployments],
+      fairness: [fairness, scaled.result.fairness],
+      scaledExport: scaled.result.exports,
+      deployments: scaled.deployments,
       service: {
         srcHash: service.srcHash,
         workerConcurrency: config.queue.workerConcurrency,

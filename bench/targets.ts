@@ -124,7 +124,9 @@ function scaledRow(result: ScaledExportResult, rows: string): TargetRow {
 }
 
 function byKey(results: BenchResults, key: Comparison['key']): Comparison {
-  const found = [...results.comparisons, ...results.formatExports].find((c) => c.key === key);
+  const found = [...results.comparisons, ...results.formatExports, results.profileExport].find(
+    (c) => c.key === key,
+  );
   if (!found) throw new Error(`missing comparison ${key}`);
   return found;
 }
@@ -185,6 +187,7 @@ export function evaluateTargets(results: BenchResults): TargetRow[] {
     ratioRow('jsonl', `filtered export as JSON Lines, gzip (${rows})`, 1.15),
     copyRow(results, rows),
     deltaRow(results, rows),
+    ratioRow('profile', `people as a Google Customer Match file (${rows})`, 1.2),
     ...results.fairness.map(fairnessRow),
     scaledRow(results.scaledExport, rows),
   ];

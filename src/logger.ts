@@ -13,6 +13,8 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
         'req.headers["x-api-key"]',
         'req.headers.cookie',
         '*.password',
+        '*.current_password',
+        '*.new_password',
         '*.token',
         '*.api_key',
         '*.api_secret',

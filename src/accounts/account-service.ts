@@ -1,30 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import type {
+  ApiScope,
   ClientCreatedReply,
   ClientView,
   LoginReply,
+  PasswordChangedReply,
   RegisterReply,
 } from '../contract/account-schemas.ts';
 import { AppError, invalidField } from '../errors.ts';
 import type { ClientRecord, Store } from '../store/store.ts';
 import { issueKey, looksLikeKey, sha256 } from './api-keys.ts';
-import { type LoginThrottle, MemoryLoginThrottle } from './login-throttle.ts';
+import { keyScopes } from './api-scopes.ts';
+import { LoginSessions, type TokenCheck } from './login-sessions.ts';
+import { type LoginAdmission, type LoginThrottle, MemoryLoginThrottle } from './login-throttle.ts';
 import { passwordProblem } from './password-policy.ts';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.ts';
+import type { Principal } from './principal.ts';
 import type { TokenService } from './tokens.ts';
+
+export type { TokenCheck } from './login-sessions.ts';
+export type { Principal } from './principal.ts';
 
 /**
  * What an API key is worth: its client, or why it is refused (`malformed`: not the shape of a key;
  * `unknown`: no client has it; `revoked`: its client was revoked). Only the key's holder hears which.
  */
 export type KeyCheck = { principal: Principal } | { refused: 'malformed' | 'unknown' | 'revoked' };
-
-/** Who is calling: a user through a JWT or an API client through its key. */
-export interface Principal {
-  organizationId: string;
-  userId?: string;
-  clientId?: string;
-}
 
 /** Whom a browser session belongs to, by name, as the console's header shows it. */
 export interface SessionUser {
@@ -48,6 +49,8 @@ export interface RegisterInput {
  * with the codes of `docs/errors.md`.
  */
 export class AccountService {
+  private readonly sessions: LoginSessions;
+
   /**
    * @param throttle - the failed-login counter; a {@link MemoryLoginThrottle} (this process only) unless given
    * @param clock - where time stamps and token expiry come from; a test may fix it
@@ -57,7 +60,9 @@ export class AccountService {
     private readonly tokens: TokenService,
     private readonly throttle: LoginThrottle = new MemoryLoginThrottle(),
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.sessions = new LoginSessions(store, tokens, clock);
+  }
 
   /**
    * Creates a user and a new organisation it belongs to, and answers both (never the password).
@@ -98,7 +103,8 @@ export class AccountService {
   }
 
   /**
-   * Exchanges e-mail and password for a signed JWT (HS256) and its expiry.
+   * Exchanges e-mail and password for a signed JWT (HS256) that names a new login session, and its
+   * expiry. The session goes on until the token expires, a logout ends it, or a password change does.
    *
    * @param address - the client's IP address, throttled alongside the e-mail
    * @throws AppError `invalid_credentials` for an unknown e-mail and for a wrong password alike (same
@@ -111,41 +117,91 @@ export class AccountService {
   async login(email: string, password: string, address: string): Promise<LoginReply> {
     const normalised = normaliseEmail(email);
     const attemptId = randomUUID();
-    const admission = await this.throttle.begin(normalised, address, attemptId);
-    if (!admission.allowed) {
-      throw new AppError(
-        'rate_limited',
-        `too many failed logins; try again in ${admission.retryAfter} s`,
-        [],
-        {
-          'retry-after': String(admission.retryAfter),
-        },
-      );
-    }
+    const admission = await this.admit(normalised, address, attemptId);
     const user = await this.store.findUserByEmail(normalised);
     // Unknown e-mails pay for a hash too, so timing does not tell which e-mails exist.
     const valid = await verifyPassword(user?.passwordHash ?? (await decoyHash()), password);
-    // A failure is already counted (by `begin`); only a success has anything to undo.
-    if (!user || !valid) throw invalidCredentials(admission.remaining, admission.waitAfterFailure);
+    // A failure is already counted (by `begin`); only a success has anything to undo. A password
+    // changed between the check and the session's record makes this one wrong after all.
+    const session = user && valid ? await this.sessions.open(user) : undefined;
+    if (!user || !session) throw invalidCredentials(admission.remaining, admission.waitAfterFailure);
     await this.throttle.succeeded(normalised, address, attemptId);
-    const { token, expiresAt } = await this.tokens.sign(
-      { userId: user.id, organizationId: user.organizationId },
-      this.clock(),
-    );
     return {
       user_id: user.id,
       organization_id: user.organizationId,
-      token,
+      token: session.token,
       token_type: 'Bearer',
-      expires_at: expiresAt.toISOString(),
+      expires_at: session.expiresAt.toISOString(),
     };
+  }
+
+  /**
+   * Changes the password of the caller (a user's login) and ends every other session of the user;
+   * the caller's own goes on. The current password is checked as a login checks one: counted by the
+   * login throttle against the user's e-mail and `address`, so a stolen session cannot guess faster
+   * than a login could.
+   *
+   * @throws AppError `rate_limited` (with `Retry-After`) while the throttle makes the e-mail wait;
+   *   `current_password_wrong` naming `current_password`, with the tries left; `validation_failed`
+   *   naming `new_password` when it is the current one or the password policy refuses it;
+   *   `session_ended` when the caller is no user session.
+   */
+  async changePassword(
+    principal: Principal,
+    passwords: { current: string; next: string },
+    address: string,
+  ): Promise<PasswordChangedReply> {
+    const user = principal.userId && (await this.store.findUserWithOrganization(principal.userId));
+    if (!user || !principal.sessionId) {
+      throw new AppError('session_ended', 'this login session has ended; log in again (POST /auth/v1/login)');
+    }
+    const attemptId = randomUUID();
+    const admission = await this.admit(user.email, address, attemptId);
+    if (!(await verifyPassword(user.passwordHash, passwords.current))) {
+      throw currentPasswordWrong(admission);
+    }
+    await this.throttle.succeeded(user.email, address, attemptId);
+    if (passwords.next === passwords.current) {
+      throw invalidField('new_password', 'is your current password; choose another one');
+    }
+    const problem = await passwordProblem(passwords.next, {
+      email: user.email,
+      names: [user.firstName, user.lastName, user.organizationName],
+    });
+    if (problem) throw invalidField('new_password', problem);
+    const at = this.clock().toISOString();
+    const result = await this.store.changePassword({
+      userId: user.id,
+      oldHash: user.passwordHash,
+      newHash: await hashPassword(passwords.next),
+      keepSessionId: principal.sessionId,
+      at,
+    });
+    // Only another change of the same password, finished between the check and here.
+    if (!result.changed) throw currentPasswordWrong(admission);
+    return { user_id: user.id, other_sessions_ended: result.sessionsEnded, changed_at: at };
+  }
+
+  /** Ends the caller's login session: its token (and cookie) is refused from the next request on. */
+  async logout(principal: Principal): Promise<void> {
+    if (principal.sessionId) await this.sessions.end(principal.sessionId);
+  }
+
+  /** Ends the session of a token, when it is a valid one that goes on (a browser's logout). */
+  async endSessionOf(token: string): Promise<void> {
+    const check = await this.sessions.check(token);
+    if ('principal' in check) await this.logout(check.principal);
   }
 
   /**
    * Issues an API client for the caller's organisation. The answer is the only time the key and the
    * secret are shown: only their SHA-256 hashes are stored.
    */
-  async createClient(principal: Principal, name: string): Promise<ClientCreatedReply> {
+  async createClient(
+    principal: Principal,
+    name: string,
+    scopes?: readonly ApiScope[],
+  ): Promise<ClientCreatedReply> {
     const issued = issueKey();
     const client: ClientRecord = {
       id: randomUUID(),
@@ -154,6 +210,7 @@ export class AccountService {
       keyHash: issued.keyHash,
       keyPrefix: issued.keyPrefix,
       secretHash: issued.secretHash,
+      scopes: keyScopes(scopes),
       createdBy: principal.userId ?? principal.clientId ?? '',
       createdAt: this.clock().toISOString(),
       revokedAt: null,
@@ -165,6 +222,7 @@ export class AccountService {
       api_key: issued.apiKey,
       api_secret: issued.apiSecret,
       key_prefix: client.keyPrefix,
+      scopes: client.scopes,
       created_at: client.createdAt,
     };
   }
@@ -176,6 +234,7 @@ export class AccountService {
       client_id: c.id,
       name: c.name,
       key_prefix: c.keyPrefix,
+      scopes: c.scopes,
       created_at: c.createdAt,
       revoked_at: c.revokedAt,
     }));
@@ -206,7 +265,9 @@ export class AccountService {
     const client = await this.store.findClientByKeyHash(sha256(apiKey));
     if (!client) return { refused: 'unknown' };
     if (client.revokedAt !== null) return { refused: 'revoked' };
-    return { principal: { organizationId: client.organizationId, clientId: client.id } };
+    return {
+      principal: { organizationId: client.organizationId, clientId: client.id, scopes: client.scopes },
+    };
   }
 
   /** The names of a user and of its organisation; undefined for a principal that is no user, or a user gone. */
@@ -227,10 +288,31 @@ export class AccountService {
     return this.tokens.csrfMatches(token, presented);
   }
 
-  /** The user a JWT was issued to, or undefined for an expired, tampered or foreign token. */
-  async authenticateToken(token: string): Promise<Principal | undefined> {
-    const claims = await this.tokens.verify(token);
-    return claims && { organizationId: claims.organizationId, userId: claims.userId };
+  /**
+   * The user of a login token (JWT) whose session goes on, or why it is refused: `invalid` for an
+   * expired, tampered or foreign token, `ended` when its session was ended (a logout, a password
+   * change). Reads the session from the store on every call.
+   */
+  authenticateToken(token: string): Promise<TokenCheck> {
+    return this.sessions.check(token);
+  }
+
+  /**
+   * Lets a password check through the login throttle, or refuses it.
+   *
+   * @throws AppError `rate_limited` with `Retry-After` while a wait is in force
+   */
+  private async admit(email: string, address: string, attemptId: string) {
+    const admission = await this.throttle.begin(email, address, attemptId);
+    if (!admission.allowed) {
+      throw new AppError(
+        'rate_limited',
+        `too many failed logins; try again in ${admission.retryAfter} s`,
+        [],
+        { 'retry-after': String(admission.retryAfter) },
+      );
+    }
+    return admission;
   }
 }
 
@@ -239,13 +321,29 @@ export class AccountService {
  * the `Attempts-Remaining` header. Unknown e-mails are counted alike, so it tells nothing of accounts.
  */
 function invalidCredentials(remaining: number, waitAfterFailure: number): AppError {
-  const next =
-    remaining > 0
-      ? `${remaining} ${remaining === 1 ? 'try' : 'tries'} left before a wait`
-      : `too many failed logins: wait ${waitAfterFailure} s before the next try (each further failure doubles the wait)`;
+  const next = triesLeft(remaining, waitAfterFailure);
   return new AppError('invalid_credentials', `e-mail or password is wrong; ${next}`, [], {
     'attempts-remaining': String(remaining),
   });
+}
+
+/** What a failed password check leaves: tries before a wait, or the wait. */
+function triesLeft(remaining: number, waitAfterFailure: number): string {
+  return remaining > 0
+    ? `${remaining} ${remaining === 1 ? 'try' : 'tries'} left before a wait`
+    : `too many failed logins: wait ${waitAfterFailure} s before the next try (each further failure doubles the wait)`;
+}
+
+/** The 403 of a wrong current password: it names the field and, like a failed login, what is left. */
+function currentPasswordWrong(admission: Extract<LoginAdmission, { allowed: true }>): AppError {
+  const { remaining, waitAfterFailure } = admission;
+  const message = `is not your current password; ${triesLeft(remaining, waitAfterFailure)}`;
+  return new AppError(
+    'current_password_wrong',
+    `current_password: ${message}`,
+    [{ field: 'current_password', message }],
+    { 'attempts-remaining': String(remaining) },
+  );
 }
 
 /** E-mails are compared trimmed and lower-cased, so `Ada@Example.com` is the same account. */

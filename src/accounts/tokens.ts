@@ -8,9 +8,14 @@ const AUDIENCE = 'audiences-api';
 export interface TokenClaims {
   userId: string;
   organizationId: string;
+  /** The login session the token belongs to (`sid`): the store says whether it still goes on. */
+  sessionId: string;
 }
 
-/** Signs and verifies the session JWTs; the algorithm is pinned so `alg: none` or RS/HS confusion fails. */
+/**
+ * Signs and verifies the session JWTs; the algorithm is pinned so `alg: none` or RS/HS confusion fails.
+ * A token without a session id (`sid`) is not one of ours and is refused.
+ */
 export class TokenService {
   private readonly key: Uint8Array;
   /** Its own key, derived from the secret, so a CSRF token is never a valid signature of anything else. */
@@ -41,7 +46,7 @@ export class TokenService {
 
   async sign(claims: TokenClaims, now: Date): Promise<{ token: string; expiresAt: Date }> {
     const expiresAt = new Date(now.getTime() + this.ttlMs);
-    const token = await new SignJWT({ org: claims.organizationId })
+    const token = await new SignJWT({ org: claims.organizationId, sid: claims.sessionId })
       .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
       .setSubject(claims.userId)
       .setIssuer(ISSUER)
@@ -60,8 +65,9 @@ export class TokenService {
         issuer: ISSUER,
         audience: AUDIENCE,
       });
-      if (typeof payload.sub !== 'string' || typeof payload.org !== 'string') return undefined;
-      return { userId: payload.sub, organizationId: payload.org };
+      const { sub, org, sid } = payload;
+      if (typeof sub !== 'string' || typeof org !== 'string' || typeof sid !== 'string') return undefined;
+      return { userId: sub, organizationId: org, sessionId: sid };
     } catch (error) {
       if (error instanceof errors.JOSEError || error instanceof TypeError) return undefined;
       throw error;

@@ -91,12 +91,16 @@ export function checkDefinition(
   }
 }
 
-/** A delta needs people: membership is the set of `unique_by` values of a people export. */
+/**
+ * A delta needs people: membership is the set of `unique_by` values of a people export (with a
+ * `profile`, its hashed e-mails, which need no `unique_by`).
+ */
 export function checkDelivery(definition: Record<string, unknown>, delivery: AudienceSpec['delivery']): void {
-  if (delivery.mode === 'delta' && (definition.output !== 'people' || definition.unique_by === undefined)) {
+  const people = definition.unique_by !== undefined || definition.profile !== undefined;
+  if (delivery.mode === 'delta' && (definition.output !== 'people' || !people)) {
     throw invalidField(
       'delivery.mode',
-      'delta needs definition.output "people" and definition.unique_by (membership is the set of unique_by values)',
+      'delta needs definition.output "people" and definition.unique_by or definition.profile (membership is the set of unique_by values, or of hashed e-mails with a profile)',
     );
   }
   if (delivery.path !== null) checkDeliveryPath(delivery.path);

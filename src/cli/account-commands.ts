@@ -1,16 +1,27 @@
-import type { Command } from 'commander';
-import { AudiencesClient } from '../client/index.ts';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type ApiScope, AudiencesClient } from '../client/index.ts';
 import type { CliEnvironment } from './cli-environment.ts';
 import { type ConnectionOptions, connect, withConnectionOptions } from './connection.ts';
 import { note, print, printJson, table } from './output.ts';
 import { readPassword } from './password-prompt.ts';
 import type { Profile } from './profile-store.ts';
+import { addSessionCommands } from './session-commands.ts';
+
+/** What `--scope` takes, in the API's order. */
+const SCOPES: readonly ApiScope[] = ['read', 'write', 'admin'];
+
+/** `--scope` given again adds a scope; a value that is none is a usage error naming the ones there are. */
+function addScope(value: string, previous: ApiScope[] = []): ApiScope[] {
+  const scope = SCOPES.find((s) => s === value);
+  if (!scope) throw new InvalidArgumentError(`"${value}" is no scope; use ${SCOPES.join(', ')}`);
+  return previous.includes(scope) ? previous : [...previous, scope];
+}
 
 const PASSWORD_HELP = `
 The password comes from AUDIENCES_PASSWORD, or is asked on the terminal without echo.`;
 
 /**
- * `register`, `login` and `keys create|list|revoke`.
+ * `register`, `login`, `logout`, `password` and `keys create|list|revoke`.
  * (Each command is one commander chain of options, help and an action: the function is long because
  * it declares two or three of them in the order `--help` lists them.)
  */
@@ -107,6 +118,7 @@ Example:
       else note(`the login lasts until ${login.expires_at}; add --create-key NAME to save an API key`);
     });
 
+  addSessionCommands(program, env);
   addKeysCommands(program, env);
 }
 
@@ -125,17 +137,29 @@ function addKeysCommands(program: Command, env: CliEnvironment): void {
       .command('create')
       .argument('<name>', 'a name to tell the key apart')
       .description('create an API key; its key and secret are shown this once')
+      .addOption(
+        new Option(
+          '--scope <scope>',
+          'what the key may do, once per scope: read, write, admin (default: all three)',
+        ).argParser(addScope),
+      )
       .option('--save', 'save the key in the profile, for later commands'),
   )
     .addHelpText(
       'after',
       `
-Example:
-  $ audiences keys create ci --json | jq -r .api_key`,
+Scopes: read (task status and lists, the catalog, estimates, previews, manifests, downloads), write
+(create, unload, cancel and retry tasks; change and run audiences), admin (webhooks). A key used
+outside its scopes gets 403 scope_missing.
+
+Examples:
+  $ audiences keys create ci --json | jq -r .api_key
+  $ audiences keys create dashboard --scope read
+  $ audiences keys create pipeline --scope read --scope write`,
     )
-    .action(async (name: string, options: ConnectionOptions & { save?: boolean }) => {
+    .action(async (name: string, options: ConnectionOptions & { save?: boolean; scope?: ApiScope[] }) => {
       const { client, profileName, profile, profiles } = connect(options, env, 'account');
-      const key = await client.createKey({ name });
+      const key = await client.createKey({ name, ...(options.scope && { scopes: options.scope }) });
       if (options.save && profile) {
         profiles.set(profileName, { ...profile, api_key: key.api_key, client_id: key.client_id });
       }
@@ -146,6 +170,7 @@ Example:
           [
             ['client_id', key.client_id],
             ['name', key.name],
+            ['scopes', key.scopes.join(', ')],
             ['api_key', key.api_key],
             ['api_secret', key.api_secret],
           ],
@@ -173,10 +198,11 @@ Example:
         key.client_id,
         key.name,
         key.key_prefix,
+        key.scopes.join(','),
         key.created_at,
         key.revoked_at ?? '-',
       ]);
-      print(table(['CLIENT', 'NAME', 'KEY PREFIX', 'CREATED', 'REVOKED'], rows));
+      print(table(['CLIENT', 'NAME', 'KEY PREFIX', 'SCOPES', 'CREATED', 'REVOKED'], rows));
     });
 
   withConnectionOptions(

@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { AudienceBody, GenericAudienceDefinition, IntentAudienceDefinition } from '../client/index.ts';
+import { ACTIVATION_PROFILES, type ActivationProfileName } from '../contract/activation-profiles.ts';
 import type { ConnectionOptions } from './connection.ts';
 import { parseDays, parseList } from './day-list.ts';
 import { UsageError } from './usage-error.ts';
@@ -20,6 +21,7 @@ export interface AudienceFlags extends ConnectionOptions {
   uniqueBy?: string;
   people?: boolean;
   format?: 'parquet' | 'csv' | 'jsonl';
+  platform?: ActivationProfileName;
   every?: string;
   cron?: string;
   timezone?: string;
@@ -70,6 +72,12 @@ export function withAudienceFlags(command: Command): Command {
         'jsonl',
       ]),
     )
+    .addOption(
+      new Option(
+        '--platform <name>',
+        "with --people: each run writes an ad platform's upload file, members being hashed e-mails",
+      ).choices(ACTIVATION_PROFILES),
+    )
     .option(
       '--every <duration>',
       'run on an interval: 15m, 1h, 24h, 7d (without --every or --cron: only when asked)',
@@ -97,6 +105,9 @@ export function audienceBody(flags: AudienceFlags): AudienceBody {
   }
   if (flags.delta && !flags.people) {
     throw new UsageError('--delta delivers members: add --people and --unique-by COLUMN');
+  }
+  if (flags.platform !== undefined && !flags.people) {
+    throw new UsageError('--platform writes members: add --people');
   }
   const schedule =
     flags.every !== undefined
@@ -173,5 +184,6 @@ function expression(flags: AudienceFlags) {
     ...(flags.uniqueBy !== undefined ? { unique_by: flags.uniqueBy } : {}),
     ...(flags.people ? { output: 'people' as const } : {}),
     ...(flags.format !== undefined ? { format: flags.format } : {}),
+    ...(flags.platform !== undefined ? { profile: flags.platform } : {}),
   };
 }

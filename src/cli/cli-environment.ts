@@ -7,8 +7,10 @@ export interface CliEnvironment {
   url?: string;
   /** `AUDIENCES_API_KEY`: the API key, when `--api-key` is not given. */
   apiKey?: string;
-  /** `AUDIENCES_PASSWORD`: the password of `register` and `login`, instead of a prompt. */
+  /** `AUDIENCES_PASSWORD`: the password of `register` and `login` (the current one of `password`), instead of a prompt. */
   password?: string;
+  /** `AUDIENCES_NEW_PASSWORD`: the new password of `password`, instead of a prompt. */
+  newPassword?: string;
   /** `AUDIENCES_PROFILE`: the saved profile, when `--profile` is not given. */
   profile?: string;
   /** Folder of the saved profiles: `$XDG_CONFIG_HOME/audiences`, else `~/.config/audiences`. */
@@ -30,6 +32,7 @@ export function loadCliEnvironment(
     url: value('AUDIENCES_URL'),
     apiKey: value('AUDIENCES_API_KEY'),
     password: value('AUDIENCES_PASSWORD'),
+    newPassword: value('AUDIENCES_NEW_PASSWORD'),
     profile: value('AUDIENCES_PROFILE'),
     configDir: path.join(path.resolve(configHome), 'audiences'),
   };

@@ -12,6 +12,26 @@ export async function readPassword(env: CliEnvironment, prompt = 'Password: '): 
   if (!process.stdin.isTTY) {
     throw new UsageError('no terminal to ask the password on: set AUDIENCES_PASSWORD');
   }
+  return prompted(prompt);
+}
+
+/**
+ * The new password of `password`: `AUDIENCES_NEW_PASSWORD` when set, else asked twice on the
+ * terminal without echo (a typo would lock the user out of the next login).
+ */
+export async function readNewPassword(env: CliEnvironment): Promise<string> {
+  if (env.newPassword) return env.newPassword;
+  if (!process.stdin.isTTY) {
+    throw new UsageError('no terminal to ask the new password on: set AUDIENCES_NEW_PASSWORD');
+  }
+  const first = await prompted('New password: ');
+  if ((await prompted('New password again: ')) !== first) {
+    throw new UsageError('the two new passwords differ; nothing was changed');
+  }
+  return first;
+}
+
+async function prompted(prompt: string): Promise<string> {
   const password = await read({ prompt, silent: true, replace: '', output: process.stderr });
   if (!password) throw new UsageError('the password is empty');
   return String(password);

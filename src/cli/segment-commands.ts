@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import type { AudiencesClient, GenericTaskBody, IntentTaskBody } from '../client/index.ts';
+import { ACTIVATION_PROFILES, type ActivationProfileName } from '../contract/activation-profiles.ts';
 import type { CliEnvironment } from './cli-environment.ts';
 import { type ConnectionOptions, connect, withConnectionOptions } from './connection.ts';
 import { parseDays, parseList } from './day-list.ts';
@@ -32,6 +33,7 @@ interface IntentOptions extends FilterOptions {
 interface ExportOptions {
   out?: string;
   format?: 'parquet' | 'csv' | 'jsonl';
+  platform?: ActivationProfileName;
 }
 
 function withFilterOptions(command: Command): Command {
@@ -69,7 +71,21 @@ function withExportOptions(command: Command): Command {
     .option('--out <dir>', 'download every exported file into DIR/<partition>/ (without it: print the links)')
     .addOption(
       new Option('--format <format>', 'file format of the export (default parquet)').choices(FORMATS),
+    )
+    .addOption(
+      new Option(
+        '--platform <name>',
+        "export the people as an ad platform's upload file (one row per hashed e-mail; sets the format)",
+      ).choices(ACTIVATION_PROFILES),
     );
+}
+
+/** The file format, or the platform profile (a people export: its people are its hashed e-mails). */
+function exportFields(options: ExportOptions) {
+  return {
+    ...(options.format ? { format: options.format } : {}),
+    ...(options.platform ? { output: 'people' as const, profile: options.platform } : {}),
+  };
 }
 
 function filters(options: FilterOptions) {
@@ -177,12 +193,17 @@ Waits for the export with a progress bar (on a terminal). With --out, downloads 
 DIR/<partition>/ with a byte progress bar, checking each file's size; without it, prints one
 signed download link per file.
 
-Example:
+With --platform, writes the segment's people as the platform's upload file (Google Customer Match,
+Meta, LinkedIn, UID2, LiveRamp): one row per valid hem_sha256, encoded and split as it takes them.
+
+Examples:
   $ audiences export --days 2024-05-01,20240502 --prefixes 4eyes_101 --scores high \\
-      --select person_id,hem_sha256,topic_id --format parquet --out ./segment`,
+      --select person_id,hem_sha256,topic_id --format parquet --out ./segment
+  $ audiences export --days 2024-05-01..2024-05-07 --prefixes 4eyes_101 --scores high \\
+      --platform google_customer_match --out ./customer-match`,
     )
     .action(async (options: IntentOptions & ExportOptions) => {
-      const body = { ...intentBody(options), ...(options.format ? { format: options.format } : {}) };
+      const body = { ...intentBody(options), ...exportFields(options) };
       await runExport(options, env, (client) => client.createIntentTask(body));
     });
 
@@ -219,16 +240,24 @@ Example:
             .description('export the rows of a Parquet tree and download its files (or print their links)'),
         ),
       ),
+    ).option(
+      '--identifier <col>',
+      'with --platform: the text column holding the hex SHA-256 of each e-mail (default hem_sha256)',
     ),
   )
     .addHelpText(
       'after',
       `
-Example:
-  $ audiences generic export --input s3://my-bucket/events/ --select person_id,country --format csv --out ./events`,
+Examples:
+  $ audiences generic export --input s3://my-bucket/events/ --select person_id,country --format csv --out ./events
+  $ audiences generic export --input s3://my-bucket/crm/ --platform uid2 --identifier email_sha256 --out ./uid2`,
     )
-    .action(async (options: FilterOptions & ExportOptions & { input: string }) => {
-      const body = { ...genericBody(options), ...(options.format ? { format: options.format } : {}) };
+    .action(async (options: FilterOptions & ExportOptions & { input: string; identifier?: string }) => {
+      const body = {
+        ...genericBody(options),
+        ...exportFields(options),
+        ...(options.identifier !== undefined ? { identifier: options.identifier } : {}),
+      };
       await runExport(options, env, (client) => client.createGenericTask(body));
     });
 }

@@ -12,6 +12,7 @@ import {
   type WaitOptions,
 } from './client-calls.ts';
 import type {
+  ApiKeyBody,
   ApiKeyCreated,
   ApiKeyInfo,
   AudienceBody,
@@ -29,6 +30,8 @@ import type {
   IntentTaskBody,
   LoginAnswer,
   LoginBody,
+  PasswordBody,
+  PasswordChanged,
   RegisterAnswer,
   RegisterBody,
   TaskAccepted,
@@ -126,8 +129,35 @@ export class AudiencesClient {
     return answer;
   }
 
-  /** Creates an API client; its `api_key` and `api_secret` are shown this once. Needs a token. */
-  async createKey(body: { name: string }, options: CallOptions = {}): Promise<ApiKeyCreated> {
+  /**
+   * Ends this client's login session (`POST /auth/v1/logout`): from the next request on, the token
+   * is refused everywhere (401 `session_ended`), and this client no longer sends it. Needs a token.
+   */
+  async logout(options: CallOptions = {}): Promise<void> {
+    try {
+      await this.call('idempotent', options, (init) => this.api.POST('/auth/v1/logout', init));
+    } catch (error) {
+      // A retry after an answer that was lost finds the session ended: what was asked for.
+      if (!(error instanceof AudiencesError && error.code === 'session_ended')) throw error;
+    }
+    this.token = undefined;
+  }
+
+  /**
+   * Changes the logged-in user's password; every other session of the user ends, this client's
+   * token keeps working. A wrong `current_password` is an `AudiencesError` 403
+   * `current_password_wrong`; a new password the policy refuses, 400 naming `new_password`. Not
+   * retried: a lost answer may still have changed it. Needs a token.
+   */
+  async changePassword(body: PasswordBody, options: CallOptions = {}): Promise<PasswordChanged> {
+    return this.call('never', options, (init) => this.api.POST('/auth/v1/password', { ...init, body }));
+  }
+
+  /**
+   * Creates an API client; its `api_key` and `api_secret` are shown this once. `scopes` (any of
+   * `read`, `write`, `admin`) limit what the key may do; without them it may do all three. Needs a token.
+   */
+  async createKey(body: ApiKeyBody, options: CallOptions = {}): Promise<ApiKeyCreated> {
     return this.call('refused', options, (init) => this.api.POST('/client/v1', { ...init, body }));
   }
 

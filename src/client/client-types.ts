@@ -17,13 +17,22 @@ export type RegisterAnswer = Json<paths['/auth/v1/register']['post']['responses'
 export type LoginBody = Body<paths['/auth/v1/login']['post']>;
 export type LoginAnswer = Json<paths['/auth/v1/login']['post']['responses'][200]>;
 
+/** What a new API client is made of: its name and, optionally, its scopes. */
+export type ApiKeyBody = Body<paths['/client/v1']['post']>;
+/** What an API key may do: `read`, `write`, `admin`. */
+export type ApiScope = NonNullable<ApiKeyBody['scopes']>[number];
 /** A new API client: `api_key` and `api_secret` are shown this once. */
 export type ApiKeyCreated = Json<paths['/client/v1']['post']['responses'][201]>;
 /** An API client as listed (key prefix only). */
 export type ApiKeyInfo = Json<paths['/client/v1']['get']['responses'][200]>['clients'][number];
+export type PasswordBody = Body<paths['/auth/v1/password']['post']>;
+/** A changed password: how many other sessions of the user ended. */
+export type PasswordChanged = Json<paths['/auth/v1/password']['post']['responses'][200]>;
 
 export type IntentTaskBody = Body<paths['/api/v1/intent_hive_tasks']['post']>;
 export type GenericTaskBody = Body<paths['/api/v1/generic_parquet_tasks']['post']>;
+/** An ad platform's upload file a people export can be written as (`profile`, README "Activation"). */
+export type ActivationProfile = NonNullable<IntentTaskBody['profile']>;
 /** The answer to a create, unload, cancel or retry. */
 export type TaskAccepted = Json<paths['/api/v1/intent_hive_tasks']['post']['responses'][202]>;
 export type TaskEstimate = Json<paths['/api/v1/intent_hive_tasks/estimate']['post']['responses'][200]>;

@@ -318,7 +318,7 @@ export interface paths {
                             user_id: string;
                             /** @description The user's organisation */
                             organization_id: string;
-                            /** @description A JWT: send it as Authorization: Bearer <token> */
+                            /** @description A JWT naming a new login session: send it as Authorization: Bearer <token>. It works until expires_at, or until the session ends (POST /auth/v1/logout, or a password change elsewhere) */
                             token: string;
                             /**
                              * @description Always Bearer
@@ -342,8 +342,145 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description The body (or an expression in it) is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/v1/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change the caller's password; every other session of the user ends
+         * @description Authenticated by the login (Bearer token or session cookie) whose password changes; that session goes on, every other one ends at once (their tokens answer 401 session_ended). API keys are not affected: revoke those with DELETE /client/v1/{client_id}. A wrong current_password is counted as a failed login of the user (docs/login-throttling.md): 403 current_password_wrong with the tries left, 429 with Retry-After once a wait is in force.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description The user's current password and the new one */
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "current_password": "violet-Tangerine-Harbor-42",
+                     *       "new_password": "amber-Lighthouse-Orchard-77"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description The password the user logs in with now
+                         * @example violet-Tangerine-Harbor-42
+                         */
+                        current_password: string;
+                        /**
+                         * @description The password from now on: at least 12 characters, hard to guess, not the current one
+                         * @example amber-Lighthouse-Orchard-77
+                         */
+                        new_password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Changed: the new password logs in from now on; every other session has ended */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The user whose password changed */
+                            user_id: string;
+                            /**
+                             * @description How many of the user's other login sessions were ended: their tokens and cookies are refused from now on (401 session_ended). The session that made the change goes on.
+                             * @example 2
+                             */
+                            other_sessions_ended: number;
+                            /**
+                             * Format: date-time
+                             * @description When the password changed (UTC)
+                             */
+                            changed_at: string;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Refused: current_password is wrong (current_password_wrong; Attempts-Remaining says how many tries are left before a wait), or a browser session without its X-CSRF-Token (csrf_failed) */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -428,6 +565,14 @@ export interface paths {
                                 /** @description The first characters of its key, to tell keys apart */
                                 key_prefix: string;
                                 /**
+                                 * @description What its key may do: read, write, admin
+                                 * @example [
+                                 *       "read",
+                                 *       "write"
+                                 *     ]
+                                 */
+                                scopes: ("read" | "write" | "admin")[];
+                                /**
                                  * Format: date-time
                                  * @description When it was created (UTC)
                                  */
@@ -438,7 +583,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -481,7 +626,11 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "nightly-export"
+                     *       "name": "nightly-export",
+                     *       "scopes": [
+                     *         "read",
+                     *         "write"
+                     *       ]
                      *     }
                      */
                     "application/json": {
@@ -490,6 +639,14 @@ export interface paths {
                          * @example nightly-export
                          */
                         name: string;
+                        /**
+                         * @description What the key may do, each scope once: read: task status and lists, the catalog, estimates, previews, manifests, archives and downloads; write: create, unload, cancel and retry tasks, save, change, run, resync and delete audiences; admin: webhooks. Without it the key gets all three (what every key could do before scopes existed). A key used outside its scopes gets 403 scope_missing.
+                         * @example [
+                         *       "read",
+                         *       "write"
+                         *     ]
+                         */
+                        scopes?: ("read" | "write" | "admin")[];
                     };
                 };
             };
@@ -512,6 +669,14 @@ export interface paths {
                             /** @description The first characters of api_key, to tell keys apart in lists */
                             key_prefix: string;
                             /**
+                             * @description What the key may do (read: task status and lists, the catalog, estimates, previews, manifests, archives and downloads; write: create, unload, cancel and retry tasks, save, change, run, resync and delete audiences; admin: webhooks)
+                             * @example [
+                             *       "read",
+                             *       "write"
+                             *     ]
+                             */
+                            scopes: ("read" | "write" | "admin")[];
+                            /**
                              * Format: date-time
                              * @description When it was created (UTC)
                              */
@@ -528,7 +693,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -629,7 +794,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -823,7 +988,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -871,8 +1036,8 @@ export interface paths {
             };
         };
         /**
-         * Log out a browser: removes the session cookie
-         * @description Needs no CSRF token: it only ever removes the audiences_session cookie.
+         * Log out a browser: ends the cookie's session and removes the cookie
+         * @description Ends the login session of the audiences_session cookie in the store (its token is refused from the next request on, by every API process) and removes the cookie. Needs no CSRF token: the worst a forged request could do is log the browser out, and the cookie is SameSite=Strict, so no other site can send it anyway. Answers 204 without a cookie too.
          */
         delete: {
             parameters: {
@@ -883,7 +1048,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Logged out: the session cookie is removed */
+                /** @description Logged out: the session ended, the cookie is removed */
                 204: {
                     headers: {
                         [name: string]: unknown;
@@ -910,6 +1075,79 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/v1/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End the caller's login session: its token stops working at once
+         * @description Ends the session of the login token sent (Authorization: Bearer, or the session cookie with its X-CSRF-Token): from the next request on, every API process answers that token 401 session_ended. The user's other sessions and the organisation's API keys go on. A session cookie sent along is removed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Logged out: the session has ended */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1052,6 +1290,12 @@ export interface paths {
                          */
                         max_file_bytes?: number;
                         /**
+                         * @description output: people only: write the people as an ad platform's upload file (header, identifier encoding, rows and bytes per file as the platform takes them): one row per valid hashed e-mail (hem_sha256, or the generic identifier column), which is then the person column. Fixes format and compression; values that are not 64 hex characters are dropped and counted (invalid_identifiers). README "Activation" lists each platform's rules
+                         * @example google_customer_match
+                         * @enum {string}
+                         */
+                        profile?: "google_customer_match" | "meta_custom_audience" | "linkedin_matched_audience" | "uid2" | "liveramp";
+                        /**
                          * @description output: people only: keep people whose rows match at least this many distinct requested topic prefixes (at most the number of topic_id_prefixes)
                          * @example 2
                          */
@@ -1088,24 +1332,28 @@ export interface paths {
                             total_jobs: number;
                             /** @description Jobs of the current phase done so far: the progress */
                             completed_jobs: number;
-                            /** @description Intent requests over the server's tree: each requested day, prefix or score with no data, which counts as 0 (with strict: true the create answers 400 instead). Empty when all have data */
+                            /** @description Intent requests over the server's tree: each requested day, prefix or score with no data, which counts as 0 (with strict: true the create answers 400 instead). With a profile: people below the platform's minimum audience. Empty when there is nothing to warn of */
                             warnings?: {
                                 /**
-                                 * @description The request names values the data holds no rows for
+                                 * @description no_data: the request names values the data holds no rows for. below_platform_minimum: a profile export has fewer people than the platform's minimum audience
                                  * @enum {string}
                                  */
-                                code: "no_data";
+                                code: "no_data" | "below_platform_minimum";
                                 /**
                                  * @description The request field naming them
                                  * @enum {string}
                                  */
-                                field: "days" | "topic_id_prefixes" | "scores";
-                                /** @description The values with no data: the first 20 */
+                                field: "days" | "topic_id_prefixes" | "scores" | "profile";
+                                /** @description no_data: the values with no data (the first 20); below_platform_minimum: the profile */
                                 values: string[];
                                 /** @description More values have no data than listed */
                                 truncated: boolean;
                                 /** @description What to check, e.g. a typo in a prefix */
                                 message: string;
+                                /** @description below_platform_minimum: the people counted (at an estimate, at most this many: rows from footers) */
+                                people?: number;
+                                /** @description below_platform_minimum: the platform's minimum audience size */
+                                minimum?: number;
                             }[];
                         };
                     };
@@ -1119,7 +1367,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1128,7 +1376,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                /** @description Refused: an API key without the `write` scope (scope_missing), or a browser session without its X-CSRF-Token (csrf_failed) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1315,10 +1563,21 @@ export interface paths {
                          */
                         max_file_bytes?: number;
                         /**
+                         * @description output: people only: write the people as an ad platform's upload file (header, identifier encoding, rows and bytes per file as the platform takes them): one row per valid hashed e-mail (hem_sha256, or the generic identifier column), which is then the person column. Fixes format and compression; values that are not 64 hex characters are dropped and counted (invalid_identifiers). README "Activation" lists each platform's rules
+                         * @example google_customer_match
+                         * @enum {string}
+                         */
+                        profile?: "google_customer_match" | "meta_custom_audience" | "linkedin_matched_audience" | "uid2" | "liveramp";
+                        /**
                          * @description output: people only: a column (e.g. a timestamp) whose greatest value picks each person's row; without it, any one row of the person
                          * @example last_seen
                          */
                         latest_by?: string;
+                        /**
+                         * @description profile only: the text column holding the hex SHA-256 of each e-mail, which the profile encodes and counts people by (default: unique_by, else hem_sha256)
+                         * @example hem_sha256
+                         */
+                        identifier?: string;
                     };
                 };
             };
@@ -1341,24 +1600,28 @@ export interface paths {
                             total_jobs: number;
                             /** @description Jobs of the current phase done so far: the progress */
                             completed_jobs: number;
-                            /** @description Intent requests over the server's tree: each requested day, prefix or score with no data, which counts as 0 (with strict: true the create answers 400 instead). Empty when all have data */
+                            /** @description Intent requests over the server's tree: each requested day, prefix or score with no data, which counts as 0 (with strict: true the create answers 400 instead). With a profile: people below the platform's minimum audience. Empty when there is nothing to warn of */
                             warnings?: {
                                 /**
-                                 * @description The request names values the data holds no rows for
+                                 * @description no_data: the request names values the data holds no rows for. below_platform_minimum: a profile export has fewer people than the platform's minimum audience
                                  * @enum {string}
                                  */
-                                code: "no_data";
+                                code: "no_data" | "below_platform_minimum";
                                 /**
                                  * @description The request field naming them
                                  * @enum {string}
                                  */
-                                field: "days" | "topic_id_prefixes" | "scores";
-                                /** @description The values with no data: the first 20 */
+                                field: "days" | "topic_id_prefixes" | "scores" | "profile";
+                                /** @description no_data: the values with no data (the first 20); below_platform_minimum: the profile */
                                 values: string[];
                                 /** @description More values have no data than listed */
                                 truncated: boolean;
                                 /** @description What to check, e.g. a typo in a prefix */
                                 message: string;
+                                /** @description below_platform_minimum: the people counted (at an estimate, at most this many: rows from footers) */
+                                people?: number;
+                                /** @description below_platform_minimum: the platform's minimum audience size */
+                                minimum?: number;
                             }[];
                         };
                     };
@@ -1372,7 +1635,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1381,7 +1644,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                /** @description Refused: an API key without the `write` scope (scope_missing), or a browser session without its X-CSRF-Token (csrf_failed) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1598,6 +1861,12 @@ export interface paths {
                          */
                         max_file_bytes?: number;
                         /**
+                         * @description output: people only: write the people as an ad platform's upload file (header, identifier encoding, rows and bytes per file as the platform takes them): one row per valid hashed e-mail (hem_sha256, or the generic identifier column), which is then the person column. Fixes format and compression; values that are not 64 hex characters are dropped and counted (invalid_identifiers). README "Activation" lists each platform's rules
+                         * @example google_customer_match
+                         * @enum {string}
+                         */
+                        profile?: "google_customer_match" | "meta_custom_audience" | "linkedin_matched_audience" | "uid2" | "liveramp";
+                        /**
                          * @description output: people only: keep people whose rows match at least this many distinct requested topic prefixes (at most the number of topic_id_prefixes)
                          * @example 2
                          */
@@ -1639,24 +1908,28 @@ export interface paths {
                             rows: number;
                             /** @description false when where_expr may leave rows out */
                             rows_exact: boolean;
-                            /** @description Intent requests over the server's tree: each requested day, prefix or score with no data, which counts as 0 (with strict: true the create answers 400 instead). Empty when all have data */
+                            /** @description Intent requests over the server's tree: each requested day, prefix or score with no data, which counts as 0 (with strict: true the create answers 400 instead). With a profile: people below the platform's minimum audience. Empty when there is nothing to warn of */
                             warnings?: {
                                 /**
-                                 * @description The request names values the data holds no rows for
+                                 * @description no_data: the request names values the data holds no rows for. below_platform_minimum: a profile export has fewer people than the platform's minimum audience
                                  * @enum {string}
                                  */
-                                code: "no_data";
+                                code: "no_data" | "below_platform_minimum";
                                 /**
                                  * @description The request field naming them
                                  * @enum {string}
                                  */
-                                field: "days" | "topic_id_prefixes" | "scores";
-                                /** @description The values with no data: the first 20 */
+                                field: "days" | "topic_id_prefixes" | "scores" | "profile";
+                                /** @description no_data: the values with no data (the first 20); below_platform_minimum: the profile */
                                 values: string[];
                                 /** @description More values have no data than listed */
                                 truncated: boolean;
                                 /** @description What to check, e.g. a typo in a prefix */
                                 message: string;
+                                /** @description below_platform_minimum: the people counted (at an estimate, at most this many: rows from footers) */
+                                people?: number;
+                                /** @description below_platform_minimum: the platform's minimum audience size */
+                                minimum?: number;
                             }[];
                         };
                     };
@@ -1670,7 +1943,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1679,7 +1952,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                /** @description Refused: an API key without the `read` scope (scope_missing), or a browser session without its X-CSRF-Token (csrf_failed) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1848,10 +2121,21 @@ export interface paths {
                          */
                         max_file_bytes?: number;
                         /**
+                         * @description output: people only: write the people as an ad platform's upload file (header, identifier encoding, rows and bytes per file as the platform takes them): one row per valid hashed e-mail (hem_sha256, or the generic identifier column), which is then the person column. Fixes format and compression; values that are not 64 hex characters are dropped and counted (invalid_identifiers). README "Activation" lists each platform's rules
+                         * @example google_customer_match
+                         * @enum {string}
+                         */
+                        profile?: "google_customer_match" | "meta_custom_audience" | "linkedin_matched_audience" | "uid2" | "liveramp";
+                        /**
                          * @description output: people only: a column (e.g. a timestamp) whose greatest value picks each person's row; without it, any one row of the person
                          * @example last_seen
                          */
                         latest_by?: string;
+                        /**
+                         * @description profile only: the text column holding the hex SHA-256 of each e-mail, which the profile encodes and counts people by (default: unique_by, else hem_sha256)
+                         * @example hem_sha256
+                         */
+                        identifier?: string;
                     };
                 };
             };
@@ -1879,24 +2163,28 @@ export interface paths {
                             rows: number;
                             /** @description false when where_expr may leave rows out */
                             rows_exact: boolean;
-                            /** @description Intent requests over the server's tree: each requested day, prefix or score with no data, which counts as 0 (with strict: true the create answers 400 instead). Empty when all have data */
+                            /** @description Intent requests over the server's tree: each requested day, prefix or score with no data, which counts as 0 (with strict: true the create answers 400 instead). With a profile: people below the platform's minimum audience. Empty when there is nothing to warn of */
                             warnings?: {
                                 /**
-                                 * @description The request names values the data holds no rows for
+                                 * @description no_data: the request names values the data holds no rows for. below_platform_minimum: a profile export has fewer people than the platform's minimum audience
                                  * @enum {string}
                                  */
-                                code: "no_data";
+                                code: "no_data" | "below_platform_minimum";
                                 /**
                                  * @description The request field naming them
                                  * @enum {string}
                                  */
-                                field: "days" | "topic_id_prefixes" | "scores";
-                                /** @description The values with no data: the first 20 */
+                                field: "days" | "topic_id_prefixes" | "scores" | "profile";
+                                /** @description no_data: the values with no data (the first 20); below_platform_minimum: the profile */
                                 values: string[];
                                 /** @description More values have no data than listed */
                                 truncated: boolean;
                                 /** @description What to check, e.g. a typo in a prefix */
                                 message: string;
+                                /** @description below_platform_minimum: the people counted (at an estimate, at most this many: rows from footers) */
+                                people?: number;
+                                /** @description below_platform_minimum: the platform's minimum audience size */
+                                minimum?: number;
                             }[];
                         };
                     };
@@ -1910,7 +2198,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1919,7 +2207,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                /** @description Refused: an API key without the `read` scope (scope_missing), or a browser session without its X-CSRF-Token (csrf_failed) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2095,8 +2383,17 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Refused: an API key without the `read` scope (scope_missing) */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2171,8 +2468,17 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Refused: an API key without the `read` scope (scope_missing) */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2285,8 +2591,17 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Refused: an API key without the `read` scope (scope_missing) */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2491,24 +2806,28 @@ export interface paths {
                                 /** @description Hex SHA-256 of the file, as manifest.json lists it (null for files exported before checksums) */
                                 sha256: string | null;
                             }[];
-                            /** @description What the create warned about, kept with the task: each requested day, prefix or score the intent tree held no rows for at that time (counted as 0). Empty when there was none */
+                            /** @description What the create warned about, kept with the task: each requested day, prefix or score the intent tree held no rows for at that time (counted as 0); with a profile, once counted, people below the platform's minimum audience. Empty when there is none */
                             warnings: {
                                 /**
-                                 * @description The request names values the data holds no rows for
+                                 * @description no_data: the request names values the data holds no rows for. below_platform_minimum: a profile export has fewer people than the platform's minimum audience
                                  * @enum {string}
                                  */
-                                code: "no_data";
+                                code: "no_data" | "below_platform_minimum";
                                 /**
                                  * @description The request field naming them
                                  * @enum {string}
                                  */
-                                field: "days" | "topic_id_prefixes" | "scores";
-                                /** @description The values with no data: the first 20 */
+                                field: "days" | "topic_id_prefixes" | "scores" | "profile";
+                                /** @description no_data: the values with no data (the first 20); below_platform_minimum: the profile */
                                 values: string[];
                                 /** @description More values have no data than listed */
                                 truncated: boolean;
                                 /** @description What to check, e.g. a typo in a prefix */
                                 message: string;
+                                /** @description below_platform_minimum: the people counted (at an estimate, at most this many: rows from footers) */
+                                people?: number;
+                                /** @description below_platform_minimum: the platform's minimum audience size */
+                                minimum?: number;
                             }[];
                             /** @description Signed, expiring link to the export's manifest.json (every file with its rows, bytes and sha256, the schema and the request); written, then an empty _SUCCESS, when the export completes. Null before */
                             manifest_url: string | null;
@@ -2518,6 +2837,8 @@ export interface paths {
                             unique_counts: {
                                 [key: string]: number;
                             } | null;
+                            /** @description A profile export: distinct identifier values of the segment that are not a hex SHA-256 (64 hex characters), left out of the files and of the people counted; null until counted (or exported, for a task that exports at once), and without a profile */
+                            invalid_identifiers: number | null;
                             /** @description Per breakdown_by column: its top 50 values by count (then value), and one "(other)" entry summing the rest when there are more; null until counted, and without breakdown_by */
                             breakdowns: {
                                 [key: string]: {
@@ -2568,8 +2889,17 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Refused: an API key without the `read` scope (scope_missing) */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2657,24 +2987,28 @@ export interface paths {
                             total_jobs: number;
                             /** @description Jobs of the current phase done so far: the progress */
                             completed_jobs: number;
-                            /** @description Intent requests over the server's tree: each requested day, prefix or score with no data, which counts as 0 (with strict: true the create answers 400 instead). Empty when all have data */
+                            /** @description Intent requests over the server's tree: each requested day, prefix or score with no data, which counts as 0 (with strict: true the create answers 400 instead). With a profile: people below the platform's minimum audience. Empty when there is nothing to warn of */
                             warnings?: {
                                 /**
-                                 * @description The request names values the data holds no rows for
+                                 * @description no_data: the request names values the data holds no rows for. below_platform_minimum: a profile export has fewer people than the platform's minimum audience
                                  * @enum {string}
                                  */
-                                code: "no_data";
+                                code: "no_data" | "below_platform_minimum";
                                 /**
                                  * @description The request field naming them
                                  * @enum {string}
                                  */
-                                field: "days" | "topic_id_prefixes" | "scores";
-                                /** @description The values with no data: the first 20 */
+                                field: "days" | "topic_id_prefixes" | "scores" | "profile";
+                                /** @description no_data: the values with no data (the first 20); below_platform_minimum: the profile */
                                 values: string[];
                                 /** @description More values have no data than listed */
                                 truncated: boolean;
                                 /** @description What to check, e.g. a typo in a prefix */
                                 message: string;
+                                /** @description below_platform_minimum: the people counted (at an estimate, at most this many: rows from footers) */
+                                people?: number;
+                                /** @description below_platform_minimum: the platform's minimum audience size */
+                                minimum?: number;
                             }[];
                         };
                     };
@@ -2688,7 +3022,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2697,7 +3031,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                /** @description Refused: an API key without the `write` scope (scope_missing), or a browser session without its X-CSRF-Token (csrf_failed) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2805,24 +3139,28 @@ export interface paths {
                             total_jobs: number;
                             /** @description Jobs of the current phase done so far: the progress */
                             completed_jobs: number;
-                            /** @description Intent requests over the server's tree: each requested day, prefix or score with no data, which counts as 0 (with strict: true the create answers 400 instead). Empty when all have data */
+                            /** @description Intent requests over the server's tree: each requested day, prefix or score with no data, which counts as 0 (with strict: true the create answers 400 instead). With a profile: people below the platform's minimum audience. Empty when there is nothing to warn of */
                             warnings?: {
                                 /**
-                                 * @description The request names values the data holds no rows for
+                                 * @description no_data: the request names values the data holds no rows for. below_platform_minimum: a profile export has fewer people than the platform's minimum audience
                                  * @enum {string}
                                  */
-                                code: "no_data";
+                                code: "no_data" | "below_platform_minimum";
                                 /**
                                  * @description The request field naming them
                                  * @enum {string}
                                  */
-                                field: "days" | "topic_id_prefixes" | "scores";
-                                /** @description The values with no data: the first 20 */
+                                field: "days" | "topic_id_prefixes" | "scores" | "profile";
+                                /** @description no_data: the values with no data (the first 20); below_platform_minimum: the profile */
                                 values: string[];
                                 /** @description More values have no data than listed */
                                 truncated: boolean;
                                 /** @description What to check, e.g. a typo in a prefix */
                                 message: string;
+                                /** @description below_platform_minimum: the people counted (at an estimate, at most this many: rows from footers) */
+                                people?: number;
+                                /** @description below_platform_minimum: the platform's minimum audience size */
+                                minimum?: number;
                             }[];
                         };
                     };
@@ -2836,7 +3174,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2845,7 +3183,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                /** @description Refused: an API key without the `write` scope (scope_missing), or a browser session without its X-CSRF-Token (csrf_failed) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2953,24 +3291,28 @@ export interface paths {
                             total_jobs: number;
                             /** @description Jobs of the current phase done so far: the progress */
                             completed_jobs: number;
-                            /** @description Intent requests over the server's tree: each requested day, prefix or score with no data, which counts as 0 (with strict: true the create answers 400 instead). Empty when all have data */
+                            /** @description Intent requests over the server's tree: each requested day, prefix or score with no data, which counts as 0 (with strict: true the create answers 400 instead). With a profile: people below the platform's minimum audience. Empty when there is nothing to warn of */
                             warnings?: {
                                 /**
-                                 * @description The request names values the data holds no rows for
+                                 * @description no_data: the request names values the data holds no rows for. below_platform_minimum: a profile export has fewer people than the platform's minimum audience
                                  * @enum {string}
                                  */
-                                code: "no_data";
+                                code: "no_data" | "below_platform_minimum";
                                 /**
                                  * @description The request field naming them
                                  * @enum {string}
                                  */
-                                field: "days" | "topic_id_prefixes" | "scores";
-                                /** @description The values with no data: the first 20 */
+                                field: "days" | "topic_id_prefixes" | "scores" | "profile";
+                                /** @description no_data: the values with no data (the first 20); below_platform_minimum: the profile */
                                 values: string[];
                                 /** @description More values have no data than listed */
                                 truncated: boolean;
                                 /** @description What to check, e.g. a typo in a prefix */
                                 message: string;
+                                /** @description below_platform_minimum: the people counted (at an estimate, at most this many: rows from footers) */
+                                people?: number;
+                                /** @description below_platform_minimum: the platform's minimum audience size */
+                                minimum?: number;
                             }[];
                         };
                     };
@@ -2984,7 +3326,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2993,7 +3335,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                /** @description Refused: an API key without the `write` scope (scope_missing), or a browser session without its X-CSRF-Token (csrf_failed) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3209,8 +3551,17 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Refused: an API key without the `read` scope (scope_missing) */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3377,7 +3728,7 @@ export interface paths {
                         /** @description How each run's export is delivered */
                         delivery?: {
                             /**
-                             * @description full: every run exports the whole audience. delta (output: people and unique_by): a run exports who joined (added, their people rows) and who left (removed, their unique_by values) since the last completed run
+                             * @description full: every run exports the whole audience. delta (output: people and unique_by): a run exports who joined (added, their people rows) and who left (removed, their unique_by values) since the last completed run; with a profile (no unique_by needed) both in the platform's file
                              * @default full
                              * @example delta
                              * @enum {string}
@@ -3539,7 +3890,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3548,7 +3899,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                /** @description Refused: an API key without the `write` scope (scope_missing), or a browser session without its X-CSRF-Token (csrf_failed) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3747,24 +4098,28 @@ export interface paths {
                             rows: number;
                             /** @description false when where_expr may leave rows out */
                             rows_exact: boolean;
-                            /** @description Intent requests over the server's tree: each requested day, prefix or score with no data, which counts as 0 (with strict: true the create answers 400 instead). Empty when all have data */
+                            /** @description Intent requests over the server's tree: each requested day, prefix or score with no data, which counts as 0 (with strict: true the create answers 400 instead). With a profile: people below the platform's minimum audience. Empty when there is nothing to warn of */
                             warnings?: {
                                 /**
-                                 * @description The request names values the data holds no rows for
+                                 * @description no_data: the request names values the data holds no rows for. below_platform_minimum: a profile export has fewer people than the platform's minimum audience
                                  * @enum {string}
                                  */
-                                code: "no_data";
+                                code: "no_data" | "below_platform_minimum";
                                 /**
                                  * @description The request field naming them
                                  * @enum {string}
                                  */
-                                field: "days" | "topic_id_prefixes" | "scores";
-                                /** @description The values with no data: the first 20 */
+                                field: "days" | "topic_id_prefixes" | "scores" | "profile";
+                                /** @description no_data: the values with no data (the first 20); below_platform_minimum: the profile */
                                 values: string[];
                                 /** @description More values have no data than listed */
                                 truncated: boolean;
                                 /** @description What to check, e.g. a typo in a prefix */
                                 message: string;
+                                /** @description below_platform_minimum: the people counted (at an estimate, at most this many: rows from footers) */
+                                people?: number;
+                                /** @description below_platform_minimum: the platform's minimum audience size */
+                                minimum?: number;
                             }[];
                         };
                     };
@@ -3778,7 +4133,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3787,7 +4142,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                /** @description Refused: an API key without the `read` scope (scope_missing), or a browser session without its X-CSRF-Token (csrf_failed) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4015,8 +4370,17 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Refused: an API key without the `read` scope (scope_missing) */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4084,7 +4448,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4093,7 +4457,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                /** @description Refused: an API key without the `write` scope (scope_missing), or a browser session without its X-CSRF-Token (csrf_failed) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4241,7 +4605,7 @@ export interface paths {
                         /** @description How each run's export is delivered */
                         delivery?: {
                             /**
-                             * @description full: every run exports the whole audience. delta (output: people and unique_by): a run exports who joined (added, their people rows) and who left (removed, their unique_by values) since the last completed run
+                             * @description full: every run exports the whole audience. delta (output: people and unique_by): a run exports who joined (added, their people rows) and who left (removed, their unique_by values) since the last completed run; with a profile (no unique_by needed) both in the platform's file
                              * @default full
                              * @example delta
                              * @enum {string}
@@ -4403,7 +4767,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4412,7 +4776,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                /** @description Refused: an API key without the `write` scope (scope_missing), or a browser session without its X-CSRF-Token (csrf_failed) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4575,8 +4939,17 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Refused: an API key without the `read` scope (scope_missing) */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4658,7 +5031,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4667,7 +5040,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                /** @description Refused: an API key without the `write` scope (scope_missing), or a browser session without its X-CSRF-Token (csrf_failed) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4815,8 +5188,17 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Refused: an API key without the `read` scope (scope_missing) */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5029,7 +5411,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5038,7 +5420,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                /** @description Refused: an API key without the `write` scope (scope_missing), or a browser session without its X-CSRF-Token (csrf_failed) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5140,8 +5522,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Refused: an API key without the `read` scope (scope_missing) */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5332,8 +5723,17 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Refused: an API key without the `read` scope (scope_missing) */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5428,8 +5828,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Refused: an API key without the `admin` scope (scope_missing) */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5531,7 +5940,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5540,7 +5949,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                /** @description Refused: an API key without the `admin` scope (scope_missing), or a browser session without its X-CSRF-Token (csrf_failed) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5641,7 +6050,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5650,7 +6059,7 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid) */
+                /** @description Refused: an API key without the `admin` scope (scope_missing), or a browser session without its X-CSRF-Token (csrf_failed) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5774,8 +6183,17 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
-                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login */
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Refused: an API key without the `admin` scope (scope_missing) */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };

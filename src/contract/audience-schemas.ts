@@ -92,7 +92,7 @@ export const AudienceDelivery = Type.Object(
         description:
           'full: every run exports the whole audience. delta (output: people and unique_by): a run ' +
           'exports who joined (added, their people rows) and who left (removed, their unique_by values) ' +
-          'since the last completed run',
+          "since the last completed run; with a profile (no unique_by needed) both in the platform's file",
         examples: ['delta'],
       }),
     ),

@@ -38,7 +38,7 @@ export const Problem = Type.Object(
 /** What each error status means, as the OpenAPI document describes the answer. */
 export const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'The request is not valid: `detail` says what to change and `errors` names each offending field',
-  401: 'No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login',
+  401: 'No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again)',
   403: 'Refused: a browser session changing something without its X-CSRF-Token (csrf_failed), or a download link that is wrong or has expired (link_invalid)',
   404: 'Not found: no such resource in your organisation',
   409: 'Conflicts with the current state; `code` says which (a name or e-mail taken, a task or run in another status, an Idempotency-Key still in use)',
@@ -51,9 +51,11 @@ export const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   504: 'The preview took too long',
 };
 
-/** The error answer of one status: a reference to `Problem`, described for that status. */
-export const problem = (status: number) =>
-  Type.Ref('Problem', { description: PROBLEM_DESCRIPTIONS[status] ?? 'RFC 9457 problem document' });
+/** The error answer of one status: a reference to `Problem`, described for that status (or as given). */
+export const problem = (
+  status: number,
+  description = PROBLEM_DESCRIPTIONS[status] ?? 'RFC 9457 problem document',
+) => Type.Ref('Problem', { description });
 
 /**
  * The error answers of a route, by status: each a reference to `Problem`, which the app registers

@@ -4,6 +4,8 @@
  * `GenericRequestView` in tasks/task-model.ts, derived from these).
  */
 import { type Static, Type } from '@sinclair/typebox';
+import { ACTIVATION_PROFILES } from './activation-profiles.ts';
+import { StringEnum } from './string-enum.ts';
 
 /**
  * Where the examples of the OpenAPI document say the intent tree is. Swagger UI's copy of the
@@ -121,6 +123,17 @@ const Expression = {
       examples: [268_435_456],
     }),
   ),
+  profile: Type.Optional(
+    StringEnum(ACTIVATION_PROFILES, {
+      description:
+        "output: people only: write the people as an ad platform's upload file (header, identifier " +
+        'encoding, rows and bytes per file as the platform takes them): one row per valid hashed ' +
+        'e-mail (hem_sha256, or the generic identifier column), which is then the person column. ' +
+        'Fixes format and compression; values that are not 64 hex characters are dropped and counted ' +
+        '(invalid_identifiers). README "Activation" lists each platform\'s rules',
+      examples: ['google_customer_match'],
+    }),
+  ),
 };
 
 const MinimumPerPerson = (description: string) =>
@@ -210,6 +223,15 @@ export const GenericTaskBody = Type.Object(
           "output: people only: a column (e.g. a timestamp) whose greatest value picks each person's row; " +
           'without it, any one row of the person',
         examples: ['last_seen'],
+      }),
+    ),
+    identifier: Type.Optional(
+      Type.String({
+        maxLength: 256,
+        description:
+          'profile only: the text column holding the hex SHA-256 of each e-mail, which the profile ' +
+          'encodes and counts people by (default: unique_by, else hem_sha256)',
+        examples: ['hem_sha256'],
       }),
     ),
   },

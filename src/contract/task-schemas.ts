@@ -17,21 +17,40 @@ const Status = StringEnum(TASK_STATUSES, {
 const TotalJobs = Type.Integer({ description: 'Jobs of the current phase (count or export)' });
 const CompletedJobs = Type.Integer({ description: 'Jobs of the current phase done so far: the progress' });
 
-/** Days, topic prefixes or scores an intent request names that the data does not hold. */
+/**
+ * Days, topic prefixes or scores an intent request names that the data does not hold; and a profile
+ * export with fewer people than its platform serves.
+ */
 export const DataWarnings = Type.Array(
   Type.Object({
-    code: Type.Literal('no_data', { description: 'The request names values the data holds no rows for' }),
-    field: StringEnum(['days', 'topic_id_prefixes', 'scores'] as const, {
+    code: StringEnum(['no_data', 'below_platform_minimum'] as const, {
+      description:
+        'no_data: the request names values the data holds no rows for. below_platform_minimum: a ' +
+        "profile export has fewer people than the platform's minimum audience",
+    }),
+    field: StringEnum(['days', 'topic_id_prefixes', 'scores', 'profile'] as const, {
       description: 'The request field naming them',
     }),
-    values: Type.Array(Type.String(), { description: 'The values with no data: the first 20' }),
+    values: Type.Array(Type.String(), {
+      description: 'no_data: the values with no data (the first 20); below_platform_minimum: the profile',
+    }),
     truncated: Type.Boolean({ description: 'More values have no data than listed' }),
     message: Type.String({ description: 'What to check, e.g. a typo in a prefix' }),
+    people: Type.Optional(
+      Type.Integer({
+        description:
+          'below_platform_minimum: the people counted (at an estimate, at most this many: rows from footers)',
+      }),
+    ),
+    minimum: Type.Optional(
+      Type.Integer({ description: "below_platform_minimum: the platform's minimum audience size" }),
+    ),
   }),
   {
     description:
       "Intent requests over the server's tree: each requested day, prefix or score with no data, which " +
-      'counts as 0 (with strict: true the create answers 400 instead). Empty when all have data',
+      'counts as 0 (with strict: true the create answers 400 instead). With a profile: people below ' +
+      "the platform's minimum audience. Empty when there is nothing to warn of",
   },
 );
 export type DataWarnings = Static<typeof DataWarnings>;
@@ -164,7 +183,8 @@ export const TaskDetail = Type.Object(
     warnings: Type.Array(DataWarnings.items, {
       description:
         'What the create warned about, kept with the task: each requested day, prefix or score the ' +
-        'intent tree held no rows for at that time (counted as 0). Empty when there was none',
+        'intent tree held no rows for at that time (counted as 0); with a profile, once counted, ' +
+        "people below the platform's minimum audience. Empty when there is none",
     }),
     manifest_url: Type.Union([Type.String(), Type.Null()], {
       description:
@@ -178,6 +198,12 @@ export const TaskDetail = Type.Object(
     }),
     unique_counts: Type.Union([Type.Record(Type.String(), Type.Integer()), Type.Null()], {
       description: 'Distinct values of unique_by per partition; null until counted, and without unique_by',
+    }),
+    invalid_identifiers: Type.Union([Type.Integer(), Type.Null()], {
+      description:
+        'A profile export: distinct identifier values of the segment that are not a hex SHA-256 (64 ' +
+        'hex characters), left out of the files and of the people counted; null until counted (or ' +
+        'exported, for a task that exports at once), and without a profile',
     }),
     breakdowns: Type.Union(
       [

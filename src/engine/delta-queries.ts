@@ -7,7 +7,13 @@ import path from 'node:path';
 import type { Sandbox } from './duckdb-sandbox.ts';
 import { describeQuery, type FileTarget, type WrittenFiles, writeFiles } from './file-writer.ts';
 import { type ParquetSource, parquetRelation } from './parquet-queries.ts';
-import { exportPeople, type PeopleQuery, peopleSql } from './people-queries.ts';
+import { exportPeople, type PeopleQuery, peopleSql, peopleValuesSql } from './people-queries.ts';
+import {
+  countIdentifiers,
+  type ProfileFile,
+  validIdentifiersSql,
+  writeProfileFiles,
+} from './profile-files.ts';
 import { quoteIdentifier, quoteString } from './sql-quote.ts';
 
 /** Counts of a delta between the previous members and the current ones. */
@@ -24,6 +30,8 @@ export interface MemberDelta {
 
 /** The current members while `writeMembers` runs: written to the file, then counted against the previous. */
 const MEMBERS = '__audiences_members';
+/** The segment's person values as they are, while `writeMembers` keeps identifiers (`identifiers`). */
+const VALUES = '__audiences_member_values';
 
 /**
  * Writes the segment's members — the person values of the rows `exportPeople` would write (for the
@@ -38,7 +46,8 @@ export async function writeMembers(
   query: PeopleQuery,
   file: string,
   previous: string | null,
-): Promise<MemberDelta> {
+  { identifiers = false }: MembersOptions = {},
+): Promise<MemberDelta & { invalid?: number }> {
   const person = quoteIdentifier(query.personBy);
   // Without input there are no members, but the file still needs a column type: the previous
   // file's, else VARCHAR (a later run of another type compares with it as text, see `withoutPeople`).
@@ -48,7 +57,44 @@ export async function writeMembers(
       : previous === null
         ? `SELECT NULL::VARCHAR AS ${person} LIMIT 0`
         : `${membersOf(previous, query.personBy)} LIMIT 0`;
-  await sandbox.query(`CREATE OR REPLACE TEMP TABLE ${MEMBERS} AS ${current}`);
+  let invalid = 0;
+  if (identifiers && source.files.length > 0) {
+    // Members are the valid identifiers, lower-cased, and the values left out are counted: the
+    // segment is read once, into a table both come from.
+    try {
+      await sandbox.query(`CREATE OR REPLACE TEMP TABLE ${VALUES} AS ${current}`);
+      invalid = (await countIdentifiers(sandbox, `SELECT * FROM ${VALUES}`)).invalid;
+      const valid = validIdentifiersSql(`SELECT * FROM ${VALUES}`);
+      await sandbox.query(
+        `CREATE OR REPLACE TEMP TABLE ${MEMBERS} AS SELECT id AS ${person} FROM (${valid})`,
+      );
+    } finally {
+      await sandbox.query(`DROP TABLE IF EXISTS ${VALUES}`);
+    }
+  } else {
+    await sandbox.query(`CREATE OR REPLACE TEMP TABLE ${MEMBERS} AS ${current}`);
+  }
+  const counted = await countMembers(sandbox, file, previous, query.personBy);
+  return identifiers ? { ...counted, invalid } : counted;
+}
+
+/** How `writeMembers` keeps members. */
+export interface MembersOptions {
+  /**
+   * The person values are hashed e-mails (an activation profile's identifiers): members are the
+   * values that are a hex SHA-256, lower-cased; the others are counted (`invalid`) and left out.
+   */
+  identifiers?: boolean;
+}
+
+/** Writes the members of `MEMBERS` to `file` and counts them against `previous`; drops the table. */
+async function countMembers(
+  sandbox: Sandbox,
+  file: string,
+  previous: string | null,
+  personBy: string,
+): Promise<MemberDelta> {
+  const person = quoteIdentifier(personBy);
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     await sandbox.query(
@@ -61,9 +107,9 @@ export async function writeMembers(
       const n = Number(row?.n ?? 0);
       return { members: n, added: n, removed: 0, kept: 0 };
     }
-    const before = membersOf(previous, query.personBy);
-    const added = await withoutPeople(sandbox, members, before, query.personBy);
-    const removed = await withoutPeople(sandbox, before, members, query.personBy);
+    const before = membersOf(previous, personBy);
+    const added = await withoutPeople(sandbox, members, before, personBy);
+    const removed = await withoutPeople(sandbox, before, members, personBy);
     const [row] = await sandbox.query(
       `SELECT (SELECT count(*) FROM ${MEMBERS}) AS members, (SELECT count(*) FROM (${added})) AS added, ` +
         `(SELECT count(*) FROM (${removed})) AS removed`,
@@ -124,9 +170,44 @@ export async function exportRemoved(
 
 /** The person values of the rows `exportPeople` would write. */
 function membersSql(source: ParquetSource, query: PeopleQuery): string {
-  // DuckDB drops the aggregates nobody reads: this scans only the person column and the columns
-  // the filter and the min_topics/min_days conditions need.
-  return `SELECT ${quoteIdentifier(query.personBy)} FROM (${peopleSql(source, query)})`;
+  return peopleValuesSql(source, query);
+}
+
+/**
+ * A delta run's two outputs in an activation profile's files, from the two members files alone
+ * (members are identifiers already, see `MembersOptions`): those in `current` and not in `previous`
+ * (everyone when previous is null) into `added`, those in `previous` and not in `current` into
+ * `removed`. The platforms take adds and removes as lists of the same shape.
+ */
+export async function exportProfileDelta(
+  sandbox: Sandbox,
+  current: string,
+  previous: string | null,
+  personBy: string,
+  profile: ProfileFile,
+  targets: { added: string; removed: string },
+): Promise<{ added: WrittenFiles; removed: WrittenFiles }> {
+  const now = membersOf(current, personBy);
+  const ids = (rows: string) => `SELECT ${quoteIdentifier(personBy)} AS id FROM (${rows})`;
+  if (previous === null) {
+    const added = await writeProfileFiles(sandbox, ids(now), profile, targets.added);
+    return { added, removed: { files: [], columns: added.columns } };
+  }
+  const before = membersOf(previous, personBy);
+  return {
+    added: await writeProfileFiles(
+      sandbox,
+      ids(await withoutPeople(sandbox, now, before, personBy)),
+      profile,
+      targets.added,
+    ),
+    removed: await writeProfileFiles(
+      sandbox,
+      ids(await withoutPeople(sandbox, before, now, personBy)),
+      profile,
+      targets.removed,
+    ),
+  };
 }
 
 /** The person column of a members file (its folders are never read as Hive columns). */

@@ -89,6 +89,15 @@ export function peopleSql(source: ParquetSource, query: PeopleQuery): string {
 }
 
 /**
+ * The person values of the segment's people (the rows `exportPeople` would write), in the person
+ * column: DuckDB drops the aggregates nobody reads, so this reads only the person column and the
+ * columns the filter and the per-person conditions need.
+ */
+export function peopleValuesSql(source: ParquetSource, query: PeopleQuery): string {
+  return `SELECT ${quoteIdentifier(query.personBy)} FROM (${peopleSql(source, query)})`;
+}
+
+/**
  * The first `limit` people of the segment (rows as `exportPeople` writes them, in no set order),
  * with their columns and DuckDB types; values as JSON (see `jsonValue`). Every person's rows are
  * grouped first: a people preview reads the whole segment.

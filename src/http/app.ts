@@ -20,6 +20,7 @@ import { apiDocsUiOptions } from './api-docs.ts';
 import { consolePlugin } from './console.ts';
 import { idempotency } from './idempotency.ts';
 import { sendProblem, toAppError } from './problem.ts';
+import { routeAccess } from './route-access.ts';
 import { routeProblems } from './route-problems.ts';
 import { accountRoutes } from './routes/account-routes.ts';
 import { archiveRoutes } from './routes/archive-routes.ts';
@@ -126,19 +127,21 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     sendProblem(reply, new AppError('not_found', `no route ${request.method} ${request.url.split('?')[0]}`)),
   );
 
-  // Before the routes: it extends the routes that opt in as they are declared.
+  // Before the routes: these extend each route as it is declared. Access first, so its credentials
+  // check comes before anything else a route runs, and the idempotency check has its principal.
+  await app.register(routeAccess, { accounts: deps.accounts });
   await app.register(idempotency, { requests: deps.idempotentRequests });
   await app.register(routeProblems, { rateLimited: (url) => !RATE_LIMIT_EXEMPT.test(url) });
 
   await app.register(healthRoutes, { checks: deps.readiness });
   await app.register(accountRoutes, { accounts: deps.accounts });
   await app.register(sessionRoutes, { accounts: deps.accounts });
-  await app.register(taskRoutes, { accounts: deps.accounts, tasks: deps.tasks });
-  await app.register(audienceRoutes, { accounts: deps.accounts, audiences: deps.audiences });
-  await app.register(catalogRoutes, { accounts: deps.accounts, catalog: deps.catalog });
+  await app.register(taskRoutes, { tasks: deps.tasks });
+  await app.register(audienceRoutes, { audiences: deps.audiences });
+  await app.register(catalogRoutes, { catalog: deps.catalog });
   await app.register(downloadRoutes, { downloads: deps.downloads });
-  await app.register(archiveRoutes, { accounts: deps.accounts, downloads: deps.downloads });
-  await app.register(webhookRoutes, { accounts: deps.accounts, webhooks: deps.webhooks });
+  await app.register(archiveRoutes, { downloads: deps.downloads });
+  await app.register(webhookRoutes, { webhooks: deps.webhooks });
   if (deps.metrics) await app.register(metricsRoutes, { metrics: deps.metrics });
 
   await app.register(consolePlugin, deps.consoleDir ? { dir: deps.consoleDir } : {});
@@ -160,7 +163,12 @@ function openApiOptions(publicUrl: string | undefined): SwaggerOptions {
           'audiences that run on a schedule; get signed webhooks when tasks end.\n\n' +
           '**Authenticate**: register (POST /auth/v1/register), log in (POST /auth/v1/login) and send the ' +
           'token as `Authorization: Bearer <token>`, or create an API client (POST /client/v1) and send ' +
-          'its key as `X-API-Key`.\n\n' +
+          'its key as `X-API-Key`. A key holds scopes: `read` (status, lists, catalog, estimates, ' +
+          'previews, manifests, archives, downloads), `write` (create, unload, cancel, retry tasks; ' +
+          'change and run audiences) and `admin` (webhooks); each route names the one it needs under ' +
+          '`security`, and a key without it gets 403 `scope_missing`. A login holds every scope until ' +
+          'it expires or its session ends (POST /auth/v1/logout, a password change); only a login ' +
+          'manages API clients.\n\n' +
           '**Errors** are RFC 9457 problem documents (`application/problem+json`) with a stable `code`.\n\n' +
           'The examples read the demo data of `npm start`: days from 2024-05-01, topic prefixes 4eyes_101 ' +
           'to 4eyes_110, scores low, medium and high.',

@@ -1,8 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountService, KeyCheck, Principal } from '../accounts/account-service.ts';
 import { API_KEY_PREFIX, looksLikeKey } from '../accounts/api-keys.ts';
+import { requireScope } from '../accounts/api-scopes.ts';
+import type { ApiScope } from '../contract/account-schemas.ts';
 import { AppError } from '../errors.ts';
-import { sessionPrincipal } from './session-cookie.ts';
+import { SESSION_ENDED, sessionPrincipal } from './session-cookie.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -34,7 +36,8 @@ const REFUSALS = {
     '(POST /auth/v1/login), or send an API key in X-API-Key',
   notBearer: 'the Authorization header must be "Bearer <token>" with a token from POST /auth/v1/login',
   keyForAccounts:
-    'API keys cannot manage API clients (so a leaked key cannot make more): send Authorization: ' +
+    'API keys cannot manage API clients, passwords or logins (so a leaked key cannot make more keys, ' +
+    'whatever its scopes): send Authorization: ' +
     'Bearer <token> with a login token from POST /auth/v1/login',
 } as const;
 
@@ -61,41 +64,61 @@ function keyRefusal(key: string, check: Exclude<KeyCheck, { principal: Principal
   return JWT.test(key) ? REFUSALS.tokenAsKey : REFUSALS.unknownKey;
 }
 
-/** Task routes: an API key, or a user's JWT (in the Authorization header or the console's session cookie). */
-export function requireApiAccess(accounts: AccountService) {
+/**
+ * The user of a login token whose session goes on. An ended session is refused as such (the token
+ * was right, and logging in again is the cure); anything else with `refusal`.
+ */
+async function userOf(accounts: AccountService, token: string, refusal: string): Promise<Principal> {
+  const check = token ? await accounts.authenticateToken(token) : undefined;
+  if (check && 'principal' in check) return check.principal;
+  if (check?.refused === 'ended') throw new AppError('session_ended', SESSION_ENDED);
+  throw new AppError('unauthorized', refusal);
+}
+
+/** The caller of an API route: an API key, else a user's JWT (Authorization header, else the session cookie). */
+async function apiCaller(accounts: AccountService, request: FastifyRequest): Promise<Principal> {
+  const key = request.headers['x-api-key'];
+  const token = bearer(request);
+  if (typeof key === 'string') {
+    const check = await accounts.authenticateKey(key);
+    if ('refused' in check) throw new AppError('unauthorized', keyRefusal(key, check));
+    return check.principal;
+  }
+  if (token !== undefined) return userOf(accounts, token, bearerRefusal(token));
+  const session = await sessionPrincipal(accounts, request);
+  if (!session) throw new AppError('unauthorized', UNAUTHORIZED);
+  return session;
+}
+
+/**
+ * API routes: an API key that holds `scope`, or a user's JWT (in the Authorization header or the
+ * console's session cookie), which holds every scope.
+ */
+export function requireApiAccess(accounts: AccountService, scope: ApiScope) {
   return async (request: FastifyRequest, _reply: FastifyReply) => {
-    const key = request.headers['x-api-key'];
-    const token = bearer(request);
-    if (typeof key === 'string') {
-      const check = await accounts.authenticateKey(key);
-      if ('refused' in check) throw new AppError('unauthorized', keyRefusal(key, check));
-      request.principal = check.principal;
-    } else if (token !== undefined) {
-      if (token) request.principal = await accounts.authenticateToken(token);
-      if (!request.principal) throw new AppError('unauthorized', bearerRefusal(token));
-    } else {
-      request.principal = await sessionPrincipal(accounts, request);
-    }
-    if (!request.principal) throw new AppError('unauthorized', UNAUTHORIZED);
+    const principal = await apiCaller(accounts, request);
+    requireScope(principal, scope);
+    request.principal = principal;
   };
 }
 
 /**
- * Account routes (API clients): a user's JWT only (header or session cookie), so a leaked key cannot
- * mint more keys.
+ * Account routes (API clients, password, logout): a user's JWT only (header or session cookie), so
+ * a leaked key cannot mint more keys, whatever its scopes.
  */
 export function requireUser(accounts: AccountService) {
   return async (request: FastifyRequest, _reply: FastifyReply) => {
     const token = bearer(request);
     if (token !== undefined) {
-      if (token) request.principal = await accounts.authenticateToken(token);
-      if (!request.principal) {
-        const keyInstead = looksLikeKey(token) || token.startsWith(API_KEY_PREFIX);
-        throw new AppError('unauthorized', keyInstead ? REFUSALS.keyForAccounts : bearerRefusal(token));
-      }
-    } else {
-      request.principal = await sessionPrincipal(accounts, request);
+      const keyInstead = looksLikeKey(token) || token.startsWith(API_KEY_PREFIX);
+      request.principal = await userOf(
+        accounts,
+        token,
+        keyInstead ? REFUSALS.keyForAccounts : bearerRefusal(token),
+      );
+      return;
     }
+    request.principal = await sessionPrincipal(accounts, request);
     if (!request.principal) {
       throw new AppError(
         'unauthorized',

@@ -90,6 +90,13 @@ function fieldError(issue: AjvError, context = 'body'): FieldError {
   const field = prefix + (path || context);
   if (issue.keyword === 'minItems' && issue.params.limit === 1)
     return { field, message: 'must not be empty' };
+  if (issue.keyword === 'uniqueItems') {
+    const [first, second] = [Number(issue.params.i), Number(issue.params.j)].sort((a, b) => a - b);
+    return {
+      field,
+      message: `has a duplicate (items ${first} and ${second} are the same); list each value once`,
+    };
+  }
   if (issue.keyword === 'enum') {
     return { field, message: `must be one of ${(issue.params.allowedValues as unknown[]).join(', ')}` };
   }

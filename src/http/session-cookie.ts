@@ -10,6 +10,11 @@ export const CSRF_HEADER = 'x-csrf-token';
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** The refusal of a login token (or session cookie) whose session was ended. */
+export const SESSION_ENDED =
+  'this login session has ended (logged out, or the password was changed since): log in again ' +
+  '(POST /auth/v1/login, `audiences login`, or the console) for a new token';
+
 /**
  * Sets the session cookie: `HttpOnly` (no script reads it), `SameSite=Strict` (no other site's page
  * sends it), `Secure` when the request came over https, expiring with the token.
@@ -50,7 +55,8 @@ export function sessionToken(request: FastifyRequest): string | undefined {
  * request that changes something must also carry the session's CSRF token: the cookie alone could
  * be a forged request from another page, the header only a script of the console's origin can set.
  *
- * @throws AppError `csrf_failed` when a valid session makes a non-read request without its token
+ * @throws AppError `session_ended` when the cookie's session was ended (logged out elsewhere, or the
+ *   password changed); `csrf_failed` when a valid session makes a non-read request without its token
  */
 export async function sessionPrincipal(
   accounts: AccountService,
@@ -58,8 +64,13 @@ export async function sessionPrincipal(
 ): Promise<Principal | undefined> {
   const token = sessionToken(request);
   if (!token) return undefined;
-  const principal = await accounts.authenticateToken(token);
-  if (!principal || READS.has(request.method)) return principal;
+  const check = await accounts.authenticateToken(token);
+  if ('refused' in check) {
+    if (check.refused === 'ended') throw new AppError('session_ended', SESSION_ENDED);
+    return undefined;
+  }
+  const { principal } = check;
+  if (READS.has(request.method)) return principal;
   const presented = request.headers[CSRF_HEADER];
   if (typeof presented !== 'string' || !accounts.csrfMatches(token, presented)) {
     throw new AppError(

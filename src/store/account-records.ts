@@ -1,3 +1,5 @@
+import type { ApiScope } from '../contract/account-schemas.ts';
+
 export interface OrganizationRecord {
   id: string;
   name: string;
@@ -21,6 +23,8 @@ export interface ClientRecord {
   keyHash: string;
   keyPrefix: string;
   secretHash: string;
+  /** What its key may do; the API checks them on every request the key makes. */
+  scopes: ApiScope[];
   createdBy: string;
   createdAt: string;
   revokedAt: string | null;

@@ -5,7 +5,8 @@ import { JobLeases } from './job-leases.ts';
 import { type Dialect, liveTasks } from './live-tasks.ts';
 import { migrateToLatest } from './migrations.ts';
 import { lockOrganization } from './organization-lock.ts';
-import type { Database } from './schema.ts';
+import type { ClientTable, Database } from './schema.ts';
+import { SessionQueries } from './session-queries.ts';
 import type {
   AttemptCursor,
   AudienceRecord,
@@ -27,7 +28,10 @@ import type {
   ManifestEntry,
   NewJob,
   OrganizationRecord,
+  PasswordChange,
+  PasswordChangeResult,
   ResumableJob,
+  SessionRecord,
   SilentWorkers,
   Store,
   TaskAdmission,
@@ -76,6 +80,7 @@ export class KyselyStore implements Store {
   private readonly webhooks: WebhookQueries;
   private readonly audiences: AudienceQueries;
   private readonly workers: WorkerBeats;
+  private readonly sessions: SessionQueries;
 
   private constructor(
     private readonly db: Kysely<Database>,
@@ -86,6 +91,7 @@ export class KyselyStore implements Store {
     this.webhooks = new WebhookQueries(db, dialect);
     this.audiences = new AudienceQueries(db, dialect);
     this.workers = new WorkerBeats(db);
+    this.sessions = new SessionQueries(db);
   }
 
   static async open(db: Kysely<Database>, dialect: Dialect): Promise<KyselyStore> {
@@ -140,17 +146,21 @@ export class KyselyStore implements Store {
   }
 
   async insertClient(client: ClientRecord): Promise<void> {
-    await this.db.insertInto('apiClients').values(client).execute();
+    await this.db
+      .insertInto('apiClients')
+      .values({ ...client, scopes: JSON.stringify(client.scopes) })
+      .execute();
   }
 
   async listClients(organizationId: string): Promise<ClientRecord[]> {
-    return this.db
+    const rows = await this.db
       .selectFrom('apiClients')
       .selectAll()
       .where('organizationId', '=', organizationId)
       .orderBy('createdAt', 'desc')
       .orderBy('id', 'desc')
       .execute();
+    return rows.map(toClient);
   }
 
   async revokeClient(organizationId: string, clientId: string, at: string): Promise<boolean> {
@@ -165,7 +175,28 @@ export class KyselyStore implements Store {
   }
 
   async findClientByKeyHash(keyHash: string): Promise<ClientRecord | undefined> {
-    return this.db.selectFrom('apiClients').selectAll().where('keyHash', '=', keyHash).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('apiClients')
+      .selectAll()
+      .where('keyHash', '=', keyHash)
+      .executeTakeFirst();
+    return row && toClient(row);
+  }
+
+  insertSession(session: Omit<SessionRecord, 'endedAt'>, passwordHash: string): Promise<boolean> {
+    return this.sessions.insertSession(session, passwordHash);
+  }
+
+  findSession(sessionId: string): Promise<SessionRecord | undefined> {
+    return this.sessions.findSession(sessionId);
+  }
+
+  endSession(sessionId: string, at: string): Promise<boolean> {
+    return this.sessions.endSession(sessionId, at);
+  }
+
+  changePassword(change: PasswordChange): Promise<PasswordChangeResult> {
+    return this.sessions.changePassword(change);
   }
 
   async insertTask(task: TaskRecord, jobs: NewJob[], limits?: TaskLimits): Promise<TaskAdmission> {
@@ -525,3 +556,8 @@ async function countActive(db: Kysely<Database> | Transaction<Database>, organiz
 
 /** Rolls back a sign-up whose e-mail turned out to be taken. */
 class EmailTaken extends Error {}
+
+/** A client as the store answers it: its scopes parsed from their JSON. */
+function toClient(row: ClientTable): ClientRecord {
+  return { ...row, scopes: JSON.parse(row.scopes) as ClientRecord['scopes'] };
+}

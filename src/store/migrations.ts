@@ -293,6 +293,32 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('workers_seen_at').on('workers').column('seen_at').execute();
     },
   },
+  '0012_sessions': {
+    async up(db: Kysely<unknown>) {
+      // Login sessions: a login token names its row (`sid`), and is refused once the row is ended
+      // (logout, password change) or gone. A login sweeps the user's expired rows.
+      await db.schema
+        .createTable('sessions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('organization_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('ended_at', 'text')
+        .execute();
+      await db.schema
+        .createIndex('sessions_user')
+        .on('sessions')
+        .columns(['user_id', 'expires_at'])
+        .execute();
+      // What an API key may do, a JSON array of scopes. Keys made before scopes existed keep all
+      // three: what they could do then.
+      await db.schema
+        .alterTable('api_clients')
+        .addColumn('scopes', 'text', (c) => c.notNull().defaultTo('["read","write","admin"]'))
+        .execute();
+    },
+  },
 };
 
 class CodeMigrations implements MigrationProvider {

@@ -5,6 +5,7 @@ import type {
   JobPhase,
   JobStatus,
   OrganizationRecord,
+  SessionRecord,
   TaskEventType,
   TaskStatus,
   UserRecord,
@@ -21,7 +22,8 @@ export interface Database {
   // Rows of these tables are the store's records as they are.
   organizations: OrganizationRecord;
   users: UserRecord;
-  apiClients: ClientRecord;
+  sessions: SessionRecord;
+  apiClients: ClientTable;
   tasks: TaskTable;
   jobs: JobTable;
   files: FileRecord;
@@ -32,6 +34,11 @@ export interface Database {
   audiences: AudienceTable;
   audienceRuns: AudienceRunTable;
   workers: WorkerTable;
+}
+
+/** An API client's row: its scopes as a JSON array of the scope names. */
+export interface ClientTable extends Omit<ClientRecord, 'scopes'> {
+  scopes: string;
 }
 
 export interface TaskTable {

@@ -8,6 +8,7 @@ import type { AccountStore } from './account-records.ts';
 import type { AudienceStore } from './audience-records.ts';
 import type { IdempotencyStore } from './idempotency-records.ts';
 import type { JobStore } from './job-records.ts';
+import type { SessionStore } from './session-records.ts';
 import type { TaskStore } from './task-records.ts';
 import type { WebhookStore } from './webhook-records.ts';
 import type { WorkerStore } from './worker-records.ts';
@@ -16,6 +17,7 @@ export type * from './account-records.ts';
 export type * from './audience-records.ts';
 export type * from './idempotency-records.ts';
 export type * from './job-records.ts';
+export type * from './session-records.ts';
 export type * from './task-records.ts';
 export { MANIFEST_PARTITION } from './task-records.ts';
 export type * from './webhook-records.ts';
@@ -23,6 +25,7 @@ export type * from './worker-records.ts';
 
 export interface Store
   extends AccountStore,
+    SessionStore,
     TaskStore,
     JobStore,
     IdempotencyStore,

@@ -1,9 +1,13 @@
+import { minimumAudienceWarnings } from '../activation/profile-warnings.ts';
+import { activationProfile } from '../activation/profiles.ts';
 import { compareText } from '../compare.ts';
+import type { DataWarnings } from '../contract/task-schemas.ts';
 import type { ExportSchema, FileRecord, OutputColumn, TaskRecord } from '../store/store.ts';
 import {
   type AudienceRunRef,
   DEFAULT_LAYOUT,
   type DeltaView,
+  profileOf,
   type SegmentFiguresView,
   type StoredRequest,
 } from './task-model.ts';
@@ -30,6 +34,20 @@ export interface ExportManifest {
     days: string[] | null;
     delta: DeltaView | null;
   };
+  /** A profile export: the platform's file rules the files follow. */
+  profile?: {
+    name: string;
+    platform: string;
+    columns: readonly string[];
+    identifier_column: string;
+    max_rows_per_file: number | null;
+    max_bytes_per_file: number | null;
+    minimum_audience: number | null;
+  };
+  /** A profile export: distinct identifier values left out for not being a hex SHA-256. */
+  invalid_identifiers?: number | null;
+  /** A profile export: fewer people than the platform's minimum audience. */
+  warnings?: DataWarnings;
 }
 
 export interface ManifestInput {
@@ -86,6 +104,22 @@ export function exportManifest({
   if (audience) {
     const days = 'days' in view ? view.days : null;
     manifest.audience = { ...audience, days, delta: figures?.delta ?? null };
+  }
+  const profile = profileOf(plan);
+  if (profile) {
+    const rules = activationProfile(profile.name);
+    manifest.profile = {
+      name: profile.name,
+      platform: rules.platform,
+      columns: rules.columns,
+      identifier_column: rules.identifierColumn,
+      max_rows_per_file: rules.maxRowsPerFile,
+      max_bytes_per_file: rules.maxBytesPerFile,
+      minimum_audience: rules.minimumAudience,
+    };
+    manifest.invalid_identifiers = figures?.invalid_identifiers ?? null;
+    const people = figures?.unique_count;
+    manifest.warnings = typeof people === 'number' ? minimumAudienceWarnings(profile.name, people) : [];
   }
   return manifest;
 }

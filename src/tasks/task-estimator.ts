@@ -1,3 +1,4 @@
+import { minimumAudienceWarnings } from '../activation/profile-warnings.ts';
 import { type FooterRows, UnreadableFooterError } from '../catalog/footer-rows.ts';
 import { listInputs } from '../catalog/partition-inputs.ts';
 import type { GenericTaskBody, IntentTaskBody } from '../contract/task-body-schemas.ts';
@@ -7,7 +8,7 @@ import type { Storage, StoredObject } from '../storage/storage.ts';
 import type { TaskPlanner } from './planning/task-planner.ts';
 import { refuseWarnings } from './requests/data-warnings.ts';
 import { fromStorage } from './requests/request-storage.ts';
-import type { StoredRequest } from './task-model.ts';
+import { profileOf, type StoredRequest } from './task-model.ts';
 
 /** Missing partitions an estimate names; `missing_partitions_truncated` says when there are more. */
 export const MISSING_PARTITIONS_SHOWN = 100;
@@ -43,7 +44,7 @@ export class TaskEstimator {
       partitionsWithData: partitions.length - missing.length,
       missing,
     });
-    return { ...estimate, warnings };
+    return { ...estimate, warnings: [...warnings, ...profileWarnings(request, estimate.rows)] };
   }
 
   async generic(body: GenericTaskBody): Promise<TaskEstimateReply> {
@@ -53,11 +54,14 @@ export class TaskEstimator {
       admitAll,
       undefined,
     );
-    return this.estimate(request, files, {
+    const estimate = await this.estimate(request, files, {
       partitions: filesPerPartition.size,
       partitionsWithData: filesPerPartition.size,
       missing: [],
     });
+    return profileOf(request.plan)
+      ? { ...estimate, warnings: profileWarnings(request, estimate.rows) }
+      : estimate;
   }
 
   private async estimate(
@@ -88,4 +92,14 @@ export class TaskEstimator {
       ]);
     }
   }
+}
+
+/**
+ * A profile export's minimum-audience warning at an estimate: its people are not counted yet, but
+ * they are at most the rows the footers hold, so a segment of fewer rows than the platform's minimum
+ * is surely too small. (A larger one may still be: the count and the export tell.)
+ */
+function profileWarnings(request: StoredRequest, rows: number): DataWarnings {
+  const profile = profileOf(request.plan);
+  return profile ? minimumAudienceWarnings(profile.name, rows, { atMost: true }) : [];
 }

@@ -63,6 +63,19 @@ export interface TaskPlan extends InputLayout {
    * absent: `{organization_id}/{task_id}`.
    */
   outputFolder?: string;
+  /** A people export written as an ad platform's upload file; absent in plans stored before it. */
+  profile?: ProfilePlan | null;
+}
+
+/**
+ * A people export written in an activation profile: one row per valid hashed e-mail of the column
+ * `identifier` (the plan's `uniqueBy` too), encoded and laid out as the profile says.
+ */
+export interface ProfilePlan {
+  /** A profile of the table in `activation/profiles.ts`. */
+  name: NonNullable<IntentTaskBody['profile']>;
+  /** The column holding the hex SHA-256 of each e-mail (checked: a text column of the input). */
+  identifier: string;
 }
 
 /**
@@ -148,7 +161,22 @@ export function wholeExportKey(plan: TaskPlan): string | null {
 
 /** The task is counted before it exports, even when it exports at once. */
 export function countsFirst(plan: TaskPlan): boolean {
+  if (countsAsItWrites(plan)) return false;
   return countsWhole(plan) || wholeExportKey(plan) !== null;
+}
+
+/**
+ * A profile export (not a delta run) is written by one job over every partition that counts its
+ * people as it writes them: exporting at once, it needs no count before (a delta run does: its
+ * count keeps the members it compares).
+ */
+export function countsAsItWrites(plan: TaskPlan): boolean {
+  return profileOf(plan) !== null && !plan.delta;
+}
+
+/** The task's activation profile, when it is a people export written in one. */
+export function profileOf(plan: TaskPlan): ProfilePlan | null {
+  return peopleOf(plan) === null ? null : (plan.profile ?? null);
 }
 
 /**
@@ -162,6 +190,14 @@ export function firstJobPhase(request: StoredRequest): 'count' | 'unload' {
   return request.view.perform_unload && !countsFirst(request.plan) ? 'unload' : 'count';
 }
 
+/**
+ * The task's first jobs export it whole (one job over every partition, see `wholeExportKey`)
+ * without a count before: a profile export that counts as it writes.
+ */
+export function exportsWholeAtOnce(request: StoredRequest): boolean {
+  return firstJobPhase(request) === 'unload' && wholeExportKey(request.plan) !== null;
+}
+
 /** The task's people export, when it is one (see `PeoplePlan`). */
 export function peopleOf(plan: TaskPlan): PeoplePlan | null {
   return (plan.uniqueBy ?? null) === null ? null : (plan.people ?? null);
@@ -170,6 +206,8 @@ export function peopleOf(plan: TaskPlan): PeoplePlan | null {
 /** The figures of a task counted whole (see `countsWhole`), as the task detail shows them. */
 export type SegmentFiguresView = Pick<TaskDetail, 'unique_count' | 'unique_counts' | 'breakdowns'> & {
   delta?: DeltaView;
+  /** A profile export: distinct identifier values left out for not being a hex SHA-256. */
+  invalid_identifiers?: number;
 };
 
 /** One value of a breakdown column and its count. */

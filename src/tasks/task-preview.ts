@@ -1,9 +1,11 @@
+import { activationProfile } from '../activation/profiles.ts';
 import { type ListedPartition, listInputs, parquetSource, stageInputs } from '../catalog/partition-inputs.ts';
 import { compareText } from '../compare.ts';
 import type { TaskPreview } from '../contract/task-schemas.ts';
 import { EngineTimeoutError, type Sandbox, SandboxPool } from '../engine/duckdb-sandbox.ts';
 import { type ParquetSource, type PreviewOptions, previewRows } from '../engine/parquet-queries.ts';
-import { previewPeople } from '../engine/people-queries.ts';
+import { peopleValuesSql, previewPeople } from '../engine/people-queries.ts';
+import { previewProfileRows } from '../engine/profile-files.ts';
 import type { ColumnInfo } from '../engine/sql-guard.ts';
 import { AppError } from '../errors.ts';
 import type { Storage } from '../storage/storage.ts';
@@ -18,6 +20,7 @@ import {
   intentPartitionKeys,
   type PeoplePlan,
   peopleOf,
+  profileOf,
   type StoredRequest,
   type TaskPlan,
 } from './task-model.ts';
@@ -144,12 +147,19 @@ export class TaskPreviews {
     try {
       for (const [local, uri] of staged.uriOf) uriOf.set(local, uri);
       const files = staged.partitions.flatMap((input) => input.localPaths);
-      const found = await previewPeople(
-        sandbox,
-        parquetSource(files, plan),
-        peopleQueryOf(plan, people),
-        limit,
-      );
+      const source = parquetSource(files, plan);
+      const query = peopleQueryOf(plan, people);
+      const profile = profileOf(plan);
+      // A profile export's rows are its files' rows: the encoded identifiers in the platform's columns.
+      const found =
+        profile && files.length > 0
+          ? await previewProfileRows(
+              sandbox,
+              peopleValuesSql(source, query),
+              activationProfile(profile.name),
+              limit,
+            )
+          : await previewPeople(sandbox, source, query, limit);
       return { columns: found.columns, rows: found.rows };
     } finally {
       staged.release();

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { minimumAudienceWarnings } from '../activation/profile-warnings.ts';
 import { compareText } from '../compare.ts';
 import type { TaskDetail, TaskSummary } from '../contract/task-schemas.ts';
 import type { DownloadLinks } from '../downloads/download-links.ts';
@@ -8,7 +9,7 @@ import { countsOfJobs } from '../store/counts.ts';
 import type { FileRecord, JobRecord, Store, TaskRecord, TaskVersion } from '../store/store.ts';
 import { MANIFEST_PARTITION } from './manifest-document.ts';
 import { AnswerCache, type SerializedDetail } from './task-answer-cache.ts';
-import type { SegmentFiguresView, StoredRequest } from './task-model.ts';
+import { profileOf, type SegmentFiguresView, type StoredRequest } from './task-model.ts';
 
 /** Shapes stored tasks into the API's task answers. */
 export class TaskViews {
@@ -126,7 +127,7 @@ export class TaskViews {
       outputs: outputsOf(files),
       output_links: fileViews.map((file) => file.url),
       files: fileViews,
-      warnings: (task.request as Partial<StoredRequest>).warnings ?? [],
+      warnings: [...((task.request as Partial<StoredRequest>).warnings ?? []), ...profileWarningsOf(task)],
       manifest_url: manifest ? await link(manifest) : null,
       ...figuresOf(task),
       request: requestOf(task),
@@ -154,20 +155,39 @@ function outputsOf(files: FileRecord[]): Record<string, string> {
 
 /** Figures of the whole segment once the task's count wrote them; null before and without any. */
 function figuresOf(task: TaskRecord): Pick<TaskDetail, keyof SegmentFiguresView> {
-  const none = { unique_count: null, unique_counts: null, breakdowns: null, delta: null };
+  const none = {
+    unique_count: null,
+    unique_counts: null,
+    breakdowns: null,
+    delta: null,
+    invalid_identifiers: null,
+  };
   return task.figuresJson === null ? none : { ...none, ...JSON.parse(task.figuresJson) };
+}
+
+/**
+ * A profile export's warning once its people are known (counted, or written by an export that
+ * counts as it writes): fewer than its platform's minimum audience.
+ */
+function profileWarningsOf(task: TaskRecord): TaskDetail['warnings'] {
+  const profile = profileOf((task.request as StoredRequest).plan);
+  const people = figuresOf(task).unique_count;
+  return profile === null || people === null ? [] : minimumAudienceWarnings(profile.name, people);
 }
 
 /** The request as normalised at creation; tasks stored before a field was added show its default. */
 function requestOf(task: TaskRecord): StoredRequest['view'] {
   const view: Partial<StoredRequest['view']> = (task.request as StoredRequest).view;
   const people =
-    task.type === 'intent_hive' ? { min_topics: null, min_days: null, strict: false } : { latest_by: null };
+    task.type === 'intent_hive'
+      ? { min_topics: null, min_days: null, strict: false }
+      : { latest_by: null, identifier: null };
   const layout = { format: 'parquet', compression: null, single_file: false, max_file_bytes: null };
   return {
     unique_by: null,
     breakdown_by: null,
     output: 'rows',
+    profile: null,
     ...people,
     ...layout,
     ...view,

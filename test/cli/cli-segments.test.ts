@@ -130,6 +130,50 @@ describe('audiences export', () => {
     }
   });
 
+  it("--platform writes the people as the platform's file: its header, hem_sha256 as it takes it", async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-cli-profile-'));
+    try {
+      const run = await runCli(
+        [
+          'export',
+          '--days',
+          '2024-05-01',
+          '--prefixes',
+          prefixes[0]!,
+          '--scores',
+          'high',
+          '--platform',
+          'uid2',
+          '--out',
+          out,
+          '--json',
+        ],
+        env,
+      );
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      const task = JSON.parse(run.stdout);
+      expect(task.request).toMatchObject({ output: 'people', profile: 'uid2', format: 'csv' });
+      const files = fs
+        .readdirSync(out, { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.csv'))
+        .map((f) => path.join(out, f));
+      expect(files.length).toBe(task.files.length);
+      for (const file of files) expect(fs.readFileSync(file, 'utf8').split('\n')[0]).toBe('email_hash');
+      const list = files.map((f) => `'${f}'`).join(', ');
+      const scope = `read_parquet('${t.intentTree}/day=2024-05-01/prefix=${prefixes[0]}/score=high/*.parquet')`;
+      const [diff] = await duck<{ missing: bigint; extra: bigint }>(
+        `WITH got AS (SELECT email_hash AS id FROM read_csv([${list}], header = true, all_varchar = true)),
+              want AS (SELECT DISTINCT to_base64(unhex(lower(hem_sha256))) AS id FROM ${scope})
+         SELECT (SELECT count(*) FROM (SELECT id FROM want EXCEPT SELECT id FROM got)) AS missing,
+                (SELECT count(*) FROM (SELECT id FROM got EXCEPT SELECT id FROM want)) AS extra`,
+      );
+      expect(diff).toEqual({ missing: 0n, extra: 0n });
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it('without --out prints one download link per file, each serving the file', async () => {
     const run = await runCli(
       ['export', '--days', '20240503', '--prefixes', prefixes[0]!, '--scores', 'medium', '--format', 'csv'],

@@ -91,7 +91,7 @@ describe('help', () => {
     for (const command of [['count'], ['export'], ['generic', 'export'], ['tasks', 'download'], ['login']]) {
       const run = await runCli([...command, '--help']);
       expect(run.code, command.join(' ')).toBe(0);
-      expect(run.stdout, command.join(' ')).toMatch(/Example:\n {2}\$ audiences /);
+      expect(run.stdout, command.join(' ')).toMatch(/Examples?:\n {2}\$ audiences /);
       // Every option line carries a description.
       const options = run.stdout.split('\n').filter((line) => /^ {2}-/.test(line));
       expect(options.length).toBeGreaterThan(3);

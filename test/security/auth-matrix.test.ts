@@ -18,6 +18,10 @@ let a: Account;
 let b: Account;
 /** A's user id, read from the login answer (the JWT's `sub`). */
 let aUserId: string;
+/** The session of A's login token (its `sid`): forged tokens name it, so each is refused for its own defect. */
+let aSessionId: string;
+/** A token of A whose session was ended by a logout. */
+let loggedOut: string;
 /** A counted task of A (perform_unload: false), so an unauthorised unload would visibly change it. */
 let aTask: { task_id: string; total_count: number; counts: Record<string, number> };
 /** A client of A with a name nobody else could echo by chance. */
@@ -146,9 +150,9 @@ const ROUTES: Route[] = [
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-/** A JWT with the real token's shape (issuer, audience, sub, org, iat, exp), signed with `secret`. */
-function forge(secret: string, claims: { sub: string; org: string; iat: number; exp: number }) {
-  return new SignJWT({ org: claims.org })
+/** A JWT with the real token's shape (issuer, audience, sub, org, sid, iat, exp), signed with `secret`. */
+function forge(secret: string, claims: { sub: string; org: string; iat: number; exp: number; sid?: string }) {
+  return new SignJWT({ org: claims.org, sid: claims.sid ?? aSessionId })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.sub)
     .setIssuer(ISSUER)
@@ -163,6 +167,8 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 interface CredentialCase {
   name: string;
   headers: () => Promise<Record<string, string>>;
+  /** The codes the 401 may carry. @defaultValue ['unauthorized'] */
+  codes?: string[];
 }
 
 const BAD_CREDENTIALS: CredentialCase[] = [
@@ -172,6 +178,39 @@ const BAD_CREDENTIALS: CredentialCase[] = [
     headers: async () => ({ 'x-api-key': `dlvr_${randomBytes(32).toString('base64url')}` }),
   },
   { name: 'a revoked API key', headers: async () => ({ 'x-api-key': revokedKey }) },
+  {
+    name: 'the JWT of a session that was logged out',
+    headers: async () => bearer(loggedOut),
+    codes: ['session_ended'],
+  },
+  {
+    name: 'a JWT with the server secret naming a session never opened',
+    headers: async () =>
+      bearer(
+        await forge(JWT_SECRET, {
+          sub: aUserId,
+          org: a.organizationId,
+          iat: nowSeconds(),
+          exp: nowSeconds() + 3600,
+          sid: randomUUID(),
+        }),
+      ),
+    codes: ['session_ended'],
+  },
+  {
+    name: 'a JWT with the server secret and no session id',
+    headers: async () => {
+      const payload = { org: a.organizationId, iss: ISSUER, aud: AUDIENCE };
+      return bearer(
+        await new SignJWT(payload)
+          .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+          .setSubject(aUserId)
+          .setIssuedAt(nowSeconds())
+          .setExpirationTime(nowSeconds() + 3600)
+          .sign(new TextEncoder().encode(JWT_SECRET)),
+      );
+    },
+  },
   {
     name: 'an expired JWT',
     headers: async () =>
@@ -291,6 +330,13 @@ beforeAll(async () => {
     body: { email: a.email, password: a.password },
   });
   aUserId = login.body.user_id;
+  aSessionId = JSON.parse(Buffer.from(a.token.split('.')[1]!, 'base64url').toString('utf8')).sid;
+  expect(aSessionId).toEqual(expect.any(String));
+  const doomedLogin = await call(t.url, 'POST', '/auth/v1/login', {
+    body: { email: a.email, password: a.password },
+  });
+  loggedOut = doomedLogin.body.token;
+  expect((await call(t.url, 'POST', '/auth/v1/logout', { headers: bearer(loggedOut) })).status).toBe(204);
 
   const api = apiClient(t.url, a.apiKey);
   const created = await api.post('/api/v1/intent_hive_tasks', {
@@ -353,7 +399,7 @@ describe('the forging helpers are right (controls)', () => {
 describe.each(ROUTES)('$name', (route) => {
   it.each(BAD_CREDENTIALS)('with $name: 401 problem document, none of A’s data', async (credential) => {
     const reply = await send(route, await credential.headers());
-    expectProblem(reply, 401, ['unauthorized']);
+    expectProblem(reply, 401, credential.codes ?? ['unauthorized']);
     expect(reply.text).not.toContain(aTask.task_id);
     expectNoDataOfA(reply.text);
   });
@@ -450,20 +496,28 @@ describe('credentials come before the request is read', () => {
     },
   ];
   const credentials = BAD_CREDENTIALS.filter((c) =>
-    ['no credentials', 'a bad API key', 'an expired JWT'].includes(c.name),
+    [
+      'no credentials',
+      'a bad API key',
+      'an expired JWT',
+      'the JWT of a session that was logged out',
+    ].includes(c.name),
   );
-  it.each(INVALID_REQUESTS)('$name: 401 without, with a bad key, with an expired JWT', async (request) => {
-    const answers: Array<[string, number, unknown]> = [];
-    for (const credential of credentials) {
-      const reply = await call(t.url, request.method, request.path(), {
-        headers: await credential.headers(),
-        ...(request.rawBody === undefined ? {} : { rawBody: request.rawBody }),
-      });
-      answers.push([credential.name, reply.status, reply.body.code]);
-      expect(reply.headers.get('content-type')).toContain('application/problem+json');
-    }
-    expect(answers).toEqual(credentials.map((c) => [c.name, 401, 'unauthorized']));
-  });
+  it.each(INVALID_REQUESTS)(
+    '$name: 401 without, with a bad key, with an expired or logged-out JWT',
+    async (request) => {
+      const answers: Array<[string, number, unknown]> = [];
+      for (const credential of credentials) {
+        const reply = await call(t.url, request.method, request.path(), {
+          headers: await credential.headers(),
+          ...(request.rawBody === undefined ? {} : { rawBody: request.rawBody }),
+        });
+        answers.push([credential.name, reply.status, reply.body.code]);
+        expect(reply.headers.get('content-type')).toContain('application/problem+json');
+      }
+      expect(answers).toEqual(credentials.map((c) => [c.name, 401, c.codes?.[0] ?? 'unauthorized']));
+    },
+  );
 });
 
 describe('after all of it', () => {

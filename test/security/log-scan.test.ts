@@ -131,6 +131,24 @@ describe('logs at trace level', () => {
       (await call(url, 'POST', '/api/v1/intent_hive_tasks', { rawBody: '{"days":', headers: auth })).status,
     ).toBe(400);
 
+    // A wrong and a right password change from a second login (the first login's session ends),
+    // which then logs out.
+    const second = await call(url, 'POST', '/auth/v1/login', { body: { email, password } });
+    const secondAuth = { authorization: `Bearer ${second.body.token}` };
+    const newPassword = 'Heron-Cobalt-Juniper-6142';
+    const wrongChange = await call(url, 'POST', '/auth/v1/password', {
+      headers: secondAuth,
+      body: { current_password: wrongPassword, new_password: newPassword },
+    });
+    expect(wrongChange.status).toBe(403);
+    const changed = await call(url, 'POST', '/auth/v1/password', {
+      headers: secondAuth,
+      body: { current_password: password, new_password: newPassword },
+    });
+    expect(changed.status).toBe(200);
+    expect((await call(url, 'POST', '/auth/v1/logout', { headers: secondAuth })).status).toBe(204);
+    expect((await call(url, 'GET', '/client/v1', { headers: secondAuth })).status).toBe(401);
+
     const output = server!.output;
     expect(await stop()).toBe(0);
     const logs = Buffer.concat(output).toString('utf8');
@@ -154,7 +172,9 @@ describe('logs at trace level', () => {
     const secrets: Record<string, string> = {
       password,
       'wrong password': wrongPassword,
+      'new password': newPassword,
       JWT: token,
+      'second JWT': second.body.token,
       'JWT signature': token.split('.')[2]!,
       'JWT payload': token.split('.')[1]!,
       api_key: apiKey,

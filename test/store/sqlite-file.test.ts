@@ -51,7 +51,12 @@ it('reads and moves on the rows of a SQLite file written by migrations 0001-0003
   const store = await openStore({ dataDir: dir });
   try {
     expect(await store.findUserByEmail('a@example.com')).toMatchObject({ id: 'u1', organizationId: 'o1' });
-    expect(await store.findClientByKeyHash('key-hash')).toMatchObject({ id: 'c1', keyPrefix: 'kp' });
+    // A key made before scopes existed keeps what it could do then: all of them.
+    expect(await store.findClientByKeyHash('key-hash')).toMatchObject({
+      id: 'c1',
+      keyPrefix: 'kp',
+      scopes: ['read', 'write', 'admin'],
+    });
     expect(idsOf(await store.resumableJobs(NOW))).toEqual(['j1']);
     expect(await store.claimJob('j1', { owner: 'w1', now: NOW, leaseMs: 30_000 })).toMatchObject({
       job: { taskId: 't1', partitions: ['p0'] },
@@ -70,7 +75,7 @@ it('reads and moves on the rows of a SQLite file written by migrations 0001-0003
   // Written back into the snake_case columns; the columns added to tasks are 0005's `figures`
   // (null: this task has no unique_by or breakdown_by) and 0010's `name` and `name_key` (null: a
   // task of before names); 0006 adds idempotency_keys, 0007 the webhook tables, 0009 the saved
-  // audiences and their runs.
+  // audiences and their runs, 0012 the login sessions.
   const database = new SQLite(path.join(dir, 'audiences.sqlite'), { readonly: true });
   expect(
     database.prepare('select status, total_count, completed_jobs, counts, figures from tasks').all(),
@@ -93,6 +98,7 @@ it('reads and moves on the rows of a SQLite file written by migrations 0001-0003
     'kysely_migration',
     'kysely_migration_lock',
     'organizations',
+    'sessions',
     'tasks',
     'users',
     'webhook_attempts',

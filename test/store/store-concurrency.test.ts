@@ -49,6 +49,7 @@ function client(id: string, organizationId: string): ClientRecord {
     keyHash: `key-${id}`,
     keyPrefix: `kp-${id}`,
     secretHash: `secret-${id}`,
+    scopes: ['read', 'write', 'admin'],
     createdBy: 'u',
     createdAt: FIXTURE_CREATED,
     revokedAt: null,

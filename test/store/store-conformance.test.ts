@@ -22,6 +22,7 @@ function client(id: string, createdAt: string): ClientRecord {
     keyHash: `key-${id}`,
     keyPrefix: `kp-${id}`,
     secretHash: `secret-${id}`,
+    scopes: ['read', 'write', 'admin'],
     createdBy: 'u1',
     createdAt,
     revokedAt: null,
@@ -86,7 +87,11 @@ describe.each(STORE_BACKENDS)('store on $name', (backend) => {
 
   it('lists clients newest first, finds them by key hash, and revokes once', async () => {
     const older = client('c1', '2024-06-01T10:00:00.000Z');
-    const newer = client('c2', '2024-06-01T11:00:00.000Z');
+    // Scopes come back as they were stored, in their order.
+    const newer = {
+      ...client('c2', '2024-06-01T11:00:00.000Z'),
+      scopes: ['read' as const, 'admin' as const],
+    };
     await store.insertClient(older);
     await store.insertClient(newer);
     expect(await store.listClients(ORG)).toEqual([newer, older]);

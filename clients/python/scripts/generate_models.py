@@ -43,6 +43,7 @@ RESPONSES: List[Tuple[str, List[Route]]] = [
     ("Health", [("get", "/healthz", "200"), ("get", "/readyz", "200")]),
     ("RegisterAnswer", [("post", "/auth/v1/register", "201")]),
     ("LoginAnswer", [("post", "/auth/v1/login", "200")]),
+    ("PasswordChanged", [("post", "/auth/v1/password", "200")]),
     ("ApiKeyCreated", [("post", "/client/v1", "201")]),
     ("ApiKeyList", [("get", "/client/v1", "200")]),
     (
@@ -88,6 +89,7 @@ RESPONSES: List[Tuple[str, List[Route]]] = [
 REQUESTS: List[Tuple[str, List[Route]]] = [
     ("RegisterParams", [("post", "/auth/v1/register", "body")]),
     ("LoginParams", [("post", "/auth/v1/login", "body")]),
+    ("PasswordParams", [("post", "/auth/v1/password", "body")]),
     ("ApiKeyParams", [("post", "/client/v1", "body")]),
     (
         "IntentTaskParams",
@@ -141,6 +143,7 @@ ENUMS: Dict[str, Tuple[str, str, str, str]] = {
     "TaskType": ("get", "/api/v1/status/{task_id}", "200", "type"),
     "AudienceRunStatus": ("get", "/api/v1/audiences/{audience_id}/runs/{run_id}", "200", "status"),
     "WebhookEvent": ("post", "/api/v1/webhooks", "body", "events[]"),
+    "ApiScope": ("post", "/client/v1", "body", "scopes[]"),
 }
 
 # Keys that do not change a model's Python shape (the server checks them).

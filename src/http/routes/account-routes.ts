@@ -8,15 +8,18 @@ import {
   ClientParams,
   LoginBody,
   LoginReply,
+  PasswordBody,
+  PasswordChangedReply,
   RegisterBody,
   RegisterReply,
 } from '../../contract/account-schemas.ts';
-import { problems } from '../../contract/problem-schema.ts';
-import { principalOf, requireUser } from '../auth.ts';
+import { problem, problems } from '../../contract/problem-schema.ts';
+import { principalOf } from '../auth.ts';
 
 /**
- * Registration, login and API clients. One plugin of five short route declarations (a schema and a
- * call into `AccountService` each): longer than most functions, but split it would only scatter them.
+ * Registration, login, password change and API clients. One plugin of six short route declarations
+ * (a schema and a call into `AccountService` each): longer than most functions, but split it would
+ * only scatter them.
  */
 export const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService }> = async (
   app,
@@ -25,6 +28,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService
   app.post(
     '/auth/v1/register',
     {
+      config: { access: 'public' },
       schema: {
         tags: ['accounts'],
         summary: 'Create a user and its organisation',
@@ -48,6 +52,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService
   app.post(
     '/auth/v1/login',
     {
+      config: { access: 'public' },
       schema: {
         tags: ['accounts'],
         summary: 'Exchange e-mail and password for a JWT',
@@ -58,13 +63,50 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService
     async (request) => accounts.login(request.body.email, request.body.password, request.ip),
   );
 
-  const userOnly = requireUser(accounts);
-  const security: Array<Record<string, string[]>> = [{ bearer: [] }];
+  // A user's login only: no API key, whatever its scopes, may mint keys or change a password.
+  const config = { access: 'user' } as const;
+  const security: Array<Record<string, string[]>> = [{ bearer: [] }, { session: [] }];
+
+  app.post(
+    '/auth/v1/password',
+    {
+      config,
+      schema: {
+        tags: ['accounts'],
+        summary: "Change the caller's password; every other session of the user ends",
+        description:
+          'Authenticated by the login (Bearer token or session cookie) whose password changes; that ' +
+          'session goes on, every other one ends at once (their tokens answer 401 session_ended). API ' +
+          'keys are not affected: revoke those with DELETE /client/v1/{client_id}. A wrong ' +
+          'current_password is counted as a failed login of the user (docs/login-throttling.md): 403 ' +
+          'current_password_wrong with the tries left, 429 with Retry-After once a wait is in force.',
+        security,
+        body: PasswordBody,
+        response: {
+          200: PasswordChangedReply,
+          ...problems(400, 401, 429),
+          403: problem(
+            403,
+            'Refused: current_password is wrong (current_password_wrong; Attempts-Remaining says how many ' +
+              'tries are left before a wait), or a browser session without its X-CSRF-Token (csrf_failed)',
+          ),
+        },
+      },
+    },
+    async (request) => {
+      const { current_password, new_password } = request.body;
+      return accounts.changePassword(
+        principalOf(request),
+        { current: current_password, next: new_password },
+        request.ip,
+      );
+    },
+  );
 
   app.post(
     '/client/v1',
     {
-      onRequest: userOnly,
+      config,
       schema: {
         tags: ['clients'],
         summary: 'Create an API client; its key and secret are shown this once',
@@ -73,14 +115,16 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService
         response: { 201: ClientCreatedReply, ...problems(400, 401) },
       },
     },
-    async (request, reply) =>
-      reply.status(201).send(await accounts.createClient(principalOf(request), request.body.name)),
+    async (request, reply) => {
+      const { name, scopes } = request.body;
+      return reply.status(201).send(await accounts.createClient(principalOf(request), name, scopes));
+    },
   );
 
   app.get(
     '/client/v1',
     {
-      onRequest: userOnly,
+      config,
       schema: {
         tags: ['clients'],
         summary: "The organisation's API clients (key prefix only)",
@@ -94,7 +138,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService
   app.delete(
     '/client/v1/:client_id',
     {
-      onRequest: userOnly,
+      config,
       schema: {
         tags: ['clients'],
         summary: 'Revoke an API client; its key stops working at once',

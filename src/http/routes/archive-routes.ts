@@ -1,22 +1,19 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AccountService } from '../../accounts/account-service.ts';
 import { TaskArchiveReply } from '../../contract/download-schemas.ts';
 import { problems } from '../../contract/problem-schema.ts';
 import { TaskParams } from '../../contract/task-schemas.ts';
 import type { DownloadService } from '../../downloads/download-service.ts';
-import { API_SECURITY, principalOf, requireApiAccess } from '../auth.ts';
-
-interface Options {
-  accounts: AccountService;
-  downloads: DownloadService;
-}
+import { API_SECURITY, principalOf } from '../auth.ts';
 
 /** A completed task's files as one ZIP, behind the task routes' credentials (the console's cookie too). */
-export const archiveRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { accounts, downloads }) => {
-  app.addHook('onRequest', requireApiAccess(accounts));
+export const archiveRoutes: FastifyPluginAsyncTypebox<{ downloads: DownloadService }> = async (
+  app,
+  { downloads },
+) => {
   app.get(
     '/api/v1/tasks/:task_id/archive',
     {
+      config: { access: 'read' },
       // A HEAD would make Fastify read the whole archive from storage only to drop it.
       exposeHeadRoute: false,
       schema: {

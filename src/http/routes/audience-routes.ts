@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AccountService } from '../../accounts/account-service.ts';
 import type { AudienceService } from '../../audiences/audience-service.ts';
 import {
   AudienceBody,
@@ -15,24 +14,20 @@ import {
 } from '../../contract/audience-schemas.ts';
 import { problems } from '../../contract/problem-schema.ts';
 import { PageQuery, TaskEstimateReply } from '../../contract/task-schemas.ts';
-import { principalOf, requireApiAccess, API_SECURITY as security } from '../auth.ts';
+import { principalOf, API_SECURITY as security } from '../auth.ts';
 import { pageLimit } from '../page-limit.ts';
-
-interface Options {
-  accounts: AccountService;
-  audiences: AudienceService;
-}
 
 const tags = ['audiences'];
 
-/** Saved audiences: save, read, change, delete, run now, list runs, resync; behind one credentials check. */
-export const audienceRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { accounts, audiences }) => {
-  app.addHook('onRequest', requireApiAccess(accounts));
-
+/** Saved audiences: save, read, change, delete, run now, list runs, resync. */
+export const audienceRoutes: FastifyPluginAsyncTypebox<{ audiences: AudienceService }> = async (
+  app,
+  { audiences },
+) => {
   app.post(
     '/api/v1/audiences',
     {
-      config: { idempotent: true },
+      config: { access: 'write', idempotent: true },
       schema: {
         tags,
         summary: 'Save an audience: a task definition with a rolling window, a schedule and a delivery',
@@ -53,6 +48,7 @@ export const audienceRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
   app.post(
     '/api/v1/audiences/estimate',
     {
+      config: { access: 'read' },
       schema: {
         tags,
         summary: "What an audience's next run would read (its window resolved now); nothing is stored",
@@ -67,6 +63,7 @@ export const audienceRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
   app.get(
     '/api/v1/audiences',
     {
+      config: { access: 'read' },
       schema: {
         tags,
         summary: "The organisation's audiences, newest first",
@@ -82,6 +79,7 @@ export const audienceRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
   app.get(
     '/api/v1/audiences/:audience_id',
     {
+      config: { access: 'read' },
       schema: {
         tags,
         summary: 'An audience: definition, schedule, delivery, last and next run, size over the last 30 runs',
@@ -96,6 +94,7 @@ export const audienceRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
   app.patch(
     '/api/v1/audiences/:audience_id',
     {
+      config: { access: 'write' },
       schema: {
         tags,
         summary: 'Change any field of an audience',
@@ -114,6 +113,7 @@ export const audienceRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
   app.delete(
     '/api/v1/audiences/:audience_id',
     {
+      config: { access: 'write' },
       schema: {
         tags,
         summary: 'Delete an audience: its schedule stops; finished runs keep their files until they expire',
@@ -131,7 +131,7 @@ export const audienceRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
   app.post(
     '/api/v1/audiences/:audience_id/runs',
     {
-      config: { idempotent: true },
+      config: { access: 'write', idempotent: true },
       schema: {
         tags,
         summary:
@@ -150,6 +150,7 @@ export const audienceRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
   app.get(
     '/api/v1/audiences/:audience_id/runs',
     {
+      config: { access: 'read' },
       schema: {
         tags,
         summary:
@@ -172,6 +173,7 @@ export const audienceRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
   app.get(
     '/api/v1/audiences/:audience_id/runs/:run_id',
     {
+      config: { access: 'read' },
       schema: {
         tags,
         summary: 'One run: its status, days, people, and for a delta run added, removed and kept',
@@ -187,6 +189,7 @@ export const audienceRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
   app.post(
     '/api/v1/audiences/:audience_id/resync',
     {
+      config: { access: 'write' },
       schema: {
         tags,
         summary: 'Make the next delta run a baseline: every member delivered as added',

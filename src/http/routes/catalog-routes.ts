@@ -1,22 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AccountService } from '../../accounts/account-service.ts';
 import type { IntentCatalog } from '../../catalog/intent-catalog.ts';
 import { IntentCatalogReply } from '../../contract/catalog-schemas.ts';
 import { problems } from '../../contract/problem-schema.ts';
-import { requireApiAccess } from '../auth.ts';
-
-interface Options {
-  accounts: AccountService;
-  catalog: IntentCatalog;
-}
 
 /** What the intent data holds: the values pickers offer and the columns filters may name. */
-export const catalogRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { accounts, catalog }) => {
-  app.addHook('onRequest', requireApiAccess(accounts));
-
+export const catalogRoutes: FastifyPluginAsyncTypebox<{ catalog: IntentCatalog }> = async (
+  app,
+  { catalog },
+) => {
   app.get(
     '/api/v1/catalog/intent',
     {
+      config: { access: 'read' },
       schema: {
         tags: ['catalog'],
         summary: 'Days, prefixes, scores, columns and totals of the intent data',

@@ -38,6 +38,8 @@ export const downloadRoutes: FastifyPluginAsyncTypebox<{ downloads: DownloadServ
   app.get(
     '/api/v1/downloads/:file_id/:name',
     {
+      // The signed link is the credential, checked by `downloads.open`.
+      config: { access: 'public' },
       schema: {
         tags: ['tasks'],
         summary: 'Download one exported file through a link from the task detail',

@@ -12,7 +12,7 @@ export const taskControlRoutes: FastifyPluginAsyncTypebox<{ tasks: TaskService }
   app.post(
     '/api/v1/tasks/:task_id/unload',
     {
-      config: { idempotent: true },
+      config: { access: 'write', idempotent: true },
       schema: {
         tags: ['tasks'],
         summary: 'Export a counted task',
@@ -30,7 +30,7 @@ export const taskControlRoutes: FastifyPluginAsyncTypebox<{ tasks: TaskService }
   app.post(
     '/api/v1/tasks/:task_id/cancel',
     {
-      config: { idempotent: true },
+      config: { access: 'write', idempotent: true },
       schema: {
         tags: ['tasks'],
         summary: 'Cancel a task that has not ended',
@@ -53,7 +53,7 @@ export const taskControlRoutes: FastifyPluginAsyncTypebox<{ tasks: TaskService }
   app.post(
     '/api/v1/tasks/:task_id/retry',
     {
-      config: { idempotent: true },
+      config: { access: 'write', idempotent: true },
       schema: {
         tags: ['tasks'],
         summary: "Run a failed task's failed jobs again",

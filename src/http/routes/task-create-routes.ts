@@ -10,7 +10,7 @@ export const taskCreateRoutes: FastifyPluginAsyncTypebox<{ tasks: TaskService }>
   app.post(
     '/api/v1/intent_hive_tasks',
     {
-      config: { idempotent: true },
+      config: { access: 'write', idempotent: true },
       schema: {
         tags: ['tasks'],
         summary: 'Count (and export) an intent segment',
@@ -28,7 +28,7 @@ export const taskCreateRoutes: FastifyPluginAsyncTypebox<{ tasks: TaskService }>
   app.post(
     '/api/v1/generic_parquet_tasks',
     {
-      config: { idempotent: true },
+      config: { access: 'write', idempotent: true },
       schema: {
         tags: ['tasks'],
         summary: 'Count (and export) rows of any Parquet tree under an allowed folder',
@@ -51,6 +51,7 @@ export const taskCreateRoutes: FastifyPluginAsyncTypebox<{ tasks: TaskService }>
   app.post(
     '/api/v1/intent_hive_tasks/estimate',
     {
+      config: { access: 'read' },
       schema: {
         tags: ['tasks'],
         summary: 'Dry run of an intent task: partitions, files, bytes and rows it would read',
@@ -66,6 +67,7 @@ export const taskCreateRoutes: FastifyPluginAsyncTypebox<{ tasks: TaskService }>
   app.post(
     '/api/v1/generic_parquet_tasks/estimate',
     {
+      config: { access: 'read' },
       schema: {
         tags: ['tasks'],
         summary: 'Dry run of a generic Parquet task: partitions, files, bytes and rows it would read',

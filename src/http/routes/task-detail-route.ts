@@ -18,6 +18,7 @@ export const taskDetailRoute: FastifyPluginAsyncTypebox<{ tasks: TaskService }> 
   app.get(
     '/api/v1/status/:task_id',
     {
+      config: { access: 'read' },
       schema: {
         tags: ['tasks'],
         summary: 'Task detail: counts, progress, outputs and download links',

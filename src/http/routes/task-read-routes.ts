@@ -17,6 +17,7 @@ export const taskReadRoutes: FastifyPluginAsyncTypebox<{ tasks: TaskService }> =
   app.get(
     '/api/v1/status',
     {
+      config: { access: 'read' },
       schema: {
         tags: ['tasks'],
         summary: "The organisation's tasks, newest first",
@@ -34,6 +35,7 @@ export const taskReadRoutes: FastifyPluginAsyncTypebox<{ tasks: TaskService }> =
   app.get(
     '/api/v1/tasks/:task_id/manifest',
     {
+      config: { access: 'read' },
       schema: {
         tags: ['tasks'],
         summary: "Redirect to a freshly signed link to the export's manifest.json",
@@ -58,6 +60,7 @@ export const taskReadRoutes: FastifyPluginAsyncTypebox<{ tasks: TaskService }> =
   app.get(
     '/api/v1/tasks/:task_id/preview',
     {
+      config: { access: 'read' },
       schema: {
         tags: ['tasks'],
         summary: "Sample rows of the task's segment, without exporting",

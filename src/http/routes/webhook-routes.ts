@@ -1,5 +1,4 @@
 import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
-import type { AccountService } from '../../accounts/account-service.ts';
 import { problems } from '../../contract/problem-schema.ts';
 import {
   WebhookBody,
@@ -10,24 +9,26 @@ import {
   WebhookParams,
 } from '../../contract/webhook-schemas.ts';
 import type { WebhookService } from '../../webhooks/webhook-service.ts';
-import { API_SECURITY, principalOf, requireApiAccess } from '../auth.ts';
+import { API_SECURITY, principalOf } from '../auth.ts';
 import { queryLimit } from '../page-limit.ts';
-
-interface Options {
-  accounts: AccountService;
-  webhooks: WebhookService;
-}
 
 const DELIVERY_LIMITS = { min: 1, max: 100, default: 50 };
 
-/** Signed lifecycle webhooks of the organisation, and their delivery log. */
-export const webhookRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { accounts, webhooks }) => {
-  app.addHook('onRequest', requireApiAccess(accounts));
+/**
+ * Signed lifecycle webhooks of the organisation, and their delivery log: `admin` for an API key,
+ * reading them too (a webhook's URL and deliveries are the integration's, not the data's).
+ */
+export const webhookRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookService }> = async (
+  app,
+  { webhooks },
+) => {
   const security = API_SECURITY;
+  const config = { access: 'admin' } as const;
 
   app.post(
     '/api/v1/webhooks',
     {
+      config,
       schema: {
         tags: ['webhooks'],
         summary: 'Subscribe a URL to task events; the signing secret is shown this once',
@@ -52,6 +53,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { a
   app.get(
     '/api/v1/webhooks',
     {
+      config,
       schema: {
         tags: ['webhooks'],
         summary: "The organisation's webhooks, oldest first (without their secrets)",
@@ -65,6 +67,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { a
   app.delete(
     '/api/v1/webhooks/:webhook_id',
     {
+      config,
       schema: {
         tags: ['webhooks'],
         summary: 'Remove a webhook; its pending deliveries are not sent',
@@ -82,6 +85,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { a
   app.get(
     '/api/v1/webhooks/:webhook_id/deliveries',
     {
+      config,
       schema: {
         tags: ['webhooks'],
         summary: "The webhook's delivery attempts, newest first",

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { activationProfile } from '../../activation/profiles.ts';
 import { type JobInputs, parquetSource } from '../../catalog/partition-inputs.ts';
-import { exportAdded, exportRemoved, writeMembers } from '../../engine/delta-queries.ts';
+import { exportAdded, exportProfileDelta, exportRemoved, writeMembers } from '../../engine/delta-queries.ts';
 import type { FileTarget, WrittenFiles } from '../../engine/file-writer.ts';
 import type { PartitionedFile } from '../../engine/parquet-queries.ts';
 import { JobError } from '../../errors.ts';
@@ -15,6 +16,7 @@ import {
   MEMBERS_FILE,
   PEOPLE,
   type PeoplePlan,
+  profileOf,
   REMOVED,
   type SegmentFiguresView,
   type TaskPlan,
@@ -39,9 +41,12 @@ export async function countDelta(
   const copies = path.join(scratch, 'previous');
   const file = path.join(scratch, 'members', MEMBERS_FILE);
   const files = inputs.partitions.flatMap((input) => input.localPaths);
-  const found = await withCopies([copies], async () => {
+  // A profile's members are its valid identifiers: what its add and remove files list.
+  const identifiers = profileOf(plan) !== null;
+  const { invalid, ...found } = await withCopies([copies], async () => {
     const previous = await fetchMembers(storage, delta.previous, copies);
-    return writeMembers(sandbox, parquetSource(files, plan), peopleQueryOf(plan, people), file, previous);
+    const query = peopleQueryOf(plan, people);
+    return writeMembers(sandbox, parquetSource(files, plan), query, file, previous, { identifiers });
   });
   await lease.hold();
   const [published] = await storage.publish([file], delta.snapshot);
@@ -57,6 +62,7 @@ export async function countDelta(
       unique_counts: { [PEOPLE]: found.members },
       breakdowns: null,
       delta: view,
+      ...(identifiers ? { invalid_identifiers: invalid ?? 0 } : {}),
     },
     published: published?.sizeBytes ?? 0,
   };
@@ -106,6 +112,25 @@ async function exportNewcomersAndLeavers({
   current: string;
   target: (folder: string) => FileTarget;
 }): Promise<WrittenFiles<PartitionedFile>> {
+  const profile = profileOf(plan);
+  if (profile) {
+    // Who joined and who left, in the profile's files, from the two members files alone.
+    const written = await exportProfileDelta(
+      sandbox,
+      current,
+      previous,
+      plan.uniqueBy!,
+      activationProfile(profile.name),
+      { added: path.join(scratch, ADDED), removed: path.join(scratch, REMOVED) },
+    );
+    return {
+      files: [
+        ...written.added.files.map((file) => ({ ...file, partition: ADDED })),
+        ...written.removed.files.map((file) => ({ ...file, partition: REMOVED })),
+      ],
+      columns: written.added.columns,
+    };
+  }
   const files = inputs.partitions.flatMap((input) => input.localPaths);
   const query = peopleQueryOf(plan, people);
   const added = await exportAdded(

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import pMap from 'p-map';
+import { activationProfile } from '../../activation/profiles.ts';
 import { type JobInputs, parquetSource } from '../../catalog/partition-inputs.ts';
 import { compareText } from '../../compare.ts';
 import type { Sandbox } from '../../engine/duckdb-sandbox.ts';
 import type { FileTarget, ParquetCompression, WrittenFiles } from '../../engine/file-writer.ts';
 import { exportPartitioned, exportRows, type PartitionedFile } from '../../engine/parquet-queries.ts';
-import { exportPeople } from '../../engine/people-queries.ts';
+import { exportPeople, peopleValuesSql } from '../../engine/people-queries.ts';
+import { exportIdentifiers } from '../../engine/profile-files.ts';
 import type { Storage } from '../../storage/storage.ts';
 import type { JobOutcome, TaskRecord } from '../../store/store.ts';
 import { peopleQueryOf } from '../../tasks/people-query.ts';
@@ -15,12 +17,16 @@ import {
   DEFAULT_LAYOUT,
   PEOPLE,
   type PeoplePlan,
+  type ProfilePlan,
   peopleOf,
+  profileOf,
+  type SegmentFiguresView,
   type TaskPlan,
 } from '../../tasks/task-model.ts';
 import { taskOutputRoot } from '../../tasks/task-outputs.ts';
 import { exportDelta } from './delta-members.ts';
 import { sha256Of } from './file-checksums.ts';
+import { peopleFigures } from './people-figures.ts';
 
 /** What writing one job's export needs: its DuckDB, its scratch folder, what to read and how. */
 export interface ExportJob {
@@ -48,11 +54,17 @@ export interface ExportDestination {
 const PARALLEL_PUBLISHES = 4;
 
 /**
+ * A job's written files, and the figures of the segment when its export counted them as it wrote
+ * (a profile export that exports at once, see `countsAsItWrites`).
+ */
+export type WrittenExport = WrittenFiles<PartitionedFile> & { figures?: SegmentFiguresView };
+
+/**
  * Writes a job's export into its scratch folder. A people export or a single file is one statement
  * over every partition. Intent partitions in Parquet or CSV without a size bound are written in one pass;
  * when that runs out of memory, one partition at a time. Other partitions are written one by one.
  */
-export async function writeExport(job: ExportJob): Promise<WrittenFiles<PartitionedFile>> {
+export async function writeExport(job: ExportJob): Promise<WrittenExport> {
   const people = peopleOf(job.plan);
   const { delta } = job.plan;
   if (people && delta) {
@@ -61,6 +73,8 @@ export async function writeExport(job: ExportJob): Promise<WrittenFiles<Partitio
       fileTarget(job, dir),
     );
   }
+  const profile = profileOf(job.plan);
+  if (people && profile) return exportProfileOf(job, people, profile);
   if (people) return exportPeopleOf(job, people);
   const layout = job.plan.layout ?? DEFAULT_LAYOUT;
   if (layout.singleFile) return exportSingleFile(job);
@@ -176,6 +190,31 @@ async function exportPeopleOf(job: ExportJob, people: PeoplePlan): Promise<Writt
     fileTarget(job, path.join(scratch, PEOPLE)),
   );
   return inPartition(written, PEOPLE);
+}
+
+/**
+ * A profile export: the valid identifiers of the people of every partition read, in the profile's
+ * files under the one partition `people`, and the people and the values left out as its figures.
+ */
+async function exportProfileOf(
+  job: ExportJob,
+  people: PeoplePlan,
+  profile: ProfilePlan,
+): Promise<WrittenExport> {
+  const { sandbox, scratch, plan, inputs } = job;
+  const files = inputs.partitions.flatMap((input) => input.localPaths);
+  if (files.length === 0)
+    return { files: [], columns: [], figures: { ...peopleFigures(0), invalid_identifiers: 0 } };
+  const { written, valid, invalid } = await exportIdentifiers(
+    sandbox,
+    peopleValuesSql(parquetSource(files, plan), peopleQueryOf(plan, people)),
+    activationProfile(profile.name),
+    path.join(scratch, PEOPLE),
+  );
+  return {
+    ...inPartition(written, PEOPLE),
+    figures: { ...peopleFigures(valid), invalid_identifiers: invalid },
+  };
 }
 
 /** A single file: every partition the job reads, in the one output `all`. */

@@ -1,12 +1,20 @@
 import { type JobInputs, parquetSource } from '../../catalog/partition-inputs.ts';
 import type { Sandbox } from '../../engine/duckdb-sandbox.ts';
-import { countPeople } from '../../engine/people-queries.ts';
+import { countPeople, peopleValuesSql } from '../../engine/people-queries.ts';
+import { countIdentifiers } from '../../engine/profile-files.ts';
 import { peopleQueryOf } from '../../tasks/people-query.ts';
-import { PEOPLE, type PeoplePlan, type SegmentFiguresView, type TaskPlan } from '../../tasks/task-model.ts';
+import {
+  PEOPLE,
+  type PeoplePlan,
+  profileOf,
+  type SegmentFiguresView,
+  type TaskPlan,
+} from '../../tasks/task-model.ts';
 
 /**
  * The count of a people export: one pass over all the task's partitions (one job sees every
- * person). Its counts and figures have the one key `people`.
+ * person). Its counts and figures have the one key `people`. A profile export counts the people
+ * with a valid hashed e-mail, and the values left out (`invalid_identifiers`).
  */
 export async function countPeopleJob(
   plan: TaskPlan,
@@ -15,9 +23,20 @@ export async function countPeopleJob(
   sandbox: Sandbox,
 ): Promise<{ counts: Record<string, number>; view: SegmentFiguresView }> {
   const files = inputs.partitions.flatMap((input) => input.localPaths);
-  const n = await countPeople(sandbox, parquetSource(files, plan), peopleQueryOf(plan, people));
-  return {
-    counts: { [PEOPLE]: n },
-    view: { unique_count: n, unique_counts: { [PEOPLE]: n }, breakdowns: null },
-  };
+  const source = parquetSource(files, plan);
+  const query = peopleQueryOf(plan, people);
+  if (profileOf(plan)) {
+    const { valid, invalid } =
+      files.length === 0
+        ? { valid: 0, invalid: 0 }
+        : await countIdentifiers(sandbox, peopleValuesSql(source, query));
+    return { counts: { [PEOPLE]: valid }, view: { ...peopleFigures(valid), invalid_identifiers: invalid } };
+  }
+  const n = await countPeople(sandbox, source, query);
+  return { counts: { [PEOPLE]: n }, view: peopleFigures(n) };
+}
+
+/** The figures of a people export of `n` people. */
+export function peopleFigures(n: number): SegmentFiguresView {
+  return { unique_count: n, unique_counts: { [PEOPLE]: n }, breakdowns: null };
 }

@@ -2,7 +2,12 @@ import { type ListedPartition, listInputs, stageInputs } from '../../catalog/par
 import { compareText } from '../../compare.ts';
 import { jobsFor } from '../../tasks/planning/job-rows.ts';
 import { batchByBytes } from '../../tasks/planning/partition-batches.ts';
-import { countsWhole, wholeExportKey } from '../../tasks/task-model.ts';
+import {
+  countsWhole,
+  exportsWholeAtOnce,
+  type StoredRequest,
+  wholeExportKey,
+} from '../../tasks/task-model.ts';
 import type { JobRun, PhaseDeps } from './phase.ts';
 
 /**
@@ -27,16 +32,18 @@ export async function stageJobInputs(
   const { job, task, plan } = run;
   const manifest =
     job.phase === 'unload' && plan.limit === null ? await deps.store.countManifest(task.id) : {};
-  // An export written whole (people, a single file) is one job over every partition counted.
+  // An export written whole (people, a single file) is one job over every partition counted; one
+  // that counts as it writes (a profile export) has no count and reads the job's own partitions.
   const whole = job.phase === 'unload' && wholeExportKey(plan) !== null;
-  const partitions = whole ? Object.keys(manifest).sort(compareText) : job.partitions;
+  const counted = whole && !exportsWholeAtOnce(task.request as StoredRequest);
+  const partitions = counted ? Object.keys(manifest).sort(compareText) : job.partitions;
   const listed = await listInputs(deps.storage, partitions, plan, manifest);
   const split = footersOnly ? { kept: listed, jobs: 0 } : await splitBySize(run, deps, listed);
   if (!split) return false;
   // The jobs split off run beside this one: its engine takes its share of the cores.
   run.sharedBy(1 + split.jobs);
   const { kept } = split;
-  if (!whole) run.job = { ...job, partitions: kept.map((input) => input.partition) };
+  if (!counted) run.job = { ...job, partitions: kept.map((input) => input.partition) };
   run.inputs = await stageInputs(deps.storage, kept, { footersOnly });
   run.lap('inputs');
   return true;

@@ -5,6 +5,7 @@ import { compareText } from '../../compare.ts';
 import { parquetRowCounts } from '../../engine/parquet-footer.ts';
 import { footerSchema } from '../../engine/parquet-queries.ts';
 import type { JobOutcome } from '../../store/store.ts';
+import { exportsWholeAtOnce, type StoredRequest, wholeExportKey } from '../../tasks/task-model.ts';
 import { taskOutputRoot } from '../../tasks/task-outputs.ts';
 import { fileId, publishExport, writeExport } from './export-files.ts';
 import { FileChecksums } from './file-checksums.ts';
@@ -71,9 +72,19 @@ export class UnloadPhase implements Phase {
     const { files, hashMs } = await publishExport(written.files, { storage, outputPath, task });
     run.lap('publish');
     run.record('hash', hashMs);
-    const counts = zeroCounts(job.partitions);
+    // An export written whole at once (a profile's) counts under its one key, not its partitions.
+    const whole = wholeExportKey(plan);
+    const counts =
+      whole !== null && exportsWholeAtOnce(task.request as StoredRequest)
+        ? { [whole]: 0 }
+        : zeroCounts(job.partitions);
     for (const file of files) counts[file.partition] = (counts[file.partition] ?? 0) + file.rows;
-    return { counts, files, ...(written.columns.length > 0 ? { schema: { columns: written.columns } } : {}) };
+    return {
+      counts,
+      files,
+      ...(written.columns.length > 0 ? { schema: { columns: written.columns } } : {}),
+      ...(written.figures ? { figures: written.figures } : {}),
+    };
   }
 
   /**

@@ -16,6 +16,7 @@ import {
   needsSchema,
   noDataFor,
   type PeopleFields,
+  profileIdentifier,
 } from '../requests/request-checks.ts';
 import { fromStorage, unreadableInput } from '../requests/request-storage.ts';
 import { genericRequestView, intentRequestView } from '../requests/request-views.ts';
@@ -25,6 +26,7 @@ import {
   firstJobPhase,
   intentPartitionKeys,
   type PeoplePlan,
+  type ProfilePlan,
   type StoredRequest,
   type TaskPlan,
   type TaskType,
@@ -103,6 +105,7 @@ interface CheckedColumns {
   uniqueBy: string | null;
   breakdownBy: string[] | null;
   people: PeoplePlan | null;
+  profile: ProfilePlan | null;
 }
 
 const ORDERED_COLUMNS = { score: SCORES };
@@ -270,7 +273,7 @@ export class TaskPlanner {
   /** The plan stored with the task: the filter and columns checked against the input's schema. */
   private async plan(input: PlanInput): Promise<TaskPlan> {
     const { body, inputRoot, hive, hiveTypes, nestedPartitions } = input;
-    const { whereSql, selected, uniqueBy, breakdownBy, people } = await this.checkColumns(input);
+    const { whereSql, selected, uniqueBy, breakdownBy, people, profile } = await this.checkColumns(input);
     const layout = layoutOf(body);
     return {
       inputRoot,
@@ -283,6 +286,7 @@ export class TaskPlanner {
       uniqueBy,
       breakdownBy,
       people,
+      ...(profile ? { profile } : {}),
       layout,
       copyFiles:
         body.where_expr === undefined &&
@@ -312,6 +316,7 @@ export class TaskPlanner {
     let uniqueBy: string | null = null;
     let breakdownBy: string[] | null = null;
     let people: PeoplePlan | null = null;
+    let profile: ProfilePlan | null = null;
     // Without `select`, exports hold the files' own columns (partition columns stay in the path):
     // named when the schema is known, else all columns of files read without Hive columns.
     let selected: string[] | null = columns
@@ -328,7 +333,20 @@ export class TaskPlanner {
         if (!columns) throw noDataFor('select');
         selected = await this.options.guard.select(body.select, known);
       }
-      if (body.unique_by !== undefined) {
+      const identifier = profileIdentifier(body, peopleShape);
+      if (identifier !== null && body.profile !== undefined) {
+        // A profile's people are its identifier's values (the checks made unique_by agree with it).
+        const field =
+          body.identifier !== undefined
+            ? 'identifier'
+            : body.unique_by !== undefined
+              ? 'unique_by'
+              : 'profile';
+        if (!columns) throw noDataFor(field);
+        uniqueBy = await this.options.guard.column(identifier, known, field);
+        checkIdentifierType(uniqueBy, known, field);
+        profile = { name: body.profile, identifier: uniqueBy };
+      } else if (body.unique_by !== undefined) {
         if (!columns) throw noDataFor('unique_by');
         uniqueBy = await this.options.guard.column(body.unique_by, known, 'unique_by');
       }
@@ -349,13 +367,15 @@ export class TaskPlanner {
       if (body.output === 'people' && uniqueBy !== null) {
         people = await this.peoplePlan(body, peopleShape, known, uniqueBy);
         if (peopleShape === 'intent') selected = null;
+        // A profile file holds the identifier alone: a person's row needs no other column.
+        if (profile) selected = peopleShape === 'intent' ? null : [uniqueBy];
       }
     } catch (error) {
       if (error instanceof ExpressionError)
         throw new AppError(error.code, error.message, [{ field: error.field, message: error.message }]);
       throw error;
     }
-    return { whereSql, selected, uniqueBy, breakdownBy, people };
+    return { whereSql, selected, uniqueBy, breakdownBy, people, profile };
   }
 
   /** The people export a request asks for, its columns checked against the input's. */
@@ -404,5 +424,16 @@ export class TaskPlanner {
       if (error instanceof AppError) throw error;
       throw unreadableInput(file.uri, error);
     }
+  }
+}
+
+/** A profile encodes the hex text of a SHA-256: its identifier column must hold text. */
+function checkIdentifierType(column: string, known: readonly ColumnInfo[], field: string): void {
+  const type = known.find((c) => c.name === column)?.type;
+  if (type !== 'VARCHAR') {
+    throw invalidField(
+      field,
+      `column "${column}" is ${type}; a profile encodes the hex SHA-256 of each e-mail, which must be text (VARCHAR): name a text column`,
+    );
   }
 }

@@ -4,6 +4,7 @@
  * checked types and bounds before; the planner checks what needs the input (its columns) after.
  */
 
+import { activationProfile } from '../../activation/profiles.ts';
 import { SCORES, type Score } from '../../catalog/intent-layout.ts';
 import type { GenericTaskBody, IntentTaskBody } from '../../contract/task-body-schemas.ts';
 import { FORMAT_CODECS } from '../../engine/file-writer.ts';
@@ -17,7 +18,11 @@ export type CommonTaskBody = Pick<IntentTaskBody, keyof IntentTaskBody & keyof G
 
 /** The fields of either body that only a people export takes. */
 export type PeopleFields = Pick<IntentTaskBody, 'min_topics' | 'min_days'> &
-  Pick<GenericTaskBody, 'latest_by'>;
+  Pick<GenericTaskBody, 'latest_by'> &
+  Partial<Pick<GenericTaskBody, 'identifier'>>;
+
+/** The column an intent profile export encodes: the intent layout's hashed e-mail. */
+export const INTENT_IDENTIFIER = 'hem_sha256';
 
 /** What an intent body names, normalised: each value once, days as `YYYY-MM-DD` in ascending order. */
 export interface IntentScope {
@@ -43,6 +48,7 @@ export function checkIntentBody(body: IntentTaskBody, maxPartitions: number): In
     (SCORES as readonly string[]).includes(value) ? undefined : 'is not a score; use low, medium or high',
   ) as Score[];
   checkLimit(body);
+  checkProfileFields(body, 'intent');
   checkPeopleFields(body, { days: days.length, prefixes: prefixes.length });
   checkPartitionCount(days.length * prefixes.length * scores.length, maxPartitions);
   return { days, prefixes, scores };
@@ -51,6 +57,7 @@ export function checkIntentBody(body: IntentTaskBody, maxPartitions: number): In
 /** Checks a generic body before its input is read (its partitions are known only once it is listed). */
 export function checkGenericBody(body: GenericTaskBody): void {
   checkLimit(body);
+  checkProfileFields(body, 'generic');
   checkPeopleFields(body, undefined);
 }
 
@@ -112,7 +119,8 @@ function checkPeopleFields(
     }
   }
   if (body.output !== 'people') return;
-  if (body.unique_by === undefined) {
+  // A profile's people are its identifier's values (see `profileIdentifier`).
+  if (body.unique_by === undefined && body.profile === undefined) {
     throw invalidField(
       'unique_by',
       `output: "people" exports one row per distinct unique_by value; name the person column, e.g. unique_by: "person_id"`,
@@ -144,8 +152,84 @@ function checkPeopleFields(
   }
 }
 
+/**
+ * The column a profile export encodes and counts people by: an intent tree's `hem_sha256`; for a
+ * generic input, `identifier`, else `unique_by`, else `hem_sha256`. Null without a profile.
+ */
+export function profileIdentifier(
+  body: CommonTaskBody & PeopleFields,
+  kind: 'intent' | 'generic',
+): string | null {
+  if (body.profile === undefined) return null;
+  if (kind === 'intent') return INTENT_IDENTIFIER;
+  return body.identifier ?? body.unique_by ?? INTENT_IDENTIFIER;
+}
+
+/**
+ * The contradictions of `profile` (and of a generic body's `identifier`), answered before any input
+ * is read: a profile writes people, in the file its platform takes, one row per hashed e-mail, so
+ * it needs `output: "people"` and fixes the file's format, codec, columns and bounds, and whose
+ * people they are. Each 400 says what to drop or change.
+ */
+function checkProfileFields(body: CommonTaskBody & PeopleFields, kind: 'intent' | 'generic'): void {
+  if (body.identifier !== undefined && body.profile === undefined) {
+    throw invalidField('identifier', 'names the column a profile encodes; add profile, or drop identifier');
+  }
+  if (body.profile === undefined) return;
+  const name = body.profile;
+  const profile = activationProfile(name);
+  if (body.output !== 'people') {
+    throw invalidField(
+      'profile',
+      `a ${name} file has one row per person; add output: "people" (or drop profile to export rows)`,
+    );
+  }
+  if (body.format !== undefined && body.format !== profile.format) {
+    throw invalidField('format', `${name} files are ${profile.format.toUpperCase()}; drop format`);
+  }
+  if (body.compression !== undefined && body.compression !== profile.compression) {
+    throw invalidField(
+      'compression',
+      `${profile.platform} takes ${name} files with compression ${profile.compression}; drop compression`,
+    );
+  }
+  const fixed = [
+    {
+      field: 'max_file_bytes',
+      set: body.max_file_bytes !== undefined,
+      why: `splits files at the limits ${profile.platform} sets`,
+    },
+    {
+      field: 'single_file',
+      set: body.single_file === true,
+      why: `writes as many files as the limits of ${profile.platform} need`,
+    },
+    { field: 'select', set: body.select !== undefined, why: "writes only its template's columns" },
+    {
+      field: 'latest_by',
+      set: body.latest_by !== undefined,
+      why: 'writes only the identifier, which is the person: no row is picked',
+    },
+  ];
+  for (const { field, set, why } of fixed) {
+    if (set) throw invalidField(field, `the profile ${name} ${why}; drop ${field}`);
+  }
+  const identifier = profileIdentifier(body, kind)!;
+  if (body.unique_by !== undefined && body.unique_by !== identifier) {
+    throw invalidField(
+      'unique_by',
+      `a ${name} file has one row per hashed e-mail, so its people are the values of "${identifier}"; drop unique_by, or set it to "${identifier}"`,
+    );
+  }
+}
+
 /** How the export's files are written: the request's format, codec and file bounds, checked. */
 export function layoutOf(body: CommonTaskBody): FileLayout {
+  if (body.profile !== undefined) {
+    // The profile's platform decides (its contradictions with the body are 400s already).
+    const { format, compression } = activationProfile(body.profile);
+    return { format, compression, singleFile: false, maxFileBytes: null };
+  }
   const format = body.format ?? 'parquet';
   let compression: string | null = body.compression ?? (format === 'parquet' ? null : 'gzip');
   // Parquet's name for no codec is `uncompressed`; the API says `none` for every format.
@@ -177,7 +261,8 @@ export function needsSchema(body: CommonTaskBody): boolean {
     body.where_expr !== undefined ||
     body.select !== undefined ||
     body.unique_by !== undefined ||
-    body.breakdown_by !== undefined
+    body.breakdown_by !== undefined ||
+    body.profile !== undefined
   );
 }
 

@@ -34,6 +34,7 @@ export function genericRequestView(body: GenericTaskBody, plan: TaskPlan): Gener
   return {
     ...selectionView(body, plan),
     latest_by: plan.people?.latestBy ?? null,
+    identifier: plan.profile?.identifier ?? null,
     ...layoutView(plan),
   };
 }
@@ -49,6 +50,7 @@ function selectionView(body: CommonTaskBody, plan: TaskPlan) {
     unique_by: plan.uniqueBy ?? null,
     breakdown_by: plan.breakdownBy ?? null,
     output: plan.people ? ('people' as const) : ('rows' as const),
+    profile: plan.profile?.name ?? null,
   };
 }
 

@@ -16,6 +16,8 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   single_file: 'One file',
   email: 'Email',
   password: 'Password',
+  current_password: 'Current password',
+  new_password: 'New password',
   first_name: 'First name',
   last_name: 'Last name',
   organization_name: 'Organization',

@@ -28,6 +28,7 @@ from .models import (
     Health,
     IntentCatalog,
     LoginAnswer,
+    PasswordChanged,
     RegisterAnswer,
     TaskAccepted,
     TaskDetail,
@@ -46,6 +47,8 @@ ROUTES: Dict[Tuple[str, str], Tuple[str, ...]] = {
     ("GET", "/readyz"): ("ready",),
     ("POST", "/auth/v1/register"): ("accounts.register",),
     ("POST", "/auth/v1/login"): ("accounts.login",),
+    ("POST", "/auth/v1/logout"): ("accounts.logout",),
+    ("POST", "/auth/v1/password"): ("accounts.change_password",),
     ("POST", "/client/v1"): ("keys.create",),
     ("GET", "/client/v1"): ("keys.list",),
     ("DELETE", "/client/v1/{client_id}"): ("keys.revoke",),
@@ -153,6 +156,21 @@ def login(params: Mapping[str, Any]) -> Call[LoginAnswer]:
         "never",
         body=body_of(params),
         authenticated=False,
+    )
+
+
+def logout() -> Call[None]:
+    return Call("POST", route("POST", "/auth/v1/logout"), nothing)
+
+
+def change_password(params: Mapping[str, Any]) -> Call[PasswordChanged]:
+    # Not retried: a lost answer may still have changed it, and a retry would then be refused.
+    return Call(
+        "POST",
+        route("POST", "/auth/v1/password"),
+        model(PasswordChanged),
+        "never",
+        body=body_of(params),
     )
 
 

@@ -25,7 +25,7 @@ from ._download import (
 from ._http import Credentials, SyncTransport
 from ._retry import RetryPolicy
 from ._waiting import Until, Waiter, WaitProgress
-from .errors import RunEndedError, TaskEndedError
+from .errors import AudiencesError, RunEndedError, TaskEndedError
 from .manifest import Manifest
 from .models import (
     ApiKeyCreated,
@@ -46,6 +46,8 @@ from .models import (
     IntentTaskParams,
     LoginAnswer,
     LoginParams,
+    PasswordChanged,
+    PasswordParams,
     RegisterAnswer,
     RegisterParams,
     TaskAccepted,
@@ -156,6 +158,26 @@ class Accounts:
         answer = self._transport.send(calls.login(params))
         self._transport.credentials.token = answer.token
         return answer
+
+    def logout(self) -> None:
+        """Ends the login session of the client's token: from the next request on, the server
+        refuses it (401 `session_ended`) in every process, and the client no longer sends it.
+        """
+        try:
+            self._transport.send(calls.logout())
+        except AudiencesError as error:
+            # A retry after an answer that was lost finds the session ended: what was asked for.
+            if error.code != "session_ended":
+                raise
+        self._transport.credentials.token = None
+
+    def change_password(self, **params: Unpack[PasswordParams]) -> PasswordChanged:
+        """Changes the logged-in user's password (`current_password`, `new_password`): every
+        other session of the user ends, this client's token keeps working. A wrong current password
+        is an `AudiencesError` 403 `current_password_wrong`; a new one the policy refuses, 400
+        naming `new_password`. Not retried.
+        """
+        return self._transport.send(calls.change_password(params))
 
 
 class Keys:

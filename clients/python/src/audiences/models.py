@@ -31,6 +31,8 @@ AudienceRunStatus = Literal["in_progress", "counted", "unloading", "completed", 
 
 WebhookEvent = Literal["task.counted", "task.completed", "task.failed", "task.cancelled", "audience.run.completed", "audience.run.failed", "audience.run.skipped"]
 
+ApiScope = Literal["read", "write", "admin"]
+
 
 class FieldError(ResponseModel):
     """With validation problems: one entry per offending field"""
@@ -121,13 +123,33 @@ class LoginAnswer(ResponseModel):
     """The user's organisation"""
 
     token: str
-    """A JWT: send it as Authorization: Bearer <token>"""
+    """A JWT naming a new login session: send it as Authorization: Bearer <token>. It works until
+    expires_at, or until the session ends (POST /auth/v1/logout, or a password change elsewhere)
+    """
 
     token_type: Literal["Bearer"]
     """Always Bearer"""
 
     expires_at: datetime
     """When the token stops working (UTC)"""
+
+
+class PasswordChanged(ResponseModel):
+    """Changed: the new password logs in from now on; every other session has ended
+
+    The answer of `POST /auth/v1/password` (200).
+    """
+
+    user_id: str
+    """The user whose password changed"""
+
+    other_sessions_ended: int
+    """How many of the user's other login sessions were ended: their tokens and cookies are refused
+    from now on (401 session_ended). The session that made the change goes on.
+    """
+
+    changed_at: datetime
+    """When the password changed (UTC)"""
 
 
 class ApiKeyCreated(ResponseModel):
@@ -151,6 +173,12 @@ class ApiKeyCreated(ResponseModel):
     key_prefix: str
     """The first characters of api_key, to tell keys apart in lists"""
 
+    scopes: List[ApiScope]
+    """What the key may do (read: task status and lists, the catalog, estimates, previews,
+    manifests, archives and downloads; write: create, unload, cancel and retry tasks, save,
+    change, run, resync and delete audiences; admin: webhooks)
+    """
+
     created_at: datetime
     """When it was created (UTC)"""
 
@@ -166,6 +194,9 @@ class ApiKeyInfo(ResponseModel):
 
     key_prefix: str
     """The first characters of its key, to tell keys apart"""
+
+    scopes: List[ApiScope]
+    """What its key may do: read, write, admin"""
 
     created_at: datetime
     """When it was created (UTC)"""
@@ -186,24 +217,34 @@ class ApiKeyList(ResponseModel):
 
 class TaskWarning(ResponseModel):
     """Intent requests over the server's tree: each requested day, prefix or score with no data,
-    which counts as 0 (with strict: true the create answers 400 instead). Empty when all have
-    data
+    which counts as 0 (with strict: true the create answers 400 instead). With a profile: people
+    below the platform's minimum audience. Empty when there is nothing to warn of
     """
 
-    code: Literal["no_data"]
-    """The request names values the data holds no rows for"""
+    code: Literal["no_data", "below_platform_minimum"]
+    """no_data: the request names values the data holds no rows for. below_platform_minimum: a
+    profile export has fewer people than the platform's minimum audience
+    """
 
-    field: Literal["days", "topic_id_prefixes", "scores"]
+    field: Literal["days", "topic_id_prefixes", "scores", "profile"]
     """The request field naming them"""
 
     values: List[str]
-    """The values with no data: the first 20"""
+    """no_data: the values with no data (the first 20); below_platform_minimum: the profile"""
 
     truncated: bool
     """More values have no data than listed"""
 
     message: str
     """What to check, e.g. a typo in a prefix"""
+
+    people: Optional[int] = None
+    """below_platform_minimum: the people counted (at an estimate, at most this many: rows from
+    footers)
+    """
+
+    minimum: Optional[int] = None
+    """below_platform_minimum: the platform's minimum audience size"""
 
 
 class TaskAccepted(ResponseModel):
@@ -230,8 +271,8 @@ class TaskAccepted(ResponseModel):
 
     warnings: Optional[List[TaskWarning]] = None
     """Intent requests over the server's tree: each requested day, prefix or score with no data,
-    which counts as 0 (with strict: true the create answers 400 instead). Empty when all have
-    data
+    which counts as 0 (with strict: true the create answers 400 instead). With a profile: people
+    below the platform's minimum audience. Empty when there is nothing to warn of
     """
 
 
@@ -268,8 +309,8 @@ class TaskEstimate(ResponseModel):
 
     warnings: Optional[List[TaskWarning]] = None
     """Intent requests over the server's tree: each requested day, prefix or score with no data,
-    which counts as 0 (with strict: true the create answers 400 instead). Empty when all have
-    data
+    which counts as 0 (with strict: true the create answers 400 instead). With a profile: people
+    below the platform's minimum audience. Empty when there is nothing to warn of
     """
 
 
@@ -430,7 +471,8 @@ class TaskDetail(ResponseModel):
 
     warnings: List[TaskWarning]
     """What the create warned about, kept with the task: each requested day, prefix or score the
-    intent tree held no rows for at that time (counted as 0). Empty when there was none
+    intent tree held no rows for at that time (counted as 0); with a profile, once counted,
+    people below the platform's minimum audience. Empty when there is none
     """
 
     manifest_url: Optional[str]
@@ -446,6 +488,12 @@ class TaskDetail(ResponseModel):
 
     unique_counts: Optional[Dict[str, int]]
     """Distinct values of unique_by per partition; null until counted, and without unique_by"""
+
+    invalid_identifiers: Optional[int]
+    """A profile export: distinct identifier values of the segment that are not a hex SHA-256 (64
+    hex characters), left out of the files and of the people counted; null until counted (or
+    exported, for a task that exports at once), and without a profile
+    """
 
     breakdowns: Optional[Dict[str, List[BreakdownEntry]]]
     """Per breakdown_by column: its top 50 values by count (then value), and one "(other)" entry
@@ -1003,6 +1051,19 @@ class LoginParams(TypedDict, total=False):
     password: Required[str]
 
 
+class PasswordParams(TypedDict, total=False):
+    """The user's current password and the new one
+
+    The body of `POST /auth/v1/password`.
+    """
+
+    # The password the user logs in with now
+    current_password: Required[str]
+
+    # The password from now on: at least 12 characters, hard to guess, not the current one
+    new_password: Required[str]
+
+
 class ApiKeyParams(TypedDict, total=False):
     """An API client to create
 
@@ -1011,6 +1072,13 @@ class ApiKeyParams(TypedDict, total=False):
 
     # A name to tell the client apart
     name: Required[str]
+
+    # What the key may do, each scope once: read: task status and lists, the catalog, estimates,
+    # previews, manifests, archives and downloads; write: create, unload, cancel and retry tasks,
+    # save, change, run, resync and delete audiences; admin: webhooks. Without it the key gets all
+    # three (what every key could do before scopes existed). A key used outside its scopes gets 403
+    # scope_missing.
+    scopes: List[ApiScope]
 
 
 class IntentTaskParams(TypedDict, total=False):
@@ -1077,6 +1145,13 @@ class IntentTaskParams(TypedDict, total=False):
 
     # Start a new file once one reaches about this many bytes (at least 1 MiB)
     max_file_bytes: int
+
+    # output: people only: write the people as an ad platform's upload file (header, identifier
+    # encoding, rows and bytes per file as the platform takes them): one row per valid hashed e-mail
+    # (hem_sha256, or the generic identifier column), which is then the person column. Fixes format
+    # and compression; values that are not 64 hex characters are dropped and counted
+    # (invalid_identifiers). README "Activation" lists each platform's rules
+    profile: Literal["google_customer_match", "meta_custom_audience", "linkedin_matched_audience", "uid2", "liveramp"]
 
     # output: people only: keep people whose rows match at least this many distinct requested topic
     # prefixes (at most the number of topic_id_prefixes)
@@ -1147,9 +1222,20 @@ class GenericTaskParams(TypedDict, total=False):
     # Start a new file once one reaches about this many bytes (at least 1 MiB)
     max_file_bytes: int
 
+    # output: people only: write the people as an ad platform's upload file (header, identifier
+    # encoding, rows and bytes per file as the platform takes them): one row per valid hashed e-mail
+    # (hem_sha256, or the generic identifier column), which is then the person column. Fixes format
+    # and compression; values that are not 64 hex characters are dropped and counted
+    # (invalid_identifiers). README "Activation" lists each platform's rules
+    profile: Literal["google_customer_match", "meta_custom_audience", "linkedin_matched_audience", "uid2", "liveramp"]
+
     # output: people only: a column (e.g. a timestamp) whose greatest value picks each person's row;
     # without it, any one row of the person
     latest_by: str
+
+    # profile only: the text column holding the hex SHA-256 of each e-mail, which the profile
+    # encodes and counts people by (default: unique_by, else hem_sha256)
+    identifier: str
 
 
 class AudienceWindowParams(TypedDict, total=False):
@@ -1185,7 +1271,8 @@ class AudienceDeliveryParams(TypedDict, total=False):
 
     # full: every run exports the whole audience. delta (output: people and unique_by): a run
     # exports who joined (added, their people rows) and who left (removed, their unique_by values)
-    # since the last completed run (default "full")
+    # since the last completed run; with a profile (no unique_by needed) both in the platform's file
+    # (default "full")
     mode: Literal["full", "delta"]
 
     # Where each run's files go under your organisation's output folder, with the tokens {audience}

@@ -13,6 +13,7 @@ import {
   daysBetween,
   estimateBody,
   MAX_DAYS,
+  PLATFORMS,
   toBody,
   toDefinition,
 } from './audience-request.ts';
@@ -31,6 +32,7 @@ const FIELDS = [
   'output',
   'format',
   'single_file',
+  'profile',
 ];
 
 function initialForm(catalog: Catalog): AudienceForm {
@@ -47,6 +49,7 @@ function initialForm(catalog: Catalog): AudienceForm {
     output: 'rows',
     format: 'parquet',
     singleFile: false,
+    platform: '',
   };
 }
 
@@ -271,6 +274,7 @@ function AudienceBuilder({ catalog }: { catalog: Catalog }) {
               Format{' '}
               <select
                 value={form.format}
+                disabled={form.output === 'people' && form.platform !== ''}
                 onChange={(e) => set('format', e.target.value as AudienceForm['format'])}
               >
                 <option value="parquet">Parquet</option>
@@ -278,7 +282,31 @@ function AudienceBuilder({ catalog }: { catalog: Catalog }) {
                 <option value="jsonl">JSON Lines</option>
               </select>
             </label>
+            {form.output === 'people' ? (
+              <label>
+                Platform{' '}
+                <select
+                  value={form.platform}
+                  aria-describedby={`${id}-platform-help`}
+                  onChange={(e) => set('platform', e.target.value as AudienceForm['platform'])}
+                >
+                  <option value="">none (the format chosen)</option>
+                  {Object.entries(PLATFORMS).map(([value, label]) => (
+                    <option key={value} value={value}>
+                      {label}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            ) : null}
           </div>
+          {form.output === 'people' ? (
+            <p id={`${id}-platform-help`} className="muted">
+              A platform writes its upload file: one row per hashed e-mail (hem_sha256), encoded and split as
+              it takes them.
+            </p>
+          ) : null}
+          <FieldError id={`${id}-profile-error`} error={error} field="profile" />
           <label className="inline">
             <input
               type="checkbox"

@@ -17,7 +17,20 @@ export interface AudienceForm {
   format: 'parquet' | 'csv' | 'jsonl';
   /** The whole export as one file (`single_file`), instead of one per partition; a people export is one already. */
   singleFile: boolean;
+  /** A people export as an ad platform's upload file (`profile`); empty: the format above. */
+  platform: Platform | '';
 }
+
+export type Platform = NonNullable<IntentTaskBody['profile']>;
+
+/** The platforms a people export can be written for, as the Platform select names them. */
+export const PLATFORMS: Record<Platform, string> = {
+  google_customer_match: 'Google Ads Customer Match',
+  meta_custom_audience: 'Meta Custom Audience',
+  linkedin_matched_audience: 'LinkedIn Matched Audience',
+  uid2: 'UID2 (The Trade Desk)',
+  liveramp: 'LiveRamp',
+};
 
 /** The most days one request may name (the API's bound on `days`). */
 export const MAX_DAYS = 3660;
@@ -50,10 +63,13 @@ function segmentBody(form: AudienceForm, performUnload: boolean): IntentTaskBody
   };
   if (form.where.trim()) body.where_expr = form.where.trim();
   if (form.columns.length > 0) body.select = form.columns.join(', ');
-  if (form.uniquePeople || form.output === 'people') body.unique_by = 'person_id';
+  // A platform's file has one row per hashed e-mail: its people are hem_sha256, its format its own.
+  const platform = form.output === 'people' && form.platform !== '' ? form.platform : undefined;
+  if (platform) body.profile = platform;
+  else if (form.uniquePeople || form.output === 'people') body.unique_by = 'person_id';
   if (form.breakdowns.length > 0 && form.output === 'rows') body.breakdown_by = form.breakdowns;
   if (form.output === 'people') body.output = 'people';
-  if (form.format !== 'parquet') body.format = form.format;
+  if (form.format !== 'parquet' && !platform) body.format = form.format;
   if (form.singleFile && form.output === 'rows') body.single_file = true;
   return body;
 }

@@ -8,7 +8,7 @@ import { type SignUpFields, useLogin, useSignUp } from './session.ts';
  * The API's password policy (src/accounts/password-policy.ts: `MIN_PASSWORD_LENGTH`, zxcvbn score 4),
  * shown before the first try; the API's own message still comes under the field when it refuses one.
  */
-const PASSWORD_RULES =
+export const PASSWORD_RULES =
   'At least 12 characters and hard to guess: not a common password, not built from your e-mail or name. A few unrelated words make a strong one.';
 
 /** Values of a form's named inputs. */

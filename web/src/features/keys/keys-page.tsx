@@ -1,11 +1,21 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, type ClientCreated, unwrap } from '../../api.ts';
-import { ProblemMessage } from '../../components/problem-view.tsx';
+import { FieldError, ProblemMessage } from '../../components/problem-view.tsx';
 import { TextField } from '../../components/text-field.tsx';
 import { formatTime } from '../../format.ts';
+import { PasswordForm } from '../auth/password-form.tsx';
 
 const KEYS = ['clients'];
+
+type Scope = NonNullable<ClientCreated['scopes']>[number];
+
+/** The scopes a key may hold, with what each allows (the API's own list: src/contract/account-schemas.ts). */
+const SCOPES: Array<{ scope: Scope; allows: string }> = [
+  { scope: 'read', allows: 'see tasks, the catalog, estimates, previews and downloads' },
+  { scope: 'write', allows: 'create, export, cancel and retry tasks; change and run audiences' },
+  { scope: 'admin', allows: 'manage webhooks' },
+];
 
 /** A read-only value with a button that copies it. */
 function Secret({ label, value }: { label: string; value: string }) {
@@ -56,7 +66,8 @@ export function KeysPage() {
   const [confirming, setConfirming] = useState<string | undefined>();
   const list = useQuery({ queryKey: KEYS, queryFn: async () => unwrap(await api.GET('/client/v1')) });
   const create = useMutation({
-    mutationFn: async (name: string) => unwrap(await api.POST('/client/v1', { body: { name } })),
+    mutationFn: async (body: { name: string; scopes: Scope[] }) =>
+      unwrap(await api.POST('/client/v1', { body })),
     onSuccess: (answer) => {
       setCreated(answer);
       void client.invalidateQueries({ queryKey: KEYS });
@@ -82,11 +93,28 @@ export function KeysPage() {
           onSubmit={(event) => {
             event.preventDefault();
             const form = event.currentTarget;
-            create.mutate(String(new FormData(form).get('name') ?? ''), { onSuccess: () => form.reset() });
+            const values = new FormData(form);
+            const scopes = values.getAll('scopes').map(String) as Scope[];
+            create.mutate(
+              { name: String(values.get('name') ?? ''), scopes },
+              { onSuccess: () => form.reset() },
+            );
           }}
         >
           <TextField label="Name" field="name" required maxLength={200} error={create.error} />
-          <ProblemMessage error={create.error} skipFields={['name']} />
+          <fieldset className="field">
+            <legend>Scopes</legend>
+            {SCOPES.map(({ scope, allows }) => (
+              <label className="inline" key={scope}>
+                <input type="checkbox" name="scopes" value={scope} defaultChecked />
+                <span>
+                  <strong>{scope}</strong>: {allows}
+                </span>
+              </label>
+            ))}
+            <FieldError id="field-scopes-error" error={create.error} field="scopes" />
+          </fieldset>
+          <ProblemMessage error={create.error} skipFields={['name', 'scopes']} />
           <button type="submit" disabled={create.isPending}>
             Create key
           </button>
@@ -103,6 +131,7 @@ export function KeysPage() {
                 <tr>
                   <th scope="col">Prefix</th>
                   <th scope="col">Name</th>
+                  <th scope="col">Scopes</th>
                   <th scope="col">Created</th>
                   <th scope="col">
                     <span className="visually-hidden">Actions</span>
@@ -116,6 +145,7 @@ export function KeysPage() {
                       <code>{c.key_prefix}…</code>
                     </td>
                     <td>{c.name}</td>
+                    <td>{c.scopes.join(', ')}</td>
                     <td>{formatTime(c.created_at)}</td>
                     <td>
                       {c.revoked_at ? (
@@ -148,6 +178,7 @@ export function KeysPage() {
           </div>
         ) : null}
       </section>
+      <PasswordForm />
     </div>
   );
 }
