@@ -27,6 +27,7 @@ export const UNIT_TESTS = [
   'test/http/entity-tags.test.ts',
   'test/jobs/job-lanes.test.ts',
   'test/metrics/metrics.test.ts',
+  'test/overlap/overlap-figures.test.ts',
   'test/tasks/planning/job-rows.test.ts',
   'test/tasks/planning/partition-batches.test.ts',
   'test/tasks/planning/partition-folders.test.ts',

@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { compareText } from '../compare.ts';
 import type { IntentCatalogReply } from '../contract/catalog-schemas.ts';
 import { AppError } from '../errors.ts';
 import { isObjectUri } from '../storage/object-location.ts';
-import type { Storage } from '../storage/storage.ts';
+import type { Storage, StoredObject } from '../storage/storage.ts';
 import { StorageError } from '../storage/storage-error.ts';
 import type { FooterRows } from './footer-rows.ts';
 import type { InputSchemas } from './input-schema.ts';
@@ -19,6 +20,24 @@ export interface IntentCatalogOptions {
   now?: () => number;
 }
 
+/** One file of the tree with rows, and the partition it sits in. */
+export interface CatalogFile {
+  object: StoredObject;
+  day: string;
+  prefix: string;
+  score: string;
+}
+
+/**
+ * The catalog with the files it was built from. `version` changes whenever a file is added,
+ * removed or rewritten, so indexes built from the files (the topic index) know when to rebuild.
+ */
+export interface CatalogSnapshot {
+  view: IntentCatalogReply;
+  files: readonly CatalogFile[];
+  version: string;
+}
+
 /** `day=…/prefix=…/score=…/file.parquet`, relative to the tree's root. */
 const LAYOUT = /^day=([^/]+)\/prefix=([^/]+)\/score=([^/]+)\/[^/]+$/;
 
@@ -30,17 +49,22 @@ const LAYOUT = /^day=([^/]+)\/prefix=([^/]+)\/score=([^/]+)\/[^/]+$/;
  */
 export class IntentCatalog {
   private readonly now: () => number;
-  private cached: { view: IntentCatalogReply; at: number } | undefined;
-  private refreshing: Promise<IntentCatalogReply> | undefined;
+  private cached: { snapshot: CatalogSnapshot; at: number } | undefined;
+  private refreshing: Promise<CatalogSnapshot> | undefined;
 
   constructor(private readonly options: IntentCatalogOptions) {
     this.now = options.now ?? Date.now;
   }
 
   async get(): Promise<IntentCatalogReply> {
+    return (await this.snapshot()).view;
+  }
+
+  /** The catalog, the files with rows it counts, and its version (same refresh rules as `get`). */
+  async snapshot(): Promise<CatalogSnapshot> {
     const cached = this.cached;
     if (cached && isObjectUri(this.options.intentInputPath) && this.now() - cached.at < this.options.ttlMs) {
-      return cached.view;
+      return cached.snapshot;
     }
     // Requests arriving during a refresh share it rather than list the tree again.
     this.refreshing ??= this.refresh().finally(() => {
@@ -49,7 +73,7 @@ export class IntentCatalog {
     return this.refreshing;
   }
 
-  private async refresh(): Promise<IntentCatalogReply> {
+  private async refresh(): Promise<CatalogSnapshot> {
     const at = this.now();
     const root = this.options.intentInputPath.replace(/\/+$/, '');
     try {
@@ -81,8 +105,13 @@ export class IntentCatalog {
         rows: rows.reduce((sum, n) => sum + n, 0),
         bytes: files.reduce((sum, file) => sum + file.object.size, 0),
       };
-      this.cached = { view, at };
-      return view;
+      const withRows = files.filter((_, i) => rows[i]! > 0);
+      const version = createHash('sha256');
+      for (const { object } of withRows)
+        version.update(`${object.uri}\n${object.size}\n${object.etag ?? ''}\n`);
+      const snapshot = { view, files: withRows, version: version.digest('hex').slice(0, 16) };
+      this.cached = { snapshot, at };
+      return snapshot;
     } catch (error) {
       if (!(error instanceof StorageError)) throw error;
       // The tree is the server's, not the caller's: its location stays out of the answer.

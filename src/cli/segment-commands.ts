@@ -28,6 +28,7 @@ interface IntentOptions extends FilterOptions {
   days: string;
   prefixes: string;
   scores: string;
+  topics?: string;
 }
 
 interface ExportOptions {
@@ -55,7 +56,11 @@ function withIntentOptions(command: Command): Command {
         'days: a comma list of YYYY-MM-DD or YYYYMMDD days and inclusive ranges A..B, e.g. 2024-05-01..2024-05-07,20240510',
       )
       .requiredOption('--prefixes <list>', 'comma-separated topic id prefixes, e.g. 4eyes_101,4eyes_102')
-      .requiredOption('--scores <list>', 'comma-separated intent scores: low, medium, high'),
+      .requiredOption('--scores <list>', 'comma-separated intent scores: low, medium, high')
+      .option(
+        '--topics <ids>',
+        'comma-separated topic ids of those prefixes (`audiences topics --search` finds them), e.g. 4eyes_101_3',
+      ),
   );
 }
 
@@ -105,6 +110,7 @@ function intentBody(options: IntentOptions): IntentTaskBody {
     days: parseDays(options.days),
     topic_id_prefixes: parseList('--prefixes', options.prefixes),
     scores,
+    ...(options.topics === undefined ? {} : { topic_ids: parseList('--topics', options.topics) }),
     ...filters(options),
   };
 }

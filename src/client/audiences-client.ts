@@ -30,6 +30,8 @@ import type {
   IntentTaskBody,
   LoginAnswer,
   LoginBody,
+  Overlap,
+  OverlapBody,
   PasswordBody,
   PasswordChanged,
   RegisterAnswer,
@@ -42,6 +44,7 @@ import type {
   TaskPreview,
   TaskStatus,
   TaskSummary,
+  TopicList,
   Webhook,
   WebhookBody,
   WebhookCreated,
@@ -217,6 +220,23 @@ export class AudiencesClient {
     return this.call('idempotent', options, (init) => this.api.GET('/api/v1/catalog/intent', init));
   }
 
+  /**
+   * Topics whose name or id holds `q` (any case), with their rows and distinct people over the newest
+   * `days` days (default 7), most rows first, at most `limit` (1-1000, default 50).
+   */
+  async topics(
+    options: CallOptions & { q?: string; days?: number; limit?: number } = {},
+  ): Promise<TopicList> {
+    const query = {
+      ...(options.q === undefined ? {} : { q: options.q }),
+      ...(options.days === undefined ? {} : { days: String(options.days) }),
+      ...(options.limit === undefined ? {} : { limit: String(options.limit) }),
+    };
+    return this.call('idempotent', options, (init) =>
+      this.api.GET('/api/v1/catalog/intent/topics', { ...init, params: { query } }),
+    );
+  }
+
   /** The first `limit` rows (1-100, default 20) of a task's segment. */
   async preview(taskId: string, options: CallOptions & { limit?: number } = {}): Promise<TaskPreview> {
     const query = options.limit === undefined ? undefined : { limit: String(options.limit) };
@@ -226,6 +246,19 @@ export class AudiencesClient {
         params: { path: { task_id: taskId }, query },
       }),
     );
+  }
+
+  /**
+   * How 2 to 10 tasks (or, with `{ audiences: true }`, saved audiences' last completed runs) overlap:
+   * exact sizes, pairwise intersections with Jaccard and, for 2-3 sets, every Venn region. Reads
+   * only, so it is retried.
+   */
+  async overlap(
+    ids: readonly string[],
+    options: CallOptions & { audiences?: boolean } = {},
+  ): Promise<Overlap> {
+    const body: OverlapBody = options.audiences ? { audience_ids: [...ids] } : { task_ids: [...ids] };
+    return this.call('idempotent', options, (init) => this.api.POST('/api/v1/overlap', { ...init, body }));
   }
 
   /** The task's detail: status, progress, counts, files and links. */

@@ -36,6 +36,10 @@ export type ActivationProfile = NonNullable<IntentTaskBody['profile']>;
 /** The answer to a create, unload, cancel or retry. */
 export type TaskAccepted = Json<paths['/api/v1/intent_hive_tasks']['post']['responses'][202]>;
 export type TaskEstimate = Json<paths['/api/v1/intent_hive_tasks/estimate']['post']['responses'][200]>;
+/** Which sets an overlap compares: `task_ids` or `audience_ids`, 2 to 10. */
+export type OverlapBody = Body<paths['/api/v1/overlap']['post']>;
+/** Sizes, pairwise intersections with Jaccard, and (2-3 sets) Venn regions. */
+export type Overlap = Json<paths['/api/v1/overlap']['post']['responses'][200]>;
 
 export type TaskDetail = Json<paths['/api/v1/status/{task_id}']['get']['responses'][200]>;
 export type TaskFile = TaskDetail['files'][number];
@@ -44,6 +48,8 @@ export type TaskSummary = TaskPage['tasks'][number];
 export type TaskStatus = TaskDetail['status'];
 export type TaskPreview = Json<paths['/api/v1/tasks/{task_id}/preview']['get']['responses'][200]>;
 export type IntentCatalog = Json<paths['/api/v1/catalog/intent']['get']['responses'][200]>;
+export type TopicList = Json<paths['/api/v1/catalog/intent/topics']['get']['responses'][200]>;
+export type Topic = TopicList['topics'][number];
 
 export type WebhookBody = Body<paths['/api/v1/webhooks']['post']>;
 /** A new webhook: `secret` is shown this once. */

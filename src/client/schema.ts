@@ -1220,6 +1220,14 @@ export interface paths {
                          *     ]
                          */
                         scores: string[];
+                        /**
+                         * @description Only rows of these topics (topic_id IN …), each a topic of one of topic_id_prefixes in the server's intent tree; GET /api/v1/catalog/intent/topics finds them by name. Absent: every topic of the prefixes
+                         * @example [
+                         *       "4eyes_101_3",
+                         *       "4eyes_101_7"
+                         *     ]
+                         */
+                        topic_ids?: string[];
                         /** @description Another intent tree (day=/prefix=/score= folders) to read instead of the server's INTENT_INPUT_PATH: an absolute folder under LOCAL_INPUT_ROOTS, or s3:// or gs:// in INPUT_BUCKETS */
                         input_path?: string;
                         /**
@@ -1791,6 +1799,14 @@ export interface paths {
                          *     ]
                          */
                         scores: string[];
+                        /**
+                         * @description Only rows of these topics (topic_id IN …), each a topic of one of topic_id_prefixes in the server's intent tree; GET /api/v1/catalog/intent/topics finds them by name. Absent: every topic of the prefixes
+                         * @example [
+                         *       "4eyes_101_3",
+                         *       "4eyes_101_7"
+                         *     ]
+                         */
+                        topic_ids?: string[];
                         /** @description Another intent tree (day=/prefix=/score= folders) to read instead of the server's INTENT_INPUT_PATH: an absolute folder under LOCAL_INPUT_ROOTS, or s3:// or gs:// in INPUT_BUCKETS */
                         input_path?: string;
                         /**
@@ -5473,6 +5489,257 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/overlap": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * How 2 to 10 tasks or saved audiences overlap: sizes, pairwise intersections, Venn regions
+         * @description Exact counts of the distinct non-null `unique_by` values (the people) of each set, every pairwise intersection with its Jaccard index and, for 2 or 3 sets, every region of the Venn diagram. Each set is a task's whole segment (its inputs, `where_expr` and people rules such as `min_topics`), read now by the API process in one DuckDB bounded as a preview is (`PREVIEW_TIMEOUT`, a count slot's memory): past the bound it answers 422 `overlap_too_large`. Tasks must be `counted` or `completed` (409) and share one `unique_by` (400); with `audience_ids`, each audience's last completed run is compared (409 `audience_not_completed` without one). Another organisation's task or audience is a 404.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description The 2 to 10 sets to compare: tasks, or saved audiences */
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "task_ids": [
+                     *         "0f8fad5b-d9cb-469f-a165-70867728950e",
+                     *         "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Tasks of your organisation, counted or completed (not failed or expired), each with the same unique_by: their segments are compared. Give task_ids or audience_ids, not both
+                         * @example [
+                         *       "0f8fad5b-d9cb-469f-a165-70867728950e",
+                         *       "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+                         *     ]
+                         */
+                        task_ids?: string[];
+                        /**
+                         * @description Saved audiences of your organisation: each one's last completed run is compared. Give task_ids or audience_ids, not both
+                         * @example [
+                         *       "3b241101-e2bb-4255-8caf-4136c566a962",
+                         *       "550e8400-e29b-41d4-a716-446655440000"
+                         *     ]
+                         */
+                        audience_ids?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description How the sets overlap, counted exactly */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description The column whose distinct non-null values are the members of every set
+                             * @example person_id
+                             */
+                            unique_by: string;
+                            /** @description Each set, in the order the request named them */
+                            sets: {
+                                /**
+                                 * @description The set: A, B, C … in the order the request named them
+                                 * @example A
+                                 */
+                                key: string;
+                                /**
+                                 * @description The task whose segment is the set
+                                 * @example 0f8fad5b-d9cb-469f-a165-70867728950e
+                                 */
+                                task_id: string;
+                                /**
+                                 * @description The saved audience whose last completed run the task is; null when tasks were named
+                                 * @example null
+                                 */
+                                audience_id: string | null;
+                                /**
+                                 * @description The task's or the audience's name, when it has one
+                                 * @example Running shoes, last 7 days
+                                 */
+                                name: string | null;
+                                /**
+                                 * @description Distinct non-null unique_by values of the segment (people rules applied)
+                                 * @example 12840
+                                 */
+                                size: number;
+                            }[];
+                            /**
+                             * @description Members of at least one set
+                             * @example 20112
+                             */
+                            union: number;
+                            /** @description Every pair of sets (A-B, A-C, … B-C …): the pairwise matrix */
+                            pairs: {
+                                /**
+                                 * @description The set: A, B, C … in the order the request named them
+                                 * @example A
+                                 */
+                                a: string;
+                                /**
+                                 * @description The set: A, B, C … in the order the request named them
+                                 * @example A
+                                 */
+                                b: string;
+                                /**
+                                 * @description Members of both sets
+                                 * @example 3021
+                                 */
+                                intersection: number;
+                                /**
+                                 * @description Members of either set
+                                 * @example 15607
+                                 */
+                                union: number;
+                                /**
+                                 * @description intersection / union (0 when both sets are empty)
+                                 * @example 0.1936
+                                 */
+                                jaccard: number;
+                            }[];
+                            /** @description For 2 or 3 sets, every region of the Venn diagram (only A, only B, A and B not C, …, A and B and C), sizes summing to union; null for 4 or more sets (use pairs) */
+                            regions: {
+                                /**
+                                 * @description The sets the region lies in; it lies outside every other set
+                                 * @example [
+                                 *       "A",
+                                 *       "B"
+                                 *     ]
+                                 */
+                                sets: string[];
+                                /**
+                                 * @description Members in exactly these sets
+                                 * @example 2200
+                                 */
+                                size: number;
+                            }[] | null;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Refused: an API key without the `read` scope (scope_missing), or a browser session without its X-CSRF-Token (csrf_failed) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Not found: no such resource in your organisation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Conflicts with the current state; `code` says which (a name or e-mail taken, a task or run in another status, an Idempotency-Key still in use) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description The body (or an expression in it) is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Understood but not done: an Idempotency-Key reused with another request, or a preview that could not read the segment */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description A service this request needs (storage, store or queue) did not answer or is busy: try again later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/catalog/intent": {
         parameters: {
             query?: never;
@@ -5520,6 +5787,158 @@ export interface paths {
                             /** @description Bytes of every file */
                             bytes: number;
                         };
+                    };
+                };
+                /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Refused: an API key without the `read` scope (scope_missing) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Too many requests (the per-minute rate limit, login attempts, or tasks in progress): try again after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Internal error: the detail never shows the cause; try again, and report it if it persists */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description A service this request needs (storage, store or queue) did not answer or is busy: try again later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/catalog/intent/topics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Topics by name, with their rows and people over the newest days
+         * @description Finds topics by name (or id) for intent tasks: `topic_id`, `topic_name`, `prefix`, rows and distinct people over the newest `days` days. The figures come from an index built by one scan the first time a `days` value is asked for after the tree changed (the catalog notices changes as GET /api/v1/catalog/intent does), so later searches only filter it.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /**
+                     * @description Case-insensitive text found in the topic name or id; absent lists every topic
+                     * @example cloud
+                     */
+                    q?: string;
+                    /**
+                     * @description Newest days of the tree the rows and people are counted over: 1-366, default 7; more than the tree holds means all of them
+                     * @example 7
+                     */
+                    days?: string;
+                    /**
+                     * @description Most topics returned (those with the most rows): 1-1000, default 50; `total` tells how many matched
+                     * @example 20
+                     */
+                    limit?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Topics of the intent data, by name */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description Days the figures are counted over, ascending (the newest `days` days of the tree)
+                             * @example [
+                             *       "2024-05-01",
+                             *       "2024-05-02",
+                             *       "2024-05-03"
+                             *     ]
+                             */
+                            days: string[];
+                            /**
+                             * @description Topics matching `q`, before `limit`
+                             * @example 3
+                             */
+                            total: number;
+                            /** @description Matching topics, most rows first (then by id), at most `limit` */
+                            topics: {
+                                /**
+                                 * @description Topic id, as `topic_ids` of an intent task names it
+                                 * @example 4eyes_101_3
+                                 */
+                                topic_id: string;
+                                /**
+                                 * @description Topic name
+                                 * @example Cloud Security
+                                 */
+                                topic_name: string;
+                                /**
+                                 * @description Topic prefix (partition) the topic belongs to
+                                 * @example 4eyes_101
+                                 */
+                                prefix: string;
+                                /**
+                                 * @description Rows of the topic over the days counted
+                                 * @example 4210
+                                 */
+                                rows: number;
+                                /**
+                                 * @description Distinct person_id of the topic over the days counted (exact)
+                                 * @example 1873
+                                 */
+                                people: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request is not valid: `detail` says what to change and `errors` names each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description No valid credentials: send X-API-Key, or Authorization: Bearer <token> from POST /auth/v1/login (session_ended: that login was ended by a logout or a password change; log in again) */

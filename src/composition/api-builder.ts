@@ -37,7 +37,9 @@ export async function startApi(
     accounts: domain.accounts,
     tasks: domain.tasks,
     audiences: domain.audiences,
+    overlap: domain.overlap,
     catalog: domain.catalog,
+    topics: domain.topics,
     downloads: domain.downloads,
     webhooks: domain.webhooks,
     readiness: [

@@ -7,11 +7,13 @@ import { AudienceService } from '../audiences/audience-service.ts';
 import { FooterRows } from '../catalog/footer-rows.ts';
 import { InputSchemas } from '../catalog/input-schema.ts';
 import { IntentCatalog } from '../catalog/intent-catalog.ts';
+import { TopicIndex } from '../catalog/topic-index.ts';
 import type { Config } from '../config.ts';
 import { DownloadLinks } from '../downloads/download-links.ts';
 import { DownloadService } from '../downloads/download-service.ts';
 import { SqlGuard } from '../engine/sql-guard.ts';
 import { Metrics } from '../metrics/metrics.ts';
+import { OverlapService } from '../overlap/overlap-service.ts';
 import { isObjectUri, parseObjectUri } from '../storage/object-location.ts';
 import { exportJobsPerTask, jobsPerTask } from '../tasks/planning/partition-batches.ts';
 import type { InputPathPolicy } from '../tasks/requests/input-paths.ts';
@@ -34,7 +36,10 @@ export interface Domain {
   accounts: AccountService;
   tasks: TaskService;
   audiences: AudienceService;
+  overlap: OverlapService;
   catalog: IntentCatalog;
+  /** Topics of the intent tree by name, cached per catalog version. */
+  topics: TopicIndex;
   downloads: DownloadService;
   webhooks: WebhookService;
   /** Which webhook hosts may be reached, at creation (the API) and at each attempt (the worker). */
@@ -72,6 +77,13 @@ export function buildDomain(
     intentInputPath: config.storage.intentInputPath,
     ttlMs: config.limits.catalogTtlMs,
   });
+  // Built in the API process, like previews: one thread and a count slot's share of memory.
+  const topics = new TopicIndex({
+    catalog,
+    storage,
+    intentInputPath: config.storage.intentInputPath,
+    limits: { memoryLimit: engines.counts.memoryLimit, threads: 1 },
+  });
   const tasks = new TaskService({
     store,
     changes,
@@ -94,6 +106,7 @@ export function buildDomain(
     preview: { memoryLimit: engines.counts.memoryLimit, timeoutMs: config.engine.previewTimeoutMs },
     outputPath: config.storage.outputPath,
     intentData: () => catalog.get(),
+    topics: () => topics.prefixesById(),
     log: infos(log),
   });
   plan.add('task-service', () => tasks.close());
@@ -120,7 +133,9 @@ export function buildDomain(
     ),
     tasks,
     audiences,
+    overlap: new OverlapService({ store, tasks }),
     catalog,
+    topics,
     downloads: new DownloadService(store, storage, links),
     webhooks: new WebhookService({ store, policy: webhookPolicy, allowHttp: config.webhooks.allowHttp }),
     webhookPolicy,

@@ -160,6 +160,19 @@ export const IntentTaskBody = Type.Object(
       description: 'low, medium, high',
       examples: [['medium', 'high']],
     }),
+    topic_ids: Type.Optional(
+      Type.Array(
+        Type.String({ maxLength: 256, description: 'A topic id (GET /api/v1/catalog/intent/topics)' }),
+        {
+          minItems: 1,
+          maxItems: 1000,
+          description:
+            'Only rows of these topics (topic_id IN …), each a topic of one of topic_id_prefixes in the ' +
+            "server's intent tree; GET /api/v1/catalog/intent/topics finds them by name. Absent: every topic of the prefixes",
+          examples: [['4eyes_101_3', '4eyes_101_7']],
+        },
+      ),
+    ),
     input_path: Type.Optional(
       Type.String({
         minLength: 1,

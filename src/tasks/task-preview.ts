@@ -92,6 +92,69 @@ export class TaskPreviews {
     }
   }
 
+  /**
+   * Runs `work` over the whole segments of `tasks` (every partition that holds rows, staged) in one
+   * sandbox bounded as a preview is: its memory limit, time limit and the previews' concurrency.
+   * The bounds reach the caller as `EngineTimeoutError` or DuckDB's out-of-memory error, for it to
+   * say what to do; other failures are answered as a preview's.
+   */
+  async readSegments<T>(tasks: readonly TaskRecord[], work: SegmentsWork<T>): Promise<T> {
+    if (this.running >= this.concurrency) {
+      throw new AppError(
+        'preview_busy',
+        `${this.concurrency} previews or overlaps are running on this server; try again in a second`,
+        [],
+        { 'retry-after': '1' },
+      );
+    }
+    this.running += 1;
+    this.pool.warm();
+    const uriOf = new Map<string, string>();
+    const releases: (() => void)[] = [];
+    try {
+      const segments: StagedSegment[] = [];
+      for (const task of tasks) {
+        const { plan } = task.request as StoredRequest;
+        // Not by counts: a task counted whole (unique_by) keeps one count, not one per partition.
+        const partitions = await this.partitionsOf(task, plan, false);
+        const staged = await stageInputs(this.options.storage, await partitions.slice(0, partitions.length), {
+          footersOnly: false,
+        });
+        releases.push(() => staged.release());
+        for (const [local, uri] of staged.uriOf) uriOf.set(local, uri);
+        segments.push({ task, plan, files: staged.partitions.flatMap((input) => input.localPaths) });
+      }
+      const sandbox = await this.pool.open({
+        allowedDirectories: [
+          ...new Set(
+            tasks.flatMap((task) =>
+              this.options.storage.localInputDirs((task.request as StoredRequest).plan.inputRoot),
+            ),
+          ),
+        ],
+        // Bounded by its memory: an overlap too large for it is refused, not spilled.
+        tempDirectory: '',
+        timeoutMs: this.options.limits.timeoutMs,
+      });
+      try {
+        return await work(sandbox, segments);
+      } finally {
+        this.pool.retire(sandbox);
+      }
+    } catch (error) {
+      if (error instanceof EngineTimeoutError || /Out of Memory/i.test(String(error))) throw error;
+      throw this.answerFor(error, uriOf);
+    } finally {
+      for (const release of releases) release();
+      this.running -= 1;
+    }
+  }
+
+  /** The bounds of one preview (and of one overlap). */
+  get limits(): PreviewLimits {
+    return this.options.limits;
+  }
+
   /** Closes the DuckDB instance kept ready. */
   async close(): Promise<void> {
     await this.pool.close();
@@ -253,6 +316,16 @@ export class TaskPreviews {
     return new AppError('preview_failed', failure.message);
   }
 }
+
+/** A task's whole segment, staged: its plan and its local files. */
+export interface StagedSegment {
+  task: TaskRecord;
+  plan: TaskPlan;
+  files: string[];
+}
+
+/** What runs over staged segments in one bounded sandbox. */
+export type SegmentsWork<T> = (sandbox: Sandbox, segments: StagedSegment[]) => Promise<T>;
 
 /** Partitions listed a few at a time, as the walk reaches them. */
 interface LazyPartitions {

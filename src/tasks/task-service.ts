@@ -30,7 +30,7 @@ import {
   wholeExportKey,
 } from './task-model.ts';
 import { removeTaskOutputs } from './task-outputs.ts';
-import { type PreviewLimits, TaskPreviews } from './task-preview.ts';
+import { type PreviewLimits, type SegmentsWork, TaskPreviews } from './task-preview.ts';
 import { type ReadConditions, type TaskAnswer, TaskReader, taskNotFound } from './task-reader.ts';
 import type { TaskViews } from './task-view.ts';
 
@@ -130,6 +130,16 @@ export class TaskService {
    */
   async preview(principal: Principal, taskId: string, limit: number): Promise<TaskPreview> {
     return this.previews.preview(await this.reader.find(principal, taskId), limit);
+  }
+
+  /** The caller's task; `task_not_found` when it is unknown, expired or another organisation's. */
+  find(principal: Principal, taskId: string): Promise<TaskRecord> {
+    return this.reader.find(principal, taskId);
+  }
+
+  /** Runs `work` over the whole segments of `tasks` in one sandbox bounded as a preview; see `TaskPreviews.readSegments`. */
+  readSegments<T>(tasks: readonly TaskRecord[], work: SegmentsWork<T>): Promise<T> {
+    return this.previews.readSegments(tasks, work);
   }
 
   /**

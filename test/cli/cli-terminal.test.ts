@@ -88,7 +88,14 @@ describe('help', () => {
   });
 
   it('each user command explains every option and shows an example', async () => {
-    for (const command of [['count'], ['export'], ['generic', 'export'], ['tasks', 'download'], ['login']]) {
+    for (const command of [
+      ['count'],
+      ['export'],
+      ['generic', 'export'],
+      ['tasks', 'download'],
+      ['login'],
+      ['topics'],
+    ]) {
       const run = await runCli([...command, '--help']);
       expect(run.code, command.join(' ')).toBe(0);
       expect(run.stdout, command.join(' ')).toMatch(/Examples?:\n {2}\$ audiences /);

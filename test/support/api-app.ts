@@ -10,11 +10,13 @@ import { AudienceService } from '../../src/audiences/audience-service.ts';
 import { FooterRows } from '../../src/catalog/footer-rows.ts';
 import { InputSchemas } from '../../src/catalog/input-schema.ts';
 import { IntentCatalog } from '../../src/catalog/intent-catalog.ts';
+import { TopicIndex } from '../../src/catalog/topic-index.ts';
 import { DownloadLinks } from '../../src/downloads/download-links.ts';
 import { DownloadService } from '../../src/downloads/download-service.ts';
 import { SqlGuard } from '../../src/engine/sql-guard.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { IdempotentRequests } from '../../src/idempotency/idempotent-requests.ts';
+import { OverlapService } from '../../src/overlap/overlap-service.ts';
 import { LocalStorage } from '../../src/storage/local-storage.ts';
 import { StorageRouter } from '../../src/storage/storage-router.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -88,7 +90,14 @@ export async function startApiApp(options: ApiAppOptions): Promise<ApiApp> {
       snapshotPath: path.join(dir, 'snapshots'),
       minIntervalMs: 1_000,
     }),
+    overlap: new OverlapService({ store: options.store, tasks }),
     catalog,
+    topics: new TopicIndex({
+      catalog,
+      storage,
+      intentInputPath,
+      limits: { memoryLimit: '256MB', threads: 1 },
+    }),
     downloads: new DownloadService(options.store, storage, links),
     idempotentRequests: new IdempotentRequests({ store: options.store, ttlMs: 86_400_000 }),
     webhooks: new WebhookService({

@@ -43,6 +43,7 @@ const intentTask = () =>
         days: ['2024-05-01'],
         topic_id_prefixes: [prefix],
         scores: ['high'],
+        topic_ids: null,
         input_path: tree,
         limit: null,
         perform_unload: false,

@@ -20,11 +20,14 @@ type Ok<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
 /** A signed-in browser session (GET /auth/v1/session answers `signed_in: false` without one). */
 export type Session = Extract<Ok<'/auth/v1/session', 'get'>, { signed_in: true }>;
 export type Catalog = Ok<'/api/v1/catalog/intent', 'get'>;
+export type TopicList = Ok<'/api/v1/catalog/intent/topics', 'get'>;
+export type Topic = TopicList['topics'][number];
 export type Estimate = Ok<'/api/v1/intent_hive_tasks/estimate', 'post'>;
 export type TaskDetail = Ok<'/api/v1/status/{task_id}', 'get'>;
 export type TaskList = Ok<'/api/v1/status', 'get'>;
 export type TaskSummary = TaskList['tasks'][number];
 export type Preview = Ok<'/api/v1/tasks/{task_id}/preview', 'get'>;
+export type Overlap = Ok<'/api/v1/overlap', 'post'>;
 export type ClientList = Ok<'/client/v1', 'get'>;
 export type ClientCreated = Ok<'/client/v1', 'post'>;
 export type IntentTaskBody = NonNullable<

@@ -6,6 +6,7 @@ import { AudiencePage } from './features/audiences/audience-page.tsx';
 import { LoginPage, SignUpPage } from './features/auth/auth-pages.tsx';
 import { useLogout, useSession } from './features/auth/session.ts';
 import { KeysPage } from './features/keys/keys-page.tsx';
+import { OverlapPage } from './features/overlap/overlap-page.tsx';
 import { AudienceListPage } from './features/saved-audiences/audience-list-page.tsx';
 import { AUDIENCE_LIST_PATH } from './features/saved-audiences/paths.ts';
 import { SavedAudiencePage } from './features/saved-audiences/saved-audience-page.tsx';
@@ -51,6 +52,7 @@ function Header({ session }: { session: Session | null | undefined }) {
               Build an audience
             </NavLink>
             <NavLink href="/tasks">Tasks</NavLink>
+            <NavLink href="/overlap">Overlap</NavLink>
             <NavLink href="/keys">API keys</NavLink>
           </>
         ) : null}
@@ -90,6 +92,7 @@ export function App() {
             </Route>
             <Route path="/tasks" component={TasksPage} />
             <Route path="/tasks/:taskId">{(params) => <TaskPage taskId={params.taskId} />}</Route>
+            <Route path="/overlap" component={OverlapPage} />
             <Route path="/keys" component={KeysPage} />
             {/* Just signed up: the builder shows what the product does; API keys wait in the menu. */}
             <Route path="/signup">

@@ -23,7 +23,7 @@ from audiences import (
     WaitProgress,
     WaitTimeoutError,
 )
-from conftest import DAYS, PREFIXES, Account, Source
+from conftest import DAYS, PREFIXES, Account, Source, tuple_sql
 from local_server import LocalServer
 
 
@@ -282,3 +282,56 @@ def test_a_named_task_is_found_by_its_name(client: Audiences, server: LocalServe
     found = list(client.tasks.iter(q=name.upper()))
     assert [task.task_id for task in found] == [made.task_id]
     assert found[0].name == name
+
+
+def test_topics_match_the_data(client: Audiences, source: Source) -> None:
+    newest = DAYS[-2:]
+    expected = source.rows(
+        "SELECT topic_id, topic_name, prefix, count(*) AS n, count(DISTINCT person_id) "
+        f"FROM intent WHERE day_text IN {tuple_sql(newest)} AND lower(topic_name) LIKE '%pricing%' "
+        "GROUP BY ALL ORDER BY n DESC, topic_id"
+    )
+    assert expected
+    answer = client.topics(q="PRICING", days=2, limit=1000)
+    assert answer.days == newest
+    assert answer.total == len(expected)
+    assert [(t.topic_id, t.topic_name, t.prefix, t.rows, t.people) for t in answer.topics] == [
+        tuple(row) for row in expected
+    ]
+    assert len(client.topics(limit=2).topics) == 2
+
+
+def test_overlap_of_two_tasks_matches_set_algebra(client: Audiences, source: Source) -> None:
+    days, scores = DAYS[:2], ["high"]
+    first = client.intent_tasks.create(
+        days=days,
+        topic_id_prefixes=PREFIXES[:2],
+        scores=scores,
+        unique_by="person_id",
+        perform_unload=False,
+    )
+    second = client.intent_tasks.create(
+        days=days,
+        topic_id_prefixes=PREFIXES[1:3],
+        scores=scores,
+        unique_by="person_id",
+        perform_unload=False,
+    )
+    for created in (first, second):
+        client.tasks.wait(created.task_id, until="counted")
+    overlap = client.overlap(first.task_id, second.task_id)
+    people = "SELECT DISTINCT person_id FROM ({}) WHERE person_id IS NOT NULL"
+    a = people.format(source.segment(days, PREFIXES[:2], scores))
+    b = people.format(source.segment(days, PREFIXES[1:3], scores))
+
+    def size(sql: str) -> int:
+        return int(source.scalar(f"SELECT count(*) FROM ({sql})"))
+
+    assert [s.size for s in overlap.sets] == [size(a), size(b)]
+    assert overlap.pairs[0].intersection == size(f"({a}) INTERSECT ({b})")
+    assert overlap.regions is not None
+    assert [r.size for r in overlap.regions] == [
+        size(f"({a}) EXCEPT ({b})"),
+        size(f"({b}) EXCEPT ({a})"),
+        size(f"({a}) INTERSECT ({b})"),
+    ]

@@ -3,6 +3,7 @@ import { INTENT_HIVE_TYPES, SCORES } from '../../catalog/intent-layout.ts';
 import type { GenericTaskBody, IntentTaskBody } from '../../contract/task-body-schemas.ts';
 import { INTENT_PEOPLE_INPUTS } from '../../engine/people-queries.ts';
 import { type ColumnInfo, ExpressionError, type SqlGuard } from '../../engine/sql-guard.ts';
+import { quoteIdentifier, quoteString } from '../../engine/sql-quote.ts';
 import { AppError, invalidField, JobError } from '../../errors.ts';
 import type { Storage, StoredObject } from '../../storage/storage.ts';
 import type { InputPathPolicy } from '../requests/input-paths.ts';
@@ -45,6 +46,11 @@ export interface TaskPlannerOptions {
   jobsPerTask: JobsPerTask;
   /** Most partitions (days × prefixes × scores, or folders) one task may cover. */
   maxPartitions: number;
+  /**
+   * The topics of the server's intent tree (topic id → its prefix), which `topic_ids` are checked
+   * against. Absent: `topic_ids` is refused.
+   */
+  topics?: () => Promise<ReadonlyMap<string, string>>;
 }
 
 /**
@@ -150,12 +156,13 @@ export class TaskPlanner {
         ? this.options.intentInputPath
         : await resolveInput(body.input_path, this.options.inputPolicy);
     await admit();
+    const topicIds = body.topic_ids === undefined ? null : await this.checkTopics(body, scope.prefixes);
 
     const partitions = intentPartitionKeys(scope.days, scope.prefixes, scope.scores);
     // The schema is needed only to check an expression or a column list.
     const sample = needsSchema(body) ? await this.firstFile(inputRoot) : undefined;
     const columns = sample ? await this.columnsOf(sample, true, INTENT_HIVE_TYPES) : undefined;
-    const plan = await this.plan({
+    const planned = await this.plan({
       body,
       inputRoot,
       columns,
@@ -165,7 +172,42 @@ export class TaskPlanner {
       nestedPartitions: false,
       peopleShape: 'intent',
     });
+    const plan = topicIds ? withTopics(planned, topicIds) : planned;
     return { name, request: { view: intentRequestView(body, scope, plan), plan }, partitions };
+  }
+
+  /**
+   * The request's `topic_ids`, each once: a 400 names those the server's tree does not hold and those
+   * of a prefix the request does not read.
+   */
+  private async checkTopics(body: IntentTaskBody, prefixes: readonly string[]): Promise<string[]> {
+    const ids = [...new Set(body.topic_ids ?? [])];
+    if (body.input_path !== undefined || !this.options.topics) {
+      throw invalidField(
+        'topic_ids',
+        "topic_ids selects topics of the server's intent tree; drop input_path or topic_ids",
+      );
+    }
+    const known = await this.options.topics();
+    const unknown = ids.filter((id) => !known.has(id));
+    if (unknown.length > 0) {
+      throw invalidField(
+        'topic_ids',
+        `unknown topic ids: ${listed(unknown)}; GET /api/v1/catalog/intent/topics lists the topics`,
+      );
+    }
+    const chosen = new Set(prefixes);
+    const outside = ids.filter((id) => !chosen.has(known.get(id)!));
+    if (outside.length > 0) {
+      throw invalidField(
+        'topic_ids',
+        `topics not under topic_id_prefixes: ${outside.map((id) => `${id} (prefix ${known.get(id)})`).join(', ')}; add their prefixes or drop them`.slice(
+          0,
+          500,
+        ),
+      );
+    }
+    return ids;
   }
 
   /**
@@ -425,6 +467,23 @@ export class TaskPlanner {
       throw unreadableInput(file.uri, error);
     }
   }
+}
+
+/** The plan filtered to the topics (ANDed with where_expr): the rows are read, not copied. */
+function withTopics(plan: TaskPlan, topicIds: readonly string[]): TaskPlan {
+  // Quoted here, never spliced as given (the ids were also checked against the tree's topics).
+  const topics = `${quoteIdentifier('topic_id')} IN (${topicIds.map(quoteString).join(', ')})`;
+  return {
+    ...plan,
+    whereSql: plan.whereSql === null ? topics : `(${plan.whereSql}) AND ${topics}`,
+    copyFiles: false,
+  };
+}
+
+/** The first ids of a list, quoted, for a message. */
+function listed(ids: readonly string[]): string {
+  const shown = ids.slice(0, 20).map((id) => JSON.stringify(id.slice(0, 80)));
+  return shown.join(', ') + (ids.length > 20 ? ` and ${ids.length - 20} more` : '');
 }
 
 /** A profile encodes the hex text of a SHA-256: its identifier column must hold text. */

@@ -21,6 +21,7 @@ export function intentRequestView(
     days,
     topic_id_prefixes: prefixes,
     scores,
+    topic_ids: body.topic_ids === undefined ? null : [...new Set(body.topic_ids)],
     ...selectionView(body, plan),
     min_topics: plan.people?.minTopics ?? null,
     min_days: plan.people?.minDays ?? null,

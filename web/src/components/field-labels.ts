@@ -6,6 +6,7 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   name: 'Name',
   days: 'Days',
   topic_id_prefixes: 'Topic prefixes',
+  topic_ids: 'Topics',
   scores: 'Scores',
   where_expr: 'Filter',
   select: 'Columns',

@@ -28,6 +28,7 @@ from .models import (
     Health,
     IntentCatalog,
     LoginAnswer,
+    Overlap,
     PasswordChanged,
     RegisterAnswer,
     TaskAccepted,
@@ -35,6 +36,7 @@ from .models import (
     TaskEstimate,
     TaskPage,
     TaskPreview,
+    TopicList,
     WebhookCreated,
     WebhookDeliveryPage,
     WebhookList,
@@ -56,7 +58,9 @@ ROUTES: Dict[Tuple[str, str], Tuple[str, ...]] = {
     ("POST", "/api/v1/intent_hive_tasks/estimate"): ("intent_tasks.estimate",),
     ("POST", "/api/v1/generic_parquet_tasks"): ("generic_tasks.create",),
     ("POST", "/api/v1/generic_parquet_tasks/estimate"): ("generic_tasks.estimate",),
+    ("POST", "/api/v1/overlap"): ("overlap",),
     ("GET", "/api/v1/catalog/intent"): ("catalog",),
+    ("GET", "/api/v1/catalog/intent/topics"): ("topics",),
     ("GET", "/api/v1/status"): ("tasks.list", "tasks.iter"),
     ("GET", "/api/v1/status/{task_id}"): ("tasks.get", "tasks.poll", "tasks.wait"),
     ("POST", "/api/v1/tasks/{task_id}/unload"): ("tasks.unload",),
@@ -204,8 +208,25 @@ def estimate_task(kind: str, params: Mapping[str, Any]) -> Call[TaskEstimate]:
     return Call("POST", path, model(TaskEstimate), body=body_of(params))
 
 
+def overlap(ids: list[str], audiences: bool) -> Call[Overlap]:
+    body: Dict[str, Any] = {"audience_ids" if audiences else "task_ids": ids}
+    return Call("POST", route("POST", "/api/v1/overlap"), model(Overlap), body=body)
+
+
 def catalog() -> Call[IntentCatalog]:
     return Call("GET", route("GET", "/api/v1/catalog/intent"), model(IntentCatalog))
+
+
+def topics(q: Optional[str], days: Optional[int], limit: Optional[int]) -> Call[TopicList]:
+    query: Dict[str, str] = {}
+    if q is not None:
+        query["q"] = q
+    if days is not None:
+        query["days"] = str(days)
+    if limit is not None:
+        query["limit"] = str(limit)
+    path = route("GET", "/api/v1/catalog/intent/topics")
+    return Call("GET", path, model(TopicList), query=query)
 
 
 @dataclass(frozen=True)

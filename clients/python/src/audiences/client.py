@@ -46,6 +46,7 @@ from .models import (
     IntentTaskParams,
     LoginAnswer,
     LoginParams,
+    Overlap,
     PasswordChanged,
     PasswordParams,
     RegisterAnswer,
@@ -56,6 +57,7 @@ from .models import (
     TaskPage,
     TaskPreview,
     TaskSummary,
+    TopicList,
     Webhook,
     WebhookCreated,
     WebhookDelivery,
@@ -118,9 +120,21 @@ class Audiences:
         """The JWT `accounts.login` got (key routes need it), or the one given."""
         return self._credentials.token
 
+    def overlap(self, *ids: str, audiences: bool = False) -> Overlap:
+        """How 2 to 10 tasks (with `audiences=True`, saved audiences' last completed runs) overlap:
+        exact sizes, pairwise intersections with Jaccard and, for 2-3 sets, every Venn region."""
+        return self._transport.send(calls.overlap(list(ids), audiences))
+
     def catalog(self) -> IntentCatalog:
         """Days, prefixes, scores, columns and totals of the intent data."""
         return self._transport.send(calls.catalog())
+
+    def topics(
+        self, q: Optional[str] = None, days: Optional[int] = None, limit: Optional[int] = None
+    ) -> TopicList:
+        """Topics whose name or id holds `q` (any case), with their rows and distinct people over
+        the newest `days` days (default 7), most rows first, at most `limit` (default 50)."""
+        return self._transport.send(calls.topics(q, days, limit))
 
     def health(self) -> Health:
         """`/healthz`: the process answers."""

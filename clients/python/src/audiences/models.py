@@ -510,6 +510,80 @@ class TaskDetail(ResponseModel):
     """The normalised request"""
 
 
+class OverlapSet(ResponseModel):
+    """Each set, in the order the request named them"""
+
+    key: str
+    """The set: A, B, C … in the order the request named them"""
+
+    task_id: str
+    """The task whose segment is the set"""
+
+    audience_id: Optional[str]
+    """The saved audience whose last completed run the task is; null when tasks were named"""
+
+    name: Optional[str]
+    """The task's or the audience's name, when it has one"""
+
+    size: int
+    """Distinct non-null unique_by values of the segment (people rules applied)"""
+
+
+class OverlapPair(ResponseModel):
+    """Every pair of sets (A-B, A-C, … B-C …): the pairwise matrix"""
+
+    a: str
+    """The set: A, B, C … in the order the request named them"""
+
+    b: str
+    """The set: A, B, C … in the order the request named them"""
+
+    intersection: int
+    """Members of both sets"""
+
+    union: int
+    """Members of either set"""
+
+    jaccard: float
+    """intersection / union (0 when both sets are empty)"""
+
+
+class OverlapRegion(ResponseModel):
+    """For 2 or 3 sets, every region of the Venn diagram (only A, only B, A and B not C, …, A and B
+    and C), sizes summing to union; null for 4 or more sets (use pairs)
+    """
+
+    sets: List[str]
+    """The sets the region lies in; it lies outside every other set"""
+
+    size: int
+    """Members in exactly these sets"""
+
+
+class Overlap(ResponseModel):
+    """How the sets overlap, counted exactly
+
+    The answer of `POST /api/v1/overlap` (200).
+    """
+
+    unique_by: str
+    """The column whose distinct non-null values are the members of every set"""
+
+    sets: List[OverlapSet]
+    """Each set, in the order the request named them"""
+
+    union: int
+    """Members of at least one set"""
+
+    pairs: List[OverlapPair]
+    """Every pair of sets (A-B, A-C, … B-C …): the pairwise matrix"""
+
+    regions: Optional[List[OverlapRegion]]
+    """For 2 or 3 sets, every region of the Venn diagram (only A, only B, A and B not C, …, A and B
+    and C), sizes summing to union; null for 4 or more sets (use pairs)
+    """
+
+
 class TaskSummary(ResponseModel):
     """A page of tasks, newest first"""
 
@@ -631,6 +705,41 @@ class IntentCatalog(ResponseModel):
 
     bytes: int
     """Bytes of every file"""
+
+
+class Topic(ResponseModel):
+    """One topic of the intent data"""
+
+    topic_id: str
+    """Topic id, as `topic_ids` of an intent task names it"""
+
+    topic_name: str
+    """Topic name"""
+
+    prefix: str
+    """Topic prefix (partition) the topic belongs to"""
+
+    rows: int
+    """Rows of the topic over the days counted"""
+
+    people: int
+    """Distinct person_id of the topic over the days counted (exact)"""
+
+
+class TopicList(ResponseModel):
+    """Topics of the intent data, by name
+
+    The answer of `GET /api/v1/catalog/intent/topics` (200).
+    """
+
+    days: List[str]
+    """Days the figures are counted over, ascending (the newest `days` days of the tree)"""
+
+    total: int
+    """Topics matching `q`, before `limit`"""
+
+    topics: List[Topic]
+    """Matching topics, most rows first (then by id), at most `limit`"""
 
 
 class ScheduleEvery(ResponseModel):
@@ -1096,6 +1205,11 @@ class IntentTaskParams(TypedDict, total=False):
 
     # low, medium, high
     scores: Required[List[str]]
+
+    # Only rows of these topics (topic_id IN …), each a topic of one of topic_id_prefixes in the
+    # server's intent tree; GET /api/v1/catalog/intent/topics finds them by name. Absent: every
+    # topic of the prefixes
+    topic_ids: List[str]
 
     # Another intent tree (day=/prefix=/score= folders) to read instead of the server's
     # INTENT_INPUT_PATH: an absolute folder under LOCAL_INPUT_ROOTS, or s3:// or gs:// in

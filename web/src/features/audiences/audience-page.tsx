@@ -18,6 +18,7 @@ import {
   toDefinition,
 } from './audience-request.ts';
 import { PrefixPicker } from './prefix-picker.tsx';
+import { TopicPicker } from './topic-picker.tsx';
 
 /** The fields the API may name in a problem, each shown under its control. */
 const FIELDS = [
@@ -41,6 +42,7 @@ function initialForm(catalog: Catalog): AudienceForm {
     firstDay: catalog.days[0] ?? '',
     lastDay: catalog.days.at(-1) ?? '',
     prefixes: [],
+    topics: [],
     scores: [...catalog.scores],
     where: '',
     columns: [],
@@ -95,6 +97,18 @@ function AudienceBuilder({ catalog }: { catalog: Catalog }) {
   useEffect(() => resetCreate(), [form, resetCreate]);
   // A create's answer is the freshest; an estimate's still tells about a bad filter before any click.
   const error = create.error ?? estimate.error;
+  // Each prefix's topic names, from the same cached index the search reads (one request).
+  const topicNames = useQuery({
+    queryKey: ['topics', 'by-prefix'],
+    queryFn: async () => {
+      const { topics } = unwrap(
+        await api.GET('/api/v1/catalog/intent/topics', { params: { query: { limit: '1000' } } }),
+      );
+      const names = new Map<string, string[]>();
+      for (const t of topics) names.set(t.prefix, [...(names.get(t.prefix) ?? []), t.topic_name]);
+      return names;
+    },
+  });
   const columnNames = catalog.columns.map((c) => c.name);
   const breakdownChoices = catalog.columns.filter(
     (c) => c.type === 'VARCHAR' && !c.name.endsWith('_id') && c.name !== 'hem_sha256',
@@ -156,10 +170,27 @@ function AudienceBuilder({ catalog }: { catalog: Catalog }) {
           <FieldError id={`${id}-days-error`} error={error} field="days" />
         </fieldset>
 
+        <TopicPicker
+          selected={form.topics}
+          onChange={(topics) =>
+            setForm((f) => ({
+              ...f,
+              topics,
+              // A topic is read through its prefix: adding one adds its prefix.
+              prefixes: [...new Set([...f.prefixes, ...topics.map((t) => t.prefix)])].sort(),
+            }))
+          }
+        />
+        <FieldError id={`${id}-topics-error`} error={error} field="topic_ids" />
+
         <PrefixPicker
           prefixes={catalog.prefixes}
+          topicNames={topicNames.data}
           selected={form.prefixes}
-          onChange={(p) => set('prefixes', p)}
+          onChange={(prefixes) =>
+            // A prefix removed takes its chosen topics with it.
+            setForm((f) => ({ ...f, prefixes, topics: f.topics.filter((t) => prefixes.includes(t.prefix)) }))
+          }
         />
         <FieldError id={`${id}-prefixes-error`} error={error} field="topic_id_prefixes" />
 

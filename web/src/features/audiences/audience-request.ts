@@ -1,4 +1,4 @@
-import type { IntentTaskBody } from '../../api.ts';
+import type { IntentTaskBody, Topic } from '../../api.ts';
 
 /** What the audience form holds; `toBody` turns it into the API's request. */
 export interface AudienceForm {
@@ -8,6 +8,8 @@ export interface AudienceForm {
   firstDay: string;
   lastDay: string;
   prefixes: string[];
+  /** Topics chosen by name (`topic_ids`); empty: every topic of the prefixes. */
+  topics: Topic[];
   scores: string[];
   where: string;
   columns: string[];
@@ -61,6 +63,7 @@ function segmentBody(form: AudienceForm, performUnload: boolean): IntentTaskBody
     scores: form.scores,
     perform_unload: performUnload,
   };
+  if (form.topics.length > 0) body.topic_ids = form.topics.map((t) => t.topic_id);
   if (form.where.trim()) body.where_expr = form.where.trim();
   if (form.columns.length > 0) body.select = form.columns.join(', ');
   // A platform's file has one row per hashed e-mail: its people are hem_sha256, its format its own.

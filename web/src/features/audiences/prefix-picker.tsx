@@ -2,9 +2,14 @@ import { useId, useState } from 'react';
 
 interface PrefixPickerProps {
   prefixes: string[];
+  /** Each prefix's topic names, most rows first, when they are known. */
+  topicNames?: ReadonlyMap<string, string[]> | undefined;
   selected: string[];
   onChange: (selected: string[]) => void;
 }
+
+/** Topic names shown beside a prefix. */
+const NAMES_SHOWN = 3;
 
 /** The most prefixes listed at once: a search narrows the rest down. */
 const SHOWN = 200;
@@ -13,7 +18,7 @@ const SHOWN = 200;
  * "Topic prefixes": a searchable multi-select. A search box narrows a list of checkboxes (all
  * reachable with Tab and Space); the chosen prefixes stay listed above it, each removable.
  */
-export function PrefixPicker({ prefixes, selected, onChange }: PrefixPickerProps) {
+export function PrefixPicker({ prefixes, topicNames, selected, onChange }: PrefixPickerProps) {
   const [search, setSearch] = useState('');
   const id = useId();
   const chosen = new Set(selected);
@@ -67,6 +72,8 @@ export function PrefixPicker({ prefixes, selected, onChange }: PrefixPickerProps
               />{' '}
               {prefix}
             </label>
+            {/* Beside the label, so the checkbox is still named by its prefix alone. */}
+            <TopicNames names={topicNames?.get(prefix)} />
           </li>
         ))}
       </ul>
@@ -75,5 +82,18 @@ export function PrefixPicker({ prefixes, selected, onChange }: PrefixPickerProps
       ) : null}
       {matches.length === 0 ? <p className="muted">No prefix matches “{search}”.</p> : null}
     </fieldset>
+  );
+}
+
+/** A prefix's first topic names, and how many more it has. */
+function TopicNames({ names }: { names: string[] | undefined }) {
+  if (!names || names.length === 0) return null;
+  const more = names.length - NAMES_SHOWN;
+  return (
+    <span className="muted">
+      {' '}
+      — {names.slice(0, NAMES_SHOWN).join(', ')}
+      {more > 0 ? ` and ${more} more` : ''}
+    </span>
   );
 }

@@ -26,6 +26,7 @@ function requestRows(request: Record<string, unknown>): Array<[string, string, b
       ? `${prefixes.slice(0, PREFIXES_LISTED).join(', ')} +${prefixes.length - PREFIXES_LISTED} more`
       : prefixes.join(', '),
   );
+  add(FIELD_LABELS.topic_ids!, list(request.topic_ids).join(', '));
   add(FIELD_LABELS.scores!, list(request.scores).join(', '));
   if (typeof request.input_path === 'string' && !('topic_id_prefixes' in request))
     add('Input', request.input_path, true);

@@ -1,0 +1,155 @@
+import type { Principal } from '../accounts/account-service.ts';
+import { parquetSource } from '../catalog/partition-inputs.ts';
+import type { OverlapBody, OverlapReply } from '../contract/overlap-schemas.ts';
+import { EngineTimeoutError } from '../engine/duckdb-sandbox.ts';
+import { AppError, invalidField } from '../errors.ts';
+import type { Store, TaskRecord } from '../store/store.ts';
+import { peopleQueryOf } from '../tasks/people-query.ts';
+import { peopleOf, type StoredRequest } from '../tasks/task-model.ts';
+import type { TaskService } from '../tasks/task-service.ts';
+import { type MaskCount, maskCountsSql, type OverlapSegment, overlapFigures } from './overlap-sql.ts';
+
+export interface OverlapServiceOptions {
+  store: Store;
+  tasks: TaskService;
+}
+
+/** Runs of an audience looked through for its last completed one. */
+const RUNS_LOOKED_AT = 100;
+/** Statuses whose count is final: the segment the task stands for is settled. */
+const COUNTED = new Set(['counted', 'completed']);
+
+interface NamedSet {
+  task: TaskRecord;
+  audienceId: string | null;
+  name: string | null;
+}
+
+/**
+ * How the segments of 2-10 tasks (or saved audiences' last completed runs) overlap, counted exactly:
+ * every member (distinct non-null `unique_by` value) of any set is folded to the bit mask of the
+ * sets holding it, in one DuckDB query of the API process bounded as a preview is.
+ */
+export class OverlapService {
+  constructor(private readonly options: OverlapServiceOptions) {}
+
+  async overlap(principal: Principal, body: OverlapBody): Promise<OverlapReply> {
+    const sets = await this.setsOf(principal, body);
+    const uniqueBy = sameUniqueBy(sets, body.task_ids ? 'task_ids' : 'audience_ids');
+    const counts = await this.count(sets);
+    const figures = overlapFigures(sets.length, counts);
+    const key = (i: number) => String.fromCharCode(65 + i);
+    return {
+      unique_by: uniqueBy,
+      sets: sets.map((set, i) => ({
+        key: key(i),
+        task_id: set.task.id,
+        audience_id: set.audienceId,
+        name: set.name,
+        size: figures.sizes[i]!,
+      })),
+      union: figures.union,
+      pairs: figures.pairs.map((pair) => ({ ...pair, a: key(pair.a), b: key(pair.b) })),
+      regions:
+        figures.regions?.map(({ mask, count }) => ({
+          sets: sets
+            .map((_, i) => i)
+            .filter((i) => (mask & (1 << i)) !== 0)
+            .map(key),
+          size: count,
+        })) ?? null,
+    };
+  }
+
+  private async setsOf(principal: Principal, body: OverlapBody): Promise<NamedSet[]> {
+    const { task_ids: taskIds, audience_ids: audienceIds } = body;
+    if ((taskIds === undefined) === (audienceIds === undefined)) {
+      throw invalidField('task_ids', 'give task_ids or audience_ids (2 to 10 ids), exactly one of the two');
+    }
+    if (taskIds) {
+      const tasks = [];
+      for (const id of taskIds) tasks.push(checkCounted(await this.options.tasks.find(principal, id)));
+      return tasks.map((task) => ({ task, audienceId: null, name: task.name }));
+    }
+    const sets: NamedSet[] = [];
+    for (const id of audienceIds!) {
+      const audience = await this.options.store.findAudience(principal.organizationId, id);
+      if (!audience) throw new AppError('audience_not_found', `no audience ${id} in your organisation`);
+      const runs = await this.options.store.listAudienceRuns(audience.id, RUNS_LOOKED_AT);
+      const run = runs.find((r) => r.taskId !== null && r.task?.status === 'completed');
+      const task = run ? await this.options.tasks.find(principal, run.taskId!).catch(() => null) : null;
+      if (!task) {
+        throw new AppError(
+          'audience_not_completed',
+          `audience ${id} (${audience.name}) has no completed run whose task is still kept; run it (POST /api/v1/audiences/${id}/run) and compare once it completes`,
+        );
+      }
+      sets.push({ task, audienceId: audience.id, name: audience.name });
+    }
+    return sets;
+  }
+
+  private async count(sets: readonly NamedSet[]): Promise<MaskCount[]> {
+    const tasks = sets.map((set) => set.task);
+    try {
+      return await this.options.tasks.readSegments(tasks, async (sandbox, staged) => {
+        const segments: OverlapSegment[] = staged.map(({ plan, files }) => {
+          const people = peopleOf(plan);
+          return {
+            source: parquetSource(files, plan),
+            personBy: plan.uniqueBy!,
+            whereSql: plan.whereSql,
+            people: people ? peopleQueryOf(plan, people) : null,
+          };
+        });
+        const rows = await sandbox.query(maskCountsSql(segments));
+        return rows.map((row) => ({ mask: Number(row.mask), count: Number(row.n) }));
+      });
+    } catch (error) {
+      if (error instanceof EngineTimeoutError) {
+        throw new AppError(
+          'overlap_too_large',
+          `the overlap was not counted within ${Math.round(error.timeoutMs / 1000)} s and was stopped; compare fewer or narrower tasks (fewer days, a filter), or export them and join the files`,
+        );
+      }
+      if (/Out of Memory/i.test(String(error))) {
+        throw new AppError(
+          'overlap_too_large',
+          "the overlap's members do not fit in the memory one API request may use; compare fewer or narrower tasks (fewer days, a filter), or export them and join the files",
+        );
+      }
+      throw error;
+    }
+  }
+}
+
+function checkCounted(task: TaskRecord): TaskRecord {
+  if (!COUNTED.has(task.status)) {
+    throw new AppError(
+      'task_state_conflict',
+      `task ${task.id} is ${task.status}; only counted or completed tasks can be compared${task.status === 'in_progress' ? ': wait until it is counted' : ': create it again with unique_by'}`,
+    );
+  }
+  return task;
+}
+
+/** The one `unique_by` of every set; a 400 naming each task's when they differ or one has none. */
+function sameUniqueBy(sets: readonly NamedSet[], field: string): string {
+  const of = (set: NamedSet) => (set.task.request as StoredRequest).plan.uniqueBy ?? null;
+  const missing = sets.find((set) => of(set) === null);
+  if (missing) {
+    throw invalidField(
+      field,
+      `task ${missing.task.id} has no unique_by: an overlap compares distinct people; count it with unique_by (e.g. "person_id") and compare that task`,
+    );
+  }
+  const values = new Set(sets.map(of));
+  if (values.size > 1) {
+    const each = sets.map((set) => `${set.task.id}: ${of(set)}`).join(', ');
+    throw invalidField(
+      field,
+      `the tasks count different unique_by columns (${each}); compare tasks with the same unique_by`,
+    );
+  }
+  return of(sets[0]!)!;
+}
