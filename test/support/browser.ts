@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { startTestServer, type TestServer } from './api.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BUILT = path.join(ROOT, 'dist/web/index.html');
@@ -95,6 +97,25 @@ export function watchProblems(page: Page) {
 
 /** Where the tests put the console's screenshots (README "Console" shows them). */
 export const SCREENSHOTS = path.join(ROOT, 'docs/console');
+
+/**
+ * A browser test file's Chromium and server: the console built (when stale), both started before
+ * the file's tests and handed to `started`, both closed after them.
+ */
+export function withConsole(started: (ready: { browser: Browser; server: TestServer }) => void): void {
+  let browser: Browser | undefined;
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    await ensureConsoleBuilt();
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    [browser, server] = await Promise.all([launchChromium(), startTestServer()]);
+    started({ browser, server });
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+}
 
 /** The password of every account the browser tests sign up. */
 export const PASSWORD = 'violet-Tangerine-Harbor-42';

@@ -1,17 +1,14 @@
-import fs from 'node:fs';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, signUp, startTestServer, type TestServer } from '../support/api.ts';
+import { apiClient, signUp, type TestServer } from '../support/api.ts';
 import {
   chooseSegment,
-  ensureConsoleBuilt,
   fitsWidth,
-  launchChromium,
   logIn,
   PASSWORD,
-  SCREENSHOTS,
   shot,
   watchProblems,
+  withConsole,
 } from '../support/browser.ts';
 import { duck, intentPrefixes } from '../support/duck.ts';
 
@@ -30,14 +27,8 @@ const SCORES = ['medium', 'high'];
 let browser: Browser;
 let t: TestServer;
 
-beforeAll(async () => {
-  await ensureConsoleBuilt();
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  [browser, t] = await Promise.all([launchChromium(), startTestServer()]);
-}, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
+withConsole((started) => {
+  ({ browser, server: t } = started);
 });
 
 /** A figure as the console prints it: 12345 → "12,345". */

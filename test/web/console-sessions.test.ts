@@ -1,15 +1,7 @@
-import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Account, call, signUp, startTestServer, type TestServer } from '../support/api.ts';
-import {
-  ensureConsoleBuilt,
-  launchChromium,
-  logIn,
-  SCREENSHOTS,
-  shot,
-  watchProblems,
-} from '../support/browser.ts';
+import { type Account, call, signUp, type TestServer } from '../support/api.ts';
+import { logIn, shot, watchProblems, withConsole } from '../support/browser.ts';
 
 /**
  * The console's side of key scopes and sessions, on a real server and Chromium: a key made with
@@ -23,14 +15,8 @@ const NEW_PASSWORD = 'amber-Lighthouse-Orchard-77';
 let browser: Browser;
 let t: TestServer;
 
-beforeAll(async () => {
-  await ensureConsoleBuilt();
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  [browser, t] = await Promise.all([launchChromium(), startTestServer()]);
-}, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
+withConsole((started) => {
+  ({ browser, server: t } = started);
 });
 
 /** The session cookie of a browser context, as a `Cookie` header. */

@@ -7,14 +7,12 @@ import { withFieldLabels } from '../../web/src/components/field-labels.ts';
 import { apiClient, call, signUp, startTestServer, type TestServer } from '../support/api.ts';
 import {
   chooseSegment,
-  ensureConsoleBuilt,
   fitsWidth,
-  launchChromium,
   logIn,
   PASSWORD,
-  SCREENSHOTS,
   shot,
   watchProblems,
+  withConsole,
 } from '../support/browser.ts';
 import { duck, expectedIntentCounts, expectedIntentUniques, intentPrefixes } from '../support/duck.ts';
 
@@ -25,14 +23,8 @@ const WAIT = { timeout: 60_000 };
 let browser: Browser;
 let t: TestServer;
 
-beforeAll(async () => {
-  await ensureConsoleBuilt();
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  [browser, t] = await Promise.all([launchChromium(), startTestServer()]);
-}, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
+withConsole((started) => {
+  ({ browser, server: t } = started);
 });
 
 /** Figures as the console prints them ("12,345") as numbers. */

@@ -1,16 +1,7 @@
-import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, signUp, startTestServer, type TestServer } from '../support/api.ts';
-import {
-  chooseSegment,
-  ensureConsoleBuilt,
-  launchChromium,
-  logIn,
-  SCREENSHOTS,
-  shot,
-  watchProblems,
-} from '../support/browser.ts';
+import { apiClient, signUp, type TestServer } from '../support/api.ts';
+import { chooseSegment, logIn, shot, watchProblems, withConsole } from '../support/browser.ts';
 import { duck, intentPrefixes } from '../support/duck.ts';
 
 /**
@@ -24,14 +15,8 @@ const NAME = 'Weekend check, high intent';
 let browser: Browser;
 let t: TestServer;
 
-beforeAll(async () => {
-  await ensureConsoleBuilt();
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  [browser, t] = await Promise.all([launchChromium(), startTestServer()]);
-}, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
+withConsole((started) => {
+  ({ browser, server: t } = started);
 });
 
 /** The day after `day`, `YYYY-MM-DD`. */

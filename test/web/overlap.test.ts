@@ -1,15 +1,7 @@
-import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, signUp, startTestServer, type TestServer } from '../support/api.ts';
-import {
-  ensureConsoleBuilt,
-  launchChromium,
-  logIn,
-  SCREENSHOTS,
-  shot,
-  watchProblems,
-} from '../support/browser.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { apiClient, signUp, type TestServer } from '../support/api.ts';
+import { logIn, shot, watchProblems, withConsole } from '../support/browser.ts';
 import { duck, intentPrefixes } from '../support/duck.ts';
 import { intentRelation } from '../support/preview.ts';
 
@@ -23,14 +15,8 @@ const WAIT = { timeout: 60_000 };
 let browser: Browser;
 let t: TestServer;
 
-beforeAll(async () => {
-  await ensureConsoleBuilt();
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  [browser, t] = await Promise.all([launchChromium(), startTestServer()]);
-}, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
+withConsole((started) => {
+  ({ browser, server: t } = started);
 });
 
 async function size(sql: string): Promise<number> {

@@ -1,16 +1,7 @@
-import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, signUp, startTestServer, type TestServer } from '../support/api.ts';
-import {
-  chooseSegment,
-  ensureConsoleBuilt,
-  launchChromium,
-  logIn,
-  SCREENSHOTS,
-  shot,
-  watchProblems,
-} from '../support/browser.ts';
+import { apiClient, signUp, type TestServer } from '../support/api.ts';
+import { chooseSegment, logIn, shot, watchProblems, withConsole } from '../support/browser.ts';
 import { duck } from '../support/duck.ts';
 
 /** Finding a topic by name in the builder, and counting it, on a real server and Chromium. */
@@ -20,14 +11,8 @@ const WAIT = { timeout: 60_000 };
 let browser: Browser;
 let t: TestServer;
 
-beforeAll(async () => {
-  await ensureConsoleBuilt();
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  [browser, t] = await Promise.all([launchChromium(), startTestServer()]);
-}, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
+withConsole((started) => {
+  ({ browser, server: t } = started);
 });
 
 describe('topics by name in the builder', () => {
