@@ -1,11 +1,12 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { AccountQueries } from './account-queries.ts';
 import { AudienceQueries } from './audience-queries.ts';
 import { IdempotencyKeys } from './idempotency-keys.ts';
 import { JobLeases } from './job-leases.ts';
 import { type Dialect, liveTasks } from './live-tasks.ts';
 import { migrateToLatest } from './migrations.ts';
 import { lockOrganization } from './organization-lock.ts';
-import type { ClientTable, Database } from './schema.ts';
+import type { Database } from './schema.ts';
 import { SessionQueries } from './session-queries.ts';
 import type {
   AttemptCursor,
@@ -81,6 +82,7 @@ export class KyselyStore implements Store {
   private readonly audiences: AudienceQueries;
   private readonly workers: WorkerBeats;
   private readonly sessions: SessionQueries;
+  private readonly accounts: AccountQueries;
 
   private constructor(
     private readonly db: Kysely<Database>,
@@ -92,6 +94,7 @@ export class KyselyStore implements Store {
     this.audiences = new AudienceQueries(db, dialect);
     this.workers = new WorkerBeats(db);
     this.sessions = new SessionQueries(db);
+    this.accounts = new AccountQueries(db);
   }
 
   static async open(db: Kysely<Database>, dialect: Dialect): Promise<KyselyStore> {
@@ -108,79 +111,32 @@ export class KyselyStore implements Store {
     await this.db.destroy();
   }
 
-  async createOrganizationWithUser(organization: OrganizationRecord, user: UserRecord): Promise<boolean> {
-    try {
-      return await this.db.transaction().execute(async (trx) => {
-        await trx.insertInto('organizations').values(organization).execute();
-        // The unique index decides, not a prior read: of concurrent sign-ups for one e-mail, PostgreSQL
-        // makes the others wait for the first and then skips their rows.
-        const inserted = await trx
-          .insertInto('users')
-          .values(user)
-          .onConflict((conflict) => conflict.column('email').doNothing())
-          .executeTakeFirst();
-        if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) throw new EmailTaken();
-        return true;
-      });
-    } catch (error) {
-      // Thrown to roll the organisation back.
-      if (error instanceof EmailTaken) return false;
-      throw error;
-    }
+  createOrganizationWithUser(organization: OrganizationRecord, user: UserRecord): Promise<boolean> {
+    return this.accounts.createOrganizationWithUser(organization, user);
   }
 
-  async findUserByEmail(email: string): Promise<UserRecord | undefined> {
-    return this.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+  findUserByEmail(email: string): Promise<UserRecord | undefined> {
+    return this.accounts.findUserByEmail(email);
   }
 
-  async findUserWithOrganization(
-    userId: string,
-  ): Promise<(UserRecord & { organizationName: string }) | undefined> {
-    return this.db
-      .selectFrom('users')
-      .innerJoin('organizations', 'organizations.id', 'users.organizationId')
-      .selectAll('users')
-      .select('organizations.name as organizationName')
-      .where('users.id', '=', userId)
-      .executeTakeFirst();
+  findUserWithOrganization(userId: string): Promise<(UserRecord & { organizationName: string }) | undefined> {
+    return this.accounts.findUserWithOrganization(userId);
   }
 
-  async insertClient(client: ClientRecord): Promise<void> {
-    await this.db
-      .insertInto('apiClients')
-      .values({ ...client, scopes: JSON.stringify(client.scopes) })
-      .execute();
+  insertClient(client: ClientRecord): Promise<void> {
+    return this.accounts.insertClient(client);
   }
 
-  async listClients(organizationId: string): Promise<ClientRecord[]> {
-    const rows = await this.db
-      .selectFrom('apiClients')
-      .selectAll()
-      .where('organizationId', '=', organizationId)
-      .orderBy('createdAt', 'desc')
-      .orderBy('id', 'desc')
-      .execute();
-    return rows.map(toClient);
+  listClients(organizationId: string): Promise<ClientRecord[]> {
+    return this.accounts.listClients(organizationId);
   }
 
-  async revokeClient(organizationId: string, clientId: string, at: string): Promise<boolean> {
-    const result = await this.db
-      .updateTable('apiClients')
-      .set({ revokedAt: at })
-      .where('id', '=', clientId)
-      .where('organizationId', '=', organizationId)
-      .where('revokedAt', 'is', null)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+  revokeClient(organizationId: string, clientId: string, at: string): Promise<boolean> {
+    return this.accounts.revokeClient(organizationId, clientId, at);
   }
 
-  async findClientByKeyHash(keyHash: string): Promise<ClientRecord | undefined> {
-    const row = await this.db
-      .selectFrom('apiClients')
-      .selectAll()
-      .where('keyHash', '=', keyHash)
-      .executeTakeFirst();
-    return row && toClient(row);
+  findClientByKeyHash(keyHash: string): Promise<ClientRecord | undefined> {
+    return this.accounts.findClientByKeyHash(keyHash);
   }
 
   insertSession(session: Omit<SessionRecord, 'endedAt'>, passwordHash: string): Promise<boolean> {
@@ -552,12 +508,4 @@ async function countActive(db: Kysely<Database> | Transaction<Database>, organiz
     .where('status', 'in', ACTIVE)
     .executeTakeFirstOrThrow();
   return Number(row.n);
-}
-
-/** Rolls back a sign-up whose e-mail turned out to be taken. */
-class EmailTaken extends Error {}
-
-/** A client as the store answers it: its scopes parsed from their JSON. */
-function toClient(row: ClientTable): ClientRecord {
-  return { ...row, scopes: JSON.parse(row.scopes) as ClientRecord['scopes'] };
 }
