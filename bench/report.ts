@@ -9,7 +9,7 @@ import { PREVIEW_ROWS, PREVIEW_TARGET_MS } from './preview.ts';
 import type { BenchResults } from './results.ts';
 import { SCALED_CHOICE } from './scaled-export.ts';
 import { RATE_LIMIT } from './service.ts';
-import { int, mb, median, ms, ratio, samples } from './stats.ts';
+import { int, mb, median, ms, percentile, ratio, samples } from './stats.ts';
 import {
   aRunning,
   comparisonRatio,
@@ -20,6 +20,7 @@ import {
   scaledRatio,
   scaledRowsEqual,
 } from './targets.ts';
+import { TOPIC_SEARCH_TARGET_MS, topicsMatch } from './topic-search.ts';
 import { UNIQUE_TARGET_RATIO, uniqueMatches } from './unique.ts';
 
 const HEADINGS: Record<Comparison['key'], string> = {
@@ -443,6 +444,37 @@ function cliSection(results: BenchResults): string {
   ].join('\n');
 }
 
+function topicSearchSection(results: BenchResults): string {
+  const t = results.topicSearch;
+  return [
+    '## 21. Topic search',
+    '',
+    'The builder finds topics by name: `GET /api/v1/catalog/intent/topics?q=…&limit=20` over the newest ' +
+      "week of the tree. The week's first search indexes its topics (one scan of the week's rows: each " +
+      "topic's rows and distinct people), every later one filters that index. Raw DuckDB computes the same " +
+      'figures with one `GROUP BY topic_id` of the week in a fresh instance.',
+    '',
+    table(
+      ['run', 'median', 'p95', 'samples (ms)'],
+      [
+        ['first search (indexes the week)', ms(t.firstMs), '', samples([t.firstMs])],
+        ['raw DuckDB `GROUP BY topic_id` of the week', ms(t.rawBuildMs), '', samples([t.rawBuildMs])],
+        [
+          `later searches (${t.searchMs.length})`,
+          ms(median(t.searchMs)),
+          ms(percentile(t.searchMs, 95)),
+          samples(t.searchMs),
+        ],
+      ],
+    ),
+    '',
+    `- Topics of the week: API ${int(t.topics.api)}, raw DuckDB ${int(t.topics.raw)}; rows, people and names ` +
+      `${topicsMatch(t) ? '(equal)' : `**DIFFERENT** for ${int(t.differing)}`}. Target: median ≤ ${ms(TOPIC_SEARCH_TARGET_MS)}.`,
+    loadLine(results.load.topics),
+    '',
+  ].join('\n');
+}
+
 function cancelSection(results: BenchResults): string {
   const c = results.cancel;
   const rows: string[][] = [
@@ -691,6 +723,7 @@ export function renderReport(results: BenchResults): string {
     ...results.formatExports.map(section),
     cliSection(results),
     section(results.profileExport),
+    topicSearchSection(results),
     '## Diagnostics',
     '',
     `- Opening and closing an empty in-memory DuckDB (\`threads: '${results.threads}'\`) in the harness: median ${ms(median(results.instanceStartupMs))} ` +

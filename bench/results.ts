@@ -11,6 +11,7 @@ import type { MemoryResult } from './memory.ts';
 import type { PreviewResult } from './preview.ts';
 import type { ScaledExportResult } from './scaled-export.ts';
 import type { ThroughputResult } from './throughput.ts';
+import type { TopicSearchResult } from './topic-search.ts';
 import type { UniqueResult } from './unique.ts';
 
 /** Everything one run measured; the report is rendered from this (also saved as JSON in .bench/). */
@@ -56,6 +57,8 @@ export interface BenchResults {
   cli: CliStartResult;
   /** Section 20: the tree's people as a Google Customer Match file against raw DuckDB's COPY. */
   profileExport: Comparison;
+  /** Topic searches by name, and the week's topics against raw DuckDB's `GROUP BY topic_id`. */
+  topicSearch: TopicSearchResult;
   throughput: ThroughputResult;
   growth: GrowthPoint[];
   memory: MemoryResult;

@@ -39,6 +39,7 @@ import {
 import { ChildServer } from './server-process.ts';
 import { type StartedService, startService } from './service.ts';
 import { measureThroughput } from './throughput.ts';
+import { measureTopicSearch } from './topic-search.ts';
 import { measureUnique } from './unique.ts';
 
 async function main(options: BenchOptions): Promise<void> {
@@ -93,6 +94,7 @@ async function main(options: BenchOptions): Promise<void> {
     | 'cancel'
     | 'cli'
     | 'profileExport'
+    | 'topicSearch'
     | 'growth'
     | 'throughput'
     | 'service'
@@ -118,6 +120,7 @@ async function main(options: BenchOptions): Promise<void> {
     const unload = await section('unload', () => comparisons.measure('unload'));
     const delta = await section('delta', () => comparisons.measure('delta'));
     const profileExport = await section('profile', () => comparisons.measure('profile'));
+    const topicSearch = await section('topics', () => measureTopicSearch(options, dataset, api));
     const growth = await section('growth', () => measureGrowth(options, dataset, api));
     const throughput = await section('throughput', () => measureThroughput(options, dataset, api, cpu));
     // The figure is a median of 10 runs; the tiny run only checks that the section works.
@@ -175,6 +178,7 @@ async function main(options: BenchOptions): Promise<void> {
       cancel,
       cli,
       profileExport,
+      topicSearch,
       growth,
       throughput,
       fairness: [fairness, scaled.result.fairness],

@@ -97,7 +97,7 @@ describe('npm run bench -- --tiny', () => {
     const rows = sectionOf(report, '## Targets')
       .split('\n')
       .filter((line) => line.startsWith('| ') && !line.startsWith('| target') && !line.startsWith('| ---'));
-    expect(rows).toHaveLength(22);
+    expect(rows).toHaveLength(23);
     for (const row of rows) {
       expect(row).toMatch(/\| (met|\*\*not met\*\*) \|$/);
       expect(row).toMatch(FIGURE);
@@ -125,6 +125,7 @@ describe('npm run bench -- --tiny', () => {
       'command line start: `audiences --help`',
       'command line overhead on a count',
       'people as a Google Customer Match file',
+      'topic search by name',
     ]) {
       expect(
         rows.some((row) => row.includes(target)),
@@ -203,6 +204,12 @@ describe('npm run bench -- --tiny', () => {
         new RegExp(`\\| ${run.replace(/[()]/g, '\\$&')} \\| [\\d.]+ m?s \\| [\\d., ]+ \\|`),
       );
     expect(cli).toMatch(/its overhead on a count: -?[\d.]+ m?s\./);
+    // The week's topics as the service indexed them against raw DuckDB's GROUP BY topic_id.
+    const topics = sectionOf(report, '## 21. Topic search');
+    expect(topics).toMatch(/\| later searches \(\d+\) \| [\d.]+ m?s \| [\d.]+ m?s \|/);
+    expect(topics).toMatch(
+      /^- Topics of the week: API ([\d,]+), raw DuckDB \1; rows, people and names \(equal\)\./m,
+    );
     expect(report).not.toMatch(/NaN|\bn\/a\b|undefined/);
   });
 });
