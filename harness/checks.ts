@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -12,7 +13,8 @@ import path from 'node:path';
  * end, in the order below, so outputs never interleave. Beside the tests the checks run at a lower
  * CPU priority: they take the time the tests leave idle, and do not slow down tests that wait for a
  * server or a job within a bound. Any part that fails (or cannot start) makes the exit code 1, and
- * the summary at the end names it.
+ * the summary at the end names it, and names each failed test with the first line of its error (the
+ * tests' own report is far above by then: a CI log that keeps only its end still says what failed).
  */
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -38,7 +40,15 @@ const BUILD: Part = {
   args: ['--import', 'tsx', 'harness/build-dist.ts', '--js-only'],
 };
 
-const TESTS: Part = { name: 'vitest', command: 'vitest', args: ['run'], live: true };
+/** Vitest's JSON report of the run, read at the end to name the failed tests. */
+const TEST_REPORT = path.join(os.tmpdir(), `audiences-vitest-${process.pid}.json`);
+
+const TESTS: Part = {
+  name: 'vitest',
+  command: 'vitest',
+  args: ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${TEST_REPORT}`],
+  live: true,
+};
 
 /** Checks beside the tests run this much nicer than the tests. */
 const CHECK_NICENESS = 10;
@@ -146,8 +156,39 @@ for (const outcome of outcomes) {
   process.stdout.write(`${verdict(outcome).padEnd(36)} ${label(outcome.part)}\n`);
 }
 const failed = outcomes.filter((outcome) => !passed(outcome));
+if (failed.some((outcome) => outcome.part === TESTS)) process.stdout.write(failedTests());
+rmSync(TEST_REPORT, { force: true });
 if (failed.length > 0) {
   const names = failed.map((outcome) => outcome.part.name).join(', ');
   process.stdout.write(`\n${failed.length} of ${outcomes.length} failed: ${names}\n`);
   process.exitCode = 1;
+}
+
+interface TestReport {
+  testResults?: Array<{
+    name: string;
+    status: string;
+    message?: string;
+    assertionResults?: Array<{ fullName: string; status: string; failureMessages?: string[] }>;
+  }>;
+}
+
+/** The failed test files and tests of the JSON report, a line each, or why there is no list. */
+function failedTests(): string {
+  let report: TestReport;
+  try {
+    report = JSON.parse(readFileSync(TEST_REPORT, 'utf8')) as TestReport;
+  } catch (error) {
+    return `\nNo list of failed tests (${(error as Error).message}).\n`;
+  }
+  const firstLine = (text: string | undefined) => (text ?? '').trim().split('\n')[0]?.slice(0, 300) ?? '';
+  const lines: string[] = [];
+  for (const file of report.testResults ?? []) {
+    const where = path.relative(root, file.name);
+    const tests = (file.assertionResults ?? []).filter((test) => test.status === 'failed');
+    for (const test of tests)
+      lines.push(`  ${where} > ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`);
+    if (tests.length === 0 && file.status === 'failed') lines.push(`  ${where}: ${firstLine(file.message)}`);
+  }
+  return `\nFailed tests (${lines.length}):\n${lines.join('\n')}\n`;
 }
