@@ -60,6 +60,17 @@ export class IntentCatalog {
     return (await this.snapshot()).view;
   }
 
+  /**
+   * The last snapshot when it is at most `maxAgeMs` old, else a new one (an object-store tree's
+   * within its TTL, as `snapshot`). For checks that confirm with `snapshot` when the answer matters:
+   * a create's warnings list a day a recent listing lacks only once a fresh listing lacks it too.
+   */
+  async recent(maxAgeMs: number): Promise<CatalogSnapshot> {
+    const cached = this.cached;
+    if (cached && this.now() - cached.at <= maxAgeMs) return cached.snapshot;
+    return this.snapshot();
+  }
+
   /** The catalog, the files with rows it counts, and its version (same refresh rules as `get`). */
   async snapshot(): Promise<CatalogSnapshot> {
     const cached = this.cached;

@@ -18,7 +18,7 @@ import { isObjectUri, parseObjectUri } from '../storage/object-location.ts';
 import { exportJobsPerTask, jobsPerTask } from '../tasks/planning/partition-batches.ts';
 import type { InputPathPolicy } from '../tasks/requests/input-paths.ts';
 import { TaskChanges } from '../tasks/task-changes.ts';
-import { TaskService } from '../tasks/task-service.ts';
+import { INTENT_DATA_MAX_AGE_MS, TaskService } from '../tasks/task-service.ts';
 import { TaskViews } from '../tasks/task-view.ts';
 import { type AddressPolicy, systemResolver } from '../webhooks/address-guard.ts';
 import { WebhookService } from '../webhooks/webhook-service.ts';
@@ -105,7 +105,8 @@ export function buildDomain(
     // A preview is one thread of the API process reading a few rows: a count slot's share of memory.
     preview: { memoryLimit: engines.counts.memoryLimit, timeoutMs: config.engine.previewTimeoutMs },
     outputPath: config.storage.outputPath,
-    intentData: () => catalog.get(),
+    intentData: async (fresh) =>
+      fresh ? catalog.get() : (await catalog.recent(INTENT_DATA_MAX_AGE_MS)).view,
     topics: () => topics.prefixesById(),
     log: infos(log),
   });

@@ -1,4 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiClient, signUp, startTestServer, type TestServer } from '../support/api.ts';
 import { duck, intentPrefixes } from '../support/duck.ts';
 
@@ -103,6 +106,41 @@ describe('days, prefixes and scores without data', () => {
     expect(created.status).toBe(202);
     expect(created.body.warnings).toEqual([]);
     expect((await api.get(`/api/v1/status/${created.body.task_id}`)).body.warnings).toEqual([]);
+  });
+});
+
+describe('warnings as the tree changes', () => {
+  let own: TestServer;
+  let ownApi: ReturnType<typeof apiClient>;
+  let tree: string;
+
+  beforeAll(async () => {
+    // A copy of the shared tree, so a day may come and go.
+    tree = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-warnings-tree-'));
+    fs.cpSync(inject('intentTree'), tree, { recursive: true });
+    own = await startTestServer({ INTENT_INPUT_PATH: tree, LOCAL_INPUT_ROOTS: tree });
+    ownApi = apiClient(own.url, (await signUp(own.url)).apiKey);
+  });
+  afterAll(async () => {
+    await own?.close();
+    fs.rmSync(tree, { recursive: true, force: true });
+  });
+
+  it('a day added since the last listing is never warned of; a removed one is once the catalog lists the tree', async () => {
+    const newest = days.at(-1)!;
+    const added = new Date(Date.parse(`${newest}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const create = async (day: string) =>
+      (await ownApi.post('/api/v1/intent_hive_tasks', body({ days: [day] }))).body.warnings;
+    // The first create lists the tree, which has no rows for the day yet.
+    expect(await create(added)).toEqual([expect.objectContaining({ field: 'days', values: [added] })]);
+    fs.cpSync(path.join(tree, `day=${newest}`), path.join(tree, `day=${added}`), { recursive: true });
+    // The recent listing lacks the day: a fresh one confirms the warning, and finds it.
+    expect(await create(added)).toEqual([]);
+    fs.rmSync(path.join(tree, `day=${added}`), { recursive: true });
+    // For up to a minute a create may start from the recent listing, which still holds the day; the
+    // catalog lists the tree whenever it is read, and the next create warns again.
+    expect((await ownApi.get('/api/v1/catalog/intent')).body.days).not.toContain(added);
+    expect(await create(added)).toEqual([expect.objectContaining({ field: 'days', values: [added] })]);
   });
 });
 
