@@ -14,6 +14,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 export const UNIT_TESTS = [
   'test/accounts/password-policy.test.ts',
   'test/activation/profiles.test.ts',
+  'test/activation/splits.test.ts',
   'test/architecture/test-projects.test.ts',
   'test/audiences/audience-schedule.test.ts',
   'test/bench/fairness-coverage.test.ts',

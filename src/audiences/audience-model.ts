@@ -1,11 +1,12 @@
 import { Value } from '@sinclair/typebox/value';
+import { randomSalt, type SplitFields, splitPlanOf } from '../activation/splits.ts';
 import {
   type AudienceWindow,
   GenericDefinition,
   IntentDefinition,
   type WINDOW_ENDS,
 } from '../contract/audience-schemas.ts';
-import { invalidField } from '../errors.ts';
+import { AppError, invalidField } from '../errors.ts';
 import type { AudienceRecord } from '../store/store.ts';
 import type { ScheduleBody, ScheduleRule } from './audience-schedule.ts';
 
@@ -89,6 +90,31 @@ export function checkDefinition(
       throw invalidField(`definition.${field}`, 'is decided by the audience (every run exports it whole)');
     }
   }
+  checkSplits(definition);
+}
+
+/** The definition's splits, checked as a task's create checks them; a 400 names `definition.<field>`. */
+function checkSplits(definition: Record<string, unknown>): void {
+  try {
+    splitPlanOf(definition as SplitFields);
+  } catch (error) {
+    const [problem] = error instanceof AppError ? error.errors : [];
+    if (!problem) throw error;
+    throw invalidField(`definition.${problem.field}`, problem.message);
+  }
+}
+
+/**
+ * The definition with the salt its runs split people with: the one it gives, else the one the
+ * audience had (so a person stays in the same part across runs and changes), else a new one.
+ */
+export function withSplitSalt(
+  definition: Record<string, unknown>,
+  previous: Record<string, unknown> | undefined,
+): Record<string, unknown> {
+  if (definition.splits === undefined || definition.split_salt !== undefined) return definition;
+  const salt = typeof previous?.split_salt === 'string' ? previous.split_salt : randomSalt();
+  return { ...definition, split_salt: salt };
 }
 
 /**

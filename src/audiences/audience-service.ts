@@ -25,6 +25,7 @@ import {
   checkDelivery,
   specOf,
   windowOf,
+  withSplitSalt,
 } from './audience-model.ts';
 import { AudienceRuns } from './audience-runs.ts';
 import { isTimeZone, parseSchedule, slotAfter } from './audience-schedule.ts';
@@ -67,7 +68,7 @@ export class AudienceService {
     const now = this.clock();
     const spec = this.specFrom(body.kind, {
       description: body.description ?? null,
-      definition: body.definition,
+      definition: withSplitSalt(body.definition, undefined),
       window: windowOf(body.window),
       timezone: body.timezone ?? 'UTC',
       schedule: body.schedule ?? null,
@@ -143,7 +144,7 @@ export class AudienceService {
     const resumed = patch.paused === false && old.paused;
     const spec = this.specFrom(current.kind as AudienceKind, {
       description: patch.description !== undefined ? patch.description : old.description,
-      definition: patch.definition ?? old.definition,
+      definition: patch.definition ? withSplitSalt(patch.definition, old.definition) : old.definition,
       window: patch.window === undefined ? old.window : windowOf(patch.window),
       timezone: patch.timezone ?? old.timezone,
       schedule: patch.schedule !== undefined ? patch.schedule : old.schedule,

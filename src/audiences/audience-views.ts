@@ -93,6 +93,7 @@ export function runView(run: AudienceRunState): AudienceRun {
     added: delta?.added ?? null,
     removed: delta?.removed ?? null,
     kept: delta?.kept ?? null,
+    split_counts: figures.split_counts ?? null,
     baseline: details.baseline,
     previous_run_id: details.previousRunId,
     previous_version: details.previousVersion,

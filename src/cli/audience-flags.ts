@@ -3,10 +3,11 @@ import type { AudienceBody, GenericAudienceDefinition, IntentAudienceDefinition 
 import { ACTIVATION_PROFILES, type ActivationProfileName } from '../contract/activation-profiles.ts';
 import type { ConnectionOptions } from './connection.ts';
 import { parseDays, parseList } from './day-list.ts';
+import { SPLIT_HELP, SPLIT_SALT_HELP, type SplitOptions, splitFields } from './split-flags.ts';
 import { UsageError } from './usage-error.ts';
 
 /** The flags of `audience create`: the names `count`, `export` and `generic` use, and the audience's own. */
-export interface AudienceFlags extends ConnectionOptions {
+export interface AudienceFlags extends ConnectionOptions, SplitOptions {
   name: string;
   description?: string;
   kind: 'intent' | 'generic';
@@ -78,6 +79,8 @@ export function withAudienceFlags(command: Command): Command {
         "with --people: each run writes an ad platform's upload file, members being hashed e-mails",
       ).choices(ACTIVATION_PROFILES),
     )
+    .option('--split <parts>', `with --people: ${SPLIT_HELP}; every run keeps the same parts`)
+    .option('--split-salt <text>', SPLIT_SALT_HELP)
     .option(
       '--every <duration>',
       'run on an interval: 15m, 1h, 24h, 7d (without --every or --cron: only when asked)',
@@ -108,6 +111,9 @@ export function audienceBody(flags: AudienceFlags): AudienceBody {
   }
   if (flags.platform !== undefined && !flags.people) {
     throw new UsageError('--platform writes members: add --people');
+  }
+  if (flags.split !== undefined && !flags.people) {
+    throw new UsageError('--split divides members: add --people');
   }
   const schedule =
     flags.every !== undefined
@@ -185,5 +191,6 @@ function expression(flags: AudienceFlags) {
     ...(flags.people ? { output: 'people' as const } : {}),
     ...(flags.format !== undefined ? { format: flags.format } : {}),
     ...(flags.platform !== undefined ? { profile: flags.platform } : {}),
+    ...splitFields(flags),
   };
 }

@@ -1,10 +1,11 @@
 import { type Command, Option } from 'commander';
-import type { AudiencesClient, GenericTaskBody, IntentTaskBody } from '../client/index.ts';
+import type { AudiencesClient, GenericTaskBody, IntentTaskBody, TaskDetail } from '../client/index.ts';
 import { ACTIVATION_PROFILES, type ActivationProfileName } from '../contract/activation-profiles.ts';
 import type { CliEnvironment } from './cli-environment.ts';
 import { type ConnectionOptions, connect, withConnectionOptions } from './connection.ts';
 import { parseDays, parseList } from './day-list.ts';
 import { note, print, printJson } from './output.ts';
+import { SPLIT_HELP, SPLIT_SALT_HELP, type SplitOptions, splitFields } from './split-flags.ts';
 import {
   downloadWithProgress,
   printCounts,
@@ -31,7 +32,7 @@ interface IntentOptions extends FilterOptions {
   topics?: string;
 }
 
-interface ExportOptions {
+interface ExportOptions extends SplitOptions {
   out?: string;
   format?: 'parquet' | 'csv' | 'jsonl';
   platform?: ActivationProfileName;
@@ -82,14 +83,20 @@ function withExportOptions(command: Command): Command {
         '--platform <name>',
         "export the people as an ad platform's upload file (one row per hashed e-mail; sets the format)",
       ).choices(ACTIVATION_PROFILES),
-    );
+    )
+    .option('--split <parts>', `${SPLIT_HELP} (needs --unique-by or --platform)`)
+    .option('--split-salt <text>', SPLIT_SALT_HELP);
 }
 
-/** The file format, or the platform profile (a people export: its people are its hashed e-mails). */
+/**
+ * The file format, the platform profile (a people export: its people are its hashed e-mails), and
+ * the parts the people are split into.
+ */
 function exportFields(options: ExportOptions) {
   return {
     ...(options.format ? { format: options.format } : {}),
     ...(options.platform ? { output: 'people' as const, profile: options.platform } : {}),
+    ...splitFields(options),
   };
 }
 
@@ -146,11 +153,22 @@ async function runExport(
     if (options.json) return printJson(task);
     print(...task.output_links);
     note(`task ${task.task_id} completed: ${task.total_count ?? 0} rows in ${task.files.length} files`);
+    noteSplits(task);
     return;
   }
   const downloaded = await downloadWithProgress(client, task, options.out);
   if (options.json) return printJson({ ...task, downloaded });
   printDownloads(downloaded);
+  noteSplits(task);
+}
+
+/** A split export's parts, their people and the salt that made them (to make the same split again). */
+function noteSplits(task: TaskDetail): void {
+  const counts = task.split_counts;
+  if (!counts) return;
+  const parts = Object.entries(counts).map(([name, n]) => `${name} ${n}`);
+  const salt = (task.request as { split_salt?: string | null }).split_salt;
+  note(`parts: ${parts.join(', ')} (salt ${salt}; holdouts are kept by the service, not exported)`);
 }
 
 /**
@@ -202,11 +220,16 @@ signed download link per file.
 With --platform, writes the segment's people as the platform's upload file (Google Customer Match,
 Meta, LinkedIn, UID2, LiveRamp): one row per valid hem_sha256, encoded and split as it takes them.
 
+With --split, writes the people in parts chosen at random, each in DIR/split=NAME/ (a holdout
+part is counted and kept by the service, never exported); the task shows split_counts and the salt.
+
 Examples:
   $ audiences export --days 2024-05-01,20240502 --prefixes 4eyes_101 --scores high \\
       --select person_id,hem_sha256,topic_id --format parquet --out ./segment
   $ audiences export --days 2024-05-01..2024-05-07 --prefixes 4eyes_101 --scores high \\
-      --platform google_customer_match --out ./customer-match`,
+      --platform google_customer_match --out ./customer-match
+  $ audiences export --days 2024-05-01..2024-05-07 --prefixes 4eyes_101 --scores high \\
+      --platform meta_custom_audience --split A:45,B:45,control:10:holdout --out ./ab-test`,
     )
     .action(async (options: IntentOptions & ExportOptions) => {
       const body = { ...intentBody(options), ...exportFields(options) };

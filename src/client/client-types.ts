@@ -33,6 +33,8 @@ export type IntentTaskBody = Body<paths['/api/v1/intent_hive_tasks']['post']>;
 export type GenericTaskBody = Body<paths['/api/v1/generic_parquet_tasks']['post']>;
 /** An ad platform's upload file a people export can be written as (`profile`, README "Activation"). */
 export type ActivationProfile = NonNullable<IntentTaskBody['profile']>;
+/** One part of a people export split at random (`splits`): a name, a percent, and `deliver: false` for a holdout. */
+export type Split = NonNullable<IntentTaskBody['splits']>[number];
 /** The answer to a create, unload, cancel or retry. */
 export type TaskAccepted = Json<paths['/api/v1/intent_hive_tasks']['post']['responses'][202]>;
 export type TaskEstimate = Json<paths['/api/v1/intent_hive_tasks/estimate']['post']['responses'][200]>;

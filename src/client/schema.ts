@@ -1304,6 +1304,47 @@ export interface paths {
                          */
                         profile?: "google_customer_match" | "meta_custom_audience" | "linkedin_matched_audience" | "uid2" | "liveramp";
                         /**
+                         * @description output: people only: split the people at random into named parts, each its own output (split=NAME/…): 2 to 10 parts whose percent add up to exactly 100 (at most two decimals). A part with deliver: false (a holdout) is counted and kept in the service's own area, never written to your output. A person's part is a pure function of split_salt and the person (docs/activation.md "Splits and holdouts" gives the formula)
+                         * @example [
+                         *       {
+                         *         "name": "A",
+                         *         "percent": 45
+                         *       },
+                         *       {
+                         *         "name": "B",
+                         *         "percent": 45
+                         *       },
+                         *       {
+                         *         "name": "holdout",
+                         *         "percent": 10,
+                         *         "deliver": false
+                         *       }
+                         *     ]
+                         */
+                        splits?: {
+                            /**
+                             * @description The part's name and output folder (split=NAME): ^[A-Za-z0-9_-]{1,32}$, unique in splits
+                             * @example A
+                             */
+                            name: string;
+                            /**
+                             * @description Share of the people, more than 0, at most two decimals; all parts add up to 100
+                             * @example 45
+                             */
+                            percent: number;
+                            /**
+                             * @description false: a holdout, counted and kept in the service's own area (listed in the manifest), never written to your output. At least one part is delivered
+                             * @default true
+                             * @example false
+                             */
+                            deliver?: boolean;
+                        }[];
+                        /**
+                         * @description splits only: the text hashed before each person to pick their part. Absent: the service picks a random one and shows it in the request view; send it again to make the same split later
+                         * @example spring-test-2026
+                         */
+                        split_salt?: string;
+                        /**
                          * @description output: people only: keep people whose rows match at least this many distinct requested topic prefixes (at most the number of topic_id_prefixes)
                          * @example 2
                          */
@@ -1576,6 +1617,47 @@ export interface paths {
                          * @enum {string}
                          */
                         profile?: "google_customer_match" | "meta_custom_audience" | "linkedin_matched_audience" | "uid2" | "liveramp";
+                        /**
+                         * @description output: people only: split the people at random into named parts, each its own output (split=NAME/…): 2 to 10 parts whose percent add up to exactly 100 (at most two decimals). A part with deliver: false (a holdout) is counted and kept in the service's own area, never written to your output. A person's part is a pure function of split_salt and the person (docs/activation.md "Splits and holdouts" gives the formula)
+                         * @example [
+                         *       {
+                         *         "name": "A",
+                         *         "percent": 45
+                         *       },
+                         *       {
+                         *         "name": "B",
+                         *         "percent": 45
+                         *       },
+                         *       {
+                         *         "name": "holdout",
+                         *         "percent": 10,
+                         *         "deliver": false
+                         *       }
+                         *     ]
+                         */
+                        splits?: {
+                            /**
+                             * @description The part's name and output folder (split=NAME): ^[A-Za-z0-9_-]{1,32}$, unique in splits
+                             * @example A
+                             */
+                            name: string;
+                            /**
+                             * @description Share of the people, more than 0, at most two decimals; all parts add up to 100
+                             * @example 45
+                             */
+                            percent: number;
+                            /**
+                             * @description false: a holdout, counted and kept in the service's own area (listed in the manifest), never written to your output. At least one part is delivered
+                             * @default true
+                             * @example false
+                             */
+                            deliver?: boolean;
+                        }[];
+                        /**
+                         * @description splits only: the text hashed before each person to pick their part. Absent: the service picks a random one and shows it in the request view; send it again to make the same split later
+                         * @example spring-test-2026
+                         */
+                        split_salt?: string;
                         /**
                          * @description output: people only: a column (e.g. a timestamp) whose greatest value picks each person's row; without it, any one row of the person
                          * @example last_seen
@@ -1883,6 +1965,47 @@ export interface paths {
                          */
                         profile?: "google_customer_match" | "meta_custom_audience" | "linkedin_matched_audience" | "uid2" | "liveramp";
                         /**
+                         * @description output: people only: split the people at random into named parts, each its own output (split=NAME/…): 2 to 10 parts whose percent add up to exactly 100 (at most two decimals). A part with deliver: false (a holdout) is counted and kept in the service's own area, never written to your output. A person's part is a pure function of split_salt and the person (docs/activation.md "Splits and holdouts" gives the formula)
+                         * @example [
+                         *       {
+                         *         "name": "A",
+                         *         "percent": 45
+                         *       },
+                         *       {
+                         *         "name": "B",
+                         *         "percent": 45
+                         *       },
+                         *       {
+                         *         "name": "holdout",
+                         *         "percent": 10,
+                         *         "deliver": false
+                         *       }
+                         *     ]
+                         */
+                        splits?: {
+                            /**
+                             * @description The part's name and output folder (split=NAME): ^[A-Za-z0-9_-]{1,32}$, unique in splits
+                             * @example A
+                             */
+                            name: string;
+                            /**
+                             * @description Share of the people, more than 0, at most two decimals; all parts add up to 100
+                             * @example 45
+                             */
+                            percent: number;
+                            /**
+                             * @description false: a holdout, counted and kept in the service's own area (listed in the manifest), never written to your output. At least one part is delivered
+                             * @default true
+                             * @example false
+                             */
+                            deliver?: boolean;
+                        }[];
+                        /**
+                         * @description splits only: the text hashed before each person to pick their part. Absent: the service picks a random one and shows it in the request view; send it again to make the same split later
+                         * @example spring-test-2026
+                         */
+                        split_salt?: string;
+                        /**
                          * @description output: people only: keep people whose rows match at least this many distinct requested topic prefixes (at most the number of topic_id_prefixes)
                          * @example 2
                          */
@@ -2142,6 +2265,47 @@ export interface paths {
                          * @enum {string}
                          */
                         profile?: "google_customer_match" | "meta_custom_audience" | "linkedin_matched_audience" | "uid2" | "liveramp";
+                        /**
+                         * @description output: people only: split the people at random into named parts, each its own output (split=NAME/…): 2 to 10 parts whose percent add up to exactly 100 (at most two decimals). A part with deliver: false (a holdout) is counted and kept in the service's own area, never written to your output. A person's part is a pure function of split_salt and the person (docs/activation.md "Splits and holdouts" gives the formula)
+                         * @example [
+                         *       {
+                         *         "name": "A",
+                         *         "percent": 45
+                         *       },
+                         *       {
+                         *         "name": "B",
+                         *         "percent": 45
+                         *       },
+                         *       {
+                         *         "name": "holdout",
+                         *         "percent": 10,
+                         *         "deliver": false
+                         *       }
+                         *     ]
+                         */
+                        splits?: {
+                            /**
+                             * @description The part's name and output folder (split=NAME): ^[A-Za-z0-9_-]{1,32}$, unique in splits
+                             * @example A
+                             */
+                            name: string;
+                            /**
+                             * @description Share of the people, more than 0, at most two decimals; all parts add up to 100
+                             * @example 45
+                             */
+                            percent: number;
+                            /**
+                             * @description false: a holdout, counted and kept in the service's own area (listed in the manifest), never written to your output. At least one part is delivered
+                             * @default true
+                             * @example false
+                             */
+                            deliver?: boolean;
+                        }[];
+                        /**
+                         * @description splits only: the text hashed before each person to pick their part. Absent: the service picks a random one and shows it in the request view; send it again to make the same split later
+                         * @example spring-test-2026
+                         */
+                        split_salt?: string;
                         /**
                          * @description output: people only: a column (e.g. a timestamp) whose greatest value picks each person's row; without it, any one row of the person
                          * @example last_seen
@@ -2855,6 +3019,30 @@ export interface paths {
                             } | null;
                             /** @description A profile export: distinct identifier values of the segment that are not a hex SHA-256 (64 hex characters), left out of the files and of the people counted; null until counted (or exported, for a task that exports at once), and without a profile */
                             invalid_identifiers: number | null;
+                            /**
+                             * @description A people export with splits: the people of every part by name, delivered or not (a holdout too); null until counted (or exported, for a task that exports at once), and without splits
+                             * @example {
+                             *       "A": 4512,
+                             *       "B": 4470,
+                             *       "holdout": 1018
+                             *     }
+                             */
+                            split_counts: {
+                                [key: string]: number;
+                            } | null;
+                            /** @description A people export with a holdout, once exported: the files of the parts not delivered, kept in the service's own area and never in your output (no download link); manifest.json lists them too. Null before and without splits */
+                            held_back: {
+                                /** @description The part (deliver: false) the file holds */
+                                split: string;
+                                /** @description Where the file is kept, in the service's own area */
+                                uri: string;
+                                /** @description People in the file */
+                                rows: number;
+                                /** @description Size of the file in bytes */
+                                size_bytes: number;
+                                /** @description Hex SHA-256 of the file */
+                                sha256: string | null;
+                            }[] | null;
                             /** @description Per breakdown_by column: its top 50 values by count (then value), and one "(other)" entry summing the rest when there are more; null until counted, and without breakdown_by */
                             breakdowns: {
                                 [key: string]: {
@@ -3524,6 +3712,9 @@ export interface paths {
                                     added: number | null;
                                     removed: number | null;
                                     kept: number | null;
+                                    split_counts: {
+                                        [key: string]: number;
+                                    } | null;
                                     baseline: ("new" | "previous") | null;
                                     previous_run_id: string | null;
                                     previous_version: number | null;
@@ -3844,6 +4035,9 @@ export interface paths {
                                 added: number | null;
                                 removed: number | null;
                                 kept: number | null;
+                                split_counts: {
+                                    [key: string]: number;
+                                } | null;
                                 baseline: ("new" | "previous") | null;
                                 previous_run_id: string | null;
                                 previous_version: number | null;
@@ -4324,6 +4518,9 @@ export interface paths {
                                 added: number | null;
                                 removed: number | null;
                                 kept: number | null;
+                                split_counts: {
+                                    [key: string]: number;
+                                } | null;
                                 baseline: ("new" | "previous") | null;
                                 previous_run_id: string | null;
                                 previous_version: number | null;
@@ -4721,6 +4918,9 @@ export interface paths {
                                 added: number | null;
                                 removed: number | null;
                                 kept: number | null;
+                                split_counts: {
+                                    [key: string]: number;
+                                } | null;
                                 baseline: ("new" | "previous") | null;
                                 previous_run_id: string | null;
                                 previous_version: number | null;
@@ -4935,6 +5135,9 @@ export interface paths {
                                 added: number | null;
                                 removed: number | null;
                                 kept: number | null;
+                                split_counts: {
+                                    [key: string]: number;
+                                } | null;
                                 baseline: ("new" | "previous") | null;
                                 previous_run_id: string | null;
                                 previous_version: number | null;
@@ -5186,6 +5389,9 @@ export interface paths {
                             added: number | null;
                             removed: number | null;
                             kept: number | null;
+                            split_counts: {
+                                [key: string]: number;
+                            } | null;
                             baseline: ("new" | "previous") | null;
                             previous_run_id: string | null;
                             previous_version: number | null;
@@ -5365,6 +5571,9 @@ export interface paths {
                                 added: number | null;
                                 removed: number | null;
                                 kept: number | null;
+                                split_counts: {
+                                    [key: string]: number;
+                                } | null;
                                 baseline: ("new" | "previous") | null;
                                 previous_run_id: string | null;
                                 previous_version: number | null;

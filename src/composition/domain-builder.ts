@@ -105,6 +105,7 @@ export function buildDomain(
     // A preview is one thread of the API process reading a few rows: a count slot's share of memory.
     preview: { memoryLimit: engines.counts.memoryLimit, timeoutMs: config.engine.previewTimeoutMs },
     outputPath: config.storage.outputPath,
+    snapshotPath: config.storage.snapshotPath,
     intentData: async (fresh) =>
       fresh ? catalog.get() : (await catalog.recent(INTENT_DATA_MAX_AGE_MS)).view,
     topics: () => topics.prefixesById(),

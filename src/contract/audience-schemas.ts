@@ -287,6 +287,13 @@ export const AudienceRun = Type.Object(
     added: Nullable(Type.Integer({ description: 'A delta run: members who joined; null otherwise' })),
     removed: Nullable(Type.Integer({ description: 'A delta run: members who left; null otherwise' })),
     kept: Nullable(Type.Integer({ description: 'A delta run: members in both runs; null otherwise' })),
+    split_counts: Nullable(
+      Type.Record(Type.String(), Type.Integer(), {
+        description:
+          'A definition with splits: the people of every part (holdouts too), once counted; null otherwise',
+        examples: [{ A: 4512, B: 4470, holdout: 1018 }],
+      }),
+    ),
     baseline: Nullable(
       StringEnum(['new', 'previous'] as const, {
         description:

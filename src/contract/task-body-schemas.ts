@@ -29,6 +29,37 @@ const Naming = {
   ),
 };
 
+/** The pattern of a split's name: it names the split's output folder (`split=NAME`). */
+export const SPLIT_NAME_PATTERN = '^[A-Za-z0-9_-]{1,32}$';
+/** Most splits one export may have. */
+export const MAX_SPLITS = 10;
+
+/** One part of a people export split at random (see `splits`). */
+const SplitSchema = Type.Object(
+  {
+    name: Type.String({
+      maxLength: 64,
+      description: `The part's name and output folder (split=NAME): ${SPLIT_NAME_PATTERN}, unique in splits`,
+      examples: ['A'],
+    }),
+    percent: Type.Number({
+      description: 'Share of the people, more than 0, at most two decimals; all parts add up to 100',
+      examples: [45],
+    }),
+    deliver: Type.Optional(
+      Type.Boolean({
+        default: true,
+        description:
+          "false: a holdout, counted and kept in the service's own area (listed in the manifest), never " +
+          'written to your output. At least one part is delivered',
+        examples: [false],
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type SplitBody = Static<typeof SplitSchema>;
+
 /** The fields of both bodies that say what to count and export, and how to write it. */
 const Expression = {
   limit: Type.Optional(
@@ -132,6 +163,35 @@ const Expression = {
         'Fixes format and compression; values that are not 64 hex characters are dropped and counted ' +
         '(invalid_identifiers). README "Activation" lists each platform\'s rules',
       examples: ['google_customer_match'],
+    }),
+  ),
+  splits: Type.Optional(
+    Type.Array(SplitSchema, {
+      minItems: 2,
+      maxItems: MAX_SPLITS,
+      description:
+        'output: people only: split the people at random into named parts, each its own output ' +
+        '(split=NAME/…): 2 to 10 parts whose percent add up to exactly 100 (at most two decimals). A ' +
+        "part with deliver: false (a holdout) is counted and kept in the service's own area, never " +
+        "written to your output. A person's part is a pure function of split_salt and the person " +
+        '(docs/activation.md "Splits and holdouts" gives the formula)',
+      examples: [
+        [
+          { name: 'A', percent: 45 },
+          { name: 'B', percent: 45 },
+          { name: 'holdout', percent: 10, deliver: false },
+        ],
+      ],
+    }),
+  ),
+  split_salt: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 128,
+      description:
+        'splits only: the text hashed before each person to pick their part. Absent: the service picks ' +
+        'a random one and shows it in the request view; send it again to make the same split later',
+      examples: ['spring-test-2026'],
     }),
   ),
 };

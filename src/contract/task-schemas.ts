@@ -205,6 +205,31 @@ export const TaskDetail = Type.Object(
         'hex characters), left out of the files and of the people counted; null until counted (or ' +
         'exported, for a task that exports at once), and without a profile',
     }),
+    split_counts: Type.Union([Type.Record(Type.String(), Type.Integer()), Type.Null()], {
+      description:
+        'A people export with splits: the people of every part by name, delivered or not (a holdout ' +
+        'too); null until counted (or exported, for a task that exports at once), and without splits',
+      examples: [{ A: 4512, B: 4470, holdout: 1018 }],
+    }),
+    held_back: Type.Union(
+      [
+        Type.Array(
+          Type.Object({
+            split: Type.String({ description: 'The part (deliver: false) the file holds' }),
+            uri: Type.String({ description: "Where the file is kept, in the service's own area" }),
+            rows: Type.Integer({ description: 'People in the file' }),
+            size_bytes: Type.Integer({ description: 'Size of the file in bytes' }),
+            sha256: Type.Union([Type.String(), Type.Null()], { description: 'Hex SHA-256 of the file' }),
+          }),
+        ),
+        Type.Null(),
+      ],
+      {
+        description:
+          "A people export with a holdout, once exported: the files of the parts not delivered, kept in the service's " +
+          'own area and never in your output (no download link); manifest.json lists them too. Null before and without splits',
+      },
+    ),
     breakdowns: Type.Union(
       [
         Type.Record(

@@ -1,7 +1,9 @@
 import { minimumAudienceWarnings } from '../activation/profile-warnings.ts';
 import { activationProfile } from '../activation/profiles.ts';
+import { percentOf } from '../activation/splits.ts';
 import { compareText } from '../compare.ts';
 import type { DataWarnings } from '../contract/task-schemas.ts';
+import { SPLIT_BUCKETS } from '../engine/split-buckets.ts';
 import type { ExportSchema, FileRecord, OutputColumn, TaskRecord } from '../store/store.ts';
 import {
   type AudienceRunRef,
@@ -10,6 +12,9 @@ import {
   profileOf,
   type SegmentFiguresView,
   type StoredRequest,
+  splitPartition,
+  splitsOf,
+  type TaskPlan,
 } from './task-model.ts';
 
 export { MANIFEST_PARTITION } from '../store/store.ts';
@@ -48,6 +53,29 @@ export interface ExportManifest {
   invalid_identifiers?: number | null;
   /** A profile export: fewer people than the platform's minimum audience. */
   warnings?: DataWarnings;
+  /** A split export: the people of every part, delivered or not. */
+  split_counts?: Record<string, number> | null;
+  /** A split export: how people were assigned, and where each part is. */
+  splits?: ManifestSplits;
+}
+
+/** A split export's parts in the manifest (docs/activation.md, "Splits and holdouts"). */
+export interface ManifestSplits {
+  salt: string;
+  /** bucket = first 8 bytes of SHA-256(salt ‖ person) as a big-endian unsigned integer, mod this. */
+  buckets: number;
+  parts: Array<{
+    name: string;
+    percent: number;
+    /** The part's buckets: [first, end). */
+    bucket_range: [number, number];
+    delivered: boolean;
+    people: number | null;
+    /** A delivered part: its folder under the export (`split=NAME`); a holdout: null. */
+    partition: string | null;
+    /** A holdout: its files in the service's own area (never in the export). */
+    held_back: Array<{ uri: string; rows: number; bytes: number; sha256: string | null }> | null;
+  }>;
 }
 
 export interface ManifestInput {
@@ -121,5 +149,33 @@ export function exportManifest({
     const people = figures?.unique_count;
     manifest.warnings = typeof people === 'number' ? minimumAudienceWarnings(profile.name, people) : [];
   }
+  const splits = splitsOf(plan);
+  if (splits) {
+    manifest.split_counts = figures?.split_counts ?? null;
+    manifest.splits = manifestSplits(plan, figures);
+  }
   return manifest;
+}
+
+/** The parts of a split export, each delivered one by its folder, each holdout by its files. */
+function manifestSplits(plan: TaskPlan, figures: SegmentFiguresView | null | undefined): ManifestSplits {
+  const { salt, splits } = splitsOf(plan)!;
+  const heldBack = figures?.held_back ?? [];
+  return {
+    salt,
+    buckets: SPLIT_BUCKETS,
+    parts: splits.map((split) => ({
+      name: split.name,
+      percent: percentOf(split),
+      bucket_range: [split.from, split.to],
+      delivered: split.deliver,
+      people: figures?.split_counts?.[split.name] ?? null,
+      partition: split.deliver ? splitPartition(split.name) : null,
+      held_back: split.deliver
+        ? null
+        : heldBack
+            .filter((file) => file.split === split.name)
+            .map((file) => ({ uri: file.uri, rows: file.rows, bytes: file.size_bytes, sha256: file.sha256 })),
+    })),
+  };
 }

@@ -1,3 +1,4 @@
+import type { SplitPlan } from '../activation/splits.ts';
 import type { InputLayout, Score } from '../catalog/intent-layout.ts';
 import type { GenericTaskBody, IntentTaskBody } from '../contract/task-body-schemas.ts';
 import type { DataWarnings, TaskDetail } from '../contract/task-schemas.ts';
@@ -16,6 +17,10 @@ type RequestView<Body> = Omit<NullWhenOmitted<Body>, Defaulted | Resolved | Apar
     select: string[] | null;
     /** The codec the files are written with (`none` for Parquet's `uncompressed`); null: the server's default. */
     compression: string | null;
+    /** The parts, each with its `deliver`; null without splits. */
+    splits: Array<{ name: string; percent: number; deliver: boolean }> | null;
+    /** The salt the people were split with (picked at creation when the body gave none). */
+    split_salt: string | null;
   };
 /** Optional fields become required and nullable; required ones stay as they are. */
 type NullWhenOmitted<Body> = {
@@ -24,7 +29,7 @@ type NullWhenOmitted<Body> = {
 /** Body fields with a default (the schema's `default`): never null in the view. */
 type Defaulted = 'perform_unload' | 'output' | 'format' | 'single_file' | 'strict';
 /** Body fields whose view is what the planner made of them rather than the client's text. */
-type Resolved = 'input_path' | 'select' | 'compression';
+type Resolved = 'input_path' | 'select' | 'compression' | 'splits' | 'split_salt';
 /** Body fields that say nothing of the segment: the task shows them beside its request (`name`). */
 type Apart = 'name';
 
@@ -65,6 +70,8 @@ export interface TaskPlan extends InputLayout {
   outputFolder?: string;
   /** A people export written as an ad platform's upload file; absent in plans stored before it. */
   profile?: ProfilePlan | null;
+  /** A people export split at random into parts, each its own output `split=NAME`; absent: none. */
+  splits?: SplitPlan | null;
 }
 
 /**
@@ -208,7 +215,30 @@ export type SegmentFiguresView = Pick<TaskDetail, 'unique_count' | 'unique_count
   delta?: DeltaView;
   /** A profile export: distinct identifier values left out for not being a hex SHA-256. */
   invalid_identifiers?: number;
+  /** A split export: the people of every part, delivered or not. */
+  split_counts?: Record<string, number>;
+  /** A split export, once exported: the files of the parts not delivered, in the service's own area. */
+  held_back?: HeldBackFile[];
 };
+
+/** A file of a part not delivered (a holdout), as the figures and the manifest list it. */
+export interface HeldBackFile {
+  split: string;
+  uri: string;
+  rows: number;
+  size_bytes: number;
+  sha256: string | null;
+}
+
+/** The output key (and folder) of a delivered part of a split export. */
+export function splitPartition(name: string): string {
+  return `split=${name}`;
+}
+
+/** The task's splits, when it is a people export split into parts. */
+export function splitsOf(plan: TaskPlan): SplitPlan | null {
+  return peopleOf(plan) === null ? null : (plan.splits ?? null);
+}
 
 /** One value of a breakdown column and its count. */
 export type BreakdownEntry = NonNullable<TaskDetail['breakdowns']>[string][number];

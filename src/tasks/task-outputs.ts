@@ -17,13 +17,16 @@ export function taskOutputRoot(
 }
 
 /**
- * Removes everything a task exported: its output folder (see `taskOutputRoot`). For a cancelled
- * task; nothing to do when the task exported nothing.
+ * Removes everything a task exported: its output folder (see `taskOutputRoot`), and the parts of a
+ * split export it held back (in the service's own area). For a cancelled task; nothing to do when
+ * the task exported nothing.
  */
-export function removeTaskOutputs(
+export async function removeTaskOutputs(
   storage: Storage,
   outputPath: string,
   task: Pick<TaskRecord, 'id' | 'organizationId' | 'request'>,
 ): Promise<void> {
-  return storage.remove(taskOutputRoot(storage, outputPath, task));
+  await storage.remove(taskOutputRoot(storage, outputPath, task));
+  const heldBack = (task.request as Partial<StoredRequest> | undefined)?.plan?.splits?.heldBack;
+  if (heldBack !== undefined) await storage.remove(heldBack);
 }

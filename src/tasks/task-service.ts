@@ -34,6 +34,9 @@ import { type PreviewLimits, type SegmentsWork, TaskPreviews } from './task-prev
 import { type ReadConditions, type TaskAnswer, TaskReader, taskNotFound } from './task-reader.ts';
 import type { TaskViews } from './task-view.ts';
 
+/** The folder of the service's own area that holds split exports' parts not delivered. */
+const HELD_BACK = 'held-back';
+
 /** How long a request waits for the queue to take its jobs before it leaves them to the reconciler. */
 const HAND_OVER_MS = 2_000;
 
@@ -55,6 +58,11 @@ export interface TaskServiceOptions extends TaskPlannerOptions {
   preview?: PreviewLimits;
   /** Root of exports (as the job runner's `outputPath`): a cancel removes the task's folder under it. */
   outputPath: string;
+  /**
+   * Root of the service's own area (`SNAPSHOT_PATH`): a split export keeps its parts not delivered
+   * (holdouts) in `{snapshotPath}/{organization_id}/held-back/{task_id}/`.
+   */
+  snapshotPath: string;
   clock?: () => Date;
   /**
    * The days, prefixes and scores the server's intent tree holds (the catalog's): intent requests
@@ -302,7 +310,7 @@ export class TaskService {
       type,
       name: name ?? null,
       status: exportsNow ? 'unloading' : 'in_progress',
-      request,
+      request: this.withHeldBack(request, `${organizationId}/${HELD_BACK}/${id}`),
       totalJobs: jobs.length,
       completedJobs: 0,
       failedJobs: 0,
@@ -316,6 +324,17 @@ export class TaskService {
       expiresAt: new Date(now.getTime() + this.options.taskTtlMs).toISOString(),
     };
     return { record, jobs };
+  }
+
+  /**
+   * A split export with parts not delivered (holdouts) keeps them in the service's own area, in a
+   * folder named by the task (`folder`, under `snapshotPath`); any other request as it is.
+   */
+  private withHeldBack(request: StoredRequest, folder: string): StoredRequest {
+    const { splits } = request.plan;
+    if (!splits?.splits.some((split) => !split.deliver)) return request;
+    const heldBack = this.options.storage.join(this.options.snapshotPath, folder);
+    return { ...request, plan: { ...request.plan, splits: { ...splits, heldBack } } };
   }
 
   /** Hands a stored task's jobs to the queue. */

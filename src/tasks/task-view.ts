@@ -161,6 +161,8 @@ function figuresOf(task: TaskRecord): Pick<TaskDetail, keyof SegmentFiguresView>
     breakdowns: null,
     delta: null,
     invalid_identifiers: null,
+    split_counts: null,
+    held_back: null,
   };
   return task.figuresJson === null ? none : { ...none, ...JSON.parse(task.figuresJson) };
 }
@@ -190,6 +192,8 @@ function requestOf(task: TaskRecord): StoredRequest['view'] {
     profile: null,
     ...people,
     ...layout,
+    splits: null,
+    split_salt: null,
     ...view,
   } as StoredRequest['view'];
 }

@@ -198,6 +198,37 @@ describe('audiences audience', () => {
     });
     expect(created.stderr).toContain('audiences audience run ');
   });
+
+  it('--split saves the parts and a salt every run keeps', async () => {
+    const created = await runCli(
+      [
+        'audience',
+        'create',
+        '--name',
+        'A/B',
+        ...intentFlags(),
+        '--split',
+        'A:50,B:40,control:10:holdout',
+        '--json',
+      ],
+      env,
+    );
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    const { definition } = JSON.parse(created.stdout);
+    expect(definition.splits).toEqual([
+      { name: 'A', percent: 50 },
+      { name: 'B', percent: 40 },
+      { name: 'control', percent: 10, deliver: false },
+    ]);
+    expect(definition.split_salt).toMatch(/^[0-9a-f]{32}$/);
+    const bad = await runCli(
+      ['audience', 'create', '--name', 'x', ...intentFlags(), '--split', 'A:50:keep'],
+      env,
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('the only mark a part takes is :holdout');
+  });
 });
 
 describe('exit codes', () => {

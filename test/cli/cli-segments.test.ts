@@ -174,6 +174,57 @@ describe('audiences export', () => {
     }
   });
 
+  it('--split writes each delivered part to DIR/split=NAME/, the holdout nowhere in DIR', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-cli-splits-'));
+    try {
+      const args = ['export', '--days', '2024-05-01', '--prefixes', prefixes[0]!, '--scores', 'high'];
+      const split = ['--platform', 'google_customer_match', '--split', 'A:45,B:45,control:10:holdout'];
+      const run = await runCli([...args, ...split, '--split-salt', 'cli-salt', '--out', out, '--json'], env);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      const task = JSON.parse(run.stdout);
+      expect(task.request).toMatchObject({
+        output: 'people',
+        split_salt: 'cli-salt',
+        splits: [
+          { name: 'A', percent: 45, deliver: true },
+          { name: 'B', percent: 45, deliver: true },
+          { name: 'control', percent: 10, deliver: false },
+        ],
+      });
+      expect(fs.readdirSync(out).sort()).toEqual(['split=A', 'split=B']);
+      // Each part's size as an independent DuckDB query assigns the tree's people.
+      const scope = `read_parquet('${t.intentTree}/day=2024-05-01/prefix=${prefixes[0]}/score=high/*.parquet')`;
+      const parts = await duck<{ part: string; n: bigint }>(
+        `SELECT CASE WHEN b < 4500 THEN 'A' WHEN b < 9000 THEN 'B' ELSE 'control' END AS part, count(*) AS n
+         FROM (SELECT CAST('0x' || left(sha256('cli-salt' || id), 16) AS UBIGINT) % 10000 AS b
+               FROM (SELECT DISTINCT lower(hem_sha256) AS id FROM ${scope} WHERE hem_sha256 IS NOT NULL))
+         GROUP BY ALL`,
+      );
+      const expected = Object.fromEntries(parts.map((row) => [row.part, Number(row.n)]));
+      expect(task.split_counts).toEqual(expected);
+      for (const name of ['A', 'B']) {
+        const dir = path.join(out, `split=${name}`);
+        const files = fs
+          .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+          .filter((f) => f.endsWith('.csv'));
+        const lines = files.flatMap((f) =>
+          fs.readFileSync(path.join(dir, f), 'utf8').trim().split('\n').slice(1),
+        );
+        expect(lines.length).toBe(expected[name]);
+      }
+
+      const bad = await runCli([...args, '--split', 'A:45,B:x'], env);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('--split: "B:x" is not NAME:PERCENT');
+      const refused = await runCli([...args, '--platform', 'uid2', '--split', 'A:50,B:40'], env);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain('add up to exactly 100');
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it('without --out prints one download link per file, each serving the file', async () => {
     const run = await runCli(
       ['export', '--days', '20240503', '--prefixes', prefixes[0]!, '--scores', 'medium', '--format', 'csv'],

@@ -77,6 +77,7 @@ export async function startApiApp(options: ApiAppOptions): Promise<ApiApp> {
     maxPartitions: 1000,
     maxActiveTasks: options.maxActiveTasks ?? 50,
     outputPath: path.join(dir, 'exports'),
+    snapshotPath: path.join(dir, 'snapshots'),
   });
   const catalog = new IntentCatalog({ storage, footers, schemas, intentInputPath, ttlMs: 60_000 });
   const app = await buildApp({

@@ -4,8 +4,8 @@ import { pipeline } from 'node:stream/promises';
 import { activationProfile } from '../../activation/profiles.ts';
 import { type JobInputs, parquetSource } from '../../catalog/partition-inputs.ts';
 import { exportAdded, exportProfileDelta, exportRemoved, writeMembers } from '../../engine/delta-queries.ts';
-import type { FileTarget, WrittenFiles } from '../../engine/file-writer.ts';
-import type { PartitionedFile } from '../../engine/parquet-queries.ts';
+import type { FileTarget } from '../../engine/file-writer.ts';
+import { countPartMembers } from '../../engine/split-queries.ts';
 import { JobError } from '../../errors.ts';
 import type { Storage } from '../../storage/storage.ts';
 import { peopleQueryOf } from '../../tasks/people-query.ts';
@@ -19,10 +19,13 @@ import {
   profileOf,
   REMOVED,
   type SegmentFiguresView,
+  splitsOf,
   type TaskPlan,
 } from '../../tasks/task-model.ts';
 import type { JobEngine } from '../job-engines.ts';
 import type { JobLease } from '../job-lease.ts';
+import type { WrittenExport } from './export-files.ts';
+import { exportSplitDelta } from './split-deltas.ts';
 
 /**
  * The count of a delta run: writes the run's members (its snapshot, under the service's own
@@ -43,11 +46,14 @@ export async function countDelta(
   const files = inputs.partitions.flatMap((input) => input.localPaths);
   // A profile's members are its valid identifiers: what its add and remove files list.
   const identifiers = profileOf(plan) !== null;
+  const splits = splitsOf(plan);
   const { invalid, ...found } = await withCopies([copies], async () => {
     const previous = await fetchMembers(storage, delta.previous, copies);
     const query = peopleQueryOf(plan, people);
     return writeMembers(sandbox, parquetSource(files, plan), query, file, previous, { identifiers });
   });
+  // A split run's members per part (the same file: a person's part is fixed by the salt).
+  const splitCounts = splits ? await countPartMembers(sandbox, file, plan.uniqueBy!, splits) : null;
   await lease.hold();
   const [published] = await storage.publish([file], delta.snapshot);
   const view: DeltaView = {
@@ -63,6 +69,7 @@ export async function countDelta(
       breakdowns: null,
       delta: view,
       ...(identifiers ? { invalid_identifiers: invalid ?? 0 } : {}),
+      ...(splitCounts ? { split_counts: splitCounts } : {}),
     },
     published: published?.sizeBytes ?? 0,
   };
@@ -80,7 +87,7 @@ export async function exportDelta(
   { sandbox, scratch }: JobEngine,
   storage: Storage,
   target: (folder: string) => FileTarget,
-): Promise<WrittenFiles<PartitionedFile>> {
+): Promise<WrittenExport> {
   const { delta } = plan;
   const copies = [path.join(scratch, 'previous'), path.join(scratch, 'current')] as const;
   return withCopies(copies, async () => {
@@ -111,7 +118,12 @@ async function exportNewcomersAndLeavers({
   previous: string | null;
   current: string;
   target: (folder: string) => FileTarget;
-}): Promise<WrittenFiles<PartitionedFile>> {
+}): Promise<WrittenExport> {
+  const splits = splitsOf(plan);
+  if (splits) {
+    const engine = { sandbox, scratch };
+    return exportSplitDelta({ plan, people, splits, inputs, engine, current, previous, target });
+  }
   const profile = profileOf(plan);
   if (profile) {
     // Who joined and who left, in the profile's files, from the two members files alone.

@@ -21,12 +21,14 @@ import {
   peopleOf,
   profileOf,
   type SegmentFiguresView,
+  splitsOf,
   type TaskPlan,
 } from '../../tasks/task-model.ts';
 import { taskOutputRoot } from '../../tasks/task-outputs.ts';
 import { exportDelta } from './delta-members.ts';
 import { sha256Of } from './file-checksums.ts';
 import { peopleFigures } from './people-figures.ts';
+import { exportPeopleSplitsOf, exportProfileSplitsOf } from './split-exports.ts';
 
 /** What writing one job's export needs: its DuckDB, its scratch folder, what to read and how. */
 export interface ExportJob {
@@ -55,9 +57,13 @@ const PARALLEL_PUBLISHES = 4;
 
 /**
  * A job's written files, and the figures of the segment when its export counted them as it wrote
- * (a profile export that exports at once, see `countsAsItWrites`).
+ * (a profile export that exports at once, see `countsAsItWrites`, or a split export). A split
+ * export's parts not delivered are `heldBack`: kept in the service's own area, not in the output.
  */
-export type WrittenExport = WrittenFiles<PartitionedFile> & { figures?: SegmentFiguresView };
+export type WrittenExport = WrittenFiles<PartitionedFile> & {
+  figures?: SegmentFiguresView;
+  heldBack?: PartitionedFile[];
+};
 
 /**
  * Writes a job's export into its scratch folder. A people export or a single file is one statement
@@ -74,7 +80,10 @@ export async function writeExport(job: ExportJob): Promise<WrittenExport> {
     );
   }
   const profile = profileOf(job.plan);
+  const splits = splitsOf(job.plan);
+  if (people && profile && splits) return exportProfileSplitsOf(job, people, profile, splits);
   if (people && profile) return exportProfileOf(job, people, profile);
+  if (people && splits) return exportPeopleSplitsOf(job, people, splits, (dir) => fileTarget(job, dir));
   if (people) return exportPeopleOf(job, people);
   const layout = job.plan.layout ?? DEFAULT_LAYOUT;
   if (layout.singleFile) return exportSingleFile(job);

@@ -4,7 +4,7 @@ import {
   MANIFEST_PARTITION,
   SUCCESS_NAME,
 } from '../../tasks/manifest-document.ts';
-import { profileOf, type StoredRequest } from '../../tasks/task-model.ts';
+import { profileOf, type StoredRequest, splitsOf } from '../../tasks/task-model.ts';
 import { taskOutputRoot } from '../../tasks/task-outputs.ts';
 import { fileId } from './export-files.ts';
 import type { JobRun, Phase, PhaseDeps, PhaseResult } from './phase.ts';
@@ -26,8 +26,8 @@ export class ManifestPhase implements Phase {
     const [files, schema, stored] = await Promise.all([
       store.listFiles(task.id),
       store.exportSchema(task.id),
-      // A claim leaves the figures out; a saved audience's delta run and a profile export list them.
-      (task.request as StoredRequest).audience || profileOf((task.request as StoredRequest).plan)
+      // A claim leaves the figures out; a saved audience's run, a profile or split export list them.
+      listsFigures(task.request as StoredRequest)
         ? store.findTask(task.organizationId, task.id, this.deps.now())
         : undefined,
     ]);
@@ -59,4 +59,9 @@ export class ManifestPhase implements Phase {
     };
     return { settle: 'record', outcome: { counts: {}, files: [file] }, at: completedAt, files: files.length };
   }
+}
+
+/** The manifest lists some of the task's figures: a saved audience's run, a profile or split export. */
+function listsFigures({ audience, plan }: StoredRequest): boolean {
+  return audience !== undefined || profileOf(plan) !== null || splitsOf(plan) !== null;
 }

@@ -8,13 +8,16 @@ import {
   type PeoplePlan,
   profileOf,
   type SegmentFiguresView,
+  splitsOf,
   type TaskPlan,
 } from '../../tasks/task-model.ts';
+import { countSplitPeople } from './split-exports.ts';
 
 /**
  * The count of a people export: one pass over all the task's partitions (one job sees every
  * person). Its counts and figures have the one key `people`. A profile export counts the people
- * with a valid hashed e-mail, and the values left out (`invalid_identifiers`).
+ * with a valid hashed e-mail, and the values left out (`invalid_identifiers`); a split export, the
+ * people of each part (`split_counts`).
  */
 export async function countPeopleJob(
   plan: TaskPlan,
@@ -22,6 +25,8 @@ export async function countPeopleJob(
   inputs: JobInputs,
   sandbox: Sandbox,
 ): Promise<{ counts: Record<string, number>; view: SegmentFiguresView }> {
+  const splits = splitsOf(plan);
+  if (splits) return countSplitPeople(plan, people, splits, inputs, sandbox);
   const files = inputs.partitions.flatMap((input) => input.localPaths);
   const source = parquetSource(files, plan);
   const query = peopleQueryOf(plan, people);

@@ -5,12 +5,20 @@ import { compareText } from '../../compare.ts';
 import { parquetRowCounts } from '../../engine/parquet-footer.ts';
 import { footerSchema } from '../../engine/parquet-queries.ts';
 import type { JobOutcome } from '../../store/store.ts';
-import { exportsWholeAtOnce, type StoredRequest, wholeExportKey } from '../../tasks/task-model.ts';
+import {
+  exportsWholeAtOnce,
+  PEOPLE,
+  type SegmentFiguresView,
+  type StoredRequest,
+  splitsOf,
+  wholeExportKey,
+} from '../../tasks/task-model.ts';
 import { taskOutputRoot } from '../../tasks/task-outputs.ts';
 import { fileId, publishExport, writeExport } from './export-files.ts';
 import { FileChecksums } from './file-checksums.ts';
 import { type JobRun, type Phase, type PhaseDeps, type PhaseResult, zeroCounts } from './phase.ts';
 import { stageJobInputs } from './phase-inputs.ts';
+import { publishHeldBack } from './split-exports.ts';
 
 /** Partitions whose files are copied at once (each copy is a request or two on an object store). */
 const PARALLEL_COPIES = 4;
@@ -70,21 +78,39 @@ export class UnloadPhase implements Phase {
     // files its new owner may already have recorded.
     await run.lease.hold();
     const { files, hashMs } = await publishExport(written.files, { storage, outputPath, task });
+    const heldBack = await publishHeldBack(written.heldBack ?? [], storage, plan.splits?.heldBack);
     run.lap('publish');
     run.record('hash', hashMs);
     // An export written whole at once (a profile's) counts under its one key, not its partitions.
     const whole = wholeExportKey(plan);
-    const counts =
-      whole !== null && exportsWholeAtOnce(task.request as StoredRequest)
-        ? { [whole]: 0 }
-        : zeroCounts(job.partitions);
-    for (const file of files) counts[file.partition] = (counts[file.partition] ?? 0) + file.rows;
+    const atOnce = whole !== null && exportsWholeAtOnce(task.request as StoredRequest);
+    const counts = atOnce ? { [whole]: 0 } : zeroCounts(job.partitions);
+    const split = splitsOf(plan) !== null;
+    // A split export's people are every part's, held back or not: it counts them under `people`.
+    if (split && atOnce) counts[PEOPLE] = written.figures?.unique_count ?? 0;
+    else for (const file of files) counts[file.partition] = (counts[file.partition] ?? 0) + file.rows;
+    const figures = split ? await this.splitFigures(run, written.figures, heldBack) : written.figures;
     return {
       counts,
       files,
       ...(written.columns.length > 0 ? { schema: { columns: written.columns } } : {}),
-      ...(written.figures ? { figures: written.figures } : {}),
+      ...(figures ? { figures } : {}),
     };
+  }
+
+  /**
+   * A split export's figures: what it counted as it wrote, with the files of its parts not
+   * delivered. A task counted first keeps its count's figures (a delta, the values left out).
+   */
+  private async splitFigures(
+    { task }: JobRun,
+    written: SegmentFiguresView | undefined,
+    heldBack: SegmentFiguresView['held_back'],
+  ): Promise<SegmentFiguresView> {
+    // A claim leaves the figures out: read those the count stored.
+    const stored = await this.deps.store.findTask(task.organizationId, task.id, this.deps.now());
+    const counted: SegmentFiguresView = stored?.figuresJson ? JSON.parse(stored.figuresJson) : {};
+    return { ...counted, ...written, held_back: heldBack ?? [] };
   }
 
   /**

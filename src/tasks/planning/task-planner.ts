@@ -1,3 +1,4 @@
+import { splitPlanOf } from '../../activation/splits.ts';
 import type { InputSchemas } from '../../catalog/input-schema.ts';
 import { INTENT_HIVE_TYPES, SCORES } from '../../catalog/intent-layout.ts';
 import type { GenericTaskBody, IntentTaskBody } from '../../contract/task-body-schemas.ts';
@@ -317,6 +318,7 @@ export class TaskPlanner {
     const { body, inputRoot, hive, hiveTypes, nestedPartitions } = input;
     const { whereSql, selected, uniqueBy, breakdownBy, people, profile } = await this.checkColumns(input);
     const layout = layoutOf(body);
+    const splits = splitPlanOf(body);
     return {
       inputRoot,
       hive,
@@ -329,6 +331,7 @@ export class TaskPlanner {
       breakdownBy,
       people,
       ...(profile ? { profile } : {}),
+      ...(splits ? { splits } : {}),
       layout,
       copyFiles:
         body.where_expr === undefined &&

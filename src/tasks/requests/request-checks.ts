@@ -5,6 +5,7 @@
  */
 
 import { activationProfile } from '../../activation/profiles.ts';
+import { splitPlanOf } from '../../activation/splits.ts';
 import { SCORES, type Score } from '../../catalog/intent-layout.ts';
 import type { GenericTaskBody, IntentTaskBody } from '../../contract/task-body-schemas.ts';
 import { FORMAT_CODECS } from '../../engine/file-writer.ts';
@@ -50,6 +51,8 @@ export function checkIntentBody(body: IntentTaskBody, maxPartitions: number): In
   checkLimit(body);
   checkProfileFields(body, 'intent');
   checkPeopleFields(body, { days: days.length, prefixes: prefixes.length });
+  // The splits' 400s come before any input is read; the plan picks the salt (`splitPlanOf`).
+  splitPlanOf(body);
   checkPartitionCount(days.length * prefixes.length * scores.length, maxPartitions);
   return { days, prefixes, scores };
 }
@@ -59,6 +62,7 @@ export function checkGenericBody(body: GenericTaskBody): void {
   checkLimit(body);
   checkProfileFields(body, 'generic');
   checkPeopleFields(body, undefined);
+  splitPlanOf(body);
 }
 
 export function checkPartitionCount(count: number, maxPartitions: number): void {

@@ -1,3 +1,4 @@
+import { splitsView } from '../../activation/splits.ts';
 import type { GenericTaskBody, IntentTaskBody } from '../../contract/task-body-schemas.ts';
 import {
   DEFAULT_LAYOUT,
@@ -63,5 +64,6 @@ function layoutView(plan: TaskPlan) {
     compression: layout.compression === 'uncompressed' ? 'none' : layout.compression,
     single_file: layout.singleFile,
     max_file_bytes: layout.maxFileBytes,
+    ...splitsView(plan.splits),
   };
 }

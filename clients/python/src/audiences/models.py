@@ -363,6 +363,28 @@ class TaskFile(ResponseModel):
     """
 
 
+class TaskDetailHeldBack(ResponseModel):
+    """A people export with a holdout, once exported: the files of the parts not delivered, kept in
+    the service's own area and never in your output (no download link); manifest.json lists them
+    too. Null before and without splits
+    """
+
+    split: str
+    """The part (deliver: false) the file holds"""
+
+    uri: str
+    """Where the file is kept, in the service's own area"""
+
+    rows: int
+    """People in the file"""
+
+    size_bytes: int
+    """Size of the file in bytes"""
+
+    sha256: Optional[str]
+    """Hex SHA-256 of the file"""
+
+
 class BreakdownEntry(ResponseModel):
     """Per breakdown_by column: its top 50 values by count (then value), and one "(other)" entry
     summing the rest when there are more; null until counted, and without breakdown_by
@@ -493,6 +515,17 @@ class TaskDetail(ResponseModel):
     """A profile export: distinct identifier values of the segment that are not a hex SHA-256 (64
     hex characters), left out of the files and of the people counted; null until counted (or
     exported, for a task that exports at once), and without a profile
+    """
+
+    split_counts: Optional[Dict[str, int]]
+    """A people export with splits: the people of every part by name, delivered or not (a holdout
+    too); null until counted (or exported, for a task that exports at once), and without splits
+    """
+
+    held_back: Optional[List[TaskDetailHeldBack]]
+    """A people export with a holdout, once exported: the files of the parts not delivered, kept in
+    the service's own area and never in your output (no download link); manifest.json lists them
+    too. Null before and without splits
     """
 
     breakdowns: Optional[Dict[str, List[BreakdownEntry]]]
@@ -821,6 +854,11 @@ class AudienceRun(ResponseModel):
 
     kept: Optional[int]
     """A delta run: members in both runs; null otherwise"""
+
+    split_counts: Optional[Dict[str, int]]
+    """A definition with splits: the people of every part (holdouts too), once counted; null
+    otherwise
+    """
 
     baseline: Optional[Literal["new", "previous"]]
     """A delta run: new (every member delivered as added: a first run, or the first after a change
@@ -1190,6 +1228,25 @@ class ApiKeyParams(TypedDict, total=False):
     scopes: List[ApiScope]
 
 
+class IntentTaskSplitsParams(TypedDict, total=False):
+    """output: people only: split the people at random into named parts, each its own output
+    (split=NAME/…): 2 to 10 parts whose percent add up to exactly 100 (at most two decimals). A
+    part with deliver: false (a holdout) is counted and kept in the service's own area, never
+    written to your output. A person's part is a pure function of split_salt and the person
+    (docs/activation.md "Splits and holdouts" gives the formula)
+    """
+
+    # The part's name and output folder (split=NAME): ^[A-Za-z0-9_-]{1,32}$, unique in splits
+    name: Required[str]
+
+    # Share of the people, more than 0, at most two decimals; all parts add up to 100
+    percent: Required[float]
+
+    # false: a holdout, counted and kept in the service's own area (listed in the manifest), never
+    # written to your output. At least one part is delivered (default true)
+    deliver: bool
+
+
 class IntentTaskParams(TypedDict, total=False):
     """The segment: days × topic prefixes × scores of the intent tree, filtered
 
@@ -1267,6 +1324,17 @@ class IntentTaskParams(TypedDict, total=False):
     # (invalid_identifiers). README "Activation" lists each platform's rules
     profile: Literal["google_customer_match", "meta_custom_audience", "linkedin_matched_audience", "uid2", "liveramp"]
 
+    # output: people only: split the people at random into named parts, each its own output
+    # (split=NAME/…): 2 to 10 parts whose percent add up to exactly 100 (at most two decimals). A
+    # part with deliver: false (a holdout) is counted and kept in the service's own area, never
+    # written to your output. A person's part is a pure function of split_salt and the person
+    # (docs/activation.md "Splits and holdouts" gives the formula)
+    splits: List[IntentTaskSplitsParams]
+
+    # splits only: the text hashed before each person to pick their part. Absent: the service picks
+    # a random one and shows it in the request view; send it again to make the same split later
+    split_salt: str
+
     # output: people only: keep people whose rows match at least this many distinct requested topic
     # prefixes (at most the number of topic_id_prefixes)
     min_topics: int
@@ -1342,6 +1410,17 @@ class GenericTaskParams(TypedDict, total=False):
     # and compression; values that are not 64 hex characters are dropped and counted
     # (invalid_identifiers). README "Activation" lists each platform's rules
     profile: Literal["google_customer_match", "meta_custom_audience", "linkedin_matched_audience", "uid2", "liveramp"]
+
+    # output: people only: split the people at random into named parts, each its own output
+    # (split=NAME/…): 2 to 10 parts whose percent add up to exactly 100 (at most two decimals). A
+    # part with deliver: false (a holdout) is counted and kept in the service's own area, never
+    # written to your output. A person's part is a pure function of split_salt and the person
+    # (docs/activation.md "Splits and holdouts" gives the formula)
+    splits: List[IntentTaskSplitsParams]
+
+    # splits only: the text hashed before each person to pick their part. Absent: the service picks
+    # a random one and shows it in the request view; send it again to make the same split later
+    split_salt: str
 
     # output: people only: a column (e.g. a timestamp) whose greatest value picks each person's row;
     # without it, any one row of the person

@@ -1,0 +1,110 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { activationProfile } from '../../activation/profiles.ts';
+import type { SplitPlan } from '../../activation/splits.ts';
+import { type JobInputs, parquetSource } from '../../catalog/partition-inputs.ts';
+import { exportAdded, exportProfileDelta, exportRemoved } from '../../engine/delta-queries.ts';
+import type { FileTarget, WrittenFiles } from '../../engine/file-writer.ts';
+import type { PartitionedFile } from '../../engine/parquet-queries.ts';
+import { writePartMembers } from '../../engine/split-queries.ts';
+import { peopleQueryOf } from '../../tasks/people-query.ts';
+import {
+  ADDED,
+  type PeoplePlan,
+  profileOf,
+  REMOVED,
+  splitPartition,
+  type TaskPlan,
+} from '../../tasks/task-model.ts';
+import type { JobEngine } from '../job-engines.ts';
+import type { WrittenExport } from './export-files.ts';
+
+/** What a split delta run's export reads: both members files, copied into the job's scratch folder. */
+export interface SplitDeltaJob {
+  plan: TaskPlan;
+  people: PeoplePlan;
+  splits: SplitPlan;
+  inputs: JobInputs;
+  engine: JobEngine;
+  /** This run's members file. */
+  current: string;
+  /** The base run's members file; null for a baseline (everyone joined). */
+  previous: string | null;
+  target: (folder: string) => FileTarget;
+}
+
+/**
+ * The export of a delta run split into parts: for each part, who joined (`split=NAME/added`) and
+ * who left (`split=NAME/removed`), as a delta run without splits writes them, from the members of
+ * that part alone (a person's part is the same in both runs: one salt). Parts not delivered are
+ * held back, in the same folders of the service's own area. Each part reads the input once (only
+ * the rows of those who joined it are grouped).
+ */
+export async function exportSplitDelta(job: SplitDeltaJob): Promise<WrittenExport> {
+  const { plan, splits, engine, current, previous } = job;
+  const files: PartitionedFile[] = [];
+  const heldBack: PartitionedFile[] = [];
+  let columns: WrittenFiles['columns'] = [];
+  // The parts' members are scratch copies: removed however the export ends (see `withCopies`).
+  const copies = path.join(engine.scratch, 'part-members');
+  try {
+    for (const split of splits.splits) {
+      const part = splitPartition(split.name);
+      const members = path.join(copies, part);
+      const partCurrent = path.join(members, 'current.parquet');
+      const partPrevious = path.join(members, 'previous.parquet');
+      const personBy = plan.uniqueBy!;
+      await writePartMembers(engine.sandbox, current, current, personBy, splits.salt, split, partCurrent);
+      // A baseline compares with nobody: an empty file of the same column.
+      await writePartMembers(engine.sandbox, previous, current, personBy, splits.salt, split, partPrevious);
+      const dir = path.join(engine.scratch, split.deliver ? 'delivered' : 'held-back', part);
+      fs.mkdirSync(dir, { recursive: true });
+      const written = await writePart(job, partCurrent, partPrevious, dir);
+      if (columns.length === 0) columns = written.added.columns;
+      for (const [list, output] of [
+        [ADDED, written.added],
+        [REMOVED, written.removed],
+      ] as const) {
+        const partition = `${part}/${list}`;
+        for (const file of output.files) (split.deliver ? files : heldBack).push({ ...file, partition });
+      }
+    }
+  } finally {
+    fs.rmSync(copies, { recursive: true, force: true });
+  }
+  return { files, heldBack, columns };
+}
+
+/** Who joined and who left one part, from the part's two members files. */
+async function writePart(
+  { plan, people, inputs, engine, target }: SplitDeltaJob,
+  current: string,
+  previous: string,
+  dir: string,
+): Promise<{ added: WrittenFiles; removed: WrittenFiles }> {
+  const { sandbox } = engine;
+  const profile = profileOf(plan);
+  const targets = { added: path.join(dir, ADDED), removed: path.join(dir, REMOVED) };
+  if (profile) {
+    return exportProfileDelta(
+      sandbox,
+      current,
+      previous,
+      plan.uniqueBy!,
+      activationProfile(profile.name),
+      targets,
+    );
+  }
+  const files = inputs.partitions.flatMap((input) => input.localPaths);
+  const query = peopleQueryOf(plan, people);
+  const added = await exportAdded(
+    sandbox,
+    parquetSource(files, plan),
+    query,
+    current,
+    previous,
+    target(targets.added),
+  );
+  const removed = await exportRemoved(sandbox, current, previous, query.personBy, target(targets.removed));
+  return { added, removed };
+}
