@@ -42,7 +42,8 @@ async function exported(extra: Record<string, unknown>) {
   });
   expect(created.status, JSON.stringify(created.body)).toBe(202);
   const task = await api.waitFor(created.body.task_id, ['completed']);
-  return { task, files: await downloadFiles(task.files, downloads) };
+  // A folder per export: several run side by side.
+  return { task, files: await downloadFiles(task.files, fs.mkdtempSync(path.join(downloads, 'export-'))) };
 }
 
 const SCOPE = (p: string[]) =>
@@ -70,20 +71,25 @@ function readBack(files: string[], format: 'csv' | 'jsonl'): string {
 describe('export formats', () => {
   it('writes Parquet with each codec, the same rows each time', async () => {
     const want = await expectedRows();
-    for (const [compression, codec] of [
+    const codecs = [
       ['snappy', 'SNAPPY'],
       ['zstd', 'ZSTD'],
       ['gzip', 'GZIP'],
       ['none', 'UNCOMPRESSED'],
-    ]) {
-      const { task, files } = await exported({ format: 'parquet', compression });
+    ] as const;
+    // The exports run side by side; each is checked on its own.
+    const exports = await Promise.all(
+      codecs.map(([compression]) => exported({ format: 'parquet', compression })),
+    );
+    for (const [i, [compression, codec]] of codecs.entries()) {
+      const { task, files } = exports[i]!;
       expect(task.request).toMatchObject({ format: 'parquet', compression });
       for (const file of task.files) expect(file.uri).toMatch(/\/data_\d+\.parquet$/);
       const list = `[${files.map((f) => `'${f}'`).join(', ')}]`;
-      const codecs = await duck<{ c: string }>(
+      const found = await duck<{ c: string }>(
         `SELECT DISTINCT compression AS c FROM parquet_metadata(${list})`,
       );
-      expect(codecs.map((c) => c.c)).toEqual([codec]);
+      expect(found.map((c) => c.c)).toEqual([codec]);
       const got = (
         await duck(`SELECT * FROM read_parquet(${list}, hive_partitioning = false) ORDER BY ALL`)
       ).map(json);
@@ -94,24 +100,29 @@ describe('export formats', () => {
   it('writes CSV and JSON Lines, gzipped or plain, read back by DuckDB as the same rows', async () => {
     const want = await expectedRows();
     const counts = await expectedIntentCounts(t.intentTree, SCOPE(prefixes));
-    for (const format of ['csv', 'jsonl'] as const) {
-      for (const compression of ['gzip', 'none', undefined]) {
-        const { task, files } = await exported({ format, ...(compression ? { compression } : {}) });
-        // gzip unless asked otherwise.
-        const gzipped = compression !== 'none';
-        expect(task.request).toMatchObject({ format, compression: gzipped ? 'gzip' : 'none' });
-        for (const file of task.files) {
-          expect(file.uri).toMatch(new RegExp(`/data_0\\.${format}${gzipped ? '\\.gz' : ''}$`));
-        }
-        const head = fs.readFileSync(files[0]!);
-        expect(head[0] === 0x1f && head[1] === 0x8b, `${format} ${compression} gzip magic`).toBe(gzipped);
-        // One file per partition, with the partition's rows.
-        const rows: Record<string, number> = {};
-        for (const file of task.files) rows[file.partition] = (rows[file.partition] ?? 0) + file.rows;
-        expect(rows).toEqual(counts);
-        const got = (await duck(`SELECT * FROM ${readBack(files, format)} ORDER BY ALL`)).map(json);
-        expect(got, `${format} ${compression}`).toEqual(want);
+    const cases = (['csv', 'jsonl'] as const).flatMap((format) =>
+      (['gzip', 'none', undefined] as const).map((compression) => ({ format, compression })),
+    );
+    // The exports run side by side; each is checked on its own.
+    const exports = await Promise.all(
+      cases.map(({ format, compression }) => exported({ format, ...(compression ? { compression } : {}) })),
+    );
+    for (const [i, { format, compression }] of cases.entries()) {
+      const { task, files } = exports[i]!;
+      // gzip unless asked otherwise.
+      const gzipped = compression !== 'none';
+      expect(task.request).toMatchObject({ format, compression: gzipped ? 'gzip' : 'none' });
+      for (const file of task.files) {
+        expect(file.uri).toMatch(new RegExp(`/data_0\\.${format}${gzipped ? '\\.gz' : ''}$`));
       }
+      const head = fs.readFileSync(files[0]!);
+      expect(head[0] === 0x1f && head[1] === 0x8b, `${format} ${compression} gzip magic`).toBe(gzipped);
+      // One file per partition, with the partition's rows.
+      const rows: Record<string, number> = {};
+      for (const file of task.files) rows[file.partition] = (rows[file.partition] ?? 0) + file.rows;
+      expect(rows).toEqual(counts);
+      const got = (await duck(`SELECT * FROM ${readBack(files, format)} ORDER BY ALL`)).map(json);
+      expect(got, `${format} ${compression}`).toEqual(want);
     }
   });
 

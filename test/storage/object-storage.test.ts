@@ -3,10 +3,11 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import pMap from 'p-map';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiClient, signUp, startTestServer, type TestServer } from '../support/api.ts';
 import { duck, expectedIntentCounts } from '../support/duck.ts';
-import { type S3Server, startS3 } from '../support/s3.ts';
+import { type S3Server, startS3, UPLOADS_AT_ONCE } from '../support/s3.ts';
 import { type ProxiedGet, type S3Proxy, startS3Proxy } from '../support/s3-proxy.ts';
 
 let s3: S3Server;
@@ -232,10 +233,14 @@ describe('listing', () => {
     const file = path.join(scratch, 'two-rows.parquet');
     await duck(`COPY (SELECT range AS id FROM range(2)) TO '${file}'`);
     const body = fs.readFileSync(file);
-    for (let i = 0; i < 1100; i++) {
-      const key = `tree/folder=${String(i % 11).padStart(2, '0')}/part-${String(i).padStart(4, '0')}.parquet`;
-      await s3.client.send(new PutObjectCommand({ Bucket: 'many', Key: key, Body: body }));
-    }
+    await pMap(
+      Array.from({ length: 1100 }, (_, i) => i),
+      (i) => {
+        const key = `tree/folder=${String(i % 11).padStart(2, '0')}/part-${String(i).padStart(4, '0')}.parquet`;
+        return s3.client.send(new PutObjectCommand({ Bucket: 'many', Key: key, Body: body }));
+      },
+      { concurrency: UPLOADS_AT_ONCE },
+    );
     const { t, api } = await session({ INPUT_BUCKETS: 's3://many', OUTPUT_PATH: 's3://exports/many' });
     try {
       const created = await api.post('/api/v1/generic_parquet_tasks', {
@@ -272,7 +277,10 @@ describe('the staging cache', () => {
           perform_unload: false,
         });
         const task = await api.waitFor(created.body.task_id, ['counted']);
-        const expected = await expectedIntentCounts(tree, `${WHERE} AND day = DATE '${day}'`);
+        const expected = await expectedIntentCounts(
+          tree,
+          `${WHERE} AND day = DATE '${day}' AND prefix = '${prefix}'`,
+        );
         expect(nonZero(task.counts)).toEqual(expected);
         expect(t.server.stagingCache.bytes).toBeLessThanOrEqual(cap);
         expect(diskUsage(path.join(t.dataDir, 'cache'))).toBeLessThanOrEqual(cap);
@@ -386,13 +394,21 @@ describe('failures a user can act on', () => {
     });
     const { t, api } = await session({ INTENT_INPUT_PATH: 's3://intent/tree' }, proxy.env);
     try {
+      // One day of one prefix (3 partitions): enough requests for several 503s, each retried after a
+      // backoff of its own.
+      const day = ALL.days[0]!;
+      const prefix = ALL.topic_id_prefixes[0]!;
       const created = await api.post('/api/v1/intent_hive_tasks', {
         ...ALL,
+        days: [day],
+        topic_id_prefixes: [prefix],
         where_expr: WHERE,
         perform_unload: false,
       });
       const task = await api.waitFor(created.body.task_id, ['counted'], 60_000);
-      expect(nonZero(task.counts)).toEqual(await expectedIntentCounts(tree, WHERE));
+      expect(nonZero(task.counts)).toEqual(
+        await expectedIntentCounts(tree, `${WHERE} AND day = DATE '${day}' AND prefix = '${prefix}'`),
+      );
       expect(seen).toBeGreaterThan(3);
     } finally {
       await t.close();

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import pMap from 'p-map';
 import S3rver from 's3rver';
 import { LocalStorage } from '../../src/storage/local-storage.ts';
 import { ObjectStorage } from '../../src/storage/object-storage.ts';
@@ -9,6 +10,9 @@ import { createObjectClient } from '../../src/storage/s3-clients.ts';
 import { StagingCache } from '../../src/storage/staging-cache.ts';
 import type { Storage } from '../../src/storage/storage.ts';
 import { StorageRouter } from '../../src/storage/storage-router.ts';
+
+/** Uploads to s3rver at once when a test fills a bucket. */
+export const UPLOADS_AT_ONCE = 8;
 
 export interface S3Server {
   endpoint: string;
@@ -50,15 +54,24 @@ export async function startS3(options: { port?: number } = {}): Promise<S3Server
       await client.send(new CreateBucketCommand({ Bucket: name }));
     },
     async uploadTree(dir, bucket, prefix) {
-      let count = 0;
-      for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-        if (!entry.isFile() || entry.name.startsWith('.')) continue;
-        const full = path.join(entry.parentPath, entry.name);
-        const key = `${prefix}/${path.relative(dir, full)}`;
-        await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: fs.readFileSync(full) }));
-        count += 1;
-      }
-      return count;
+      const files = fs
+        .readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile() && !entry.name.startsWith('.'))
+        .map((entry) => path.join(entry.parentPath, entry.name));
+      // A few uploads at a time: each waits mostly on s3rver's own file writes.
+      await pMap(
+        files,
+        (full) =>
+          client.send(
+            new PutObjectCommand({
+              Bucket: bucket,
+              Key: `${prefix}/${path.relative(dir, full)}`,
+              Body: fs.readFileSync(full),
+            }),
+          ),
+        { concurrency: UPLOADS_AT_ONCE },
+      );
+      return files.length;
     },
     async close() {
       client.destroy();
