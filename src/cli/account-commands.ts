@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { type ApiScope, AudiencesClient } from '../client/index.ts';
+import type { ApiScope } from '../client/index.ts';
 import type { CliEnvironment } from './cli-environment.ts';
-import { type ConnectionOptions, connect, withConnectionOptions } from './connection.ts';
+import { type ConnectionOptions, cliClient, connect, withConnectionOptions } from './connection.ts';
 import { note, print, printJson, table } from './output.ts';
 import { readPassword } from './password-prompt.ts';
 import type { Profile } from './profile-store.ts';
@@ -106,7 +106,7 @@ Example:
       let key: Awaited<ReturnType<typeof client.createKey>> | undefined;
       if (options.createKey) {
         const name = options.createKey === true ? 'audiences-cli' : options.createKey;
-        const account = new AudiencesClient({ baseUrl: url, token: login.token });
+        const account = cliClient({ baseUrl: url, token: login.token });
         key = await account.createKey({ name });
         saved.api_key = key.api_key;
         saved.client_id = key.client_id;

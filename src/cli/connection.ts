@@ -1,8 +1,14 @@
 import type { Command } from 'commander';
-import { AudiencesClient } from '../client/index.ts';
+import { AudiencesClient, type AudiencesClientOptions } from '../client/index.ts';
 import type { CliEnvironment } from './cli-environment.ts';
+import { commandLineFetch } from './http-transport.ts';
 import { type Profile, ProfileStore } from './profile-store.ts';
 import { UsageError } from './usage-error.ts';
+
+/** A client as the command line makes them: its requests through {@link commandLineFetch}. */
+export function cliClient(options: AudiencesClientOptions): AudiencesClient {
+  return new AudiencesClient({ ...options, fetch: commandLineFetch });
+}
 
 /** Where the API listens when neither `--url`, `AUDIENCES_URL` nor a profile names it. */
 export const DEFAULT_URL = 'http://127.0.0.1:8080';
@@ -107,7 +113,7 @@ export function connect(options: ConnectionOptions, env: CliEnvironment, needs: 
         : `this command needs a login to ${url}: run \`audiences login --email you@example.com\`${profile?.token ? ' (the saved login has expired)' : ''}`,
     );
   }
-  const client = new AudiencesClient({
+  const client = cliClient({
     baseUrl: url,
     ...(needs === 'account' ? { token } : apiKey ? { apiKey } : token ? { token } : {}),
   });

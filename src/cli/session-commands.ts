@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { AudiencesClient, AudiencesError } from '../client/index.ts';
+import { AudiencesError } from '../client/index.ts';
 import type { CliEnvironment } from './cli-environment.ts';
-import { type ConnectionOptions, connect, withConnectionOptions } from './connection.ts';
+import { type ConnectionOptions, cliClient, connect, withConnectionOptions } from './connection.ts';
 import { note, print, printJson } from './output.ts';
 import { readNewPassword, readPassword } from './password-prompt.ts';
 
@@ -27,7 +27,7 @@ Example:
       let ended = false;
       if (profile?.token) {
         try {
-          await new AudiencesClient({ baseUrl: url, token: profile.token }).logout();
+          await cliClient({ baseUrl: url, token: profile.token }).logout();
           ended = true;
         } catch (error) {
           // An expired token has no session left to end; anything else is worth reporting.
