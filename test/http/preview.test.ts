@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, signUp, startTestServer, type TestServer } from '../support/api.ts';
 import { duck, intentPrefixes } from '../support/duck.ts';
-import { columnsOf, intentRelation, rowsOutsideSegment } from '../support/preview.ts';
+import { columnsOf, rowsOutsideSegment } from '../support/preview.ts';
 
 // The task suite (test/support/task-suite.ts) previews intent tasks in every storage combination and
 // mode; these are the cases it cannot hold: a generic tree, a preview cut by its time limit, an
@@ -76,24 +76,20 @@ describe('preview limits: time and expiry', () => {
   afterAll(async () => t?.close());
 
   it('answers 504 preview_timeout when the rows are not found in time, and stays up', async () => {
-    // One person's rows: fewer than asked for, spread over several partitions, so the preview
-    // must read more than one partition and runs out of time.
-    const relation = intentRelation(t.intentTree);
-    const [person] = await duck<{ person_id: unknown }>(
-      `SELECT person_id FROM ${relation} GROUP BY person_id
-       HAVING count(DISTINCT (day, prefix, score)) >= 3 AND count(*) < 100 ORDER BY person_id LIMIT 1`,
+    // Millions of rows and a filter that no row group's statistics can rule out and almost no row
+    // passes: the preview reads every partition, which cannot take under 1 ms however warm the machine.
+    const root = path.join(t.dataDir, 'many-rows');
+    await duck(
+      `COPY (SELECT range AS person, range % 7 AS region FROM range(3000000)) TO '${root}' (FORMAT parquet, PARTITION_BY (region))`,
     );
-    const id = person!.person_id;
-    const where = `person_id = ${typeof id === 'string' ? `'${id}'` : String(id)}`;
-    const taskId = await api.createIntentTask({
-      days: ['2024-05-01', '2024-05-02', '2024-05-03'],
-      topic_id_prefixes: prefixes,
-      scores: ['low', 'medium', 'high'],
-      where_expr: where,
+    const created = await api.post('/api/v1/generic_parquet_tasks', {
+      input_path: root,
+      where_expr: 'person % 7919 = 7918 AND person % 104729 = 3',
       perform_unload: false,
     });
-    const preview = await api.get(`/api/v1/tasks/${taskId}/preview?limit=100`);
-    expect(preview.status).toBe(504);
+    expect(created.status, JSON.stringify(created.body)).toBe(202);
+    const preview = await api.get(`/api/v1/tasks/${created.body.task_id}/preview?limit=100`);
+    expect(preview.status, JSON.stringify(preview.body)).toBe(504);
     expect(preview.body.code).toBe('preview_timeout');
     expect(preview.body.detail).toMatch(/narrow the task or its filter/);
     const health = await api.get('/healthz');
