@@ -3034,8 +3034,11 @@ export interface paths {
                             held_back: {
                                 /** @description The part (deliver: false) the file holds */
                                 split: string;
-                                /** @description Where the file is kept, in the service's own area */
-                                uri: string;
+                                /**
+                                 * @description The file, relative to the task's folder of the service's own area (which is not shown): `split=NAME/data_0.parquet`, or `split=NAME/added/…` for a delta run
+                                 * @example split=holdout/data_0.parquet
+                                 */
+                                path: string;
                                 /** @description People in the file */
                                 rows: number;
                                 /** @description Size of the file in bytes */

@@ -216,7 +216,12 @@ export const TaskDetail = Type.Object(
         Type.Array(
           Type.Object({
             split: Type.String({ description: 'The part (deliver: false) the file holds' }),
-            uri: Type.String({ description: "Where the file is kept, in the service's own area" }),
+            path: Type.String({
+              description:
+                "The file, relative to the task's folder of the service's own area (which is not shown): " +
+                '`split=NAME/data_0.parquet`, or `split=NAME/added/…` for a delta run',
+              examples: ['split=holdout/data_0.parquet'],
+            }),
             rows: Type.Integer({ description: 'People in the file' }),
             size_bytes: Type.Integer({ description: 'Size of the file in bytes' }),
             sha256: Type.Union([Type.String(), Type.Null()], { description: 'Hex SHA-256 of the file' }),

@@ -74,7 +74,7 @@ export interface ManifestSplits {
     /** A delivered part: its folder under the export (`split=NAME`); a holdout: null. */
     partition: string | null;
     /** A holdout: its files in the service's own area (never in the export). */
-    held_back: Array<{ uri: string; rows: number; bytes: number; sha256: string | null }> | null;
+    held_back: Array<{ path: string; rows: number; bytes: number; sha256: string | null }> | null;
   }>;
 }
 
@@ -175,7 +175,12 @@ function manifestSplits(plan: TaskPlan, figures: SegmentFiguresView | null | und
         ? null
         : heldBack
             .filter((file) => file.split === split.name)
-            .map((file) => ({ uri: file.uri, rows: file.rows, bytes: file.size_bytes, sha256: file.sha256 })),
+            .map((file) => ({
+              path: file.path,
+              rows: file.rows,
+              bytes: file.size_bytes,
+              sha256: file.sha256,
+            })),
     })),
   };
 }

@@ -221,10 +221,15 @@ export type SegmentFiguresView = Pick<TaskDetail, 'unique_count' | 'unique_count
   held_back?: HeldBackFile[];
 };
 
-/** A file of a part not delivered (a holdout), as the figures and the manifest list it. */
+/**
+ * A file of a part not delivered (a holdout), as the figures and the manifest list it. Its `path`
+ * is relative to the task's held-back folder: where the service keeps its own data is not the
+ * caller's to see, as the intent tree's location is not.
+ */
 export interface HeldBackFile {
   split: string;
-  uri: string;
+  /** `split=NAME/data_0.parquet`, or `split=NAME/added/…` for a delta run. */
+  path: string;
   rows: number;
   size_bytes: number;
   sha256: string | null;

@@ -94,6 +94,20 @@ async function valuesIn(files: readonly string[], column: string): Promise<strin
   return rows.map((row) => row.v);
 }
 
+/**
+ * Where a held-back file of a task is on disk: the answer names it relative to the task's folder of
+ * the service's area (`SNAPSHOT_PATH/{organisation}/held-back/{task}`), which the test finds itself.
+ */
+function heldBackFile(taskId: string, relative: string): string {
+  const area = path.join(t.dataDir, 'snapshots');
+  const folders = fs
+    .readdirSync(area)
+    .map((organisation) => path.join(area, organisation, 'held-back', taskId))
+    .filter((folder) => fs.existsSync(folder));
+  expect(folders, `the held-back folder of ${taskId}`).toHaveLength(1);
+  return path.join(folders[0]!, relative);
+}
+
 async function manifestOf(task: { manifest_url?: string }) {
   const response = await fetch(task.manifest_url!);
   expect(response.status).toBe(200);
@@ -130,12 +144,13 @@ async function checkSplitExport(
   expect(task.files.every((file: { partition: string }) => /^split=(A|B)$/.test(file.partition))).toBe(true);
   // The holdout: in the service's own area, never under the task's output folder.
   expect(task.held_back.length).toBeGreaterThan(0);
-  const heldBack = task.held_back.map((file: { uri: string }) => file.uri);
-  for (const file of task.held_back) {
+  // Named within the task's folder of the service's area, which the answer does not show.
+  expect(JSON.stringify(task.held_back)).not.toContain(t.dataDir);
+  const heldBack = task.held_back.map((file: { path: string }) => heldBackFile(task.task_id, file.path));
+  for (const [i, file] of task.held_back.entries()) {
     expect(file.split).toBe('holdout');
-    expect(file.uri.startsWith(path.join(t.dataDir, 'snapshots'))).toBe(true);
-    expect(file.uri.startsWith(path.join(t.dataDir, 'exports'))).toBe(false);
-    expect(fs.statSync(file.uri).size).toBe(file.size_bytes);
+    expect(file.path).toMatch(/^split=holdout\/data_\d+\.(parquet|csv)(\.gz)?$/);
+    expect(fs.statSync(heldBack[i]).size).toBe(file.size_bytes);
   }
   const holdout = await valuesIn(heldBack, column);
   expect(holdout.length).toBe(expected.holdout);
@@ -185,7 +200,7 @@ async function checkSplitExport(
     ],
   });
   const listed = manifest.splits.parts[2].held_back;
-  expect(listed.map((file: { uri: string }) => file.uri)).toEqual(heldBack);
+  expect(listed.map((file: { path: string }) => heldBackFile(task.task_id, file.path))).toEqual(heldBack);
   expect(listed.reduce((sum: number, file: { rows: number }) => sum + file.rows, 0)).toBe(expected.holdout);
   return parts;
 }
@@ -422,7 +437,9 @@ describe('splits of a delta audience', () => {
     const valuesOf = async (task: Record<string, any>, part: string, list: string) => {
       const files =
         part === 'holdout'
-          ? task.held_back.filter((f: { uri: string }) => f.uri.includes(`/split=holdout/${list}/`))
+          ? task.held_back
+              .filter((f: { path: string }) => f.path.startsWith(`split=holdout/${list}/`))
+              .map((f: { path: string }) => ({ uri: heldBackFile(task.task_id, f.path) }))
           : task.files.filter((f: { partition: string }) => f.partition === `split=${part}/${list}`);
       return (
         await valuesIn(
@@ -465,7 +482,7 @@ describe('splits of a delta audience', () => {
     // Only delivered parts are in the run's output; the holdout's lists are in the service's area.
     for (const file of two.files) expect(file.partition).toMatch(/^split=(A|B)\/(added|removed)$/);
     for (const file of two.held_back)
-      expect(file.uri.startsWith(path.join(t.dataDir, 'snapshots'))).toBe(true);
+      expect(fs.existsSync(heldBackFile(two.task_id, file.path)), file.path).toBe(true);
     const view = await api.get(`/api/v1/audiences/${id}/runs/${second.body.run_id}`);
     expect(view.body).toMatchObject({
       split_counts: byPart(after),

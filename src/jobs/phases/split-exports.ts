@@ -181,12 +181,12 @@ export async function publishHeldBack(
       const name = path.basename(file.uri);
       kept.push({
         split,
-        uri: file.uri,
+        path: `${partition}/${name}`,
         rows: rows.get(name) ?? 0,
         size_bytes: file.sizeBytes,
         sha256: checksums.get(name) ?? null,
       });
     }
   }
-  return kept.sort((a, b) => compareText(a.uri, b.uri));
+  return kept.sort((a, b) => compareText(a.path, b.path));
 }

@@ -372,8 +372,10 @@ class TaskDetailHeldBack(ResponseModel):
     split: str
     """The part (deliver: false) the file holds"""
 
-    uri: str
-    """Where the file is kept, in the service's own area"""
+    path: str
+    """The file, relative to the task's folder of the service's own area (which is not shown):
+    `split=NAME/data_0.parquet`, or `split=NAME/added/…` for a delta run
+    """
 
     rows: int
     """People in the file"""
