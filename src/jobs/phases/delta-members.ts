@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { activationProfile } from '../../activation/profiles.ts';
 import { type JobInputs, parquetSource } from '../../catalog/partition-inputs.ts';
-import { exportAdded, exportProfileDelta, exportRemoved, writeMembers } from '../../engine/delta-queries.ts';
+import { writeMembers } from '../../engine/delta-queries.ts';
 import type { FileTarget } from '../../engine/file-writer.ts';
 import { countPartMembers } from '../../engine/split-queries.ts';
 import { JobError } from '../../errors.ts';
@@ -25,7 +24,7 @@ import {
 import type { JobEngine } from '../job-engines.ts';
 import type { JobLease } from '../job-lease.ts';
 import type { WrittenExport } from './export-files.ts';
-import { exportSplitDelta } from './split-deltas.ts';
+import { exportSplitDelta, writeJoinedAndLeft } from './split-deltas.ts';
 
 /**
  * The count of a delta run: writes the run's members (its snapshot, under the service's own
@@ -124,48 +123,18 @@ async function exportNewcomersAndLeavers({
     const engine = { sandbox, scratch };
     return exportSplitDelta({ plan, people, splits, inputs, engine, current, previous, target });
   }
-  const profile = profileOf(plan);
-  if (profile) {
-    // Who joined and who left, in the profile's files, from the two members files alone.
-    const written = await exportProfileDelta(
-      sandbox,
-      current,
-      previous,
-      plan.uniqueBy!,
-      activationProfile(profile.name),
-      { added: path.join(scratch, ADDED), removed: path.join(scratch, REMOVED) },
-    );
-    return {
-      files: [
-        ...written.added.files.map((file) => ({ ...file, partition: ADDED })),
-        ...written.removed.files.map((file) => ({ ...file, partition: REMOVED })),
-      ],
-      columns: written.added.columns,
-    };
-  }
-  const files = inputs.partitions.flatMap((input) => input.localPaths);
-  const query = peopleQueryOf(plan, people);
-  const added = await exportAdded(
-    sandbox,
-    parquetSource(files, plan),
-    query,
+  const written = await writeJoinedAndLeft(
+    { plan, people, inputs, engine: { sandbox, scratch }, target },
     current,
     previous,
-    target(path.join(scratch, ADDED)),
-  );
-  const removed = await exportRemoved(
-    sandbox,
-    current,
-    previous,
-    query.personBy,
-    target(path.join(scratch, REMOVED)),
+    scratch,
   );
   return {
     files: [
-      ...added.files.map((file) => ({ ...file, partition: ADDED })),
-      ...removed.files.map((file) => ({ ...file, partition: REMOVED })),
+      ...written.added.files.map((file) => ({ ...file, partition: ADDED })),
+      ...written.removed.files.map((file) => ({ ...file, partition: REMOVED })),
     ],
-    columns: added.columns,
+    columns: written.added.columns,
   };
 }
 

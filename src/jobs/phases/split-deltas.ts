@@ -59,7 +59,7 @@ export async function exportSplitDelta(job: SplitDeltaJob): Promise<WrittenExpor
       await writePartMembers(engine.sandbox, previous, current, personBy, splits.salt, split, partPrevious);
       const dir = path.join(engine.scratch, split.deliver ? 'delivered' : 'held-back', part);
       fs.mkdirSync(dir, { recursive: true });
-      const written = await writePart(job, partCurrent, partPrevious, dir);
+      const written = await writeJoinedAndLeft(job, partCurrent, partPrevious, dir);
       if (columns.length === 0) columns = written.added.columns;
       for (const [list, output] of [
         [ADDED, written.added],
@@ -75,11 +75,21 @@ export async function exportSplitDelta(job: SplitDeltaJob): Promise<WrittenExpor
   return { files, heldBack, columns };
 }
 
-/** Who joined and who left one part, from the part's two members files. */
-async function writePart(
-  { plan, people, inputs, engine, target }: SplitDeltaJob,
+/**
+ * Who joined and who left, from two members files (`previous` null: everyone in `current` joined),
+ * into `dir/added` and `dir/removed`: in the profile's files, or as people rows of the export's
+ * format (who joined with their rows of this run's input). A split run calls it once per part.
+ */
+export async function writeJoinedAndLeft(
+  {
+    plan,
+    people,
+    inputs,
+    engine,
+    target,
+  }: Pick<SplitDeltaJob, 'plan' | 'people' | 'inputs' | 'engine' | 'target'>,
   current: string,
-  previous: string,
+  previous: string | null,
   dir: string,
 ): Promise<{ added: WrittenFiles; removed: WrittenFiles }> {
   const { sandbox } = engine;
