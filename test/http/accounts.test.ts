@@ -1,9 +1,8 @@
 import http from 'node:http';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_LOGIN_LIMITS, MemoryLoginThrottle } from '../../src/accounts/login-throttle.ts';
-import { type OpenedStore, STORE_BACKENDS } from '../store/store-backends.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_LOGIN_LIMITS } from '../../src/accounts/login-throttle.ts';
 import { type Account, call, type Reply, signUp, startTestServer, type TestServer } from '../support/api.ts';
-import { type ApiApp, startApiApp } from '../support/api-app.ts';
+import { throttledApiApp } from '../support/api-app.ts';
 
 let t: TestServer;
 
@@ -285,32 +284,15 @@ describe('API clients', () => {
  * without sleeping. Each test starts a window later than the last, so no failure carries over.
  */
 describe('login throttling', () => {
-  let opened: OpenedStore;
-  let api: ApiApp;
-  let now = Date.parse('2024-06-01T10:00:00.000Z');
-
-  beforeAll(async () => {
-    opened = await STORE_BACKENDS[0]!.open();
-    api = await startApiApp({
-      store: opened.store,
-      throttle: new MemoryLoginThrottle(DEFAULT_LOGIN_LIMITS, () => now),
-    });
-  });
-  afterAll(async () => {
-    await api?.close();
-    await opened?.dispose();
-  });
-  beforeEach(() => {
-    now += DEFAULT_LOGIN_LIMITS.windowMs;
-  });
+  const throttled = throttledApiApp();
 
   const tryLogin = (email: string, password: string) =>
-    call(api.url, 'POST', '/auth/v1/login', { body: { email, password } });
+    call(throttled.api.url, 'POST', '/auth/v1/login', { body: { email, password } });
   const remaining = (reply: Reply) => reply.headers.get('attempts-remaining');
   const WRONG = 'not-the-Password-99';
 
   it('lets 10 wrong passwords be counted down, then the right one in, and starts the count afresh', async () => {
-    const account = await signUp(api.url);
+    const account = await signUp(throttled.api.url);
     for (let left = 10; left >= 1; left--) {
       const reply = await tryLogin(account.email, WRONG);
       expectProblem(reply, 401, 'invalid_credentials');
@@ -328,7 +310,7 @@ describe('login throttling', () => {
   });
 
   it('past the allowance answers 429 with a Retry-After that doubles; after the wait the right password logs in and resets', async () => {
-    const account = await signUp(api.url);
+    const account = await signUp(throttled.api.url);
     for (let i = 0; i < 10; i++) expect((await tryLogin(account.email, WRONG)).status).toBe(401);
     const waits: string[] = [];
     for (const wait of [1, 2, 4]) {
@@ -341,7 +323,7 @@ describe('login throttling', () => {
       expectProblem(early, 429, 'rate_limited');
       expect(early.body.detail).toBe(`too many failed logins; try again in ${wait} s`);
       waits.push(early.headers.get('retry-after') ?? '');
-      now += wait * 1000;
+      throttled.advance(wait * 1000);
     }
     expect(waits).toEqual(['1', '2', '4']);
     const right = await tryLogin(account.email, account.password);
@@ -350,11 +332,11 @@ describe('login throttling', () => {
   });
 
   it('answers an unknown e-mail exactly as a known one, through the waits', async () => {
-    const account = await signUp(api.url);
+    const account = await signUp(throttled.api.url);
     const unknown = `nobody-${Date.now()}@example.com`;
     const answers: string[][] = [];
     for (const email of [account.email.toUpperCase(), unknown]) {
-      now += DEFAULT_LOGIN_LIMITS.windowMs;
+      throttled.advance(DEFAULT_LOGIN_LIMITS.windowMs);
       const replies: string[] = [];
       for (let i = 0; i < 13; i++) {
         const reply = await tryLogin(email, WRONG);
@@ -375,7 +357,7 @@ describe('login throttling', () => {
   });
 
   it('lets no more than 11 of 20 concurrent wrong passwords be checked', async () => {
-    const account = await signUp(api.url);
+    const account = await signUp(throttled.api.url);
     const replies = await Promise.all(Array.from({ length: 20 }, () => tryLogin(account.email, WRONG)));
     expect(replies.filter((r) => r.status === 401)).toHaveLength(11);
     const limited = replies.filter((r) => r.status === 429);
@@ -390,8 +372,8 @@ describe('login throttling', () => {
   });
 
   it("does not hold one address's failures against another address on another account", async () => {
-    const victim: Account = await signUp(api.url);
-    const bystander: Account = await signUp(api.url);
+    const victim: Account = await signUp(throttled.api.url);
+    const bystander: Account = await signUp(throttled.api.url);
     // 127.0.0.1 guesses at one account until it must wait (11 failures), then sprays other e-mails
     // until the address must wait: its allowance (30) and one, less those 11.
     let reply: Reply;
@@ -411,10 +393,12 @@ describe('login throttling', () => {
       DEFAULT_LOGIN_LIMITS.addressAllowance + 1 - 11,
     );
     // 127.0.0.2 is not slowed down: its first mistake has the whole allowance, and it logs in.
-    const elsewhere = await loginFrom('127.0.0.2', api.url, bystander.email, WRONG);
+    const elsewhere = await loginFrom('127.0.0.2', throttled.api.url, bystander.email, WRONG);
     expect(elsewhere.status).toBe(401);
     expect(elsewhere.headers['attempts-remaining']).toBe('10');
-    expect((await loginFrom('127.0.0.2', api.url, bystander.email, bystander.password)).status).toBe(200);
+    expect(
+      (await loginFrom('127.0.0.2', throttled.api.url, bystander.email, bystander.password)).status,
+    ).toBe(200);
   });
 });
 

@@ -3,8 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { AccountService } from '../../src/accounts/account-service.ts';
-import type { LoginThrottle } from '../../src/accounts/login-throttle.ts';
+import {
+  DEFAULT_LOGIN_LIMITS,
+  type LoginThrottle,
+  MemoryLoginThrottle,
+} from '../../src/accounts/login-throttle.ts';
 import { TokenService } from '../../src/accounts/tokens.ts';
 import { AudienceService } from '../../src/audiences/audience-service.ts';
 import { FooterRows } from '../../src/catalog/footer-rows.ts';
@@ -24,6 +29,7 @@ import { TaskService } from '../../src/tasks/task-service.ts';
 import { TaskViews } from '../../src/tasks/task-view.ts';
 import { systemResolver } from '../../src/webhooks/address-guard.ts';
 import { WebhookService } from '../../src/webhooks/webhook-service.ts';
+import { type OpenedStore, STORE_BACKENDS } from '../store/store-backends.ts';
 import { memoryLanes } from './lanes.ts';
 
 export interface ApiAppOptions {
@@ -122,6 +128,48 @@ export async function startApiApp(options: ApiAppOptions): Promise<ApiApp> {
       await queue.close();
       await guard.close();
       fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** An API app whose login throttle runs on a clock the test moves (see {@link throttledApiApp}). */
+export interface ThrottledApiApp {
+  /** The app, once this file's `beforeAll` has started it. */
+  readonly api: ApiApp;
+  /** Moves the throttle's clock on: waits pass without sleeping. */
+  advance(ms: number): void;
+}
+
+/**
+ * Registers hooks that start an API app over the first store backend with a memory login throttle
+ * on a clock the test moves, and close both after the file. Each test starts one throttle window
+ * later than the last, so no failure carries over.
+ */
+export function throttledApiApp(): ThrottledApiApp {
+  let now = Date.parse('2024-06-01T10:00:00.000Z');
+  let opened: OpenedStore | undefined;
+  let api: ApiApp | undefined;
+  beforeAll(async () => {
+    opened = await STORE_BACKENDS[0]!.open();
+    api = await startApiApp({
+      store: opened.store,
+      throttle: new MemoryLoginThrottle(DEFAULT_LOGIN_LIMITS, () => now),
+    });
+  });
+  afterAll(async () => {
+    await api?.close();
+    await opened?.dispose();
+  });
+  beforeEach(() => {
+    now += DEFAULT_LOGIN_LIMITS.windowMs;
+  });
+  return {
+    get api() {
+      if (!api) throw new Error('the throttled API app is not started yet (use it inside a test)');
+      return api;
+    },
+    advance(ms) {
+      now += ms;
     },
   };
 }
