@@ -19,7 +19,7 @@ export interface TopicSearchResult {
   searchMs: number[];
   /** Topics of the week, in the service's answer and in raw DuckDB's. */
   topics: { api: number; raw: number };
-  /** Topics whose rows, people or name differ between the two (0 when they agree). */
+  /** Topics whose rows, people or name differ, and topics one side lacks (0 when they agree). */
   differing: number;
 }
 
@@ -82,5 +82,5 @@ export async function measureTopicSearch(
 
 /** Whether the service's topics are raw DuckDB's, figure for figure. */
 export function topicsMatch(result: TopicSearchResult): boolean {
-  return result.differing === 0 && result.topics.api === result.topics.raw;
+  return result.differing === 0;
 }

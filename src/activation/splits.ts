@@ -6,15 +6,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { MAX_SPLITS, SPLIT_NAME_PATTERN, type SplitBody } from '../contract/task-body-schemas.ts';
-import { SPLIT_BUCKETS, type SplitRange } from '../engine/split-buckets.ts';
+import { SPLIT_BUCKETS, type SplitRange, type Splits } from '../engine/split-buckets.ts';
 import { invalidField } from '../errors.ts';
 
 /** A people export split at random: the salt and the parts, each a range of buckets. */
-export interface SplitPlan {
-  /** Hashed before each person's value: the same salt and person always give the same part. */
-  salt: string;
-  /** The parts in the order given; their ranges cover [0, SPLIT_BUCKETS) end to end. */
-  splits: SplitRange[];
+export interface SplitPlan extends Splits {
   /**
    * Where the parts not delivered (holdouts) are written: a folder of the service's own area
    * (`SNAPSHOT_PATH`), one `split=NAME` folder each; set when the task is made (it names the task).

@@ -35,6 +35,11 @@ export function splitBucketSql(text: string, salt: string): string {
   return `(('0x' || substr(sha256(${quoteString(salt)} || (${text})), 1, 16))::UBIGINT % ${SPLIT_BUCKETS})`;
 }
 
+/** Every part with no people: the figures of a split over no input. */
+export function zeroParts({ splits }: Splits): Record<string, number> {
+  return Object.fromEntries(splits.map((split) => [split.name, 0]));
+}
+
 /** SQL: the name of the part bucket `bucket` (an SQL expression) falls in. */
 export function splitNameSql(bucket: string, { splits }: Splits): string {
   const cases = splits.map((split) => `WHEN ${bucket} < ${split.to} THEN ${quoteString(split.name)}`);

@@ -13,7 +13,14 @@ import {
   validIdentifiersSql,
   writeProfileFiles,
 } from './profile-files.ts';
-import { personText, type SplitRange, type Splits, splitBucketSql, splitNameSql } from './split-buckets.ts';
+import {
+  personText,
+  type SplitRange,
+  type Splits,
+  splitBucketSql,
+  splitNameSql,
+  zeroParts,
+} from './split-buckets.ts';
 import { quoteIdentifier, quoteString } from './sql-quote.ts';
 
 /** The rows being split, with their bucket, while a split export runs. */
@@ -25,7 +32,7 @@ const BUCKET = '__audiences_bucket';
 
 /** The people of each part of `rows` (read from `SPLIT_ROWS`), every part present. */
 async function countParts(sandbox: Sandbox, splits: Splits): Promise<Record<string, number>> {
-  const counts = Object.fromEntries(splits.splits.map((split) => [split.name, 0]));
+  const counts = zeroParts(splits);
   const rows = await sandbox.query(
     `SELECT ${splitNameSql(BUCKET, splits)} AS part, count(*) AS n FROM ${SPLIT_ROWS} GROUP BY ALL`,
   );

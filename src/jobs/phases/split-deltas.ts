@@ -18,6 +18,7 @@ import {
 } from '../../tasks/task-model.ts';
 import type { JobEngine } from '../job-engines.ts';
 import type { WrittenExport } from './export-files.ts';
+import { partDir } from './split-exports.ts';
 
 /** What a split delta run's export reads: both members files, copied into the job's scratch folder. */
 export interface SplitDeltaJob {
@@ -57,7 +58,8 @@ export async function exportSplitDelta(job: SplitDeltaJob): Promise<WrittenExpor
       await writePartMembers(engine.sandbox, current, current, personBy, splits.salt, split, partCurrent);
       // A baseline compares with nobody: an empty file of the same column.
       await writePartMembers(engine.sandbox, previous, current, personBy, splits.salt, split, partPrevious);
-      const dir = path.join(engine.scratch, split.deliver ? 'delivered' : 'held-back', part);
+      // Who joined and who left go in folders of their own under the part's.
+      const dir = partDir(engine.scratch, split);
       fs.mkdirSync(dir, { recursive: true });
       const written = await writeJoinedAndLeft(job, partCurrent, partPrevious, dir);
       if (columns.length === 0) columns = written.added.columns;

@@ -9,7 +9,7 @@ import type { FileTarget, WrittenFiles } from '../../engine/file-writer.ts';
 import type { PartitionedFile } from '../../engine/parquet-queries.ts';
 import { peopleSql, peopleValuesSql } from '../../engine/people-queries.ts';
 import { countIdentifiers, validIdentifiersSql } from '../../engine/profile-files.ts';
-import type { SplitRange } from '../../engine/split-buckets.ts';
+import { type SplitRange, zeroParts } from '../../engine/split-buckets.ts';
 import { countSplits, exportIdentifierSplits, exportPeopleSplits } from '../../engine/split-queries.ts';
 import type { Storage } from '../../storage/storage.ts';
 import { peopleQueryOf } from '../../tasks/people-query.ts';
@@ -18,6 +18,7 @@ import {
   PEOPLE,
   type PeoplePlan,
   type ProfilePlan,
+  profileOf,
   type SegmentFiguresView,
   splitPartition,
   type TaskPlan,
@@ -46,7 +47,7 @@ interface SplitJob {
  * The scratch folder of a part: delivered parts apart from held-back ones, so nothing mixes them
  * up. Its parent is made here: DuckDB's `COPY` to a folder makes only the folder itself.
  */
-function partDir(scratch: string, split: SplitRange): string {
+export function partDir(scratch: string, split: SplitRange): string {
   const parent = path.join(scratch, split.deliver ? 'delivered' : 'held-back');
   fs.mkdirSync(parent, { recursive: true });
   return path.join(parent, splitPartition(split.name));
@@ -82,8 +83,8 @@ export async function exportPeopleSplitsOf(
   target: (dir: string) => FileTarget,
 ): Promise<WrittenSplits> {
   const files = inputs.partitions.flatMap((input) => input.localPaths);
-  const none = Object.fromEntries(splits.splits.map((split) => [split.name, 0]));
-  if (files.length === 0) return { files: [], heldBack: [], columns: [], figures: splitFigures(none) };
+  if (files.length === 0)
+    return { files: [], heldBack: [], columns: [], figures: splitFigures(zeroParts(splits)) };
   const query = peopleQueryOf(plan, people);
   const { written, counts } = await exportPeopleSplits(
     sandbox,
@@ -103,13 +104,12 @@ export async function exportProfileSplitsOf(
   splits: SplitPlan,
 ): Promise<WrittenSplits> {
   const files = inputs.partitions.flatMap((input) => input.localPaths);
-  const none = Object.fromEntries(splits.splits.map((split) => [split.name, 0]));
   if (files.length === 0) {
     return {
       files: [],
       heldBack: [],
       columns: [],
-      figures: { ...splitFigures(none), invalid_identifiers: 0 },
+      figures: { ...splitFigures(zeroParts(splits)), invalid_identifiers: 0 },
     };
   }
   const { written, counts, invalid } = await exportIdentifierSplits(
@@ -137,10 +137,9 @@ export async function countSplitPeople(
   sandbox: Sandbox,
 ): Promise<{ counts: Record<string, number>; view: SegmentFiguresView }> {
   const files = inputs.partitions.flatMap((input) => input.localPaths);
-  const profile = plan.profile ?? null;
-  const none = Object.fromEntries(splits.splits.map((split) => [split.name, 0]));
+  const profile = profileOf(plan);
   if (files.length === 0) {
-    const view = { ...splitFigures(none), ...(profile ? { invalid_identifiers: 0 } : {}) };
+    const view = { ...splitFigures(zeroParts(splits)), ...(profile ? { invalid_identifiers: 0 } : {}) };
     return { counts: { [PEOPLE]: 0 }, view };
   }
   const values = peopleValuesSql(parquetSource(files, plan), peopleQueryOf(plan, people));
