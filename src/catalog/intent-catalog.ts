@@ -61,22 +61,16 @@ export class IntentCatalog {
   }
 
   /**
-   * The last snapshot when it is at most `maxAgeMs` old, else a new one (an object-store tree's
-   * within its TTL, as `snapshot`). For checks that confirm with `snapshot` when the answer matters:
-   * a create's warnings list a day a recent listing lacks only once a fresh listing lacks it too.
+   * The catalog, the files with rows it counts, and its version: the last listing when it is less
+   * than `maxAgeMs` old, else a new one. By default a local tree is listed every time and an
+   * object-store tree once per `ttlMs` (as `get`); `0` always lists, and a longer age lets a check
+   * that confirms its findings with a new listing start from an older one (a create's warnings).
    */
-  async recent(maxAgeMs: number): Promise<CatalogSnapshot> {
+  async snapshot(
+    maxAgeMs = isObjectUri(this.options.intentInputPath) ? this.options.ttlMs : 0,
+  ): Promise<CatalogSnapshot> {
     const cached = this.cached;
-    if (cached && this.now() - cached.at <= maxAgeMs) return cached.snapshot;
-    return this.snapshot();
-  }
-
-  /** The catalog, the files with rows it counts, and its version (same refresh rules as `get`). */
-  async snapshot(): Promise<CatalogSnapshot> {
-    const cached = this.cached;
-    if (cached && isObjectUri(this.options.intentInputPath) && this.now() - cached.at < this.options.ttlMs) {
-      return cached.snapshot;
-    }
+    if (cached && this.now() - cached.at < maxAgeMs) return cached.snapshot;
     // Requests arriving during a refresh share it rather than list the tree again.
     this.refreshing ??= this.refresh().finally(() => {
       this.refreshing = undefined;

@@ -106,8 +106,7 @@ export function buildDomain(
     preview: { memoryLimit: engines.counts.memoryLimit, timeoutMs: config.engine.previewTimeoutMs },
     outputPath: config.storage.outputPath,
     snapshotPath: config.storage.snapshotPath,
-    intentData: async (fresh) =>
-      fresh ? catalog.get() : (await catalog.recent(INTENT_DATA_MAX_AGE_MS)).view,
+    intentData: async (fresh) => (await catalog.snapshot(fresh ? 0 : INTENT_DATA_MAX_AGE_MS)).view,
     topics: () => topics.prefixesById(),
     log: infos(log),
   });
