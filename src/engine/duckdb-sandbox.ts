@@ -27,6 +27,11 @@ export interface PreparedInstance {
   connection: DuckDBConnection;
 }
 
+/** Whether DuckDB's error says a statement outgrew the instance's `memory_limit`. */
+export function isOutOfMemory(error: unknown): boolean {
+  return /Out of Memory/i.test(String(error));
+}
+
 export class EngineTimeoutError extends Error {
   constructor(readonly timeoutMs: number) {
     super(`the query ran longer than ${Math.round(timeoutMs / 1000)} s and was stopped`);

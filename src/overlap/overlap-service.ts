@@ -1,7 +1,7 @@
 import type { Principal } from '../accounts/account-service.ts';
 import { parquetSource } from '../catalog/partition-inputs.ts';
 import type { OverlapBody, OverlapReply } from '../contract/overlap-schemas.ts';
-import { EngineTimeoutError } from '../engine/duckdb-sandbox.ts';
+import { EngineTimeoutError, isOutOfMemory } from '../engine/duckdb-sandbox.ts';
 import { AppError, invalidField } from '../errors.ts';
 import type { Store, TaskRecord } from '../store/store.ts';
 import { peopleQueryOf } from '../tasks/people-query.ts';
@@ -112,7 +112,7 @@ export class OverlapService {
           `the overlap was not counted within ${Math.round(error.timeoutMs / 1000)} s and was stopped; compare fewer or narrower tasks (fewer days, a filter), or export them and join the files`,
         );
       }
-      if (/Out of Memory/i.test(String(error))) {
+      if (isOutOfMemory(error)) {
         throw new AppError(
           'overlap_too_large',
           "the overlap's members do not fit in the memory one API request may use; compare fewer or narrower tasks (fewer days, a filter), or export them and join the files",

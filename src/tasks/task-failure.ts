@@ -1,4 +1,4 @@
-import { EngineTimeoutError } from '../engine/duckdb-sandbox.ts';
+import { EngineTimeoutError, isOutOfMemory } from '../engine/duckdb-sandbox.ts';
 import { ParquetFooterError } from '../engine/parquet-footer.ts';
 import { JobError, TASK_ERROR_CODES, type TaskErrorCode } from '../errors.ts';
 import { isDiskFull, StorageError } from '../storage/storage-error.ts';
@@ -31,7 +31,7 @@ export function describeFailure(error: unknown, uriOf: ReadonlyMap<string, strin
   if (error instanceof ParquetFooterError) {
     return failure('input_unreadable', `the input could not be read: ${message}`);
   }
-  if (/Out of Memory/i.test(message)) {
+  if (isOutOfMemory(error)) {
     return failure('out_of_memory', `the query ran out of memory: ${message}`);
   }
   // The client's filter failed on the data (a cast of a text to a number, an overflow): theirs to change.

@@ -2,7 +2,7 @@ import { activationProfile } from '../activation/profiles.ts';
 import { type ListedPartition, listInputs, parquetSource, stageInputs } from '../catalog/partition-inputs.ts';
 import { compareText } from '../compare.ts';
 import type { TaskPreview } from '../contract/task-schemas.ts';
-import { EngineTimeoutError, type Sandbox, SandboxPool } from '../engine/duckdb-sandbox.ts';
+import { EngineTimeoutError, isOutOfMemory, type Sandbox, SandboxPool } from '../engine/duckdb-sandbox.ts';
 import { type ParquetSource, type PreviewOptions, previewRows } from '../engine/parquet-queries.ts';
 import { peopleValuesSql, previewPeople } from '../engine/people-queries.ts';
 import { previewProfileRows } from '../engine/profile-files.ts';
@@ -142,17 +142,12 @@ export class TaskPreviews {
         this.pool.retire(sandbox);
       }
     } catch (error) {
-      if (error instanceof EngineTimeoutError || /Out of Memory/i.test(String(error))) throw error;
+      if (error instanceof EngineTimeoutError || isOutOfMemory(error)) throw error;
       throw this.answerFor(error, uriOf);
     } finally {
       for (const release of releases) release();
       this.running -= 1;
     }
-  }
-
-  /** The bounds of one preview (and of one overlap). */
-  get limits(): PreviewLimits {
-    return this.options.limits;
   }
 
   /** Closes the DuckDB instance kept ready. */

@@ -4,7 +4,7 @@ import pMap from 'p-map';
 import { activationProfile } from '../../activation/profiles.ts';
 import { type JobInputs, parquetSource } from '../../catalog/partition-inputs.ts';
 import { compareText } from '../../compare.ts';
-import type { Sandbox } from '../../engine/duckdb-sandbox.ts';
+import { isOutOfMemory, type Sandbox } from '../../engine/duckdb-sandbox.ts';
 import type { FileTarget, ParquetCompression, WrittenFiles } from '../../engine/file-writer.ts';
 import { exportPartitioned, exportRows, type PartitionedFile } from '../../engine/parquet-queries.ts';
 import { exportPeople, peopleValuesSql } from '../../engine/people-queries.ts';
@@ -96,14 +96,10 @@ export async function writeExport(job: ExportJob): Promise<WrittenExport> {
   } catch (error) {
     // Writing every partition at once keeps a buffer per open file; when the job's memory
     // cannot hold them, write one partition at a time instead.
-    if (!outOfMemory(error)) throw error;
+    if (!isOutOfMemory(error)) throw error;
     job.log?.('export by partition after running out of memory', {});
     return exportByFolder(job, 1);
   }
-}
-
-function outOfMemory(error: unknown): boolean {
-  return /Out of Memory/i.test(String(error));
 }
 
 /**
@@ -293,7 +289,7 @@ async function exportByFolder(
     const failure = settled.find((lane) => lane.status === 'rejected');
     if (failure) {
       // Statements side by side share the job's memory: when it cannot hold them, one at a time.
-      if (lanes.length === 1 || !outOfMemory(failure.reason)) throw failure.reason;
+      if (lanes.length === 1 || !isOutOfMemory(failure.reason)) throw failure.reason;
       job.log?.('export one partition at a time after running out of memory', {});
       return exportByFolder(job, 1);
     }
