@@ -18,7 +18,6 @@ import { decoyHash, hashPassword, verifyPassword } from './passwords.ts';
 import type { Principal } from './principal.ts';
 import type { TokenService } from './tokens.ts';
 
-export type { TokenCheck } from './login-sessions.ts';
 export type { Principal } from './principal.ts';
 
 /**

@@ -3,6 +3,7 @@ import type { IntentCatalog } from '../../catalog/intent-catalog.ts';
 import { DEFAULT_TOPIC_DAYS, type TopicIndex } from '../../catalog/topic-index.ts';
 import { IntentCatalogReply, TopicsQuery, TopicsReply } from '../../contract/catalog-schemas.ts';
 import { problems } from '../../contract/problem-schema.ts';
+import { API_SECURITY } from '../auth.ts';
 import { type LimitRange, queryLimit } from '../page-limit.ts';
 
 const TOPIC_DAYS: LimitRange = { min: 1, max: 366, default: DEFAULT_TOPIC_DAYS };
@@ -23,7 +24,7 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{
         description:
           'Read from the tree itself: a local tree at each request, an object-store tree again once ' +
           'CATALOG_TTL has passed. Rows come from the Parquet footers.',
-        security: [{ apiKey: [] }, { bearer: [] }],
+        security: API_SECURITY,
         response: { 200: IntentCatalogReply, ...problems(401, 429, 503) },
       },
     },
@@ -41,7 +42,7 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{
           'distinct people over the newest `days` days. The figures come from an index built by one scan ' +
           'the first time a `days` value is asked for after the tree changed (the catalog notices changes ' +
           'as GET /api/v1/catalog/intent does), so later searches only filter it.',
-        security: [{ apiKey: [] }, { bearer: [] }],
+        security: API_SECURITY,
         querystring: TopicsQuery,
         response: { 200: TopicsReply, ...problems(400, 401, 429, 503) },
       },

@@ -18,7 +18,7 @@ export function TopicPicker({ selected, onChange }: TopicPickerProps) {
   const id = useId();
   const q = search.trim();
   const found = useQuery({
-    queryKey: ['topics', q],
+    queryKey: ['topics', 'search', q],
     queryFn: async () =>
       unwrap(await api.GET('/api/v1/catalog/intent/topics', { params: { query: { q, limit: '20' } } })),
     enabled: q.length > 0,
