@@ -64,6 +64,23 @@ export class TaskPreviews {
     this.pool = new SandboxPool({ threads: 1, memoryLimit: options.limits.memoryLimit }, 1);
   }
 
+  /**
+   * Takes one of the slots previews and overlaps share (released by the caller with `running -= 1`),
+   * and warms the instance kept ready; with every slot taken, a 503 to try again in a second.
+   */
+  private takeSlot(): void {
+    if (this.running >= this.concurrency) {
+      throw new AppError(
+        'preview_busy',
+        `${this.concurrency} previews or overlaps are running on this server; try again in a second`,
+        [],
+        { 'retry-after': '1' },
+      );
+    }
+    this.running += 1;
+    this.pool.warm();
+  }
+
   /** The first `limit` rows of the task's segment; the task is the caller's, found by `TaskReader.find`. */
   async preview(task: TaskRecord, limit: number): Promise<TaskPreview> {
     if (task.status === 'failed') {
@@ -72,16 +89,7 @@ export class TaskPreviews {
         `task ${task.id} is failed (${task.error?.code ?? 'error'}); a failed task has no preview, create it again`,
       );
     }
-    if (this.running >= this.concurrency) {
-      throw new AppError(
-        'preview_busy',
-        `${this.concurrency} previews are running on this server; try again in a second`,
-        [],
-        { 'retry-after': '1' },
-      );
-    }
-    this.running += 1;
-    this.pool.warm();
+    this.takeSlot();
     const uriOf = new Map<string, string>();
     try {
       return await this.walk(task, limit, uriOf);
@@ -99,16 +107,7 @@ export class TaskPreviews {
    * say what to do; other failures are answered as a preview's.
    */
   async readSegments<T>(tasks: readonly TaskRecord[], work: SegmentsWork<T>): Promise<T> {
-    if (this.running >= this.concurrency) {
-      throw new AppError(
-        'preview_busy',
-        `${this.concurrency} previews or overlaps are running on this server; try again in a second`,
-        [],
-        { 'retry-after': '1' },
-      );
-    }
-    this.running += 1;
-    this.pool.warm();
+    this.takeSlot();
     const uriOf = new Map<string, string>();
     const releases: (() => void)[] = [];
     try {

@@ -121,15 +121,19 @@ export class TaskViews {
         sha256: file.sha256,
       })),
     );
+    const figures = figuresOf(task);
     return {
       ...this.summary(task),
       counts,
       outputs: outputsOf(files),
       output_links: fileViews.map((file) => file.url),
       files: fileViews,
-      warnings: [...((task.request as Partial<StoredRequest>).warnings ?? []), ...profileWarningsOf(task)],
+      warnings: [
+        ...((task.request as Partial<StoredRequest>).warnings ?? []),
+        ...profileWarningsOf(task, figures.unique_count),
+      ],
       manifest_url: manifest ? await link(manifest) : null,
-      ...figuresOf(task),
+      ...figures,
       request: requestOf(task),
     };
   }
@@ -171,9 +175,8 @@ function figuresOf(task: TaskRecord): Pick<TaskDetail, keyof SegmentFiguresView>
  * A profile export's warning once its people are known (counted, or written by an export that
  * counts as it writes): fewer than its platform's minimum audience.
  */
-function profileWarningsOf(task: TaskRecord): TaskDetail['warnings'] {
+function profileWarningsOf(task: TaskRecord, people: number | null): TaskDetail['warnings'] {
   const profile = profileOf((task.request as StoredRequest).plan);
-  const people = figuresOf(task).unique_count;
   return profile === null || people === null ? [] : minimumAudienceWarnings(profile.name, people);
 }
 
