@@ -88,6 +88,11 @@ export interface StorageConfig {
   stagingDir: string;
   /** `STAGING_CACHE_BYTES`: the staging cache's cap. @defaultValue 10GB */
   stagingCacheBytes: number;
+  /**
+   * `RANGED_READS`: a count over object storage fetches only the footer and the chunks of the
+   * columns it reads (a sparse local copy) instead of each whole object. @defaultValue true
+   */
+  rangedReads: boolean;
   /** `STORAGE_TIMEOUT`: connect timeout, and longest silence of a connection, of each object-store request. @defaultValue 30 s */
   timeoutMs: number;
   /** `STORAGE_MAX_ATTEMPTS`: attempts (with backoff) per object-store request. @defaultValue 6 */
@@ -269,6 +274,7 @@ function storageConfig(read: EnvReader, dataDir: string): StorageConfig {
     snapshotPath: read.location('SNAPSHOT_PATH', path.join(dataDir, 'snapshots')),
     stagingDir: read.localFolder('STAGING_DIR', path.join(dataDir, 'cache')),
     stagingCacheBytes: read.bytes('STAGING_CACHE_BYTES', 10e9),
+    rangedReads: read.flag('RANGED_READS', true),
     timeoutMs: read.duration('STORAGE_TIMEOUT', '30s'),
     maxAttempts: read.integer('STORAGE_MAX_ATTEMPTS', 6, 1, 20),
   };

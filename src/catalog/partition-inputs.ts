@@ -1,5 +1,6 @@
 import pMap from 'p-map';
 import type { ParquetSource } from '../engine/parquet-queries.ts';
+import type { ColumnBound } from '../engine/sql-bounds.ts';
 import type { Storage, StoredObject } from '../storage/storage.ts';
 import type { ManifestEntry } from '../store/store.ts';
 import type { InputLayout } from './intent-layout.ts';
@@ -21,6 +22,15 @@ export interface JobInputs {
 
 /** Partition folders listed at once (each is one LIST request on an object store). */
 const PARALLEL_LISTINGS = 16;
+
+/**
+ * What a job reads of its objects, when it reads only some columns: those columns, and the bounds
+ * its filter puts on integer columns (see `StageOptions`).
+ */
+export interface ColumnsRead {
+  columns?: readonly string[] | undefined;
+  bounds?: readonly ColumnBound[] | undefined;
+}
 
 /** The objects of one partition, listed (or read from a count's manifest) but not staged yet. */
 export interface ListedPartition {
@@ -50,16 +60,19 @@ export function listInputs(
   );
 }
 
-/** Stages listed partitions' objects for DuckDB (only their footers when `footersOnly`). */
+/**
+ * Stages listed partitions' objects for DuckDB: only their footers when `footersOnly`, only the
+ * chunks of `columns` where the reader reads no others (see `StageOptions`).
+ */
 export async function stageInputs(
   storage: Storage,
   listed: readonly ListedPartition[],
-  { footersOnly }: { footersOnly: boolean },
+  { footersOnly, columns, bounds }: { footersOnly: boolean } & ColumnsRead,
 ): Promise<JobInputs> {
   const verify = listed.some((input) => input.counted);
   const staged = await storage.stage(
     listed.flatMap((input) => input.objects),
-    { footersOnly, verify },
+    { footersOnly, verify, ...(columns && { columns, bounds: bounds ?? [] }) },
   );
   const uriOf = new Map<string, string>();
   let offset = 0;

@@ -19,8 +19,9 @@ export function objectBackends(
     maxAttempts: storage.maxAttempts,
     timeoutMs: storage.timeoutMs,
   };
+  const behaviour = { rangedReads: storage.rangedReads };
   return {
-    s3: new ObjectStorage(createObjectClient('s3', options), 's3', stagingCache, scratchDir),
-    gs: new ObjectStorage(createObjectClient('gs', options), 'gs', stagingCache, scratchDir),
+    s3: new ObjectStorage(createObjectClient('s3', options), 's3', stagingCache, scratchDir, behaviour),
+    gs: new ObjectStorage(createObjectClient('gs', options), 'gs', stagingCache, scratchDir, behaviour),
   };
 }

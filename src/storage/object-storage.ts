@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -16,9 +17,11 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import pMap from 'p-map';
 import { compareText } from '../compare.ts';
+import type { ColumnBound } from '../engine/sql-bounds.ts';
 import { attachmentDisposition } from './content-disposition.ts';
 import { objectError } from './object-errors.ts';
 import { type ObjectLocation, type ObjectScheme, objectUri, parseObjectUri } from './object-location.ts';
+import { type ByteRanges, columnChunkRanges } from './parquet-chunks.ts';
 import { type BodyRetryOptions, DEFAULT_BODY_RETRY, readRange } from './ranged-read.ts';
 import type { StagingCache } from './staging-cache.ts';
 import type { PublishedFile, StagedFiles, StageOptions, Storage, StoredObject } from './storage.ts';
@@ -28,11 +31,34 @@ import { StorageError } from './storage-error.ts';
 const PART_BYTES = 8 * 1024 * 1024;
 const PARALLEL_PARTS = 4;
 const PARALLEL_OBJECTS = 8;
+/** Ranged reads of column chunks at once, per object. */
+const PARALLEL_RANGES = 8;
+/**
+ * A query reading some columns (`StageOptions.columns`) stages a sparse copy of their chunks when
+ * they are at most this share of the object, else the whole object (one stream beats many ranges).
+ */
+const COLUMNS_MAX_SHARE = 0.5;
 /** Room a footer takes in the cache before its size is known. */
 const FOOTER_RESERVE_BYTES = 64 * 1024;
 const PARQUET_MAGIC = Buffer.from('PAR1');
 /** Rounds of deletions in a row that may fail before `remove` gives up. */
 const REMOVE_ATTEMPTS = 3;
+
+export interface ObjectStorageOptions {
+  /** Reads again a ranged GET whose body breaks off. @defaultValue `DEFAULT_BODY_RETRY` */
+  bodyRetry?: BodyRetryOptions;
+  /** Sparse copies of the columns a query reads (`StageOptions.columns`); false stages whole objects. @defaultValue true */
+  rangedReads?: boolean;
+  /**
+   * Fills the holes of sparse copies with this byte instead of leaving them empty, so a read of a
+   * byte that was never fetched fails loudly (a test's proof that DuckDB reads none).
+   */
+  holeFill?: number;
+}
+
+/** The cache's folders: whole objects, footers alone, footers with some columns' chunks. */
+const STAGED_KINDS = ['objects', 'footers', 'columns'] as const;
+type StagedKind = (typeof STAGED_KINDS)[number];
 
 /** Bytes moved, for tests and benchmarks (footer-only counts must stay small). */
 export class TransferMetrics {
@@ -53,8 +79,7 @@ export class ObjectStorage implements Storage {
     private readonly scheme: ObjectScheme,
     private readonly cache: StagingCache,
     private readonly scratchRoot: string,
-    /** Reads again a ranged GET whose body breaks off. @defaultValue `DEFAULT_BODY_RETRY` */
-    private readonly bodyRetry: BodyRetryOptions = DEFAULT_BODY_RETRY,
+    private readonly options: ObjectStorageOptions = {},
   ) {}
 
   async list(folderUri: string, options: { recursive: boolean; limit?: number }): Promise<StoredObject[]> {
@@ -96,8 +121,7 @@ export class ObjectStorage implements Storage {
   }
 
   async stage(objects: readonly StoredObject[], options: StageOptions = {}): Promise<StagedFiles> {
-    const footers = options.footersOnly === true;
-    const paths = objects.map((object) => this.localPath(object.uri, footers));
+    const paths: string[] = [];
     const held: string[] = [];
     let failed = false;
     const release = () => {
@@ -107,17 +131,8 @@ export class ObjectStorage implements Storage {
       await pMap(
         objects,
         async (object, i) => {
-          const localPath = paths[i]!;
-          const etag = object.etag ?? '';
-          if (footers) {
-            await this.cache.acquire(localPath, etag, Math.min(object.size, FOOTER_RESERVE_BYTES), (target) =>
-              this.downloadFooter(object, target),
-            );
-          } else {
-            await this.cache.acquire(localPath, etag, object.size, (target) =>
-              this.downloadWhole(object, target),
-            );
-          }
+          const localPath = await this.stageOne(object, options);
+          paths[i] = localPath;
           // A download still under way when another failed ends after the release below: it lets go
           // of its own pin, which nobody else would.
           if (failed) this.cache.release(localPath);
@@ -133,8 +148,57 @@ export class ObjectStorage implements Storage {
     return { paths, release };
   }
 
+  /** Stages one object as the options ask and answers its local path, pinned in the cache. */
+  private async stageOne(object: StoredObject, options: StageOptions): Promise<string> {
+    const etag = object.etag ?? '';
+    if (options.footersOnly) {
+      const localPath = this.localPath(object.uri, 'footers');
+      await this.cache.acquire(localPath, etag, Math.min(object.size, FOOTER_RESERVE_BYTES), (target) =>
+        this.downloadFooter(object, target),
+      );
+      return localPath;
+    }
+    if (options.columns && this.options.rangedReads !== false) {
+      const staged = await this.stageColumns(object, options.columns, options.bounds ?? []);
+      if (staged) return staged;
+    }
+    const localPath = this.localPath(object.uri, 'objects');
+    await this.cache.acquire(localPath, etag, object.size, (target) => this.downloadWhole(object, target));
+    return localPath;
+  }
+
+  /**
+   * A sparse copy holding the footer and the chunks of `columns` (see `columnChunkRanges`), from the
+   * footer staged first; undefined when those chunks are most of the object (or the footer cannot be
+   * planned from), which is then better staged whole. Copies of other column sets live beside it.
+   */
+  private async stageColumns(
+    object: StoredObject,
+    columns: readonly string[],
+    bounds: readonly ColumnBound[],
+  ): Promise<string | undefined> {
+    const etag = object.etag ?? '';
+    const footerPath = this.localPath(object.uri, 'footers');
+    await this.cache.acquire(footerPath, etag, Math.min(object.size, FOOTER_RESERVE_BYTES), (target) =>
+      this.downloadFooter(object, target),
+    );
+    let tail: Buffer;
+    try {
+      tail = await readTail(footerPath, object.size);
+    } finally {
+      this.cache.release(footerPath);
+    }
+    const chunks = columnChunkRanges(tail, object.size, columns, bounds);
+    if (!chunks || chunks.bytes > COLUMNS_MAX_SHARE * object.size) return undefined;
+    const localPath = this.localPath(object.uri, 'columns', copyName(columns, bounds));
+    await this.cache.acquire(localPath, etag, chunks.bytes + tail.length, (target) =>
+      this.downloadRanges(object, tail, chunks.ranges, target),
+    );
+    return localPath;
+  }
+
   localInputDirs(rootUri: string): string[] {
-    return [this.localPath(rootUri, false), this.localPath(rootUri, true)];
+    return STAGED_KINDS.map((kind) => this.localPath(rootUri, kind));
   }
 
   scratchDir(): string {
@@ -302,16 +366,14 @@ export class ObjectStorage implements Storage {
     return location;
   }
 
-  /** Where a staged copy lives: the key's path is kept, so Hive folders stay columns for DuckDB. */
-  private localPath(uri: string, footers: boolean): string {
+  /**
+   * Where a staged copy lives: the key's path is kept, so Hive folders stay columns for DuckDB. A
+   * copy of some columns carries the name of its column set before its extension.
+   */
+  private localPath(uri: string, kind: StagedKind, columnSet?: string): string {
     const location = this.locate(uri);
-    return path.join(
-      this.cache.root,
-      footers ? 'footers' : 'objects',
-      location.scheme,
-      location.bucket,
-      location.key,
-    );
+    const key = columnSet ? location.key.replace(/(\.parquet)?$/, `.${columnSet}$1`) : location.key;
+    return path.join(this.cache.root, kind, location.scheme, location.bucket, key);
   }
 
   private async downloadWhole(object: StoredObject, target: string): Promise<void> {
@@ -328,6 +390,39 @@ export class ObjectStorage implements Storage {
           await writeAll(handle, bytes, start);
         },
         { concurrency: PARALLEL_PARTS },
+      );
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /**
+   * A sparse file of the object's size holding the leading magic bytes, `tail` (the footer) and the
+   * bytes of `ranges`, fetched with parallel ranged reads (long ranges in parts); the rest is holes
+   * that nothing reads.
+   */
+  private async downloadRanges(
+    object: StoredObject,
+    tail: Buffer,
+    ranges: ByteRanges,
+    target: string,
+  ): Promise<void> {
+    const parts = ranges.flatMap(([start, end]) => {
+      const split: Array<[number, number]> = [];
+      for (let from = start; from < end; from += PART_BYTES)
+        split.push([from, Math.min(end, from + PART_BYTES)]);
+      return split;
+    });
+    const handle = await fs.open(target, 'w');
+    try {
+      await handle.truncate(object.size);
+      if (this.options.holeFill !== undefined) await fillAll(handle, object.size, this.options.holeFill);
+      await writeAll(handle, PARQUET_MAGIC, 0);
+      await writeAll(handle, tail, object.size - tail.length);
+      await pMap(
+        parts,
+        async ([start, end]) => writeAll(handle, await this.getRange(object, start, end - 1), start),
+        { concurrency: PARALLEL_RANGES },
       );
     } finally {
       await handle.close();
@@ -379,7 +474,7 @@ export class ObjectStorage implements Storage {
             }),
           ),
         ),
-      this.bodyRetry,
+      this.options.bodyRetry ?? DEFAULT_BODY_RETRY,
       (bytes) => {
         this.metrics.bytesDownloaded += bytes;
       },
@@ -407,4 +502,35 @@ async function writeAll(handle: fs.FileHandle, bytes: Uint8Array, position: numb
     if (bytesWritten === 0) throw Object.assign(new Error('No space left on device'), { code: 'ENOSPC' });
     done += bytesWritten;
   }
+}
+
+/** Writes `byte` over the first `size` bytes (see `ObjectStorageOptions.holeFill`). */
+async function fillAll(handle: fs.FileHandle, size: number, byte: number): Promise<void> {
+  const block = Buffer.alloc(Math.min(size, PART_BYTES), byte);
+  for (let at = 0; at < size; at += block.length) {
+    await writeAll(handle, block.subarray(0, Math.min(block.length, size - at)), at);
+  }
+}
+
+/** The end of a staged footer copy: the footer, its length and `PAR1` (`downloadFooter` checked them). */
+async function readTail(localPath: string, size: number): Promise<Buffer> {
+  const handle = await fs.open(localPath, 'r');
+  try {
+    const trailer = Buffer.alloc(8);
+    await handle.read(trailer, 0, 8, size - 8);
+    const tail = Buffer.alloc(trailer.readUInt32LE(0) + 8);
+    await handle.read(tail, 0, tail.length, size - tail.length);
+    return tail;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A short stable name for what a sparse copy holds (its columns, whatever their order, and bounds). */
+function copyName(columns: readonly string[], bounds: readonly ColumnBound[]): string {
+  const held = [
+    [...new Set(columns)].sort(),
+    bounds.map(({ column, op, value }) => `${column} ${op} ${value}`).sort(),
+  ];
+  return `c${createHash('sha256').update(JSON.stringify(held)).digest('hex').slice(0, 12)}`;
 }

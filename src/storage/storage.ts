@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { ColumnBound } from '../engine/sql-bounds.ts';
 
 /** A Parquet object or file found under an input location. */
 export interface StoredObject {
@@ -31,6 +32,18 @@ export interface StageOptions {
    * with ranged reads into a sparse local file instead of downloading the object.
    */
   footersOnly?: boolean;
+  /**
+   * The only columns the reader will read (a count's filter, `unique_by` and breakdown columns):
+   * object stores fetch the footer and those columns' chunks with ranged reads into a sparse local
+   * copy, unless they are most of the object. DuckDB then reads nothing else of it. Ignored with
+   * `footersOnly`, and by local storage (which reads in place).
+   */
+  columns?: readonly string[];
+  /**
+   * With `columns`: bounds every row the reader keeps meets (its filter's), so that row groups
+   * whose statistics rule them out are not fetched either (see `columnChunkRanges`).
+   */
+  bounds?: readonly ColumnBound[];
   /**
    * The objects were listed by an earlier job (a count's manifest): check they are still the same.
    * Object stores always check (each read is conditional on the listed ETag).

@@ -82,9 +82,10 @@ describe('a full disk under the staging cache and the local exports', () => {
       await expectedIntentCounts(tree, "day = DATE '2024-05-01' AND prefix = '4eyes_101' AND score = 'high'"),
     );
     const footers = filesUnder(path.join(mnt, 'cache'));
-    const ballast = fillUp(64 * 1024);
+    // Less room than the chunks of the filter's columns in one object take.
+    const ballast = fillUp(4 * 1024);
 
-    // Staging a whole object (Node's fs answers ENOSPC) and an export DuckDB writes (its "IO Error:
+    // Staging an object's column chunks (Node's fs answers ENOSPC) and an export DuckDB writes (its "IO Error:
     // Could not write file …: No space left on device") both fail with disk_full.
     const staged = await api.createIntentTask({ ...PARTITION, where_expr: WHERE, perform_unload: false });
     const exported = await api.post('/api/v1/generic_parquet_tasks', {

@@ -1,6 +1,13 @@
-import { type JobInputs, manifestOf, parquetSource } from '../../catalog/partition-inputs.ts';
+import {
+  type ColumnsRead,
+  type JobInputs,
+  manifestOf,
+  parquetSource,
+} from '../../catalog/partition-inputs.ts';
 import { parquetRowCounts } from '../../engine/parquet-footer.ts';
 import { countByFile } from '../../engine/parquet-queries.ts';
+import { integerBounds } from '../../engine/sql-bounds.ts';
+import { quotedNames } from '../../engine/sql-quote.ts';
 import type { JobOutcome, JobRecord } from '../../store/store.ts';
 import { countsWhole, peopleOf, type TaskPlan } from '../../tasks/task-model.ts';
 import type { JobEngine } from '../job-engines.ts';
@@ -24,7 +31,8 @@ export class CountPhase implements Phase {
 
   async run(run: JobRun): Promise<PhaseResult> {
     const onlyFooters = footersOnly(run.plan);
-    if (!(await stageJobInputs(run, this.deps, { footersOnly: onlyFooters }))) return { settle: 'none' };
+    const staging = { footersOnly: onlyFooters, ...columnsRead(run.plan) };
+    if (!(await stageJobInputs(run, this.deps, staging))) return { settle: 'none' };
     const inputs = run.inputs!;
     const outcome = await this.count(run, inputs);
     run.lap('count');
@@ -65,6 +73,24 @@ export class CountPhase implements Phase {
 /** Without a filter and without figures over the whole segment, the footers hold the answer. */
 function footersOnly(plan: TaskPlan): boolean {
   return plan.whereSql === null && !countsWhole(plan);
+}
+
+/**
+ * What a count reads, when it is known: the columns of its filter, `unique_by` and the breakdown
+ * columns, and the integer bounds of its filter. A people count (its aggregates) and a delta run's
+ * (its members) read more, and stage whole objects.
+ */
+function columnsRead(plan: TaskPlan): ColumnsRead {
+  if (peopleOf(plan) || plan.delta) return {};
+  const where = plan.whereSql;
+  return {
+    columns: [
+      ...(where === null ? [] : quotedNames(where)),
+      ...(plan.uniqueBy ? [plan.uniqueBy] : []),
+      ...(plan.breakdownBy ?? []),
+    ],
+    bounds: where === null ? [] : integerBounds(where),
+  };
 }
 
 async function countJob(

@@ -1,4 +1,9 @@
-import { type ListedPartition, listInputs, stageInputs } from '../../catalog/partition-inputs.ts';
+import {
+  type ColumnsRead,
+  type ListedPartition,
+  listInputs,
+  stageInputs,
+} from '../../catalog/partition-inputs.ts';
 import { compareText } from '../../compare.ts';
 import { jobsFor } from '../../tasks/planning/job-rows.ts';
 import { batchByBytes } from '../../tasks/planning/partition-batches.ts';
@@ -21,13 +26,14 @@ export const COUNT_JOB_BYTES = 4;
 /**
  * The common start of a count or an export: lists the job's partitions (an export reads exactly
  * the objects a count of the same task read, if it had one), bounds the job by bytes (`splitJob`),
- * and stages what is left into `run.inputs` (only footers when `footersOnly`). False when the run
- * may not go on (the split found its lease lost or its task ended).
+ * and stages what is left into `run.inputs` (only footers when `footersOnly`, only the chunks of
+ * `columns` when the job reads no others). False when the run may not go on (the split found its
+ * lease lost or its task ended).
  */
 export async function stageJobInputs(
   run: JobRun,
   deps: PhaseDeps,
-  { footersOnly }: { footersOnly: boolean },
+  { footersOnly, ...read }: { footersOnly: boolean } & ColumnsRead,
 ): Promise<boolean> {
   const { job, task, plan } = run;
   const manifest =
@@ -44,7 +50,7 @@ export async function stageJobInputs(
   run.sharedBy(1 + split.jobs);
   const { kept } = split;
   if (!counted) run.job = { ...job, partitions: kept.map((input) => input.partition) };
-  run.inputs = await stageInputs(deps.storage, kept, { footersOnly });
+  run.inputs = await stageInputs(deps.storage, kept, { footersOnly, ...read });
   run.lap('inputs');
   return true;
 }

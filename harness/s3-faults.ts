@@ -1,6 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { S3Server } from './s3.ts';
+
+/** What the proxy needs of the S3 server behind it: its endpoint and the environment pointing at it. */
+export interface Upstream {
+  endpoint: string;
+  env: Record<string, string>;
+}
 
 /**
  * What the proxy does to one request instead of forwarding it as it is:
@@ -40,9 +45,11 @@ export interface FaultProxy {
 /**
  * A misbehaving object store: a proxy on 127.0.0.1 in front of an S3 server that forwards each
  * request as it is (the Host header too, which SigV4 signs) unless `plan` picks a fault for it.
+ * Here rather than in test/ because the chaos run (bench/chaos/) uses it too, and bench code does
+ * not import from test/.
  */
 export async function startFaultProxy(
-  s3: S3Server,
+  s3: Upstream,
   plan: (request: SeenRequest) => Fault | undefined,
 ): Promise<FaultProxy> {
   const upstream = new URL(s3.endpoint);

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { S3Server } from './s3.ts';
+import type { S3Server } from './s3rver.ts';
 
 /** A GET the proxy forwarded to the S3 server, once its answer ended. */
 export interface ProxiedGet {
