@@ -5,6 +5,8 @@ import { type Comparison, EXPORT_KEYS } from './comparisons.ts';
 import { type CpuLoad, NOISY_CORES } from './cpu-monitor.ts';
 import type { FairnessResult } from './fairness.ts';
 import type { LoadResult } from './load-test.ts';
+import { loadLine, table } from './markdown.ts';
+import { objectCountSection } from './object-count.ts';
 import { PREVIEW_ROWS, PREVIEW_TARGET_MS } from './preview.ts';
 import type { BenchResults } from './results.ts';
 import { SCALED_CHOICE } from './scaled-export.ts';
@@ -75,11 +77,6 @@ const EXPORT_NOTES: Partial<Record<Comparison['key'], string>> = {
     '(a file copy here; S3 `CopyObject` on an object store) with row counts from their footers. The raw side writes the same rows again with DuckDB, partitioned Parquet in its defaults (snappy).',
 };
 
-function table(header: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-}
-
 function loadRow(label: string, r: LoadResult, foreign: number | undefined): string[] {
   return [
     label,
@@ -99,16 +96,6 @@ function cores(values: readonly number[]): string {
 
 function timeline(run: TaskRun): string {
   return run.progress.map((p) => `${p.status} ${p.completed}/${p.total} at ${ms(p.atMs)}`).join(' → ');
-}
-
-function loadLine(load: CpuLoad | undefined): string {
-  if (!load) return '';
-  const noisy =
-    load.foreignCores > NOISY_CORES ? ' — **other work on the machine disturbed this section**' : '';
-  const retried = load.disturbedAttempts?.length
-    ? ` Measured again after ${load.disturbedAttempts.length} disturbed attempt${load.disturbedAttempts.length > 1 ? 's' : ''} (other work: ${load.disturbedAttempts.map((c) => c.toFixed(2)).join(', ')} cores), not shown.`
-    : '';
-  return `- CPU during this section (${load.seconds.toFixed(0)} s): this benchmark ${load.oursCores.toFixed(2)} cores, other processes ${load.foreignCores.toFixed(2)} cores on average${noisy}.${retried}`;
 }
 
 function comparisonSection(
@@ -724,6 +711,7 @@ export function renderReport(results: BenchResults): string {
     cliSection(results),
     section(results.profileExport),
     topicSearchSection(results),
+    objectCountSection(results.objectCount, results.load.objects),
     '## Diagnostics',
     '',
     `- Opening and closing an empty in-memory DuckDB (\`threads: '${results.threads}'\`) in the harness: median ${ms(median(results.instanceStartupMs))} ` +

@@ -8,6 +8,7 @@ import type { FairnessResult } from './fairness.ts';
 import type { GrowthPoint } from './growth.ts';
 import type { Machine } from './machine.ts';
 import type { MemoryResult } from './memory.ts';
+import type { ObjectCountResult } from './object-count.ts';
 import type { PreviewResult } from './preview.ts';
 import type { ScaledExportResult } from './scaled-export.ts';
 import type { ThroughputResult } from './throughput.ts';
@@ -59,6 +60,8 @@ export interface BenchResults {
   profileExport: Comparison;
   /** Topic searches by name, and the week's topics against raw DuckDB's `GROUP BY topic_id`. */
   topicSearch: TopicSearchResult;
+  /** Section 22: the filtered count over the tree in s3rver, whole objects against ranged reads. */
+  objectCount: ObjectCountResult;
   throughput: ThroughputResult;
   growth: GrowthPoint[];
   memory: MemoryResult;

@@ -25,6 +25,7 @@ import { measureGrowth } from './growth.ts';
 import { historyOf, historySection } from './history.ts';
 import { describeMachine } from './machine.ts';
 import { measureMemory, startMemoryService } from './memory.ts';
+import { measureObjectCount } from './object-count.ts';
 import { type BenchOptions, parseOptions } from './options.ts';
 import { measurePreview } from './preview.ts';
 import { instanceStartupMs } from './raw-duckdb.ts';
@@ -95,6 +96,7 @@ async function main(options: BenchOptions): Promise<void> {
     | 'cli'
     | 'profileExport'
     | 'topicSearch'
+    | 'objectCount'
     | 'growth'
     | 'throughput'
     | 'service'
@@ -121,6 +123,7 @@ async function main(options: BenchOptions): Promise<void> {
     const delta = await section('delta', () => comparisons.measure('delta'));
     const profileExport = await section('profile', () => comparisons.measure('profile'));
     const topicSearch = await section('topics', () => measureTopicSearch(options, dataset, api));
+    const objectCount = await section('objects', () => measureObjectCount(options, dataset));
     const growth = await section('growth', () => measureGrowth(options, dataset, api));
     const throughput = await section('throughput', () => measureThroughput(options, dataset, api, cpu));
     // The figure is a median of 10 runs; the tiny run only checks that the section works.
@@ -179,6 +182,7 @@ async function main(options: BenchOptions): Promise<void> {
       cli,
       profileExport,
       topicSearch,
+      objectCount,
       growth,
       throughput,
       fairness: [fairness, scaled.result.fairness],

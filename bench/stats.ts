@@ -37,6 +37,11 @@ export function mb(bytes: number): string {
   return Number.isFinite(bytes) ? `${(bytes / 1e6).toFixed(0)} MB` : 'n/a';
 }
 
+/** Megabytes with two decimals, for amounts too small for `mb`. */
+export function mb2(bytes: number): string {
+  return Number.isFinite(bytes) ? `${(bytes / 1e6).toFixed(2)} MB` : 'n/a';
+}
+
 export function int(value: number): string {
   return Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a';
 }

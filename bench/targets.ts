@@ -4,6 +4,7 @@ import type { Comparison } from './comparisons.ts';
 import type { EstimateResult } from './estimate.ts';
 import type { FairnessResult, FairnessSample } from './fairness.ts';
 import { exponent } from './growth.ts';
+import { objectCountRow } from './object-count.ts';
 import { PREVIEW_ROWS, PREVIEW_TARGET_MS } from './preview.ts';
 import type { BenchResults } from './results.ts';
 import type { ScaledExportResult } from './scaled-export.ts';
@@ -201,6 +202,7 @@ export function evaluateTargets(results: BenchResults): TargetRow[] {
     deltaRow(results, rows),
     ratioRow('profile', `people as a Google Customer Match file (${rows})`, 1.2),
     topicSearchRow(results),
+    objectCountRow(results.objectCount),
     ...results.fairness.map(fairnessRow),
     scaledRow(results.scaledExport, rows),
   ];

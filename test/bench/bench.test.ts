@@ -31,6 +31,8 @@ const SECTIONS = [
   '## 18. Saved audience: a delta run (a day added)',
   '## 19. Command line start',
   '## 20. Activation profile export (Google Customer Match)',
+  '## 21. Topic search',
+  '## 22. A filtered count over object storage',
 ];
 /** Sections 14 to 18 and 20: exports compared with raw DuckDB's, row for row. */
 const FORMAT_EXPORTS = [...SECTIONS.slice(16, 21), SECTIONS[22]!];
@@ -97,7 +99,7 @@ describe('npm run bench -- --tiny', () => {
     const rows = sectionOf(report, '## Targets')
       .split('\n')
       .filter((line) => line.startsWith('| ') && !line.startsWith('| target') && !line.startsWith('| ---'));
-    expect(rows).toHaveLength(23);
+    expect(rows).toHaveLength(24);
     for (const row of rows) {
       expect(row).toMatch(/\| (met|\*\*not met\*\*) \|$/);
       expect(row).toMatch(FIGURE);
@@ -126,12 +128,20 @@ describe('npm run bench -- --tiny', () => {
       'command line overhead on a count',
       'people as a Google Customer Match file',
       'topic search by name',
+      'bytes fetched by a filtered count over S3',
     ]) {
       expect(
         rows.some((row) => row.includes(target)),
         target,
       ).toBe(true);
     }
+  });
+
+  it('counts over object storage exactly as DuckDB does over the local files, in both staging modes', () => {
+    const text = sectionOf(report, '## 22. A filtered count over object storage');
+    expect(text).toContain("equal to raw DuckDB's over the local tree in every run: yes.");
+    expect(text).toMatch(/\| whole objects \| [\d.]+ MB \| [1-9]/);
+    expect(text).toMatch(/\| footers and column chunks \| [\d.]+ MB \| [1-9]/);
   });
 
   it('shows that both sides of every comparison did the same work', () => {
