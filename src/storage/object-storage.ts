@@ -38,6 +38,8 @@ const PARALLEL_RANGES = 8;
  * they are at most this share of the object, else the whole object (one stream beats many ranges).
  */
 const COLUMNS_MAX_SHARE = 0.5;
+/** What a footer read asks for beyond the length of the last footer read (see `downloadFooter`). */
+const FOOTER_SLACK_BYTES = 1024;
 /** Room a footer takes in the cache before its size is known. */
 const FOOTER_RESERVE_BYTES = 64 * 1024;
 const PARQUET_MAGIC = Buffer.from('PAR1');
@@ -73,6 +75,8 @@ export class TransferMetrics {
  */
 export class ObjectStorage implements Storage {
   readonly metrics = new TransferMetrics();
+  /** The last footer read, with its length and magic: how much the next footer read asks for. */
+  private lastFooterBytes = 0;
 
   constructor(
     private readonly client: S3Client,
@@ -430,27 +434,32 @@ export class ObjectStorage implements Storage {
   }
 
   /**
-   * A sparse file of the object's size holding only the magic bytes and the footer: two ranged reads
-   * (the 8-byte trailer, then exactly the footer), so a count downloads a tiny fraction of the data.
+   * A sparse file of the object's size holding only the magic bytes and the footer, so a count
+   * downloads a tiny fraction of the data. The footers of one tree are much alike: one ranged read
+   * of the object's end, as long as the last footer read and `FOOTER_SLACK_BYTES` more, mostly
+   * holds the whole footer; when it does not (and on the first read), a second read fetches exactly
+   * the rest.
    */
   private async downloadFooter(object: StoredObject, target: string): Promise<void> {
     const size = object.size;
     if (size < 12)
       throw new StorageError('input_unreadable', `${object.uri}: not a Parquet file (too small)`);
-    const trailer = await this.getRange(object, size - 8, size - 1);
-    if (trailer.length !== 8 || !trailer.subarray(4).equals(PARQUET_MAGIC)) {
+    const first = Math.min(size - 4, this.lastFooterBytes > 0 ? this.lastFooterBytes + FOOTER_SLACK_BYTES : 8);
+    const end = await this.getRange(object, size - first, size - 1);
+    if (end.length !== first || !end.subarray(first - 4).equals(PARQUET_MAGIC)) {
       throw new StorageError('input_unreadable', `${object.uri}: not a Parquet file (no PAR1 footer)`);
     }
-    const footerLength = trailer.readUInt32LE(0);
+    const footerLength = end.readUInt32LE(first - 8);
     const footerStart = size - 8 - footerLength;
     if (footerStart < 4) throw new StorageError('input_unreadable', `${object.uri}: corrupt Parquet footer`);
-    const footer = await this.getRange(object, footerStart, size - 9);
+    this.lastFooterBytes = footerLength + 8;
+    const rest = footerStart < size - first ? await this.getRange(object, footerStart, size - first - 1) : undefined;
     const handle = await fs.open(target, 'w');
     try {
       await handle.truncate(size);
       await writeAll(handle, PARQUET_MAGIC, 0);
-      await writeAll(handle, footer, footerStart);
-      await writeAll(handle, trailer, size - 8);
+      if (rest) await writeAll(handle, rest, footerStart);
+      await writeAll(handle, end, size - first);
     } finally {
       await handle.close();
     }

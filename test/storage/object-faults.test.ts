@@ -32,7 +32,9 @@ beforeAll(async () => {
   for (const entry of fs.readdirSync(tree, { recursive: true, withFileTypes: true })) {
     if (!entry.name.endsWith('.parquet')) continue;
     const file = path.join(entry.parentPath, entry.name);
-    sizes.set(`tree/${path.relative(tree, file)}`, fs.statSync(file).size);
+    const bytes = fs.readFileSync(file);
+    sizes.set(`tree/${path.relative(tree, file)}`, bytes.length);
+    footers.set(`tree/${path.relative(tree, file)}`, 8 + bytes.readUInt32LE(bytes.length - 8));
   }
 });
 afterAll(async () => {
@@ -47,6 +49,8 @@ const isObjectGet = (request: SeenRequest) =>
   request.method === 'GET' && request.bucket === 'intent' && request.key !== '';
 /** Size of each input object, by key. */
 const sizes = new Map<string, number>();
+/** Bytes of each input object's footer with its length and magic, by key. */
+const footers = new Map<string, number>();
 /** The byte range a GET asked for, if any. */
 function rangeOf(request: SeenRequest): [number, number] | undefined {
   const [, start, end] = /^bytes=(\d+)-(\d+)$/.exec(request.range ?? '') ?? [];
@@ -55,16 +59,16 @@ function rangeOf(request: SeenRequest): [number, number] | undefined {
 
 /**
  * A GET of an object's data, not of its footer: a whole read of one of the day's objects (an
- * export), a read of its columns' chunks (a filtered count), or a read that resumes either. Footer
- * reads are the 8-byte trailer (`size-8` to the end) and the footer itself (ending at `size-9`).
+ * export), a read of its columns' chunks (a filtered count), or a read that resumes either. A footer
+ * read asks for the object's end (at most its footer and 1 KiB more) or the rest of the footer.
  */
 function readsData(request: SeenRequest): boolean {
   const range = rangeOf(request);
   const size = sizes.get(request.key);
-  if (!isObjectGet(request) || !request.key.startsWith(`tree/day=${DAY}/`) || !range || size === undefined)
-    return false;
-  const [start, end] = range;
-  return !((end === size - 1 && start >= size - 8) || end === size - 9);
+  const footer = footers.get(request.key);
+  if (!isObjectGet(request) || !request.key.startsWith(`tree/day=${DAY}/`) || !range) return false;
+  if (size === undefined || footer === undefined) return false;
+  return range[0] < size - footer - 1024;
 }
 
 /** Data reads that resume one broken by `kind`: the same object and end, from a later first byte. */
