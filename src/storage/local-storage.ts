@@ -55,9 +55,10 @@ export class LocalStorage implements Storage {
   }
 
   /**
-   * Moves the files into place by rename (scratch and destination share a file system). The calls
-   * are synchronous: each takes microseconds, and a job publishing hundreds of partitions would
-   * otherwise spend most of its time handing them to the thread pool.
+   * Moves the files into place by rename where scratch and destination share a file system (the
+   * output folder), else by copy (the service's own area, `SNAPSHOT_PATH`, may be another). The calls
+   * are synchronous: each rename takes microseconds, and a job publishing hundreds of partitions
+   * would otherwise spend most of its time handing them to the thread pool.
    */
   async publish(localFiles: readonly string[], destUri: string): Promise<PublishedFile[]> {
     // One partition per turn of the event loop, so requests are answered between partitions.
@@ -77,7 +78,7 @@ export class LocalStorage implements Storage {
       )
     ) {
       fs.mkdirSync(destUri, { recursive: true });
-      for (const file of localFiles) fs.renameSync(file, path.join(destUri, path.basename(file)));
+      for (const file of localFiles) moveFile(file, path.join(destUri, path.basename(file)));
     }
     return names.map((name) => {
       const target = path.join(destUri, name);
@@ -163,14 +164,33 @@ function renamedInto(source: string, destUri: string): boolean {
     fs.renameSync(source, destUri);
     return true;
   } catch (error) {
-    if (
-      (error as NodeJS.ErrnoException).code === 'ENOTEMPTY' ||
-      (error as NodeJS.ErrnoException).code === 'EEXIST'
-    ) {
-      return false;
-    }
+    const code = (error as NodeJS.ErrnoException).code;
+    // EXDEV: another file system, where only the files can move (by copy).
+    if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'EXDEV') return false;
     throw error;
   }
+}
+
+/**
+ * Renames a file, or across file systems copies it under a temporary name, renames that into
+ * place (a reader never sees half a file) and removes the source.
+ */
+function moveFile(source: string, target: string): void {
+  try {
+    fs.renameSync(source, target);
+    return;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+  }
+  const partial = `${target}.${process.pid}.partial`;
+  try {
+    fs.copyFileSync(source, partial);
+    fs.renameSync(partial, target);
+  } catch (error) {
+    fs.rmSync(partial, { force: true });
+    throw error;
+  }
+  fs.rmSync(source, { force: true });
 }
 
 /** Whether a folder holds exactly these names (sorted). */

@@ -286,6 +286,32 @@ describe('estimates, listings, generic audiences and deletes', () => {
     expect(done.delta).toBeNull();
   });
 
+  it('fails a run whose previous members are gone with snapshot_missing, and runs again after a resync', async () => {
+    const saved = await api.post('/api/v1/audiences', {
+      name: 'lost snapshot',
+      kind: 'intent',
+      definition: definition(),
+      window: { last_days: 1 },
+      delivery: { mode: 'delta' },
+    });
+    const id = saved.body.audience_id;
+    const first = await api.post(`/api/v1/audiences/${id}/runs`);
+    await api.waitFor(first.body.task_id, ['completed']);
+    fs.rmSync(path.join(t.dataDir, 'snapshots', account.organizationId, id, first.body.run_id), {
+      recursive: true,
+    });
+    const second = await api.post(`/api/v1/audiences/${id}/runs`);
+    const failed = await api.waitFor(second.body.task_id, ['failed']);
+    expect(failed.error.code).toBe('snapshot_missing');
+    expect(failed.error.message).toContain('resync');
+    expect((await api.post(`/api/v1/audiences/${id}/resync`)).status).toBe(200);
+    const third = await api.post(`/api/v1/audiences/${id}/runs`);
+    const done = await api.waitFor(third.body.task_id, ['completed']);
+    // A baseline again: everyone of the window added.
+    expect(done.delta).toMatchObject({ removed: 0, kept: 0 });
+    expect(done.delta.added).toBe((await members(third.body.days)).length);
+  });
+
   it('deletes an audience: gone from reads, its run task kept', async () => {
     const saved = await api.post('/api/v1/audiences', {
       name: 'to delete',

@@ -57,6 +57,30 @@ describe('LocalStorage.publish', () => {
   });
 });
 
+describe('LocalStorage.publish onto another file system (SNAPSHOT_PATH elsewhere)', () => {
+  it('copies the files across, leaves none behind in scratch and no partial file at the target', async () => {
+    const other = fs.mkdtempSync(path.join('/dev/shm', 'audiences-local-'));
+    try {
+      // The premise: scratch and target are on two file systems, where a rename fails with EXDEV.
+      expect(fs.statSync(other).dev).not.toBe(fs.statSync(root).dev);
+      const files = [
+        write(`${root}/scratch/job/m/members.parquet`, 11),
+        write(`${root}/scratch/job/m/x.parquet`, 2),
+      ];
+      const dest = path.join(other, 'org', 'audience', 'run-1');
+      const published = await storage.publish(files, dest);
+      expect(published).toEqual([
+        { uri: `${dest}/members.parquet`, sizeBytes: 11 },
+        { uri: `${dest}/x.parquet`, sizeBytes: 2 },
+      ]);
+      expect(fs.readdirSync(dest).sort()).toEqual(['members.parquet', 'x.parquet']);
+      expect(files.some((file) => fs.existsSync(file))).toBe(false);
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('LocalStorage: the root partition of a generic tree', () => {
   it("publishes into the task's own folder without touching the other partitions' folders", async () => {
     const task = `${root}/exports/org/task`;

@@ -7,6 +7,7 @@ import type { FileTarget } from '../../engine/file-writer.ts';
 import { countPartMembers } from '../../engine/split-queries.ts';
 import { JobError } from '../../errors.ts';
 import type { Storage } from '../../storage/storage.ts';
+import { diskFull, isDiskFull, StorageError } from '../../storage/storage-error.ts';
 import { peopleQueryOf } from '../../tasks/people-query.ts';
 import {
   ADDED,
@@ -138,6 +139,12 @@ async function exportNewcomersAndLeavers({
   };
 }
 
+/** A file or object that is not there (a local ENOENT, a store's object_not_found). */
+function isMissing(error: unknown): boolean {
+  if (error instanceof StorageError) return error.code === 'object_not_found';
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}
+
 /**
  * Runs `work` with members files copied into the scratch folders `copies`, and removes the copies
  * when it ends: what a job's scratch holds after its outcome is recorded is only what it published
@@ -167,6 +174,10 @@ async function fetchMembers(
   try {
     await pipeline(await storage.read(storage.join(folder, MEMBERS_FILE)), fs.createWriteStream(local));
   } catch (error) {
+    // Only a snapshot that is not there is gone for good; a full disk or a store that failed for a
+    // moment fails this try alone (retried), as anywhere else.
+    if (isDiskFull(error)) throw diskFull(localFolder, error);
+    if (!isMissing(error)) throw error;
     throw new JobError(
       'snapshot_missing',
       `the members of an earlier run (${folder}) could not be read (${String(error)}); POST /api/v1/audiences/{id}/resync makes the next run a baseline`,
