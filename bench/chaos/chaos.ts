@@ -5,9 +5,18 @@ import { sleep } from '../stats.ts';
 import { type AudienceSummary, ScheduledAudiences } from './audiences.ts';
 import { ChaosClient, type ClientStats, newClientStats } from './client.ts';
 import { type Crash, Deployment, type Role } from './deployment.ts';
+import {
+  checkFaults,
+  DEFAULT_DISK_BYTES,
+  type FaultsResult,
+  setUpFaults,
+  summarizeFaults,
+} from './fault-setup.ts';
+import { allowingFault, type FaultKind, FaultRunner, Turns } from './faults.ts';
 import { drain, finalTasks } from './final-tasks.ts';
 import { type Kill, Monkey } from './monkey.ts';
 import { Oracle } from './oracle.ts';
+import { PROBE_TIMEOUT_MS, Probe } from './probe.ts';
 import { Random } from './random.ts';
 import { type FlushSummary, type KillRecovery, RecoveryWatch } from './recovery.ts';
 import { StoreWatch } from './store-watch.ts';
@@ -46,6 +55,10 @@ export interface ChaosSettings {
    * independent random moments, so bursts happen
    */
   killGapMs?: number;
+  /** Faults of each kind besides the kills and the FLUSHALL (faults.ts). @defaultValue none */
+  faults?: Partial<Record<FaultKind, number>>;
+  /** Size of the tmpfs a full disk fills. @defaultValue 4 GiB */
+  diskBytes?: number;
   log: (message: string) => void;
 }
 
@@ -66,6 +79,8 @@ export interface ChaosResult {
   /** Per worker kill that left jobs behind: when they ran again, when the leases ended, how long the queue held them. */
   workerRecoveries: KillRecovery[];
   flush: (FlushSummary & { quietEndedMs: number | undefined }) | undefined;
+  /** PostgreSQL and Redis restarts, object-store fault windows, full disks: each with its recovery. */
+  faults: FaultsResult;
   tasks: Array<{
     id: string;
     org: string;
@@ -97,8 +112,10 @@ export interface ChaosResult {
 /**
  * A chaos run (see bench/chaos/README in RELIABILITY.md): a scaled-out deployment on a fresh
  * PostgreSQL database and a private Redis, clients of several organisations creating tasks at random
- * moments through any API, `kill -9` of random workers and APIs (each restarted at once) and one
- * FLUSHALL, then the end checks against an independent DuckDB.
+ * moments through any API, `kill -9` of random workers and APIs (each restarted at once), one
+ * FLUSHALL and the faults asked for (faults.ts: PostgreSQL and Redis restarts, object-store fault
+ * windows, full disks; one at a time, each followed by a probe of the service's health), then the
+ * end checks against an independent DuckDB, a failed task allowed only as a fault's outcome.
  */
 export async function runChaos(settings: ChaosSettings): Promise<ChaosResult> {
   const { log } = settings;
@@ -115,17 +132,29 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResult> {
   // Jobs of more than about four partition files split at their start (JOB_MAX_BYTES), so most
   // tasks spread over several jobs and workers.
   const jobMaxBytes = Math.max(1_000_000, Math.round(4 * averageFileBytes(settings.tree)));
-  const deployment = await Deployment.start({
-    runDir: settings.runDir,
-    tree: settings.tree,
-    apis: settings.apis,
-    workers: settings.workers,
-    jobMaxBytes,
-    log,
-  });
-  // Ctrl-C leaves nothing behind: no process, no Redis, no database.
+  const diskBytes = settings.diskBytes ?? DEFAULT_DISK_BYTES;
+  const setup = await setUpFaults({ ...settings, faults: settings.faults ?? {}, diskBytes });
+  let deployment: Deployment;
+  try {
+    deployment = await Deployment.start({
+      runDir: settings.runDir,
+      tree: settings.tree,
+      apis: settings.apis,
+      workers: settings.workers,
+      jobMaxBytes,
+      ...setup.deployment,
+      log,
+    });
+  } catch (error) {
+    await setup.close();
+    throw error;
+  }
+  // Ctrl-C leaves nothing behind: no process, no Redis, no database, no mount.
   const interrupted = () => {
-    void deployment.abort().finally(() => process.exit(130));
+    void deployment
+      .abort()
+      .finally(() => setup.close())
+      .finally(() => process.exit(130));
   };
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
@@ -140,6 +169,9 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResult> {
       organisations.push({ label, apiKey: api.apiKey });
       api.close();
     }
+    const probeApi = new AudiencesApi(deployment.apiUrls[0]!);
+    await probeApi.signUp(`chaos-probe-${seed}`);
+    probeApi.close();
 
     const start = Date.now();
     const deadline = start + settings.workloadMs + settings.drainTimeoutMs;
@@ -158,6 +190,26 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResult> {
       client,
       organisations,
       tree: { days: oracle.days, prefixes: oracle.prefixes },
+      log,
+    });
+    const probe = new Probe(
+      client,
+      probeApi.apiKey,
+      deployment.apiUrls,
+      { days: oracle.days, prefixes: oracle.prefixes },
+      new Random(seed + 5),
+    );
+    const turns = new Turns();
+    const faults = new FaultRunner({
+      deployment,
+      postgres: setup.postgres,
+      objectInput: setup.objectInput,
+      disk: setup.disk,
+      counts: setup.counts,
+      probe,
+      workloadMs: settings.workloadMs,
+      turns,
+      rng: new Random(seed + 7),
       log,
     });
     const workload = new Workload({
@@ -181,13 +233,14 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResult> {
       flushAtMs,
       flushQuietMs: FLUSH_QUIET_MS,
       flushWaitMs: settings.flushWaitMs ?? 60_000,
+      turns,
       log,
     });
     recovery.start();
     log(
       `chaos: ${settings.tasks} tasks and ${settings.kills} kills over ${Math.round(settings.workloadMs / 1000)} s`,
     );
-    await Promise.all([workload.run(start, moments), monkey.run(start)]);
+    await Promise.all([workload.run(start, moments), monkey.run(start), faults.run(start)]);
     log('workload and kills done; waiting for the restarts and for every task to finish');
     await deployment.settle();
     await audiences.pause();
@@ -196,13 +249,16 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResult> {
     const drainMs = Date.now() - drainStart;
 
     // Audience runs are checked as runs of their audience; every other task as a task.
-    const storeTasks = await store.allTasks();
+    const storeTasks = (await store.allTasks()).filter((task) => !probe.tasks.has(task.id));
+    const allowedFailure = (detail: Parameters<typeof allowingFault>[1]) =>
+      allowingFault(faults.records, detail);
     log('checking the scheduled audiences against the oracle');
     const scheduled = await audiences.verify(
       oracle,
       deployment.outputPath,
       new Map(storeTasks.map((task) => [task.id, task.organizationId])),
       checks,
+      allowedFailure,
     );
     const finals = await finalTasks({
       client,
@@ -217,7 +273,12 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResult> {
     const settleBy = Date.now() + 10_000;
     while (recovery.pending > 0 && Date.now() < settleBy) await sleep(200);
     await recovery.stop();
-    recovery.check(checks, start);
+    // A PostgreSQL or Redis restart holds every takeover until the service is back.
+    const outages = faults.records
+      .filter((r) => r.kind === 'pg_restart' || r.kind === 'redis_restart')
+      .map((r) => ({ startAt: r.startAt, endAt: r.probe.doneAt ?? r.endAt + PROBE_TIMEOUT_MS }));
+    recovery.check(checks, start, outages);
+    await checkFaults(setup, faults.records, oracle, checks);
     checks.check('no process exited on its own', deployment.crashes.length === 0, undefined, () =>
       deployment.crashes.map((c) => `${c.slot} pid ${c.pid} exited ${c.code} (log ${c.logFile})`).join('; '),
     );
@@ -240,6 +301,7 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResult> {
         oracle,
         outputPath: deployment.outputPath,
         otherFiles: scheduled.files,
+        allowedFailure,
         log,
       },
       checks,
@@ -256,11 +318,12 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResult> {
       restarts: deployment.restarts.map(({ readyAt, ...restart }) => ({ ...restart, atMs: readyAt - start })),
       failedStarts: deployment.failedStarts,
       crashes: deployment.crashes,
-      workerRecoveries: recovery.killSummaries(start),
+      workerRecoveries: recovery.killSummaries(start, outages),
       flush: recovery.flush && {
         ...recovery.flushSummary(start)!,
         quietEndedMs: monkey.flush?.quietEndedMs,
       },
+      faults: summarizeFaults(setup, faults.records, start, diskBytes),
       tasks: finals.map((task) => ({
         id: task.id,
         org: organisations[task.org]!.label,
@@ -297,6 +360,7 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResult> {
     await recovery.stop();
     await store.close();
     await deployment.stop();
+    await setup.close(settings.keep ? path.join(settings.runDir, 'output') : undefined);
     oracle.close();
     if (!settings.keep) {
       for (const dir of ['output', 'data', 'redis', 'migrate', 'snapshots']) {

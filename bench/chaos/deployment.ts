@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { databaseUrl, POSTGRES_ADMIN_URL, query } from '../../harness/postgres.ts';
+import type { PrivateHostedPostgres } from '../../harness/private-postgres.ts';
 import { PrivateRedis } from '../../harness/private-redis.ts';
 import {
   freePort,
@@ -44,7 +45,25 @@ export interface DeploymentOptions {
   workers: number;
   /** JOB_MAX_BYTES of every process: jobs over more input split at their start. */
   jobMaxBytes: number;
+  /**
+   * A PostgreSQL server of the run's own (one it may stop and start); the database is made on it.
+   * @defaultValue the shared server of POSTGRES_ADMIN_URL
+   */
+  postgres?: PrivateHostedPostgres;
+  /** Environment every process gets besides the deployment's own (the object store's settings). */
+  env?: ProcessEnv;
+  /** OUTPUT_PATH. @defaultValue `runDir/output` */
+  outputPath?: string;
+  /** When set, each slot's STAGING_DIR is `stagingRoot/{slot}` (on the run's small disk). */
+  stagingRoot?: string;
   log: (message: string) => void;
+}
+
+/** The admin URL of the server the deployment's database is on, and the URL of a database there. */
+function serverUrls(postgres: PrivateHostedPostgres | undefined) {
+  return postgres
+    ? { admin: postgres.url(), of: (database: string) => postgres.url(database) }
+    : { admin: POSTGRES_ADMIN_URL, of: databaseUrl };
 }
 
 /**
@@ -77,7 +96,7 @@ export class Deployment {
   }
 
   get databaseUrl(): string {
-    return databaseUrl(this.database);
+    return serverUrls(this.options.postgres).of(this.database);
   }
 
   /** Prefix of every Redis key of the deployment (BullMQ's keys are `{prefix}:audiences-jobs:…`). */
@@ -86,15 +105,16 @@ export class Deployment {
   static async start(options: DeploymentOptions): Promise<Deployment> {
     const { runDir, tree, log } = options;
     const database = `audiences_chaos_${randomBytes(6).toString('hex')}`;
-    await query(POSTGRES_ADMIN_URL, `CREATE DATABASE ${database}`);
+    const urls = serverUrls(options.postgres);
+    await query(urls.admin, `CREATE DATABASE ${database}`);
     let redis: PrivateRedis | undefined;
     try {
       redis = await PrivateRedis.start(path.join(runDir, 'redis'));
       log(`private redis-server ${redis.url} (pid ${redis.pid}); database ${database}`);
-      const outputPath = path.join(runDir, 'output');
+      const outputPath = options.outputPath ?? path.join(runDir, 'output');
       fs.mkdirSync(outputPath, { recursive: true });
       const env: ProcessEnv = {
-        DATABASE_URL: databaseUrl(database),
+        DATABASE_URL: urls.of(database),
         REDIS_URL: redis.url,
         REDIS_PREFIX: Deployment.REDIS_PREFIX,
         JWT_SECRET: `jwt-${randomUUID()}-${randomUUID()}`,
@@ -114,6 +134,8 @@ export class Deployment {
         // Scheduled audiences run every few seconds; their members are kept in one shared folder.
         SCHEDULE_MIN_INTERVAL: '1s',
         SNAPSHOT_PATH: path.join(runDir, 'snapshots'),
+        // Last: the object store's settings (and INTENT_INPUT_PATH on it) when the input is there.
+        ...options.env,
       };
       const deployment = new Deployment(options, database, redis, env);
       fs.mkdirSync(deployment.logDir, { recursive: true });
@@ -134,7 +156,7 @@ export class Deployment {
       return deployment;
     } catch (error) {
       await redis?.stop();
-      await query(POSTGRES_ADMIN_URL, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await query(urls.admin, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
       throw error;
     }
   }
@@ -180,7 +202,7 @@ export class Deployment {
     await Promise.allSettled([...this.pending]);
     await Promise.all(this.slots.map((slot) => slot.process?.stop('SIGTERM')));
     await this.redis.stop();
-    await query(POSTGRES_ADMIN_URL, `DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`);
+    await this.dropDatabase();
   }
 
   /** The run was interrupted: kills every process at once, stops Redis, drops the database. */
@@ -188,6 +210,12 @@ export class Deployment {
     this.stopping = true;
     for (const slot of this.slots) if (slot.process) process.kill(slot.process.pid, 'SIGKILL');
     await this.redis.stop();
+    await this.dropDatabase();
+  }
+
+  /** Drops the database (on a private server, the server goes with the run: nothing to drop). */
+  private async dropDatabase(): Promise<void> {
+    if (this.options.postgres) return;
     await query(POSTGRES_ADMIN_URL, `DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`);
   }
 
@@ -223,6 +251,7 @@ export class Deployment {
     const env: ProcessEnv = {
       ...this.env,
       DATA_DIR: slot.dataDir,
+      ...(this.options.stagingRoot ? { STAGING_DIR: path.join(this.options.stagingRoot, slot.name) } : {}),
       ...(slot.role === 'serve'
         ? { PORT: String(slot.port), LOG_LEVEL: 'warn' }
         : // At info a worker logs its lease owner at start and each job it records or splits.

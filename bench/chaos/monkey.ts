@@ -1,5 +1,6 @@
 import { sleep } from '../stats.ts';
 import type { Deployment, Role, Slot } from './deployment.ts';
+import type { Turns } from './faults.ts';
 import type { Random } from './random.ts';
 import type { RecoveryWatch } from './recovery.ts';
 import type { StoreWatch } from './store-watch.ts';
@@ -39,6 +40,8 @@ export interface MonkeyOptions {
   flushWaitMs: number;
   /** Least time between two kills: a kill drawn sooner after the one before moves back. */
   killGapMs: number;
+  /** The FLUSHALL takes a turn, so it never comes during another fault (a Redis restart, say). */
+  turns: Turns;
   log: (message: string) => void;
 }
 
@@ -69,7 +72,11 @@ export class Monkey {
       const wait = start + event.atMs + lateMs - Date.now();
       if (wait > 0) await sleep(wait);
       if (event.flush) {
-        await this.flushAll(start);
+        // The turn lasts until the lost jobs ran again: no other fault muddles their recovery.
+        await this.options.turns.run(async () => {
+          await this.flushAll(start);
+          await this.flushRecovered();
+        });
         lateMs = Math.max(0, Date.now() - (start + event.atMs));
       } else await this.killOne(start);
     }
@@ -90,7 +97,7 @@ export class Monkey {
     let held: string[] = [];
     if (victim.role === 'worker') {
       // The process is gone: what the store still leases to it waits for another worker.
-      held = await store.heldBy(pid);
+      held = await whileStoreDown(() => store.heldBy(pid));
       if (held.length > 0) {
         recovery.trackKill({
           slot: victim.name,
@@ -126,7 +133,8 @@ export class Monkey {
       const up = deployment.up(role);
       if (busy && up.length > 0) {
         const pids = deployment.workerPids();
-        const held = (await store.busyPids())
+        // During a PostgreSQL restart no worker can be seen busy: any live one will do.
+        const held = (await store.busyPids().catch(() => []))
           .map((pid) => pids.get(pid))
           .filter((slot) => slot !== undefined);
         if (held.length > 0) return rng.pick(held);
@@ -151,6 +159,13 @@ export class Monkey {
       return false;
     }
     return true;
+  }
+
+  /** Waits until every job the FLUSHALL lost ran again, or the quiet time after it is over. */
+  private async flushRecovered(): Promise<void> {
+    const { recovery, flushQuietMs } = this.options;
+    const at = this.flush?.at ?? Date.now();
+    while (!recovery.flushSettled && Date.now() - at < flushQuietMs) await sleep(200);
   }
 
   /**
@@ -184,5 +199,21 @@ export class Monkey {
     const lost = before.filter((id) => after.has(id));
     recovery.trackFlush({ at, lost, reenqueuedMs: {}, ranMs: {} });
     log(`FLUSHALL at ${((at - start) / 1000).toFixed(1)} s: ${lost.length} queued jobs lost their delivery`);
+  }
+}
+
+/**
+ * Runs a store query, again every half second while PostgreSQL is down (a restart under way), for
+ * up to a minute: a kill during an outage reads what the dead worker held once the store is back.
+ */
+async function whileStoreDown<T>(query: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      return await query();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(500);
+    }
   }
 }

@@ -32,6 +32,22 @@ export interface KillRecovery {
   leaseEndedMs: number | null;
   /** Until the queue last held one of its dead deliveries. */
   deliveryHeldMs: number | null;
+  /** Killed during (or just before) a PostgreSQL or Redis restart: RECOVERY_BOUND_MS does not apply. */
+  duringOutage: boolean;
+}
+
+/**
+ * A PostgreSQL or Redis restart, from the stop until the service was healthy again (epoch ms): no
+ * worker can take a dead one's jobs over meanwhile, so a kill in it (or within RECOVERY_BOUND_MS
+ * before it) is held to "ran again", not to the bound.
+ */
+export interface Outage {
+  startAt: number;
+  endAt: number;
+}
+
+function inOutage(killedAt: number, outages: readonly Outage[]): boolean {
+  return outages.some((o) => killedAt >= o.startAt - RECOVERY_BOUND_MS && killedAt <= o.endAt);
 }
 
 /** The FLUSHALL as the report shows it. */
@@ -115,7 +131,7 @@ export class RecoveryWatch {
    * Checks that every job a killed worker held, and every job the FLUSHALL lost, ran again, and
    * that each killed worker's jobs did so within RECOVERY_BOUND_MS. `start` is the chaos's start.
    */
-  check(checks: Checks, start: number): void {
+  check(checks: Checks, start: number, outages: readonly Outage[] = []): void {
     for (const kill of this.kills) {
       const lost = kill.jobs.filter((id) => !(id in kill.recoveredMs));
       checks.check(
@@ -124,6 +140,7 @@ export class RecoveryWatch {
         undefined,
         () => `${kill.slot} (pid ${kill.pid}): ${lost.join(', ')} never ran again`,
       );
+      if (inOutage(kill.killedAt, outages)) continue;
       const late = kill.jobs.filter(
         (id) => (kill.recoveredMs[id] ?? Number.POSITIVE_INFINITY) > RECOVERY_BOUND_MS,
       );
@@ -151,7 +168,7 @@ export class RecoveryWatch {
   }
 
   /** Each worker kill that left jobs behind, summed up per kill. */
-  killSummaries(start: number): KillRecovery[] {
+  killSummaries(start: number, outages: readonly Outage[] = []): KillRecovery[] {
     return this.kills.map((kill) => {
       const times = kill.jobs.map((id) => kill.recoveredMs[id]);
       return {
@@ -162,6 +179,7 @@ export class RecoveryWatch {
         recoveryMs: times.every((t) => t !== undefined) ? Math.max(...(times as number[])) : null,
         leaseEndedMs: maxOf(Object.values(kill.leaseEndedMs)),
         deliveryHeldMs: maxOf(Object.values(kill.deliveryHeldMs)),
+        duringOutage: inOutage(kill.killedAt, outages),
       };
     });
   }

@@ -4,6 +4,7 @@ import { int, mb, median, percentile } from '../stats.ts';
 import { AUDIENCE_EVERY_MS, type AudienceSummary } from './audiences.ts';
 import { type ChaosResult, FLUSH_BURST_TASKS, FLUSH_QUIET_MS } from './chaos.ts';
 import { type KillRecovery, RECOVERY_BOUND_MS } from './recovery.ts';
+import { faultsHowRun, faultsSection, faultsSummaryLines } from './report-faults.ts';
 import { KINDS } from './workload.ts';
 
 /** What RELIABILITY.md says about the run besides the result. */
@@ -63,7 +64,10 @@ export function renderReliability(result: ChaosResult, context: ReportContext): 
   const midJob = workerKills.filter((k) => k.heldJobs > 0);
   const recoveries = result.workerRecoveries.flatMap((r) => (r.recoveryMs === null ? [] : [r.recoveryMs]));
   const unrecovered = result.workerRecoveries.filter((r) => r.recoveryMs === null).length;
-  const late = recoveries.filter((ms) => ms > RECOVERY_BOUND_MS);
+  // Kills during a PostgreSQL or Redis restart wait for it: the bound is not theirs.
+  const late = result.workerRecoveries.filter(
+    (r) => !r.duringOutage && r.recoveryMs !== null && r.recoveryMs > RECOVERY_BOUND_MS,
+  );
   const leaseEnded = result.workerRecoveries.flatMap((r) =>
     r.leaseEndedMs === null ? [] : [r.leaseEndedMs],
   );
@@ -105,6 +109,13 @@ export function renderReliability(result: ChaosResult, context: ReportContext): 
           'Redis FLUSHALL',
           flush ? `1, at ${seconds(flush.atMs)}: ${flush.lost} queued jobs lost their delivery` : 'none',
         ],
+        [
+          'other faults',
+          Object.entries(result.faults.planned)
+            .map(([kind, n]) => `${kind} ${n}`)
+            .join(', ') +
+            (result.faults.skipped.length ? ` (skipped: ${result.faults.skipped.join('; ')})` : ''),
+        ],
         ['scheduled audiences', audiencesLine(result.audiences)],
         ['recovery after a worker kill', spread(recoveries)],
         ['FLUSHALL recovery (lost jobs ran again)', flush ? spread(flush.ranMs) : 'n/a'],
@@ -128,6 +139,8 @@ export function renderReliability(result: ChaosResult, context: ReportContext): 
     '```sh',
     'npm run chaos                                # this report (RELIABILITY.md)',
     'npm run chaos -- --tasks 30 --kills 10 --out /tmp/r.md   # a shorter run elsewhere',
+    'npm run chaos -- --long --out /tmp/long.md   # 1,000 kills, 10 of each fault kind (not in CI)',
+    'npm run chaos -- --pg-restarts 0 --redis-restarts 0 --s3-faults 0 --disk-full 0   # kills and the FLUSHALL only',
     'npm run chaos -- --help                      # every option',
     '```',
     '',
@@ -155,6 +168,7 @@ export function renderReliability(result: ChaosResult, context: ReportContext): 
     `- **Deployment** (README "Scaling out"): \`audiences migrate\`, then ${settings.apis} \`audiences serve\` and ${settings.workers} \`audiences worker\` processes of \`bin/audiences.js\`, on a fresh PostgreSQL database (dropped at the end) and a private \`redis-server\` on a free port of 127.0.0.1 (\`--save "" --appendonly no\`, stopped at the end), all sharing one \`OUTPUT_PATH\` folder and the tree. Every process: \`WORKER_CONCURRENCY=1 COUNT_CONCURRENCY=1 DUCKDB_THREADS=1 DUCKDB_MEMORY_LIMIT=1GB JOB_MAX_BYTES=${result.jobMaxBytes}\` (about four partition files: most tasks split into several jobs at their start), \`MAX_ACTIVE_TASKS=100000 RATE_LIMIT_PER_MINUTE=100000\`; workers log at info, APIs at warn. Leases are the default 30 s (renewed every 10 s); each worker's reconciler looks for expired leases every 5 s and for lost queued jobs every 30 s (neither is configurable: \`src/config.ts\` has no setting for them).`,
     `- **Clients**: ${result.organisations.length} organisations signed up through the API. ${int(settings.tasks)} tasks were created at random moments over ${seconds(settings.workloadMs)}, each by a random organisation through a random API, of six kinds (below) over 1-2 days, 1-3 prefixes and 1-3 scores (15% of them wide: every day, 33 partitions or more). Every call went to either API and was retried with backoff on a refused or cut connection, a timeout, a 5xx or a 429. Count-then-unload clients followed their task with long polls (\`?wait=20\` + \`If-None-Match\`) and asked for the export once it was counted; a retried unload told 409 was accepted when the task was unloading or completed (its first attempt had gone through).`,
     `- **Chaos**: ${result.kills.length} \`kill -9\` (SIGKILL) at random moments over the same ${seconds(settings.workloadMs)}, ${Math.round((settings.workerShare ?? 0.6) * 100)}% aimed at workers (of those, ${Math.round((settings.midJobShare ?? 0.75) * 100)}% waited up to 5 s for a worker that held a job, so most hit one mid-job; the first kill always did), the rest at APIs; each killed process was replaced by a new one of the same role at once (the same port for an API). One \`FLUSHALL\` of the private Redis came at a random moment between 30% and 55% of the run, a second after a burst of ${Math.min(FLUSH_BURST_TASKS, Math.floor(settings.tasks / 4))} wide exports (part of the tasks above) and once every worker was up and a backlog had formed (more jobs queued for half a second than the workers' slots take in a second: ${2 * settings.workers + 1} or more; the harness waits up to ${seconds(settings.flushWaitMs ?? 60_000)} for one, and the kills after it come that much later, keeping their spacing); after it, kills went to APIs only until the lost jobs had run again (at most ${seconds(FLUSH_QUIET_MS)}), because a worker's start enqueues every queued job and would hide whether the reconciler brings them back.`,
+    faultsHowRun(result),
     `- **End**: the run waited (up to ${seconds(settings.drainTimeoutMs)}) until no task was in work (${result.drain.timedOut ? '**timed out**' : `${seconds(result.drain.ms)} after the workload`}), then listed every organisation's tasks through the API and checked each one (below).`,
     '',
     '## Kills and restarts',
@@ -206,6 +220,7 @@ export function renderReliability(result: ChaosResult, context: ReportContext): 
         ].join('\n')
       : 'No FLUSHALL happened in this run.',
     '',
+    ...faultsSection(result),
     '## Tasks',
     '',
     taskTable(result),
@@ -275,7 +290,7 @@ function betweenFlushAndRecovery(result: ChaosResult, flushAtMs: number): string
  */
 function lateRecoveryFinding(result: ChaosResult): string[] {
   const late = result.workerRecoveries.filter(
-    (r) => r.recoveryMs !== null && r.recoveryMs > RECOVERY_BOUND_MS,
+    (r) => !r.duringOutage && r.recoveryMs !== null && r.recoveryMs > RECOVERY_BOUND_MS,
   );
   if (late.length === 0) return [];
   const killedNear = (r: KillRecovery) =>
@@ -335,6 +350,8 @@ export function summary(result: ChaosResult): string {
     `chaos: ${result.tasks.length} tasks, ${result.kills.length} kills (${result.kills.filter((k) => k.role === 'worker').length} workers, ${result.kills.filter((k) => k.role === 'serve').length} APIs), FLUSHALL ${result.flush ? `at ${seconds(result.flush.atMs)} (${result.flush.lost} jobs lost)` : 'none'}`,
     `recovery after a worker kill: ${spread(recoveries)}`,
     `FLUSHALL recovery: ${result.flush ? spread(result.flush.ranMs) : 'n/a'}`,
+    'per fault kind:',
+    ...faultsSummaryLines(result),
     v
       ? `rows checked: ${int(v.rowsCounted)} counted, ${int(v.rowsExported)} exported (${int(v.files)} files); stray files ${v.strayFiles.length}, scratch left ${v.scratchLeftovers.length}`
       : 'no checks ran',

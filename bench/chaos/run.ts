@@ -1,6 +1,7 @@
 /**
- * `npm run chaos`: a scaled-out deployment under kills and a Redis FLUSHALL, then checks that
- * nothing was lost or doubled; writes RELIABILITY.md. See `npm run chaos -- --help`.
+ * `npm run chaos`: a scaled-out deployment under kills, a Redis FLUSHALL, PostgreSQL and Redis
+ * restarts, a misbehaving object store and a full disk, then checks that nothing was lost or
+ * doubled; writes RELIABILITY.md. See `npm run chaos -- --help`.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -17,6 +18,23 @@ const USAGE = `usage: npm run chaos -- [options]
 
   --tasks N       tasks the clients create (default 300)
   --kills N       kill -9s of workers and APIs, each restarted at once (default 100)
+  --pg-restarts N     PostgreSQL stopped 10 s, then started again (default 2; the run
+                      then uses a PostgreSQL server of its own, never the shared one)
+  --redis-restarts N  Redis stopped 10 s, then started again, empty (default 2)
+  --s3-faults N       5 s windows in which half the input requests get a fault: 503
+                      SlowDown, 500, a reset or clean close mid-body, a stall of 2-12 s
+                      (default 3)
+  --disk-full N       5 s windows in which the disk holding OUTPUT_PATH, SNAPSHOT_PATH and
+                      the staging caches (a tmpfs the run mounts; needs root) is full
+                      (default 2; without root the kind is skipped, and the report says so)
+                  With --s3-faults or --disk-full above 0, the deployment reads its intent
+                  tree from a private s3rver behind a fault proxy (outputs stay local).
+                  Faults never overlap one another or the FLUSHALL; kills go on meanwhile.
+  --disk-mb N     size of that tmpfs (default 4096; only what is written takes memory,
+                  but a full disk's ballast takes all of it for the window)
+  --long          the long run: --tasks 600 --kills 1000, 10 of each fault kind and
+                  --disk-mb 8192 (75 min of chaos, 8 GB of memory while a disk is
+                  full; not for CI); options after it override it
   --seed N        seed of every random choice (default 1)
   --duration S    seconds over which tasks are created and processes killed
                   (default: 4.5 s per kill, at least 1.4 s per task)
@@ -35,6 +53,11 @@ Exits 1 when any check fails.`;
 interface Options {
   tasks: number;
   kills: number;
+  pgRestarts: number;
+  redisRestarts: number;
+  s3Faults: number;
+  diskFull: number;
+  diskMb: number;
   seed: number;
   durationSec: number | undefined;
   orgs: number;
@@ -53,6 +76,11 @@ function parse(argv: readonly string[], root: string): Options {
   const options: Options = {
     tasks: 300,
     kills: 100,
+    pgRestarts: 2,
+    redisRestarts: 2,
+    s3Faults: 3,
+    diskFull: 2,
+    diskMb: 4096,
     seed: 1,
     durationSec: undefined,
     orgs: 4,
@@ -66,7 +94,20 @@ function parse(argv: readonly string[], root: string): Options {
     keep: false,
     quiet: false,
   };
-  const numbers = ['tasks', 'kills', 'seed', 'orgs', 'rows', 'days', 'prefixes'] as const;
+  const numbers = [
+    'tasks',
+    'kills',
+    'pgRestarts',
+    'redisRestarts',
+    's3Faults',
+    'diskFull',
+    'diskMb',
+    'seed',
+    'orgs',
+    'rows',
+    'days',
+    'prefixes',
+  ] as const;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
     const value = () => {
@@ -74,7 +115,8 @@ function parse(argv: readonly string[], root: string): Options {
       if (next === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
       return next;
     };
-    const name = flag.replace(/^--/, '');
+    // --pg-restarts → pgRestarts
+    const name = flag.replace(/^--/, '').replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
     if ((numbers as readonly string[]).includes(name)) {
       const n = Number(value());
       if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${flag} must be a whole number`);
@@ -84,6 +126,7 @@ function parse(argv: readonly string[], root: string): Options {
     else if (flag === '--out') options.out = path.resolve(value());
     else if (flag === '--json') options.json = path.resolve(value());
     else if (flag === '--work') options.work = path.resolve(value());
+    else if (flag === '--long') Object.assign(options, LONG_RUN);
     else if (flag === '--keep') options.keep = true;
     else if (flag === '--quiet') options.quiet = true;
     else if (flag === '--help' || flag === '-h') {
@@ -93,6 +136,21 @@ function parse(argv: readonly string[], root: string): Options {
   }
   return options;
 }
+
+/**
+ * The long run the reliability requirement asks for (not in CI): at least 1,000 kills and every
+ * fault kind at least 10 times, over 75 min of workload (4.5 s per kill). 600 tasks export about
+ * 4 GB (6 MB a task on the default tree): the small disk must hold them besides the caches.
+ */
+const LONG_RUN = {
+  tasks: 600,
+  kills: 1000,
+  pgRestarts: 10,
+  redisRestarts: 10,
+  s3Faults: 10,
+  diskFull: 10,
+  diskMb: 8192,
+} satisfies Partial<Options>;
 
 function version(command: string, args: string[], pattern: RegExp): string {
   try {
@@ -137,6 +195,13 @@ try {
     workloadMs: durationMs,
     drainTimeoutMs: 15 * 60_000,
     seed: options.seed,
+    faults: {
+      pg_restart: options.pgRestarts,
+      redis_restart: options.redisRestarts,
+      s3_faults: options.s3Faults,
+      disk_full: options.diskFull,
+    },
+    diskBytes: options.diskMb * 1024 * 1024,
     log,
   });
   const files = dataset?.files ?? countFiles(tree);

@@ -71,7 +71,15 @@ export interface Verification {
   limitJobs: number;
   strayFiles: string[];
   scratchLeftovers: string[];
+  /** Tasks that failed as a fault allowed (error code → tasks), e.g. `storage_error`, `disk_full`. */
+  allowedFailures: Record<string, number>;
+  /** Jobs left queued or running in the store, all of tasks that failed as a fault allows. */
+  jobsLeftOfFailedTasks: number;
 }
+
+/** The check every allowed failure passes (and a failure outside the rules fails "ends counted …"). */
+export const ALLOWED_FAILURE_CHECK =
+  'a failed task failed with the code of a fault it overlapped (storage_error, disk_full), with no file';
 
 export interface VerifyOptions {
   tasks: FinalTask[];
@@ -80,6 +88,11 @@ export interface VerifyOptions {
   outputPath: string;
   /** Files under the output root that other checks account for (the runs of scheduled audiences). */
   otherFiles?: ReadonlySet<string>;
+  /**
+   * Whether a failed task is an outcome a fault allows (answers the fault, see faults.ts
+   * `allowingFault`); such a task is counted, not a lost one, and must list no file.
+   */
+  allowedFailure?: (detail: Detail) => string | undefined;
   log: (message: string) => void;
 }
 
@@ -105,6 +118,8 @@ export async function verify(options: VerifyOptions, checks: Checks): Promise<Ve
     limitJobs: 0,
     strayFiles: [],
     scratchLeftovers: [],
+    allowedFailures: {},
+    jobsLeftOfFailedTasks: 0,
   };
   const check: CheckFn = (name, ok, taskId, detail) => checks.check(name, ok, taskId, detail);
   const jobsOf = new Map<string, Array<JobState & { partitions: string[] }>>();
@@ -157,7 +172,11 @@ export async function verify(options: VerifyOptions, checks: Checks): Promise<Ve
     () =>
       `${result.scratchLeftovers.length} files under .staging, e.g. ${result.scratchLeftovers.slice(0, 5).join(', ')}`,
   );
-  const unfinished = options.jobs.filter((job) => job.status === 'queued' || job.status === 'running');
+  // A task that failed as a fault allows ends with its other jobs as they were (queued, never run).
+  const failed = new Set(options.tasks.filter((t) => options.allowedFailure?.(t.detail)).map((t) => t.id));
+  const left = options.jobs.filter((job) => job.status === 'queued' || job.status === 'running');
+  const unfinished = left.filter((job) => !failed.has(job.taskId));
+  result.jobsLeftOfFailedTasks = left.length - unfinished.length;
   check('no job left queued or running in the store', unfinished.length === 0, undefined, () =>
     unfinished.map((job) => `${job.id} (task ${job.taskId}) ${job.status}`).join('; '),
   );
@@ -180,17 +199,30 @@ async function verifyTask(subject: TaskUnderCheck): Promise<void> {
   const { oracle } = options;
   const { detail, spec, id } = task;
   const expected = expectedStatus(task);
-  const finished = check(
-    'ends counted or completed, no job failed',
-    detail.status === expected &&
-      detail.failed_jobs === 0 &&
-      detail.error === null &&
-      detail.completed_jobs === detail.total_jobs,
-    id,
-    () =>
-      `${task.kind}: status ${detail.status} (expected ${expected}), jobs ${detail.completed_jobs}/${detail.total_jobs}, ` +
-      `failed ${detail.failed_jobs}, error ${JSON.stringify(detail.error)}`,
-  );
+  const allowed = options.allowedFailure?.(detail) !== undefined;
+  if (allowed) {
+    const code = detail.error!.code;
+    result.allowedFailures[code] = (result.allowedFailures[code] ?? 0) + 1;
+    check(
+      ALLOWED_FAILURE_CHECK,
+      detail.files.length === 0,
+      id,
+      () => `${code}: lists ${detail.files.length} files`,
+    );
+  }
+  const finished =
+    !allowed &&
+    check(
+      'ends counted or completed, no job failed',
+      detail.status === expected &&
+        detail.failed_jobs === 0 &&
+        detail.error === null &&
+        detail.completed_jobs === detail.total_jobs,
+      id,
+      () =>
+        `${task.kind}: status ${detail.status} (expected ${expected}), jobs ${detail.completed_jobs}/${detail.total_jobs}, ` +
+        `failed ${detail.failed_jobs}, error ${JSON.stringify(detail.error)}`,
+    );
   if (task.tracked) {
     const r = detail.request;
     const same = (a: readonly unknown[] | null, b: readonly unknown[] | null) =>
