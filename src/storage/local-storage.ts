@@ -125,6 +125,20 @@ export class LocalStorage implements Storage {
     await fsp.rm(folderUri, { recursive: true, force: true });
   }
 
+  async removeFiles(uris: readonly string[]): Promise<void> {
+    let failure: unknown;
+    for (const uri of uris) {
+      try {
+        await fsp.rm(uri);
+      } catch (error) {
+        // Not there, or a file stands where one of its folders would be: nothing to remove.
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT' && code !== 'ENOTDIR') failure ??= error;
+      }
+    }
+    if (failure !== undefined) throw failure;
+  }
+
   async read(uri: string): Promise<Readable> {
     await fsp.access(uri, fs.constants.R_OK);
     return fs.createReadStream(uri);

@@ -322,6 +322,31 @@ export class ObjectStorage implements Storage {
     }
   }
 
+  async removeFiles(uris: readonly string[]): Promise<void> {
+    const byBucket = new Map<string, string[]>();
+    for (const uri of uris) {
+      const { bucket, key } = this.locate(uri);
+      byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), key]);
+    }
+    for (const [bucket, keys] of byBucket) {
+      // DeleteObjects takes 1,000 keys; a key that is not there counts as deleted.
+      for (let i = 0; i < keys.length; i += 1000) {
+        const batch = keys.slice(i, i + 1000).map((Key) => ({ Key }));
+        const uri = objectUri({ scheme: this.scheme, bucket, key: batch[0]!.Key });
+        const reply = await this.send(uri, () =>
+          this.client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch } })),
+        );
+        const refused = reply.Errors?.[0];
+        if (refused) {
+          throw new StorageError(
+            'storage_error',
+            `${objectUri({ scheme: this.scheme, bucket, key: refused.Key ?? '' })}: not deleted (${refused.Code}: ${refused.Message})`,
+          );
+        }
+      }
+    }
+  }
+
   /**
    * The object as it is now (its size and ETag read first), streamed in ranges of PART_BYTES, one at
    * a time: each range is read as a job reads its inputs (a body that breaks off is read again from
@@ -444,7 +469,10 @@ export class ObjectStorage implements Storage {
     const size = object.size;
     if (size < 12)
       throw new StorageError('input_unreadable', `${object.uri}: not a Parquet file (too small)`);
-    const first = Math.min(size - 4, this.lastFooterBytes > 0 ? this.lastFooterBytes + FOOTER_SLACK_BYTES : 8);
+    const first = Math.min(
+      size - 4,
+      this.lastFooterBytes > 0 ? this.lastFooterBytes + FOOTER_SLACK_BYTES : 8,
+    );
     const end = await this.getRange(object, size - first, size - 1);
     if (end.length !== first || !end.subarray(first - 4).equals(PARQUET_MAGIC)) {
       throw new StorageError('input_unreadable', `${object.uri}: not a Parquet file (no PAR1 footer)`);
@@ -453,7 +481,8 @@ export class ObjectStorage implements Storage {
     const footerStart = size - 8 - footerLength;
     if (footerStart < 4) throw new StorageError('input_unreadable', `${object.uri}: corrupt Parquet footer`);
     this.lastFooterBytes = footerLength + 8;
-    const rest = footerStart < size - first ? await this.getRange(object, footerStart, size - first - 1) : undefined;
+    const rest =
+      footerStart < size - first ? await this.getRange(object, footerStart, size - first - 1) : undefined;
     const handle = await fs.open(target, 'w');
     try {
       await handle.truncate(size);

@@ -73,6 +73,10 @@ export class StorageRouter implements Storage {
     return this.pick(folderUri).remove(folderUri);
   }
 
+  async removeFiles(uris: readonly string[]): Promise<void> {
+    if (uris.length > 0) await this.pick(uris[0]!).removeFiles(uris);
+  }
+
   read(uri: string): Promise<Readable> {
     return this.pick(uri).read(uri);
   }

@@ -89,6 +89,11 @@ export interface Storage {
    * when it does not exist. For the files of a cancelled task.
    */
   remove(folderUri: string): Promise<void>;
+  /**
+   * Deletes exactly these files, all in one backend (those that are not there are skipped): what a
+   * job that failed part way through publishing had published already.
+   */
+  removeFiles(uris: readonly string[]): Promise<void>;
   /** A readable stream of a stored file, for the download route. */
   read(uri: string): Promise<Readable>;
   /**

@@ -99,3 +99,36 @@ describe('removing a local folder', () => {
     await storage.remove(task);
   });
 });
+
+describe.each(['s3', 'gs', 'local'] as const)('removing named files on %s', (kind) => {
+  it('deletes exactly those files, skips those that are not there, and keeps their neighbours', async () => {
+    const folder =
+      kind === 'local' ? path.join(root, 'files', 'task') : `${kind}://exports/${kind}/files/task`;
+    const uriOf = (name: string) => storage.join(folder, name);
+    const names = ['p=a/data_0.parquet', 'p=a/data_1.parquet', 'p=b/data_0.parquet', 'manifest.json'];
+    for (const name of names) {
+      if (kind === 'local') {
+        fs.mkdirSync(path.dirname(uriOf(name)), { recursive: true });
+        fs.writeFileSync(uriOf(name), name);
+      } else {
+        await s3.client.send(
+          new PutObjectCommand({ Bucket: 'exports', Key: `${kind}/files/task/${name}`, Body: name }),
+        );
+      }
+    }
+    await storage.removeFiles([
+      uriOf('p=a/data_1.parquet'),
+      uriOf('p=b/data_0.parquet'),
+      uriOf('p=c/gone.parquet'),
+    ]);
+    const left =
+      kind === 'local'
+        ? fs
+            .readdirSync(folder, { recursive: true, withFileTypes: true })
+            .filter((entry) => entry.isFile())
+            .map((entry) => path.relative(folder, path.join(entry.parentPath, entry.name)))
+            .sort()
+        : (await keys(`${kind}/files/task/`)).map((key) => key.slice(`${kind}/files/task/`.length));
+    expect(left).toEqual(['manifest.json', 'p=a/data_0.parquet']);
+  });
+});

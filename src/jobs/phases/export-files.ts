@@ -111,6 +111,28 @@ export async function publishExport(
   written: readonly PartitionedFile[],
   { storage, outputPath, task }: ExportDestination,
 ): Promise<{ files: JobOutcome['files']; hashMs: number }> {
+  const root = taskOutputRoot(storage, outputPath, task);
+  try {
+    return await publishPartitions(written, storage, root, task.id);
+  } catch (failed) {
+    // Every partition under way has ended (see `publishPartitions`): none lands after the cleanup.
+    const error = failed instanceof AggregateError ? failed.errors[0] : failed;
+    // A publish that fails part way (a full disk, a store that keeps failing) takes back what it
+    // had put in place, so a failed job leaves no file of its own behind (a retry writes them again).
+    const targets = written.map((file) =>
+      storage.join(storage.join(root, file.partition), path.basename(file.path)),
+    );
+    await storage.removeFiles(targets).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function publishPartitions(
+  written: readonly PartitionedFile[],
+  storage: Storage,
+  root: string,
+  taskId: string,
+): Promise<{ files: JobOutcome['files']; hashMs: number }> {
   const files: JobOutcome['files'] = [];
   let hashMs = 0;
   const byPartition = new Map<string, PartitionedFile[]>();
@@ -128,15 +150,14 @@ export async function publishExport(
         ),
       );
       hashMs += performance.now() - hashing;
-      const destination = storage.join(taskOutputRoot(storage, outputPath, task), partition);
       const published = await storage.publish(
         local.map((file) => file.path),
-        destination,
+        storage.join(root, partition),
       );
       const byName = new Map(local.map((file) => [path.basename(file.path), file.rows]));
       for (const file of published) {
         files.push({
-          id: fileId(task.id, file.uri),
+          id: fileId(taskId, file.uri),
           partition,
           uri: file.uri,
           rows: byName.get(path.basename(file.uri)) ?? 0,
@@ -145,7 +166,8 @@ export async function publishExport(
         });
       }
     },
-    { concurrency: PARALLEL_PUBLISHES },
+    // On a failure the partitions under way still end (an AggregateError comes after them all).
+    { concurrency: PARALLEL_PUBLISHES, stopOnError: false },
   );
   return { files: files.sort((a, b) => compareText(a.uri, b.uri)), hashMs: Math.round(hashMs) };
 }
