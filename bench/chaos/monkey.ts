@@ -68,8 +68,12 @@ export class Monkey {
     // The FLUSHALL may wait for a backlog; the kills after it keep their spacing (shifted by that
     // wait) rather than come all at once, which would kill every worker within a second or two.
     let lateMs = 0;
+    let lastKillAt = 0;
     for (const event of events) {
-      const wait = start + event.atMs + lateMs - Date.now();
+      // A kill that comes late (one before it waited for a busy worker, or for the store) still
+      // keeps its distance from the last: late kills never come all at once.
+      const due = start + event.atMs + lateMs;
+      const wait = (event.flush ? due : Math.max(due, lastKillAt + killGapMs)) - Date.now();
       if (wait > 0) await sleep(wait);
       if (event.flush) {
         // The turn lasts until the lost jobs ran again: no other fault muddles their recovery.
@@ -78,7 +82,10 @@ export class Monkey {
           await this.flushRecovered();
         });
         lateMs = Math.max(0, Date.now() - (start + event.atMs));
-      } else await this.killOne(start);
+      } else {
+        await this.killOne(start);
+        lastKillAt = Date.now();
+      }
     }
   }
 

@@ -118,6 +118,14 @@ export class LocalStorage implements Storage {
       await fsp.rm(partial, { force: true });
       throw error;
     }
+    // A writer killed between the two steps left its partial file; the one that wrote it whole
+    // (its job's new owner) removes it.
+    const stale = `${path.basename(uri)}.`;
+    for (const name of fs.readdirSync(path.dirname(uri))) {
+      if (name.startsWith(stale) && name.endsWith('.partial')) {
+        fs.rmSync(path.join(path.dirname(uri), name), { force: true });
+      }
+    }
     return { uri, sizeBytes: Buffer.byteLength(body) };
   }
 

@@ -81,6 +81,20 @@ describe('LocalStorage.publish onto another file system (SNAPSHOT_PATH elsewhere
   });
 });
 
+describe('LocalStorage.write', () => {
+  it('writes the whole body, and removes the partial file a writer killed half way left beside it', async () => {
+    const uri = path.join(root, 'exports', 'org', 'task', 'manifest.json');
+    const left = `${uri}.4242.1796606671884.partial`;
+    write(left, 12);
+    const other = write(path.join(root, 'exports', 'org', 'task', 'manifest.json5.1.2.partial'), 1);
+    expect(await storage.write(uri, '{"files":[]}')).toEqual({ uri, sizeBytes: 12 });
+    expect(fs.readFileSync(uri, 'utf8')).toBe('{"files":[]}');
+    expect(fs.existsSync(left)).toBe(false);
+    // Another file's partial is not this write's to remove.
+    expect(fs.existsSync(other)).toBe(true);
+  });
+});
+
 describe('LocalStorage: the root partition of a generic tree', () => {
   it("publishes into the task's own folder without touching the other partitions' folders", async () => {
     const task = `${root}/exports/org/task`;
