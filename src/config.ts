@@ -89,8 +89,9 @@ export interface StorageConfig {
   /** `STAGING_CACHE_BYTES`: the staging cache's cap. @defaultValue 10GB */
   stagingCacheBytes: number;
   /**
-   * `RANGED_READS`: a count over object storage fetches only the footer and the chunks of the
-   * columns it reads (a sparse local copy) instead of each whole object. @defaultValue true
+   * `RANGED_READS`: a count, or an export with a column list, over object storage fetches only the
+   * footer and the chunks of the columns it reads (a sparse local copy) instead of each whole
+   * object. @defaultValue true
    */
   rangedReads: boolean;
   /** `STORAGE_TIMEOUT`: connect timeout, and longest silence of a connection, of each object-store request. @defaultValue 30 s */

@@ -33,7 +33,8 @@ export interface StageOptions {
    */
   footersOnly?: boolean;
   /**
-   * The only columns the reader will read (a count's filter, `unique_by` and breakdown columns):
+   * The only columns the reader will read (a count's filter, `unique_by` and breakdown columns; an
+   * export's column list and filter):
    * object stores fetch the footer and those columns' chunks with ranged reads into a sparse local
    * copy, unless they are most of the object. DuckDB then reads nothing else of it. Ignored with
    * `footersOnly`, and by local storage (which reads in place).

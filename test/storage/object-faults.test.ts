@@ -197,7 +197,7 @@ describe('a misbehaving object store', () => {
 
   it('an object whose body is always truncated fails the export with storage_error naming it, no file left', async () => {
     // Footers pass (a count without a filter reads only them); every whole read of one object is cut
-    // short. The export names columns, so it reads the objects rather than copying them.
+    // short. The export names columns, so it reads the chunks of those columns rather than copying.
     const proxy = await startFaultProxy(s3, (r) =>
       r.key === KEY && readsData(r) ? { kind: 'truncate' } : undefined,
     );

@@ -6,15 +6,13 @@ import {
 } from '../../catalog/partition-inputs.ts';
 import { parquetRowCounts } from '../../engine/parquet-footer.ts';
 import { countByFile } from '../../engine/parquet-queries.ts';
-import { integerBounds } from '../../engine/sql-bounds.ts';
-import { quotedNames } from '../../engine/sql-quote.ts';
 import type { JobOutcome, JobRecord } from '../../store/store.ts';
 import { countsWhole, peopleOf, type TaskPlan } from '../../tasks/task-model.ts';
 import type { JobEngine } from '../job-engines.ts';
 import { countDelta } from './delta-members.ts';
 import { countPeopleJob } from './people-figures.ts';
 import { type JobRun, type Phase, type PhaseDeps, type PhaseResult, zeroCounts } from './phase.ts';
-import { stageJobInputs } from './phase-inputs.ts';
+import { readingColumns, stageJobInputs } from './phase-inputs.ts';
 import { countWhole } from './segment-figures.ts';
 
 /**
@@ -82,15 +80,7 @@ function footersOnly(plan: TaskPlan): boolean {
  */
 function columnsRead(plan: TaskPlan): ColumnsRead {
   if (peopleOf(plan) || plan.delta) return {};
-  const where = plan.whereSql;
-  return {
-    columns: [
-      ...(where === null ? [] : quotedNames(where)),
-      ...(plan.uniqueBy ? [plan.uniqueBy] : []),
-      ...(plan.breakdownBy ?? []),
-    ],
-    bounds: where === null ? [] : integerBounds(where),
-  };
+  return readingColumns(plan, [...(plan.uniqueBy ? [plan.uniqueBy] : []), ...(plan.breakdownBy ?? [])]);
 }
 
 async function countJob(

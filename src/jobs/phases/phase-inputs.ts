@@ -5,15 +5,30 @@ import {
   stageInputs,
 } from '../../catalog/partition-inputs.ts';
 import { compareText } from '../../compare.ts';
+import { integerBounds } from '../../engine/sql-bounds.ts';
+import { quotedNames } from '../../engine/sql-quote.ts';
 import { jobsFor } from '../../tasks/planning/job-rows.ts';
 import { batchByBytes } from '../../tasks/planning/partition-batches.ts';
 import {
   countsWhole,
   exportsWholeAtOnce,
   type StoredRequest,
+  type TaskPlan,
   wholeExportKey,
 } from '../../tasks/task-model.ts';
 import type { JobRun, PhaseDeps } from './phase.ts';
+
+/**
+ * What a job reading only some columns of its inputs reads: those and its filter's columns, and its
+ * filter's integer bounds (see `StageOptions`: object stores then fetch only those chunks).
+ */
+export function readingColumns(plan: TaskPlan, columns: readonly string[]): ColumnsRead {
+  const where = plan.whereSql;
+  return {
+    columns: [...(where === null ? [] : quotedNames(where)), ...columns],
+    bounds: where === null ? [] : integerBounds(where),
+  };
+}
 
 /**
  * How many times `maxJobBytes` a filtered count job may read: it reads only the columns of its

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import pMap from 'p-map';
-import type { JobInputs } from '../../catalog/partition-inputs.ts';
+import type { ColumnsRead, JobInputs } from '../../catalog/partition-inputs.ts';
 import { compareText } from '../../compare.ts';
 import { parquetRowCounts } from '../../engine/parquet-footer.ts';
 import { footerSchema } from '../../engine/parquet-queries.ts';
@@ -8,16 +8,18 @@ import type { JobOutcome } from '../../store/store.ts';
 import {
   exportsWholeAtOnce,
   PEOPLE,
+  peopleOf,
   type SegmentFiguresView,
   type StoredRequest,
   splitsOf,
+  type TaskPlan,
   wholeExportKey,
 } from '../../tasks/task-model.ts';
 import { taskOutputRoot } from '../../tasks/task-outputs.ts';
 import { fileId, publishExport, writeExport } from './export-files.ts';
 import { FileChecksums } from './file-checksums.ts';
 import { type JobRun, type Phase, type PhaseDeps, type PhaseResult, zeroCounts } from './phase.ts';
-import { stageJobInputs } from './phase-inputs.ts';
+import { readingColumns, stageJobInputs } from './phase-inputs.ts';
 import { publishHeldBack } from './split-exports.ts';
 
 /** Partitions whose files are copied at once (each copy is a request or two on an object store). */
@@ -41,7 +43,8 @@ export class UnloadPhase implements Phase {
   async run(run: JobRun): Promise<PhaseResult> {
     // An export of whole files reads only their footers (rows, schema, codec) and copies them.
     const copies = run.plan.copyFiles === true;
-    if (!(await stageJobInputs(run, this.deps, { footersOnly: copies }))) return { settle: 'none' };
+    const staging = { footersOnly: copies, ...(copies ? {} : columnsWritten(run.plan)) };
+    if (!(await stageJobInputs(run, this.deps, staging))) return { settle: 'none' };
     const inputs = run.inputs!;
     const outcome = copies ? await this.copyFiles(run, inputs) : await this.write(run, inputs);
     const objects = inputs.partitions.flatMap((input) => input.objects);
@@ -163,4 +166,14 @@ export class UnloadPhase implements Phase {
     run.lap('copy');
     return { counts, files, ...(schema ? { schema } : {}) };
   }
+}
+
+/**
+ * What an export with a column list reads: those columns, its filter's and the Hive columns its
+ * folders are named by (no bytes when they are folders alone). An export of every column, and a
+ * people export (its aggregates), read whole objects.
+ */
+function columnsWritten(plan: TaskPlan): ColumnsRead {
+  if (plan.columns === null || peopleOf(plan) || plan.delta) return {};
+  return readingColumns(plan, [...plan.columns, ...Object.keys(plan.hiveTypes ?? {})]);
 }
