@@ -28,7 +28,8 @@ const GAP_BYTES = 4 * 1024;
  * A row group is ruled out only as DuckDB rules it out itself (it then reads none of its chunks,
  * though perhaps the bloom filters of its other filter columns first, which are kept): by the exact
  * minimum and maximum of a plain 32- or 64-bit integer column against a bound whose
- * value that type holds (see `integerBounds`).
+ * value that type holds (see `integerBounds`), the column named exactly (a rendered filter names
+ * columns as the file does; in doubt nothing is ruled out).
  *
  * `tail` is the end of the object: the footer, its length and `PAR1`; `size` the object's size.
  * Undefined when the footer cannot be planned from safely (damaged, chunks in other files, a bloom
@@ -78,7 +79,7 @@ export function columnChunkRanges(
   return { ranges: merged, bytes: merged.reduce((sum, [start, end]) => sum + end - start, 0) };
 }
 
-/** Top-level columns stored as plain signed integers, by lower-cased name, with the range their type holds. */
+/** Top-level columns stored as plain signed integers, by exact name, with the range their type holds. */
 function integerColumns(schema: readonly SchemaElement[]): Map<string, [bigint, bigint]> {
   const found = new Map<string, [bigint, bigint]>();
   // Depth-first: the root, then each element followed by its children.
@@ -96,7 +97,7 @@ function integerColumns(schema: readonly SchemaElement[]): Map<string, [bigint, 
       bits > 0 &&
       (!logical || (logical.type === 'INTEGER' && logical.isSigned && logical.bitWidth === bits)) &&
       (!element.converted_type || element.converted_type === `INT_${bits}`);
-    if (plain) found.set(asciiLower(element.name), [-(2n ** BigInt(bits - 1)), 2n ** BigInt(bits - 1) - 1n]);
+    if (plain) found.set(element.name, [-(2n ** BigInt(bits - 1)), 2n ** BigInt(bits - 1) - 1n]);
   }
   return found;
 }
@@ -109,7 +110,7 @@ function rulesOut(
 ): boolean {
   const meta = chunk.meta_data;
   if (meta?.path_in_schema.length !== 1) return false;
-  const name = asciiLower(meta.path_in_schema[0]!);
+  const name = meta.path_in_schema[0]!;
   const range = integers.get(name);
   const stats = meta.statistics;
   if (!range || !stats || !isInteger(stats.min_value) || !isInteger(stats.max_value)) return false;
@@ -117,7 +118,7 @@ function rulesOut(
   const max = BigInt(stats.max_value);
   return bounds.some(
     ({ column, op, value }) =>
-      asciiLower(column) === name && value >= range[0] && value <= range[1] && !MEETS[op](value, min, max),
+      column === name && value >= range[0] && value <= range[1] && !MEETS[op](value, min, max),
   );
 }
 
