@@ -23,6 +23,7 @@ import { objectError } from './object-errors.ts';
 import { type ObjectLocation, type ObjectScheme, objectUri, parseObjectUri } from './object-location.ts';
 import { type ByteRanges, columnChunkRanges } from './parquet-chunks.ts';
 import { type BodyRetryOptions, DEFAULT_BODY_RETRY, readRange } from './ranged-read.ts';
+import { fillAll, readTail, writeAll } from './sparse-files.ts';
 import type { StagingCache } from './staging-cache.ts';
 import type { PublishedFile, StagedFiles, StageOptions, Storage, StoredObject } from './storage.ts';
 import { StorageError } from './storage-error.ts';
@@ -300,20 +301,11 @@ export class ObjectStorage implements Storage {
       const page: ListObjectsV2CommandOutput = await this.send(folderUri, () =>
         this.client.send(new ListObjectsV2Command({ Bucket: folder.bucket, Prefix: prefix })),
       );
-      const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
+      const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [object.Key] : []));
       if (keys.length === 0) return;
       let failure: unknown;
       try {
-        const reply = await this.send(folderUri, () =>
-          this.client.send(new DeleteObjectsCommand({ Bucket: folder.bucket, Delete: { Objects: keys } })),
-        );
-        const refused = reply.Errors?.[0];
-        if (refused) {
-          failure = new StorageError(
-            'storage_error',
-            `${objectUri({ ...folder, key: refused.Key ?? '' })}: not deleted (${refused.Code}: ${refused.Message})`,
-          );
-        }
+        failure = await this.deleteKeys(folder.bucket, keys);
       } catch (error) {
         failure = error;
       }
@@ -328,23 +320,29 @@ export class ObjectStorage implements Storage {
       const { bucket, key } = this.locate(uri);
       byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), key]);
     }
+    // DeleteObjects takes 1,000 keys; a key that is not there counts as deleted.
     for (const [bucket, keys] of byBucket) {
-      // DeleteObjects takes 1,000 keys; a key that is not there counts as deleted.
       for (let i = 0; i < keys.length; i += 1000) {
-        const batch = keys.slice(i, i + 1000).map((Key) => ({ Key }));
-        const uri = objectUri({ scheme: this.scheme, bucket, key: batch[0]!.Key });
-        const reply = await this.send(uri, () =>
-          this.client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch } })),
-        );
-        const refused = reply.Errors?.[0];
-        if (refused) {
-          throw new StorageError(
-            'storage_error',
-            `${objectUri({ scheme: this.scheme, bucket, key: refused.Key ?? '' })}: not deleted (${refused.Code}: ${refused.Message})`,
-          );
-        }
+        const refused = await this.deleteKeys(bucket, keys.slice(i, i + 1000));
+        if (refused) throw refused;
       }
     }
+  }
+
+  /** Deletes up to 1,000 keys of a bucket; the first key the store refused, as an error. */
+  private async deleteKeys(bucket: string, keys: readonly string[]): Promise<StorageError | undefined> {
+    const uri = objectUri({ scheme: this.scheme, bucket, key: keys[0] ?? '' });
+    const reply = await this.send(uri, () =>
+      this.client.send(
+        new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })) } }),
+      ),
+    );
+    const refused = reply.Errors?.[0];
+    if (!refused) return undefined;
+    return new StorageError(
+      'storage_error',
+      `${objectUri({ scheme: this.scheme, bucket, key: refused.Key ?? '' })}: not deleted (${refused.Code}: ${refused.Message})`,
+    );
   }
 
   /**
@@ -526,41 +524,6 @@ export class ObjectStorage implements Storage {
     } catch (error) {
       throw objectError(uri, error);
     }
-  }
-}
-
-/**
- * Writes all of `bytes` at `position`. A write on a nearly full disk may write part of its bytes and
- * report it rather than fail: the rest is written again, which then fails with ENOSPC, so a staged
- * copy is never shorter than its object.
- */
-async function writeAll(handle: fs.FileHandle, bytes: Uint8Array, position: number): Promise<void> {
-  for (let done = 0; done < bytes.length; ) {
-    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
-    if (bytesWritten === 0) throw Object.assign(new Error('No space left on device'), { code: 'ENOSPC' });
-    done += bytesWritten;
-  }
-}
-
-/** Writes `byte` over the first `size` bytes (see `ObjectStorageOptions.holeFill`). */
-async function fillAll(handle: fs.FileHandle, size: number, byte: number): Promise<void> {
-  const block = Buffer.alloc(Math.min(size, PART_BYTES), byte);
-  for (let at = 0; at < size; at += block.length) {
-    await writeAll(handle, block.subarray(0, Math.min(block.length, size - at)), at);
-  }
-}
-
-/** The end of a staged footer copy: the footer, its length and `PAR1` (`downloadFooter` checked them). */
-async function readTail(localPath: string, size: number): Promise<Buffer> {
-  const handle = await fs.open(localPath, 'r');
-  try {
-    const trailer = Buffer.alloc(8);
-    await handle.read(trailer, 0, 8, size - 8);
-    const tail = Buffer.alloc(trailer.readUInt32LE(0) + 8);
-    await handle.read(tail, 0, tail.length, size - tail.length);
-    return tail;
-  } finally {
-    await handle.close();
   }
 }
 
