@@ -36,7 +36,7 @@ async function run(roles: Roles, command: string): Promise<void> {
   // The server (DuckDB, the store's drivers, Fastify) is loaded by the commands that run it only:
   // the user commands (`login`, `count`, ...) start in a fraction of the time.
   const { startService } = await import('./server.ts');
-  const service = await startService(config, roles);
+  const service = await startService(config, roles).catch((error) => exitIfStoreDown(command, error));
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -47,6 +47,17 @@ async function run(roles: Roles, command: string): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/**
+ * A database still down after the start's wait (see `START_WAIT_MS`) is an operator's matter: one
+ * line naming it, exit 1. Any other error goes on up.
+ */
+async function exitIfStoreDown(command: string, error: unknown): Promise<never> {
+  const { isStoreUnavailable } = await import('./store/store-unavailable.ts');
+  if (!isStoreUnavailable(error)) throw error;
+  console.error(`audiences ${command}: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
 }
 
 program
@@ -72,7 +83,9 @@ program
   .action(async () => {
     const { store: settings, server } = loadConfigOrExit();
     const { openStore } = await import('./store/open-store.ts');
-    const store = await openStore({ databaseUrl: settings.databaseUrl, dataDir: server.dataDir });
+    const store = await openStore({ databaseUrl: settings.databaseUrl, dataDir: server.dataDir }).catch(
+      (error) => exitIfStoreDown('migrate', error),
+    );
     await store.close();
     console.log(`the store is up to date (${settings.databaseUrl ? 'PostgreSQL' : 'SQLite'})`);
   });

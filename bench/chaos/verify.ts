@@ -77,9 +77,14 @@ export interface Verification {
   jobsLeftOfFailedTasks: number;
 }
 
-/** The check every allowed failure passes (and a failure outside the rules fails "ends counted …"). */
-export const ALLOWED_FAILURE_CHECK =
-  'a failed task failed with the code of a fault it overlapped (storage_error, disk_full), with no file';
+/**
+ * The check every failure a fault allows passes (any other failure fails "ends counted …"). A
+ * failed task keeps the files of its jobs that finished (a retry runs only the others): each is
+ * whole and holds only its partition's segment rows; a partition whose every job finished holds all
+ * of them.
+ */
+export const FAILED_FILES_CHECK =
+  "a failed task lists only whole files of its finished jobs, each holding its partition's segment rows";
 
 export interface VerifyOptions {
   tasks: FinalTask[];
@@ -90,7 +95,8 @@ export interface VerifyOptions {
   otherFiles?: ReadonlySet<string>;
   /**
    * Whether a failed task is an outcome a fault allows (answers the fault, see faults.ts
-   * `allowingFault`); such a task is counted, not a lost one, and must list no file.
+   * `allowingFault`); such a task is counted, not a lost one, and its files are checked as whole
+   * files of its finished jobs (`FAILED_FILES_CHECK`).
    */
   allowedFailure?: (detail: Detail) => string | undefined;
   log: (message: string) => void;
@@ -203,12 +209,7 @@ async function verifyTask(subject: TaskUnderCheck): Promise<void> {
   if (allowed) {
     const code = detail.error!.code;
     result.allowedFailures[code] = (result.allowedFailures[code] ?? 0) + 1;
-    check(
-      ALLOWED_FAILURE_CHECK,
-      detail.files.length === 0,
-      id,
-      () => `${code}: lists ${detail.files.length} files`,
-    );
+    await verifyFilesOfFailedTask(subject);
   }
   const finished =
     !allowed &&
@@ -277,6 +278,54 @@ async function verifyTask(subject: TaskUnderCheck): Promise<void> {
     return;
   }
   await verifyExport(subject);
+}
+
+/**
+ * The files a failed task lists (see `FAILED_FILES_CHECK`): each one exists with the detail's size
+ * and rows, its rows are rows of its partition's segment (a sub-multiset, `EXCEPT ALL`), and where
+ * every export job over a partition finished, its files hold the partition's whole segment.
+ */
+async function verifyFilesOfFailedTask(subject: TaskUnderCheck): Promise<void> {
+  const { task, jobs, options, check } = subject;
+  const { oracle } = options;
+  const { detail, spec, id } = task;
+  const columns = spec.select ?? oracle.columns;
+  const present = detail.files.filter((file) => fs.existsSync(file.uri));
+  const metadata = await oracle.fileRows(present.map((file) => file.uri));
+  const problems: string[] = [];
+  for (const file of detail.files) {
+    const size = fs.existsSync(file.uri) ? fs.statSync(file.uri).size : -1;
+    if (size !== file.size_bytes || metadata[file.uri] !== file.rows)
+      problems.push(
+        `${file.uri}: size ${size} (detail ${file.size_bytes}), rows ${metadata[file.uri]} (detail ${file.rows})`,
+      );
+  }
+  const partitions = [...new Set(present.map((file) => file.partition))];
+  const unfinished = new Set(
+    jobs.filter((job) => job.phase === 'unload' && job.status !== 'done').flatMap((job) => job.partitions),
+  );
+  const whole = partitions.filter((partition) => !unfinished.has(partition));
+  const byFile = await oracle.fileFingerprints(
+    present.filter((file) => whole.includes(file.partition)).map((file) => file.uri),
+    columns,
+  );
+  const got: Record<string, Fingerprint> = {};
+  for (const file of present)
+    if (whole.includes(file.partition))
+      got[file.partition] = addFingerprints(
+        got[file.partition],
+        byFile[file.uri] ?? { rows: 0, hashSum: 0n },
+      );
+  if (spec.limit === null && whole.length > 0) {
+    const want = await oracle.fingerprints(spec, columns, whole);
+    if (!sameFingerprints(got, want)) problems.push(fingerprintDifference(got, want));
+  }
+  for (const partition of partitions.filter((p) => spec.limit !== null || !whole.includes(p))) {
+    const inPartition = present.filter((file) => file.partition === partition).map((file) => file.uri);
+    const surplus = await oracle.surplus(inPartition, spec, partition, columns);
+    if (surplus > 0) problems.push(`${partition}: ${surplus} rows are not the segment's`);
+  }
+  check(FAILED_FILES_CHECK, problems.length === 0, id, () => problems.join('; '));
 }
 
 async function verifyExport(subject: TaskUnderCheck): Promise<void> {

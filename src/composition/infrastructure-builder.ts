@@ -51,6 +51,8 @@ export async function buildInfrastructure(ctx: BuildContext): Promise<Infrastruc
     databaseUrl: config.store.databaseUrl,
     dataDir: config.server.dataDir,
     onConnectionError: (error) => log.warn({ error: error.message }, 'a database connection failed'),
+    onWaiting: (error, retryInMs) =>
+      log.warn({ error: error.message, retryInMs }, 'waiting for the database to take connections'),
   });
   plan.add('store', () => store.close());
   const shared = lanes.redisUrl

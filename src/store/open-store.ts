@@ -7,7 +7,7 @@ import pg from 'pg';
 import { KyselyStore } from './kysely-store.ts';
 import type { Database } from './schema.ts';
 import type { Store } from './store.ts';
-import { translatingPool } from './store-unavailable.ts';
+import { isStoreUnavailable, translatingPool } from './store-unavailable.ts';
 
 export interface StoreOptions {
   /** `postgres://...`; unset means the embedded SQLite file. */
@@ -20,7 +20,17 @@ export interface StoreOptions {
    * process.
    */
   onConnectionError?: (error: Error) => void;
+  /**
+   * How long to wait for a PostgreSQL server that does not take connections yet (restarting, failing
+   * over, or starting alongside this process) before the open fails. @defaultValue {@link START_WAIT_MS}
+   */
+  waitMs?: number;
+  /** Told at each attempt that found the server down, with the error and when the next one comes. */
+  onWaiting?: (error: Error, retryInMs: number) => void;
 }
+
+/** How long a process waits at its start for a database that cannot be reached yet. */
+export const START_WAIT_MS = 60_000;
 
 /** How long a query waits for a connection before it fails (a server that is down or unreachable). */
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -38,6 +48,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     // transaction) to its client: a listener on each keeps a server restart from ending the process.
     pool.on('error', (error) => options.onConnectionError?.(error));
     pool.on('connect', (client) => client.on('error', (error) => options.onConnectionError?.(error)));
+    await waitForServer(pool, options);
     return KyselyStore.open(
       new Kysely<Database>({
         dialect: new PostgresDialect({ pool: translatingPool(pool) }),
@@ -60,6 +71,34 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     }),
     'sqlite',
   );
+}
+
+/**
+ * Waits, trying again with growing pauses (0.1 s doubling up to 2 s), until the server answers or
+ * `waitMs` has passed (the error then says how long it waited, and its cause why); an error other
+ * than an unreachable server (a refused login, an unknown database) fails at once. The store is then
+ * opened and migrated as usual.
+ */
+async function waitForServer(pool: pg.Pool, options: StoreOptions): Promise<void> {
+  const deadline = Date.now() + (options.waitMs ?? START_WAIT_MS);
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await pool.query('select 1');
+      return;
+    } catch (error) {
+      const retryInMs = Math.min(2_000, 100 * 2 ** attempt);
+      if (!isStoreUnavailable(error)) throw error;
+      if (Date.now() + retryInMs > deadline) {
+        await pool.end().catch(() => undefined);
+        const waited = Math.round((options.waitMs ?? START_WAIT_MS) / 1000);
+        throw new Error(`the database did not take connections within ${waited} s: ${String(error)}`, {
+          cause: error,
+        });
+      }
+      options.onWaiting?.(error as Error, retryInMs);
+      await new Promise((resolve) => setTimeout(resolve, retryInMs));
+    }
+  }
 }
 
 /**

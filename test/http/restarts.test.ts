@@ -12,6 +12,7 @@ import {
   spawnCommand,
 } from '../../harness/server-process.ts';
 import { type Account, apiClient, call, type Reply, signUp } from '../support/api.ts';
+import { openStore } from '../../src/store/open-store.ts';
 import { expectedIntentCounts, intentPrefixes } from '../support/duck.ts';
 
 /**
@@ -33,6 +34,7 @@ let worker: ServerProcess;
 let account: Account;
 let client: ReturnType<typeof apiClient>;
 let expected: Record<string, number>;
+let env: ProcessEnv;
 let prefixes: string[];
 
 beforeAll(async () => {
@@ -42,7 +44,7 @@ beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-restarts-'));
   redisDir = path.join(dataDir, 'redis');
   redis = await PrivateRedis.start(redisDir);
-  const env: ProcessEnv = {
+  env = {
     DATABASE_URL: postgres.url(),
     REDIS_URL: redis.url,
     JWT_SECRET: `jwt-${randomUUID()}-${randomUUID()}`,
@@ -164,5 +166,41 @@ describe('restarts of the services the processes share', () => {
     await expectAllCounted(tasks);
     for (const process of [api, worker])
       expect(await Promise.race([process.exited, 'running'])).toBe('running');
+  }, 180_000);
+
+  it('a worker started while PostgreSQL is down waits for it, then runs the jobs', async () => {
+    await postgres.pause();
+    const starting = spawnCommand(
+      'worker',
+      { ...env, DATA_DIR: path.join(dataDir, 'late-worker'), LOG_LEVEL: 'warn' },
+      { capture: true, readyTimeoutMs: 60_000 },
+    );
+    const early = await Promise.race([
+      starting.then(
+        () => 'ready',
+        (error) => `failed: ${error}`,
+      ),
+      new Promise((resolve) => setTimeout(() => resolve('waiting'), 3_000)),
+    ]);
+    expect(early).toBe('waiting');
+    // Opened directly, the store gives up after its wait with an error that says so.
+    const waits: number[] = [];
+    const opened = openStore({
+      databaseUrl: postgres.url(),
+      dataDir: path.join(dataDir, 'direct'),
+      waitMs: 1_000,
+      onWaiting: (_error, retryInMs) => waits.push(retryInMs),
+    });
+    await expect(opened).rejects.toThrow(/did not take connections within 1 s/);
+    expect(waits.length).toBeGreaterThan(0);
+    await postgres.resume();
+
+    const late = await starting;
+    expect(Buffer.concat(late.output).toString('utf8')).toContain('waiting for the database');
+    // The first worker leaves: the one that waited counts what comes next.
+    expect(await worker.stop()).toBe(0);
+    worker = late;
+    const task = { id: await client.createIntentTask(countBody('medium')), score: 'medium' };
+    await expectAllCounted([task]);
   }, 180_000);
 });
