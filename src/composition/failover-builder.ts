@@ -1,7 +1,7 @@
 import { newLeaseOwner } from '../jobs/job-lease.ts';
 import { JobReconciler } from '../jobs/job-reconciler.ts';
 import { WorkerLiveness } from '../jobs/worker-liveness.ts';
-import { type BuildContext, infos, warnings } from './build-context.ts';
+import { type BuildContext, warnings } from './build-context.ts';
 import type { Infrastructure } from './infrastructure-builder.ts';
 
 /**
@@ -23,7 +23,8 @@ export function startLiveness(
     onJobsFreed: () => void reconciler.reconcile().catch(() => 0),
     onBeatFailed: () => reconciler.outageSeen(),
     log: warnings(log),
-    trace: infos(log),
+    // A process taken for dead is news to an operator, whichever process judged it.
+    trace: warnings(log),
   });
   plan.add('worker-liveness', () => liveness.stop());
   liveness.start();

@@ -23,7 +23,7 @@ export interface WorkerLivenessOptions {
   onBeatFailed?: () => void;
   /** Beats or looks that failed (the next ones still come). */
   log?: (message: string, fields: Record<string, unknown>) => void;
-  /** The workers taken for dead, at info level. */
+  /** The workers taken for dead (the service logs them as a warning). */
   trace?: (message: string, fields: Record<string, unknown>) => void;
 }
 
