@@ -18,6 +18,7 @@ export const UNIT_TESTS = [
   'test/architecture/test-projects.test.ts',
   'test/audiences/audience-schedule.test.ts',
   'test/bench/fairness-coverage.test.ts',
+  'test/bench/data-growth-report.test.ts',
   'test/bench/history.test.ts',
   'test/cli/day-list.test.ts',
   'test/compare.test.ts',

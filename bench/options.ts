@@ -49,6 +49,15 @@ export interface BenchOptions {
    * operations after a change on the job path).
    */
   only: Array<Comparison['key']> | undefined;
+  /**
+   * `--growth`: only the data-growth run (the four operations at each of `growthRows`), whose
+   * section of the report replaces the one before; the rest of the report stays as it was.
+   */
+  dataGrowth: boolean;
+  /** Rows of the trees the growth run measures, smallest first. */
+  growthRows: number[];
+  /** The growth run also counts over each tree in s3rver (whole objects against ranged reads). */
+  growthObjects: boolean;
 }
 
 const USAGE = `usage: npm run bench -- [--tiny] [--out FILE]
@@ -57,6 +66,11 @@ const USAGE = `usage: npm run bench -- [--tiny] [--out FILE]
   --out FILE    write the report to FILE instead of BENCHMARKS.md; also BENCH_OUT=FILE
   --work DIR    cache and scratch folder (default .bench); also BENCH_WORK_DIR=DIR
   --quiet       no progress lines on stderr
+  --growth      only the growth run: a filtered count, a filtered export, a unique count and a people
+                export at each tree size, embedded and scaled out, against raw DuckDB, and the count
+                over each tree in s3rver; updates its section of the report (trees are cached)
+  --sizes LIST  the growth run's tree sizes in rows (default 10M,30M,100M; tiny 100k,300k)
+  --no-objects  the growth run without the s3rver counts
   --only KEYS   only these comparisons on the full tree, or the tiny one with --tiny (comma-separated:
                 count, filtered, export, small, csv, jsonl, copy, unload, delta, profile), printed to stdout;
                 writes no report
@@ -72,6 +86,9 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, ro
   let work = env.BENCH_WORK_DIR;
   let quiet = false;
   let only: Array<Comparison['key']> | undefined;
+  let dataGrowth = false;
+  let sizes: number[] | undefined;
+  let growthObjects = true;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => {
@@ -85,6 +102,9 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, ro
     else if (arg === '--work') work = value();
     else if (arg === '--quiet') quiet = true;
     else if (arg === '--only') only = comparisonKeys(value());
+    else if (arg === '--growth') dataGrowth = true;
+    else if (arg === '--sizes') sizes = rowCounts(value());
+    else if (arg === '--no-objects') growthObjects = false;
     else if (arg === '--help' || arg === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -97,7 +117,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, ro
     : (message: string) =>
         process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(1)}s] ${message}\n`);
   const workDir = path.resolve(root, work ?? '.bench');
-  const mode = tiny ? 'tiny' : 'full';
+  const mode = `${dataGrowth ? 'growth-' : ''}${tiny ? 'tiny' : 'full'}`;
   return {
     tiny,
     root,
@@ -108,7 +128,8 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, ro
     tree: tiny
       ? { rows: 200_000, days: 2, prefixes: 5, seed: 1 }
       : { rows: 10_000_000, days: 10, prefixes: 10, seed: 1 },
-    pairs: tiny ? 2 : 7,
+    // The growth run's largest trees take minutes per run: fewer rounds.
+    pairs: dataGrowth ? (tiny ? 1 : 3) : tiny ? 2 : 7,
     exportPairs: tiny ? 2 : 7,
     threads,
     memoryLimit: undefined,
@@ -126,7 +147,21 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, ro
     sectionAttempts: tiny ? 1 : 3,
     log,
     only,
+    dataGrowth,
+    growthRows: sizes ?? (tiny ? [100_000, 300_000] : [10_000_000, 30_000_000, 100_000_000]),
+    growthObjects,
   };
+}
+
+/** `10M,30M,100M` or `100k,300000`: row counts, smallest first. */
+function rowCounts(list: string): number[] {
+  const counts = list.split(',').map((item) => {
+    const match = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(item.trim());
+    if (!match) throw new Error(`--sizes takes row counts such as 10M,30M,100M; not ${item}\n${USAGE}`);
+    const unit = { '': 1, k: 1e3, m: 1e6 }[match[2]!.toLowerCase() as '' | 'k' | 'm'];
+    return Math.round(Number(match[1]) * unit);
+  });
+  return counts.sort((a, b) => a - b);
 }
 
 function comparisonKeys(list: string): Array<Comparison['key']> {

@@ -11,6 +11,8 @@ import { measureCancel } from './cancel.ts';
 import { measureCliStart } from './cli-start.ts';
 import { type Comparison, Comparisons } from './comparisons.ts';
 import { type CpuLoad, CpuMonitor, NOISY_CORES, waitForQuiet } from './cpu-monitor.ts';
+import { measureDataGrowth } from './data-growth.ts';
+import { growthSectionOf, renderGrowthSection, withGrowthSection } from './data-growth-report.ts';
 import { type Dataset, ensureDataset } from './dataset.ts';
 import {
   checkBackends,
@@ -22,7 +24,7 @@ import {
 import { measureEstimate } from './estimate.ts';
 import { measureFairness } from './fairness.ts';
 import { measureGrowth } from './growth.ts';
-import { historyOf, historySection } from './history.ts';
+import { HISTORY_HEADING, historyOf, historySection } from './history.ts';
 import { describeMachine } from './machine.ts';
 import { measureMemory, startMemoryService } from './memory.ts';
 import { measureObjectCount } from './object-count.ts';
@@ -70,6 +72,7 @@ async function main(options: BenchOptions): Promise<void> {
   };
 
   if (options.only) return focused(options, options.only, cpu);
+  if (options.dataGrowth) return dataGrowth(options, cpu);
   await checkBackends(options);
   const dataset = await ensureDataset(options);
   const machine = await describeMachine(options.root);
@@ -235,11 +238,12 @@ async function main(options: BenchOptions): Promise<void> {
     JSON.stringify(results, null, 2),
   );
   fs.mkdirSync(path.dirname(options.reportPath), { recursive: true });
-  // The report is written anew; its history keeps the earlier runs' lines.
+  // The report is written anew; the growth run's section and the history are kept.
   const earlier = fs.existsSync(options.reportPath) ? fs.readFileSync(options.reportPath, 'utf8') : undefined;
+  const growth = growthSectionOf(earlier);
   fs.writeFileSync(
     options.reportPath,
-    `${renderReport(results)}\n${historySection(results, historyOf(earlier))}`,
+    `${renderReport(results)}\n${growth ? `${growth}\n` : ''}${historySection(results, historyOf(earlier))}`,
   );
   options.log(`report written to ${options.reportPath}`);
 }
@@ -271,6 +275,28 @@ async function focused(
     await service.server.stop();
     fs.rmSync(service.dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * `--growth`: the four operations at each tree size (see bench/data-growth.ts); its section of the
+ * report replaces the one before, and the rest of the report stays as it was.
+ */
+async function dataGrowth(options: BenchOptions, cpu: CpuMonitor): Promise<void> {
+  await checkBackends(options);
+  const machine = await describeMachine(options.root);
+  const result = await measureDataGrowth(options, cpu);
+  fs.writeFileSync(
+    path.join(options.workDir, `results-growth-${options.tiny ? 'tiny' : 'full'}.json`),
+    JSON.stringify(result, null, 2),
+  );
+  const command = `npm run bench -- --growth${options.tiny ? ' --tiny' : ''}`;
+  const section = renderGrowthSection(result, command, machine.commit.split(' ')[0]!.slice(0, 7));
+  const earlier = fs.existsSync(options.reportPath)
+    ? fs.readFileSync(options.reportPath, 'utf8')
+    : '# Benchmarks\n';
+  fs.mkdirSync(path.dirname(options.reportPath), { recursive: true });
+  fs.writeFileSync(options.reportPath, withGrowthSection(earlier, section, HISTORY_HEADING));
+  options.log(`growth section written to ${options.reportPath}`);
 }
 
 /** Before a measurement (not in tiny runs), waits up to 2 min until other processes leave the cores alone. */
