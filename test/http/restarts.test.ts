@@ -11,8 +11,8 @@ import {
   type ServerProcess,
   spawnCommand,
 } from '../../harness/server-process.ts';
-import { type Account, apiClient, call, type Reply, signUp } from '../support/api.ts';
 import { openStore } from '../../src/store/open-store.ts';
+import { type Account, apiClient, call, type Reply, signUp } from '../support/api.ts';
 import { expectedIntentCounts, intentPrefixes } from '../support/duck.ts';
 
 /**
