@@ -12,6 +12,7 @@ export interface JobKind {
 export const JOB_KINDS: Record<JobPhase, JobKind> = {
   list: { phase: 'list', maxAttempts: 3, backoffMs: (attempt) => 500 * 4 ** (attempt - 1) },
   count: { phase: 'count', maxAttempts: 3, backoffMs: (attempt) => 500 * 4 ** (attempt - 1) },
+  reduce: { phase: 'reduce', maxAttempts: 3, backoffMs: (attempt) => 500 * 4 ** (attempt - 1) },
   unload: { phase: 'unload', maxAttempts: 3, backoffMs: (attempt) => 1000 * 4 ** (attempt - 1) },
   manifest: { phase: 'manifest', maxAttempts: 5, backoffMs: (attempt) => 500 * 4 ** (attempt - 1) },
 };

@@ -45,7 +45,8 @@ export class JobEngines {
   }
 
   /**
-   * One locked-down DuckDB per job, allowed only the job's input root and its own scratch folder.
+   * One locked-down DuckDB per job, allowed only the job's input root (`inputRoot`: the task's,
+   * unless its phase reads elsewhere) and its own scratch folder.
    *
    * Its threads are the cores shared out among the jobs that run at once in this process: the
    * instance starts at once, and is locked down with its threads when `sharing` tells how many of
@@ -57,6 +58,7 @@ export class JobEngines {
     jobId: string,
     plan: TaskPlan,
     sharing: Promise<number> = Promise.resolve(1),
+    inputRoot: string = plan.inputRoot,
   ): Promise<JobEngine> {
     const { storage } = this.options;
     this.running += 1;
@@ -71,7 +73,7 @@ export class JobEngines {
     try {
       const sandbox = await this.pool.open({
         timeoutMs: this.options.engine.timeoutMs,
-        allowedDirectories: [...storage.localInputDirs(plan.inputRoot), scratch],
+        allowedDirectories: [...storage.localInputDirs(inputRoot), scratch],
         tempDirectory: path.join(scratch, 'tmp'),
         threads,
       });

@@ -6,7 +6,7 @@ import type { ClaimedJob, JobPhase, NewJob, Store, TaskLifecycle, TaskRecord } f
 import type { TaskChanges } from '../tasks/task-changes.ts';
 import { describeFailure } from '../tasks/task-failure.ts';
 import type { StoredRequest } from '../tasks/task-model.ts';
-import { removeTaskOutputs } from '../tasks/task-outputs.ts';
+import { removeTaskOutputs, taskSlicesRoot } from '../tasks/task-outputs.ts';
 import { JobCancel } from './job-cancel.ts';
 import { JOB_KINDS } from './job-catalog.ts';
 import { type JobEngine, JobEngines } from './job-engines.ts';
@@ -16,6 +16,7 @@ import { CountPhase } from './phases/count.ts';
 import { ListPhase } from './phases/list.ts';
 import { ManifestPhase } from './phases/manifest.ts';
 import type { JobRun, Phase, PhaseDeps, PhaseResult } from './phases/phase.ts';
+import { ReducePhase } from './phases/reduce.ts';
 import { UnloadPhase } from './phases/unload.ts';
 
 export interface JobRunnerOptions {
@@ -137,6 +138,7 @@ export class JobRunner {
     this.phases = {
       list: new ListPhase(deps),
       count: new CountPhase(deps),
+      reduce: new ReducePhase(deps),
       unload: new UnloadPhase(deps),
       manifest: new ManifestPhase(deps),
     };
@@ -195,7 +197,8 @@ export class JobRunner {
     const sharing = new Promise<number>((resolve) => {
       sharedBy = resolve;
     });
-    const engine: Promise<JobEngine> | undefined = engines?.open(job.id, plan, sharing);
+    const inputRoot = this.phases[job.phase].inputRoot?.(task) ?? plan.inputRoot;
+    const engine: Promise<JobEngine> | undefined = engines?.open(job.id, plan, sharing, inputRoot);
     // Its failure is handled where it is awaited; until then it must not count as unhandled.
     engine?.catch(() => undefined);
     const lease = new JobLease({
@@ -268,6 +271,11 @@ export class JobRunner {
     if (completion.outcome === 'cancelled') return this.stopped(state, outcome);
     if (completion.outcome === 'recorded' && completion.released.length > 0) {
       await queue.enqueue(completion.released);
+    }
+    // The last reduce job: the people written by bucket have been counted, and are nobody's now.
+    if (completion.outcome === 'recorded' && completion.phaseEnded && job.phase === 'reduce') {
+      const { storage, outputPath } = this.options;
+      await storage.remove(taskSlicesRoot(storage, outputPath, task)).catch(() => undefined);
     }
     state.run.lap('store');
     this.done(state, { files: result.files ?? 0 }, result.volume);

@@ -9,10 +9,12 @@ import type {
 
 /**
  * `list`: lists a large input and plans the task's count or export jobs (a generic task whose input
- * is too large to list while the client waits); `count` and `unload` read partitions; `manifest`:
+ * is too large to list while the client waits); `count` and `unload` read partitions; `reduce`: one
+ * hash bucket of a unique count whose count jobs each saw part of it (see `tasks/unique-slices.ts`);
+ * `manifest`:
  * the last job of an export, which writes its `manifest.json` and `_SUCCESS`.
  */
-export type JobPhase = 'list' | 'count' | 'unload' | 'manifest';
+export type JobPhase = 'list' | 'count' | 'reduce' | 'unload' | 'manifest';
 
 /**
  * `pending`: planned but not released to the queue yet. `cancelled`: its task was cancelled before
@@ -65,6 +67,11 @@ export interface JobOutcome {
    * task's partitions: stored on the task as they are, replacing any written before.
    */
   figures?: unknown;
+  /**
+   * Figures of this job's part of the segment (any JSON value), kept on the job and handed to the
+   * lifecycle with its phase's others when the phase ends (`TaskLifecycle.phaseEnded`).
+   */
+  partFigures?: unknown;
 }
 
 /**
@@ -99,8 +106,11 @@ export interface LeaseLost {
 }
 
 export type JobCompletion =
-  /** The outcome is stored; `released` are the jobs it released (the caller enqueues them). */
-  | { outcome: 'recorded'; released: JobRef[] }
+  /**
+   * The outcome is stored; `released` are the jobs it released (the caller enqueues them);
+   * `phaseEnded` when it was the last job of its phase, and the task moved on.
+   */
+  | { outcome: 'recorded'; released: JobRef[]; phaseEnded: boolean }
   /** The task failed or expired meanwhile: nothing was written, the job stays as it was. */
   | { outcome: 'task_inactive' }
   /**

@@ -252,7 +252,9 @@ export class KyselyStore implements Store {
       .select(JOB_COLUMNS)
       .where('taskId', '=', taskId)
       // In the order the phases run.
-      .orderBy(sql`CASE phase WHEN 'list' THEN 0 WHEN 'count' THEN 1 WHEN 'unload' THEN 2 ELSE 3 END`)
+      .orderBy(
+        sql`CASE phase WHEN 'list' THEN 0 WHEN 'count' THEN 1 WHEN 'reduce' THEN 2 WHEN 'unload' THEN 3 ELSE 4 END`,
+      )
       .orderBy('seq')
       .execute();
     return rows.map(toJob);

@@ -319,6 +319,13 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0013_job_figures': {
+    async up(db: Kysely<unknown>) {
+      // Figures of one job's part of a segment (a sliced unique count's map and reduce jobs), merged
+      // when its phase ends.
+      await db.schema.alterTable('jobs').addColumn('figures', 'text').execute();
+    },
+  },
 };
 
 class CodeMigrations implements MigrationProvider {

@@ -83,6 +83,8 @@ export interface JobTable {
   manifest: string | null;
   /** JSON {columns: [{name, type}], codec?} of what an export job wrote (`JobOutcome.schema`). */
   outputColumns: string | null;
+  /** JSON figures of the job's part of the segment (`JobOutcome.partFigures`); null for most jobs. */
+  figures: string | null;
   error: string | null;
   updatedAt: string;
   /** The worker running the job; null unless `running`. */

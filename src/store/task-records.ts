@@ -83,6 +83,8 @@ export interface TaskMove {
   jobs: NewJob[];
   /** The task's final counts, when the move ends its counting: stored sorted, with their total. */
   counts?: Record<string, number>;
+  /** Figures of the whole segment to store on the task (`figuresJson`), replacing any before. */
+  figures?: unknown;
 }
 
 /**
@@ -91,7 +93,13 @@ export interface TaskMove {
  */
 export interface TaskLifecycle {
   /** The last job of `phase` is done; `counts` are the phase's counts, merged. */
-  phaseEnded(task: TaskRecord, phase: JobPhase, counts: Record<string, number>): TaskMove;
+  phaseEnded(
+    task: TaskRecord,
+    phase: JobPhase,
+    counts: Record<string, number>,
+    /** The `partFigures` the phase's jobs recorded, in job order (none when none did). */
+    parts?: readonly unknown[],
+  ): TaskMove;
   /**
    * A client asks for the task's export (`counts` are its final counts): the move, or undefined
    * when the task's status does not allow it.

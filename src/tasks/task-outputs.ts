@@ -17,8 +17,22 @@ export function taskOutputRoot(
 }
 
 /**
- * Removes everything a task exported: its output folder (see `taskOutputRoot`), and the parts of a
- * split export it held back (in the service's own area). For a cancelled task; nothing to do when
+ * Where a sliced unique count's count jobs write their people by hash bucket, for its reduce jobs
+ * to read (`tasks/unique-slices.ts`): `{outputPath}/.slices/{organization_id}/{task_id}/`, shared
+ * by every worker as the exports are. Removed when the count ends or the task is cancelled.
+ */
+export function taskSlicesRoot(
+  storage: Storage,
+  outputPath: string,
+  task: Pick<TaskRecord, 'id' | 'organizationId'>,
+): string {
+  return storage.join(outputPath, `.slices/${task.organizationId}/${task.id}`);
+}
+
+/**
+ * Removes everything a task exported: its output folder (see `taskOutputRoot`), the people of a
+ * sliced count (`taskSlicesRoot`), and the parts of a split export it held back (in the service's
+ * own area). For a cancelled task; nothing to do when
  * the task exported nothing.
  */
 export async function removeTaskOutputs(
@@ -27,6 +41,7 @@ export async function removeTaskOutputs(
   task: Pick<TaskRecord, 'id' | 'organizationId' | 'request'>,
 ): Promise<void> {
   await storage.remove(taskOutputRoot(storage, outputPath, task));
+  await storage.remove(taskSlicesRoot(storage, outputPath, task));
   const heldBack = (task.request as Partial<StoredRequest> | undefined)?.plan?.splits?.heldBack;
   if (heldBack !== undefined) await storage.remove(heldBack);
 }

@@ -25,17 +25,20 @@ async function exists(uri: string): Promise<boolean> {
   }
 }
 
-taskSuite('tasks over an S3 tree, exported to S3', {
+taskSuite('tasks over an S3 tree, exported to S3, jobs split by input bytes (JOB_MAX_BYTES=1MB)', {
   start: () =>
     startTestServer({
       ...s3.env,
       INTENT_INPUT_PATH: 's3://intent/tree',
       OUTPUT_PATH: 's3://exports/audiences',
+      // Jobs split by input bytes: a unique count's people go through S3 by hash bucket.
+      JOB_MAX_BYTES: '1MB',
     }),
   outputRoot: () => 's3://exports/audiences',
   localTree: () => inject('intentTree'),
   inputPath: () => 's3://intent/tree',
   exists,
+  jobMaxBytes: 1_000_000,
 });
 
 taskSuite('tasks over a GCS tree, exported to a local folder', {

@@ -132,7 +132,7 @@ describe.each(STORE_BACKENDS)('job leases on $name', (backend) => {
       at(LEASE_MS + 1),
       holdExport,
     );
-    expect(completion).toEqual({ outcome: 'recorded', released: [] });
+    expect(completion).toEqual({ outcome: 'recorded', released: [], phaseEnded: true });
     const recorded = await snapshot('t1');
     expect(recorded.task).toMatchObject({ status: 'completed', totalCount: 5, completedJobs: 1 });
 

@@ -1,5 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ClientRecord, NewJob, Store, TaskRecord, UserRecord } from '../../src/store/store.ts';
+import type {
+  ClientRecord,
+  NewJob,
+  Store,
+  TaskLifecycle,
+  TaskRecord,
+  UserRecord,
+} from '../../src/store/store.ts';
 import {
   FIXTURE_CREATED,
   FIXTURE_EXPIRES,
@@ -215,7 +222,7 @@ describe.each(STORE_BACKENDS)('store on $name', (backend) => {
     await store.claimJob('t1-c0', LEASE);
     expect(
       await store.completeJob('t1-c0', WORKER, { counts: { p0: 5 }, files: [], figures }, NOW, holdExport),
-    ).toEqual({ outcome: 'recorded', released: [] });
+    ).toEqual({ outcome: 'recorded', released: [], phaseEnded: false });
     expect(JSON.parse((await store.findTask(ORG, 't1', NOW))!.figuresJson!)).toEqual(figures);
     // The claim hands the job its task without the figures, which can be large.
     expect(await store.claimJob('t1-c1', LEASE)).toMatchObject({ task: { id: 't1', figuresJson: null } });
@@ -234,6 +241,42 @@ describe.each(STORE_BACKENDS)('store on $name', (backend) => {
     await store.insertTask(task('t2', '2024-06-01T11:00:00.000Z'), []);
     expect((await store.findTask(ORG, 't2', NOW))!.figuresJson).toBeNull();
     expect((await store.listTasks(ORG, NOW, 10)).map((t) => t.figuresJson)).toEqual([null, null]);
+  });
+
+  it("keeps each job's part figures and hands its phase's parts to the lifecycle, whose move's figures replace the task's", async () => {
+    await store.insertTask(task('t1', FIXTURE_CREATED, { totalJobs: 2 }), countJobs('t1', [['p0'], ['p1']]));
+    const seen: unknown[][] = [];
+    const merging: TaskLifecycle = {
+      ...holdExport,
+      phaseEnded(_task, _phase, counts, parts = []) {
+        seen.push([...parts]);
+        return { status: 'counted', jobs: [], counts, figures: { parts: parts.length } };
+      },
+    };
+    // Completed out of order: the parts come back in job order.
+    await store.claimJob('t1-c1', LEASE);
+    await store.completeJob(
+      't1-c1',
+      WORKER,
+      { counts: { p1: 2 }, files: [], partFigures: { job: 1 } },
+      NOW,
+      merging,
+    );
+    expect(seen).toEqual([]);
+    await store.claimJob('t1-c0', LEASE);
+    expect(
+      await store.completeJob(
+        't1-c0',
+        WORKER,
+        { counts: { p0: 3 }, files: [], partFigures: { job: 0 } },
+        NOW,
+        merging,
+      ),
+    ).toEqual({ outcome: 'recorded', released: [], phaseEnded: true });
+    expect(seen).toEqual([[{ job: 0 }, { job: 1 }]]);
+    const counted = await store.findTask(ORG, 't1', NOW);
+    expect(counted).toMatchObject({ status: 'counted', totalCount: 5 });
+    expect(JSON.parse(counted!.figuresJson!)).toEqual({ parts: 2 });
   });
 
   it('records the final counts, the manifest and the files of a task', async () => {
@@ -296,7 +339,7 @@ describe.each(STORE_BACKENDS)('store on $name', (backend) => {
         NOW,
         holdExport,
       ),
-    ).toEqual({ outcome: 'recorded', released: [] });
+    ).toEqual({ outcome: 'recorded', released: [], phaseEnded: true });
     // What the manifest lists: each file's checksum, and the columns (and codec) the export wrote.
     expect(await store.exportSchema('t1')).toEqual({ columns, codec: 'zstd' });
 

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SLICE_BUCKETS } from '../../src/tasks/unique-slices.ts';
 import { type Account, apiClient, type Reply, signUp } from './api.ts';
 import { downloadFiles } from './downloads.ts';
 import {
@@ -256,6 +257,37 @@ export function taskSuite(name: string, target: SuiteTarget): void {
       const rows = (column: string) =>
         task.breakdowns[column].reduce((sum: number, e: { count: number }) => sum + e.count, 0);
       for (const column of ['country', 'company_id', 'score']) expect(rows(column)).toBe(task.total_count);
+    });
+
+    it('counts distinct people exactly when its count is split: by hash bucket, one reduce job each', async () => {
+      const where = 'intent_score >= 30';
+      const created = await api.post('/api/v1/intent_hive_tasks', {
+        days: ALL_DAYS,
+        topic_id_prefixes: prefixes,
+        scores: ['low', 'medium', 'high'],
+        where_expr: where,
+        unique_by: 'person_id',
+        perform_unload: false,
+      });
+      expect(created.status).toBe(202);
+      const task = await api.waitFor(created.body.task_id, ['counted'], 120_000);
+      // Split by input bytes, its count jobs each wrote their people by bucket; else one job saw all.
+      if (target.jobMaxBytes) expect(task.total_jobs).toBeGreaterThan(SLICE_BUCKETS + 1);
+      else expect(task.total_jobs).toBe(1);
+      const counts = await expectedIntentCounts(tree, where);
+      const nonEmpty = Object.fromEntries(Object.entries(task.counts).filter(([, n]) => (n as number) > 0));
+      expect(nonEmpty).toEqual(counts);
+      const uniques = await expectedIntentUniques(tree, 'person_id', where);
+      expect(task.unique_count).toBe(uniques.whole);
+      const perPartition = Object.fromEntries(
+        Object.entries(task.unique_counts as Record<string, number>).filter(([, n]) => n > 0),
+      );
+      expect(perPartition).toEqual(uniques.perPartition);
+      // Nothing of the buckets is left in a local output (object stores remove a folder the same way).
+      if (!target.exists) {
+        const slices = path.join(target.outputRoot(t), '.slices', account.organizationId, task.task_id);
+        expect(fs.existsSync(slices)).toBe(false);
+      }
     });
 
     it('with unique_by and perform_unload, counts first and then exports without an unload call', async () => {

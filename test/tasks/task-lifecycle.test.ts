@@ -47,6 +47,54 @@ describe('the task lifecycle', () => {
     ).toEqual({ status: 'unloading', jobs: [manifestJob] });
   });
 
+  it('follows the count of a sliced unique count with one reduce job per bucket, keeping its counts', () => {
+    const parts = [
+      { kind: 'count', buckets: 4, uniqueCounts: { p1: 3 } },
+      { kind: 'count', buckets: 4, uniqueCounts: { p0: 2 } },
+    ];
+    const move = lifecycle.phaseEnded(task({ status: 'in_progress' }), 'count', { p0: 5, p1: 4 }, parts);
+    expect(move).toEqual({
+      status: 'in_progress',
+      counts: { p0: 5, p1: 4 },
+      figures: { unique_count: null, unique_counts: { p0: 2, p1: 3 }, breakdowns: null },
+      jobs: [0, 1, 2, 3].map((bucket) => ({
+        id: expect.any(String),
+        phase: 'reduce',
+        seq: bucket,
+        partitions: [`bucket=${bucket}`],
+        status: 'queued',
+      })),
+    });
+  });
+
+  it('ends the reduce step at counted with the stored counts and the buckets’ people summed', () => {
+    planned.length = 0;
+    const reducing = task({
+      status: 'in_progress',
+      countsJson: '{"p0":5,"p1":4}',
+      figuresJson: '{"unique_count":null,"unique_counts":{"p0":2,"p1":3},"breakdowns":null}',
+    });
+    const parts = [
+      { kind: 'reduce', bucket: 0, unique: 1 },
+      { kind: 'reduce', bucket: 1, unique: 0 },
+      { kind: 'reduce', bucket: 2, unique: 3 },
+    ];
+    expect(lifecycle.phaseEnded(reducing, 'reduce', {}, parts)).toEqual({
+      status: 'counted',
+      jobs: [],
+      counts: { p0: 5, p1: 4 },
+      figures: { unique_count: 4, unique_counts: { p0: 2, p1: 3 }, breakdowns: null },
+    });
+    // A task that exports at once plans its export from those counts.
+    const exporting = { ...reducing, request: { view: { perform_unload: true }, plan: {} } };
+    expect(lifecycle.phaseEnded(exporting, 'reduce', {}, parts)).toMatchObject({
+      status: 'unloading',
+      jobs: [exportJob],
+      counts: { p0: 5, p1: 4 },
+    });
+    expect(planned).toEqual([{ p0: 5, p1: 4 }]);
+  });
+
   it('completes a task once its manifest is written', () => {
     expect(
       lifecycle.phaseEnded(task({ status: 'unloading', countsJson: '{"p1":4}' }), 'manifest', {}),

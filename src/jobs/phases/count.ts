@@ -8,12 +8,14 @@ import { parquetRowCounts } from '../../engine/parquet-footer.ts';
 import { countByFile } from '../../engine/parquet-queries.ts';
 import type { JobOutcome, JobRecord } from '../../store/store.ts';
 import { countsWhole, peopleOf, type TaskPlan } from '../../tasks/task-model.ts';
+import { slicesUnique } from '../../tasks/unique-slices.ts';
 import type { JobEngine } from '../job-engines.ts';
 import { countDelta } from './delta-members.ts';
 import { countPeopleJob } from './people-figures.ts';
 import { type JobRun, type Phase, type PhaseDeps, type PhaseResult, zeroCounts } from './phase.ts';
 import { readingColumns, stageJobInputs } from './phase-inputs.ts';
 import { countWhole } from './segment-figures.ts';
+import { countSlices } from './sliced-count.ts';
 
 /**
  * A `count` job: the rows of each of its partitions that the task's filter keeps, and for a task
@@ -49,10 +51,17 @@ export class CountPhase implements Phase {
     };
   }
 
-  /** A delta run's count keeps its members (see `countDelta`); any other count reads rows. */
+  /**
+   * A delta run's count keeps its members (see `countDelta`); a unique count split over several
+   * jobs writes its people by hash bucket (`countSlices`); any other count reads rows.
+   */
   private async count(run: JobRun, inputs: JobInputs): Promise<JobOutcome> {
     const { plan } = run;
     const people = peopleOf(plan);
+    if (slicesUnique(plan)) {
+      const sliced = await countSlices(run, this.deps, inputs);
+      if (sliced) return sliced;
+    }
     if (!plan.delta || !people) return countJob(run.job, plan, inputs, run.engine);
     const { counts, figures } = await countDelta(
       { ...plan, delta: plan.delta },

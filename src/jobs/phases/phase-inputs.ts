@@ -16,6 +16,7 @@ import {
   type TaskPlan,
   wholeExportKey,
 } from '../../tasks/task-model.ts';
+import { slicesUnique } from '../../tasks/unique-slices.ts';
 import type { JobRun, PhaseDeps } from './phase.ts';
 
 /**
@@ -85,7 +86,9 @@ async function splitBySize(
   // A count with figures over the whole segment needs all of it in one job (see `countsWhole`), and
   // so does an export written whole (see `wholeExportKey`).
   const whole = { kept: listed, jobs: 0 };
-  if (job.phase === 'count' ? countsWhole(plan) : wholeExportKey(plan) !== null) return whole;
+  // A unique count alone is split too: its reduce step makes its figures exact (see `slicesUnique`).
+  const countedWhole = countsWhole(plan) && !slicesUnique(plan);
+  if (job.phase === 'count' ? countedWhole : wholeExportKey(plan) !== null) return whole;
   if (maxJobBytes === undefined || plan.limit !== null || listed.length < 2) return whole;
   const sizes = listed.map(({ partition, objects }) => ({
     partition,

@@ -4,7 +4,7 @@ import type { Database } from '../schema.ts';
 import type { JobCompletion, JobOutcome, TaskLifecycle } from '../store.ts';
 import { toTask } from '../task-rows.ts';
 import { moveHeldJob, NO_LEASE } from './held-job.ts';
-import { applyMove, phaseCounts } from './task-moves.ts';
+import { applyMove, phaseCounts, phaseParts } from './task-moves.ts';
 
 /**
  * Records a job's outcome (its counts, files, manifest, schema, figures) and, when it is the last
@@ -21,6 +21,7 @@ export async function completeJob(
     counts: JSON.stringify(outcome.counts),
     manifest: outcome.manifest ? JSON.stringify(outcome.manifest) : null,
     outputColumns: outcome.schema ? JSON.stringify(outcome.schema) : null,
+    figures: outcome.partFigures === undefined ? null : JSON.stringify(outcome.partFigures),
     error: null,
     ...NO_LEASE,
     updatedAt: now,
@@ -67,11 +68,16 @@ export async function completeJob(
         .set({ completedJobs, updatedAt: now })
         .where('id', '=', task.id)
         .execute();
-      return { outcome: 'recorded' as const, released: [] };
+      return { outcome: 'recorded' as const, released: [], phaseEnded: false };
     }
     // The last job of its phase: the lifecycle moves the task on.
     const counts = await phaseCounts(trx, task.id, job.phase);
-    const move = lifecycle.phaseEnded(toTask({ ...task, completedJobs }), job.phase, counts);
-    return { outcome: 'recorded' as const, released: await applyMove(trx, task, move, now, completedJobs) };
+    const parts = await phaseParts(trx, task.id, job.phase);
+    const move = lifecycle.phaseEnded(toTask({ ...task, completedJobs }), job.phase, counts, parts);
+    return {
+      outcome: 'recorded' as const,
+      released: await applyMove(trx, task, move, now, completedJobs),
+      phaseEnded: true,
+    };
   });
 }

@@ -48,6 +48,7 @@ export async function applyMove(
       status: move.status,
       completedJobs,
       totalJobs: task.totalJobs + move.jobs.length,
+      ...(move.figures !== undefined ? { figures: JSON.stringify(move.figures) } : {}),
       ...(counts
         ? {
             counts: countsJson(counts),
@@ -76,6 +77,19 @@ export function refsOf(jobs: readonly NewJob[], organizationId: string): JobRef[
 function countsJson(counts: Record<string, number>): string {
   const sorted = Object.keys(counts).sort();
   return JSON.stringify(Object.fromEntries(sorted.map((partition) => [partition, counts[partition]])));
+}
+
+/** The `partFigures` the phase's jobs recorded, in job order; called once every job of it is done. */
+export async function phaseParts(db: Db, taskId: string, phase: JobPhase): Promise<unknown[]> {
+  const rows = await db
+    .selectFrom('jobs')
+    .select('figures')
+    .where('taskId', '=', taskId)
+    .where('phase', '=', phase)
+    .where('figures', 'is not', null)
+    .orderBy('seq')
+    .execute();
+  return rows.map((row) => JSON.parse(row.figures!));
 }
 
 /** Called once every job of the phase is done. */

@@ -1,0 +1,52 @@
+import path from 'node:path';
+import pMap from 'p-map';
+import { type JobInputs, manifestOf, parquetSource } from '../../catalog/partition-inputs.ts';
+import { writeSlices } from '../../engine/slice-queries.ts';
+import type { JobOutcome } from '../../store/store.ts';
+import { taskSlicesRoot } from '../../tasks/task-outputs.ts';
+import { bucketKey, type CountPart, SLICE_BUCKETS } from '../../tasks/unique-slices.ts';
+import type { JobRun, PhaseDeps } from './phase.ts';
+import { countWhole } from './segment-figures.ts';
+
+/**
+ * A count job of a sliced unique count (see `tasks/unique-slices.ts`), once its task's count was
+ * split into several jobs: its partitions' rows and distinct people (exact, as no other job reads
+ * them), and its distinct people written by hash bucket under the task's slices folder,
+ * `bucket={b}/job={job id}/`, for the reduce jobs. Undefined when the task's count is this one job:
+ * it sees every person and counts the whole segment itself.
+ */
+export async function countSlices(
+  run: JobRun,
+  deps: PhaseDeps,
+  inputs: JobInputs,
+): Promise<JobOutcome | undefined> {
+  const { job, task, plan } = run;
+  const countJobs = (await deps.store.listJobs(task.id)).filter((other) => other.phase === 'count');
+  if (countJobs.length < 2) return undefined;
+  const engine = await run.engine!;
+  const figures = await countWhole(job, plan, inputs, engine.sandbox);
+  const files = inputs.partitions.flatMap((input) => input.localPaths);
+  const slices = await writeSlices(
+    engine.sandbox,
+    parquetSource(files, plan),
+    { whereSql: plan.whereSql, personBy: plan.uniqueBy!, buckets: SLICE_BUCKETS },
+    path.join(engine.scratch, 'slices'),
+  );
+  run.lap('slices');
+  // Publishing replaces this job's folders: a worker that lost the job must not touch them.
+  await run.lease.hold();
+  const root = taskSlicesRoot(deps.storage, deps.outputPath, task);
+  await pMap(
+    slices,
+    ([bucket, local]) =>
+      deps.storage.publish(local, deps.storage.join(root, `${bucketKey(bucket)}/job=${job.id}`)),
+    { concurrency: 4 },
+  );
+  run.lap('publish');
+  const part: CountPart = {
+    kind: 'count',
+    buckets: SLICE_BUCKETS,
+    uniqueCounts: figures.view.unique_counts ?? {},
+  };
+  return { counts: figures.counts, files: [], manifest: manifestOf(inputs), partFigures: part };
+}

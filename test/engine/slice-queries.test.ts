@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Sandbox } from '../../src/engine/duckdb-sandbox.ts';
+import { countDistinct, writeSlices } from '../../src/engine/slice-queries.ts';
+import { duck } from '../support/duck.ts';
+
+/**
+ * The slices a sliced unique count writes its people into, against Node's own SHA-256: each value
+ * lands in the bucket of the documented formula (first 8 bytes of SHA-256 of its text, big-endian,
+ * unsigned, modulo the buckets), once per job whatever its rows, and the buckets' distinct values
+ * add up to the whole's.
+ */
+
+function nodeBucket(text: string, buckets: number): number {
+  const digest = createHash('sha256').update(text, 'utf8').digest();
+  return Number(digest.readBigUInt64BE(0) % BigInt(buckets));
+}
+
+let root: string;
+let sandbox: Sandbox;
+const file = () => path.join(root, 'in', 'data.parquet');
+
+beforeAll(async () => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-slices-'));
+  fs.mkdirSync(path.join(root, 'in'));
+  fs.mkdirSync(path.join(root, 'tmp'));
+  // 3,000 rows of 700 people (NULL every 13th row), each seen several times; `keep` filters half.
+  await duck(
+    `COPY (SELECT CASE WHEN range % 13 = 0 THEN NULL ELSE range % 700 END AS person, range % 2 AS keep
+           FROM range(3000)) TO '${file()}' (FORMAT parquet)`,
+  );
+  sandbox = await Sandbox.open({
+    allowedDirectories: [root],
+    tempDirectory: path.join(root, 'tmp'),
+    memoryLimit: '256MB',
+    threads: 2,
+  });
+});
+afterAll(() => {
+  sandbox?.close();
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+describe('writeSlices', () => {
+  it("puts each distinct person once into the bucket of SHA-256 of its text, and the buckets' counts add up", async () => {
+    const buckets = 16;
+    const slices = await writeSlices(
+      sandbox,
+      { files: [file()], hive: false },
+      { whereSql: '"keep" = 1', personBy: 'person', buckets },
+      path.join(root, 'out'),
+    );
+    const [expected] = await duck<{ n: bigint }>(
+      `SELECT count(DISTINCT person) AS n FROM '${file()}' WHERE keep = 1`,
+    );
+    let total = 0;
+    for (const [bucket, files] of slices) {
+      const rows = await duck<{ person: bigint }>(
+        `SELECT person FROM read_parquet([${files.map((f) => `'${f}'`).join(', ')}])`,
+      );
+      // Distinct within the job, none NULL, each where Node's hash puts it.
+      const values = rows.map((row) => String(row.person));
+      expect(new Set(values).size).toBe(values.length);
+      for (const value of values) expect(nodeBucket(value, buckets), value).toBe(bucket);
+      expect(await countDistinct(sandbox, files, 'person')).toBe(values.length);
+      total += values.length;
+    }
+    expect(total).toBe(Number(expected!.n));
+    // 350 people over 16 buckets: every bucket has some.
+    expect([...slices.keys()].sort((a, b) => a - b)).toEqual([...Array(buckets).keys()]);
+  });
+
+  it('writes nothing for no files, and counts 0 people in no files', async () => {
+    const slices = await writeSlices(
+      sandbox,
+      { files: [], hive: false },
+      { whereSql: null, personBy: 'person', buckets: 4 },
+      path.join(root, 'none'),
+    );
+    expect(slices.size).toBe(0);
+    expect(await countDistinct(sandbox, [], 'person')).toBe(0);
+  });
+});
