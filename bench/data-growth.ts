@@ -213,6 +213,21 @@ async function measureOperation(
   };
 }
 
+/** Every operation in turn on one API (see `measureOperation`). */
+async function measureAll(
+  ctx: Parameters<typeof measureOperation>[2],
+  dataset: Dataset,
+  columns: string[],
+  raw: boolean,
+): Promise<GrowthSample[]> {
+  const samples: GrowthSample[] = [];
+  for (const key of GROWTH_KEYS) {
+    const op = operation(key, dataset, columns, ctx.options.scratchDir);
+    samples.push(await measureOperation(key, op, ctx, raw));
+  }
+  return samples;
+}
+
 /** The four operations on the embedded service (`audiences start`), against raw DuckDB. */
 async function embedded(options: BenchOptions, dataset: Dataset, cpu: CpuMonitor): Promise<GrowthSample[]> {
   const service = await startService(options, dataset, `growth-${dataset.rows}`);
@@ -220,20 +235,9 @@ async function embedded(options: BenchOptions, dataset: Dataset, cpu: CpuMonitor
   const columns = await fileColumns(dataset.dir, options.threads);
   try {
     await api.signUp('growth');
-    const ctx = {
-      options,
-      api,
-      outputDir: path.join(service.dataDir, 'exports'),
-      processes: { start: service.server.pid },
-      cpu,
-    };
-    const samples: GrowthSample[] = [];
-    for (const key of GROWTH_KEYS) {
-      samples.push(
-        await measureOperation(key, operation(key, dataset, columns, options.scratchDir), ctx, true),
-      );
-    }
-    return samples;
+    const outputDir = path.join(service.dataDir, 'exports');
+    const processes = { start: service.server.pid };
+    return await measureAll({ options, api, outputDir, processes, cpu }, dataset, columns, true);
   } finally {
     api.close();
     await service.server.stop();
@@ -258,14 +262,12 @@ async function scaledOut(options: BenchOptions, dataset: Dataset, cpu: CpuMonito
     await api.signUp('growth-scaled');
     const processes: Processes = { serve: deployment.serve.pid };
     for (const [i, worker] of deployment.workers.entries()) processes[`worker${i + 1}`] = worker.pid;
-    const ctx = { options, api, outputDir: deployment.outputDir, processes, cpu };
-    const samples: GrowthSample[] = [];
-    for (const key of GROWTH_KEYS) {
-      samples.push(
-        await measureOperation(key, operation(key, dataset, columns, options.scratchDir), ctx, false),
-      );
-    }
-    return samples;
+    return await measureAll(
+      { options, api, outputDir: deployment.outputDir, processes, cpu },
+      dataset,
+      columns,
+      false,
+    );
   } finally {
     api.close();
     await deployment.stop();
