@@ -38,6 +38,11 @@ export interface GrowthSample {
   rawFigure: number | null;
   /** Jobs of the API's last task. */
   jobs: number;
+  /**
+   * Why the operation could not be measured (a task that failed, e.g. `out_of_memory` under the
+   * scaled-out memory limit): its times are then empty, and its figure is not one.
+   */
+  error?: string;
   /** Highest RSS sampled (every 20 ms) of each process while the API's runs went on, bytes. */
   peakRss: Record<string, number>;
   /** CPU time of each process over the API's runs, seconds. */
@@ -117,9 +122,12 @@ function operation(key: GrowthKey, dataset: Dataset, columns: string[], scratch:
       return {
         body: allPartitions(dataset, { where_expr: FILTER, unique_by: UNIQUE_BY, perform_unload: false }),
         target: 'counted',
-        rawSql: `SELECT count(DISTINCT ${UNIQUE_BY}) AS n FROM ${treeGlob(dataset.dir)} WHERE ${FILTER}`,
+        // The figures the API answers: rows and people per partition, and people over the whole.
+        rawSql:
+          `SELECT grouping(day) AS whole, count(*) AS n, count(DISTINCT ${UNIQUE_BY}) AS u ` +
+          `FROM ${treeGlob(dataset.dir)} WHERE ${FILTER} GROUP BY GROUPING SETS ((day, prefix, score), ())`,
         apiFigure: (run) => run.detail.unique_count ?? -1,
-        rawFigure: (rows) => totalOf(rows),
+        rawFigure: (rows) => Number(rows.find((row) => Number(row.whole) === 1)?.u ?? -1),
       };
     case 'people_export':
       return {
@@ -198,14 +206,24 @@ async function measureOperation(
   };
   options.log(`growth: ${GROWTH_TITLES[key].toLowerCase()}`);
   const sides = [{ label: 'api', run: apiRun }, ...(raw ? [{ label: 'raw', run: rawRun }] : [])];
-  const measured = await alternate(sides, options.pairs, cpu, options.log);
+  let measured: { ms: number[][] };
+  let error: string | undefined;
+  try {
+    measured = await alternate(sides, options.pairs, cpu, options.log);
+  } catch (failure) {
+    // A task that fails is a result of the run (reported), not the end of it.
+    error = String(failure instanceof Error ? failure.message : failure).slice(0, 300);
+    options.log(`growth: ${GROWTH_TITLES[key].toLowerCase()} failed: ${error}`);
+    measured = { ms: [[], []] };
+  }
   // The warm-up's CPU time is in the totals: spread over the runs it is a mean per run.
   const runs = options.pairs + 1;
   return {
     key,
+    ...(error ? { error } : {}),
     apiMs: measured.ms[0]!,
     rawMs: raw ? measured.ms[1]! : [],
-    apiFigure: last ? op.apiFigure(last) : -1,
+    apiFigure: last && !error ? op.apiFigure(last) : -1,
     rawFigure,
     jobs: last?.detail.total_jobs ?? 0,
     peakRss,
