@@ -10,6 +10,7 @@ import type { BenchOptions } from './options.ts';
 import { countSql, exportSql, fileColumns, rawQuery, totalOf, treeGlob } from './raw-duckdb.ts';
 import { RssSampler } from './server-process.ts';
 import { removeTaskExports, startService } from './service.ts';
+import { median } from './stats.ts';
 import { allPartitions, FILTER } from './workload.ts';
 
 /** The operations measured at every size, in the order they run. */
@@ -47,6 +48,11 @@ export interface GrowthSample {
   peakRss: Record<string, number>;
   /** CPU time of each process over the API's runs, seconds. */
   cpuSeconds: Record<string, number>;
+  /**
+   * Scaled out: in each run, the CPU time of the less busy worker over the busier one's (1: both
+   * equally busy, 0: one did all the work); the median over the runs.
+   */
+  busyShare?: number;
 }
 
 /** Every figure at one size of the tree. */
@@ -171,6 +177,7 @@ async function measureOperation(
   let rawFigure: number | null = null;
   const peakRss: Record<string, number> = {};
   const cpuSeconds: Record<string, number> = Object.fromEntries(Object.keys(processes).map((n) => [n, 0]));
+  const shares: number[] = [];
   const apiRun = async () => {
     const samplers = Object.entries(processes).map(([name, pid]) => ({
       name,
@@ -183,10 +190,15 @@ async function measureOperation(
     try {
       last = await api.run(op.body, op.target, undefined, 60 * 60_000);
     } finally {
+      const workers: number[] = [];
       for (const { name, pid, rss } of samplers) {
         peakRss[name] = Math.max(peakRss[name] ?? 0, rss.stop().peakSampled);
-        cpuSeconds[name] = (cpuSeconds[name] ?? 0) + cpuSecondsOf(pid) - (before[name] ?? 0);
+        const used = cpuSecondsOf(pid) - (before[name] ?? 0);
+        cpuSeconds[name] = (cpuSeconds[name] ?? 0) + used;
+        if (name.startsWith('worker')) workers.push(used);
       }
+      if (workers.length >= 2)
+        shares.push(Math.max(...workers) > 0 ? Math.min(...workers) / Math.max(...workers) : 0);
     }
     if (op.target === 'completed') removeTaskExports(outputDir, last.taskId);
     return last.totalMs;
@@ -228,6 +240,7 @@ async function measureOperation(
     jobs: last?.detail.total_jobs ?? 0,
     peakRss,
     cpuSeconds: Object.fromEntries(Object.entries(cpuSeconds).map(([name, s]) => [name, s / runs])),
+    ...(shares.length > 0 ? { busyShare: median(shares) } : {}),
   };
 }
 

@@ -83,6 +83,9 @@ describe('npm run bench -- --growth --tiny', () => {
       expect(Object.keys(sample.peakRss).sort()).toEqual(['serve', 'worker1', 'worker2']);
       for (const bytes of Object.values(sample.peakRss)) expect(bytes).toBeGreaterThan(10e6);
       expect(Object.keys(sample.cpuSeconds).sort()).toEqual(['serve', 'worker1', 'worker2']);
+      // The workers' share of each run's work: a ratio of the two, never above 1.
+      expect(sample.busyShare).toBeGreaterThanOrEqual(0);
+      expect(sample.busyShare).toBeLessThanOrEqual(1);
     }
   });
 
