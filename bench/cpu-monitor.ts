@@ -31,7 +31,7 @@ function machineBusy(): number {
 }
 
 /** utime, stime, cutime, cstime and ppid of a process from /proc/{pid}/stat. */
-function processTicks(pid: number): { ppid: number; own: number; reaped: number } | undefined {
+export function processTicks(pid: number): { ppid: number; own: number; reaped: number } | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AudiencesApi, type IntentTaskBody, type TaskRun } from './api.ts';
 import { alternate } from './comparisons.ts';
-import type { CpuMonitor } from './cpu-monitor.ts';
+import { type CpuMonitor, processTicks } from './cpu-monitor.ts';
 import { type Dataset, ensureDataset } from './dataset.ts';
 import { type Deployment, startDeployment } from './deployment.ts';
 import { measureObjectCount, type ObjectCountResult } from './object-count.ts';
@@ -149,14 +149,8 @@ function operation(key: GrowthKey, dataset: Dataset, columns: string[], scratch:
 
 /** CPU seconds (user + system) a process has used so far, from /proc/{pid}/stat; 0 once it is gone. */
 function cpuSecondsOf(pid: number): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15; fields[0] is field 3. Linux counts them in 1/100 s.
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
+  // Linux counts user and system time in 1/100 s.
+  return (processTicks(pid)?.own ?? 0) / 100;
 }
 
 /** The processes behind an API: one for the embedded service, `serve` and each worker scaled out. */

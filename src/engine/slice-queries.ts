@@ -2,22 +2,14 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Sandbox } from './duckdb-sandbox.ts';
 import { type ParquetSource, parquetRelation } from './parquet-queries.ts';
-import { personText } from './split-buckets.ts';
+import { hashBucketSql, personText } from './split-buckets.ts';
 import { quoteIdentifier, quoteString } from './sql-quote.ts';
 
 /**
- * SQL: the slice (0 to `buckets` − 1) of a person whose value, as text, is `text`: the first 8 bytes
- * of SHA-256 of the UTF-8 text, read as a big-endian unsigned 64-bit integer, modulo `buckets`. A
- * pure function of the value, the same in every version and on every worker, so that all of one
- * person's rows land in one slice whichever job reads them.
- */
-export function sliceSql(text: string, buckets: number): string {
-  return `(('0x' || substr(sha256(${text}), 1, 16))::UBIGINT % ${Math.trunc(buckets)})`;
-}
-
-/**
  * Writes the distinct non-null values of `personBy` among the rows the filter keeps into
- * `targetDir/bucket={b}/…parquet`, one folder per slice that has any (see `sliceSql`). Answers the
+ * `targetDir/bucket={b}/…parquet`, one folder per slice that has any: the slice of a value is
+ * `hashBucketSql` of its text, so all of one person's rows land in one slice whichever job reads
+ * them. Answers the
  * files of each slice written.
  */
 export async function writeSlices(
@@ -31,7 +23,7 @@ export async function writeSlices(
   const person = quoteIdentifier(query.personBy);
   const where = `WHERE ${query.whereSql === null ? '' : `(${query.whereSql}) AND `}${person} IS NOT NULL`;
   await sandbox.query(
-    `COPY (SELECT ${person}, ${sliceSql(personText(query.personBy), query.buckets)} AS bucket ` +
+    `COPY (SELECT ${person}, ${hashBucketSql(personText(query.personBy), query.buckets)} AS bucket ` +
       `FROM ${parquetRelation(source, false)} ${where} GROUP BY ALL) ` +
       `TO ${quoteString(targetDir)} (FORMAT parquet, PARTITION_BY (bucket), OVERWRITE_OR_IGNORE)`,
   );

@@ -32,7 +32,16 @@ export interface Splits {
  * cast from hex to an unsigned 64-bit integer.
  */
 export function splitBucketSql(text: string, salt: string): string {
-  return `(('0x' || substr(sha256(${quoteString(salt)} || (${text})), 1, 16))::UBIGINT % ${SPLIT_BUCKETS})`;
+  return hashBucketSql(`${quoteString(salt)} || (${text})`, SPLIT_BUCKETS);
+}
+
+/**
+ * SQL: the first 8 bytes of SHA-256 of `text` (an SQL expression of type VARCHAR, hashed as UTF-8),
+ * read as a big-endian unsigned 64-bit integer, modulo `buckets`: the hash behind split parts and
+ * the slices of a unique count, a pure function of the text in every version of the service.
+ */
+export function hashBucketSql(text: string, buckets: number): string {
+  return `(('0x' || substr(sha256(${text}), 1, 16))::UBIGINT % ${Math.trunc(buckets)})`;
 }
 
 /** Every part with no people: the figures of a split over no input. */
