@@ -99,10 +99,21 @@ export async function downloadFiles(
   return written;
 }
 
-/** `root/<partition>/<last segment of the uri>`, refusing names that would leave `root`. */
+/**
+ * `root/<partition>/<last segment of the uri>`, with any folders the uri has between the two (a
+ * sliced people export's `people/bucket=3/`), refusing names that would leave `root`.
+ */
 function targetOf(path: typeof import('node:path'), root: string, file: TaskFile): string {
   const name = file.uri.split('/').pop() ?? '';
-  const target = path.resolve(root, file.partition, name);
+  const at = file.uri.lastIndexOf(`/${file.partition}/`);
+  const folders =
+    at < 0
+      ? [file.partition]
+      : file.uri
+          .slice(at + 1)
+          .split('/')
+          .slice(0, -1);
+  const target = path.resolve(root, ...folders, name);
   const inside = path.relative(root, target);
   if (!name || name === '..' || inside.startsWith('..') || path.isAbsolute(inside)) {
     throw mismatch(

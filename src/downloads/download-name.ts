@@ -20,11 +20,12 @@ const UNSAFE = /[/\\"'<>:|?*%\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
  * every partition's first file is `data_0…`. Files at the export's root (a generic tree's `.`, the
  * manifest) keep their own name. Safe to save as is on any system: one path segment, no quotes or
  * control characters, at most 200 UTF-8 bytes (a partition too long for that is cut, and a hash
- * of it added so two long partitions still get two names).
+ * of it added so two long partitions still get two names). A file in a folder below its
+ * partition's (a sliced people export's `people/bucket=3/`) has those folders in its name too.
  */
 export function downloadName(partition: string, uri: string): string {
   const file = safe(path.posix.basename(uri));
-  const folders = partition
+  const folders = partitionFolders(partition, uri)
     .split('/')
     .filter((part) => part !== '' && part !== '.' && part !== '..')
     .map(safe);
@@ -50,4 +51,14 @@ function cut(text: string, maxBytes: number): string {
     out += char;
   }
   return out;
+}
+
+/**
+ * The folders of a file from its partition's down: the partition itself (`day=…/prefix=…/score=…`),
+ * or with the folders below it (`people/bucket=3`); the partition alone when the URI does not name it.
+ */
+export function partitionFolders(partition: string, uri: string): string {
+  const dir = `${path.posix.dirname(uri)}/`;
+  const at = dir.lastIndexOf(`/${partition}/`);
+  return at < 0 ? partition : dir.slice(at + 1, -1);
 }

@@ -54,6 +54,18 @@ export const INTENT_PEOPLE_INPUTS = [
 ] as const;
 const SCORE_ORDER = "['low', 'medium', 'high']";
 
+/**
+ * The columns a person's row is made of (the person column first): what a sliced people export
+ * writes of each row it keeps, for `peopleSql` to fold into people bucket by bucket.
+ */
+export function peopleColumns(query: PeopleQuery): string[] {
+  const others =
+    query.shape === 'intent'
+      ? [...query.ids, ...INTENT_PEOPLE_INPUTS]
+      : [...query.columns, ...(query.latestBy === null ? [] : [query.latestBy])];
+  return [query.personBy, ...new Set(others.filter((column) => column !== query.personBy))];
+}
+
 /** The `SELECT … GROUP BY` of one row per person. */
 export function peopleSql(source: ParquetSource, query: PeopleQuery): string {
   const person = quoteIdentifier(query.personBy);

@@ -5,31 +5,42 @@ import { type ParquetSource, parquetRelation } from './parquet-queries.ts';
 import { hashBucketSql, personText } from './split-buckets.ts';
 import { quoteIdentifier, quoteString } from './sql-quote.ts';
 
+/** The column a slice's number is written under before it names the slice's folder. */
+const SLICE_COLUMN = '__audiences_slice';
+
 /**
- * Writes the distinct non-null values of `personBy` among the rows the filter keeps into
- * `targetDir/bucket={b}/…parquet`, one folder per slice that has any: the slice of a value is
- * `hashBucketSql` of its text, so all of one person's rows land in one slice whichever job reads
- * them. Answers the
- * files of each slice written.
+ * Writes, among the rows the filter keeps whose `personBy` is not null, each slice's share into
+ * `targetDir/{SLICE_COLUMN}={b}/…parquet`, one folder per slice that has any: the distinct values of
+ * `personBy` alone, or with `columns` given, the rows themselves with those columns (the person
+ * column first, then the others). The slice of a row is `hashBucketSql` of its person's text, so all
+ * of one person's rows land in one slice whichever job reads them. Answers the files of each slice
+ * written.
  */
 export async function writeSlices(
   sandbox: Sandbox,
   source: ParquetSource,
-  query: { whereSql: string | null; personBy: string; buckets: number },
+  query: { whereSql: string | null; personBy: string; buckets: number; columns?: readonly string[] },
   targetDir: string,
 ): Promise<Map<number, string[]>> {
   const written = new Map<number, string[]>();
   if (source.files.length === 0) return written;
   const person = quoteIdentifier(query.personBy);
   const where = `WHERE ${query.whereSql === null ? '' : `(${query.whereSql}) AND `}${person} IS NOT NULL`;
+  const slice = `${hashBucketSql(personText(query.personBy), query.buckets)} AS ${SLICE_COLUMN}`;
+  const others = [...new Set(query.columns ?? [])]
+    .filter((column) => column !== query.personBy)
+    .map(quoteIdentifier);
+  const select =
+    query.columns === undefined
+      ? `SELECT ${person}, ${slice} FROM ${parquetRelation(source, false)} ${where} GROUP BY ALL`
+      : `SELECT ${[person, ...others, slice].join(', ')} FROM ${parquetRelation(source, false)} ${where}`;
   await sandbox.query(
-    `COPY (SELECT ${person}, ${hashBucketSql(personText(query.personBy), query.buckets)} AS bucket ` +
-      `FROM ${parquetRelation(source, false)} ${where} GROUP BY ALL) ` +
-      `TO ${quoteString(targetDir)} (FORMAT parquet, PARTITION_BY (bucket), OVERWRITE_OR_IGNORE)`,
+    `COPY (${select}) TO ${quoteString(targetDir)} ` +
+      `(FORMAT parquet, PARTITION_BY (${SLICE_COLUMN}), OVERWRITE_OR_IGNORE)`,
   );
   const folders = await fs.readdir(targetDir).catch(() => [] as string[]);
   for (const folder of folders) {
-    const match = /^bucket=(\d+)$/.exec(folder);
+    const match = new RegExp(`^${SLICE_COLUMN}=(\\d+)$`).exec(folder);
     if (!match) continue;
     const files = (await fs.readdir(path.join(targetDir, folder)))
       .filter((name) => name.endsWith('.parquet'))

@@ -7,6 +7,7 @@ import type { TaskChanges } from '../tasks/task-changes.ts';
 import { describeFailure } from '../tasks/task-failure.ts';
 import type { StoredRequest } from '../tasks/task-model.ts';
 import { removeTaskOutputs, taskSlicesRoot } from '../tasks/task-outputs.ts';
+import { slicesUsedUntil } from '../tasks/unique-slices.ts';
 import { JobCancel } from './job-cancel.ts';
 import { JOB_KINDS } from './job-catalog.ts';
 import { type JobEngine, JobEngines } from './job-engines.ts';
@@ -197,7 +198,7 @@ export class JobRunner {
     const sharing = new Promise<number>((resolve) => {
       sharedBy = resolve;
     });
-    const inputRoot = this.phases[job.phase].inputRoot?.(task) ?? plan.inputRoot;
+    const inputRoot = this.phases[job.phase].inputRoot?.(task, job) ?? plan.inputRoot;
     const engine: Promise<JobEngine> | undefined = engines?.open(job.id, plan, sharing, inputRoot);
     // Its failure is handled where it is awaited; until then it must not count as unhandled.
     engine?.catch(() => undefined);
@@ -272,8 +273,9 @@ export class JobRunner {
     if (completion.outcome === 'recorded' && completion.released.length > 0) {
       await queue.enqueue(completion.released);
     }
-    // The last reduce job: the people written by bucket have been counted, and are nobody's now.
-    if (completion.outcome === 'recorded' && completion.phaseEnded && job.phase === 'reduce') {
+    // The slices of a sliced count are nobody's once its last reader ended (see `slicesUsedUntil`).
+    const { plan } = state.run;
+    if (completion.outcome === 'recorded' && completion.phaseEnded && slicesUsedUntil(plan) === job.phase) {
       const { storage, outputPath } = this.options;
       await storage.remove(taskSlicesRoot(storage, outputPath, task)).catch(() => undefined);
     }

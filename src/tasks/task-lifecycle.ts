@@ -1,7 +1,7 @@
 import type { NewJob, TaskLifecycle, TaskRecord } from '../store/store.ts';
 import { manifestJob } from './planning/job-rows.ts';
 import { countsFirst, type StoredRequest } from './task-model.ts';
-import { reducedFigures, reduceStep } from './unique-slices.ts';
+import { reduceEnded, reduceStep } from './unique-slices.ts';
 
 /** Plans the export jobs of a counted task from its counts (empty partitions need no job). */
 export type ExportPlanner = (task: TaskRecord, counts: Record<string, number>) => NewJob[];
@@ -14,8 +14,9 @@ export type ExportPlanner = (task: TaskRecord, counts: Record<string, number>) =
  *   are its counts.
  * - A task held for review (`perform_unload: false`) starts `in_progress`; the end of its count makes
  *   it `counted` with the final counts.
- * - A sliced unique count (`tasks/unique-slices.ts`) stays `in_progress` when its count ends, with
- *   its final counts and one `reduce` job per hash bucket; the end of those is the end of its count.
+ * - A sliced count (`tasks/unique-slices.ts`) stays `in_progress` when its count ends, with one
+ *   `reduce` job per hash bucket; the end of those is the end of its count (a unique count keeps the
+ *   counts of its count phase, a people export counts its people by bucket).
  * - A task that exports at once but is counted first (figures over its whole segment, a people
  *   export, a single file; see `countsFirst`) starts `in_progress`, and the end of its count makes it
  *   `unloading` with export jobs over its non-empty partitions at once, with no `unload` call.
@@ -43,12 +44,12 @@ export function taskLifecycle(planExport: ExportPlanner): TaskLifecycle {
         return { status: 'unloading', jobs: manifestJob(), ...(task.countsJson === null ? { counts } : {}) };
       }
       // A sliced unique count's counts are final; its whole segment's figure comes with a reduce step.
-      const reduce = phase === 'count' ? reduceStep(parts) : undefined;
+      const reduce = phase === 'count' ? reduceStep(task, parts) : undefined;
       if (reduce) return { status: task.status, jobs: reduce.jobs, counts, figures: reduce.figures };
-      // The reduce step ended: the counts are those its count phase stored.
-      const final: Record<string, number> =
-        phase === 'reduce' && task.countsJson !== null ? JSON.parse(task.countsJson) : counts;
-      const figures = phase === 'reduce' ? { figures: reducedFigures(task, parts) } : {};
+      // The reduce step ended: its counts and figures are final (see `reduceEnded`).
+      const reduced = phase === 'reduce' ? reduceEnded(task, parts) : undefined;
+      const final = reduced?.counts ?? counts;
+      const figures = reduced ? { figures: reduced.figures } : {};
       // A task held for review waits for its `unload`; one counted for its figures exports at once.
       if (!exportsAtOnce(task)) return { status: 'counted', jobs: [], counts: final, ...figures };
       return { status: 'unloading', jobs: exportJobs(task, final), counts: final, ...figures };

@@ -1,7 +1,15 @@
 import { compareText } from '../compare.ts';
 import type { NewJob, TaskRecord } from '../store/store.ts';
 import { jobsFor } from './planning/job-rows.ts';
-import { peopleOf, type SegmentFiguresView, type TaskPlan } from './task-model.ts';
+import {
+  PEOPLE,
+  peopleOf,
+  profileOf,
+  type SegmentFiguresView,
+  type StoredRequest,
+  splitsOf,
+  type TaskPlan,
+} from './task-model.ts';
 
 /**
  * Hash-sliced unique counts. A unique count (`unique_by` without breakdowns, a people export or a
@@ -13,6 +21,12 @@ import { peopleOf, type SegmentFiguresView, type TaskPlan } from './task-model.t
  * falls in one bucket only, so the task's distinct people are the sum of the buckets': exact, with
  * no job ever holding more than its share of the people. A count that was not split (one job sees
  * every person) writes no bucket and has no reduce step.
+ *
+ * A people export (`slicesPeople`) is sliced the same way, with the rows each person's row is made
+ * of in the buckets instead of distinct values: each reduce job counts its bucket's people (with
+ * `min_topics` and `min_days`, which look at one person's rows only), and the export runs as one
+ * `unload` job per bucket, each writing its bucket's people. A person is in one bucket only, so the
+ * files hold each person once and the count is the buckets' sum.
  */
 
 /** Buckets of a sliced unique count: reduce jobs, each with about this share of the people. */
@@ -44,7 +58,36 @@ export function slicesUnique(plan: TaskPlan): boolean {
   );
 }
 
-/** A reduce job's one partition key names its bucket. */
+/**
+ * The task's people export may be sliced: one row per person and nothing more (a profile, a split
+ * or a delta run is one job over every person).
+ */
+export function slicesPeople(plan: TaskPlan): boolean {
+  return (
+    peopleOf(plan) !== null &&
+    profileOf(plan) === null &&
+    splitsOf(plan) === null &&
+    (plan.delta ?? null) === null &&
+    (plan.breakdownBy ?? null) === null
+  );
+}
+
+/** The task's count may be sliced, its people or its distinct people. */
+export function slicesCount(plan: TaskPlan): boolean {
+  return slicesUnique(plan) || slicesPeople(plan);
+}
+
+/**
+ * The phase whose end leaves a sliced count's slices unread: a unique count's reduce step; a people
+ * export's export, whose jobs read them again (the task's end, as an export with nobody in it has
+ * no export job). Undefined when the task's count is never sliced.
+ */
+export function slicesUsedUntil(plan: TaskPlan): 'reduce' | 'manifest' | undefined {
+  if (slicesUnique(plan)) return 'reduce';
+  return slicesPeople(plan) ? 'manifest' : undefined;
+}
+
+/** A reduce job's (or a sliced people export job's) one partition key names its bucket. */
 export function bucketKey(bucket: number): string {
   return `bucket=${bucket}`;
 }
@@ -53,6 +96,10 @@ export function bucketOf(key: string): number {
   const match = /^bucket=(\d+)$/.exec(key);
   if (!match) throw new Error(`not a bucket key: ${key}`);
   return Number(match[1]);
+}
+
+export function isBucketKey(key: string | undefined): boolean {
+  return key !== undefined && /^bucket=\d+$/.test(key);
 }
 
 function isPart<K extends (CountPart | ReducePart)['kind']>(
@@ -68,6 +115,7 @@ function isPart<K extends (CountPart | ReducePart)['kind']>(
  * with the reduce step). Undefined for a count that was not sliced.
  */
 export function reduceStep(
+  task: Pick<TaskRecord, 'request'>,
   parts: readonly unknown[],
 ): { jobs: NewJob[]; figures: SegmentFiguresView } | undefined {
   const counts = parts.filter(isPart('count'));
@@ -85,16 +133,34 @@ export function reduceStep(
       Array.from({ length: buckets }, (_, bucket) => [bucketKey(bucket)]),
       'queued',
     ),
-    figures: { unique_count: null, unique_counts: uniqueCounts, breakdowns: null },
+    // A people export's people are counted by bucket only.
+    figures: {
+      unique_count: null,
+      unique_counts: slicesPeople(planOf(task)) ? null : uniqueCounts,
+      breakdowns: null,
+    },
   };
 }
 
-/** The end of the reduce step: the task's figures with the whole segment's distinct people, the buckets' sum. */
-export function reducedFigures(
-  task: Pick<TaskRecord, 'figuresJson'>,
+/**
+ * The end of the reduce step: the task's counts and figures with the whole segment's distinct
+ * people, the buckets' sum. A unique count keeps the counts its count phase stored; a people
+ * export's count is its people, under `people`.
+ */
+export function reduceEnded(
+  task: Pick<TaskRecord, 'request' | 'countsJson' | 'figuresJson'>,
   parts: readonly unknown[],
-): SegmentFiguresView {
+): { counts: Record<string, number>; figures: SegmentFiguresView } {
   const before = (task.figuresJson === null ? {} : JSON.parse(task.figuresJson)) as SegmentFiguresView;
   const unique = parts.filter(isPart('reduce')).reduce((sum, part) => sum + part.unique, 0);
-  return { ...before, unique_count: unique };
+  if (slicesPeople(planOf(task))) {
+    const counts = { [PEOPLE]: unique };
+    return { counts, figures: { ...before, unique_count: unique, unique_counts: counts } };
+  }
+  const counts = (task.countsJson === null ? {} : JSON.parse(task.countsJson)) as Record<string, number>;
+  return { counts, figures: { ...before, unique_count: unique } };
+}
+
+function planOf(task: Pick<TaskRecord, 'request'>): TaskPlan {
+  return ((task.request as Partial<StoredRequest> | null)?.plan ?? {}) as TaskPlan;
 }

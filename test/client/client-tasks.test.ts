@@ -177,6 +177,23 @@ describe('export and download', () => {
     );
   });
 
+  it('keeps the folders a file has below its partition’s (a sliced people export’s bucket=N/)', async () => {
+    const task = await client.waitFor(
+      (await client.createIntentTask(segment(['2024-05-03'], ['high'], 1))).task_id,
+    );
+    const file = task.files[0]!;
+    const name = path.posix.basename(file.uri);
+    const below = `${path.posix.dirname(file.uri)}/bucket=3/${name}`;
+    const dir = path.join(scratch, 'below');
+    const [local] = await client.download({ ...task, files: [{ ...file, uri: below }] }, dir);
+    expect(local!.path).toBe(path.join(dir, file.partition, 'bucket=3', name));
+    expect(fs.statSync(local!.path).size).toBe(file.size_bytes);
+    // Folders that would climb out of the partition's are refused.
+    const climbing = `${path.posix.dirname(file.uri)}/../../../../x/${name}`;
+    const error = await failure(client.download({ ...task, files: [{ ...file, uri: climbing }] }, dir));
+    expect(error.code).toBe('unsafe_path');
+  });
+
   it('refuses a file whose size is not what the task says, and leaves no file behind', async () => {
     const task = await client.waitFor(
       (await client.createIntentTask(segment(['2024-05-03'], ['high'], 1))).task_id,

@@ -73,6 +73,38 @@ describe('writeSlices', () => {
     expect([...slices.keys()].sort((a, b) => a - b)).toEqual([...Array(buckets).keys()]);
   });
 
+  it('with columns, writes every row the filter keeps, with those columns, into its person’s bucket', async () => {
+    const buckets = 4;
+    const slices = await writeSlices(
+      sandbox,
+      { files: [file()], hive: false },
+      { whereSql: '"keep" = 1', personBy: 'person', buckets, columns: ['person', 'keep', 'keep'] },
+      path.join(root, 'rows'),
+    );
+    const all = [...slices.values()].flat();
+    const read = (files: string[]) =>
+      `read_parquet([${files.map((f) => `'${f}'`).join(', ')}], hive_partitioning = false)`;
+    // The person column first, each other column once, and no bucket column.
+    const columns = await duck<{ column_name: string }>(`DESCRIBE SELECT * FROM ${read(all)}`);
+    expect(columns.map((c) => c.column_name)).toEqual(['person', 'keep']);
+    // The same multiset of rows as the filter keeps (people not NULL), each in its person's bucket.
+    const [diff] = await duck<{ n: bigint }>(
+      `SELECT count(*) AS n FROM (
+         (SELECT person, keep FROM ${read(all)} EXCEPT ALL
+          SELECT person, keep FROM '${file()}' WHERE keep = 1 AND person IS NOT NULL)
+         UNION ALL
+         (SELECT person, keep FROM '${file()}' WHERE keep = 1 AND person IS NOT NULL EXCEPT ALL
+          SELECT person, keep FROM ${read(all)}))`,
+    );
+    expect(Number(diff!.n)).toBe(0);
+    const [kept] = await duck<{ n: bigint }>(`SELECT count(*) AS n FROM ${read(all)}`);
+    expect(Number(kept!.n)).toBeGreaterThan(350);
+    for (const [bucket, files] of slices) {
+      const people = await duck<{ person: bigint }>(`SELECT DISTINCT person FROM ${read(files)}`);
+      for (const { person } of people) expect(nodeBucket(String(person), buckets)).toBe(bucket);
+    }
+  });
+
   it('writes nothing for no files, and counts 0 people in no files', async () => {
     const slices = await writeSlices(
       sandbox,

@@ -401,6 +401,16 @@ describe('download names of partitions too long or hostile for a file name', () 
     expect(names[0]).not.toBe(names[1]);
   });
 
+  it('names a file in a folder below its partition’s with that folder too', () => {
+    const root = 's3://b/exports/org/task';
+    expect(downloadName('people', `${root}/people/bucket=3/data_0.parquet`)).toBe(
+      'people_bucket=3_data_0.parquet',
+    );
+    expect(downloadName('people', `${root}/people/data_0.parquet`)).toBe('people_data_0.parquet');
+    // A folder above the partition's is not the file's: only the partition's and below.
+    expect(downloadName('people', '/people/x/people/bucket=1/data_0.csv')).toBe('people_bucket=1_data_0.csv');
+  });
+
   it('never climbs out of a folder nor hides the extension behind a right-to-left override', () => {
     expect(downloadName('../a/./b', '/x/f.parquet')).toBe('a_b_f.parquet');
     expect(downloadName('.', '/x/f.parquet')).toBe('f.parquet');

@@ -451,6 +451,85 @@ export function taskSuite(name: string, target: SuiteTarget): void {
       expect(got).toEqual(latest);
     });
 
+    it('exports people by hash bucket when its count is split: each person once, as DuckDB folds them', async () => {
+      const where = 'intent_score >= 30';
+      const created = await api.post('/api/v1/intent_hive_tasks', {
+        days: ALL_DAYS,
+        topic_id_prefixes: prefixes,
+        scores: ['low', 'medium', 'high'],
+        where_expr: where,
+        unique_by: 'person_id',
+        output: 'people',
+        min_topics: 2,
+      });
+      expect(created.status).toBe(202);
+      const done = await api.waitFor(created.body.task_id, ['completed'], 120_000);
+      const want = await expectedIntentPeople(tree, where, 'HAVING count(DISTINCT prefix) >= 2');
+      expect(want.length).toBeGreaterThan(0);
+      expect(done.counts).toEqual({ people: want.length });
+      expect(done.unique_count).toBe(want.length);
+      // Split: count jobs, a reduce job per bucket, the export job and one export job per bucket, the manifest.
+      if (target.jobMaxBytes) {
+        expect(done.total_jobs).toBeGreaterThanOrEqual(2 + SLICE_BUCKETS + 1 + SLICE_BUCKETS + 1);
+        const folders = new Set(done.files.map((f: { uri: string }) => f.uri.split('/').at(-2)));
+        expect([...folders].every((folder) => /^bucket=\d+$/.test(String(folder)))).toBe(true);
+        expect(folders.size).toBeGreaterThan(1);
+      } else {
+        expect(done.total_jobs).toBe(3);
+      }
+      expect(new Set(done.files.map((f: { partition: string }) => f.partition))).toEqual(new Set(['people']));
+      expect(done.outputs).toEqual({
+        people: `${target.outputRoot(t)}/${account.organizationId}/${done.task_id}/people`,
+      });
+      // Each file downloads under a name of its own, its bucket's folder in it.
+      // (A presigned link names the download in its response-content-disposition, the API's in its path.)
+      const names = done.output_links.map((link: string) => {
+        const url = new URL(link);
+        return url.searchParams.get('response-content-disposition') ?? url.pathname.split('/').pop();
+      });
+      expect(new Set(names).size).toBe(done.files.length);
+      const copies = await download(done.files);
+      const exported = `read_parquet([${copies.map((c) => `'${c}'`).join(', ')}], hive_partitioning = false)`;
+      const got = (await duck(`SELECT * FROM ${exported} ORDER BY person_id`)).map(json);
+      expect(got).toEqual(want.map(json));
+      if (!target.exists) {
+        const slices = path.join(target.outputRoot(t), '.slices', account.organizationId, done.task_id);
+        expect(fs.existsSync(slices)).toBe(false);
+      }
+
+      // A generic tree's people by their latest row, held for review and then exported.
+      const generic = await api.post('/api/v1/generic_parquet_tasks', {
+        input_path: target.inputPath?.(t) ?? t.intentTree,
+        where_expr: where,
+        select: 'topic_id, intent_score, last_seen',
+        unique_by: 'person_id',
+        output: 'people',
+        latest_by: 'last_seen',
+        perform_unload: false,
+      });
+      expect(generic.status).toBe(202);
+      const counted = await api.waitFor(generic.body.task_id, ['counted'], 120_000);
+      const latest = (
+        await duck(
+          `SELECT person_id, topic_id, intent_score, last_seen FROM ${intentRelation(tree)}
+           WHERE ${where} AND person_id IS NOT NULL
+           QUALIFY row_number() OVER (PARTITION BY person_id ORDER BY last_seen DESC) = 1
+           ORDER BY person_id`,
+        )
+      ).map(json);
+      expect(counted.counts).toEqual({ people: latest.length });
+      expect((await api.post(`/api/v1/tasks/${generic.body.task_id}/unload`)).status).toBe(202);
+      const exportedGeneric = await api.waitFor(generic.body.task_id, ['completed'], 120_000);
+      expect(exportedGeneric.counts).toEqual({ people: latest.length });
+      const files = await download(exportedGeneric.files);
+      const rows = (
+        await duck(
+          `SELECT * FROM read_parquet([${files.map((c) => `'${c}'`).join(', ')}], hive_partitioning = false) ORDER BY person_id`,
+        )
+      ).map(json);
+      expect(rows).toEqual(latest);
+    });
+
     it('exports CSV by partition and JSON Lines as a single file, read back as the same rows', async () => {
       const where = "intent_score >= 70 AND country = 'US'";
       const scope = `${where} AND day = DATE '2024-05-03' AND prefix IN ('${prefixes[0]}', '${prefixes[1]}')`;

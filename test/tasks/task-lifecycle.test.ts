@@ -95,6 +95,43 @@ describe('the task lifecycle', () => {
     expect(planned).toEqual([{ p0: 5, p1: 4 }]);
   });
 
+  it('counts a sliced people export by bucket: its count jobs count nothing, its reduce step its people', () => {
+    planned.length = 0;
+    const request = {
+      view: { perform_unload: true },
+      plan: { uniqueBy: 'person_id', people: { shape: 'intent', minTopics: 2, minDays: null } },
+    };
+    const parts = [
+      { kind: 'count', buckets: 2, uniqueCounts: {} },
+      { kind: 'count', buckets: 2, uniqueCounts: {} },
+    ];
+    const counting = task({ status: 'in_progress', request });
+    expect(lifecycle.phaseEnded(counting, 'count', {}, parts)).toMatchObject({
+      status: 'in_progress',
+      counts: {},
+      figures: { unique_count: null, unique_counts: null, breakdowns: null },
+      jobs: [{ phase: 'reduce' }, { phase: 'reduce' }],
+    });
+    const reducing = task({
+      status: 'in_progress',
+      request,
+      countsJson: '{}',
+      figuresJson: '{"unique_count":null,"unique_counts":null,"breakdowns":null}',
+    });
+    const reduced = [
+      { kind: 'reduce', bucket: 0, unique: 3 },
+      { kind: 'reduce', bucket: 1, unique: 4 },
+    ];
+    // Exported at once, from its people as the buckets counted them.
+    expect(lifecycle.phaseEnded(reducing, 'reduce', {}, reduced)).toEqual({
+      status: 'unloading',
+      jobs: [exportJob],
+      counts: { people: 7 },
+      figures: { unique_count: 7, unique_counts: { people: 7 }, breakdowns: null },
+    });
+    expect(planned).toEqual([{ people: 7 }]);
+  });
+
   it('completes a task once its manifest is written', () => {
     expect(
       lifecycle.phaseEnded(task({ status: 'unloading', countsJson: '{"p1":4}' }), 'manifest', {}),

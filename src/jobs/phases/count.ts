@@ -6,9 +6,11 @@ import {
 } from '../../catalog/partition-inputs.ts';
 import { parquetRowCounts } from '../../engine/parquet-footer.ts';
 import { countByFile } from '../../engine/parquet-queries.ts';
+import { peopleColumns } from '../../engine/people-queries.ts';
 import type { JobOutcome, JobRecord } from '../../store/store.ts';
+import { peopleQueryOf } from '../../tasks/people-query.ts';
 import { countsWhole, peopleOf, type TaskPlan } from '../../tasks/task-model.ts';
-import { slicesUnique } from '../../tasks/unique-slices.ts';
+import { slicesCount, slicesPeople } from '../../tasks/unique-slices.ts';
 import type { JobEngine } from '../job-engines.ts';
 import { countDelta } from './delta-members.ts';
 import { countPeopleJob } from './people-figures.ts';
@@ -52,13 +54,14 @@ export class CountPhase implements Phase {
   }
 
   /**
-   * A delta run's count keeps its members (see `countDelta`); a unique count split over several
-   * jobs writes its people by hash bucket (`countSlices`); any other count reads rows.
+   * A delta run's count keeps its members (see `countDelta`); a unique count or a people export
+   * split over several jobs writes its people by hash bucket (`countSlices`); any other count reads
+   * rows.
    */
   private async count(run: JobRun, inputs: JobInputs): Promise<JobOutcome> {
     const { plan } = run;
     const people = peopleOf(plan);
-    if (slicesUnique(plan)) {
+    if (slicesCount(plan)) {
       const sliced = await countSlices(run, this.deps, inputs);
       if (sliced) return sliced;
     }
@@ -85,10 +88,13 @@ function footersOnly(plan: TaskPlan): boolean {
 /**
  * What a count reads, when it is known: the columns of its filter, `unique_by` and the breakdown
  * columns, and the integer bounds of its filter. A people count (its aggregates) and a delta run's
- * (its members) read more, and stage whole objects.
+ * (its members) read more, and stage whole objects; a people export that may be sliced reads the
+ * columns its people are made of.
  */
 function columnsRead(plan: TaskPlan): ColumnsRead {
-  if (peopleOf(plan) || plan.delta) return {};
+  const people = peopleOf(plan);
+  if (people && slicesPeople(plan)) return readingColumns(plan, peopleColumns(peopleQueryOf(plan, people)));
+  if (people || plan.delta) return {};
   return readingColumns(plan, [...(plan.uniqueBy ? [plan.uniqueBy] : []), ...(plan.breakdownBy ?? [])]);
 }
 

@@ -173,7 +173,7 @@ async function publishPartitions(
 }
 
 /** How the plan's files are written into `targetDir`. */
-function fileTarget(job: ExportJob, targetDir: string): FileTarget {
+export function fileTarget(job: Pick<ExportJob, 'plan' | 'compression'>, targetDir: string): FileTarget {
   const layout = job.plan.layout ?? DEFAULT_LAYOUT;
   const compression = layout.compression ?? (layout.format === 'parquet' ? job.compression : undefined);
   return {

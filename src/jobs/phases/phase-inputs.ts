@@ -16,7 +16,7 @@ import {
   type TaskPlan,
   wholeExportKey,
 } from '../../tasks/task-model.ts';
-import { slicesUnique } from '../../tasks/unique-slices.ts';
+import { slicesCount } from '../../tasks/unique-slices.ts';
 import type { JobRun, PhaseDeps } from './phase.ts';
 
 /**
@@ -86,8 +86,9 @@ async function splitBySize(
   // A count with figures over the whole segment needs all of it in one job (see `countsWhole`), and
   // so does an export written whole (see `wholeExportKey`).
   const whole = { kept: listed, jobs: 0 };
-  // A unique count alone is split too: its reduce step makes its figures exact (see `slicesUnique`).
-  const countedWhole = countsWhole(plan) && !slicesUnique(plan);
+  // A unique count alone, or a people export, is split too: its reduce step makes its figures exact
+  // (see `slicesCount`).
+  const countedWhole = countsWhole(plan) && !slicesCount(plan);
   if (job.phase === 'count' ? countedWhole : wholeExportKey(plan) !== null) return whole;
   if (maxJobBytes === undefined || plan.limit !== null || listed.length < 2) return whole;
   const sizes = listed.map(({ partition, objects }) => ({

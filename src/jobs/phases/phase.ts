@@ -68,8 +68,8 @@ export type PhaseResult =
 export interface Phase {
   /** Whether a run needs a DuckDB of its own (and of which lane's size). */
   engine(plan: TaskPlan): 'unload' | 'count' | undefined;
-  /** The folder the run's DuckDB reads under. @defaultValue the task's input root */
-  inputRoot?(task: TaskRecord): string;
+  /** The folder the run's DuckDB reads under; undefined (or no method) for the task's input root. */
+  inputRoot?(task: TaskRecord, job: JobRecord): string | undefined;
   run(run: JobRun): Promise<PhaseResult>;
 }
 

@@ -1,19 +1,24 @@
 import path from 'node:path';
 import pMap from 'p-map';
 import { type JobInputs, manifestOf, parquetSource } from '../../catalog/partition-inputs.ts';
+import { peopleColumns } from '../../engine/people-queries.ts';
 import { writeSlices } from '../../engine/slice-queries.ts';
 import type { JobOutcome } from '../../store/store.ts';
+import { peopleQueryOf } from '../../tasks/people-query.ts';
+import { peopleOf } from '../../tasks/task-model.ts';
 import { taskSlicesRoot } from '../../tasks/task-outputs.ts';
 import { bucketKey, type CountPart, SLICE_BUCKETS } from '../../tasks/unique-slices.ts';
 import type { JobRun, PhaseDeps } from './phase.ts';
 import { countWhole } from './segment-figures.ts';
 
 /**
- * A count job of a sliced unique count (see `tasks/unique-slices.ts`), once its task's count was
- * split into several jobs: its partitions' rows and distinct people (exact, as no other job reads
- * them), and its distinct people written by hash bucket under the task's slices folder,
- * `bucket={b}/job={job id}/`, for the reduce jobs. Undefined when the task's count is this one job:
- * it sees every person and counts the whole segment itself.
+ * A count job of a sliced count (see `tasks/unique-slices.ts`), once its task's count was split
+ * into several jobs. A unique count's job counts its partitions' rows and distinct people (exact,
+ * as no other job reads them) and writes its distinct people by hash bucket; a people export's job
+ * writes the rows its people are made of by hash bucket, and counts nothing (its people are counted
+ * by bucket). Each bucket's files go under the task's slices folder, `bucket={b}/job={job id}/`,
+ * for the reduce jobs. Undefined when the task's count is this one job: it sees every person and
+ * counts the whole segment itself.
  */
 export async function countSlices(
   run: JobRun,
@@ -21,15 +26,20 @@ export async function countSlices(
   inputs: JobInputs,
 ): Promise<JobOutcome | undefined> {
   const { job, task, plan } = run;
-  const countJobs = (await deps.store.listJobs(task.id)).filter((other) => other.phase === 'count');
-  if (countJobs.length < 2) return undefined;
+  if (!(await hasSlices(run, deps))) return undefined;
   const engine = await run.engine!;
-  const figures = await countWhole(job, plan, inputs, engine.sandbox);
+  const people = peopleOf(plan);
+  const figures = people ? undefined : await countWhole(job, plan, inputs, engine.sandbox);
   const files = inputs.partitions.flatMap((input) => input.localPaths);
   const slices = await writeSlices(
     engine.sandbox,
     parquetSource(files, plan),
-    { whereSql: plan.whereSql, personBy: plan.uniqueBy!, buckets: SLICE_BUCKETS },
+    {
+      whereSql: plan.whereSql,
+      personBy: plan.uniqueBy!,
+      buckets: SLICE_BUCKETS,
+      ...(people ? { columns: peopleColumns(peopleQueryOf(plan, people)) } : {}),
+    },
     path.join(engine.scratch, 'slices'),
   );
   run.lap('slices');
@@ -46,7 +56,13 @@ export async function countSlices(
   const part: CountPart = {
     kind: 'count',
     buckets: SLICE_BUCKETS,
-    uniqueCounts: figures.view.unique_counts ?? {},
+    uniqueCounts: figures?.view.unique_counts ?? {},
   };
-  return { counts: figures.counts, files: [], manifest: manifestOf(inputs), partFigures: part };
+  return { counts: figures?.counts ?? {}, files: [], manifest: manifestOf(inputs), partFigures: part };
+}
+
+/** A sliced count writes slices once its count runs as several jobs (the task's slices folder). */
+export async function hasSlices({ task }: JobRun, deps: PhaseDeps): Promise<boolean> {
+  const countJobs = (await deps.store.listJobs(task.id)).filter((other) => other.phase === 'count');
+  return countJobs.length > 1;
 }

@@ -4,7 +4,7 @@ import type { ColumnsRead, JobInputs } from '../../catalog/partition-inputs.ts';
 import { compareText } from '../../compare.ts';
 import { parquetRowCounts } from '../../engine/parquet-footer.ts';
 import { footerSchema } from '../../engine/parquet-queries.ts';
-import type { JobOutcome } from '../../store/store.ts';
+import type { JobOutcome, JobRecord, TaskRecord } from '../../store/store.ts';
 import {
   exportsWholeAtOnce,
   PEOPLE,
@@ -15,11 +15,14 @@ import {
   type TaskPlan,
   wholeExportKey,
 } from '../../tasks/task-model.ts';
-import { taskOutputRoot } from '../../tasks/task-outputs.ts';
+import { taskOutputRoot, taskSlicesRoot } from '../../tasks/task-outputs.ts';
+import { isBucketKey, slicesPeople } from '../../tasks/unique-slices.ts';
 import { fileId, publishExport, writeExport } from './export-files.ts';
 import { FileChecksums } from './file-checksums.ts';
 import { type JobRun, type Phase, type PhaseDeps, type PhaseResult, zeroCounts } from './phase.ts';
 import { readingColumns, stageJobInputs } from './phase-inputs.ts';
+import { hasSlices } from './sliced-count.ts';
+import { bucketExports, exportBucket } from './sliced-people.ts';
 import { publishHeldBack } from './split-exports.ts';
 
 /** Partitions whose files are copied at once (each copy is a request or two on an object store). */
@@ -28,7 +31,8 @@ const PARALLEL_COPIES = 4;
 /**
  * An `unload` job: writes its partitions' rows with DuckDB into the job's scratch folder and
  * publishes them to the task's output folder; or, for an export of whole files
- * (`TaskPlan.copyFiles`), copies the input files as they are.
+ * (`TaskPlan.copyFiles`), copies the input files as they are. A people export whose count was
+ * sliced is written bucket by bucket from the slices (`sliced-people.ts`).
  */
 export class UnloadPhase implements Phase {
   /** Checksums of local input files an export copies. */
@@ -40,7 +44,17 @@ export class UnloadPhase implements Phase {
     return 'unload';
   }
 
+  /** A bucket of a sliced people export reads the task's slices; any other job, its input. */
+  inputRoot(task: TaskRecord, job: JobRecord): string | undefined {
+    if (!isBucketKey(job.partitions[0])) return undefined;
+    return taskSlicesRoot(this.deps.storage, this.deps.outputPath, task);
+  }
+
   async run(run: JobRun): Promise<PhaseResult> {
+    if (slicesPeople(run.plan)) {
+      if (isBucketKey(run.job.partitions[0])) return exportBucket(run, this.deps);
+      if (await hasSlices(run, this.deps)) return bucketExports(run);
+    }
     // An export of whole files reads only their footers (rows, schema, codec) and copies them.
     const copies = run.plan.copyFiles === true;
     const staging = { footersOnly: copies, ...(copies ? {} : columnsWritten(run.plan)) };

@@ -5,7 +5,10 @@ import type { TaskLifecycle, UnloadStart } from '../store.ts';
 import { toTask } from '../task-rows.ts';
 import { applyMove, phaseCounts } from './task-moves.ts';
 
-/** Starts the export of a counted task: the lifecycle adds its export jobs. */
+/**
+ * Starts the export of a counted task: the lifecycle adds its export jobs, from the final counts its
+ * count stored (a sliced people export's are its reduce step's, not its count jobs').
+ */
 export async function startUnload(
   db: Kysely<Database>,
   dialect: Dialect,
@@ -20,7 +23,10 @@ export async function startUnload(
     if (!task) {
       return { outcome: 'not_found' as const };
     }
-    const move = lifecycle.unloadRequested(toTask(task), await phaseCounts(trx, task.id, 'count'));
+    const record = toTask(task);
+    const counts: Record<string, number> =
+      record.countsJson === null ? await phaseCounts(trx, task.id, 'count') : JSON.parse(record.countsJson);
+    const move = lifecycle.unloadRequested(record, counts);
     if (!move) return { outcome: 'conflict' as const };
     const released = await applyMove(trx, task, move, now, task.completedJobs);
     return { outcome: 'started' as const, released };

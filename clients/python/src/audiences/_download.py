@@ -70,7 +70,10 @@ class DownloadPlan:
 
     def _entry(self, file: TaskFile, listed: Dict[str, ManifestFile]) -> Entry:
         name = file.uri.rsplit("/", 1)[-1]
-        target = (self.root / file.partition / name).resolve()
+        # Folders between the partition's and the name (a sliced people export's people/bucket=3/).
+        at = file.uri.rfind("/" + file.partition + "/")
+        folders = file.uri[at + 1 :].split("/")[:-1] if at >= 0 else [file.partition]
+        target = self.root.joinpath(*folders, name).resolve()
         if not name or name == ".." or self.root not in target.parents:
             raise _fault(file, "its partition and name leave the folder", "unsafe_path")
         sha256 = file.sha256
