@@ -12,6 +12,7 @@ export const SHUTDOWN_ORDER = [
   'api',
   'idempotent-requests',
   'job-reconciler',
+  'slice-sweeper',
   'audience-scheduler',
   'webhook-deliverer',
   /** Running jobs get SHUTDOWN_GRACE to finish... */

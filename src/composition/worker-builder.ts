@@ -2,6 +2,7 @@ import { AudienceScheduler } from '../audiences/audience-scheduler.ts';
 import { newLeaseOwner } from '../jobs/job-lease.ts';
 import { JobReconciler } from '../jobs/job-reconciler.ts';
 import { JobRunner } from '../jobs/job-runner.ts';
+import { SliceSweeper } from '../jobs/slice-sweeper.ts';
 import { type MetricsServer, startMetricsServer } from '../metrics/metrics-server.ts';
 import { WebhookDeliverer } from '../webhooks/webhook-deliverer.ts';
 import { WebhookSender } from '../webhooks/webhook-sender.ts';
@@ -20,8 +21,9 @@ export interface Worker {
 
 /**
  * Starts running jobs: the runner takes deliveries from the queue, the jobs the store still holds
- * are queued again, the reconciler and the webhook deliverer start, and a worker-only process
- * serves its metrics. `publicUrl` is fixed by now (the API, when this process serves it, listens).
+ * are queued again, the reconciler, the slices' sweeper and the webhook deliverer start, and a
+ * worker-only process serves its metrics. `publicUrl` is fixed by now (the API, when this process
+ * serves it, listens).
  */
 export async function startWorker(
   ctx: BuildContext,
@@ -70,6 +72,16 @@ export async function startWorker(
   reconciler.start();
   // Workers sharing a store notice a dead one within seconds (the embedded worker is alone).
   startLiveness(ctx, infra, owner, reconciler);
+  // Slices of sliced counts whose task expired or ended without removing them.
+  const sweeper = new SliceSweeper({
+    store,
+    storage,
+    outputPath: config.storage.outputPath,
+    log: warnings(log),
+    trace: infos(log),
+  });
+  plan.add('slice-sweeper', () => sweeper.stop());
+  sweeper.start();
   const scheduler = new AudienceScheduler({
     audiences: domain.audiences,
     ...(ctx.hooks.audiences?.tickMs ? { tickMs: ctx.hooks.audiences.tickMs } : {}),

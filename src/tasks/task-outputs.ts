@@ -17,9 +17,10 @@ export function taskOutputRoot(
 }
 
 /**
- * Where a sliced unique count's count jobs write their people by hash bucket, for its reduce jobs
- * to read (`tasks/unique-slices.ts`): `{outputPath}/.slices/{organization_id}/{task_id}/`, shared
- * by every worker as the exports are. Removed when the count ends or the task is cancelled.
+ * Where a sliced count's count jobs write their people by hash bucket, for its reduce jobs (and a
+ * people export's export jobs) to read (`tasks/unique-slices.ts`):
+ * `{outputPath}/.slices/{organization_id}/{task_id}/`, shared by every worker as the exports are.
+ * Removed when their last reader ends, the task is cancelled, or it expires (`SliceSweeper`).
  */
 export function taskSlicesRoot(
   storage: Storage,

@@ -17,12 +17,13 @@ describe('the shutdown plan', () => {
     expect(closed).toEqual(SHUTDOWN_ORDER.filter((step) => closed.includes(step)));
   });
 
-  it('keeps the order of today: changes, API, sweeper, reconciler, audience scheduler, deliverer, queue, leases, liveness, runner, tasks, metrics, store, guard, feed, Redis', () => {
+  it('keeps the order of today: changes, API, sweeper, reconciler, slices sweeper, audience scheduler, deliverer, queue, leases, liveness, runner, tasks, metrics, store, guard, feed, Redis', () => {
     expect(SHUTDOWN_ORDER).toEqual([
       'task-changes',
       'api',
       'idempotent-requests',
       'job-reconciler',
+      'slice-sweeper',
       'audience-scheduler',
       'webhook-deliverer',
       'job-queue',
