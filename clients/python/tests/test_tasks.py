@@ -23,6 +23,7 @@ from audiences import (
     WaitProgress,
     WaitTimeoutError,
 )
+from audiences._download import DownloadPlan
 from conftest import DAYS, PREFIXES, Account, Source, tuple_sql
 from local_server import LocalServer
 
@@ -236,6 +237,25 @@ def test_errors_carry_status_and_problem(client: Audiences) -> None:
         client.tasks.get(str(uuid.uuid4()))
     assert missing.value.status == 404
     assert missing.value.problem["status"] == 404
+
+
+def test_a_file_in_a_folder_below_its_partition_keeps_that_folder(
+    client: Audiences, tmp_path: Path
+) -> None:
+    # A sliced people export's files are in people/bucket=N/: each keeps its bucket's folder.
+    accepted = client.intent_tasks.create(
+        days=DAYS[:1], topic_id_prefixes=PREFIXES[:1], scores=["high"]
+    )
+    task = client.tasks.wait(accepted.task_id, until="completed")
+    file = task.files[0]
+    folder, name = file.uri.rsplit("/", 1)
+    below = file.model_copy(update={"uri": f"{folder}/bucket=3/{name}"})
+    plan = DownloadPlan(task.model_copy(update={"files": [below]}), tmp_path, None, None)
+    assert plan.entries[0].target == (tmp_path / file.partition / "bucket=3" / name).resolve()
+    climbing = file.model_copy(update={"uri": f"{folder}/../../../../x/{name}"})
+    with pytest.raises(AudiencesError) as raised:
+        DownloadPlan(task.model_copy(update={"files": [climbing]}), tmp_path, None, None)
+    assert raised.value.code == "unsafe_path"
 
 
 def test_an_unfinished_task_is_not_downloaded(client: Audiences, tmp_path: Path) -> None:
