@@ -67,6 +67,12 @@ export function taskSuite(name: string, target: SuiteTarget): void {
       prefixes = await intentPrefixes(tree);
       downloads = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-downloads-'));
     });
+    /** Every partition of the tree: all days, prefixes and scores. */
+    const wholeTree = () => ({
+      days: ALL_DAYS,
+      topic_id_prefixes: prefixes,
+      scores: ['low', 'medium', 'high'],
+    });
     afterAll(async () => {
       await t?.close();
       fs.rmSync(downloads, { recursive: true, force: true });
@@ -126,9 +132,7 @@ export function taskSuite(name: string, target: SuiteTarget): void {
           .filter((file) => file.endsWith('.parquet'))
           .reduce((sum, file) => sum + fs.statSync(path.join(tree, file)).size, 0);
         const created = await api.post('/api/v1/intent_hive_tasks', {
-          days: ALL_DAYS,
-          topic_id_prefixes: prefixes,
-          scores: ['low', 'medium', 'high'],
+          ...wholeTree(),
           where_expr: 'intent_score >= 60',
           perform_unload: false,
         });
@@ -147,9 +151,7 @@ export function taskSuite(name: string, target: SuiteTarget): void {
     it('counts every partition exactly and exports every selected row once', async () => {
       const where = "intent_score >= 60 AND country IN ('US', 'DE', 'GB')";
       const created = await api.post('/api/v1/intent_hive_tasks', {
-        days: ALL_DAYS,
-        topic_id_prefixes: prefixes,
-        scores: ['low', 'medium', 'high'],
+        ...wholeTree(),
         where_expr: where,
         select: 'person_id, hem_sha256, intent_score, score',
       });
@@ -213,9 +215,7 @@ export function taskSuite(name: string, target: SuiteTarget): void {
     it('counts distinct people per partition and over the whole segment, and breakdowns, in one job', async () => {
       const where = "intent_score >= 40 AND country <> 'FR'";
       const created = await api.post('/api/v1/intent_hive_tasks', {
-        days: ALL_DAYS,
-        topic_id_prefixes: prefixes,
-        scores: ['low', 'medium', 'high'],
+        ...wholeTree(),
         where_expr: where,
         unique_by: 'person_id',
         breakdown_by: ['country', 'company_id', 'score'],
@@ -262,9 +262,7 @@ export function taskSuite(name: string, target: SuiteTarget): void {
     it('counts distinct people exactly when its count is split: by hash bucket, one reduce job each', async () => {
       const where = 'intent_score >= 30';
       const created = await api.post('/api/v1/intent_hive_tasks', {
-        days: ALL_DAYS,
-        topic_id_prefixes: prefixes,
-        scores: ['low', 'medium', 'high'],
+        ...wholeTree(),
         where_expr: where,
         unique_by: 'person_id',
         perform_unload: false,
@@ -457,9 +455,7 @@ export function taskSuite(name: string, target: SuiteTarget): void {
     it('exports people by hash bucket when its count is split: each person once, as DuckDB folds them', async () => {
       const where = 'intent_score >= 30';
       const created = await api.post('/api/v1/intent_hive_tasks', {
-        days: ALL_DAYS,
-        topic_id_prefixes: prefixes,
-        scores: ['low', 'medium', 'high'],
+        ...wholeTree(),
         where_expr: where,
         unique_by: 'person_id',
         output: 'people',
@@ -733,9 +729,7 @@ export function taskSuite(name: string, target: SuiteTarget): void {
       const select = 'person_id, intent_score, country, day, score, last_seen';
       const relation = intentRelation(tree);
       const created = await api.post('/api/v1/intent_hive_tasks', {
-        days: ALL_DAYS,
-        topic_id_prefixes: prefixes,
-        scores: ['low', 'medium', 'high'],
+        ...wholeTree(),
         where_expr: where,
         select,
         perform_unload: false,
