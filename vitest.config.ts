@@ -17,6 +17,7 @@ export const UNIT_TESTS = [
   'test/activation/splits.test.ts',
   'test/architecture/test-projects.test.ts',
   'test/audiences/audience-schedule.test.ts',
+  'test/bench/chaos-recovery.test.ts',
   'test/bench/fairness-coverage.test.ts',
   'test/bench/data-growth-report.test.ts',
   'test/bench/history.test.ts',

@@ -277,7 +277,14 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResult> {
     const outages = faults.records
       .filter((r) => r.kind === 'pg_restart' || r.kind === 'redis_restart')
       .map((r) => ({ startAt: r.startAt, endAt: r.probe.doneAt ?? r.endAt + PROBE_TIMEOUT_MS }));
-    recovery.check(checks, start, outages);
+    // Kills that took every worker slot within the bound leave nobody to take a job over at once.
+    const workers = {
+      kills: monkey.kills
+        .filter((k) => k.role === 'worker')
+        .map((k) => ({ slot: k.slot, at: start + k.atMs })),
+      slots: deployment.slots.filter((slot) => slot.role === 'worker').length,
+    };
+    recovery.check(checks, start, outages, workers);
     await checkFaults(setup, faults.records, oracle, checks);
     checks.check('no process exited on its own', deployment.crashes.length === 0, undefined, () =>
       deployment.crashes.map((c) => `${c.slot} pid ${c.pid} exited ${c.code} (log ${c.logFile})`).join('; '),
@@ -318,7 +325,7 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResult> {
       restarts: deployment.restarts.map(({ readyAt, ...restart }) => ({ ...restart, atMs: readyAt - start })),
       failedStarts: deployment.failedStarts,
       crashes: deployment.crashes,
-      workerRecoveries: recovery.killSummaries(start, outages),
+      workerRecoveries: recovery.killSummaries(start, outages, workers),
       flush: recovery.flush && {
         ...recovery.flushSummary(start)!,
         quietEndedMs: monkey.flush?.quietEndedMs,

@@ -34,6 +34,27 @@ export interface KillRecovery {
   deliveryHeldMs: number | null;
   /** Killed during (or just before) a PostgreSQL or Redis restart: RECOVERY_BOUND_MS does not apply. */
   duringOutage: boolean;
+  /**
+   * Every other worker slot was killed too within RECOVERY_BOUND_MS of this kill: no worker stayed
+   * up to take the jobs over, so they waited for a restarted one; RECOVERY_BOUND_MS does not apply.
+   */
+  inBurst: boolean;
+}
+
+/** The kills of workers (epoch ms) and how many worker slots there are: which kills left no worker up. */
+export interface WorkerKills {
+  kills: ReadonlyArray<{ slot: string; at: number }>;
+  slots: number;
+}
+
+function inBurst(kill: { slot: string; killedAt: number }, workers: WorkerKills): boolean {
+  if (workers.slots < 2) return true;
+  const others = new Set(
+    workers.kills
+      .filter((k) => k.slot !== kill.slot && Math.abs(k.at - kill.killedAt) <= RECOVERY_BOUND_MS)
+      .map((k) => k.slot),
+  );
+  return others.size >= workers.slots - 1;
 }
 
 /**
@@ -129,9 +150,10 @@ export class RecoveryWatch {
 
   /**
    * Checks that every job a killed worker held, and every job the FLUSHALL lost, ran again, and
-   * that each killed worker's jobs did so within RECOVERY_BOUND_MS. `start` is the chaos's start.
+   * that each killed worker's jobs did so within RECOVERY_BOUND_MS, unless the kill came during an
+   * outage or in a burst that left no worker up. `start` is the chaos's start.
    */
-  check(checks: Checks, start: number, outages: readonly Outage[] = []): void {
+  check(checks: Checks, start: number, outages: readonly Outage[], workers: WorkerKills): void {
     for (const kill of this.kills) {
       const lost = kill.jobs.filter((id) => !(id in kill.recoveredMs));
       checks.check(
@@ -140,7 +162,7 @@ export class RecoveryWatch {
         undefined,
         () => `${kill.slot} (pid ${kill.pid}): ${lost.join(', ')} never ran again`,
       );
-      if (inOutage(kill.killedAt, outages)) continue;
+      if (inOutage(kill.killedAt, outages) || inBurst(kill, workers)) continue;
       const late = kill.jobs.filter(
         (id) => (kill.recoveredMs[id] ?? Number.POSITIVE_INFINITY) > RECOVERY_BOUND_MS,
       );
@@ -168,7 +190,7 @@ export class RecoveryWatch {
   }
 
   /** Each worker kill that left jobs behind, summed up per kill. */
-  killSummaries(start: number, outages: readonly Outage[] = []): KillRecovery[] {
+  killSummaries(start: number, outages: readonly Outage[], workers: WorkerKills): KillRecovery[] {
     return this.kills.map((kill) => {
       const times = kill.jobs.map((id) => kill.recoveredMs[id]);
       return {
@@ -180,6 +202,7 @@ export class RecoveryWatch {
         leaseEndedMs: maxOf(Object.values(kill.leaseEndedMs)),
         deliveryHeldMs: maxOf(Object.values(kill.deliveryHeldMs)),
         duringOutage: inOutage(kill.killedAt, outages),
+        inBurst: inBurst(kill, workers),
       };
     });
   }

@@ -56,6 +56,7 @@ export function lostDoubledStray(result: ChaosResult): { lost: number; doubled: 
 /** Recovery times (ms) and counts per fault kind, kills and the FLUSHALL included. */
 function perKind(result: ChaosResult): Array<{ label: string; count: number; times: number[]; how: string }> {
   const recoveries = result.workerRecoveries.flatMap((r) => (r.recoveryMs === null ? [] : [r.recoveryMs]));
+  const upKills = result.workerRecoveries.filter((r) => !r.duringOutage && !r.inBurst);
   const apiRestarts = result.restarts.filter((r) => r.role === 'serve').map((r) => r.ms);
   const allowed = result.verification?.allowedFailures ?? {};
   const rows = [
@@ -64,6 +65,12 @@ function perKind(result: ChaosResult): Array<{ label: string; count: number; tim
       count: result.kills.filter((k) => k.role === 'worker').length,
       times: recoveries,
       how: 'kill → every job it held running under another worker or done (kills that left jobs behind)',
+    },
+    {
+      label: '`kill -9` of a worker, another worker up',
+      count: upKills.length,
+      times: upKills.flatMap((r) => (r.recoveryMs === null ? [] : [r.recoveryMs])),
+      how: 'the same, for kills outside a PostgreSQL or Redis restart that left some other worker slot unkilled for 10 s either side',
     },
     {
       label: '`kill -9` of an API',

@@ -64,10 +64,14 @@ export function renderReliability(result: ChaosResult, context: ReportContext): 
   const midJob = workerKills.filter((k) => k.heldJobs > 0);
   const recoveries = result.workerRecoveries.flatMap((r) => (r.recoveryMs === null ? [] : [r.recoveryMs]));
   const unrecovered = result.workerRecoveries.filter((r) => r.recoveryMs === null).length;
-  // Kills during a PostgreSQL or Redis restart wait for it: the bound is not theirs.
-  const late = result.workerRecoveries.filter(
-    (r) => !r.duringOutage && r.recoveryMs !== null && r.recoveryMs > RECOVERY_BOUND_MS,
-  );
+  // Kills during a PostgreSQL or Redis restart wait for it, and kills that left no worker up wait
+  // for a restarted one: the bound is not theirs.
+  const bound = result.workerRecoveries.filter((r) => !r.duringOutage && !r.inBurst);
+  const late = bound.filter((r) => r.recoveryMs !== null && r.recoveryMs > RECOVERY_BOUND_MS);
+  const timesOf = (kills: KillRecovery[]) =>
+    kills.flatMap((r) => (r.recoveryMs === null ? [] : [r.recoveryMs]));
+  const bursts = result.workerRecoveries.filter((r) => !r.duringOutage && r.inBurst);
+  const outages = result.workerRecoveries.filter((r) => r.duringOutage);
   const leaseEnded = result.workerRecoveries.flatMap((r) =>
     r.leaseEndedMs === null ? [] : [r.leaseEndedMs],
   );
@@ -118,6 +122,7 @@ export function renderReliability(result: ChaosResult, context: ReportContext): 
         ],
         ['scheduled audiences', audiencesLine(result.audiences)],
         ['recovery after a worker kill', spread(recoveries)],
+        ['… with another worker up (no burst, no restart)', spread(timesOf(bound))],
         ['FLUSHALL recovery (lost jobs ran again)', flush ? spread(flush.ranMs) : 'n/a'],
         [
           'rows checked',
@@ -203,7 +208,9 @@ export function renderReliability(result: ChaosResult, context: ReportContext): 
     `For each of the ${midJob.length} worker kills that left jobs leased to the dead process (\`jobs.lease_owner\` = \`{hostname}:{pid}:{random}\`, read from the store right after the process exited), the time from the kill until every one of those jobs was running under another worker's lease or done, read from the store every 200 ms:`,
     '',
     `- **median ${seconds(median(recoveries))}, max ${seconds(recoveries.length ? Math.max(...recoveries) : Number.NaN)}** (p90 ${seconds(percentile(recoveries, 90))}; ${unrecovered} never recovered).`,
-    `- Distribution: ${histogram(recoveries)}. Over ${seconds(RECOVERY_BOUND_MS)} (4 s of silence after the last beat, the next beat of a live worker, 5 s for the queue and a claim; see \`src/jobs/worker-liveness.ts\`): ${late.length} of ${recoveries.length}.`,
+    `- Distribution: ${histogram(recoveries)}.`,
+    `- **With a worker up** (no PostgreSQL or Redis restart, and some other worker slot not killed within ${seconds(RECOVERY_BOUND_MS)} of the kill): ${spread(timesOf(bound))}. Over ${seconds(RECOVERY_BOUND_MS)} (4 s of silence after the last beat, the next beat of a live worker, 5 s for the queue and a claim; see \`src/jobs/worker-liveness.ts\`): ${late.length} of ${bound.length}.`,
+    `- **In a burst** (every other worker slot killed too within ${seconds(RECOVERY_BOUND_MS)}: nobody left to take the jobs over, which wait for a restarted worker, steady for 4 s before it judges): ${spread(timesOf(bursts))}; **during a PostgreSQL or Redis restart**: ${spread(timesOf(outages))}. These are held to "ran again".`,
     `- The lease no longer has to lapse: a worker beats every second, and one silent for 4 s is taken for dead by the next beat of a live worker or API process (each beats too), which ends its leases at once (a lease still lasts 30 s and stays the guard against two owners). Read from the store while the dead worker still held them, its leases were due to end ${spread(leaseEnded)} after the kill; a job ran again ${spread(waits)} after that due time when it had to wait for it (0 when it ran before), the reconciler being told at once and redelivering it ahead of every waiting job.`,
     `- When a job was taken over, BullMQ still held the dead worker's delivery as active in ${heldAtTakeover} of the ${result.workerRecoveries.length} kills (the job's id in BullMQ's active list, last seen ${spread(held)} after the kill): it lets that delivery go only at its stalled-job check (every 30 s, and only on its second sighting of a job without a lock). A job whose lease expired does not wait for it: the reconciler and a starting worker enqueue it under a delivery id of its own (\`redeliver\`, src/queue/bullmq-queue.ts), and the dead delivery, once let go, finds the job taken.`,
     `- In the store at the end: ${int(result.store.jobs)} jobs, ${int(result.store.jobsRunMoreThanOnce)} claimed more than once, at most ${result.store.maxAttempts} claims for one job. The workers logged ${result.logs.takeovers} takeovers of expired leases, ${result.logs.leaseLost} lost leases and ${result.logs.jobFailures} job failures.`,
@@ -290,7 +297,7 @@ function betweenFlushAndRecovery(result: ChaosResult, flushAtMs: number): string
  */
 function lateRecoveryFinding(result: ChaosResult): string[] {
   const late = result.workerRecoveries.filter(
-    (r) => !r.duringOutage && r.recoveryMs !== null && r.recoveryMs > RECOVERY_BOUND_MS,
+    (r) => !r.duringOutage && !r.inBurst && r.recoveryMs !== null && r.recoveryMs > RECOVERY_BOUND_MS,
   );
   if (late.length === 0) return [];
   const killedNear = (r: KillRecovery) =>
