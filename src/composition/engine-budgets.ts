@@ -1,4 +1,5 @@
 import type { EngineConfig, QueueConfig } from '../config.ts';
+import { COUNT_JOB_BYTES } from '../jobs/phases/phase-inputs.ts';
 
 /**
  * An export slot's memory in count slots'. Measured: with DUCKDB_MEMORY_LIMIT=256MB and 2 DuckDB
@@ -28,12 +29,35 @@ export interface EngineBudgets {
  * slot's memory: the Parquet reader and writer allocate beyond it.
  */
 export function engineBudgets(engine: EngineConfig, queue: QueueConfig): EngineBudgets {
-  const share =
-    (0.75 * engine.memoryBytes) / (EXPORT_MEMORY_SHARES * queue.workerConcurrency + queue.countConcurrency);
+  const share = countSlotBytes(engine, queue);
   const exports = {
     memoryLimit: `${Math.floor((EXPORT_MEMORY_SHARES * share) / 1e6)}MB`,
     threads: engine.threads,
     timeoutMs: engine.jobTimeoutMs,
   };
   return { exports, counts: { ...exports, memoryLimit: `${Math.floor(share / 1e6)}MB` } };
+}
+
+function countSlotBytes(engine: EngineConfig, queue: QueueConfig): number {
+  return (
+    (0.75 * engine.memoryBytes) / (EXPORT_MEMORY_SHARES * queue.workerConcurrency + queue.countConcurrency)
+  );
+}
+
+/**
+ * Input bytes of a people export one job folds into people, in an export slot's memory. Measured
+ * with DUCKDB_MEMORY_LIMIT=256MB on 1 + 1 slots (an export slot of 144 MB): one job exported the
+ * people of the 10M-row tree (548 MB), and ran out of memory on the 30M-row tree's 1.7 GB.
+ */
+export const PEOPLE_INPUT_PER_MEMORY = 4;
+
+/**
+ * The input bytes a people export's count job reads at most: a count job's (`COUNT_JOB_BYTES` ×
+ * JOB_MAX_BYTES), or less when an export slot's memory could not fold that many people
+ * (`PEOPLE_INPUT_PER_MEMORY` times it). A larger people export is sliced by hash, each bucket's
+ * people folded by a job of its own (`tasks/unique-slices.ts`).
+ */
+export function peopleJobBytes(engine: EngineConfig, queue: QueueConfig): number {
+  const exportSlot = EXPORT_MEMORY_SHARES * countSlotBytes(engine, queue);
+  return Math.min(COUNT_JOB_BYTES * engine.jobMaxBytes, Math.floor(PEOPLE_INPUT_PER_MEMORY * exportSlot));
 }

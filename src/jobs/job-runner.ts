@@ -47,6 +47,11 @@ export interface JobRunnerOptions {
    * and the one count job of a task counted whole (`countsWhole`). Undefined: jobs run as planned.
    */
   maxJobBytes?: number;
+  /**
+   * Input bytes a people export's count job reads at most (see `peopleJobBytes`); a larger one is
+   * sliced by hash. @defaultValue `COUNT_JOB_BYTES` times `maxJobBytes`
+   */
+  maxPeopleJobBytes?: number;
   /** Codec of exported files. @defaultValue `snappy` */
   compression?: ParquetCompression;
   /** Where a task goes when a job ends its phase (`TaskService.lifecycle`). */
@@ -121,7 +126,8 @@ export class JobRunner {
       unload: engines(options.engine, options.warmEngines?.unload ?? 0),
       count: engines(options.countEngine ?? options.engine, options.warmEngines?.count ?? 0),
     };
-    const { store, queue, storage, outputPath, compression, maxJobBytes, listPlanner, log, trace } = options;
+    const { store, queue, storage, outputPath, compression, maxJobBytes, maxPeopleJobBytes } = options;
+    const { listPlanner, log, trace } = options;
     const deps: PhaseDeps = {
       store,
       queue,
@@ -133,6 +139,7 @@ export class JobRunner {
       leaseLost: (jobId, taskId) => this.leaseLost(jobId, taskId),
       ...(compression ? { compression } : {}),
       ...(maxJobBytes !== undefined ? { maxJobBytes } : {}),
+      ...(maxPeopleJobBytes !== undefined ? { maxPeopleJobBytes } : {}),
       ...(log ? { log } : {}),
       ...(trace ? { trace } : {}),
     };

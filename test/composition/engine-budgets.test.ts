@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { EXPORT_MEMORY_SHARES, engineBudgets } from '../../src/composition/engine-budgets.ts';
+import {
+  EXPORT_MEMORY_SHARES,
+  engineBudgets,
+  PEOPLE_INPUT_PER_MEMORY,
+  peopleJobBytes,
+} from '../../src/composition/engine-budgets.ts';
 import type { EngineConfig, QueueConfig } from '../../src/config.ts';
 
 const engine: EngineConfig = {
@@ -38,5 +43,15 @@ describe('the DuckDB memory of the job slots', () => {
         counts * Number.parseInt(budgets.counts.memoryLimit, 10);
       expect(total * 1e6).toBeLessThanOrEqual(0.75 * 4e9);
     }
+  });
+
+  it('slices a people export once its input is more than an export slot folds: four times its memory, at most a count job’s', () => {
+    expect(PEOPLE_INPUT_PER_MEMORY).toBe(4);
+    // DUCKDB_MEMORY_LIMIT=256MB on 1 + 1 slots: an export slot of 144 MB folds 576 MB of input.
+    const small = { ...engine, memoryBytes: 256e6 };
+    expect(peopleJobBytes(small, queue(1, 1))).toBe(576e6);
+    // Plenty of memory: a count job's bound, four times JOB_MAX_BYTES.
+    expect(peopleJobBytes({ ...engine, memoryBytes: 12e9 }, queue(2, 2))).toBe(4 * 512e6);
+    expect(peopleJobBytes({ ...small, memoryBytes: 12e9, jobMaxBytes: 1e6 }, queue(2, 2))).toBe(4e6);
   });
 });

@@ -73,8 +73,8 @@ export async function stageJobInputs(
 }
 
 /**
- * Bounds the job's input by `maxJobBytes` (a count's by `COUNT_JOB_BYTES` times that, but a people
- * export's count writes rows and keeps the export's bound):
+ * Bounds the job's input by `maxJobBytes` (a count's by `COUNT_JOB_BYTES` times that, a people
+ * export's count by `maxPeopleJobBytes` when that is less):
  * keeps its first partitions up to the bound and stores the rest as new jobs, enqueued at once so
  * other slots and workers take them. Answers the partitions kept and how many jobs were split off;
  * undefined when the job may not go on (its lease was lost, its task ended).
@@ -97,9 +97,10 @@ async function splitBySize(
     partition,
     bytes: objects.reduce((sum, object) => sum + object.size, 0),
   }));
-  // A people export's count jobs write the rows its people are made of, as an export writes rows.
-  const counting = job.phase === 'count' && peopleOf(plan) === null;
-  const bound = counting ? COUNT_JOB_BYTES * maxJobBytes : maxJobBytes;
+  // A people export's count job folds its people when it is the only one: its bound is the memory's.
+  const countBound = COUNT_JOB_BYTES * maxJobBytes;
+  const peopleBound = Math.min(countBound, deps.maxPeopleJobBytes ?? countBound);
+  const bound = job.phase !== 'count' ? maxJobBytes : peopleOf(plan) ? peopleBound : countBound;
   const [keep, ...rest] = batchByBytes(sizes, bound);
   if (!keep || rest.length === 0) return whole;
   const jobs = jobsFor(job.phase, rest, 'queued');

@@ -19,6 +19,8 @@ export interface PhaseDeps {
   compression?: ParquetCompression;
   /** Input bytes an export job reads at most (see `JobRunnerOptions.maxJobBytes`). */
   maxJobBytes?: number;
+  /** Input bytes a people export's count job reads at most (see `JobRunnerOptions.maxPeopleJobBytes`). */
+  maxPeopleJobBytes?: number;
   /** Plans the jobs of a task whose input a `list` job listed. */
   listPlanner: (task: TaskRecord, files: readonly StoredObject[]) => NewJob[];
   /** The lease owner of this worker's jobs. */
