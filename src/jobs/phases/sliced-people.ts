@@ -1,10 +1,9 @@
 import path from 'node:path';
 import { exportPeople } from '../../engine/people-queries.ts';
-import { peopleQueryOf } from '../../tasks/people-query.ts';
 import { jobsFor } from '../../tasks/planning/job-rows.ts';
-import { PEOPLE, peopleOf } from '../../tasks/task-model.ts';
-import { taskSlicesRoot } from '../../tasks/task-outputs.ts';
-import { bucketKey, bucketOf, SLICE_BUCKETS } from '../../tasks/unique-slices.ts';
+import { PEOPLE } from '../../tasks/task-model.ts';
+import { bucketKey, SLICE_BUCKETS } from '../../tasks/unique-slices.ts';
+import { bucketPeopleQuery, withBucket } from './bucket-inputs.ts';
 import { fileTarget, publishExport } from './export-files.ts';
 import type { JobRun, PhaseDeps, PhaseResult } from './phase.ts';
 
@@ -28,23 +27,16 @@ export function bucketExports(run: JobRun): PhaseResult {
 }
 
 /** One bucket's people, written and published under `people/bucket={b}/`, counted under `people`. */
-export async function exportBucket(run: JobRun, deps: PhaseDeps): Promise<PhaseResult> {
+export function exportBucket(run: JobRun, deps: PhaseDeps): Promise<PhaseResult> {
   const { storage, outputPath, compression } = deps;
-  const { job, task, plan } = run;
-  const key = bucketKey(bucketOf(job.partitions[0] ?? ''));
-  const objects = await storage.list(storage.join(taskSlicesRoot(storage, outputPath, task), key), {
-    recursive: true,
-  });
-  const staged = await storage.stage(objects);
-  try {
-    run.lap('inputs');
-    run.sharedBy(1);
+  const { task, plan } = run;
+  return withBucket(run, deps, async ({ bucket, objects, paths }) => {
     const { sandbox, scratch } = await run.engine!;
     run.lap('engineWait');
-    // The count jobs kept only the rows the filter keeps.
-    const query = { ...peopleQueryOf(plan, peopleOf(plan)!), whereSql: null };
+    const key = bucketKey(bucket);
     const target = fileTarget({ plan, ...(compression ? { compression } : {}) }, path.join(scratch, key));
-    const written = await exportPeople(sandbox, { files: [...staged.paths], hive: false }, query, target);
+    const source = { files: paths, hive: false };
+    const written = await exportPeople(sandbox, source, bucketPeopleQuery(plan), target);
     run.lap('write');
     // Publishing replaces the bucket's folder: only the lease holder may.
     await run.lease.hold();
@@ -73,7 +65,5 @@ export async function exportBucket(run: JobRun, deps: PhaseDeps): Promise<PhaseR
         bytesWritten: bytes,
       },
     };
-  } finally {
-    staged.release();
-  }
+  });
 }
