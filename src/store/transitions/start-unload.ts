@@ -3,7 +3,7 @@ import { type Dialect, lockLiveTask } from '../live-tasks.ts';
 import type { Database } from '../schema.ts';
 import type { TaskLifecycle, UnloadStart } from '../store.ts';
 import { toTask } from '../task-rows.ts';
-import { applyMove, phaseCounts } from './task-moves.ts';
+import { applyMove } from './task-moves.ts';
 
 /**
  * Starts the export of a counted task: the lifecycle adds its export jobs, from the final counts its
@@ -23,9 +23,9 @@ export async function startUnload(
     if (!task) {
       return { outcome: 'not_found' as const };
     }
+    // A counted task stored its final counts as it became `counted`; any other is refused.
     const record = toTask(task);
-    const counts: Record<string, number> =
-      record.countsJson === null ? await phaseCounts(trx, task.id, 'count') : JSON.parse(record.countsJson);
+    const counts: Record<string, number> = JSON.parse(record.countsJson ?? '{}');
     const move = lifecycle.unloadRequested(record, counts);
     if (!move) return { outcome: 'conflict' as const };
     const released = await applyMove(trx, task, move, now, task.completedJobs);
