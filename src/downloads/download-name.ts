@@ -25,7 +25,10 @@ const UNSAFE = /[/\\"'<>:|?*%\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
  */
 export function downloadName(partition: string, uri: string): string {
   const file = safe(path.posix.basename(uri));
-  const folders = partitionFolders(partition, uri)
+  const folder = partitionFolder(partition, uri);
+  // The partition, and the folders below its own the file is in.
+  const below = folder === undefined ? '' : path.posix.dirname(uri).slice(folder.length);
+  const folders = `${partition}${below}`
     .split('/')
     .filter((part) => part !== '' && part !== '.' && part !== '..')
     .map(safe);
@@ -54,11 +57,10 @@ function cut(text: string, maxBytes: number): string {
 }
 
 /**
- * The folders of a file from its partition's down: the partition itself (`day=…/prefix=…/score=…`),
- * or with the folders below it (`people/bucket=3`); the partition alone when the URI does not name it.
+ * The folder of a file's partition, as a prefix of its URI: `…/{task}/people` for
+ * `…/{task}/people/bucket=3/data_0.parquet`; undefined when the URI does not name the partition.
  */
-export function partitionFolders(partition: string, uri: string): string {
-  const dir = `${path.posix.dirname(uri)}/`;
-  const at = dir.lastIndexOf(`/${partition}/`);
-  return at < 0 ? partition : dir.slice(at + 1, -1);
+export function partitionFolder(partition: string, uri: string): string | undefined {
+  const at = uri.lastIndexOf(`/${partition}/`);
+  return at < 0 ? undefined : uri.slice(0, at + 1 + partition.length);
 }

@@ -3,7 +3,7 @@ import { minimumAudienceWarnings } from '../activation/profile-warnings.ts';
 import { compareText } from '../compare.ts';
 import type { TaskDetail, TaskSummary } from '../contract/task-schemas.ts';
 import type { DownloadLinks } from '../downloads/download-links.ts';
-import { downloadName, partitionFolders } from '../downloads/download-name.ts';
+import { downloadName, partitionFolder } from '../downloads/download-name.ts';
 import type { Storage } from '../storage/storage.ts';
 import { countsOfJobs } from '../store/counts.ts';
 import type { FileRecord, JobRecord, Store, TaskRecord, TaskVersion } from '../store/store.ts';
@@ -155,9 +155,7 @@ function countsOf(jobs: JobRecord[]): Record<string, number> {
 function outputsOf(files: FileRecord[]): Record<string, string> {
   const outputs: Record<string, string> = {};
   for (const file of files) {
-    const dir = path.dirname(file.uri);
-    const below = partitionFolders(file.partition, file.uri).length - file.partition.length;
-    outputs[file.partition] ??= dir.slice(0, dir.length - below);
+    outputs[file.partition] ??= partitionFolder(file.partition, file.uri) ?? path.dirname(file.uri);
   }
   return outputs;
 }
