@@ -92,14 +92,16 @@ export function bucketKey(bucket: number): string {
   return `bucket=${bucket}`;
 }
 
+const BUCKET_KEY = /^bucket=(\d+)$/;
+
 export function bucketOf(key: string): number {
-  const match = /^bucket=(\d+)$/.exec(key);
+  const match = BUCKET_KEY.exec(key);
   if (!match) throw new Error(`not a bucket key: ${key}`);
   return Number(match[1]);
 }
 
 export function isBucketKey(key: string | undefined): boolean {
-  return key !== undefined && /^bucket=\d+$/.test(key);
+  return key !== undefined && BUCKET_KEY.test(key);
 }
 
 function isPart<K extends (CountPart | ReducePart)['kind']>(

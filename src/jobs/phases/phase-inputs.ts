@@ -99,7 +99,7 @@ async function splitBySize(
   }));
   // A people export's count job folds its people when it is the only one: its bound is the memory's.
   const countBound = COUNT_JOB_BYTES * maxJobBytes;
-  const peopleBound = Math.min(countBound, deps.maxPeopleJobBytes ?? countBound);
+  const peopleBound = deps.maxPeopleJobBytes ?? countBound;
   const bound = job.phase !== 'count' ? maxJobBytes : peopleOf(plan) ? peopleBound : countBound;
   const [keep, ...rest] = batchByBytes(sizes, bound);
   if (!keep || rest.length === 0) return whole;
