@@ -67,6 +67,26 @@ export function taskSuite(name: string, target: SuiteTarget): void {
       prefixes = await intentPrefixes(tree);
       downloads = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-downloads-'));
     });
+    /**
+     * A generic people export by `latest_by: last_seen` of `topic_id, intent_score, last_seen`, as
+     * DuckDB answers it over the tree: each person's row with the latest `last_seen`, by person.
+     */
+    const latestPeople = async (where: string) =>
+      (
+        await duck(
+          `SELECT person_id, topic_id, intent_score, last_seen FROM ${intentRelation(tree)}
+           WHERE ${where} AND person_id IS NOT NULL
+           QUALIFY row_number() OVER (PARTITION BY person_id ORDER BY last_seen DESC) = 1
+           ORDER BY person_id`,
+        )
+      ).map(json);
+    /** The rows of downloaded people files, by person. */
+    const peopleRows = async (files: string[]) =>
+      (
+        await duck(
+          `SELECT * FROM read_parquet([${files.map((c) => `'${c}'`).join(', ')}], hive_partitioning = false) ORDER BY person_id`,
+        )
+      ).map(json);
     /** Every partition of the tree: all days, prefixes and scores. */
     const wholeTree = () => ({
       days: ALL_DAYS,
@@ -432,21 +452,10 @@ export function taskSuite(name: string, target: SuiteTarget): void {
       expect(generic.status).toBe(202);
       const done = await api.waitFor(generic.body.task_id, ['completed']);
       expect(done.request).toMatchObject({ output: 'people', latest_by: 'last_seen' });
-      const latest = (
-        await duck(
-          `SELECT person_id, topic_id, intent_score, last_seen FROM ${intentRelation(tree)}
-           WHERE ${scope} QUALIFY row_number() OVER (PARTITION BY person_id ORDER BY last_seen DESC) = 1
-           ORDER BY person_id`,
-        )
-      ).map(json);
+      const latest = await latestPeople(scope);
       expect(done.total_count).toBe(latest.length);
       const files = await download(done.files);
-      const got = (
-        await duck(
-          `SELECT * FROM read_parquet([${files.map((c) => `'${c}'`).join(', ')}], hive_partitioning = false) ORDER BY person_id`,
-        )
-      ).map(json);
-      expect(got).toEqual(latest);
+      expect(await peopleRows(files)).toEqual(latest);
     });
 
     it('exports people by hash bucket when its count is split: each person once, as DuckDB folds them', async () => {
@@ -505,25 +514,13 @@ export function taskSuite(name: string, target: SuiteTarget): void {
       });
       expect(generic.status).toBe(202);
       const counted = await api.waitFor(generic.body.task_id, ['counted'], 120_000);
-      const latest = (
-        await duck(
-          `SELECT person_id, topic_id, intent_score, last_seen FROM ${intentRelation(tree)}
-           WHERE ${where} AND person_id IS NOT NULL
-           QUALIFY row_number() OVER (PARTITION BY person_id ORDER BY last_seen DESC) = 1
-           ORDER BY person_id`,
-        )
-      ).map(json);
+      const latest = await latestPeople(where);
       expect(counted.counts).toEqual({ people: latest.length });
       expect((await api.post(`/api/v1/tasks/${generic.body.task_id}/unload`)).status).toBe(202);
       const exportedGeneric = await api.waitFor(generic.body.task_id, ['completed'], 120_000);
       expect(exportedGeneric.counts).toEqual({ people: latest.length });
       const files = await download(exportedGeneric.files);
-      const rows = (
-        await duck(
-          `SELECT * FROM read_parquet([${files.map((c) => `'${c}'`).join(', ')}], hive_partitioning = false) ORDER BY person_id`,
-        )
-      ).map(json);
-      expect(rows).toEqual(latest);
+      expect(await peopleRows(files)).toEqual(latest);
     });
 
     it('exports CSV by partition and JSON Lines as a single file, read back as the same rows', async () => {
