@@ -5842,6 +5842,11 @@ export interface paths {
                                  */
                                 size: number;
                             }[] | null;
+                            /**
+                             * @description Hash passes the members were counted in: 1, or more when the sets' input is larger than one count job's (each pass reads every set and keeps the members whose hash falls in it, so it holds a share of them); the figures are exact either way
+                             * @example 1
+                             */
+                            passes: number;
                         };
                     };
                 };

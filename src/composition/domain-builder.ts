@@ -12,6 +12,7 @@ import type { Config } from '../config.ts';
 import { DownloadLinks } from '../downloads/download-links.ts';
 import { DownloadService } from '../downloads/download-service.ts';
 import { SqlGuard } from '../engine/sql-guard.ts';
+import { COUNT_JOB_BYTES } from '../jobs/phases/phase-inputs.ts';
 import { Metrics } from '../metrics/metrics.ts';
 import { OverlapService } from '../overlap/overlap-service.ts';
 import { isObjectUri, parseObjectUri } from '../storage/object-location.ts';
@@ -134,7 +135,8 @@ export function buildDomain(
     ),
     tasks,
     audiences,
-    overlap: new OverlapService({ store, tasks }),
+    // A hash pass of an overlap reads at most what a count job reads.
+    overlap: new OverlapService({ store, tasks, maxPassBytes: COUNT_JOB_BYTES * config.engine.jobMaxBytes }),
     catalog,
     topics,
     downloads: new DownloadService(store, storage, links),

@@ -106,6 +106,14 @@ export const OverlapReply = Type.Object(
           'and C), sizes summing to union; null for 4 or more sets (use pairs)',
       },
     ),
+    passes: Type.Integer({
+      minimum: 1,
+      description:
+        "Hash passes the members were counted in: 1, or more when the sets' input is larger than one " +
+        "count job's (each pass reads every set and keeps the members whose hash falls in it, so " +
+        'it holds a share of them); the figures are exact either way',
+      examples: [1],
+    }),
   },
   { description: 'How the sets overlap, counted exactly' },
 );

@@ -70,7 +70,8 @@ export class Sandbox {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
-    private readonly timeoutMs: number | undefined,
+    /** Longest one statement may run before it is interrupted; undefined: no limit. */
+    readonly timeoutMs: number | undefined,
     /** DuckDB threads of the instance, which all its connections share. */
     readonly threads: number,
   ) {}

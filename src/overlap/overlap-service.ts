@@ -7,12 +7,22 @@ import type { Store, TaskRecord } from '../store/store.ts';
 import { peopleQueryOf } from '../tasks/people-query.ts';
 import { peopleOf, type StoredRequest } from '../tasks/task-model.ts';
 import type { TaskService } from '../tasks/task-service.ts';
+import { SLICE_BUCKETS } from '../tasks/unique-slices.ts';
 import { type MaskCount, maskCountsSql, type OverlapSegment, overlapFigures } from './overlap-sql.ts';
 
 export interface OverlapServiceOptions {
   store: Store;
   tasks: TaskService;
+  /**
+   * Input bytes one hash pass reads at most, as a count job does (`COUNT_JOB_BYTES` ×
+   * JOB_MAX_BYTES): sets whose input is larger are counted in more passes, each holding a share of
+   * the members, up to `MAX_OVERLAP_PASSES`. @defaultValue no bound: one pass
+   */
+  maxPassBytes?: number;
 }
+
+/** The most hash passes of one overlap: as many as a sliced unique count has buckets. */
+export const MAX_OVERLAP_PASSES = SLICE_BUCKETS;
 
 /** Runs of an audience looked through for its last completed one. */
 const RUNS_LOOKED_AT = 100;
@@ -36,7 +46,7 @@ export class OverlapService {
   async overlap(principal: Principal, body: OverlapBody): Promise<OverlapReply> {
     const sets = await this.setsOf(principal, body);
     const uniqueBy = sameUniqueBy(sets, body.task_ids ? 'task_ids' : 'audience_ids');
-    const counts = await this.count(sets);
+    const { counts, passes } = await this.count(sets);
     const figures = overlapFigures(sets.length, counts);
     const key = (i: number) => String.fromCharCode(65 + i);
     return {
@@ -58,6 +68,7 @@ export class OverlapService {
             .map(key),
           size: count,
         })) ?? null,
+      passes,
     };
   }
 
@@ -89,7 +100,12 @@ export class OverlapService {
     return sets;
   }
 
-  private async count(sets: readonly NamedSet[]): Promise<MaskCount[]> {
+  /**
+   * The mask counts of the sets' members, in as many hash passes as their input needs (see
+   * `passesFor`). Each pass is one query under the preview's time limit; the whole is held to it
+   * between passes too.
+   */
+  private async count(sets: readonly NamedSet[]): Promise<{ counts: MaskCount[]; passes: number }> {
     const tasks = sets.map((set) => set.task);
     try {
       return await this.options.tasks.readSegments(tasks, async (sandbox, staged) => {
@@ -102,8 +118,23 @@ export class OverlapService {
             people: people ? peopleQueryOf(plan, people) : null,
           };
         });
-        const rows = await sandbox.query(maskCountsSql(segments));
-        return rows.map((row) => ({ mask: Number(row.mask), count: Number(row.n) }));
+        const of = passesFor(
+          staged.reduce((sum, segment) => sum + segment.bytes, 0),
+          this.options.maxPassBytes,
+        );
+        const started = Date.now();
+        const byMask = new Map<number, number>();
+        for (let pass = 0; pass < of; pass++) {
+          if (pass > 0 && sandbox.timeoutMs !== undefined && Date.now() - started > sandbox.timeoutMs) {
+            throw new EngineTimeoutError(sandbox.timeoutMs);
+          }
+          for (const row of await sandbox.query(maskCountsSql(segments, { pass, of }))) {
+            const mask = Number(row.mask);
+            byMask.set(mask, (byMask.get(mask) ?? 0) + Number(row.n));
+          }
+        }
+        const counts = [...byMask].sort(([a], [b]) => a - b).map(([mask, count]) => ({ mask, count }));
+        return { counts, passes: of };
       });
     } catch (error) {
       if (error instanceof EngineTimeoutError) {
@@ -121,6 +152,12 @@ export class OverlapService {
       throw error;
     }
   }
+}
+
+/** Hash passes for sets of `bytes` input: one per `maxPassBytes`, at least 1, at most `MAX_OVERLAP_PASSES`. */
+export function passesFor(bytes: number, maxPassBytes: number | undefined): number {
+  if (maxPassBytes === undefined || bytes <= maxPassBytes) return 1;
+  return Math.min(MAX_OVERLAP_PASSES, Math.ceil(bytes / maxPassBytes));
 }
 
 function checkCounted(task: TaskRecord): TaskRecord {

@@ -1,5 +1,6 @@
 import { type ParquetSource, parquetRelation } from '../engine/parquet-queries.ts';
 import { type PeopleQuery, peopleValuesSql } from '../engine/people-queries.ts';
+import { personText } from '../engine/split-buckets.ts';
 import { quoteIdentifier } from '../engine/sql-quote.ts';
 
 /** One set of an overlap: the distinct non-null `personBy` values of a task's segment. */
@@ -19,23 +20,48 @@ export interface MaskCount {
   count: number;
 }
 
-/** The distinct members of one segment, as the column `m`. */
-export function membersSql(segment: OverlapSegment): string {
+/**
+ * One of `of` hash passes: the members whose `hash` modulo `of` is `pass`. A member falls in one
+ * pass only (the same value hashes alike in every set of one query), so the passes' mask counts
+ * add up to the whole's, and each pass holds about `1/of` of the members.
+ */
+export interface OverlapPass {
+  pass: number;
+  of: number;
+}
+
+/** Every member at once. */
+export const WHOLE: OverlapPass = { pass: 0, of: 1 };
+
+/**
+ * The distinct members of one segment (those of `slice` only), as the column `m`. The pass's
+ * condition is on the input rows, so a people segment folds only the people of the pass.
+ */
+export function membersSql(segment: OverlapSegment, slice: OverlapPass = WHOLE): string {
   const person = quoteIdentifier(segment.personBy);
   // A segment without files has no members; NULL takes the type of the other sets' members.
   if (segment.source.files.length === 0) return 'SELECT NULL AS m WHERE false';
-  if (segment.people)
-    return `SELECT DISTINCT ${person} AS m FROM (${peopleValuesSql(segment.source, segment.people)})`;
-  const where = segment.whereSql === null ? '' : `(${segment.whereSql}) AND `;
+  // Hashed as text: a set whose column is typed otherwise puts the same member in the same pass.
+  const inPass =
+    slice.of === 1 ? null : `hash(${personText(segment.personBy)}) % ${slice.of} = ${slice.pass}`;
+  const withPass = (whereSql: string | null) =>
+    inPass === null ? whereSql : whereSql === null ? inPass : `(${whereSql}) AND ${inPass}`;
+  if (segment.people) {
+    const people = { ...segment.people, whereSql: withPass(segment.people.whereSql) };
+    return `SELECT DISTINCT ${person} AS m FROM (${peopleValuesSql(segment.source, people)})`;
+  }
+  const filter = withPass(segment.whereSql);
+  const where = filter === null ? '' : `(${filter}) AND `;
   return `SELECT DISTINCT ${person} AS m FROM ${parquetRelation(segment.source, false)} WHERE ${where}${person} IS NOT NULL`;
 }
 
 /**
- * Every member of any set folded to the bit mask of the sets that hold it, counted by mask: one
- * pass, from which every set size, intersection and Venn region follows exactly.
+ * Every member of any set (of one hash pass) folded to the bit mask of the sets that hold it,
+ * counted by mask: from the counts of every pass, every set size, intersection and Venn region
+ * follows exactly.
  */
-export function maskCountsSql(segments: readonly OverlapSegment[]): string {
-  const sets = segments.map((segment, i) => `s${i} AS (${membersSql(segment)})`);
+export function maskCountsSql(segments: readonly OverlapSegment[], slice: OverlapPass = WHOLE): string {
+  const sets = segments.map((segment, i) => `s${i} AS (${membersSql(segment, slice)})`);
   const tagged = segments.map((_, i) => `SELECT m, ${2 ** i} AS bit FROM s${i}`).join(' UNION ALL ');
   return (
     `WITH ${sets.join(', ')}, masks AS (SELECT m, bit_or(bit) AS mask FROM (${tagged}) GROUP BY m) ` +

@@ -121,7 +121,15 @@ export class TaskPreviews {
         });
         releases.push(() => staged.release());
         for (const [local, uri] of staged.uriOf) uriOf.set(local, uri);
-        segments.push({ task, plan, files: staged.partitions.flatMap((input) => input.localPaths) });
+        segments.push({
+          task,
+          plan,
+          files: staged.partitions.flatMap((input) => input.localPaths),
+          bytes: staged.partitions.reduce(
+            (sum, input) => sum + input.objects.reduce((total, object) => total + object.size, 0),
+            0,
+          ),
+        });
       }
       const sandbox = await this.pool.open({
         allowedDirectories: [
@@ -316,6 +324,8 @@ export interface StagedSegment {
   task: TaskRecord;
   plan: TaskPlan;
   files: string[];
+  /** The size of its input objects, whole. */
+  bytes: number;
 }
 
 /** What runs over staged segments in one bounded sandbox. */

@@ -618,6 +618,12 @@ class Overlap(ResponseModel):
     and C), sizes summing to union; null for 4 or more sets (use pairs)
     """
 
+    passes: int
+    """Hash passes the members were counted in: 1, or more when the sets' input is larger than one
+    count job's (each pass reads every set and keeps the members whose hash falls in it, so it
+    holds a share of them); the figures are exact either way
+    """
+
 
 class TaskSummary(ResponseModel):
     """A page of tasks, newest first"""
