@@ -40,3 +40,14 @@ export function partitionParts(key: string): Record<string, string> {
   }
   return parts;
 }
+
+/**
+ * A file's name as the table shows it: its path under its partition's folder (`outputs`), so the
+ * files of a sliced people export read `bucket=3/data_0.parquet`, not sixteen `data_0.parquet`; the
+ * bare name when the folder is unknown.
+ */
+export function fileLabel(file: { uri: string; partition: string }, outputs: Record<string, string>): string {
+  const folder = outputs[file.partition];
+  if (folder !== undefined && file.uri.startsWith(`${folder}/`)) return file.uri.slice(folder.length + 1);
+  return file.uri.split('/').at(-1) ?? file.uri;
+}

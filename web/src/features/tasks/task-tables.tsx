@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, archiveUrl, type TaskDetail, unwrap } from '../../api.ts';
 import { ProblemMessage } from '../../components/problem-view.tsx';
-import { cellText, formatBytes, formatCount } from '../../format.ts';
+import { cellText, fileLabel, formatBytes, formatCount } from '../../format.ts';
 
 /** More partitions than this are summed up instead of listed. */
 const PARTITIONS_SHOWN = 300;
@@ -191,7 +191,7 @@ export function FileList({ task }: { task: TaskDetail }) {
                 <td className="num">{formatBytes(file.size_bytes)}</td>
                 <td>
                   <a href={file.url} download>
-                    {file.uri.split('/').at(-1)}
+                    {fileLabel(file, task.outputs)}
                   </a>
                 </td>
               </tr>
