@@ -524,18 +524,25 @@ export function taskSuite(name: string, target: SuiteTarget): void {
     });
 
     it("compares sliced counts' sets exactly, in hash passes when their input is more than a count job's", async () => {
-      // Each person has rows of every sort, so rare rows make sets that differ: A, people with a
-      // score of 98+; B, people with 40+ under all 4 prefixes; C, people with a score under 3 on two days.
+      // Each person has rows of every sort, so rare rows make sets that differ. A: people with a
+      // score of 98+ (the whole tree: its count is sliced where jobs split); B: people with 30+ under
+      // all 4 prefixes on 2 May; C: people with a score under 8 on 1 May.
       const sets = {
         A: { body: { ...wholeTree(), where_expr: 'intent_score >= 98' }, where: 'intent_score >= 98' },
         B: {
-          body: { ...wholeTree(), where_expr: 'intent_score >= 40', output: 'people', min_topics: 4 },
-          where: 'intent_score >= 40',
+          body: {
+            ...wholeTree(),
+            days: ['2024-05-02'],
+            where_expr: 'intent_score >= 30',
+            output: 'people',
+            min_topics: 4,
+          },
+          where: "intent_score >= 30 AND day = DATE '2024-05-02'",
           having: 'HAVING count(DISTINCT prefix) >= 4',
         },
         C: {
-          body: { ...wholeTree(), days: ALL_DAYS.slice(0, 2), where_expr: 'intent_score < 3' },
-          where: "intent_score < 3 AND day IN (DATE '2024-05-01', DATE '2024-05-02')",
+          body: { ...wholeTree(), days: ['2024-05-01'], where_expr: 'intent_score < 8' },
+          where: "intent_score < 8 AND day = DATE '2024-05-01'",
         },
       };
       const ids: string[] = [];
