@@ -156,7 +156,9 @@ for (const outcome of outcomes) {
   process.stdout.write(`${verdict(outcome).padEnd(36)} ${label(outcome.part)}\n`);
 }
 const failed = outcomes.filter((outcome) => !passed(outcome));
-if (failed.some((outcome) => outcome.part === TESTS)) process.stdout.write(failedTests());
+const report = readReport();
+if (tests >= 0 && typeof report !== 'string') process.stdout.write(slowestFiles(report));
+if (failed.some((outcome) => outcome.part === TESTS)) process.stdout.write(failedTests(report));
 rmSync(TEST_REPORT, { force: true });
 if (failed.length > 0) {
   const names = failed.map((outcome) => outcome.part.name).join(', ');
@@ -168,19 +170,47 @@ interface TestReport {
   testResults?: Array<{
     name: string;
     status: string;
+    startTime?: number;
+    endTime?: number;
     message?: string;
     assertionResults?: Array<{ fullName: string; status: string; failureMessages?: string[] }>;
   }>;
 }
 
-/** The failed test files and tests of the JSON report, a line each, or why there is no list. */
-function failedTests(): string {
-  let report: TestReport;
+/** Vitest's JSON report of the run, or why there is none. */
+function readReport(): TestReport | string {
   try {
-    report = JSON.parse(readFileSync(TEST_REPORT, 'utf8')) as TestReport;
+    return JSON.parse(readFileSync(TEST_REPORT, 'utf8')) as TestReport;
   } catch (error) {
-    return `\nNo list of failed tests (${(error as Error).message}).\n`;
+    return (error as Error).message;
   }
+}
+
+/** Test files the summary names, slowest first: where the suite's time goes, in every CI log. */
+const SLOWEST_SHOWN = 12;
+
+/**
+ * The slowest test files and the seconds of all files summed (each file's hooks and tests, waits
+ * included, its imports aside): beside the run's wall time, how well files overlap.
+ */
+function slowestFiles(report: TestReport): string {
+  const files = (report.testResults ?? [])
+    .filter((file) => file.startTime !== undefined && file.endTime !== undefined)
+    .map((file) => ({
+      name: path.relative(root, file.name),
+      seconds: (file.endTime! - file.startTime!) / 1000,
+    }))
+    .sort((a, b) => b.seconds - a.seconds);
+  const sum = files.reduce((total, file) => total + file.seconds, 0);
+  const lines = files
+    .slice(0, SLOWEST_SHOWN)
+    .map((file) => `  ${file.seconds.toFixed(1).padStart(7)} s  ${file.name}`);
+  return `\nSlowest test files (of ${files.length}, ${sum.toFixed(0)} s summed, imports aside):\n${lines.join('\n')}\n`;
+}
+
+/** The failed test files and tests of the JSON report, a line each, or why there is no list. */
+function failedTests(report: TestReport | string): string {
+  if (typeof report === 'string') return `\nNo list of failed tests (${report}).\n`;
   const firstLine = (text: string | undefined) => (text ?? '').trim().split('\n')[0]?.slice(0, 300) ?? '';
   const lines: string[] = [];
   for (const file of report.testResults ?? []) {
