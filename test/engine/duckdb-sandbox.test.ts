@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,8 +16,9 @@ import { duck } from '../support/duck.ts';
  * Defence in depth: these queries bypass the expression guard and go straight to a job's DuckDB.
  * The sandbox alone must keep them inside the job's folders.
  */
-// Named when the file is collected: the tables of statements below are built then, before any hook.
-const root = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-sandbox-'));
+// Named when the file is collected (the tables of statements below are built then, before any
+// hook), and made by the first hook: collecting the file writes nothing.
+const root = path.join(os.tmpdir(), `audiences-sandbox-${randomUUID()}`);
 const input = path.join(root, 'input');
 const output = path.join(root, 'output');
 const outside = path.join(root, 'other-org');
@@ -27,6 +29,7 @@ let pooled: Sandbox;
 let sibling: Sandbox;
 
 beforeAll(async () => {
+  fs.mkdirSync(root);
   for (const dir of [input, output, outside]) fs.mkdirSync(dir, { recursive: true });
   await duck(`COPY (SELECT 1 AS ok) TO '${input}/in.parquet'`);
   await duck(`COPY (SELECT 'secret row' AS s) TO '${outside}/secret.parquet'`);

@@ -1,13 +1,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalStorage } from '../../src/storage/local-storage.ts';
 import { removeTaskOutputs } from '../../src/tasks/task-outputs.ts';
 import { taskRecord } from '../support/store-records.ts';
 
 /** What a cancelled task leaves: nothing of its export, its held-back parts included. */
-const root = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-task-outputs-'));
+let root: string;
+beforeAll(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-task-outputs-'));
+});
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 describe('removeTaskOutputs', () => {
