@@ -71,7 +71,8 @@ function printOverlap(reply: Overlap): void {
       ),
     );
   }
-  note(`${reply.union} distinct ${reply.unique_by} values in all`);
+  const passes = reply.passes > 1 ? `, counted in ${reply.passes} hash passes` : '';
+  note(`${reply.union} distinct ${reply.unique_by} values in all${passes}`);
 }
 
 function byAudience(reply: Overlap): boolean {
