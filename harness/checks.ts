@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { FileTime } from './file-times-reporter.ts';
 
 /**
  * `npm run check` and `npm test`: the static checks side by side instead of one after another, and
@@ -43,12 +44,24 @@ const BUILD: Part = {
 /** Vitest's JSON report of the run, read at the end to name the failed tests. */
 const TEST_REPORT = path.join(os.tmpdir(), `audiences-vitest-${process.pid}.json`);
 
+/** Each test file's times (`harness/file-times-reporter.ts`), read at the end to name the slowest. */
+const FILE_TIMES = path.join(os.tmpdir(), `audiences-file-times-${process.pid}.json`);
+
 const TESTS: Part = {
   name: 'vitest',
   command: 'vitest',
-  args: ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${TEST_REPORT}`],
+  args: [
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${TEST_REPORT}`,
+    '--reporter=./harness/file-times-reporter.ts',
+  ],
   live: true,
 };
+
+/** Test files the summary names, slowest first: where the suite's time goes, in every CI log. */
+const SLOWEST_SHOWN = 12;
 
 /** Checks beside the tests run this much nicer than the tests. */
 const CHECK_NICENESS = 10;
@@ -64,6 +77,7 @@ interface Outcome {
 
 const env = {
   ...process.env,
+  AUDIENCES_FILE_TIMES: FILE_TIMES,
   PATH: [path.join(root, 'node_modules', '.bin'), process.env.PATH].filter(Boolean).join(path.delimiter),
 };
 const children = new Set<ChildProcess>();
@@ -156,10 +170,10 @@ for (const outcome of outcomes) {
   process.stdout.write(`${verdict(outcome).padEnd(36)} ${label(outcome.part)}\n`);
 }
 const failed = outcomes.filter((outcome) => !passed(outcome));
-const report = readReport();
-if (tests >= 0 && typeof report !== 'string') process.stdout.write(slowestFiles(report));
-if (failed.some((outcome) => outcome.part === TESTS)) process.stdout.write(failedTests(report));
+if (tests >= 0) process.stdout.write(slowestFiles());
+if (failed.some((outcome) => outcome.part === TESTS)) process.stdout.write(failedTests(readReport()));
 rmSync(TEST_REPORT, { force: true });
+rmSync(FILE_TIMES, { force: true });
 if (failed.length > 0) {
   const names = failed.map((outcome) => outcome.part.name).join(', ');
   process.stdout.write(`\n${failed.length} of ${outcomes.length} failed: ${names}\n`);
@@ -170,8 +184,6 @@ interface TestReport {
   testResults?: Array<{
     name: string;
     status: string;
-    startTime?: number;
-    endTime?: number;
     message?: string;
     assertionResults?: Array<{ fullName: string; status: string; failureMessages?: string[] }>;
   }>;
@@ -186,26 +198,33 @@ function readReport(): TestReport | string {
   }
 }
 
-/** Test files the summary names, slowest first: where the suite's time goes, in every CI log. */
-const SLOWEST_SHOWN = 12;
-
 /**
- * The slowest test files and the seconds of all files summed (each file's hooks and tests, waits
- * included, its imports aside): beside the run's wall time, how well files overlap.
+ * The slowest test files (importing them, then their hooks and tests, waits included) and the
+ * seconds of all files summed: beside the run's wall time, how well files overlap.
  */
-function slowestFiles(report: TestReport): string {
-  const files = (report.testResults ?? [])
-    .filter((file) => file.startTime !== undefined && file.endTime !== undefined)
-    .map((file) => ({
-      name: path.relative(root, file.name),
-      seconds: (file.endTime! - file.startTime!) / 1000,
+function slowestFiles(): string {
+  let times: FileTime[];
+  try {
+    times = JSON.parse(readFileSync(FILE_TIMES, 'utf8')) as FileTime[];
+  } catch (error) {
+    return `\nNo test file times (${(error as Error).message}).\n`;
+  }
+  const files = times
+    .map((time) => ({
+      name: path.relative(root, time.file),
+      seconds: (time.importMs + time.runMs) / 1000,
+      imports: time.importMs / 1000,
     }))
     .sort((a, b) => b.seconds - a.seconds);
   const sum = files.reduce((total, file) => total + file.seconds, 0);
+  const imports = files.reduce((total, file) => total + file.imports, 0);
   const lines = files
     .slice(0, SLOWEST_SHOWN)
     .map((file) => `  ${file.seconds.toFixed(1).padStart(7)} s  ${file.name}`);
-  return `\nSlowest test files (of ${files.length}, ${sum.toFixed(0)} s summed, imports aside):\n${lines.join('\n')}\n`;
+  return (
+    `\nSlowest test files (of ${files.length}; ${sum.toFixed(0)} s summed, ${imports.toFixed(0)} s of it importing):\n` +
+    `${lines.join('\n')}\n`
+  );
 }
 
 /** The failed test files and tests of the JSON report, a line each, or why there is no list. */

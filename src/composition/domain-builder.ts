@@ -135,7 +135,7 @@ export function buildDomain(
     ),
     tasks,
     audiences,
-    // A hash pass of an overlap reads at most what a count job reads.
+    // A hash pass of an overlap holds the members of as much input as a count job reads.
     overlap: new OverlapService({ store, tasks, maxPassBytes: COUNT_JOB_BYTES * config.engine.jobMaxBytes }),
     catalog,
     topics,

@@ -141,12 +141,19 @@ export class Sandbox {
     return [this, ...this.others.slice(0, Math.max(0, count - 1))];
   }
 
-  /** Runs a statement and returns its rows as plain objects (BIGINT as bigint). */
-  async query(sql: string, params?: DuckDBValue[]): Promise<Record<string, unknown>[]> {
+  /**
+   * Runs a statement and returns its rows as plain objects (BIGINT as bigint); `timeoutMs` bounds
+   * this one statement instead of the sandbox's limit (a caller running several within one limit).
+   */
+  async query(
+    sql: string,
+    params?: DuckDBValue[],
+    timeoutMs = this.timeoutMs,
+  ): Promise<Record<string, unknown>[]> {
     return this.withTimeout(async () => {
       const reader = await this.connection.runAndReadAll(sql, params);
       return reader.getRowObjects() as Record<string, unknown>[];
-    });
+    }, timeoutMs);
   }
 
   /**
@@ -191,21 +198,21 @@ export class Sandbox {
     this.instance.closeSync();
   }
 
-  private async withTimeout<T>(run: () => Promise<T>): Promise<T> {
+  private async withTimeout<T>(run: () => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
     if (this.interrupted) throw new EngineInterruptedError();
     let timedOut = false;
-    const timer = this.timeoutMs
+    const timer = timeoutMs
       ? setTimeout(() => {
           timedOut = true;
           this.connection.interrupt();
-        }, this.timeoutMs)
+        }, timeoutMs)
       : undefined;
     this.running += 1;
     try {
       return await run();
     } catch (error) {
       if (this.interrupted) throw new EngineInterruptedError();
-      if (timedOut) throw new EngineTimeoutError(this.timeoutMs!);
+      if (timedOut) throw new EngineTimeoutError(timeoutMs!);
       throw error;
     } finally {
       clearTimeout(timer);

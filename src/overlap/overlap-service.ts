@@ -1,22 +1,30 @@
 import type { Principal } from '../accounts/account-service.ts';
 import { parquetSource } from '../catalog/partition-inputs.ts';
 import type { OverlapBody, OverlapReply } from '../contract/overlap-schemas.ts';
-import { EngineTimeoutError, isOutOfMemory } from '../engine/duckdb-sandbox.ts';
+import { EngineTimeoutError, isOutOfMemory, type Sandbox } from '../engine/duckdb-sandbox.ts';
 import { AppError, invalidField } from '../errors.ts';
 import type { Store, TaskRecord } from '../store/store.ts';
 import { peopleQueryOf } from '../tasks/people-query.ts';
 import { peopleOf, type StoredRequest } from '../tasks/task-model.ts';
 import type { TaskService } from '../tasks/task-service.ts';
 import { SLICE_BUCKETS } from '../tasks/unique-slices.ts';
-import { type MaskCount, maskCountsSql, type OverlapSegment, overlapFigures } from './overlap-sql.ts';
+import {
+  type MaskCount,
+  maskCountsSql,
+  memberTypeSql,
+  type OverlapSegment,
+  overlapFigures,
+  WHOLE,
+} from './overlap-sql.ts';
 
 export interface OverlapServiceOptions {
   store: Store;
   tasks: TaskService;
   /**
-   * Input bytes one hash pass reads at most, as a count job does (`COUNT_JOB_BYTES` ×
-   * JOB_MAX_BYTES): sets whose input is larger are counted in more passes, each holding a share of
-   * the members, up to `MAX_OVERLAP_PASSES`. @defaultValue no bound: one pass
+   * Input bytes whose members one hash pass holds, as a count job holds its input's people
+   * (`COUNT_JOB_BYTES` × JOB_MAX_BYTES): sets whose input is larger are counted in more passes,
+   * each reading all of it and holding a share of the members, up to `MAX_OVERLAP_PASSES`.
+   * @defaultValue no bound: one pass
    */
   maxPassBytes?: number;
 }
@@ -102,8 +110,7 @@ export class OverlapService {
 
   /**
    * The mask counts of the sets' members, in as many hash passes as their input needs (see
-   * `passesFor`). Each pass is one query under the preview's time limit; the whole is held to it
-   * between passes too.
+   * `passesFor`), all of them within the preview's time limit.
    */
   private async count(sets: readonly NamedSet[]): Promise<{ counts: MaskCount[]; passes: number }> {
     const tasks = sets.map((set) => set.task);
@@ -122,19 +129,7 @@ export class OverlapService {
           staged.reduce((sum, segment) => sum + segment.bytes, 0),
           this.options.maxPassBytes,
         );
-        const started = Date.now();
-        const byMask = new Map<number, number>();
-        for (let pass = 0; pass < of; pass++) {
-          if (pass > 0 && sandbox.timeoutMs !== undefined && Date.now() - started > sandbox.timeoutMs) {
-            throw new EngineTimeoutError(sandbox.timeoutMs);
-          }
-          for (const row of await sandbox.query(maskCountsSql(segments, { pass, of }))) {
-            const mask = Number(row.mask);
-            byMask.set(mask, (byMask.get(mask) ?? 0) + Number(row.n));
-          }
-        }
-        const counts = [...byMask].sort(([a], [b]) => a - b).map(([mask, count]) => ({ mask, count }));
-        return { counts, passes: of };
+        return { counts: await countInPasses(sandbox, segments, of), passes: of };
       });
     } catch (error) {
       if (error instanceof EngineTimeoutError) {
@@ -152,6 +147,42 @@ export class OverlapService {
       throw error;
     }
   }
+}
+
+/**
+ * The mask counts of `of` hash passes added up, every pass within the sandbox's one time limit
+ * (the whole's, not each pass's).
+ */
+async function countInPasses(
+  sandbox: Sandbox,
+  segments: readonly OverlapSegment[],
+  of: number,
+): Promise<MaskCount[]> {
+  const type = of > 1 ? await memberType(sandbox, segments) : WHOLE.type;
+  const limit = sandbox.timeoutMs;
+  const deadline = limit === undefined ? Number.POSITIVE_INFINITY : Date.now() + limit;
+  const byMask = new Map<number, number>();
+  for (let pass = 0; pass < of; pass++) {
+    const left = deadline - Date.now();
+    if (left <= 0) throw new EngineTimeoutError(limit!);
+    const sql = maskCountsSql(segments, { pass, of, type });
+    const rows = await sandbox
+      .query(sql, undefined, limit === undefined ? undefined : left)
+      .catch((error) => {
+        throw error instanceof EngineTimeoutError ? new EngineTimeoutError(limit!) : error;
+      });
+    for (const row of rows) {
+      const mask = Number(row.mask);
+      byMask.set(mask, (byMask.get(mask) ?? 0) + Number(row.n));
+    }
+  }
+  return [...byMask].sort(([a], [b]) => a - b).map(([mask, count]) => ({ mask, count }));
+}
+
+/** The type the sets' members are compared as: a pass hashes them as that type. */
+async function memberType(sandbox: Sandbox, segments: readonly OverlapSegment[]): Promise<string> {
+  const [column] = await sandbox.query(`DESCRIBE ${memberTypeSql(segments)}`);
+  return String(column?.column_type ?? WHOLE.type);
 }
 
 /** Hash passes for sets of `bytes` input: one per `maxPassBytes`, at least 1, at most `MAX_OVERLAP_PASSES`. */

@@ -1,6 +1,5 @@
 import { type ParquetSource, parquetRelation } from '../engine/parquet-queries.ts';
 import { type PeopleQuery, peopleValuesSql } from '../engine/people-queries.ts';
-import { personText } from '../engine/split-buckets.ts';
 import { quoteIdentifier } from '../engine/sql-quote.ts';
 
 /** One set of an overlap: the distinct non-null `personBy` values of a task's segment. */
@@ -21,17 +20,29 @@ export interface MaskCount {
 }
 
 /**
- * One of `of` hash passes: the members whose `hash` modulo `of` is `pass`. A member falls in one
- * pass only (the same value hashes alike in every set of one query), so the passes' mask counts
- * add up to the whole's, and each pass holds about `1/of` of the members.
+ * One of `of` hash passes: the members whose DuckDB `hash`, taken of the member as `type` (the type
+ * every set's members take in the query, `memberTypeSql`), modulo `of` is `pass`. `hash` gives
+ * one value the same hash in every query of one DuckDB, so a member falls in one pass only, the
+ * same for every set: the passes' mask counts add up to the whole's, and each pass holds about
+ * `1/of` of the members.
  */
 export interface OverlapPass {
   pass: number;
   of: number;
+  type: string;
 }
 
 /** Every member at once. */
-export const WHOLE: OverlapPass = { pass: 0, of: 1 };
+export const WHOLE: OverlapPass = { pass: 0, of: 1, type: 'VARCHAR' };
+
+/**
+ * The query whose one column has the type every set's members are compared as (`DESCRIBE` it):
+ * sets whose columns are typed differently (INTEGER and DECIMAL, say) meet in a common type, and a
+ * pass hashes members as that type, so 1 and 1.00 fall in the same pass as they are one member.
+ */
+export function memberTypeSql(segments: readonly OverlapSegment[]): string {
+  return segments.map((segment) => membersSql(segment)).join(' UNION ALL ');
+}
 
 /**
  * The distinct members of one segment (those of `slice` only), as the column `m`. The pass's
@@ -41,9 +52,8 @@ export function membersSql(segment: OverlapSegment, slice: OverlapPass = WHOLE):
   const person = quoteIdentifier(segment.personBy);
   // A segment without files has no members; NULL takes the type of the other sets' members.
   if (segment.source.files.length === 0) return 'SELECT NULL AS m WHERE false';
-  // Hashed as text: a set whose column is typed otherwise puts the same member in the same pass.
   const inPass =
-    slice.of === 1 ? null : `hash(${personText(segment.personBy)}) % ${slice.of} = ${slice.pass}`;
+    slice.of === 1 ? null : `hash(CAST(${person} AS ${slice.type})) % ${slice.of} = ${slice.pass}`;
   const withPass = (whereSql: string | null) =>
     inPass === null ? whereSql : whereSql === null ? inPass : `(${whereSql}) AND ${inPass}`;
   if (segment.people) {

@@ -582,11 +582,14 @@ export function taskSuite(name: string, target: SuiteTarget): void {
         ].map(([sets, size]) => ({ sets, size })),
       };
       // Every region holds someone: a pass that lost or doubled members would show.
-      expect(want.regions.every((region) => (region.size as number) > 0)).toBe(true);
+      expect(
+        want.regions.filter((region) => region.size === 0),
+        'the test tree gives every region members',
+      ).toEqual([]);
       expect(reply.body.sets.map((set: { size: number }) => set.size)).toEqual(want.sizes);
       expect(reply.body.union).toBe(want.union);
       expect(reply.body.regions).toEqual(want.regions);
-    });
+    }, 240_000);
 
     it('exports CSV by partition and JSON Lines as a single file, read back as the same rows', async () => {
       const where = "intent_score >= 70 AND country = 'US'";
