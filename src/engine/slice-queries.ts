@@ -9,6 +9,14 @@ import { quoteIdentifier, quoteString } from './sql-quote.ts';
 const SLICE_COLUMN = '__audiences_slice';
 
 /**
+ * Rows of a slice file's row group. A partitioned write buffers a row group per open slice, so
+ * DuckDB's default (122,880 rows) times 16 slices outgrows a count slot's memory: measured with the
+ * 100M-row tree's people columns, 30 files (654 MB) into 16 slices ran out of memory at 45 MB with
+ * the default and took 4.8 s with 16,384 rows (with 1 GB: 3.4 s with the default, 2.7 s with these).
+ */
+export const SLICE_ROW_GROUP_ROWS = 16_384;
+
+/**
  * Writes, among the rows the filter keeps whose `personBy` is not null, each slice's share into
  * `targetDir/{SLICE_COLUMN}={b}/…parquet`, one folder per slice that has any: the distinct values of
  * `personBy` alone, or with `columns` given, the rows themselves with those columns (the person
@@ -36,7 +44,7 @@ export async function writeSlices(
       : `SELECT ${[person, ...others, slice].join(', ')} FROM ${parquetRelation(source, false)} ${where}`;
   await sandbox.query(
     `COPY (${select}) TO ${quoteString(targetDir)} ` +
-      `(FORMAT parquet, PARTITION_BY (${SLICE_COLUMN}), OVERWRITE_OR_IGNORE)`,
+      `(FORMAT parquet, PARTITION_BY (${SLICE_COLUMN}), OVERWRITE_OR_IGNORE, ROW_GROUP_SIZE ${SLICE_ROW_GROUP_ROWS})`,
   );
   const folders = await fs.readdir(targetDir).catch(() => [] as string[]);
   for (const folder of folders) {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sandbox } from '../../src/engine/duckdb-sandbox.ts';
-import { countDistinct, writeSlices } from '../../src/engine/slice-queries.ts';
+import { countDistinct, SLICE_ROW_GROUP_ROWS, writeSlices } from '../../src/engine/slice-queries.ts';
 import { duck } from '../support/duck.ts';
 
 /**
@@ -103,6 +103,25 @@ describe('writeSlices', () => {
       const people = await duck<{ person: bigint }>(`SELECT DISTINCT person FROM ${read(files)}`);
       for (const { person } of people) expect(nodeBucket(String(person), buckets)).toBe(bucket);
     }
+  });
+
+  it("writes row groups of at most SLICE_ROW_GROUP_ROWS rows, so 16 open slices fit a count slot's memory", async () => {
+    const big = path.join(root, 'in', 'big.parquet');
+    await duck(`COPY (SELECT range % 5000 AS person FROM range(60000)) TO '${big}' (FORMAT parquet)`);
+    const slices = await writeSlices(
+      sandbox,
+      { files: [big], hive: false },
+      { whereSql: null, personBy: 'person', buckets: 1, columns: ['person'] },
+      path.join(root, 'big-rows'),
+    );
+    const files = slices.get(0)!;
+    const groups = await duck<{ rows: bigint }>(
+      `SELECT row_group_num_rows AS rows FROM parquet_metadata([${files.map((f) => `'${f}'`).join(', ')}])
+       GROUP BY file_name, row_group_id, row_group_num_rows`,
+    );
+    expect(groups.reduce((sum, group) => sum + Number(group.rows), 0)).toBe(60000);
+    expect(Math.max(...groups.map((group) => Number(group.rows)))).toBeLessThanOrEqual(SLICE_ROW_GROUP_ROWS);
+    expect(groups.length).toBeGreaterThanOrEqual(Math.ceil(60000 / SLICE_ROW_GROUP_ROWS));
   });
 
   it('writes nothing for no files, and counts 0 people in no files', async () => {
