@@ -13,6 +13,11 @@ export interface StoredObject {
   etag?: string;
 }
 
+/** The bytes of `objects` together: what a job reading them whole reads. */
+export function sizeOfObjects(objects: readonly StoredObject[]): number {
+  return objects.reduce((sum, object) => sum + object.size, 0);
+}
+
 /** One exported file after it reached its destination. */
 export interface PublishedFile {
   uri: string;

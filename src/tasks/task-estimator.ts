@@ -4,7 +4,7 @@ import { listInputs } from '../catalog/partition-inputs.ts';
 import type { GenericTaskBody, IntentTaskBody } from '../contract/task-body-schemas.ts';
 import type { DataWarnings, TaskEstimateReply } from '../contract/task-schemas.ts';
 import { AppError } from '../errors.ts';
-import type { Storage, StoredObject } from '../storage/storage.ts';
+import { type Storage, type StoredObject, sizeOfObjects } from '../storage/storage.ts';
 import type { TaskPlanner } from './planning/task-planner.ts';
 import { refuseWarnings } from './requests/data-warnings.ts';
 import { fromStorage } from './requests/request-storage.ts';
@@ -76,7 +76,7 @@ export class TaskEstimator {
       missing_partitions: found.missing.slice(0, MISSING_PARTITIONS_SHOWN),
       missing_partitions_truncated: found.missing.length > MISSING_PARTITIONS_SHOWN,
       files: objects.length,
-      bytes: objects.reduce((sum, object) => sum + object.size, 0),
+      bytes: sizeOfObjects(objects),
       rows: rows.reduce((sum, n) => sum + n, 0),
       rows_exact: request.plan.whereSql === null,
     };

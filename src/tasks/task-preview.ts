@@ -8,7 +8,7 @@ import { peopleValuesSql, previewPeople } from '../engine/people-queries.ts';
 import { previewProfileRows } from '../engine/profile-files.ts';
 import type { ColumnInfo } from '../engine/sql-guard.ts';
 import { AppError } from '../errors.ts';
-import type { Storage } from '../storage/storage.ts';
+import { type Storage, sizeOfObjects } from '../storage/storage.ts';
 import { StorageError } from '../storage/storage-error.ts';
 import type { Store, TaskRecord } from '../store/store.ts';
 import { peopleQueryOf } from './people-query.ts';
@@ -125,10 +125,7 @@ export class TaskPreviews {
           task,
           plan,
           files: staged.partitions.flatMap((input) => input.localPaths),
-          bytes: staged.partitions.reduce(
-            (sum, input) => sum + input.objects.reduce((total, object) => total + object.size, 0),
-            0,
-          ),
+          bytes: staged.partitions.reduce((sum, input) => sum + sizeOfObjects(input.objects), 0),
         });
       }
       const sandbox = await this.pool.open({

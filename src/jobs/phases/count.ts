@@ -7,6 +7,7 @@ import {
 import { parquetRowCounts } from '../../engine/parquet-footer.ts';
 import { countByFile } from '../../engine/parquet-queries.ts';
 import { peopleColumns } from '../../engine/people-queries.ts';
+import { sizeOfObjects } from '../../storage/storage.ts';
 import type { JobOutcome, JobRecord } from '../../store/store.ts';
 import { peopleQueryOf } from '../../tasks/people-query.ts';
 import { countsWhole, peopleOf, type TaskPlan } from '../../tasks/task-model.ts';
@@ -46,7 +47,7 @@ export class CountPhase implements Phase {
       volume: {
         rowsRead: Object.values(outcome.counts).reduce((sum, n) => sum + n, 0),
         // A footers-only count opened no object in full.
-        bytesRead: onlyFooters ? 0 : objects.reduce((sum, object) => sum + object.size, 0),
+        bytesRead: onlyFooters ? 0 : sizeOfObjects(objects),
         rowsWritten: 0,
         bytesWritten: 0,
       },

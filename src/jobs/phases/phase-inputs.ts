@@ -7,6 +7,7 @@ import {
 import { compareText } from '../../compare.ts';
 import { integerBounds } from '../../engine/sql-bounds.ts';
 import { quotedNames } from '../../engine/sql-quote.ts';
+import { sizeOfObjects } from '../../storage/storage.ts';
 import { jobsFor } from '../../tasks/planning/job-rows.ts';
 import { batchByBytes } from '../../tasks/planning/partition-batches.ts';
 import {
@@ -95,7 +96,7 @@ async function splitBySize(
   if (maxJobBytes === undefined || plan.limit !== null || listed.length < 2) return whole;
   const sizes = listed.map(({ partition, objects }) => ({
     partition,
-    bytes: objects.reduce((sum, object) => sum + object.size, 0),
+    bytes: sizeOfObjects(objects),
   }));
   // A people export's count job folds its people when it is the only one: its bound is the memory's.
   const countBound = COUNT_JOB_BYTES * maxJobBytes;

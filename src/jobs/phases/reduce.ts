@@ -1,6 +1,7 @@
 import type { Sandbox } from '../../engine/duckdb-sandbox.ts';
 import { countPeople } from '../../engine/people-queries.ts';
 import { countDistinct } from '../../engine/slice-queries.ts';
+import { sizeOfObjects } from '../../storage/storage.ts';
 import type { TaskRecord } from '../../store/store.ts';
 import { peopleOf, type TaskPlan } from '../../tasks/task-model.ts';
 import { taskSlicesRoot } from '../../tasks/task-outputs.ts';
@@ -31,7 +32,7 @@ export class ReducePhase implements Phase {
       const unique = await countBucket(engine.sandbox, paths, run.plan);
       run.lap('count');
       const part: ReducePart = { kind: 'reduce', bucket, unique };
-      const bytes = objects.reduce((sum, object) => sum + object.size, 0);
+      const bytes = sizeOfObjects(objects);
       return {
         settle: 'record',
         outcome: { counts: {}, files: [], partFigures: part },

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { exportPeople } from '../../engine/people-queries.ts';
+import { sizeOfObjects } from '../../storage/storage.ts';
 import { jobsFor } from '../../tasks/planning/job-rows.ts';
 import { PEOPLE } from '../../tasks/task-model.ts';
 import { bucketKey, SLICE_BUCKETS } from '../../tasks/unique-slices.ts';
@@ -60,7 +61,7 @@ export function exportBucket(run: JobRun, deps: PhaseDeps): Promise<PhaseResult>
       files: objects.length,
       volume: {
         rowsRead: 0,
-        bytesRead: objects.reduce((sum, object) => sum + object.size, 0),
+        bytesRead: sizeOfObjects(objects),
         rowsWritten: rows,
         bytesWritten: bytes,
       },

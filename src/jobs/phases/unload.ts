@@ -4,6 +4,7 @@ import type { ColumnsRead, JobInputs } from '../../catalog/partition-inputs.ts';
 import { compareText } from '../../compare.ts';
 import { parquetRowCounts } from '../../engine/parquet-footer.ts';
 import { footerSchema } from '../../engine/parquet-queries.ts';
+import { sizeOfObjects } from '../../storage/storage.ts';
 import type { JobOutcome, JobRecord, TaskRecord } from '../../store/store.ts';
 import {
   exportsWholeAtOnce,
@@ -69,7 +70,7 @@ export class UnloadPhase implements Phase {
       volume: {
         rowsRead: Object.values(outcome.counts).reduce((sum, n) => sum + n, 0),
         // A copy counts the bytes it copied as read.
-        bytesRead: objects.reduce((sum, object) => sum + object.size, 0),
+        bytesRead: sizeOfObjects(objects),
         rowsWritten: outcome.files.reduce((sum, file) => sum + file.rows, 0),
         bytesWritten: outcome.files.reduce((sum, file) => sum + file.sizeBytes, 0),
       },
