@@ -69,7 +69,8 @@ const USAGE = `usage: npm run bench -- [--tiny] [--out FILE]
   --growth      only the growth run: a filtered count, a filtered export, a unique count and a people
                 export at each tree size, embedded and scaled out, against raw DuckDB, and the count
                 over each tree in s3rver; updates its section of the report (trees are cached)
-  --sizes LIST  the growth run's tree sizes in rows (default 10M,30M,100M; tiny 100k,300k)
+  --sizes LIST  the growth run's tree sizes in rows (default 10M,30M,100M; tiny 100k,300k); with
+                --only, one size: the comparisons on a tree of that many rows
   --no-objects  the growth run without the s3rver counts
   --only KEYS   only these comparisons on the full tree, or the tiny one with --tiny (comma-separated:
                 count, filtered, export, small, csv, jsonl, copy, unload, delta, profile), printed to stdout;
@@ -127,7 +128,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, ro
     reportPath: path.resolve(root, out ?? 'BENCHMARKS.md'),
     tree: tiny
       ? { rows: 200_000, days: 2, prefixes: 5, seed: 1 }
-      : { rows: 10_000_000, days: 10, prefixes: 10, seed: 1 },
+      : { rows: (only && sizes?.length === 1 && sizes[0]) || 10_000_000, days: 10, prefixes: 10, seed: 1 },
     // The growth run's largest trees take minutes per run: fewer rounds.
     pairs: dataGrowth ? (tiny ? 1 : 3) : tiny ? 2 : 7,
     exportPairs: tiny ? 2 : 7,

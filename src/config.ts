@@ -114,6 +114,12 @@ export interface EngineConfig {
    * holds a slot for long. @defaultValue 512MB
    */
   jobMaxBytes: number;
+  /**
+   * `UNIQUE_JOB_MAX_BYTES`: input bytes of a unique count or a people export one job takes on;
+   * a larger one is sliced by hash. @defaultValue what a job's memory holds, and, when workers
+   * share a store, at most a count job's input (4 × JOB_MAX_BYTES)
+   */
+  uniqueJobMaxBytes: number | undefined;
   /** `PREVIEW_TIMEOUT`: longest a task preview may look for its rows before it answers 504. @defaultValue 10 s */
   previewTimeoutMs: number;
   /** `EXPORT_COMPRESSION`: codec of exported Parquet files. @defaultValue `snappy` */
@@ -288,6 +294,7 @@ function engineConfig(read: EnvReader): EngineConfig {
     memoryBytes: read.bytes('DUCKDB_MEMORY_LIMIT', Math.max(256e6, Math.floor(os.totalmem() / 2)), 128e6),
     jobTimeoutMs: read.duration('JOB_TIMEOUT', '30m'),
     jobMaxBytes: read.bytes('JOB_MAX_BYTES', 512e6, 1e6),
+    uniqueJobMaxBytes: read.optionalBytes('UNIQUE_JOB_MAX_BYTES', 1e6),
     previewTimeoutMs: read.duration('PREVIEW_TIMEOUT', '10s'),
     exportCompression: read.oneOf('EXPORT_COMPRESSION', EXPORT_COMPRESSIONS, 'snappy'),
   };

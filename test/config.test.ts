@@ -131,6 +131,17 @@ describe('job slots and sizes (WORKER_CONCURRENCY, COUNT_CONCURRENCY, JOB_MAX_BY
     expect(loadConfig({ DATA_DIR: dataDir, JOB_MAX_BYTES: '10KB' }).engine.jobMaxBytes).toBe(1_000_000);
   });
 
+  it('leaves UNIQUE_JOB_MAX_BYTES to memory when unset, and reads it, at least 1MB, when set', () => {
+    expect(loadConfig({ DATA_DIR: dataDir }).engine.uniqueJobMaxBytes).toBeUndefined();
+    expect(loadConfig({ DATA_DIR: dataDir, UNIQUE_JOB_MAX_BYTES: '4MB' }).engine.uniqueJobMaxBytes).toBe(4e6);
+    expect(loadConfig({ DATA_DIR: dataDir, UNIQUE_JOB_MAX_BYTES: '10KB' }).engine.uniqueJobMaxBytes).toBe(
+      1e6,
+    );
+    expect(() => loadConfig({ DATA_DIR: dataDir, UNIQUE_JOB_MAX_BYTES: 'lots' })).toThrow(
+      /^UNIQUE_JOB_MAX_BYTES: /,
+    );
+  });
+
   it('refuses a count slot count of 0, naming the variable', () => {
     expect(() => loadConfig({ DATA_DIR: dataDir, COUNT_CONCURRENCY: '0' })).toThrow(/^COUNT_CONCURRENCY: /);
   });

@@ -12,7 +12,6 @@ import type { Config } from '../config.ts';
 import { DownloadLinks } from '../downloads/download-links.ts';
 import { DownloadService } from '../downloads/download-service.ts';
 import { SqlGuard } from '../engine/sql-guard.ts';
-import { COUNT_JOB_BYTES } from '../jobs/phases/phase-inputs.ts';
 import { Metrics } from '../metrics/metrics.ts';
 import { OverlapService } from '../overlap/overlap-service.ts';
 import { isObjectUri, parseObjectUri } from '../storage/object-location.ts';
@@ -24,7 +23,7 @@ import { TaskViews } from '../tasks/task-view.ts';
 import { type AddressPolicy, systemResolver } from '../webhooks/address-guard.ts';
 import { WebhookService } from '../webhooks/webhook-service.ts';
 import { type BuildContext, infos } from './build-context.ts';
-import { type EngineBudgets, engineBudgets } from './engine-budgets.ts';
+import { type EngineBudgets, engineBudgets, sliceBounds } from './engine-budgets.ts';
 import type { Infrastructure } from './infrastructure-builder.ts';
 import type { PublicUrl } from './public-url.ts';
 import type { ServiceSecrets } from './service-secrets.ts';
@@ -135,8 +134,12 @@ export function buildDomain(
     ),
     tasks,
     audiences,
-    // A hash pass of an overlap holds the members of as much input as a count job reads.
-    overlap: new OverlapService({ store, tasks, maxPassBytes: COUNT_JOB_BYTES * config.engine.jobMaxBytes }),
+    // A hash pass of an overlap holds the members of as much input as a unique count's job.
+    overlap: new OverlapService({
+      store,
+      tasks,
+      maxPassBytes: sliceBounds(config.engine, config.queue, config.store.databaseUrl === undefined).unique,
+    }),
     catalog,
     topics,
     downloads: new DownloadService(store, storage, links),

@@ -8,7 +8,7 @@ import { WebhookDeliverer } from '../webhooks/webhook-deliverer.ts';
 import { WebhookSender } from '../webhooks/webhook-sender.ts';
 import { type BuildContext, infos, type ServiceHooks, warnings } from './build-context.ts';
 import type { Domain } from './domain-builder.ts';
-import { peopleJobBytes } from './engine-budgets.ts';
+import { sliceBounds } from './engine-budgets.ts';
 import { startLiveness } from './failover-builder.ts';
 import type { Infrastructure } from './infrastructure-builder.ts';
 import type { PublicUrl } from './public-url.ts';
@@ -44,9 +44,9 @@ export async function startWorker(
     outputPath: config.storage.outputPath,
     engine: domain.engines.exports,
     countEngine: domain.engines.counts,
-    warmEngines: { unload: config.queue.workerConcurrency, count: config.queue.countConcurrency },
+    slots: { unload: config.queue.workerConcurrency, count: config.queue.countConcurrency },
     maxJobBytes: config.engine.jobMaxBytes,
-    maxPeopleJobBytes: peopleJobBytes(config.engine, config.queue),
+    sliceBounds: sliceBounds(config.engine, config.queue, config.store.databaseUrl === undefined),
     compression: config.engine.exportCompression,
     lifecycle: domain.tasks.lifecycle,
     listPlanner: domain.tasks.listPlanner,

@@ -112,6 +112,11 @@ export class EnvReader {
     return Math.max(atLeast, Math.floor(Number(match[1]) * unit));
   }
 
+  /** A byte size as `bytes` reads it, or undefined when the variable is not set. */
+  optionalBytes(variable: string, atLeast = 0): number | undefined {
+    return this.raw(variable) === undefined ? undefined : this.bytes(variable, 0, atLeast);
+  }
+
   /** One of `choices`, in any case. */
   oneOf<T extends string>(variable: string, choices: readonly T[], fallback: T): T {
     const value = this.raw(variable) ?? fallback;

@@ -17,6 +17,11 @@ export interface JobEnginesOptions {
   engine: EngineLimits;
   /** DuckDB instances kept started ahead of jobs. @defaultValue 0 */
   warm?: number;
+  /**
+   * Jobs of this lane the process runs at once (its slots): a task split into more jobs than
+   * that runs only this many of them here at a time. @defaultValue unbounded
+   */
+  slots?: number;
   /** Problems worth a warning (a scratch folder left behind). */
   log?: (message: string, fields: Record<string, unknown>) => void;
 }
@@ -50,9 +55,11 @@ export class JobEngines {
    *
    * Its threads are the cores shared out among the jobs that run at once in this process: the
    * instance starts at once, and is locked down with its threads when `sharing` tells how many of
-   * the job's own task run beside it (more than one after the job split itself). Two instances each
-   * with every core, side by side, only contend: on 2 cores a 549 MB export split in two jobs took
-   * 1.26 times a raw `COPY` with 2 threads each, 1.10 times with 1 each.
+   * the job's own task run beside it (more than one after the job split itself; no more than the
+   * lane's slots, as the others wait for one). Two instances each with every core, side by side,
+   * only contend: on 2 cores a 549 MB export split in two jobs took 1.26 times a raw `COPY` with 2
+   * threads each, 1.10 times with 1 each. A job alone in its slot keeps every core: a count split
+   * in three jobs on one count slot, each with one of 2 threads, took 1.5 times raw DuckDB.
    */
   async open(
     jobId: string,
@@ -67,8 +74,9 @@ export class JobEngines {
     this.holders.set(scratch, claim);
     await fs.rm(scratch, { recursive: true, force: true });
     await fs.mkdir(path.join(scratch, 'tmp'), { recursive: true });
+    const slots = this.options.slots ?? Number.POSITIVE_INFINITY;
     const threads = sharing.then((jobs) =>
-      Math.max(1, Math.floor(this.options.engine.threads / Math.max(1, jobs, this.running))),
+      Math.max(1, Math.floor(this.options.engine.threads / Math.max(1, Math.min(jobs, slots), this.running))),
     );
     try {
       const sandbox = await this.pool.open({

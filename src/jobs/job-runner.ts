@@ -16,7 +16,7 @@ import { DEFAULT_LEASE_MS, JobLease, newLeaseOwner } from './job-lease.ts';
 import { CountPhase } from './phases/count.ts';
 import { ListPhase } from './phases/list.ts';
 import { ManifestPhase } from './phases/manifest.ts';
-import type { JobRun, Phase, PhaseDeps, PhaseResult } from './phases/phase.ts';
+import type { JobRun, Phase, PhaseDeps, PhaseResult, SliceBounds } from './phases/phase.ts';
 import { ReducePhase } from './phases/reduce.ts';
 import { UnloadPhase } from './phases/unload.ts';
 
@@ -35,11 +35,12 @@ export interface JobRunnerOptions {
    */
   countEngine?: EngineLimits;
   /**
-   * DuckDB instances kept started ahead of jobs, for exports and for counts (one per worker slot
-   * hides each start-up).
-   * @defaultValue none
+   * Jobs this process runs at once, exports and counts (its queue lanes' slots): as many DuckDB
+   * instances are kept started ahead of jobs (one per slot hides each start-up), and a split
+   * task's jobs share the cores only as far as they can run here side by side.
+   * @defaultValue none kept started; the cores shared by every job of a split task
    */
-  warmEngines?: { unload: number; count: number };
+  slots?: { unload: number; count: number };
   /**
    * Input bytes an export job reads at most (a filtered count job `COUNT_JOB_BYTES` times as many):
    * a job over more partitions keeps the first ones up to it and hands the rest to new jobs. Not
@@ -48,10 +49,11 @@ export interface JobRunnerOptions {
    */
   maxJobBytes?: number;
   /**
-   * Input bytes a people export's count job reads at most (see `peopleJobBytes`); a larger one is
-   * sliced by hash. @defaultValue `COUNT_JOB_BYTES` times `maxJobBytes`
+   * Input bytes of a unique count's, or a people export's, count job (see `sliceBounds` in
+   * `composition/engine-budgets.ts`); a larger task is sliced by hash.
+   * @defaultValue `COUNT_JOB_BYTES` times `maxJobBytes`
    */
-  maxPeopleJobBytes?: number;
+  sliceBounds?: SliceBounds;
   /** Codec of exported files. @defaultValue `snappy` */
   compression?: ParquetCompression;
   /** Where a task goes when a job ends its phase (`TaskService.lifecycle`). */
@@ -115,18 +117,19 @@ export class JobRunner {
     this.owner = options.owner ?? newLeaseOwner();
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.clock = options.clock ?? (() => new Date());
-    const engines = (engine: EngineLimits, warm: number) =>
+    const engines = (engine: EngineLimits, slots: number | undefined) =>
       new JobEngines({
         storage: options.storage,
         engine,
-        warm,
+        warm: slots ?? 0,
+        ...(slots === undefined ? {} : { slots }),
         ...(options.log ? { log: options.log } : {}),
       });
     this.engines = {
-      unload: engines(options.engine, options.warmEngines?.unload ?? 0),
-      count: engines(options.countEngine ?? options.engine, options.warmEngines?.count ?? 0),
+      unload: engines(options.engine, options.slots?.unload),
+      count: engines(options.countEngine ?? options.engine, options.slots?.count),
     };
-    const { store, queue, storage, outputPath, compression, maxJobBytes, maxPeopleJobBytes } = options;
+    const { store, queue, storage, outputPath, compression, maxJobBytes, sliceBounds } = options;
     const { listPlanner, log, trace } = options;
     const deps: PhaseDeps = {
       store,
@@ -139,7 +142,7 @@ export class JobRunner {
       leaseLost: (jobId, taskId) => this.leaseLost(jobId, taskId),
       ...(compression ? { compression } : {}),
       ...(maxJobBytes !== undefined ? { maxJobBytes } : {}),
-      ...(maxPeopleJobBytes !== undefined ? { maxPeopleJobBytes } : {}),
+      ...(sliceBounds !== undefined ? { sliceBounds } : {}),
       ...(log ? { log } : {}),
       ...(trace ? { trace } : {}),
     };

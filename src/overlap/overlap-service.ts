@@ -21,8 +21,8 @@ export interface OverlapServiceOptions {
   store: Store;
   tasks: TaskService;
   /**
-   * Input bytes whose members one hash pass holds, as a count job holds its input's people
-   * (`COUNT_JOB_BYTES` × JOB_MAX_BYTES): sets whose input is larger are counted in more passes,
+   * Input bytes whose members one hash pass holds, as a unique count's job holds its input's
+   * people (`sliceBounds` in `composition/engine-budgets.ts`): sets whose input is larger are counted in more passes,
    * each reading all of it and holding a share of the members, up to `MAX_OVERLAP_PASSES`.
    * @defaultValue no bound: one pass
    */

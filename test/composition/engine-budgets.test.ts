@@ -3,7 +3,8 @@ import {
   EXPORT_MEMORY_SHARES,
   engineBudgets,
   PEOPLE_INPUT_PER_MEMORY,
-  peopleJobBytes,
+  sliceBounds,
+  UNIQUE_INPUT_PER_MEMORY,
 } from '../../src/composition/engine-budgets.ts';
 import type { EngineConfig, QueueConfig } from '../../src/config.ts';
 
@@ -12,6 +13,7 @@ const engine: EngineConfig = {
   memoryBytes: 1e9,
   jobTimeoutMs: 60_000,
   jobMaxBytes: 512e6,
+  uniqueJobMaxBytes: undefined,
   previewTimeoutMs: 10_000,
   exportCompression: 'snappy',
 };
@@ -45,13 +47,32 @@ describe('the DuckDB memory of the job slots', () => {
     }
   });
 
-  it('slices a people export once its input is more than an export slot folds: four times its memory, at most a count job’s', () => {
+  it('slices unique work once its input is more than a slot holds, and on a shared store more than a count job reads', () => {
     expect(PEOPLE_INPUT_PER_MEMORY).toBe(4);
-    // DUCKDB_MEMORY_LIMIT=256MB on 1 + 1 slots: an export slot of 144 MB folds 576 MB of input.
+    expect(UNIQUE_INPUT_PER_MEMORY).toBe(32);
+    // DUCKDB_MEMORY_LIMIT=256MB on 1 + 1 slots: a count slot of 48 MB, an export slot of 144 MB.
+    // A unique count holds 32 times the count slot's memory, a people export folds four times the
+    // export slot's: less than a count job's 2 GB either way.
     const small = { ...engine, memoryBytes: 256e6 };
-    expect(peopleJobBytes(small, queue(1, 1))).toBe(576e6);
-    // Plenty of memory: a count job's bound, four times JOB_MAX_BYTES.
-    expect(peopleJobBytes({ ...engine, memoryBytes: 12e9 }, queue(2, 2))).toBe(4 * 512e6);
-    expect(peopleJobBytes({ ...small, memoryBytes: 12e9, jobMaxBytes: 1e6 }, queue(2, 2))).toBe(4e6);
+    expect(sliceBounds(small, queue(1, 1), false)).toEqual({ unique: 1536e6, people: 576e6 });
+    expect(sliceBounds(small, queue(1, 1), true)).toEqual({ unique: 1536e6, people: 576e6 });
+    // 12 GB on 2 + 1 slots (the embedded defaults on 24 GB): 1.29 GB a count slot, 3.86 GB an export slot.
+    const large = { ...engine, memoryBytes: 12e9 };
+    // Workers sharing a store: a count job's bound, four times JOB_MAX_BYTES, so they share the work.
+    expect(sliceBounds(large, queue(2, 1), false)).toEqual({ unique: 4 * 512e6, people: 4 * 512e6 });
+    // A worker alone: what memory holds, as slicing would buy it no other worker.
+    expect(sliceBounds(large, queue(2, 1), true)).toEqual({ unique: 41142857142, people: 15428571428 });
+    // UNIQUE_JOB_MAX_BYTES bounds both, alone or not (the tests force slicing with it).
+    for (const alone of [true, false]) {
+      expect(sliceBounds({ ...large, uniqueJobMaxBytes: 4e6 }, queue(2, 1), alone)).toEqual({
+        unique: 4e6,
+        people: 4e6,
+      });
+    }
+    // A small JOB_MAX_BYTES bounds them on a shared store only.
+    expect(sliceBounds({ ...large, jobMaxBytes: 1e6 }, queue(2, 2), false)).toEqual({
+      unique: 4e6,
+      people: 4e6,
+    });
   });
 });

@@ -7,7 +7,8 @@ import { taskSuite } from '../support/task-suite.ts';
 // split jobs of each task.
 
 taskSuite('tasks whose jobs are split by input bytes (JOB_MAX_BYTES=1MB), embedded', {
-  start: () => startTestServer({ JOB_MAX_BYTES: '1MB' }),
+  // A worker alone slices unique work only past UNIQUE_JOB_MAX_BYTES (its memory by default).
+  start: () => startTestServer({ JOB_MAX_BYTES: '1MB', UNIQUE_JOB_MAX_BYTES: '4MB' }),
   outputRoot: (t) => `${t.dataDir}/exports`,
   localTree: (t) => t.intentTree,
   jobMaxBytes: 1_000_000,

@@ -7,8 +7,8 @@ import { apiClient, signUp, startTestServer, type TestServer } from '../support/
 import { duck } from '../support/duck.ts';
 
 /**
- * Hash-sliced unique counts, forced on by a small job budget: JOB_MAX_BYTES=1MB lets a count job
- * read 4 MB, and the shared test tree (about 11 MB over 36 partitions) splits into several count
+ * Hash-sliced unique counts, forced on by a small job budget: UNIQUE_JOB_MAX_BYTES=4MB lets a
+ * unique count's job read 4 MB, and the shared test tree (about 11 MB over 36 partitions) splits into several count
  * jobs, each of which writes its people by hash bucket for the reduce jobs. Every figure is held to
  * an independent DuckDB query over the tree.
  */
@@ -23,7 +23,7 @@ const ALL = {
 let prefixes: string[];
 
 beforeAll(async () => {
-  t = await startTestServer({ JOB_MAX_BYTES: '1MB' });
+  t = await startTestServer({ JOB_MAX_BYTES: '1MB', UNIQUE_JOB_MAX_BYTES: '4MB' });
   const account = await signUp(t.url);
   organizationId = account.organizationId;
   api = apiClient(t.url, account.apiKey);

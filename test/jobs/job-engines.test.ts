@@ -79,4 +79,20 @@ describe('the threads of the jobs that run at once', () => {
     expect(await threadsOf(next)).toBe(2);
     await engines.retire(next);
   });
+
+  it('keeps every thread for a split job when its lane has one slot: the others wait, they do not run beside it', async () => {
+    const oneSlot = new JobEngines({
+      storage,
+      engine: { memoryLimit: '64MB', threads: 2, timeoutMs: 10_000 },
+      slots: 1,
+    });
+    try {
+      const plan = intentPlan(path.join(root, 'input'));
+      const first = oneSlot.open('split-in-three', plan, Promise.resolve(3));
+      expect(await threadsOf(first)).toBe(2);
+      await oneSlot.retire(first);
+    } finally {
+      await oneSlot.close();
+    }
+  });
 });

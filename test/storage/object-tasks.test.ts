@@ -33,6 +33,7 @@ taskSuite('tasks over an S3 tree, exported to S3, jobs split by input bytes (JOB
       OUTPUT_PATH: 's3://exports/audiences',
       // Jobs split by input bytes: a unique count's people go through S3 by hash bucket.
       JOB_MAX_BYTES: '1MB',
+      UNIQUE_JOB_MAX_BYTES: '4MB',
     }),
   outputRoot: () => 's3://exports/audiences',
   localTree: () => inject('intentTree'),

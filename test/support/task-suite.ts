@@ -33,7 +33,9 @@ export interface SuiteTarget {
   localTree(t: SuiteServer): string;
   /**
    * The service's JOB_MAX_BYTES when it is small enough to split jobs over the test tree: an export
-   * over the whole tree ends with more jobs than it was planned with.
+   * over the whole tree ends with more jobs than it was planned with, and unique work (a unique
+   * count, a people export, an overlap) is sliced by hash too (a server alone on SQLite needs
+   * UNIQUE_JOB_MAX_BYTES for that as well).
    */
   jobMaxBytes?: number;
   /** Whether an object exists in the export storage. @defaultValue a local file check */

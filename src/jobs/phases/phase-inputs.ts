@@ -74,8 +74,8 @@ export async function stageJobInputs(
 }
 
 /**
- * Bounds the job's input by `maxJobBytes` (a count's by `COUNT_JOB_BYTES` times that, a people
- * export's count by `maxPeopleJobBytes` when that is less):
+ * Bounds the job's input by `maxJobBytes` (a count's by `COUNT_JOB_BYTES` times that, a unique
+ * count's or a people export's by its `sliceBounds`):
  * keeps its first partitions up to the bound and stores the rest as new jobs, enqueued at once so
  * other slots and workers take them. Answers the partitions kept and how many jobs were split off;
  * undefined when the job may not go on (its lease was lost, its task ended).
@@ -98,10 +98,14 @@ async function splitBySize(
     partition,
     bytes: sizeOfObjects(objects),
   }));
-  // A people export's count job folds its people when it is the only one: its bound is the memory's.
+  // Unique work is one job up to its own bound (what memory holds): a split slices it.
   const countBound = COUNT_JOB_BYTES * maxJobBytes;
-  const peopleBound = deps.maxPeopleJobBytes ?? countBound;
-  const bound = job.phase !== 'count' ? maxJobBytes : peopleOf(plan) ? peopleBound : countBound;
+  const sliced = slicesCount(plan)
+    ? peopleOf(plan)
+      ? deps.sliceBounds?.people
+      : deps.sliceBounds?.unique
+    : undefined;
+  const bound = job.phase !== 'count' ? maxJobBytes : (sliced ?? countBound);
   const [keep, ...rest] = batchByBytes(sizes, bound);
   if (!keep || rest.length === 0) return whole;
   const jobs = jobsFor(job.phase, rest, 'queued');

@@ -8,6 +8,14 @@ import type { JobEngine } from '../job-engines.ts';
 import type { JobLanes } from '../job-lanes.ts';
 import type { JobLease } from '../job-lease.ts';
 
+/** Input bytes of unique work one count job takes on; a task with more is sliced by hash. */
+export interface SliceBounds {
+  /** A unique count's count job (`unique_by` alone). */
+  unique: number;
+  /** A people export's count job, which folds people when it is the only one. */
+  people: number;
+}
+
 /** What every phase may use: the worker's store, queue and storage, and its settings. */
 export interface PhaseDeps {
   store: Store;
@@ -19,8 +27,8 @@ export interface PhaseDeps {
   compression?: ParquetCompression;
   /** Input bytes an export job reads at most (see `JobRunnerOptions.maxJobBytes`). */
   maxJobBytes?: number;
-  /** Input bytes a people export's count job reads at most (see `JobRunnerOptions.maxPeopleJobBytes`). */
-  maxPeopleJobBytes?: number;
+  /** Input bytes of unique work one count job takes on (see `JobRunnerOptions.sliceBounds`). */
+  sliceBounds?: SliceBounds;
   /** Plans the jobs of a task whose input a `list` job listed. */
   listPlanner: (task: TaskRecord, files: readonly StoredObject[]) => NewJob[];
   /** The lease owner of this worker's jobs. */
