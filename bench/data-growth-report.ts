@@ -34,6 +34,11 @@ export function growthExponent(points: ReadonlyArray<{ rows: number; ms: number 
   return num / den;
 }
 
+/** An exponent as the report prints it: `n/a` when a single size gives no slope. */
+export function exponentText(b: number): string {
+  return Number.isNaN(b) ? 'n/a' : b.toFixed(2);
+}
+
 type Side = 'embedded' | 'scaled';
 
 function sample(size: GrowthSize, side: Side, key: GrowthKey): GrowthSample | undefined {
@@ -75,11 +80,14 @@ export function growthTargets(
       b: growthExponent(apiPoints(result, side, key)),
     })),
   );
-  const worst = exponents.reduce((a, b) => (b.b > a.b ? b : a), exponents[0]!);
+  const fitted = exponents.filter((e) => !Number.isNaN(e.b));
+  const worst = fitted.reduce((a, b) => (b.b > a.b ? b : a), fitted[0]!);
   rows.push({
     target: `growth exponent of every operation ≤ ${GROWTH_EXPONENT_TARGET}`,
-    measured: `largest ${worst.b.toFixed(2)} (${GROWTH_TITLES[worst.key]}, ${worst.side})`,
-    met: exponents.every((e) => e.b <= GROWTH_EXPONENT_TARGET),
+    measured: worst
+      ? `largest ${exponentText(worst.b)} (${GROWTH_TITLES[worst.key]}, ${worst.side})`
+      : 'not measured: one size gives no slope',
+    met: fitted.length > 0 && exponents.every((e) => e.b <= GROWTH_EXPONENT_TARGET),
   });
   if (largest) {
     const ratios = GROWTH_KEYS.map((key) => {
@@ -173,7 +181,7 @@ export function renderGrowthSection(result: DataGrowthResult, command: string, c
         const api = median(s.apiMs);
         return `${ms(api)} (${perMillion(api, size.rows)}/M; ${ratio(api / median(raw?.rawMs ?? []))}; ${exact(size, side, key) ? 'equal' : `**${int(s.apiFigure)} vs ${int(raw?.rawFigure ?? Number.NaN)}**`})`;
       }),
-      growthExponent(apiPoints(result, side, key)).toFixed(2),
+      exponentText(growthExponent(apiPoints(result, side, key))),
     ]);
     lines.push(table(header, body), '');
   }
@@ -187,7 +195,7 @@ export function renderGrowthSection(result: DataGrowthResult, command: string, c
           const raw = sample(size, 'embedded', key);
           return raw ? `${ms(median(raw.rawMs))} (${perMillion(median(raw.rawMs), size.rows)}/M)` : 'n/a';
         }),
-        growthExponent(rawPoints(result, key)).toFixed(2),
+        exponentText(growthExponent(rawPoints(result, key))),
       ]),
     ),
     '',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  exponentText,
   GROWTH_HEADING,
   growthExponent,
   growthSectionOf,
@@ -28,8 +29,10 @@ describe('the growth run’s exponent', () => {
     ).toBeCloseTo(1, 2);
   });
 
-  it('is not a number with one size', () => {
+  it('is not a number with one size, which the report prints as n/a', () => {
     expect(growthExponent([{ rows: 10e6, ms: 1 }])).toBeNaN();
+    expect(exponentText(growthExponent([{ rows: 10e6, ms: 1 }]))).toBe('n/a');
+    expect(exponentText(0.9843)).toBe('0.98');
   });
 });
 
@@ -88,6 +91,12 @@ describe('npm run bench -- --growth --sizes', () => {
     const options = parseOptions(['--growth', '--sizes', '30M,100k,1.5M'], {}, '/repo');
     expect(options.dataGrowth).toBe(true);
     expect(options.growthRows).toEqual([100_000, 1_500_000, 30_000_000]);
+  });
+
+  it('with --only, takes one size as the tree the comparisons run on', () => {
+    expect(parseOptions(['--only', 'export', '--sizes', '100M'], {}, '/repo').tree.rows).toBe(100e6);
+    expect(parseOptions(['--only', 'export'], {}, '/repo').tree.rows).toBe(10e6);
+    expect(parseOptions(['--sizes', '100M'], {}, '/repo').tree.rows).toBe(10e6);
   });
 
   it('defaults to 10M, 30M and 100M rows, and refuses a size it cannot read', () => {
