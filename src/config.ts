@@ -116,8 +116,8 @@ export interface EngineConfig {
   jobMaxBytes: number;
   /**
    * `UNIQUE_JOB_MAX_BYTES`: input bytes of a unique count or a people export one job takes on;
-   * a larger one is sliced by hash. @defaultValue what a job's memory holds, and, when workers
-   * share a store, at most a count job's input (4 × JOB_MAX_BYTES)
+   * a larger one is sliced by hash. @defaultValue when workers share a store, a count job's input
+   * (4 × JOB_MAX_BYTES); a worker alone, no bound; a people export, at most what memory folds
    */
   uniqueJobMaxBytes: number | undefined;
   /** `PREVIEW_TIMEOUT`: longest a task preview may look for its rows before it answers 504. @defaultValue 10 s */

@@ -53,31 +53,21 @@ function countSlotBytes(engine: EngineConfig, queue: QueueConfig): number {
 export const PEOPLE_INPUT_PER_MEMORY = 4;
 
 /**
- * Input bytes of a unique count one job counts the distinct people of, in a count slot's memory:
- * DuckDB's distinct aggregate spills to disk, so it needs far less than a fold of people. Measured
- * with DUCKDB_MEMORY_LIMIT=256MB on 1 + 1 slots (a count slot of 48 MB): one job counted the
- * distinct people of the 30M-row tree (1.7 GB).
- */
-export const UNIQUE_INPUT_PER_MEMORY = 32;
-
-/**
- * How much unique work one job takes on before the task is sliced by hash (`tasks/unique-slices.ts`):
- * what a slot's memory holds (`UNIQUE_INPUT_PER_MEMORY` times a count slot's for a unique count,
- * `PEOPLE_INPUT_PER_MEMORY` times an export slot's for a people export), and, on a store that
- * workers share, no more than a count job's input (`COUNT_JOB_BYTES` × JOB_MAX_BYTES), so other
- * workers take part. A worker alone (the embedded service over SQLite) slices only what its memory
- * could not hold: slicing writes the people once more and reads them back, and no other worker
- * shares the work. Measured at 100M rows on 2 cores, embedded: a sliced unique count took 2.3
- * times raw DuckDB, a sliced people export 1.7 times. UNIQUE_JOB_MAX_BYTES bounds both lower.
+ * How much unique work one job takes on before the task is sliced by hash (`tasks/unique-slices.ts`).
+ * On a store that workers share, no more than a count job's input (`COUNT_JOB_BYTES` ×
+ * JOB_MAX_BYTES), so other workers take part. A worker alone (the embedded service over SQLite)
+ * slices only what its memory could not hold: slicing writes the people once more and reads them
+ * back, and no other worker shares the work (measured at 100M rows on 2 cores, embedded: a sliced
+ * unique count took 2.3 times raw DuckDB, a sliced people export 1.7 times). A people export folds
+ * people in memory: at most `PEOPLE_INPUT_PER_MEMORY` times an export slot's. A unique count's
+ * distinct aggregate spills to disk instead (with DUCKDB_MEMORY_LIMIT=256MB on 1 + 1 slots, a
+ * count slot of 48 MB, one job counted the 30M-row tree's 1.7 GB). UNIQUE_JOB_MAX_BYTES bounds both.
  */
 export function sliceBounds(engine: EngineConfig, queue: QueueConfig, alone: boolean): SliceBounds {
-  const countSlot = countSlotBytes(engine, queue);
-  const jobs = Math.min(
+  const unique = Math.min(
     engine.uniqueJobMaxBytes ?? Number.POSITIVE_INFINITY,
     alone ? Number.POSITIVE_INFINITY : COUNT_JOB_BYTES * engine.jobMaxBytes,
   );
-  return {
-    unique: Math.min(jobs, Math.floor(UNIQUE_INPUT_PER_MEMORY * countSlot)),
-    people: Math.min(jobs, Math.floor(PEOPLE_INPUT_PER_MEMORY * EXPORT_MEMORY_SHARES * countSlot)),
-  };
+  const exportSlot = EXPORT_MEMORY_SHARES * countSlotBytes(engine, queue);
+  return { unique, people: Math.min(unique, Math.floor(PEOPLE_INPUT_PER_MEMORY * exportSlot)) };
 }

@@ -4,7 +4,6 @@ import {
   engineBudgets,
   PEOPLE_INPUT_PER_MEMORY,
   sliceBounds,
-  UNIQUE_INPUT_PER_MEMORY,
 } from '../../src/composition/engine-budgets.ts';
 import type { EngineConfig, QueueConfig } from '../../src/config.ts';
 
@@ -47,21 +46,26 @@ describe('the DuckDB memory of the job slots', () => {
     }
   });
 
-  it('slices unique work once its input is more than a slot holds, and on a shared store more than a count job reads', () => {
+  it('slices unique work on a shared store past a count job, and a people export past what a slot folds', () => {
     expect(PEOPLE_INPUT_PER_MEMORY).toBe(4);
-    expect(UNIQUE_INPUT_PER_MEMORY).toBe(32);
-    // DUCKDB_MEMORY_LIMIT=256MB on 1 + 1 slots: a count slot of 48 MB, an export slot of 144 MB.
-    // A unique count holds 32 times the count slot's memory, a people export folds four times the
-    // export slot's: less than a count job's 2 GB either way.
+    // DUCKDB_MEMORY_LIMIT=256MB on 1 + 1 slots: an export slot of 144 MB folds the people of 576 MB
+    // of input, less than a count job's 2 GB; a unique count spills, and takes on a count job's input.
     const small = { ...engine, memoryBytes: 256e6 };
-    expect(sliceBounds(small, queue(1, 1), false)).toEqual({ unique: 1536e6, people: 576e6 });
-    expect(sliceBounds(small, queue(1, 1), true)).toEqual({ unique: 1536e6, people: 576e6 });
-    // 12 GB on 2 + 1 slots (the embedded defaults on 24 GB): 1.29 GB a count slot, 3.86 GB an export slot.
+    expect(sliceBounds(small, queue(1, 1), false)).toEqual({ unique: 4 * 512e6, people: 576e6 });
+    // A worker alone slices a unique count never, a people export past its memory.
+    expect(sliceBounds(small, queue(1, 1), true)).toEqual({
+      unique: Number.POSITIVE_INFINITY,
+      people: 576e6,
+    });
+    // 12 GB on 2 + 1 slots (the embedded defaults on 24 GB): 3.86 GB an export slot.
     const large = { ...engine, memoryBytes: 12e9 };
     // Workers sharing a store: a count job's bound, four times JOB_MAX_BYTES, so they share the work.
     expect(sliceBounds(large, queue(2, 1), false)).toEqual({ unique: 4 * 512e6, people: 4 * 512e6 });
     // A worker alone: what memory holds, as slicing would buy it no other worker.
-    expect(sliceBounds(large, queue(2, 1), true)).toEqual({ unique: 41142857142, people: 15428571428 });
+    expect(sliceBounds(large, queue(2, 1), true)).toEqual({
+      unique: Number.POSITIVE_INFINITY,
+      people: 15428571428,
+    });
     // UNIQUE_JOB_MAX_BYTES bounds both, alone or not (the tests force slicing with it).
     for (const alone of [true, false]) {
       expect(sliceBounds({ ...large, uniqueJobMaxBytes: 4e6 }, queue(2, 1), alone)).toEqual({
