@@ -26,6 +26,7 @@ export const UNIT_TESTS = [
   'test/composition/engine-budgets.test.ts',
   'test/composition/shutdown-plan.test.ts',
   'test/config.test.ts',
+  'test/engine/hash-passes.test.ts',
   'test/engine/sql-bounds.test.ts',
   'test/errors.test.ts',
   'test/http/entity-tags.test.ts',

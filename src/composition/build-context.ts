@@ -17,6 +17,10 @@ export interface ServiceHooks {
     /** Time between two looks for due slots. @defaultValue 1 s */
     tickMs?: number;
   };
+  jobs?: {
+    /** Bytes of a sliced people export's bucket one hash pass folds: tests make it small. */
+    bucketPassBytes?: number;
+  };
   liveness?: {
     /** Time between a worker's beats. @defaultValue 1 s */
     beatMs?: number;

@@ -46,7 +46,12 @@ export async function startWorker(
     countEngine: domain.engines.counts,
     slots: { unload: config.queue.workerConcurrency, count: config.queue.countConcurrency },
     maxJobBytes: config.engine.jobMaxBytes,
-    sliceBounds: sliceBounds(config.engine, config.queue, config.store.databaseUrl === undefined),
+    sliceBounds: {
+      ...sliceBounds(config.engine, config.queue, config.store.databaseUrl === undefined),
+      ...(ctx.hooks.jobs?.bucketPassBytes === undefined
+        ? {}
+        : { bucketPass: ctx.hooks.jobs.bucketPassBytes }),
+    },
     compression: config.engine.exportCompression,
     lifecycle: domain.tasks.lifecycle,
     listPlanner: domain.tasks.listPlanner,

@@ -2,6 +2,7 @@ import type { Principal } from '../accounts/account-service.ts';
 import { parquetSource } from '../catalog/partition-inputs.ts';
 import type { OverlapBody, OverlapReply } from '../contract/overlap-schemas.ts';
 import { EngineTimeoutError, isOutOfMemory, type Sandbox } from '../engine/duckdb-sandbox.ts';
+import { passesFor } from '../engine/hash-passes.ts';
 import { AppError, invalidField } from '../errors.ts';
 import type { Store, TaskRecord } from '../store/store.ts';
 import { peopleQueryOf } from '../tasks/people-query.ts';
@@ -128,6 +129,7 @@ export class OverlapService {
         const of = passesFor(
           staged.reduce((sum, segment) => sum + segment.bytes, 0),
           this.options.maxPassBytes,
+          MAX_OVERLAP_PASSES,
         );
         return { counts: await countInPasses(sandbox, segments, of), passes: of };
       });
@@ -183,12 +185,6 @@ async function countInPasses(
 async function memberType(sandbox: Sandbox, segments: readonly OverlapSegment[]): Promise<string> {
   const [column] = await sandbox.query(`DESCRIBE ${memberTypeSql(segments)}`);
   return String(column?.column_type ?? WHOLE.type);
-}
-
-/** Hash passes for sets of `bytes` input: one per `maxPassBytes`, at least 1, at most `MAX_OVERLAP_PASSES`. */
-export function passesFor(bytes: number, maxPassBytes: number | undefined): number {
-  if (maxPassBytes === undefined || bytes <= maxPassBytes) return 1;
-  return Math.min(MAX_OVERLAP_PASSES, Math.ceil(bytes / maxPassBytes));
 }
 
 function checkCounted(task: TaskRecord): TaskRecord {

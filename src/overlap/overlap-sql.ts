@@ -1,3 +1,4 @@
+import { type HashPass, withPassSql } from '../engine/hash-passes.ts';
 import { type ParquetSource, parquetRelation } from '../engine/parquet-queries.ts';
 import { type PeopleQuery, peopleValuesSql } from '../engine/people-queries.ts';
 import { quoteIdentifier } from '../engine/sql-quote.ts';
@@ -20,15 +21,11 @@ export interface MaskCount {
 }
 
 /**
- * One of `of` hash passes: the members whose DuckDB `hash`, taken of the member as `type` (the type
- * every set's members take in the query, `memberTypeSql`), modulo `of` is `pass`. `hash` gives
- * one value the same hash in every query of one DuckDB, so a member falls in one pass only, the
- * same for every set: the passes' mask counts add up to the whole's, and each pass holds about
- * `1/of` of the members.
+ * One of `of` hash passes (`engine/hash-passes.ts`), the member hashed as `type` (the type every
+ * set's members take in the query, `memberTypeSql`): a member falls in one pass only, the same for
+ * every set, so the passes' mask counts add up to the whole's.
  */
-export interface OverlapPass {
-  pass: number;
-  of: number;
+export interface OverlapPass extends HashPass {
   type: string;
 }
 
@@ -52,10 +49,8 @@ export function membersSql(segment: OverlapSegment, slice: OverlapPass = WHOLE):
   const person = quoteIdentifier(segment.personBy);
   // A segment without files has no members; NULL takes the type of the other sets' members.
   if (segment.source.files.length === 0) return 'SELECT NULL AS m WHERE false';
-  const inPass =
-    slice.of === 1 ? null : `hash(CAST(${person} AS ${slice.type})) % ${slice.of} = ${slice.pass}`;
   const withPass = (whereSql: string | null) =>
-    inPass === null ? whereSql : whereSql === null ? inPass : `(${whereSql}) AND ${inPass}`;
+    withPassSql(whereSql, `CAST(${person} AS ${slice.type})`, slice);
   if (segment.people) {
     const people = { ...segment.people, whereSql: withPass(segment.people.whereSql) };
     return `SELECT DISTINCT ${person} AS m FROM (${peopleValuesSql(segment.source, people)})`;

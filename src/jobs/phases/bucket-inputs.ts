@@ -1,5 +1,7 @@
+import { type HashPass, hashPasses, ONE_PASS, passesFor, withPassSql } from '../../engine/hash-passes.ts';
 import type { PeopleQuery } from '../../engine/people-queries.ts';
-import type { StoredObject } from '../../storage/storage.ts';
+import { quoteIdentifier } from '../../engine/sql-quote.ts';
+import { type StoredObject, sizeOfObjects } from '../../storage/storage.ts';
 import { peopleQueryOf } from '../../tasks/people-query.ts';
 import { peopleOf, type TaskPlan } from '../../tasks/task-model.ts';
 import { taskSlicesRoot } from '../../tasks/task-outputs.ts';
@@ -39,7 +41,29 @@ export async function withBucket<T>(
   }
 }
 
-/** A people export's query over a bucket's rows: the count jobs kept only the rows its filter keeps. */
-export function bucketPeopleQuery(plan: TaskPlan): PeopleQuery {
-  return { ...peopleQueryOf(plan, peopleOf(plan)!), whereSql: null };
+/**
+ * A people export's query over a bucket's rows (the count jobs kept only the rows its filter
+ * keeps), of one hash pass over the bucket's people.
+ */
+export function bucketPeopleQuery(plan: TaskPlan, pass: HashPass = ONE_PASS): PeopleQuery {
+  return {
+    ...peopleQueryOf(plan, peopleOf(plan)!),
+    whereSql: withPassSql(null, quoteIdentifier(plan.uniqueBy!), pass),
+  };
+}
+
+/** The most hash passes over one bucket's people. */
+export const MAX_BUCKET_PASSES = 256;
+
+/**
+ * The hash passes a people export's bucket is folded in (`engine/hash-passes.ts`): one per
+ * `sliceBounds.bucketPass` of its rows' bytes (what one job folds), so a bucket's job stays within its
+ * memory however large the export grows; it then reads the bucket's files once per pass.
+ */
+export function bucketPasses(
+  objects: readonly StoredObject[],
+  deps: Pick<PhaseDeps, 'sliceBounds'>,
+): HashPass[] {
+  const bound = deps.sliceBounds?.bucketPass ?? deps.sliceBounds?.people;
+  return hashPasses(passesFor(sizeOfObjects(objects), bound, MAX_BUCKET_PASSES));
 }

@@ -14,6 +14,11 @@ export interface SliceBounds {
   unique: number;
   /** A people export's count job, which folds people when it is the only one. */
   people: number;
+  /**
+   * Bytes of a sliced people export's bucket (its rows, as the count jobs wrote them) that one hash
+   * pass folds. @defaultValue `people`
+   */
+  bucketPass?: number;
 }
 
 /** What every phase may use: the worker's store, queue and storage, and its settings. */

@@ -1,4 +1,5 @@
 import type { Sandbox } from '../../engine/duckdb-sandbox.ts';
+import type { HashPass } from '../../engine/hash-passes.ts';
 import { countPeople } from '../../engine/people-queries.ts';
 import { countDistinct } from '../../engine/slice-queries.ts';
 import { sizeOfObjects } from '../../storage/storage.ts';
@@ -6,7 +7,7 @@ import type { TaskRecord } from '../../store/store.ts';
 import { peopleOf, type TaskPlan } from '../../tasks/task-model.ts';
 import { taskSlicesRoot } from '../../tasks/task-outputs.ts';
 import type { ReducePart } from '../../tasks/unique-slices.ts';
-import { bucketPeopleQuery, withBucket } from './bucket-inputs.ts';
+import { bucketPasses, bucketPeopleQuery, withBucket } from './bucket-inputs.ts';
 import type { JobRun, Phase, PhaseDeps, PhaseResult } from './phase.ts';
 
 /**
@@ -29,7 +30,7 @@ export class ReducePhase implements Phase {
   run(run: JobRun): Promise<PhaseResult> {
     return withBucket(run, this.deps, async ({ bucket, objects, paths }) => {
       const engine = await run.engine!;
-      const unique = await countBucket(engine.sandbox, paths, run.plan);
+      const unique = await countBucket(engine.sandbox, paths, run.plan, bucketPasses(objects, this.deps));
       run.lap('count');
       const part: ReducePart = { kind: 'reduce', bucket, unique };
       const bytes = sizeOfObjects(objects);
@@ -43,8 +44,20 @@ export class ReducePhase implements Phase {
   }
 }
 
-/** A bucket's distinct people; a people export's, once its per-person conditions have kept them. */
-function countBucket(sandbox: Sandbox, files: readonly string[], plan: TaskPlan): Promise<number> {
+/**
+ * A bucket's distinct people (DuckDB's distinct count spills to disk); a people export's, once its
+ * per-person conditions have kept them, folded in `passes` and added up.
+ */
+async function countBucket(
+  sandbox: Sandbox,
+  files: readonly string[],
+  plan: TaskPlan,
+  passes: readonly HashPass[],
+): Promise<number> {
   if (!peopleOf(plan)) return countDistinct(sandbox, files, plan.uniqueBy!);
-  return countPeople(sandbox, { files: [...files], hive: false }, bucketPeopleQuery(plan));
+  let people = 0;
+  for (const pass of passes) {
+    people += await countPeople(sandbox, { files: [...files], hive: false }, bucketPeopleQuery(plan, pass));
+  }
+  return people;
 }

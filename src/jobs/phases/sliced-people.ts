@@ -1,10 +1,14 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { Sandbox } from '../../engine/duckdb-sandbox.ts';
+import type { ExportedFile, ParquetCompression, WrittenFiles } from '../../engine/file-writer.ts';
+import type { HashPass } from '../../engine/hash-passes.ts';
 import { exportPeople } from '../../engine/people-queries.ts';
 import { sizeOfObjects } from '../../storage/storage.ts';
 import { jobsFor } from '../../tasks/planning/job-rows.ts';
-import { PEOPLE } from '../../tasks/task-model.ts';
+import { PEOPLE, type TaskPlan } from '../../tasks/task-model.ts';
 import { bucketKey, SLICE_BUCKETS } from '../../tasks/unique-slices.ts';
-import { bucketPeopleQuery, withBucket } from './bucket-inputs.ts';
+import { bucketPasses, bucketPeopleQuery, withBucket } from './bucket-inputs.ts';
 import { fileTarget, publishExport } from './export-files.ts';
 import type { JobRun, PhaseDeps, PhaseResult } from './phase.ts';
 
@@ -35,9 +39,13 @@ export function exportBucket(run: JobRun, deps: PhaseDeps): Promise<PhaseResult>
     const { sandbox, scratch } = await run.engine!;
     run.lap('engineWait');
     const key = bucketKey(bucket);
-    const target = fileTarget({ plan, ...(compression ? { compression } : {}) }, path.join(scratch, key));
-    const source = { files: paths, hive: false };
-    const written = await exportPeople(sandbox, source, bucketPeopleQuery(plan), target);
+    const written = await writeBucket(sandbox, {
+      paths,
+      plan,
+      dir: path.join(scratch, key),
+      passes: bucketPasses(objects, deps),
+      ...(compression ? { compression } : {}),
+    });
     run.lap('write');
     // Publishing replaces the bucket's folder: only the lease holder may.
     await run.lease.hold();
@@ -67,4 +75,43 @@ export function exportBucket(run: JobRun, deps: PhaseDeps): Promise<PhaseResult>
       },
     };
   });
+}
+
+/**
+ * Writes a bucket's people into `dir`, in its hash passes (`bucketPasses`): one pass writes
+ * `data_{i}` files, several write each pass's files as `data_{pass}_{i}`, every person in one.
+ */
+async function writeBucket(
+  sandbox: Sandbox,
+  bucket: {
+    paths: string[];
+    plan: TaskPlan;
+    dir: string;
+    passes: HashPass[];
+    compression?: ParquetCompression;
+  },
+): Promise<WrittenFiles> {
+  const { paths, plan, dir, passes, compression } = bucket;
+  const source = { files: paths, hive: false };
+  const files: ExportedFile[] = [];
+  let columns: WrittenFiles['columns'] = [];
+  // DuckDB makes a COPY's folder, not its parents.
+  if (passes.length > 1) await fs.mkdir(dir, { recursive: true });
+  for (const pass of passes) {
+    const passDir = passes.length === 1 ? dir : path.join(dir, `pass=${pass.pass}`);
+    const target = fileTarget({ plan, ...(compression ? { compression } : {}) }, passDir);
+    const written = await exportPeople(sandbox, source, bucketPeopleQuery(plan, pass), target);
+    if (columns.length === 0) columns = written.columns;
+    for (const file of written.files) {
+      if (passes.length === 1) {
+        files.push(file);
+        continue;
+      }
+      // Published side by side in the bucket's folder: each pass's files get names of their own.
+      const renamed = path.join(dir, path.basename(file.path).replace(/^data_/, `data_${pass.pass}_`));
+      await fs.rename(file.path, renamed);
+      files.push({ ...file, path: renamed });
+    }
+  }
+  return { files, columns };
 }
