@@ -69,10 +69,12 @@ export function batchByBytes(
   maxBytes: number,
 ): string[][] {
   const names = partitions.map((p) => p.partition);
+  const total = partitions.reduce((sum, p) => sum + p.bytes, 0);
+  // Within the bound (an unbounded one too, which the search below could not halve): one batch.
+  if (total <= maxBytes) return names.length === 0 ? [] : [names];
   const bytesOf = new Map(partitions.map((p) => [p.partition, p.bytes]));
   const sizeOf = (partition: string) => bytesOf.get(partition) ?? 0;
   const batches = fill(names, sizeOf, maxBytes).length;
-  const total = partitions.reduce((sum, p) => sum + p.bytes, 0);
   // Fewer bytes per batch never means fewer batches: search the smallest bound that gives as many.
   let low = Math.ceil(total / Math.max(1, batches));
   let high = maxBytes;

@@ -99,7 +99,11 @@ describe('batchByBytes', () => {
     expect(batchByBytes(sized(Array(9).fill(10)), 40).map((batch) => batch.length)).toEqual([3, 3, 3]);
   });
 
-  it('keeps everything in one batch when it fits', () => {
+  it('keeps everything in one batch when it fits, and under no bound at all', () => {
     expect(batchByBytes(sized([1, 2, 3]), 100)).toEqual([['p0', 'p1', 'p2']]);
+    expect(batchByBytes(sized([1, 2, 3]), 6)).toEqual([['p0', 'p1', 'p2']]);
+    // An embedded unique count's bound: its search for even batches must not halve infinity forever.
+    expect(batchByBytes(sized([5e9, 5e9, 5e9]), Number.POSITIVE_INFINITY)).toEqual([['p0', 'p1', 'p2']]);
+    expect(batchByBytes([], Number.POSITIVE_INFINITY)).toEqual([]);
   });
 });
