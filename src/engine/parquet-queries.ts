@@ -256,6 +256,17 @@ export interface SegmentFiguresOptions {
   breakdownBy: readonly string[];
   /** Values listed per breakdown column before the rest are summed into one "other" entry. */
   top: number;
+  /**
+   * Runs on the segment's table once the figures are counted, before it is dropped: more work
+   * over the rows the filter kept, without reading the files again.
+   */
+  alsoOnTable?: (table: SegmentTable) => Promise<void>;
+}
+
+/** The temporary table of a segment's kept rows: its name, and the column holding `uniqueBy`. */
+export interface SegmentTable {
+  table: string;
+  uniqueColumn: string;
 }
 
 /** Rows, and distinct values of the `uniqueBy` column (null without one). */
@@ -341,6 +352,7 @@ export async function segmentFigures(
     for (const [i, column] of options.breakdownBy.entries()) {
       breakdowns.push(await breakdown(sandbox, column, breakdownColumn(i), options));
     }
+    await options.alsoOnTable?.({ table: SEGMENT, uniqueColumn: UNIQUE });
     return { groups: perGroup, whole, breakdowns };
   } finally {
     await sandbox.query(`DROP TABLE IF EXISTS ${SEGMENT}`);

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Sandbox } from './duckdb-sandbox.ts';
-import { type ParquetSource, parquetRelation } from './parquet-queries.ts';
+import { type ParquetSource, parquetRelation, type SegmentTable } from './parquet-queries.ts';
 import { hashBucketSql, personText } from './split-buckets.ts';
 import { quoteIdentifier, quoteString } from './sql-quote.ts';
 
@@ -21,27 +21,32 @@ export const SLICE_ROW_GROUP_ROWS = 16_384;
  * `targetDir/{SLICE_COLUMN}={b}/…parquet`, one folder per slice that has any: the distinct values of
  * `personBy` alone, or with `columns` given, the rows themselves with those columns (the person
  * column first, then the others). The slice of a row is `hashBucketSql` of its person's text, so all
- * of one person's rows land in one slice whichever job reads them. Answers the files of each slice
- * written.
+ * of one person's rows land in one slice whichever job reads them. The source is the files, or a
+ * segment's table (`segmentFigures`), whose rows the filter already kept and whose person column is
+ * written under `personBy`'s name. Answers the files of each slice written.
  */
 export async function writeSlices(
   sandbox: Sandbox,
-  source: ParquetSource,
+  source: ParquetSource | SegmentTable,
   query: { whereSql: string | null; personBy: string; buckets: number; columns?: readonly string[] },
   targetDir: string,
 ): Promise<Map<number, string[]>> {
   const written = new Map<number, string[]>();
-  if (source.files.length === 0) return written;
-  const person = quoteIdentifier(query.personBy);
+  const fromTable = 'table' in source;
+  if (!fromTable && source.files.length === 0) return written;
+  const column = fromTable ? source.uniqueColumn : query.personBy;
+  const person = quoteIdentifier(column);
+  const relation = fromTable ? quoteIdentifier(source.table) : parquetRelation(source, false);
   const where = `WHERE ${query.whereSql === null ? '' : `(${query.whereSql}) AND `}${person} IS NOT NULL`;
-  const slice = `${hashBucketSql(personText(query.personBy), query.buckets)} AS ${SLICE_COLUMN}`;
+  const slice = `${hashBucketSql(personText(column), query.buckets)} AS ${SLICE_COLUMN}`;
   const others = [...new Set(query.columns ?? [])]
-    .filter((column) => column !== query.personBy)
+    .filter((other) => other !== query.personBy)
     .map(quoteIdentifier);
+  const named = `${person} AS ${quoteIdentifier(query.personBy)}`;
   const select =
     query.columns === undefined
-      ? `SELECT ${person}, ${slice} FROM ${parquetRelation(source, false)} ${where} GROUP BY ALL`
-      : `SELECT ${[person, ...others, slice].join(', ')} FROM ${parquetRelation(source, false)} ${where}`;
+      ? `SELECT ${named}, ${slice} FROM ${relation} ${where} GROUP BY ALL`
+      : `SELECT ${[named, ...others, slice].join(', ')} FROM ${relation} ${where}`;
   await sandbox.query(
     `COPY (${select}) TO ${quoteString(targetDir)} ` +
       `(FORMAT parquet, PARTITION_BY (${SLICE_COLUMN}), OVERWRITE_OR_IGNORE, ROW_GROUP_SIZE ${SLICE_ROW_GROUP_ROWS})`,

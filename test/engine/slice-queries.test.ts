@@ -73,6 +73,36 @@ describe('writeSlices', () => {
     expect([...slices.keys()].sort((a, b) => a - b)).toEqual([...Array(buckets).keys()]);
   });
 
+  it('from a segment table, writes its person column under the person’s name, into the same buckets as the files', async () => {
+    const buckets = 8;
+    // As segmentFigures keeps them: the rows the filter kept, the person under a column of its own.
+    await sandbox.query(
+      `CREATE OR REPLACE TEMP TABLE kept AS SELECT person AS __unique FROM read_parquet('${file()}') WHERE keep = 1`,
+    );
+    const fromTable = await writeSlices(
+      sandbox,
+      { table: 'kept', uniqueColumn: '__unique' },
+      { whereSql: null, personBy: 'person', buckets },
+      path.join(root, 'from-table'),
+    );
+    const fromFiles = await writeSlices(
+      sandbox,
+      { files: [file()], hive: false },
+      { whereSql: '"keep" = 1', personBy: 'person', buckets },
+      path.join(root, 'from-files'),
+    );
+    expect([...fromTable.keys()].sort()).toEqual([...fromFiles.keys()].sort());
+    for (const [bucket, files] of fromTable) {
+      const people = async (paths: string[]) =>
+        (
+          await duck<{ person: bigint }>(
+            `SELECT person FROM read_parquet([${paths.map((f) => `'${f}'`).join(', ')}]) ORDER BY 1`,
+          )
+        ).map((row) => String(row.person));
+      expect(await people(files), `bucket ${bucket}`).toEqual(await people(fromFiles.get(bucket)!));
+    }
+  });
+
   it('with columns, writes every row the filter keeps, with those columns, into its person’s bucket', async () => {
     const buckets = 4;
     const slices = await writeSlices(

@@ -1,7 +1,11 @@
 import { type JobInputs, parquetSource } from '../../catalog/partition-inputs.ts';
 import { compareText } from '../../compare.ts';
 import type { Sandbox } from '../../engine/duckdb-sandbox.ts';
-import { type RowsAndUnique, segmentFigures } from '../../engine/parquet-queries.ts';
+import {
+  type RowsAndUnique,
+  type SegmentFiguresOptions,
+  segmentFigures,
+} from '../../engine/parquet-queries.ts';
 import type { JobRecord } from '../../store/store.ts';
 import {
   BREAKDOWN_OTHER,
@@ -21,6 +25,7 @@ export async function countWhole(
   plan: TaskPlan,
   inputs: JobInputs,
   sandbox: Sandbox,
+  alsoOnTable?: SegmentFiguresOptions['alsoOnTable'],
 ): Promise<{ counts: Record<string, number>; view: SegmentFiguresView }> {
   const uniqueBy = plan.uniqueBy ?? null;
   const files: string[] = [];
@@ -36,6 +41,7 @@ export async function countWhole(
     uniqueBy,
     breakdownBy: plan.breakdownBy ?? [],
     top: BREAKDOWN_TOP,
+    ...(alsoOnTable ? { alsoOnTable } : {}),
   });
   const partitions = [...job.partitions].sort(compareText);
   const counts: Record<string, number> = Object.fromEntries(partitions.map((p) => [p, 0]));

@@ -29,19 +29,21 @@ export async function countSlices(
   if (!(await hasSlices(run, deps))) return undefined;
   const engine = await run.engine!;
   const people = peopleOf(plan);
-  const figures = people ? undefined : await countWhole(job, plan, inputs, engine.sandbox);
-  const files = inputs.partitions.flatMap((input) => input.localPaths);
-  const slices = await writeSlices(
-    engine.sandbox,
-    parquetSource(files, plan),
-    {
-      whereSql: plan.whereSql,
-      personBy: plan.uniqueBy!,
-      buckets: SLICE_BUCKETS,
-      ...(people ? { columns: peopleColumns(peopleQueryOf(plan, people)) } : {}),
-    },
-    path.join(engine.scratch, 'slices'),
-  );
+  const target = path.join(engine.scratch, 'slices');
+  const slicing = { personBy: plan.uniqueBy!, buckets: SLICE_BUCKETS };
+  let slices = new Map<number, string[]>();
+  let figures: Awaited<ReturnType<typeof countWhole>> | undefined;
+  if (people) {
+    const files = inputs.partitions.flatMap((input) => input.localPaths);
+    const columns = peopleColumns(peopleQueryOf(plan, people));
+    const query = { ...slicing, whereSql: plan.whereSql, columns };
+    slices = await writeSlices(engine.sandbox, parquetSource(files, plan), query, target);
+  } else {
+    // One scan: the distinct people are sliced from the rows the count kept, not the files again.
+    figures = await countWhole(job, plan, inputs, engine.sandbox, async (segment) => {
+      slices = await writeSlices(engine.sandbox, segment, { ...slicing, whereSql: null }, target);
+    });
+  }
   run.lap('slices');
   // Publishing replaces this job's folders: a worker that lost the job must not touch them.
   await run.lease.hold();
