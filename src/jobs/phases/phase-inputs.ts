@@ -98,7 +98,7 @@ async function splitBySize(
     partition,
     bytes: sizeOfObjects(objects),
   }));
-  // Unique work is one job up to its own bound (what memory holds): a split slices it.
+  // Unique work is one job up to its own bound (`sliceBounds`): a split slices it.
   const countBound = COUNT_JOB_BYTES * maxJobBytes;
   const sliced = slicesCount(plan)
     ? peopleOf(plan)
