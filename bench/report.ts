@@ -261,7 +261,7 @@ function scaledExportSection(results: BenchResults): string {
     '## 9. Scaled-out export',
     '',
     'The request of the filtered export (3), timed to `completed`, on the embedded service of the sections above and on ' +
-      `${r.sides.length - 1} scaled-out deployments of 1 \`serve\` + ${judged!.jobsPerWorker?.length ?? 2} \`worker\` processes, started the way README "Scaling out" does ` +
+      `${r.sides.length - 1} scaled-out deployment${r.sides.length === 2 ? '' : 's'} of 1 \`serve\` + ${judged!.jobsPerWorker?.length ?? 2} \`worker\` processes, started the way README "Scaling out" does ` +
       '(`audiences migrate`, then the processes; each deployment on a fresh PostgreSQL database and a Redis key prefix of its own, its processes sharing one `OUTPUT_PATH` folder; ' +
       "the database is dropped and the prefix's keys deleted after). All run at once; only the one a task is sent to works. " +
       `One warm-up of each, then ${r.rounds} rounds rotating which goes first; every run's files are counted and deleted.`,
@@ -550,7 +550,7 @@ export function renderReport(results: BenchResults): string {
     '',
     '```sh',
     'npm run bench                           # full run, writes BENCHMARKS.md (this file)',
-    'npm run bench -- --tiny                 # quick check (200k rows, 2 rounds); also BENCH_TINY=1',
+    'npm run bench -- --tiny                 # quick check (200k rows, 1 round); also BENCH_TINY=1',
     'npm run bench -- --tiny --out /tmp/b.md # report elsewhere; also BENCH_OUT=FILE',
     'npm run bench -- --only filtered,export,unload  # those comparisons on the full tree, to stdout; no report',
     '```',

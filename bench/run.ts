@@ -146,7 +146,9 @@ async function main(options: BenchOptions): Promise<void> {
     const fairness = await section('fairness', () => measureFairness(options, dataset, cpu, embedded));
     // One set of deployments for both scaled-out sections: the fairness one runs on the first (the
     // settings the target is judged on) once the exports are done, instead of starting another.
-    const scaled = await scaledOut(options, dataset, 'export', SCALED_SETTINGS, async (deployments) => {
+    // A tiny run starts the deployment the targets judge only (the second is a diagnostic).
+    const settings = options.tiny ? SCALED_SETTINGS.slice(0, 1) : SCALED_SETTINGS;
+    const scaled = await scaledOut(options, dataset, 'export', settings, async (deployments) => {
       const services: ExportService[] = [
         { label: 'embedded', setup: embedded.setup, api, outputDir: embedded.outputDir },
         ...deployments.map((deployment) => ({

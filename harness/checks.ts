@@ -41,6 +41,14 @@ const BUILD: Part = {
   args: ['--import', 'tsx', 'harness/build-dist.ts', '--js-only'],
 };
 
+/**
+ * The Python client's checks (ruff, mypy --strict, pytest against the real server), when asked for
+ * with AUDIENCES_PYTHON_CHECKS=1 (CI makes their environment first): beside the tests once the
+ * build is done, as their server runs the compiled code too.
+ */
+const PYTHON: Part = { name: 'python client', command: 'bash', args: ['clients/python/run-tests.sh'] };
+const PYTHON_CHECKS = process.env.AUDIENCES_PYTHON_CHECKS === '1';
+
 /** Vitest's JSON report of the run, read at the end to name the failed tests. */
 const TEST_REPORT = path.join(os.tmpdir(), `audiences-vitest-${process.pid}.json`);
 
@@ -147,10 +155,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 const args = process.argv.slice(2);
 const tests = args.indexOf('--tests');
 TESTS.args.push(...(tests < 0 ? [] : args.slice(tests + 1)));
-/** The build, then the tests, which run what it built. */
+/** The build, then the tests (and the Python client's checks), which run what it built. */
 async function buildAndTest(): Promise<Outcome[]> {
   const built = await run(BUILD, 0);
-  return [built, await run(TESTS, 0)];
+  const python = PYTHON_CHECKS ? [run(PYTHON, CHECK_NICENESS)] : [];
+  return [built, ...(await Promise.all([run(TESTS, 0), ...python]))];
 }
 
 const outcomes = (
