@@ -25,21 +25,22 @@ async function exists(uri: string): Promise<boolean> {
   }
 }
 
-taskSuite('tasks over an S3 tree, exported to S3, jobs split by input bytes (JOB_MAX_BYTES=1MB)', {
+taskSuite('tasks over an S3 tree, exported to S3, jobs split by input bytes (JOB_MAX_BYTES=2MB)', {
   start: () =>
     startTestServer({
       ...s3.env,
       INTENT_INPUT_PATH: 's3://intent/tree',
       OUTPUT_PATH: 's3://exports/audiences',
-      // Jobs split by input bytes: a unique count's people go through S3 by hash bucket.
-      JOB_MAX_BYTES: '1MB',
-      UNIQUE_JOB_MAX_BYTES: '4MB',
+      // Jobs split by input bytes (the tree's 11 MB: 2 count jobs, 6 export jobs): a unique count's
+      // people go through S3 by hash bucket.
+      JOB_MAX_BYTES: '2MB',
+      UNIQUE_JOB_MAX_BYTES: '8MB',
     }),
   outputRoot: () => 's3://exports/audiences',
   localTree: () => inject('intentTree'),
   inputPath: () => 's3://intent/tree',
   exists,
-  jobMaxBytes: 1_000_000,
+  jobMaxBytes: 2_000_000,
 });
 
 taskSuite('tasks over a GCS tree, exported to a local folder', {
