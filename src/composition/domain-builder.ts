@@ -12,6 +12,7 @@ import type { Config } from '../config.ts';
 import { DownloadLinks } from '../downloads/download-links.ts';
 import { DownloadService } from '../downloads/download-service.ts';
 import { SqlGuard } from '../engine/sql-guard.ts';
+import type { SliceBounds } from '../jobs/phases/phase.ts';
 import { Metrics } from '../metrics/metrics.ts';
 import { OverlapService } from '../overlap/overlap-service.ts';
 import { isObjectUri, parseObjectUri } from '../storage/object-location.ts';
@@ -49,6 +50,11 @@ export interface Domain {
   /** One registry per process: an embedded one shows the API's and the worker's metrics. */
   metrics: Metrics;
   engines: EngineBudgets;
+  /**
+   * Unique work one job, or one hash pass of an overlap, takes on: a worker alone (over SQLite)
+   * slices only what memory could not hold (see `sliceBounds`).
+   */
+  slices: SliceBounds;
 }
 
 /** Builds the domain services; the links they sign take their base from `publicUrl`. */
@@ -61,6 +67,7 @@ export function buildDomain(
   const { config, hooks, log, plan } = ctx;
   const { store, queue, storage } = infra;
   const engines = engineBudgets(config.engine, config.queue);
+  const slices = sliceBounds(config.engine, config.queue, config.store.databaseUrl === undefined);
   const changes = new TaskChanges(infra.feed ? { feed: infra.feed } : {});
   plan.add('task-changes', () => changes.close());
   const guard = new SqlGuard();
@@ -135,11 +142,7 @@ export function buildDomain(
     tasks,
     audiences,
     // A hash pass of an overlap holds the members of as much input as a unique count's job.
-    overlap: new OverlapService({
-      store,
-      tasks,
-      maxPassBytes: sliceBounds(config.engine, config.queue, config.store.databaseUrl === undefined).unique,
-    }),
+    overlap: new OverlapService({ store, tasks, maxPassBytes: slices.unique }),
     catalog,
     topics,
     downloads: new DownloadService(store, storage, links),
@@ -148,6 +151,7 @@ export function buildDomain(
     changes,
     metrics: processMetrics(ctx, infra),
     engines,
+    slices,
   };
 }
 

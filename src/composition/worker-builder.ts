@@ -8,7 +8,6 @@ import { WebhookDeliverer } from '../webhooks/webhook-deliverer.ts';
 import { WebhookSender } from '../webhooks/webhook-sender.ts';
 import { type BuildContext, infos, type ServiceHooks, warnings } from './build-context.ts';
 import type { Domain } from './domain-builder.ts';
-import { sliceBounds } from './engine-budgets.ts';
 import { startLiveness } from './failover-builder.ts';
 import type { Infrastructure } from './infrastructure-builder.ts';
 import type { PublicUrl } from './public-url.ts';
@@ -47,7 +46,7 @@ export async function startWorker(
     slots: { unload: config.queue.workerConcurrency, count: config.queue.countConcurrency },
     maxJobBytes: config.engine.jobMaxBytes,
     sliceBounds: {
-      ...sliceBounds(config.engine, config.queue, config.store.databaseUrl === undefined),
+      ...domain.slices,
       ...(ctx.hooks.jobs?.bucketPassBytes === undefined
         ? {}
         : { bucketPass: ctx.hooks.jobs.bucketPassBytes }),

@@ -15,11 +15,10 @@ export interface JobEngine {
 export interface JobEnginesOptions {
   storage: Storage;
   engine: EngineLimits;
-  /** DuckDB instances kept started ahead of jobs. @defaultValue 0 */
-  warm?: number;
   /**
-   * Jobs of this lane the process runs at once (its slots): a task split into more jobs than
-   * that runs only this many of them here at a time. @defaultValue unbounded
+   * Jobs of this lane the process runs at once (its slots): as many DuckDB instances are kept
+   * started ahead of them, and a task split into more jobs runs only this many here at a time.
+   * @defaultValue none kept started, and no bound on the jobs side by side
    */
   slots?: number;
   /** Problems worth a warning (a scratch folder left behind). */
@@ -45,7 +44,7 @@ export class JobEngines {
 
   constructor(private readonly options: JobEnginesOptions) {
     const { threads, memoryLimit } = options.engine;
-    this.pool = new SandboxPool({ threads, memoryLimit }, options.warm ?? 0);
+    this.pool = new SandboxPool({ threads, memoryLimit }, options.slots ?? 0);
     this.pool.warm();
   }
 

@@ -121,7 +121,6 @@ export class JobRunner {
       new JobEngines({
         storage: options.storage,
         engine,
-        warm: slots ?? 0,
         ...(slots === undefined ? {} : { slots }),
         ...(options.log ? { log: options.log } : {}),
       });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, signUp, startTestServer, type TestServer } from '../support/api.ts';
 import { downloadFiles } from '../support/downloads.ts';
-import { duck, expectedIntentPeople, intentPrefixes } from '../support/duck.ts';
+import { duck, expectedIntentPeople, intentPrefixes, json } from '../support/duck.ts';
 
 /**
  * A sliced people export whose buckets are larger than one job folds: each bucket's reduce and
@@ -16,8 +16,6 @@ let t: TestServer;
 let api: ReturnType<typeof apiClient>;
 let prefixes: string[];
 let downloads: string;
-
-const json = (row: unknown) => JSON.stringify(row, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
 
 beforeAll(async () => {
   t = await startTestServer(

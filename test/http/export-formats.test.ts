@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, signUp, startTestServer, type TestServer } from '../support/api.ts';
 import { downloadFiles } from '../support/downloads.ts';
-import { duck, expectedIntentCounts, expectedIntentPeople, intentPrefixes } from '../support/duck.ts';
+import { duck, expectedIntentCounts, expectedIntentPeople, intentPrefixes, json } from '../support/duck.ts';
 
 /**
  * Every format and codec of an export, read back by DuckDB with the same rows as the Parquet export
@@ -17,7 +17,6 @@ let downloads: string;
 
 const INTENT = '/api/v1/intent_hive_tasks';
 const SELECT = 'person_id, hem_sha256, topic_id, intent_score, last_seen, day, score';
-const json = (row: unknown) => JSON.stringify(row, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
 
 beforeAll(async () => {
   t = await startTestServer();

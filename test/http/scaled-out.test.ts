@@ -7,7 +7,7 @@ import type { ServerProcess } from '../../harness/server-process.ts';
 import { type Account, apiClient, call, signUp } from '../support/api.ts';
 import { type Deployment, startDeployment } from '../support/deployment.ts';
 import { downloadFiles } from '../support/downloads.ts';
-import { duck, expectedIntentCounts, intentPrefixes } from '../support/duck.ts';
+import { duck, expectedIntentCounts, intentPrefixes, json } from '../support/duck.ts';
 import { parseScrape, sampleSum } from '../support/prometheus.ts';
 
 /**
@@ -94,7 +94,6 @@ function download(files: Parameters<typeof downloadFiles>[0]) {
   return downloadFiles(files, downloads);
 }
 
-const json = (row: unknown) => JSON.stringify(row, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
 beforeAll(async () => {

@@ -8,9 +8,9 @@ import { duck } from '../support/duck.ts';
 
 /**
  * Hash-sliced unique counts, forced on by a small job budget: UNIQUE_JOB_MAX_BYTES=4MB lets a
- * unique count's job read 4 MB, and the shared test tree (about 11 MB over 36 partitions) splits into several count
- * jobs, each of which writes its people by hash bucket for the reduce jobs. Every figure is held to
- * an independent DuckDB query over the tree.
+ * unique count's job read 4 MB, and the shared test tree (about 11 MB over 36 partitions) splits
+ * into several count jobs, each of which writes its people by hash bucket for the reduce jobs.
+ * Every figure is held to an independent DuckDB query over the tree.
  */
 let t: TestServer;
 let api: ReturnType<typeof apiClient>;

@@ -17,6 +17,11 @@ export async function duck<T = Record<string, unknown>>(sql: string): Promise<T[
   }
 }
 
+/** A row as JSON text, BIGINTs as decimal strings: rows compared as values whatever their integer types. */
+export function json(row: unknown): string {
+  return JSON.stringify(row, (_key, value) => (typeof value === 'bigint' ? value.toString() : value));
+}
+
 /** `{partition: rows}` of an intent tree, straight from the files, for the given filter. */
 export async function expectedIntentCounts(tree: string, where = 'true'): Promise<Record<string, number>> {
   const rows = await duck<{ day: string; prefix: string; score: string; n: bigint | number }>(

@@ -13,6 +13,7 @@ import {
   expectedIntentPeople,
   expectedIntentUniques,
   intentPrefixes,
+  json,
 } from './duck.ts';
 import { columnsOf, intentRelation, rowsOutsideSegment } from './preview.ts';
 
@@ -45,7 +46,6 @@ export interface SuiteTarget {
 }
 
 const ALL_DAYS = ['2024-05-01', '20240502', '2024-05-03'];
-const json = (row: unknown) => JSON.stringify(row, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
 
 /**
  * The core task suite, run over every storage combination (local, S3, GCS): counts and exports are

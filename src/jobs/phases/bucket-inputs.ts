@@ -1,4 +1,10 @@
-import { type HashPass, hashPasses, ONE_PASS, passesFor, withPassSql } from '../../engine/hash-passes.ts';
+import {
+  type HashPass,
+  hashPasses,
+  ONE_PASS,
+  passConditionSql,
+  passesFor,
+} from '../../engine/hash-passes.ts';
 import type { PeopleQuery } from '../../engine/people-queries.ts';
 import { quoteIdentifier } from '../../engine/sql-quote.ts';
 import { type StoredObject, sizeOfObjects } from '../../storage/storage.ts';
@@ -48,7 +54,7 @@ export async function withBucket<T>(
 export function bucketPeopleQuery(plan: TaskPlan, pass: HashPass = ONE_PASS): PeopleQuery {
   return {
     ...peopleQueryOf(plan, peopleOf(plan)!),
-    whereSql: withPassSql(null, quoteIdentifier(plan.uniqueBy!), pass),
+    whereSql: passConditionSql(quoteIdentifier(plan.uniqueBy!), pass),
   };
 }
 
