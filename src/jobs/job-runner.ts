@@ -19,6 +19,7 @@ import { ManifestPhase } from './phases/manifest.ts';
 import type { JobRun, Phase, PhaseDeps, PhaseResult, SliceBounds } from './phases/phase.ts';
 import { ReducePhase } from './phases/reduce.ts';
 import { UnloadPhase } from './phases/unload.ts';
+import { StrandedJobs } from './stranded-jobs.ts';
 
 export interface JobRunnerOptions {
   store: Store;
@@ -112,6 +113,8 @@ export class JobRunner {
   /** The DuckDB instances of export jobs, and of filtered count jobs. */
   private readonly engines: Readonly<Record<'unload' | 'count', JobEngines>>;
   private readonly phases: Readonly<Record<JobPhase, Phase>>;
+  /** Runs that ended while the store did not answer, handed back once it does. */
+  private readonly stranded: StrandedJobs;
 
   constructor(private readonly options: JobRunnerOptions) {
     this.owner = options.owner ?? newLeaseOwner();
@@ -145,6 +148,13 @@ export class JobRunner {
       ...(log ? { log } : {}),
       ...(trace ? { trace } : {}),
     };
+    this.stranded = new StrandedJobs({
+      store,
+      queue,
+      owner: this.owner,
+      clock: this.clock,
+      ...(log ? { log } : {}),
+    });
     this.phases = {
       list: new ListPhase(deps),
       count: new CountPhase(deps),
@@ -156,6 +166,7 @@ export class JobRunner {
 
   /** Closes the DuckDB instances kept ready (after the queue has stopped delivering jobs). */
   async close(): Promise<void> {
+    await this.stranded.stop();
     await Promise.all([this.engines.unload.close(), this.engines.count.close()]);
   }
 
@@ -174,7 +185,7 @@ export class JobRunner {
       const result = await this.phases[run.job.phase].run(run);
       await this.settle(state, result);
     } catch (error) {
-      await this.failed(state, error);
+      await this.failed(state, error).catch((unrecorded: unknown) => this.strand(state, unrecorded));
     } finally {
       // A phase that ended before it said how its task's jobs share the cores lets its engine go on.
       run.sharedBy(1);
@@ -360,6 +371,20 @@ export class JobRunner {
       // From the cancel heard (by the feed or the lease) to the job's end; 0 when the store told first.
       msSinceCancel: cancel.msSinceCancel,
     });
+  }
+
+  /**
+   * Neither the run's outcome nor its retry could be recorded (the store did not answer): the job
+   * is handed back once the store answers again, instead of waiting out its lease.
+   */
+  private strand({ run }: RunState, error: unknown): void {
+    const { job, task } = run;
+    this.options.log?.('job not recorded: handed back once the store answers', {
+      jobId: job.id,
+      taskId: task.id,
+      error: String(error),
+    });
+    this.stranded.add(job.id);
   }
 
   private leaseLost(jobId: string, taskId: string): void {

@@ -78,15 +78,17 @@ export class JobLeases {
     return Number(result.numUpdatedRows) > 0 ? { outcome: 'requeued' as const } : LEASE_LOST;
   }
 
-  async releaseLeases(owner: string, now: string): Promise<JobRef[]> {
-    const rows = await this.db
+  async releaseLeases(owner: string, now: string, jobIds?: readonly string[]): Promise<JobRef[]> {
+    if (jobIds?.length === 0) return [];
+    let update = this.db
       .updateTable('jobs')
-      // The run was interrupted by a shutdown, not by the job: it does not use up an attempt.
+      // The run was interrupted by a shutdown or an outage, not by the job: it does not use up an attempt.
       .set((eb) => ({ ...released(now), attempts: eb('attempts', '-', 1) }))
       .where('status', '=', 'running')
-      .where('leaseOwner', '=', owner)
-      .returning('id')
-      .execute();
+      .where('leaseOwner', '=', owner);
+    // A worker strands few jobs at once (one per slot): well under SQLite's bound-parameter limit.
+    if (jobIds) update = update.where('id', 'in', [...jobIds]);
+    const rows = await update.returning('id').execute();
     return this.refsOf(rows.map((row) => row.id));
   }
 

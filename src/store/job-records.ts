@@ -208,11 +208,12 @@ export interface JobStore {
   ): Promise<{ outcome: 'failed' } | LeaseLost>;
 
   /**
-   * Hands every job `owner` holds back to `queued` (a graceful shutdown), without counting the
-   * interrupted run as an attempt, and returns them for the caller to enqueue. The owner's
-   * own later calls for those jobs get `lease_lost`.
+   * Hands every job `owner` holds back to `queued` (a graceful shutdown), or only those of
+   * `jobIds` it holds (runs whose outcome could not be recorded), without counting the interrupted
+   * run as an attempt, and returns them for the caller to enqueue. The owner's own later calls for
+   * those jobs get `lease_lost`.
    */
-  releaseLeases(owner: string, now: string): Promise<JobRef[]>;
+  releaseLeases(owner: string, now: string, jobIds?: readonly string[]): Promise<JobRef[]>;
 
   /**
    * Hands every running job not held by `owner` back to `queued`, live lease or not, and returns

@@ -333,8 +333,8 @@ export class KyselyStore implements Store {
     return failJob(this.db, this.dialect, { jobId, owner, now }, error);
   }
 
-  releaseLeases(owner: string, now: string): Promise<JobRef[]> {
-    return this.leases.releaseLeases(owner, now);
+  releaseLeases(owner: string, now: string, jobIds?: readonly string[]): Promise<JobRef[]> {
+    return this.leases.releaseLeases(owner, now, jobIds);
   }
 
   releaseOtherLeases(owner: string, now: string): Promise<JobRef[]> {

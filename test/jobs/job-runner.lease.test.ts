@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import type { JobLanes } from '../../src/jobs/job-lanes.ts';
 import { JobRunner } from '../../src/jobs/job-runner.ts';
 import { LocalStorage } from '../../src/storage/local-storage.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import type { JobPhase, Store } from '../../src/store/store.ts';
+import { storeUnavailable } from '../../src/store/store-unavailable.ts';
 import type { StoredRequest } from '../../src/tasks/task-model.ts';
 import { duck, expectedIntentCounts } from '../support/duck.ts';
 import { memoryLanes } from '../support/lanes.ts';
@@ -236,6 +237,68 @@ describe('a job whose lease is taken over while it runs', () => {
     expect(await store.findTask(ORG, TASK, new Date(T0).toISOString())).toMatchObject({
       status: 'counted',
       completedJobs: 1,
+      totalCount: sum(expectedOf(partitions)),
+    });
+  });
+});
+
+describe('a job whose outcome the store could not record (it did not answer)', () => {
+  it('is handed back as soon as the store answers again, without using up an attempt, and runs again', async () => {
+    await insertTask('count');
+    const loggedA: Logged[] = [];
+    let down = true;
+    let releaseTries = 0;
+    const unavailable = () => Promise.reject(storeUnavailable());
+    // Worker A counts while the store is up, and it goes down as A reports its outcome.
+    const storeA = storeWith({
+      completeJob: (...args) => (down ? unavailable() : store.completeJob(...args)),
+      requeueJob: (...args) => (down ? unavailable() : store.requeueJob(...args)),
+      failJob: (...args) => (down ? unavailable() : store.failJob(...args)),
+      releaseLeases(...args) {
+        releaseTries += 1;
+        return down ? unavailable() : store.releaseLeases(...args);
+      },
+    });
+    const workerA = runner(A, T0, storeA, loggedA);
+    try {
+      await workerA.handle(JOB);
+      // Neither the count nor a retry was recorded: the job is still A's, and tried while it is down.
+      expect((await store.listJobs(TASK))[0]).toMatchObject({
+        status: 'running',
+        leaseOwner: A,
+        attempts: 1,
+      });
+      await vi.waitFor(() => expect(releaseTries).toBeGreaterThanOrEqual(2), { timeout: 10_000 });
+      expect(delivered).toEqual([]);
+      down = false;
+      // Back well before the lease (30 s of A's clock, which stands still) could expire.
+      await vi.waitFor(() => expect(delivered).toEqual([JOB]), { timeout: 10_000 });
+    } finally {
+      await workerA.close();
+    }
+    expect(loggedA.map((entry) => entry.message)).toEqual([
+      'job failed',
+      'job not recorded: handed back once the store answers',
+    ]);
+    expect((await store.listJobs(TASK))[0]).toMatchObject({
+      status: 'queued',
+      attempts: 0,
+      leaseOwner: null,
+    });
+    // Any worker claims it at once, as a first attempt, and its counts are DuckDB's.
+    const workerB = runner(B, T0 + 1_000, store);
+    try {
+      await workerB.handle(JOB);
+    } finally {
+      await workerB.close();
+    }
+    expect((await store.listJobs(TASK))[0]).toMatchObject({
+      status: 'done',
+      attempts: 1,
+      counts: expectedOf(partitions),
+    });
+    expect(await store.findTask(ORG, TASK, new Date(T0).toISOString())).toMatchObject({
+      status: 'counted',
       totalCount: sum(expectedOf(partitions)),
     });
   });

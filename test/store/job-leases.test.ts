@@ -227,6 +227,27 @@ describe.each(STORE_BACKENDS)('job leases on $name', (backend) => {
     expect(await store.releaseLeases(A, at(4))).toEqual([]);
   });
 
+  it('hands back only the named jobs of one owner (runs it could not record), the others still running', async () => {
+    await store.insertTask(...taskWithJobs('t1', 4));
+    await claim('t1-j0', A, 0);
+    await claim('t1-j1', A, 0);
+    await claim('t1-j2', B, 0);
+    // j2 is B's and j3 nobody's: naming them hands nothing back.
+    expect(idsOf(await store.releaseLeases(A, at(1), ['t1-j1', 't1-j2', 't1-j3']))).toEqual(['t1-j1']);
+    expect((await store.listJobs('t1')).map((j) => [j.status, j.attempts, j.leaseOwner])).toEqual([
+      ['running', 1, A],
+      ['queued', 0, null],
+      ['running', 1, B],
+      ['queued', 0, null],
+    ]);
+    expect(await store.releaseLeases(A, at(2), [])).toEqual([]);
+    expect(await store.releaseLeases(A, at(2), ['t1-j1'])).toEqual([]);
+    // A still holds j0: its outcome is recorded as usual.
+    expect(
+      await store.completeJob('t1-j0', A, { counts: { p0: 1 }, files: [] }, at(3), holdExport),
+    ).toMatchObject({ outcome: 'recorded' });
+  });
+
   it('releases every lease but one owner for a store with one worker (a restart of the embedded mode)', async () => {
     await store.insertTask(...taskWithJobs('t1', 4));
     await claim('t1-j0', A, 0);
