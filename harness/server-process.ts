@@ -58,6 +58,28 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A port of 127.0.0.1 that refuses connections and keeps refusing them while other tests run: one
+ * below the ephemeral range that every server listening on port 0 is given its port from, so that,
+ * unlike a port freed by `freePort`, no other test's server can take it meanwhile. The first of a
+ * few well-known ports that nothing on this machine listens on.
+ */
+export async function refusedPort(): Promise<number> {
+  for (const port of [9, 1, 7, 13, 19]) if (await refuses(port)) return port;
+  throw new Error('ports 1, 7, 9, 13 and 19 of 127.0.0.1 all take connections on this machine');
+}
+
+function refuses(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+  });
+}
+
 function childEnv(env: ProcessEnv): NodeJS.ProcessEnv {
   const merged: ProcessEnv = { ...process.env, DEMO_DATA: '0', RATE_LIMIT_PER_MINUTE: '100000', ...env };
   return Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined));

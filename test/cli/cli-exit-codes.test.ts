@@ -1,5 +1,5 @@
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { refusedPort } from '../../harness/server-process.ts';
 import { type Account, apiClient, call, signUp, startTestServer, type TestServer } from '../support/api.ts';
 import { runCli } from '../support/cli-process.ts';
 import { intentPrefixes } from '../support/duck.ts';
@@ -82,12 +82,7 @@ describe('exit code 3: API and network errors', () => {
   });
 
   it('a server that is not listening', async () => {
-    const closed = await new Promise<number>((resolve) => {
-      const server = net.createServer().listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as net.AddressInfo;
-        server.close(() => resolve(port));
-      });
-    });
+    const closed = await refusedPort();
     const run = await runCli(['tasks', 'list', '--url', `http://127.0.0.1:${closed}`], {
       AUDIENCES_API_KEY: account.apiKey,
     });

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import pMap from 'p-map';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type ProxiedGet, type S3Proxy, startS3Proxy } from '../../harness/s3-proxy.ts';
+import { refusedPort } from '../../harness/server-process.ts';
 import { apiClient, signUp, startTestServer, type TestServer } from '../support/api.ts';
 import { duck, expectedIntentCounts } from '../support/duck.ts';
 import { type S3Server, startS3, UPLOADS_AT_ONCE } from '../support/s3.ts';
@@ -387,12 +387,7 @@ describe('failures a user can act on', () => {
   });
 
   it('an endpoint that does not answer: 503 at creation, a failed task after retries, never a 500', async () => {
-    const closed = await new Promise<number>((resolve) => {
-      const server = net.createServer().listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as net.AddressInfo;
-        server.close(() => resolve(port));
-      });
-    });
+    const closed = await refusedPort();
     const { t, api } = await session({
       S3_ENDPOINT: `http://127.0.0.1:${closed}`,
       INTENT_INPUT_PATH: 's3://intent/tree',

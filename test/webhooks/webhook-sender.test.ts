@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { refusedPort } from '../../harness/server-process.ts';
 import type { ResolvedAddress } from '../../src/webhooks/address-guard.ts';
 import { nextAttemptAt } from '../../src/webhooks/webhook-deliverer.ts';
 import { WebhookSender } from '../../src/webhooks/webhook-sender.ts';
@@ -172,10 +173,7 @@ describe('WebhookSender', () => {
   });
 
   it('reports a refused connection', async () => {
-    const closed = http.createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const closedPort = (closed.address() as AddressInfo).port;
-    await new Promise((resolve) => closed.close(resolve));
+    const closedPort = await refusedPort();
     const sender = new WebhookSender({
       policy: { allowPrivate: true, resolve: resolveTo('127.0.0.1') },
       allowHttp: true,
