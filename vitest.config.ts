@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { configDefaults, defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
@@ -76,6 +77,9 @@ const LONGEST_FIRST = [
   'test/web/console.test.ts',
 ];
 
+/** Integration files run at a time: one more than the cores (see `poolOptions.forks`). */
+const INTEGRATION_FORKS = os.availableParallelism() + 1;
+
 /** Vitest's order (slowest first once it has timings, else largest first), the files above first. */
 class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
@@ -99,15 +103,22 @@ export default defineConfig({
       threads: { isolate: false },
       // s3rver encrypts ListObjectsV2 continuation tokens with DES, which OpenSSL 3 keeps in its
       // legacy provider; without it, the second page of a listing answers 500.
-      // As many integration files at a time as there are cores (Vitest's default leaves one out): they
-      // spend much of their time waiting for servers, jobs and child processes. On 2 cores, 16 of them
-      // took 79-86 s with 2 at a time against 103-118 s with 1 (3 at a time: 65-81 s, no clear gain).
+      // One integration file more at a time than there are cores: they spend much of their time
+      // waiting for servers, jobs and child processes (2 files on 2 cores kept the cores ~75% busy).
+      // The whole suite on 2 cores: 476 s with 2 at a time, 412 s with 3. As many forks are kept as
+      // may run (minForks): with fewer kept, Tinypool ended an idle fork as a file was handed to it,
+      // and that file never ran ("Terminating worker thread").
       // Each fork runs file after file without a fresh process per file (isolate: false): a file then
       // imports the service, the AWS SDK, DuckDB and Kysely once per fork instead of once per file.
       // On this suite, importing fell from 244 s to 46 s summed over files (1014 s to 770 s in all, on
       // a busy machine). Files share a process, so none may leave a server, a timer or a fake clock
       // running, nor change process.env for others (each test file closes what it starts).
-      forks: { execArgv: ['--openssl-legacy-provider'], maxForks: '100%', isolate: false },
+      forks: {
+        execArgv: ['--openssl-legacy-provider'],
+        maxForks: INTEGRATION_FORKS,
+        minForks: INTEGRATION_FORKS,
+        isolate: false,
+      },
     },
     projects: [
       {

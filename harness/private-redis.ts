@@ -9,11 +9,17 @@ const BINARY = fs.existsSync('/usr/bin/redis-server') ? '/usr/bin/redis-server' 
 
 /** Starts `redis-server` on `port` of 127.0.0.1, without persistence, its log in `dir`. */
 function spawnServer(dir: string, port: number): ChildProcess {
-  return spawn(
-    BINARY,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-    { stdio: ['ignore', fs.openSync(path.join(dir, 'redis.log'), 'a'), 'inherit'] },
-  );
+  const log = fs.openSync(path.join(dir, 'redis.log'), 'a');
+  try {
+    return spawn(
+      BINARY,
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+      { stdio: ['ignore', log, 'inherit'] },
+    );
+  } finally {
+    // The server has its own copy of the descriptor; this process's would stay open for good.
+    fs.closeSync(log);
+  }
 }
 
 /** Waits (up to 10 s) until the server at `url` answers PING; kills it when it does not. */
