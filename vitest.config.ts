@@ -106,8 +106,9 @@ export default defineConfig({
       // One integration file more at a time than there are cores: they spend much of their time
       // waiting for servers, jobs and child processes (2 files on 2 cores kept the cores ~75% busy).
       // The whole suite on 2 cores: 476 s with 2 at a time, 412 s with 3. As many forks are kept as
-      // may run (minForks): with fewer kept, Tinypool ended an idle fork as a file was handed to it,
-      // and that file never ran ("Terminating worker thread").
+      // may run (minForks): with 3 at most and 1 kept, three runs out of three ended with
+      // "Terminating worker thread" from Tinypool, in two of them with a file that never ran; with 3
+      // kept, none did.
       // Each fork runs file after file without a fresh process per file (isolate: false): a file then
       // imports the service, the AWS SDK, DuckDB and Kysely once per fork instead of once per file.
       // On this suite, importing fell from 244 s to 46 s summed over files (1014 s to 770 s in all, on
