@@ -3,6 +3,7 @@ import type { ParquetCompression } from '../engine/file-writer.ts';
 import type { JobMetrics } from '../metrics/job-metrics.ts';
 import type { Storage, StoredObject } from '../storage/storage.ts';
 import type { ClaimedJob, JobPhase, NewJob, Store, TaskLifecycle, TaskRecord } from '../store/store.ts';
+import { isStoreUnavailable } from '../store/store-unavailable.ts';
 import type { TaskChanges } from '../tasks/task-changes.ts';
 import { describeFailure } from '../tasks/task-failure.ts';
 import type { StoredRequest } from '../tasks/task-model.ts';
@@ -185,7 +186,12 @@ export class JobRunner {
       const result = await this.phases[run.job.phase].run(run);
       await this.settle(state, result);
     } catch (error) {
-      await this.failed(state, error).catch((unrecorded: unknown) => this.strand(state, unrecorded));
+      await this.failed(state, error).catch((unrecorded: unknown) => {
+        // Any other error is the store refusing the record: the lease's expiry is the retry, and
+        // each takeover uses up an attempt, so a record that always fails ends in a failed job.
+        if (!isStoreUnavailable(unrecorded)) throw unrecorded;
+        this.strand(state, unrecorded);
+      });
     } finally {
       // A phase that ended before it said how its task's jobs share the cores lets its engine go on.
       run.sharedBy(1);

@@ -31,6 +31,8 @@ const MESSAGES = [
 ];
 
 export function isStoreUnavailable(error: unknown): boolean {
+  // Already told apart by the pool (`translatingPool`).
+  if (error instanceof AppError && error.code === 'store_unavailable') return true;
   let cause = error;
   for (let depth = 0; cause instanceof Error && depth < 4; depth += 1) {
     const { code, message } = cause as Error & { code?: unknown };

@@ -304,6 +304,33 @@ describe('a job whose outcome the store could not record (it did not answer)', (
   });
 });
 
+describe('a job whose outcome the store refused (an error other than an outage)', () => {
+  it('is not handed back: it waits for its lease, so each takeover uses up an attempt', async () => {
+    await insertTask('count');
+    let releaseTries = 0;
+    const refused = () => Promise.reject(new Error('value too long for type character varying(36)'));
+    const storeA = storeWith({
+      completeJob: () => refused(),
+      requeueJob: () => refused(),
+      releaseLeases(...args) {
+        releaseTries += 1;
+        return store.releaseLeases(...args);
+      },
+    });
+    const workerA = runner(A, T0, storeA);
+    try {
+      await expect(workerA.handle(JOB)).rejects.toThrow('value too long');
+      // Longer than a stranded job waits between two tries to hand it back.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+    } finally {
+      await workerA.close();
+    }
+    expect(releaseTries).toBe(0);
+    expect(delivered).toEqual([]);
+    expect((await store.listJobs(TASK))[0]).toMatchObject({ status: 'running', leaseOwner: A, attempts: 1 });
+  });
+});
+
 function sum(counts: Record<string, number>): number {
   return Object.values(counts).reduce((a, b) => a + b, 0);
 }
