@@ -187,8 +187,9 @@ export class JobRunner {
       await this.settle(state, result);
     } catch (error) {
       await this.failed(state, error).catch((unrecorded: unknown) => {
-        // Any other error is the store refusing the record: the lease's expiry is the retry, and
-        // each takeover uses up an attempt, so a record that always fails ends in a failed job.
+        // Any other error (the store refusing the record, the queue not taking the retry) keeps the
+        // lease's expiry as the retry: each takeover uses up an attempt, so a job whose record
+        // always fails ends failed instead of running again and again.
         if (!isStoreUnavailable(unrecorded)) throw unrecorded;
         this.strand(state, unrecorded);
       });

@@ -34,19 +34,14 @@ export class StrandedJobs {
     this.clock = options.clock ?? (() => new Date());
   }
 
-  /** How many jobs wait to be handed back. */
-  get size(): number {
-    return this.ids.size;
-  }
-
   /** Keeps a job to hand back at the next try. */
   add(jobId: string): void {
     this.ids.add(jobId);
     this.schedule();
   }
 
-  /** Tries once now: hands back every kept job if the store answers, and keeps them otherwise. */
-  async handBack(): Promise<void> {
+  /** One try: hands back every kept job if the store answers, and keeps them otherwise. */
+  private async handBack(): Promise<void> {
     if (this.ids.size === 0) return;
     const ids = [...this.ids];
     const { store, queue, owner, log } = this.options;
