@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
@@ -95,8 +96,15 @@ export function watchProblems(page: Page) {
   };
 }
 
-/** Where the tests put the console's screenshots (README "Console" shows them). */
-export const SCREENSHOTS = path.join(ROOT, 'docs/console');
+/**
+ * Where the tests put the console's screenshots: into docs/console/, which README "Console" shows,
+ * with `npm run screenshots` (AUDIENCES_SCREENSHOTS=1); else into a folder of the system's temporary
+ * one, so that `npm test` takes them all the same and leaves the work tree as it found it.
+ */
+export const SCREENSHOTS =
+  process.env.AUDIENCES_SCREENSHOTS === '1'
+    ? path.join(ROOT, 'docs/console')
+    : path.join(os.tmpdir(), 'audiences-console-screenshots');
 
 /**
  * A browser test file's Chromium and server: the console built (when stale), both started before
@@ -120,7 +128,7 @@ export function withConsole(started: (ready: { browser: Browser; server: TestSer
 /** The password of every account the browser tests sign up. */
 export const PASSWORD = 'violet-Tangerine-Harbor-42';
 
-/** A full-page (or viewport) screenshot into docs/console/. */
+/** A full-page (or viewport) screenshot into `SCREENSHOTS`. */
 export async function shot(page: Page, name: string, fullPage = true): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage });
 }
