@@ -11,13 +11,15 @@ export { type S3Server, startS3, UPLOADS_AT_ONCE };
 
 /**
  * The Storage the service builds, over a local scratch folder under `root` and both object stores
- * of this s3rver (S3, and GCS through its S3 API), with no retries.
+ * of this s3rver (S3, and GCS through its S3 API), each request tried up to 3 times.
  */
 export function storageOver(s3: S3Server, root: string): Storage {
   const options = {
     s3: { endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1' },
     gcs: { endpoint: s3.endpoint, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    maxAttempts: 1,
+    // Retried as the service's requests are (STORAGE_MAX_ATTEMPTS): a request sent on a kept-alive
+    // connection s3rver has just closed for idling meets ECONNRESET once, more often on a busy machine.
+    maxAttempts: 3,
     timeoutMs: 10_000,
   };
   const cache = new StagingCache(path.join(root, 'cache'), 1e8);
