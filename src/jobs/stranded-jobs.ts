@@ -1,13 +1,14 @@
 import type { Store } from '../store/store.ts';
 import type { JobLanes } from './job-lanes.ts';
 
+/** Time between two tries to hand the jobs back while the store does not answer. */
+const RETRY_MS = 1_000;
+
 export interface StrandedJobsOptions {
   store: Store;
   queue: JobLanes;
   /** The lease owner of the runner whose jobs these are. */
   owner: string;
-  /** Time between two tries to hand the jobs back while the store does not answer. @defaultValue 1 s */
-  retryMs?: number;
   clock?: () => Date;
   /** A hand-back that reached the store but not the queue (the reconciler enqueues them later). */
   log?: (message: string, fields: Record<string, unknown>) => void;
@@ -18,19 +19,17 @@ export interface StrandedJobsOptions {
  * could be recorded. They stay `running` under this worker's lease, which no longer renews it: left
  * alone, no worker would run them again before the lease expired (30 s). They are handed back
  * instead (queued again without using up an attempt, as at a shutdown) as soon as the store answers,
- * tried every `retryMs`, and enqueued. A job another worker took over meanwhile is no longer this
+ * tried every second, and enqueued. A job another worker took over meanwhile is no longer this
  * worker's to hand back: the store's owner check leaves it alone.
  */
 export class StrandedJobs {
   private readonly ids = new Set<string>();
-  private readonly retryMs: number;
   private readonly clock: () => Date;
   private timer: NodeJS.Timeout | undefined;
   private handingBack: Promise<void> | undefined;
   private stopped = false;
 
   constructor(private readonly options: StrandedJobsOptions) {
-    this.retryMs = options.retryMs ?? 1_000;
     this.clock = options.clock ?? (() => new Date());
   }
 
@@ -76,7 +75,7 @@ export class StrandedJobs {
         this.handingBack = undefined;
         if (this.ids.size > 0) this.schedule();
       });
-    }, this.retryMs);
+    }, RETRY_MS);
     // The server's own handles keep the process alive; these tries alone do not.
     this.timer.unref();
   }
