@@ -257,6 +257,13 @@ export interface SegmentFiguresOptions {
   /** Values listed per breakdown column before the rest are summed into one "other" entry. */
   top: number;
   /**
+   * Also count the whole segment (default): a slice of a sliced count leaves that to its reduce
+   * step, and its `whole` is then only the sum of its groups' rows, with `unique` null. A distinct
+   * count over every group costs as much again as the groups' own (measured: 0.5 s of 3 s over a
+   * third of the 100M-row tree).
+   */
+  whole?: boolean;
+  /**
    * Runs on the segment's table once the figures are counted, before it is dropped: more work
    * over the rows the filter kept, without reading the files again.
    */
@@ -337,9 +344,10 @@ export async function segmentFigures(
   );
   try {
     const distinct = options.uniqueBy === null ? 'NULL' : `count(DISTINCT ${UNIQUE})`;
+    const counted = options.whole !== false;
     const rows = await sandbox.query(
       `SELECT ${GROUP} AS g, grouping(${GROUP}) AS whole, count(*) AS n, ${distinct} AS u ` +
-        `FROM ${SEGMENT} GROUP BY GROUPING SETS ((${GROUP}), ())`,
+        `FROM ${SEGMENT} GROUP BY GROUPING SETS ((${GROUP})${counted ? ', ()' : ''})`,
     );
     const perGroup = Array.from({ length: groupCount }, () => ({ ...empty }));
     let whole = { ...empty };
@@ -348,6 +356,7 @@ export async function segmentFigures(
       if (Number(row.whole) === 1) whole = figures;
       else perGroup[Number(row.g)] = figures;
     }
+    if (!counted) whole = { rows: perGroup.reduce((sum, group) => sum + group.rows, 0), unique: null };
     const breakdowns: BreakdownFigures[] = [];
     for (const [i, column] of options.breakdownBy.entries()) {
       breakdowns.push(await breakdown(sandbox, column, breakdownColumn(i), options));

@@ -41,7 +41,8 @@ export async function countWhole(
     uniqueBy,
     breakdownBy: plan.breakdownBy ?? [],
     top: BREAKDOWN_TOP,
-    ...(alsoOnTable ? { alsoOnTable } : {}),
+    // A slice's job (`alsoOnTable`) leaves the whole segment's distinct count to the reduce step.
+    ...(alsoOnTable ? { alsoOnTable, whole: false } : {}),
   });
   const partitions = [...job.partitions].sort(compareText);
   const counts: Record<string, number> = Object.fromEntries(partitions.map((p) => [p, 0]));
