@@ -42,7 +42,9 @@ const REMEMBERED = 100_000;
  * exports that copy the same unchanged files hash each of them once.
  */
 export class FileChecksums {
-  private readonly known = new LRUCache<string, string>({ max: REMEMBERED });
+  // `maxSize` (one per entry), not `max`, which would allocate every entry's room up front (see
+  // `FooterRows`).
+  private readonly known = new LRUCache<string, string>({ maxSize: REMEMBERED, sizeCalculation: () => 1 });
 
   async of(file: StoredObject): Promise<string> {
     const key = `${file.uri}\n${file.size}\n${file.etag ?? ''}`;
