@@ -50,9 +50,17 @@ taskSuite('tasks over a GCS tree, exported to a local folder', {
   inputPath: () => 'gs://gcs-intent/daily/intent',
 });
 
-taskSuite('tasks over a local tree, exported to GCS', {
-  start: () => startTestServer({ ...s3.env, OUTPUT_PATH: 'gs://gcs-exports/out' }),
+taskSuite('tasks over a local tree, exported to GCS, jobs split by input bytes (JOB_MAX_BYTES=2MB)', {
+  start: () =>
+    startTestServer({
+      ...s3.env,
+      OUTPUT_PATH: 'gs://gcs-exports/out',
+      // As over S3 above: a unique count's and a people export's slices go through GCS by hash bucket.
+      JOB_MAX_BYTES: '2MB',
+      UNIQUE_JOB_MAX_BYTES: '8MB',
+    }),
   outputRoot: () => 'gs://gcs-exports/out',
   localTree: () => inject('intentTree'),
   exists,
+  jobMaxBytes: 2_000_000,
 });
