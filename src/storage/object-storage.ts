@@ -283,7 +283,16 @@ export class ObjectStorage implements Storage {
   async write(uri: string, body: string): Promise<PublishedFile> {
     const { bucket, key } = this.locate(uri);
     await this.send(uri, () =>
-      this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body })),
+      // The length is given: the SDK measures no empty body (`_SUCCESS`), and warns of a stream of
+      // unknown length on every export otherwise.
+      this.client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ContentLength: Buffer.byteLength(body),
+        }),
+      ),
     );
     return { uri, sizeBytes: Buffer.byteLength(body) };
   }
