@@ -235,7 +235,10 @@ describe('audiences export', () => {
     expect(links.length).toBeGreaterThan(0);
     for (const link of links) {
       expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
-      expect((await fetch(link)).status).toBe(200);
+      const download = await fetch(link);
+      expect(download.status).toBe(200);
+      // Read to the end, so the connection is free when the server closes.
+      await download.arrayBuffer();
     }
   });
 });
