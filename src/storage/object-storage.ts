@@ -282,19 +282,15 @@ export class ObjectStorage implements Storage {
 
   async write(uri: string, body: string): Promise<PublishedFile> {
     const { bucket, key } = this.locate(uri);
+    const sizeBytes = Buffer.byteLength(body);
+    // The length is given: the SDK measures no empty body (`_SUCCESS`), and warns of a stream of
+    // unknown length on every export otherwise.
     await this.send(uri, () =>
-      // The length is given: the SDK measures no empty body (`_SUCCESS`), and warns of a stream of
-      // unknown length on every export otherwise.
       this.client.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: body,
-          ContentLength: Buffer.byteLength(body),
-        }),
+        new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: sizeBytes }),
       ),
     );
-    return { uri, sizeBytes: Buffer.byteLength(body) };
+    return { uri, sizeBytes };
   }
 
   async remove(folderUri: string): Promise<void> {

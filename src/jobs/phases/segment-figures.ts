@@ -18,14 +18,17 @@ import {
 /**
  * The count of a task counted whole (`countsWhole`): one DuckDB pass over all its partitions gives
  * the rows per partition and the figures of the whole segment, exact since this one job sees every
- * value. Partitions without files count 0.
+ * value. Partitions without files count 0. A job of a sliced count (`sliced-count.ts`) passes
+ * `writeSlices`, which writes its people by bucket from the segment's table: it sees only its share,
+ * so it counts no distinct people over the whole segment (the reduce step does; `unique_count` is
+ * then 0), only per partition.
  */
 export async function countWhole(
   job: JobRecord,
   plan: TaskPlan,
   inputs: JobInputs,
   sandbox: Sandbox,
-  alsoOnTable?: SegmentFiguresOptions['alsoOnTable'],
+  writeSlices?: SegmentFiguresOptions['alsoOnTable'],
 ): Promise<{ counts: Record<string, number>; view: SegmentFiguresView }> {
   const uniqueBy = plan.uniqueBy ?? null;
   const files: string[] = [];
@@ -41,8 +44,7 @@ export async function countWhole(
     uniqueBy,
     breakdownBy: plan.breakdownBy ?? [],
     top: BREAKDOWN_TOP,
-    // A slice's job (`alsoOnTable`) leaves the whole segment's distinct count to the reduce step.
-    ...(alsoOnTable ? { alsoOnTable, whole: false } : {}),
+    ...(writeSlices ? { alsoOnTable: writeSlices, whole: false } : {}),
   });
   const partitions = [...job.partitions].sort(compareText);
   const counts: Record<string, number> = Object.fromEntries(partitions.map((p) => [p, 0]));
