@@ -14,6 +14,7 @@ import {
   validIdentifiersSql,
   writeProfileFiles,
 } from './profile-files.ts';
+import { hashBucketSql, personText } from './split-buckets.ts';
 import { quoteIdentifier, quoteString } from './sql-quote.ts';
 
 /** Counts of a delta between the previous members and the current ones. */
@@ -39,15 +40,19 @@ const VALUES = '__audiences_member_values';
  * person value that passes the filter) — to the Parquet file `file` (one column named as the person
  * column, sorted, zstd), and answers the delta against `previous` (a members file of an earlier run,
  * or null for a first run: everyone is added). Uses one temp table so the people query runs once.
+ * Several queries are hash passes of one query (a bucket's people too many to fold at once): their
+ * members are added up in the table, each pass folding only its share (not with `identifiers`).
  */
 export async function writeMembers(
   sandbox: Sandbox,
   source: ParquetSource,
-  query: PeopleQuery,
+  queries: PeopleQuery | readonly [PeopleQuery, ...PeopleQuery[]],
   file: string,
   previous: string | null,
   { identifiers = false }: MembersOptions = {},
 ): Promise<MemberDelta & { invalid?: number }> {
+  const [query, ...passes] = Array.isArray(queries) ? queries : [queries as PeopleQuery];
+  if (identifiers && passes.length > 0) throw new Error('identifiers are kept in one pass');
   const person = quoteIdentifier(query.personBy);
   // Without input there are no members, but the file still needs a column type: the previous
   // file's, else VARCHAR (a later run of another type compares with it as text, see `withoutPeople`).
@@ -73,6 +78,10 @@ export async function writeMembers(
     }
   } else {
     await sandbox.query(`CREATE OR REPLACE TEMP TABLE ${MEMBERS} AS ${current}`);
+    // Further hash passes over the same people (each its own share of them, see `hash-passes.ts`).
+    for (const pass of source.files.length > 0 ? passes : []) {
+      await sandbox.query(`INSERT INTO ${MEMBERS} ${membersSql(source, pass)}`);
+    }
   }
   const counted = await countMembers(sandbox, file, previous, query.personBy);
   return identifiers ? { ...counted, invalid } : counted;
@@ -166,6 +175,28 @@ export async function exportRemoved(
     personBy,
   );
   return writeFiles(sandbox, `${rows} ORDER BY 1`, target);
+}
+
+/**
+ * Writes the members of several members files (a sliced run's buckets) into one, `file`; with
+ * `bucket`, only the members whose hash bucket (`hashBucketSql` of their text, as the slices of a
+ * sliced run are cut) is `bucket.bucket` of `bucket.of`.
+ */
+export async function mergeMembers(
+  sandbox: Sandbox,
+  files: readonly string[],
+  personBy: string,
+  file: string,
+  bucket?: { bucket: number; of: number },
+): Promise<void> {
+  const where =
+    bucket === undefined
+      ? ''
+      : ` WHERE ${hashBucketSql(personText(personBy), bucket.of)} = ${Math.trunc(bucket.bucket)}`;
+  const members = `SELECT ${quoteIdentifier(personBy)} FROM ${parquetRelation({ files, hive: false }, false)}`;
+  await sandbox.query(
+    `COPY (${members}${where} ORDER BY 1) TO ${quoteString(file)} (FORMAT parquet, COMPRESSION zstd)`,
+  );
 }
 
 /** The person values of the rows `exportPeople` would write. */

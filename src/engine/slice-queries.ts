@@ -23,12 +23,20 @@ export const SLICE_ROW_GROUP_ROWS = 16_384;
  * column first, then the others). The slice of a row is `hashBucketSql` of its person's text, so all
  * of one person's rows land in one slice whichever job reads them. The source is the files, or a
  * segment's table (`segmentFigures`), whose rows the filter already kept and whose person column is
- * written under `personBy`'s name. Answers the files of each slice written.
+ * written under `personBy`'s name. With `everyBucket`, a slice without rows gets an empty file of the
+ * same columns, so that every slice's readers know the columns' types (a delta run's members of an
+ * empty bucket). Answers the files of each slice written.
  */
 export async function writeSlices(
   sandbox: Sandbox,
   source: ParquetSource | SegmentTable,
-  query: { whereSql: string | null; personBy: string; buckets: number; columns?: readonly string[] },
+  query: {
+    whereSql: string | null;
+    personBy: string;
+    buckets: number;
+    columns?: readonly string[];
+    everyBucket?: boolean;
+  },
   targetDir: string,
 ): Promise<Map<number, string[]>> {
   const written = new Map<number, string[]>();
@@ -63,6 +71,16 @@ export async function writeSlices(
       .sort()
       .map((name) => path.join(targetDir, folder, name));
     if (files.length > 0) written.set(Number(match[1]), files);
+  }
+  if (query.everyBucket) {
+    const empty = `SELECT * EXCLUDE (${SLICE_COLUMN}) FROM (${select}) LIMIT 0`;
+    for (let bucket = 0; bucket < query.buckets; bucket++) {
+      if (written.has(bucket)) continue;
+      const file = path.join(targetDir, `${SLICE_COLUMN}=${bucket}`, 'empty.parquet');
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await sandbox.query(`COPY (${empty}) TO ${quoteString(file)} (FORMAT parquet)`);
+      written.set(bucket, [file]);
+    }
   }
   return written;
 }

@@ -2,6 +2,7 @@ import { compareText } from '../compare.ts';
 import type { NewJob, TaskRecord } from '../store/store.ts';
 import { jobsFor } from './planning/job-rows.ts';
 import {
+  type DeltaView,
   PEOPLE,
   peopleOf,
   profileOf,
@@ -26,7 +27,9 @@ import {
  * of in the buckets instead of distinct values: each reduce job counts its bucket's people (with
  * `min_topics` and `min_days`, which look at one person's rows only), and the export runs as one
  * `unload` job per bucket, each writing its bucket's people. A person is in one bucket only, so the
- * files hold each person once and the count is the buckets' sum.
+ * files hold each person once and the count is the buckets' sum. A saved audience's delta run is a
+ * people export too: its reduce jobs keep their buckets' members and count them against the base
+ * run's, and its export jobs write each bucket's who joined and who left (`jobs/phases/sliced-delta.ts`).
  */
 
 /** Buckets of a sliced unique count: reduce jobs, each with about this share of the people. */
@@ -46,6 +49,8 @@ export interface ReducePart {
   kind: 'reduce';
   bucket: number;
   unique: number;
+  /** A delta run's: its bucket's members who joined and who left since the base run. */
+  delta?: { added: number; removed: number };
 }
 
 /** The task's count may be sliced: a unique count and nothing more over the whole segment. */
@@ -59,15 +64,14 @@ export function slicesUnique(plan: TaskPlan): boolean {
 }
 
 /**
- * The task's people export may be sliced: one row per person and nothing more (a profile, a split
- * or a delta run is one job over every person).
+ * The task's people export may be sliced: one row per person and nothing more, or a delta run's
+ * members and who joined and left (a profile or a split is one job over every person).
  */
 export function slicesPeople(plan: TaskPlan): boolean {
   return (
     peopleOf(plan) !== null &&
     profileOf(plan) === null &&
     splitsOf(plan) === null &&
-    (plan.delta ?? null) === null &&
     (plan.breakdownBy ?? null) === null
   );
 }
@@ -154,10 +158,26 @@ export function reduceEnded(
   parts: readonly unknown[],
 ): { counts: Record<string, number>; figures: SegmentFiguresView } {
   const before = (task.figuresJson === null ? {} : JSON.parse(task.figuresJson)) as SegmentFiguresView;
-  const unique = parts.filter(isPart('reduce')).reduce((sum, part) => sum + part.unique, 0);
-  if (slicesPeople(planOf(task))) {
+  const reduced = parts.filter(isPart('reduce'));
+  const unique = reduced.reduce((sum, part) => sum + part.unique, 0);
+  const plan = planOf(task);
+  if (slicesPeople(plan)) {
     const counts = { [PEOPLE]: unique };
-    return { counts, figures: { ...before, unique_count: unique, unique_counts: counts } };
+    const figures = { ...before, unique_count: unique, unique_counts: counts };
+    if (!plan.delta) return { counts, figures };
+    // A delta run's members: the buckets' sums, as one job over every member would count them.
+    const sum = (list: 'added' | 'removed') =>
+      reduced.reduce((total, part) => total + (part.delta?.[list] ?? 0), 0);
+    const added = sum('added');
+    const delta: DeltaView = {
+      baseline: plan.delta.previous === null ? 'new' : 'previous',
+      previous_run_id: plan.delta.previousRunId,
+      members: unique,
+      added,
+      removed: sum('removed'),
+      kept: unique - added,
+    };
+    return { counts, figures: { ...figures, delta } };
   }
   const counts = (task.countsJson === null ? {} : JSON.parse(task.countsJson)) as Record<string, number>;
   return { counts, figures: { ...before, unique_count: unique } };

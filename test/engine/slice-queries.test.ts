@@ -154,6 +154,36 @@ describe('writeSlices', () => {
     expect(groups.length).toBeGreaterThanOrEqual(Math.ceil(60000 / SLICE_ROW_GROUP_ROWS));
   });
 
+  it('with everyBucket, gives a bucket without rows an empty file of the same columns and types', async () => {
+    // Three people (a BIGINT column) over 16 buckets: most have nobody.
+    const few = path.join(root, 'in', 'few.parquet');
+    await duck(
+      `COPY (SELECT range::BIGINT AS person, 'x' AS topic FROM range(3)) TO '${few}' (FORMAT parquet)`,
+    );
+    const slices = await writeSlices(
+      sandbox,
+      { files: [few], hive: false },
+      { whereSql: null, personBy: 'person', buckets: 16, columns: ['person', 'topic'], everyBucket: true },
+      path.join(root, 'every'),
+    );
+    expect([...slices.keys()].sort((a, b) => a - b)).toEqual([...Array(16).keys()]);
+    const people = [0, 1, 2].map((n) => nodeBucket(String(n), 16));
+    for (const [bucket, files] of slices) {
+      const list = files.map((f) => `'${f}'`).join(', ');
+      const columns = await duck<{ column_name: string; column_type: string }>(
+        `DESCRIBE SELECT * FROM read_parquet([${list}], hive_partitioning = false)`,
+      );
+      expect(columns.map((c) => [c.column_name, c.column_type])).toEqual([
+        ['person', 'BIGINT'],
+        ['topic', 'VARCHAR'],
+      ]);
+      const [rows] = await duck<{ n: bigint }>(
+        `SELECT count(*) AS n FROM read_parquet([${list}], hive_partitioning = false)`,
+      );
+      expect(Number(rows!.n), `bucket ${bucket}`).toBe(people.filter((b) => b === bucket).length);
+    }
+  });
+
   it('writes nothing for no files, and counts 0 people in no files', async () => {
     const slices = await writeSlices(
       sandbox,

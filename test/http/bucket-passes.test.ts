@@ -2,20 +2,22 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SLICE_BUCKETS } from '../../src/tasks/unique-slices.ts';
 import { apiClient, signUp, startTestServer, type TestServer } from '../support/api.ts';
 import { downloadFiles } from '../support/downloads.ts';
 import { duck, expectedIntentPeople, intentPrefixes, json } from '../support/duck.ts';
 
 /**
- * A sliced people export whose buckets are larger than one job folds: each bucket's reduce and
- * export jobs go through its people in hash passes, each pass folding only the people whose hash
- * falls in it. The bound is made small (a test seam) so that the test tree's buckets take several
+ * A sliced people export, or a saved audience's delta run, whose buckets are larger than one job
+ * folds: each bucket's reduce and export jobs go through its people in hash passes, each pass
+ * folding only the people whose hash falls in it. The bound is made small (a test seam) so that the test tree's buckets take several
  * passes; the figures and files are held to DuckDB folding the whole tree at once.
  */
 let t: TestServer;
 let api: ReturnType<typeof apiClient>;
 let prefixes: string[];
 let downloads: string;
+type DownloadFiles = Array<Parameters<typeof downloadFiles>[0][number] & { partition: string }>;
 
 beforeAll(async () => {
   t = await startTestServer(
@@ -31,7 +33,7 @@ afterAll(async () => {
   fs.rmSync(downloads, { recursive: true, force: true });
 });
 
-describe('a people export whose buckets are larger than one pass folds', () => {
+describe('a sliced people export or delta run whose buckets are larger than one pass folds', () => {
   it('counts and writes each person once, in several files per bucket, as DuckDB folds them', async () => {
     const where = 'intent_score >= 20';
     const created = await api.post('/api/v1/intent_hive_tasks', {
@@ -69,5 +71,80 @@ describe('a people export whose buckets are larger than one pass folds', () => {
     const exported = `read_parquet([${copies.map((c) => `'${c}'`).join(', ')}], hive_partitioning = false)`;
     const got = await duck(`SELECT * FROM ${exported} ORDER BY person_id`);
     expect(got.map(json)).toEqual(want.map(json));
+  });
+
+  it("keeps a sliced delta run's members pass by pass: who joined and who left as DuckDB finds them", async () => {
+    const where = 'intent_score >= 20';
+    const days = ['2024-05-01', '2024-05-02', '2024-05-03'];
+    const created = await api.post('/api/v1/audiences', {
+      name: 'Passes',
+      kind: 'intent',
+      definition: {
+        topic_id_prefixes: prefixes,
+        scores: ['low', 'medium', 'high'],
+        where_expr: where,
+        unique_by: 'person_id',
+        output: 'people',
+        min_topics: 2,
+      },
+      window: { last_days: 3 },
+      delivery: { mode: 'delta' },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const id = created.body.audience_id;
+    /** The audience's people over the last `n` days, as DuckDB folds them. */
+    const peopleOver = async (n: number) =>
+      expectedIntentPeople(
+        t.intentTree,
+        `CAST(day AS VARCHAR) IN (${days
+          .slice(-n)
+          .map((d) => `'${d}'`)
+          .join(', ')}) AND ${where}`,
+        'HAVING count(DISTINCT prefix) >= 2',
+      );
+    const read = async (files: DownloadFiles, columns: string) => {
+      if (files.length === 0) return [];
+      const copies = await downloadFiles(files, downloads);
+      const exported = `read_parquet([${copies.map((c) => `'${c}'`).join(', ')}], hive_partitioning = false)`;
+      return duck(`SELECT ${columns} FROM ${exported} ORDER BY person_id`);
+    };
+    const run = async () => {
+      const started = await api.post(`/api/v1/audiences/${id}/runs`);
+      expect(started.status, JSON.stringify(started.body)).toBe(202);
+      return api.waitFor(started.body.task_id, ['completed'], 120_000);
+    };
+    // Three days, then two (some leave), then three again (they come back): every run sliced.
+    let before: string[] = [];
+    for (const [i, n] of [3, 2, 3].entries()) {
+      if (i > 0) {
+        const changed = await api.patch(`/api/v1/audiences/${id}`, { window: { last_days: n } });
+        expect(changed.status).toBe(200);
+      }
+      const done = await run();
+      // Sliced: a reduce job and an export job per bucket.
+      expect(done.total_jobs).toBeGreaterThan(2 * SLICE_BUCKETS);
+      const want = await peopleOver(n);
+      const now = want.map((row) => String(row.person_id));
+      const joined = now.filter((p) => !before.includes(p));
+      const left = before.filter((p) => !now.includes(p));
+      if (i > 0) expect(joined.length + left.length).toBeGreaterThan(0);
+      expect(done.delta).toMatchObject({
+        members: now.length,
+        added: joined.length,
+        removed: left.length,
+        kept: now.length - joined.length,
+      });
+      // Every person who joined, with their folded row, in a file per pass; every leaver once.
+      const list = (name: string) => (done.files as DownloadFiles).filter((f) => f.partition === name);
+      expect((await read(list('added'), '*')).map(json)).toEqual(
+        want.filter((row) => joined.includes(String(row.person_id))).map(json),
+      );
+      if (joined.length > 0) {
+        expect(list('added').some((f) => /\/bucket=\d+\/data_\d+_\d+\.parquet$/.test(f.uri!))).toBe(true);
+      }
+      const leavers = (await read(list('removed'), 'person_id')).map((row) => String(row.person_id));
+      expect(leavers.sort()).toEqual(left.sort());
+      before = now;
+    }
   });
 });

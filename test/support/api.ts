@@ -118,6 +118,7 @@ export function apiClient(url: string, apiKey: string) {
   return {
     post: (pathname: string, body?: unknown) => call(url, 'POST', pathname, { body, headers }),
     get: (pathname: string) => call(url, 'GET', pathname, { headers }),
+    patch: (pathname: string, body: unknown) => call(url, 'PATCH', pathname, { body, headers }),
     delete: (pathname: string) => call(url, 'DELETE', pathname, { headers }),
     /** Creates an intent task (202 expected) and returns its id. */
     async createIntentTask(body: Record<string, unknown>): Promise<string> {

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { type JobInputs, parquetSource } from '../../catalog/partition-inputs.ts';
-import { writeMembers } from '../../engine/delta-queries.ts';
+import { mergeMembers, writeMembers } from '../../engine/delta-queries.ts';
+import type { Sandbox } from '../../engine/duckdb-sandbox.ts';
 import type { FileTarget } from '../../engine/file-writer.ts';
 import { countPartMembers } from '../../engine/split-queries.ts';
 import { JobError } from '../../errors.ts';
@@ -22,6 +23,7 @@ import {
   splitsOf,
   type TaskPlan,
 } from '../../tasks/task-model.ts';
+import { SLICE_BUCKETS } from '../../tasks/unique-slices.ts';
 import type { JobEngine } from '../job-engines.ts';
 import type { JobLease } from '../job-lease.ts';
 import type { WrittenExport } from './export-files.ts';
@@ -48,7 +50,11 @@ export async function countDelta(
   const identifiers = profileOf(plan) !== null;
   const splits = splitsOf(plan);
   const { invalid, ...found } = await withCopies([copies], async () => {
-    const previous = await fetchMembers(storage, delta.previous, copies);
+    const previous = await fetchMembers(storage, delta.previous, {
+      folder: copies,
+      sandbox,
+      personBy: plan.uniqueBy!,
+    });
     const query = peopleQueryOf(plan, people);
     return writeMembers(sandbox, parquetSource(files, plan), query, file, previous, { identifiers });
   });
@@ -91,8 +97,9 @@ export async function exportDelta(
   const { delta } = plan;
   const copies = [path.join(scratch, 'previous'), path.join(scratch, 'current')] as const;
   return withCopies(copies, async () => {
-    const previous = await fetchMembers(storage, delta.previous, copies[0]);
-    const current = await fetchMembers(storage, delta.snapshot, copies[1]);
+    const copy = { sandbox, personBy: plan.uniqueBy! };
+    const previous = await fetchMembers(storage, delta.previous, { ...copy, folder: copies[0] });
+    const current = await fetchMembers(storage, delta.snapshot, { ...copy, folder: copies[1] });
     if (current === null)
       throw new JobError('snapshot_missing', 'the members this run counted were not found');
     return exportNewcomersAndLeavers({ plan, people, inputs, sandbox, scratch, previous, current, target });
@@ -150,7 +157,7 @@ function isMissing(error: unknown): boolean {
  * when it ends: what a job's scratch holds after its outcome is recorded is only what it published
  * (moved away), so a worker killed between recording and cleaning up leaves no file behind.
  */
-async function withCopies<T>(copies: readonly string[], work: () => Promise<T>): Promise<T> {
+export async function withCopies<T>(copies: readonly string[], work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } finally {
@@ -158,30 +165,79 @@ async function withCopies<T>(copies: readonly string[], work: () => Promise<T>):
   }
 }
 
+/** Where `fetchMembers` copies a snapshot to, and what it keeps of it. */
+export interface MembersCopy {
+  /** A folder of the job's scratch (its DuckDB reads nothing else). */
+  folder: string;
+  /** Merges several members files into one, and keeps only a bucket's members. */
+  sandbox: Sandbox;
+  personBy: string;
+  /** Only the members of this hash bucket (`SLICE_BUCKETS`); undefined: every member. */
+  bucket?: number;
+}
+
 /**
- * Copies a snapshot's members file into the job's scratch folder (its DuckDB reads nothing else);
- * null without a snapshot. A base run's snapshot that is gone fails the run for good: a resync makes
- * the next run a baseline.
+ * Copies a snapshot's members into one local file, `MEMBERS_FILE` in `copy.folder`; null without a
+ * snapshot. A run counted in one job wrote one members file; a run whose count was sliced wrote one
+ * per hash bucket, under `bucket={b}/` (`sliced-delta.ts`). A bucket's members are its file of a
+ * sliced snapshot, or the members of a whole one whose hash falls in the bucket; every member is
+ * the one file, or the buckets' files merged. A base run's snapshot that is gone fails the run for
+ * good: a resync makes the next run a baseline.
  */
-async function fetchMembers(
+export async function fetchMembers(
   storage: Storage,
   folder: string | null,
-  localFolder: string,
+  copy: MembersCopy,
 ): Promise<string | null> {
   if (folder === null) return null;
-  const local = path.join(localFolder, MEMBERS_FILE);
-  fs.mkdirSync(localFolder, { recursive: true });
+  const local = path.join(copy.folder, MEMBERS_FILE);
+  fs.mkdirSync(copy.folder, { recursive: true });
   try {
-    await pipeline(await storage.read(storage.join(folder, MEMBERS_FILE)), fs.createWriteStream(local));
+    const listed = (await storage.list(folder, { recursive: true })).filter((object) =>
+      object.uri.endsWith('.parquet'),
+    );
+    const bucketed = listed.filter((object) => bucketIn(folder, object.uri) !== undefined);
+    const sliced = bucketed.length > 0;
+    const wanted =
+      copy.bucket !== undefined && sliced
+        ? bucketed.filter((object) => bucketIn(folder, object.uri) === copy.bucket)
+        : sliced
+          ? bucketed
+          : listed;
+    if (wanted.length === 0) throw new StorageError('object_not_found', `${folder}: no members file`);
+    // One file as it is; several (buckets), or a whole snapshot of which a bucket is wanted, merged.
+    const filter = copy.bucket !== undefined && !sliced ? copy.bucket : undefined;
+    if (wanted.length === 1 && filter === undefined) {
+      await download(storage, wanted[0]!.uri, local);
+      return local;
+    }
+    const parts = path.join(copy.folder, 'parts');
+    fs.mkdirSync(parts, { recursive: true });
+    const files = wanted.map((_, i) => path.join(parts, `${i}.parquet`));
+    await Promise.all(wanted.map((object, i) => download(storage, object.uri, files[i]!)));
+    const bucket = filter === undefined ? undefined : { bucket: filter, of: SLICE_BUCKETS };
+    await mergeMembers(copy.sandbox, files, copy.personBy, local, bucket);
+    fs.rmSync(parts, { recursive: true, force: true });
+    return local;
   } catch (error) {
     // Only a snapshot that is not there is gone for good; a full disk or a store that failed for a
     // moment fails this try alone (retried), as anywhere else.
-    if (isDiskFull(error)) throw diskFull(localFolder, error);
+    if (isDiskFull(error)) throw diskFull(copy.folder, error);
     if (!isMissing(error)) throw error;
     throw new JobError(
       'snapshot_missing',
       `the members of an earlier run (${folder}) could not be read (${String(error)}); POST /api/v1/audiences/{id}/resync makes the next run a baseline`,
     );
   }
-  return local;
+}
+
+/** The bucket a members file of a sliced snapshot belongs to (`bucket={b}/…`); undefined otherwise. */
+function bucketIn(folder: string, uri: string): number | undefined {
+  const inside = uri.startsWith(folder) ? uri.slice(folder.length) : uri;
+  const match = /(?:^|\/)bucket=(\d+)\//.exec(inside);
+  return match ? Number(match[1]) : undefined;
+}
+
+async function download(storage: Storage, uri: string, local: string): Promise<void> {
+  await pipeline(await storage.read(uri), fs.createWriteStream(local));
 }

@@ -9,11 +9,13 @@ import { taskSlicesRoot } from '../../tasks/task-outputs.ts';
 import type { ReducePart } from '../../tasks/unique-slices.ts';
 import { bucketPasses, bucketPeopleQuery, withBucket } from './bucket-inputs.ts';
 import type { JobRun, Phase, PhaseDeps, PhaseResult } from './phase.ts';
+import { reduceDeltaBucket } from './sliced-delta.ts';
 
 /**
  * A `reduce` job: the distinct people of one hash bucket of a sliced count, across the files every
  * count job of the task wrote into that bucket (`tasks/unique-slices.ts`); for a people export, the
- * people its export will write of that bucket. Its DuckDB may read the task's slices folder
+ * people its export will write of that bucket; for a delta run, its members, kept and counted
+ * against the base run's (`sliced-delta.ts`). Its DuckDB may read the task's slices folder
  * (`inputRoot`) and nothing else of the output.
  */
 export class ReducePhase implements Phase {
@@ -28,11 +30,17 @@ export class ReducePhase implements Phase {
   }
 
   run(run: JobRun): Promise<PhaseResult> {
-    return withBucket(run, this.deps, async ({ bucket, objects, paths }) => {
+    return withBucket(run, this.deps, async (inputs) => {
+      const { bucket, objects, paths } = inputs;
       const engine = await run.engine!;
-      const unique = await countBucket(engine.sandbox, paths, run.plan, bucketPasses(objects, this.deps));
-      run.lap('count');
-      const part: ReducePart = { kind: 'reduce', bucket, unique };
+      let part: ReducePart;
+      if (run.plan.delta) {
+        part = await reduceDeltaBucket(run, this.deps, inputs);
+      } else {
+        const unique = await countBucket(engine.sandbox, paths, run.plan, bucketPasses(objects, this.deps));
+        run.lap('count');
+        part = { kind: 'reduce', bucket, unique };
+      }
       const bytes = sizeOfObjects(objects);
       return {
         settle: 'record',

@@ -36,7 +36,8 @@ export async function countSlices(
   if (people) {
     const files = inputs.partitions.flatMap((input) => input.localPaths);
     const columns = peopleColumns(peopleQueryOf(plan, people));
-    const query = { ...slicing, whereSql: plan.whereSql, columns };
+    // A delta run's reduce jobs write a members file of every bucket, of the person's own type.
+    const query = { ...slicing, whereSql: plan.whereSql, columns, everyBucket: Boolean(plan.delta) };
     slices = await writeSlices(engine.sandbox, parquetSource(files, plan), query, target);
   } else {
     // One scan: the distinct people are sliced from the rows the count kept, not the files again.

@@ -1,9 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Sandbox } from '../../engine/duckdb-sandbox.ts';
-import type { ExportedFile, ParquetCompression, WrittenFiles } from '../../engine/file-writer.ts';
+import type { ExportedFile, FileTarget, WrittenFiles } from '../../engine/file-writer.ts';
 import type { HashPass } from '../../engine/hash-passes.ts';
-import { exportPeople } from '../../engine/people-queries.ts';
+import { exportPeople, type PeopleQuery } from '../../engine/people-queries.ts';
 import { sizeOfObjects } from '../../storage/storage.ts';
 import { jobsFor } from '../../tasks/planning/job-rows.ts';
 import { PEOPLE, type TaskPlan } from '../../tasks/task-model.ts';
@@ -11,6 +10,7 @@ import { bucketKey, SLICE_BUCKETS } from '../../tasks/unique-slices.ts';
 import { bucketPasses, bucketPeopleQuery, withBucket } from './bucket-inputs.ts';
 import { fileTarget, publishExport } from './export-files.ts';
 import type { JobRun, PhaseDeps, PhaseResult } from './phase.ts';
+import { type PassWriter, writeDeltaBucket } from './sliced-delta.ts';
 
 /**
  * The export of a sliced people export (see `tasks/unique-slices.ts`): its one `unload` job gives
@@ -31,76 +31,86 @@ export function bucketExports(run: JobRun): PhaseResult {
   return { settle: 'expand', jobs, files: 0 };
 }
 
-/** One bucket's people, written and published under `people/bucket={b}/`, counted under `people`. */
+/**
+ * One bucket's people, written and published under `people/bucket={b}/`, counted under `people`;
+ * a delta run's bucket, who joined and who left under `added/bucket={b}/` and `removed/bucket={b}/`
+ * (`sliced-delta.ts`).
+ */
 export function exportBucket(run: JobRun, deps: PhaseDeps): Promise<PhaseResult> {
   const { storage, outputPath, compression } = deps;
   const { task, plan } = run;
-  return withBucket(run, deps, async ({ bucket, objects, paths }) => {
-    const { sandbox, scratch } = await run.engine!;
+  return withBucket(run, deps, async (inputs) => {
+    const engine = await run.engine!;
     run.lap('engineWait');
-    const key = bucketKey(bucket);
-    const written = await writeBucket(sandbox, {
-      paths,
-      plan,
-      dir: path.join(scratch, key),
-      passes: bucketPasses(objects, deps),
-      ...(compression ? { compression } : {}),
-    });
+    const key = bucketKey(inputs.bucket);
+    const dir = path.join(engine.scratch, key);
+    const target = (folder: string) => fileTarget({ plan, ...(compression ? { compression } : {}) }, folder);
+    const writePasses: PassWriter = (passes, write, folder) =>
+      writeBucket({ plan, dir: folder, passes, target, write });
+    const source = { files: inputs.paths, hive: false };
+    const lists: Record<string, WrittenFiles> = plan.delta
+      ? await writeDeltaBucket({ plan, delta: plan.delta }, deps, engine, inputs, {
+          dir,
+          target,
+          writePasses,
+        })
+      : {
+          [PEOPLE]: await writePasses(
+            bucketPasses(inputs.objects, deps),
+            (query, passTarget) => exportPeople(engine.sandbox, source, query, passTarget),
+            dir,
+          ),
+        };
     run.lap('write');
-    // Publishing replaces the bucket's folder: only the lease holder may.
+    // Publishing replaces the bucket's folders: only the lease holder may.
     await run.lease.hold();
-    const folder = `${PEOPLE}/${key}`;
+    const folderOf = (list: string) => `${list}/${key}`;
+    const listOf = new Map(Object.keys(lists).map((list) => [folderOf(list), list]));
     const published = await publishExport(
-      written.files.map((file) => ({ ...file, partition: folder })),
+      Object.entries(lists).flatMap(([list, written]) =>
+        written.files.map((file) => ({ ...file, partition: folderOf(list) })),
+      ),
       { storage, outputPath, task },
     );
     run.lap('publish');
     run.record('hash', published.hashMs);
-    const files = published.files.map((file) => ({ ...file, partition: PEOPLE }));
-    const rows = files.reduce((sum, file) => sum + file.rows, 0);
-    const bytes = files.reduce((sum, file) => sum + file.sizeBytes, 0);
+    const files = published.files.map((file) => ({ ...file, partition: listOf.get(file.partition)! }));
+    const counts = Object.fromEntries(Object.keys(lists).map((list) => [list, 0]));
+    for (const file of files) counts[file.partition] = (counts[file.partition] ?? 0) + file.rows;
+    const columns = Object.values(lists)[0]?.columns ?? [];
     return {
       settle: 'record',
-      outcome: {
-        counts: { [PEOPLE]: rows },
-        files,
-        ...(written.columns.length > 0 ? { schema: { columns: written.columns } } : {}),
-      },
-      files: objects.length,
+      outcome: { counts, files, ...(columns.length > 0 ? { schema: { columns } } : {}) },
+      files: inputs.objects.length,
       volume: {
         rowsRead: 0,
-        bytesRead: sizeOfObjects(objects),
-        rowsWritten: rows,
-        bytesWritten: bytes,
+        bytesRead: sizeOfObjects(inputs.objects),
+        rowsWritten: files.reduce((sum, file) => sum + file.rows, 0),
+        bytesWritten: files.reduce((sum, file) => sum + file.sizeBytes, 0),
       },
     };
   });
 }
 
 /**
- * Writes a bucket's people into `dir`, in its hash passes (`bucketPasses`): one pass writes
- * `data_{i}` files, several write each pass's files as `data_{pass}_{i}`, every person in one.
+ * Writes a bucket's people into `dir` with `write`, in its hash passes (`bucketPasses`): one pass
+ * writes `data_{i}` files, several write each pass's files as `data_{pass}_{i}`, every person in one.
  */
-async function writeBucket(
-  sandbox: Sandbox,
-  bucket: {
-    paths: string[];
-    plan: TaskPlan;
-    dir: string;
-    passes: HashPass[];
-    compression?: ParquetCompression;
-  },
-): Promise<WrittenFiles> {
-  const { paths, plan, dir, passes, compression } = bucket;
-  const source = { files: paths, hive: false };
+async function writeBucket(bucket: {
+  plan: TaskPlan;
+  dir: string;
+  passes: readonly HashPass[];
+  target: (dir: string) => FileTarget;
+  write: (query: PeopleQuery, target: FileTarget) => Promise<WrittenFiles>;
+}): Promise<WrittenFiles> {
+  const { plan, dir, passes, target, write } = bucket;
   const files: ExportedFile[] = [];
   let columns: WrittenFiles['columns'] = [];
   // DuckDB makes a COPY's folder, not its parents.
-  if (passes.length > 1) await fs.mkdir(dir, { recursive: true });
+  await fs.mkdir(passes.length > 1 ? dir : path.dirname(dir), { recursive: true });
   for (const pass of passes) {
     const passDir = passes.length === 1 ? dir : path.join(dir, `pass=${pass.pass}`);
-    const target = fileTarget({ plan, ...(compression ? { compression } : {}) }, passDir);
-    const written = await exportPeople(sandbox, source, bucketPeopleQuery(plan, pass), target);
+    const written = await write(bucketPeopleQuery(plan, pass), target(passDir));
     if (columns.length === 0) columns = written.columns;
     for (const file of written.files) {
       if (passes.length === 1) {
