@@ -1,6 +1,6 @@
 import { newLeaseOwner } from '../jobs/job-lease.ts';
 import { JobReconciler } from '../jobs/job-reconciler.ts';
-import { WorkerLiveness } from '../jobs/worker-liveness.ts';
+import { DEFAULT_SILENCE_MS, WorkerLiveness } from '../jobs/worker-liveness.ts';
 import { type BuildContext, warnings } from './build-context.ts';
 import type { Infrastructure } from './infrastructure-builder.ts';
 
@@ -30,6 +30,29 @@ export function startLiveness(
   liveness.start();
 }
 
+/** An API process's name in the workers' beats: it beats, and takes no job. */
+export const API_OWNER_PREFIX = 'api:';
+
+/**
+ * Jobs of a phase that run at once across the workers: on a shared store, the workers that beat
+ * within the last silence (API processes aside) times this process's slots for the phase (every
+ * worker is taken to have as many); a process alone, its own slots.
+ */
+export function workerSlots(
+  { config, hooks }: BuildContext,
+  { store }: Infrastructure,
+): (phase: 'count' | 'unload') => Promise<number> {
+  const slots = { count: config.queue.countConcurrency, unload: config.queue.workerConcurrency };
+  if (!config.store.databaseUrl) return async (phase) => slots[phase];
+  const silenceMs = hooks.liveness?.silenceMs ?? DEFAULT_SILENCE_MS;
+  return async (phase) => {
+    const since = new Date(Date.now() - silenceMs).toISOString();
+    const owners = await store.liveWorkers(since);
+    const workers = owners.filter((owner) => !owner.startsWith(API_OWNER_PREFIX)).length;
+    return Math.max(1, workers) * slots[phase];
+  };
+}
+
 /**
  * An API process without a worker watches the workers too. It holds no job, so being taken for dead
  * costs it nothing, and its beats make it a judge that worker restarts do not reset: when every
@@ -40,5 +63,5 @@ export function startLiveness(
  */
 export function startApiLiveness(ctx: BuildContext, infra: Infrastructure): void {
   const reconciler = new JobReconciler({ store: infra.store, queue: infra.queue, log: warnings(ctx.log) });
-  startLiveness(ctx, infra, `api:${newLeaseOwner()}`, reconciler);
+  startLiveness(ctx, infra, `${API_OWNER_PREFIX}${newLeaseOwner()}`, reconciler);
 }

@@ -8,7 +8,7 @@ import { WebhookDeliverer } from '../webhooks/webhook-deliverer.ts';
 import { WebhookSender } from '../webhooks/webhook-sender.ts';
 import { type BuildContext, infos, type ServiceHooks, warnings } from './build-context.ts';
 import type { Domain } from './domain-builder.ts';
-import { startLiveness } from './failover-builder.ts';
+import { startLiveness, workerSlots } from './failover-builder.ts';
 import type { Infrastructure } from './infrastructure-builder.ts';
 import type { PublicUrl } from './public-url.ts';
 
@@ -51,6 +51,7 @@ export async function startWorker(
         ? {}
         : { bucketPass: ctx.hooks.jobs.bucketPassBytes }),
     },
+    workerSlots: workerSlots(ctx, infra),
     compression: config.engine.exportCompression,
     lifecycle: domain.tasks.lifecycle,
     listPlanner: domain.tasks.listPlanner,

@@ -56,6 +56,12 @@ export interface JobRunnerOptions {
    * @defaultValue `COUNT_JOB_BYTES` times `maxJobBytes`
    */
   sliceBounds?: SliceBounds;
+  /**
+   * Jobs of a phase that run at once across every worker (live workers times their slots): a task
+   * split into jobs is split into a multiple of it where its partitions allow (`batchForSlots`).
+   * @defaultValue jobs split by bytes alone
+   */
+  workerSlots?: (phase: 'count' | 'unload') => Promise<number>;
   /** Codec of exported files. @defaultValue `snappy` */
   compression?: ParquetCompression;
   /** Where a task goes when a job ends its phase (`TaskService.lifecycle`). */
@@ -132,7 +138,7 @@ export class JobRunner {
       unload: engines(options.engine, options.slots?.unload),
       count: engines(options.countEngine ?? options.engine, options.slots?.count),
     };
-    const { store, queue, storage, outputPath, compression, maxJobBytes, sliceBounds } = options;
+    const { store, queue, storage, outputPath, compression, maxJobBytes, sliceBounds, workerSlots } = options;
     const { listPlanner, log, trace } = options;
     const deps: PhaseDeps = {
       store,
@@ -146,6 +152,7 @@ export class JobRunner {
       ...(compression ? { compression } : {}),
       ...(maxJobBytes !== undefined ? { maxJobBytes } : {}),
       ...(sliceBounds !== undefined ? { sliceBounds } : {}),
+      ...(workerSlots !== undefined ? { workerSlots } : {}),
       ...(log ? { log } : {}),
       ...(trace ? { trace } : {}),
     };

@@ -379,6 +379,10 @@ export class KyselyStore implements Store {
     return this.workers.endSilent(silentSince, now);
   }
 
+  liveWorkers(seenSince: string): Promise<string[]> {
+    return this.workers.live(seenSince);
+  }
+
   reserveIdempotencyKey(
     reservation: Omit<IdempotencyRecord, 'response'>,
     abandonedBefore: string,

@@ -18,6 +18,16 @@ export class WorkerBeats {
     await this.db.deleteFrom('workers').where('owner', '=', owner).execute();
   }
 
+  async live(seenSince: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('workers')
+      .select('owner')
+      .where('seenAt', '>', seenSince)
+      .orderBy('owner')
+      .execute();
+    return rows.map((row) => row.owner);
+  }
+
   endSilent(silentSince: string, now: string): Promise<SilentWorkers> {
     return this.db.transaction().execute(async (trx) => {
       const silent = await trx

@@ -25,4 +25,7 @@ export interface WorkerStore {
    * silent loses its jobs early.
    */
   endSilentWorkers(silentSince: string, now: string): Promise<SilentWorkers>;
+
+  /** The owners whose last beat came after `seenSince` (workers, and API processes that watch them), sorted. */
+  liveWorkers(seenSince: string): Promise<string[]>;
 }

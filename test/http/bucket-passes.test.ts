@@ -146,5 +146,6 @@ describe('a sliced people export or delta run whose buckets are larger than one 
       expect(leavers.sort()).toEqual(left.sort());
       before = now;
     }
-  });
+    // Three sliced runs of many passes each: about half a minute alone, more beside other suites.
+  }, 180_000);
 });

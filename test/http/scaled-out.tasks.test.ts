@@ -19,4 +19,6 @@ taskSuite('tasks on 2 serve and 2 worker processes (PostgreSQL, Redis), jobs spl
   outputRoot: (t) => `${t.dataDir}/exports`,
   localTree: (t) => t.intentTree,
   jobMaxBytes: 1_000_000,
+  // Two workers of one count slot each (COUNT_CONCURRENCY defaults to 1 on 2 cores).
+  countSlots: 2,
 });

@@ -40,6 +40,17 @@ describe.each(STORE_BACKENDS)('worker beats on $name', (backend) => {
   const claim = (jobId: string, owner: string, ms: number) =>
     store.claimJob(jobId, { owner, now: at(ms), leaseMs: LEASE_MS });
 
+  it('lists the owners that beat after a time, sorted; a forgotten one is gone', async () => {
+    await store.beatWorker(B, at(0));
+    await store.beatWorker(A, at(2_000));
+    await store.beatWorker(C, at(3_000));
+    expect(await store.liveWorkers(at(1_000))).toEqual([A, C]);
+    expect(await store.liveWorkers(at(-1))).toEqual([A, B, C]);
+    expect(await store.liveWorkers(at(3_000))).toEqual([]);
+    await store.forgetWorker(C);
+    expect(await store.liveWorkers(at(-1))).toEqual([A, B]);
+  });
+
   it("ends a silent worker's leases at once, and only its own", async () => {
     await store.beatWorker(A, at(0));
     await store.beatWorker(B, at(0));

@@ -39,6 +39,11 @@ export interface SuiteTarget {
    * UNIQUE_JOB_MAX_BYTES for that as well).
    */
   jobMaxBytes?: number;
+  /**
+   * Count jobs that run at once across the service's workers, when more than one: a split count
+   * is cut into a multiple of them, so that no worker waits out the last round idle.
+   */
+  countSlots?: number;
   /** Whether an object exists in the export storage. @defaultValue a local file check */
   exists?(uri: string): Promise<boolean>;
   /** The intent tree as the service names it (`INTENT_INPUT_PATH`), for generic tasks over it. @defaultValue `intentTree` */
@@ -164,6 +169,7 @@ export function taskSuite(name: string, target: SuiteTarget): void {
         // At least one job per 4 × JOB_MAX_BYTES, fewer than one per JOB_MAX_BYTES (an export's).
         expect(task.total_jobs).toBeGreaterThanOrEqual(Math.ceil(bytes / (4 * bound)));
         expect(task.total_jobs).toBeLessThan(Math.ceil(bytes / bound));
+        if (target.countSlots) expect(task.total_jobs % target.countSlots).toBe(0);
         expect(task.total_count).toBe(
           Object.values(await expectedIntentCounts(tree, 'intent_score >= 60')).reduce((a, b) => a + b, 0),
         );

@@ -9,7 +9,7 @@ import { integerBounds } from '../../engine/sql-bounds.ts';
 import { quotedNames } from '../../engine/sql-quote.ts';
 import { sizeOfObjects } from '../../storage/storage.ts';
 import { jobsFor } from '../../tasks/planning/job-rows.ts';
-import { batchByBytes } from '../../tasks/planning/partition-batches.ts';
+import { batchForSlots } from '../../tasks/planning/partition-batches.ts';
 import {
   countsWhole,
   exportsWholeAtOnce,
@@ -106,7 +106,8 @@ async function splitBySize(
       : deps.sliceBounds?.unique
     : undefined;
   const bound = job.phase !== 'count' ? maxJobBytes : (sliced ?? countBound);
-  const [keep, ...rest] = batchByBytes(sizes, bound);
+  const slots = (await deps.workerSlots?.(job.phase === 'count' ? 'count' : 'unload')) ?? 1;
+  const [keep, ...rest] = batchForSlots(sizes, bound, slots);
   if (!keep || rest.length === 0) return whole;
   const jobs = jobsFor(job.phase, rest, 'queued');
   const split = await store.splitJob(job.id, deps.owner, { keep, jobs }, deps.now());

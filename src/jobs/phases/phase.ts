@@ -34,6 +34,8 @@ export interface PhaseDeps {
   maxJobBytes?: number;
   /** Input bytes of unique work one count job takes on (see `JobRunnerOptions.sliceBounds`). */
   sliceBounds?: SliceBounds;
+  /** Jobs of a phase that run at once across the workers (see `JobRunnerOptions.workerSlots`). */
+  workerSlots?: (phase: 'count' | 'unload') => Promise<number>;
   /** Plans the jobs of a task whose input a `list` job listed. */
   listPlanner: (task: TaskRecord, files: readonly StoredObject[]) => NewJob[];
   /** The lease owner of this worker's jobs. */

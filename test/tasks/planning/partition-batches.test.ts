@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   batchByBytes,
+  batchForSlots,
   batchPartitions,
   exportJobsPerTask,
   jobsPerTask,
@@ -105,5 +106,41 @@ describe('batchByBytes', () => {
     // An embedded unique count's bound: its search for even batches must not halve infinity forever.
     expect(batchByBytes(sized([5e9, 5e9, 5e9]), Number.POSITIVE_INFINITY)).toEqual([['p0', 'p1', 'p2']]);
     expect(batchByBytes([], Number.POSITIVE_INFINITY)).toEqual([]);
+  });
+});
+
+describe('batchForSlots', () => {
+  const sized = (sizes: number[]) => sizes.map((bytes, i) => ({ partition: `p${i}`, bytes }));
+  const lengths = (batches: string[][]) => batches.map((batch) => batch.length);
+
+  it('rounds the batches up to a multiple of the slots, as even as the order allows', () => {
+    // 12 partitions of 10 bytes under 40: 3 batches; over 2 workers, 4 of 3 partitions.
+    expect(lengths(batchForSlots(sized(Array(12).fill(10)), 40, 2))).toEqual([3, 3, 3, 3]);
+    // Over 3 slots, 3 already is a multiple; over 4, 4.
+    expect(lengths(batchForSlots(sized(Array(12).fill(10)), 40, 3))).toEqual([4, 4, 4]);
+    expect(lengths(batchForSlots(sized(Array(12).fill(10)), 40, 4))).toEqual([3, 3, 3, 3]);
+  });
+
+  it('leaves alone one slot, a task within one batch, and partitions too large to share out', () => {
+    expect(lengths(batchForSlots(sized(Array(12).fill(10)), 40, 1))).toEqual([4, 4, 4]);
+    expect(batchForSlots(sized([10, 20]), 100, 2)).toEqual([['p0', 'p1']]);
+    // Three partitions of 100: no fourth batch can be made of them.
+    expect(batchForSlots(sized([100, 100, 100]), 100, 2)).toEqual([['p0'], ['p1'], ['p2']]);
+  });
+});
+
+describe('batchForSlots over uneven partitions', () => {
+  it('finds the bound that makes a multiple of the slots, not only the even share', () => {
+    // 36 partitions of 3 to 9 units under 100: 3 batches; 4 wanted over 2 slots, each under 100.
+    const sizes = Array.from({ length: 36 }, (_, i) => 3 + ((i * 5) % 7));
+    const parts = sizes.map((bytes, i) => ({ partition: `p${i}`, bytes }));
+    const batches = batchForSlots(parts, 100, 2);
+    expect(batchByBytes(parts, 100)).toHaveLength(3);
+    expect(batches).toHaveLength(4);
+    const bytes = new Map(parts.map((p) => [p.partition, p.bytes]));
+    for (const batch of batches) {
+      expect(batch.reduce((sum, p) => sum + bytes.get(p)!, 0)).toBeLessThanOrEqual(100);
+    }
+    expect(batches.flat()).toEqual(parts.map((p) => p.partition));
   });
 });
