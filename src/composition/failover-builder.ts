@@ -34,16 +34,17 @@ export function startLiveness(
 export const API_OWNER_PREFIX = 'api:';
 
 /**
- * Jobs of a phase that run at once across the workers: on a shared store, the workers that beat
+ * Jobs of a phase that run at once across the workers, on a shared store: the workers that beat
  * within the last silence (API processes aside) times this process's slots for the phase (every
- * worker is taken to have as many); a process alone, its own slots.
+ * worker is taken to have as many). Undefined for a process alone: its export jobs are planned one
+ * per core already, and its splits stay by bytes alone.
  */
 export function workerSlots(
   { config, hooks }: BuildContext,
   { store }: Infrastructure,
-): (phase: 'count' | 'unload') => Promise<number> {
+): ((phase: 'count' | 'unload') => Promise<number>) | undefined {
   const slots = { count: config.queue.countConcurrency, unload: config.queue.workerConcurrency };
-  if (!config.store.databaseUrl) return async (phase) => slots[phase];
+  if (!config.store.databaseUrl) return undefined;
   const silenceMs = hooks.liveness?.silenceMs ?? DEFAULT_SILENCE_MS;
   return async (phase) => {
     const since = new Date(Date.now() - silenceMs).toISOString();

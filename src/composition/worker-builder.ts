@@ -35,6 +35,7 @@ export async function startWorker(
   const { store, queue, storage } = infra;
   const jobMetrics = domain.metrics.jobs;
   const owner = newLeaseOwner();
+  const slotsAcross = workerSlots(ctx, infra);
   const runner = new JobRunner({
     owner,
     store,
@@ -51,7 +52,7 @@ export async function startWorker(
         ? {}
         : { bucketPass: ctx.hooks.jobs.bucketPassBytes }),
     },
-    workerSlots: workerSlots(ctx, infra),
+    ...(slotsAcross ? { workerSlots: slotsAcross } : {}),
     compression: config.engine.exportCompression,
     lifecycle: domain.tasks.lifecycle,
     listPlanner: domain.tasks.listPlanner,
