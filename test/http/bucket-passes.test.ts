@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SLICE_BUCKETS } from '../../src/tasks/unique-slices.ts';
 import { apiClient, signUp, startTestServer, type TestServer } from '../support/api.ts';
 import { downloadFiles } from '../support/downloads.ts';
-import { duck, expectedIntentPeople, intentPrefixes, json } from '../support/duck.ts';
+import { duck, expectedIntentPeople, expectedIntentPeopleOn, intentPrefixes, json } from '../support/duck.ts';
 
 /**
  * A sliced people export, or a saved audience's delta run, whose buckets are larger than one job
@@ -93,15 +93,8 @@ describe('a sliced people export or delta run whose buckets are larger than one 
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const id = created.body.audience_id;
     /** The audience's people over the last `n` days, as DuckDB folds them. */
-    const peopleOver = async (n: number) =>
-      expectedIntentPeople(
-        t.intentTree,
-        `CAST(day AS VARCHAR) IN (${days
-          .slice(-n)
-          .map((d) => `'${d}'`)
-          .join(', ')}) AND ${where}`,
-        'HAVING count(DISTINCT prefix) >= 2',
-      );
+    const peopleOver = (n: number) =>
+      expectedIntentPeopleOn(t.intentTree, days.slice(-n), where, 'HAVING count(DISTINCT prefix) >= 2');
     const read = async (files: DownloadFiles, columns: string) => {
       if (files.length === 0) return [];
       const copies = await downloadFiles(files, downloads);

@@ -154,3 +154,9 @@ export async function expectedIntentPeople(tree: string, where: string, having =
      FROM ${relation} WHERE ${where} AND person_id IS NOT NULL GROUP BY person_id ${having} ORDER BY person_id`,
   );
 }
+
+/** `expectedIntentPeople` over some days of the tree only (a saved audience's window). */
+export function expectedIntentPeopleOn(tree: string, days: readonly string[], where: string, having = '') {
+  const list = days.map((day) => `'${day}'`).join(', ');
+  return expectedIntentPeople(tree, `CAST(day AS VARCHAR) IN (${list}) AND ${where}`, having);
+}

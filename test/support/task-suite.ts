@@ -11,6 +11,7 @@ import {
   expectedBreakdown,
   expectedIntentCounts,
   expectedIntentPeople,
+  expectedIntentPeopleOn,
   expectedIntentUniques,
   intentPrefixes,
   json,
@@ -556,13 +557,7 @@ export function taskSuite(name: string, target: SuiteTarget): void {
       const DAYS = ['2024-05-01', '2024-05-02', '2024-05-03'];
       /** The audience's people over the last `n` days, as DuckDB folds them (min_topics 2). */
       const peopleOver = (n: number) =>
-        expectedIntentPeople(
-          tree,
-          `CAST(day AS VARCHAR) IN (${DAYS.slice(-n)
-            .map((d) => `'${d}'`)
-            .join(', ')}) AND ${where}`,
-          'HAVING count(DISTINCT prefix) >= 2',
-        );
+        expectedIntentPeopleOn(tree, DAYS.slice(-n), where, 'HAVING count(DISTINCT prefix) >= 2');
       const ids = (rows: Array<Record<string, unknown>>) => rows.map((row) => String(row.person_id));
       let before: string[] = [];
       let previousRun: string | null = null;
