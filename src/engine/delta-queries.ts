@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Sandbox } from './duckdb-sandbox.ts';
 import { describeQuery, type FileTarget, type WrittenFiles, writeFiles } from './file-writer.ts';
+import { type HashPass, ONE_PASS, withPassSql } from './hash-passes.ts';
 import { type ParquetSource, parquetRelation } from './parquet-queries.ts';
 import { exportPeople, type PeopleQuery, peopleSql, peopleValuesSql } from './people-queries.ts';
 import {
@@ -40,25 +41,26 @@ const VALUES = '__audiences_member_values';
  * person value that passes the filter) — to the Parquet file `file` (one column named as the person
  * column, sorted, zstd), and answers the delta against `previous` (a members file of an earlier run,
  * or null for a first run: everyone is added). Uses one temp table so the people query runs once.
- * Several queries are hash passes of one query (a bucket's people too many to fold at once): their
- * members are added up in the table, each pass folding only its share (not with `identifiers`).
+ * With `passes`, the query is folded in those hash passes (`hash-passes.ts`), their members added up
+ * in the table.
  */
 export async function writeMembers(
   sandbox: Sandbox,
   source: ParquetSource,
-  queries: PeopleQuery | readonly [PeopleQuery, ...PeopleQuery[]],
+  query: PeopleQuery,
   file: string,
   previous: string | null,
-  { identifiers = false }: MembersOptions = {},
+  { identifiers = false, passes = [ONE_PASS] }: MembersOptions = {},
 ): Promise<MemberDelta & { invalid?: number }> {
-  const [query, ...passes] = Array.isArray(queries) ? queries : [queries as PeopleQuery];
-  if (identifiers && passes.length > 0) throw new Error('identifiers are kept in one pass');
+  if (identifiers && passes.length > 1) throw new Error('identifiers are kept in one pass');
   const person = quoteIdentifier(query.personBy);
+  const inPass = (pass: HashPass) => ({ ...query, whereSql: withPassSql(query.whereSql, person, pass) });
+  const [first = ONE_PASS, ...more] = passes;
   // Without input there are no members, but the file still needs a column type: the previous
   // file's, else VARCHAR (a later run of another type compares with it as text, see `withoutPeople`).
   const current =
     source.files.length > 0
-      ? membersSql(source, query)
+      ? membersSql(source, inPass(first))
       : previous === null
         ? `SELECT NULL::VARCHAR AS ${person} LIMIT 0`
         : `${membersOf(previous, query.personBy)} LIMIT 0`;
@@ -78,9 +80,9 @@ export async function writeMembers(
     }
   } else {
     await sandbox.query(`CREATE OR REPLACE TEMP TABLE ${MEMBERS} AS ${current}`);
-    // Further hash passes over the same people (each its own share of them, see `hash-passes.ts`).
-    for (const pass of source.files.length > 0 ? passes : []) {
-      await sandbox.query(`INSERT INTO ${MEMBERS} ${membersSql(source, pass)}`);
+    // The other hash passes over the same people, each its own share of them.
+    for (const pass of source.files.length > 0 ? more : []) {
+      await sandbox.query(`INSERT INTO ${MEMBERS} ${membersSql(source, inPass(pass))}`);
     }
   }
   const counted = await countMembers(sandbox, file, previous, query.personBy);
@@ -94,6 +96,11 @@ export interface MembersOptions {
    * values that are a hex SHA-256, lower-cased; the others are counted (`invalid`) and left out.
    */
   identifiers?: boolean;
+  /**
+   * The hash passes the people are folded in, each only its share of them (a bucket of a sliced run
+   * with more people than one pass folds); not with `identifiers`. @defaultValue one pass
+   */
+  passes?: readonly HashPass[];
 }
 
 /** Writes the members of `MEMBERS` to `file` and counts them against `previous`; drops the table. */

@@ -33,17 +33,23 @@ afterAll(async () => {
   fs.rmSync(downloads, { recursive: true, force: true });
 });
 
+const where = 'intent_score >= 20';
+const DAYS = ['2024-05-01', '2024-05-02', '2024-05-03'];
+/** People of every topic prefix and score with a score of 20+, seen on two prefixes or more. */
+const people = () => ({
+  topic_id_prefixes: prefixes,
+  scores: ['low', 'medium', 'high'],
+  where_expr: where,
+  unique_by: 'person_id',
+  output: 'people',
+  min_topics: 2,
+});
+
 describe('a sliced people export or delta run whose buckets are larger than one pass folds', () => {
   it('counts and writes each person once, in several files per bucket, as DuckDB folds them', async () => {
-    const where = 'intent_score >= 20';
     const created = await api.post('/api/v1/intent_hive_tasks', {
-      days: ['2024-05-01', '2024-05-02', '2024-05-03'],
-      topic_id_prefixes: prefixes,
-      scores: ['low', 'medium', 'high'],
-      where_expr: where,
-      unique_by: 'person_id',
-      output: 'people',
-      min_topics: 2,
+      days: DAYS,
+      ...people(),
       min_days: 2,
     });
     expect(created.status).toBe(202);
@@ -74,19 +80,10 @@ describe('a sliced people export or delta run whose buckets are larger than one 
   });
 
   it("keeps a sliced delta run's members pass by pass, and writes who joined as DuckDB folds them", async () => {
-    const where = 'intent_score >= 20';
-    const days = ['2024-05-01', '2024-05-02', '2024-05-03'];
     const created = await api.post('/api/v1/audiences', {
       name: 'Passes',
       kind: 'intent',
-      definition: {
-        topic_id_prefixes: prefixes,
-        scores: ['low', 'medium', 'high'],
-        where_expr: where,
-        unique_by: 'person_id',
-        output: 'people',
-        min_topics: 2,
-      },
+      definition: people(),
       window: { last_days: 2 },
       delivery: { mode: 'delta' },
     });
@@ -94,7 +91,7 @@ describe('a sliced people export or delta run whose buckets are larger than one 
     const id = created.body.audience_id;
     /** The audience's people over the last `n` days, as DuckDB folds them. */
     const peopleOver = (n: number) =>
-      expectedIntentPeopleOn(t.intentTree, days.slice(-n), where, 'HAVING count(DISTINCT prefix) >= 2');
+      expectedIntentPeopleOn(t.intentTree, DAYS.slice(-n), where, 'HAVING count(DISTINCT prefix) >= 2');
     const read = async (files: DownloadFiles, columns: string) => {
       if (files.length === 0) return [];
       const copies = await downloadFiles(files, downloads);

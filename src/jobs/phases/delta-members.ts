@@ -193,30 +193,29 @@ export async function fetchMembers(
   const local = path.join(copy.folder, MEMBERS_FILE);
   fs.mkdirSync(copy.folder, { recursive: true });
   try {
-    const listed = (await storage.list(folder, { recursive: true })).filter((object) =>
-      object.uri.endsWith('.parquet'),
-    );
-    const bucketed = listed.filter((object) => bucketIn(folder, object.uri) !== undefined);
-    const sliced = bucketed.length > 0;
-    const wanted =
-      copy.bucket !== undefined && sliced
-        ? bucketed.filter((object) => bucketIn(folder, object.uri) === copy.bucket)
-        : sliced
-          ? bucketed
-          : listed;
+    const files = (await storage.list(folder, { recursive: true }))
+      .filter((object) => object.uri.endsWith('.parquet'))
+      .map((object) => ({ object, bucket: bucketIn(folder, object.uri) }));
+    const sliced = files.some((file) => file.bucket !== undefined);
+    // A sliced snapshot: its buckets' files (or the one asked for); a whole one: its file.
+    const wanted = files
+      .filter(
+        (file) => !sliced || (file.bucket !== undefined && (copy.bucket ?? file.bucket) === file.bucket),
+      )
+      .map((file) => file.object);
     if (wanted.length === 0) throw new StorageError('object_not_found', `${folder}: no members file`);
     // One file as it is; several (buckets), or a whole snapshot of which a bucket is wanted, merged.
-    const filter = copy.bucket !== undefined && !sliced ? copy.bucket : undefined;
+    const filter = sliced ? undefined : copy.bucket;
     if (wanted.length === 1 && filter === undefined) {
       await download(storage, wanted[0]!.uri, local);
       return local;
     }
     const parts = path.join(copy.folder, 'parts');
     fs.mkdirSync(parts, { recursive: true });
-    const files = wanted.map((_, i) => path.join(parts, `${i}.parquet`));
-    await Promise.all(wanted.map((object, i) => download(storage, object.uri, files[i]!)));
+    const copies = wanted.map((_, i) => path.join(parts, `${i}.parquet`));
+    await Promise.all(wanted.map((object, i) => download(storage, object.uri, copies[i]!)));
     const bucket = filter === undefined ? undefined : { bucket: filter, of: SLICE_BUCKETS };
-    await mergeMembers(copy.sandbox, files, copy.personBy, local, bucket);
+    await mergeMembers(copy.sandbox, copies, copy.personBy, local, bucket);
     fs.rmSync(parts, { recursive: true, force: true });
     return local;
   } catch (error) {

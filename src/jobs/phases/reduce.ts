@@ -32,12 +32,12 @@ export class ReducePhase implements Phase {
   run(run: JobRun): Promise<PhaseResult> {
     return withBucket(run, this.deps, async (inputs) => {
       const { bucket, objects, paths } = inputs;
-      const engine = await run.engine!;
       let part: ReducePart;
       if (run.plan.delta) {
         part = await reduceDeltaBucket(run, this.deps, inputs);
       } else {
-        const unique = await countBucket(engine.sandbox, paths, run.plan, bucketPasses(objects, this.deps));
+        const { sandbox } = await run.engine!;
+        const unique = await countBucket(sandbox, paths, run.plan, bucketPasses(objects, this.deps));
         run.lap('count');
         part = { kind: 'reduce', bucket, unique };
       }

@@ -39,13 +39,12 @@ export async function reduceDeltaBucket(
   const copies = path.join(scratch, 'previous');
   const members = path.join(scratch, 'members');
   const file = path.join(members, MEMBERS_FILE);
-  const [first, ...more] = bucketPasses(inputs.objects, deps).map((pass) => bucketPeopleQuery(plan, pass));
-  const queries: [PeopleQuery, ...PeopleQuery[]] = [first!, ...more];
+  const passes = bucketPasses(inputs.objects, deps);
   return withCopies([copies, members], async () => {
     const copy = { sandbox, personBy: plan.uniqueBy!, bucket: inputs.bucket, folder: copies };
     const previous = await fetchMembers(deps.storage, delta.previous, copy);
     const source = { files: inputs.paths, hive: false };
-    const found = await writeMembers(sandbox, source, queries, file, previous);
+    const found = await writeMembers(sandbox, source, bucketPeopleQuery(plan), file, previous, { passes });
     run.lap('count');
     // Publishing replaces the bucket's members: only the lease holder may.
     await run.lease.hold();
