@@ -115,6 +115,12 @@ export interface EngineConfig {
    */
   jobMaxBytes: number;
   /**
+   * `COUNT_JOB_MAX_BYTES`: input bytes one filtered count job reads at most. A count reads only
+   * its filter's columns into one aggregate, many times faster per input byte than an export.
+   * @defaultValue `COUNT_JOB_SHARE` (16) × JOB_MAX_BYTES
+   */
+  countJobMaxBytes: number;
+  /**
    * `UNIQUE_JOB_MAX_BYTES`: input bytes of a unique count or a people export one job takes on;
    * a larger one is sliced by hash. @defaultValue when workers share a store, a count job's input
    * (4 × JOB_MAX_BYTES); a worker alone, no bound; a people export, at most what memory folds
@@ -287,13 +293,24 @@ function storageConfig(read: EnvReader, dataDir: string): StorageConfig {
   };
 }
 
+/**
+ * A filtered count job's default input, in JOB_MAX_BYTES: a count job then runs about as long as an
+ * export job, or less. Measured at 100M rows (5.9 GB) on 2 cores: the filtered count took 0.8 s, the
+ * filtered export 18 s; at 10M rows, 0.15 s against 2.7 s. Split finer, a count pays each job's
+ * start for little: on a worker alone, the 100M-row count took 1.11-1.24 times raw DuckDB as three
+ * jobs one after another (median 1.15), 0.92-1.12 times as one job (median 1.05).
+ */
+export const COUNT_JOB_SHARE = 16;
+
 function engineConfig(read: EnvReader): EngineConfig {
+  const jobMaxBytes = read.bytes('JOB_MAX_BYTES', 512e6, 1e6);
   return {
     threads: read.integer('DUCKDB_THREADS', Math.max(1, os.availableParallelism()), 1, 256),
     // Half the machine for queries by default; DuckDB spills to disk beyond its limit.
     memoryBytes: read.bytes('DUCKDB_MEMORY_LIMIT', Math.max(256e6, Math.floor(os.totalmem() / 2)), 128e6),
     jobTimeoutMs: read.duration('JOB_TIMEOUT', '30m'),
-    jobMaxBytes: read.bytes('JOB_MAX_BYTES', 512e6, 1e6),
+    jobMaxBytes,
+    countJobMaxBytes: read.bytes('COUNT_JOB_MAX_BYTES', COUNT_JOB_SHARE * jobMaxBytes, 1e6),
     uniqueJobMaxBytes: read.optionalBytes('UNIQUE_JOB_MAX_BYTES', 1e6),
     previewTimeoutMs: read.duration('PREVIEW_TIMEOUT', '10s'),
     exportCompression: read.oneOf('EXPORT_COMPRESSION', EXPORT_COMPRESSIONS, 'snappy'),

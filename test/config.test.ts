@@ -131,6 +131,17 @@ describe('job slots and sizes (WORKER_CONCURRENCY, COUNT_CONCURRENCY, JOB_MAX_BY
     expect(loadConfig({ DATA_DIR: dataDir, JOB_MAX_BYTES: '10KB' }).engine.jobMaxBytes).toBe(1_000_000);
   });
 
+  it('bounds a count job at 16 × JOB_MAX_BYTES, or at COUNT_JOB_MAX_BYTES (at least 1MB) when set', () => {
+    expect(loadConfig({ DATA_DIR: dataDir }).engine.countJobMaxBytes).toBe(8_192_000_000);
+    expect(loadConfig({ DATA_DIR: dataDir, JOB_MAX_BYTES: '2MB' }).engine.countJobMaxBytes).toBe(32e6);
+    const set = loadConfig({ DATA_DIR: dataDir, JOB_MAX_BYTES: '2MB', COUNT_JOB_MAX_BYTES: '8MB' });
+    expect(set.engine.countJobMaxBytes).toBe(8e6);
+    expect(loadConfig({ DATA_DIR: dataDir, COUNT_JOB_MAX_BYTES: '10KB' }).engine.countJobMaxBytes).toBe(1e6);
+    expect(() => loadConfig({ DATA_DIR: dataDir, COUNT_JOB_MAX_BYTES: 'lots' })).toThrow(
+      /^COUNT_JOB_MAX_BYTES: /,
+    );
+  });
+
   it('leaves UNIQUE_JOB_MAX_BYTES to memory when unset, and reads it, at least 1MB, when set', () => {
     expect(loadConfig({ DATA_DIR: dataDir }).engine.uniqueJobMaxBytes).toBeUndefined();
     expect(loadConfig({ DATA_DIR: dataDir, UNIQUE_JOB_MAX_BYTES: '4MB' }).engine.uniqueJobMaxBytes).toBe(4e6);

@@ -131,6 +131,8 @@ export class Deployment {
         DUCKDB_THREADS: '1',
         DUCKDB_MEMORY_LIMIT: '1GB',
         JOB_MAX_BYTES: String(options.jobMaxBytes),
+        // Filtered counts split as finely as unique work (16 × would keep most of them one job).
+        COUNT_JOB_MAX_BYTES: String(4 * options.jobMaxBytes),
         // Scheduled audiences run every few seconds; their members are kept in one shared folder.
         SCHEDULE_MIN_INTERVAL: '1s',
         SNAPSHOT_PATH: path.join(runDir, 'snapshots'),

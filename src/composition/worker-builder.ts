@@ -45,7 +45,7 @@ export async function startWorker(
     engine: domain.engines.exports,
     countEngine: domain.engines.counts,
     slots: { unload: config.queue.workerConcurrency, count: config.queue.countConcurrency },
-    maxJobBytes: config.engine.jobMaxBytes,
+    maxJobBytes: { unload: config.engine.jobMaxBytes, count: config.engine.countJobMaxBytes },
     sliceBounds: {
       ...domain.slices,
       ...(ctx.hooks.jobs?.bucketPassBytes === undefined

@@ -17,7 +17,7 @@ import { DEFAULT_LEASE_MS, JobLease, newLeaseOwner } from './job-lease.ts';
 import { CountPhase } from './phases/count.ts';
 import { ListPhase } from './phases/list.ts';
 import { ManifestPhase } from './phases/manifest.ts';
-import type { JobRun, Phase, PhaseDeps, PhaseResult, SliceBounds } from './phases/phase.ts';
+import type { JobBytes, JobRun, Phase, PhaseDeps, PhaseResult, SliceBounds } from './phases/phase.ts';
 import { ReducePhase } from './phases/reduce.ts';
 import { UnloadPhase } from './phases/unload.ts';
 import { StrandedJobs } from './stranded-jobs.ts';
@@ -44,16 +44,16 @@ export interface JobRunnerOptions {
    */
   slots?: { unload: number; count: number };
   /**
-   * Input bytes an export job reads at most (a filtered count job `COUNT_JOB_BYTES` times as many):
-   * a job over more partitions keeps the first ones up to it and hands the rest to new jobs. Not
-   * split: a task with a `limit` (its jobs each export up to it), a count that reads only footers,
-   * and the one count job of a task counted whole (`countsWhole`). Undefined: jobs run as planned.
+   * Input bytes an export job, and a filtered count job, reads at most: a job over more partitions
+   * keeps the first ones up to it and hands the rest to new jobs. Not split: a task with a `limit`
+   * (its jobs each export up to it), a count that reads only footers, and the one count job of a
+   * task counted whole (`countsWhole`). Undefined: jobs run as planned.
    */
-  maxJobBytes?: number;
+  maxJobBytes?: JobBytes;
   /**
    * Input bytes of a unique count's, or a people export's, count job (see `sliceBounds` in
    * `composition/engine-budgets.ts`); a larger task is sliced by hash.
-   * @defaultValue `COUNT_JOB_BYTES` times `maxJobBytes`
+   * @defaultValue a count job's `maxJobBytes`
    */
   sliceBounds?: SliceBounds;
   /**

@@ -12,6 +12,7 @@ const engine: EngineConfig = {
   memoryBytes: 1e9,
   jobTimeoutMs: 60_000,
   jobMaxBytes: 512e6,
+  countJobMaxBytes: 16 * 512e6,
   uniqueJobMaxBytes: undefined,
   previewTimeoutMs: 10_000,
   exportCompression: 'snappy',
@@ -59,7 +60,7 @@ describe('the DuckDB memory of the job slots', () => {
     });
     // 12 GB on 2 + 1 slots (the embedded defaults on 24 GB): 3.86 GB an export slot.
     const large = { ...engine, memoryBytes: 12e9 };
-    // Workers sharing a store: a count job's bound, four times JOB_MAX_BYTES, so they share the work.
+    // Workers sharing a store: four times JOB_MAX_BYTES, so they share the work.
     expect(sliceBounds(large, queue(2, 1), false)).toEqual({ unique: 4 * 512e6, people: 4 * 512e6 });
     // A worker alone: what memory holds, as slicing would buy it no other worker.
     expect(sliceBounds(large, queue(2, 1), true)).toEqual({

@@ -8,17 +8,21 @@ import { taskSuite } from '../support/task-suite.ts';
 
 taskSuite('tasks whose jobs are split by input bytes (JOB_MAX_BYTES=1MB), embedded', {
   // A worker alone slices unique work only past UNIQUE_JOB_MAX_BYTES (its memory by default).
-  start: () => startTestServer({ JOB_MAX_BYTES: '1MB', UNIQUE_JOB_MAX_BYTES: '4MB' }),
+  start: () =>
+    startTestServer({ JOB_MAX_BYTES: '1MB', COUNT_JOB_MAX_BYTES: '4MB', UNIQUE_JOB_MAX_BYTES: '4MB' }),
   outputRoot: (t) => `${t.dataDir}/exports`,
   localTree: (t) => t.intentTree,
   jobMaxBytes: 1_000_000,
+  countJobMaxBytes: 4_000_000,
 });
 
 taskSuite('tasks on 2 serve and 2 worker processes (PostgreSQL, Redis), jobs split by input bytes', {
-  start: () => startDeployment({ apis: 2, workers: 2, env: { JOB_MAX_BYTES: '1MB' } }),
+  start: () =>
+    startDeployment({ apis: 2, workers: 2, env: { JOB_MAX_BYTES: '1MB', COUNT_JOB_MAX_BYTES: '4MB' } }),
   outputRoot: (t) => `${t.dataDir}/exports`,
   localTree: (t) => t.intentTree,
   jobMaxBytes: 1_000_000,
+  countJobMaxBytes: 4_000_000,
   // Two workers of one count slot each (COUNT_CONCURRENCY defaults to 1 on 2 cores).
   countSlots: 2,
 });

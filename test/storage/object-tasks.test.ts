@@ -34,6 +34,7 @@ taskSuite('tasks over an S3 tree, exported to S3, jobs split by input bytes (JOB
       // Jobs split by input bytes (the tree's 11 MB: 2 count jobs, 6 export jobs): a unique count's
       // people go through S3 by hash bucket.
       JOB_MAX_BYTES: '2MB',
+      COUNT_JOB_MAX_BYTES: '8MB',
       UNIQUE_JOB_MAX_BYTES: '8MB',
     }),
   outputRoot: () => 's3://exports/audiences',
@@ -41,6 +42,7 @@ taskSuite('tasks over an S3 tree, exported to S3, jobs split by input bytes (JOB
   inputPath: () => 's3://intent/tree',
   exists,
   jobMaxBytes: 2_000_000,
+  countJobMaxBytes: 8_000_000,
 });
 
 taskSuite('tasks over a GCS tree, exported to a local folder', {
@@ -57,10 +59,12 @@ taskSuite('tasks over a local tree, exported to GCS, jobs split by input bytes (
       OUTPUT_PATH: 'gs://gcs-exports/out',
       // As over S3 above: a unique count's and a people export's slices go through GCS by hash bucket.
       JOB_MAX_BYTES: '2MB',
+      COUNT_JOB_MAX_BYTES: '8MB',
       UNIQUE_JOB_MAX_BYTES: '8MB',
     }),
   outputRoot: () => 'gs://gcs-exports/out',
   localTree: () => inject('intentTree'),
   exists,
   jobMaxBytes: 2_000_000,
+  countJobMaxBytes: 8_000_000,
 });

@@ -40,6 +40,8 @@ export interface SuiteTarget {
    * UNIQUE_JOB_MAX_BYTES for that as well).
    */
   jobMaxBytes?: number;
+  /** The service's COUNT_JOB_MAX_BYTES, set with `jobMaxBytes`: a filtered count's jobs split by it. */
+  countJobMaxBytes?: number;
   /**
    * Count jobs that run at once across the service's workers, when more than one: a split count
    * is cut into a multiple of them, so that no worker waits out the last round idle.
@@ -153,7 +155,7 @@ export function taskSuite(name: string, target: SuiteTarget): void {
     // Only where jobs split: elsewhere the test is not defined at all (no skipped test).
     const whereJobsSplit = target.jobMaxBytes ? it : () => undefined;
     whereJobsSplit(
-      "splits a filtered count into jobs of four times an export job's input bytes",
+      'splits a filtered count into jobs of COUNT_JOB_MAX_BYTES, more input than an export job reads',
       async () => {
         const files = fs.readdirSync(tree, { recursive: true, encoding: 'utf8' });
         const bytes = files
@@ -166,10 +168,11 @@ export function taskSuite(name: string, target: SuiteTarget): void {
         });
         expect(created.status).toBe(202);
         const task = await api.waitFor(created.body.task_id, ['counted']);
-        const bound = target.jobMaxBytes!;
-        // At least one job per 4 × JOB_MAX_BYTES, fewer than one per JOB_MAX_BYTES (an export's).
-        expect(task.total_jobs).toBeGreaterThanOrEqual(Math.ceil(bytes / (4 * bound)));
-        expect(task.total_jobs).toBeLessThan(Math.ceil(bytes / bound));
+        const bound = target.countJobMaxBytes!;
+        expect(bound).toBeGreaterThan(target.jobMaxBytes!);
+        // At least one job per COUNT_JOB_MAX_BYTES, fewer than one per JOB_MAX_BYTES (an export's).
+        expect(task.total_jobs).toBeGreaterThanOrEqual(Math.max(2, Math.ceil(bytes / bound)));
+        expect(task.total_jobs).toBeLessThan(Math.ceil(bytes / target.jobMaxBytes!));
         if (target.countSlots) expect(task.total_jobs % target.countSlots).toBe(0);
         expect(task.total_count).toBe(
           Object.values(await expectedIntentCounts(tree, 'intent_score >= 60')).reduce((a, b) => a + b, 0),
@@ -612,7 +615,7 @@ export function taskSuite(name: string, target: SuiteTarget): void {
       }
     });
 
-    it("compares sliced counts' sets exactly, in hash passes when their input is more than a count job's", async () => {
+    it("compares sliced counts' sets exactly, in hash passes when their input is more than one job's unique work", async () => {
       // Each person has rows of every sort, so rare rows make sets that differ. A: people with a
       // score of 98+ (the whole tree: its count is sliced where jobs split); B: people with 30+ under
       // all 4 prefixes on 2 May; C: people with a score under 8 on 1 May.
@@ -647,7 +650,7 @@ export function taskSuite(name: string, target: SuiteTarget): void {
       for (const id of ids) await api.waitFor(id, ['counted'], 120_000);
       const reply = await api.post('/api/v1/overlap', { task_ids: ids });
       expect(reply.status, JSON.stringify(reply.body)).toBe(200);
-      // Where a count job reads less than the tree, the members are counted a share at a time.
+      // Where one job's unique work is less than the tree, the members are counted a share at a time.
       if (target.jobMaxBytes) expect(reply.body.passes).toBeGreaterThan(1);
       else expect(reply.body.passes).toBe(1);
 

@@ -34,14 +34,6 @@ export function readingColumns(plan: TaskPlan, columns: readonly string[]): Colu
 }
 
 /**
- * How many times `maxJobBytes` a filtered count job may read: it reads only the columns of its
- * filter into one aggregate, several times faster per input byte than an export, which reads every
- * column and writes them. (Measured on the 10M-row tree: the filtered count of all 549 MB takes
- * 0.15 s, its export 2.7 s.) A count split as finely as an export pays each job's start for little.
- */
-export const COUNT_JOB_BYTES = 4;
-
-/**
  * The common start of a count or an export: lists the job's partitions (an export reads exactly
  * the objects a count of the same task read, if it had one), bounds the job by bytes (`splitJob`),
  * and stages what is left into `run.inputs` (only footers when `footersOnly`, only the chunks of
@@ -74,8 +66,8 @@ export async function stageJobInputs(
 }
 
 /**
- * Bounds the job's input by `maxJobBytes` (a count's by `COUNT_JOB_BYTES` times that, a unique
- * count's or a people export's by its `sliceBounds`):
+ * Bounds the job's input by `maxJobBytes` of its phase (a unique count's or a people export's count
+ * by its `sliceBounds`):
  * keeps its first partitions up to the bound and stores the rest as new jobs, enqueued at once so
  * other slots and workers take them. Answers the partitions kept and how many jobs were split off;
  * undefined when the job may not go on (its lease was lost, its task ended).
@@ -99,13 +91,12 @@ async function splitBySize(
     bytes: sizeOfObjects(objects),
   }));
   // Unique work is one job up to its own bound (`sliceBounds`): a split slices it.
-  const countBound = COUNT_JOB_BYTES * maxJobBytes;
   const sliced = slicesCount(plan)
     ? peopleOf(plan)
       ? deps.sliceBounds?.people
       : deps.sliceBounds?.unique
     : undefined;
-  const bound = job.phase !== 'count' ? maxJobBytes : (sliced ?? countBound);
+  const bound = job.phase !== 'count' ? maxJobBytes.unload : (sliced ?? maxJobBytes.count);
   const slots = (await deps.workerSlots?.(job.phase === 'count' ? 'count' : 'unload')) ?? 1;
   const [keep, ...rest] = batchForSlots(sizes, bound, slots);
   if (!keep || rest.length === 0) return whole;

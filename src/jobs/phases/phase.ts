@@ -8,6 +8,14 @@ import type { JobEngine } from '../job-engines.ts';
 import type { JobLanes } from '../job-lanes.ts';
 import type { JobLease } from '../job-lease.ts';
 
+/** Input bytes one job of each lane reads at most; a job over more partitions splits. */
+export interface JobBytes {
+  /** An export job. */
+  unload: number;
+  /** A count job (a filtered count; unique work is bounded by `SliceBounds`). */
+  count: number;
+}
+
 /** Input bytes of unique work one count job takes on; a task with more is sliced by hash. */
 export interface SliceBounds {
   /** A unique count's count job (`unique_by` alone). */
@@ -30,8 +38,8 @@ export interface PhaseDeps {
   outputPath: string;
   /** Codec of exported files. @defaultValue `snappy` */
   compression?: ParquetCompression;
-  /** Input bytes an export job reads at most (see `JobRunnerOptions.maxJobBytes`). */
-  maxJobBytes?: number;
+  /** Input bytes an export job, and a count job, reads at most (see `JobRunnerOptions.maxJobBytes`). */
+  maxJobBytes?: JobBytes;
   /** Input bytes of unique work one count job takes on (see `JobRunnerOptions.sliceBounds`). */
   sliceBounds?: SliceBounds;
   /** Jobs of a phase that run at once across the workers (see `JobRunnerOptions.workerSlots`). */
