@@ -17,9 +17,12 @@ export type ExportPlanner = (task: TaskRecord, counts: Record<string, number>) =
  * - A sliced count (`tasks/unique-slices.ts`) stays `in_progress` when its count ends, with one
  *   `reduce` job per hash bucket; the end of those is the end of its count (a unique count keeps the
  *   counts of its count phase, a people export counts its people by bucket).
- * - A task that exports at once but is counted first (figures over its whole segment, a people
- *   export, a single file; see `countsFirst`) starts `in_progress`, and the end of its count makes it
+ * - A task that exports at once but is counted first (figures over its whole segment, a single
+ *   file, a delta run; see `countsFirst`) starts `in_progress`, and the end of its count makes it
  *   `unloading` with export jobs over its non-empty partitions at once, with no `unload` call.
+ * - A people export that exports at once starts `unloading` and counts as it writes. When it is
+ *   sliced, its first job gives way to count jobs: it stays `unloading` through its count and reduce
+ *   steps, whose ends plan the rest as above.
  * - `unload` moves a `counted` task to `unloading` with export jobs over its non-empty partitions.
  *   Any other status refuses it (a conflict).
  * - The end of the export adds one `manifest` job, which writes `manifest.json` and `_SUCCESS`; its

@@ -173,12 +173,14 @@ export function countsFirst(plan: TaskPlan): boolean {
 }
 
 /**
- * A profile export (not a delta run) is written by one job over every partition that counts its
- * people as it writes them: exporting at once, it needs no count before (a delta run does: its
- * count keeps the members it compares).
+ * A people export (not a delta run) that exports at once needs no count before: its first job, over
+ * every partition, writes its people and counts them as it writes (a profile's, its valid
+ * identifiers; a split's, each part's). One with more people than a job folds is sliced by hash
+ * instead: that job hands its partitions to count jobs (`mapPeople` in `jobs/phases/phase-inputs.ts`).
+ * A delta run is counted first: its count keeps the members it compares.
  */
 export function countsAsItWrites(plan: TaskPlan): boolean {
-  return profileOf(plan) !== null && !plan.delta;
+  return peopleOf(plan) !== null && !plan.delta;
 }
 
 /** The task's activation profile, when it is a people export written in one. */
@@ -191,7 +193,8 @@ export function profileOf(plan: TaskPlan): ProfilePlan | null {
  * and the rows they write are its counts (exact, or capped by a limit). A task held for review
  * (perform_unload: false) is counted first, and so is one with figures over its whole segment
  * (`unique_by`, `breakdown_by`), which only its count computes, or one written whole by one job (a
- * people export, a single file); it then exports without an `unload`.
+ * single file, a people export held for review or a delta run's); it then exports without an
+ * `unload`. A people export that exports at once counts as it writes (`countsAsItWrites`).
  */
 export function firstJobPhase(request: StoredRequest): 'count' | 'unload' {
   return request.view.perform_unload && !countsFirst(request.plan) ? 'unload' : 'count';
@@ -199,7 +202,7 @@ export function firstJobPhase(request: StoredRequest): 'count' | 'unload' {
 
 /**
  * The task's first jobs export it whole (one job over every partition, see `wholeExportKey`)
- * without a count before: a profile export that counts as it writes.
+ * without a count before: a people export that counts as it writes.
  */
 export function exportsWholeAtOnce(request: StoredRequest): boolean {
   return firstJobPhase(request) === 'unload' && wholeExportKey(request.plan) !== null;

@@ -35,7 +35,8 @@ export class CountPhase implements Phase {
   async run(run: JobRun): Promise<PhaseResult> {
     const onlyFooters = footersOnly(run.plan);
     const staging = { footersOnly: onlyFooters, ...columnsRead(run.plan) };
-    if (!(await stageJobInputs(run, this.deps, staging))) return { settle: 'none' };
+    const stopped = await stageJobInputs(run, this.deps, staging);
+    if (stopped) return stopped;
     const inputs = run.inputs!;
     const outcome = await this.count(run, inputs);
     run.lap('count');

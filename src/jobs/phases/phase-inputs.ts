@@ -18,8 +18,8 @@ import {
   type TaskPlan,
   wholeExportKey,
 } from '../../tasks/task-model.ts';
-import { slicesCount } from '../../tasks/unique-slices.ts';
-import type { JobRun, PhaseDeps } from './phase.ts';
+import { slicesCount, slicesPeople } from '../../tasks/unique-slices.ts';
+import type { JobRun, PhaseDeps, PhaseResult } from './phase.ts';
 
 /**
  * What a job reading only some columns of its inputs reads: those and its filter's columns, and its
@@ -37,32 +37,66 @@ export function readingColumns(plan: TaskPlan, columns: readonly string[]): Colu
  * The common start of a count or an export: lists the job's partitions (an export reads exactly
  * the objects a count of the same task read, if it had one), bounds the job by bytes (`splitJob`),
  * and stages what is left into `run.inputs` (only footers when `footersOnly`, only the chunks of
- * `columns` when the job reads no others). False when the run may not go on (the split found its
- * lease lost or its task ended).
+ * `columns` when the job reads no others). Undefined when the run goes on; else how it ends: with
+ * nothing to record when the split found its lease lost or its task ended, or with the count jobs
+ * that take its place when it is a people export with more people than one job folds
+ * (`mapPeople`).
  */
 export async function stageJobInputs(
   run: JobRun,
   deps: PhaseDeps,
   { footersOnly, ...read }: { footersOnly: boolean } & ColumnsRead,
-): Promise<boolean> {
+): Promise<PhaseResult | undefined> {
   const { job, task, plan } = run;
   const manifest =
     job.phase === 'unload' && plan.limit === null ? await deps.store.countManifest(task.id) : {};
   // An export written whole (people, a single file) is one job over every partition counted; one
-  // that counts as it writes (a profile export) has no count and reads the job's own partitions.
+  // that counts as it writes (a people export) has no count and reads the job's own partitions.
   const whole = job.phase === 'unload' && wholeExportKey(plan) !== null;
   const counted = whole && !exportsWholeAtOnce(task.request as StoredRequest);
   const partitions = counted ? Object.keys(manifest).sort(compareText) : job.partitions;
   const listed = await listInputs(deps.storage, partitions, plan, manifest);
+  if (whole && !counted) {
+    const map = await mapPeople(run, deps, listed);
+    if (map) return map;
+  }
   const split = footersOnly ? { kept: listed, jobs: 0 } : await splitBySize(run, deps, listed);
-  if (!split) return false;
+  if (!split) return { settle: 'none' };
   // The jobs split off run beside this one: its engine takes its share of the cores.
   run.sharedBy(1 + split.jobs);
   const { kept } = split;
   if (!counted) run.job = { ...job, partitions: kept.map((input) => input.partition) };
   run.inputs = await stageInputs(deps.storage, kept, { footersOnly, ...read });
   run.lap('inputs');
-  return true;
+  return undefined;
+}
+
+/**
+ * The first job of a people export that counts as it writes (`countsAsItWrites`), when its input is
+ * more than one job folds (`SliceBounds.people`) and its partitions make two batches or more: the
+ * count jobs of a sliced people export's map step take its place (`tasks/unique-slices.ts`; their
+ * end starts the reduce step, then the export by bucket). Undefined when one job writes it whole.
+ */
+async function mapPeople(
+  { job, plan, sharedBy }: JobRun,
+  deps: PhaseDeps,
+  listed: ListedPartition[],
+): Promise<PhaseResult | undefined> {
+  const bound = deps.sliceBounds?.people;
+  if (bound === undefined || !slicesPeople(plan)) return undefined;
+  const sizes = sizesOf(listed);
+  if (sizes.reduce((sum, { bytes }) => sum + bytes, 0) <= bound) return undefined;
+  const batches = batchForSlots(sizes, bound, (await deps.workerSlots?.('count')) ?? 1);
+  if (batches.length < 2) return undefined;
+  // No DuckDB runs in this job: its engine is let go at once.
+  sharedBy(1);
+  deps.trace?.('people export mapped', { jobId: job.id, jobs: batches.length });
+  const files = listed.reduce((sum, input) => sum + input.objects.length, 0);
+  return { settle: 'expand', jobs: jobsFor('count', batches, 'queued'), files };
+}
+
+function sizesOf(listed: ListedPartition[]): { partition: string; bytes: number }[] {
+  return listed.map(({ partition, objects }) => ({ partition, bytes: sizeOfObjects(objects) }));
 }
 
 /**
@@ -86,10 +120,7 @@ async function splitBySize(
   const countedWhole = countsWhole(plan) && !slicesCount(plan);
   if (job.phase === 'count' ? countedWhole : wholeExportKey(plan) !== null) return whole;
   if (maxJobBytes === undefined || plan.limit !== null || listed.length < 2) return whole;
-  const sizes = listed.map(({ partition, objects }) => ({
-    partition,
-    bytes: sizeOfObjects(objects),
-  }));
+  const sizes = sizesOf(listed);
   // Unique work is one job up to its own bound (`sliceBounds`): a split slices it.
   const sliced = slicesCount(plan)
     ? peopleOf(plan)

@@ -20,6 +20,7 @@ import { taskOutputRoot, taskSlicesRoot } from '../../tasks/task-outputs.ts';
 import { isBucketKey, slicesPeople } from '../../tasks/unique-slices.ts';
 import { fileId, publishExport, writeExport } from './export-files.ts';
 import { FileChecksums } from './file-checksums.ts';
+import { peopleFigures } from './people-figures.ts';
 import { type JobRun, type Phase, type PhaseDeps, type PhaseResult, zeroCounts } from './phase.ts';
 import { readingColumns, stageJobInputs } from './phase-inputs.ts';
 import { hasSlices } from './sliced-count.ts';
@@ -59,7 +60,8 @@ export class UnloadPhase implements Phase {
     // An export of whole files reads only their footers (rows, schema, codec) and copies them.
     const copies = run.plan.copyFiles === true;
     const staging = { footersOnly: copies, ...(copies ? {} : columnsWritten(run.plan)) };
-    if (!(await stageJobInputs(run, this.deps, staging))) return { settle: 'none' };
+    const stopped = await stageJobInputs(run, this.deps, staging);
+    if (stopped) return stopped;
     const inputs = run.inputs!;
     const outcome = copies ? await this.copyFiles(run, inputs) : await this.write(run, inputs);
     const objects = inputs.partitions.flatMap((input) => input.objects);
@@ -107,7 +109,12 @@ export class UnloadPhase implements Phase {
     // A split export's people are every part's, held back or not: it counts them under `people`.
     if (split && atOnce) counts[PEOPLE] = written.figures?.unique_count ?? 0;
     else for (const file of files) counts[file.partition] = (counts[file.partition] ?? 0) + file.rows;
-    const figures = split ? await this.splitFigures(run, written.figures, heldBack) : written.figures;
+    // A people export that counted as it wrote (not a profile's, which counts its own): its people
+    // are the rows it wrote.
+    const atOnceFigures = atOnce ? peopleFigures(counts[whole] ?? 0) : undefined;
+    const figures = split
+      ? await this.splitFigures(run, written.figures, heldBack)
+      : (written.figures ?? atOnceFigures);
     return {
       counts,
       files,
