@@ -180,6 +180,32 @@ export function taskSuite(name: string, target: SuiteTarget): void {
       },
     );
 
+    whereJobsSplit(
+      'spreads a filtered count that one job could read over the count slots of every worker',
+      async () => {
+        const day = path.join(tree, 'day=2024-05-01');
+        const bytes = fs
+          .readdirSync(day, { recursive: true, encoding: 'utf8' })
+          .filter((file) => file.endsWith('.parquet'))
+          .reduce((sum, file) => sum + fs.statSync(path.join(day, file)).size, 0);
+        // More than an export job reads, less than a count job does.
+        expect(bytes).toBeGreaterThan(target.jobMaxBytes!);
+        expect(bytes).toBeLessThan(target.countJobMaxBytes!);
+        const created = await api.post('/api/v1/intent_hive_tasks', {
+          ...wholeTree(),
+          days: ['2024-05-01'],
+          where_expr: 'intent_score >= 60',
+          perform_unload: false,
+        });
+        expect(created.status).toBe(202);
+        const task = await api.waitFor(created.body.task_id, ['counted']);
+        // Across workers, a job for each count slot; a worker alone gains nothing from a split.
+        expect(task.total_jobs).toBe(target.countSlots ?? 1);
+        const counts = await expectedIntentCounts(tree, "intent_score >= 60 AND day = DATE '2024-05-01'");
+        expect(task.total_count).toBe(Object.values(counts).reduce((a, b) => a + b, 0));
+      },
+    );
+
     it('counts every partition exactly and exports every selected row once', async () => {
       const where = "intent_score >= 60 AND country IN ('US', 'DE', 'GB')";
       const created = await api.post('/api/v1/intent_hive_tasks', {

@@ -19,7 +19,7 @@ import {
   wholeExportKey,
 } from '../../tasks/task-model.ts';
 import { slicesCount, slicesPeople } from '../../tasks/unique-slices.ts';
-import type { JobRun, PhaseDeps, PhaseResult } from './phase.ts';
+import type { JobBytes, JobRun, PhaseDeps, PhaseResult } from './phase.ts';
 
 /**
  * What a job reading only some columns of its inputs reads: those and its filter's columns, and its
@@ -95,6 +95,18 @@ async function mapPeople(
   return { settle: 'expand', jobs: jobsFor('count', batches, 'queued'), files };
 }
 
+/**
+ * A filtered count job's bound: `JobBytes.count`, shared out over the count jobs that run at once
+ * across the workers (`slots`), and no less than an export job's input (`JobBytes.unload`: a smaller
+ * count is over before a second job helps). A count that one job could read then spreads over the
+ * workers. The bound is the same for every job of the task, so the jobs a split made never split
+ * again. (Scaled out on 2 workers at 100M rows, 5.9 GB as one 8 GB job took 2.2 times raw DuckDB;
+ * the same count as 4 jobs of 2 GB, 1.6 times.)
+ */
+function countBound({ unload, count }: JobBytes, slots: number): number {
+  return Math.min(count, Math.max(unload, Math.floor(count / Math.max(1, slots))));
+}
+
 function sizesOf(listed: ListedPartition[]): { partition: string; bytes: number }[] {
   return listed.map(({ partition, objects }) => ({ partition, bytes: sizeOfObjects(objects) }));
 }
@@ -127,8 +139,8 @@ async function splitBySize(
       ? deps.sliceBounds?.people
       : deps.sliceBounds?.unique
     : undefined;
-  const bound = job.phase !== 'count' ? maxJobBytes.unload : (sliced ?? maxJobBytes.count);
   const slots = (await deps.workerSlots?.(job.phase === 'count' ? 'count' : 'unload')) ?? 1;
+  const bound = job.phase !== 'count' ? maxJobBytes.unload : (sliced ?? countBound(maxJobBytes, slots));
   const [keep, ...rest] = batchForSlots(sizes, bound, slots);
   if (!keep || rest.length === 0) return whole;
   const jobs = jobsFor(job.phase, rest, 'queued');
