@@ -510,13 +510,15 @@ export function taskSuite(name: string, target: SuiteTarget): void {
         min_topics: 2,
       });
       expect(created.status).toBe(202);
+      // An export at once, counted by its export: sliced, its first job gives way to count jobs.
+      expect(created.body.status).toBe('unloading');
       const done = await api.waitFor(created.body.task_id, ['completed'], 120_000);
       const want = await expectedIntentPeople(tree, where, 'HAVING count(DISTINCT prefix) >= 2');
       expect(want.length).toBeGreaterThan(0);
       expect(done.counts).toEqual({ people: want.length });
       expect(done.unique_count).toBe(want.length);
-      // Sliced: the first export job gives way to count jobs, then a reduce job per bucket, the
-      // export job and one export job per bucket, the manifest.
+      // Sliced: the first export job, count jobs (2 or more), a reduce job per bucket, the export
+      // job and one export job per bucket, the manifest.
       if (target.jobMaxBytes) {
         expect(done.total_jobs).toBeGreaterThanOrEqual(1 + 2 + SLICE_BUCKETS + 1 + SLICE_BUCKETS + 1);
         const folders = new Set(done.files.map((f: { uri: string }) => f.uri.split('/').at(-2)));
