@@ -300,7 +300,7 @@ function storageConfig(read: EnvReader, dataDir: string): StorageConfig {
  * start for little: on a worker alone, the 100M-row count took 1.11-1.24 times raw DuckDB as three
  * jobs one after another (median 1.15), 0.92-1.12 times as one job (median 1.05).
  */
-export const COUNT_JOB_SHARE = 16;
+const COUNT_JOB_SHARE = 16;
 
 function engineConfig(read: EnvReader): EngineConfig {
   const jobMaxBytes = read.bytes('JOB_MAX_BYTES', 512e6, 1e6);

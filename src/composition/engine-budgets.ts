@@ -56,7 +56,7 @@ export const PEOPLE_INPUT_PER_MEMORY = 4;
  * filtered count job's default (`COUNT_JOB_SHARE`), as its distinct aggregate costs several times
  * more per input byte (at 100M rows on 2 cores: 5.1 s against the filtered count's 0.8 s).
  */
-export const UNIQUE_JOB_SHARE = 4;
+const UNIQUE_JOB_SHARE = 4;
 
 /**
  * How much unique work one job takes on before the task is sliced by hash (`tasks/unique-slices.ts`).

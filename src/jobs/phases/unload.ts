@@ -111,10 +111,9 @@ export class UnloadPhase implements Phase {
     else for (const file of files) counts[file.partition] = (counts[file.partition] ?? 0) + file.rows;
     // A people export that counted as it wrote (not a profile's, which counts its own): its people
     // are the rows it wrote.
-    const atOnceFigures = atOnce ? peopleFigures(counts[whole] ?? 0) : undefined;
     const figures = split
       ? await this.splitFigures(run, written.figures, heldBack)
-      : (written.figures ?? atOnceFigures);
+      : (written.figures ?? (atOnce ? peopleFigures(counts[whole] ?? 0) : undefined));
     return {
       counts,
       files,

@@ -72,18 +72,8 @@ export function batchByBytes(
   const total = partitions.reduce((sum, p) => sum + p.bytes, 0);
   // Within the bound (an unbounded one too, which the search below could not halve): one batch.
   if (total <= maxBytes) return names.length === 0 ? [] : [names];
-  const bytesOf = new Map(partitions.map((p) => [p.partition, p.bytes]));
-  const sizeOf = (partition: string) => bytesOf.get(partition) ?? 0;
-  const batches = fill(names, sizeOf, maxBytes).length;
-  // Fewer bytes per batch never means fewer batches: search the smallest bound that gives as many.
-  let low = Math.ceil(total / Math.max(1, batches));
-  let high = maxBytes;
-  while (low < high) {
-    const middle = Math.floor((low + high) / 2);
-    if (fill(names, sizeOf, middle).length <= batches) high = middle;
-    else low = middle + 1;
-  }
-  return fill(names, sizeOf, high);
+  const sizeOf = sizesOf(partitions);
+  return evenBatches(names, sizeOf, total, fill(names, sizeOf, maxBytes).length, maxBytes);
 }
 
 /**
@@ -100,18 +90,38 @@ export function batchForSlots(
   const batches = batchByBytes(partitions, maxBytes);
   if (slots <= 1 || batches.length <= 1 || batches.length % slots === 0) return batches;
   const target = Math.ceil(batches.length / slots) * slots;
+  const names = partitions.map((p) => p.partition);
   const total = partitions.reduce((sum, p) => sum + p.bytes, 0);
-  // The smallest bound that makes no more than `target` batches (more bytes a batch, fewer batches).
-  let low = Math.max(1, Math.ceil(total / target));
+  const balanced = evenBatches(names, sizesOf(partitions), total, target, maxBytes);
+  // Partitions too large to share out can skip from more batches to fewer: keep the first way.
+  return balanced.length === target ? balanced : batches;
+}
+
+function sizesOf(partitions: ReadonlyArray<{ partition: string; bytes: number }>) {
+  const bytesOf = new Map(partitions.map((p) => [p.partition, p.bytes]));
+  return (partition: string) => bytesOf.get(partition) ?? 0;
+}
+
+/**
+ * The batches under the smallest bound (up to `maxBytes`) that still makes no more than `batches`
+ * of them: as even as the order allows. Fewer bytes a batch never means fewer batches, so the bound
+ * is searched by halves.
+ */
+function evenBatches(
+  names: readonly string[],
+  sizeOf: (partition: string) => number,
+  total: number,
+  batches: number,
+  maxBytes: number,
+): string[][] {
+  let low = Math.max(1, Math.ceil(total / Math.max(1, batches)));
   let high = maxBytes;
   while (low < high) {
     const middle = Math.floor((low + high) / 2);
-    if (batchByBytes(partitions, middle).length <= target) high = middle;
+    if (fill(names, sizeOf, middle).length <= batches) high = middle;
     else low = middle + 1;
   }
-  const balanced = batchByBytes(partitions, high);
-  // Partitions too large to share out can skip from more batches to fewer: keep the first way.
-  return balanced.length === target ? balanced : batches;
+  return fill(names, sizeOf, high);
 }
 
 /** Fills batches in order up to `maxSize` (summed over `sizeOf`) and `maxCount` partitions. */
