@@ -42,6 +42,7 @@ export const UNIT_TESTS = [
   'test/tasks/task-changes.test.ts',
   'test/tasks/task-cursor.test.ts',
   'test/tasks/task-lifecycle.test.ts',
+  'test/tasks/unique-slices.test.ts',
   'test/web/file-label.test.ts',
   'test/webhooks/address-guard.test.ts',
   'test/webhooks/webhook-body.test.ts',

@@ -126,6 +126,12 @@ export interface EngineConfig {
    * (4 × JOB_MAX_BYTES); a worker alone, no bound; a people export, at most what memory folds
    */
   uniqueJobMaxBytes: number | undefined;
+  /**
+   * `SLICE_BUCKETS`: hash buckets of a unique count or a people export larger than one job (its
+   * reduce jobs and export jobs). @defaultValue at a task's create, 16, or the power of two that is
+   * at least the count jobs running at once across the live workers, when more
+   */
+  sliceBuckets: number | undefined;
   /** `PREVIEW_TIMEOUT`: longest a task preview may look for its rows before it answers 504. @defaultValue 10 s */
   previewTimeoutMs: number;
   /** `EXPORT_COMPRESSION`: codec of exported Parquet files. @defaultValue `snappy` */
@@ -312,6 +318,8 @@ function engineConfig(read: EnvReader): EngineConfig {
     jobMaxBytes,
     countJobMaxBytes: read.bytes('COUNT_JOB_MAX_BYTES', COUNT_JOB_SHARE * jobMaxBytes, 1e6),
     uniqueJobMaxBytes: read.optionalBytes('UNIQUE_JOB_MAX_BYTES', 1e6),
+    // At most MAX_SLICE_BUCKETS (tasks/unique-slices.ts), not imported: the CLI loads this file.
+    sliceBuckets: read.optionalInteger('SLICE_BUCKETS', 2, 4096),
     previewTimeoutMs: read.duration('PREVIEW_TIMEOUT', '10s'),
     exportCompression: read.oneOf('EXPORT_COMPRESSION', EXPORT_COMPRESSIONS, 'snappy'),
   };

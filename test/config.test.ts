@@ -153,6 +153,16 @@ describe('job slots and sizes (WORKER_CONCURRENCY, COUNT_CONCURRENCY, JOB_MAX_BY
     );
   });
 
+  it('leaves SLICE_BUCKETS to the workers when unset, and reads it, from 2 to 4096, when set', () => {
+    expect(loadConfig({ DATA_DIR: dataDir }).engine.sliceBuckets).toBeUndefined();
+    expect(loadConfig({ DATA_DIR: dataDir, SLICE_BUCKETS: '5' }).engine.sliceBuckets).toBe(5);
+    for (const bad of ['1', '4097', '2.5', 'many']) {
+      expect(() => loadConfig({ DATA_DIR: dataDir, SLICE_BUCKETS: bad })).toThrow(
+        /^SLICE_BUCKETS: .* must be an integer from 2 to 4096/,
+      );
+    }
+  });
+
   it('refuses a count slot count of 0, naming the variable', () => {
     expect(() => loadConfig({ DATA_DIR: dataDir, COUNT_CONCURRENCY: '0' })).toThrow(/^COUNT_CONCURRENCY: /);
   });

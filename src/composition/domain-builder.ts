@@ -21,10 +21,12 @@ import type { InputPathPolicy } from '../tasks/requests/input-paths.ts';
 import { TaskChanges } from '../tasks/task-changes.ts';
 import { INTENT_DATA_MAX_AGE_MS, TaskService } from '../tasks/task-service.ts';
 import { TaskViews } from '../tasks/task-view.ts';
+import { bucketsForSlots } from '../tasks/unique-slices.ts';
 import { type AddressPolicy, systemResolver } from '../webhooks/address-guard.ts';
 import { WebhookService } from '../webhooks/webhook-service.ts';
 import { type BuildContext, infos } from './build-context.ts';
 import { type EngineBudgets, engineBudgets, sliceBounds } from './engine-budgets.ts';
+import { workerSlots } from './failover-builder.ts';
 import type { Infrastructure } from './infrastructure-builder.ts';
 import type { PublicUrl } from './public-url.ts';
 import type { ServiceSecrets } from './service-secrets.ts';
@@ -55,6 +57,20 @@ export interface Domain {
    * slices only what memory could not hold (see `sliceBounds`).
    */
   slices: SliceBounds;
+}
+
+/**
+ * The hash buckets of a task whose unique or people work is sliced: `SLICE_BUCKETS` when set, else
+ * enough for the count jobs that run at once across the live workers (`bucketsForSlots`); a
+ * process alone keeps the planner's default.
+ */
+function sliceBuckets(
+  config: Config,
+  slots: ((phase: 'count') => Promise<number>) | undefined,
+): { sliceBuckets?: () => Promise<number> } {
+  const set = config.engine.sliceBuckets;
+  if (set !== undefined) return { sliceBuckets: async () => set };
+  return slots ? { sliceBuckets: async () => bucketsForSlots(await slots('count')) } : {};
 }
 
 /** Builds the domain services; the links they sign take their base from `publicUrl`. */
@@ -115,6 +131,7 @@ export function buildDomain(
     snapshotPath: config.storage.snapshotPath,
     intentData: async (fresh) => (await catalog.snapshot(fresh ? 0 : INTENT_DATA_MAX_AGE_MS)).view,
     topics: () => topics.prefixesById(),
+    ...sliceBuckets(config, workerSlots(ctx, infra)),
     log: infos(log),
   });
   plan.add('task-service', () => tasks.close());

@@ -17,6 +17,16 @@ const SLICE_COLUMN = '__audiences_slice';
 export const SLICE_ROW_GROUP_ROWS = 16_384;
 
 /**
+ * Rows of a slice file's row group when writing into `buckets` slices: `SLICE_ROW_GROUP_ROWS` up to
+ * 16 slices, and beyond, fewer in proportion (at least 1,024), so that the row groups buffered
+ * across the open slices stay as many rows as 16 slices' (DuckDB keeps at most 100 files open,
+ * `partitioned_write_max_open_files`: more slices never buffer more).
+ */
+export function sliceRowGroupRows(buckets: number): number {
+  return Math.max(1_024, Math.min(SLICE_ROW_GROUP_ROWS, Math.floor((16 * SLICE_ROW_GROUP_ROWS) / buckets)));
+}
+
+/**
  * Writes, among the rows the filter keeps whose `personBy` is not null, each slice's share into
  * `targetDir/{SLICE_COLUMN}={b}/…parquet`, one folder per slice that has any: the distinct values of
  * `personBy` alone, or with `columns` given, the rows themselves with those columns (the person
@@ -60,7 +70,7 @@ export async function writeSlices(
       : `SELECT ${[named, ...others, slice].join(', ')} FROM ${relation} ${where}`;
   await sandbox.query(
     `COPY (${select}) TO ${quoteString(targetDir)} ` +
-      `(FORMAT parquet, PARTITION_BY (${SLICE_COLUMN}), OVERWRITE_OR_IGNORE, ROW_GROUP_SIZE ${SLICE_ROW_GROUP_ROWS})`,
+      `(FORMAT parquet, PARTITION_BY (${SLICE_COLUMN}), OVERWRITE_OR_IGNORE, ROW_GROUP_SIZE ${sliceRowGroupRows(query.buckets)})`,
   );
   const folders = await fs.readdir(targetDir).catch(() => [] as string[]);
   for (const folder of folders) {

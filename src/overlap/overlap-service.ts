@@ -30,7 +30,7 @@ export interface OverlapServiceOptions {
   maxPassBytes?: number;
 }
 
-/** The most hash passes of one overlap: as many as a sliced unique count has buckets. */
+/** The most hash passes of one overlap: as many as a sliced unique count has buckets at least. */
 export const MAX_OVERLAP_PASSES = SLICE_BUCKETS;
 
 /** Runs of an audience looked through for its last completed one. */

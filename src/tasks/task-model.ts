@@ -72,6 +72,11 @@ export interface TaskPlan extends InputLayout {
   profile?: ProfilePlan | null;
   /** A people export split at random into parts, each its own output `split=NAME`; absent: none. */
   splits?: SplitPlan | null;
+  /**
+   * The hash buckets its unique or people work is sliced into when larger than one job
+   * (`tasks/unique-slices.ts`), chosen when the task is planned; absent: `SLICE_BUCKETS`.
+   */
+  sliceBuckets?: number;
 }
 
 /**

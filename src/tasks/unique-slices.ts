@@ -16,7 +16,7 @@ import {
  * Hash-sliced unique counts. A unique count (`unique_by` without breakdowns, a people export or a
  * delta) whose input is more than one job reads is split by size like any count: each count job
  * counts the rows and the distinct people of its own partitions (exact: a partition is in one job
- * only) and writes its distinct people into `SLICE_BUCKETS` buckets by a hash of the value, as
+ * only) and writes its distinct people into the task's buckets (`sliceBucketsOf`) by a hash of the value, as
  * Parquet under the task's slices folder (`taskSlicesRoot`). When the count phase ends, one `reduce`
  * job per bucket counts the distinct people of its bucket across every count job's files. A person
  * falls in one bucket only, so the task's distinct people are the sum of the buckets': exact, with
@@ -32,8 +32,31 @@ import {
  * run's, and its export jobs write each bucket's who joined and who left (`jobs/phases/sliced-delta.ts`).
  */
 
-/** Buckets of a sliced unique count: reduce jobs, each with about this share of the people. */
+/**
+ * The fewest buckets a sliced count has: its reduce jobs (and a people export's export jobs), each
+ * with about this share of the people. A task has more when more count jobs run at once across the
+ * workers (`bucketsForSlots`), so that both steps spread over every worker.
+ */
 export const SLICE_BUCKETS = 16;
+
+/** The most buckets a task may have (`SLICE_BUCKETS` setting): each is a job and a folder. */
+export const MAX_SLICE_BUCKETS = 4096;
+
+/**
+ * Buckets for a task planned while `slots` count jobs run at once across the workers: at least
+ * `SLICE_BUCKETS`, else the power of two that is at least `slots` (a reduce step then keeps every
+ * slot busy), at most `MAX_SLICE_BUCKETS`.
+ */
+export function bucketsForSlots(slots: number): number {
+  let buckets = SLICE_BUCKETS;
+  while (buckets < slots && buckets < MAX_SLICE_BUCKETS) buckets *= 2;
+  return buckets;
+}
+
+/** The buckets a task's count is sliced into, as planned (`SLICE_BUCKETS` for plans made before). */
+export function sliceBucketsOf(plan: Pick<TaskPlan, 'sliceBuckets'>): number {
+  return plan.sliceBuckets ?? SLICE_BUCKETS;
+}
 
 /** What a count job of a sliced unique count records of its part (`JobOutcome.partFigures`). */
 export interface CountPart {

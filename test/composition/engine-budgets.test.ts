@@ -14,6 +14,7 @@ const engine: EngineConfig = {
   jobMaxBytes: 512e6,
   countJobMaxBytes: 16 * 512e6,
   uniqueJobMaxBytes: undefined,
+  sliceBuckets: undefined,
   previewTimeoutMs: 10_000,
   exportCompression: 'snappy',
 };

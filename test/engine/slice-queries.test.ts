@@ -4,7 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sandbox } from '../../src/engine/duckdb-sandbox.ts';
-import { countDistinct, SLICE_ROW_GROUP_ROWS, writeSlices } from '../../src/engine/slice-queries.ts';
+import {
+  countDistinct,
+  SLICE_ROW_GROUP_ROWS,
+  sliceRowGroupRows,
+  writeSlices,
+} from '../../src/engine/slice-queries.ts';
 import { duck } from '../support/duck.ts';
 
 /**
@@ -152,6 +157,26 @@ describe('writeSlices', () => {
     expect(groups.reduce((sum, group) => sum + Number(group.rows), 0)).toBe(60000);
     expect(Math.max(...groups.map((group) => Number(group.rows)))).toBeLessThanOrEqual(SLICE_ROW_GROUP_ROWS);
     expect(groups.length).toBeGreaterThanOrEqual(Math.ceil(60000 / SLICE_ROW_GROUP_ROWS));
+  });
+
+  it('writes smaller row groups into more than 16 slices, so their buffers hold as many rows as 16 slices', async () => {
+    expect([1, 16].map(sliceRowGroupRows)).toEqual([16_384, 16_384]);
+    expect([32, 64, 256, 4096].map(sliceRowGroupRows)).toEqual([8_192, 4_096, 1_024, 1_024]);
+    const big = path.join(root, 'in', 'many.parquet');
+    await duck(`COPY (SELECT range % 20000 AS person FROM range(1000000)) TO '${big}' (FORMAT parquet)`);
+    const slices = await writeSlices(
+      sandbox,
+      { files: [big], hive: false },
+      { whereSql: null, personBy: 'person', buckets: 64, columns: ['person'] },
+      path.join(root, 'many-rows'),
+    );
+    const files = [...slices.values()].flat();
+    const groups = await duck<{ rows: bigint }>(
+      `SELECT row_group_num_rows AS rows FROM parquet_metadata([${files.map((f) => `'${f}'`).join(', ')}])
+       GROUP BY file_name, row_group_id, row_group_num_rows`,
+    );
+    expect(groups.reduce((sum, group) => sum + Number(group.rows), 0)).toBe(1000000);
+    expect(Math.max(...groups.map((group) => Number(group.rows)))).toBe(4_096);
   });
 
   it('with everyBucket, gives a bucket without rows an empty file of the same columns and types', async () => {

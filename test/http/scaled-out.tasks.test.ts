@@ -7,13 +7,20 @@ import { taskSuite } from '../support/task-suite.ts';
 // split jobs of each task.
 
 taskSuite('tasks whose jobs are split by input bytes (JOB_MAX_BYTES=1MB), embedded', {
-  // A worker alone slices unique work only past UNIQUE_JOB_MAX_BYTES (its memory by default).
+  // A worker alone slices unique work only past UNIQUE_JOB_MAX_BYTES (its memory by default), into
+  // SLICE_BUCKETS buckets when set (5 here; 16 in the other modes).
   start: () =>
-    startTestServer({ JOB_MAX_BYTES: '1MB', COUNT_JOB_MAX_BYTES: '4MB', UNIQUE_JOB_MAX_BYTES: '4MB' }),
+    startTestServer({
+      JOB_MAX_BYTES: '1MB',
+      COUNT_JOB_MAX_BYTES: '4MB',
+      UNIQUE_JOB_MAX_BYTES: '4MB',
+      SLICE_BUCKETS: '5',
+    }),
   outputRoot: (t) => `${t.dataDir}/exports`,
   localTree: (t) => t.intentTree,
   jobMaxBytes: 1_000_000,
   countJobMaxBytes: 4_000_000,
+  sliceBuckets: 5,
 });
 
 taskSuite('tasks on 2 serve and 2 worker processes (PostgreSQL, Redis), jobs split by input bytes', {

@@ -1,10 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseUrl, POSTGRES_ADMIN_URL, query as pgQuery } from '../../harness/postgres.ts';
 import { SLICE_BUCKETS } from '../../src/tasks/unique-slices.ts';
 import { apiClient, signUp, startTestServer, type TestServer } from '../support/api.ts';
-import { duck } from '../support/duck.ts';
+import { downloadFiles } from '../support/downloads.ts';
+import { duck, expectedIntentPeopleOn } from '../support/duck.ts';
+import { TEST_REDIS_URL } from '../support/redis.ts';
 
 /**
  * Hash-sliced unique counts, forced on by a small job budget: UNIQUE_JOB_MAX_BYTES=4MB lets a
@@ -34,8 +39,8 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 /** The task's jobs by phase, as the server's SQLite file holds them (read on its own connection). */
-function jobsByPhase(taskId: string): Record<string, number> {
-  const db = new Database(path.join(t.dataDir, 'audiences.sqlite'), { readonly: true });
+function jobsByPhase(taskId: string, dataDir = t.dataDir): Record<string, number> {
+  const db = new Database(path.join(dataDir, 'audiences.sqlite'), { readonly: true });
   try {
     const rows = db
       .prepare('SELECT phase, count(*) AS n FROM jobs WHERE task_id = ? GROUP BY phase')
@@ -127,4 +132,136 @@ describe('a unique count larger than one job', () => {
     );
     expect(task.unique_count).toBe(want.whole);
   });
+});
+
+describe('a saved audience whose buckets changed between runs (SLICE_BUCKETS, or the workers)', () => {
+  it('counts and writes who joined and who left against a base sliced into other buckets', async () => {
+    // One data folder, two servers one after the other: the base run sliced into 16 buckets (the
+    // default), the next into 5 (as a deployment whose workers changed would choose). Each bucket of the second run
+    // then compares with the base's members whose hash falls in it, from every one of its files.
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-buckets-'));
+    const env = { JOB_MAX_BYTES: '1MB', UNIQUE_JOB_MAX_BYTES: '4MB', DATA_DIR: dataDir };
+    const where = 'intent_score >= 30';
+    const days = ['2024-05-01', '2024-05-02', '2024-05-03'];
+    const peopleOver = async (n: number) =>
+      (
+        await expectedIntentPeopleOn(
+          t.intentTree,
+          days.slice(-n),
+          where,
+          'HAVING count(DISTINCT prefix) >= 2',
+        )
+      ).map((row) => String(row.person_id));
+    let server = await startTestServer(env);
+    try {
+      const account = await signUp(server.url);
+      let client = apiClient(server.url, account.apiKey);
+      const created = await client.post('/api/v1/audiences', {
+        name: 'Buckets that changed',
+        kind: 'intent',
+        definition: {
+          ...ALL,
+          days: undefined,
+          topic_id_prefixes: prefixes,
+          where_expr: where,
+          unique_by: 'person_id',
+          output: 'people',
+          min_topics: 2,
+        },
+        window: { last_days: 3 },
+        delivery: { mode: 'delta' },
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const audience = created.body.audience_id;
+      const base = await client.post(`/api/v1/audiences/${audience}/runs`);
+      expect(base.status, JSON.stringify(base.body)).toBe(202);
+      await client.waitFor(base.body.task_id, ['completed'], 120_000);
+      expect(jobsByPhase(base.body.task_id, dataDir).reduce).toBe(16);
+      await server.close();
+
+      server = await startTestServer({ ...env, SLICE_BUCKETS: '5' });
+      client = apiClient(server.url, account.apiKey);
+      expect((await client.patch(`/api/v1/audiences/${audience}`, { window: { last_days: 2 } })).status).toBe(
+        200,
+      );
+      const next = await client.post(`/api/v1/audiences/${audience}/runs`);
+      expect(next.status, JSON.stringify(next.body)).toBe(202);
+      const done = await client.waitFor(next.body.task_id, ['completed'], 120_000);
+      expect(jobsByPhase(next.body.task_id, dataDir).reduce).toBe(5);
+      const [before, now] = [await peopleOver(3), await peopleOver(2)];
+      const joined = now.filter((person) => !before.includes(person));
+      const left = before.filter((person) => !now.includes(person));
+      expect(left.length).toBeGreaterThan(0);
+      expect(done.delta).toEqual({
+        baseline: 'previous',
+        previous_run_id: base.body.run_id,
+        members: now.length,
+        added: joined.length,
+        removed: left.length,
+        kept: now.length - joined.length,
+      });
+      // The files: each newcomer's row once, and each leaver's value once, in 5 buckets' folders.
+      const copies = path.join(dataDir, 'downloads');
+      const listed = async (list: string) => {
+        const files = done.files.filter((file: { partition: string }) => file.partition === list);
+        fs.mkdirSync(path.join(copies, list), { recursive: true });
+        const local = await downloadFiles(files, path.join(copies, list));
+        if (local.length === 0) return [];
+        const rows = await duck<{ person_id: string }>(
+          `SELECT person_id FROM read_parquet([${local.map((file) => `'${file}'`).join(', ')}])`,
+        );
+        return rows.map((row) => String(row.person_id)).sort();
+      };
+      expect(await listed('added')).toEqual([...joined].sort());
+      expect(await listed('removed')).toEqual([...left].sort());
+      const buckets = new Set(done.files.map((file: { uri: string }) => file.uri.split('/').at(-2)));
+      expect([...buckets].every((folder) => /^bucket=[0-4]$/.test(String(folder)))).toBe(true);
+    } finally {
+      await server.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+describe('a unique count on a shared store', () => {
+  it('gets as many buckets as the count jobs that run at once across the workers, past 16', async () => {
+    // One process on PostgreSQL with 17 count slots: the planner asks the workers' beats, finds 17
+    // slots, and slices the count into 32 buckets (the power of two at least 17), not 16.
+    const database = `audiences_buckets_${randomUUID().replaceAll('-', '')}`;
+    await pgQuery(POSTGRES_ADMIN_URL, `CREATE DATABASE ${database}`);
+    const server = await startTestServer({
+      DATABASE_URL: databaseUrl(database),
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: `test-buckets-${randomUUID()}`,
+      JWT_SECRET: 'j'.repeat(32),
+      LINK_SECRET: 'l'.repeat(32),
+      JOB_MAX_BYTES: '1MB',
+      UNIQUE_JOB_MAX_BYTES: '4MB',
+      COUNT_CONCURRENCY: '17',
+    });
+    try {
+      const account = await signUp(server.url);
+      const client = apiClient(server.url, account.apiKey);
+      const where = 'intent_score >= 50';
+      const id = await client.createIntentTask({
+        ...ALL,
+        topic_id_prefixes: prefixes,
+        where_expr: where,
+        unique_by: 'person_id',
+        perform_unload: false,
+      });
+      const task = await client.waitFor(id, ['counted'], 120_000);
+      const rows = await pgQuery<{ phase: string; n: string }>(
+        databaseUrl(database),
+        `SELECT phase, count(*) AS n FROM jobs WHERE task_id = '${id}' GROUP BY phase`,
+      );
+      const jobs = Object.fromEntries(rows.map((row) => [row.phase, Number(row.n)]));
+      expect(jobs.count).toBeGreaterThanOrEqual(2);
+      expect(jobs.reduce).toBe(32);
+      expect(task.unique_count).toBe((await expected('person_id', where)).whole);
+    } finally {
+      await server.close();
+      await pgQuery(POSTGRES_ADMIN_URL, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    }
+  }, 120_000);
 });

@@ -18,7 +18,8 @@ export async function startTestServer(
   env: Record<string, string> = {},
   hooks: ServiceHooks = {},
 ): Promise<TestServer> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-test-'));
+  // A given DATA_DIR is a restart's: it is the caller's to remove.
+  const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'audiences-test-'));
   const intentTree = inject('intentTree');
   const config = loadConfig({
     DATA_DIR: dataDir,
@@ -42,7 +43,7 @@ export async function startTestServer(
     intentTree,
     async close() {
       await server.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (env.DATA_DIR === undefined) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

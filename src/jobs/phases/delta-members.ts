@@ -23,7 +23,6 @@ import {
   splitsOf,
   type TaskPlan,
 } from '../../tasks/task-model.ts';
-import { SLICE_BUCKETS } from '../../tasks/unique-slices.ts';
 import type { JobEngine } from '../job-engines.ts';
 import type { JobLease } from '../job-lease.ts';
 import type { WrittenExport } from './export-files.ts';
@@ -172,16 +171,17 @@ export interface MembersCopy {
   /** Merges several members files into one, and keeps only a bucket's members. */
   sandbox: Sandbox;
   personBy: string;
-  /** Only the members of this hash bucket (`SLICE_BUCKETS`); undefined: every member. */
-  bucket?: number;
+  /** Only the members of this hash bucket of `buckets`; undefined: every member. */
+  bucket?: { bucket: number; of: number };
 }
 
 /**
  * Copies a snapshot's members into one local file, `MEMBERS_FILE` in `copy.folder`; null without a
  * snapshot. A run counted in one job wrote one members file; a run whose count was sliced wrote one
  * per hash bucket, under `bucket={b}/` (`sliced-delta.ts`). A bucket's members are its file of a
- * sliced snapshot, or the members of a whole one whose hash falls in the bucket; every member is
- * the one file, or the buckets' files merged. A base run's snapshot that is gone fails the run for
+ * snapshot sliced into as many buckets, or the members of any other snapshot whose hash falls in the
+ * bucket (a whole one, or one sliced into another number of buckets: the workers had changed);
+ * every member is the one file, or the buckets' files merged. A base run's snapshot that is gone fails the run for
  * good: a resync makes the next run a baseline.
  */
 export async function fetchMembers(
@@ -196,16 +196,16 @@ export async function fetchMembers(
     const files = (await storage.list(folder, { recursive: true }))
       .filter((object) => object.uri.endsWith('.parquet'))
       .map((object) => ({ object, bucket: bucketIn(folder, object.uri) }));
-    const sliced = files.some((file) => file.bucket !== undefined);
-    // A sliced snapshot: its buckets' files (or the one asked for); a whole one: its file.
+    // A sliced snapshot holds a members file of every bucket (empty ones too).
+    const buckets = new Set(files.flatMap((file) => (file.bucket === undefined ? [] : [file.bucket]))).size;
+    // The bucket's own file when the snapshot has as many buckets; else every file, filtered.
+    const own = copy.bucket !== undefined && buckets === copy.bucket.of ? copy.bucket.bucket : undefined;
     const wanted = files
-      .filter(
-        (file) => !sliced || (file.bucket !== undefined && (copy.bucket ?? file.bucket) === file.bucket),
-      )
+      .filter((file) => (buckets === 0 || file.bucket !== undefined) && (own ?? file.bucket) === file.bucket)
       .map((file) => file.object);
     if (wanted.length === 0) throw new StorageError('object_not_found', `${folder}: no members file`);
-    // One file as it is; several (buckets), or a whole snapshot of which a bucket is wanted, merged.
-    const filter = sliced ? undefined : copy.bucket;
+    // One file as it is; several (buckets), or a snapshot of which a bucket is wanted, merged.
+    const filter = own === undefined ? copy.bucket : undefined;
     if (wanted.length === 1 && filter === undefined) {
       await download(storage, wanted[0]!.uri, local);
       return local;
@@ -214,8 +214,7 @@ export async function fetchMembers(
     fs.mkdirSync(parts, { recursive: true });
     const copies = wanted.map((_, i) => path.join(parts, `${i}.parquet`));
     await Promise.all(wanted.map((object, i) => download(storage, object.uri, copies[i]!)));
-    const bucket = filter === undefined ? undefined : { bucket: filter, of: SLICE_BUCKETS };
-    await mergeMembers(copy.sandbox, copies, copy.personBy, local, bucket);
+    await mergeMembers(copy.sandbox, copies, copy.personBy, local, filter);
     fs.rmSync(parts, { recursive: true, force: true });
     return local;
   } catch (error) {

@@ -7,7 +7,7 @@ import type { JobOutcome } from '../../store/store.ts';
 import { peopleQueryOf } from '../../tasks/people-query.ts';
 import { peopleOf } from '../../tasks/task-model.ts';
 import { taskSlicesRoot } from '../../tasks/task-outputs.ts';
-import { bucketKey, type CountPart, SLICE_BUCKETS } from '../../tasks/unique-slices.ts';
+import { bucketKey, type CountPart, sliceBucketsOf } from '../../tasks/unique-slices.ts';
 import type { JobRun, PhaseDeps } from './phase.ts';
 import { countWhole } from './segment-figures.ts';
 
@@ -30,7 +30,8 @@ export async function countSlices(
   const engine = await run.engine!;
   const people = peopleOf(plan);
   const target = path.join(engine.scratch, 'slices');
-  const slicing = { personBy: plan.uniqueBy!, buckets: SLICE_BUCKETS };
+  const buckets = sliceBucketsOf(plan);
+  const slicing = { personBy: plan.uniqueBy!, buckets };
   let slices = new Map<number, string[]>();
   let figures: Awaited<ReturnType<typeof countWhole>> | undefined;
   if (people) {
@@ -58,7 +59,7 @@ export async function countSlices(
   run.lap('publish');
   const part: CountPart = {
     kind: 'count',
-    buckets: SLICE_BUCKETS,
+    buckets,
     uniqueCounts: figures?.view.unique_counts ?? {},
   };
   return { counts: figures?.counts ?? {}, files: [], manifest: manifestOf(inputs), partFigures: part };

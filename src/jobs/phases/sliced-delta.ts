@@ -3,8 +3,8 @@ import { exportAdded, exportRemoved, writeMembers } from '../../engine/delta-que
 import type { FileTarget, WrittenFiles } from '../../engine/file-writer.ts';
 import type { HashPass } from '../../engine/hash-passes.ts';
 import type { PeopleQuery } from '../../engine/people-queries.ts';
-import { ADDED, type DeltaPlan, MEMBERS_FILE, REMOVED } from '../../tasks/task-model.ts';
-import { bucketKey, type ReducePart } from '../../tasks/unique-slices.ts';
+import { ADDED, type DeltaPlan, MEMBERS_FILE, REMOVED, type TaskPlan } from '../../tasks/task-model.ts';
+import { bucketKey, type ReducePart, sliceBucketsOf } from '../../tasks/unique-slices.ts';
 import type { JobEngine } from '../job-engines.ts';
 import { type BucketInputs, bucketPasses, bucketPeopleQuery } from './bucket-inputs.ts';
 import { fetchMembers, withCopies } from './delta-members.ts';
@@ -41,7 +41,7 @@ export async function reduceDeltaBucket(
   const file = path.join(members, MEMBERS_FILE);
   const passes = bucketPasses(inputs.objects, deps);
   return withCopies([copies, members], async () => {
-    const copy = { sandbox, personBy: plan.uniqueBy!, bucket: inputs.bucket, folder: copies };
+    const copy = { sandbox, personBy: plan.uniqueBy!, bucket: bucketIn(plan, inputs), folder: copies };
     const previous = await fetchMembers(deps.storage, delta.previous, copy);
     const source = { files: inputs.paths, hive: false };
     const found = await writeMembers(sandbox, source, bucketPeopleQuery(plan), file, previous, { passes });
@@ -76,7 +76,7 @@ export async function writeDeltaBucket(
 ): Promise<Record<typeof ADDED | typeof REMOVED, WrittenFiles>> {
   const folders = [path.join(scratch, 'previous'), path.join(scratch, 'current')] as const;
   return withCopies(folders, async () => {
-    const copy = { sandbox, personBy: plan.uniqueBy!, bucket: inputs.bucket };
+    const copy = { sandbox, personBy: plan.uniqueBy!, bucket: bucketIn(plan, inputs) };
     const previous = await fetchMembers(deps.storage, delta.previous, { ...copy, folder: folders[0] });
     const current = (await fetchMembers(deps.storage, delta.snapshot, { ...copy, folder: folders[1] }))!;
     const source = { files: inputs.paths, hive: false };
@@ -89,4 +89,9 @@ export async function writeDeltaBucket(
     const removed = await exportRemoved(sandbox, current, previous, plan.uniqueBy!, removedTarget);
     return { [ADDED]: added, [REMOVED]: removed };
   });
+}
+
+/** The job's bucket among the task's (`MembersCopy.bucket`). */
+function bucketIn(plan: TaskPlan, { bucket }: BucketInputs): { bucket: number; of: number } {
+  return { bucket, of: sliceBucketsOf(plan) };
 }

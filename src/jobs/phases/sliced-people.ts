@@ -6,7 +6,7 @@ import { exportPeople, type PeopleQuery } from '../../engine/people-queries.ts';
 import { sizeOfObjects } from '../../storage/storage.ts';
 import { jobsFor } from '../../tasks/planning/job-rows.ts';
 import { PEOPLE, type TaskPlan } from '../../tasks/task-model.ts';
-import { bucketKey, SLICE_BUCKETS } from '../../tasks/unique-slices.ts';
+import { bucketKey, sliceBucketsOf } from '../../tasks/unique-slices.ts';
 import { bucketPasses, bucketPeopleQuery, withBucket } from './bucket-inputs.ts';
 import { fileTarget, publishExport } from './export-files.ts';
 import type { JobRun, PhaseDeps, PhaseResult } from './phase.ts';
@@ -25,7 +25,7 @@ export function bucketExports(run: JobRun): PhaseResult {
   run.sharedBy(1);
   const jobs = jobsFor(
     'unload',
-    Array.from({ length: SLICE_BUCKETS }, (_, bucket) => [bucketKey(bucket)]),
+    Array.from({ length: sliceBucketsOf(run.plan) }, (_, bucket) => [bucketKey(bucket)]),
     'queued',
   );
   return { settle: 'expand', jobs, files: 0 };

@@ -33,6 +33,7 @@ import {
   type TaskPlan,
   type TaskType,
 } from '../task-model.ts';
+import { slicesCount } from '../unique-slices.ts';
 import { batchPartitions, type JobsPerTask, partitionsPerJob } from './partition-batches.ts';
 import { partitionFiles, sameHiveKeys } from './partition-folders.ts';
 
@@ -52,6 +53,11 @@ export interface TaskPlannerOptions {
    * against. Absent: `topic_ids` is refused.
    */
   topics?: () => Promise<ReadonlyMap<string, string>>;
+  /**
+   * The hash buckets a task's unique or people work is sliced into, should it be larger than one
+   * job (`tasks/unique-slices.ts`): asked once per such task, at create. @defaultValue `SLICE_BUCKETS`
+   */
+  sliceBuckets?: () => Promise<number>;
 }
 
 /**
@@ -138,7 +144,9 @@ export class TaskPlanner {
    * before any input is read (the caller's capacity check).
    */
   async intent(body: IntentTaskBody, admit: () => Promise<void>): Promise<PlannedTask> {
-    const { name, request, partitions } = await this.checkIntent(body, admit);
+    const checked = await this.checkIntent(body, admit);
+    const { name, partitions } = checked;
+    const request = await this.withSliceBuckets(checked.request);
     const batches = countsWhole(request.plan)
       ? [partitions]
       : batchPartitions(partitions, partitionsPerJob(partitions.length, this.jobsOf(request)));
@@ -217,13 +225,18 @@ export class TaskPlanner {
    * from its first ones (its layout and schema) and listed in full by a worker.
    */
   async generic(body: GenericTaskBody, admit: () => Promise<void>): Promise<PlannedTask> {
-    const { name, request, filesPerPartition, listing } = await this.checkGeneric(
-      body,
-      admit,
-      LISTED_AT_CREATION,
-    );
+    const checked = await this.checkGeneric(body, admit, LISTED_AT_CREATION);
+    const { name, filesPerPartition, listing } = checked;
+    const request = await this.withSliceBuckets(checked.request);
     if (listing) return { type: 'generic_parquet', name, request, batches: [], listing };
     return { type: 'generic_parquet', name, request, batches: this.batchesOf(request, filesPerPartition) };
+  }
+
+  /** A request whose count may be sliced, with its buckets (`TaskPlan.sliceBuckets`). */
+  private async withSliceBuckets(request: StoredRequest): Promise<StoredRequest> {
+    const { sliceBuckets } = this.options;
+    if (!sliceBuckets || !slicesCount(request.plan)) return request;
+    return { ...request, plan: { ...request.plan, sliceBuckets: await sliceBuckets() } };
   }
 
   /**
