@@ -35,7 +35,8 @@ export function sliceRowGroupRows(buckets: number): number {
  * segment's table (`segmentFigures`), whose rows the filter already kept and whose person column is
  * written under `personBy`'s name. With `everyBucket`, a slice without rows gets an empty file of the
  * same columns, so that every slice's readers know the columns' types (a delta run's members of an
- * empty bucket). Answers the files of each slice written.
+ * empty bucket). With `lowerCase`, the slice is the hash of the person's text lower-cased, so
+ * that every spelling of one identifier lands in one slice. Answers the files of each slice written.
  */
 export async function writeSlices(
   sandbox: Sandbox,
@@ -46,6 +47,7 @@ export async function writeSlices(
     buckets: number;
     columns?: readonly string[];
     everyBucket?: boolean;
+    lowerCase?: boolean;
   },
   targetDir: string,
 ): Promise<Map<number, string[]>> {
@@ -56,7 +58,8 @@ export async function writeSlices(
   const person = quoteIdentifier(column);
   const relation = fromTable ? quoteIdentifier(source.table) : parquetRelation(source, false);
   const where = `WHERE ${query.whereSql === null ? '' : `(${query.whereSql}) AND `}${person} IS NOT NULL`;
-  const slice = `${hashBucketSql(personText(column), query.buckets)} AS ${SLICE_COLUMN}`;
+  const text = query.lowerCase ? `lower(${personText(column)})` : personText(column);
+  const slice = `${hashBucketSql(text, query.buckets)} AS ${SLICE_COLUMN}`;
   const others = [...new Set(query.columns ?? [])]
     .filter((other) => other !== query.personBy)
     .map(quoteIdentifier);

@@ -74,6 +74,8 @@ export interface ReducePart {
   unique: number;
   /** A delta run's: its bucket's members who joined and who left since the base run. */
   delta?: { added: number; removed: number };
+  /** A profile export's: its bucket's distinct values left out for not being a hex SHA-256. */
+  invalid?: number;
 }
 
 /** The task's count may be sliced: a unique count and nothing more over the whole segment. */
@@ -87,16 +89,26 @@ export function slicesUnique(plan: TaskPlan): boolean {
 }
 
 /**
- * The task's people export may be sliced: one row per person and nothing more, or a delta run's
- * members and who joined and left (a profile or a split is one job over every person).
+ * The task's people export may be sliced: one row per person and nothing more, a profile's file of
+ * identifiers, or a delta run's members and who joined and left (a split, or a profile's delta run,
+ * is one job over every person).
  */
 export function slicesPeople(plan: TaskPlan): boolean {
   return (
     peopleOf(plan) !== null &&
-    profileOf(plan) === null &&
     splitsOf(plan) === null &&
+    !(profileOf(plan) !== null && plan.delta) &&
     (plan.breakdownBy ?? null) === null
   );
+}
+
+/**
+ * A sliced profile export's people are its identifiers lower-cased (`validIdentifiersSql`): its
+ * rows are bucketed, and its buckets folded in passes, by the hash of the lower-cased value, so that
+ * every spelling of one identifier meets in one bucket and one pass.
+ */
+export function slicesLowerCased(plan: TaskPlan): boolean {
+  return profileOf(plan) !== null;
 }
 
 /** The task's count may be sliced, its people or its distinct people. */
@@ -186,7 +198,9 @@ export function reduceEnded(
   const plan = planOf(task);
   if (slicesPeople(plan)) {
     const counts = { [PEOPLE]: unique };
-    const figures = { ...before, unique_count: unique, unique_counts: counts };
+    const figures: SegmentFiguresView = { ...before, unique_count: unique, unique_counts: counts };
+    if (profileOf(plan))
+      figures.invalid_identifiers = reduced.reduce((sum, part) => sum + (part.invalid ?? 0), 0);
     if (!plan.delta) return { counts, figures };
     // A delta run's members: the buckets' sums, as one job over every member would count them.
     const sum = (list: 'added' | 'removed') =>

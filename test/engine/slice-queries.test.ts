@@ -4,12 +4,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sandbox } from '../../src/engine/duckdb-sandbox.ts';
+import { hashPasses } from '../../src/engine/hash-passes.ts';
+import { peopleValuesSql } from '../../src/engine/people-queries.ts';
+import { countIdentifiers } from '../../src/engine/profile-files.ts';
 import {
   countDistinct,
   SLICE_ROW_GROUP_ROWS,
   sliceRowGroupRows,
   writeSlices,
 } from '../../src/engine/slice-queries.ts';
+import { bucketPeopleQuery } from '../../src/jobs/phases/bucket-inputs.ts';
+import type { TaskPlan } from '../../src/tasks/task-model.ts';
 import { duck } from '../support/duck.ts';
 
 /**
@@ -218,5 +223,56 @@ describe('writeSlices', () => {
     );
     expect(slices.size).toBe(0);
     expect(await countDistinct(sandbox, [], 'person')).toBe(0);
+  });
+});
+
+/** A generic profile export's plan over `email_sha` (the planner's shape for `profile` and `identifier`). */
+const plan = {
+  inputRoot: 'crm',
+  hive: false,
+  nestedPartitions: true,
+  whereSql: null,
+  columns: null,
+  limit: null,
+  uniqueBy: 'email_sha',
+  people: { shape: 'generic', minTopics: null, minDays: null, latestBy: null },
+  profile: { name: 'meta_custom_audience', identifier: 'email_sha' },
+} as unknown as TaskPlan;
+
+describe('a sliced profile export (writeSlices with lowerCase, then its hash passes)', () => {
+  it('writes every spelling of an identifier into one bucket, and folds it in one hash pass', async () => {
+    // 2,000 identifiers, each on two rows: as it is and upper-cased; 20 values that are not hashes,
+    // the same way.
+    const crm = path.join(root, 'in', 'crm.parquet');
+    await duck(
+      `COPY (SELECT v AS email_sha FROM (
+               SELECT sha256('person-' || i) AS v FROM range(2000) AS r(i)
+               UNION ALL SELECT upper(sha256('person-' || i)) FROM range(2000) AS r(i)
+               UNION ALL SELECT 'bad-' || i FROM range(20) AS r(i)
+               UNION ALL SELECT 'BAD-' || i FROM range(20) AS r(i)))
+       TO '${crm}' (FORMAT parquet)`,
+    );
+    const slices = await writeSlices(
+      sandbox,
+      { files: [crm], hive: false },
+      { whereSql: null, personBy: 'email_sha', buckets: 4, columns: ['email_sha'], lowerCase: true },
+      path.join(root, 'crm-slices'),
+    );
+    expect([...slices.keys()].sort()).toEqual([0, 1, 2, 3]);
+    let valid = 0;
+    let invalid = 0;
+    for (const files of slices.values()) {
+      const source = { files, hive: false };
+      for (const pass of hashPasses(3)) {
+        const counted = await countIdentifiers(
+          sandbox,
+          peopleValuesSql(source, bucketPeopleQuery(plan, pass)),
+        );
+        valid += counted.valid;
+        invalid += counted.invalid;
+      }
+    }
+    // Counted apart, a bucket or a pass holding one spelling of an identifier would count it twice.
+    expect({ valid, invalid }).toEqual({ valid: 2000, invalid: 20 });
   });
 });

@@ -265,3 +265,72 @@ describe('a unique count on a shared store', () => {
     }
   }, 120_000);
 });
+
+describe('a profile export larger than one job', () => {
+  it("slices by the hash of each identifier lower-cased: every spelling of one is in one bucket's file, once", async () => {
+    // A CRM extract in 8 folders (about 8 MB: more than the 4 MB one job takes on), 40,000 people
+    // on 3 rows each in different folders, one of the 3 spelled in upper case; every 100th row is
+    // not a hash (37 values, in either case) and every 250th is NULL.
+    const input = path.join(t.dataDir, 'crm-large');
+    for (let k = 0; k < 8; k++) {
+      const folder = path.join(input, `region=${k}`);
+      fs.mkdirSync(folder, { recursive: true });
+      await duck(
+        `COPY (SELECT CASE WHEN i % 250 = 0 THEN NULL
+                           WHEN i % 100 = 0 THEN (CASE WHEN i % 200 = 0 THEN 'BAD-' ELSE 'bad-' END) || (i % 37)
+                           WHEN i % 3 = 0 THEN upper(sha256('person-' || (i % 40000)))
+                           ELSE sha256('person-' || (i % 40000)) END AS email_sha,
+                      i AS customer_no
+               FROM range(${k * 15_000}, ${(k + 1) * 15_000}) AS r(i))
+         TO '${path.join(folder, 'part.parquet')}' (FORMAT parquet)`,
+      );
+    }
+    const values = `(SELECT email_sha AS v FROM read_parquet('${input}/**/*.parquet') WHERE email_sha IS NOT NULL)`;
+    const [want] = await duck<{ valid: bigint; invalid: bigint }>(
+      `SELECT count(DISTINCT lower(v)) FILTER (WHERE regexp_full_match(v, '[0-9A-Fa-f]{64}')) AS valid,
+              count(DISTINCT lower(v)) FILTER (WHERE NOT regexp_full_match(v, '[0-9A-Fa-f]{64}')) AS invalid
+       FROM ${values}`,
+    );
+    const valid = Number(want!.valid);
+    expect(valid).toBeGreaterThan(30_000);
+    expect(Number(want!.invalid)).toBe(37);
+    const body = {
+      input_path: input,
+      output: 'people',
+      profile: 'meta_custom_audience',
+      identifier: 'email_sha',
+    };
+
+    // Counted first, then exported; and exported at once (its first job gives way to count jobs).
+    const counted = await api.post('/api/v1/generic_parquet_tasks', { ...body, perform_unload: false });
+    expect(counted.status, JSON.stringify(counted.body)).toBe(202);
+    const review = await api.waitFor(counted.body.task_id, ['counted'], 120_000);
+    expect(review.unique_count).toBe(valid);
+    expect(review.invalid_identifiers).toBe(37);
+    expect((await api.post(`/api/v1/tasks/${counted.body.task_id}/unload`)).status).toBe(202);
+    const atOnce = await api.post('/api/v1/generic_parquet_tasks', body);
+    expect(atOnce.body.status).toBe('unloading');
+    for (const id of [counted.body.task_id, atOnce.body.task_id]) {
+      const done = await api.waitFor(id, ['completed'], 120_000);
+      const jobs = jobsByPhase(id);
+      expect(jobs.count).toBeGreaterThanOrEqual(2);
+      expect(jobs.reduce).toBe(SLICE_BUCKETS);
+      expect(done.counts).toEqual({ people: valid });
+      expect(done.invalid_identifiers).toBe(37);
+      const buckets = new Set(done.files.map((file: { uri: string }) => file.uri.split('/').at(-2)));
+      expect([...buckets].every((folder) => /^bucket=\d+$/.test(String(folder)))).toBe(true);
+      // Every identifier once, lower-cased, against DuckDB's own over the input.
+      const copies = path.join(t.dataDir, 'profile-downloads', id);
+      fs.mkdirSync(copies, { recursive: true });
+      const files = await downloadFiles(done.files, copies);
+      const got = `(SELECT email FROM read_csv([${files.map((file) => `'${file}'`).join(', ')}], header = true, all_varchar = true))`;
+      const expected = `(SELECT DISTINCT lower(v) AS email FROM ${values} WHERE regexp_full_match(v, '[0-9A-Fa-f]{64}'))`;
+      const [diff] = await duck<{ missing: bigint; extra: bigint; rows: bigint }>(
+        `SELECT (SELECT count(*) FROM (SELECT email FROM ${expected} EXCEPT SELECT email FROM ${got})) AS missing,
+                (SELECT count(*) FROM (SELECT email FROM ${got} EXCEPT SELECT email FROM ${expected})) AS extra,
+                (SELECT count(*) FROM ${got}) AS rows`,
+      );
+      expect(diff).toEqual({ missing: 0n, extra: 0n, rows: BigInt(valid) });
+    }
+  }, 120_000);
+});

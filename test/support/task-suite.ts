@@ -573,6 +573,41 @@ export function taskSuite(name: string, target: SuiteTarget): void {
       expect(await peopleRows(files)).toEqual(latest);
     });
 
+    it("writes an ad platform's file by hash bucket when its export is split: each identifier once, lower-cased", async () => {
+      const where = 'intent_score >= 30';
+      const created = await api.post('/api/v1/intent_hive_tasks', {
+        ...wholeTree(),
+        where_expr: where,
+        output: 'people',
+        profile: 'google_customer_match',
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(202);
+      expect(created.body.status).toBe('unloading');
+      const done = await api.waitFor(created.body.task_id, ['completed'], 120_000);
+      const wanted = `(SELECT DISTINCT lower(hem_sha256) AS id FROM ${intentRelation(tree)} WHERE ${where} AND hem_sha256 IS NOT NULL)`;
+      const [want] = await duck<{ n: bigint }>(`SELECT count(*) AS n FROM ${wanted}`);
+      const people = Number(want!.n);
+      expect(people).toBeGreaterThan(1_000);
+      expect(done.counts).toEqual({ people });
+      expect(done.invalid_identifiers).toBe(0);
+      const folders = new Set(done.files.map((f: { uri: string }) => f.uri.split('/').at(-2)));
+      if (target.jobMaxBytes) {
+        // Sliced: every bucket has people, each in its own folder of the platform's files.
+        expect([...folders].sort()).toEqual(Array.from({ length: buckets }, (_, b) => `bucket=${b}`).sort());
+      } else {
+        expect([...folders]).toEqual(['people']);
+        expect(done.total_jobs).toBe(2);
+      }
+      const copies = await download(done.files);
+      const got = `(SELECT "Email" AS id FROM read_csv([${copies.map((c) => `'${c}'`).join(', ')}], header = true, all_varchar = true))`;
+      const [diff] = await duck<{ missing: bigint; extra: bigint; rows: bigint }>(
+        `SELECT (SELECT count(*) FROM (SELECT id FROM ${wanted} EXCEPT SELECT id FROM ${got})) AS missing,
+                (SELECT count(*) FROM (SELECT id FROM ${got} EXCEPT SELECT id FROM ${wanted})) AS extra,
+                (SELECT count(*) FROM ${got}) AS rows`,
+      );
+      expect(diff).toEqual({ missing: 0n, extra: 0n, rows: BigInt(people) });
+    });
+
     it('delivers a saved audience by delta as its window moves, sliced by hash or counted in one job', async () => {
       // The window's days decide the input, so whether a run's count is split: where jobs split,
       // the three days are sliced and one day is not, so bases of either kind meet runs of both;

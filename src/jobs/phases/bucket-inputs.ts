@@ -11,7 +11,7 @@ import { type StoredObject, sizeOfObjects } from '../../storage/storage.ts';
 import { peopleQueryOf } from '../../tasks/people-query.ts';
 import { peopleOf, type TaskPlan } from '../../tasks/task-model.ts';
 import { taskSlicesRoot } from '../../tasks/task-outputs.ts';
-import { bucketKey, bucketOf } from '../../tasks/unique-slices.ts';
+import { bucketKey, bucketOf, slicesLowerCased } from '../../tasks/unique-slices.ts';
 import type { JobRun, PhaseDeps } from './phase.ts';
 
 /** The files a sliced count's count jobs wrote into one bucket, staged for the job that reads them. */
@@ -49,12 +49,14 @@ export async function withBucket<T>(
 
 /**
  * A people export's query over a bucket's rows (the count jobs kept only the rows its filter
- * keeps), of one hash pass over the bucket's people.
+ * keeps), of one hash pass over the bucket's people (a profile's: over their lower-cased values,
+ * as its buckets are, see `slicesLowerCased`).
  */
 export function bucketPeopleQuery(plan: TaskPlan, pass: HashPass = ONE_PASS): PeopleQuery {
+  const person = quoteIdentifier(plan.uniqueBy!);
   return {
     ...peopleQueryOf(plan, peopleOf(plan)!),
-    whereSql: passConditionSql(quoteIdentifier(plan.uniqueBy!), pass),
+    whereSql: passConditionSql(slicesLowerCased(plan) ? `lower(${person})` : person, pass),
   };
 }
 

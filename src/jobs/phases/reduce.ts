@@ -1,10 +1,11 @@
 import type { Sandbox } from '../../engine/duckdb-sandbox.ts';
 import type { HashPass } from '../../engine/hash-passes.ts';
-import { countPeople } from '../../engine/people-queries.ts';
+import { countPeople, peopleValuesSql } from '../../engine/people-queries.ts';
+import { countIdentifiers } from '../../engine/profile-files.ts';
 import { countDistinct } from '../../engine/slice-queries.ts';
 import { sizeOfObjects } from '../../storage/storage.ts';
 import type { TaskRecord } from '../../store/store.ts';
-import { peopleOf, type TaskPlan } from '../../tasks/task-model.ts';
+import { peopleOf, profileOf, type TaskPlan } from '../../tasks/task-model.ts';
 import { taskSlicesRoot } from '../../tasks/task-outputs.ts';
 import type { ReducePart } from '../../tasks/unique-slices.ts';
 import { bucketPasses, bucketPeopleQuery, withBucket } from './bucket-inputs.ts';
@@ -37,9 +38,9 @@ export class ReducePhase implements Phase {
         part = await reduceDeltaBucket(run, this.deps, inputs);
       } else {
         const { sandbox } = await run.engine!;
-        const unique = await countBucket(sandbox, paths, run.plan, bucketPasses(objects, this.deps));
+        const counted = await countBucket(sandbox, paths, run.plan, bucketPasses(objects, this.deps));
         run.lap('count');
-        part = { kind: 'reduce', bucket, unique };
+        part = { kind: 'reduce', bucket, ...counted };
       }
       const bytes = sizeOfObjects(objects);
       return {
@@ -54,18 +55,29 @@ export class ReducePhase implements Phase {
 
 /**
  * A bucket's distinct people (DuckDB's distinct count spills to disk); a people export's, once its
- * per-person conditions have kept them, folded in `passes` and added up.
+ * per-person conditions have kept them, folded in `passes` and added up; a profile export's, its
+ * distinct valid identifiers, and the values left out.
  */
 async function countBucket(
   sandbox: Sandbox,
   files: readonly string[],
   plan: TaskPlan,
   passes: readonly HashPass[],
-): Promise<number> {
-  if (!peopleOf(plan)) return countDistinct(sandbox, files, plan.uniqueBy!);
-  let people = 0;
+): Promise<{ unique: number; invalid?: number }> {
+  if (!peopleOf(plan)) return { unique: await countDistinct(sandbox, files, plan.uniqueBy!) };
+  const source = { files: [...files], hive: false };
+  const profile = profileOf(plan) !== null;
+  let unique = 0;
+  let invalid = 0;
   for (const pass of passes) {
-    people += await countPeople(sandbox, { files: [...files], hive: false }, bucketPeopleQuery(plan, pass));
+    const query = bucketPeopleQuery(plan, pass);
+    if (!profile) {
+      unique += await countPeople(sandbox, source, query);
+      continue;
+    }
+    const identifiers = await countIdentifiers(sandbox, peopleValuesSql(source, query));
+    unique += identifiers.valid;
+    invalid += identifiers.invalid;
   }
-  return people;
+  return profile ? { unique, invalid } : { unique };
 }

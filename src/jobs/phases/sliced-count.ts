@@ -7,7 +7,7 @@ import type { JobOutcome } from '../../store/store.ts';
 import { peopleQueryOf } from '../../tasks/people-query.ts';
 import { peopleOf } from '../../tasks/task-model.ts';
 import { taskSlicesRoot } from '../../tasks/task-outputs.ts';
-import { bucketKey, type CountPart, sliceBucketsOf } from '../../tasks/unique-slices.ts';
+import { bucketKey, type CountPart, sliceBucketsOf, slicesLowerCased } from '../../tasks/unique-slices.ts';
 import type { JobRun, PhaseDeps } from './phase.ts';
 import { countWhole } from './segment-figures.ts';
 
@@ -38,7 +38,13 @@ export async function countSlices(
     const files = inputs.partitions.flatMap((input) => input.localPaths);
     const columns = peopleColumns(peopleQueryOf(plan, people));
     // A delta run's reduce jobs write a members file of every bucket, of the person's own type.
-    const query = { ...slicing, whereSql: plan.whereSql, columns, everyBucket: Boolean(plan.delta) };
+    const query = {
+      ...slicing,
+      whereSql: plan.whereSql,
+      columns,
+      everyBucket: Boolean(plan.delta),
+      lowerCase: slicesLowerCased(plan),
+    };
     slices = await writeSlices(engine.sandbox, parquetSource(files, plan), query, target);
   } else {
     // One scan: the distinct people are sliced from the rows the count kept, not the files again.

@@ -1,11 +1,15 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { activationProfile } from '../../activation/profiles.ts';
+import type { Sandbox } from '../../engine/duckdb-sandbox.ts';
 import type { ExportedFile, FileTarget, WrittenFiles } from '../../engine/file-writer.ts';
 import type { HashPass } from '../../engine/hash-passes.ts';
-import { exportPeople, type PeopleQuery } from '../../engine/people-queries.ts';
+import type { ParquetSource } from '../../engine/parquet-queries.ts';
+import { exportPeople, type PeopleQuery, peopleValuesSql } from '../../engine/people-queries.ts';
+import { exportIdentifiers } from '../../engine/profile-files.ts';
 import { sizeOfObjects } from '../../storage/storage.ts';
 import { jobsFor } from '../../tasks/planning/job-rows.ts';
-import { PEOPLE, type TaskPlan } from '../../tasks/task-model.ts';
+import { PEOPLE, profileOf, type TaskPlan } from '../../tasks/task-model.ts';
 import { bucketKey, sliceBucketsOf } from '../../tasks/unique-slices.ts';
 import { bucketPasses, bucketPeopleQuery, withBucket } from './bucket-inputs.ts';
 import { fileTarget, publishExport } from './export-files.ts';
@@ -15,8 +19,9 @@ import { type PassWriter, writeDeltaBucket } from './sliced-delta.ts';
 /**
  * The export of a sliced people export (see `tasks/unique-slices.ts`): its one `unload` job gives
  * way to one job per hash bucket, each writing the people of its bucket from the rows the count
- * jobs wrote there, into `people/bucket={b}/` of the task's output. A person is in one bucket only:
- * the files hold every person once.
+ * jobs wrote there, into `people/bucket={b}/` of the task's output (a profile's: the platform's
+ * files of the bucket's valid identifiers). A person is in one bucket only: the files hold every
+ * person once.
  */
 
 /** The export's one `people` job: one job per bucket takes its place. */
@@ -57,7 +62,7 @@ export function exportBucket(run: JobRun, deps: PhaseDeps): Promise<PhaseResult>
       : {
           [PEOPLE]: await writePasses(
             bucketPasses(inputs.objects, deps),
-            (query, passTarget) => exportPeople(engine.sandbox, source, query, passTarget),
+            (query, passTarget) => writePeople(plan, engine.sandbox, source, query, passTarget),
             dir,
           ),
         };
@@ -90,6 +95,21 @@ export function exportBucket(run: JobRun, deps: PhaseDeps): Promise<PhaseResult>
       },
     };
   });
+}
+
+/** One pass's people: their rows, or a profile's files of their valid identifiers. */
+async function writePeople(
+  plan: TaskPlan,
+  sandbox: Sandbox,
+  source: ParquetSource,
+  query: PeopleQuery,
+  target: FileTarget,
+): Promise<WrittenFiles> {
+  const profile = profileOf(plan);
+  if (!profile) return exportPeople(sandbox, source, query, target);
+  const values = peopleValuesSql(source, query);
+  return (await exportIdentifiers(sandbox, values, activationProfile(profile.name), target.targetDir))
+    .written;
 }
 
 /**
