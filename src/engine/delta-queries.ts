@@ -52,9 +52,10 @@ export async function writeMembers(
   previous: string | null,
   { identifiers = false, passes = [ONE_PASS] }: MembersOptions = {},
 ): Promise<MemberDelta & { invalid?: number }> {
-  if (identifiers && passes.length > 1) throw new Error('identifiers are kept in one pass');
   const person = quoteIdentifier(query.personBy);
-  const inPass = (pass: HashPass) => ({ ...query, whereSql: withPassSql(query.whereSql, person, pass) });
+  // Identifiers are passed by their lower-cased value: both spellings of one are one member.
+  const member = identifiers ? `lower(${person})` : person;
+  const inPass = (pass: HashPass) => ({ ...query, whereSql: withPassSql(query.whereSql, member, pass) });
   const [first = ONE_PASS, ...more] = passes;
   // Without input there are no members, but the file still needs a column type: the previous
   // file's, else VARCHAR (a later run of another type compares with it as text, see `withoutPeople`).
@@ -66,17 +67,20 @@ export async function writeMembers(
         : `${membersOf(previous, query.personBy)} LIMIT 0`;
   let invalid = 0;
   if (identifiers && source.files.length > 0) {
-    // Members are the valid identifiers, lower-cased, and the values left out are counted: the
-    // segment is read once, into a table both come from.
-    try {
-      await sandbox.query(`CREATE OR REPLACE TEMP TABLE ${VALUES} AS ${current}`);
-      invalid = (await countIdentifiers(sandbox, `SELECT * FROM ${VALUES}`)).invalid;
-      const valid = validIdentifiersSql(`SELECT * FROM ${VALUES}`);
-      await sandbox.query(
-        `CREATE OR REPLACE TEMP TABLE ${MEMBERS} AS SELECT id AS ${person} FROM (${valid})`,
-      );
-    } finally {
-      await sandbox.query(`DROP TABLE IF EXISTS ${VALUES}`);
+    // Members are the valid identifiers, lower-cased, and the values left out are counted: each
+    // pass's segment is read once, into a table both come from.
+    for (const [i, pass] of passes.entries()) {
+      try {
+        const values = i === 0 ? current : membersSql(source, inPass(pass));
+        await sandbox.query(`CREATE OR REPLACE TEMP TABLE ${VALUES} AS ${values}`);
+        invalid += (await countIdentifiers(sandbox, `SELECT * FROM ${VALUES}`)).invalid;
+        const valid = `SELECT id AS ${person} FROM (${validIdentifiersSql(`SELECT * FROM ${VALUES}`)})`;
+        await sandbox.query(
+          i === 0 ? `CREATE OR REPLACE TEMP TABLE ${MEMBERS} AS ${valid}` : `INSERT INTO ${MEMBERS} ${valid}`,
+        );
+      } finally {
+        await sandbox.query(`DROP TABLE IF EXISTS ${VALUES}`);
+      }
     }
   } else {
     await sandbox.query(`CREATE OR REPLACE TEMP TABLE ${MEMBERS} AS ${current}`);
@@ -98,7 +102,7 @@ export interface MembersOptions {
   identifiers?: boolean;
   /**
    * The hash passes the people are folded in, each only its share of them (a bucket of a sliced run
-   * with more people than one pass folds); not with `identifiers`. @defaultValue one pass
+   * with more people than one pass folds; identifiers by their lower-cased value). @defaultValue one pass
    */
   passes?: readonly HashPass[];
 }

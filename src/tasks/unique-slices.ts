@@ -90,16 +90,11 @@ export function slicesUnique(plan: TaskPlan): boolean {
 
 /**
  * The task's people export may be sliced: one row per person and nothing more, a profile's file of
- * identifiers, or a delta run's members and who joined and left (a split, or a profile's delta run,
- * is one job over every person).
+ * identifiers, or a delta run's members and who joined and left (a split is one job over every
+ * person).
  */
 export function slicesPeople(plan: TaskPlan): boolean {
-  return (
-    peopleOf(plan) !== null &&
-    splitsOf(plan) === null &&
-    !(profileOf(plan) !== null && plan.delta) &&
-    (plan.breakdownBy ?? null) === null
-  );
+  return peopleOf(plan) !== null && splitsOf(plan) === null && (plan.breakdownBy ?? null) === null;
 }
 
 /**

@@ -11,6 +11,7 @@ import {
 } from '../../src/engine/delta-queries.ts';
 import { Sandbox } from '../../src/engine/duckdb-sandbox.ts';
 import type { WrittenFiles } from '../../src/engine/file-writer.ts';
+import { hashPasses } from '../../src/engine/hash-passes.ts';
 import type { ParquetSource } from '../../src/engine/parquet-queries.ts';
 import type { IntentPeople, LatestRowPeople } from '../../src/engine/people-queries.ts';
 import { duck, expectedIntentPeople } from '../support/duck.ts';
@@ -419,6 +420,49 @@ describe('a numeric person column (latest-row people)', () => {
       targetDir: path.join(dir, 'removed'),
     });
     expect(await valuesIn(paths(removed), 'account_id')).toEqual(['gone']);
+  });
+});
+
+describe("a profile's members (identifiers) in hash passes", () => {
+  it('keeps both spellings of one hash in one pass: each member once, lower-cased, the rest counted', async () => {
+    // 2,000 hashes, each as it is and upper-cased; 20 values that are not hashes, the same way.
+    const crm = path.join(runDir(), 'crm.parquet');
+    fs.mkdirSync(path.dirname(crm), { recursive: true });
+    await duck(
+      `COPY (SELECT v AS email_sha FROM (
+               SELECT sha256('person-' || i) AS v FROM range(2000) AS r(i)
+               UNION ALL SELECT upper(sha256('person-' || i)) FROM range(2000) AS r(i)
+               UNION ALL SELECT 'bad-' || i FROM range(20) AS r(i)
+               UNION ALL SELECT 'BAD-' || i FROM range(20) AS r(i)))
+       TO '${crm}' (FORMAT parquet)`,
+    );
+    const query: LatestRowPeople = {
+      shape: 'latest_row',
+      whereSql: null,
+      personBy: 'email_sha',
+      columns: [],
+      latestBy: null,
+    };
+    const source = { files: [crm], hive: false };
+    const file = path.join(runDir(), 'members.parquet');
+    const found = await writeMembers(sandbox, source, query, file, null, {
+      identifiers: true,
+      passes: hashPasses(3),
+    });
+    expect(found).toEqual({ members: 2000, added: 2000, removed: 0, kept: 0, invalid: 20 });
+    const want = await duck<{ v: string }>(
+      `SELECT sha256('person-' || i) AS v FROM range(2000) AS r(i) ORDER BY 1`,
+    );
+    expect(await valuesIn([file], 'email_sha')).toEqual(want.map((row) => row.v));
+    // In one pass, against the members the passes kept: nobody joined or left.
+    const again = path.join(runDir(), 'members.parquet');
+    expect(await writeMembers(sandbox, source, query, again, file, { identifiers: true })).toEqual({
+      members: 2000,
+      added: 0,
+      removed: 0,
+      kept: 2000,
+      invalid: 20,
+    });
   });
 });
 

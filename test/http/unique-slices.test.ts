@@ -266,26 +266,58 @@ describe('a unique count on a shared store', () => {
   }, 120_000);
 });
 
+/**
+ * Folder `region={k}` of a CRM extract (about 1 MB): rows k × 15,000 to (k + 1) × 15,000, of the
+ * people `{who}-{i mod 40,000}` hashed, one row in 3 spelled in upper case (a person's 3 rows, 40,000
+ * apart, fall in different folders); every 100th row is not a hash (37 values, in either case) and
+ * every 250th is NULL.
+ */
+async function crmFolder(input: string, k: number, who: string): Promise<void> {
+  const folder = path.join(input, `region=${k}`);
+  fs.mkdirSync(folder, { recursive: true });
+  await duck(
+    `COPY (SELECT CASE WHEN i % 250 = 0 THEN NULL
+                       WHEN i % 100 = 0 THEN (CASE WHEN i % 200 = 0 THEN 'BAD-' ELSE 'bad-' END) || (i % 37)
+                       WHEN i % 3 = 0 THEN upper(sha256('${who}-' || (i % 40000)))
+                       ELSE sha256('${who}-' || (i % 40000)) END AS email_sha,
+                  i AS customer_no
+           FROM range(${k * 15_000}, ${(k + 1) * 15_000}) AS r(i))
+     TO '${path.join(folder, 'part.parquet')}' (FORMAT parquet)`,
+  );
+}
+
+/** The non-NULL values of a CRM extract's `email_sha`, as `v`. */
+function valuesOf(input: string): string {
+  return `(SELECT email_sha AS v FROM read_parquet('${input}/**/*.parquet') WHERE email_sha IS NOT NULL)`;
+}
+
+/** Its valid identifiers, lower-cased, as DuckDB reads them: what a profile's files hold. */
+async function identifiersOf(input: string): Promise<string[]> {
+  const rows = await duck<{ id: string }>(
+    `SELECT DISTINCT lower(v) AS id FROM ${valuesOf(input)} WHERE regexp_full_match(v, '[0-9A-Fa-f]{64}') ORDER BY 1`,
+  );
+  return rows.map((row) => row.id);
+}
+
+/** The identifiers of a profile's downloaded files (header `email`), sorted. */
+async function downloadedIds(files: Parameters<typeof downloadFiles>[0], dir: string): Promise<string[]> {
+  fs.mkdirSync(dir, { recursive: true });
+  const local = await downloadFiles(files, dir);
+  if (local.length === 0) return [];
+  const rows = await duck<{ email: string }>(
+    `SELECT email FROM read_csv([${local.map((file) => `'${file}'`).join(', ')}], header = true, all_varchar = true) ORDER BY 1`,
+  );
+  return rows.map((row) => row.email);
+}
+
 describe('a profile export larger than one job', () => {
   it("slices by the hash of each identifier lower-cased: every spelling of one is in one bucket's file, once", async () => {
     // A CRM extract in 8 folders (about 8 MB: more than the 4 MB one job takes on), 40,000 people
     // on 3 rows each in different folders, one of the 3 spelled in upper case; every 100th row is
     // not a hash (37 values, in either case) and every 250th is NULL.
     const input = path.join(t.dataDir, 'crm-large');
-    for (let k = 0; k < 8; k++) {
-      const folder = path.join(input, `region=${k}`);
-      fs.mkdirSync(folder, { recursive: true });
-      await duck(
-        `COPY (SELECT CASE WHEN i % 250 = 0 THEN NULL
-                           WHEN i % 100 = 0 THEN (CASE WHEN i % 200 = 0 THEN 'BAD-' ELSE 'bad-' END) || (i % 37)
-                           WHEN i % 3 = 0 THEN upper(sha256('person-' || (i % 40000)))
-                           ELSE sha256('person-' || (i % 40000)) END AS email_sha,
-                      i AS customer_no
-               FROM range(${k * 15_000}, ${(k + 1) * 15_000}) AS r(i))
-         TO '${path.join(folder, 'part.parquet')}' (FORMAT parquet)`,
-      );
-    }
-    const values = `(SELECT email_sha AS v FROM read_parquet('${input}/**/*.parquet') WHERE email_sha IS NOT NULL)`;
+    for (let k = 0; k < 8; k++) await crmFolder(input, k, 'person');
+    const values = valuesOf(input);
     const [want] = await duck<{ valid: bigint; invalid: bigint }>(
       `SELECT count(DISTINCT lower(v)) FILTER (WHERE regexp_full_match(v, '[0-9A-Fa-f]{64}')) AS valid,
               count(DISTINCT lower(v)) FILTER (WHERE NOT regexp_full_match(v, '[0-9A-Fa-f]{64}')) AS invalid
@@ -294,6 +326,8 @@ describe('a profile export larger than one job', () => {
     const valid = Number(want!.valid);
     expect(valid).toBeGreaterThan(30_000);
     expect(Number(want!.invalid)).toBe(37);
+    const identifiers = await identifiersOf(input);
+    expect(identifiers).toHaveLength(valid);
     const body = {
       input_path: input,
       output: 'people',
@@ -321,16 +355,64 @@ describe('a profile export larger than one job', () => {
       expect([...buckets].every((folder) => /^bucket=\d+$/.test(String(folder)))).toBe(true);
       // Every identifier once, lower-cased, against DuckDB's own over the input.
       const copies = path.join(t.dataDir, 'profile-downloads', id);
-      fs.mkdirSync(copies, { recursive: true });
-      const files = await downloadFiles(done.files, copies);
-      const got = `(SELECT email FROM read_csv([${files.map((file) => `'${file}'`).join(', ')}], header = true, all_varchar = true))`;
-      const expected = `(SELECT DISTINCT lower(v) AS email FROM ${values} WHERE regexp_full_match(v, '[0-9A-Fa-f]{64}'))`;
-      const [diff] = await duck<{ missing: bigint; extra: bigint; rows: bigint }>(
-        `SELECT (SELECT count(*) FROM (SELECT email FROM ${expected} EXCEPT SELECT email FROM ${got})) AS missing,
-                (SELECT count(*) FROM (SELECT email FROM ${got} EXCEPT SELECT email FROM ${expected})) AS extra,
-                (SELECT count(*) FROM ${got}) AS rows`,
-      );
-      expect(diff).toEqual({ missing: 0n, extra: 0n, rows: BigInt(valid) });
+      expect(await downloadedIds(done.files, copies)).toEqual(identifiers);
+    }
+  }, 120_000);
+});
+
+describe('a saved profile audience larger than one job', () => {
+  it('delivers who joined and who left by bucket, each identifier once, lower-cased', async () => {
+    // Folders 0-6 hold the same people in both runs; folder 7 (first run only) and folder 8 (second
+    // run only) hold people of their own: who leaves and who joins. About 8 MB each run: sliced.
+    const input = path.join(t.dataDir, 'crm-audience');
+    for (let k = 0; k < 7; k++) await crmFolder(input, k, 'person');
+    await crmFolder(input, 7, 'leaver');
+    const created = await api.post('/api/v1/audiences', {
+      name: 'Meta, sliced',
+      kind: 'generic',
+      definition: {
+        input_path: input,
+        output: 'people',
+        profile: 'meta_custom_audience',
+        identifier: 'email_sha',
+      },
+      delivery: { mode: 'delta' },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const audience = created.body.audience_id;
+    const runs: string[] = [];
+    let before: string[] = [];
+    for (const round of [1, 2]) {
+      if (round === 2) {
+        fs.rmSync(path.join(input, 'region=7'), { recursive: true });
+        await crmFolder(input, 8, 'joiner');
+      }
+      const now = await identifiersOf(input);
+      const started = await api.post(`/api/v1/audiences/${audience}/runs`);
+      expect(started.status, JSON.stringify(started.body)).toBe(202);
+      const done = await api.waitFor(started.body.task_id, ['completed'], 120_000);
+      expect(jobsByPhase(started.body.task_id).reduce).toBe(SLICE_BUCKETS);
+      const joined = now.filter((id) => !before.includes(id));
+      const left = before.filter((id) => !now.includes(id));
+      if (round === 2) expect([joined.length > 1000, left.length > 1000]).toEqual([true, true]);
+      expect(done.delta).toEqual({
+        baseline: round === 1 ? 'new' : 'previous',
+        previous_run_id: runs.at(-1) ?? null,
+        members: now.length,
+        added: joined.length,
+        removed: left.length,
+        kept: now.length - joined.length,
+      });
+      expect(done.invalid_identifiers).toBe(37);
+      const list = (name: string) =>
+        done.files.filter((file: { partition: string }) => file.partition === name);
+      const folders = new Set(done.files.map((file: { uri: string }) => file.uri.split('/').at(-2)));
+      expect([...folders].every((folder) => /^bucket=\d+$/.test(String(folder)))).toBe(true);
+      const copies = path.join(t.dataDir, 'audience-downloads', started.body.run_id);
+      expect(await downloadedIds(list('added'), path.join(copies, 'added'))).toEqual(joined);
+      expect(await downloadedIds(list('removed'), path.join(copies, 'removed'))).toEqual(left);
+      before = now;
+      runs.push(started.body.run_id);
     }
   }, 120_000);
 });

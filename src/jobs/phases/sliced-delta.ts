@@ -1,9 +1,17 @@
 import path from 'node:path';
-import { exportAdded, exportRemoved, writeMembers } from '../../engine/delta-queries.ts';
+import { activationProfile } from '../../activation/profiles.ts';
+import { exportAdded, exportProfileDelta, exportRemoved, writeMembers } from '../../engine/delta-queries.ts';
 import type { FileTarget, WrittenFiles } from '../../engine/file-writer.ts';
 import type { HashPass } from '../../engine/hash-passes.ts';
 import type { PeopleQuery } from '../../engine/people-queries.ts';
-import { ADDED, type DeltaPlan, MEMBERS_FILE, REMOVED, type TaskPlan } from '../../tasks/task-model.ts';
+import {
+  ADDED,
+  type DeltaPlan,
+  MEMBERS_FILE,
+  profileOf,
+  REMOVED,
+  type TaskPlan,
+} from '../../tasks/task-model.ts';
 import { bucketKey, type ReducePart, sliceBucketsOf } from '../../tasks/unique-slices.ts';
 import type { JobEngine } from '../job-engines.ts';
 import { type BucketInputs, bucketPasses, bucketPeopleQuery } from './bucket-inputs.ts';
@@ -44,14 +52,17 @@ export async function reduceDeltaBucket(
     const copy = { sandbox, personBy: plan.uniqueBy!, bucket: bucketIn(plan, inputs), folder: copies };
     const previous = await fetchMembers(deps.storage, delta.previous, copy);
     const source = { files: inputs.paths, hive: false };
-    const found = await writeMembers(sandbox, source, bucketPeopleQuery(plan), file, previous, { passes });
+    const identifiers = profileOf(plan) !== null;
+    const query = bucketPeopleQuery(plan);
+    const found = await writeMembers(sandbox, source, query, file, previous, { passes, identifiers });
     run.lap('count');
     // Publishing replaces the bucket's members: only the lease holder may.
     await run.lease.hold();
     await deps.storage.publish([file], deps.storage.join(delta.snapshot, bucketKey(inputs.bucket)));
     run.lap('publish');
     const counted = { added: found.added, removed: found.removed };
-    return { kind: 'reduce', bucket: inputs.bucket, unique: found.members, delta: counted };
+    const part: ReducePart = { kind: 'reduce', bucket: inputs.bucket, unique: found.members, delta: counted };
+    return found.invalid === undefined ? part : { ...part, invalid: found.invalid };
   });
 }
 
@@ -79,6 +90,20 @@ export async function writeDeltaBucket(
     const copy = { sandbox, personBy: plan.uniqueBy!, bucket: bucketIn(plan, inputs) };
     const previous = await fetchMembers(deps.storage, delta.previous, { ...copy, folder: folders[0] });
     const current = (await fetchMembers(deps.storage, delta.snapshot, { ...copy, folder: folders[1] }))!;
+    const profile = profileOf(plan);
+    if (profile) {
+      // A profile's joined and left are its members' identifiers, in the platform's files.
+      const targets = { added: path.join(out.dir, ADDED), removed: path.join(out.dir, REMOVED) };
+      const written = await exportProfileDelta(
+        sandbox,
+        current,
+        previous,
+        plan.uniqueBy!,
+        activationProfile(profile.name),
+        targets,
+      );
+      return { [ADDED]: written.added, [REMOVED]: written.removed };
+    }
     const source = { files: inputs.paths, hive: false };
     const added = await out.writePasses(
       bucketPasses(inputs.objects, deps),
