@@ -14,7 +14,7 @@ import type { WrittenFiles } from '../../src/engine/file-writer.ts';
 import { hashPasses } from '../../src/engine/hash-passes.ts';
 import type { ParquetSource } from '../../src/engine/parquet-queries.ts';
 import type { IntentPeople, LatestRowPeople } from '../../src/engine/people-queries.ts';
-import { duck, expectedIntentPeople } from '../support/duck.ts';
+import { duck, expectedIntentPeople, writeMixedCaseHashes } from '../support/duck.ts';
 
 /**
  * Two days of intent rows, small enough to check by hand. `person_id` (VARCHAR) and `account_id`
@@ -425,17 +425,9 @@ describe('a numeric person column (latest-row people)', () => {
 
 describe("a profile's members (identifiers) in hash passes", () => {
   it('keeps both spellings of one hash in one pass: each member once, lower-cased, the rest counted', async () => {
-    // 2,000 hashes, each as it is and upper-cased; 20 values that are not hashes, the same way.
     const crm = path.join(runDir(), 'crm.parquet');
     fs.mkdirSync(path.dirname(crm), { recursive: true });
-    await duck(
-      `COPY (SELECT v AS email_sha FROM (
-               SELECT sha256('person-' || i) AS v FROM range(2000) AS r(i)
-               UNION ALL SELECT upper(sha256('person-' || i)) FROM range(2000) AS r(i)
-               UNION ALL SELECT 'bad-' || i FROM range(20) AS r(i)
-               UNION ALL SELECT 'BAD-' || i FROM range(20) AS r(i)))
-       TO '${crm}' (FORMAT parquet)`,
-    );
+    await writeMixedCaseHashes(crm);
     const query: LatestRowPeople = {
       shape: 'latest_row',
       whereSql: null,

@@ -15,7 +15,7 @@ import {
 } from '../../src/engine/slice-queries.ts';
 import { bucketPeopleQuery } from '../../src/jobs/phases/bucket-inputs.ts';
 import type { TaskPlan } from '../../src/tasks/task-model.ts';
-import { duck } from '../support/duck.ts';
+import { duck, writeMixedCaseHashes } from '../support/duck.ts';
 
 /**
  * The slices a sliced unique count writes its people into, against Node's own SHA-256: each value
@@ -241,17 +241,8 @@ const plan = {
 
 describe('a sliced profile export (writeSlices with lowerCase, then its hash passes)', () => {
   it('writes every spelling of an identifier into one bucket, and folds it in one hash pass', async () => {
-    // 2,000 identifiers, each on two rows: as it is and upper-cased; 20 values that are not hashes,
-    // the same way.
     const crm = path.join(root, 'in', 'crm.parquet');
-    await duck(
-      `COPY (SELECT v AS email_sha FROM (
-               SELECT sha256('person-' || i) AS v FROM range(2000) AS r(i)
-               UNION ALL SELECT upper(sha256('person-' || i)) FROM range(2000) AS r(i)
-               UNION ALL SELECT 'bad-' || i FROM range(20) AS r(i)
-               UNION ALL SELECT 'BAD-' || i FROM range(20) AS r(i)))
-       TO '${crm}' (FORMAT parquet)`,
-    );
+    await writeMixedCaseHashes(crm);
     const slices = await writeSlices(
       sandbox,
       { files: [crm], hive: false },

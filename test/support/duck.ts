@@ -160,3 +160,19 @@ export function expectedIntentPeopleOn(tree: string, days: readonly string[], wh
   const list = days.map((day) => `'${day}'`).join(', ');
   return expectedIntentPeople(tree, `CAST(day AS VARCHAR) IN (${list}) AND ${where}`, having);
 }
+
+/**
+ * Writes `file`, a column `email_sha` of 2,000 hashed e-mails, each on two rows (as it is and
+ * upper-cased), and 20 values that are not hashes, the same way: 2,000 identifiers and 20 values
+ * left out, whatever the spelling.
+ */
+export async function writeMixedCaseHashes(file: string): Promise<void> {
+  await duck(
+    `COPY (SELECT v AS email_sha FROM (
+             SELECT sha256('person-' || i) AS v FROM range(2000) AS r(i)
+             UNION ALL SELECT upper(sha256('person-' || i)) FROM range(2000) AS r(i)
+             UNION ALL SELECT 'bad-' || i FROM range(20) AS r(i)
+             UNION ALL SELECT 'BAD-' || i FROM range(20) AS r(i)))
+     TO '${file}' (FORMAT parquet)`,
+  );
+}

@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { activationProfile } from '../../activation/profiles.ts';
-import { exportAdded, exportProfileDelta, exportRemoved, writeMembers } from '../../engine/delta-queries.ts';
+import { exportAdded, exportRemoved, writeMembers } from '../../engine/delta-queries.ts';
 import type { FileTarget, WrittenFiles } from '../../engine/file-writer.ts';
 import type { HashPass } from '../../engine/hash-passes.ts';
 import type { PeopleQuery } from '../../engine/people-queries.ts';
@@ -17,6 +16,7 @@ import type { JobEngine } from '../job-engines.ts';
 import { type BucketInputs, bucketPasses, bucketPeopleQuery } from './bucket-inputs.ts';
 import { fetchMembers, withCopies } from './delta-members.ts';
 import type { JobRun, PhaseDeps } from './phase.ts';
+import { profileJoinedAndLeft } from './split-deltas.ts';
 
 /**
  * A saved audience's delta run whose count was sliced (see `tasks/unique-slices.ts`): its count
@@ -90,18 +90,8 @@ export async function writeDeltaBucket(
     const copy = { sandbox, personBy: plan.uniqueBy!, bucket: bucketIn(plan, inputs) };
     const previous = await fetchMembers(deps.storage, delta.previous, { ...copy, folder: folders[0] });
     const current = (await fetchMembers(deps.storage, delta.snapshot, { ...copy, folder: folders[1] }))!;
-    const profile = profileOf(plan);
-    if (profile) {
-      // A profile's joined and left are its members' identifiers, in the platform's files.
-      const targets = { added: path.join(out.dir, ADDED), removed: path.join(out.dir, REMOVED) };
-      const written = await exportProfileDelta(
-        sandbox,
-        current,
-        previous,
-        plan.uniqueBy!,
-        activationProfile(profile.name),
-        targets,
-      );
+    if (profileOf(plan)) {
+      const written = await profileJoinedAndLeft(sandbox, plan, current, previous, out.dir);
       return { [ADDED]: written.added, [REMOVED]: written.removed };
     }
     const source = { files: inputs.paths, hive: false };

@@ -4,6 +4,7 @@ import { activationProfile } from '../../activation/profiles.ts';
 import type { SplitPlan } from '../../activation/splits.ts';
 import { type JobInputs, parquetSource } from '../../catalog/partition-inputs.ts';
 import { exportAdded, exportProfileDelta, exportRemoved } from '../../engine/delta-queries.ts';
+import type { Sandbox } from '../../engine/duckdb-sandbox.ts';
 import type { FileTarget, WrittenFiles } from '../../engine/file-writer.ts';
 import type { PartitionedFile } from '../../engine/parquet-queries.ts';
 import { writePartMembers } from '../../engine/split-queries.ts';
@@ -95,18 +96,8 @@ export async function writeJoinedAndLeft(
   dir: string,
 ): Promise<{ added: WrittenFiles; removed: WrittenFiles }> {
   const { sandbox } = engine;
-  const profile = profileOf(plan);
   const targets = { added: path.join(dir, ADDED), removed: path.join(dir, REMOVED) };
-  if (profile) {
-    return exportProfileDelta(
-      sandbox,
-      current,
-      previous,
-      plan.uniqueBy!,
-      activationProfile(profile.name),
-      targets,
-    );
-  }
+  if (profileOf(plan)) return profileJoinedAndLeft(sandbox, plan, current, previous, dir);
   const files = inputs.partitions.flatMap((input) => input.localPaths);
   const query = peopleQueryOf(plan, people);
   const added = await exportAdded(
@@ -119,4 +110,20 @@ export async function writeJoinedAndLeft(
   );
   const removed = await exportRemoved(sandbox, current, previous, query.personBy, target(targets.removed));
   return { added, removed };
+}
+
+/**
+ * A profile's who joined and who left, into `dir/added` and `dir/removed`: its members'
+ * identifiers in the platform's files, from the two members files alone.
+ */
+export function profileJoinedAndLeft(
+  sandbox: Sandbox,
+  plan: TaskPlan,
+  current: string,
+  previous: string | null,
+  dir: string,
+): Promise<{ added: WrittenFiles; removed: WrittenFiles }> {
+  const profile = activationProfile(profileOf(plan)!.name);
+  const targets = { added: path.join(dir, ADDED), removed: path.join(dir, REMOVED) };
+  return exportProfileDelta(sandbox, current, previous, plan.uniqueBy!, profile, targets);
 }
