@@ -1,7 +1,7 @@
 import type { NewJob, TaskLifecycle, TaskRecord } from '../store/store.ts';
 import { manifestJob } from './planning/job-rows.ts';
 import { countsFirst, type StoredRequest } from './task-model.ts';
-import { reduceEnded, reduceStep } from './unique-slices.ts';
+import { exportEnded, reduceEnded, reduceStep } from './unique-slices.ts';
 
 /** Plans the export jobs of a counted task from its counts (empty partitions need no job). */
 export type ExportPlanner = (task: TaskRecord, counts: Record<string, number>) => NewJob[];
@@ -44,7 +44,10 @@ export function taskLifecycle(planExport: ExportPlanner): TaskLifecycle {
       if (phase === 'manifest') return { status: 'completed', jobs: [] };
       if (phase === 'unload') {
         // A task counted first keeps the counts of its count; one that exported at once has only these.
-        return { status: 'unloading', jobs: manifestJob(), ...(task.countsJson === null ? { counts } : {}) };
+        const kept = task.countsJson === null ? { counts } : {};
+        // A sliced split export's held-back files are its buckets' (see `exportEnded`).
+        const figures = exportEnded(task, parts);
+        return { status: 'unloading', jobs: manifestJob(), ...kept, ...(figures ? { figures } : {}) };
       }
       // A sliced unique count's counts are final; its whole segment's figure comes with a reduce step.
       const reduce = phase === 'count' ? reduceStep(task, parts) : undefined;

@@ -3,6 +3,7 @@ import type { NewJob, TaskRecord } from '../store/store.ts';
 import { jobsFor } from './planning/job-rows.ts';
 import {
   type DeltaView,
+  type HeldBackFile,
   PEOPLE,
   peopleOf,
   profileOf,
@@ -76,6 +77,15 @@ export interface ReducePart {
   delta?: { added: number; removed: number };
   /** A profile export's: its bucket's distinct values left out for not being a hex SHA-256. */
   invalid?: number;
+  /** A split export's: its bucket's people of each part. */
+  splitCounts?: Record<string, number>;
+}
+
+/** What an export job of a sliced split export records: the files of its parts not delivered. */
+export interface ExportPart {
+  kind: 'export';
+  bucket: number;
+  heldBack: HeldBackFile[];
 }
 
 /** The task's count may be sliced: a unique count and nothing more over the whole segment. */
@@ -90,11 +100,11 @@ export function slicesUnique(plan: TaskPlan): boolean {
 
 /**
  * The task's people export may be sliced: one row per person and nothing more, a profile's file of
- * identifiers, or a delta run's members and who joined and left (a split is one job over every
- * person).
+ * identifiers, a split export's parts, or a delta run's members and who joined and left (of each
+ * part too).
  */
 export function slicesPeople(plan: TaskPlan): boolean {
-  return peopleOf(plan) !== null && splitsOf(plan) === null && (plan.breakdownBy ?? null) === null;
+  return peopleOf(plan) !== null && (plan.breakdownBy ?? null) === null;
 }
 
 /**
@@ -138,10 +148,10 @@ export function isBucketKey(key: string | undefined): boolean {
   return key !== undefined && BUCKET_KEY.test(key);
 }
 
-function isPart<K extends (CountPart | ReducePart)['kind']>(
-  kind: K,
-): (part: unknown) => part is Extract<CountPart | ReducePart, { kind: K }> {
-  return (part): part is Extract<CountPart | ReducePart, { kind: K }> =>
+type Part = CountPart | ReducePart | ExportPart;
+
+function isPart<K extends Part['kind']>(kind: K): (part: unknown) => part is Extract<Part, { kind: K }> {
+  return (part): part is Extract<Part, { kind: K }> =>
     typeof part === 'object' && part !== null && (part as { kind?: unknown }).kind === kind;
 }
 
@@ -196,6 +206,15 @@ export function reduceEnded(
     const figures: SegmentFiguresView = { ...before, unique_count: unique, unique_counts: counts };
     if (profileOf(plan))
       figures.invalid_identifiers = reduced.reduce((sum, part) => sum + (part.invalid ?? 0), 0);
+    const splits = splitsOf(plan);
+    if (splits) {
+      // Each part's people, the buckets' sums (a person is in one bucket and one part).
+      const parts = Object.fromEntries(splits.splits.map((split) => [split.name, 0]));
+      for (const part of reduced) {
+        for (const [name, n] of Object.entries(part.splitCounts ?? {})) parts[name] = (parts[name] ?? 0) + n;
+      }
+      figures.split_counts = parts;
+    }
     if (!plan.delta) return { counts, figures };
     // A delta run's members: the buckets' sums, as one job over every member would count them.
     const sum = (list: 'added' | 'removed') =>
@@ -213,6 +232,22 @@ export function reduceEnded(
   }
   const counts = (task.countsJson === null ? {} : JSON.parse(task.countsJson)) as Record<string, number>;
   return { counts, figures: { ...before, unique_count: unique } };
+}
+
+/**
+ * The end of a sliced split export's export: the task's figures with the held-back files of every
+ * bucket (each export job recorded its own, `ExportPart`), in the order of their paths. Undefined
+ * for any other export, whose figures are already whole.
+ */
+export function exportEnded(
+  task: Pick<TaskRecord, 'figuresJson'>,
+  parts: readonly unknown[],
+): SegmentFiguresView | undefined {
+  const exported = parts.filter(isPart('export'));
+  if (exported.length === 0) return undefined;
+  const before = (task.figuresJson === null ? {} : JSON.parse(task.figuresJson)) as SegmentFiguresView;
+  const heldBack = exported.flatMap((part) => part.heldBack).sort((a, b) => compareText(a.path, b.path));
+  return { ...before, held_back: heldBack };
 }
 
 function planOf(task: Pick<TaskRecord, 'request'>): TaskPlan {

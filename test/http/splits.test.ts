@@ -3,7 +3,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, call, signUp, startTestServer, type TestServer } from '../support/api.ts';
+import {
+  apiClient,
+  call,
+  jobsByPhase as jobsOf,
+  signUp,
+  startTestServer,
+  type TestServer,
+} from '../support/api.ts';
 import { downloadFiles } from '../support/downloads.ts';
 import { duck, intentPrefixes } from '../support/duck.ts';
 import { largeTree } from '../support/large-tree.ts';
@@ -79,6 +86,15 @@ async function expectedParts(salt: string, people: string): Promise<Record<strin
   return Object.fromEntries(rows.map((row) => [row.part, Number(row.n)]));
 }
 
+/** A people export of the whole tree's filtered rows (every day, prefix and score). */
+const wholeTreePeople = () => ({
+  days: DAYS,
+  topic_id_prefixes: prefixes,
+  scores: ['low', 'medium', 'high'],
+  where_expr: FILTER,
+  output: 'people',
+});
+
 /** The people of the tree's filtered rows, by person_id as text. */
 const treePeople = (tree?: string) =>
   `SELECT DISTINCT CAST(person_id AS VARCHAR) AS id FROM ${treeRows(tree)} AND person_id IS NOT NULL`;
@@ -98,8 +114,8 @@ async function valuesIn(files: readonly string[], column: string): Promise<strin
  * Where a held-back file of a task is on disk: the answer names it relative to the task's folder of
  * the service's area (`SNAPSHOT_PATH/{organisation}/held-back/{task}`), which the test finds itself.
  */
-function heldBackFile(taskId: string, relative: string): string {
-  const area = path.join(t.dataDir, 'snapshots');
+function heldBackFile(taskId: string, relative: string, server: TestServer = t): string {
+  const area = path.join(server.dataDir, 'snapshots');
   const folders = fs
     .readdirSync(area)
     .map((organisation) => path.join(area, organisation, 'held-back', taskId))
@@ -122,8 +138,23 @@ async function manifestOf(task: { manifest_url?: string }) {
 async function checkSplitExport(
   // biome-ignore lint/suspicious/noExplicitAny: a task detail read as loose JSON
   task: Record<string, any>,
-  { salt, column, expected }: { salt: string; column: string; expected: Record<string, number> },
+  {
+    salt,
+    column,
+    expected,
+    server = t,
+    sliced = false,
+  }: {
+    salt: string;
+    column: string;
+    expected: Record<string, number>;
+    /** The server that ran it. @defaultValue the suite's own */
+    server?: TestServer;
+    /** Sliced by hash: each part's files are in its buckets' folders. */
+    sliced?: boolean;
+  },
 ): Promise<Record<string, string[]>> {
+  const inPart = (name: string) => (sliced ? `/split=${name}/bucket=` : `/split=${name}/`);
   const total = Object.values(expected).reduce((sum, n) => sum + n, 0);
   expect(task.split_counts).toEqual(expected);
   expect(task.unique_count).toBe(total);
@@ -134,7 +165,7 @@ async function checkSplitExport(
   const parts: Record<string, string[]> = {};
   for (const name of ['A', 'B']) {
     const files = task.files.filter((file: { partition: string }) => file.partition === `split=${name}`);
-    for (const file of files) expect(file.uri).toContain(`/split=${name}/`);
+    for (const file of files) expect(file.uri).toContain(inPart(name));
     const people = await valuesIn(await downloadFiles(files, downloads), column);
     expect(people.length, name).toBe(expected[name]);
     expect(new Set(people).size).toBe(people.length);
@@ -145,11 +176,17 @@ async function checkSplitExport(
   // The holdout: in the service's own area, never under the task's output folder.
   expect(task.held_back.length).toBeGreaterThan(0);
   // Named within the task's folder of the service's area, which the answer does not show.
-  expect(JSON.stringify(task.held_back)).not.toContain(t.dataDir);
-  const heldBack = task.held_back.map((file: { path: string }) => heldBackFile(task.task_id, file.path));
+  expect(JSON.stringify(task.held_back)).not.toContain(server.dataDir);
+  const heldBack = task.held_back.map((file: { path: string }) =>
+    heldBackFile(task.task_id, file.path, server),
+  );
   for (const [i, file] of task.held_back.entries()) {
     expect(file.split).toBe('holdout');
-    expect(file.path).toMatch(/^split=holdout\/data_\d+\.(parquet|csv)(\.gz)?$/);
+    expect(file.path).toMatch(
+      sliced
+        ? /^split=holdout\/bucket=\d+\/data_\d+(_\d+)?\.(parquet|csv)(\.gz)?$/
+        : /^split=holdout\/data_\d+\.(parquet|csv)(\.gz)?$/,
+    );
     expect(fs.statSync(heldBack[i]).size).toBe(file.size_bytes);
   }
   const holdout = await valuesIn(heldBack, column);
@@ -157,11 +194,11 @@ async function checkSplitExport(
   for (const id of holdout) expect(partOf(salt, id)).toBe('holdout');
   parts.holdout = holdout;
   // No file of the export's folder (what the customer gets) holds a holdout member.
-  const outputRoot = path.dirname(path.dirname(task.files[0].uri));
+  const outputRoot = path.dirname(task.outputs['split=A']);
   const customerFiles = fs
     .readdirSync(outputRoot, { recursive: true })
     .map((name) => path.join(outputRoot, String(name)))
-    .filter((file) => /data_\d+\.(parquet|csv)(\.gz)?$/.test(file));
+    .filter((file) => /data_\d+(_\d+)?\.(parquet|csv)(\.gz)?$/.test(file));
   expect(customerFiles.length).toBe(task.files.length);
   const delivered = new Set(await valuesIn(customerFiles, column));
   expect(holdout.some((id) => delivered.has(id))).toBe(false);
@@ -200,7 +237,9 @@ async function checkSplitExport(
     ],
   });
   const listed = manifest.splits.parts[2].held_back;
-  expect(listed.map((file: { path: string }) => heldBackFile(task.task_id, file.path))).toEqual(heldBack);
+  expect(listed.map((file: { path: string }) => heldBackFile(task.task_id, file.path, server))).toEqual(
+    heldBack,
+  );
   expect(listed.reduce((sum: number, file: { rows: number }) => sum + file.rows, 0)).toBe(expected.holdout);
   return parts;
 }
@@ -211,11 +250,7 @@ describe('splits of a people export', () => {
 
   it('writes each delivered part to split=NAME and keeps the holdout in the service area', async () => {
     const created = await api.post(INTENT, {
-      days: DAYS,
-      topic_id_prefixes: prefixes,
-      scores: ['low', 'medium', 'high'],
-      where_expr: FILTER,
-      output: 'people',
+      ...wholeTreePeople(),
       unique_by: 'person_id',
       splits: SPLITS,
     });
@@ -235,11 +270,7 @@ describe('splits of a people export', () => {
 
   it('makes the same parts again from the same salt, counted first and unloaded', async () => {
     const created = await api.post(INTENT, {
-      days: DAYS,
-      topic_id_prefixes: prefixes,
-      scores: ['low', 'medium', 'high'],
-      where_expr: FILTER,
-      output: 'people',
+      ...wholeTreePeople(),
       unique_by: 'person_id',
       splits: SPLITS,
       split_salt: salt,
@@ -259,11 +290,7 @@ describe('splits of a people export', () => {
 
   it('splits a profile export by its hashed e-mails, each part in the platform file', async () => {
     const created = await api.post(INTENT, {
-      days: DAYS,
-      topic_id_prefixes: prefixes,
-      scores: ['low', 'medium', 'high'],
-      where_expr: FILTER,
-      output: 'people',
+      ...wholeTreePeople(),
       profile: 'google_customer_match',
       splits: SPLITS,
       split_salt: 'gcm-2026',
@@ -281,11 +308,7 @@ describe('splits of a people export', () => {
 
     // Counted first, the count gives the same parts.
     const counted = await api.post(INTENT, {
-      days: DAYS,
-      topic_id_prefixes: prefixes,
-      scores: ['low', 'medium', 'high'],
-      where_expr: FILTER,
-      output: 'people',
+      ...wholeTreePeople(),
       profile: 'google_customer_match',
       splits: SPLITS,
       split_salt: 'gcm-2026',
@@ -358,6 +381,93 @@ describe('splits of a people export', () => {
   });
 });
 
+describe('splits of a people export larger than one job, sliced by hash', () => {
+  // Slicing forced on (2 MB of input per job; the tree is about 11 MB, a day 3.6 MB) in 4 buckets:
+  // each bucket's export job writes its people into every part, the holdout's into the service's
+  // own area.
+  let sliced: TestServer;
+  let client: ReturnType<typeof apiClient>;
+  beforeAll(async () => {
+    sliced = await startTestServer({ JOB_MAX_BYTES: '1MB', UNIQUE_JOB_MAX_BYTES: '2MB', SLICE_BUCKETS: '4' });
+    client = apiClient(sliced.url, (await signUp(sliced.url)).apiKey);
+  });
+  afterAll(async () => sliced?.close());
+
+  const jobsByPhase = (taskId: string) => jobsOf(sliced.dataDir, taskId);
+
+  it('writes each part by bucket, the holdout kept apart, as one job would part them', async () => {
+    const created = await client.post(INTENT, {
+      ...wholeTreePeople(),
+      unique_by: 'person_id',
+      splits: SPLITS,
+      split_salt: 'sliced-2026',
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(202);
+    expect(created.body.status).toBe('unloading');
+    const task = await client.waitFor(created.body.task_id, ['completed'], 120_000);
+    expect(jobsByPhase(task.task_id)).toMatchObject({ reduce: 4 });
+    const expected = await expectedParts('sliced-2026', treePeople());
+    await checkSplitExport(task, {
+      salt: 'sliced-2026',
+      column: 'person_id',
+      expected,
+      server: sliced,
+      sliced: true,
+    });
+  });
+
+  it("splits a profile's identifiers by bucket, counted first and unloaded", async () => {
+    const created = await client.post(INTENT, {
+      ...wholeTreePeople(),
+      profile: 'google_customer_match',
+      splits: SPLITS,
+      split_salt: 'gcm-sliced',
+      perform_unload: false,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(202);
+    const counted = await client.waitFor(created.body.task_id, ['counted'], 120_000);
+    const expected = await expectedParts(
+      'gcm-sliced',
+      `SELECT DISTINCT lower(hem_sha256) AS id FROM ${treeRows()} AND hem_sha256 IS NOT NULL`,
+    );
+    expect(counted.split_counts).toEqual(expected);
+    expect(counted.invalid_identifiers).toBe(0);
+    expect((await client.post(`/api/v1/tasks/${created.body.task_id}/unload`)).status).toBe(202);
+    const task = await client.waitFor(created.body.task_id, ['completed'], 120_000);
+    expect(jobsByPhase(task.task_id)).toMatchObject({ reduce: 4, unload: 5 });
+    await checkSplitExport(task, {
+      salt: 'gcm-sliced',
+      column: 'Email',
+      expected,
+      server: sliced,
+      sliced: true,
+    });
+    for (const file of task.files)
+      expect(file.uri).toMatch(/\/split=(A|B)\/bucket=[0-3]\/data_\d+(_\d+)?\.csv$/);
+  });
+
+  it.each([
+    ['person_id', { unique_by: 'person_id' }],
+    ['Email', { profile: 'google_customer_match' }],
+  ])(
+    'delivers who joined and who left each part by bucket, the holdout kept apart (%s)',
+    async (column, people) => {
+      // A day's folders (3.6 MB) at first, the next day's in their place later: both runs sliced.
+      const runs = await splitDeltaRuns(sliced, client, column, people, {
+        first: 'day=2024-05-01',
+        next: 'day=2024-05-02',
+      });
+      for (const run of runs) {
+        expect(jobsByPhase(run.task_id)).toMatchObject({ reduce: 4, unload: 5 });
+        for (const file of run.files)
+          expect(file.uri).toMatch(/\/split=(A|B)\/(added|removed)\/bucket=[0-3]\//);
+        for (const file of run.held_back)
+          expect(file.path).toMatch(/^split=holdout\/(added|removed)\/bucket=[0-3]\//);
+      }
+    },
+  );
+});
+
 describe('splits of a saved audience', () => {
   it('keeps its salt for every run: each person in the same part across runs and changes', async () => {
     const definition = {
@@ -405,90 +515,107 @@ describe('splits of a saved audience', () => {
   });
 });
 
+/**
+ * A split delta audience's two runs on `server`: a generic input of its own, `firstInput`'s folders
+ * at first, `nextInput`'s in their place later; each part's who joined and who left checked against
+ * Node's formula over DuckDB's members, the holdout's in the service's own area.
+ */
+async function splitDeltaRuns(
+  server: TestServer,
+  client: ReturnType<typeof apiClient>,
+  column: string,
+  people: Record<string, unknown>,
+  folders: { first: string; next: string },
+  // biome-ignore lint/suspicious/noExplicitAny: task details read as loose JSON
+): Promise<Array<Record<string, any>>> {
+  const input = path.join(server.dataDir, `delta-input-${column}`);
+  const copyFolder = (folder: string) =>
+    fs.cpSync(path.join(server.intentTree, folder), path.join(input, folder), { recursive: true });
+  copyFolder(folders.first);
+  const created = await client.post('/api/v1/audiences', {
+    name: `split delta ${column}`,
+    kind: 'generic',
+    definition: { input_path: input, output: 'people', ...people, splits: SPLITS },
+    delivery: { mode: 'delta' },
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const id = created.body.audience_id;
+  const salt = created.body.definition.split_salt;
+  const value = column === 'Email' ? 'lower(hem_sha256)' : 'CAST(person_id AS VARCHAR)';
+  const membersNow = async () =>
+    (
+      await duck<{ id: string }>(
+        `SELECT DISTINCT ${value} AS id FROM read_parquet('${input}/**/*.parquet') WHERE ${value} IS NOT NULL`,
+      )
+    ).map((row) => row.id);
+  /** The values of a run's `list` (added or removed) of one part, delivered or held back. */
+  // biome-ignore lint/suspicious/noExplicitAny: a task detail read as loose JSON
+  const valuesOf = async (task: Record<string, any>, part: string, list: string) => {
+    const files =
+      part === 'holdout'
+        ? task.held_back
+            .filter((f: { path: string }) => f.path.startsWith(`split=holdout/${list}/`))
+            .map((f: { path: string }) => ({ uri: heldBackFile(task.task_id, f.path, server) }))
+        : task.files.filter((f: { partition: string }) => f.partition === `split=${part}/${list}`);
+    return (
+      await valuesIn(
+        files.map((f: { uri: string }) => f.uri),
+        column,
+      )
+    ).sort();
+  };
+  const inPart = (ids: string[], part: string) => ids.filter((id) => partOf(salt, id) === part).sort();
+
+  const first = await client.post(`/api/v1/audiences/${id}/runs`);
+  expect(first.status, JSON.stringify(first.body)).toBe(202);
+  const one = await client.waitFor(first.body.task_id, ['completed'], 120_000);
+  const before = await membersNow();
+  const byPart = (ids: string[]) =>
+    Object.fromEntries(['A', 'B', 'holdout'].map((p) => [p, inPart(ids, p).length]));
+  expect(one.split_counts).toEqual(byPart(before));
+  expect(one.delta).toMatchObject({ baseline: 'new', members: before.length, added: before.length });
+  for (const part of ['A', 'B', 'holdout']) {
+    expect(await valuesOf(one, part, 'added'), part).toEqual(inPart(before, part));
+    expect(await valuesOf(one, part, 'removed')).toEqual([]);
+  }
+
+  copyFolder(folders.next);
+  fs.rmSync(path.join(input, folders.first.split('/')[0]!), { recursive: true });
+  const second = await client.post(`/api/v1/audiences/${id}/runs`);
+  expect(second.status, JSON.stringify(second.body)).toBe(202);
+  const two = await client.waitFor(second.body.task_id, ['completed'], 120_000);
+  const after = await membersNow();
+  const joined = after.filter((p) => !before.includes(p));
+  const left = before.filter((p) => !after.includes(p));
+  expect(joined.length).toBeGreaterThan(0);
+  expect(left.length).toBeGreaterThan(0);
+  expect(two.split_counts).toEqual(byPart(after));
+  expect(two.delta).toMatchObject({ baseline: 'previous', added: joined.length, removed: left.length });
+  for (const part of ['A', 'B', 'holdout']) {
+    expect(await valuesOf(two, part, 'added'), part).toEqual(inPart(joined, part));
+    expect(await valuesOf(two, part, 'removed'), part).toEqual(inPart(left, part));
+  }
+  // Only delivered parts are in the run's output; the holdout's lists are in the service's area.
+  for (const file of two.files) expect(file.partition).toMatch(/^split=(A|B)\/(added|removed)$/);
+  for (const file of two.held_back)
+    expect(fs.existsSync(heldBackFile(two.task_id, file.path, server)), file.path).toBe(true);
+  const view = await client.get(`/api/v1/audiences/${id}/runs/${second.body.run_id}`);
+  expect(view.body).toMatchObject({
+    split_counts: byPart(after),
+    added: joined.length,
+    removed: left.length,
+  });
+  return [one, two];
+}
+
 describe('splits of a delta audience', () => {
   it.each([
     ['person_id', { unique_by: 'person_id' }],
     ['Email', { profile: 'google_customer_match' }],
   ])('delivers who joined and who left each part, the holdout kept apart (%s)', async (column, people) => {
-    // A generic input of its own: one day's folder at first, the next day's in its place later.
-    const input = path.join(t.dataDir, `delta-input-${column}`);
+    // One day's folder of one prefix at first, the next day's in its place later.
     const folder = (day: string) => `day=${day}/prefix=${prefixes[0]}`;
-    const copyDay = (day: string) =>
-      fs.cpSync(path.join(t.intentTree, folder(day)), path.join(input, folder(day)), { recursive: true });
-    copyDay('2024-05-01');
-    const created = await api.post('/api/v1/audiences', {
-      name: `split delta ${column}`,
-      kind: 'generic',
-      definition: { input_path: input, output: 'people', ...people, splits: SPLITS },
-      delivery: { mode: 'delta' },
-    });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    const id = created.body.audience_id;
-    const salt = created.body.definition.split_salt;
-    const value = column === 'Email' ? 'lower(hem_sha256)' : 'CAST(person_id AS VARCHAR)';
-    const membersNow = async () =>
-      (
-        await duck<{ id: string }>(
-          `SELECT DISTINCT ${value} AS id FROM read_parquet('${input}/**/*.parquet') WHERE ${value} IS NOT NULL`,
-        )
-      ).map((row) => row.id);
-    /** The values of a run's `list` (added or removed) of one part, delivered or held back. */
-    // biome-ignore lint/suspicious/noExplicitAny: a task detail read as loose JSON
-    const valuesOf = async (task: Record<string, any>, part: string, list: string) => {
-      const files =
-        part === 'holdout'
-          ? task.held_back
-              .filter((f: { path: string }) => f.path.startsWith(`split=holdout/${list}/`))
-              .map((f: { path: string }) => ({ uri: heldBackFile(task.task_id, f.path) }))
-          : task.files.filter((f: { partition: string }) => f.partition === `split=${part}/${list}`);
-      return (
-        await valuesIn(
-          files.map((f: { uri: string }) => f.uri),
-          column,
-        )
-      ).sort();
-    };
-    const inPart = (ids: string[], part: string) => ids.filter((id) => partOf(salt, id) === part).sort();
-
-    const first = await api.post(`/api/v1/audiences/${id}/runs`);
-    expect(first.status, JSON.stringify(first.body)).toBe(202);
-    const one = await api.waitFor(first.body.task_id, ['completed']);
-    const before = await membersNow();
-    const byPart = (ids: string[]) =>
-      Object.fromEntries(['A', 'B', 'holdout'].map((p) => [p, inPart(ids, p).length]));
-    expect(one.split_counts).toEqual(byPart(before));
-    expect(one.delta).toMatchObject({ baseline: 'new', members: before.length, added: before.length });
-    for (const part of ['A', 'B', 'holdout']) {
-      expect(await valuesOf(one, part, 'added'), part).toEqual(inPart(before, part));
-      expect(await valuesOf(one, part, 'removed')).toEqual([]);
-    }
-
-    copyDay('2024-05-02');
-    fs.rmSync(path.join(input, 'day=2024-05-01'), { recursive: true });
-    const second = await api.post(`/api/v1/audiences/${id}/runs`);
-    expect(second.status, JSON.stringify(second.body)).toBe(202);
-    const two = await api.waitFor(second.body.task_id, ['completed']);
-    const after = await membersNow();
-    const joined = after.filter((p) => !before.includes(p));
-    const left = before.filter((p) => !after.includes(p));
-    expect(joined.length).toBeGreaterThan(0);
-    expect(left.length).toBeGreaterThan(0);
-    expect(two.split_counts).toEqual(byPart(after));
-    expect(two.delta).toMatchObject({ baseline: 'previous', added: joined.length, removed: left.length });
-    for (const part of ['A', 'B', 'holdout']) {
-      expect(await valuesOf(two, part, 'added'), part).toEqual(inPart(joined, part));
-      expect(await valuesOf(two, part, 'removed'), part).toEqual(inPart(left, part));
-    }
-    // Only delivered parts are in the run's output; the holdout's lists are in the service's area.
-    for (const file of two.files) expect(file.partition).toMatch(/^split=(A|B)\/(added|removed)$/);
-    for (const file of two.held_back)
-      expect(fs.existsSync(heldBackFile(two.task_id, file.path)), file.path).toBe(true);
-    const view = await api.get(`/api/v1/audiences/${id}/runs/${second.body.run_id}`);
-    expect(view.body).toMatchObject({
-      split_counts: byPart(after),
-      added: joined.length,
-      removed: left.length,
-    });
+    await splitDeltaRuns(t, api, column, people, { first: folder('2024-05-01'), next: folder('2024-05-02') });
   });
 });
 

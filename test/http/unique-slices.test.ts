@@ -2,11 +2,16 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseUrl, POSTGRES_ADMIN_URL, query as pgQuery } from '../../harness/postgres.ts';
 import { SLICE_BUCKETS } from '../../src/tasks/unique-slices.ts';
-import { apiClient, signUp, startTestServer, type TestServer } from '../support/api.ts';
+import {
+  apiClient,
+  jobsByPhase as jobsOf,
+  signUp,
+  startTestServer,
+  type TestServer,
+} from '../support/api.ts';
 import { downloadFiles } from '../support/downloads.ts';
 import { duck, expectedIntentPeopleOn } from '../support/duck.ts';
 import { TEST_REDIS_URL } from '../support/redis.ts';
@@ -38,17 +43,9 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-/** The task's jobs by phase, as the server's SQLite file holds them (read on its own connection). */
+/** The task's jobs by phase, as the server's SQLite file holds them. */
 function jobsByPhase(taskId: string, dataDir = t.dataDir): Record<string, number> {
-  const db = new Database(path.join(dataDir, 'audiences.sqlite'), { readonly: true });
-  try {
-    const rows = db
-      .prepare('SELECT phase, count(*) AS n FROM jobs WHERE task_id = ? GROUP BY phase')
-      .all(taskId) as Array<{ phase: string; n: number }>;
-    return Object.fromEntries(rows.map((row) => [row.phase, row.n]));
-  } finally {
-    db.close();
-  }
+  return jobsOf(dataDir, taskId);
 }
 
 async function expected(column: string, where: string) {

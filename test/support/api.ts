@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { inject } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { type RunningServer, type ServiceHooks, startServer } from '../../src/server.ts';
@@ -46,6 +47,19 @@ export async function startTestServer(
       if (env.DATA_DIR === undefined) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A task's jobs by phase, as an embedded server's SQLite file in `dataDir` holds them (read on its own connection). */
+export function jobsByPhase(dataDir: string, taskId: string): Record<string, number> {
+  const db = new Database(path.join(dataDir, 'audiences.sqlite'), { readonly: true });
+  try {
+    const rows = db
+      .prepare('SELECT phase, count(*) AS n FROM jobs WHERE task_id = ? GROUP BY phase')
+      .all(taskId) as Array<{ phase: string; n: number }>;
+    return Object.fromEntries(rows.map((row) => [row.phase, row.n]));
+  } finally {
+    db.close();
+  }
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read answers as loose JSON and assert on them

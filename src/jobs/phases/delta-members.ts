@@ -26,7 +26,7 @@ import {
 import type { JobEngine } from '../job-engines.ts';
 import type { JobLease } from '../job-lease.ts';
 import type { WrittenExport } from './export-files.ts';
-import { exportSplitDelta, writeJoinedAndLeft } from './split-deltas.ts';
+import { addedFromInputs, exportSplitDelta, writeJoinedAndLeft } from './split-deltas.ts';
 
 /**
  * The count of a delta run: writes the run's members (its snapshot, under the service's own
@@ -126,16 +126,10 @@ async function exportNewcomersAndLeavers({
   target: (folder: string) => FileTarget;
 }): Promise<WrittenExport> {
   const splits = splitsOf(plan);
-  if (splits) {
-    const engine = { sandbox, scratch };
-    return exportSplitDelta({ plan, people, splits, inputs, engine, current, previous, target });
-  }
-  const written = await writeJoinedAndLeft(
-    { plan, people, inputs, engine: { sandbox, scratch }, target },
-    current,
-    previous,
-    scratch,
-  );
+  const engine = { sandbox, scratch };
+  const addedRows = addedFromInputs(plan, people, inputs, { sandbox, target });
+  if (splits) return exportSplitDelta({ plan, splits, addedRows, engine, current, previous, target });
+  const written = await writeJoinedAndLeft({ plan, addedRows, engine, target }, current, previous, scratch);
   return {
     files: [
       ...written.added.files.map((file) => ({ ...file, partition: ADDED })),

@@ -1,14 +1,17 @@
 import path from 'node:path';
-import { exportAdded, exportRemoved, writeMembers } from '../../engine/delta-queries.ts';
+import { exportAdded, writeMembers } from '../../engine/delta-queries.ts';
 import type { FileTarget, WrittenFiles } from '../../engine/file-writer.ts';
 import type { HashPass } from '../../engine/hash-passes.ts';
+import type { PartitionedFile } from '../../engine/parquet-queries.ts';
 import type { PeopleQuery } from '../../engine/people-queries.ts';
+import { countPartMembers } from '../../engine/split-queries.ts';
 import {
   ADDED,
   type DeltaPlan,
   MEMBERS_FILE,
   profileOf,
   REMOVED,
+  splitsOf,
   type TaskPlan,
 } from '../../tasks/task-model.ts';
 import { bucketKey, type ReducePart, sliceBucketsOf } from '../../tasks/unique-slices.ts';
@@ -16,7 +19,7 @@ import type { JobEngine } from '../job-engines.ts';
 import { type BucketInputs, bucketPasses, bucketPeopleQuery } from './bucket-inputs.ts';
 import { fetchMembers, withCopies } from './delta-members.ts';
 import type { JobRun, PhaseDeps } from './phase.ts';
-import { profileJoinedAndLeft } from './split-deltas.ts';
+import { type AddedRows, exportSplitDelta, writeJoinedAndLeft } from './split-deltas.ts';
 
 /**
  * A saved audience's delta run whose count was sliced (see `tasks/unique-slices.ts`): its count
@@ -55,14 +58,23 @@ export async function reduceDeltaBucket(
     const identifiers = profileOf(plan) !== null;
     const query = bucketPeopleQuery(plan);
     const found = await writeMembers(sandbox, source, query, file, previous, { passes, identifiers });
+    // A split run's members per part (a person's part is fixed by the salt).
+    const splits = splitsOf(plan);
+    const splitCounts = splits ? await countPartMembers(sandbox, file, plan.uniqueBy!, splits) : undefined;
     run.lap('count');
     // Publishing replaces the bucket's members: only the lease holder may.
     await run.lease.hold();
     await deps.storage.publish([file], deps.storage.join(delta.snapshot, bucketKey(inputs.bucket)));
     run.lap('publish');
     const counted = { added: found.added, removed: found.removed };
-    const part: ReducePart = { kind: 'reduce', bucket: inputs.bucket, unique: found.members, delta: counted };
-    return found.invalid === undefined ? part : { ...part, invalid: found.invalid };
+    return {
+      kind: 'reduce',
+      bucket: inputs.bucket,
+      unique: found.members,
+      delta: counted,
+      ...(found.invalid === undefined ? {} : { invalid: found.invalid }),
+      ...(splitCounts ? { splitCounts } : {}),
+    };
   });
 }
 
@@ -76,7 +88,9 @@ export type PassWriter = (
 /**
  * An export job of a sliced delta run: the people rows of its bucket's members who joined since the
  * base run (`added`), and the values of the base's members of the bucket who left (`removed`), from
- * the members both runs kept of the bucket.
+ * the members both runs kept of the bucket (a profile's in its files); a split run's, those of each
+ * part (`split=NAME/added`, `split=NAME/removed`), as a whole split run writes them. Answers the
+ * files by list.
  */
 export async function writeDeltaBucket(
   { plan, delta }: { plan: JobRun['plan']; delta: DeltaPlan },
@@ -84,26 +98,38 @@ export async function writeDeltaBucket(
   { sandbox, scratch }: JobEngine,
   inputs: BucketInputs,
   out: { dir: string; target: (dir: string) => FileTarget; writePasses: PassWriter },
-): Promise<Record<typeof ADDED | typeof REMOVED, WrittenFiles>> {
+): Promise<Record<string, WrittenFiles>> {
   const folders = [path.join(scratch, 'previous'), path.join(scratch, 'current')] as const;
   return withCopies(folders, async () => {
     const copy = { sandbox, personBy: plan.uniqueBy!, bucket: bucketIn(plan, inputs) };
     const previous = await fetchMembers(deps.storage, delta.previous, { ...copy, folder: folders[0] });
     const current = (await fetchMembers(deps.storage, delta.snapshot, { ...copy, folder: folders[1] }))!;
-    if (profileOf(plan)) {
-      const written = await profileJoinedAndLeft(sandbox, plan, current, previous, out.dir);
-      return { [ADDED]: written.added, [REMOVED]: written.removed };
-    }
     const source = { files: inputs.paths, hive: false };
-    const added = await out.writePasses(
-      bucketPasses(inputs.objects, deps),
-      (query, target) => exportAdded(sandbox, source, query, current, previous, target),
-      path.join(out.dir, ADDED),
-    );
-    const removedTarget = out.target(path.join(out.dir, REMOVED));
-    const removed = await exportRemoved(sandbox, current, previous, plan.uniqueBy!, removedTarget);
-    return { [ADDED]: added, [REMOVED]: removed };
+    const addedRows: AddedRows = (now, before, dir) =>
+      out.writePasses(
+        bucketPasses(inputs.objects, deps),
+        (query, target) => exportAdded(sandbox, source, query, now, before, target),
+        dir,
+      );
+    const job = { plan, addedRows, engine: { sandbox, scratch }, target: out.target };
+    const splits = splitsOf(plan);
+    if (splits) {
+      const written = await exportSplitDelta({ ...job, splits, current, previous });
+      return byList([...written.files, ...(written.heldBack ?? [])], written.columns);
+    }
+    const written = await writeJoinedAndLeft(job, current, previous, out.dir);
+    return { [ADDED]: written.added, [REMOVED]: written.removed };
   });
+}
+
+/** Files by their list (`partition`), each list with the export's columns. */
+function byList(
+  files: readonly PartitionedFile[],
+  columns: WrittenFiles['columns'],
+): Record<string, WrittenFiles> {
+  const lists: Record<string, WrittenFiles> = {};
+  for (const { partition, ...file } of files) (lists[partition] ??= { files: [], columns }).files.push(file);
+  return lists;
 }
 
 /** The job's bucket among the task's (`MembersCopy.bucket`). */

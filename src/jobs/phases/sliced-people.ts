@@ -9,12 +9,14 @@ import { exportPeople, type PeopleQuery, peopleValuesSql } from '../../engine/pe
 import { exportIdentifiers } from '../../engine/profile-files.ts';
 import { sizeOfObjects } from '../../storage/storage.ts';
 import { jobsFor } from '../../tasks/planning/job-rows.ts';
-import { PEOPLE, profileOf, type TaskPlan } from '../../tasks/task-model.ts';
-import { bucketKey, sliceBucketsOf } from '../../tasks/unique-slices.ts';
+import { PEOPLE, profileOf, splitPartition, splitsOf, type TaskPlan } from '../../tasks/task-model.ts';
+import { bucketKey, type ExportPart, sliceBucketsOf } from '../../tasks/unique-slices.ts';
 import { bucketPasses, bucketPeopleQuery, withBucket } from './bucket-inputs.ts';
 import { fileTarget, publishExport } from './export-files.ts';
 import type { JobRun, PhaseDeps, PhaseResult } from './phase.ts';
 import { type PassWriter, writeDeltaBucket } from './sliced-delta.ts';
+import { writeSplitsBucket } from './sliced-splits.ts';
+import { publishHeldBack } from './split-exports.ts';
 
 /**
  * The export of a sliced people export (see `tasks/unique-slices.ts`): its one `unload` job gives
@@ -53,39 +55,55 @@ export function exportBucket(run: JobRun, deps: PhaseDeps): Promise<PhaseResult>
     const writePasses: PassWriter = (passes, write, folder) =>
       writeBucket({ plan, dir: folder, passes, target, write });
     const source = { files: inputs.paths, hive: false };
+    const splits = splitsOf(plan);
+    const passes = bucketPasses(inputs.objects, deps);
     const lists: Record<string, WrittenFiles> = plan.delta
       ? await writeDeltaBucket({ plan, delta: plan.delta }, deps, engine, inputs, {
           dir,
           target,
           writePasses,
         })
-      : {
-          [PEOPLE]: await writePasses(
-            bucketPasses(inputs.objects, deps),
-            (query, passTarget) => writePeople(plan, engine.sandbox, source, query, passTarget),
-            dir,
-          ),
-        };
+      : splits
+        ? await writeSplitsBucket({ plan, splits, sandbox: engine.sandbox, source, passes, dir, target })
+        : {
+            [PEOPLE]: await writePasses(
+              passes,
+              (query, passTarget) => writePeople(plan, engine.sandbox, source, query, passTarget),
+              dir,
+            ),
+          };
     run.lap('write');
     // Publishing replaces the bucket's folders: only the lease holder may.
     await run.lease.hold();
     const folderOf = (list: string) => `${list}/${key}`;
-    const listOf = new Map(Object.keys(lists).map((list) => [folderOf(list), list]));
-    const published = await publishExport(
-      Object.entries(lists).flatMap(([list, written]) =>
-        written.files.map((file) => ({ ...file, partition: folderOf(list) })),
-      ),
-      { storage, outputPath, task },
+    // A split export's parts not delivered are kept in the service's own area, not the output.
+    // (A list is a part, `split=NAME`, or a delta run's list of one, `split=NAME/added`.)
+    const held = new Set(
+      splits?.splits.filter((split) => !split.deliver).map((split) => splitPartition(split.name)),
     );
+    const inFolders = (delivered: boolean) =>
+      Object.entries(lists)
+        .filter(([list]) => held.has(list.split('/')[0]!) !== delivered)
+        .flatMap(([list, written]) => written.files.map((file) => ({ ...file, partition: folderOf(list) })));
+    const published = await publishExport(inFolders(true), { storage, outputPath, task });
+    const heldBack = await publishHeldBack(inFolders(false), storage, splits?.heldBack);
     run.lap('publish');
     run.record('hash', published.hashMs);
+    const listOf = new Map(Object.keys(lists).map((list) => [folderOf(list), list]));
     const files = published.files.map((file) => ({ ...file, partition: listOf.get(file.partition)! }));
     const counts = Object.fromEntries(Object.keys(lists).map((list) => [list, 0]));
     for (const file of files) counts[file.partition] = (counts[file.partition] ?? 0) + file.rows;
-    const columns = Object.values(lists)[0]?.columns ?? [];
+    const columns = Object.values(lists).find((written) => written.columns.length > 0)?.columns ?? [];
+    // A split export's held-back files join the task's figures when its export ends (`exportEnded`).
+    const part: ExportPart = { kind: 'export', bucket: inputs.bucket, heldBack };
     return {
       settle: 'record',
-      outcome: { counts, files, ...(columns.length > 0 ? { schema: { columns } } : {}) },
+      outcome: {
+        counts,
+        files,
+        ...(columns.length > 0 ? { schema: { columns } } : {}),
+        ...(splits ? { partFigures: part } : {}),
+      },
       files: inputs.objects.length,
       volume: {
         rowsRead: 0,

@@ -21,12 +21,32 @@ import type { JobEngine } from '../job-engines.ts';
 import type { WrittenExport } from './export-files.ts';
 import { partDir } from './split-exports.ts';
 
+/**
+ * Writes into `dir` the people rows of those in `current` and not in `previous` (a members file
+ * each; `previous` null: everyone in `current`), from the rows the export reads: a whole run's
+ * input, or a sliced run's bucket (pass by pass).
+ */
+export type AddedRows = (current: string, previous: string | null, dir: string) => Promise<WrittenFiles>;
+
+/** The added rows of a whole delta run: from its input, grouped into people as its count did. */
+export function addedFromInputs(
+  plan: TaskPlan,
+  people: PeoplePlan,
+  inputs: JobInputs,
+  { sandbox, target }: { sandbox: Sandbox; target: (folder: string) => FileTarget },
+): AddedRows {
+  const files = inputs.partitions.flatMap((input) => input.localPaths);
+  const query = peopleQueryOf(plan, people);
+  return (current, previous, dir) =>
+    exportAdded(sandbox, parquetSource(files, plan), query, current, previous, target(dir));
+}
+
 /** What a split delta run's export reads: both members files, copied into the job's scratch folder. */
 export interface SplitDeltaJob {
   plan: TaskPlan;
-  people: PeoplePlan;
   splits: SplitPlan;
-  inputs: JobInputs;
+  /** Who joined a part, as people rows (not read for a profile, whose files hold identifiers). */
+  addedRows: AddedRows;
   engine: JobEngine;
   /** This run's members file. */
   current: string;
@@ -40,7 +60,7 @@ export interface SplitDeltaJob {
  * who left (`split=NAME/removed`), as a delta run without splits writes them, from the members of
  * that part alone (a person's part is the same in both runs: one salt). Parts not delivered are
  * held back, in the same folders of the service's own area. Each part reads the input once (only
- * the rows of those who joined it are grouped).
+ * the rows of those who joined it are grouped). A sliced run's export job does this for its bucket.
  */
 export async function exportSplitDelta(job: SplitDeltaJob): Promise<WrittenExport> {
   const { plan, splits, engine, current, previous } = job;
@@ -84,31 +104,16 @@ export async function exportSplitDelta(job: SplitDeltaJob): Promise<WrittenExpor
  * format (who joined with their rows of this run's input). A split run calls it once per part.
  */
 export async function writeJoinedAndLeft(
-  {
-    plan,
-    people,
-    inputs,
-    engine,
-    target,
-  }: Pick<SplitDeltaJob, 'plan' | 'people' | 'inputs' | 'engine' | 'target'>,
+  { plan, addedRows, engine, target }: Pick<SplitDeltaJob, 'plan' | 'addedRows' | 'engine' | 'target'>,
   current: string,
   previous: string | null,
   dir: string,
 ): Promise<{ added: WrittenFiles; removed: WrittenFiles }> {
   const { sandbox } = engine;
-  const targets = { added: path.join(dir, ADDED), removed: path.join(dir, REMOVED) };
   if (profileOf(plan)) return profileJoinedAndLeft(sandbox, plan, current, previous, dir);
-  const files = inputs.partitions.flatMap((input) => input.localPaths);
-  const query = peopleQueryOf(plan, people);
-  const added = await exportAdded(
-    sandbox,
-    parquetSource(files, plan),
-    query,
-    current,
-    previous,
-    target(targets.added),
-  );
-  const removed = await exportRemoved(sandbox, current, previous, query.personBy, target(targets.removed));
+  const added = await addedRows(current, previous, path.join(dir, ADDED));
+  const removedTarget = target(path.join(dir, REMOVED));
+  const removed = await exportRemoved(sandbox, current, previous, plan.uniqueBy!, removedTarget);
   return { added, removed };
 }
 

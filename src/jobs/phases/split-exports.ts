@@ -143,10 +143,25 @@ export async function countSplitPeople(
     return { counts: { [PEOPLE]: 0 }, view };
   }
   const values = peopleValuesSql(parquetSource(files, plan), peopleQueryOf(plan, people));
-  const counts = await countSplits(sandbox, profile ? validIdentifiersSql(values) : values, splits);
+  const { counts, invalid } = await countParts(sandbox, plan, splits, values);
   const view = splitFigures(counts);
-  if (profile) view.invalid_identifiers = (await countIdentifiers(sandbox, values)).invalid;
+  if (invalid !== undefined) view.invalid_identifiers = invalid;
   return { counts: { [PEOPLE]: view.unique_count ?? 0 }, view };
+}
+
+/**
+ * The people of each part among the values of a people query (`peopleValuesSql`); a profile's,
+ * its valid identifiers, and the values left out (`invalid`).
+ */
+export async function countParts(
+  sandbox: Sandbox,
+  plan: TaskPlan,
+  splits: SplitPlan,
+  values: string,
+): Promise<{ counts: Record<string, number>; invalid?: number }> {
+  if (!profileOf(plan)) return { counts: await countSplits(sandbox, values, splits) };
+  const counts = await countSplits(sandbox, validIdentifiersSql(values), splits);
+  return { counts, invalid: (await countIdentifiers(sandbox, values)).invalid };
 }
 
 /**
