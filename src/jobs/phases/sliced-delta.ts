@@ -128,7 +128,9 @@ function byList(
   columns: WrittenFiles['columns'],
 ): Record<string, WrittenFiles> {
   const lists: Record<string, WrittenFiles> = {};
-  for (const { partition, ...file } of files) (lists[partition] ??= { files: [], columns }).files.push(file);
+  for (const { partition, ...file } of files) {
+    lists[partition] = { files: [...(lists[partition]?.files ?? []), file], columns };
+  }
   return lists;
 }
 
