@@ -17,8 +17,8 @@ import {
  * Hash-sliced unique counts. A unique count (`unique_by` without breakdowns, a people export or a
  * delta) whose input is more than one job reads is split by size like any count: each count job
  * counts the rows and the distinct people of its own partitions (exact: a partition is in one job
- * only) and writes its distinct people into the task's buckets (`sliceBucketsOf`) by a hash of the value, as
- * Parquet under the task's slices folder (`taskSlicesRoot`). When the count phase ends, one `reduce`
+ * only) and writes its distinct people into the task's buckets (`sliceBucketsOf`) by a hash of the
+ * value, as Parquet under the task's slices folder (`taskSlicesRoot`). When the count phase ends, one `reduce`
  * job per bucket counts the distinct people of its bucket across every count job's files. A person
  * falls in one bucket only, so the task's distinct people are the sum of the buckets': exact, with
  * no job ever holding more than its share of the people. A count that was not split (one job sees
@@ -31,6 +31,10 @@ import {
  * files hold each person once and the count is the buckets' sum. A saved audience's delta run is a
  * people export too: its reduce jobs keep their buckets' members and count them against the base
  * run's, and its export jobs write each bucket's who joined and who left (`jobs/phases/sliced-delta.ts`).
+ * A profile's people are its identifiers lower-cased, and are bucketed so (`slicesLowerCased`); a
+ * split export's reduce jobs count each part's people of their bucket, and its export jobs write
+ * their bucket's people into every part (`jobs/phases/sliced-splits.ts`), recording the files of
+ * the parts held back, which the end of the export gathers (`exportEnded`).
  */
 
 /**
