@@ -1,4 +1,5 @@
 import { compareText } from '../compare.ts';
+import { zeroParts } from '../engine/split-buckets.ts';
 import type { NewJob, TaskRecord } from '../store/store.ts';
 import { jobsFor } from './planning/job-rows.ts';
 import {
@@ -213,7 +214,7 @@ export function reduceEnded(
     const splits = splitsOf(plan);
     if (splits) {
       // Each part's people, the buckets' sums (a person is in one bucket and one part).
-      const parts = Object.fromEntries(splits.splits.map((split) => [split.name, 0]));
+      const parts = zeroParts(splits);
       for (const part of reduced) {
         for (const [name, n] of Object.entries(part.splitCounts ?? {})) parts[name] = (parts[name] ?? 0) + n;
       }

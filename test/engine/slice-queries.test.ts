@@ -54,6 +54,14 @@ afterAll(() => {
   fs.rmSync(root, { recursive: true, force: true });
 });
 
+/** The rows of each row group of Parquet files, from their footers. */
+function rowGroupsOf(files: readonly string[]): Promise<Array<{ rows: bigint }>> {
+  return duck<{ rows: bigint }>(
+    `SELECT row_group_num_rows AS rows FROM parquet_metadata([${files.map((f) => `'${f}'`).join(', ')}])
+     GROUP BY file_name, row_group_id, row_group_num_rows`,
+  );
+}
+
 describe('writeSlices', () => {
   it("puts each distinct person once into the bucket of SHA-256 of its text, and the buckets' counts add up", async () => {
     const buckets = 16;
@@ -155,10 +163,7 @@ describe('writeSlices', () => {
       path.join(root, 'big-rows'),
     );
     const files = slices.get(0)!;
-    const groups = await duck<{ rows: bigint }>(
-      `SELECT row_group_num_rows AS rows FROM parquet_metadata([${files.map((f) => `'${f}'`).join(', ')}])
-       GROUP BY file_name, row_group_id, row_group_num_rows`,
-    );
+    const groups = await rowGroupsOf(files);
     expect(groups.reduce((sum, group) => sum + Number(group.rows), 0)).toBe(60000);
     expect(Math.max(...groups.map((group) => Number(group.rows)))).toBeLessThanOrEqual(SLICE_ROW_GROUP_ROWS);
     expect(groups.length).toBeGreaterThanOrEqual(Math.ceil(60000 / SLICE_ROW_GROUP_ROWS));
@@ -176,10 +181,7 @@ describe('writeSlices', () => {
       path.join(root, 'many-rows'),
     );
     const files = [...slices.values()].flat();
-    const groups = await duck<{ rows: bigint }>(
-      `SELECT row_group_num_rows AS rows FROM parquet_metadata([${files.map((f) => `'${f}'`).join(', ')}])
-       GROUP BY file_name, row_group_id, row_group_num_rows`,
-    );
+    const groups = await rowGroupsOf(files);
     expect(groups.reduce((sum, group) => sum + Number(group.rows), 0)).toBe(1000000);
     expect(Math.max(...groups.map((group) => Number(group.rows)))).toBe(4_096);
   });

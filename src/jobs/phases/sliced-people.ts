@@ -6,7 +6,7 @@ import type { ExportedFile, FileTarget, WrittenFiles } from '../../engine/file-w
 import type { HashPass } from '../../engine/hash-passes.ts';
 import type { ParquetSource } from '../../engine/parquet-queries.ts';
 import { exportPeople, type PeopleQuery, peopleValuesSql } from '../../engine/people-queries.ts';
-import { exportIdentifiers } from '../../engine/profile-files.ts';
+import { validIdentifiersSql, writeProfileFiles } from '../../engine/profile-files.ts';
 import { sizeOfObjects } from '../../storage/storage.ts';
 import { jobsFor } from '../../tasks/planning/job-rows.ts';
 import { PEOPLE, profileOf, splitPartition, splitsOf, type TaskPlan } from '../../tasks/task-model.ts';
@@ -115,7 +115,10 @@ export function exportBucket(run: JobRun, deps: PhaseDeps): Promise<PhaseResult>
   });
 }
 
-/** One pass's people: their rows, or a profile's files of their valid identifiers. */
+/**
+ * One pass's people: their rows, or a profile's files of their valid identifiers (the values left
+ * out were counted by the bucket's reduce job).
+ */
 async function writePeople(
   plan: TaskPlan,
   sandbox: Sandbox,
@@ -125,9 +128,8 @@ async function writePeople(
 ): Promise<WrittenFiles> {
   const profile = profileOf(plan);
   if (!profile) return exportPeople(sandbox, source, query, target);
-  const values = peopleValuesSql(source, query);
-  return (await exportIdentifiers(sandbox, values, activationProfile(profile.name), target.targetDir))
-    .written;
+  const ids = validIdentifiersSql(peopleValuesSql(source, query));
+  return writeProfileFiles(sandbox, ids, activationProfile(profile.name), target.targetDir);
 }
 
 /**
