@@ -4,17 +4,45 @@ import { DuckDBInstance } from '@duckdb/node-api';
 /**
  * An independent DuckDB, opened by the test itself, that computes the answers the service must
  * match. It shares no code with the engine.
+ *
+ * One instance serves every call of a test process, each call on a connection of its own: opening
+ * and closing an instance per query cost more CPU than most queries (DuckDB hands its freed memory
+ * back to the system at both, and the process faults it in again), 5 s in the S3 task suite alone.
+ * Its settings are locked, so no call changes them for the others (`duckAlone` for one that must),
+ * and calls create no tables: each reads and writes files only.
  */
 export async function duck<T = Record<string, unknown>>(sql: string): Promise<T[]> {
+  return readAll<T>(await sharedInstance(), sql);
+}
+
+/** `duck` on an instance of its own, closed after the query: for statements that change settings. */
+export async function duckAlone<T = Record<string, unknown>>(sql: string): Promise<T[]> {
   const instance = await DuckDBInstance.create(':memory:');
+  try {
+    return await readAll<T>(instance, sql);
+  } finally {
+    instance.closeSync();
+  }
+}
+
+async function readAll<T>(instance: DuckDBInstance, sql: string): Promise<T[]> {
   const connection = await instance.connect();
   try {
     const reader = await connection.runAndReadAll(sql);
     return reader.getRowObjectsJS() as T[];
   } finally {
     connection.closeSync();
-    instance.closeSync();
   }
+}
+
+let shared: Promise<DuckDBInstance> | undefined;
+
+function sharedInstance(): Promise<DuckDBInstance> {
+  shared ??= DuckDBInstance.create(':memory:', { lock_configuration: 'true' }).catch((error: unknown) => {
+    shared = undefined;
+    throw error;
+  });
+  return shared;
 }
 
 /** A row as JSON text, BIGINTs as decimal strings: rows compared as values whatever their integer types. */

@@ -8,11 +8,11 @@ import { JobError } from '../../src/errors.ts';
 import { objectError } from '../../src/storage/object-errors.ts';
 import { StagingCache } from '../../src/storage/staging-cache.ts';
 import { describeFailure } from '../../src/tasks/task-failure.ts';
-import { duck } from '../support/duck.ts';
+import { duckAlone } from '../support/duck.ts';
 
 /** The error a real DuckDB throws for `sql`. */
 async function duckError(sql: string): Promise<Error> {
-  return duck(sql).then(
+  return duckAlone(sql).then(
     () => {
       throw new Error(`expected ${sql} to fail`);
     },
