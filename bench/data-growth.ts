@@ -224,10 +224,11 @@ async function measureOperation(
   };
   options.log(`growth: ${GROWTH_TITLES[key].toLowerCase()}`);
   const sides = [{ label: 'api', run: apiRun }, ...(raw ? [{ label: 'raw', run: rawRun }] : [])];
+  const pairs = pairsOf(op, options);
   let measured: { ms: number[][] };
   let error: string | undefined;
   try {
-    measured = await alternate(sides, pairsOf(op, options), cpu, options.log);
+    measured = await alternate(sides, pairs, cpu, options.log);
   } catch (failure) {
     // A task that fails is a result of the run (reported), not the end of it.
     error = String(failure instanceof Error ? failure.message : failure).slice(0, 300);
@@ -235,7 +236,7 @@ async function measureOperation(
     measured = { ms: [[], []] };
   }
   // The warm-up's CPU time is in the totals: spread over the runs it is a mean per run.
-  const runs = pairsOf(op, options) + 1;
+  const runs = pairs + 1;
   return {
     key,
     ...(error ? { error } : {}),

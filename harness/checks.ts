@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FileTime } from './file-times-reporter.ts';
@@ -51,12 +51,7 @@ const BUILD: Part = {
  * again. With jemalloc, glibc's heap is nearly empty and the memory is kept: on 2 cores, the
  * scaled-out task suite alone took 86 CPU-s instead of 131 (docs/testing.md).
  */
-const JEMALLOC =
-  process.env.AUDIENCES_TEST_MALLOC === 'system'
-    ? undefined
-    : ['/usr/lib/x86_64-linux-gnu/libjemalloc.so.2', '/usr/lib/aarch64-linux-gnu/libjemalloc.so.2'].find(
-        (file) => existsSync(file),
-      );
+const JEMALLOC = process.env.AUDIENCES_TEST_MALLOC === 'system' ? undefined : jemalloc();
 const ALLOCATOR: NodeJS.ProcessEnv = JEMALLOC
   ? { LD_PRELOAD: [JEMALLOC, process.env.LD_PRELOAD].filter(Boolean).join(' ') }
   : {};
@@ -73,6 +68,16 @@ const PYTHON: Part = {
   env: ALLOCATOR,
 };
 const PYTHON_CHECKS = process.env.AUDIENCES_PYTHON_CHECKS === '1';
+
+/** Debian's jemalloc in its multiarch folder (`/usr/lib/<architecture>/`), whatever the architecture. */
+function jemalloc(): string | undefined {
+  const lib = '/usr/lib';
+  if (!existsSync(lib)) return undefined;
+  const folders = readdirSync(lib, { withFileTypes: true }).filter((entry) => entry.isDirectory());
+  return folders
+    .map((folder) => path.join(lib, folder.name, 'libjemalloc.so.2'))
+    .find((file) => existsSync(file));
+}
 
 /** Vitest's JSON report of the run, read at the end to name the failed tests. */
 const TEST_REPORT = path.join(os.tmpdir(), `audiences-vitest-${process.pid}.json`);
